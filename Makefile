@@ -1,0 +1,196 @@
+# taphub top-level Makefile.
+#
+#   make            build build/tap (O=dir for another build dir, V=1 verbose)
+#   make deps       install the Debian packages we need, mount bpffs/tracefs
+#   make run        deps + build + run the shipped demo script
+#   make check      deps + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make bench      benchmarks against bpftrace, perf and ftrace
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Every library folder is one static library; programs in tools/ link them.
+
+O ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+CC := gcc
+CLANG ?= clang
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter -Werror
+BASE_CFLAGS := -std=gnu11 -g -D_GNU_SOURCE -Iinclude -I. \
+	-DTAPHUB_VERSION='"$(VERSION)"' $(WARN)
+CFLAGS ?= -O2
+ALL_CFLAGS := $(BASE_CFLAGS) $(CFLAGS) -MMD -MP
+SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+
+LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+LIBS := $(LIBBPF_LIBS) -lz -lelf -lpthread -ldl
+
+MODULES := compiler guest-runtime relayhost-module hub
+SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
+SRCS_guest-runtime := $(wildcard guest-runtime/*.c)
+SRCS_relayhost-module := $(wildcard relayhost-module/*.c)
+SRCS_hub := $(wildcard hub/*.c)
+
+# Archive names, in link order (users before what they use).
+LIBNAMES := hub compiler relayhost-module guest-runtime
+
+objs = $(patsubst %.c,$(1)/obj/%.o,$(patsubst $(O)/gen/%,gen/%,$(SRCS_$(2))))
+
+# Files embedded into tap: the eBPF-side runtime headers and the tapsets,
+# so an installed tap needs nothing beside itself and the cache key covers
+# them through the version.
+EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
+	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
+	$(sort $(wildcard compiler/tapset/*.stp))
+
+TOOLS := tap
+PROGS := $(addprefix $(O)/,$(TOOLS))
+
+.PHONY: all deps run check unit e2e fuzz bench install clean format
+
+all: $(PROGS) $(O)/tests/e2e/gen
+
+# ---- libraries ------------------------------------------------------------
+
+define lib_rules
+$(O)/lib$(1).a: $(call objs,$(O),$(1))
+	@mkdir -p $$(@D)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(O)/asan/lib$(1).a: $(call objs,$(O)/asan,$(1))
+	@mkdir -p $$(@D)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(eval $(call lib_rules,$(m))))
+
+LIBA := $(foreach l,$(LIBNAMES),$(O)/lib$(l).a)
+ASAN_LIBA := $(foreach l,$(LIBNAMES),$(O)/asan/lib$(l).a)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC-SAN  $<")
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+# ---- embedded files ---------------------------------------------------------
+
+$(O)/gen/embed.S: $(EMBED_FILES) Makefile scripts/embed.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/embed.sh $(EMBED_FILES) > $@
+
+$(O)/gen/syscalls.c: scripts/gen_syscalls.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/gen_syscalls.sh > $@
+
+$(O)/obj/gen/%.o: $(O)/gen/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/asan/obj/gen/%.o: $(O)/gen/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(O)/obj/gen/embed.o: $(O)/gen/embed.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+$(O)/asan/obj/gen/embed.o: $(O)/gen/embed.S
+	@mkdir -p $(@D)
+	$(Q)$(CC) -c $< -o $@
+
+# ---- programs ---------------------------------------------------------------
+
+# Generated user code calls grt_* functions resolved against tap at dlopen.
+EXPORT := -Wl,--export-dynamic-symbol=grt_*
+
+$(O)/%: $(O)/obj/tools/%.o $(LIBA) $(O)/obj/gen/embed.o
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
+		-Wl,--no-whole-archive $(LIBA) $(EXPORT) $(LIBS)
+
+$(O)/tests/e2e/gen: tests/e2e/gen.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# ---- tests --------------------------------------------------------------------
+
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/asan/tests/unit/%,$(UNIT_SRCS))
+
+# A unit test links only its own module and what that module depends on.
+TESTDEPS_compiler := compiler guest-runtime
+TESTDEPS_guest-runtime := guest-runtime
+TESTDEPS_relayhost-module := relayhost-module guest-runtime
+TESTDEPS_hub := hub compiler relayhost-module guest-runtime
+
+define test_rules
+$(O)/asan/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $(O)/asan/obj/gen/embed.o
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  TEST-LD $$@")
+	$$(Q)$$(CC) $$(BASE_CFLAGS) $$(SAN_FLAGS) -Itests/unit -o $$@ $$< \
+		$$(O)/asan/obj/gen/embed.o $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $$(LIBS) -lcmocka
+endef
+$(foreach m,$(MODULES),$(eval $(call test_rules,$(m))))
+
+unit: $(UNIT_BINS)
+	$(Q)sh tests/unit/run.sh $(UNIT_BINS)
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
+	-Iinclude -I. -DTAPHUB_VERSION='"$(VERSION)"'
+
+$(O)/fuzz/%: tests/fuzz/%.c $(SRCS_compiler) $(SRCS_guest-runtime) $(O)/gen/embed.S
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  FUZZ    $@")
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(SRCS_compiler) $(SRCS_guest-runtime) \
+		$(O)/gen/embed.S $(LIBS)
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZ_TARGETS)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+e2e: all
+	$(Q)sh tests/e2e/run.sh $(O)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz
+	$(Q)$(MAKE) --no-print-directory e2e
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(O)/tap sessions/examples/topsys.stp
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh bench/run.sh $(O)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/taphub/examples
+	install -m 644 sessions/examples/*.stp $(DESTDIR)$(PREFIX)/share/taphub/examples/
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The built-in functions: their names, arities, types and the contexts
+ * they may be called in.  Code generation for each lives in gen_bpf.c
+ * and gen_user.c; this table is what elaboration and type inference
+ * check calls against.  Tapset functions written in the script language
+ * (compiler/tapset/) need no entry here.
+ */
+#include <string.h>
+
+#include "compiler/compiler.h"
+
+#define L TY_LONG
+#define S TY_STRING
+#define U TY_UNKNOWN
+
+static const struct cc_builtin builtins[] = {
+	{ "pid", 0, 0, L, { 0 }, BC_BOTH, B_PID },
+	{ "tid", 0, 0, L, { 0 }, BC_BOTH, B_TID },
+	{ "ppid", 0, 0, L, { 0 }, BC_BOTH, B_PPID },
+	{ "uid", 0, 0, L, { 0 }, BC_BOTH, B_UID },
+	{ "gid", 0, 0, L, { 0 }, BC_BOTH, B_GID },
+	{ "euid", 0, 0, L, { 0 }, BC_BOTH, B_EUID },
+	{ "egid", 0, 0, L, { 0 }, BC_BOTH, B_EGID },
+	{ "execname", 0, 0, S, { 0 }, BC_BOTH, B_EXECNAME },
+	{ "cpu", 0, 0, L, { 0 }, BC_BOTH, B_CPU },
+	{ "target", 0, 0, L, { 0 }, BC_BOTH, B_TARGET },
+	{ "gettimeofday_s", 0, 0, L, { 0 }, BC_BOTH, B_GTOD_S },
+	{ "gettimeofday_ms", 0, 0, L, { 0 }, BC_BOTH, B_GTOD_MS },
+	{ "gettimeofday_us", 0, 0, L, { 0 }, BC_BOTH, B_GTOD_US },
+	{ "gettimeofday_ns", 0, 0, L, { 0 }, BC_BOTH, B_GTOD_NS },
+	{ "local_clock_s", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_S },
+	{ "local_clock_ms", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_MS },
+	{ "local_clock_us", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_US },
+	{ "local_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
+	{ "cpu_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
+	{ "get_cycles", 0, 0, L, { 0 }, BC_BOTH, B_GET_CYCLES },
+	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
+	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
+	{ "exit", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_EXIT },
+	{ "error", 1, 1, TY_VOID, { S }, BC_BOTH, B_ERROR },
+	{ "warn", 1, 1, TY_VOID, { S }, BC_BOTH, B_WARN },
+	{ "log", 1, 1, TY_VOID, { S }, BC_BOTH, B_LOG },
+	{ "printf", 1, -1, TY_VOID, { S }, BC_BOTH, B_PRINTF },
+	{ "print", 0, -1, TY_VOID, { 0 }, BC_BOTH, B_PRINT },
+	{ "println", 0, -1, TY_VOID, { 0 }, BC_BOTH, B_PRINTLN },
+	{ "printd", 1, -1, TY_VOID, { S }, BC_BOTH, B_PRINTD },
+	{ "printdln", 1, -1, TY_VOID, { S }, BC_BOTH, B_PRINTDLN },
+	{ "sprintf", 1, -1, S, { S }, BC_BOTH, B_SPRINTF },
+	{ "sprint", 0, -1, S, { 0 }, BC_BOTH, B_SPRINT },
+	{ "sprintln", 0, -1, S, { 0 }, BC_BOTH, B_SPRINTLN },
+	{ "sprintd", 1, -1, S, { S }, BC_BOTH, B_SPRINTD },
+	{ "strlen", 1, 1, L, { S }, BC_BOTH, B_STRLEN },
+	{ "substr", 3, 3, S, { S, L, L }, BC_BOTH, B_SUBSTR },
+	{ "isinstr", 2, 2, L, { S, S }, BC_BOTH, B_ISINSTR },
+	{ "strtol", 2, 2, L, { S, L }, BC_BOTH, B_STRTOL },
+	{ "str_replace", 3, 3, S, { S, S, S }, BC_BOTH, B_STR_REPLACE },
+	{ "stringat", 2, 2, L, { S, L }, BC_BOTH, B_STRINGAT },
+	{ "text_str", 1, 1, S, { S }, BC_USER, B_TEXT_STR },
+	{ "kernel_string", 1, 2, S, { L, S }, BC_KERNEL, B_KERNEL_STRING },
+	{ "kernel_string_n", 2, 2, S, { L, L }, BC_KERNEL, B_KERNEL_STRING_N },
+	{ "user_string", 1, 2, S, { L, S }, BC_KERNEL, B_USER_STRING },
+	{ "user_string_n", 2, 3, S, { L, L, S }, BC_KERNEL, B_USER_STRING_N },
+	{ "randint", 1, 1, L, { L }, BC_BOTH, B_RANDINT },
+	{ "num_online_cpus", 0, 0, L, { 0 }, BC_BOTH, B_NUM_CPUS },
+};
+
+#undef L
+#undef S
+#undef U
+
+const struct cc_builtin *cc_builtin_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (!strcmp(builtins[i].name, name))
+			return &builtins[i];
+	return NULL;
+}
+
+const struct cc_builtin *cc_builtin_get(int id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+		if (builtins[i].id == id)
+			return &builtins[i];
+	return NULL;
+}

@@ -1,0 +1,627 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * compiler: SystemTap script -> eBPF C + user C -> cached objects.
+ *
+ * One header for the whole module, a section per file, like chibicc.
+ * Everything not declared here is static to its file.
+ */
+#ifndef CC_COMPILER_H
+#define CC_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- sha256.c: FIPS 180-4 SHA-256, for cache keys ----------------------- */
+
+struct cc_sha256 {
+	uint32_t h[8];
+	uint64_t nbytes;
+	uint8_t buf[64];
+	size_t nbuf;
+};
+
+void cc_sha256_init(struct cc_sha256 *s);
+void cc_sha256_update(struct cc_sha256 *s, const void *data, size_t len);
+void cc_sha256_final(struct cc_sha256 *s, uint8_t out[32]);
+/* Lower-case hex of a digest into hex[65] (NUL terminated). */
+void cc_sha256_hex(const uint8_t digest[32], char hex[65]);
+
+/* ---- cache.c: the compile cache ------------------------------------------ */
+
+/*
+ * Layout: DIR/<k0k1>/<key>/ holds one compiled guest (its files are
+ * whatever the driver put in the staging dir).  DIR/tmp/ holds staging
+ * dirs.  Entries are published with rename(2), so concurrent tap runs
+ * never see half-written entries; a lost publish race keeps the winner.
+ * Trimming removes least recently used entries (mtime, refreshed on each
+ * hit) until the total is under the limit, never an entry used in the
+ * last CC_CACHE_MIN_AGE seconds.
+ */
+#define CC_CACHE_DEFAULT_LIMIT (256ull << 20)
+#define CC_CACHE_MIN_AGE 60
+
+struct cc_cache;
+
+/* dir NULL: $TAPHUB_CACHE, else $HOME/.cache/taphub.  Creates it (0700). */
+int cc_cache_open(const char *dir, uint64_t limit_bytes, struct cc_cache **ret);
+void cc_cache_close(struct cc_cache *c);
+const char *cc_cache_dir(const struct cc_cache *c);
+/* Hit: 0 and *ret_dir (malloc'd path of the entry).  Miss: -ENOENT. */
+int cc_cache_lookup(struct cc_cache *c, const char *key, char **ret_dir);
+/* A fresh empty staging dir to build into (malloc'd path). */
+int cc_cache_stage(struct cc_cache *c, char **ret_tmpdir);
+/* Publish tmpdir under key; *ret_dir is the entry (ours or a racer's). */
+int cc_cache_commit(struct cc_cache *c, const char *key, const char *tmpdir, char **ret_dir);
+/* Remove a staging dir that will not be committed. */
+void cc_cache_discard(struct cc_cache *c, const char *tmpdir);
+/* Trim to the limit; returns bytes removed or -errno. */
+int64_t cc_cache_trim(struct cc_cache *c);
+
+/* ---- tpformat.c: tracefs event formats ----------------------------------- */
+
+enum cc_tpf_kind {
+	CC_TPF_INT = 1,     /* integer of size 1, 2, 4 or 8 */
+	CC_TPF_CHARARRAY,   /* char name[N]: a string of at most N bytes */
+	CC_TPF_DATALOC_STR, /* __data_loc char[] name: u32 (len << 16 | offset) */
+	CC_TPF_PTR,         /* any pointer: a long */
+	CC_TPF_OTHER,       /* arrays of non-char, __data_loc of non-char: unsupported */
+};
+
+struct cc_tpfield {
+	char *name;
+	char *type; /* as tracefs spells it, e.g. "const char *" */
+	int offset;
+	int size;
+	bool is_signed;
+	int kind; /* enum cc_tpf_kind */
+};
+
+struct cc_tpformat {
+	char *subsys;
+	char *event;
+	int id;
+	int nfields; /* fields after the common_* ones */
+	struct cc_tpfield *fields;
+};
+
+/* Parse the text of an events/SUBSYS/EVENT/format file. */
+int cc_tp_parse(const char *text, size_t len, struct cc_tpformat **ret);
+/* Read and parse TRACEFS/events/SUBSYS/EVENT/format. */
+int cc_tp_load(const char *tracefs, const char *subsys, const char *event,
+	       struct cc_tpformat **ret);
+void cc_tp_free(struct cc_tpformat *f);
+/* tracefs mount point: $TAPHUB_TRACEFS, /sys/kernel/tracing or .../debug/tracing. */
+const char *cc_tracefs(void);
+/*
+ * All events "subsys:event" whose subsys and event match the fnmatch(3)
+ * patterns, sorted.  Returns the count; *ret is a NULL-terminated
+ * malloc'd array of malloc'd strings.
+ */
+int cc_tp_list(const char *tracefs, const char *subsys_pat, const char *event_pat,
+	       char ***ret);
+void cc_strv_free(char **v);
+
+/* ---- arena.c: one arena per compilation; freed all at once ------------- */
+
+struct cc_arena;
+struct cc_arena *cc_arena_new(void);
+void cc_arena_free(struct cc_arena *a);
+void *cc_alloc(struct cc_arena *a, size_t n); /* zeroed; aborts only on OOM */
+char *cc_strndup(struct cc_arena *a, const char *s, size_t n);
+char *cc_strdup(struct cc_arena *a, const char *s);
+char *cc_sprintf(struct cc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A growable array of pointers, arena backed. */
+struct cc_vec {
+	void **v;
+	int n, cap;
+};
+void cc_vec_push(struct cc_arena *a, struct cc_vec *vec, void *p);
+
+/* ---- diag.c: diagnostics ---------------------------------------------- */
+
+struct cc_srcfile {
+	const char *name; /* as given: path, "<input>" for -e, "tapset/x.stp" */
+	const char *text;
+	size_t len;
+	bool is_tapset;
+};
+
+struct cc_loc {
+	const struct cc_srcfile *file;
+	int line, col; /* 1-based */
+	int off;       /* byte offset in file->text */
+};
+
+struct cc_diag {
+	int nerrors;
+	int nwarnings;
+	int maxerrors; /* stop collecting after this many (default 20) */
+	FILE *out;     /* where diagnostics go; NULL collects silently */
+	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
+};
+
+/*
+ * file:line:col: error: message, then the source line and a caret under
+ * the column.  Errors are counted, never fatal here: passes stop at their
+ * end when nerrors > 0.
+ */
+void cc_error_at(struct cc_diag *d, const struct cc_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cc_warn_at(struct cc_diag *d, const struct cc_loc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cc_error(struct cc_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cc_diag_release(struct cc_diag *d);
+
+/* ---- the compilation context ------------------------------------------- */
+
+/* Limits, SystemTap's names; every one can be set with -D NAME=VALUE. */
+struct cc_limits {
+	int64_t maxstringlen;  /* MAXSTRINGLEN: bytes of a string incl. NUL */
+	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
+	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
+	int64_t maxtrylock;    /* MAXTRYLOCK: accepted for compatibility */
+	int64_t maxnesting;    /* MAXNESTING: function call depth */
+	int64_t maxerrors;     /* MAXERRORS: runtime errors tolerated with --suppress-handler-errors */
+	int64_t bufsize_mb;    /* -s: ring size in MB */
+};
+
+/* Probe-point support this kernel has, filled by the driver. */
+struct cc_kernel {
+	char release[128]; /* uname -r, e.g. 6.1.0-18-amd64 */
+	char version[64];  /* kernel_v: release without the -suffix */
+	char arch[32];
+	bool has_kprobes;
+	bool has_uprobes;
+	bool has_btf;
+	char btf_id[72];   /* a hash of /sys/kernel/btf/vmlinux, for the cache key */
+};
+
+struct cc_ctx {
+	struct cc_arena *arena;
+	struct cc_diag diag;
+	struct cc_limits lim;
+	struct cc_kernel kern;
+
+	/* inputs */
+	char **argv; /* script arguments $1.. / @1.. */
+	int argc;
+	char **defines; /* -D NAME[=VALUE] */
+	int ndefines;
+	char **incdirs; /* -I DIR: extra tapset dirs */
+	int nincdirs;
+	int verbose;
+	bool guru;   /* -g: refused, kept to report it well */
+	const char *relay_class; /* -DRELAY_CLASS / --class */
+
+	/* parsed */
+	struct cc_file *script;
+	struct cc_vec tapsets; /* struct cc_file* */
+	struct cc_vec config;  /* char*: "CONFIG_X=y" lines, loaded on demand */
+	bool config_loaded;
+	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
+
+	/* elaborated program, see elaborate.c */
+	struct cc_prog *prog;
+};
+
+/* ---- lexer.c: text -> tokens -------------------------------------------- */
+
+enum cc_tok_kind {
+	TK_EOF = 0,
+	TK_IDENT,    /* name */
+	TK_TARGET,   /* $name, $$parms, $1 is turned into TK_NUM by the preprocessor */
+	TK_AT,       /* @name: @count, @hist_log, @defined, @define, @1 ... */
+	TK_NUM,
+	TK_STR,
+	TK_OP,       /* punctuator, see cc_tok_is() */
+	TK_EMBEDDED, /* %{ ... %} */
+};
+
+struct cc_token {
+	int kind;
+	const char *text; /* points into the source */
+	int len;
+	int64_t num;   /* TK_NUM */
+	char *str;     /* TK_STR: decoded; TK_IDENT/TK_TARGET/TK_AT: the name */
+	size_t slen;   /* decoded length of str */
+	bool space_before; /* whitespace or comment before the token */
+	struct cc_loc loc;
+	struct cc_token *next;
+};
+
+struct cc_prog;
+/* Lex a whole file.  Errors go to the diag; returns NULL only on no input. */
+struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f);
+bool cc_tok_is(const struct cc_token *t, const char *op);
+/* A printable rendering of a token for messages: "identifier 'foo'". */
+const char *cc_tok_describe(struct cc_ctx *cx, const struct cc_token *t);
+
+/* ---- preprocess.c: %( %? %: %), @define, $N / @N ------------------------ */
+
+struct cc_token *cc_preprocess(struct cc_ctx *cx, struct cc_token *toks);
+/* Value of a kernel config option ("y", "m", "250"), "" when unset. */
+const char *cc_kconfig(struct cc_ctx *cx, const char *name);
+/* Compare two dotted versions like "6.1.0-rc2": <0, 0, >0. */
+int cc_version_cmp(const char *a, const char *b);
+
+/* ---- the AST --------------------------------------------------------------- */
+
+enum cc_type {
+	TY_UNKNOWN = 0,
+	TY_LONG,
+	TY_STRING,
+	TY_STATS,
+	TY_VOID, /* functions without a return value */
+};
+
+enum cc_node_kind {
+	/* expressions */
+	N_NUM = 1,
+	N_STR,
+	N_VAR,      /* name: local, parameter or global scalar/array as a whole */
+	N_INDEX,    /* lhs=array var, args=keys */
+	N_TARGET,   /* $name (tracepoint field, context variable) */
+	N_CALL,     /* name(args): script function or builtin */
+	N_BINOP,    /* op: + - * / % << >> & | ^ . && || < > <= >= == != */
+	N_UNOP,     /* op: - + ! ~ */
+	N_ASSIGN,   /* op: = += -= ... .= ; lhs, rhs */
+	N_AGG,      /* lhs <<< rhs */
+	N_INCDEC,   /* op "++"/"--", postfix flag */
+	N_TERNARY,  /* cond ? then : els */
+	N_IN,       /* [args] in lhs */
+	N_STATOP,   /* @count(x) ... : name = "count" ..., lhs = x (var or index) */
+	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
+	N_DEFINED,  /* @defined(expr): num = result after elaboration */
+	/* statements */
+	N_BLOCK,
+	N_EXPR,
+	N_IF,
+	N_WHILE,
+	N_FOR,
+	N_FOREACH,
+	N_BREAK,
+	N_CONTINUE,
+	N_NEXT,
+	N_RETURN,
+	N_DELETE,
+	N_NOP,
+};
+
+struct cc_sym;
+struct cc_func;
+
+struct cc_node {
+	int kind;
+	const char *op; /* operator spelling */
+	struct cc_loc loc;
+	int type; /* enum cc_type, of the expression */
+	bool postfix;
+
+	struct cc_node *lhs, *rhs;
+	struct cc_node *cond, *then, *els; /* if, ternary, while, for */
+	struct cc_node *init, *inc, *body; /* for, foreach body */
+	struct cc_node **args;             /* call args, index keys, block statements */
+	int nargs;
+
+	char *name;  /* N_VAR, N_CALL, N_TARGET, N_STATOP, N_HIST */
+	int64_t num; /* N_NUM */
+	char *str;   /* N_STR */
+	size_t slen;
+
+	struct cc_sym *sym;   /* resolved variable */
+	struct cc_func *func; /* resolved script function (N_CALL) */
+	int builtin;          /* resolved builtin function (N_CALL), index+1 */
+
+	/* foreach: keys in args (N_VAR each), value var in lhs (or NULL),
+	 * the array in rhs; sort_by = -1 value, i = key i, -2 none;
+	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond */
+	int sort_by, sort_dir, sort_x;
+
+	int id; /* codegen: format id, error site id, temp slot ... */
+	void *aux; /* pass-private data */
+};
+
+enum cc_sym_kind {
+	SYM_GLOBAL = 1,
+	SYM_LOCAL,
+	SYM_PARAM,
+};
+
+struct cc_sym {
+	char *name;
+	int kind;
+	struct cc_loc loc;
+	int type;     /* scalar type, or value type of an array */
+	struct cc_loc tloc; /* where the type was first decided, for messages */
+	bool is_array;
+	bool is_scalar_use; /* used as a plain scalar somewhere */
+	int nkeys;    /* arrays: number of keys, 0 until known */
+	int keytype[9];
+	int64_t maxsize; /* global a[N]: N; 0 = MAXMAPENTRIES */
+	bool is_private;
+	struct cc_node *init; /* global initializer (literal) */
+	bool typed_decl; /* type came from a declaration (param:long) */
+	/* usage, set by elaboration */
+	bool read, written;
+	bool used_kernel, used_user;
+	int hist_kind; /* TH_HIST_*: which histogram the script prints */
+	int64_t hist_lo, hist_hi, hist_step;
+	struct cc_loc hist_loc;
+	int index;    /* position among globals / locals */
+	bool wrapped; /* %: wrap when full (a[N]%) */
+};
+
+/* One probe point as written: comp(.comp)* with optional ? ! and condition. */
+struct cc_comp {
+	char *name;    /* may contain * wildcards */
+	bool has_arg;
+	bool arg_is_str;
+	int64_t num;
+	char *str;
+	struct cc_loc loc;
+};
+
+struct cc_point {
+	struct cc_comp *comps;
+	int ncomps;
+	bool optional;   /* ? */
+	bool sufficient; /* ! */
+	struct cc_node *cond; /* if (expr) */
+	struct cc_loc loc;
+};
+
+struct cc_probe {
+	struct cc_point **points;
+	int npoints;
+	struct cc_node *body;
+	struct cc_loc loc;
+	bool is_alias;    /* probe NAME = points {prologue} */
+	bool is_epilogue; /* probe NAME += points {epilogue} */
+	struct cc_point *alias_name; /* for aliases */
+	bool privileged_tapset; /* defined in a tapset */
+};
+
+struct cc_func {
+	char *name;
+	struct cc_loc loc;
+	struct cc_sym **params;
+	int nparams;
+	int rettype;
+	bool typed_ret;
+	struct cc_node *body;
+	struct cc_vec locals;
+	bool used;
+	bool used_kernel, used_user;
+	bool is_private;
+	bool has_embedded; /* %{ %} body: refused */
+	bool visiting;  /* recursion check */
+	int index;
+};
+
+/* What one file (script or tapset) parses into. */
+struct cc_file {
+	const struct cc_srcfile *src;
+	struct cc_vec probes;  /* struct cc_probe*, aliases included */
+	struct cc_vec globals; /* struct cc_sym* */
+	struct cc_vec funcs;   /* struct cc_func* */
+};
+
+/* ---- parse.c: tokens -> AST -------------------------------------------- */
+
+struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct cc_srcfile *src);
+/* Parse a lone probe point (for tap -l/-L patterns); NULL after errors. */
+struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks);
+/* Deep copy of a statement/expression tree (for alias and wildcard expansion). */
+struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n);
+
+/* ---- elaborate.c: aliases, tapsets, wildcards, symbols ----------------- */
+
+enum cc_pkind {
+	PK_BEGIN = 1,
+	PK_END,
+	PK_ERROR,
+	PK_NEVER,
+	PK_TIMER,    /* user-side periodic timer (timer.s/ms/us/ns/hz/jiffies) */
+	PK_PROFILE,  /* timer.profile: perf cpu-clock sampling on every CPU */
+	PK_PERF,     /* perf.sw/hw.<event>.sample(N) */
+	PK_TRACE,    /* tracepoint program; $fields from the tracefs format */
+	PK_RAWTRACE, /* raw tracepoint: cheaper, used when no $field is read */
+	PK_SYSCALL,  /* raw sys_enter/sys_exit filtered on one syscall number */
+};
+
+/* A derived probe: one attach point with its own copy of the body. */
+struct cc_dprobe {
+	int kind;
+	bool kernel;  /* runs in kernel (eBPF) context */
+	char *pp;     /* canonical probe point: what pp() returns */
+	struct cc_loc loc;
+	struct cc_node *body;
+	struct cc_vec locals; /* struct cc_sym* */
+	/* tracepoints */
+	char *subsys, *event;
+	struct cc_tpformat *tpf;
+	int sysnr;    /* PK_SYSCALL */
+	bool sysexit; /* PK_SYSCALL: sys_exit */
+	bool uses_fields;
+	/* timers and perf */
+	int64_t period_ns, jitter_ns;
+	int perf_type;
+	int64_t perf_config;
+	int64_t sample; /* period, or frequency with freq */
+	bool freq;
+	int64_t seq; /* begin(N), end(N), error(N) order */
+	int index;
+	int cls;     /* class index for its records */
+	int maxtemps, maxstr; /* codegen: frame needs */
+};
+
+struct cc_prog {
+	struct cc_vec probes;  /* struct cc_dprobe* */
+	struct cc_vec globals; /* struct cc_sym*, used ones, index = position */
+	struct cc_vec funcs;   /* struct cc_func*, used ones */
+	bool has_kernel;       /* any kernel probe: a BPF object is built */
+	bool has_user;         /* any user probe: a shared object is built */
+	struct cc_vec classes; /* char*: class names, [0] = "default" */
+	struct cc_vec fmts;    /* struct cc_fmt*: kernel record formats */
+	struct cc_vec sites;   /* struct cc_site*: runtime error sites */
+	char *hash;            /* hex SHA-256 of everything that shapes the output */
+};
+
+/* A printf-style format of the guest's table (records refer to it by id). */
+struct cc_fmt {
+	int id;
+	char *fmt;
+	size_t len;
+	int ntypes;
+	int types[64];
+};
+
+/* A place that can raise a runtime error (division, array full ...). */
+struct cc_site {
+	int id;
+	int kind;    /* enum th_err_kind */
+	char *msg;   /* "division by 0" */
+	char *near;  /* "operator '/'" */
+	struct cc_loc loc;
+};
+
+/* Parse the tapsets and the script (already in cx), expand and resolve. */
+int cc_elaborate(struct cc_ctx *cx);
+
+/* ---- types.c: type inference over the whole program --------------------- */
+
+int cc_infer_types(struct cc_ctx *cx);
+const char *cc_type_name(int t);
+/*
+ * Scan a printf format: the types its directives consume (TY_LONG,
+ * TY_STRING) into types[] (at most max).  Returns the count, or -1 with
+ * *ret_err and *ret_off describing the bad directive.
+ */
+int cc_format_types(const char *fmt, size_t len, int *types, int max, const char **ret_err,
+		    size_t *ret_off);
+
+/* ---- tapsets.c: embedded files and tapset loading ------------------------- */
+
+/* Files built into tap (scripts/embed.sh): runtime headers and tapsets. */
+struct cc_embedded {
+	const char *name; /* "grt_bpf.h", "taphub/record.h", "tapset/x.stp" */
+	const char *data;
+	size_t size;
+};
+extern const struct cc_embedded th_embedded[];
+const struct cc_embedded *cc_embedded_find(const char *name);
+
+/* Parse the built-in tapsets and every *.stp in the -I dirs into cx->tapsets. */
+int cc_load_tapsets(struct cc_ctx *cx);
+/* Lex, preprocess and parse one source. */
+struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
+
+/* ---- probepoint.c: the probe points this backend knows ------------------- */
+
+/*
+ * Resolve a point that no alias matched.  Appends derived probes (body
+ * and locals left empty) to *out.  Returns the number added, 0 when the
+ * point is valid but matched nothing (e.g. a tracepoint glob), or -1
+ * after reporting an error (unless quiet, for optional points).
+ */
+int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			     struct cc_vec *out);
+/* "kernel.trace(\"sched:sched_switch\")" */
+char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
+/* Print the points matching a pattern (tap -l / -L). */
+int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out);
+
+/* ---- syscalls (generated): name -> number of this architecture ------------ */
+
+struct cc_syscall {
+	const char *name;
+	int nr;
+};
+extern const struct cc_syscall cc_syscalls[];
+int cc_syscall_nr(const char *name); /* -1 when unknown */
+
+/* ---- codegen.c: C for both sides, and the meta ------------------------------ */
+
+struct cc_output {
+	char *bpf_c;  /* NULL when the script has no kernel probes */
+	size_t bpf_len;
+	char *user_c; /* NULL when nothing runs in user context */
+	size_t user_len;
+	char *meta;
+	size_t meta_len;
+};
+
+int cc_codegen(struct cc_ctx *cx, struct cc_output *out); /* buffers malloc'd */
+void cc_output_free(struct cc_output *o);
+
+/* ---- driver.c: passes, the cache, clang and cc ------------------------------ */
+
+void cc_ctx_init(struct cc_ctx *cx);
+void cc_ctx_release(struct cc_ctx *cx);
+/* A -D limit (MAXSTRINGLEN ...): 1 applied, 0 not a limit, -EINVAL bad value. */
+int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value);
+struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path); /* "-": stdin */
+struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const char *text);
+
+struct cc_build_opts {
+	int last_pass;      /* 1..4: stop and print; 5: build for running */
+	FILE *out;          /* where -p1..-p4 print */
+	const char *cache_dir; /* NULL: default */
+	uint64_t cache_limit;  /* 0: default */
+	bool keep_tmp;      /* -k: build in /tmp/tapXXXXXX, keep it, skip the cache */
+};
+
+struct cc_artifact {
+	char *dir;     /* guest.meta, guest.bpf.o, guest.so */
+	bool has_bpf, has_so;
+	bool cache_hit;
+	char key[65];
+};
+
+int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_opts *bo,
+	     struct cc_artifact *art);
+void cc_artifact_release(struct cc_artifact *a);
+
+/* ---- dump.c: -p1 and -p2 listings --------------------------------------------- */
+
+void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *out);
+void cc_dump_prog(struct cc_ctx *cx, FILE *out);
+void cc_dump_node(const struct cc_node *n, FILE *out);
+
+/* ---- builtins.c: the functions every script may call ------------------------ */
+
+enum cc_bctx {
+	BC_KERNEL = 1, /* callable in kernel context */
+	BC_USER = 2,   /* callable in user context */
+	BC_BOTH = 3,
+};
+
+enum cc_builtin_id {
+	B_PID = 1, B_TID, B_PPID, B_UID, B_GID, B_EUID, B_EGID, B_EXECNAME, B_CPU, B_TARGET,
+	B_GTOD_S, B_GTOD_MS, B_GTOD_US, B_GTOD_NS,
+	B_LCLOCK_S, B_LCLOCK_MS, B_LCLOCK_US, B_LCLOCK_NS, B_GET_CYCLES,
+	B_PP, B_PROBEFUNC, B_EXIT, B_ERROR, B_WARN, B_LOG,
+	B_PRINTF, B_PRINT, B_PRINTLN, B_PRINTD, B_PRINTDLN,
+	B_SPRINTF, B_SPRINT, B_SPRINTLN, B_SPRINTD,
+	B_STRLEN, B_SUBSTR, B_ISINSTR, B_STRTOL, B_STR_REPLACE, B_STRINGAT, B_TEXT_STR,
+	B_KERNEL_STRING, B_KERNEL_STRING_N, B_USER_STRING, B_USER_STRING_N,
+	B_RANDINT, B_NUM_CPUS,
+	B__COUNT
+};
+
+struct cc_builtin {
+	const char *name;
+	int minargs, maxargs; /* maxargs -1: variadic (print family) */
+	int ret;              /* TY_*; TY_UNKNOWN: depends (print family) */
+	int argt[4];          /* types of the first args, TY_UNKNOWN = any */
+	int ctx;              /* enum cc_bctx */
+	int id;
+};
+
+const struct cc_builtin *cc_builtin_find(const char *name);
+const struct cc_builtin *cc_builtin_get(int id);
+
+#endif /* CC_COMPILER_H */

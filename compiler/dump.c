@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Listings for -p1 (the parse tree, printed back as script text) and -p2
+ * (the elaborated program: globals with their types, functions, and the
+ * derived probes with their locals), in the spirit of stap's own dumps.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "compiler/compiler.h"
+
+static void node(const struct cc_node *n, FILE *o, int ind);
+
+static void indent(FILE *o, int ind)
+{
+	while (ind-- > 0)
+		fputs("  ", o);
+}
+
+static void str_lit(const char *s, size_t n, FILE *o)
+{
+	size_t i;
+
+	fputc('"', o);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(o, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", o);
+		else if (c == '\t')
+			fputs("\\t", o);
+		else if (c < 32 || c >= 127)
+			fprintf(o, "\\%03o", c);
+		else
+			fputc(c, o);
+	}
+	fputc('"', o);
+}
+
+static void args(const struct cc_node *n, FILE *o)
+{
+	int i;
+
+	for (i = 0; i < n->nargs; i++) {
+		if (i)
+			fputs(", ", o);
+		node(n->args[i], o, 0);
+	}
+}
+
+static void stmt(const struct cc_node *n, FILE *o, int ind)
+{
+	indent(o, ind);
+	node(n, o, ind);
+	if (n->kind != N_BLOCK && n->kind != N_IF && n->kind != N_WHILE && n->kind != N_FOR &&
+	    n->kind != N_FOREACH)
+		fputc('\n', o);
+}
+
+static void node(const struct cc_node *n, FILE *o, int ind)
+{
+	int i;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case N_NUM:
+		fprintf(o, "%lld", (long long)n->num);
+		break;
+	case N_STR:
+		str_lit(n->str, n->slen, o);
+		break;
+	case N_VAR:
+		fputs(n->name, o);
+		break;
+	case N_INDEX:
+		fprintf(o, "%s[", n->lhs->name);
+		args(n, o);
+		fputc(']', o);
+		break;
+	case N_TARGET:
+		fprintf(o, "$%s", n->name);
+		for (i = 0; i < n->nargs; i++)
+			fprintf(o, "->%s", n->args[i]->str ? n->args[i]->str : "?");
+		break;
+	case N_CALL:
+		fprintf(o, "%s(", n->name);
+		args(n, o);
+		fputc(')', o);
+		break;
+	case N_BINOP:
+	case N_ASSIGN:
+	case N_AGG:
+		fputc('(', o);
+		node(n->lhs, o, ind);
+		fprintf(o, " %s ", n->op);
+		node(n->rhs, o, ind);
+		fputc(')', o);
+		break;
+	case N_UNOP:
+		fprintf(o, "%s(", n->op);
+		node(n->lhs, o, ind);
+		fputc(')', o);
+		break;
+	case N_INCDEC:
+		if (!n->postfix)
+			fputs(n->op, o);
+		node(n->lhs, o, ind);
+		if (n->postfix)
+			fputs(n->op, o);
+		break;
+	case N_TERNARY:
+		fputc('(', o);
+		node(n->cond, o, ind);
+		fputs(" ? ", o);
+		node(n->then, o, ind);
+		fputs(" : ", o);
+		node(n->els, o, ind);
+		fputc(')', o);
+		break;
+	case N_IN:
+		fputc('[', o);
+		args(n, o);
+		fprintf(o, "] in %s", n->lhs->name);
+		break;
+	case N_STATOP:
+		fprintf(o, "@%s(", n->name);
+		node(n->lhs, o, ind);
+		fputc(')', o);
+		break;
+	case N_HIST:
+		fprintf(o, "@%s(", n->name);
+		args(n, o);
+		fputc(')', o);
+		break;
+	case N_DEFINED:
+		fputs("@defined(", o);
+		node(n->lhs, o, ind);
+		fputc(')', o);
+		break;
+	case N_BLOCK:
+		fputs("{\n", o);
+		for (i = 0; i < n->nargs; i++)
+			stmt(n->args[i], o, ind + 1);
+		indent(o, ind);
+		fputs("}\n", o);
+		break;
+	case N_EXPR:
+		node(n->lhs, o, ind);
+		break;
+	case N_IF:
+		fputs("if (", o);
+		node(n->cond, o, ind);
+		fputs(") ", o);
+		if (n->then->kind != N_BLOCK)
+			fputc('\n', o);
+		stmt(n->then, o, n->then->kind == N_BLOCK ? 0 : ind + 1);
+		if (n->els) {
+			indent(o, ind);
+			fputs("else ", o);
+			if (n->els->kind != N_BLOCK)
+				fputc('\n', o);
+			stmt(n->els, o, n->els->kind == N_BLOCK ? 0 : ind + 1);
+		}
+		break;
+	case N_WHILE:
+		fputs("while (", o);
+		node(n->cond, o, ind);
+		fputs(") ", o);
+		stmt(n->body, o, 0);
+		break;
+	case N_FOR:
+		fputs("for (", o);
+		node(n->init, o, ind);
+		fputs("; ", o);
+		node(n->cond, o, ind);
+		fputs("; ", o);
+		node(n->inc, o, ind);
+		fputs(") ", o);
+		stmt(n->body, o, 0);
+		break;
+	case N_FOREACH:
+		fputs("foreach (", o);
+		if (n->lhs)
+			fprintf(o, "%s = ", n->lhs->name);
+		fputc('[', o);
+		for (i = 0; i < n->nargs; i++)
+			fprintf(o, "%s%s%s", i ? ", " : "", n->args[i]->name,
+				n->sort_by == i ? (n->sort_dir > 0 ? "+" : "-") : "");
+		fprintf(o, "] in %s%s", n->rhs->name,
+			n->sort_by == -1 ? (n->sort_dir > 0 ? "+" : "-") : "");
+		if (n->cond) {
+			fputs(" limit ", o);
+			node(n->cond, o, ind);
+		}
+		fputs(") ", o);
+		stmt(n->body, o, 0);
+		break;
+	case N_BREAK:
+		fputs("break", o);
+		break;
+	case N_CONTINUE:
+		fputs("continue", o);
+		break;
+	case N_NEXT:
+		fputs("next", o);
+		break;
+	case N_RETURN:
+		fputs("return", o);
+		if (n->lhs) {
+			fputc(' ', o);
+			node(n->lhs, o, ind);
+		}
+		break;
+	case N_DELETE:
+		fputs("delete ", o);
+		node(n->lhs, o, ind);
+		break;
+	case N_NOP:
+		fputc(';', o);
+		break;
+	}
+}
+
+void cc_dump_node(const struct cc_node *n, FILE *out)
+{
+	node(n, out, 0);
+}
+
+static void point(struct cc_ctx *cx, const struct cc_point *p, FILE *o)
+{
+	fputs(cc_point_str(cx, p), o);
+	if (p->sufficient)
+		fputc('!', o);
+	else if (p->optional)
+		fputc('?', o);
+	if (p->cond) {
+		fputs(" if (", o);
+		node(p->cond, o, 0);
+		fputc(')', o);
+	}
+}
+
+void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *o)
+{
+	int i, j;
+
+	fprintf(o, "# parse tree dump\n# file %s\n", f->src->name);
+	for (i = 0; i < f->globals.n; i++) {
+		const struct cc_sym *s = f->globals.v[i];
+
+		fprintf(o, "global %s", s->name);
+		if (s->maxsize)
+			fprintf(o, "[%lld]", (long long)s->maxsize);
+		if (s->init) {
+			fputs(" = ", o);
+			node(s->init, o, 0);
+		}
+		fputc('\n', o);
+	}
+	for (i = 0; i < f->funcs.n; i++) {
+		const struct cc_func *fn = f->funcs.v[i];
+
+		fprintf(o, "function %s(", fn->name);
+		for (j = 0; j < fn->nparams; j++)
+			fprintf(o, "%s%s", j ? ", " : "", fn->params[j]->name);
+		fputs(") ", o);
+		node(fn->body, o, 0);
+	}
+	for (i = 0; i < f->probes.n; i++) {
+		const struct cc_probe *p = f->probes.v[i];
+
+		fputs("probe ", o);
+		if (p->is_alias) {
+			point(cx, p->alias_name, o);
+			fputs(p->is_epilogue ? " += " : " = ", o);
+		}
+		for (j = 0; j < p->npoints; j++) {
+			if (j)
+				fputs(", ", o);
+			point(cx, p->points[j], o);
+		}
+		fputc(' ', o);
+		node(p->body, o, 0);
+	}
+}
+
+static const char *sym_type(struct cc_ctx *cx, const struct cc_sym *s)
+{
+	char *t = cc_strdup(cx->arena, cc_type_name(s->type));
+	int i;
+
+	if (!s->is_array)
+		return t;
+	t = cc_sprintf(cx->arena, "%s [", t);
+	for (i = 0; i < s->nkeys; i++)
+		t = cc_sprintf(cx->arena, "%s%s%s", t, i ? ", " : "", cc_type_name(s->keytype[i]));
+	return cc_sprintf(cx->arena, "%s]", t);
+}
+
+void cc_dump_prog(struct cc_ctx *cx, FILE *o)
+{
+	struct cc_prog *P = cx->prog;
+	int i, j;
+
+	if (P->globals.n)
+		fputs("# globals\n", o);
+	for (i = 0; i < P->globals.n; i++) {
+		const struct cc_sym *s = P->globals.v[i];
+
+		fprintf(o, "%s:%s%s%s\n", s->name, sym_type(cx, s), s->used_kernel ? " (kernel)" : "",
+			s->used_user ? " (user)" : "");
+	}
+	if (P->funcs.n)
+		fputs("# functions\n", o);
+	for (i = 0; i < P->funcs.n; i++) {
+		const struct cc_func *f = P->funcs.v[i];
+
+		fprintf(o, "%s:%s (", f->name, cc_type_name(f->rettype));
+		for (j = 0; j < f->nparams; j++)
+			fprintf(o, "%s%s:%s", j ? ", " : "", f->params[j]->name,
+				cc_type_name(f->params[j]->type));
+		fputs(")\n", o);
+		for (j = 0; j < f->locals.n; j++) {
+			const struct cc_sym *s = f->locals.v[j];
+
+			fprintf(o, "  %s:%s\n", s->name, cc_type_name(s->type));
+		}
+	}
+	fputs("# probes\n", o);
+	for (i = 0; i < P->probes.n; i++) {
+		const struct cc_dprobe *d = P->probes.v[i];
+		static const char *const kinds[] = { "", "begin", "end", "error", "never", "timer",
+						      "profile", "perf", "tracepoint",
+						      "raw tracepoint", "raw syscall" };
+
+		fprintf(o, "%s /* %s, %s context */\n", d->pp, kinds[d->kind],
+			d->kernel ? "kernel" : "user");
+		for (j = 0; j < d->locals.n; j++) {
+			const struct cc_sym *s = d->locals.v[j];
+
+			fprintf(o, "  %s:%s\n", s->name, cc_type_name(s->type));
+		}
+	}
+}

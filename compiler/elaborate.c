@@ -1,0 +1,906 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Elaboration (stap's pass 2): from the parsed script and tapsets to a
+ * program of derived probes.
+ *
+ *  1. Every probe point of the script is expanded: a point matching alias
+ *     names (globs allowed) expands into the alias's points, recursively,
+ *     collecting the alias bodies (prologues run before the user's body,
+ *     innermost first; epilogues after); a point no alias matches is a
+ *     built-in one (probepoint.c).  Each resulting attach point gets its
+ *     own copy of the combined body, so symbols and types can differ per
+ *     point (two tracepoints may type $fd differently).
+ *  2. Names are resolved: function parameters, then locals of the probe
+ *     or function, then globals (script, then tapsets); an unknown scalar
+ *     name becomes a new local.  Calls resolve to script functions, then
+ *     built-ins.  $targets resolve against the tracepoint's format;
+ *     @defined() folds to 0/1 and a branch it makes dead is dropped before
+ *     its target variables are looked at, as in SystemTap.
+ *  3. Types are inferred (types.c), then contexts are marked: which
+ *     globals and functions kernel (eBPF) code uses and which user code
+ *     uses, and what kernel context cannot do is refused with a reason.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/btf.h>
+
+#include "compiler/compiler.h"
+#include "taphub/stat.h"
+
+#define MAX_ALIAS_DEPTH 16
+
+struct chain {
+	struct cc_node *body[MAX_ALIAS_DEPTH];
+	bool epilogue[MAX_ALIAS_DEPTH];
+	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
+	int n, ncond;
+};
+
+struct scope {
+	struct cc_dprobe *probe; /* NULL inside a function */
+	struct cc_func *func;
+	struct cc_vec *locals;
+};
+
+struct elab {
+	struct cc_ctx *cx;
+	struct cc_prog *prog;
+	struct btf *btf; /* vmlinux BTF, loaded on first need */
+	bool btf_tried;
+};
+
+static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write);
+static void resolve_func(struct elab *E, struct cc_func *f);
+
+/* ---- lookups ----------------------------------------------------------------- */
+
+static struct cc_sym *find_global(struct cc_ctx *cx, const char *name)
+{
+	int i, j;
+
+	for (i = 0; i < cx->script->globals.n; i++) {
+		struct cc_sym *s = cx->script->globals.v[i];
+
+		if (!strcmp(s->name, name))
+			return s;
+	}
+	for (j = 0; j < cx->tapsets.n; j++) {
+		struct cc_file *f = cx->tapsets.v[j];
+
+		for (i = 0; i < f->globals.n; i++) {
+			struct cc_sym *s = f->globals.v[i];
+
+			if (!strcmp(s->name, name))
+				return s;
+		}
+	}
+	return NULL;
+}
+
+static struct cc_func *find_func(struct cc_ctx *cx, const char *name)
+{
+	int i, j;
+
+	for (i = 0; i < cx->script->funcs.n; i++) {
+		struct cc_func *f = cx->script->funcs.v[i];
+
+		if (!strcmp(f->name, name))
+			return f;
+	}
+	for (j = 0; j < cx->tapsets.n; j++) {
+		struct cc_file *tf = cx->tapsets.v[j];
+
+		for (i = 0; i < tf->funcs.n; i++) {
+			struct cc_func *f = tf->funcs.v[i];
+
+			if (!strcmp(f->name, name))
+				return f;
+		}
+	}
+	return NULL;
+}
+
+static void check_duplicates(struct cc_ctx *cx, struct cc_file *f)
+{
+	int i, j;
+
+	for (i = 0; i < f->globals.n; i++)
+		for (j = 0; j < i; j++) {
+			struct cc_sym *a = f->globals.v[i], *b = f->globals.v[j];
+
+			if (!strcmp(a->name, b->name))
+				cc_error_at(&cx->diag, &a->loc,
+					    "global '%s' is declared twice (first at %s:%d:%d)", a->name,
+					    b->loc.file->name, b->loc.line, b->loc.col);
+		}
+	for (i = 0; i < f->funcs.n; i++)
+		for (j = 0; j < i; j++) {
+			struct cc_func *a = f->funcs.v[i], *b = f->funcs.v[j];
+
+			if (!strcmp(a->name, b->name))
+				cc_error_at(&cx->diag, &a->loc,
+					    "function '%s' is defined twice (first at %s:%d:%d)", a->name,
+					    b->loc.file->name, b->loc.line, b->loc.col);
+		}
+	for (i = 0; i < f->funcs.n; i++) {
+		struct cc_func *fn = f->funcs.v[i];
+
+		if (cc_builtin_find(fn->name) && !f->src->is_tapset)
+			cc_error_at(&cx->diag, &fn->loc,
+				    "function '%s' has the name of a built-in function", fn->name);
+	}
+}
+
+static struct cc_sym *new_local(struct elab *E, struct scope *S, const char *name,
+				const struct cc_loc *loc)
+{
+	struct cc_sym *s = cc_alloc(E->cx->arena, sizeof(*s));
+
+	s->name = (char *)name;
+	s->kind = SYM_LOCAL;
+	s->loc = *loc;
+	s->index = S->locals->n;
+	cc_vec_push(E->cx->arena, S->locals, s);
+	return s;
+}
+
+static void use_global(struct elab *E, struct cc_sym *s)
+{
+	int i;
+
+	for (i = 0; i < E->prog->globals.n; i++)
+		if (E->prog->globals.v[i] == s)
+			return;
+	s->index = E->prog->globals.n;
+	cc_vec_push(E->cx->arena, &E->prog->globals, s);
+}
+
+static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name)
+{
+	struct cc_sym *g;
+	int i;
+
+	if (S->func)
+		for (i = 0; i < S->func->nparams; i++)
+			if (!strcmp(S->func->params[i]->name, name))
+				return S->func->params[i];
+	for (i = 0; i < S->locals->n; i++) {
+		struct cc_sym *s = S->locals->v[i];
+
+		if (!strcmp(s->name, name))
+			return s;
+	}
+	g = find_global(E->cx, name);
+	if (g)
+		use_global(E, g);
+	return g;
+}
+
+/* ---- target variables ----------------------------------------------------------- */
+
+static const struct cc_tpfield *find_field(const struct cc_dprobe *d, const char *name)
+{
+	int i;
+
+	if (!d || !d->tpf)
+		return NULL;
+	for (i = 0; i < d->tpf->nfields; i++)
+		if (!strcmp(d->tpf->fields[i].name, name))
+			return &d->tpf->fields[i];
+	return NULL;
+}
+
+static const char *field_names(struct elab *E, const struct cc_dprobe *d)
+{
+	char *s = cc_strdup(E->cx->arena, "");
+	int i;
+
+	for (i = 0; d->tpf && i < d->tpf->nfields; i++)
+		s = cc_sprintf(E->cx->arena, "%s%s$%s", s, i ? " " : "", d->tpf->fields[i].name);
+	return *s ? s : "none";
+}
+
+/* $$parms / $$vars: "name=0x%x name2=\"%s\" ..." as a sprintf call. */
+static struct cc_node *parms_node(struct elab *E, struct cc_node *t)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *call = cc_alloc(cx->arena, sizeof(*call));
+	char *fmt = cc_strdup(cx->arena, "");
+	int i, n = 0;
+
+	call->kind = N_CALL;
+	call->name = "sprintf";
+	call->loc = t->loc;
+	call->sort_by = -2;
+	call->args = cc_alloc(cx->arena, sizeof(*call->args) * 64);
+	call->args[n++] = NULL; /* format, filled below */
+	for (i = 0; t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {
+		const struct cc_tpfield *f = &((struct cc_tpformat *)t->aux)->fields[i];
+		struct cc_node *a;
+		bool str = f->kind == CC_TPF_CHARARRAY || f->kind == CC_TPF_DATALOC_STR;
+
+		if (f->kind == CC_TPF_OTHER)
+			continue;
+		fmt = cc_sprintf(cx->arena, "%s%s%s=%s", fmt, *fmt ? " " : "", f->name,
+				 str ? "\"%s\"" : "0x%x");
+		a = cc_alloc(cx->arena, sizeof(*a));
+		a->kind = N_TARGET;
+		a->name = f->name;
+		a->loc = t->loc;
+		a->sort_by = -2;
+		call->args[n++] = a;
+	}
+	call->args[0] = cc_alloc(cx->arena, sizeof(struct cc_node));
+	call->args[0]->kind = N_STR;
+	call->args[0]->str = fmt;
+	call->args[0]->slen = strlen(fmt);
+	call->args[0]->loc = t->loc;
+	call->nargs = n;
+	return call;
+}
+
+/* Resolve $name; quiet: only report whether it resolves (for @defined). */
+static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *t = *np;
+	struct cc_dprobe *d = S->probe;
+	const struct cc_tpfield *f;
+	const char *name = t->name;
+	size_t nl = strlen(name);
+
+	if (!d) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "target variable '$%s' used in a function: pass it as an argument "
+				    "from the probe", name);
+		return false;
+	}
+	if (!d->tpf) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "target variable '$%s' is not available in probe '%s': only "
+				    "tracepoint probes have $fields", name, d->pp);
+		return false;
+	}
+	while (nl && name[nl - 1] == '$') /* $var$ / $$parms$: same values here */
+		nl--;
+	name = cc_strndup(cx->arena, name, nl);
+	if (!strcmp(name, "$parms") || !strcmp(name, "$vars") || !strcmp(name, "$locals") ||
+	    !strcmp(name, "$return")) {
+		if (quiet)
+			return true;
+		if (!strcmp(name, "$locals")) {
+			t->kind = N_STR;
+			t->str = "";
+			t->slen = 0;
+			return true;
+		}
+		t->aux = d->tpf;
+		*np = parms_node(E, t);
+		resolve(E, S, np, false);
+		return true;
+	}
+	f = find_field(d, name);
+	if (!f) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "unable to find target variable '$%s' in %s (its fields: %s)", name,
+				    d->pp, field_names(E, d));
+		return false;
+	}
+	if (f->kind == CC_TPF_OTHER) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "field '$%s' of %s has type '%s', which taphub cannot read yet",
+				    name, d->pp, f->type);
+		return false;
+	}
+	if (t->nargs) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s' is a plain %s: member and index access on tracepoint "
+				    "fields needs kernel debuginfo",
+				    name, f->kind == CC_TPF_PTR ? "pointer value" : "value");
+		return false;
+	}
+	if (quiet)
+		return true;
+	t->name = (char *)name;
+	t->aux = (void *)f;
+	t->type = f->kind == CC_TPF_CHARARRAY || f->kind == CC_TPF_DATALOC_STR ? TY_STRING : TY_LONG;
+	d->uses_fields = true;
+	return true;
+}
+
+/* ---- constant conditions (for @defined pruning) --------------------------------- */
+
+static bool const_value(const struct cc_node *n, int64_t *v)
+{
+	int64_t a, b;
+
+	if (n->kind == N_NUM) {
+		*v = n->num;
+		return true;
+	}
+	if (n->kind == N_UNOP && !strcmp(n->op, "!") && const_value(n->lhs, &a)) {
+		*v = !a;
+		return true;
+	}
+	if (n->kind == N_BINOP && (!strcmp(n->op, "&&") || !strcmp(n->op, "||")) &&
+	    const_value(n->lhs, &a) && const_value(n->rhs, &b)) {
+		*v = n->op[0] == '&' ? (a && b) : (a || b);
+		return true;
+	}
+	return false;
+}
+
+/* ---- resolution ---------------------------------------------------------------- */
+
+static void mark(struct cc_sym *s, bool write)
+{
+	if (!s)
+		return;
+	if (write)
+		s->written = true;
+	else
+		s->read = true;
+}
+
+static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_func *f = find_func(cx, n->name);
+	const struct cc_builtin *b;
+	int i;
+
+	for (i = 0; i < n->nargs; i++)
+		resolve(E, S, &n->args[i], false);
+	if (f) {
+		n->func = f;
+		if (n->nargs != f->nparams)
+			cc_error_at(&cx->diag, &n->loc,
+				    "function '%s' takes %d argument%s, %d given (defined at %s:%d:%d)",
+				    f->name, f->nparams, f->nparams == 1 ? "" : "s", n->nargs,
+				    f->loc.file->name, f->loc.line, f->loc.col);
+		if (!f->used) {
+			f->used = true;
+			f->index = E->prog->funcs.n;
+			cc_vec_push(cx->arena, &E->prog->funcs, f);
+			resolve_func(E, f);
+		}
+		return;
+	}
+	b = cc_builtin_find(n->name);
+	if (!b) {
+		cc_error_at(&cx->diag, &n->loc, "unresolved function call '%s'", n->name);
+		return;
+	}
+	n->builtin = b->id;
+	if (n->nargs < b->minargs || (b->maxargs >= 0 && n->nargs > b->maxargs)) {
+		if (b->minargs == b->maxargs)
+			cc_error_at(&cx->diag, &n->loc, "function '%s' takes %d argument%s, %d given",
+				    b->name, b->minargs, b->minargs == 1 ? "" : "s", n->nargs);
+		else
+			cc_error_at(&cx->diag, &n->loc,
+				    "function '%s' takes %d to %d arguments, %d given", b->name,
+				    b->minargs, b->maxargs, n->nargs);
+	}
+}
+
+static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *n = *np;
+	int64_t v;
+	int i;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case N_NUM:
+	case N_STR:
+		return;
+	case N_VAR:
+		n->sym = lookup(E, S, n->name);
+		if (!n->sym) {
+			if (cc_builtin_find(n->name) || find_func(cx, n->name)) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'%s' is a function: call it as %s()", n->name, n->name);
+				return;
+			}
+			n->sym = new_local(E, S, n->name, &n->loc);
+		}
+		mark(n->sym, write);
+		return;
+	case N_INDEX:
+		n->lhs->sym = lookup(E, S, n->lhs->name);
+		if (!n->lhs->sym || n->lhs->sym->kind != SYM_GLOBAL) {
+			cc_error_at(&cx->diag, &n->lhs->loc,
+				    "'%s' is used as an array but is not a global: declare it with "
+				    "'global %s'",
+				    n->lhs->name, n->lhs->name);
+			return;
+		}
+		n->sym = n->lhs->sym;
+		mark(n->sym, write);
+		for (i = 0; i < n->nargs; i++)
+			resolve(E, S, &n->args[i], false);
+		return;
+	case N_TARGET:
+		if (write) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "target variable '$%s' cannot be written (guru mode only)", n->name);
+			return;
+		}
+		resolve_target(E, S, np, false);
+		return;
+	case N_CALL:
+		resolve_call(E, S, n);
+		return;
+	case N_DEFINED: {
+		bool def = true;
+
+		if (n->lhs->kind == N_TARGET)
+			def = resolve_target(E, S, &n->lhs, true);
+		n->kind = N_NUM;
+		n->num = def;
+		n->lhs = NULL;
+		return;
+	}
+	case N_ASSIGN:
+		resolve(E, S, &n->rhs, false);
+		resolve(E, S, &n->lhs, true);
+		if (strcmp(n->op, "="))
+			resolve(E, S, &n->lhs, false);
+		return;
+	case N_INCDEC:
+		resolve(E, S, &n->lhs, true);
+		resolve(E, S, &n->lhs, false);
+		return;
+	case N_AGG:
+		resolve(E, S, &n->rhs, false);
+		resolve(E, S, &n->lhs, true);
+		return;
+	case N_DELETE:
+		resolve(E, S, &n->lhs, true);
+		return;
+	case N_TERNARY:
+	case N_IF:
+		resolve(E, S, &n->cond, false);
+		if (const_value(n->cond, &v)) {
+			/* @defined() and friends: drop the dead branch unresolved */
+			struct cc_node *keep = v ? n->then : n->els;
+
+			if (n->kind == N_TERNARY) {
+				*np = keep;
+				resolve(E, S, np, write);
+				return;
+			}
+			if (!keep) {
+				n->kind = N_NOP;
+				return;
+			}
+			*np = keep;
+			resolve(E, S, np, false);
+			return;
+		}
+		resolve(E, S, &n->then, false);
+		resolve(E, S, &n->els, false);
+		return;
+	case N_FOREACH:
+		resolve(E, S, &n->rhs, false);
+		if (n->rhs->sym && n->rhs->sym->kind != SYM_GLOBAL) {
+			cc_error_at(&cx->diag, &n->rhs->loc, "foreach needs a global array, '%s' is not",
+				    n->rhs->name);
+			n->rhs->sym = NULL;
+		}
+		for (i = 0; i < n->nargs; i++)
+			resolve(E, S, &n->args[i], true);
+		if (n->lhs)
+			resolve(E, S, &n->lhs, true);
+		resolve(E, S, &n->cond, false);
+		resolve(E, S, &n->body, false);
+		return;
+	case N_IN:
+		for (i = 0; i < n->nargs; i++)
+			resolve(E, S, &n->args[i], false);
+		resolve(E, S, &n->lhs, false);
+		if (n->lhs->sym && n->lhs->sym->kind != SYM_GLOBAL) {
+			cc_error_at(&cx->diag, &n->lhs->loc, "'in' needs a global array, '%s' is not",
+				    n->lhs->name);
+			n->lhs->sym = NULL;
+		}
+		return;
+	case N_HIST:
+		for (i = 0; i < n->nargs; i++)
+			resolve(E, S, &n->args[i], false);
+		return;
+	default:
+		resolve(E, S, &n->lhs, false);
+		resolve(E, S, &n->rhs, false);
+		resolve(E, S, &n->cond, false);
+		resolve(E, S, &n->then, false);
+		resolve(E, S, &n->els, false);
+		resolve(E, S, &n->init, false);
+		resolve(E, S, &n->inc, false);
+		resolve(E, S, &n->body, false);
+		for (i = 0; i < n->nargs; i++)
+			resolve(E, S, &n->args[i], false);
+		return;
+	}
+}
+
+static void resolve_func(struct elab *E, struct cc_func *f)
+{
+	struct scope S = { .func = f, .locals = &f->locals };
+
+	resolve(E, &S, &f->body, false);
+}
+
+/* ---- expansion ----------------------------------------------------------------- */
+
+static bool alias_matches(const struct cc_point *pattern, const struct cc_point *name)
+{
+	int i;
+
+	if (pattern->ncomps != name->ncomps)
+		return false;
+	for (i = 0; i < name->ncomps; i++) {
+		const struct cc_comp *p = &pattern->comps[i], *a = &name->comps[i];
+
+		if (fnmatch(p->name, a->name, 0))
+			return false;
+		if (p->has_arg != a->has_arg)
+			return false;
+		if (p->has_arg && (p->arg_is_str != a->arg_is_str ||
+				   (p->arg_is_str ? strcmp(p->str, a->str) : p->num != a->num)))
+			return false;
+	}
+	return true;
+}
+
+static struct cc_node *make_block(struct elab *E, const struct cc_loc *loc, struct cc_vec *stmts)
+{
+	struct cc_node *b = cc_alloc(E->cx->arena, sizeof(*b));
+
+	b->kind = N_BLOCK;
+	b->loc = *loc;
+	b->sort_by = -2;
+	b->args = (struct cc_node **)stmts->v;
+	b->nargs = stmts->n;
+	return b;
+}
+
+/* The derived probe's body: condition check, prologues, body, epilogues. */
+static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chain *ch,
+			  const struct cc_node *user_body)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_vec stmts = { 0 };
+	struct cc_node *cond = NULL;
+	int i;
+
+	for (i = 0; i < ch->ncond; i++) {
+		struct cc_node *c = cc_node_clone(cx, ch->cond[i]);
+
+		if (!cond) {
+			cond = c;
+		} else {
+			struct cc_node *a = cc_alloc(cx->arena, sizeof(*a));
+
+			a->kind = N_BINOP;
+			a->op = "&&";
+			a->loc = c->loc;
+			a->lhs = cond;
+			a->rhs = c;
+			cond = a;
+		}
+	}
+	if (cond) {
+		struct cc_node *neg = cc_alloc(cx->arena, sizeof(*neg));
+		struct cc_node *iff = cc_alloc(cx->arena, sizeof(*iff));
+		struct cc_node *next = cc_alloc(cx->arena, sizeof(*next));
+
+		neg->kind = N_UNOP;
+		neg->op = "!";
+		neg->lhs = cond;
+		neg->loc = cond->loc;
+		next->kind = N_NEXT;
+		next->loc = cond->loc;
+		iff->kind = N_IF;
+		iff->cond = neg;
+		iff->then = next;
+		iff->loc = cond->loc;
+		cc_vec_push(cx->arena, &stmts, iff);
+	}
+	for (i = ch->n - 1; i >= 0; i--)
+		if (!ch->epilogue[i])
+			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
+	cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, user_body));
+	for (i = 0; i < ch->n; i++)
+		if (ch->epilogue[i])
+			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
+	d->body = make_block(E, &user_body->loc, &stmts);
+	d->index = E->prog->probes.n;
+	cc_vec_push(cx->arena, &E->prog->probes, d);
+}
+
+/* Returns derived probes made (>= 0), or -1 after an error. */
+static int expand_point(struct elab *E, const struct cc_point *pt, struct chain *ch,
+			const struct cc_node *user_body, bool quiet, int depth)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_vec ds = { 0 };
+	bool any_alias = false;
+	int made = 0, f, i, j, r;
+
+	if (depth >= MAX_ALIAS_DEPTH) {
+		cc_error_at(&cx->diag, &pt->loc, "probe alias expansion too deep (recursive alias?)");
+		return -1;
+	}
+	ch->cond[ch->ncond] = pt->cond;
+	if (pt->cond)
+		ch->ncond++;
+	for (f = -1; f < cx->tapsets.n; f++) {
+		struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
+
+		for (i = 0; i < file->probes.n; i++) {
+			struct cc_probe *a = file->probes.v[i];
+
+			if (!a->is_alias || !alias_matches(pt, a->alias_name))
+				continue;
+			any_alias = true;
+			ch->body[ch->n] = a->body;
+			ch->epilogue[ch->n] = a->is_epilogue;
+			ch->n++;
+			for (j = 0; j < a->npoints; j++) {
+				r = expand_point(E, a->points[j], ch, user_body,
+						 quiet || a->points[j]->optional, depth + 1);
+				if (r > 0) {
+					made += r;
+					if (a->points[j]->sufficient)
+						break;
+				} else if (r < 0 && !a->points[j]->optional && !quiet) {
+					made = -1;
+				}
+			}
+			ch->n--;
+		}
+	}
+	if (any_alias)
+		goto out;
+	r = cc_resolve_builtin_point(cx, pt, quiet, &ds);
+	if (r < 0) {
+		made = -1;
+		goto out;
+	}
+	for (i = 0; i < ds.n; i++)
+		finish_dprobe(E, ds.v[i], ch, user_body);
+	made = ds.n;
+out:
+	if (pt->cond)
+		ch->ncond--;
+	return made;
+}
+
+static void expand_probe(struct elab *E, struct cc_probe *p)
+{
+	struct cc_ctx *cx = E->cx;
+	int i;
+
+	for (i = 0; i < p->npoints; i++) {
+		struct chain ch = { 0 };
+		const struct cc_point *pt = p->points[i];
+		int r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
+
+		if (r == 0 && !pt->optional)
+			cc_error_at(&cx->diag, &pt->loc,
+				    "probe point '%s' matched nothing (add '?' to make it optional)",
+				    cc_point_str(cx, pt));
+		if (r > 0 && pt->sufficient)
+			break;
+	}
+}
+
+/* ---- raw tracepoint check ------------------------------------------------------- */
+
+static bool has_raw_tracepoint(struct elab *E, const char *event)
+{
+	char name[256];
+
+	if (!E->btf_tried) {
+		E->btf_tried = true;
+		/* libbpf 1.x returns NULL and sets errno on failure */
+		E->btf = btf__load_vmlinux_btf();
+	}
+	if (!E->btf)
+		return false;
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	return btf__find_by_name_kind(E->btf, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* ---- contexts ------------------------------------------------------------------- */
+
+struct ctxwalk {
+	struct elab *E;
+	bool kernel;
+	const char *where; /* probe point or function, for messages */
+	struct cc_func *stack[64];
+	int depth;
+};
+
+static void mark_ctx(struct ctxwalk *W, struct cc_node *n);
+
+static void mark_func(struct ctxwalk *W, struct cc_node *call, struct cc_func *f)
+{
+	struct cc_ctx *cx = W->E->cx;
+	bool *seen = W->kernel ? &f->used_kernel : &f->used_user;
+	int i;
+
+	for (i = 0; i < W->depth; i++) {
+		if (W->stack[i] == f) {
+			if (W->kernel) {
+				cc_error_at(&cx->diag, &call->loc,
+					    "recursive call of '%s' from a kernel probe: eBPF cannot "
+					    "recurse; use a loop",
+					    f->name);
+			} else {
+				/* user side: recursion is plain C, bounded by MAXNESTING */
+			}
+			return;
+		}
+	}
+	if (*seen && !W->kernel)
+		return;
+	if (W->depth >= 64) {
+		cc_error_at(&cx->diag, &call->loc, "function calls nest too deeply");
+		return;
+	}
+	*seen = true;
+	W->stack[W->depth++] = f;
+	mark_ctx(W, f->body);
+	W->depth--;
+}
+
+static void mark_sym(struct ctxwalk *W, struct cc_sym *s)
+{
+	if (!s || s->kind != SYM_GLOBAL)
+		return;
+	if (W->kernel)
+		s->used_kernel = true;
+	else
+		s->used_user = true;
+}
+
+static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
+{
+	struct cc_ctx *cx = W->E->cx;
+	int i;
+
+	if (!n)
+		return;
+	mark_sym(W, n->sym);
+	if (n->lhs)
+		mark_sym(W, n->lhs->sym);
+	switch (n->kind) {
+	case N_CALL:
+		if (n->func) {
+			mark_func(W, n, n->func);
+		} else if (n->builtin) {
+			const struct cc_builtin *b = cc_builtin_get(n->builtin);
+
+			if (W->kernel && !(b->ctx & BC_KERNEL))
+				cc_error_at(&cx->diag, &n->loc,
+					    "function '%s' is not available in kernel probes (%s)",
+					    b->name, W->where);
+			if (!W->kernel && !(b->ctx & BC_USER))
+				cc_error_at(&cx->diag, &n->loc,
+					    "function '%s' reads kernel or process memory and is only "
+					    "available in kernel probes, not in '%s'",
+					    b->name, W->where);
+		}
+		break;
+	case N_FOREACH:
+		if (W->kernel)
+			cc_error_at(&cx->diag, &n->loc,
+				    "foreach in a kernel probe (%s) is not supported yet: iterate "
+				    "in an end or timer probe",
+				    W->where);
+		break;
+	case N_DELETE:
+		if (W->kernel && n->lhs->kind == N_VAR && n->lhs->sym && n->lhs->sym->is_array)
+			cc_error_at(&cx->diag, &n->loc,
+				    "deleting a whole array in a kernel probe (%s) is not supported "
+				    "yet: do it in an end or timer probe",
+				    W->where);
+		break;
+	case N_HIST:
+		break;
+	default:
+		break;
+	}
+	mark_ctx(W, n->lhs);
+	mark_ctx(W, n->rhs);
+	mark_ctx(W, n->cond);
+	mark_ctx(W, n->then);
+	mark_ctx(W, n->els);
+	mark_ctx(W, n->init);
+	mark_ctx(W, n->inc);
+	mark_ctx(W, n->body);
+	for (i = 0; i < n->nargs; i++)
+		mark_ctx(W, n->args[i]);
+}
+
+/* ---- the pass ------------------------------------------------------------------- */
+
+int cc_elaborate(struct cc_ctx *cx)
+{
+	struct elab E = { .cx = cx };
+	struct cc_prog *prog = cc_alloc(cx->arena, sizeof(*prog));
+	int i;
+
+	E.prog = prog;
+	cx->prog = prog;
+	cc_vec_push(cx->arena, &prog->classes, "default");
+	check_duplicates(cx, cx->script);
+	for (i = 0; i < cx->tapsets.n; i++)
+		check_duplicates(cx, cx->tapsets.v[i]);
+
+	for (i = 0; i < cx->script->probes.n; i++) {
+		struct cc_probe *p = cx->script->probes.v[i];
+
+		if (!p->is_alias)
+			expand_probe(&E, p);
+	}
+	if (!prog->probes.n && !cx->diag.nerrors)
+		cc_error(&cx->diag, "no probes found");
+	if (cx->diag.nerrors)
+		goto out;
+
+	for (i = 0; i < prog->probes.n; i++) {
+		struct cc_dprobe *d = prog->probes.v[i];
+		struct scope S = { .probe = d, .locals = &d->locals };
+
+		resolve(&E, &S, &d->body, false);
+	}
+	/* globals initialised in the script count as written */
+	for (i = 0; i < prog->globals.n; i++) {
+		struct cc_sym *g = prog->globals.v[i];
+
+		if (g->init)
+			g->written = true;
+	}
+	if (cx->diag.nerrors)
+		goto out;
+	if (cc_infer_types(cx) < 0)
+		goto out;
+
+	for (i = 0; i < prog->probes.n; i++) {
+		struct cc_dprobe *d = prog->probes.v[i];
+		struct ctxwalk W = { .E = &E, .kernel = d->kernel, .where = d->pp };
+
+		if (d->kind == PK_TRACE && !d->uses_fields && has_raw_tracepoint(&E, d->event))
+			d->kind = PK_RAWTRACE;
+		if (d->kernel)
+			prog->has_kernel = true;
+		else
+			prog->has_user = true;
+		mark_ctx(&W, d->body);
+	}
+	/* end probes print unread globals, so globals need user access then */
+	for (i = 0; i < prog->globals.n; i++) {
+		struct cc_sym *g = prog->globals.v[i];
+
+		if (g->written && !g->read)
+			g->used_user = true;
+		if (g->used_user)
+			prog->has_user = true;
+	}
+out:
+	if (E.btf)
+		btf__free(E.btf);
+	return cx->diag.nerrors ? -EINVAL : 0;
+}

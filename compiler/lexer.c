@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The lexer: script text -> a linked list of tokens.
+ *
+ * SystemTap's lexical grammar: three comment styles (# // and C's block
+ * comments), identifiers, $target variables ($name, $$parms, $1), @names
+ * (@count, @define, @1), decimal/octal/hex integers, double-quoted strings
+ * with C escapes, the preprocessor brackets %( %? %: %), embedded C
+ * %{ %} (which we only lex in order to refuse it with a good message),
+ * and the punctuators, matched longest first.
+ *
+ * Each token records whether whitespace preceded it: the parser needs that
+ * to glue probe point components like `sys_*` back together, since `*` is
+ * also an operator.  Errors are reported and lexing continues.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/compiler.h"
+
+/* Longest first within each leading character. */
+static const char *const puncts[] = {
+	"<<<", "<<=", ">>=", "<<", ">>", "<=", ">=", "==", "!=", "!~", "=~", "&&", "||",
+	"++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", ".=", "->",
+	"%(", "%?", "%:", "%)",
+	"+", "-", "*", "/", "%", "&", "|", "^", "!", "~", "<", ">", "=", ".", ",",
+	";", ":", "?", "(", ")", "[", "]", "{", "}",
+};
+
+struct lexer {
+	struct cc_ctx *cx;
+	const struct cc_srcfile *f;
+	const char *p, *end;
+	int line;
+	const char *line_start;
+};
+
+static struct cc_loc here(const struct lexer *lx, const char *at)
+{
+	struct cc_loc loc = {
+		.file = lx->f,
+		.line = lx->line,
+		.col = (int)(at - lx->line_start) + 1,
+		.off = (int)(at - lx->f->text),
+	};
+	return loc;
+}
+
+static void newline(struct lexer *lx, const char *nl)
+{
+	lx->line++;
+	lx->line_start = nl + 1;
+}
+
+/* Skip whitespace and comments; returns true when anything was skipped. */
+static bool skip_space(struct lexer *lx)
+{
+	bool skipped = false;
+
+	while (lx->p < lx->end) {
+		const char *p = lx->p;
+
+		if (*p == '\n') {
+			newline(lx, p);
+			lx->p++;
+		} else if (isspace((unsigned char)*p)) {
+			lx->p++;
+		} else if (*p == '#' || (*p == '/' && p + 1 < lx->end && p[1] == '/')) {
+			while (lx->p < lx->end && *lx->p != '\n')
+				lx->p++;
+		} else if (*p == '/' && p + 1 < lx->end && p[1] == '*') {
+			struct cc_loc start = here(lx, p);
+
+			lx->p += 2;
+			for (;;) {
+				if (lx->p + 1 >= lx->end) {
+					cc_error_at(&lx->cx->diag, &start, "unterminated comment");
+					lx->p = lx->end;
+					break;
+				}
+				if (lx->p[0] == '*' && lx->p[1] == '/') {
+					lx->p += 2;
+					break;
+				}
+				if (*lx->p == '\n')
+					newline(lx, lx->p);
+				lx->p++;
+			}
+		} else {
+			break;
+		}
+		skipped = true;
+	}
+	return skipped;
+}
+
+static bool is_ident_start(int c)
+{
+	return isalpha(c) || c == '_';
+}
+
+static bool is_ident_char(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void lex_number(struct lexer *lx, struct cc_token *t)
+{
+	const char *p = lx->p;
+	unsigned long long v = 0;
+	int base = 10;
+	bool overflow = false;
+
+	if (p[0] == '0' && p + 1 < lx->end && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	} else if (p[0] == '0') {
+		base = 8;
+	}
+	while (p < lx->end && is_ident_char((unsigned char)*p)) {
+		int d = hexval((unsigned char)*p);
+
+		if (d < 0 || d >= base) {
+			struct cc_loc loc = here(lx, p);
+
+			cc_error_at(&lx->cx->diag, &loc, "invalid digit '%c' in %s number", *p,
+				    base == 16 ? "hexadecimal" : base == 8 ? "octal" : "decimal");
+			while (p < lx->end && is_ident_char((unsigned char)*p))
+				p++;
+			break;
+		}
+		if (v > (~0ull - (unsigned)d) / (unsigned)base)
+			overflow = true;
+		v = v * (unsigned)base + (unsigned)d;
+		p++;
+	}
+	if (base == 16 && p == lx->p + 2) {
+		struct cc_loc loc = here(lx, lx->p);
+
+		cc_error_at(&lx->cx->diag, &loc, "hexadecimal number without digits");
+	}
+	/*
+	 * Decimal literals up to 2^63 are accepted so that -9223372036854775808
+	 * can be written; hex and octal may use all 64 bits, as in stap.
+	 */
+	if (overflow || (base == 10 && v > 9223372036854775808ull)) {
+		struct cc_loc loc = here(lx, lx->p);
+
+		cc_error_at(&lx->cx->diag, &loc, "number '%.*s' out of range for a 64-bit long",
+			    (int)(p - lx->p), lx->p);
+	}
+	t->kind = TK_NUM;
+	t->num = (int64_t)v;
+	lx->p = p;
+}
+
+static void lex_string(struct lexer *lx, struct cc_token *t)
+{
+	const char *start = lx->p;
+	char *buf;
+	size_t n = 0;
+	const char *p = lx->p + 1;
+
+	/* The decoded string is never longer than its source. */
+	buf = cc_alloc(lx->cx->arena, (size_t)(lx->end - p) + 1);
+	for (;;) {
+		if (p >= lx->end || *p == '\n') {
+			struct cc_loc loc = here(lx, start);
+
+			cc_error_at(&lx->cx->diag, &loc, "unterminated string literal");
+			break;
+		}
+		if (*p == '"') {
+			p++;
+			break;
+		}
+		if (*p != '\\') {
+			buf[n++] = *p++;
+			continue;
+		}
+		p++;
+		if (p >= lx->end)
+			continue;
+		switch (*p) {
+		case 'n': buf[n++] = '\n'; p++; break;
+		case 't': buf[n++] = '\t'; p++; break;
+		case 'r': buf[n++] = '\r'; p++; break;
+		case 'a': buf[n++] = '\a'; p++; break;
+		case 'b': buf[n++] = '\b'; p++; break;
+		case 'f': buf[n++] = '\f'; p++; break;
+		case 'v': buf[n++] = '\v'; p++; break;
+		case '\\': buf[n++] = '\\'; p++; break;
+		case '"': buf[n++] = '"'; p++; break;
+		case '\'': buf[n++] = '\''; p++; break;
+		case '?': buf[n++] = '?'; p++; break;
+		case '\n':
+			/* backslash-newline continues the string */
+			newline(lx, p);
+			p++;
+			break;
+		case 'x': {
+			int v = 0, k = 0;
+
+			p++;
+			while (k < 2 && p < lx->end && hexval((unsigned char)*p) >= 0) {
+				v = v * 16 + hexval((unsigned char)*p++);
+				k++;
+			}
+			if (!k) {
+				struct cc_loc loc = here(lx, p - 2);
+
+				cc_error_at(&lx->cx->diag, &loc, "\\x used with no following hex digits");
+			}
+			buf[n++] = (char)v;
+			break;
+		}
+		default:
+			if (*p >= '0' && *p <= '7') {
+				int v = 0, k = 0;
+
+				while (k < 3 && p < lx->end && *p >= '0' && *p <= '7') {
+					v = v * 8 + (*p++ - '0');
+					k++;
+				}
+				buf[n++] = (char)v;
+			} else {
+				struct cc_loc loc = here(lx, p - 1);
+
+				cc_error_at(&lx->cx->diag, &loc, "unknown escape sequence '\\%c'", *p);
+				buf[n++] = *p++;
+			}
+		}
+	}
+	buf[n] = 0;
+	if (memchr(buf, 0, n)) {
+		struct cc_loc loc = here(lx, start);
+
+		cc_error_at(&lx->cx->diag, &loc, "string literal contains a NUL byte");
+	}
+	t->kind = TK_STR;
+	t->str = buf;
+	t->slen = n;
+	lx->p = p;
+}
+
+static void lex_embedded(struct lexer *lx, struct cc_token *t)
+{
+	const char *start = lx->p;
+	struct cc_loc loc = here(lx, start);
+
+	lx->p += 2;
+	for (;;) {
+		if (lx->p + 1 >= lx->end) {
+			cc_error_at(&lx->cx->diag, &loc, "unterminated embedded C block '%%{'");
+			lx->p = lx->end;
+			break;
+		}
+		if (lx->p[0] == '%' && lx->p[1] == '}') {
+			lx->p += 2;
+			break;
+		}
+		if (*lx->p == '\n')
+			newline(lx, lx->p);
+		lx->p++;
+	}
+	t->kind = TK_EMBEDDED;
+}
+
+static bool lex_punct(struct lexer *lx, struct cc_token *t)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(puncts) / sizeof(puncts[0]); i++) {
+		size_t n = strlen(puncts[i]);
+
+		if ((size_t)(lx->end - lx->p) >= n && !memcmp(lx->p, puncts[i], n)) {
+			t->kind = TK_OP;
+			lx->p += n;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f)
+{
+	struct lexer lx = {
+		.cx = cx, .f = f, .p = f->text, .end = f->text + f->len,
+		.line = 1, .line_start = f->text,
+	};
+	struct cc_token head = { 0 }, *tail = &head, *t;
+
+	/* An executable script may start with "#!"; it is a comment anyway. */
+	for (;;) {
+		bool space = skip_space(&lx);
+		const char *start;
+
+		t = cc_alloc(cx->arena, sizeof(*t));
+		t->space_before = space || tail == &head;
+		t->loc = here(&lx, lx.p);
+		start = lx.p;
+		if (lx.p >= lx.end) {
+			t->kind = TK_EOF;
+			t->text = lx.p;
+			tail->next = t;
+			break;
+		}
+		if (is_ident_start((unsigned char)*lx.p)) {
+			while (lx.p < lx.end && is_ident_char((unsigned char)*lx.p))
+				lx.p++;
+			t->kind = TK_IDENT;
+			t->str = cc_strndup(cx->arena, start, (size_t)(lx.p - start));
+		} else if (isdigit((unsigned char)*lx.p)) {
+			lex_number(&lx, t);
+		} else if (*lx.p == '"') {
+			lex_string(&lx, t);
+		} else if ((*lx.p == '$' || *lx.p == '@') && lx.p + 1 < lx.end &&
+			   (is_ident_char((unsigned char)lx.p[1]) || lx.p[1] == '#' ||
+			    (*lx.p == '$' && lx.p[1] == '$'))) {
+			const char *n = lx.p + 1;
+
+			if (*n == '#') {
+				n++;
+			} else {
+				if (*n == '$')
+					n++;
+				while (n < lx.end && is_ident_char((unsigned char)*n))
+					n++;
+				/* $$parms$ and $var$$: pretty-printing suffixes */
+				while (n < lx.end && *n == '$')
+					n++;
+			}
+			t->kind = *lx.p == '$' ? TK_TARGET : TK_AT;
+			t->str = cc_strndup(cx->arena, lx.p + 1, (size_t)(n - lx.p - 1));
+			lx.p = n;
+		} else if (lx.p + 1 < lx.end && lx.p[0] == '%' && lx.p[1] == '{') {
+			lex_embedded(&lx, t);
+		} else if (!lex_punct(&lx, t)) {
+			cc_error_at(&cx->diag, &t->loc, "unexpected character '%s%c' (0x%02x)",
+				    isprint((unsigned char)*lx.p) ? "" : "\\",
+				    isprint((unsigned char)*lx.p) ? *lx.p : '?',
+				    (unsigned char)*lx.p);
+			lx.p++;
+			continue;
+		}
+		t->text = start;
+		t->len = (int)(lx.p - start);
+		tail->next = t;
+		tail = t;
+	}
+	return head.next;
+}
+
+bool cc_tok_is(const struct cc_token *t, const char *op)
+{
+	return t->kind == TK_OP && (size_t)t->len == strlen(op) && !memcmp(t->text, op, (size_t)t->len);
+}
+
+const char *cc_tok_describe(struct cc_ctx *cx, const struct cc_token *t)
+{
+	switch (t->kind) {
+	case TK_EOF:
+		return "end of input";
+	case TK_IDENT:
+		return cc_sprintf(cx->arena, "identifier '%s'", t->str);
+	case TK_TARGET:
+		return cc_sprintf(cx->arena, "target variable '$%s'", t->str);
+	case TK_AT:
+		return cc_sprintf(cx->arena, "'@%s'", t->str);
+	case TK_NUM:
+		return cc_sprintf(cx->arena, "number '%.*s'", t->len, t->text);
+	case TK_STR:
+		return cc_sprintf(cx->arena, "string \"%.*s\"",
+				  t->len < 2 ? 0 : t->len > 42 ? 40 : t->len - 2, t->text + 1);
+	case TK_EMBEDDED:
+		return "embedded C code";
+	default:
+		return cc_sprintf(cx->arena, "'%.*s'", t->len, t->text);
+	}
+}

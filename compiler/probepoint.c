@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Built-in probe points: the ones a point resolves to once no alias
+ * matches it.  Each becomes one or more derived probes (struct
+ * cc_dprobe) that say how the probe attaches; elaboration then gives
+ * each its own copy of the body.
+ *
+ *   begin[(N)] end[(N)] error[(N)] never          user context (runner)
+ *   timer.{s,sec,ms,msec,us,usec,ns,nsec,hz,jiffies}(N)[.randomize(M)]
+ *                                                  user context
+ *   timer.profile                                  perf cpu-clock per CPU
+ *   perf.{sw,hw}.EVENT[.sample(N)|.hz(N)], perf.type(T).config(C)...
+ *   kernel.trace("SUBSYS:EVENT")                   globs allowed in both
+ *
+ * Probe types this kernel cannot do (kernel.function, kprobe.* without
+ * kprobes) are errors that name the point and the reason, at pass 2.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/perf_event.h>
+
+#include "compiler/compiler.h"
+
+#define DEFAULT_PERF_SAMPLE 1000000
+#define MAX_TIMER_HZ 1000000 /* timer.hz(N): at most 1 MHz */
+
+static bool comp_is(const struct cc_point *pt, int i, const char *name)
+{
+	return i < pt->ncomps && !strcmp(pt->comps[i].name, name);
+}
+
+char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt)
+{
+	char *s = cc_strdup(cx->arena, "");
+	int i;
+
+	for (i = 0; i < pt->ncomps; i++) {
+		const struct cc_comp *c = &pt->comps[i];
+
+		s = cc_sprintf(cx->arena, "%s%s%s", s, i ? "." : "", c->name);
+		if (c->has_arg) {
+			if (c->arg_is_str)
+				s = cc_sprintf(cx->arena, "%s(\"%s\")", s, c->str);
+			else
+				s = cc_sprintf(cx->arena, "%s(%lld)", s, (long long)c->num);
+		}
+	}
+	return s;
+}
+
+static struct cc_dprobe *new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
+				    bool kernel, struct cc_vec *out)
+{
+	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
+
+	d->kind = kind;
+	d->kernel = kernel;
+	d->loc = pt->loc;
+	d->pp = cc_point_str(cx, pt);
+	cc_vec_push(cx->arena, out, d);
+	return d;
+}
+
+static int64_t kernel_hz(struct cc_ctx *cx)
+{
+	const char *hz = cc_kconfig(cx, "CONFIG_HZ");
+	long v = hz && *hz ? strtol(hz, NULL, 10) : 0;
+
+	return v > 0 ? v : 250;
+}
+
+static int point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why)
+{
+	if (!quiet)
+		cc_error_at(&cx->diag, &pt->loc, "probe point '%s' %s", cc_point_str(cx, pt), why);
+	return -1;
+}
+
+/* begin / end / error / never, with an optional sequence number */
+static int resolve_simple(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int kind,
+			  struct cc_vec *out)
+{
+	struct cc_dprobe *d;
+
+	if (pt->ncomps != 1)
+		return point_error(cx, pt, quiet, "has unexpected components");
+	if (pt->comps[0].has_arg && (pt->comps[0].arg_is_str || kind == PK_NEVER))
+		return point_error(cx, pt, quiet, "takes no string parameter");
+	d = new_dprobe(cx, pt, kind, false, out);
+	d->seq = pt->comps[0].has_arg ? pt->comps[0].num : 0;
+	return 1;
+}
+
+static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			 struct cc_vec *out)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = {
+		{ "s", 1000000000LL }, { "sec", 1000000000LL }, { "ms", 1000000LL },
+		{ "msec", 1000000LL }, { "us", 1000LL }, { "usec", 1000LL },
+		{ "ns", 1LL }, { "nsec", 1LL }, { "hz", 0 }, { "jiffies", -1 },
+	};
+	const struct cc_comp *c;
+	struct cc_dprobe *d;
+	int64_t unit = 0;
+	size_t i;
+
+	if (comp_is(pt, 1, "profile")) {
+		if (pt->ncomps > 3 || (pt->ncomps == 3 && !comp_is(pt, 2, "tick")))
+			return point_error(cx, pt, quiet, "has unexpected components");
+		d = new_dprobe(cx, pt, PK_PROFILE, true, out);
+		d->perf_type = PERF_TYPE_SOFTWARE;
+		d->perf_config = PERF_COUNT_SW_CPU_CLOCK;
+		d->sample = kernel_hz(cx);
+		d->freq = true;
+		return 1;
+	}
+	if (pt->ncomps < 2)
+		return point_error(cx, pt, quiet, "needs a unit, e.g. timer.s(1) or timer.ms(100)");
+	c = &pt->comps[1];
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(c->name, units[i].name))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return point_error(cx, pt, quiet,
+				   "has an unknown timer unit (s, ms, us, ns, hz, jiffies, profile)");
+	unit = units[i].ns;
+	if (!c->has_arg || c->arg_is_str || c->num <= 0)
+		return point_error(cx, pt, quiet, "needs a positive number, e.g. timer.s(1)");
+	d = new_dprobe(cx, pt, PK_TIMER, false, out);
+	if (unit == 0) {
+		if (c->num > MAX_TIMER_HZ)
+			return point_error(cx, pt, quiet, "frequency is above timer.hz(1000000)");
+		d->period_ns = 1000000000LL / c->num;
+	} else if (unit < 0) {
+		d->period_ns = c->num * (1000000000LL / kernel_hz(cx));
+	} else {
+		if (c->num > INT64_MAX / unit)
+			return point_error(cx, pt, quiet, "period is too long");
+		d->period_ns = c->num * unit;
+	}
+	if (d->period_ns < 1000) /* 1 us: below that the runner would do nothing else */
+		return point_error(cx, pt, quiet, "period is below 1 microsecond");
+	if (pt->ncomps == 3) {
+		const struct cc_comp *r = &pt->comps[2];
+
+		if (strcmp(r->name, "randomize") || !r->has_arg || r->arg_is_str || r->num < 0)
+			return point_error(cx, pt, quiet, "expects .randomize(N) after the period");
+		d->jitter_ns = unit > 0 ? r->num * unit : unit == 0 ? r->num * d->period_ns
+							   : r->num * (1000000000LL / kernel_hz(cx));
+		if (d->jitter_ns >= d->period_ns)
+			return point_error(cx, pt, quiet, "randomization must be less than the period");
+	} else if (pt->ncomps > 3) {
+		return point_error(cx, pt, quiet, "has unexpected components");
+	}
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	int type;
+	int config;
+} perf_events[] = {
+	{ "cpu_clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task_clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "page_faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "context_switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu_migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "page_faults_min", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+	{ "page_faults_maj", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "alignment_faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS },
+	{ "emulation_faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS },
+	{ "cpu_cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache_references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache_misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branch_instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch_misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+	{ "bus_cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BUS_CYCLES },
+	{ "ref_cpu_cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES },
+};
+
+static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			struct cc_vec *out)
+{
+	struct cc_dprobe *d;
+	int next, type, config;
+	size_t i;
+
+	if (comp_is(pt, 1, "type")) {
+		if (!pt->comps[1].has_arg || pt->comps[1].arg_is_str || !comp_is(pt, 2, "config") ||
+		    !pt->comps[2].has_arg || pt->comps[2].arg_is_str)
+			return point_error(cx, pt, quiet, "expects perf.type(T).config(C)");
+		type = (int)pt->comps[1].num;
+		config = (int)pt->comps[2].num;
+		next = 3;
+	} else if ((comp_is(pt, 1, "sw") || comp_is(pt, 1, "hw")) && pt->ncomps >= 3) {
+		for (i = 0; i < sizeof(perf_events) / sizeof(perf_events[0]); i++)
+			if (!strcmp(pt->comps[2].name, perf_events[i].name) &&
+			    (perf_events[i].type == PERF_TYPE_SOFTWARE) == comp_is(pt, 1, "sw"))
+				break;
+		if (i == sizeof(perf_events) / sizeof(perf_events[0]))
+			return point_error(cx, pt, quiet, "names an unknown perf event");
+		type = perf_events[i].type;
+		config = perf_events[i].config;
+		next = 3;
+	} else {
+		return point_error(cx, pt, quiet,
+				   "is not a perf event (perf.sw.EVENT, perf.hw.EVENT, "
+				   "perf.type(T).config(C))");
+	}
+	d = new_dprobe(cx, pt, PK_PERF, true, out);
+	d->perf_type = type;
+	d->perf_config = config;
+	d->sample = DEFAULT_PERF_SAMPLE;
+	if (next < pt->ncomps) {
+		const struct cc_comp *c = &pt->comps[next];
+
+		if ((strcmp(c->name, "sample") && strcmp(c->name, "hz")) || !c->has_arg ||
+		    c->arg_is_str || c->num <= 0 || next + 1 != pt->ncomps)
+			return point_error(cx, pt, quiet, "expects .sample(N) or .hz(N) at the end");
+		d->sample = c->num;
+		d->freq = !strcmp(c->name, "hz");
+	}
+	return 1;
+}
+
+/* Syscall tracepoints become raw sys_enter/sys_exit probes on one number. */
+static void classify_trace(struct cc_ctx *cx, struct cc_dprobe *d)
+{
+	const char *name = NULL;
+
+	if (!strcmp(d->subsys, "syscalls")) {
+		if (!strncmp(d->event, "sys_enter_", 10))
+			name = d->event + 10;
+		else if (!strncmp(d->event, "sys_exit_", 9))
+			name = d->event + 9;
+	}
+	if (name) {
+		int nr = cc_syscall_nr(name);
+
+		if (nr >= 0) {
+			d->kind = PK_SYSCALL;
+			d->sysnr = nr;
+			d->sysexit = d->event[4] == 'e' && d->event[5] == 'x';
+		}
+	}
+}
+
+static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			 struct cc_vec *out)
+{
+	const struct cc_comp *c = &pt->comps[1];
+	char *spec, *colon, **names;
+	const char *subsys, *event;
+	int n, i;
+
+	if (!c->has_arg || !c->arg_is_str)
+		return point_error(cx, pt, quiet, "expects a string: kernel.trace(\"subsys:event\")");
+	if (pt->ncomps > 2)
+		return point_error(cx, pt, quiet, "has unexpected components after kernel.trace()");
+	spec = cc_strdup(cx->arena, c->str);
+	colon = strchr(spec, ':');
+	if (colon) {
+		*colon = 0;
+		subsys = spec;
+		event = colon + 1;
+	} else {
+		subsys = "*";
+		event = spec;
+	}
+	if (!*event || !*subsys)
+		return point_error(cx, pt, quiet, "has an empty subsystem or event name");
+	n = cc_tp_list(cc_tracefs(), subsys, event, &names);
+	if (n < 0) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &pt->loc,
+				    "cannot list tracepoints for '%s': %s (is tracefs mounted at "
+				    "/sys/kernel/tracing?)",
+				    cc_point_str(cx, pt), strerror(-n));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		struct cc_dprobe *d;
+		char *ev = strchr(names[i], ':');
+		struct cc_tpformat *f;
+		int err;
+
+		*ev++ = 0;
+		err = cc_tp_load(cc_tracefs(), names[i], ev, &f);
+		if (err < 0) {
+			/* a listed event without a readable format is skipped only in globs */
+			if (n == 1 && !quiet)
+				cc_error_at(&cx->diag, &pt->loc, "cannot read the format of %s:%s: %s",
+					    names[i], ev, strerror(-err));
+			continue;
+		}
+		d = new_dprobe(cx, pt, PK_TRACE, true, out);
+		d->subsys = cc_strdup(cx->arena, names[i]);
+		d->event = cc_strdup(cx->arena, ev);
+		d->pp = cc_sprintf(cx->arena, "kernel.trace(\"%s:%s\")", d->subsys, d->event);
+		/* the format lives as long as the compilation */
+		d->tpf = f;
+		cc_vec_push(cx->arena, &cx->tpformats, f);
+		classify_trace(cx, d);
+	}
+	cc_strv_free(names);
+	return out->n ? 1 : 0;
+}
+
+int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			     struct cc_vec *out)
+{
+	const char *first = pt->comps[0].name;
+	int before = out->n, r;
+
+	if (!strcmp(first, "begin"))
+		return resolve_simple(cx, pt, quiet, PK_BEGIN, out);
+	if (!strcmp(first, "end"))
+		return resolve_simple(cx, pt, quiet, PK_END, out);
+	if (!strcmp(first, "error"))
+		return resolve_simple(cx, pt, quiet, PK_ERROR, out);
+	if (!strcmp(first, "never"))
+		return resolve_simple(cx, pt, quiet, PK_NEVER, out);
+	if (!strcmp(first, "timer"))
+		return resolve_timer(cx, pt, quiet, out);
+	if (!strcmp(first, "perf"))
+		return resolve_perf(cx, pt, quiet, out);
+	if (!strcmp(first, "kernel") && comp_is(pt, 1, "trace")) {
+		struct cc_vec tmp = { 0 };
+		int i;
+
+		r = resolve_trace(cx, pt, quiet, &tmp);
+		for (i = 0; i < tmp.n; i++)
+			cc_vec_push(cx->arena, out, tmp.v[i]);
+		return r < 0 ? r : out->n - before;
+	}
+	if ((!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe")) &&
+	    !cx->kern.has_kprobes)
+		return point_error(cx, pt, quiet,
+				   "is not supported on this kernel: it needs kprobes, and this "
+				   "kernel has none (CONFIG_KPROBES is not set); use a tracepoint "
+				   "instead (tap -l 'kernel.trace(\"*\")' lists them)");
+	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
+		return point_error(cx, pt, quiet,
+				   "needs kernel debuginfo (DWARF) or kprobes, which taphub does not "
+				   "use yet; use a tracepoint instead");
+	if (!strcmp(first, "process"))
+		return point_error(cx, pt, quiet, "is a user-space probe, not supported yet");
+	if (!strcmp(first, "netfilter") || !strcmp(first, "procfs") ||
+	    !strcmp(first, "java") || !strcmp(first, "python2") || !strcmp(first, "python3") ||
+	    !strcmp(first, "hrtimer") || !strcmp(first, "input"))
+		return point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
+	return point_error(cx, pt, quiet,
+			   "does not match any probe alias or built-in probe point");
+}
+
+/* ---- listing: tap -l / -L ---------------------------------------------------- */
+
+static const char *field_type(const struct cc_tpfield *f)
+{
+	switch (f->kind) {
+	case CC_TPF_CHARARRAY:
+	case CC_TPF_DATALOC_STR:
+		return "string";
+	case CC_TPF_OTHER:
+		return "unsupported";
+	default:
+		return "long";
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out)
+{
+	struct cc_srcfile *src = cc_alloc(cx->arena, sizeof(*src));
+	struct cc_point *pt;
+	struct cc_vec lines = { 0 };
+	int i, j, k;
+
+	src->name = "<pattern>";
+	src->text = pattern;
+	src->len = strlen(pattern);
+	pt = cc_parse_point(cx, cc_preprocess(cx, cc_lex(cx, src)));
+	if (!pt)
+		return -EINVAL;
+	/* aliases from tapsets and -I dirs */
+	for (i = 0; i < cx->tapsets.n; i++) {
+		struct cc_file *f = cx->tapsets.v[i];
+
+		for (j = 0; j < f->probes.n; j++) {
+			struct cc_probe *p = f->probes.v[j];
+			bool match;
+
+			if (!p->is_alias || p->alias_name->ncomps != pt->ncomps)
+				continue;
+			match = true;
+			for (k = 0; k < pt->ncomps && match; k++)
+				match = fnmatch(pt->comps[k].name, p->alias_name->comps[k].name, 0) == 0;
+			if (match) {
+				char *s = cc_point_str(cx, p->alias_name);
+				int m;
+
+				for (m = 0; m < lines.n; m++)
+					if (!strcmp(lines.v[m], s))
+						break;
+				if (m == lines.n)
+					cc_vec_push(cx->arena, &lines, s);
+			}
+		}
+	}
+	if (!lines.n && (comp_is(pt, 0, "kernel") || comp_is(pt, 0, "begin") ||
+			 comp_is(pt, 0, "end") || comp_is(pt, 0, "timer") || comp_is(pt, 0, "perf") ||
+			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never"))) {
+		struct cc_vec ds = { 0 };
+		int ne = cx->diag.nerrors;
+
+		if (cc_resolve_builtin_point(cx, pt, false, &ds) < 0 || cx->diag.nerrors != ne)
+			return -EINVAL;
+		for (i = 0; i < ds.n; i++) {
+			struct cc_dprobe *d = ds.v[i];
+			char *s = d->pp;
+
+			if (with_vars && d->tpf)
+				for (j = 0; j < d->tpf->nfields; j++)
+					s = cc_sprintf(cx->arena, "%s $%s:%s", s, d->tpf->fields[j].name,
+						       field_type(&d->tpf->fields[j]));
+			cc_vec_push(cx->arena, &lines, s);
+		}
+	}
+	if (lines.n)
+		qsort(lines.v, (size_t)lines.n, sizeof(void *), cmp_str);
+	for (i = 0; i < lines.n; i++)
+		fprintf(out, "%s\n", (char *)lines.v[i]);
+	return lines.n;
+}

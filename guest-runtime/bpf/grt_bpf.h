@@ -1,0 +1,666 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The eBPF side of the guest runtime: included by every generated
+ * guest.bpf.c after it has defined the limits:
+ *
+ *   TH_MAXSTR      MAXSTRINGLEN, bytes of a string with its NUL
+ *   TH_MAXACTION   loop iterations a handler may run
+ *   TH_NHANDLERS   kernel handlers in the guest (frames per CPU)
+ *   TH_NCLASSES    classes (rings) the guest writes to, >= 1
+ *   union th_frame the largest per-handler frame (declared before include)
+ *
+ * What lives here: the maps every guest has (rings, counters, frames,
+ * configuration), record emission, the string helpers (bounded loops and
+ * probe_read_*_str copies, so every access is provably in bounds), signed
+ * division (the eBPF ISA we target has only unsigned division), and the
+ * context functions (pid, ppid, execname ...).
+ *
+ * Hot path: a probe's printf is one ring reservation and the stores of its
+ * arguments; no formatting happens here.  Wakeups of the reader are
+ * batched: a commit wakes it only when the ring holds more than
+ * th_cfg.wake_bytes, the reader polls on a short timer otherwise.
+ */
+#ifndef GRT_BPF_H
+#define GRT_BPF_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "taphub/record.h"
+#include "taphub/stat.h"
+
+#ifndef TH_MAXSTR
+#error "TH_MAXSTR must be defined"
+#endif
+
+#define TH_MAX_CPUS 512 /* bound of the per-CPU merge loops */
+
+#ifndef TH_ZERO_SIZE
+#define TH_ZERO_SIZE 8
+#endif
+/* zero bytes for inserting a new map value (the largest value size) */
+const volatile char th_zero[TH_ZERO_SIZE] SEC(".rodata.th_zero") = {};
+
+/* Set by the loader before load (frozen, read only for the programs). */
+const volatile struct th_config th_cfg SEC(".rodata.th_cfg") = {};
+
+/* One frame per (CPU, handler): string locals, temporaries, record buffer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* the loader sets ncpus * TH_NHANDLERS */
+	__type(key, __u32);
+	__type(value, union th_frame);
+} th_frames SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TH_MAX_CLASSES);
+	__type(key, __u32);
+	__type(value, struct th_class_counters);
+} th_counters SEC(".maps");
+
+/* The rings: one per class the guest writes to (sizes set by the loader). */
+#define TH_RING(n)                                                                             \
+	struct {                                                                               \
+		__uint(type, BPF_MAP_TYPE_RINGBUF);                                            \
+		__uint(max_entries, 4096);                                                     \
+	} th_ring##n SEC(".maps")
+
+TH_RING(0);
+#if TH_NCLASSES > 1
+TH_RING(1);
+#endif
+#if TH_NCLASSES > 2
+TH_RING(2);
+#endif
+#if TH_NCLASSES > 3
+TH_RING(3);
+#endif
+#if TH_NCLASSES > 4
+#error "at most 4 classes per guest"
+#endif
+
+static __always_inline void *th_ring(int cls)
+{
+#if TH_NCLASSES > 1
+	if (cls == 1)
+		return &th_ring1;
+#endif
+#if TH_NCLASSES > 2
+	if (cls == 2)
+		return &th_ring2;
+#endif
+#if TH_NCLASSES > 3
+	if (cls == 3)
+		return &th_ring3;
+#endif
+	return &th_ring0;
+}
+
+/* Handler state: error site and loop budget. */
+struct th_hctx {
+	__s64 err;      /* 0, or 1 + error site id */
+	__s64 actions;  /* loop iterations so far */
+	const char *pp; /* probe point, for pp() */
+	char *errmsg;   /* error("...") text, in the handler's frame */
+};
+
+static __always_inline void *th_frame(__u32 handler)
+{
+	__u32 key = bpf_get_smp_processor_id() * TH_NHANDLERS + handler;
+
+	return bpf_map_lookup_elem(&th_frames, &key);
+}
+
+static __always_inline void th_count(int cls, int what)
+{
+	__u32 key = (__u32)cls;
+	struct th_class_counters *c = bpf_map_lookup_elem(&th_counters, &key);
+
+	if (!c)
+		return;
+	/* per-CPU slot, and a handler does not nest in itself: plain adds */
+	if (what == 0)
+		c->written++;
+	else if (what == 1)
+		c->dropped++;
+	else
+		c->errors++;
+}
+
+static __always_inline __u64 th_wake_flags(void *rb)
+{
+	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= th_cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP
+									      : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void th_rec_header(struct th_rec *r, __u32 size, __u16 fmt, int cls)
+{
+	r->size = size;
+	r->fmt = fmt;
+	r->cls = (__u8)cls;
+	r->flags = 0;
+	r->guest = th_cfg.guest_id;
+	r->cpu = bpf_get_smp_processor_id();
+	r->seq = 0;
+	r->ts = bpf_ktime_get_ns();
+}
+
+/* Reserve a fixed-size record (formats without strings). NULL: counted drop. */
+static __always_inline struct th_rec *th_reserve(int cls, __u32 size, __u16 fmt)
+{
+	struct th_rec *r = bpf_ringbuf_reserve(th_ring(cls), size, 0);
+
+	if (!r) {
+		th_count(cls, 1);
+		return 0;
+	}
+	th_rec_header(r, size, fmt, cls);
+	return r;
+}
+
+static __always_inline void th_commit(int cls, struct th_rec *r, bool urgent)
+{
+	bpf_ringbuf_submit(r, urgent ? BPF_RB_FORCE_WAKEUP : th_wake_flags(th_ring(cls)));
+	th_count(cls, 0);
+}
+
+/* Records built in a frame buffer (with strings): copied into the ring. */
+static __always_inline void th_output(int cls, void *buf, __u32 size, bool urgent)
+{
+	struct th_rec *r = buf;
+	void *rb = th_ring(cls);
+
+	r->size = size;
+	if (size > TH_REC_MAX)
+		return;
+	if (bpf_ringbuf_output(rb, buf, size, urgent ? BPF_RB_FORCE_WAKEUP : th_wake_flags(rb))) {
+		th_count(cls, 1);
+		return;
+	}
+	th_count(cls, 0);
+}
+
+/*
+ * Append a string argument (u16 length + bytes) at *off in buf, which has
+ * room for bufmax + TH_MAXSTR + 2 bytes; bufmax is a power of two so the
+ * mask keeps the verifier convinced the write stays inside.
+ */
+static __always_inline void th_put_str(void *buf, __u32 *off, __u32 bufmask, const char *s)
+{
+	__u32 o = *off & bufmask;
+	long n = bpf_probe_read_kernel_str((char *)buf + o + 2, TH_MAXSTR, s);
+
+	if (n < 1)
+		n = 1;
+	*(__u16 *)((char *)buf + o) = (__u16)(n - 1);
+	*off = o + 2 + (__u32)(n - 1);
+}
+
+static __always_inline void th_put_long(void *buf, __u32 *off, __u32 bufmask, __s64 v)
+{
+	__u32 o = *off & bufmask;
+
+	__builtin_memcpy((char *)buf + o, &v, 8);
+	*off = o + 8;
+}
+
+/* ---- arithmetic -------------------------------------------------------------- */
+
+static __always_inline __s64 th_div(struct th_hctx *H, __s64 a, __s64 b, __s64 site)
+{
+	__u64 ua, ub, q;
+	bool neg;
+
+	if (b == 0) {
+		if (!H->err)
+			H->err = site + 1;
+		return 0;
+	}
+	/* signed division from unsigned: the v3 eBPF ISA has no sdiv */
+	neg = (a < 0) != (b < 0);
+	ua = a < 0 ? (__u64)0 - (__u64)a : (__u64)a;
+	ub = b < 0 ? (__u64)0 - (__u64)b : (__u64)b;
+	q = ua / ub;
+	return neg ? (__s64)((__u64)0 - q) : (__s64)q;
+}
+
+static __always_inline __s64 th_mod(struct th_hctx *H, __s64 a, __s64 b, __s64 site)
+{
+	__u64 ua, ub, r;
+
+	if (b == 0) {
+		if (!H->err)
+			H->err = site + 1;
+		return 0;
+	}
+	/* C semantics: the remainder takes the sign of the dividend */
+	ua = a < 0 ? (__u64)0 - (__u64)a : (__u64)a;
+	ub = b < 0 ? (__u64)0 - (__u64)b : (__u64)b;
+	r = ua % ub;
+	return a < 0 ? (__s64)((__u64)0 - r) : (__s64)r;
+}
+
+/* Shifts by out-of-range amounts are undefined in C; stap masks them. */
+static __always_inline __s64 th_shl(__s64 a, __s64 b)
+{
+	return (__s64)((__u64)a << (b & 63));
+}
+
+static __always_inline __s64 th_shr(__s64 a, __s64 b)
+{
+	return a >> (b & 63);
+}
+
+/* ---- strings -------------------------------------------------------------------- */
+
+static __always_inline char *th_strcpy(char *dst, const char *src)
+{
+	if (bpf_probe_read_kernel_str(dst, TH_MAXSTR, src) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+static __always_inline char *th_strcat(char *dst, const char *a, const char *b)
+{
+	long n = bpf_probe_read_kernel_str(dst, TH_MAXSTR, a);
+	__u32 off;
+
+	if (n < 1) {
+		dst[0] = 0;
+		n = 1;
+	}
+	off = (__u32)(n - 1);
+	if (off >= TH_MAXSTR - 1)
+		return dst;
+	bpf_probe_read_kernel_str(dst + off, TH_MAXSTR - off, b);
+	return dst;
+}
+
+static __always_inline __s64 th_strlen(const char *s)
+{
+	__s64 i;
+
+	for (i = 0; i < TH_MAXSTR; i++)
+		if (!s[i])
+			break;
+	return i;
+}
+
+static __always_inline __s64 th_strcmp(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < TH_MAXSTR; i++) {
+		char x = a[i], y = b[i];
+
+		if (x != y)
+			return (unsigned char)x < (unsigned char)y ? -1 : 1;
+		if (!x)
+			break;
+	}
+	return 0;
+}
+
+static __always_inline char *th_substr(char *dst, const char *s, __s64 start, __s64 len)
+{
+	__s64 n = th_strlen(s);
+	int i;
+
+	dst[0] = 0;
+	if (start < 0 || len <= 0 || start >= n)
+		return dst;
+	if (len > n - start)
+		len = n - start;
+	for (i = 0; i < TH_MAXSTR - 1; i++) {
+		__u32 j = (__u32)(start + i);
+
+		if (i >= len || j >= TH_MAXSTR)
+			break;
+		dst[i & (TH_MAXSTR - 1)] = s[j & (TH_MAXSTR - 1)];
+	}
+	dst[i & (TH_MAXSTR - 1)] = 0;
+	return dst;
+}
+
+static __always_inline __s64 th_stringat(struct th_hctx *H, const char *s, __s64 pos,
+					 __s64 site)
+{
+	__s64 n = th_strlen(s);
+
+	if (pos < 0 || pos >= n) {
+		if (!H->err)
+			H->err = site + 1;
+		return 0;
+	}
+	return (unsigned char)s[pos & (TH_MAXSTR - 1)];
+}
+
+static __always_inline __s64 th_isinstr(const char *s, const char *sub)
+{
+	__s64 n = th_strlen(s), m = th_strlen(sub);
+	int i, j;
+
+	if (m == 0)
+		return 1;
+	for (i = 0; i < TH_MAXSTR; i++) {
+		if (i + m > n)
+			break;
+		for (j = 0; j < TH_MAXSTR; j++) {
+			if (j >= m)
+				return 1;
+			if (s[(i + j) & (TH_MAXSTR - 1)] != sub[j])
+				break;
+		}
+	}
+	return 0;
+}
+
+static __always_inline __s64 th_strtol(const char *s, __s64 base)
+{
+	__u64 v = 0;
+	bool neg = false;
+	int i = 0;
+
+	while (i < TH_MAXSTR && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+		i++;
+	if (i < TH_MAXSTR && (s[i] == '-' || s[i] == '+')) {
+		neg = s[i] == '-';
+		i++;
+	}
+	if ((base == 0 || base == 16) && i + 1 < TH_MAXSTR && s[i] == '0' &&
+	    (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		base = 16;
+		i += 2;
+	} else if (base == 0 && i < TH_MAXSTR && s[i] == '0') {
+		base = 8;
+	} else if (base == 0) {
+		base = 10;
+	}
+	if (base < 2 || base > 36)
+		return 0;
+	for (; i < TH_MAXSTR; i++) {
+		char c = s[i];
+		int d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'Z')
+			d = c - 'A' + 10;
+		else
+			break;
+		if (d >= base)
+			break;
+		v = v * (__u64)base + (__u64)d;
+	}
+	return neg ? (__s64)((__u64)0 - v) : (__s64)v;
+}
+
+static __always_inline char *th_str_replace(char *dst, const char *s, const char *from,
+					    const char *to)
+{
+	__s64 m = th_strlen(from), k = th_strlen(to);
+	int i = 0, o = 0, j;
+
+	if (m == 0)
+		return th_strcpy(dst, s);
+	for (i = 0; i < TH_MAXSTR; ) {
+		bool match = true;
+
+		if (!s[i & (TH_MAXSTR - 1)])
+			break;
+		for (j = 0; j < TH_MAXSTR; j++) {
+			if (j >= m)
+				break;
+			if (i + j >= TH_MAXSTR || s[(i + j) & (TH_MAXSTR - 1)] != from[j]) {
+				match = false;
+				break;
+			}
+		}
+		if (match) {
+			for (j = 0; j < TH_MAXSTR; j++) {
+				if (j >= k || o >= TH_MAXSTR - 1)
+					break;
+				dst[o & (TH_MAXSTR - 1)] = to[j];
+				o++;
+			}
+			i += (int)m;
+		} else {
+			if (o >= TH_MAXSTR - 1)
+				break;
+			dst[o & (TH_MAXSTR - 1)] = s[i & (TH_MAXSTR - 1)];
+			o++;
+			i++;
+		}
+	}
+	dst[o & (TH_MAXSTR - 1)] = 0;
+	return dst;
+}
+
+/* kernel_string / user_string: NULL on a bad read (the caller reports). */
+static __always_inline char *th_read_str(char *dst, __u64 addr, __s64 maxlen, bool user)
+{
+	long n;
+	__u32 lim = maxlen <= 0 || maxlen >= TH_MAXSTR ? TH_MAXSTR : (__u32)maxlen + 1;
+
+	if (lim > TH_MAXSTR)
+		lim = TH_MAXSTR;
+	if (user)
+		n = bpf_probe_read_user_str(dst, lim, (const void *)addr);
+	else
+		n = bpf_probe_read_kernel_str(dst, lim, (const void *)addr);
+	if (n < 0) {
+		dst[0] = 0;
+		return 0;
+	}
+	return dst;
+}
+
+/* ---- context ------------------------------------------------------------------- */
+
+/* The few kernel structures we read; CO-RE relocates the offsets. */
+struct th_kuid {
+	unsigned int val;
+} __attribute__((preserve_access_index));
+
+struct cred {
+	struct th_kuid euid;
+	struct th_kuid egid;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	int pid;
+	int tgid;
+	struct task_struct *real_parent;
+	const struct cred *cred;
+} __attribute__((preserve_access_index));
+
+static __always_inline __s64 th_ppid(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, real_parent, tgid);
+}
+
+static __always_inline __s64 th_euid(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, cred, euid.val);
+}
+
+static __always_inline __s64 th_egid(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, cred, egid.val);
+}
+
+static __always_inline char *th_execname(char *dst)
+{
+	if (bpf_get_current_comm(dst, TH_MAXSTR < 16 ? TH_MAXSTR : 16))
+		dst[0] = 0;
+	return dst;
+}
+
+/* ---- aggregates ---------------------------------------------------------------- */
+
+static __always_inline void th_stat_add(__s64 *st, __s64 v, int hkind, __s64 lo, __s64 hi,
+					__s64 step, int nb)
+{
+	int b;
+
+	if (st[TH_STAT_COUNT] == 0 || v < st[TH_STAT_MIN])
+		st[TH_STAT_MIN] = v;
+	if (st[TH_STAT_COUNT] == 0 || v > st[TH_STAT_MAX])
+		st[TH_STAT_MAX] = v;
+	st[TH_STAT_COUNT]++;
+	st[TH_STAT_SUM] += v;
+	if (hkind == TH_HIST_LOG) {
+		b = th_hist_log_bucket(v);
+	} else if (hkind == TH_HIST_LINEAR) {
+		/* (v - lo) / step with unsigned division, as the ISA needs */
+		if (v < lo)
+			b = 0;
+		else if ((__u64)(v - lo) / (__u64)step >= (__u64)(nb - 2))
+			b = nb - 1;
+		else
+			b = 1 + (int)((__u64)(v - lo) / (__u64)step);
+	} else {
+		return;
+	}
+	if (b >= 0 && b < nb)
+		st[TH_STAT_HDR + b]++;
+}
+
+/* Records the generated code emits through the frame buffer. */
+static __always_inline void th_output_rec(int cls, char *buf, __u32 off, bool urgent)
+{
+	__u32 o = off & TH_RECMASK;
+
+	/* zero the pad to the 8-byte boundary: no stale frame bytes leave */
+	*(__u64 *)(buf + o) = 0;
+	o = (o + 7) & ~7u;
+	if (o > TH_RECMASK + 1)
+		o = TH_RECMASK + 1;
+	th_output(cls, buf, o, urgent);
+}
+
+static __always_inline void th_exit_rec(int cls)
+{
+	struct th_rec *r = th_reserve(cls, sizeof(struct th_rec), TH_FMT_EXIT);
+
+	if (r)
+		th_commit(cls, r, true);
+}
+
+static __always_inline void th_error_rec(struct th_hctx *H, int cls, char *buf)
+{
+	__u32 o = sizeof(struct th_rec);
+
+	th_count(cls, 2);
+	th_rec_header((struct th_rec *)buf, 0, TH_FMT_ERROR, cls);
+	th_put_long(buf, &o, TH_RECMASK, H->err - 1);
+	th_put_str(buf, &o, TH_RECMASK, H->errmsg);
+	th_output_rec(cls, buf, o, true);
+}
+
+/* Array element for update in place; inserts a zero value when missing. */
+static __always_inline void *th_lookup_init_sz(struct th_hctx *H, void *map, const void *key,
+					       __s64 site)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	/* a racing insert from another CPU makes ours fail with EEXIST: fine */
+	bpf_map_update_elem(map, key, (const void *)th_zero, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v && !H->err)
+		H->err = site + 1;
+	return v;
+}
+#define th_lookup_init(H, map, key, site) th_lookup_init_sz(H, map, key, site)
+
+/* @count/@sum/@min/@max/@avg across CPUs of a per-CPU aggregate. */
+static __always_inline __s64 th_stat_x(struct th_hctx *H, void *map, const void *key, int x,
+				       __s64 site)
+{
+	__s64 count = 0, sum = 0, min = 0, max = 0;
+	__u32 cpu;
+
+	for (cpu = 0; cpu < TH_MAX_CPUS; cpu++) {
+		__s64 *st;
+
+		if (cpu >= th_cfg.ncpus)
+			break;
+		st = bpf_map_lookup_percpu_elem(map, key, cpu);
+		if (!st || !st[TH_STAT_COUNT])
+			continue;
+		if (!count || st[TH_STAT_MIN] < min)
+			min = st[TH_STAT_MIN];
+		if (!count || st[TH_STAT_MAX] > max)
+			max = st[TH_STAT_MAX];
+		count += st[TH_STAT_COUNT];
+		sum += st[TH_STAT_SUM];
+	}
+	if (x == 0)
+		return count;
+	if (x == 1)
+		return sum;
+	if (!count) {
+		if (!H->err)
+			H->err = site + 1;
+		return 0;
+	}
+	if (x == 2)
+		return min;
+	if (x == 3)
+		return max;
+	return th_div(H, sum, count, site);
+}
+
+/* Tracepoint char[N] / __data_loc strings into a frame buffer. */
+static __always_inline char *th_tp_str(char *dst, const char *src, int size)
+{
+	__u32 lim = size <= 0 ? 1 : (__u32)size + 1;
+
+	if (lim > TH_MAXSTR)
+		lim = TH_MAXSTR;
+	if (bpf_probe_read_kernel_str(dst, lim, src) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/*
+ * Syscall arguments from the pt_regs of a raw sys_enter: x86-64 passes
+ * them in di, si, dx, r10, r8, r9 (offsets of the UAPI struct pt_regs).
+ */
+static __always_inline __u64 th_sysarg(struct bpf_raw_tracepoint_args *ctx, int i)
+{
+	static const int off[6] = { 112, 104, 96, 56, 72, 64 };
+	const char *regs = (const char *)ctx->args[0];
+	__u64 v = 0;
+
+	if (i < 0 || i > 5)
+		return 0;
+	bpf_probe_read_kernel(&v, sizeof(v), regs + off[i]);
+	return v;
+}
+
+/* The syscall number at sys_exit: orig_ax of the pt_regs. */
+static __always_inline long th_sysnr_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	const char *regs = (const char *)ctx->args[0];
+	long nr = -1;
+
+	bpf_probe_read_kernel(&nr, sizeof(nr), regs + 120);
+	return nr;
+}
+
+#endif /* GRT_BPF_H */

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest-runtime: what every compiled script links with on the user side.
+ *
+ * Sections, one per file:
+ *   buf.c     growable output buffer
+ *   printf.c  SystemTap printf: compile a format once, render it from
+ *             values or from a record's packed arguments
+ *   hist.c    @hist_log / @hist_linear printing in SystemTap's ASCII format
+ *   stats.c   aggregate (<<<) update, merge and extractors
+ *   assoc.c   user-space associative arrays (globals only user probes touch)
+ *   table.c   snapshots of arrays for sorted foreach, and the sort itself
+ *   strfn.c   the string functions of the language (substr, str_replace, ...)
+ *
+ * Library code never prints and never exits: it returns -errno (or a count)
+ * and leaves reporting to the program.
+ */
+#ifndef GRT_H
+#define GRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "taphub/stat.h"
+
+/* ---- buf.c ------------------------------------------------------------ */
+
+/*
+ * Zero-initialise to start empty.  Whenever data is not NULL, data[len] is
+ * '\0', so data can be used as a C string (when the bytes hold no NUL).
+ */
+struct grt_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+int grt_buf_reserve(struct grt_buf *b, size_t extra); /* room for extra more bytes */
+int grt_buf_put(struct grt_buf *b, const void *p, size_t n);
+int grt_buf_puts(struct grt_buf *b, const char *s);
+int grt_buf_putc(struct grt_buf *b, char c);
+void grt_buf_reset(struct grt_buf *b); /* len = 0, keeps memory */
+void grt_buf_free(struct grt_buf *b);
+
+/* ---- printf.c --------------------------------------------------------- */
+
+enum grt_type {
+	GRT_NONE = 0,
+	GRT_LONG = 1,
+	GRT_STRING = 2,
+	GRT_STATS = 3,
+};
+
+/* One argument value: a long, or a string given by pointer and length. */
+struct grt_arg {
+	int type; /* GRT_LONG or GRT_STRING */
+	int64_t l;
+	const char *s;
+	size_t slen;
+};
+
+struct grt_fmt; /* a compiled format: literal segments and conversions */
+
+/*
+ * Compile a SystemTap printf format.  On error returns -EINVAL and writes
+ * a one-line reason and the byte offset of the bad directive into
+ * err/ret_erroff (when not NULL).
+ */
+int grt_fmt_compile(const char *fmt, size_t len, struct grt_fmt **ret,
+		    char *err, size_t errlen, size_t *ret_erroff);
+void grt_fmt_free(struct grt_fmt *f);
+/* Number of values the format consumes (a `*` width or precision counts). */
+int grt_fmt_nargs(const struct grt_fmt *f);
+/* GRT_LONG or GRT_STRING for value i. */
+int grt_fmt_argtype(const struct grt_fmt *f, int i);
+/* Append the rendering to out.  Returns 0 or -errno. */
+int grt_fmt_render(struct grt_buf *out, const struct grt_fmt *f,
+		   const struct grt_arg *args, int nargs);
+/*
+ * Same, with the values packed as in a record (include/taphub/record.h).
+ * Returns -EBADMSG when data is too short for the format.
+ */
+int grt_fmt_render_packed(struct grt_buf *out, const struct grt_fmt *f,
+			  const void *data, size_t len);
+
+/* ---- hist.c ----------------------------------------------------------- */
+
+/* Append the histogram of a merged aggregate (see taphub/stat.h). */
+int grt_hist_log_print(struct grt_buf *out, const int64_t *stat);
+int grt_hist_linear_print(struct grt_buf *out, const int64_t *stat,
+			  int64_t lo, int64_t hi, int64_t step);
+
+/* ---- stats.c ---------------------------------------------------------- */
+
+/* Histogram description of one stats variable. */
+struct grt_histspec {
+	int kind; /* TH_HIST_* */
+	int64_t lo, hi, step; /* linear only */
+};
+
+/* Number of int64_t slots an aggregate with this histogram occupies. */
+size_t grt_stat_slots(const struct grt_histspec *h);
+void grt_stat_init(int64_t *st, const struct grt_histspec *h); /* empty aggregate */
+void grt_stat_add(int64_t *st, const struct grt_histspec *h, int64_t v);
+/* dst += src (count/sum add, min/max combine, buckets add). */
+void grt_stat_merge(int64_t *dst, const int64_t *src, const struct grt_histspec *h);
+
+enum grt_extractor {
+	GRT_X_COUNT = 0,
+	GRT_X_SUM,
+	GRT_X_MIN,
+	GRT_X_MAX,
+	GRT_X_AVG,
+};
+/*
+ * Value of an extractor.  @min/@max/@avg of an empty aggregate are an
+ * error in SystemTap: returns -ENODATA then, 0 otherwise.
+ */
+int grt_stat_extract(const int64_t *st, int x, int64_t *ret);
+
+/* ---- assoc.c ---------------------------------------------------------- */
+
+#define GRT_MAXKEYS 9 /* SystemTap's limit on array dimensions */
+
+/* A key or value cell.  Strings are owned by the container. */
+struct grt_cell {
+	int64_t l;
+	char *s; /* NUL-terminated, NULL for longs */
+};
+
+struct grt_assoc; /* hash map: key tuple -> long | string | aggregate */
+
+struct grt_assoc_spec {
+	int nkeys;
+	uint8_t keytype[GRT_MAXKEYS]; /* GRT_LONG / GRT_STRING */
+	uint8_t valtype;              /* GRT_LONG / GRT_STRING / GRT_STATS */
+	struct grt_histspec hist;     /* GRT_STATS only */
+	size_t maxentries;            /* 0: unlimited */
+	size_t maxstrlen;             /* strings truncated to maxstrlen - 1 bytes; 0: no limit */
+};
+
+int grt_assoc_new(const struct grt_assoc_spec *spec, struct grt_assoc **ret);
+void grt_assoc_free(struct grt_assoc *a);
+size_t grt_assoc_count(const struct grt_assoc *a);
+/*
+ * Find the value cell of a key; with create, insert it (zero or empty
+ * string or empty aggregate) when missing.  Returns NULL when missing
+ * (create == false, errno = ENOENT) or when full (errno = E2BIG) or out
+ * of memory.  The cell stays put until its key is deleted or the array
+ * cleared.  A string value's s is read-only: change it with
+ * grt_assoc_set_str().  For GRT_STATS the cell's payload is reached with
+ * grt_assoc_stat().
+ */
+struct grt_cell *grt_assoc_get(struct grt_assoc *a, const struct grt_cell *key, bool create);
+int64_t *grt_assoc_stat(struct grt_assoc *a, struct grt_cell *val);
+int grt_assoc_set_str(struct grt_assoc *a, struct grt_cell *val, const char *s);
+int grt_assoc_delete(struct grt_assoc *a, const struct grt_cell *key); /* 0 or -ENOENT */
+void grt_assoc_clear(struct grt_assoc *a);
+
+/* ---- table.c ---------------------------------------------------------- */
+
+/*
+ * A snapshot of an array for foreach: rows of key cells and a value.
+ * Kernel (BPF map) and user (grt_assoc) arrays are both copied into a
+ * table, sorted, then iterated, so a foreach body may modify the array.
+ */
+struct grt_row {
+	struct grt_cell key[GRT_MAXKEYS];
+	struct grt_cell val;
+	int64_t *stat; /* merged aggregate, GRT_STATS only */
+};
+
+struct grt_table {
+	struct grt_assoc_spec spec;
+	size_t n, cap;
+	struct grt_row *rows;
+};
+
+void grt_table_init(struct grt_table *t, const struct grt_assoc_spec *spec);
+void grt_table_free(struct grt_table *t);
+/* Append a row; strings and the aggregate are copied. */
+int grt_table_add(struct grt_table *t, const struct grt_cell *key,
+		  const struct grt_cell *val, const int64_t *stat);
+/*
+ * Append every element of a, in insertion order (what an unsorted foreach
+ * sees); t is initialised, and takes a's spec when empty.  On failure t
+ * is unchanged.  (Implemented in assoc.c, which owns that order.)
+ */
+int grt_table_from_assoc(struct grt_table *t, struct grt_assoc *a);
+
+/*
+ * Sort for `foreach`: by = -1 sorts by the value (for aggregates by the
+ * extractor x, @count when the script names none), by = i sorts by key i.
+ * dir > 0 ascending, dir < 0 descending, 0 leaves insertion order.  Ties
+ * are broken by the keys in order, ascending, so output is deterministic.
+ * limit > 0 keeps only the first limit rows after sorting.  Returns 0,
+ * -EINVAL for a bad by or x, or -ENOMEM (the table is then unchanged).
+ */
+int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit);
+
+/* ---- strfn.c ---------------------------------------------------------- */
+
+/*
+ * The language's string functions.  dst has room for maxlen bytes
+ * (MAXSTRINGLEN) and is always NUL terminated; results are truncated as
+ * SystemTap truncates them.
+ */
+void grt_str_substr(char *dst, size_t maxlen, const char *s, int64_t start, int64_t len);
+void grt_str_replace(char *dst, size_t maxlen, const char *s, const char *from, const char *to);
+int64_t grt_str_isinstr(const char *s, const char *sub);
+int64_t grt_str_strtol(const char *s, int64_t base); /* 0 on no digits, like stap */
+void grt_str_concat(char *dst, size_t maxlen, const char *a, const char *b);
+void grt_str_copy(char *dst, size_t maxlen, const char *s);
+void grt_str_text(char *dst, size_t maxlen, const char *s); /* text_str(): escape non-printables */
+void grt_str_long(char *dst, size_t maxlen, int64_t v);    /* sprint(long) */
+
+/* ---- meta.c: a guest's meta file (docs/guest-meta.md) ---------------------- */
+
+struct grt_meta_global {
+	int gid;
+	char *name;
+	bool kernel;  /* lives in the eBPF object (map or .data) */
+	bool array;
+	int valtype;  /* GRT_LONG / GRT_STRING / GRT_STATS */
+	int nkeys;
+	uint8_t keytype[GRT_MAXKEYS];
+	struct grt_histspec hist;
+	int64_t maxentries;
+	bool autoprint;
+	bool wrap;
+};
+
+struct grt_meta_fmt {
+	int id;
+	int ntypes;
+	uint8_t types[64];
+	char *text;
+	size_t len;
+	struct grt_fmt *fmt; /* compiled on load */
+};
+
+struct grt_meta_site {
+	int id;
+	int kind; /* enum th_err_kind */
+	char *msg, *near, *where;
+};
+
+enum grt_prog_kind {
+	GRT_PROG_SYSCALL = 1, /* raw_tp sys_enter/sys_exit */
+	GRT_PROG_RAWTP,
+	GRT_PROG_TP,
+	GRT_PROG_PERF,
+};
+
+struct grt_meta_prog {
+	char *name;  /* program name in the object: th_pN */
+	int kind;
+	char *subsys, *event; /* TP: both; RAWTP: event */
+	bool exit;   /* SYSCALL: sys_exit */
+	int64_t nr;  /* SYSCALL */
+	int perf_type;
+	int64_t perf_config, sample;
+	bool freq;
+	int cls;
+	char *pp;
+};
+
+struct grt_meta {
+	int64_t maxstr, maxaction, maxmapentries;
+	bool has_bpf, has_so;
+	int nclasses;
+	char **classes;
+	int nglobals, nfmts, nsites, nprogs;
+	struct grt_meta_global *globals; /* indexed by gid */
+	struct grt_meta_fmt *fmts;
+	struct grt_meta_site *sites;     /* indexed by site id */
+	struct grt_meta_prog *progs;
+};
+
+/* Parse; on error -EINVAL and "line N: reason" in err. */
+int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen);
+int grt_meta_load(const char *path, struct grt_meta **ret, char *err, size_t errlen);
+void grt_meta_free(struct grt_meta *m);
+const struct grt_meta_fmt *grt_meta_find_fmt(const struct grt_meta *m, int id);
+/* Bytes of one array key / value in a kernel map, as the eBPF code lays them out. */
+size_t grt_meta_key_size(const struct grt_meta *m, const struct grt_meta_global *g);
+size_t grt_meta_val_size(const struct grt_meta *m, const struct grt_meta_global *g);
+
+/* ---- rt.c: one loaded guest's user-side runtime ------------------------------ */
+
+struct grt_rt;
+struct grt_guest_desc;
+struct th_rec;
+
+enum grt_stream {
+	GRT_OUT = 0, /* the session's output: stdout or -o file */
+	GRT_MSG = 1, /* ERROR / WARNING lines: stderr */
+};
+
+struct grt_rt_opts {
+	size_t sz; /* sizeof(struct grt_rt_opts) */
+	const struct grt_meta *meta;
+	const struct grt_guest_desc *desc; /* NULL without user code */
+	void *globals;   /* mmapped kernel-shared scalars, or NULL */
+	const int *map_fds; /* per gid: BPF map fd of kernel arrays/aggregates, else -1 */
+	int ncpus;       /* possible CPUs, for per-CPU maps */
+	int64_t target_pid;
+	bool suppress_errors; /* --suppress-handler-errors */
+	int64_t maxerrors;
+	/* output sink; len bytes at data; must not fail (it counts its own losses) */
+	void (*write)(void *arg, int stream, const char *data, size_t len);
+	void *arg;
+};
+
+int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret);
+void grt_rt_free(struct grt_rt *rt);
+/* Format one record (header + args) to the sink; special records act. */
+int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len);
+/* Run every user probe of a kind (begin/end/error) in seq order. */
+void grt_rt_run_kind(struct grt_rt *rt, int kind);
+void grt_rt_run_one(struct grt_rt *rt, int index); /* desc->probes[index] */
+void grt_rt_autoprint(struct grt_rt *rt);
+bool grt_rt_exit_requested(const struct grt_rt *rt);
+void grt_rt_request_exit(struct grt_rt *rt);
+int64_t grt_rt_errors(const struct grt_rt *rt);
+/* Flush the sink buffer (the runtime batches small writes). */
+void grt_rt_flush(struct grt_rt *rt);
+
+#endif /* GRT_H */

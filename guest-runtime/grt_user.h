@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The user side of a compiled guest: what generated guest.user.c includes
+ * and calls.  The shared object exports one symbol, `th_guest`, a
+ * struct grt_guest_desc listing its user-context probes (begin, end,
+ * error, timers) and its init/autoprint hooks.  Everything it needs from
+ * the session — output, arrays (kernel maps or user hash tables alike),
+ * kernel-shared scalars, context values, errors — goes through the grt_*
+ * functions below, which the runner (tap, or a background tap for hub
+ * sessions) provides when it dlopen()s the object.
+ *
+ * Arrays are addressed by global id and keys as grt_cell tuples; the
+ * runtime knows from the guest's meta whether an array is a BPF map (and
+ * its key layout) or user-only, so generated code never depends on that.
+ */
+#ifndef GRT_USER_H
+#define GRT_USER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "guest-runtime/grt.h"
+
+#define GRT_ABI 1
+#define GRT_ERRMSG_MAX 256
+
+struct grt_rt; /* one loaded guest: maps, globals, output, error policy */
+
+/* One run of a user-context handler. */
+struct grt_uctx {
+	struct grt_rt *rt;
+	int64_t err;     /* 0, or 1 + error site id */
+	int64_t actions; /* loop iterations in this run (MAXACTION) */
+	int64_t depth;   /* function nesting (MAXNESTING) */
+	const char *pp;  /* probe point of the running handler */
+	char errmsg[GRT_ERRMSG_MAX]; /* error("...") text */
+};
+
+enum grt_uprobe_kind {
+	GRT_UP_BEGIN = 1,
+	GRT_UP_END,
+	GRT_UP_ERROR,
+	GRT_UP_TIMER,
+	GRT_UP_NEVER,
+};
+
+struct grt_uprobe {
+	int kind;
+	int64_t seq; /* begin(N) ordering */
+	int64_t period_ns, jitter_ns;
+	void (*fn)(struct grt_uctx *u);
+	const char *pp;
+};
+
+struct grt_guest_desc {
+	uint32_t abi; /* GRT_ABI */
+	uint32_t maxstr;
+	size_t globals_size; /* sizeof(struct th_globals), 0 when none */
+	int nprobes;
+	const struct grt_uprobe *probes;
+	void (*autoprint)(struct grt_uctx *u); /* prints written-but-unread globals */
+};
+
+/* ---- what generated code calls (implemented in guest-runtime/rt.c) ---- */
+
+void *grt_globals(struct grt_rt *rt); /* kernel-shared scalars (struct th_globals) */
+
+void grt_printf(struct grt_uctx *u, struct grt_fmt **cache, const char *fmt,
+		const struct grt_arg *a, int n);
+void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const char *fmt,
+		 const struct grt_arg *a, int n);
+void grt_exit(struct grt_uctx *u);
+void grt_warn(struct grt_uctx *u, const char *msg);
+void grt_error_report(struct grt_uctx *u); /* u->err is set: report it */
+
+enum grt_ctxval {
+	GRT_CV_PID = 1, GRT_CV_TID, GRT_CV_PPID, GRT_CV_UID, GRT_CV_GID, GRT_CV_EUID,
+	GRT_CV_EGID, GRT_CV_CPU, GRT_CV_TARGET, GRT_CV_GTOD_S, GRT_CV_GTOD_MS,
+	GRT_CV_GTOD_US, GRT_CV_GTOD_NS, GRT_CV_CLOCK_S, GRT_CV_CLOCK_MS, GRT_CV_CLOCK_US,
+	GRT_CV_CLOCK_NS, GRT_CV_CYCLES, GRT_CV_NCPUS,
+};
+int64_t grt_ctx_long(struct grt_uctx *u, int what);
+void grt_execname(struct grt_uctx *u, char *dst);
+int64_t grt_randint(struct grt_uctx *u, int64_t n, int64_t site);
+
+/* arrays: gid is the global's id; key has the array's nkeys cells */
+int64_t grt_arr_get_long(struct grt_uctx *u, int gid, const struct grt_cell *key);
+void grt_arr_get_str(struct grt_uctx *u, int gid, const struct grt_cell *key, char *dst);
+void grt_arr_set_long(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+		      int64_t site);
+void grt_arr_set_str(struct grt_uctx *u, int gid, const struct grt_cell *key, const char *v,
+		     int64_t site);
+/* a[k] op= v for longs; returns the new value */
+int64_t grt_arr_add_long(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+			 int64_t site);
+int grt_arr_exists(struct grt_uctx *u, int gid, const struct grt_cell *key);
+void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key);
+void grt_arr_clear(struct grt_uctx *u, int gid);
+/* snapshot for foreach (rows sorted by the caller) */
+int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t);
+/* aggregates: key NULL for a scalar aggregate */
+void grt_stat_add_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+		    int64_t site);
+/* merged copy into out (grt_stat_slots() of the global's histogram) */
+void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t *out);
+int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site);
+void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st);
+void grt_stat_clear_g(struct grt_uctx *u, int gid);
+size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
+
+/* end-of-session printing of written-but-unread globals */
+void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name);
+void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name);
+
+/* ---- arithmetic with stap semantics (inline: hot in loops) ---------------- */
+
+/* __s64/__u64 come from <linux/types.h>, via taphub/stat.h */
+static inline __s64 th_div(int64_t *err, __s64 a, __s64 b, __s64 site)
+{
+	if (b == 0) {
+		if (!*err)
+			*err = site + 1;
+		return 0;
+	}
+	/* INT64_MIN / -1 overflows in C; wrap like the kernel side does */
+	if (b == -1)
+		return (__s64)(0 - (__u64)a);
+	return a / b;
+}
+
+static inline __s64 th_mod(int64_t *err, __s64 a, __s64 b, __s64 site)
+{
+	if (b == 0) {
+		if (!*err)
+			*err = site + 1;
+		return 0;
+	}
+	if (b == -1)
+		return 0;
+	return a % b;
+}
+
+static inline __s64 th_shl(__s64 a, __s64 b)
+{
+	return (__s64)((__u64)a << (b & 63));
+}
+
+static inline __s64 th_shr(__s64 a, __s64 b)
+{
+	return a >> (b & 63);
+}
+
+#endif /* GRT_USER_H */

@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest meta file: what a loader needs to run a compiled guest
+ * without running its native code — record formats, error sites, the
+ * globals and their layout, the eBPF programs and where they attach.
+ * The compiler writes it (compiler/codegen.c); this file reads it, for
+ * tap, the hub and the recovery tools.  The format is line based text,
+ * one record per line, strings C-quoted; docs/guest-meta.md describes it.
+ *
+ * The hub reads meta files that clients send, so the parser trusts
+ * nothing: every number is range checked, ids must be dense and in order,
+ * and any surprise is an error naming the line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guest-runtime/grt.h"
+#include "taphub/record.h"
+
+#define META_MAX_BYTES (8u << 20)
+#define META_MAX_ITEMS 100000
+
+struct mp {
+	const char *p, *end;
+	int line;
+	char *err;
+	size_t errlen;
+	int failed;
+};
+
+static int __attribute__((format(printf, 2, 3))) bad(struct mp *m, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (m->failed++)
+		return -EINVAL;
+	n = snprintf(m->err, m->errlen, "line %d: ", m->line);
+	if (n < 0 || (size_t)n >= m->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(m->err + n, m->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void skip_sp(struct mp *m)
+{
+	while (m->p < m->end && *m->p == ' ')
+		m->p++;
+}
+
+static bool at_eol(struct mp *m)
+{
+	skip_sp(m);
+	return m->p >= m->end || *m->p == '\n';
+}
+
+/* A bare word up to the next space or newline (malloc'd). */
+static char *word(struct mp *m)
+{
+	const char *s;
+	char *w;
+
+	skip_sp(m);
+	s = m->p;
+	while (m->p < m->end && *m->p != ' ' && *m->p != '\n')
+		m->p++;
+	if (m->p == s) {
+		bad(m, "missing field");
+		return NULL;
+	}
+	w = strndup(s, (size_t)(m->p - s));
+	if (!w)
+		bad(m, "out of memory");
+	return w;
+}
+
+static bool num(struct mp *m, int64_t lo, int64_t hi, int64_t *ret)
+{
+	char buf[32], *end;
+	size_t n = 0;
+	long long v;
+
+	skip_sp(m);
+	while (m->p < m->end && *m->p != ' ' && *m->p != '\n' && n < sizeof(buf) - 1)
+		buf[n++] = *m->p++;
+	buf[n] = 0;
+	if (!n) {
+		bad(m, "missing number");
+		return false;
+	}
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end || v < lo || v > hi) {
+		bad(m, "bad number '%s' (expected %lld..%lld)", buf, (long long)lo, (long long)hi);
+		return false;
+	}
+	*ret = v;
+	return true;
+}
+
+static bool inum(struct mp *m, int lo, int hi, int *ret)
+{
+	int64_t v;
+
+	if (!num(m, lo, hi, &v))
+		return false;
+	*ret = (int)v;
+	return true;
+}
+
+/* "quoted" with \\ \" \n \t \ooo escapes; *ret_len gets the length. */
+static char *quoted(struct mp *m, size_t *ret_len)
+{
+	char *out, *o;
+
+	skip_sp(m);
+	if (m->p >= m->end || *m->p != '"') {
+		bad(m, "expected a quoted string");
+		return NULL;
+	}
+	m->p++;
+	out = malloc((size_t)(m->end - m->p) + 1);
+	if (!out) {
+		bad(m, "out of memory");
+		return NULL;
+	}
+	o = out;
+	for (;;) {
+		if (m->p >= m->end || *m->p == '\n') {
+			free(out);
+			bad(m, "unterminated string");
+			return NULL;
+		}
+		if (*m->p == '"') {
+			m->p++;
+			break;
+		}
+		if (*m->p != '\\') {
+			*o++ = *m->p++;
+			continue;
+		}
+		m->p++;
+		if (m->p >= m->end)
+			continue;
+		switch (*m->p) {
+		case 'n': *o++ = '\n'; m->p++; break;
+		case 't': *o++ = '\t'; m->p++; break;
+		case '\\': *o++ = '\\'; m->p++; break;
+		case '"': *o++ = '"'; m->p++; break;
+		default:
+			if (m->end - m->p >= 3 && m->p[0] >= '0' && m->p[0] <= '3' && m->p[1] >= '0' &&
+			    m->p[1] <= '7' && m->p[2] >= '0' && m->p[2] <= '7') {
+				*o++ = (char)((m->p[0] - '0') * 64 + (m->p[1] - '0') * 8 + (m->p[2] - '0'));
+				m->p += 3;
+			} else {
+				free(out);
+				bad(m, "bad escape in string");
+				return NULL;
+			}
+		}
+	}
+	*o = 0;
+	if (ret_len)
+		*ret_len = (size_t)(o - out);
+	return out;
+}
+
+static int type_of(char c)
+{
+	return c == 'l' ? GRT_LONG : c == 's' ? GRT_STRING : c == 'S' ? GRT_STATS : 0;
+}
+
+/* "ls" / "-" type strings */
+static int types(struct mp *m, uint8_t *out, int max, bool stats_ok)
+{
+	char *w = word(m);
+	int n = 0;
+
+	if (!w)
+		return -1;
+	if (strcmp(w, "-")) {
+		for (n = 0; w[n]; n++) {
+			int t = type_of(w[n]);
+
+			if (n >= max || !t || (t == GRT_STATS && !stats_ok)) {
+				free(w);
+				bad(m, "bad type list");
+				return -1;
+			}
+			out[n] = (uint8_t)t;
+		}
+	}
+	free(w);
+	return n;
+}
+
+static void *grow(struct mp *m, void *arr, int n, size_t elem)
+{
+	void *p;
+
+	if (n >= META_MAX_ITEMS) {
+		bad(m, "too many items");
+		return NULL;
+	}
+	/* grow in powers of two */
+	if (n & (n - 1))
+		return arr;
+	p = realloc(arr, elem * (size_t)(n ? n * 2 : 1));
+	if (!p)
+		bad(m, "out of memory");
+	return p;
+}
+
+static bool parse_global(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_global *x, *arr = grow(m, g->globals, g->nglobals, sizeof(*x));
+	int gid, hk;
+	int64_t v;
+	char *w;
+
+	if (!arr)
+		return false;
+	g->globals = arr;
+	x = &g->globals[g->nglobals];
+	memset(x, 0, sizeof(*x));
+	if (!inum(m, 0, INT_MAX, &gid))
+		return false;
+	if (gid != g->nglobals)
+		return bad(m, "global id %d out of order", gid), false;
+	g->nglobals++;
+	x->gid = gid;
+	x->name = word(m);
+	if (!x->name)
+		return false;
+	w = word(m);
+	if (!w)
+		return false;
+	x->kernel = !strcmp(w, "k");
+	if (strcmp(w, "k") && strcmp(w, "u"))
+		bad(m, "bad storage '%s'", w);
+	free(w);
+	w = word(m);
+	if (!w)
+		return false;
+	x->array = !strcmp(w, "a");
+	if (strcmp(w, "a") && strcmp(w, "s"))
+		bad(m, "bad shape '%s'", w);
+	free(w);
+	w = word(m);
+	if (!w)
+		return false;
+	x->valtype = strlen(w) == 1 ? type_of(w[0]) : 0;
+	free(w);
+	if (!x->valtype)
+		return bad(m, "bad value type"), false;
+	if (!inum(m, 0, GRT_MAXKEYS, &x->nkeys))
+		return false;
+	if (types(m, x->keytype, GRT_MAXKEYS, false) != x->nkeys)
+		return bad(m, "key types do not match the key count"), false;
+	if (x->array != (x->nkeys > 0))
+		return bad(m, "an array needs keys, a scalar none"), false;
+	if (!inum(m, 0, 2, &hk))
+		return false;
+	x->hist.kind = hk;
+	if (!num(m, INT64_MIN, INT64_MAX, &x->hist.lo) || !num(m, INT64_MIN, INT64_MAX, &x->hist.hi) ||
+	    !num(m, 0, INT64_MAX, &x->hist.step))
+		return false;
+	if (hk == TH_HIST_LINEAR &&
+	    (x->hist.step <= 0 || x->hist.hi <= x->hist.lo ||
+	     (x->hist.hi - x->hist.lo) / x->hist.step + 3 > TH_HIST_LINEAR_MAX_BUCKETS))
+		return bad(m, "bad linear histogram"), false;
+	if (hk && x->valtype != GRT_STATS)
+		return bad(m, "histogram on a non-aggregate"), false;
+	if (!num(m, 1, 1 << 24, &x->maxentries))
+		return false;
+	if (!num(m, 0, 1, &v))
+		return false;
+	x->autoprint = v;
+	if (!num(m, 0, 1, &v))
+		return false;
+	x->wrap = v;
+	return true;
+}
+
+static bool parse_fmt(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_fmt *f, *arr = grow(m, g->fmts, g->nfmts, sizeof(*f));
+	char err[160];
+	size_t off;
+	int id, i;
+
+	if (!arr)
+		return false;
+	g->fmts = arr;
+	f = &g->fmts[g->nfmts];
+	memset(f, 0, sizeof(*f));
+	if (!inum(m, TH_FMT_FIRST, 65535, &id))
+		return false;
+	if (id != TH_FMT_FIRST + g->nfmts)
+		return bad(m, "format id %d out of order", id), false;
+	g->nfmts++;
+	f->id = id;
+	f->ntypes = types(m, f->types, 64, false);
+	if (f->ntypes < 0)
+		return false;
+	f->text = quoted(m, &f->len);
+	if (!f->text)
+		return false;
+	if (grt_fmt_compile(f->text, f->len, &f->fmt, err, sizeof(err), &off) < 0)
+		return bad(m, "bad format: %s", err), false;
+	if (grt_fmt_nargs(f->fmt) != f->ntypes)
+		return bad(m, "format takes %d values, %d types given", grt_fmt_nargs(f->fmt),
+			   f->ntypes), false;
+	for (i = 0; i < f->ntypes; i++)
+		if (grt_fmt_argtype(f->fmt, i) != f->types[i])
+			return bad(m, "format value %d has the wrong type", i + 1), false;
+	return true;
+}
+
+static bool parse_site(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_site *s, *arr = grow(m, g->sites, g->nsites, sizeof(*s));
+	int id;
+
+	if (!arr)
+		return false;
+	g->sites = arr;
+	s = &g->sites[g->nsites];
+	memset(s, 0, sizeof(*s));
+	if (!inum(m, 0, INT_MAX, &id))
+		return false;
+	if (id != g->nsites)
+		return bad(m, "site id %d out of order", id), false;
+	g->nsites++;
+	s->id = id;
+	if (!inum(m, 0, 64, &s->kind))
+		return false;
+	s->msg = quoted(m, NULL);
+	if (!s->msg)
+		return false;
+	s->near = quoted(m, NULL);
+	if (!s->near)
+		return false;
+	s->where = quoted(m, NULL);
+	return s->where != NULL;
+}
+
+static bool parse_prog(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_prog *p, *arr = grow(m, g->progs, g->nprogs, sizeof(*p));
+	char *kind;
+	int64_t v;
+
+	if (!arr)
+		return false;
+	g->progs = arr;
+	p = &g->progs[g->nprogs++];
+	memset(p, 0, sizeof(*p));
+	p->name = word(m);
+	if (!p->name)
+		return false;
+	if (strncmp(p->name, "th_p", 4))
+		return bad(m, "bad program name"), false;
+	kind = word(m);
+	if (!kind)
+		return false;
+	if (!strcmp(kind, "syscall")) {
+		char *dir = word(m);
+
+		p->kind = GRT_PROG_SYSCALL;
+		if (!dir) {
+			free(kind);
+			return false;
+		}
+		p->exit = !strcmp(dir, "exit");
+		if (strcmp(dir, "exit") && strcmp(dir, "enter"))
+			bad(m, "bad syscall direction");
+		free(dir);
+		if (!num(m, 0, 4095, &p->nr))
+			goto fail;
+	} else if (!strcmp(kind, "rawtp")) {
+		p->kind = GRT_PROG_RAWTP;
+		p->event = word(m);
+		if (!p->event)
+			goto fail;
+	} else if (!strcmp(kind, "tp")) {
+		p->kind = GRT_PROG_TP;
+		p->subsys = word(m);
+		p->event = p->subsys ? word(m) : NULL;
+		if (!p->event)
+			goto fail;
+	} else if (!strcmp(kind, "perf")) {
+		p->kind = GRT_PROG_PERF;
+		if (!num(m, 0, 5, &v))
+			goto fail;
+		p->perf_type = (int)v;
+		if (!num(m, 0, INT64_MAX, &p->perf_config) || !num(m, 1, INT64_MAX, &p->sample) ||
+		    !num(m, 0, 1, &v))
+			goto fail;
+		p->freq = v;
+	} else {
+		bad(m, "unknown program kind '%s'", kind);
+		goto fail;
+	}
+	free(kind);
+	if (!inum(m, 0, TH_MAX_CLASSES - 1, &p->cls))
+		return false;
+	p->pp = quoted(m, NULL);
+	return p->pp != NULL;
+fail:
+	free(kind);
+	return false;
+}
+
+int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen)
+{
+	struct mp m = { .p = text, .end = text + len, .line = 1, .err = err, .errlen = errlen };
+	struct grt_meta *g;
+	bool seen_end = false, ok = true;
+	char dummy[1];
+
+	if (!err || !errlen) {
+		m.err = dummy;
+		m.errlen = sizeof(dummy);
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->maxstr = 128;
+	if (len < 15 || memcmp(text, "taphub-guest 1\n", 15)) {
+		bad(&m, "not a taphub guest meta file (version 1)");
+		goto fail;
+	}
+	m.p += 15;
+	m.line = 2;
+	while (ok && m.p < m.end && !seen_end) {
+		char *kw = word(&m);
+
+		if (!kw)
+			goto fail;
+		if (!strcmp(kw, "maxstr")) {
+			ok = num(&m, 16, 4096, &g->maxstr);
+			if (ok && (g->maxstr & (g->maxstr - 1)))
+				ok = !bad(&m, "maxstr must be a power of two");
+		} else if (!strcmp(kw, "maxaction")) {
+			ok = num(&m, 1, INT64_MAX, &g->maxaction);
+		} else if (!strcmp(kw, "maxmapentries")) {
+			ok = num(&m, 1, INT64_MAX, &g->maxmapentries);
+		} else if (!strcmp(kw, "bpf") || !strcmp(kw, "so")) {
+			int64_t v;
+
+			ok = num(&m, 0, 1, &v);
+			if (kw[0] == 'b')
+				g->has_bpf = v;
+			else
+				g->has_so = v;
+		} else if (!strcmp(kw, "classes")) {
+			int i;
+
+			ok = inum(&m, 1, TH_MAX_CLASSES, &g->nclasses);
+			if (ok) {
+				g->classes = calloc((size_t)g->nclasses, sizeof(char *));
+				ok = g->classes != NULL;
+			}
+			for (i = 0; ok && i < g->nclasses; i++)
+				ok = (g->classes[i] = word(&m)) != NULL;
+		} else if (!strcmp(kw, "global")) {
+			ok = parse_global(&m, g);
+		} else if (!strcmp(kw, "fmt")) {
+			ok = parse_fmt(&m, g);
+		} else if (!strcmp(kw, "site")) {
+			ok = parse_site(&m, g);
+		} else if (!strcmp(kw, "prog")) {
+			ok = parse_prog(&m, g);
+		} else if (!strcmp(kw, "end")) {
+			seen_end = true;
+		} else {
+			bad(&m, "unknown keyword '%s'", kw);
+			ok = false;
+		}
+		free(kw);
+		if (ok && !m.failed && !at_eol(&m))
+			ok = !bad(&m, "trailing text");
+		if (m.failed)
+			ok = false;
+		if (ok && m.p < m.end)
+			m.p++; /* newline */
+		m.line++;
+	}
+	if (!ok || m.failed)
+		goto fail;
+	if (!seen_end) {
+		bad(&m, "truncated: no 'end' line");
+		goto fail;
+	}
+	if (!g->nclasses) {
+		bad(&m, "no classes");
+		goto fail;
+	}
+	*ret = g;
+	return 0;
+fail:
+	grt_meta_free(g);
+	return -EINVAL;
+}
+
+int grt_meta_load(const char *path, struct grt_meta **ret, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int r;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size > META_MAX_BYTES) {
+		snprintf(err, errlen, "%s: too large or unreadable", path);
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	r = grt_meta_parse(buf, got, ret, err, errlen);
+	free(buf);
+	return r;
+}
+
+void grt_meta_free(struct grt_meta *g)
+{
+	int i;
+
+	if (!g)
+		return;
+	for (i = 0; g->classes && i < g->nclasses; i++)
+		free(g->classes[i]);
+	free(g->classes);
+	for (i = 0; i < g->nglobals; i++)
+		free(g->globals[i].name);
+	free(g->globals);
+	for (i = 0; i < g->nfmts; i++) {
+		free(g->fmts[i].text);
+		grt_fmt_free(g->fmts[i].fmt);
+	}
+	free(g->fmts);
+	for (i = 0; i < g->nsites; i++) {
+		free(g->sites[i].msg);
+		free(g->sites[i].near);
+		free(g->sites[i].where);
+	}
+	free(g->sites);
+	for (i = 0; i < g->nprogs; i++) {
+		free(g->progs[i].name);
+		free(g->progs[i].subsys);
+		free(g->progs[i].event);
+		free(g->progs[i].pp);
+	}
+	free(g->progs);
+	free(g);
+}
+
+const struct grt_meta_fmt *grt_meta_find_fmt(const struct grt_meta *m, int id)
+{
+	int i = id - TH_FMT_FIRST;
+
+	return i >= 0 && i < m->nfmts ? &m->fmts[i] : NULL;
+}
+
+size_t grt_meta_key_size(const struct grt_meta *m, const struct grt_meta_global *g)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < g->nkeys; i++)
+		n += g->keytype[i] == GRT_STRING ? (size_t)m->maxstr : 8;
+	return n;
+}
+
+size_t grt_meta_val_size(const struct grt_meta *m, const struct grt_meta_global *g)
+{
+	if (g->valtype == GRT_STRING)
+		return (size_t)m->maxstr;
+	if (g->valtype == GRT_STATS)
+		return grt_stat_slots(&g->hist) * 8;
+	return 8;
+}

@@ -1,0 +1,1009 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The runtime of one loaded guest on the user side: turns its records into
+ * text and runs its user-context probes.
+ *
+ * Records from the kernel are formatted here from the guest's format table
+ * (grt_rt_record), never in the kernel.  The special records act: exit()
+ * requests the end of the session, a runtime error is reported the way
+ * stap reports it ("ERROR: division by 0 near operator '/' at f.stp:3:9")
+ * and ends the session unless errors are suppressed, a print of a
+ * histogram reads the aggregate from its map and prints it.
+ *
+ * The generated user code (guest.so) calls the grt_* functions below for
+ * everything outside plain C: output, arrays, aggregates, context values.
+ * Arrays are either BPF maps shared with the kernel probes (through their
+ * fds) or user-only hash tables (grt_assoc); the meta says which, so the
+ * generated code does not need to know.
+ *
+ * Output is batched in a buffer and handed to the runner's sink callback
+ * when it grows past OUT_FLUSH_BYTES, before any message (so an ERROR line
+ * comes after the output that preceded it) and on grt_rt_flush().
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <bpf/bpf.h>
+
+#include "guest-runtime/grt.h"
+#include "guest-runtime/grt_user.h"
+#include "taphub/record.h"
+
+#define OUT_FLUSH_BYTES (64u << 10)
+
+struct grt_rt {
+	struct grt_rt_opts o;
+	const struct grt_meta *meta;
+	const struct grt_guest_desc *desc;
+	struct grt_assoc **uarr; /* per gid: user-only arrays */
+	int64_t **ustat;         /* per gid: user-only scalar aggregates */
+	struct grt_buf out;
+	bool exit_req;
+	bool in_error_probe;
+	int64_t errors;
+	uint64_t rand;
+};
+
+static void flush(struct grt_rt *rt)
+{
+	if (rt->out.len) {
+		rt->o.write(rt->o.arg, GRT_OUT, rt->out.data, rt->out.len);
+		grt_buf_reset(&rt->out);
+	}
+}
+
+static void maybe_flush(struct grt_rt *rt)
+{
+	if (rt->out.len >= OUT_FLUSH_BYTES)
+		flush(rt);
+}
+
+static void msg(struct grt_rt *rt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void msg(struct grt_rt *rt, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	flush(rt);
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	rt->o.write(rt->o.arg, GRT_MSG, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static const struct grt_meta_global *global(struct grt_rt *rt, int gid)
+{
+	return gid >= 0 && gid < rt->meta->nglobals ? &rt->meta->globals[gid] : NULL;
+}
+
+int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret)
+{
+	struct grt_rt *rt;
+	int i;
+
+	if (!o || o->sz < sizeof(*o) || !o->meta || !o->write)
+		return -EINVAL;
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->o = *o;
+	rt->meta = o->meta;
+	rt->desc = o->desc;
+	rt->rand = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
+	rt->uarr = calloc((size_t)rt->meta->nglobals + 1, sizeof(*rt->uarr));
+	rt->ustat = calloc((size_t)rt->meta->nglobals + 1, sizeof(*rt->ustat));
+	if (!rt->uarr || !rt->ustat)
+		goto out_nomem;
+	for (i = 0; i < rt->meta->nglobals; i++) {
+		const struct grt_meta_global *g = &rt->meta->globals[i];
+
+		if (g->kernel)
+			continue;
+		if (g->array) {
+			struct grt_assoc_spec spec = {
+				.nkeys = g->nkeys,
+				.valtype = (uint8_t)g->valtype,
+				.hist = g->hist,
+				.maxentries = (size_t)g->maxentries,
+				.maxstrlen = (size_t)rt->meta->maxstr,
+			};
+
+			memcpy(spec.keytype, g->keytype, sizeof(spec.keytype));
+			if (grt_assoc_new(&spec, &rt->uarr[i]) < 0)
+				goto out_nomem;
+		} else if (g->valtype == GRT_STATS) {
+			rt->ustat[i] = calloc(grt_stat_slots(&g->hist), sizeof(int64_t));
+			if (!rt->ustat[i])
+				goto out_nomem;
+			grt_stat_init(rt->ustat[i], &g->hist);
+		}
+	}
+	*ret = rt;
+	return 0;
+out_nomem:
+	grt_rt_free(rt);
+	return -ENOMEM;
+}
+
+void grt_rt_free(struct grt_rt *rt)
+{
+	int i;
+
+	if (!rt)
+		return;
+	flush(rt);
+	for (i = 0; rt->meta && i < rt->meta->nglobals; i++) {
+		if (rt->uarr)
+			grt_assoc_free(rt->uarr[i]);
+		if (rt->ustat)
+			free(rt->ustat[i]);
+	}
+	free(rt->uarr);
+	free(rt->ustat);
+	grt_buf_free(&rt->out);
+	free(rt);
+}
+
+void grt_rt_flush(struct grt_rt *rt)
+{
+	flush(rt);
+}
+
+bool grt_rt_exit_requested(const struct grt_rt *rt)
+{
+	return rt->exit_req;
+}
+
+void grt_rt_request_exit(struct grt_rt *rt)
+{
+	rt->exit_req = true;
+}
+
+int64_t grt_rt_errors(const struct grt_rt *rt)
+{
+	return rt->errors;
+}
+
+/* ---- errors ----------------------------------------------------------------------- */
+
+static void report_error(struct grt_rt *rt, int64_t site, const char *text)
+{
+	const struct grt_meta_site *s =
+		site >= 0 && site < rt->meta->nsites ? &rt->meta->sites[site] : NULL;
+
+	rt->errors++;
+	if (!s)
+		msg(rt, "ERROR: %s\n", text && *text ? text : "unknown runtime error");
+	else if (s->kind == TH_ERR_USER && text && *text)
+		msg(rt, "ERROR: %s near %s at %s\n", text, s->near, s->where);
+	else
+		msg(rt, "ERROR: %s near %s at %s\n", s->msg, s->near, s->where);
+	if (rt->desc && !rt->in_error_probe) {
+		rt->in_error_probe = true;
+		grt_rt_run_kind(rt, GRT_UP_ERROR);
+		rt->in_error_probe = false;
+	}
+	if (!rt->o.suppress_errors || (rt->o.maxerrors && rt->errors >= rt->o.maxerrors))
+		rt->exit_req = true;
+}
+
+void grt_error_report(struct grt_uctx *u)
+{
+	report_error(u->rt, u->err - 1, u->errmsg);
+}
+
+/* ---- records ----------------------------------------------------------------------- */
+
+static int64_t get_long(const unsigned char *p)
+{
+	int64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static void print_stat_record(struct grt_rt *rt, const unsigned char *a, size_t n)
+{
+	const struct grt_meta_global *g;
+	struct grt_cell key[GRT_MAXKEYS];
+	char strs[GRT_MAXKEYS][4096];
+	struct grt_uctx u = { .rt = rt };
+	int64_t *st;
+	size_t off = 8;
+	int i;
+
+	if (n < 8)
+		return;
+	g = global(rt, (int)get_long(a));
+	if (!g || g->valtype != GRT_STATS)
+		return;
+	for (i = 0; i < g->nkeys; i++) {
+		if (g->keytype[i] == GRT_STRING) {
+			uint16_t len;
+
+			if (off + 2 > n)
+				return;
+			memcpy(&len, a + off, 2);
+			off += 2;
+			if (off + len > n || len >= sizeof(strs[i]))
+				return;
+			memcpy(strs[i], a + off, len);
+			strs[i][len] = 0;
+			key[i].s = strs[i];
+			key[i].l = 0;
+			off += len;
+		} else {
+			if (off + 8 > n)
+				return;
+			key[i].l = get_long(a + off);
+			key[i].s = NULL;
+			off += 8;
+		}
+	}
+	st = calloc(grt_stat_slots(&g->hist), sizeof(int64_t));
+	if (!st)
+		return;
+	grt_stat_get_g(&u, g->gid, g->nkeys ? key : NULL, st);
+	grt_print_hist_g(&u, g->gid, st);
+	free(st);
+}
+
+int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len)
+{
+	const struct th_rec *r = rec;
+	const unsigned char *args = (const unsigned char *)rec + sizeof(*r);
+	size_t alen;
+	int err = 0;
+
+	if (len < sizeof(*r) || r->size < sizeof(*r) || r->size > len)
+		return -EBADMSG;
+	alen = r->size - sizeof(*r);
+	switch (r->fmt) {
+	case TH_FMT_EXIT:
+		rt->exit_req = true;
+		break;
+	case TH_FMT_ERROR: {
+		char text[4200] = "";
+		uint16_t sl = 0;
+
+		if (alen < 10)
+			return -EBADMSG;
+		memcpy(&sl, args + 8, 2);
+		if (10 + (size_t)sl > alen || sl >= sizeof(text))
+			return -EBADMSG;
+		memcpy(text, args + 10, sl);
+		text[sl] = 0;
+		report_error(rt, get_long(args), text);
+		break;
+	}
+	case TH_FMT_WARN: {
+		uint16_t sl = 0;
+
+		if (alen < 2)
+			return -EBADMSG;
+		memcpy(&sl, args, 2);
+		if (2 + (size_t)sl > alen)
+			return -EBADMSG;
+		msg(rt, "WARNING: %.*s\n", (int)sl, (const char *)args + 2);
+		break;
+	}
+	case TH_FMT_PRINTSTAT:
+		print_stat_record(rt, args, alen);
+		break;
+	default: {
+		const struct grt_meta_fmt *f = grt_meta_find_fmt(rt->meta, r->fmt);
+
+		if (!f)
+			return -EBADMSG;
+		err = grt_fmt_render_packed(&rt->out, f->fmt, args, alen);
+		maybe_flush(rt);
+	}
+	}
+	return err;
+}
+
+/* ---- user probes ---------------------------------------------------------------------- */
+
+void grt_rt_run_one(struct grt_rt *rt, int index)
+{
+	const struct grt_uprobe *p;
+	struct grt_uctx u = { .rt = rt };
+
+	if (!rt->desc || index < 0 || index >= rt->desc->nprobes)
+		return;
+	p = &rt->desc->probes[index];
+	u.pp = p->pp;
+	p->fn(&u);
+	maybe_flush(rt);
+}
+
+void grt_rt_run_kind(struct grt_rt *rt, int kind)
+{
+	const struct grt_uprobe *ps;
+	int n, i, j, *order;
+
+	if (!rt->desc)
+		return;
+	ps = rt->desc->probes;
+	n = rt->desc->nprobes;
+	order = malloc(sizeof(int) * (size_t)(n ? n : 1));
+	if (!order)
+		return;
+	/* begin(N) order: by sequence number, then as written (stable) */
+	for (i = 0, j = 0; i < n; i++)
+		if (ps[i].kind == kind)
+			order[j++] = i;
+	for (i = 1; i < j; i++) {
+		int k = order[i], m = i;
+
+		while (m > 0 && ps[order[m - 1]].seq > ps[k].seq) {
+			order[m] = order[m - 1];
+			m--;
+		}
+		order[m] = k;
+	}
+	for (i = 0; i < j; i++) {
+		/* after an error or exit() in begin, the remaining begin probes still run
+		 * in stap only for exit(); an error stops them */
+		if (kind == GRT_UP_BEGIN && rt->errors && !rt->o.suppress_errors)
+			break;
+		grt_rt_run_one(rt, order[i]);
+	}
+	free(order);
+}
+
+void grt_rt_autoprint(struct grt_rt *rt)
+{
+	struct grt_uctx u = { .rt = rt, .pp = "end" };
+
+	if (rt->desc && rt->desc->autoprint)
+		rt->desc->autoprint(&u);
+	flush(rt);
+}
+
+/* ---- output from generated code ----------------------------------------------------------- */
+
+void *grt_globals(struct grt_rt *rt)
+{
+	return rt->o.globals;
+}
+
+void grt_printf(struct grt_uctx *u, struct grt_fmt **cache, const char *fmt,
+		const struct grt_arg *a, int n)
+{
+	struct grt_rt *rt = u->rt;
+
+	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
+		return;
+	grt_fmt_render(&rt->out, *cache, a, n);
+	maybe_flush(rt);
+}
+
+void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const char *fmt,
+		 const struct grt_arg *a, int n)
+{
+	struct grt_buf b = { 0 };
+	size_t max = (size_t)u->rt->meta->maxstr - 1;
+
+	dst[0] = 0;
+	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
+		return;
+	if (grt_fmt_render(&b, *cache, a, n) == 0 && b.len) {
+		size_t k = b.len < max ? b.len : max;
+
+		memcpy(dst, b.data, k);
+		dst[k] = 0;
+	}
+	grt_buf_free(&b);
+}
+
+void grt_exit(struct grt_uctx *u)
+{
+	u->rt->exit_req = true;
+}
+
+void grt_warn(struct grt_uctx *u, const char *m)
+{
+	msg(u->rt, "WARNING: %s\n", m);
+}
+
+/* ---- context values ---------------------------------------------------------------------- */
+
+static int64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t grt_ctx_long(struct grt_uctx *u, int what)
+{
+	switch (what) {
+	case GRT_CV_PID: return getpid();
+	case GRT_CV_TID: return gettid();
+	case GRT_CV_PPID: return getppid();
+	case GRT_CV_UID: return getuid();
+	case GRT_CV_GID: return getgid();
+	case GRT_CV_EUID: return geteuid();
+	case GRT_CV_EGID: return getegid();
+	case GRT_CV_CPU: return sched_getcpu();
+	case GRT_CV_TARGET: return u->rt->o.target_pid;
+	case GRT_CV_GTOD_S: return clock_ns(CLOCK_REALTIME) / 1000000000LL;
+	case GRT_CV_GTOD_MS: return clock_ns(CLOCK_REALTIME) / 1000000LL;
+	case GRT_CV_GTOD_US: return clock_ns(CLOCK_REALTIME) / 1000LL;
+	case GRT_CV_GTOD_NS: return clock_ns(CLOCK_REALTIME);
+	case GRT_CV_CLOCK_S: return clock_ns(CLOCK_MONOTONIC) / 1000000000LL;
+	case GRT_CV_CLOCK_MS: return clock_ns(CLOCK_MONOTONIC) / 1000000LL;
+	case GRT_CV_CLOCK_US: return clock_ns(CLOCK_MONOTONIC) / 1000LL;
+	case GRT_CV_CLOCK_NS: return clock_ns(CLOCK_MONOTONIC);
+	case GRT_CV_CYCLES: return (int64_t)__builtin_ia32_rdtsc();
+	case GRT_CV_NCPUS: return u->rt->o.ncpus;
+	default: return 0;
+	}
+}
+
+void grt_execname(struct grt_uctx *u, char *dst)
+{
+	char comm[17] = "";
+
+	prctl(PR_GET_NAME, comm, 0, 0, 0);
+	grt_str_copy(dst, (size_t)u->rt->meta->maxstr, comm);
+}
+
+int64_t grt_randint(struct grt_uctx *u, int64_t n, int64_t site)
+{
+	uint64_t x = u->rt->rand;
+
+	if (n <= 0 || n > 0xffffffffLL) {
+		if (!u->err)
+			u->err = site + 1;
+		return 0;
+	}
+	/* xorshift64*: good enough for sampling decisions */
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	u->rt->rand = x;
+	return (int64_t)((x * 0x2545F4914F6CDD1Dull) >> 32) % n;
+}
+
+/* ---- arrays ------------------------------------------------------------------------------ */
+
+/* Key struct of a kernel map from cells: longs as 8 bytes, strings as maxstr bytes. */
+static void kkey(struct grt_rt *rt, const struct grt_meta_global *g, const struct grt_cell *key,
+		 unsigned char *buf)
+{
+	size_t off = 0, ms = (size_t)rt->meta->maxstr;
+	int i;
+
+	memset(buf, 0, grt_meta_key_size(rt->meta, g) + 8);
+	if (!g->array) {
+		/* scalar aggregate: a PERCPU_ARRAY indexed by 0 */
+		return;
+	}
+	for (i = 0; i < g->nkeys; i++) {
+		if (g->keytype[i] == GRT_STRING) {
+			const char *s = key[i].s ? key[i].s : "";
+			size_t n = strnlen(s, ms - 1);
+
+			memcpy(buf + off, s, n);
+			off += ms;
+		} else {
+			memcpy(buf + off, &key[i].l, 8);
+			off += 8;
+		}
+	}
+}
+
+static void kkey_cells(struct grt_rt *rt, const struct grt_meta_global *g,
+		       const unsigned char *buf, struct grt_cell *key, char *strs)
+{
+	size_t off = 0, ms = (size_t)rt->meta->maxstr;
+	int i;
+
+	for (i = 0; i < g->nkeys; i++) {
+		if (g->keytype[i] == GRT_STRING) {
+			char *s = strs + (size_t)i * ms;
+
+			memcpy(s, buf + off, ms);
+			s[ms - 1] = 0;
+			key[i].s = s;
+			key[i].l = 0;
+			off += ms;
+		} else {
+			memcpy(&key[i].l, buf + off, 8);
+			key[i].s = NULL;
+			off += 8;
+		}
+	}
+}
+
+static int kfd(struct grt_rt *rt, int gid)
+{
+	return rt->o.map_fds ? rt->o.map_fds[gid] : -1;
+}
+
+static void arr_error(struct grt_uctx *u, int64_t site)
+{
+	if (!u->err)
+		u->err = site + 1;
+}
+
+int64_t grt_arr_get_long(struct grt_uctx *u, int gid, const struct grt_cell *key)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	int64_t v = 0;
+
+	if (!g)
+		return 0;
+	if (!g->kernel) {
+		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, false);
+
+		return c ? c->l : 0;
+	}
+	kkey(rt, g, key, kb);
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, &v))
+		return 0;
+	return v;
+}
+
+void grt_arr_get_str(struct grt_uctx *u, int gid, const struct grt_cell *key, char *dst)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	char vb[4096];
+
+	dst[0] = 0;
+	if (!g)
+		return;
+	if (!g->kernel) {
+		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, false);
+
+		if (c && c->s)
+			grt_str_copy(dst, (size_t)rt->meta->maxstr, c->s);
+		return;
+	}
+	kkey(rt, g, key, kb);
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0) {
+		vb[rt->meta->maxstr - 1] = 0;
+		grt_str_copy(dst, (size_t)rt->meta->maxstr, vb);
+	}
+}
+
+void grt_arr_set_long(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+		      int64_t site)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+
+	if (!g)
+		return;
+	if (!g->kernel) {
+		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, true);
+
+		if (!c)
+			arr_error(u, site);
+		else
+			c->l = v;
+		return;
+	}
+	kkey(rt, g, key, kb);
+	if (bpf_map_update_elem(kfd(rt, gid), kb, &v, BPF_ANY))
+		arr_error(u, site);
+}
+
+void grt_arr_set_str(struct grt_uctx *u, int gid, const struct grt_cell *key, const char *v,
+		     int64_t site)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	char vb[4096];
+
+	if (!g)
+		return;
+	if (!g->kernel) {
+		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, true);
+
+		if (!c || grt_assoc_set_str(rt->uarr[gid], c, v) < 0)
+			arr_error(u, site);
+		return;
+	}
+	memset(vb, 0, (size_t)rt->meta->maxstr);
+	grt_str_copy(vb, (size_t)rt->meta->maxstr, v);
+	kkey(rt, g, key, kb);
+	if (bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY))
+		arr_error(u, site);
+}
+
+int64_t grt_arr_add_long(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+			 int64_t site)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	int64_t n;
+
+	if (!g)
+		return 0;
+	if (!g->kernel) {
+		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, true);
+
+		if (!c) {
+			arr_error(u, site);
+			return 0;
+		}
+		c->l = (int64_t)((uint64_t)c->l + (uint64_t)v);
+		return c->l;
+	}
+	n = (int64_t)((uint64_t)grt_arr_get_long(u, gid, key) + (uint64_t)v);
+	grt_arr_set_long(u, gid, key, n, site);
+	return n;
+}
+
+int grt_arr_exists(struct grt_uctx *u, int gid, const struct grt_cell *key)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	unsigned char *vb;
+	int r;
+
+	if (!g)
+		return 0;
+	if (!g->kernel)
+		return grt_assoc_get(rt->uarr[gid], key, false) != NULL;
+	kkey(rt, g, key, kb);
+	/* per-CPU maps return a value per CPU */
+	vb = malloc(grt_meta_val_size(rt->meta, g) * (size_t)(rt->o.ncpus > 0 ? rt->o.ncpus : 1));
+	if (!vb)
+		return 0;
+	r = bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0;
+	free(vb);
+	return r;
+}
+
+void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+
+	if (!g)
+		return;
+	if (!g->kernel) {
+		grt_assoc_delete(rt->uarr[gid], key);
+		return;
+	}
+	kkey(rt, g, key, kb);
+	bpf_map_delete_elem(kfd(rt, gid), kb);
+}
+
+void grt_arr_clear(struct grt_uctx *u, int gid)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char *k, *next;
+	size_t ks;
+	int fd;
+
+	if (!g)
+		return;
+	if (!g->kernel) {
+		if (rt->uarr[gid])
+			grt_assoc_clear(rt->uarr[gid]);
+		return;
+	}
+	fd = kfd(rt, gid);
+	ks = grt_meta_key_size(rt->meta, g);
+	k = malloc(ks);
+	next = malloc(ks);
+	if (!k || !next)
+		goto out;
+	/* deleting the first key each time is safe against concurrent inserts */
+	while (bpf_map_get_next_key(fd, NULL, next) == 0)
+		if (bpf_map_delete_elem(fd, next) && errno != ENOENT)
+			break;
+out:
+	free(k);
+	free(next);
+}
+
+int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	struct grt_assoc_spec spec = { 0 };
+	size_t ks, vs, ncpu;
+	unsigned char *k = NULL, *next = NULL, *vb = NULL;
+	char *strs = NULL;
+	int64_t *merged = NULL;
+	int err = 0, fd, c;
+
+	if (!g)
+		return -EINVAL;
+	spec.nkeys = g->nkeys;
+	memcpy(spec.keytype, g->keytype, sizeof(spec.keytype));
+	spec.valtype = (uint8_t)g->valtype;
+	spec.hist = g->hist;
+	spec.maxstrlen = (size_t)rt->meta->maxstr;
+	grt_table_init(t, &spec);
+	if (!g->kernel)
+		return rt->uarr[gid] ? grt_table_from_assoc(t, rt->uarr[gid]) : 0;
+	fd = kfd(rt, gid);
+	ks = grt_meta_key_size(rt->meta, g);
+	vs = grt_meta_val_size(rt->meta, g);
+	ncpu = g->valtype == GRT_STATS ? (size_t)(rt->o.ncpus > 0 ? rt->o.ncpus : 1) : 1;
+	k = calloc(1, ks + 8);
+	next = calloc(1, ks + 8);
+	vb = calloc(ncpu, vs + 8);
+	strs = calloc(GRT_MAXKEYS, (size_t)rt->meta->maxstr);
+	if (g->valtype == GRT_STATS)
+		merged = calloc(grt_stat_slots(&g->hist), sizeof(int64_t));
+	if (!k || !next || !vb || !strs || (g->valtype == GRT_STATS && !merged)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (bpf_map_get_next_key(fd, t->n ? k : NULL, next) == 0) {
+		struct grt_cell key[GRT_MAXKEYS], val = { 0 };
+
+		memcpy(k, next, ks);
+		if (bpf_map_lookup_elem(fd, k, vb))
+			continue; /* deleted meanwhile */
+		kkey_cells(rt, g, k, key, strs);
+		if (g->valtype == GRT_STATS) {
+			grt_stat_init(merged, &g->hist);
+			for (c = 0; c < (int)ncpu; c++)
+				grt_stat_merge(merged, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+		} else if (g->valtype == GRT_STRING) {
+			vb[rt->meta->maxstr - 1] = 0;
+			val.s = (char *)vb;
+		} else {
+			memcpy(&val.l, vb, 8);
+		}
+		err = grt_table_add(t, key, &val, merged);
+		if (err)
+			break;
+	}
+out:
+	free(k);
+	free(next);
+	free(vb);
+	free(strs);
+	free(merged);
+	return err;
+}
+
+/* ---- aggregates ---------------------------------------------------------------------------- */
+
+size_t grt_stat_slots_g(struct grt_uctx *u, int gid)
+{
+	const struct grt_meta_global *g = global(u->rt, gid);
+
+	return g ? grt_stat_slots(&g->hist) : TH_STAT_HDR;
+}
+
+void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t *out)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	size_t vs, ncpu;
+	unsigned char *vb;
+	int c;
+
+	if (!g)
+		return;
+	grt_stat_init(out, &g->hist);
+	if (!g->kernel) {
+		if (!g->array) {
+			if (rt->ustat[gid])
+				memcpy(out, rt->ustat[gid], grt_stat_slots(&g->hist) * sizeof(int64_t));
+		} else {
+			struct grt_cell *v = grt_assoc_get(rt->uarr[gid], key, false);
+
+			if (v)
+				memcpy(out, grt_assoc_stat(rt->uarr[gid], v),
+				       grt_stat_slots(&g->hist) * sizeof(int64_t));
+		}
+		return;
+	}
+	vs = grt_meta_val_size(rt->meta, g);
+	ncpu = (size_t)(rt->o.ncpus > 0 ? rt->o.ncpus : 1);
+	vb = calloc(ncpu, vs);
+	if (!vb)
+		return;
+	kkey(rt, g, key, kb);
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0)
+		for (c = 0; c < (int)ncpu; c++)
+			grt_stat_merge(out, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+	free(vb);
+}
+
+void grt_stat_add_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t v,
+		    int64_t site)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[GRT_MAXKEYS * 4096 + 8];
+	size_t vs, ncpu;
+	unsigned char *vb;
+
+	if (!g)
+		return;
+	if (!g->kernel) {
+		if (!g->array) {
+			grt_stat_add(rt->ustat[gid], &g->hist, v);
+		} else {
+			struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, true);
+
+			if (!c)
+				arr_error(u, site);
+			else
+				grt_stat_add(grt_assoc_stat(rt->uarr[gid], c), &g->hist, v);
+		}
+		return;
+	}
+	/* user code adding to a kernel aggregate: into CPU 0's slot */
+	vs = grt_meta_val_size(rt->meta, g);
+	ncpu = (size_t)(rt->o.ncpus > 0 ? rt->o.ncpus : 1);
+	vb = calloc(ncpu, vs);
+	if (!vb)
+		return;
+	kkey(rt, g, key, kb);
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb))
+		grt_stat_init((int64_t *)vb, &g->hist);
+	grt_stat_add((int64_t *)vb, &g->hist, v);
+	if (bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY))
+		arr_error(u, site);
+	free(vb);
+}
+
+void grt_stat_clear_g(struct grt_uctx *u, int gid)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	unsigned char kb[8] = { 0 };
+	unsigned char *vb;
+	size_t vs, ncpu;
+
+	if (!g)
+		return;
+	if (g->array) {
+		grt_arr_clear(u, gid);
+		return;
+	}
+	if (!g->kernel) {
+		grt_stat_init(rt->ustat[gid], &g->hist);
+		return;
+	}
+	vs = grt_meta_val_size(rt->meta, g);
+	ncpu = (size_t)(rt->o.ncpus > 0 ? rt->o.ncpus : 1);
+	vb = calloc(ncpu, vs);
+	if (!vb)
+		return;
+	bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY);
+	free(vb);
+}
+
+int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site)
+{
+	int64_t v = 0;
+
+	if (grt_stat_extract(st, x, &v) < 0)
+		arr_error(u, site);
+	return v;
+}
+
+void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+
+	if (!g)
+		return;
+	if (g->hist.kind == TH_HIST_LOG)
+		grt_hist_log_print(&rt->out, st);
+	else if (g->hist.kind == TH_HIST_LINEAR)
+		grt_hist_linear_print(&rt->out, st, g->hist.lo, g->hist.hi, g->hist.step);
+	maybe_flush(rt);
+}
+
+/* ---- auto-printing -------------------------------------------------------------------------- */
+
+static void put_stat_line(struct grt_rt *rt, const int64_t *st)
+{
+	char line[256];
+	int64_t avg = 0;
+
+	grt_stat_extract(st, GRT_X_AVG, &avg);
+	snprintf(line, sizeof(line), " @count=%lld @min=%lld @max=%lld @sum=%lld @avg=%lld\n",
+		 (long long)st[TH_STAT_COUNT], (long long)(st[TH_STAT_COUNT] ? st[TH_STAT_MIN] : 0),
+		 (long long)(st[TH_STAT_COUNT] ? st[TH_STAT_MAX] : 0), (long long)st[TH_STAT_SUM],
+		 (long long)avg);
+	grt_buf_puts(&rt->out, line);
+}
+
+void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	int64_t *st;
+
+	if (!g)
+		return;
+	st = calloc(grt_stat_slots(&g->hist), sizeof(int64_t));
+	if (!st)
+		return;
+	grt_stat_get_g(u, gid, NULL, st);
+	grt_buf_puts(&rt->out, name);
+	put_stat_line(rt, st);
+	if (g->hist.kind && st[TH_STAT_COUNT])
+		grt_print_hist_g(u, gid, st);
+	free(st);
+	maybe_flush(rt);
+}
+
+static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type)
+{
+	char num[32];
+
+	if (type == GRT_STRING) {
+		grt_buf_putc(&rt->out, '"');
+		grt_buf_puts(&rt->out, c->s ? c->s : "");
+		grt_buf_putc(&rt->out, '"');
+	} else {
+		snprintf(num, sizeof(num), "%lld", (long long)c->l);
+		grt_buf_puts(&rt->out, num);
+	}
+}
+
+void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name)
+{
+	struct grt_rt *rt = u->rt;
+	const struct grt_meta_global *g = global(rt, gid);
+	struct grt_table t;
+	size_t i;
+	int k;
+
+	if (!g || grt_arr_table(u, gid, &t) < 0)
+		return;
+	/* biggest values first, as a report reads best; strings by key */
+	if (g->valtype == GRT_STRING)
+		grt_table_sort(&t, 0, 1, 0, 0);
+	else
+		grt_table_sort(&t, -1, -1, GRT_X_COUNT, 0);
+	for (i = 0; i < t.n; i++) {
+		grt_buf_puts(&rt->out, name);
+		grt_buf_putc(&rt->out, '[');
+		for (k = 0; k < g->nkeys; k++) {
+			if (k)
+				grt_buf_putc(&rt->out, ',');
+			put_cell(rt, &t.rows[i].key[k], g->keytype[k]);
+		}
+		grt_buf_putc(&rt->out, ']');
+		if (g->valtype == GRT_STATS) {
+			put_stat_line(rt, t.rows[i].stat);
+		} else {
+			grt_buf_putc(&rt->out, '=');
+			put_cell(rt, &t.rows[i].val, g->valtype);
+			grt_buf_putc(&rt->out, '\n');
+		}
+		maybe_flush(rt);
+	}
+	grt_table_free(&t);
+}

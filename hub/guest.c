@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A guest: one compiled script loaded into the kernel.
+ *
+ * Opening a guest reads its meta, opens the eBPF object with libbpf, sizes
+ * what only the loader knows (frames: one per CPU and handler; rings: the
+ * buffer size), writes the read-only configuration (target pid, clock
+ * offset, wakeup threshold), and loads it: the verifier checks every
+ * program here.  Attaching is separate so a runner can run begin probes
+ * between the two, as stap does.  Programs attach where their section
+ * says (raw_tp/, tp/); perf programs get one perf event per CPU.
+ *
+ * The user-side object is dlopen()ed only when asked (load_so): the hub
+ * itself never runs native code from a script (ARCHITECTURE.md, Isolation).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "guest-runtime/grt.h"
+#include "guest-runtime/grt_user.h"
+#include "hub/hub.h"
+
+#define MAX_LINKS 4096
+
+struct hub_guest {
+	struct grt_meta *meta;
+	struct bpf_object *obj;
+	void *so;
+	const struct grt_guest_desc *desc;
+	void *globals;
+	size_t globals_len;
+	int *map_fds;
+	int ring_fds[TH_MAX_CLASSES];
+	int counters_fd;
+	int ncpus;
+	struct bpf_link **links;
+	int nlinks;
+	int *perf_fds;
+	int nperf;
+	int verbose;
+};
+
+/* libbpf's messages (the verifier log) go to a buffer we show on failure. */
+static char *libbpf_log;
+static size_t libbpf_log_len;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	char *p;
+
+	if (n <= 0 || level == LIBBPF_DEBUG)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* keep the last 64 KB: the verifier's verdict is at the end */
+	if (libbpf_log_len + (size_t)n > 65536) {
+		free(libbpf_log);
+		libbpf_log = NULL;
+		libbpf_log_len = 0;
+	}
+	p = realloc(libbpf_log, libbpf_log_len + (size_t)n + 1);
+	if (!p)
+		return 0;
+	memcpy(p + libbpf_log_len, line, (size_t)n + 1);
+	libbpf_log = p;
+	libbpf_log_len += (size_t)n;
+	return 0;
+}
+
+/* The last lines of the verifier log, for an error message. */
+static void log_tail(char *out, size_t outlen)
+{
+	const char *p;
+	int lines = 0;
+
+	if (!libbpf_log || !outlen)
+		return;
+	p = libbpf_log + libbpf_log_len;
+	while (p > libbpf_log && lines < 8) {
+		p--;
+		if (*p == '\n' && p + 1 < libbpf_log + libbpf_log_len)
+			lines++;
+	}
+	snprintf(out, outlen, "%s", p);
+}
+
+static uint64_t pow2_up(uint64_t v)
+{
+	uint64_t p = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static int64_t realtime_offset(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
+}
+
+static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *err,
+		    size_t errlen)
+{
+	char path[4096], name[32], tail[2048] = "";
+	struct bpf_map *map;
+	struct th_config cfg = { 0 };
+	size_t sz;
+	uint64_t ring = pow2_up(o->ring_bytes ? o->ring_bytes : (4u << 20));
+	int i, r, nh = g->meta->nprogs ? g->meta->nprogs : 1;
+
+	snprintf(path, sizeof(path), "%s/guest.bpf.o", o->dir);
+	libbpf_set_print(print_libbpf);
+	g->obj = bpf_object__open_file(path, NULL);
+	if (!g->obj) {
+		r = -errno;
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return r;
+	}
+	map = bpf_object__find_map_by_name(g->obj, "th_frames");
+	if (!map || bpf_map__set_max_entries(map, (uint32_t)(g->ncpus * nh))) {
+		snprintf(err, errlen, "%s: no frame map", path);
+		return -EINVAL;
+	}
+	for (i = 0; i < g->meta->nclasses; i++) {
+		snprintf(name, sizeof(name), "th_ring%d", i);
+		map = bpf_object__find_map_by_name(g->obj, name);
+		if (!map || bpf_map__set_max_entries(map, (uint32_t)ring)) {
+			snprintf(err, errlen, "%s: no ring for class %d", path, i);
+			return -EINVAL;
+		}
+	}
+	map = bpf_object__find_map_by_name(g->obj, ".rodata.th_cfg");
+	if (!map || !bpf_map__initial_value(map, &sz) || sz != sizeof(cfg)) {
+		snprintf(err, errlen, "%s: no configuration section", path);
+		return -EINVAL;
+	}
+	cfg.target_pid = (uint64_t)o->target_pid;
+	cfg.realtime_off = realtime_offset();
+	/* a wakeup per quarter ring: batches at high rates, polling covers the rest */
+	cfg.wake_bytes = ring / 4;
+	cfg.ncpus = (uint32_t)g->ncpus;
+	cfg.guest_id = o->guest_id;
+	r = bpf_map__set_initial_value(map, &cfg, sizeof(cfg));
+	if (r) {
+		snprintf(err, errlen, "%s: cannot set the configuration: %s", path, strerror(-r));
+		return r;
+	}
+
+	r = bpf_object__load(g->obj);
+	if (r) {
+		log_tail(tail, sizeof(tail));
+		if (r == -EPERM)
+			snprintf(err, errlen,
+				 "loading eBPF programs needs root (or CAP_BPF and CAP_PERFMON)");
+		else
+			snprintf(err, errlen, "the kernel refused the eBPF object: %s%s%s",
+				 strerror(-r), *tail ? "\n" : "", tail);
+		return r;
+	}
+	for (i = 0; i < g->meta->nclasses; i++) {
+		snprintf(name, sizeof(name), "th_ring%d", i);
+		g->ring_fds[i] = bpf_object__find_map_fd_by_name(g->obj, name);
+	}
+	g->counters_fd = bpf_object__find_map_fd_by_name(g->obj, "th_counters");
+	for (i = 0; i < g->meta->nglobals; i++) {
+		snprintf(name, sizeof(name), "th_m%d", i);
+		if (g->meta->globals[i].kernel)
+			g->map_fds[i] = bpf_object__find_map_fd_by_name(g->obj, name);
+	}
+	map = bpf_object__find_map_by_name(g->obj, ".data.th_g");
+	if (map) {
+		/*
+		 * The kernel-shared scalars: map the array's value.  libbpf only
+		 * remaps its own image onto the map for skeletons, so we map the fd.
+		 */
+		size_t len = (bpf_map__value_size(map) + (size_t)sysconf(_SC_PAGESIZE) - 1) &
+			     ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+
+		if (p == MAP_FAILED) {
+			r = -errno;
+			snprintf(err, errlen, "cannot map the globals: %s", strerror(errno));
+			return r;
+		}
+		g->globals = p;
+		g->globals_len = len;
+	}
+	return 0;
+}
+
+static int load_so(struct hub_guest *g, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/guest.so", dir);
+	g->so = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!g->so) {
+		snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
+		return -ENOEXEC;
+	}
+	g->desc = (const struct grt_guest_desc *)dlsym(g->so, "th_guest");
+	if (!g->desc || g->desc->abi != GRT_ABI || g->desc->maxstr != g->meta->maxstr) {
+		snprintf(err, errlen, "%s was built by another tap version", path);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+int hub_guest_open(const struct hub_guest_opts *o, struct hub_guest **ret, char *err,
+		   size_t errlen)
+{
+	struct hub_guest *g;
+	char path[4096];
+	int r, i;
+
+	if (!o || o->sz < sizeof(*o) || !o->dir)
+		return -EINVAL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->verbose = o->verbose;
+	g->counters_fd = -1;
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		g->ring_fds[i] = -1;
+	g->ncpus = libbpf_num_possible_cpus();
+	if (g->ncpus <= 0)
+		g->ncpus = 1;
+	snprintf(path, sizeof(path), "%s/guest.meta", o->dir);
+	r = grt_meta_load(path, &g->meta, err, errlen);
+	if (r)
+		goto out_free;
+	g->map_fds = malloc(sizeof(int) * (size_t)(g->meta->nglobals + 1));
+	if (!g->map_fds) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	for (i = 0; i <= g->meta->nglobals; i++)
+		g->map_fds[i] = -1;
+	if (g->meta->has_bpf) {
+		r = load_bpf(g, o, err, errlen);
+		if (r)
+			goto out_free;
+	}
+	if (g->meta->has_so && o->load_so) {
+		r = load_so(g, o->dir, err, errlen);
+		if (r)
+			goto out_free;
+	}
+	*ret = g;
+	return 0;
+out_free:
+	hub_guest_close(g);
+	return r;
+}
+
+static int perf_open(const struct grt_meta_prog *p, int cpu)
+{
+	struct perf_event_attr a = {
+		.size = sizeof(a),
+		.type = (uint32_t)p->perf_type,
+		.config = (uint64_t)p->perf_config,
+		.freq = p->freq,
+	};
+
+	if (p->freq)
+		a.sample_freq = (uint64_t)p->sample;
+	else
+		a.sample_period = (uint64_t)p->sample;
+	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int add_link(struct hub_guest *g, struct bpf_link *l)
+{
+	if (!g->links) {
+		g->links = calloc(MAX_LINKS, sizeof(*g->links));
+		if (!g->links)
+			return -ENOMEM;
+	}
+	if (g->nlinks == MAX_LINKS)
+		return -E2BIG;
+	g->links[g->nlinks++] = l;
+	return 0;
+}
+
+int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
+{
+	int i, cpu, r;
+
+	for (i = 0; i < g->meta->nprogs; i++) {
+		const struct grt_meta_prog *p = &g->meta->progs[i];
+		struct bpf_program *prog = bpf_object__find_program_by_name(g->obj, p->name);
+		struct bpf_link *l;
+
+		if (!prog) {
+			snprintf(err, errlen, "program %s for %s is missing", p->name, p->pp);
+			return -ENOENT;
+		}
+		if (p->kind != GRT_PROG_PERF) {
+			l = bpf_program__attach(prog);
+			if (!l) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s: %s", p->pp, strerror(errno));
+				return r;
+			}
+			r = add_link(g, l);
+			if (r)
+				return r;
+			continue;
+		}
+		for (cpu = 0; cpu < g->ncpus; cpu++) {
+			int pfd = perf_open(p, cpu);
+			int *fds;
+
+			if (pfd < 0) {
+				if (errno == ENODEV || errno == EINVAL)
+					continue; /* offline or impossible CPU */
+				r = -errno;
+				snprintf(err, errlen, "cannot open the perf event of %s on CPU %d: %s",
+					 p->pp, cpu, strerror(errno));
+				return r;
+			}
+			fds = realloc(g->perf_fds, sizeof(int) * (size_t)(g->nperf + 1));
+			if (!fds) {
+				close(pfd);
+				return -ENOMEM;
+			}
+			g->perf_fds = fds;
+			g->perf_fds[g->nperf++] = pfd;
+			l = bpf_program__attach_perf_event(prog, pfd);
+			if (!l) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s on CPU %d: %s", p->pp, cpu,
+					 strerror(errno));
+				return r;
+			}
+			r = add_link(g, l);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+void hub_guest_detach(struct hub_guest *g)
+{
+	int i;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nlinks; i++)
+		bpf_link__destroy(g->links[i]);
+	g->nlinks = 0;
+	for (i = 0; i < g->nperf; i++)
+		close(g->perf_fds[i]);
+	g->nperf = 0;
+}
+
+void hub_guest_close(struct hub_guest *g)
+{
+	if (!g)
+		return;
+	hub_guest_detach(g);
+	free(g->links);
+	free(g->perf_fds);
+	if (g->so)
+		dlclose(g->so);
+	if (g->globals)
+		munmap(g->globals, g->globals_len);
+	bpf_object__close(g->obj);
+	grt_meta_free(g->meta);
+	free(g->map_fds);
+	free(g);
+}
+
+const struct grt_meta *hub_guest_meta(const struct hub_guest *g)
+{
+	return g->meta;
+}
+
+const struct grt_guest_desc *hub_guest_desc(const struct hub_guest *g)
+{
+	return g->desc;
+}
+
+void *hub_guest_globals(const struct hub_guest *g)
+{
+	return g->globals;
+}
+
+const int *hub_guest_map_fds(const struct hub_guest *g)
+{
+	return g->map_fds;
+}
+
+int hub_guest_ring_fd(const struct hub_guest *g, int cls)
+{
+	return cls >= 0 && cls < TH_MAX_CLASSES ? g->ring_fds[cls] : -1;
+}
+
+int hub_guest_ncpus(const struct hub_guest *g)
+{
+	return g->ncpus;
+}
+
+int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out)
+{
+	struct th_class_counters *v;
+	uint32_t key = (uint32_t)cls;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (g->counters_fd < 0)
+		return 0;
+	v = calloc((size_t)g->ncpus, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(g->counters_fd, &key, v)) {
+		free(v);
+		return -errno;
+	}
+	for (i = 0; i < g->ncpus; i++) {
+		out->written += v[i].written;
+		out->dropped += v[i].dropped;
+		out->errors += v[i].errors;
+		out->skipped += v[i].skipped;
+	}
+	free(v);
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The record: the one binary event layout shared by the eBPF side (which
+ * writes records into a class's ring), the hub's drain and class store
+ * (which copies them), trace files and every reader.
+ *
+ * A record is a fixed 32-byte header followed by the packed arguments of
+ * its format.  Arguments are packed in the order of the format's argument
+ * types, without padding:
+ *
+ *   long    8 bytes, little endian, two's complement
+ *   string  u16 length n, then n bytes (no NUL), n <= MAXSTRINGLEN - 1
+ *
+ * The total size is rounded up to a multiple of 8 (TH_REC_ALIGN); the pad
+ * bytes are zero.  Records never contain pointers: everything a reader
+ * needs is in the record and the guest's format table.
+ *
+ * This header is included from eBPF C (clang -target bpf) and from user C,
+ * so it only uses the __u* types of <linux/types.h>.
+ */
+#ifndef TAPHUB_RECORD_H
+#define TAPHUB_RECORD_H
+
+#include <linux/types.h>
+
+#define TH_REC_ALIGN 8u
+#define TH_REC_MAX 65528u /* largest record, header included */
+
+struct th_rec {
+	__u32 size;  /* bytes, header included, multiple of TH_REC_ALIGN */
+	__u16 fmt;   /* format id: TH_FMT_* below, or a guest format */
+	__u8 cls;    /* class index within the guest's class table */
+	__u8 flags;  /* TH_RECF_* */
+	__u32 guest; /* guest id: 0 for the single guest of a local session */
+	__u32 cpu;   /* CPU the probe ran on */
+	__u64 seq;   /* class sequence, assigned by the drain (0 in the ring) */
+	__u64 ts;    /* CLOCK_MONOTONIC nanoseconds when the probe ran */
+};
+
+/*
+ * Format ids below TH_FMT_FIRST are records the runtime itself emits; the
+ * compiler numbers a guest's own formats from TH_FMT_FIRST up.
+ */
+enum th_fmt_special {
+	TH_FMT_NONE = 0,
+	TH_FMT_EXIT = 1,      /* exit() was called: no arguments */
+	TH_FMT_ERROR = 2,     /* runtime error: long site id, string message */
+	TH_FMT_PRINTSTAT = 3, /* print a stats/array global: long global id, long hist kind */
+	TH_FMT_WARN = 4,      /* warn(msg): string message */
+	TH_FMT_LOST = 5,      /* lost-record marker: long count (stores and traces only) */
+	TH_FMT_FIRST = 16,
+};
+
+/* Runtime error kinds carried in TH_FMT_ERROR's site table (see meta). */
+enum th_err_kind {
+	TH_ERR_USER = 0,    /* error("...") called by the script */
+	TH_ERR_DIVZERO = 1, /* division or modulo by 0 */
+	TH_ERR_OVERFLOW = 2, /* array full (MAXMAPENTRIES) */
+	TH_ERR_MAXACTION = 3, /* too many loop iterations (MAXACTION) */
+	TH_ERR_STRREAD = 4, /* bad kernel/user string or memory read */
+	TH_ERR_NOSTAT = 5,  /* extractor on an empty aggregate */
+	TH_ERR_NOKEY = 6,   /* reading an element that is not there, where fatal */
+};
+
+#define TH_RECF_TRUNC 0x01 /* a string argument was truncated */
+
+/* Per-class counters, one slot per CPU in the guest's th_counters map. */
+struct th_class_counters {
+	__u64 written;  /* records committed to the ring */
+	__u64 dropped;  /* reservations that failed: ring full */
+	__u64 errors;   /* handler errors (all kinds) */
+	__u64 skipped;  /* handler runs skipped by the kernel (recursion) */
+};
+
+#define TH_MAX_CLASSES 16
+
+/*
+ * A guest's read-only configuration, set by the loader before the eBPF
+ * object is loaded (the .rodata.th_cfg section).
+ */
+struct th_config {
+	__u64 target_pid;   /* target(): -x PID or the -c child */
+	__s64 realtime_off; /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, ns */
+	__u64 wake_bytes;   /* wake the reader once a ring holds this much */
+	__u32 ncpus;        /* possible CPUs: frames are ncpus * handlers */
+	__u32 guest_id;
+};
+
+#endif /* TAPHUB_RECORD_H */

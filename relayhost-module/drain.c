@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The drain: consumes the kernel rings of a buffer.  Each class of a
+ * buffer is one BPF ring buffer (MPSC: every CPU reserves in it, so a
+ * ring's records are in commit order across CPUs); libbpf maps it and
+ * walks the records in place, so a record is handed to the callback
+ * without being copied.  The producers wake the drain only once a ring
+ * holds th_config.wake_bytes, so the caller also polls on a short timer.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/libbpf.h>
+
+#include "relayhost-module/rh.h"
+
+#define RH_MAX_RINGS 16
+
+struct ring_cb {
+	rh_record_fn fn;
+	void *arg;
+	int cls;
+};
+
+struct rh_drain {
+	struct ring_buffer *rb;
+	struct ring_cb cbs[RH_MAX_RINGS];
+	int nrings;
+};
+
+int rh_drain_new(struct rh_drain **ret)
+{
+	struct rh_drain *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	*ret = d;
+	return 0;
+}
+
+void rh_drain_free(struct rh_drain *d)
+{
+	if (!d)
+		return;
+	ring_buffer__free(d->rb);
+	free(d);
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct ring_cb *cb = ctx;
+
+	return cb->fn(cb->arg, cb->cls, data, size);
+}
+
+int rh_drain_add_ring(struct rh_drain *d, int map_fd, int cls, rh_record_fn fn, void *arg)
+{
+	struct ring_cb *cb;
+	int err;
+
+	if (d->nrings == RH_MAX_RINGS)
+		return -E2BIG;
+	cb = &d->cbs[d->nrings];
+	cb->fn = fn;
+	cb->arg = arg;
+	cb->cls = cls;
+	if (!d->rb) {
+		d->rb = ring_buffer__new(map_fd, on_sample, cb, NULL);
+		if (!d->rb)
+			return -errno;
+	} else {
+		err = ring_buffer__add(d->rb, map_fd, on_sample, cb);
+		if (err)
+			return err;
+	}
+	d->nrings++;
+	return 0;
+}
+
+int rh_drain_poll(struct rh_drain *d, int timeout_ms)
+{
+	int n;
+
+	if (!d->rb)
+		return 0;
+	n = ring_buffer__poll(d->rb, timeout_ms);
+	if (n == -EINTR)
+		return 0;
+	if (n < 0)
+		return n;
+	return n + rh_drain_consume(d);
+}
+
+int rh_drain_consume(struct rh_drain *d)
+{
+	int n;
+
+	if (!d->rb)
+		return 0;
+	n = ring_buffer__consume(d->rb);
+	return n < 0 ? n : n;
+}
+
+int rh_drain_epoll_fd(struct rh_drain *d)
+{
+	return d->rb ? ring_buffer__epoll_fd(d->rb) : -1;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages taphub builds and tests with, and mount the
+# kernel filesystems it needs.  Idempotent and quick when all is there.
+set -e
+PKGS="gcc make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+liburcu-dev libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
+bpftrace linux-perf valgrind"
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: missing packages:$missing (run as root to install)" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q $missing >/dev/null ||
+		{ apt-get update -q >/dev/null && apt-get install -y -q $missing >/dev/null; }
+fi
+if [ "$(id -u)" -eq 0 ]; then
+	if ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
+		mount -t bpf bpf /sys/fs/bpf
+	fi
+	if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
+		mount -t tracefs tracefs /sys/kernel/tracing
+	fi
+fi
