@@ -502,12 +502,14 @@ static const char *kprintf(struct gen *G, const char *f, size_t flen, struct cc_
 			code = fmt(G, "%s __s64 a%d_%d = %s;", code, u, i, ex(G, args[i]));
 		}
 	}
+	/* after an error in the same statement the handler is aborting: emit nothing */
+	code = fmt(G, "%s if (!H->err) {", code);
 	if (!strings) {
 		code = fmt(G, "%s struct th_rec *r%d = th_reserve(%d, %zu, %d); if (r%d) {", code, u,
 			   G->cls, size, id, u);
 		for (i = 0; i < nargs; i++)
 			code = fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = a%d_%d;", code, u, i, u, i);
-		return fmt(G, "%s th_commit(%d, r%d, false); } 0; })", code, G->cls, u);
+		return fmt(G, "%s th_commit(%d, r%d, false); } } 0; })", code, G->cls, u);
 	}
 	if (size > G->recmax)
 		G->recmax = size;
@@ -518,7 +520,7 @@ static const char *kprintf(struct gen *G, const char *f, size_t flen, struct cc_
 			       ? fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u, i)
 			       : fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u,
 				     i);
-	return fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); 0; })", code, G->cls, u);
+	return fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); } 0; })", code, G->cls, u);
 }
 
 static const char *uprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args,
@@ -1619,6 +1621,37 @@ static const char *ret_type(const struct cc_func *f)
 
 /* ---- the kernel file ----------------------------------------------------------------------- */
 
+/* Kernel-shared scalars: the same layout in the eBPF object and the user object. */
+static bool any_kernel_scalar(struct gen *G)
+{
+	int i;
+
+	for (i = 0; i < G->prog->globals.n; i++) {
+		struct cc_sym *s = G->prog->globals.v[i];
+
+		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
+			return true;
+	}
+	return false;
+}
+
+static void gen_globals_struct(struct gen *G, FILE *o)
+{
+	int i;
+
+	if (!any_kernel_scalar(G))
+		return;
+	fprintf(o, "struct th_globals {\n");
+	for (i = 0; i < G->prog->globals.n; i++) {
+		struct cc_sym *s = G->prog->globals.v[i];
+
+		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
+			fprintf(o, s->type == TY_STRING ? "\tchar g_%s[TH_MAXSTR];\n" : "\t__s64 g_%s;\n",
+				s->name);
+	}
+	fprintf(o, "};\n");
+}
+
 static const char *kvaltype(struct gen *G, struct cc_sym *s)
 {
 	if (s->type == TY_STATS)
@@ -1626,13 +1659,12 @@ static const char *kvaltype(struct gen *G, struct cc_sym *s)
 	return ctype_val(s);
 }
 
-static void gen_kernel_decls(struct gen *G, FILE *o)
+/* The C types of kernel globals: emitted before the frames that use them. */
+static void gen_kernel_types(struct gen *G, FILE *o)
 {
 	struct cc_prog *P = G->prog;
 	int i, j;
-	bool any_scalar = false;
 
-	/* key and value types of kernel arrays and aggregates */
 	for (i = 0; i < P->globals.n; i++) {
 		struct cc_sym *s = P->globals.v[i];
 
@@ -1650,6 +1682,15 @@ static void gen_kernel_decls(struct gen *G, FILE *o)
 		}
 	}
 	fprintf(o, "struct th_vstr { char s[TH_MAXSTR]; };\n");
+	gen_globals_struct(G, o);
+}
+
+/* The maps of kernel arrays and aggregates: after grt_bpf.h. */
+static void gen_kernel_maps(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	int i;
+
 	for (i = 0; i < P->globals.n; i++) {
 		struct cc_sym *s = P->globals.v[i];
 		int64_t max = s->maxsize ? s->maxsize : G->cx->lim.maxmapentries;
@@ -1669,21 +1710,7 @@ static void gen_kernel_decls(struct gen *G, FILE *o)
 				"struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, "
 				"1);\n\t__type(key, __u32);\n\t__type(value, %s);\n} th_m%d SEC(\".maps\");\n",
 				kvaltype(G, s), s->index);
-		} else {
-			any_scalar = true;
 		}
-	}
-	if (any_scalar) {
-		fprintf(o, "struct th_globals {\n");
-		for (i = 0; i < P->globals.n; i++) {
-			struct cc_sym *s = P->globals.v[i];
-
-			if (s->used_kernel && !s->is_array && s->type != TY_STATS)
-				fprintf(o, s->type == TY_STRING ? "\tchar g_%s[TH_MAXSTR];\n"
-								: "\t__s64 g_%s;\n",
-					s->name);
-		}
-		fprintf(o, "};\n");
 	}
 }
 
@@ -1849,7 +1876,7 @@ static char *gen_kernel(struct gen *G)
 
 	G->kernel = true;
 	G->recmax = 0;
-	gen_kernel_decls(G, decls);
+	gen_kernel_maps(G, decls);
 
 	/* functions: prototypes first, then definitions (no recursion here) */
 	for (i = 0; i < P->funcs.n; i++) {
@@ -1910,6 +1937,7 @@ static char *gen_kernel(struct gen *G)
 	fprintf(o, "#define TH_RECMASK %d\n", pow2_at_least(G->recmax + 64) - 1);
 	fprintf(o, "#define TH_RECBUF (TH_RECMASK + 1 + TH_MAXSTR + 16)\n");
 	fprintf(o, "#include <linux/types.h>\n");
+	gen_kernel_types(G, o);
 	fprintf(o, "%s", frames_b);
 	fprintf(o, "union th_frame {\n");
 	for (i = 0; i < P->probes.n; i++) {
@@ -2131,24 +2159,8 @@ static char *gen_user(struct gen *G)
 	fprintf(o, "#define TH_MAXNESTING %lld\n", (long long)G->cx->lim.maxnesting);
 	fprintf(o, "#include \"grt_user.h\"\n\n");
 	/* the kernel-shared scalars, laid out exactly as in the eBPF object */
-	for (i = 0; i < P->globals.n; i++) {
-		struct cc_sym *s = P->globals.v[i];
-
-		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
-			any_kscalar = true;
-	}
-	if (any_kscalar) {
-		fprintf(o, "struct th_globals {\n");
-		for (i = 0; i < P->globals.n; i++) {
-			struct cc_sym *s = P->globals.v[i];
-
-			if (s->used_kernel && !s->is_array && s->type != TY_STATS)
-				fprintf(o, s->type == TY_STRING ? "\tchar g_%s[TH_MAXSTR];\n"
-								: "\t__s64 g_%s;\n",
-					s->name);
-		}
-		fprintf(o, "};\n");
-	}
+	gen_globals_struct(G, o);
+	any_kscalar = any_kernel_scalar(G);
 	for (i = 0; i < P->globals.n; i++) {
 		struct cc_sym *s = P->globals.v[i];
 

@@ -383,6 +383,9 @@ void grt_printf(struct grt_uctx *u, struct grt_fmt **cache, const char *fmt,
 {
 	struct grt_rt *rt = u->rt;
 
+	/* an error earlier in the statement: the handler is being aborted */
+	if (u->err)
+		return;
 	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
 		return;
 	grt_fmt_render(&rt->out, *cache, a, n);
