@@ -49,7 +49,7 @@ objs = $(patsubst %.c,$(1)/obj/%.o,$(patsubst $(O)/gen/%,gen/%,$(SRCS_$(2))))
 # them through the version.
 EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
-	$(sort $(wildcard compiler/tapset/*.stp))
+	$(sort $(wildcard compiler/tapset/*.stp)) $(O)/gen/tapset/syscall_names.stp
 
 TOOLS := tap
 PROGS := $(addprefix $(O)/,$(TOOLS))
@@ -88,6 +88,10 @@ $(O)/asan/obj/%.o: %.c
 $(O)/gen/embed.S: $(EMBED_FILES) Makefile scripts/embed.sh
 	@mkdir -p $(@D)
 	$(Q)sh scripts/embed.sh $(EMBED_FILES) > $@
+
+$(O)/gen/tapset/syscall_names.stp: scripts/gen_syscall_tapset.sh
+	@mkdir -p $(@D)
+	$(Q)sh scripts/gen_syscall_tapset.sh > $@
 
 $(O)/gen/syscalls.c: scripts/gen_syscalls.sh
 	@mkdir -p $(@D)
