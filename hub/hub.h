@@ -7,6 +7,7 @@
  *             attached, its maps and rings, its user-side object
  *   local.c   the embedded (no daemon) session: tap runs a guest itself
  *             and prints its output (ARCHITECTURE.md "Embedded default")
+ *   proto.c   the control protocol's codec: build, send, receive, validate
  *
  * Library code never prints; errors come back as -errno plus a one-line
  * reason in a caller's buffer.
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "taphub/proto.h"
 #include "taphub/record.h"
 
 struct grt_meta;
@@ -69,5 +71,59 @@ struct hub_local_opts {
 
 /* Run the session to its end; returns the process exit status for tap. */
 int hub_run_local(const struct hub_local_opts *o);
+
+/* ---- proto.c ------------------------------------------------------------------ */
+
+/* A message being built (include/taphub/proto.h). */
+struct hub_msg {
+	uint8_t buf[TH_PROTO_MAX_MSG];
+	size_t len;
+	int fds[TH_PROTO_MAX_FDS];
+	int nfds;
+};
+
+int hub_msg_init(struct hub_msg *m, int type, uint32_t seq);
+int hub_msg_put(struct hub_msg *m, int attr, const void *v, size_t n);
+int hub_msg_put_u32(struct hub_msg *m, int attr, uint32_t v);
+int hub_msg_put_u64(struct hub_msg *m, int attr, uint64_t v);
+int hub_msg_put_str(struct hub_msg *m, int attr, const char *s);
+int hub_msg_put_fd(struct hub_msg *m, int attr, int fd); /* fd stays the caller's */
+int hub_msg_send(int sock, const struct hub_msg *m);
+
+#define HUB_MAX_REPEAT 256
+
+/* A received message, validated. */
+struct hub_req {
+	struct th_msg_hdr h;
+	struct {
+		const uint8_t *v;
+		uint16_t len;
+		bool present;
+	} attrs[TH_A__MAX]; /* the last occurrence of each type */
+	struct {
+		uint16_t type;
+		uint16_t len;
+		const uint8_t *v;
+	} rep[HUB_MAX_REPEAT]; /* all attributes in order (repeated ones) */
+	int nrep;
+	int fds[TH_PROTO_MAX_FDS]; /* owned until taken or closed */
+	int nfds;
+	uint8_t buf[TH_PROTO_MAX_MSG];
+};
+
+/* Validate bytes as a message; nfds is how many fds came with it. */
+int hub_msg_decode(const uint8_t *data, size_t len, int nfds, struct hub_req *r, char *err,
+		   size_t errlen);
+/* recvmsg + decode; -ECONNRESET at EOF; on error no fd is left open. */
+int hub_msg_recv(int sock, struct hub_req *r, char *err, size_t errlen);
+void hub_req_close_fds(struct hub_req *r);
+bool hub_req_has(const struct hub_req *r, int attr);
+bool hub_req_u32(const struct hub_req *r, int attr, uint32_t *out);
+bool hub_req_u64(const struct hub_req *r, int attr, uint64_t *out);
+const char *hub_req_str(const struct hub_req *r, int attr);
+const void *hub_req_bytes(const struct hub_req *r, int attr, size_t *len);
+int hub_req_take_fd(struct hub_req *r, int attr); /* the caller owns the fd */
+int hub_reply_error(int sock, uint32_t seq, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif /* HUB_H */
