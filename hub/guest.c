@@ -40,6 +40,7 @@ struct hub_guest {
 	const struct grt_guest_desc *desc;
 	void *globals;
 	size_t globals_len;
+	int globals_fd;
 	int *map_fds;
 	int ring_fds[TH_MAX_CLASSES];
 	int counters_fd;
@@ -125,9 +126,16 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	uint64_t ring = pow2_up(o->ring_bytes ? o->ring_bytes : (4u << 20));
 	int i, r, nh = g->meta->nprogs ? g->meta->nprogs : 1;
 
-	snprintf(path, sizeof(path), "%s/guest.bpf.o", o->dir);
 	libbpf_set_print(print_libbpf);
-	g->obj = bpf_object__open_file(path, NULL);
+	if (o->obj) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "th_guest");
+
+		snprintf(path, sizeof(path), "guest %u", o->guest_id);
+		g->obj = bpf_object__open_mem(o->obj, o->obj_len, &oo);
+	} else {
+		snprintf(path, sizeof(path), "%s/guest.bpf.o", o->dir);
+		g->obj = bpf_object__open_file(path, NULL);
+	}
 	if (!g->obj) {
 		r = -errno;
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -141,7 +149,9 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	for (i = 0; i < g->meta->nclasses; i++) {
 		snprintf(name, sizeof(name), "th_ring%d", i);
 		map = bpf_object__find_map_by_name(g->obj, name);
-		if (!map || bpf_map__set_max_entries(map, (uint32_t)ring)) {
+		/* a relay guest writes into its host's rings: same maps, no copies */
+		if (!map || (o->ring_fds ? bpf_map__reuse_fd(map, o->ring_fds[i])
+					 : bpf_map__set_max_entries(map, (uint32_t)ring))) {
 			snprintf(err, errlen, "%s: no ring for class %d", path, i);
 			return -EINVAL;
 		}
@@ -201,6 +211,7 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 		}
 		g->globals = p;
 		g->globals_len = len;
+		g->globals_fd = bpf_map__fd(map);
 	}
 	return 0;
 }
@@ -230,20 +241,25 @@ int hub_guest_open(const struct hub_guest_opts *o, struct hub_guest **ret, char 
 	char path[4096];
 	int r, i;
 
-	if (!o || o->sz < sizeof(*o) || !o->dir)
+	if (!o || o->sz < sizeof(*o) || (!o->dir && (!o->meta_text || (o->load_so))))
 		return -EINVAL;
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
 	g->verbose = o->verbose;
 	g->counters_fd = -1;
+	g->globals_fd = -1;
 	for (i = 0; i < TH_MAX_CLASSES; i++)
 		g->ring_fds[i] = -1;
 	g->ncpus = libbpf_num_possible_cpus();
 	if (g->ncpus <= 0)
 		g->ncpus = 1;
-	snprintf(path, sizeof(path), "%s/guest.meta", o->dir);
-	r = grt_meta_load(path, &g->meta, err, errlen);
+	if (o->meta_text) {
+		r = grt_meta_parse(o->meta_text, o->meta_len, &g->meta, err, errlen);
+	} else {
+		snprintf(path, sizeof(path), "%s/guest.meta", o->dir);
+		r = grt_meta_load(path, &g->meta, err, errlen);
+	}
 	if (r)
 		goto out_free;
 	g->map_fds = malloc(sizeof(int) * (size_t)(g->meta->nglobals + 1));
@@ -253,7 +269,7 @@ int hub_guest_open(const struct hub_guest_opts *o, struct hub_guest **ret, char 
 	}
 	for (i = 0; i <= g->meta->nglobals; i++)
 		g->map_fds[i] = -1;
-	if (g->meta->has_bpf) {
+	if (g->meta->has_bpf && !o->skip_bpf) {
 		r = load_bpf(g, o, err, errlen);
 		if (r)
 			goto out_free;
@@ -402,6 +418,11 @@ const struct grt_guest_desc *hub_guest_desc(const struct hub_guest *g)
 void *hub_guest_globals(const struct hub_guest *g)
 {
 	return g->globals;
+}
+
+int hub_guest_globals_fd(const struct hub_guest *g)
+{
+	return g->globals_fd;
 }
 
 const int *hub_guest_map_fds(const struct hub_guest *g)

@@ -18,12 +18,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "taphub/proto.h"
 #include "taphub/record.h"
 
 struct grt_meta;
 struct grt_guest_desc;
+struct hub_msg;
+struct hub_req;
 
 /* ---- guest.c -------------------------------------------------------------- */
 
@@ -32,10 +35,18 @@ struct hub_guest;
 struct hub_guest_opts {
 	size_t sz;            /* sizeof(struct hub_guest_opts) */
 	const char *dir;      /* compiled guest: guest.meta, guest.bpf.o, guest.so */
+	/* or, instead of dir (the hub: objects a client sent) */
+	const char *meta_text;
+	size_t meta_len;
+	const void *obj;
+	size_t obj_len;
 	uint64_t ring_bytes;  /* per-class ring size; rounded up to a power of two */
+	/* a relay host's rings: ring_fds[i] for the guest's class i (NULL: own rings) */
+	const int *ring_fds;
 	int64_t target_pid;   /* target() */
 	uint32_t guest_id;
 	bool load_so;         /* dlopen the user-side object (runners only) */
+	bool skip_bpf;        /* a hub runner: the hub loaded the eBPF part */
 	int verbose;
 };
 
@@ -49,6 +60,7 @@ const struct grt_meta *hub_guest_meta(const struct hub_guest *g);
 const struct grt_guest_desc *hub_guest_desc(const struct hub_guest *g);
 void *hub_guest_globals(const struct hub_guest *g);
 const int *hub_guest_map_fds(const struct hub_guest *g); /* per gid, -1 if none */
+int hub_guest_globals_fd(const struct hub_guest *g);      /* .data.th_g map, -1 if none */
 int hub_guest_ring_fd(const struct hub_guest *g, int cls); /* -1 without eBPF */
 int hub_guest_ncpus(const struct hub_guest *g);
 /* Counters of a class summed over CPUs. */
@@ -71,6 +83,85 @@ struct hub_local_opts {
 
 /* Run the session to its end; returns the process exit status for tap. */
 int hub_run_local(const struct hub_local_opts *o);
+
+/* ---- access.c ------------------------------------------------------------------ */
+
+struct hub_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool root;
+	bool member; /* of the taphub group */
+};
+
+gid_t hub_group_gid(const char *name); /* (gid_t)-1 when there is no such group */
+int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
+bool hub_peer_admitted(const struct hub_peer *p);
+bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
+
+/* ---- host.c (public part) ---------------------------------------------------------- */
+
+#define HUB_CLASS_MIN (64ull << 10)
+#define HUB_CLASS_MAX (16ull << 30)
+
+struct hub_class_spec {
+	char name[64];
+	uint64_t size;
+	int policy; /* RH_OVERWRITE / RH_DISCARD */
+};
+
+struct hub_host;
+
+/* "NAME=SIZE[:overwrite|:discard]", SIZE with K/M/G */
+int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, size_t errlen);
+bool hub_name_valid(const char *s);
+bool hub_name_valid_n(const char *s, size_t n);
+
+/* ---- daemon.c ------------------------------------------------------------------ */
+
+#define HUB_DEFAULT_SOCKET "/run/taphub/hub.sock"
+#define HUB_DEFAULT_STATE_DIR "/var/lib/taphub"
+
+struct hub_daemon_opts {
+	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
+	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
+	const char *group;     /* NULL: "taphub" */
+	bool foreground;       /* log to stderr, else syslog */
+	int ready_fd;          /* written once listening, then closed (-1: none) */
+};
+
+/* Run taphubd until SIGTERM/SIGINT; returns the exit status. */
+int hub_daemon_run(const struct hub_daemon_opts *o);
+
+/* ---- client.c ------------------------------------------------------------------ */
+
+/*
+ * Connect to taphubd (path NULL: $TAPHUB_SOCKET or the default).  With
+ * start, root starts one (taphubd beside this program) when none listens.
+ */
+int hub_connect(const char *path, bool start, const char *state_dir, char *err, size_t errlen);
+uint32_t hub_next_seq(void);
+/* Send a request and wait for its reply (OK); an ERROR reply is -errno + message. */
+int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size_t errlen);
+
+/* Attach: copy a session's stream until it ends or a signal detaches us. */
+int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int out_fd,
+	       int msg_fd, char *err, size_t errlen);
+
+/* ---- runner.c: a hub session's user-context probes, in the owner's process ---- */
+
+struct hub_runner_opts {
+	size_t sz;
+	const char *socket;
+	const char *dir;     /* the compiled guest (guest.so, guest.meta) */
+	uint64_t session_id;
+	int64_t target_pid;
+	bool suppress_errors;
+	int64_t maxerrors;
+};
+
+/* Connect as the session's runner, run it to its end; returns an exit status. */
+int hub_run_runner(const struct hub_runner_opts *o);
 
 /* ---- proto.c ------------------------------------------------------------------ */
 

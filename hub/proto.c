@@ -57,6 +57,13 @@ static const uint8_t attr_kind[TH_A__MAX] = {
 	[TH_A_ROTATE_COUNT] = AK_U32,
 	[TH_A_FORMAT] = AK_STR,
 	[TH_A_GID_MAP] = AK_BYTES,
+	[TH_A_FD_GLOBALS] = AK_U32,
+	[TH_A_STREAM] = AK_U32,
+	[TH_A_GUEST_ID] = AK_U32,
+	[TH_A_HOST] = AK_STR,
+	[TH_A_SUPPRESS] = AK_U32,
+	[TH_A_CLASS_ID] = AK_U32,
+	[TH_A_SIZE] = AK_U64,
 };
 
 static size_t pad4(size_t n)
@@ -225,7 +232,7 @@ int hub_msg_decode(const uint8_t *data, size_t len, int nfds, struct hub_req *r,
 		default:
 			return fail(err, errlen, -EBADMSG, "unknown attribute type %u", a.type);
 		}
-		if ((a.type == TH_A_FD_META || a.type == TH_A_FD_BPF)) {
+		if (a.type == TH_A_FD_META || a.type == TH_A_FD_BPF || a.type == TH_A_FD_GLOBALS) {
 			uint32_t idx;
 
 			memcpy(&idx, v, 4);

@@ -18,11 +18,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <wordexp.h>
 
 #include "compiler/compiler.h"
+#include "guest-runtime/grt.h"
 #include "hub/hub.h"
 
 #define MAX_BUF_MB 4096
@@ -47,6 +49,15 @@ struct opts {
 	int nincdirs;
 	char **args;
 	int nargs;
+	/* hub */
+	bool flight;            /* -F */
+	const char *attach;     /* -A NAME */
+	const char *relay_host;
+	const char *relay_guest;
+	const char *relay_class;
+	char *host_classes[TH_MAX_CLASSES];
+	int nhost_classes;
+	const char *socket;
 };
 
 static void usage(FILE *f)
@@ -74,6 +85,19 @@ static void usage(FILE *f)
 	      "  -l PATTERN     list probe points matching PATTERN\n"
 	      "  -L PATTERN     list them with their variables\n"
 	      "  -m NAME        name the session\n"
+	      "  -F             flight recorder: hand the session to taphubd and return;\n"
+	      "                 it records (the newest -s MB kept) until tapctl stop NAME\n"
+	      "  -A NAME        attach to a session: print what its buffer holds, then\n"
+	      "                 the live stream; Ctrl-C or Ctrl-\\ detaches, the session\n"
+	      "                 keeps recording\n"
+	      "  --relay-host NAME   (-DRELAY_HOST=NAME) with -F: create relay host NAME,\n"
+	      "                 a buffer other sessions can write into\n"
+	      "  --relay-guest NAME  (-DRELAY_GUEST=NAME) with -F: write into host NAME\n"
+	      "  --class NAME   (-DRELAY_CLASS=NAME) the host class this guest writes to;\n"
+	      "                 with -A, show only that class\n"
+	      "  --host-class NAME=SIZE[:overwrite|:discard]\n"
+	      "                 a class of the relay host being created (repeatable)\n"
+	      "  --socket PATH  taphubd's control socket\n"
 	      "  --suppress-handler-errors\n"
 	      "                 report runtime errors but keep running\n"
 	      "  -V, --version  print the version\n"
@@ -125,6 +149,11 @@ static void push(char ***v, int *n, char *s)
 
 enum {
 	OPT_SUPPRESS = 1000,
+	OPT_RELAY_HOST,
+	OPT_RELAY_GUEST,
+	OPT_CLASS,
+	OPT_HOST_CLASS,
+	OPT_SOCKET,
 };
 
 static void parse_opts(int argc, char **argv, struct opts *o)
@@ -133,6 +162,11 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS },
+		{ "relay-host", required_argument, NULL, OPT_RELAY_HOST },
+		{ "relay-guest", required_argument, NULL, OPT_RELAY_GUEST },
+		{ "class", required_argument, NULL, OPT_CLASS },
+		{ "host-class", required_argument, NULL, OPT_HOST_CLASS },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -140,7 +174,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->last_pass = 5;
 	o->bufsize_mb = 4;
 	/* "+": options end at the script name; what follows are script arguments */
-	while ((c = getopt_long(argc, argv, "+hVvkgp:e:o:s:D:x:c:I:m:l:L:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVvkgFp:e:o:s:D:x:c:I:m:l:L:A:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -200,12 +234,37 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_SUPPRESS:
 			o->suppress_errors = true;
 			break;
+		case 'F':
+			o->flight = true;
+			break;
+		case 'A':
+			o->attach = optarg;
+			break;
+		case OPT_RELAY_HOST:
+			o->relay_host = optarg;
+			break;
+		case OPT_RELAY_GUEST:
+			o->relay_guest = optarg;
+			break;
+		case OPT_CLASS:
+			o->relay_class = optarg;
+			break;
+		case OPT_HOST_CLASS:
+			if (o->nhost_classes == TH_MAX_CLASSES) {
+				fprintf(stderr, "tap: at most %d --host-class\n", TH_MAX_CLASSES);
+				exit(1);
+			}
+			o->host_classes[o->nhost_classes++] = optarg;
+			break;
+		case OPT_SOCKET:
+			o->socket = optarg;
+			break;
 		default:
 			fputs("Try 'tap --help' for more information.\n", stderr);
 			exit(1);
 		}
 	}
-	if (!o->text && !o->list) {
+	if (!o->text && !o->list && !o->attach) {
 		if (optind >= argc) {
 			fputs("tap: no script given (a file, '-' for stdin, or -e 'TEXT')\n", stderr);
 			fputs("Try 'tap --help' for more information.\n", stderr);
@@ -215,6 +274,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
+	if ((o->relay_host || o->relay_guest || o->nhost_classes) && !o->flight) {
+		fputs("tap: --relay-host, --relay-guest and --host-class go with -F\n", stderr);
+		exit(1);
+	}
+	if (o->flight && o->cmd) {
+		fputs("tap: -F and -c cannot be used together (a -F session outlives tap)\n", stderr);
+		exit(1);
+	}
 	if (o->cmd && o->target) {
 		fputs("tap: -c and -x cannot be used together\n", stderr);
 		exit(1);
@@ -222,7 +289,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 }
 
 /* -D NAME=VALUE: limits go to the compiler; a name we do not know is an error. */
-static int apply_defines(struct cc_ctx *cx, const struct opts *o)
+static int apply_defines(struct cc_ctx *cx, struct opts *o)
 {
 	int i;
 
@@ -236,11 +303,28 @@ static int apply_defines(struct cc_ctx *cx, const struct opts *o)
 			return -EINVAL;
 		}
 		*eq = 0;
+		/* the relay options, with stap's names (RELAYHOST is its documented spelling) */
+		if (!strcmp(d, "RELAY_HOST") || !strcmp(d, "RELAYHOST")) {
+			o->relay_host = o->defines[i] + (eq + 1 - d);
+			free(d);
+			continue;
+		}
+		if (!strcmp(d, "RELAY_GUEST") || !strcmp(d, "RELAYGUEST")) {
+			o->relay_guest = o->defines[i] + (eq + 1 - d);
+			free(d);
+			continue;
+		}
+		if (!strcmp(d, "RELAY_CLASS")) {
+			o->relay_class = o->defines[i] + (eq + 1 - d);
+			free(d);
+			continue;
+		}
 		r = cc_set_limit(cx, d, eq + 1);
 		if (r == 0)
 			fprintf(stderr,
 				"tap: -D %s: unknown name (known: MAXSTRINGLEN, MAXMAPENTRIES, "
-				"MAXACTION, MAXNESTING, MAXTRYLOCK, MAXERRORS)\n",
+				"MAXACTION, MAXNESTING, MAXTRYLOCK, MAXERRORS, RELAY_HOST, "
+				"RELAY_GUEST, RELAY_CLASS)\n",
 				d);
 		free(d);
 		if (r <= 0)
@@ -284,6 +368,138 @@ static int open_output(const char *pattern)
 	return fd;
 }
 
+static int open_artifact(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The runner: a background process of the session's owner for its user probes. */
+static void start_runner(const struct opts *o, const char *dir, uint64_t id, int64_t maxerrors)
+{
+	pid_t pid = fork();
+
+	if (pid != 0) {
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return;
+	}
+	setsid();
+	pid = fork();
+	if (pid != 0)
+		_exit(0);
+	{
+		struct hub_runner_opts ro = {
+			.sz = sizeof(ro), .socket = o->socket, .dir = dir, .session_id = id,
+			.target_pid = o->target, .suppress_errors = o->suppress_errors,
+			.maxerrors = maxerrors,
+		};
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			if (null > 2)
+				close(null);
+		}
+		_exit(hub_run_runner(&ro));
+	}
+}
+
+/* -F: hand the compiled guest to taphubd. */
+static int run_flight(const struct opts *o, const struct cc_artifact *art, const char *script,
+		      int64_t maxerrors)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+	struct hub_req *q = malloc(sizeof(*q));
+	char err[4096], name[64];
+	uint64_t id = 0;
+	uint32_t guest = 0;
+	int fd = -1, mfd = -1, bfd = -1, r = 1, i;
+
+	if (!m || !q)
+		goto out;
+	if (o->name)
+		snprintf(name, sizeof(name), "%s", o->name);
+	else if (o->relay_host)
+		snprintf(name, sizeof(name), "%s", o->relay_host);
+	else
+		snprintf(name, sizeof(name), "tap_%d", (int)getpid());
+	fd = hub_connect(o->socket, true, NULL, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "tap: %s\n", err);
+		goto out;
+	}
+	mfd = open_artifact(art->dir, "guest.meta");
+	bfd = art->has_bpf ? open_artifact(art->dir, "guest.bpf.o") : -1;
+	if (mfd < 0 || (art->has_bpf && bfd < 0)) {
+		fprintf(stderr, "tap: cannot open the compiled guest in %s\n", art->dir);
+		goto out;
+	}
+	hub_msg_init(m, TH_MSG_SESSION_CREATE, hub_next_seq());
+	hub_msg_put_str(m, TH_A_NAME, name);
+	hub_msg_put_str(m, TH_A_SCRIPT, script);
+	hub_msg_put_u64(m, TH_A_BUFSIZE, (uint64_t)o->bufsize_mb << 20);
+	hub_msg_put_fd(m, TH_A_FD_META, mfd);
+	if (bfd >= 0)
+		hub_msg_put_fd(m, TH_A_FD_BPF, bfd);
+	if (o->relay_host)
+		hub_msg_put_str(m, TH_A_RELAY_HOST, o->relay_host);
+	if (o->relay_guest)
+		hub_msg_put_str(m, TH_A_RELAY_GUEST, o->relay_guest);
+	if (o->relay_class)
+		hub_msg_put_str(m, TH_A_CLASS, o->relay_class);
+	for (i = 0; i < o->nhost_classes; i++)
+		hub_msg_put_str(m, TH_A_CLASS_SPEC, o->host_classes[i]);
+	if (o->target)
+		hub_msg_put_u64(m, TH_A_TARGET_PID, (uint64_t)o->target);
+	if (o->suppress_errors)
+		hub_msg_put_u32(m, TH_A_SUPPRESS, 1);
+	if (hub_call(fd, m, q, err, sizeof(err))) {
+		fprintf(stderr, "tap: %s\n", err);
+		goto out;
+	}
+	hub_req_u64(q, TH_A_SESSION_ID, &id);
+	hub_req_u32(q, TH_A_GUEST_ID, &guest);
+	if (art->has_so)
+		start_runner(o, art->dir, id, maxerrors);
+	printf("Session %s (id %llu) is recording in host %s%s.\n"
+	       "Attach with: tap -A %s   Stop with: tapctl stop %s\n",
+	       name, (unsigned long long)id, hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?",
+	       o->relay_guest ? " as a guest" : "", name, name);
+	r = 0;
+out:
+	if (mfd >= 0)
+		close(mfd);
+	if (bfd >= 0)
+		close(bfd);
+	if (fd >= 0)
+		close(fd);
+	free(m);
+	free(q);
+	return r;
+}
+
+static int run_attach(const struct opts *o)
+{
+	char err[4096];
+	int fd = hub_connect(o->socket, false, NULL, err, sizeof(err)), r;
+
+	if (fd < 0) {
+		fprintf(stderr, "tap: %s\n", err);
+		return 1;
+	}
+	r = hub_attach(fd, o->attach, o->relay_class, 0, 1, 2, err, sizeof(err));
+	close(fd);
+	if (r) {
+		fprintf(stderr, "tap: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -305,6 +521,8 @@ int main(int argc, char **argv)
 	int status = 1, r;
 
 	parse_opts(argc, argv, &o);
+	if (o.attach)
+		return run_attach(&o);
 	cc_ctx_init(&cx);
 	cx.verbose = o.verbose;
 	cx.argv = o.args;
@@ -338,6 +556,10 @@ int main(int argc, char **argv)
 	}
 	if (o.last_pass < 5) {
 		status = 0;
+		goto out;
+	}
+	if (o.flight) {
+		status = run_flight(&o, &art, o.text ? "<input>" : o.script, cx.lim.maxerrors);
 		goto out;
 	}
 	{

@@ -24,7 +24,7 @@
 #define TH_PROTO_MAGIC 0x42554854u /* "THUB" */
 #define TH_PROTO_VERSION 1
 #define TH_PROTO_MAX_MSG (64u << 10) /* the largest message on the socket */
-#define TH_PROTO_MAX_FDS 16
+#define TH_PROTO_MAX_FDS 64
 #define TH_PROTO_MAX_STR 4096        /* the longest string attribute, NUL included */
 
 struct th_msg_hdr {
@@ -57,6 +57,7 @@ enum th_msg_type {
 	TH_MSG_RUNNER,         /* SESSION_ID: become the session's runner; reply: fds of its maps */
 	TH_MSG_OUTPUT,         /* TEXT from a runner into its session's output */
 	TH_MSG_SWITCH,         /* NAME: switch the session's output file now */
+	TH_MSG_RUNNER_READY,   /* runner: begin probes have run; attach the kernel probes */
 	TH_MSG__MAX,
 };
 
@@ -93,6 +94,13 @@ enum th_attr_type {
 	TH_A_ROTATE_COUNT,  /* u32: -S count */
 	TH_A_FORMAT,        /* str: text | binary */
 	TH_A_GID_MAP,       /* u32 pairs: global id -> fd index (runner replies) */
+	TH_A_FD_GLOBALS,    /* u32: fd index of the kernel-shared scalars' map */
+	TH_A_STREAM,        /* u32: 0 output, 1 messages (ERROR/WARNING lines) */
+	TH_A_GUEST_ID,      /* u32: the guest a session runs as */
+	TH_A_HOST,          /* str: the host a listed session/guest belongs to */
+	TH_A_SUPPRESS,      /* u32: --suppress-handler-errors */
+	TH_A_CLASS_ID,      /* u32 */
+	TH_A_SIZE,          /* u64: class size */
 	TH_A__MAX,
 };
 

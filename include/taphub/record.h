@@ -48,6 +48,7 @@ enum th_fmt_special {
 	TH_FMT_PRINTSTAT = 3, /* print a stats/array global: long global id, long hist kind */
 	TH_FMT_WARN = 4,      /* warn(msg): string message */
 	TH_FMT_LOST = 5,      /* lost-record marker: long count (stores and traces only) */
+	TH_FMT_TEXT = 6,      /* output a runner produced: string (already formatted) */
 	TH_FMT_FIRST = 16,
 };
 

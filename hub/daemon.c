@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: MIT
+/*
+ * taphubd's control loop: the socket, the clients, the dispatch.
+ *
+ * One thread runs this loop over an epoll set: the listening socket, every
+ * client connection, a signalfd (SIGTERM/SIGINT end the daemon), an
+ * eventfd the drain threads bump when a guest called exit() or hit an
+ * error, and a one-second tick for timeouts.  Control messages are small
+ * and quick; anything long-running lives elsewhere (drain threads per
+ * host, a thread per attached reader), so one slow client never holds the
+ * others up.
+ *
+ * Every message is validated by hub_msg_recv() before it is looked at.  A
+ * malformed one gets an error reply, a log line, and its connection is
+ * closed; the hub and every session go on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+
+#include "guest-runtime/grt.h"
+#include "hub/internal.h"
+#include "relayhost-module/rh.h"
+
+#define EV_LISTEN 1
+#define EV_SIGNAL 2
+#define EV_FLAGS 3
+#define EV_TICK 4
+#define EV_CLIENT 16 /* + fd */
+
+struct hub_client {
+	int fd;
+	struct hub_peer peer;
+	struct hub_session *runner_of;
+};
+
+void hub_log(struct hub_ctx *hub, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (hub->foreground) {
+		struct timespec ts;
+		struct tm tm;
+		char when[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s taphubd: %s\n", when, msg);
+	} else {
+		syslog(LOG_INFO, "%s", msg);
+	}
+}
+
+static struct hub_client *client_of(struct hub_ctx *hub, int fd)
+{
+	return fd >= 0 && fd < hub->nclients_cap ? hub->clients[fd] : NULL;
+}
+
+static void client_forget(struct hub_ctx *hub, int fd)
+{
+	struct hub_client *c = client_of(hub, fd);
+
+	if (!c)
+		return;
+	epoll_ctl(hub->epfd, EPOLL_CTL_DEL, fd, NULL);
+	hub->clients[fd] = NULL;
+	free(c);
+}
+
+void hub_client_close_fd(struct hub_ctx *hub, int fd)
+{
+	struct hub_client *c = client_of(hub, fd);
+	struct hub_session *s;
+
+	if (!c)
+		return;
+	/* a waiting stopper or runner: its session must not keep the fd */
+	for (s = hub->sessions; s; s = s->next) {
+		if (s->stop_fd == fd)
+			s->stop_fd = -1;
+		if (s->runner_fd == fd)
+			s->runner_fd = -1;
+	}
+	client_forget(hub, fd);
+	close(fd);
+}
+
+static int client_add(struct hub_ctx *hub, int fd, const struct hub_peer *peer)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_CLIENT + (uint64_t)fd };
+	struct hub_client *c;
+
+	if (fd >= hub->nclients_cap) {
+		int cap = fd + 64;
+		struct hub_client **n = realloc(hub->clients, sizeof(*n) * (size_t)cap);
+
+		if (!n)
+			return -ENOMEM;
+		memset(n + hub->nclients_cap, 0, sizeof(*n) * (size_t)(cap - hub->nclients_cap));
+		hub->clients = n;
+		hub->nclients_cap = cap;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->fd = fd;
+	c->peer = *peer;
+	hub->clients[fd] = c;
+	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		hub->clients[fd] = NULL;
+		free(c);
+		return -errno;
+	}
+	return 0;
+}
+
+static struct hub_msg *reply_new(int type, uint32_t seq)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+
+	if (m)
+		hub_msg_init(m, type, seq);
+	return m;
+}
+
+static void send_free(int fd, struct hub_msg *m)
+{
+	if (m) {
+		hub_msg_send(fd, m);
+		free(m);
+	}
+}
+
+static void reply_ok(int fd, uint32_t seq)
+{
+	send_free(fd, reply_new(TH_MSG_OK, seq));
+}
+
+static const char *state_name(const struct hub_session *s)
+{
+	switch (s->state) {
+	case HUB_SS_WAIT_RUNNER:
+		return "starting";
+	case HUB_SS_STOPPING:
+		return "stopping";
+	default:
+		return "recording";
+	}
+}
+
+static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host *h)
+{
+	int c;
+
+	for (c = 0; c < h->nclasses; c++) {
+		struct hub_msg *m = reply_new(TH_MSG_ENTRY, seq);
+		struct rh_store_stats st;
+		struct hub_session *s;
+		uint64_t klost = 0;
+
+		if (!m)
+			return;
+		rh_store_stats(h->cls[c].store, &st);
+		/* ring drops are counted per guest: sum those writing this class */
+		for (s = hub->sessions; s; s = s->next) {
+			struct th_class_counters k;
+			const struct hub_reg_guest *g;
+			int gc;
+
+			if (s->host != h || !s->guest)
+				continue;
+			g = hub_host_guest(h, s->guest_id);
+			for (gc = 0; g && gc < TH_MAX_CLASSES; gc++)
+				if (g->cls_map[gc] == c && gc < hub_guest_meta(s->guest)->nclasses &&
+				    hub_guest_counters(s->guest, gc, &k) == 0)
+					klost += k.dropped;
+		}
+		hub_msg_put_str(m, TH_A_KIND, "class");
+		hub_msg_put_str(m, TH_A_HOST, h->name);
+		hub_msg_put_str(m, TH_A_CLASS, h->cls[c].name);
+		hub_msg_put_u64(m, TH_A_SIZE, h->cls[c].size);
+		hub_msg_put_str(m, TH_A_POLICY, h->cls[c].policy == RH_DISCARD ? "discard" : "overwrite");
+		hub_msg_put_u64(m, TH_A_FILL, st.head - st.tail);
+		hub_msg_put_u64(m, TH_A_RECORDS, st.written);
+		hub_msg_put_u64(m, TH_A_OVERWRITTEN, st.overwritten);
+		hub_msg_put_u64(m, TH_A_LOST, st.dropped + klost);
+		send_free(fd, m);
+	}
+}
+
+static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
+{
+	struct hub_session *s;
+	int i;
+
+	reply_ok(c->fd, seq);
+	for (i = 0; i < hub->nhosts; i++) {
+		struct hub_host *h = hub->hosts[i];
+		struct hub_msg *m;
+
+		if (!hub_peer_owns(&c->peer, h->owner) && !hub_host_joinable(hub, h))
+			continue;
+		m = reply_new(TH_MSG_ENTRY, seq);
+		if (!m)
+			break;
+		hub_msg_put_str(m, TH_A_KIND, "host");
+		hub_msg_put_str(m, TH_A_NAME, h->name);
+		hub_msg_put_u32(m, TH_A_OWNER, h->owner);
+		hub_msg_put_u32(m, TH_A_GUEST, (uint32_t)hub_host_guests(hub, h));
+		send_free(c->fd, m);
+		if (hub_peer_owns(&c->peer, h->owner))
+			list_host(c->fd, seq, hub, h);
+	}
+	for (s = hub->sessions; s; s = s->next) {
+		struct hub_msg *m;
+
+		/* other users' sessions are shown to root only */
+		if (!hub_peer_owns(&c->peer, s->owner))
+			continue;
+		m = reply_new(TH_MSG_ENTRY, seq);
+		if (!m)
+			break;
+		hub_msg_put_str(m, TH_A_KIND, "session");
+		hub_msg_put_str(m, TH_A_NAME, s->name);
+		hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
+		hub_msg_put_u32(m, TH_A_OWNER, s->owner);
+		hub_msg_put_str(m, TH_A_HOST, s->host->name);
+		hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
+		hub_msg_put_str(m, TH_A_STATE, state_name(s));
+		hub_msg_put_str(m, TH_A_SCRIPT, s->script);
+		hub_msg_put_u32(m, TH_A_RUNNER_PID,
+				s->has_so && s->runner_fd >= 0 ? (uint32_t)s->runner_pid : 0);
+		if (s->has_so)
+			hub_msg_put_str(m, TH_A_MESSAGE,
+					s->runner_fd >= 0 ? "runner alive"
+					: s->runner_seen  ? "runner gone"
+							  : "runner not started");
+		send_free(c->fd, m);
+	}
+	send_free(c->fd, reply_new(TH_MSG_END, seq));
+}
+
+static struct hub_session *session_of(struct hub_ctx *hub, struct hub_req *q)
+{
+	const char *name = hub_req_str(q, TH_A_NAME);
+	uint64_t id;
+
+	if (name)
+		return hub_session_find(hub, name, 0);
+	if (hub_req_u64(q, TH_A_SESSION_ID, &id))
+		return hub_session_find(hub, NULL, id);
+	return NULL;
+}
+
+/* Returns true when the connection must be closed. */
+static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *q)
+{
+	uint32_t seq = q->h.seq;
+	char err[4096] = "";
+	struct hub_session *s;
+	int r;
+
+	switch (q->h.type) {
+	case TH_MSG_HELLO: {
+		struct hub_msg *m = reply_new(TH_MSG_OK, seq);
+
+		if (m) {
+			hub_msg_put_str(m, TH_A_VERSION_STR, TAPHUB_VERSION);
+			hub_msg_put_u32(m, TH_A_UID, c->peer.uid);
+		}
+		send_free(c->fd, m);
+		return false;
+	}
+	case TH_MSG_SESSION_CREATE:
+		r = hub_session_create(hub, &c->peer, q, &s, err, sizeof(err));
+		if (r) {
+			hub_reply_error(c->fd, seq, -r, "%s", err);
+		} else {
+			struct hub_msg *m = reply_new(TH_MSG_OK, seq);
+
+			if (m) {
+				hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
+				hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
+				hub_msg_put_str(m, TH_A_HOST, s->host->name);
+			}
+			send_free(c->fd, m);
+			hub_log(hub, "session %s (id %llu) of uid %u: %s, host %s, guest %u", s->name,
+				(unsigned long long)s->id, s->owner, s->script, s->host->name,
+				s->guest_id);
+		}
+		return false;
+	case TH_MSG_SESSION_STOP:
+		s = session_of(hub, q);
+		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
+			/* another user's session does not exist, as far as you can tell */
+			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
+					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
+			return false;
+		}
+		/* a runner stopping its own session (exit() in a user probe) waits for nothing */
+		r = hub_session_stop(hub, s, c->runner_of == s ? -1 : c->fd, seq);
+		if (r)
+			hub_reply_error(c->fd, seq, -r, "session '%s' is already stopping", s->name);
+		return false;
+	case TH_MSG_LIST:
+		do_list(hub, c, seq);
+		return false;
+	case TH_MSG_ATTACH: {
+		struct hub_reader_opts ro = { .fd = c->fd, .seq = seq, .hub = hub, .cls = -1 };
+		const char *cls = hub_req_str(q, TH_A_CLASS);
+		uint32_t guest = 0;
+
+		s = session_of(hub, q);
+		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
+			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
+					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
+			return false;
+		}
+		ro.host = s->host;
+		/* a guest of someone's host sees its own records; the host session all */
+		ro.guest = s->is_host_session ? 0 : s->guest_id;
+		if (hub_req_u32(q, TH_A_GUEST, &guest) && guest)
+			ro.guest = s->is_host_session ? guest : s->guest_id;
+		if (cls) {
+			ro.cls = hub_host_class(s->host, cls);
+			if (ro.cls < 0) {
+				hub_reply_error(c->fd, seq, ENOENT, "host '%s' has no class '%s'",
+						s->host->name, cls);
+				return false;
+			}
+		}
+		reply_ok(c->fd, seq);
+		hub_host_get(s->host);
+		/* the reader thread takes the connection over */
+		client_forget(hub, c->fd);
+		if (hub_reader_start(&ro)) {
+			close(ro.fd);
+			hub_host_put(ro.host);
+		}
+		return false; /* c is gone: the caller must not touch it */
+	}
+	case TH_MSG_HOST_CREATE:
+		r = hub_host_create_cmd(hub, &c->peer, q, err, sizeof(err));
+		if (r)
+			hub_reply_error(c->fd, seq, -r, "%s", err);
+		else
+			reply_ok(c->fd, seq);
+		return false;
+	case TH_MSG_HOST_DESTROY:
+		r = hub_host_destroy_cmd(hub, &c->peer, q, err, sizeof(err));
+		if (r)
+			hub_reply_error(c->fd, seq, -r, "%s", err);
+		else
+			reply_ok(c->fd, seq);
+		return false;
+	case TH_MSG_RUNNER: {
+		struct hub_msg *m;
+
+		s = session_of(hub, q);
+		if (!s || s->owner != c->peer.uid) {
+			hub_reply_error(c->fd, seq, EPERM, "no session of yours with that id");
+			return true;
+		}
+		m = reply_new(TH_MSG_OK, seq);
+		if (!m || (r = hub_session_runner(hub, s, c->fd, c->peer.pid, m))) {
+			free(m);
+			hub_reply_error(c->fd, seq, EBUSY, "session '%s' already has a runner", s->name);
+			return true;
+		}
+		send_free(c->fd, m);
+		c->runner_of = s;
+		return false;
+	}
+	case TH_MSG_RUNNER_READY:
+		if (!c->runner_of)
+			break;
+		if (hub_session_runner_ready(c->runner_of, err, sizeof(err)))
+			hub_log(hub, "session %s: cannot attach: %s", c->runner_of->name, err);
+		return false;
+	case TH_MSG_OUTPUT: {
+		size_t n = 0;
+		const void *text = hub_req_bytes(q, TH_A_TEXT, &n);
+		const struct hub_reg_guest *g;
+
+		if (!c->runner_of)
+			break;
+		g = hub_host_guest(c->runner_of->host, c->runner_of->guest_id);
+		if (text && n)
+			hub_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
+					c->runner_of->guest_id, text, n);
+		return false;
+	}
+	case TH_MSG_END:
+		/* the runner ran the end probes of a stopping session */
+		if (!c->runner_of)
+			break;
+		s = c->runner_of;
+		c->runner_of = NULL;
+		if (s->state == HUB_SS_STOPPING) {
+			s->runner_fd = -1;
+			hub_session_finish(hub, s);
+			/* finish() closed nothing of ours: the runner exits by itself */
+		}
+		return false;
+	default:
+		break;
+	}
+	hub_reply_error(c->fd, seq, EPROTO, "unexpected message type %u", q->h.type);
+	hub_log(hub, "uid %u pid %d: unexpected message type %u; closing", c->peer.uid, c->peer.pid,
+		q->h.type);
+	return true;
+}
+
+static void on_client(struct hub_ctx *hub, int fd)
+{
+	struct hub_client *c = client_of(hub, fd);
+	struct hub_req *q;
+	char err[256] = "";
+	int r;
+
+	if (!c)
+		return;
+	q = malloc(sizeof(*q));
+	if (!q)
+		return;
+	r = hub_msg_recv(fd, q, err, sizeof(err));
+	if (r == -ECONNRESET || r == -EPIPE) {
+		struct hub_session *s = c->runner_of;
+
+		hub_client_close_fd(hub, fd);
+		if (s) {
+			hub_log(hub, "session %s: runner (pid %d) went away", s->name, s->runner_pid);
+			hub_session_runner_gone(hub, s);
+		}
+		free(q);
+		return;
+	}
+	if (r) {
+		hub_log(hub, "uid %u pid %d: bad message: %s; closing", c->peer.uid, c->peer.pid, err);
+		hub_reply_error(fd, 0, -r, "bad message: %s", err);
+		if (c->runner_of)
+			hub_session_runner_gone(hub, c->runner_of);
+		hub_client_close_fd(hub, fd);
+		free(q);
+		return;
+	}
+	if (dispatch(hub, c, q)) {
+		if (client_of(hub, fd) && client_of(hub, fd)->runner_of)
+			hub_session_runner_gone(hub, client_of(hub, fd)->runner_of);
+		hub_client_close_fd(hub, fd);
+	}
+	/* fds nobody took are closed */
+	hub_req_close_fds(q);
+	free(q);
+}
+
+static void on_accept(struct hub_ctx *hub)
+{
+	struct hub_peer peer;
+	int fd = accept4(hub->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (hub_peer_get(fd, hub->group, &peer)) {
+		close(fd);
+		return;
+	}
+	if (!hub_peer_admitted(&peer)) {
+		hub_log(hub, "refused uid %u pid %d: not root and not in group taphub", peer.uid,
+			peer.pid);
+		hub_reply_error(fd, 0, EACCES,
+				"permission denied: taphubd admits root and members of group taphub");
+		close(fd);
+		return;
+	}
+	if (client_add(hub, fd, &peer))
+		close(fd);
+}
+
+static int listen_on(struct hub_ctx *hub)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char dir[HUB_PATH_MAX], *slash;
+	int fd;
+
+	if (strlen(hub->sock_path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	snprintf(dir, sizeof(dir), "%s", hub->sock_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		mkdir(dir, 0755);
+	}
+	strcpy(a.sun_path, hub->sock_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* a stale socket from a crashed hub: remove it if nobody answers */
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(fd);
+		return -EADDRINUSE;
+	}
+	unlink(hub->sock_path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	/* root and the taphub group may connect; the hub checks again per peer */
+	if (hub->group != (gid_t)-1) {
+		if (chown(hub->sock_path, 0, hub->group) == 0)
+			chmod(hub->sock_path, 0660);
+	} else {
+		chmod(hub->sock_path, 0600);
+	}
+	hub->lfd = fd;
+	return 0;
+}
+
+int hub_daemon_run(const struct hub_daemon_opts *o)
+{
+	struct hub_ctx *hub = calloc(1, sizeof(*hub));
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct itimerspec tick = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t mask;
+	int r = 1, i;
+
+	if (!hub)
+		return 1;
+	rcu_register_thread();
+	snprintf(hub->sock_path, sizeof(hub->sock_path), "%s", o->socket ? o->socket : HUB_DEFAULT_SOCKET);
+	snprintf(hub->state_dir, sizeof(hub->state_dir), "%s",
+		 o->state_dir ? o->state_dir : HUB_DEFAULT_STATE_DIR);
+	hub->foreground = o->foreground;
+	hub->group = hub_group_gid(o->group);
+	hub->lfd = hub->epfd = hub->sigfd = hub->flag_efd = hub->tick_fd = -1;
+	pthread_mutex_init(&hub->readers_mu, NULL);
+	if (!hub->foreground)
+		openlog("taphubd", LOG_PID, LOG_DAEMON);
+	if (mkdir(hub->state_dir, 0700) && errno != EEXIST) {
+		hub_log(hub, "cannot create the state dir %s: %s", hub->state_dir, strerror(errno));
+		goto out;
+	}
+	r = listen_on(hub);
+	if (r) {
+		hub_log(hub, "cannot listen on %s: %s", hub->sock_path,
+			r == -EADDRINUSE ? "another taphubd is running" : strerror(-r));
+		r = 1;
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	hub->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	hub->epfd = epoll_create1(EPOLL_CLOEXEC);
+	hub->flag_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	hub->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (hub->sigfd < 0 || hub->epfd < 0 || hub->flag_efd < 0 || hub->tick_fd < 0) {
+		hub_log(hub, "cannot set up: %s", strerror(errno));
+		r = 1;
+		goto out;
+	}
+	timerfd_settime(hub->tick_fd, 0, &tick, NULL);
+	ev.data.u64 = EV_LISTEN;
+	epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->lfd, &ev);
+	ev.data.u64 = EV_SIGNAL;
+	epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->sigfd, &ev);
+	ev.data.u64 = EV_FLAGS;
+	epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->flag_efd, &ev);
+	ev.data.u64 = EV_TICK;
+	epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->tick_fd, &ev);
+	hub_log(hub, "listening on %s, state in %s%s", hub->sock_path, hub->state_dir,
+		hub->group == (gid_t)-1 ? " (no taphub group: root only)" : "");
+	if (o->ready_fd >= 0) {
+		(void)!write(o->ready_fd, "r", 1);
+		close(o->ready_fd);
+	}
+	while (!hub->stopping) {
+		struct epoll_event evs[32];
+		int n = epoll_wait(hub->epfd, evs, 32, -1);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < n; i++) {
+			uint64_t id = evs[i].data.u64, v;
+
+			if (id == EV_LISTEN) {
+				on_accept(hub);
+			} else if (id == EV_SIGNAL) {
+				struct signalfd_siginfo si;
+
+				while (read(hub->sigfd, &si, sizeof(si)) == sizeof(si))
+					if (si.ssi_signo != SIGHUP)
+						hub->stopping = true;
+			} else if (id == EV_FLAGS || id == EV_TICK) {
+				(void)!read(id == EV_FLAGS ? hub->flag_efd : hub->tick_fd, &v, sizeof(v));
+				hub_sessions_poll(hub);
+			} else if (id >= EV_CLIENT) {
+				on_client(hub, (int)(id - EV_CLIENT));
+			}
+		}
+	}
+	hub_log(hub, "stopping: %d session%s", hub->nsessions, hub->nsessions == 1 ? "" : "s");
+	r = 0;
+out:
+	/* sessions end without their end probes: the daemon is going away */
+	while (hub->sessions) {
+		struct hub_session *s = hub->sessions;
+
+		if (s->guest)
+			hub_guest_detach(s->guest);
+		hub_session_finish(hub, s);
+	}
+	while (hub->nhosts) {
+		struct hub_host *h = hub->hosts[hub->nhosts - 1];
+
+		hub->nhosts--;
+		hub_host_put(h);
+	}
+	for (i = 0; i < hub->nclients_cap; i++)
+		if (hub->clients[i])
+			hub_client_close_fd(hub, i);
+	free(hub->clients);
+	free(hub->hosts);
+	free(hub->joinable);
+	if (hub->lfd >= 0) {
+		close(hub->lfd);
+		unlink(hub->sock_path);
+	}
+	if (hub->sigfd >= 0)
+		close(hub->sigfd);
+	if (hub->epfd >= 0)
+		close(hub->epfd);
+	if (hub->flag_efd >= 0)
+		close(hub->flag_efd);
+	if (hub->tick_fd >= 0)
+		close(hub->tick_fd);
+	/* readers hold host references; wait for them to finish */
+	for (i = 0; i < 100; i++) {
+		int left;
+
+		pthread_mutex_lock(&hub->readers_mu);
+		left = hub->nreaders;
+		pthread_mutex_unlock(&hub->readers_mu);
+		if (!left)
+			break;
+		usleep(20000);
+	}
+	rcu_unregister_thread();
+	free(hub);
+	return r;
+}

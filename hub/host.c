@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Relay hosts: the buffers the hub owns.
+ *
+ * A host has one to TH_MAX_CLASSES classes.  Each class is a kernel ring
+ * (a BPF ring buffer the host creates and keeps) and a class store (a
+ * file under the state dir, see relayhost-module/class_store.c).  Guests
+ * are eBPF objects loaded with their ring maps replaced by the host's
+ * rings (bpf_map__reuse_fd), so adding or removing a guest never touches
+ * the rings, the stores or the drain: recording goes on.
+ *
+ * One drain thread per host moves records from the rings to the stores
+ * (the stores' only writer), appends the output runners send (injected
+ * records), and wakes the host's readers.  It also notices exit() and
+ * runtime-error records and flags their guest for the main loop.
+ *
+ * The guest registry maps a guest id to its format table (meta).  Readers
+ * format records with it while guests come and go, so it is a liburcu
+ * lock-free hash table: lookups take no lock; an entry stays for the
+ * host's life (records of a removed guest remain readable), and is freed
+ * after a grace period when the host goes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "guest-runtime/grt.h"
+#include "hub/internal.h"
+#include "relayhost-module/rh.h"
+
+#define DRAIN_TICK_MS 50
+
+struct inj {
+	struct inj *next;
+	int cls;
+	size_t len;
+	uint8_t rec[]; /* a complete record */
+};
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 4096;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- class specs: NAME=SIZE[:overwrite|:discard] ----------------------------- */
+
+int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, size_t errlen)
+{
+	const char *eq = strchr(s, '=');
+	char *end;
+	double v;
+	uint64_t mult = 1;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	out->policy = RH_OVERWRITE;
+	if (!eq || eq == s) {
+		snprintf(err, errlen, "class '%s': expected NAME=SIZE[:overwrite|:discard]", s);
+		return -EINVAL;
+	}
+	n = (size_t)(eq - s);
+	if (n >= sizeof(out->name) || !hub_name_valid_n(s, n)) {
+		snprintf(err, errlen, "class '%.*s': a name of letters, digits and '_' (at most 63)",
+			 (int)n, s);
+		return -EINVAL;
+	}
+	memcpy(out->name, s, n);
+	errno = 0;
+	v = strtod(eq + 1, &end);
+	if (errno || end == eq + 1 || v <= 0) {
+		snprintf(err, errlen, "class '%s': bad size", s);
+		return -EINVAL;
+	}
+	switch (*end) {
+	case 'k': case 'K': mult = 1ull << 10; end++; break;
+	case 'm': case 'M': mult = 1ull << 20; end++; break;
+	case 'g': case 'G': mult = 1ull << 30; end++; break;
+	default: break;
+	}
+	out->size = (uint64_t)(v * (double)mult);
+	if (*end == ':') {
+		if (!strcmp(end + 1, "overwrite"))
+			out->policy = RH_OVERWRITE;
+		else if (!strcmp(end + 1, "discard"))
+			out->policy = RH_DISCARD;
+		else {
+			snprintf(err, errlen, "class '%s': the policy is overwrite or discard", s);
+			return -EINVAL;
+		}
+	} else if (*end) {
+		snprintf(err, errlen, "class '%s': bad size suffix (K, M or G)", s);
+		return -EINVAL;
+	}
+	if (out->size < HUB_CLASS_MIN || out->size > HUB_CLASS_MAX) {
+		snprintf(err, errlen, "class '%s': the size must be from 64K to %lluG", s,
+			 (unsigned long long)(HUB_CLASS_MAX >> 30));
+		return -ERANGE;
+	}
+	return 0;
+}
+
+bool hub_name_valid_n(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 63)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+bool hub_name_valid(const char *s)
+{
+	return s && hub_name_valid_n(s, strlen(s));
+}
+
+/* ---- the registry ------------------------------------------------------------------ */
+
+static int reg_match(struct cds_lfht_node *node, const void *key)
+{
+	const struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+
+	return g->id == *(const uint32_t *)key;
+}
+
+static unsigned long reg_hash(uint32_t id)
+{
+	/* a guest id is small and dense: spread it */
+	return (unsigned long)(id * 0x9e3779b97f4a7c15ull);
+}
+
+const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *node;
+
+	/* callers are registered RCU readers; entries live as long as the host */
+	rcu_read_lock();
+	cds_lfht_lookup(h->reg, reg_hash(id), reg_match, &id, &it);
+	node = cds_lfht_iter_get_node(&it);
+	rcu_read_unlock();
+	return node ? caa_container_of(node, struct hub_reg_guest, node) : NULL;
+}
+
+/* ---- the drain thread ------------------------------------------------------------------ */
+
+static void flag_guest(struct hub_host *h, const struct th_rec *r)
+{
+	struct hub_reg_guest *g = (struct hub_reg_guest *)hub_host_guest(h, r->guest);
+
+	if (!g)
+		return;
+	if (r->fmt == TH_FMT_EXIT)
+		atomic_store(&g->exit_req, true);
+	else
+		atomic_fetch_add(&g->errors, 1);
+	/* the main loop looks at the flags when this fires */
+	if (h->main_efd >= 0) {
+		uint64_t one = 1;
+
+		(void)!write(h->main_efd, &one, sizeof(one));
+	}
+}
+
+static int on_ring_record(void *arg, int cls, const void *rec, size_t len)
+{
+	struct hub_host *h = arg;
+	const struct th_rec *r = rec;
+
+	if (cls < 0 || cls >= h->nclasses || len < sizeof(*r))
+		return 0;
+	rh_store_append(h->cls[cls].store, rec, len);
+	h->appended = true;
+	if (r->fmt == TH_FMT_EXIT || r->fmt == TH_FMT_ERROR)
+		flag_guest(h, r);
+	return 0;
+}
+
+static void append_injected(struct hub_host *h)
+{
+	struct inj *list, *next;
+
+	pthread_mutex_lock(&h->inj_mu);
+	list = h->inj_head;
+	h->inj_head = h->inj_tail = NULL;
+	pthread_mutex_unlock(&h->inj_mu);
+	for (; list; list = next) {
+		next = list->next;
+		rh_store_append(h->cls[list->cls].store, list->rec, list->len);
+		h->appended = true;
+		free(list);
+	}
+}
+
+static void wake_readers(struct hub_host *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->gen++;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void *drain_main(void *arg)
+{
+	struct hub_host *h = arg;
+	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	rcu_register_thread();
+	if (epfd >= 0) {
+		ev.data.u32 = 1;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(h->drain), &ev);
+		ev.data.u32 = 2;
+		epoll_ctl(epfd, EPOLL_CTL_ADD, h->wake_efd, &ev);
+	}
+	for (;;) {
+		uint64_t v;
+		bool stopping = atomic_load(&h->stopping);
+
+		if (epfd >= 0)
+			epoll_wait(epfd, evs, 4, DRAIN_TICK_MS);
+		else
+			usleep(DRAIN_TICK_MS * 1000);
+		(void)!read(h->wake_efd, &v, sizeof(v));
+		h->appended = false;
+		rh_drain_consume(h->drain);
+		append_injected(h);
+		if (h->appended)
+			wake_readers(h);
+		if (stopping)
+			break;
+	}
+	if (epfd >= 0)
+		close(epfd);
+	wake_readers(h);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/* ---- lifecycle --------------------------------------------------------------------------- */
+
+int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
+		    size_t errlen)
+{
+	struct hub_host *h;
+	char path[HUB_PATH_MAX + 128];
+	int i, r, gen;
+
+	if (!o || o->nclasses < 1 || o->nclasses > TH_MAX_CLASSES || !hub_name_valid(o->name)) {
+		snprintf(err, errlen, "a host needs a valid name and 1 to %d classes", TH_MAX_CLASSES);
+		return -EINVAL;
+	}
+	for (i = 0; i < o->nclasses; i++) {
+		int j;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(o->classes[i].name, o->classes[j].name)) {
+				snprintf(err, errlen, "class '%s' is given twice", o->classes[i].name);
+				return -EINVAL;
+			}
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	snprintf(h->name, sizeof(h->name), "%s", o->name);
+	h->owner = o->owner;
+	h->main_efd = o->main_efd;
+	h->wake_efd = -1;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	pthread_mutex_init(&h->inj_mu, NULL);
+	atomic_store(&h->refs, 1);
+	atomic_store(&h->next_guest, 1);
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		h->cls[i].ring_fd = -1;
+	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
+	if (!h->reg) {
+		r = -ENOMEM;
+		goto out_free;
+	}
+	/* a fresh directory per host: an older one (a crash) is never reused */
+	snprintf(path, sizeof(path), "%s/hosts", o->state_dir);
+	mkdir(path, 0700);
+	for (gen = 0;; gen++) {
+		if (gen)
+			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s.%d", o->state_dir, h->name, gen);
+		else
+			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s", o->state_dir, h->name);
+		if (mkdir(h->dir, 0700) == 0)
+			break;
+		if (errno != EEXIST || gen > 10000) {
+			r = -errno;
+			snprintf(err, errlen, "cannot create %s: %s", h->dir, strerror(errno));
+			goto out_free;
+		}
+	}
+	h->nclasses = o->nclasses;
+	for (i = 0; i < o->nclasses; i++) {
+		struct hub_class *c = &h->cls[i];
+		struct rh_store_opts so = {
+			.data_size = o->classes[i].size,
+			.policy = o->classes[i].policy,
+			.host = h->name,
+			.cls = o->classes[i].name,
+		};
+
+		snprintf(c->name, sizeof(c->name), "%s", o->classes[i].name);
+		c->size = o->classes[i].size;
+		c->policy = o->classes[i].policy;
+		/*
+		 * The kernel ring takes what the probes write until the drain moves
+		 * it; a quarter of the class (at least 256 KB, at most 256 MB) is
+		 * enough for ~50 ms of the drain being busy at millions of events/s.
+		 */
+		c->ring_size = pow2_at_least(c->size / 4 < (256u << 10) ? (256u << 10)
+					     : c->size / 4 > (256u << 20) ? (256u << 20)
+									  : c->size / 4);
+		c->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "th_host_ring", 0, 0,
+					    (uint32_t)c->ring_size, NULL);
+		if (c->ring_fd < 0) {
+			r = -errno;
+			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->name,
+				 strerror(errno));
+			goto out_destroy;
+		}
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->name);
+		r = rh_store_create(path, &so, &c->store);
+		if (r) {
+			snprintf(err, errlen, "cannot create the store %s: %s", path, strerror(-r));
+			goto out_destroy;
+		}
+	}
+	r = rh_drain_new(&h->drain);
+	for (i = 0; !r && i < h->nclasses; i++)
+		r = rh_drain_add_ring(h->drain, h->cls[i].ring_fd, i, on_ring_record, h);
+	if (r) {
+		snprintf(err, errlen, "cannot drain the rings: %s", strerror(-r));
+		goto out_destroy;
+	}
+	h->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (h->wake_efd < 0 || pthread_create(&h->drain_th, NULL, drain_main, h)) {
+		r = -EAGAIN;
+		snprintf(err, errlen, "cannot start the drain thread");
+		goto out_destroy;
+	}
+	h->drain_started = true;
+	*ret = h;
+	return 0;
+out_free:
+	if (h->reg)
+		cds_lfht_destroy(h->reg, NULL);
+	free(h);
+	return r;
+out_destroy:
+	hub_host_put(h);
+	return r;
+}
+
+void hub_host_get(struct hub_host *h)
+{
+	atomic_fetch_add(&h->refs, 1);
+}
+
+static void free_reg_entry(struct rcu_head *head)
+{
+	struct hub_reg_guest *g = caa_container_of(head, struct hub_reg_guest, rcu);
+
+	grt_meta_free(g->meta);
+	free(g);
+}
+
+void hub_host_put(struct hub_host *h)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *node;
+	struct inj *i, *next;
+	int c;
+
+	if (!h || atomic_fetch_sub(&h->refs, 1) != 1)
+		return;
+	if (h->drain_started) {
+		uint64_t one = 1;
+
+		atomic_store(&h->stopping, true);
+		(void)!write(h->wake_efd, &one, sizeof(one));
+		pthread_join(h->drain_th, NULL);
+	}
+	rh_drain_free(h->drain);
+	for (c = 0; c < TH_MAX_CLASSES; c++) {
+		if (h->cls[c].ring_fd >= 0)
+			close(h->cls[c].ring_fd);
+		rh_store_close(h->cls[c].store);
+	}
+	if (h->wake_efd >= 0)
+		close(h->wake_efd);
+	for (i = h->inj_head; i; i = next) {
+		next = i->next;
+		free(i);
+	}
+	if (h->reg) {
+		rcu_read_lock();
+		cds_lfht_for_each(h->reg, &it, node) {
+			struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+
+			if (!cds_lfht_del(h->reg, node))
+				call_rcu(&g->rcu, free_reg_entry);
+		}
+		rcu_read_unlock();
+		/* wait for the frees, then the table (outside any read section) */
+		rcu_barrier();
+		cds_lfht_destroy(h->reg, NULL);
+	}
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->inj_mu);
+	free(h);
+}
+
+int hub_host_class(const struct hub_host *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->nclasses; i++)
+		if (!strcmp(h->cls[i].name, name))
+			return i;
+	return -1;
+}
+
+/* ---- guests ---------------------------------------------------------------------------------- */
+
+static int save_meta(struct hub_host *h, uint32_t id, const char *text, size_t len)
+{
+	char path[HUB_PATH_MAX + 128];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/guest-%u.meta", h->dir, id);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
+		       struct hub_guest **ret_guest, char *err, size_t errlen)
+{
+	struct hub_reg_guest *reg;
+	struct grt_meta *meta = NULL;
+	struct hub_guest *g = NULL;
+	int ring_fds[TH_MAX_CLASSES];
+	uint32_t id;
+	int i, r;
+
+	r = grt_meta_parse(a->meta_text, a->meta_len, &meta, err, errlen);
+	if (r)
+		return r;
+	if (meta->has_bpf && !a->obj) {
+		snprintf(err, errlen, "the guest's eBPF object was not sent");
+		r = -EINVAL;
+		goto out_meta;
+	}
+	/* route the guest's classes to the host's: its first (default) class to
+	 * the requested one, the others by name */
+	for (i = 0; i < meta->nclasses; i++) {
+		const char *want = meta->classes[i];
+		int c;
+
+		if (i == 0 && a->cls && *a->cls)
+			want = a->cls;
+		c = hub_host_class(h, want);
+		if (c < 0 && i == 0 && !(a->cls && *a->cls))
+			c = 0; /* a guest's "default" lands in the host's first class */
+		if (c < 0) {
+			snprintf(err, errlen, "host '%s' has no class '%s'", h->name, want);
+			r = -ENOENT;
+			goto out_meta;
+		}
+		ring_fds[i] = h->cls[c].ring_fd;
+	}
+	id = atomic_fetch_add(&h->next_guest, 1);
+	if (meta->has_bpf) {
+		struct hub_guest_opts go = {
+			.sz = sizeof(go),
+			.meta_text = a->meta_text,
+			.meta_len = a->meta_len,
+			.obj = a->obj,
+			.obj_len = a->obj_len,
+			.ring_fds = ring_fds,
+			.ring_bytes = h->cls[0].ring_size,
+			.target_pid = a->target_pid,
+			.guest_id = id,
+		};
+
+		r = hub_guest_open(&go, &g, err, errlen);
+		if (r)
+			goto out_meta;
+	}
+	reg = calloc(1, sizeof(*reg));
+	if (!reg) {
+		r = -ENOMEM;
+		goto out_guest;
+	}
+	reg->id = id;
+	reg->owner = a->owner;
+	reg->meta = meta;
+	snprintf(reg->session, sizeof(reg->session), "%s", a->session ? a->session : "");
+	for (i = 0; i < meta->nclasses; i++)
+		reg->cls_map[i] = hub_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
+							  : meta->classes[i]);
+	if (reg->cls_map[0] < 0)
+		reg->cls_map[0] = 0;
+	save_meta(h, id, a->meta_text, a->meta_len);
+	cds_lfht_node_init(&reg->node);
+	rcu_read_lock();
+	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	rcu_read_unlock();
+	*ret_id = id;
+	*ret_guest = g;
+	return 0;
+out_guest:
+	hub_guest_close(g);
+out_meta:
+	grt_meta_free(meta);
+	return r;
+}
+
+/* Detach and unload a guest; its format table stays for its records. */
+void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
+{
+	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
+	int c;
+
+	if (g && reg) {
+		const struct grt_meta *m = hub_guest_meta(g);
+
+		for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
+			hub_guest_counters(g, c, &reg->final[c]);
+	}
+	if (reg)
+		atomic_store(&reg->gone, true);
+	hub_guest_close(g);
+	/* what the guest wrote before it went is drained with everything else */
+	if (h->wake_efd >= 0) {
+		uint64_t one = 1;
+
+		(void)!write(h->wake_efd, &one, sizeof(one));
+	}
+}
+
+int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len)
+{
+	while (len) {
+		size_t chunk = len > 60000 ? 60000 : len;
+		size_t size = (sizeof(struct th_rec) + 2 + chunk + 7) & ~(size_t)7;
+		struct inj *i = calloc(1, sizeof(*i) + size);
+		struct th_rec *r;
+		uint16_t n = (uint16_t)chunk;
+
+		if (!i)
+			return -ENOMEM;
+		i->cls = cls >= 0 && cls < h->nclasses ? cls : 0;
+		i->len = size;
+		r = (struct th_rec *)i->rec;
+		r->size = (uint32_t)size;
+		r->fmt = TH_FMT_TEXT;
+		r->cls = (uint8_t)i->cls;
+		r->guest = guest;
+		r->ts = mono_ns();
+		memcpy(i->rec + sizeof(*r), &n, 2);
+		memcpy(i->rec + sizeof(*r) + 2, text, chunk);
+		pthread_mutex_lock(&h->inj_mu);
+		if (h->inj_tail)
+			h->inj_tail->next = i;
+		else
+			h->inj_head = i;
+		h->inj_tail = i;
+		pthread_mutex_unlock(&h->inj_mu);
+		text += chunk;
+		len -= chunk;
+	}
+	{
+		uint64_t one = 1;
+
+		(void)!write(h->wake_efd, &one, sizeof(one));
+	}
+	return 0;
+}
+
+/* Wait until the drain appended something after *gen (or timeout). */
+void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)timeout_ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&h->mu);
+	while (h->gen == *gen && !atomic_load(&h->stopping))
+		if (pthread_cond_timedwait(&h->cv, &h->mu, &ts))
+			break;
+	*gen = h->gen;
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* Make the drain run now (e.g. before reading the stores at a stop). */
+void hub_host_kick(struct hub_host *h)
+{
+	uint64_t one = 1;
+
+	(void)!write(h->wake_efd, &one, sizeof(one));
+}

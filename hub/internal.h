@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hub internals shared by the files of hub/ only (tools use hub.h).
+ * Sections: host.c (relay hosts, their classes, drain and registry),
+ * session.c (sessions and runners), reader.c (attached readers),
+ * daemon.c (the control loop).
+ */
+#ifndef HUB_INTERNAL_H
+#define HUB_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+#include <urcu.h>
+#include <urcu/rculfhash.h>
+
+#include "hub/hub.h"
+
+struct rh_store;
+struct rh_drain;
+
+#define HUB_PATH_MAX 1024
+
+/* ---- host.c ------------------------------------------------------------------ */
+
+struct hub_class {
+	char name[64];
+	uint64_t size;      /* store bytes */
+	uint64_t ring_size; /* kernel ring bytes */
+	int policy;         /* enum rh_policy */
+	int ring_fd;        /* BPF ring buffer the host owns */
+	struct rh_store *store;
+};
+
+/* A guest's entry in its host's registry: lives as long as the host. */
+struct hub_reg_guest {
+	struct cds_lfht_node node;
+	struct rcu_head rcu;
+	uint32_t id;
+	uid_t owner;
+	char session[64];
+	struct grt_meta *meta;
+	int cls_map[TH_MAX_CLASSES]; /* guest class -> host class */
+	struct th_class_counters final[TH_MAX_CLASSES]; /* counters when it left */
+	atomic_bool gone;
+	atomic_bool exit_req;        /* an exit() record was drained */
+	atomic_uint_fast64_t errors; /* error records drained */
+};
+
+struct hub_host {
+	char name[64];
+	uid_t owner;
+	char dir[HUB_PATH_MAX]; /* the host's directory under the state dir */
+	int nclasses;
+	struct hub_class cls[TH_MAX_CLASSES];
+	struct cds_lfht *reg; /* guest id -> struct hub_reg_guest */
+	atomic_uint next_guest;
+	/* the drain thread */
+	struct rh_drain *drain;
+	pthread_t drain_th;
+	bool drain_started;
+	int wake_efd;   /* wakes the drain: injected records, stop */
+	int main_efd;   /* wakes the main loop: exit/error flags */
+	atomic_bool stopping;
+	bool appended;  /* drain thread only */
+	pthread_mutex_t inj_mu;
+	struct inj *inj_head, *inj_tail;
+	/* readers wait for gen to move */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t gen;
+	atomic_int refs;
+};
+
+struct hub_host_opts {
+	const char *name;
+	uid_t owner;
+	const char *state_dir;
+	const struct hub_class_spec *classes;
+	int nclasses;
+	int main_efd;
+};
+
+struct hub_guest_add {
+	const char *meta_text;
+	size_t meta_len;
+	const void *obj;
+	size_t obj_len;
+	const char *cls;     /* route the guest's default class here (NULL: first) */
+	const char *session;
+	uid_t owner;
+	int64_t target_pid;
+};
+
+int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
+		    size_t errlen);
+void hub_host_get(struct hub_host *h);
+void hub_host_put(struct hub_host *h);
+int hub_host_class(const struct hub_host *h, const char *name);
+/* Load a guest into the host's rings (not attached). */
+int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
+		       struct hub_guest **ret_guest, char *err, size_t errlen);
+void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g);
+/* Lookup in the registry (lock-free); valid for the host's life. */
+const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id);
+/* Append runner output as TH_FMT_TEXT records (through the drain thread). */
+int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len);
+void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms);
+void hub_host_kick(struct hub_host *h);
+
+/* ---- session.c --------------------------------------------------------------- */
+
+#define HUB_MAX_SESSIONS 256
+
+enum hub_session_state {
+	HUB_SS_WAIT_RUNNER = 1, /* loaded; the runner runs begin probes first */
+	HUB_SS_RECORDING,
+	HUB_SS_STOPPING,        /* detached; the runner runs end probes */
+};
+
+struct hub_session {
+	struct hub_session *next;
+	uint64_t id;
+	char name[64];
+	char script[128];
+	uid_t owner;
+	gid_t gid;
+	int state;
+	struct hub_host *host;
+	bool owns_host;       /* created for this session */
+	bool is_host_session; /* created as a relay host others may join */
+	uint32_t guest_id;
+	struct hub_guest *guest; /* NULL when the guest has no eBPF part */
+	bool guest_loaded;
+	bool has_so;
+	bool suppress_errors;
+	int runner_fd;        /* the runner's control connection, -1 none */
+	pid_t runner_pid;
+	bool runner_seen, runner_gone;
+	int stop_fd;          /* who waits for the stop to finish, -1 none */
+	uint32_t stop_seq;
+	int64_t stop_deadline;
+	int64_t started;
+};
+
+struct hub_ctx {
+	char sock_path[HUB_PATH_MAX];
+	char state_dir[HUB_PATH_MAX];
+	int lfd, epfd, sigfd, flag_efd, tick_fd;
+	gid_t group;
+	bool foreground;
+	bool stopping;
+	struct hub_session *sessions;
+	int nsessions;
+	uint64_t next_session_id;
+	struct hub_host **hosts;
+	bool *joinable;
+	int nhosts;
+	struct hub_client **clients; /* indexed by fd */
+	int nclients_cap;
+	pthread_mutex_t readers_mu;
+	int nreaders;
+};
+
+struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id);
+struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name);
+bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h);
+int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h);
+int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+		       struct hub_session **ret, char *err, size_t errlen);
+int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t pid,
+		       struct hub_msg *reply);
+int hub_session_runner_ready(struct hub_session *s, char *err, size_t errlen);
+void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s);
+int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq);
+void hub_session_finish(struct hub_ctx *hub, struct hub_session *s);
+int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+			char *err, size_t errlen);
+int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+			 char *err, size_t errlen);
+void hub_sessions_poll(struct hub_ctx *hub);
+
+/* ---- reader.c ------------------------------------------------------------------ */
+
+struct hub_reader_opts {
+	int fd;              /* the client's connection; the reader owns it */
+	struct hub_host *host; /* a reference the reader drops */
+	uint32_t guest;      /* only this guest's records (0: all) */
+	int cls;             /* only this class (-1: all) */
+	uint32_t seq;
+	struct hub_ctx *hub;
+};
+
+int hub_reader_start(const struct hub_reader_opts *o);
+
+/* ---- daemon.c -------------------------------------------------------------------- */
+
+void hub_log(struct hub_ctx *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hub_client_close_fd(struct hub_ctx *hub, int fd);
+
+#endif /* HUB_INTERNAL_H */

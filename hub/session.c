@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Sessions: what users start and stop.  A session is one guest in a host
+ * (its own private host, or a relay host it created or joined), an owner,
+ * a name and an id, and maybe a runner: the owner's background tap that
+ * runs the guest's user-context probes (begin, end, timers), so native
+ * code from a script never runs inside the hub.
+ *
+ * Lifecycle:
+ *   loaded      the guest passed the verifier; if it has user probes, the
+ *               hub waits for its runner (RUNNER, then RUNNER_READY after
+ *               the begin probes) before attaching, as stap runs begin
+ *               before the other probes
+ *   recording   attached; the runner's output (OUTPUT) goes into the host
+ *               as text records; a runner that dies leaves recording on
+ *   stopping    detached; the runner runs end probes, sends their output
+ *               and END; without a runner this step is skipped
+ *   gone        the guest is unloaded; a private host goes with it
+ *
+ * All of this runs on the daemon's main thread; the drain threads only
+ * raise flags (exit(), errors) that hub_sessions_poll() acts on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "guest-runtime/grt.h"
+#include "hub/internal.h"
+#include "relayhost-module/rh.h"
+
+#define MAX_META_BYTES (8u << 20)
+#define MAX_OBJ_BYTES (64u << 20)
+#define RUNNER_WAIT_S 15 /* a session whose runner never comes attaches anyway */
+#define STOP_WAIT_S 15   /* end probes that take longer are abandoned */
+
+static int64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id)
+{
+	struct hub_session *s;
+
+	for (s = hub->sessions; s; s = s->next)
+		if ((name && !strcmp(s->name, name)) || (!name && s->id == id))
+			return s;
+	return NULL;
+}
+
+struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name)
+{
+	int i;
+
+	for (i = 0; i < hub->nhosts; i++)
+		if (!strcmp(hub->hosts[i]->name, name))
+			return hub->hosts[i];
+	return NULL;
+}
+
+static int host_add(struct hub_ctx *hub, struct hub_host *h, bool joinable)
+{
+	struct hub_host **n;
+
+	n = realloc(hub->hosts, sizeof(*n) * (size_t)(hub->nhosts + 1));
+	if (!n)
+		return -ENOMEM;
+	hub->hosts = n;
+	hub->hosts[hub->nhosts] = h;
+	hub->joinable = realloc(hub->joinable, sizeof(bool) * (size_t)(hub->nhosts + 1));
+	if (hub->joinable)
+		hub->joinable[hub->nhosts] = joinable;
+	hub->nhosts++;
+	return 0;
+}
+
+static void host_drop(struct hub_ctx *hub, struct hub_host *h)
+{
+	int i;
+
+	for (i = 0; i < hub->nhosts; i++) {
+		if (hub->hosts[i] != h)
+			continue;
+		memmove(&hub->hosts[i], &hub->hosts[i + 1], sizeof(*hub->hosts) * (size_t)(hub->nhosts - i - 1));
+		if (hub->joinable)
+			memmove(&hub->joinable[i], &hub->joinable[i + 1],
+				sizeof(bool) * (size_t)(hub->nhosts - i - 1));
+		hub->nhosts--;
+		break;
+	}
+	hub_host_put(h);
+}
+
+bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h)
+{
+	int i;
+
+	for (i = 0; i < hub->nhosts; i++)
+		if (hub->hosts[i] == h)
+			return hub->joinable && hub->joinable[i];
+	return false;
+}
+
+int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h)
+{
+	struct hub_session *s;
+	int n = 0;
+
+	for (s = hub->sessions; s; s = s->next)
+		if (s->host == h && s->guest_loaded)
+			n++;
+	return n;
+}
+
+/* Read a whole (bounded) file a client sent as an fd. */
+static void *read_fd(int fd, size_t max, size_t *ret_len)
+{
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= max) {
+				free(buf);
+				errno = EFBIG;
+				return NULL;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = pread(fd, buf + len, cap - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*ret_len = len;
+	return buf;
+}
+
+static int attach(struct hub_session *s, char *err, size_t errlen)
+{
+	int r;
+
+	if (!s->guest) {
+		s->state = HUB_SS_RECORDING;
+		return 0;
+	}
+	r = hub_guest_attach(s->guest, err, errlen);
+	if (r)
+		return r;
+	s->state = HUB_SS_RECORDING;
+	return 0;
+}
+
+int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+		       struct hub_session **ret, char *err, size_t errlen)
+{
+	const char *name = hub_req_str(q, TH_A_NAME);
+	const char *relay_host = hub_req_str(q, TH_A_RELAY_HOST);
+	const char *relay_guest = hub_req_str(q, TH_A_RELAY_GUEST);
+	const char *cls = hub_req_str(q, TH_A_CLASS);
+	const char *script = hub_req_str(q, TH_A_SCRIPT);
+	struct hub_guest_add ga = { 0 };
+	struct hub_session *s = NULL;
+	struct hub_host *h = NULL;
+	struct grt_meta *meta = NULL;
+	void *meta_text = NULL, *obj = NULL;
+	size_t meta_len = 0, obj_len = 0;
+	uint64_t bufsize = 4u << 20, target = 0;
+	uint32_t suppress = 0;
+	bool own_host = false;
+	int fd, r, i;
+
+	if (!name || !hub_name_valid(name)) {
+		snprintf(err, errlen, "a session needs a name of letters, digits and '_'");
+		return -EINVAL;
+	}
+	if (hub_session_find(hub, name, 0)) {
+		snprintf(err, errlen, "a session named '%s' already exists", name);
+		return -EEXIST;
+	}
+	if (hub->nsessions >= HUB_MAX_SESSIONS) {
+		snprintf(err, errlen, "too many sessions (at most %d)", HUB_MAX_SESSIONS);
+		return -EUSERS;
+	}
+	if (relay_host && relay_guest) {
+		snprintf(err, errlen, "a session is a relay host or a relay guest, not both");
+		return -EINVAL;
+	}
+	hub_req_u64(q, TH_A_BUFSIZE, &bufsize);
+	hub_req_u64(q, TH_A_TARGET_PID, &target);
+	hub_req_u32(q, TH_A_SUPPRESS, &suppress);
+	fd = hub_req_take_fd(q, TH_A_FD_META);
+	if (fd < 0) {
+		snprintf(err, errlen, "the guest's meta file was not sent");
+		return -EINVAL;
+	}
+	meta_text = read_fd(fd, MAX_META_BYTES, &meta_len);
+	close(fd);
+	if (!meta_text) {
+		r = -errno;
+		snprintf(err, errlen, "cannot read the guest's meta: %s", strerror(errno));
+		goto out;
+	}
+	r = grt_meta_parse(meta_text, meta_len, &meta, err, errlen);
+	if (r)
+		goto out;
+	fd = hub_req_take_fd(q, TH_A_FD_BPF);
+	if (fd >= 0) {
+		obj = read_fd(fd, MAX_OBJ_BYTES, &obj_len);
+		close(fd);
+		if (!obj) {
+			r = -errno;
+			snprintf(err, errlen, "cannot read the guest's eBPF object: %s", strerror(errno));
+			goto out;
+		}
+	}
+
+	if (relay_guest) {
+		h = hub_host_find(hub, relay_guest);
+		if (!h || !hub_host_joinable(hub, h)) {
+			snprintf(err, errlen,
+				 "relay host '%s' does not exist (create it with tap -F ... "
+				 "-DRELAY_HOST=%s or tapctl host create %s)",
+				 relay_guest, relay_guest, relay_guest);
+			r = -ENOENT;
+			goto out;
+		}
+	} else {
+		struct hub_class_spec specs[TH_MAX_CLASSES];
+		struct hub_host_opts ho = {
+			.name = relay_host ? relay_host : name,
+			.owner = peer->uid,
+			.state_dir = hub->state_dir,
+			.classes = specs,
+			.main_efd = hub->flag_efd,
+		};
+		int n = 0;
+
+		if (relay_host && hub_host_find(hub, relay_host)) {
+			snprintf(err, errlen, "relay host '%s' already exists", relay_host);
+			r = -EEXIST;
+			goto out;
+		}
+		for (i = 0; i < q->nrep; i++) {
+			if (q->rep[i].type != TH_A_CLASS_SPEC)
+				continue;
+			if (n == TH_MAX_CLASSES) {
+				snprintf(err, errlen, "at most %d classes", TH_MAX_CLASSES);
+				r = -E2BIG;
+				goto out;
+			}
+			r = hub_class_spec_parse((const char *)q->rep[i].v, &specs[n++], err, errlen);
+			if (r)
+				goto out;
+		}
+		if (!n) {
+			/* one class, "default": a flight recorder of the -s size */
+			snprintf(specs[0].name, sizeof(specs[0].name), "default");
+			specs[0].size = bufsize < HUB_CLASS_MIN ? HUB_CLASS_MIN
+					: bufsize > HUB_CLASS_MAX ? HUB_CLASS_MAX
+								  : bufsize;
+			specs[0].policy = RH_OVERWRITE;
+			n = 1;
+		}
+		/* the guest's own class names become classes of its private host */
+		for (i = 1; !relay_host && i < meta->nclasses && n < TH_MAX_CLASSES; i++) {
+			int k;
+
+			for (k = 0; k < n; k++)
+				if (!strcmp(specs[k].name, meta->classes[i]))
+					break;
+			if (k == n) {
+				specs[n] = specs[0];
+				snprintf(specs[n].name, sizeof(specs[n].name), "%s", meta->classes[i]);
+				n++;
+			}
+		}
+		ho.nclasses = n;
+		if (!relay_host && hub_host_find(hub, name)) {
+			snprintf(err, errlen, "a host named '%s' already exists", name);
+			r = -EEXIST;
+			goto out;
+		}
+		r = hub_host_create(&ho, &h, err, errlen);
+		if (r)
+			goto out;
+		own_host = true;
+		r = host_add(hub, h, relay_host != NULL);
+		if (r) {
+			hub_host_put(h);
+			goto out;
+		}
+	}
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		r = -ENOMEM;
+		goto out_host;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->script, sizeof(s->script), "%s", script ? script : "");
+	s->owner = peer->uid;
+	s->gid = peer->gid;
+	s->host = h;
+	s->owns_host = own_host;
+	s->is_host_session = relay_host != NULL;
+	s->runner_fd = -1;
+	s->stop_fd = -1;
+	s->suppress_errors = suppress != 0;
+	s->has_so = meta->has_so;
+	s->started = now_s();
+	ga.meta_text = meta_text;
+	ga.meta_len = meta_len;
+	ga.obj = obj;
+	ga.obj_len = obj_len;
+	ga.cls = cls;
+	ga.session = name;
+	ga.owner = peer->uid;
+	ga.target_pid = (int64_t)target;
+	r = hub_host_add_guest(h, &ga, &s->guest_id, &s->guest, err, errlen);
+	if (r)
+		goto out_session;
+	s->guest_loaded = true;
+	s->id = ++hub->next_session_id;
+	if (s->has_so) {
+		s->state = HUB_SS_WAIT_RUNNER;
+	} else {
+		r = attach(s, err, errlen);
+		if (r)
+			goto out_guest;
+	}
+	s->next = hub->sessions;
+	hub->sessions = s;
+	hub->nsessions++;
+	*ret = s;
+	r = 0;
+	goto out;
+out_guest:
+	hub_host_remove_guest(h, s->guest_id, s->guest);
+out_session:
+	free(s);
+out_host:
+	if (own_host)
+		host_drop(hub, h);
+out:
+	grt_meta_free(meta);
+	free(meta_text);
+	free(obj);
+	return r;
+}
+
+/* The runner connected: it gets the guest's maps and then runs begin probes. */
+int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t pid,
+		       struct hub_msg *reply)
+{
+	const struct grt_meta *m;
+	const int *fds;
+	uint32_t pairs[2 * TH_PROTO_MAX_FDS];
+	int n = 0, i;
+
+	if (s->runner_fd >= 0 || !s->guest)
+		return -EBUSY;
+	m = hub_guest_meta(s->guest);
+	fds = hub_guest_map_fds(s->guest);
+	if (hub_guest_globals_fd(s->guest) >= 0)
+		hub_msg_put_fd(reply, TH_A_FD_GLOBALS, hub_guest_globals_fd(s->guest));
+	for (i = 0; i < m->nglobals; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (reply->nfds == TH_PROTO_MAX_FDS)
+			return -E2BIG;
+		pairs[2 * n] = (uint32_t)i;
+		pairs[2 * n + 1] = (uint32_t)reply->nfds;
+		reply->fds[reply->nfds++] = fds[i];
+		n++;
+	}
+	if (n)
+		hub_msg_put(reply, TH_A_GID_MAP, pairs, sizeof(uint32_t) * 2 * (size_t)n);
+	hub_msg_put_u32(reply, TH_A_GUEST_ID, s->guest_id);
+	hub_msg_put_u64(reply, TH_A_SESSION_ID, s->id);
+	s->runner_fd = fd;
+	s->runner_pid = pid;
+	s->runner_seen = true;
+	(void)hub;
+	return 0;
+}
+
+int hub_session_runner_ready(struct hub_session *s, char *err, size_t errlen)
+{
+	if (s->state != HUB_SS_WAIT_RUNNER)
+		return 0;
+	return attach(s, err, errlen);
+}
+
+void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s)
+{
+	s->runner_fd = -1;
+	s->runner_gone = true;
+	if (s->state == HUB_SS_WAIT_RUNNER) {
+		char err[256];
+
+		/* begin probes will not run; record anyway rather than lose events */
+		if (attach(s, err, sizeof(err)))
+			hub_log(hub, "session %s: cannot attach: %s", s->name, err);
+	}
+	if (s->state == HUB_SS_STOPPING)
+		hub_session_finish(hub, s);
+}
+
+/* Stop: detach now, let the runner run end probes, finish when it is done. */
+int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq)
+{
+	if (s->state == HUB_SS_STOPPING)
+		return -EALREADY;
+	if (s->guest)
+		hub_guest_detach(s->guest);
+	/* what the probes wrote up to the detach goes into the store first */
+	hub_host_kick(s->host);
+	s->stop_fd = waiter_fd;
+	s->stop_seq = seq;
+	s->state = HUB_SS_STOPPING;
+	s->stop_deadline = now_s() + STOP_WAIT_S;
+	if (s->runner_fd >= 0) {
+		struct hub_msg *m = malloc(sizeof(*m));
+
+		if (m) {
+			hub_msg_init(m, TH_MSG_SESSION_STOP, 0);
+			hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
+			if (hub_msg_send(s->runner_fd, m) == 0) {
+				free(m);
+				return 0; /* hub_session_finish when the runner says END */
+			}
+			free(m);
+		}
+	}
+	hub_session_finish(hub, s);
+	return 0;
+}
+
+void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
+{
+	struct hub_session **pp;
+	struct hub_host *h = s->host;
+
+	if (s->guest_loaded)
+		hub_host_remove_guest(h, s->guest_id, s->guest);
+	s->guest = NULL;
+	s->guest_loaded = false;
+	if (s->stop_fd >= 0) {
+		struct hub_msg *m = malloc(sizeof(*m));
+
+		if (m) {
+			hub_msg_init(m, TH_MSG_OK, s->stop_seq);
+			hub_msg_put_str(m, TH_A_NAME, s->name);
+			hub_msg_send(s->stop_fd, m);
+			free(m);
+		}
+	}
+	if (s->runner_fd >= 0)
+		hub_client_close_fd(hub, s->runner_fd);
+	for (pp = &hub->sessions; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	hub->nsessions--;
+	hub_log(hub, "session %s (id %llu) stopped", s->name, (unsigned long long)s->id);
+	/* a private host goes with its session; a relay host when it is destroyed */
+	if (s->owns_host && !s->is_host_session)
+		host_drop(hub, h);
+	else if (s->owns_host && s->is_host_session && !hub_host_guests(hub, h))
+		host_drop(hub, h);
+	free(s);
+}
+
+int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+			char *err, size_t errlen)
+{
+	const char *name = hub_req_str(q, TH_A_NAME);
+	struct hub_class_spec specs[TH_MAX_CLASSES];
+	struct hub_host_opts ho = {
+		.owner = peer->uid, .state_dir = hub->state_dir, .classes = specs,
+		.main_efd = hub->flag_efd,
+	};
+	struct hub_host *h;
+	int i, n = 0, r;
+
+	if (!name || !hub_name_valid(name)) {
+		snprintf(err, errlen, "a host needs a name of letters, digits and '_'");
+		return -EINVAL;
+	}
+	if (hub_host_find(hub, name)) {
+		snprintf(err, errlen, "host '%s' already exists", name);
+		return -EEXIST;
+	}
+	for (i = 0; i < q->nrep; i++) {
+		if (q->rep[i].type != TH_A_CLASS_SPEC)
+			continue;
+		if (n == TH_MAX_CLASSES) {
+			snprintf(err, errlen, "at most %d classes", TH_MAX_CLASSES);
+			return -E2BIG;
+		}
+		r = hub_class_spec_parse((const char *)q->rep[i].v, &specs[n++], err, errlen);
+		if (r)
+			return r;
+	}
+	if (!n) {
+		snprintf(specs[0].name, sizeof(specs[0].name), "default");
+		specs[0].size = 4u << 20;
+		specs[0].policy = RH_OVERWRITE;
+		n = 1;
+	}
+	ho.name = name;
+	ho.nclasses = n;
+	r = hub_host_create(&ho, &h, err, errlen);
+	if (r)
+		return r;
+	r = host_add(hub, h, true);
+	if (r)
+		hub_host_put(h);
+	return r;
+}
+
+int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+			 char *err, size_t errlen)
+{
+	const char *name = hub_req_str(q, TH_A_NAME);
+	struct hub_host *h = name ? hub_host_find(hub, name) : NULL;
+	struct hub_session *s, *next;
+	uint32_t force = 0;
+	int n;
+
+	if (!h) {
+		snprintf(err, errlen, "no host named '%s'", name ? name : "");
+		return -ENOENT;
+	}
+	if (!hub_peer_owns(peer, h->owner)) {
+		snprintf(err, errlen, "host '%s' belongs to another user", name);
+		return -EPERM;
+	}
+	hub_req_u32(q, TH_A_FORCE, &force);
+	n = hub_host_guests(hub, h);
+	if (n && !force) {
+		snprintf(err, errlen, "host '%s' has %d guest%s; stop them or use --force", name, n,
+			 n == 1 ? "" : "s");
+		return -EBUSY;
+	}
+	for (s = hub->sessions; s; s = next) {
+		next = s->next;
+		if (s->host == h) {
+			s->owns_host = false; /* dropped below, once */
+			hub_guest_detach(s->guest);
+			hub_session_finish(hub, s);
+		}
+	}
+	host_drop(hub, h);
+	return 0;
+}
+
+/* Act on what the drain threads flagged (exit(), errors) and on timeouts. */
+void hub_sessions_poll(struct hub_ctx *hub)
+{
+	struct hub_session *s, *next;
+	int64_t now = now_s();
+
+	for (s = hub->sessions; s; s = next) {
+		const struct hub_reg_guest *g;
+
+		next = s->next;
+		if (s->state == HUB_SS_WAIT_RUNNER && now - s->started > RUNNER_WAIT_S &&
+		    !s->runner_seen) {
+			hub_log(hub, "session %s: no runner after %d s; recording without user probes",
+				s->name, RUNNER_WAIT_S);
+			hub_session_runner_gone(hub, s);
+			continue;
+		}
+		if (s->state == HUB_SS_STOPPING) {
+			if (now > s->stop_deadline)
+				hub_session_finish(hub, s);
+			continue;
+		}
+		g = s->guest_loaded ? hub_host_guest(s->host, s->guest_id) : NULL;
+		if (!g)
+			continue;
+		if (atomic_load(&((struct hub_reg_guest *)g)->exit_req) ||
+		    (!s->suppress_errors && atomic_load(&((struct hub_reg_guest *)g)->errors))) {
+			hub_log(hub, "session %s: %s", s->name,
+				atomic_load(&((struct hub_reg_guest *)g)->exit_req) ? "exit() called"
+										     : "runtime error");
+			hub_session_stop(hub, s, -1, 0);
+		}
+	}
+}

@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tapctl: control the hub.
+ *
+ *   tapctl [--socket PATH] [--json] list
+ *   tapctl stop NAME|ID
+ *   tapctl attach NAME [--class NAME] [--guest ID]
+ *   tapctl host create NAME --class NAME=SIZE[:overwrite|:discard] ...
+ *   tapctl host destroy NAME [--force]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hub/hub.h"
+
+struct opts {
+	const char *socket;
+	bool json;
+	const char *cls;
+	uint32_t guest;
+	bool force;
+	const char *classes[TH_MAX_CLASSES];
+	int nclasses;
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: tapctl [--socket PATH] [--json] COMMAND\n"
+	      "\n"
+	      "  list                          hosts with their classes, sessions\n"
+	      "  stop NAME|ID                  stop a session (its end probes run)\n"
+	      "  attach NAME [--class C] [--guest ID]\n"
+	      "                                print what the session's buffer holds, then\n"
+	      "                                the live stream; Ctrl-C or Ctrl-\\ detaches and\n"
+	      "                                leaves the session recording\n"
+	      "  host create NAME --class NAME=SIZE[:overwrite|:discard] ...\n"
+	      "                                a relay host others can join (tap -F\n"
+	      "                                -DRELAY_GUEST=NAME); SIZE takes K, M or G\n"
+	      "  host destroy NAME [--force]   refused while guests use it, unless --force\n",
+	      f);
+}
+
+static const char *user_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		snprintf(buf, len, "%s", res->pw_name);
+	else
+		snprintf(buf, len, "%u", uid);
+	return buf;
+}
+
+static const char *size_str(uint64_t v, char *buf, size_t len)
+{
+	if (v >= (1ull << 30) && !(v % (1ull << 30)))
+		snprintf(buf, len, "%lluG", (unsigned long long)(v >> 30));
+	else if (v >= (1ull << 20) && !(v % (1ull << 20)))
+		snprintf(buf, len, "%lluM", (unsigned long long)(v >> 20));
+	else if (v >= 1024 && !(v % 1024))
+		snprintf(buf, len, "%lluK", (unsigned long long)(v >> 10));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	return buf;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 32)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static const char *s_or(const struct hub_req *q, int attr)
+{
+	const char *s = hub_req_str(q, attr);
+
+	return s ? s : "";
+}
+
+static uint64_t u64_of(const struct hub_req *q, int attr)
+{
+	uint64_t v = 0;
+
+	hub_req_u64(q, attr, &v);
+	return v;
+}
+
+static uint32_t u32_of(const struct hub_req *q, int attr)
+{
+	uint32_t v = 0;
+
+	hub_req_u32(q, attr, &v);
+	return v;
+}
+
+static void print_entry(const struct opts *o, const struct hub_req *q, bool *first)
+{
+	const char *kind = s_or(q, TH_A_KIND);
+	char a[64], b[64];
+
+	if (o->json) {
+		printf("%s{\"kind\":", *first ? "" : ",\n");
+		json_str(kind);
+		if (!strcmp(kind, "host")) {
+			printf(",\"name\":");
+			json_str(s_or(q, TH_A_NAME));
+			printf(",\"owner\":");
+			json_str(user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)));
+			printf(",\"guests\":%u}", u32_of(q, TH_A_GUEST));
+		} else if (!strcmp(kind, "class")) {
+			printf(",\"host\":");
+			json_str(s_or(q, TH_A_HOST));
+			printf(",\"name\":");
+			json_str(s_or(q, TH_A_CLASS));
+			printf(",\"size\":%llu,\"policy\":", (unsigned long long)u64_of(q, TH_A_SIZE));
+			json_str(s_or(q, TH_A_POLICY));
+			printf(",\"fill\":%llu,\"records\":%llu,\"overwritten\":%llu,\"lost\":%llu}",
+			       (unsigned long long)u64_of(q, TH_A_FILL),
+			       (unsigned long long)u64_of(q, TH_A_RECORDS),
+			       (unsigned long long)u64_of(q, TH_A_OVERWRITTEN),
+			       (unsigned long long)u64_of(q, TH_A_LOST));
+		} else {
+			printf(",\"name\":");
+			json_str(s_or(q, TH_A_NAME));
+			printf(",\"id\":%llu,\"owner\":", (unsigned long long)u64_of(q, TH_A_SESSION_ID));
+			json_str(user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)));
+			printf(",\"host\":");
+			json_str(s_or(q, TH_A_HOST));
+			printf(",\"guest\":%u,\"state\":", u32_of(q, TH_A_GUEST_ID));
+			json_str(s_or(q, TH_A_STATE));
+			printf(",\"runner\":");
+			json_str(s_or(q, TH_A_MESSAGE));
+			printf(",\"script\":");
+			json_str(s_or(q, TH_A_SCRIPT));
+			putchar('}');
+		}
+		*first = false;
+		return;
+	}
+	if (!strcmp(kind, "host")) {
+		printf("host %-16s owner %-10s guests %u\n", s_or(q, TH_A_NAME),
+		       user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)), u32_of(q, TH_A_GUEST));
+		printf("  %-12s %8s %-9s %10s %12s %12s %10s\n", "CLASS", "SIZE", "POLICY", "FILL",
+		       "RECORDS", "OVERWRITTEN", "LOST");
+	} else if (!strcmp(kind, "class")) {
+		printf("  %-12s %8s %-9s %10s %12llu %12llu %10llu\n", s_or(q, TH_A_CLASS),
+		       size_str(u64_of(q, TH_A_SIZE), a, sizeof(a)), s_or(q, TH_A_POLICY),
+		       size_str(u64_of(q, TH_A_FILL), b, sizeof(b)),
+		       (unsigned long long)u64_of(q, TH_A_RECORDS),
+		       (unsigned long long)u64_of(q, TH_A_OVERWRITTEN),
+		       (unsigned long long)u64_of(q, TH_A_LOST));
+	} else {
+		if (*first)
+			printf("%-16s %5s %-10s %-16s %5s %-10s %-20s %s\n", "SESSION", "ID", "OWNER",
+			       "HOST", "GUEST", "STATE", "RUNNER", "SCRIPT");
+		*first = false;
+		printf("%-16s %5llu %-10s %-16s %5u %-10s %-20s %s\n", s_or(q, TH_A_NAME),
+		       (unsigned long long)u64_of(q, TH_A_SESSION_ID),
+		       user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)), s_or(q, TH_A_HOST),
+		       u32_of(q, TH_A_GUEST_ID), s_or(q, TH_A_STATE),
+		       *s_or(q, TH_A_MESSAGE) ? s_or(q, TH_A_MESSAGE) : "-", s_or(q, TH_A_SCRIPT));
+	}
+}
+
+static int do_list(int fd, const struct opts *o, char *err, size_t errlen)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+	struct hub_req *q = malloc(sizeof(*q));
+	bool first_json = true, first_session = true;
+	int r;
+
+	if (!m || !q)
+		return -ENOMEM;
+	hub_msg_init(m, TH_MSG_LIST, hub_next_seq());
+	r = hub_call(fd, m, q, err, errlen);
+	if (o->json && !r)
+		printf("[\n");
+	while (!r) {
+		r = hub_msg_recv(fd, q, err, errlen);
+		if (r || q->h.type == TH_MSG_END)
+			break;
+		if (q->h.type != TH_MSG_ENTRY)
+			continue;
+		if (!strcmp(s_or(q, TH_A_KIND), "session"))
+			print_entry(o, q, o->json ? &first_json : &first_session);
+		else
+			print_entry(o, q, &first_json);
+	}
+	if (o->json && !r)
+		printf("\n]\n");
+	free(m);
+	free(q);
+	return r;
+}
+
+static int simple(int fd, int type, const char *name, const struct opts *o, char *err,
+		  size_t errlen)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+	struct hub_req *q = malloc(sizeof(*q));
+	char *end;
+	unsigned long long id;
+	int r, i;
+
+	if (!m || !q)
+		return -ENOMEM;
+	hub_msg_init(m, type, hub_next_seq());
+	id = strtoull(name, &end, 10);
+	if (type == TH_MSG_SESSION_STOP && *name && !*end)
+		hub_msg_put_u64(m, TH_A_SESSION_ID, id);
+	else
+		hub_msg_put_str(m, TH_A_NAME, name);
+	if (o->force)
+		hub_msg_put_u32(m, TH_A_FORCE, 1);
+	for (i = 0; i < o->nclasses; i++)
+		hub_msg_put_str(m, TH_A_CLASS_SPEC, o->classes[i]);
+	r = hub_call(fd, m, q, err, errlen);
+	hub_req_close_fds(q);
+	free(m);
+	free(q);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "class", required_argument, NULL, 'c' },
+		{ "guest", required_argument, NULL, 'G' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { 0 };
+	char err[4096] = "";
+	const char *cmd;
+	int c, fd, r = 0;
+
+	/* options may follow the command: tapctl host create X --class ... */
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.socket = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'c':
+			if (o.nclasses == TH_MAX_CLASSES) {
+				fprintf(stderr, "tapctl: at most %d classes\n", TH_MAX_CLASSES);
+				return 1;
+			}
+			o.classes[o.nclasses++] = optarg;
+			o.cls = optarg;
+			break;
+		case 'G':
+			o.guest = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'F':
+			o.force = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[optind++];
+	if (!strcmp(cmd, "host")) {
+		if (optind + 2 > argc ||
+		    (strcmp(argv[optind], "create") && strcmp(argv[optind], "destroy"))) {
+			fputs("tapctl: host create NAME --class ... | host destroy NAME [--force]\n",
+			      stderr);
+			return 1;
+		}
+		if (!strcmp(argv[optind], "create")) {
+			struct hub_class_spec spec;
+			int i;
+
+			for (i = 0; i < o.nclasses; i++)
+				if (hub_class_spec_parse(o.classes[i], &spec, err, sizeof(err))) {
+					fprintf(stderr, "tapctl: %s\n", err);
+					return 1;
+				}
+		}
+	} else if (strcmp(cmd, "list") && optind >= argc) {
+		fprintf(stderr, "tapctl: %s needs a session name\n", cmd);
+		return 1;
+	}
+	fd = hub_connect(o.socket, false, NULL, err, sizeof(err));
+	if (fd < 0) {
+		fprintf(stderr, "tapctl: %s\n", err);
+		return 1;
+	}
+	if (!strcmp(cmd, "list")) {
+		r = do_list(fd, &o, err, sizeof(err));
+	} else if (!strcmp(cmd, "stop")) {
+		r = simple(fd, TH_MSG_SESSION_STOP, argv[optind], &o, err, sizeof(err));
+		if (!r)
+			printf("stopped %s\n", argv[optind]);
+	} else if (!strcmp(cmd, "attach")) {
+		r = hub_attach(fd, argv[optind], o.nclasses ? o.cls : NULL, o.guest, 1, 2, err,
+			       sizeof(err));
+	} else if (!strcmp(cmd, "host")) {
+		const char *verb = argv[optind], *name = argv[optind + 1];
+
+		r = simple(fd, !strcmp(verb, "create") ? TH_MSG_HOST_CREATE : TH_MSG_HOST_DESTROY,
+			   name, &o, err, sizeof(err));
+		if (!r)
+			printf("%s host %s\n", !strcmp(verb, "create") ? "created" : "destroyed", name);
+	} else {
+		fprintf(stderr, "tapctl: unknown command '%s'\n", cmd);
+		usage(stderr);
+		r = -EINVAL;
+		err[0] = 0;
+	}
+	close(fd);
+	if (r && err[0])
+		fprintf(stderr, "tapctl: %s\n", err);
+	return r ? 1 : 0;
+}
