@@ -31,7 +31,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lz -lelf -lpthread -ldl
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl
 
 MODULES := compiler guest-runtime relayhost-module hub
 SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
@@ -51,7 +51,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
 	$(sort $(wildcard compiler/tapset/*.stp)) $(O)/gen/tapset/syscall_names.stp
 
-TOOLS := tap
+TOOLS := tap taphubd tapctl
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
 .PHONY: all deps run check unit e2e fuzz bench install clean format
