@@ -155,13 +155,15 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(O)/fuzz/%,$(wildcard tests/fuzz/fuzz
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE \
 	-Iinclude -I. -DTAPHUB_VERSION='"$(VERSION)"'
 
-$(O)/fuzz/%: tests/fuzz/%.c $(SRCS_compiler) $(SRCS_guest-runtime) $(O)/gen/embed.S
+# Fuzz targets link the sources they exercise (the hub only its codec).
+FUZZ_SRCS := $(SRCS_compiler) $(SRCS_guest-runtime) hub/proto.c
+
+$(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(O)/gen/embed.S
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  FUZZ    $@")
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(SRCS_compiler) $(SRCS_guest-runtime) \
-		$(O)/gen/embed.S $(LIBS)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS) $(O)/gen/embed.S $(LIBS)
 
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 40
 fuzz: $(FUZZ_TARGETS)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
