@@ -190,8 +190,12 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -d $(DESTDIR)$(PREFIX)/share/taphub/examples
+	install -d $(DESTDIR)$(PREFIX)/share/taphub/examples $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder
 	install -m 644 sessions/examples/*.stp $(DESTDIR)$(PREFIX)/share/taphub/examples/
+	install -m 644 sessions/flight-recorder/*.stp $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|' sessions/systemd/taphubd.service > \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/taphubd.service
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
