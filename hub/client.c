@@ -143,7 +143,8 @@ int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size
 	uint32_t seq = ((struct th_msg_hdr *)req->buf)->seq;
 	int r = hub_msg_send(fd, req);
 
-	if (r) {
+	/* a hub that refused us already said why: read that rather than EPIPE */
+	if (r && r != -EPIPE && r != -ECONNRESET) {
 		snprintf(err, errlen, "cannot send to taphubd: %s", strerror(-r));
 		return r;
 	}
@@ -169,6 +170,68 @@ int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size
 		}
 		return 0;
 	}
+}
+
+/*
+ * Stop a session (by name, or by id when name is all digits), copying the
+ * output of its end probes to out_fd until the hub says it is done.
+ */
+int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+	struct hub_req *q = malloc(sizeof(*q));
+	uint32_t seq = hub_next_seq();
+	char *end;
+	unsigned long long id;
+	int r;
+
+	if (!m || !q) {
+		r = -ENOMEM;
+		goto out;
+	}
+	hub_msg_init(m, TH_MSG_SESSION_STOP, seq);
+	id = strtoull(name, &end, 10);
+	if (*name && !*end)
+		hub_msg_put_u64(m, TH_A_SESSION_ID, id);
+	else
+		hub_msg_put_str(m, TH_A_NAME, name);
+	r = hub_msg_send(fd, m);
+	if (r) {
+		snprintf(err, errlen, "cannot send to taphubd: %s", strerror(-r));
+		goto out;
+	}
+	for (;;) {
+		r = hub_msg_recv(fd, q, err, errlen);
+		if (r) {
+			if (r == -ECONNRESET)
+				snprintf(err, errlen, "taphubd closed the connection");
+			break;
+		}
+		if (q->h.type == TH_MSG_DATA) {
+			size_t n = 0;
+			const char *t = hub_req_bytes(q, TH_A_TEXT, &n);
+
+			if (t && n && write(out_fd, t, n) < 0)
+				break;
+			continue;
+		}
+		if (q->h.type == TH_MSG_ERROR) {
+			uint32_t e = EPROTO;
+			const char *msg = hub_req_str(q, TH_A_MESSAGE);
+
+			hub_req_u32(q, TH_A_ERRNO, &e);
+			snprintf(err, errlen, "%s", msg ? msg : strerror((int)e));
+			r = -(int)e;
+			break;
+		}
+		if (q->h.type == TH_MSG_OK && q->h.seq == seq)
+			break;
+	}
+	hub_req_close_fds(q);
+out:
+	free(m);
+	free(q);
+	return r;
 }
 
 /*

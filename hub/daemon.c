@@ -47,6 +47,7 @@ struct hub_client {
 	int fd;
 	struct hub_peer peer;
 	struct hub_session *runner_of;
+	bool refused; /* told why; closed once it hangs up or sends anything */
 };
 
 void hub_log(struct hub_ctx *hub, const char *fmt, ...)
@@ -408,6 +409,16 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		if (text && n)
 			hub_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
 					c->runner_of->guest_id, text, n);
+		/* the end probes' output also goes to whoever is stopping the session */
+		if (text && n && c->runner_of->state == HUB_SS_STOPPING && c->runner_of->stop_fd >= 0) {
+			struct hub_msg *m = reply_new(TH_MSG_DATA, c->runner_of->stop_seq);
+
+			if (m) {
+				hub_msg_put_u32(m, TH_A_STREAM, 0);
+				hub_msg_put(m, TH_A_TEXT, text, n);
+			}
+			send_free(c->runner_of->stop_fd, m);
+		}
 		return false;
 	}
 	case TH_MSG_END:
@@ -440,6 +451,13 @@ static void on_client(struct hub_ctx *hub, int fd)
 
 	if (!c)
 		return;
+	if (c->refused) {
+		char junk[256];
+
+		(void)!recv(fd, junk, sizeof(junk), MSG_DONTWAIT);
+		hub_client_close_fd(hub, fd);
+		return;
+	}
 	q = malloc(sizeof(*q));
 	if (!q)
 		return;
@@ -485,16 +503,22 @@ static void on_accept(struct hub_ctx *hub)
 		close(fd);
 		return;
 	}
+	if (client_add(hub, fd, &peer)) {
+		close(fd);
+		return;
+	}
 	if (!hub_peer_admitted(&peer)) {
 		hub_log(hub, "refused uid %u pid %d: not root and not in group taphub", peer.uid,
 			peer.pid);
 		hub_reply_error(fd, 0, EACCES,
 				"permission denied: taphubd admits root and members of group taphub");
-		close(fd);
-		return;
+		/*
+		 * Closing now would reset the connection if the client's first
+		 * request is already queued here, and the client would never read
+		 * why: close when it sends anything or hangs up instead.
+		 */
+		hub->clients[fd]->refused = true;
 	}
-	if (client_add(hub, fd, &peer))
-		close(fd);
 }
 
 static int listen_on(struct hub_ctx *hub)

@@ -144,6 +144,8 @@ uint32_t hub_next_seq(void);
 /* Send a request and wait for its reply (OK); an ERROR reply is -errno + message. */
 int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size_t errlen);
 
+/* Stop a session; the output of its end probes is copied to out_fd. */
+int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen);
 /* Attach: copy a session's stream until it ends or a signal detaches us. */
 int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int out_fd,
 	       int msg_fd, char *err, size_t errlen);

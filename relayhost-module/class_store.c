@@ -324,8 +324,9 @@ void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st)
  * Read records from the cursor's position up to head.  Each record is
  * copied into buf (buflen bytes, >= TH_REC_MAX) and handed to fn; records
  * the writer overwrote before we got to them are counted in c->lost from
- * the gap in sequence numbers.  Returns records read (fn returning non-zero
- * stops early), or -EBADMSG when the ring holds garbage inside [tail, head).
+ * the gap in sequence numbers.  Returns records read; fn returning non-zero
+ * stops early and that record is read again next time (a full batch).
+ * -EBADMSG when the ring holds garbage inside [tail, head).
  */
 int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buflen,
 		  rh_store_fn fn, void *arg)
@@ -355,18 +356,21 @@ int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buf
 		/* pairs with retire_one's release store: was it overwritten under us? */
 		if (atomic_load_explicit(&s->h->tail, memory_order_acquire) > p)
 			continue;
-		p += sz;
-		if (rec->fmt == TH_FMT_NONE)
-			continue; /* a pad */
-		if (c->last_seq && rec->seq > c->last_seq + 1)
-			c->lost += rec->seq - c->last_seq - 1;
-		c->last_seq = rec->seq;
+		if (rec->fmt == TH_FMT_NONE) {
+			p += sz; /* a pad */
+			continue;
+		}
+		/* fn may refuse this record (its buffer is full): then it stays next */
 		r = fn(arg, buf, sz);
-		n++;
 		if (r) {
 			c->pos = p;
 			return r < 0 ? r : n;
 		}
+		p += sz;
+		n++;
+		if (c->last_seq && rec->seq > c->last_seq + 1)
+			c->lost += rec->seq - c->last_seq - 1;
+		c->last_seq = rec->seq;
 	}
 	c->pos = p;
 	return n;

@@ -398,9 +398,14 @@ static void start_runner(const struct opts *o, const char *dir, uint64_t id, int
 		};
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+		/*
+		 * Let go of the terminal and of any pipe the caller reads to EOF
+		 * ($(tap -F ...)); the runner's output goes to the hub.
+		 */
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
+			dup2(null, 2);
 			if (null > 2)
 				close(null);
 		}

@@ -316,9 +316,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list")) {
 		r = do_list(fd, &o, err, sizeof(err));
 	} else if (!strcmp(cmd, "stop")) {
-		r = simple(fd, TH_MSG_SESSION_STOP, argv[optind], &o, err, sizeof(err));
-		if (!r)
-			printf("stopped %s\n", argv[optind]);
+		fflush(stdout);
+		r = hub_stop(fd, argv[optind], 1, err, sizeof(err));
 	} else if (!strcmp(cmd, "attach")) {
 		r = hub_attach(fd, argv[optind], o.nclasses ? o.cls : NULL, o.guest, 1, 2, err,
 			       sizeof(err));

@@ -10,6 +10,7 @@
  *   gen kill N SIG           N signals SIG to a child that ignores them
  *   gen ctxsw N              N round trips between two threads over pipes
  *   gen udp N PORT           N datagrams to 127.0.0.1:PORT
+ *   gen flood MS             getpid() as fast as possible for MS milliseconds
  *   gen spin MS              burn CPU for MS milliseconds
  *   gen sleep MS             sleep MS milliseconds
  *
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: gen [-t] getppid|write|open|fork|kill|ctxsw|udp|spin|sleep ...\n");
+		fprintf(stderr, "usage: gen [-t] getppid|write|open|fork|kill|ctxsw|udp|flood|spin|sleep ...\n");
 		return 2;
 	}
 	cmd = argv[i++];
@@ -172,6 +173,13 @@ int main(int argc, char **argv)
 		for (k = 0; k < n; k++)
 			sendto(s, "taphub", 6, 0, (struct sockaddr *)&a, sizeof(a));
 		close(s);
+	} else if (!strcmp(cmd, "flood")) {
+		long ms = arg(argv, i, argc, "milliseconds");
+
+		/* check the clock every 4096 calls: the loop is the syscall */
+		while (now_ns() - t0 < (double)ms * 1e6)
+			for (k = 0; k < 4096; k++, n++)
+				syscall(SYS_getpid);
 	} else if (!strcmp(cmd, "spin")) {
 		long ms = arg(argv, i, argc, "milliseconds");
 		volatile unsigned long x = 0;

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Classes are isolated: one guest floods class bulk (two generators, as
+# fast as the machine goes) while another writes numbered events at 10/s
+# into class rare.  When the flood is over, rare holds every one of its
+# events, in order, and bulk reports its overwrites.  HUB_FLOOD_SECONDS
+# sets the flood length (make bench floods for minutes).
+. "$(dirname "$0")/hub_lib.sh"
+hub_start
+SECS=${HUB_FLOOD_SECONDS:-15}
+RARE=$((SECS * 10))
+
+"$TAPCTL" host create iso --class rare=256K:discard --class bulk=4M:overwrite >/dev/null ||
+	bad "tapctl host create"
+cp "$GEN" "$HUBDIR/raregen"
+cp "$GEN" "$HUBDIR/floodgen"
+"$TAP" -F -m rare --relay-guest iso --class rare -e 'global n
+	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "raregen") printf("rare %d\n", ++n) }' \
+	>/dev/null || bad "the rare guest"
+"$TAP" -F -m bulk --relay-guest iso --class bulk -e '
+	probe kernel.trace("syscalls:sys_enter_getpid") { if (execname() == "floodgen") printf("bulk %d %d\n", cpu(), tid()) }' \
+	>/dev/null || bad "the bulk guest"
+ok "a host with two classes and a guest in each"
+
+"$HUBDIR/floodgen" flood $((SECS * 1000)) &
+F1=$!
+"$HUBDIR/floodgen" flood $((SECS * 1000)) &
+F2=$!
+track_pid "$F1 $F2"
+i=0
+while [ $i -lt $RARE ]; do
+	i=$((i + 1))
+	"$HUBDIR/raregen" getppid 1
+	sleep 0.1
+done
+wait $F1 $F2
+list=$("$TAPCTL" list)
+bulkw=$(echo "$list" | awk '$1 == "bulk" && $3 == "overwrite" { print $5 }')
+bulko=$(echo "$list" | awk '$1 == "bulk" && $3 == "overwrite" { print $6 }')
+rarelost=$(echo "$list" | awk '$1 == "rare" && $3 == "discard" { print $7 }')
+rarerec=$(echo "$list" | awk '$1 == "rare" && $3 == "discard" { print $5 }')
+echo "  flood: $bulkw bulk records in ${SECS}s ($((bulkw / SECS)) per second), $bulko overwritten"
+check "bulk reports its overwrites" test "${bulko:-0}" -gt 0
+check "rare lost nothing" test "${rarelost:-1}" -eq 0
+check "rare has its $RARE records" test "${rarerec:-0}" -eq $RARE
+attach_for 3 "$HUBDIR/rare" rare
+n=$(grep -c '^rare ' "$HUBDIR/rare")
+check "attaching to the rare guest shows all $RARE events" test "$n" -eq $RARE
+check "in order, 1 to $RARE" sh -c "grep '^rare ' '$HUBDIR/rare' | awk '{ if (\$2 != NR) exit 1 }'"
+check "and nothing of the bulk guest" sh -c "! grep -q '^bulk ' '$HUBDIR/rare'"
+"$TAPCTL" stop bulk >/dev/null
+"$TAPCTL" stop rare >/dev/null
+"$TAPCTL" host destroy iso >/dev/null || bad "tapctl host destroy"
+check "the hub is still running" hub_alive
+finish
