@@ -165,6 +165,32 @@ struct hub_runner_opts {
 /* Connect as the session's runner, run it to its end; returns an exit status. */
 int hub_run_runner(const struct hub_runner_opts *o);
 
+/* ---- outfile.c: -o files, strftime names, -S rotation, switching ------------ */
+
+struct hub_outfile;
+
+struct hub_outfile_opts {
+	const char *pattern;  /* -o FILE, a strftime(3) pattern */
+	uint64_t size_limit;  /* -S SIZE in bytes; 0: no rotation */
+	int count;            /* -S ,COUNT: keep the newest COUNT files; 0: all */
+	/* told once per failure (disk full ...) and when writing works again */
+	void (*error)(void *arg, const char *msg);
+	void *arg;
+};
+
+/* strftime + absolute: the name -o PATTERN gives now. */
+int hub_outfile_name(const char *pattern, char *out, size_t len);
+int hub_outfile_open(const struct hub_outfile_opts *o, struct hub_outfile **ret, char *err,
+		     size_t errlen);
+/* Write whole records: a record never straddles two files.  -EIO: counted lost. */
+int hub_outfile_write(struct hub_outfile *f, const void *data, size_t len);
+/* Go on in a new file with the next record (SIGUSR2, tapctl switch). */
+void hub_outfile_switch(struct hub_outfile *f);
+uint64_t hub_outfile_lost(const struct hub_outfile *f);
+const char *hub_outfile_current(const struct hub_outfile *f);
+uint64_t hub_outfile_files(const struct hub_outfile *f);
+void hub_outfile_close(struct hub_outfile *f);
+
 /* ---- proto.c ------------------------------------------------------------------ */
 
 /* A message being built (include/taphub/proto.h). */
