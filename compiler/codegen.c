@@ -48,6 +48,7 @@ struct gen {
 	struct cc_vec keys;      /* kernel: gids whose key buffer the unit uses */
 	bool uses_ff;            /* kernel: the unit calls functions */
 	size_t recmax;           /* kernel: largest record built in the frame */
+	size_t recmax_all;       /* kernel: largest record of all units */
 	int cls;
 	const char *errjump;     /* what leaves the unit after an error */
 };
@@ -669,15 +670,21 @@ static const char *print_call(struct gen *G, struct cc_node *n)
 
 /*
  * sprintf in kernel context: bpf_snprintf does the formatting, so the
- * stap format is translated to its dialect (64-bit conversions need ll).
+ * stap format is translated to its dialect: 64-bit conversions need ll;
+ * it has flags, width and %d %i %u %x %X %s %c, but no precision, no '#',
+ * no '*' and no %o.  A string precision is applied to the argument
+ * instead (a substring), "%#x" without a width is "0x%llx" (stap's '#'
+ * prefixes even a zero); the rest is refused here rather than by the
+ * verifier at load time.
  */
 static const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t flen,
 			    struct cc_node **args, int nargs)
 {
 	char *kf = cc_alloc(G->cx->arena, flen * 3 + 1), *p = kf;
+	const char **argx = cc_alloc(G->cx->arena, sizeof(*argx) * (size_t)(nargs + 1));
 	char *code;
 	size_t i = 0;
-	int u = uniq(G), k;
+	int u = uniq(G), k = 0;
 	const char *dst = temp(G);
 
 	if (nargs > 12) {
@@ -686,47 +693,89 @@ static const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, siz
 		return "0";
 	}
 	while (i < flen) {
+		size_t start = i, wstart, wend;
+		char flag = 0, conv;
+		long prec = -1;
+		bool ok = true;
+
 		if (f[i] != '%') {
 			*p++ = f[i++];
 			continue;
 		}
-		*p++ = f[i++];
+		i++;
 		if (i < flen && f[i] == '%') {
-			*p++ = f[i++];
+			p += sprintf(p, "%%%%");
+			i++;
 			continue;
 		}
-		while (i < flen && strchr("-+ #0123456789.", f[i]))
-			*p++ = f[i++];
-		while (i < flen && strchr("hlLqjzt", f[i]))
+		if (i < flen && strchr("-+ #0", f[i]))
+			flag = f[i++];
+		wstart = i;
+		while (i < flen && f[i] >= '0' && f[i] <= '9')
 			i++;
-		if (i >= flen)
-			break;
-		switch (f[i]) {
+		wend = i;
+		if (i < flen && f[i] == '*')
+			ok = false;
+		if (i < flen && f[i] == '.') {
+			i++;
+			if (i < flen && f[i] == '*')
+				ok = false;
+			prec = 0;
+			while (i < flen && f[i] >= '0' && f[i] <= '9')
+				prec = prec * 10 + (f[i++] - '0');
+		}
+		while (i < flen && f[i] == 'l')
+			i++;
+		if (i >= flen || k >= nargs)
+			break; /* types.c checked the format: not reached */
+		conv = f[i++];
+		argx[k] = ex(G, args[k]);
+		switch (conv) {
 		case 'd': case 'i': case 'u': case 'x': case 'X':
-			*p++ = 'l';
-			*p++ = 'l';
-			*p++ = f[i++];
+			if (prec >= 0) {
+				ok = false;
+			} else if (flag == '#') {
+				/* stap's '#' adds the prefix even to 0, like this */
+				if (wend != wstart || (conv != 'x' && conv != 'X'))
+					ok = false;
+				else
+					p += sprintf(p, "0%c%%ll%c", conv, conv);
+			} else {
+				p += sprintf(p, "%%%s%.*sll%c", flag ? (char[]){ flag, 0 } : "",
+					     (int)(wend - wstart), f + wstart, conv);
+			}
 			break;
 		case 's': case 'c':
-			*p++ = f[i++];
+			if (flag == '#')
+				ok = false;
+			p += sprintf(p, "%%%s%.*s%c", flag ? (char[]){ flag, 0 } : "",
+				     (int)(wend - wstart), f + wstart, conv);
+			if (conv == 's' && prec >= 0)
+				argx[k] = fmt(G, "th_substr(%s, %s, 0, %ld)", temp(G), argx[k], prec);
+			else if (conv == 'c' && prec >= 0)
+				ok = false;
 			break;
 		case 'p':
-			p += sprintf(p, "llx");
-			i++;
+			p += sprintf(p, "%%llx");
 			break;
 		default:
+			ok = false;
+			break;
+		}
+		if (!ok) {
 			cc_error_at(&G->cx->diag, &n->loc,
-				    "sprintf in a kernel probe cannot format '%%%c' (the kernel's "
+				    "sprintf in a kernel probe cannot format '%.*s' (the kernel's "
 				    "bpf_snprintf lacks it); format it in a user probe",
-				    f[i]);
+				    (int)(i - start), f + start);
 			return "0";
 		}
+		k++;
 	}
 	*p = 0;
 	code = fmt(G, "({ static const char kf%d[] = %s; __u64 d%d[%d];", u,
 		   cquote(G, kf, strlen(kf)), u, nargs ? nargs : 1);
 	for (k = 0; k < nargs; k++)
-		code = fmt(G, "%s d%d[%d] = (__u64)%s;", code, u, k, ex(G, args[k]));
+		code = fmt(G, "%s d%d[%d] = (__u64)%s;", code, u, k, argx[k] ? argx[k] : "0");
 	return fmt(G, "%s if (bpf_snprintf(%s, TH_MAXSTR, kf%d, d%d, %d) < 0) %s[0] = 0; %s; })",
 		   code, dst, u, u, nargs * 8, dst, dst);
 }
@@ -824,9 +873,10 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 			   ex(G, n->args[0]), err_set(G, site));
 	case B_WARN:
 		if (G->kernel) {
-			int t = TY_STRING;
+			size_t size = sizeof(struct th_rec) + 2 + (size_t)cx->lim.maxstringlen;
 
-			(void)t;
+			if (size > G->recmax)
+				G->recmax = size;
 			return fmt(G,
 				   "({ const char *w = %s; __u32 o = sizeof(struct th_rec); "
 				   "th_rec_header((struct th_rec *)F->rec, 0, %d, %d); th_put_str(F->rec, "
@@ -1559,6 +1609,8 @@ static void unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, siz
 	u->keys = G->keys;
 	u->uses_ff = G->uses_ff;
 	u->recmax = G->recmax;
+	if (G->recmax > G->recmax_all)
+		G->recmax_all = G->recmax;
 }
 
 /* string locals and params live in the kernel frame */
@@ -1770,14 +1822,14 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 	unit_begin(G, &saved, &buf, &len);
 	st(G, f->body);
 	unit_end(G, saved, &u, &buf, &len);
+	/* a function's callees use the caller's FF: no frames of its own */
+	u.uses_ff = false;
 
 	fprintf(frames, "struct th_ff_%s {\n", f->name);
 	frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
 	if (u.recmax)
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
 	fprintf(frames, "\tchar pad_;\n};\n");
-	if (u.recmax > G->recmax)
-		G->recmax = u.recmax;
 
 	fprintf(defs, "static __always_inline %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
 		      "char *ret%s)\n{\n",
@@ -1825,8 +1877,6 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		d->index);
 	frame_fields(G, frames, &u, &d->locals, NULL, 0);
 	fprintf(frames, "};\n");
-	if (u.recmax > G->recmax)
-		G->recmax = u.recmax;
 
 	fprintf(defs, "/* %s */\nSEC(\"%s\")\nint th_p%d(%sctx)\n{\n", d->pp, section(G, d),
 		d->index, ctxtype);
@@ -1875,7 +1925,8 @@ static char *gen_kernel(struct gen *G)
 	int i, h = 0, nkfuncs = 0;
 
 	G->kernel = true;
-	G->recmax = 0;
+	/* every handler may report an error: site id and error() text */
+	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
 	gen_kernel_maps(G, decls);
 
 	/* functions: prototypes first, then definitions (no recursion here) */
@@ -1934,7 +1985,7 @@ static char *gen_kernel(struct gen *G)
 		fprintf(o, "#define TH_ZERO_SIZE %zu\n", zero);
 	}
 	/* record buffer: a power of two for masking, plus room for one more string */
-	fprintf(o, "#define TH_RECMASK %d\n", pow2_at_least(G->recmax + 64) - 1);
+	fprintf(o, "#define TH_RECMASK %d\n", pow2_at_least(G->recmax_all + 64) - 1);
 	fprintf(o, "#define TH_RECBUF (TH_RECMASK + 1 + TH_MAXSTR + 16)\n");
 	fprintf(o, "#include <linux/types.h>\n");
 	gen_kernel_types(G, o);
@@ -2069,27 +2120,32 @@ static void gen_user_probe(struct gen *G, FILE *defs, struct cc_dprobe *d)
 	fprintf(defs, "}\n\n");
 }
 
-/* Written-but-never-read globals are printed at the end, as stap does. */
+/*
+ * Written-but-never-read globals are printed at the end, as stap does: in
+ * the order the script declares them (tapset globals never), after the
+ * end probes.  The formats are stap's: see grt_autoprint_array().
+ */
 static void gen_autoprint(struct gen *G, FILE *defs)
 {
-	struct cc_prog *P = G->prog;
-	int i, j;
+	struct cc_vec *decl = &G->cx->script->globals;
+	int i;
 
 	fprintf(defs, "static void th_autoprint(struct grt_uctx *U)\n{\n");
 	if (needs_globals_ptr(G))
 		fprintf(defs, "\tstruct th_globals *TH_G = grt_globals(U->rt);\n");
 	fprintf(defs, "\t(void)U;\n");
-	for (i = 0; i < P->globals.n; i++) {
-		struct cc_sym *s = P->globals.v[i];
+	G->probe = NULL;
+	G->func = NULL;
+	G->kernel = false;
+	for (i = 0; i < decl->n; i++) {
+		struct cc_sym *s = decl->v[i];
 
+		/* declared but never used: not in the program, never written */
 		if (!s->written || s->read)
 			continue;
-		G->probe = NULL;
-		G->func = NULL;
-		G->kernel = false;
 		if (!s->is_array && s->type == TY_LONG) {
 			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = GRT_LONG, "
-				      ".l = %s }; grt_printf(U, &f, \"%s=%%d\\n\", &a, 1); }\n",
+				      ".l = %s }; grt_printf(U, &f, \"%s=%%#x\\n\", &a, 1); }\n",
 				var_ref(G, s), s->name);
 		} else if (!s->is_array && s->type == TY_STRING) {
 			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = "
@@ -2101,7 +2157,6 @@ static void gen_autoprint(struct gen *G, FILE *defs)
 		} else if (s->is_array) {
 			fprintf(defs, "\tgrt_autoprint_array(U, %d, \"%s\");\n", s->index, s->name);
 		}
-		(void)j;
 	}
 	fprintf(defs, "}\n\n");
 }

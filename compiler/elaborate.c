@@ -457,8 +457,9 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve(E, S, &n->lhs, false);
 		return;
 	case N_INCDEC:
+		/* a pure write, as stap counts it (PR6954): `hits[k]++` alone
+		 * leaves the array unread, so it is printed at the end */
 		resolve(E, S, &n->lhs, true);
-		resolve(E, S, &n->lhs, false);
 		return;
 	case N_AGG:
 		resolve(E, S, &n->rhs, false);

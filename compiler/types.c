@@ -568,6 +568,10 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 		}
 		if (lt == TY_UNKNOWN && rt != TY_UNKNOWN)
 			lt = infer(T, n->lhs, rt);
+		else if (lt != TY_UNKNOWN && rt != TY_UNKNOWN && lt != rt && n->lhs->sym)
+			/* name the variable and where its type was decided */
+			mismatch(T, &n->rhs->loc, cc_sprintf(cx->arena, "'%s'", n->lhs->sym->name), lt, rt,
+				 &n->lhs->sym->tloc);
 		else if (lt != TY_UNKNOWN && rt != TY_UNKNOWN && lt != rt)
 			check(T, n->rhs, rt, lt, "the right side of '='");
 		return n->type = lt;

@@ -5,10 +5,17 @@
  *
  * Records from the kernel are formatted here from the guest's format table
  * (grt_rt_record), never in the kernel.  The special records act: exit()
- * requests the end of the session, a runtime error is reported the way
- * stap reports it ("ERROR: division by 0 near operator '/' at f.stp:3:9")
- * and ends the session unless errors are suppressed, a print of a
- * histogram reads the aggregate from its map and prints it.
+ * requests the end of the session, a runtime error is handled the way
+ * stap handles it, a print of a histogram reads the aggregate from its map
+ * and prints it.
+ *
+ * Runtime errors, as stap: each is reported ("ERROR: division by 0 near
+ * operator '/' at f.stp:3:9") and counted; the one that makes the count
+ * exceed MAXERRORS (default 0) stops the session in error, and then the
+ * error probes run at the end instead of the end probes (and of the
+ * printing of unread globals).  With --suppress-handler-errors an error
+ * only ends its handler: it is counted, not reported, and never stops the
+ * session.
  *
  * The generated user code (guest.so) calls the grt_* functions below for
  * everything outside plain C: output, arrays, aggregates, context values.
@@ -45,8 +52,9 @@ struct grt_rt {
 	int64_t **ustat;         /* per gid: user-only scalar aggregates */
 	struct grt_buf out;
 	bool exit_req;
-	bool in_error_probe;
+	bool error_stop; /* errors exceeded MAXERRORS: error probes replace end */
 	int64_t errors;
+	int64_t bad_records; /* records that did not parse */
 	uint64_t rand;
 };
 
@@ -182,19 +190,18 @@ static void report_error(struct grt_rt *rt, int64_t site, const char *text)
 		site >= 0 && site < rt->meta->nsites ? &rt->meta->sites[site] : NULL;
 
 	rt->errors++;
+	if (rt->o.suppress_errors)
+		return;
 	if (!s)
 		msg(rt, "ERROR: %s\n", text && *text ? text : "unknown runtime error");
 	else if (s->kind == TH_ERR_USER && text && *text)
 		msg(rt, "ERROR: %s near %s at %s\n", text, s->near, s->where);
 	else
 		msg(rt, "ERROR: %s near %s at %s\n", s->msg, s->near, s->where);
-	if (rt->desc && !rt->in_error_probe) {
-		rt->in_error_probe = true;
-		grt_rt_run_kind(rt, GRT_UP_ERROR);
-		rt->in_error_probe = false;
-	}
-	if (!rt->o.suppress_errors || (rt->o.maxerrors && rt->errors >= rt->o.maxerrors))
+	if (rt->errors > rt->o.maxerrors) {
+		rt->error_stop = true;
 		rt->exit_req = true;
+	}
 }
 
 void grt_error_report(struct grt_uctx *u)
@@ -258,7 +265,7 @@ static void print_stat_record(struct grt_rt *rt, const unsigned char *a, size_t 
 	free(st);
 }
 
-int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len)
+static int record(struct grt_rt *rt, const void *rec, size_t len)
 {
 	const struct th_rec *r = rec;
 	const unsigned char *args = (const unsigned char *)rec + sizeof(*r);
@@ -312,6 +319,17 @@ int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len)
 	return err;
 }
 
+int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len)
+{
+	int err = record(rt, rec, len);
+
+	/* a record that does not parse is a bug of the writer: say it, once */
+	if (err == -EBADMSG && !rt->bad_records++)
+		msg(rt, "WARNING: a malformed record was dropped (a bug in tap: please report "
+			"it)\n");
+	return err;
+}
+
 /* ---- user probes ---------------------------------------------------------------------- */
 
 void grt_rt_run_one(struct grt_rt *rt, int index)
@@ -334,6 +352,9 @@ void grt_rt_run_kind(struct grt_rt *rt, int kind)
 
 	if (!rt->desc)
 		return;
+	/* a session stopped by errors ends with its error probes, not end ones */
+	if (kind == GRT_UP_END && rt->error_stop)
+		kind = GRT_UP_ERROR;
 	ps = rt->desc->probes;
 	n = rt->desc->nprobes;
 	order = malloc(sizeof(int) * (size_t)(n ? n : 1));
@@ -353,9 +374,9 @@ void grt_rt_run_kind(struct grt_rt *rt, int kind)
 		order[m] = k;
 	}
 	for (i = 0; i < j; i++) {
-		/* after an error or exit() in begin, the remaining begin probes still run
-		 * in stap only for exit(); an error stops them */
-		if (kind == GRT_UP_BEGIN && rt->errors && !rt->o.suppress_errors)
+		/* after exit() in begin the remaining begin probes still run, as in
+		 * stap; after an error that stops the session they do not */
+		if (kind == GRT_UP_BEGIN && rt->error_stop)
 			break;
 		grt_rt_run_one(rt, order[i]);
 	}
@@ -366,6 +387,9 @@ void grt_rt_autoprint(struct grt_rt *rt)
 {
 	struct grt_uctx u = { .rt = rt, .pp = "end" };
 
+	/* stap prints them from end probes, which an error stop skips */
+	if (rt->error_stop)
+		return;
 	if (rt->desc && rt->desc->autoprint)
 		rt->desc->autoprint(&u);
 	flush(rt);
@@ -928,16 +952,35 @@ void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st)
 
 /* ---- auto-printing -------------------------------------------------------------------------- */
 
+/*
+ * What stap prints for written-but-unread globals (elaborate.cxx,
+ * add_global_var_display): scalars as "name=%#x", strings quoted; arrays
+ * one "name[k1,"k2"]=v" line per element, biggest value first; aggregates
+ * their five extractors in decimal (no histogram), or "@count=0x0" when
+ * empty.
+ */
+static void put_hex(struct grt_rt *rt, int64_t v)
+{
+	char num[32];
+
+	/* stap's %#x: "0x" even for zero */
+	snprintf(num, sizeof(num), "0x%llx", (unsigned long long)v);
+	grt_buf_puts(&rt->out, num);
+}
+
 static void put_stat_line(struct grt_rt *rt, const int64_t *st)
 {
 	char line[256];
 	int64_t avg = 0;
 
+	if (!st[TH_STAT_COUNT]) {
+		grt_buf_puts(&rt->out, " @count=0x0\n");
+		return;
+	}
 	grt_stat_extract(st, GRT_X_AVG, &avg);
 	snprintf(line, sizeof(line), " @count=%lld @min=%lld @max=%lld @sum=%lld @avg=%lld\n",
-		 (long long)st[TH_STAT_COUNT], (long long)(st[TH_STAT_COUNT] ? st[TH_STAT_MIN] : 0),
-		 (long long)(st[TH_STAT_COUNT] ? st[TH_STAT_MAX] : 0), (long long)st[TH_STAT_SUM],
-		 (long long)avg);
+		 (long long)st[TH_STAT_COUNT], (long long)st[TH_STAT_MIN],
+		 (long long)st[TH_STAT_MAX], (long long)st[TH_STAT_SUM], (long long)avg);
 	grt_buf_puts(&rt->out, line);
 }
 
@@ -955,13 +998,11 @@ void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name)
 	grt_stat_get_g(u, gid, NULL, st);
 	grt_buf_puts(&rt->out, name);
 	put_stat_line(rt, st);
-	if (g->hist.kind && st[TH_STAT_COUNT])
-		grt_print_hist_g(u, gid, st);
 	free(st);
 	maybe_flush(rt);
 }
 
-static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type)
+static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type, bool hex)
 {
 	char num[32];
 
@@ -969,6 +1010,8 @@ static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type)
 		grt_buf_putc(&rt->out, '"');
 		grt_buf_puts(&rt->out, c->s ? c->s : "");
 		grt_buf_putc(&rt->out, '"');
+	} else if (hex) {
+		put_hex(rt, c->l);
 	} else {
 		snprintf(num, sizeof(num), "%lld", (long long)c->l);
 		grt_buf_puts(&rt->out, num);
@@ -985,25 +1028,22 @@ void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name)
 
 	if (!g || grt_arr_table(u, gid, &t) < 0)
 		return;
-	/* biggest values first, as a report reads best; strings by key */
-	if (g->valtype == GRT_STRING)
-		grt_table_sort(&t, 0, 1, 0, 0);
-	else
-		grt_table_sort(&t, -1, -1, GRT_X_COUNT, 0);
+	/* foreach ([k] in a-): by value (aggregates: @count), biggest first */
+	grt_table_sort(&t, -1, -1, GRT_X_COUNT, 0);
 	for (i = 0; i < t.n; i++) {
 		grt_buf_puts(&rt->out, name);
 		grt_buf_putc(&rt->out, '[');
 		for (k = 0; k < g->nkeys; k++) {
 			if (k)
 				grt_buf_putc(&rt->out, ',');
-			put_cell(rt, &t.rows[i].key[k], g->keytype[k]);
+			put_cell(rt, &t.rows[i].key[k], g->keytype[k], false);
 		}
 		grt_buf_putc(&rt->out, ']');
 		if (g->valtype == GRT_STATS) {
 			put_stat_line(rt, t.rows[i].stat);
 		} else {
 			grt_buf_putc(&rt->out, '=');
-			put_cell(rt, &t.rows[i].val, g->valtype);
+			put_cell(rt, &t.rows[i].val, g->valtype, true);
 			grt_buf_putc(&rt->out, '\n');
 		}
 		maybe_flush(rt);

@@ -10,10 +10,12 @@
  *   union th_frame the largest per-handler frame (declared before include)
  *
  * What lives here: the maps every guest has (rings, counters, frames,
- * configuration), record emission, the string helpers (bounded loops and
- * probe_read_*_str copies, so every access is provably in bounds), signed
- * division (the eBPF ISA we target has only unsigned division), and the
- * context functions (pid, ppid, execname ...).
+ * configuration), record emission, the string helpers (probe_read_*_str
+ * copies, masked indexes so every access is provably in bounds, and
+ * bpf_loop() for scans whose length depends on the data: a bounded loop
+ * would make the verifier walk every possible length, multiplied by the
+ * next scan's), signed division (the eBPF ISA we target has only unsigned
+ * division), and the context functions (pid, ppid, execname ...).
  *
  * Hot path: a probe's printf is one ring reservation and the stores of its
  * arguments; no formatting happens here.  Wakeups of the reader are
@@ -280,14 +282,27 @@ static __always_inline char *th_strcat(char *dst, const char *a, const char *b)
 	return dst;
 }
 
+/*
+ * A bounded loop would return its count as a precise value, so every
+ * possible length becomes a verifier state of its own, multiplied by the
+ * lengths of the next string the handler measures.  bpf_loop() returns
+ * the count as one unknown value instead.
+ */
+static long th_strlen_cb(__u64 i, void *arg)
+{
+	const char *s = *(const char **)arg;
+
+	return !s[i & (TH_MAXSTR - 1)];
+}
+
 static __always_inline __s64 th_strlen(const char *s)
 {
-	__s64 i;
+	/* loops performed: the NUL's index + 1, or TH_MAXSTR without a NUL */
+	long n = bpf_loop(TH_MAXSTR, th_strlen_cb, &s, 0);
 
-	for (i = 0; i < TH_MAXSTR; i++)
-		if (!s[i])
-			break;
-	return i;
+	if (n <= 0)
+		return 0;
+	return n > TH_MAXSTR - 1 ? TH_MAXSTR - 1 : n - 1;
 }
 
 static __always_inline __s64 th_strcmp(const char *a, const char *b)
@@ -339,106 +354,187 @@ static __always_inline __s64 th_stringat(struct th_hctx *H, const char *s, __s64
 	return (unsigned char)s[pos & (TH_MAXSTR - 1)];
 }
 
+/*
+ * Searching needs two nested loops; unrolled by the verifier that is
+ * MAXSTR * MAXSTR branches, beyond its limits.  So the outer loop is a
+ * bpf_loop() whose callback the verifier checks once, for any index.
+ */
+/*
+ * Lengths and offsets a bpf_loop() callback reads from its caller's
+ * stack: the mask is a no-op (they are below TH_MAXSTR <= 4096) but makes
+ * a new value the verifier does not link to the caller's slot, so a
+ * branch in the callback does not split the caller's state per value.
+ */
+#define TH_UNLINK(v) ((v) & 0xffff)
+
+/*
+ * An index into a TH_MAXSTR buffer, masked after a compiler barrier:
+ * clang drops a mask it can prove redundant from an earlier bounds check,
+ * but the verifier does not follow that proof.
+ */
+static __always_inline __u32 th_idx(__u32 v)
+{
+	asm volatile("" : "+r"(v));
+	return v & (TH_MAXSTR - 1);
+}
+
+struct th_find_ctx {
+	const char *s, *sub;
+	__s64 n, m;
+	__s64 found;
+};
+
+/* Does sub occur at position i of s?  Stops the loop when it does. */
+static long th_find_cb(__u64 i, void *arg)
+{
+	struct th_find_ctx *c = arg;
+	const char *s = c->s, *sub = c->sub;
+	__s64 m = TH_UNLINK(c->m);
+	int j;
+
+	if ((__s64)i + m > TH_UNLINK(c->n))
+		return 1;
+	for (j = 0; j < TH_MAXSTR; j++) {
+		if (j >= m) {
+			c->found = 1;
+			return 1;
+		}
+		if (s[(i + j) & (TH_MAXSTR - 1)] != sub[j & (TH_MAXSTR - 1)])
+			return 0;
+	}
+	return 0;
+}
+
 static __always_inline __s64 th_isinstr(const char *s, const char *sub)
 {
-	__s64 n = th_strlen(s), m = th_strlen(sub);
-	int i, j;
+	struct th_find_ctx c = { .s = s, .sub = sub, .n = th_strlen(s), .m = th_strlen(sub) };
 
-	if (m == 0)
+	if (c.m == 0)
 		return 1;
-	for (i = 0; i < TH_MAXSTR; i++) {
-		if (i + m > n)
-			break;
-		for (j = 0; j < TH_MAXSTR; j++) {
-			if (j >= m)
-				return 1;
-			if (s[(i + j) & (TH_MAXSTR - 1)] != sub[j])
-				break;
-		}
-	}
+	if (c.m > c.n)
+		return 0;
+	bpf_loop((__u32)(c.n - c.m + 1), th_find_cb, &c, 0);
+	return c.found;
+}
+
+/*
+ * strtol: the kernel's simple_strtol(), as the user side has it: an
+ * optional '-', base 0 guessing 16/8/10 from "0x"/"0", a "0x" skipped in
+ * base 16, digits 0-9 a-f only, wrapping on overflow.  The digits are a
+ * bpf_loop() so the verifier checks them once.
+ */
+struct th_strtol_ctx {
+	const char *s;
+	__u64 v;
+	__u32 i, base;
+};
+
+static __always_inline __u32 th_xdigit(char c)
+{
+	__u32 lc = (__u32)(unsigned char)c | 0x20;
+
+	if (c >= '0' && c <= '9')
+		return (__u32)(c - '0');
+	if (lc >= 'a' && lc <= 'f')
+		return lc - 'a' + 10;
+	return 99;
+}
+
+static long th_strtol_cb(__u64 k, void *arg)
+{
+	struct th_strtol_ctx *c = arg;
+	__u32 i = TH_UNLINK(c->i) + (__u32)k, d;
+
+	if (i >= TH_MAXSTR)
+		return 1;
+	d = th_xdigit(c->s[th_idx(i)]);
+	if (d >= c->base)
+		return 1;
+	c->v = c->v * c->base + d;
 	return 0;
 }
 
 static __always_inline __s64 th_strtol(const char *s, __s64 base)
 {
-	__u64 v = 0;
-	bool neg = false;
-	int i = 0;
+	/* simple_strtol() takes an unsigned int base */
+	struct th_strtol_ctx c = { .s = s, .base = (__u32)base };
+	bool neg = s[0] == '-';
+	__u32 i = neg ? 1 : 0;
 
-	while (i < TH_MAXSTR && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
-		i++;
-	if (i < TH_MAXSTR && (s[i] == '-' || s[i] == '+')) {
-		neg = s[i] == '-';
-		i++;
-	}
-	if ((base == 0 || base == 16) && i + 1 < TH_MAXSTR && s[i] == '0' &&
-	    (s[i + 1] == 'x' || s[i + 1] == 'X')) {
-		base = 16;
-		i += 2;
-	} else if (base == 0 && i < TH_MAXSTR && s[i] == '0') {
-		base = 8;
-	} else if (base == 0) {
-		base = 10;
-	}
-	if (base < 2 || base > 36)
-		return 0;
-	for (; i < TH_MAXSTR; i++) {
-		char c = s[i];
-		int d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'z')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'Z')
-			d = c - 'A' + 10;
+	if (c.base == 0) {
+		if (s[th_idx(i)] != '0')
+			c.base = 10;
+		else if ((s[th_idx(i + 1)] | 0x20) == 'x' && th_xdigit(s[th_idx(i + 2)]) < 16)
+			c.base = 16;
 		else
-			break;
-		if (d >= base)
-			break;
-		v = v * (__u64)base + (__u64)d;
+			c.base = 8;
 	}
-	return neg ? (__s64)((__u64)0 - v) : (__s64)v;
+	if (c.base == 16 && s[th_idx(i)] == '0' && (s[th_idx(i + 1)] | 0x20) == 'x')
+		i += 2;
+	c.i = i;
+	bpf_loop(TH_MAXSTR, th_strtol_cb, &c, 0);
+	return neg ? (__s64)((__u64)0 - c.v) : (__s64)c.v;
+}
+
+/* str_replace: one bpf_loop step copies `to` for a match or one byte of s. */
+struct th_repl_ctx {
+	const char *s, *from, *to;
+	char *dst;
+	__s64 m, k;
+	__u32 i, o;
+};
+
+static long th_repl_cb(__u64 step, void *arg)
+{
+	struct th_repl_ctx *c = arg;
+	const char *s = c->s, *from = c->from, *to = c->to;
+	char *dst = c->dst;
+	__u32 i = TH_UNLINK(c->i), o = TH_UNLINK(c->o);
+	__s64 m = TH_UNLINK(c->m), k = TH_UNLINK(c->k);
+	int j;
+
+	if (i >= TH_MAXSTR || o >= TH_MAXSTR - 1 || !s[th_idx(i)])
+		return 1;
+	for (j = 0; j < TH_MAXSTR; j++) {
+		if (j >= m)
+			break;
+		if (i + j >= TH_MAXSTR || s[th_idx(i + j)] != from[th_idx(j)]) {
+			dst[th_idx(o)] = s[th_idx(i)];
+			c->i = i + 1;
+			c->o = o + 1;
+			return 0;
+		}
+	}
+	for (j = 0; j < TH_MAXSTR; j++) {
+		if (j >= k || o >= TH_MAXSTR - 1)
+			break;
+		dst[th_idx(o)] = to[th_idx(j)];
+		o++;
+	}
+	c->i = i + (__u32)m;
+	c->o = o;
+	return 0;
 }
 
 static __always_inline char *th_str_replace(char *dst, const char *s, const char *from,
 					    const char *to)
 {
-	__s64 m = th_strlen(from), k = th_strlen(to);
-	int i = 0, o = 0, j;
+	struct th_repl_ctx c = { .s = s, .from = from, .to = to, .dst = dst };
 
-	if (m == 0)
+	c.m = th_strlen(from);
+	c.k = th_strlen(to);
+	if (c.m == 0)
 		return th_strcpy(dst, s);
-	for (i = 0; i < TH_MAXSTR; ) {
-		bool match = true;
-
-		if (!s[i & (TH_MAXSTR - 1)])
-			break;
-		for (j = 0; j < TH_MAXSTR; j++) {
-			if (j >= m)
-				break;
-			if (i + j >= TH_MAXSTR || s[(i + j) & (TH_MAXSTR - 1)] != from[j]) {
-				match = false;
-				break;
-			}
-		}
-		if (match) {
-			for (j = 0; j < TH_MAXSTR; j++) {
-				if (j >= k || o >= TH_MAXSTR - 1)
-					break;
-				dst[o & (TH_MAXSTR - 1)] = to[j];
-				o++;
-			}
-			i += (int)m;
-		} else {
-			if (o >= TH_MAXSTR - 1)
-				break;
-			dst[o & (TH_MAXSTR - 1)] = s[i & (TH_MAXSTR - 1)];
-			o++;
-			i++;
-		}
-	}
-	dst[o & (TH_MAXSTR - 1)] = 0;
+	/*
+	 * Start at 0, but a 0 read back from the map: the verifier takes it
+	 * for any byte, so it checks the callback for a range of positions
+	 * at once instead of once per position.
+	 */
+	dst[0] = 0;
+	c.i = *(volatile unsigned char *)dst;
+	c.o = c.i;
+	bpf_loop(TH_MAXSTR, th_repl_cb, &c, 0);
+	dst[th_idx(c.o)] = 0;
 	return dst;
 }
 

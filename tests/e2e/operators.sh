@@ -1,0 +1,13 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Operators: arithmetic with stap's 64-bit semantics (wrapping, division
+# truncating toward zero), bitwise, shifts, comparisons, logical and
+# ternary operators, string operators, every assignment operator and
+# ++/--, on locals, globals and array elements, in user and kernel context.
+. "$(dirname "$0")/lib.sh"
+require_kernel
+
+check_lang operators -c "$GEN getppid 1"
+check_lang assign -c "$GEN getppid 1"
+
+finish

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Probe points: aliases (= and +=), several points per probe, optional and
+# sufficient points, conditions, tracepoint wildcards and pp().
+. "$(dirname "$0")/lib.sh"
+require_kernel
+
+check_lang aliases -c "$GEN getppid 1"
+check_lang points -c "$GEN getppid 5"
+
+# A wildcard expands to every matching tracepoint, each its own probe
+# with its own pp().  gen ctxsw starts a thread (wakeup_new) and wakes it
+# (waking, wakeup) many times.
+tap_run wild -c "$GEN ctxsw 200" -e 'global hits
+probe kernel.trace("sched:sched_wak*") { hits[pp()]++ }
+probe end { foreach (p+ in hits) println(p) }'
+for e in sched_waking sched_wakeup sched_wakeup_new; do
+	assert_grep "kernel.trace(\"sched:sched_wak*\") fires $e" "$TMP/wild.out" \
+		"^kernel.trace(\"sched:$e\")\$"
+done
+assert_eq "foreach (k+ in a) sorts the fired points by name" "$(out wild)" "$(out wild | LC_ALL=C sort)"
+wanted=$(ls /sys/kernel/tracing/events/sched | grep '^sched_wak' | sort)
+n=$(echo "$wanted" | wc -l)
+tap_run list -l 'kernel.trace("sched:sched_wak*")'
+assert_eq "tap -l lists the wildcard's points" "$(wc -l <"$TMP/list.out")" "$n"
+
+# A point that matches nothing is an error unless it is optional.
+tap_run nomatch -e 'probe kernel.trace("nosuch_subsys:nosuch_event") { }'
+assert_rc "a point matching nothing fails" nomatch 1
+assert_grep "the error names the point" "$TMP/nomatch.err" 'nosuch_subsys:nosuch_event'
+
+# pp() of an alias is the point it expanded to.
+tap_run aliaspp -e 'probe a = begin { } probe a { println(pp()); exit() }'
+assert_eq "pp() in an alias is the real point" "$(out aliaspp)" begin
+
+finish
