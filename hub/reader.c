@@ -107,8 +107,8 @@ static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 	ro.meta = g->meta;
 	ro.write = sink;
 	ro.arg = R;
-	/* a reader only formats: no maps, no user probes, errors never stop it */
-	ro.suppress_errors = true;
+	/* a reader only formats: no maps, no user probes; errors are shown, never stop it */
+	ro.maxerrors = INT64_MAX;
 	if (grt_rt_new(&ro, &rt))
 		return NULL;
 	R->rts[R->nrts].guest = guest;

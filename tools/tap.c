@@ -99,7 +99,7 @@ static void usage(FILE *f)
 	      "                 a class of the relay host being created (repeatable)\n"
 	      "  --socket PATH  taphubd's control socket\n"
 	      "  --suppress-handler-errors\n"
-	      "                 report runtime errors but keep running\n"
+	      "                 count runtime errors silently and keep running\n"
 	      "  -V, --version  print the version\n"
 	      "  -h, --help     this help\n"
 	      "\n"
