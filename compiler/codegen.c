@@ -1889,6 +1889,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		else
 			fprintf(defs, "\tif (ctx->args[1] != %d)\n\t\treturn 0;\n", d->sysnr);
 	}
+	fprintf(defs, "\tif (th_ctl.stop)\n\t\treturn 0;\n");
 	fprintf(defs, "\tF = th_frame(%d);\n\tif (!F)\n\t\treturn 0;\n", hidx);
 	fprintf(defs, "\tH->pp = %s;\n\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n",
 		cquote(G, d->pp, strlen(d->pp)));

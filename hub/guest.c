@@ -167,6 +167,7 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	cfg.wake_bytes = ring / 4;
 	cfg.ncpus = (uint32_t)g->ncpus;
 	cfg.guest_id = o->guest_id;
+	cfg.maxerrors = o->maxerrors;
 	r = bpf_map__set_initial_value(map, &cfg, sizeof(cfg));
 	if (r) {
 		snprintf(err, errlen, "%s: cannot set the configuration: %s", path, strerror(-r));

@@ -514,6 +514,7 @@ int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32
 			.ring_bytes = h->cls[0].ring_size,
 			.target_pid = a->target_pid,
 			.guest_id = id,
+			.maxerrors = a->maxerrors,
 		};
 
 		r = hub_guest_open(&go, &g, err, errlen);

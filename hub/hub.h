@@ -45,6 +45,7 @@ struct hub_guest_opts {
 	const int *ring_fds;
 	int64_t target_pid;   /* target() */
 	uint32_t guest_id;
+	int64_t maxerrors;    /* errors before the probes stop themselves; -1: never */
 	bool load_so;         /* dlopen the user-side object (runners only) */
 	bool skip_bpf;        /* a hub runner: the hub loaded the eBPF part */
 	int verbose;

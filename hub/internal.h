@@ -90,6 +90,7 @@ struct hub_guest_add {
 	const char *session;
 	uid_t owner;
 	int64_t target_pid;
+	int64_t maxerrors; /* -1: never stop on errors */
 };
 
 int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,

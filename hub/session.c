@@ -342,6 +342,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	ga.session = name;
 	ga.owner = peer->uid;
 	ga.target_pid = (int64_t)target;
+	ga.maxerrors = suppress ? -1 : 0;
 	r = hub_host_add_guest(h, &ga, &s->guest_id, &s->guest, err, errlen);
 	if (r)
 		goto out_session;

@@ -46,6 +46,8 @@
 /* zero bytes for inserting a new map value (the largest value size) */
 const volatile char th_zero[TH_ZERO_SIZE] SEC(".rodata.th_zero") = {};
 
+struct th_control th_ctl SEC(".data.th_ctl") = {};
+
 /* Set by the loader before load (frozen, read only for the programs). */
 const volatile struct th_config th_cfg SEC(".rodata.th_cfg") = {};
 
@@ -651,6 +653,8 @@ static __always_inline void th_exit_rec(int cls)
 {
 	struct th_rec *r = th_reserve(cls, sizeof(struct th_rec), TH_FMT_EXIT);
 
+	/* the current handler finishes; no new one starts */
+	th_ctl.stop = 1;
 	if (r)
 		th_commit(cls, r, true);
 }
@@ -660,6 +664,9 @@ static __always_inline void th_error_rec(struct th_hctx *H, int cls, char *buf)
 	__u32 o = sizeof(struct th_rec);
 
 	th_count(cls, 2);
+	if (th_cfg.maxerrors >= 0 &&
+	    __sync_add_and_fetch(&th_ctl.errors, 1) > (__u64)th_cfg.maxerrors)
+		th_ctl.stop = 1;
 	th_rec_header((struct th_rec *)buf, 0, TH_FMT_ERROR, cls);
 	th_put_long(buf, &o, TH_RECMASK, H->err - 1);
 	th_put_str(buf, &o, TH_RECMASK, H->errmsg);

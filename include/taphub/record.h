@@ -85,6 +85,19 @@ struct th_config {
 	__u64 wake_bytes;   /* wake the reader once a ring holds this much */
 	__u32 ncpus;        /* possible CPUs: frames are ncpus * handlers */
 	__u32 guest_id;
+	__s64 maxerrors;    /* errors tolerated before the probes stop; -1: never */
+};
+
+/*
+ * Writable control of a guest (the .data.th_ctl section, mapped by the
+ * runner too): once stop is set, every probe returns at once.  The probes
+ * set it themselves on exit() and on the error past maxerrors, so nothing
+ * more is recorded while the runner catches up, as stap stops its probes.
+ */
+struct th_control {
+	__u32 stop;
+	__u32 pad;
+	__u64 errors;
 };
 
 #endif /* TAPHUB_RECORD_H */
