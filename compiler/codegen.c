@@ -42,6 +42,16 @@ struct gen {
 	int ind;
 	struct cc_dprobe *probe; /* current unit: a probe ... */
 	struct cc_func *func;    /* ... or a function */
+	struct kbody {           /* a kernel probe body, maybe shared */
+		int id;              /* the first probe's index: th_hID, th_frame_pID */
+		char *frame, *text;
+		int users;
+		const char *pp;
+	} *bodies;
+	int nbodies, cap_bodies;
+	bool sys_dispatch;       /* syscall probes tail-called by number */
+	struct cc_dprobe **sys;  /* syscall probes by (exit, nr) */
+	int nsys;
 	int ntemps;              /* string temporaries in this unit */
 	int nvals;               /* unique C names */
 	int ntables;             /* user: foreach tables in this unit */
@@ -175,8 +185,18 @@ static int add_site(struct gen *G, int kind, const char *msg, const char *near,
 		    const struct cc_loc *loc)
 {
 	struct cc_prog *P = G->prog;
-	struct cc_site *s = cc_alloc(G->cx->arena, sizeof(*s));
+	struct cc_site *s;
+	int i;
 
+	/* clones of one body (wildcards, aliases) share their sites, so their
+	 * code is identical and can be shared too */
+	for (i = 0; i < P->sites.n; i++) {
+		s = P->sites.v[i];
+		if (s->kind == kind && s->loc.file == loc->file && s->loc.off == loc->off &&
+		    !strcmp(s->msg, msg) && !strcmp(s->near, near))
+			return s->id;
+	}
+	s = cc_alloc(G->cx->arena, sizeof(*s));
 	s->id = P->sites.n;
 	s->kind = kind;
 	s->msg = (char *)msg;
@@ -1008,6 +1028,105 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 				   u, ex(G, n->args[0]), u, u, err_set(G, site), u);
 		}
 		return fmt(G, "grt_randint(U, %s, %d)", ex(G, n->args[0]), site);
+	case B_TASK_CURRENT:
+		return "((__s64)bpf_get_current_task())";
+	case B_TASK_PID: case B_TASK_TID: case B_TASK_PARENT: case B_TASK_STATE: case B_TASK_PRIO:
+	case B_TASK_NICE: case B_TASK_CPU: case B_TASK_UID: case B_TASK_GID: {
+		static const int which[] = {
+			[B_TASK_PID - B_TASK_PID] = 0, [B_TASK_TID - B_TASK_PID] = 1,
+			[B_TASK_PARENT - B_TASK_PID] = 2, [B_TASK_STATE - B_TASK_PID] = 3,
+			[B_TASK_PRIO - B_TASK_PID] = 4, [B_TASK_NICE - B_TASK_PID] = 5,
+			[B_TASK_CPU - B_TASK_PID] = 6, [B_TASK_UID - B_TASK_PID] = 7,
+			[B_TASK_GID - B_TASK_PID] = 8,
+		};
+		int w = n->builtin == B_TASK_EXECNAME ? 0 : which[n->builtin - B_TASK_PID];
+
+		return fmt(G, "th_task_field((__u64)%s, %d)", ex(G, n->args[0]), w);
+	}
+	case B_TASK_EXECNAME:
+		return fmt(G, "th_task_execname(%s, (__u64)%s)", temp(G), ex(G, n->args[0]));
+	case B_KERNEL_LONG: case B_KERNEL_INT: case B_KERNEL_SHORT: case B_KERNEL_CHAR:
+	case B_KERNEL_POINTER: case B_USER_LONG: case B_USER_INT: case B_USER_SHORT:
+	case B_USER_CHAR: case B_USER_ULONG: case B_USER_UINT: case B_USER_USHORT:
+	case B_USER_INT8: case B_USER_UINT8: {
+		bool user = n->builtin >= B_USER_LONG;
+		int size;
+		const char *cast;
+
+		switch (n->builtin) {
+		case B_KERNEL_LONG: case B_USER_LONG: size = 8; cast = "(__s64)"; break;
+		case B_KERNEL_POINTER: case B_USER_ULONG: size = 8; cast = "(__s64)(__u64)"; break;
+		case B_KERNEL_INT: case B_USER_INT: size = 4; cast = "(__s64)(__s32)"; break;
+		case B_USER_UINT: size = 4; cast = "(__s64)(__u32)"; break;
+		case B_KERNEL_SHORT: case B_USER_SHORT: size = 2; cast = "(__s64)(__s16)"; break;
+		case B_USER_USHORT: size = 2; cast = "(__s64)(__u16)"; break;
+		case B_USER_UINT8: size = 1; cast = "(__s64)(__u8)"; break;
+		default: size = 1; cast = "(__s64)(__s8)"; break;
+		}
+		site = add_site(G, TH_ERR_STRREAD, user ? "user read fault" : "kernel read fault",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, ex(G, n->args[0]),
+			   size, user ? "true" : "false", site);
+	}
+	case B_POINTER_ARG: case B_INT_ARG: case B_UINT_ARG: case B_LONG_ARG: case B_ULONG_ARG:
+	case B_S32_ARG: case B_U32_ARG: case B_S64_ARG: case B_U64_ARG: {
+		const char *cast = n->builtin == B_INT_ARG || n->builtin == B_S32_ARG ? "(__s64)(__s32)"
+				   : n->builtin == B_UINT_ARG || n->builtin == B_U32_ARG ? "(__s64)(__u32)"
+				   : n->builtin == B_LONG_ARG || n->builtin == B_S64_ARG ? "(__s64)"
+											: "(__s64)(__u64)";
+
+		if (!G->probe || G->probe->kind != PK_SYSCALL || G->probe->sysexit) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "%s() reads a system call's arguments: it works in syscall entry "
+				    "probes (kernel.trace(\"syscalls:sys_enter_*\"), syscall.*), not "
+				    "in %s",
+				    n->name, G->probe ? G->probe->pp : "a function");
+			return "0";
+		}
+		/* stap numbers arguments from 1; a number out of 1..6 reads as 0 */
+		{
+			const char *idx = ex(G, n->args[0]);
+			int u = uniq(G);
+
+			return fmt(G,
+				   "({ __s64 i%d = %s; (i%d >= 1 && i%d <= 6) ? (%sth_sysarg(ctx, "
+				   "(int)i%d - 1)) : 0; })",
+				   u, idx, u, u, cast, u);
+		}
+	}
+	case B_CTIME: case B_TZ_CTIME: {
+		const char *secs = n->nargs ? ex(G, n->args[0]) : NULL;
+
+		if (G->kernel) {
+			if (!secs)
+				secs = kctx_long(B_GTOD_S);
+			if (n->builtin == B_TZ_CTIME)
+				return fmt(G, "th_ctime(%s, (%s) + th_cfg.tz_off, (const char *)th_cfg.tz_name)",
+					   temp(G), secs);
+			return fmt(G, "th_ctime(%s, %s, 0)", temp(G), secs);
+		}
+		{
+			const char *t = temp(G);
+
+			return fmt(G, "({ grt_ctime(%s, %s, %d); %s; })", t,
+				   secs ? secs : "grt_ctx_long(U, GRT_CV_GTOD_S)",
+				   n->builtin == B_TZ_CTIME, t);
+		}
+	}
+	case B_CMDLINE_STR:
+		if (G->kernel)
+			return fmt(G, "th_cmdline(%s)", temp(G));
+		{
+			const char *t = temp(G);
+
+			return fmt(G, "({ grt_cmdline(U, %s); %s; })", t, t);
+		}
+	case B_SYMNAME: case B_SYMDATA: {
+		const char *t = temp(G);
+
+		return fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, ex(G, n->args[0]),
+			   n->builtin == B_SYMDATA, t);
+	}
 	default:
 		cc_error_at(&cx->diag, &n->loc, "built-in '%s' has no code generator", n->name);
 		return "0";
@@ -1587,6 +1706,7 @@ static void unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len)
 	*saved = G->o;
 	G->o = open_memstream(buf, len);
 	G->ind = 1;
+	G->nvals = 0; /* C names are per function: equal bodies get equal code */
 	G->ntemps = 0;
 	G->ntables = 0;
 	G->keys.n = 0;
@@ -1853,17 +1973,26 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 		f->rettype == TY_STRING ? "ret" : "rv");
 }
 
+static const char *kctx_type(const struct cc_dprobe *d)
+{
+	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE ? "struct bpf_raw_tracepoint_args *"
+							       : "void *";
+}
+
+/*
+ * A kernel probe's body, as an inline function th_hN(ctx); the programs
+ * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
+ * the body uses it: a counter like `n++` needs none.
+ */
 static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_dprobe *d,
 			     int hidx)
 {
 	struct unit u;
-	FILE *saved;
-	char *buf;
-	size_t len;
-	int i;
-	const char *ctxtype = d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE
-				      ? "struct bpf_raw_tracepoint_args *"
-				      : "void *";
+	FILE *saved, *fo, *bo;
+	char *buf, *ftext, *btext;
+	size_t len, flen, blen;
+	int i, sites = G->prog->sites.n;
+	bool frame;
 
 	G->func = NULL;
 	G->probe = d;
@@ -1872,37 +2001,196 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	unit_begin(G, &saved, &buf, &len);
 	st(G, d->body);
 	unit_end(G, saved, &u, &buf, &len);
+	/* errors need the frame for their record; functions may raise them */
+	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
+	d->hidx = hidx;
 
-	fprintf(frames, "struct th_frame_p%d {\n\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n",
-		d->index);
-	frame_fields(G, frames, &u, &d->locals, NULL, 0);
-	fprintf(frames, "};\n");
+	/* the frame's fields and the function, without the probe's own number */
+	fo = open_memstream(&ftext, &flen);
+	fprintf(fo, "\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n");
+	frame_fields(G, fo, &u, &d->locals, NULL, 0);
+	fclose(fo);
+	bo = open_memstream(&btext, &blen);
+	fprintf(bo, "(%sctx, const char *pp, __u32 hidx)\n{\n", kctx_type(d));
+	fprintf(bo, "\tstruct th_hctx H_ = { 0 }, *H = &H_;\n");
+	long_locals(bo, &d->locals);
+	if (frame) {
+		fprintf(bo, "\tstruct th_frame_pFRAME *F = th_frame(hidx);\n\n\tif (!F)\n\t\treturn 0;\n");
+		fprintf(bo, "\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n");
+		for (i = 0; i < d->locals.n; i++) {
+			struct cc_sym *s = d->locals.v[i];
 
-	fprintf(defs, "/* %s */\nSEC(\"%s\")\nint th_p%d(%sctx)\n{\n", d->pp, section(G, d),
-		d->index, ctxtype);
-	fprintf(defs, "\tstruct th_frame_p%d *F;\n", d->index);
-	fprintf(defs, "\tstruct th_hctx H_ = { 0 }, *H = &H_;\n");
-	long_locals(defs, &d->locals);
-	if (d->kind == PK_SYSCALL) {
-		if (d->sysexit)
-			fprintf(defs, "\tif (th_sysnr_exit(ctx) != %d)\n\t\treturn 0;\n", d->sysnr);
-		else
-			fprintf(defs, "\tif (ctx->args[1] != %d)\n\t\treturn 0;\n", d->sysnr);
+			if (s->type == TY_STRING)
+				fprintf(bo, "\tF->l_%s[0] = 0;\n", s->name);
+		}
 	}
-	fprintf(defs, "\tif (th_ctl.stop)\n\t\treturn 0;\n");
-	fprintf(defs, "\tF = th_frame(%d);\n\tif (!F)\n\t\treturn 0;\n", hidx);
-	fprintf(defs, "\tH->pp = %s;\n\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n",
-		cquote(G, d->pp, strlen(d->pp)));
-	for (i = 0; i < d->locals.n; i++) {
-		struct cc_sym *s = d->locals.v[i];
+	fprintf(bo, "\tH->pp = pp;\n");
+	fputs(u.body, bo);
+	fprintf(bo, "th_err: __attribute__((unused));\n");
+	if (frame)
+		fprintf(bo, "\tif (H->err)\n\t\tth_error_rec(H, %d, F->rec);\n", d->cls);
+	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn 0;\n}\n\n");
+	fclose(bo);
 
-		if (s->type == TY_STRING)
-			fprintf(defs, "\tF->l_%s[0] = 0;\n", s->name);
+	/*
+	 * Wildcards (syscall.*, sched:*) make hundreds of probes with the same
+	 * code but for their probe point: those share one body, compiled once
+	 * as an eBPF subprogram, instead of hundreds of inlined copies.
+	 */
+	for (i = 0; i < G->nbodies; i++) {
+		struct kbody *b = &G->bodies[i];
+
+		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext)) {
+			d->body_id = b->id;
+			b->users++;
+			free(ftext);
+			free(btext);
+			return;
+		}
 	}
-	fputs(u.body, defs);
-	fprintf(defs, "th_err: __attribute__((unused));\n\tif (H->err)\n\t\tth_error_rec(H, %d, F->rec);\n",
-		d->cls);
-	fprintf(defs, "th_out: __attribute__((unused));\n\t(void)ctx;\n\treturn 0;\n}\n\n");
+	if (G->nbodies == G->cap_bodies) {
+		G->cap_bodies = G->cap_bodies ? G->cap_bodies * 2 : 64;
+		G->bodies = realloc(G->bodies, sizeof(*G->bodies) * (size_t)G->cap_bodies);
+	}
+	G->bodies[G->nbodies].id = d->index;
+	G->bodies[G->nbodies].frame = cc_strdup(G->cx->arena, ftext);
+	G->bodies[G->nbodies].text = cc_strdup(G->cx->arena, btext);
+	G->bodies[G->nbodies].users = 1;
+	G->bodies[G->nbodies].pp = d->pp;
+	G->nbodies++;
+	d->body_id = d->index;
+	fprintf(frames, "struct th_frame_p%d {\n%s};\n", d->index, ftext);
+	free(ftext);
+	free(btext);
+}
+
+/* The bodies, once all probes are known: shared ones become subprograms. */
+static void gen_kernel_bodies(struct gen *G, FILE *defs)
+{
+	int i;
+
+	for (i = 0; i < G->nbodies; i++) {
+		struct kbody *b = &G->bodies[i];
+		char num[16], *t = b->text, *p;
+
+		snprintf(num, sizeof(num), "%d", b->id);
+		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
+			b->users > 1 ? fmt(G, " and %d more", b->users - 1) : "",
+			b->users > 1 ? "__noinline" : "__always_inline", b->id);
+		/* the frame type is the first user's */
+		while ((p = strstr(t, "pFRAME"))) {
+			fwrite(t, 1, (size_t)(p - t) + 1, defs);
+			fputs(num, defs);
+			t = p + 6;
+		}
+		fputs(t, defs);
+	}
+	free(G->bodies);
+	G->bodies = NULL;
+}
+
+static const char *hcall(struct gen *G, const struct cc_dprobe *d)
+{
+	return fmt(G, "th_h%d(ctx, %s, %d)", d->body_id, cquote(G, d->pp, strlen(d->pp)), d->hidx);
+}
+
+/*
+ * The eBPF programs.  Every probe is one program, except syscall probes
+ * when there are many distinct syscalls (syscall.* is hundreds): then one
+ * program on sys_enter (and one on sys_exit) tail-calls, by syscall
+ * number, into a program per number that runs all probes of that number.
+ * A syscall nobody probes then costs one failed tail call, not hundreds
+ * of programs each comparing the number.
+ */
+#define SYSCALL_DIRECT_MAX 4
+
+static int sys_group_cmp(const void *a, const void *b)
+{
+	const struct cc_dprobe *x = *(struct cc_dprobe *const *)a, *y = *(struct cc_dprobe *const *)b;
+
+	if (x->sysexit != y->sysexit)
+		return x->sysexit - y->sysexit;
+	if (x->sysnr != y->sysnr)
+		return x->sysnr - y->sysnr;
+	return x->index - y->index;
+}
+
+static void gen_kernel_programs(struct gen *G, FILE *defs)
+{
+	struct cc_prog *P = G->prog;
+	struct cc_dprobe **sys = NULL;
+	int i, nsys = 0, ngroups = 0;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel && d->kind == PK_SYSCALL)
+			nsys++;
+	}
+	if (nsys)
+		sys = cc_alloc(G->cx->arena, sizeof(*sys) * (size_t)nsys);
+	nsys = 0;
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (!d->kernel)
+			continue;
+		if (d->kind == PK_SYSCALL) {
+			sys[nsys++] = d;
+			continue;
+		}
+		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\treturn %s;\n}\n\n",
+			section(G, d), d->index, kctx_type(d), hcall(G, d));
+	}
+	if (!nsys)
+		return;
+	qsort(sys, (size_t)nsys, sizeof(*sys), sys_group_cmp);
+	for (i = 0; i < nsys; i++)
+		if (!i || sys[i - 1]->sysnr != sys[i]->sysnr || sys[i - 1]->sysexit != sys[i]->sysexit)
+			ngroups++;
+	G->sys_dispatch = ngroups > SYSCALL_DIRECT_MAX;
+	if (!G->sys_dispatch) {
+		for (i = 0; i < nsys; i++) {
+			struct cc_dprobe *d = sys[i];
+
+			fprintf(defs, "SEC(\"%s\")\nint th_p%d(struct bpf_raw_tracepoint_args *ctx)\n{\n",
+				section(G, d), d->index);
+			if (d->sysexit)
+				fprintf(defs, "\tif (th_sysnr_exit(ctx) != %d)\n\t\treturn 0;\n", d->sysnr);
+			else
+				fprintf(defs, "\tif (ctx->args[1] != %d)\n\t\treturn 0;\n", d->sysnr);
+			fprintf(defs, "\tif (th_ctl.stop)\n\t\treturn 0;\n\treturn %s;\n}\n\n",
+				hcall(G, d));
+		}
+		return;
+	}
+	for (i = 0; i < nsys;) {
+		int j = i;
+
+		fprintf(defs, "SEC(\"raw_tp\")\nint th_s%c%d(struct bpf_raw_tracepoint_args *ctx)\n{\n",
+			sys[i]->sysexit ? 'x' : 'e', sys[i]->sysnr);
+		for (; j < nsys && sys[j]->sysnr == sys[i]->sysnr && sys[j]->sysexit == sys[i]->sysexit; j++)
+			fprintf(defs, "\t%s;\n", hcall(G, sys[j]));
+		fprintf(defs, "\treturn 0;\n}\n\n");
+		i = j;
+	}
+	for (i = 0; i < 2; i++)
+		fprintf(defs,
+			"struct {\n\t__uint(type, BPF_MAP_TYPE_PROG_ARRAY);\n\t__uint(max_entries, %d);\n"
+			"\t__type(key, __u32);\n\t__type(value, __u32);\n} th_systab_%s SEC(\".maps\");\n\n",
+			CC_SYSCALL_TABLE, i ? "exit" : "enter");
+	/* a dispatcher only for the directions probed: sys_exit costs too */
+	if (!sys[0]->sysexit)
+		fprintf(defs, "SEC(\"raw_tp/sys_enter\")\nint th_sysenter(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\tbpf_tail_call(ctx, &th_systab_enter, (__u32)ctx->args[1]);\n\treturn 0;\n}\n\n");
+	if (sys[nsys - 1]->sysexit)
+		fprintf(defs, "SEC(\"raw_tp/sys_exit\")\nint th_sysexit(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\tbpf_tail_call(ctx, &th_systab_exit, (__u32)th_sysnr_exit(ctx));\n\treturn 0;\n}\n\n");
+	G->sys = sys;
+	G->nsys = nsys;
 }
 
 static int pow2_at_least(size_t n)
@@ -1961,6 +2249,8 @@ static char *gen_kernel(struct gen *G)
 		if (d->kernel)
 			gen_kernel_probe(G, defs, frames, d, h++);
 	}
+	gen_kernel_bodies(G, defs);
+	gen_kernel_programs(G, defs);
 	fclose(decls);
 	fclose(frames);
 	fclose(defs);
@@ -1995,7 +2285,7 @@ static char *gen_kernel(struct gen *G)
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
-		if (d->kernel)
+		if (d->kernel && d->body_id == d->index)
 			fprintf(o, "\tstruct th_frame_p%d p%d;\n", d->index, d->index);
 	}
 	fprintf(o, "\tchar pad_;\n};\n");
@@ -2294,6 +2584,14 @@ static char *gen_meta(struct gen *G)
 		(long long)cx->lim.maxstringlen, (long long)cx->lim.maxaction,
 		(long long)cx->lim.maxmapentries);
 	fprintf(o, "bpf %d\nso %d\n", P->has_kernel, P->has_user);
+	{
+		int h = 0;
+
+		for (i = 0; i < P->probes.n; i++)
+			h += ((struct cc_dprobe *)P->probes.v[i])->kernel;
+		/* frames are per (CPU, handler): the loader sizes the map from this */
+		fprintf(o, "handlers %d\n", h ? h : 1);
+	}
 	fprintf(o, "classes %d", P->classes.n);
 	for (i = 0; i < P->classes.n; i++)
 		fprintf(o, " %s", (char *)P->classes.v[i]);
@@ -2337,10 +2635,23 @@ static char *gen_meta(struct gen *G)
 		meta_str(o, where, strlen(where));
 		fputc('\n', o);
 	}
+	if (G->sys_dispatch) {
+		/* the dispatchers attach; the per-number programs are tail-call targets */
+		if (!G->sys[0]->sysexit)
+			fprintf(o, "prog th_sysenter rawtp sys_enter 0 \"syscall dispatch (enter)\"\n");
+		if (G->sys[G->nsys - 1]->sysexit)
+			fprintf(o, "prog th_sysexit rawtp sys_exit 0 \"syscall dispatch (exit)\"\n");
+		for (i = 0; i < G->nsys; i++)
+			if (!i || G->sys[i - 1]->sysnr != G->sys[i]->sysnr ||
+			    G->sys[i - 1]->sysexit != G->sys[i]->sysexit)
+				fprintf(o, "tail th_s%c%d %s %d\n", G->sys[i]->sysexit ? 'x' : 'e',
+					G->sys[i]->sysnr, G->sys[i]->sysexit ? "exit" : "enter",
+					G->sys[i]->sysnr);
+	}
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
-		if (!d->kernel)
+		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL))
 			continue;
 		fprintf(o, "prog th_p%d ", d->index);
 		switch (d->kind) {

@@ -454,6 +454,8 @@ struct cc_dprobe {
 	bool freq;
 	int64_t seq; /* begin(N), end(N), error(N) order */
 	int index;
+	int hidx;    /* codegen: its frame slot (kernel probes) */
+	int body_id; /* codegen: the probe whose body it shares */
 	int cls;     /* class index for its records */
 	int maxtemps, maxstr; /* codegen: frame needs */
 };
@@ -541,6 +543,7 @@ struct cc_syscall {
 	int nr;
 };
 extern const struct cc_syscall cc_syscalls[];
+#define CC_SYSCALL_TABLE 1024 /* tail-call slots: syscall numbers below this */
 int cc_syscall_nr(const char *name); /* -1 when unknown */
 
 /* ---- codegen.c: C for both sides, and the meta ------------------------------ */
@@ -591,6 +594,10 @@ void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *out);
 void cc_dump_prog(struct cc_ctx *cx, FILE *out);
 void cc_dump_node(const struct cc_node *n, FILE *out);
 
+/* ---- optimize.c: elide assignments nobody reads ---------------------------- */
+
+int cc_optimize(struct cc_ctx *cx);
+
 /* ---- builtins.c: the functions every script may call ------------------------ */
 
 enum cc_bctx {
@@ -609,6 +616,18 @@ enum cc_builtin_id {
 	B_STRLEN, B_SUBSTR, B_ISINSTR, B_STRTOL, B_STR_REPLACE, B_STRINGAT, B_TEXT_STR,
 	B_KERNEL_STRING, B_KERNEL_STRING_N, B_USER_STRING, B_USER_STRING_N,
 	B_RANDINT, B_NUM_CPUS,
+	/* tasks (kernel context: a task pointer is a long) */
+	B_TASK_CURRENT, B_TASK_PID, B_TASK_TID, B_TASK_PARENT, B_TASK_EXECNAME, B_TASK_STATE,
+	B_TASK_PRIO, B_TASK_NICE, B_TASK_CPU, B_TASK_UID, B_TASK_GID,
+	/* memory reads */
+	B_KERNEL_LONG, B_KERNEL_INT, B_KERNEL_SHORT, B_KERNEL_CHAR, B_KERNEL_POINTER,
+	B_USER_LONG, B_USER_INT, B_USER_SHORT, B_USER_CHAR, B_USER_ULONG, B_USER_UINT,
+	B_USER_USHORT, B_USER_INT8, B_USER_UINT8,
+	/* syscall arguments (syscall probes) */
+	B_POINTER_ARG, B_INT_ARG, B_UINT_ARG, B_LONG_ARG, B_ULONG_ARG, B_S32_ARG, B_U32_ARG,
+	B_S64_ARG, B_U64_ARG,
+	/* time and process */
+	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
 	B__COUNT
 };
 

@@ -878,6 +878,8 @@ int cc_elaborate(struct cc_ctx *cx)
 		goto out;
 	if (cc_infer_types(cx) < 0)
 		goto out;
+	/* before contexts are marked: an elided tapset variable needs nothing */
+	cc_optimize(cx);
 
 	for (i = 0; i < prog->probes.n; i++) {
 		struct cc_dprobe *d = prog->probes.v[i];

@@ -13,9 +13,10 @@
  * as cheap as a bare counter: no string is built for an unread argstr.
  *
  * Side effects are: assignments, ++/--, <<<, delete, printing, exit(),
- * error(), warn(), and calls of script functions that have any of those
- * (transitively).  A failed string read or a division by zero inside an
- * elided expression is not reported, as in stap.
+ * error(), warn(), divisions by anything but a non-zero literal (they can
+ * fail), and calls of script functions that have any of those
+ * (transitively).  A failed string read inside an elided expression is
+ * not reported, as in stap.
  */
 #include <string.h>
 
@@ -76,6 +77,12 @@ static bool pure(const struct cc_node *n, int depth)
 	case N_DELETE:
 	case N_NEXT:
 		return false;
+	case N_BINOP:
+		/* a division that can fail is a side effect: its error must show */
+		if ((!strcmp(n->op, "/") || !strcmp(n->op, "%")) &&
+		    (n->rhs->kind != N_NUM || n->rhs->num == 0))
+			return false;
+		break;
 	case N_CALL:
 		if (n->func && !func_pure(n->func, depth))
 			return false;

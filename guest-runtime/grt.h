@@ -268,6 +268,7 @@ struct grt_meta_prog {
 
 struct grt_meta {
 	int64_t maxstr, maxaction, maxmapentries;
+	int64_t nhandlers; /* kernel probe bodies: frames per CPU */
 	bool has_bpf, has_so;
 	int nclasses;
 	char **classes;
@@ -276,6 +277,13 @@ struct grt_meta {
 	struct grt_meta_fmt *fmts;
 	struct grt_meta_site *sites;     /* indexed by site id */
 	struct grt_meta_prog *progs;
+	/* tail-call targets: th_s{e,x}NR run the probes of syscall NR */
+	struct grt_meta_tail {
+		char *name;
+		bool exit;
+		int nr;
+	} *tails;
+	int ntails;
 };
 
 /* Parse; on error -EINVAL and "line N: reason" in err. */
@@ -324,6 +332,7 @@ void grt_rt_autoprint(struct grt_rt *rt);
 bool grt_rt_exit_requested(const struct grt_rt *rt);
 void grt_rt_request_exit(struct grt_rt *rt);
 int64_t grt_rt_errors(const struct grt_rt *rt);
+int64_t grt_rt_maxstr(const struct grt_rt *rt); /* MAXSTRINGLEN of the guest */
 /* Flush the sink buffer (the runtime batches small writes). */
 void grt_rt_flush(struct grt_rt *rt);
 

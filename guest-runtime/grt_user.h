@@ -110,6 +110,11 @@ void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st);
 void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 
+/* ctime()/tz_ctime(), cmdline_str(), symname()/symdata() in user context */
+void grt_ctime(char *dst, int64_t secs, int local);
+void grt_cmdline(struct grt_uctx *u, char *dst);
+void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+
 /* end-of-session printing of written-but-unread globals */
 void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name);
 void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name);

@@ -174,6 +174,25 @@ static char *quoted(struct mp *m, size_t *ret_len)
 	return out;
 }
 
+/*
+ * Names a loader turns into paths or attach points (class stores, tracefs
+ * events) or prints (globals): identifiers only, so a client's meta cannot
+ * say "../../x".  first_digit: whether a leading digit is fine.
+ */
+static bool name_ok(const char *s, size_t max, bool first_digit)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9' && (i || first_digit))))
+			return false;
+	}
+	return i > 0 && i <= max;
+}
+
 static int type_of(char c)
 {
 	return c == 'l' ? GRT_LONG : c == 's' ? GRT_STRING : c == 'S' ? GRT_STATS : 0;
@@ -241,6 +260,8 @@ static bool parse_global(struct mp *m, struct grt_meta *g)
 	x->name = word(m);
 	if (!x->name)
 		return false;
+	if (!name_ok(x->name, 255, false))
+		return bad(m, "bad global name"), false;
 	w = word(m);
 	if (!w)
 		return false;
@@ -274,9 +295,11 @@ static bool parse_global(struct mp *m, struct grt_meta *g)
 	if (!num(m, INT64_MIN, INT64_MAX, &x->hist.lo) || !num(m, INT64_MIN, INT64_MAX, &x->hist.hi) ||
 	    !num(m, 0, INT64_MAX, &x->hist.step))
 		return false;
+	/* unsigned: hi - lo overflows a signed long for extreme bounds */
 	if (hk == TH_HIST_LINEAR &&
 	    (x->hist.step <= 0 || x->hist.hi <= x->hist.lo ||
-	     (x->hist.hi - x->hist.lo) / x->hist.step + 3 > TH_HIST_LINEAR_MAX_BUCKETS))
+	     ((uint64_t)x->hist.hi - (uint64_t)x->hist.lo) / (uint64_t)x->hist.step >
+		     TH_HIST_LINEAR_MAX_BUCKETS - 3))
 		return bad(m, "bad linear histogram"), false;
 	if (hk && x->valtype != GRT_STATS)
 		return bad(m, "histogram on a non-aggregate"), false;
@@ -368,7 +391,10 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 	p->name = word(m);
 	if (!p->name)
 		return false;
-	if (strncmp(p->name, "th_p", 4))
+	/* th_pN, or a syscall dispatcher */
+	if (strcmp(p->name, "th_sysenter") && strcmp(p->name, "th_sysexit") &&
+	    (strncmp(p->name, "th_p", 4) || !name_ok(p->name + 4, 10, true) ||
+	     strspn(p->name + 4, "0123456789") != strlen(p->name + 4)))
 		return bad(m, "bad program name"), false;
 	kind = word(m);
 	if (!kind)
@@ -392,12 +418,20 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 		p->event = word(m);
 		if (!p->event)
 			goto fail;
+		if (!name_ok(p->event, 255, true)) {
+			bad(m, "bad event name");
+			goto fail;
+		}
 	} else if (!strcmp(kind, "tp")) {
 		p->kind = GRT_PROG_TP;
 		p->subsys = word(m);
 		p->event = p->subsys ? word(m) : NULL;
 		if (!p->event)
 			goto fail;
+		if (!name_ok(p->subsys, 255, true) || !name_ok(p->event, 255, true)) {
+			bad(m, "bad tracepoint name");
+			goto fail;
+		}
 	} else if (!strcmp(kind, "perf")) {
 		p->kind = GRT_PROG_PERF;
 		if (!num(m, 0, 5, &v))
@@ -421,12 +455,46 @@ fail:
 	return false;
 }
 
+/* tail NAME enter|exit NR */
+static bool parse_tail(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_tail *t, *arr = grow(m, g->tails, g->ntails, sizeof(*t));
+	char *dir;
+	int64_t nr;
+
+	if (!arr)
+		return false;
+	g->tails = arr;
+	t = &g->tails[g->ntails++];
+	memset(t, 0, sizeof(*t));
+	t->name = word(m);
+	if (!t->name)
+		return false;
+	if ((strncmp(t->name, "th_se", 5) && strncmp(t->name, "th_sx", 5)) ||
+	    !name_ok(t->name + 5, 5, true) || strspn(t->name + 5, "0123456789") != strlen(t->name + 5))
+		return bad(m, "bad tail program name"), false;
+	dir = word(m);
+	if (!dir)
+		return false;
+	t->exit = !strcmp(dir, "exit");
+	if (strcmp(dir, "exit") && strcmp(dir, "enter")) {
+		free(dir);
+		return bad(m, "bad syscall direction"), false;
+	}
+	free(dir);
+	if (!num(m, 0, 1023, &nr))
+		return false;
+	t->nr = (int)nr;
+	return true;
+}
+
 int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen)
 {
 	struct mp m = { .p = text, .end = text + len, .line = 1, .err = err, .errlen = errlen };
 	struct grt_meta *g;
 	bool seen_end = false, ok = true;
 	char dummy[1];
+	int i;
 
 	if (!err || !errlen) {
 		m.err = dummy;
@@ -453,6 +521,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 				ok = !bad(&m, "maxstr must be a power of two");
 		} else if (!strcmp(kw, "maxaction")) {
 			ok = num(&m, 1, INT64_MAX, &g->maxaction);
+		} else if (!strcmp(kw, "handlers")) {
+			ok = num(&m, 1, 100000, &g->nhandlers);
 		} else if (!strcmp(kw, "maxmapentries")) {
 			ok = num(&m, 1, INT64_MAX, &g->maxmapentries);
 		} else if (!strcmp(kw, "bpf") || !strcmp(kw, "so")) {
@@ -464,15 +534,24 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			else
 				g->has_so = v;
 		} else if (!strcmp(kw, "classes")) {
-			int i;
-
-			ok = inum(&m, 1, TH_MAX_CLASSES, &g->nclasses);
+			if (g->classes)
+				ok = !bad(&m, "classes given twice");
+			else
+				ok = inum(&m, 1, TH_MAX_CLASSES, &g->nclasses);
 			if (ok) {
 				g->classes = calloc((size_t)g->nclasses, sizeof(char *));
 				ok = g->classes != NULL;
 			}
-			for (i = 0; ok && i < g->nclasses; i++)
+			for (i = 0; ok && i < g->nclasses; i++) {
+				int j;
+
 				ok = (g->classes[i] = word(&m)) != NULL;
+				if (ok && !name_ok(g->classes[i], 64, false))
+					ok = !bad(&m, "bad class name");
+				for (j = 0; ok && j < i; j++)
+					if (!strcmp(g->classes[i], g->classes[j]))
+						ok = !bad(&m, "class %s given twice", g->classes[i]);
+			}
 		} else if (!strcmp(kw, "global")) {
 			ok = parse_global(&m, g);
 		} else if (!strcmp(kw, "fmt")) {
@@ -481,6 +560,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_site(&m, g);
 		} else if (!strcmp(kw, "prog")) {
 			ok = parse_prog(&m, g);
+		} else if (!strcmp(kw, "tail")) {
+			ok = parse_tail(&m, g);
 		} else if (!strcmp(kw, "end")) {
 			seen_end = true;
 		} else {
@@ -505,6 +586,13 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 	if (!g->nclasses) {
 		bad(&m, "no classes");
 		goto fail;
+	}
+	for (i = 0; i < g->nprogs; i++) {
+		if (g->progs[i].cls >= g->nclasses) {
+			bad(&m, "program %s uses class %d of %d", g->progs[i].name, g->progs[i].cls,
+			    g->nclasses);
+			goto fail;
+		}
 	}
 	*ret = g;
 	return 0;
@@ -578,6 +666,9 @@ void grt_meta_free(struct grt_meta *g)
 		free(g->progs[i].pp);
 	}
 	free(g->progs);
+	for (i = 0; i < g->ntails; i++)
+		free(g->tails[i].name);
+	free(g->tails);
 	free(g);
 }
 

@@ -177,6 +177,11 @@ void grt_rt_request_exit(struct grt_rt *rt)
 	rt->exit_req = true;
 }
 
+int64_t grt_rt_maxstr(const struct grt_rt *rt)
+{
+	return rt->meta->maxstr;
+}
+
 int64_t grt_rt_errors(const struct grt_rt *rt)
 {
 	return rt->errors;

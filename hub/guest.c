@@ -124,7 +124,7 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	struct th_config cfg = { 0 };
 	size_t sz;
 	uint64_t ring = pow2_up(o->ring_bytes ? o->ring_bytes : (4u << 20));
-	int i, r, nh = g->meta->nprogs ? g->meta->nprogs : 1;
+	int i, r, nh = g->meta->nhandlers > 0 ? (int)g->meta->nhandlers : 1;
 
 	libbpf_set_print(print_libbpf);
 	if (o->obj) {
@@ -168,6 +168,15 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	cfg.ncpus = (uint32_t)g->ncpus;
 	cfg.guest_id = o->guest_id;
 	cfg.maxerrors = o->maxerrors;
+	{
+		time_t now = time(NULL);
+		struct tm tm;
+
+		/* tz_ctime() in a probe: the zone at load time */
+		localtime_r(&now, &tm);
+		cfg.tz_off = tm.tm_gmtoff;
+		snprintf(cfg.tz_name, sizeof(cfg.tz_name), "%s", tm.tm_zone ? tm.tm_zone : "");
+	}
 	r = bpf_map__set_initial_value(map, &cfg, sizeof(cfg));
 	if (r) {
 		snprintf(err, errlen, "%s: cannot set the configuration: %s", path, strerror(-r));
@@ -316,10 +325,37 @@ static int add_link(struct hub_guest *g, struct bpf_link *l)
 	return 0;
 }
 
+/* Syscall dispatch: each tail-call slot gets the program of its number. */
+static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
+{
+	int i, enter_fd, exit_fd;
+
+	if (!g->meta->ntails)
+		return 0;
+	enter_fd = bpf_object__find_map_fd_by_name(g->obj, "th_systab_enter");
+	exit_fd = bpf_object__find_map_fd_by_name(g->obj, "th_systab_exit");
+	for (i = 0; i < g->meta->ntails; i++) {
+		const struct grt_meta_tail *t = &g->meta->tails[i];
+		struct bpf_program *prog = bpf_object__find_program_by_name(g->obj, t->name);
+		uint32_t key = (uint32_t)t->nr;
+		int fd = prog ? bpf_program__fd(prog) : -1;
+
+		if (fd < 0 || bpf_map_update_elem(t->exit ? exit_fd : enter_fd, &key, &fd, BPF_ANY)) {
+			snprintf(err, errlen, "cannot install the program of syscall %d: %s", t->nr,
+				 strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
 	int i, cpu, r;
 
+	r = fill_tails(g, err, errlen);
+	if (r)
+		return r;
 	for (i = 0; i < g->meta->nprogs; i++) {
 		const struct grt_meta_prog *p = &g->meta->progs[i];
 		struct bpf_program *prog = bpf_object__find_program_by_name(g->obj, p->name);

@@ -567,15 +567,37 @@ struct th_kuid {
 } __attribute__((preserve_access_index));
 
 struct cred {
+	struct th_kuid uid;
+	struct th_kuid gid;
 	struct th_kuid euid;
 	struct th_kuid egid;
 } __attribute__((preserve_access_index));
 
+struct thread_info {
+	__u32 cpu;
+} __attribute__((preserve_access_index));
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
+	struct thread_info thread_info;
+	unsigned int __state;
+	int prio;
+	int static_prio;
 	int pid;
 	int tgid;
 	struct task_struct *real_parent;
+	struct mm_struct *mm;
 	const struct cred *cred;
+	char comm[16];
+} __attribute__((preserve_access_index));
+
+/* kernels before 5.14 called __state state */
+struct task_struct___old {
+	long state;
 } __attribute__((preserve_access_index));
 
 static __always_inline __s64 th_ppid(void)
@@ -597,6 +619,152 @@ static __always_inline __s64 th_egid(void)
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 
 	return BPF_CORE_READ(t, cred, egid.val);
+}
+
+/* ---- tasks: task_pid(task_current()) and friends ---------------------------------- */
+
+#define TH_MAX_RT_PRIO 100 /* the kernel's MAX_RT_PRIO: stap reports prio - 100 */
+
+static __always_inline __s64 th_task_field(__u64 task, int which)
+{
+	struct task_struct *t = (struct task_struct *)task;
+
+	if (!t)
+		return 0;
+	switch (which) {
+	case 0:
+		return BPF_CORE_READ(t, tgid);
+	case 1:
+		return BPF_CORE_READ(t, pid);
+	case 2:
+		return (__s64)(__u64)BPF_CORE_READ(t, real_parent);
+	case 3:
+		if (bpf_core_field_exists(t->__state))
+			return BPF_CORE_READ(t, __state);
+		return BPF_CORE_READ((struct task_struct___old *)t, state);
+	case 4:
+		return BPF_CORE_READ(t, prio) - TH_MAX_RT_PRIO;
+	case 5:
+		return BPF_CORE_READ(t, static_prio) - TH_MAX_RT_PRIO - 20;
+	case 6:
+		return BPF_CORE_READ(t, thread_info.cpu);
+	case 7:
+		return BPF_CORE_READ(t, cred, uid.val);
+	default:
+		return BPF_CORE_READ(t, cred, gid.val);
+	}
+}
+
+static __always_inline char *th_task_execname(char *dst, __u64 task)
+{
+	struct task_struct *t = (struct task_struct *)task;
+
+	dst[0] = 0;
+	if (t && bpf_probe_read_kernel_str(dst, TH_MAXSTR < 16 ? TH_MAXSTR : 16,
+					   __builtin_preserve_access_index(&t->comm)) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* kernel_int(addr), user_long(addr) ...: a bad address is a runtime error */
+static __always_inline __u64 th_read_mem(struct th_hctx *H, __u64 addr, int size, bool user,
+					 __s64 site)
+{
+	__u64 v = 0;
+	long r;
+
+	if (size == 1)
+		r = user ? bpf_probe_read_user(&v, 1, (void *)addr) : bpf_probe_read_kernel(&v, 1, (void *)addr);
+	else if (size == 2)
+		r = user ? bpf_probe_read_user(&v, 2, (void *)addr) : bpf_probe_read_kernel(&v, 2, (void *)addr);
+	else if (size == 4)
+		r = user ? bpf_probe_read_user(&v, 4, (void *)addr) : bpf_probe_read_kernel(&v, 4, (void *)addr);
+	else
+		r = user ? bpf_probe_read_user(&v, 8, (void *)addr) : bpf_probe_read_kernel(&v, 8, (void *)addr);
+	if (r && !H->err)
+		H->err = site + 1;
+	return v;
+}
+
+/* ctime(): seconds since the epoch as "Wed Jun 30 21:49:08 1993", in eBPF */
+static const char th_wdays[7][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
+static const char th_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
+{
+	static const char fmt[] = "%s %s %2d %02d:%02d:%02d %d%s%s";
+	__u64 args[9];
+	__s64 days, sod, z, era, doe, yoe, y, doy, mp, d, m;
+
+	if (secs < 0) {
+		/* before 1970 is rare in traces; stap prints the same placeholder */
+		__builtin_memcpy(dst, "a long, long time ago...", 25);
+		return dst;
+	}
+	days = secs / 86400;
+	sod = secs % 86400;
+	/* civil_from_days (H. Hinnant), for days >= 0: unsigned divisions only */
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	if (m <= 2)
+		y++;
+	args[0] = (__u64)th_wdays[days % 7];
+	args[1] = (__u64)th_months[(m - 1) % 12];
+	args[2] = (__u64)d;
+	args[3] = (__u64)(sod / 3600);
+	args[4] = (__u64)(sod / 60 % 60);
+	args[5] = (__u64)(sod % 60);
+	args[6] = (__u64)y;
+	args[7] = (__u64)(zone && zone[0] ? " " : "");
+	args[8] = (__u64)(zone ? zone : "");
+	if (bpf_snprintf(dst, TH_MAXSTR, fmt, args, sizeof(args)) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* cmdline_str(): the current task's argv, joined by spaces */
+struct th_cmdline_ctx {
+	char *buf;
+	__u32 len;
+};
+
+static long th_cmdline_cb(__u32 i, void *arg)
+{
+	struct th_cmdline_ctx *c = arg;
+
+	if (i + 1 >= c->len)
+		return 1;
+	if (!c->buf[i & (TH_MAXSTR - 1)])
+		c->buf[i & (TH_MAXSTR - 1)] = ' ';
+	return 0;
+}
+
+static __always_inline char *th_cmdline(char *dst)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	unsigned long start = BPF_CORE_READ(t, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(t, mm, arg_end);
+	__u32 len = end > start ? (__u32)(end - start) : 0;
+	struct th_cmdline_ctx c = { .buf = dst };
+
+	dst[0] = 0;
+	if (len > TH_MAXSTR - 1)
+		len = TH_MAXSTR - 1;
+	if (!len || bpf_probe_read_user(dst, len & (TH_MAXSTR - 1), (void *)start))
+		return dst;
+	dst[len & (TH_MAXSTR - 1)] = 0;
+	/* argv's NULs become spaces; the last one ends the string */
+	c.len = len;
+	bpf_loop(TH_MAXSTR, th_cmdline_cb, &c, 0);
+	return dst;
 }
 
 static __always_inline char *th_execname(char *dst)

@@ -86,6 +86,8 @@ struct th_config {
 	__u32 ncpus;        /* possible CPUs: frames are ncpus * handlers */
 	__u32 guest_id;
 	__s64 maxerrors;    /* errors tolerated before the probes stop; -1: never */
+	__s64 tz_off;       /* local time minus UTC, seconds (tz_ctime) */
+	char tz_name[8];    /* local time zone abbreviation */
 };
 
 /*
