@@ -440,6 +440,20 @@ static const char *target(struct gen *G, struct cc_node *n)
 		return fmt(G, "(%s th_sysarg(ctx, %d))", narrow(G, f), argi);
 	}
 	/* tracepoint program: ctx is the trace record */
+	if (f->kind == CC_TPF_OTHER && n->nargs == 1) {
+		/* $array[i]: a bounds-checked read (a ctx access needs a constant offset) */
+		int esz = cc_tp_array_elem(f), cnt = f->size / (esz ? esz : 1);
+		const char *idx = ex(G, n->args[0]);
+		int u = uniq(G);
+		const char *cast = esz == 8 ? "(__s64)" : esz == 4 ? (f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)")
+				   : esz == 2 ? (f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)")
+					      : (f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)");
+
+		return fmt(G,
+			   "({ __s64 i%d = %s; __u64 v%d = 0; if (i%d >= 0 && i%d < %d) "
+			   "bpf_probe_read_kernel(&v%d, %d, (const char *)ctx + %d + i%d * %d); %sv%d; })",
+			   u, idx, u, u, u, cnt, u, esz, f->offset, u, esz, cast, u);
+	}
 	switch (f->kind) {
 	case CC_TPF_CHARARRAY:
 		return fmt(G, "th_tp_str(%s, (const char *)ctx + %d, %d)", temp(G), f->offset,
@@ -776,7 +790,10 @@ static const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, siz
 				ok = false;
 			break;
 		case 'p':
-			p += sprintf(p, "%%llx");
+			/* stap's %p is %#x: 0x and the hex digits */
+			if (wend != wstart || flag || prec >= 0)
+				ok = false;
+			p += sprintf(p, "0x%%llx");
 			break;
 		default:
 			ok = false;

@@ -102,6 +102,8 @@ const char *cc_tracefs(void);
 int cc_tp_list(const char *tracefs, const char *subsys_pat, const char *event_pat,
 	       char ***ret);
 void cc_strv_free(char **v);
+/* Element size of an integer array field ("unsigned long[6]"), 0 otherwise. */
+int cc_tp_array_elem(const struct cc_tpfield *f);
 
 /* ---- arena.c: one arena per compilation; freed all at once ------------- */
 
@@ -195,6 +197,7 @@ struct cc_ctx {
 	int verbose;
 	bool guru;   /* -g: refused, kept to report it well */
 	const char *relay_class; /* -DRELAY_CLASS / --class */
+	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 
 	/* parsed */
 	struct cc_file *script;
@@ -455,6 +458,7 @@ struct cc_dprobe {
 	int64_t seq; /* begin(N), end(N), error(N) order */
 	int index;
 	int hidx;    /* codegen: its frame slot (kernel probes) */
+	int uprobe;  /* the script probe it comes from (position in the script) */
 	int body_id; /* codegen: the probe whose body it shares */
 	int cls;     /* class index for its records */
 	int maxtemps, maxstr; /* codegen: frame needs */

@@ -48,6 +48,7 @@ struct elab {
 	struct cc_ctx *cx;
 	struct cc_prog *prog;
 	struct btf *btf; /* vmlinux BTF, loaded on first need */
+	int cur_probe;   /* the script probe being expanded */
 	bool btf_tried;
 };
 
@@ -292,10 +293,24 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return false;
 	}
 	if (f->kind == CC_TPF_OTHER) {
+		int esz = cc_tp_array_elem(f);
+
+		/* an array of integers: $args[i] (raw_syscalls' argument array) */
+		if (esz > 0 && t->nargs == 1 && t->args[0]->kind != N_STR) {
+			if (quiet)
+				return true;
+			resolve(E, S, &t->args[0], false);
+			t->name = (char *)name;
+			t->aux = (void *)f;
+			t->type = TY_LONG;
+			d->uses_fields = true;
+			return true;
+		}
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
-				    "field '$%s' of %s has type '%s', which taphub cannot read yet",
-				    name, d->pp, f->type);
+				    esz > 0 ? "field '$%s' of %s is an array: index it, $%s[i]"
+					    : "field '$%s' of %s has type '%s', which taphub cannot read yet",
+				    name, d->pp, esz > 0 ? name : f->type);
 		return false;
 	}
 	if (t->nargs) {
@@ -626,6 +641,7 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
 	d->body = make_block(E, &user_body->loc, &stmts);
 	d->index = E->prog->probes.n;
+	d->uprobe = E->cur_probe;
 	cc_vec_push(cx->arena, &E->prog->probes, d);
 }
 
@@ -853,6 +869,7 @@ int cc_elaborate(struct cc_ctx *cx)
 	for (i = 0; i < cx->script->probes.n; i++) {
 		struct cc_probe *p = cx->script->probes.v[i];
 
+		E.cur_probe = i;
 		if (!p->is_alias)
 			expand_probe(&E, p);
 	}

@@ -173,9 +173,21 @@ static void lex_string(struct lexer *lx, struct cc_token *t)
 	char *buf;
 	size_t n = 0;
 	const char *p = lx->p + 1;
+	struct cc_loc nul = { 0 }, esc; /* where the first NUL comes from */
 
-	/* The decoded string is never longer than its source. */
-	buf = cc_alloc(lx->cx->arena, (size_t)(lx->end - p) + 1);
+	/*
+	 * The decoded string is never longer than its source, which ends at
+	 * the closing quote, or at a newline or the end when unterminated.
+	 * (Sized by a first scan: sizing by the rest of the file would make
+	 * a script of many strings quadratic in memory.)
+	 */
+	{
+		const char *q = p;
+
+		while (q < lx->end && *q != '"' && *q != '\n')
+			q += *q == '\\' && q + 1 < lx->end ? 2 : 1;
+		buf = cc_alloc(lx->cx->arena, (size_t)(q - p) + 1);
+	}
 	for (;;) {
 		if (p >= lx->end || *p == '\n') {
 			struct cc_loc loc = here(lx, start);
@@ -188,9 +200,12 @@ static void lex_string(struct lexer *lx, struct cc_token *t)
 			break;
 		}
 		if (*p != '\\') {
+			if (!*p && !nul.file)
+				nul = here(lx, p);
 			buf[n++] = *p++;
 			continue;
 		}
+		esc = here(lx, p);
 		p++;
 		if (p >= lx->end)
 			continue;
@@ -220,10 +235,11 @@ static void lex_string(struct lexer *lx, struct cc_token *t)
 				k++;
 			}
 			if (!k) {
-				struct cc_loc loc = here(lx, p - 2);
-
-				cc_error_at(&lx->cx->diag, &loc, "\\x used with no following hex digits");
+				cc_error_at(&lx->cx->diag, &esc, "\\x used with no following hex digits");
+				break;
 			}
+			if (!v && !nul.file)
+				nul = esc;
 			buf[n++] = (char)v;
 			break;
 		}
@@ -235,21 +251,25 @@ static void lex_string(struct lexer *lx, struct cc_token *t)
 					v = v * 8 + (*p++ - '0');
 					k++;
 				}
+				if (!v && !nul.file)
+					nul = esc;
 				buf[n++] = (char)v;
 			} else {
-				struct cc_loc loc = here(lx, p - 1);
-
-				cc_error_at(&lx->cx->diag, &loc, "unknown escape sequence '\\%c'", *p);
+				if (isprint((unsigned char)*p))
+					cc_error_at(&lx->cx->diag, &esc, "unknown escape sequence '\\%c'",
+						    *p);
+				else
+					cc_error_at(&lx->cx->diag, &esc,
+						    "unknown escape sequence: '\\' then byte 0x%02x",
+						    (unsigned char)*p);
 				buf[n++] = *p++;
 			}
 		}
 	}
 	buf[n] = 0;
-	if (memchr(buf, 0, n)) {
-		struct cc_loc loc = here(lx, start);
-
-		cc_error_at(&lx->cx->diag, &loc, "string literal contains a NUL byte");
-	}
+	if (memchr(buf, 0, n))
+		cc_error_at(&lx->cx->diag, nul.file ? &nul : &t->loc,
+			    "a string cannot contain a NUL byte (strings end at the first NUL)");
 	t->kind = TK_STR;
 	t->str = buf;
 	t->slen = n;
@@ -349,11 +369,22 @@ struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f)
 		} else if (lx.p + 1 < lx.end && lx.p[0] == '%' && lx.p[1] == '{') {
 			lex_embedded(&lx, t);
 		} else if (!lex_punct(&lx, t)) {
-			cc_error_at(&cx->diag, &t->loc, "unexpected character '%s%c' (0x%02x)",
-				    isprint((unsigned char)*lx.p) ? "" : "\\",
-				    isprint((unsigned char)*lx.p) ? *lx.p : '?',
-				    (unsigned char)*lx.p);
+			unsigned char c = (unsigned char)*lx.p;
+
+			if (c >= 0x80)
+				cc_error_at(&cx->diag, &t->loc,
+					    "unexpected byte 0x%02x: outside strings and comments a "
+					    "script is ASCII",
+					    c);
+			else if (isprint(c))
+				cc_error_at(&cx->diag, &t->loc, "unexpected character '%c'", c);
+			else
+				cc_error_at(&cx->diag, &t->loc, "unexpected control character 0x%02x",
+					    c);
+			/* one report for a run of non-ASCII bytes (one UTF-8 character) */
 			lx.p++;
+			while (c >= 0x80 && lx.p < lx.end && (unsigned char)*lx.p >= 0x80)
+				lx.p++;
 			continue;
 		}
 		t->text = start;
@@ -383,8 +414,11 @@ const char *cc_tok_describe(struct cc_ctx *cx, const struct cc_token *t)
 	case TK_NUM:
 		return cc_sprintf(cx->arena, "number '%.*s'", t->len, t->text);
 	case TK_STR:
-		return cc_sprintf(cx->arena, "string \"%.*s\"",
-				  t->len < 2 ? 0 : t->len > 42 ? 40 : t->len - 2, t->text + 1);
+		/* as written, shortened: the message is about where, not what */
+		if (t->len > 42)
+			return cc_sprintf(cx->arena, "string \"%.40s...\"", t->text + 1);
+		return cc_sprintf(cx->arena, "string \"%.*s\"", t->len < 2 ? 0 : t->len - 2,
+				  t->text + 1);
 	case TK_EMBEDDED:
 		return "embedded C code";
 	default:

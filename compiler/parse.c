@@ -11,6 +11,13 @@
  * Statement terminators are optional, as in SystemTap.  On an error the
  * parser reports it and resynchronises at the next top-level keyword
  * (probe, global, function, private) so one run reports several errors.
+ * A missing closing bracket is reported with the place of the opening
+ * one, and a keyword where a name belongs is called a keyword.
+ *
+ * Every later pass walks the tree recursively, so the tree's depth is
+ * bounded here: nesting (parentheses, blocks, unary and right-associative
+ * operators) and the length of left-associative chains (a + b + c ...)
+ * together may not exceed PARSE_MAX_DEPTH.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -27,17 +34,28 @@ struct parser {
 };
 
 /* Deeper nesting than this is refused instead of overflowing the stack. */
-#define PARSE_MAX_DEPTH 200
+#define PARSE_MAX_DEPTH 500
+/* Parameters of one function (checked pairwise for duplicates). */
+#define PARSE_MAX_PARAMS 64
 
 static struct cc_node *expr(struct parser *ps);
 static struct cc_node *stmt(struct parser *ps);
 static struct cc_node *block(struct parser *ps);
 
+static bool is_reserved(const char *s);
+
+/* Like cc_tok_describe(), but calls a reserved word a keyword. */
+static const char *describe(struct parser *ps, const struct cc_token *t)
+{
+	if (t->kind == TK_IDENT && is_reserved(t->str))
+		return cc_sprintf(ps->cx->arena, "keyword '%s'", t->str);
+	return cc_tok_describe(ps->cx, t);
+}
+
 static __attribute__((noreturn)) void fail(struct parser *ps, const struct cc_token *t,
 					    const char *what)
 {
-	cc_error_at(&ps->cx->diag, &t->loc, "expected %s, found %s", what,
-		    cc_tok_describe(ps->cx, t));
+	cc_error_at(&ps->cx->diag, &t->loc, "expected %s, found %s", what, describe(ps, t));
 	longjmp(ps->recover, 1);
 }
 
@@ -76,6 +94,34 @@ static struct cc_token *expect(struct parser *ps, const char *op)
 	return t;
 }
 
+/* A closing bracket: the message says which opening one it would close. */
+static struct cc_token *expect_close(struct parser *ps, const char *op,
+				     const struct cc_token *open)
+{
+	struct cc_token *t = ps->t;
+
+	if (!cc_tok_is(t, op))
+		fail(ps, t,
+		     cc_sprintf(ps->cx->arena, "'%s' to close the '%.*s' at %d:%d", op, open->len,
+				open->text, open->loc.line, open->loc.col));
+	ps->t = t->next;
+	return t;
+}
+
+/* The end of a comma-separated list: a missing comma is the likely mistake. */
+static struct cc_token *expect_list_close(struct parser *ps, const char *op,
+					  const struct cc_token *open)
+{
+	struct cc_token *t = ps->t;
+
+	if (!cc_tok_is(t, op))
+		fail(ps, t,
+		     cc_sprintf(ps->cx->arena, "',' or '%s' to close the '%.*s' at %d:%d", op,
+				open->len, open->text, open->loc.line, open->loc.col));
+	ps->t = t->next;
+	return t;
+}
+
 static struct cc_token *expect_ident(struct parser *ps, const char *what)
 {
 	struct cc_token *t = ps->t;
@@ -86,10 +132,35 @@ static struct cc_token *expect_ident(struct parser *ps, const char *what)
 	return t;
 }
 
+/* A name the script chooses: an identifier that is not a keyword. */
+static struct cc_token *expect_name(struct parser *ps, const char *what)
+{
+	struct cc_token *t = ps->t;
+
+	if (t->kind != TK_IDENT || is_reserved(t->str))
+		fail(ps, t, what);
+	ps->t = t->next;
+	return t;
+}
+
 static void enter(struct parser *ps)
 {
 	if (++ps->depth > PARSE_MAX_DEPTH)
-		fail_msg(ps, &ps->t->loc, "nesting too deep");
+		fail_msg(ps, &ps->t->loc,
+			 cc_sprintf(ps->cx->arena,
+				    "expression or statement nesting too deep (more than %d levels)",
+				    PARSE_MAX_DEPTH));
+}
+
+/*
+ * A left-associative chain a + b + c ... builds a tree as deep as the
+ * chain is long, and later passes walk trees recursively: each link
+ * counts as one level of nesting until the chain ends.
+ */
+static void chain_link(struct parser *ps, int *chain)
+{
+	enter(ps);
+	(*chain)++;
 }
 
 static struct cc_node *new_node(struct parser *ps, int kind, const struct cc_token *at)
@@ -146,13 +217,13 @@ static void push_arg(struct parser *ps, struct cc_node *n, struct cc_vec *v, str
 static void call_args(struct parser *ps, struct cc_node *n)
 {
 	struct cc_vec v = { 0 };
+	struct cc_token *open = expect(ps, "(");
 
-	expect(ps, "(");
 	if (!accept(ps, ")")) {
 		do
 			push_arg(ps, n, &v, expr(ps));
 		while (accept(ps, ","));
-		expect(ps, ")");
+		expect_list_close(ps, ")", open);
 	}
 }
 
@@ -175,9 +246,11 @@ static struct cc_node *target(struct parser *ps)
 			push_arg(ps, n, &v, new_node(ps, N_STR, f));
 			n->args[n->nargs - 1]->str = f->str;
 		} else if (is(ps, "[") && !ps->t->space_before) {
+			struct cc_token *open = ps->t;
+
 			ps->t = ps->t->next;
 			push_arg(ps, n, &v, expr(ps));
-			expect(ps, "]");
+			expect_close(ps, "]", open);
 		} else {
 			break;
 		}
@@ -197,12 +270,14 @@ static struct cc_node *at_value(struct parser *ps)
 
 	if (!strcmp(name, "count") || !strcmp(name, "sum") || !strcmp(name, "min") ||
 	    !strcmp(name, "max") || !strcmp(name, "avg") || !strcmp(name, "variance")) {
+		struct cc_token *open;
+
 		n = new_node(ps, N_STATOP, t);
 		n->name = t->str;
 		ps->t = t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		n->lhs = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "hist_log") || !strcmp(name, "hist_linear")) {
@@ -216,11 +291,13 @@ static struct cc_node *at_value(struct parser *ps)
 		return n; /* the aggregate is args[0] */
 	}
 	if (!strcmp(name, "defined")) {
+		struct cc_token *open;
+
 		n = new_node(ps, N_DEFINED, t);
 		ps->t = t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		n->lhs = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "entry") || !strcmp(name, "cast") || !strcmp(name, "var") ||
@@ -239,7 +316,10 @@ static struct cc_node *at_value(struct parser *ps)
 		return n;
 	}
 	fail_msg(ps, &t->loc,
-		 cc_sprintf(ps->cx->arena, "unknown operator '@%s' (undefined macro?)", name));
+		 cc_sprintf(ps->cx->arena,
+			    "'@%s' is neither a macro (@define %s %%( ... %%)) nor a built-in "
+			    "operator",
+			    name, name));
 }
 
 /*
@@ -262,15 +342,22 @@ static struct cc_node *value(struct parser *ps)
 		n->str = t->str;
 		n->slen = t->slen;
 		ps->t = t->next;
-		/* adjacent literals concatenate, as in C and stap */
-		while (ps->t->kind == TK_STR) {
-			char *s = cc_alloc(ps->cx->arena, n->slen + ps->t->slen + 1);
+		/* adjacent literals concatenate, as in C and stap: one copy for the run */
+		if (ps->t->kind == TK_STR) {
+			const struct cc_token *u;
+			size_t len = 0;
+			char *s;
 
-			memcpy(s, n->str, n->slen);
-			memcpy(s + n->slen, ps->t->str, ps->t->slen);
+			for (u = t; u->kind == TK_STR; u = u->next)
+				len += u->slen;
+			s = cc_alloc(ps->cx->arena, len + 1);
+			for (len = 0, u = t; u->kind == TK_STR; u = u->next) {
+				memcpy(s + len, u->str, u->slen);
+				len += u->slen;
+			}
 			n->str = s;
-			n->slen += ps->t->slen;
-			ps->t = ps->t->next;
+			n->slen = len;
+			ps->t = (struct cc_token *)u;
 		}
 		return n;
 	case TK_TARGET:
@@ -294,7 +381,9 @@ static struct cc_node *value(struct parser *ps)
 		n = new_node(ps, N_VAR, t);
 		n->name = t->str;
 		if (is(ps, "[")) {
-			struct cc_node *ix = new_node(ps, N_INDEX, ps->t);
+			struct cc_token *ix_open = ps->t;
+			/* located at the name: messages point at the array, not the '[' */
+			struct cc_node *ix = new_node(ps, N_INDEX, t);
 			struct cc_vec v = { 0 };
 
 			ix->lhs = n;
@@ -302,7 +391,7 @@ static struct cc_node *value(struct parser *ps)
 			do
 				push_arg(ps, ix, &v, expr(ps));
 			while (accept(ps, ","));
-			expect(ps, "]");
+			expect_list_close(ps, "]", ix_open);
 			return ix;
 		}
 		return n;
@@ -310,7 +399,7 @@ static struct cc_node *value(struct parser *ps)
 		if (cc_tok_is(t, "(")) {
 			ps->t = t->next;
 			n = expr(ps);
-			expect(ps, ")");
+			expect_close(ps, ")", t);
 			return n;
 		}
 		fail(ps, t, "an expression");
@@ -370,62 +459,75 @@ static struct cc_node *unary(struct parser *ps)
 /* mul = unary (("*" | "/" | "%") unary)* */
 static struct cc_node *mul(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = unary(ps);
 
 	while (is(ps, "*") || is(ps, "/") || is(ps, "%")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, unary(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 /* add = mul (("+" | "-") mul)* */
 static struct cc_node *add(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = mul(ps);
 
 	while (is(ps, "+") || is(ps, "-")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, mul(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 /* concat = add ("." add)* */
 static struct cc_node *concat(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = add(ps);
 
 	while (is(ps, ".")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, add(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 /* shift = concat (("<<" | ">>") concat)* */
 static struct cc_node *shift(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = concat(ps);
 
 	while (is(ps, "<<") || is(ps, ">>")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, concat(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 /* comparison = shift (("<" | ">" | "<=" | ">=" | "==" | "!=" | "=~" | "!~") shift)* */
 static struct cc_node *comparison(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = shift(ps);
 
 	while (is(ps, "<") || is(ps, ">") || is(ps, "<=") || is(ps, ">=") || is(ps, "==") ||
@@ -435,9 +537,11 @@ static struct cc_node *comparison(struct parser *ps)
 		if (is(ps, "=~") || is(ps, "!~"))
 			fail_msg(ps, &op->loc,
 				 "regular expression matching ('=~', '!~') is not supported yet");
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, shift(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
@@ -454,7 +558,7 @@ static struct cc_node *array_in(struct parser *ps)
 		do
 			push_arg(ps, n, &v, expr(ps));
 		while (accept(ps, ","));
-		expect(ps, "]");
+		expect_list_close(ps, "]", t);
 		if (!is_kw(ps->t, "in"))
 			fail(ps, ps->t, "'in' after an index list");
 	} else {
@@ -467,7 +571,7 @@ static struct cc_node *array_in(struct parser *ps)
 	}
 	ps->t = ps->t->next; /* in */
 	{
-		struct cc_token *a = expect_ident(ps, "an array name after 'in'");
+		struct cc_token *a = expect_name(ps, "an array name after 'in'");
 
 		n->lhs = new_node(ps, N_VAR, a);
 		n->lhs->name = a->str;
@@ -478,67 +582,82 @@ static struct cc_node *array_in(struct parser *ps)
 /* band = array_in ("&" array_in)*;  bxor = band ("^" band)*;  bor = bxor ("|" bxor)* */
 static struct cc_node *band(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = array_in(ps);
 
 	while (is(ps, "&")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, array_in(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 static struct cc_node *bxor(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = band(ps);
 
 	while (is(ps, "^")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, band(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 static struct cc_node *bor(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = bxor(ps);
 
 	while (is(ps, "|")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, bxor(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 /* land = bor ("&&" bor)*;  lor = land ("||" land)* */
 static struct cc_node *land(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = bor(ps);
 
 	while (is(ps, "&&")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, bor(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
 static struct cc_node *lor(struct parser *ps)
 {
+	int chain = 0;
 	struct cc_node *n = land(ps);
 
 	while (is(ps, "||")) {
 		struct cc_token *op = ps->t;
 
+		chain_link(ps, &chain);
 		ps->t = op->next;
 		n = binop(ps, op, n, land(ps));
 	}
+	ps->depth -= chain;
 	return n;
 }
 
@@ -550,11 +669,13 @@ static struct cc_node *ternary(struct parser *ps)
 	if (is(ps, "?")) {
 		struct cc_node *t = new_node(ps, N_TERNARY, ps->t);
 
+		enter(ps);
 		ps->t = ps->t->next;
 		t->cond = n;
 		t->then = expr(ps);
 		expect(ps, ":");
 		t->els = ternary(ps);
+		ps->depth--;
 		return t;
 	}
 	return n;
@@ -575,10 +696,12 @@ static struct cc_node *assignment(struct parser *ps)
 
 		if (n->kind != N_VAR && n->kind != N_INDEX)
 			fail_msg(ps, &ps->t->loc, "'<<<' needs a statistics variable or array element");
+		enter(ps);
 		ps->t = ps->t->next;
 		a->op = "<<<";
 		a->lhs = n;
 		a->rhs = assignment(ps);
+		ps->depth--;
 		return a;
 	}
 	for (i = 0; assign_ops[i]; i++) {
@@ -590,10 +713,12 @@ static struct cc_node *assignment(struct parser *ps)
 					 cc_sprintf(ps->cx->arena,
 						    "left side of '%s' is not a variable or array element",
 						    assign_ops[i]));
+			enter(ps);
 			a->op = assign_ops[i];
 			ps->t = ps->t->next;
 			a->lhs = n;
 			a->rhs = assignment(ps);
+			ps->depth--;
 			return a;
 		}
 	}
@@ -622,17 +747,20 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	struct cc_node *n = new_node(ps, N_FOREACH, kw);
 	struct cc_vec keys = { 0 };
 	int nsorts = 0;
+	struct cc_token *open = expect(ps, "(");
 
-	expect(ps, "(");
 	/* value variable: ident "=" */
 	if (ps->t->kind == TK_IDENT && cc_tok_is(ps->t->next, "=")) {
 		n->lhs = new_node(ps, N_VAR, ps->t);
 		n->lhs->name = ps->t->str;
 		ps->t = ps->t->next->next;
 	}
-	if (accept(ps, "[")) {
+	if (is(ps, "[")) {
+		struct cc_token *kopen = ps->t;
+
+		ps->t = ps->t->next;
 		do {
-			struct cc_token *k = expect_ident(ps, "a key variable");
+			struct cc_token *k = expect_name(ps, "a key variable");
 			struct cc_node *kv = new_node(ps, N_VAR, k);
 
 			kv->name = k->str;
@@ -644,9 +772,9 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 				ps->t = ps->t->next;
 			}
 		} while (accept(ps, ","));
-		expect(ps, "]");
+		expect_list_close(ps, "]", kopen);
 	} else {
-		struct cc_token *k = expect_ident(ps, "a key variable or '['");
+		struct cc_token *k = expect_name(ps, "a key variable or '['");
 		struct cc_node *kv = new_node(ps, N_VAR, k);
 
 		kv->name = k->str;
@@ -662,7 +790,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 		fail(ps, ps->t, "'in'");
 	ps->t = ps->t->next;
 	{
-		struct cc_token *a = expect_ident(ps, "an array name");
+		struct cc_token *a = expect_name(ps, "an array name after 'in'");
 
 		n->rhs = new_node(ps, N_VAR, a);
 		n->rhs->name = a->str;
@@ -692,7 +820,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 		ps->t = ps->t->next;
 		n->cond = expr(ps);
 	}
-	expect(ps, ")");
+	expect_close(ps, ")", open);
 	n->body = stmt(ps);
 	return n;
 }
@@ -714,27 +842,33 @@ static struct cc_node *stmt(struct parser *ps)
 		ps->t = t->next;
 		n = new_node(ps, N_NOP, t);
 	} else if (is_kw(t, "if")) {
+		struct cc_token *open;
+
 		n = new_node(ps, N_IF, t);
 		ps->t = t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		n->cond = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 		n->then = stmt(ps);
 		if (is_kw(ps->t, "else")) {
 			ps->t = ps->t->next;
 			n->els = stmt(ps);
 		}
 	} else if (is_kw(t, "while")) {
+		struct cc_token *open;
+
 		n = new_node(ps, N_WHILE, t);
 		ps->t = t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		n->cond = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 		n->body = stmt(ps);
 	} else if (is_kw(t, "for")) {
+		struct cc_token *open;
+
 		n = new_node(ps, N_FOR, t);
 		ps->t = t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		if (!is(ps, ";"))
 			n->init = expr(ps);
 		expect(ps, ";");
@@ -743,7 +877,7 @@ static struct cc_node *stmt(struct parser *ps)
 		expect(ps, ";");
 		if (!is(ps, ")"))
 			n->inc = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 		n->body = stmt(ps);
 	} else if (is_kw(t, "foreach")) {
 		ps->t = t->next;
@@ -885,10 +1019,12 @@ static struct cc_point *point(struct parser *ps, bool allow_cond)
 			break;
 	}
 	if (allow_cond && is_kw(ps->t, "if")) {
+		struct cc_token *open;
+
 		ps->t = ps->t->next;
-		expect(ps, "(");
+		open = expect(ps, "(");
 		p->cond = expr(ps);
-		expect(ps, ")");
+		expect_close(ps, ")", open);
 	}
 	return p;
 }
@@ -923,6 +1059,11 @@ static void probe_decl(struct parser *ps)
 		fail_msg(ps, &ps->t->loc,
 			 "embedded C ('%{ %}') is not supported: taphub runs only verified eBPF, "
 			 "and -g (guru mode) is refused");
+	if (!is(ps, "{"))
+		fail(ps, ps->t,
+		     pr->npoints == 1 && !pr->points[0]->cond
+			     ? "'{' or ',' after the probe point"
+			     : "'{' to start the probe's body");
 	pr->body = block(ps);
 	cc_vec_push(ps->cx->arena, &ps->file->probes, pr);
 }
@@ -947,11 +1088,9 @@ static void global_decl(struct parser *ps, bool is_private)
 {
 	ps->t = ps->t->next;
 	do {
-		struct cc_token *name = expect_ident(ps, "a global variable name");
+		struct cc_token *name = expect_name(ps, "a global variable name");
 		struct cc_sym *s = cc_alloc(ps->cx->arena, sizeof(*s));
 
-		if (is_reserved(name->str))
-			fail(ps, name, "a global variable name");
 		s->name = name->str;
 		s->kind = SYM_GLOBAL;
 		s->loc = name->loc;
@@ -985,10 +1124,7 @@ static void global_decl(struct parser *ps, bool is_private)
 				init->num = v->num;
 				ps->t = v->next;
 			} else if (v->kind == TK_STR) {
-				init = new_node(ps, N_STR, v);
-				init->str = v->str;
-				init->slen = v->slen;
-				ps->t = v->next;
+				init = value(ps); /* adjacent literals concatenate here too */
 			} else {
 				fail(ps, v, "a number or string literal as initializer");
 			}
@@ -1010,11 +1146,10 @@ static void function_decl(struct parser *ps, bool is_private)
 	struct cc_token *name;
 	struct cc_func *f = cc_alloc(ps->cx->arena, sizeof(*f));
 	struct cc_vec params = { 0 };
+	struct cc_token *open;
 
 	ps->t = ps->t->next;
-	name = expect_ident(ps, "a function name");
-	if (is_reserved(name->str))
-		fail(ps, name, "a function name");
+	name = expect_name(ps, "a function name");
 	f->name = name->str;
 	f->loc = name->loc;
 	f->is_private = is_private;
@@ -1022,10 +1157,10 @@ static void function_decl(struct parser *ps, bool is_private)
 		f->rettype = type_name(ps);
 		f->typed_ret = true;
 	}
-	expect(ps, "(");
+	open = expect(ps, "(");
 	if (!is(ps, ")")) {
 		do {
-			struct cc_token *pn = expect_ident(ps, "a parameter name");
+			struct cc_token *pn = expect_name(ps, "a parameter name");
 			struct cc_sym *s = cc_alloc(ps->cx->arena, sizeof(*s));
 			int i;
 
@@ -1037,6 +1172,11 @@ static void function_decl(struct parser *ps, bool is_private)
 				s->type = type_name(ps);
 				s->typed_decl = true;
 			}
+			if (params.n == PARSE_MAX_PARAMS)
+				fail_msg(ps, &pn->loc,
+					 cc_sprintf(ps->cx->arena,
+						    "function '%s' has more than %d parameters",
+						    f->name, PARSE_MAX_PARAMS));
 			for (i = 0; i < params.n; i++)
 				if (!strcmp(((struct cc_sym *)params.v[i])->name, s->name))
 					cc_error_at(&ps->cx->diag, &pn->loc,
@@ -1045,7 +1185,7 @@ static void function_decl(struct parser *ps, bool is_private)
 			cc_vec_push(ps->cx->arena, &params, s);
 		} while (accept(ps, ","));
 	}
-	expect(ps, ")");
+	expect_list_close(ps, ")", open);
 	if (accept(ps, ":")) {
 		if (f->typed_ret)
 			fail_msg(ps, &ps->t->loc, "return type given twice");
@@ -1063,6 +1203,9 @@ static void function_decl(struct parser *ps, bool is_private)
 		ps->t = ps->t->next;
 		return;
 	}
+	if (!is(ps, "{"))
+		fail(ps, ps->t,
+		     cc_sprintf(ps->cx->arena, "'{' to start the body of function '%s'", f->name));
 	f->body = block(ps);
 	cc_vec_push(ps->cx->arena, &ps->file->funcs, f);
 }

@@ -14,6 +14,12 @@
  * arch, runtime, CONFIG_* (glob match) and $# / @# / numbers (numeric),
  * joined by && and || with parentheses.  The output is a new token list;
  * tokens coming from macro bodies are copied so a body can be used twice.
+ *
+ * Scripts come from anyone (a hub compiles what clients send), so every
+ * recursion and every expansion is bounded: conditional nesting, macro
+ * depth, and the work and output of one top-level macro use.  Hitting a
+ * bound is one error, after which that expansion is dropped; the output
+ * always ends with an EOF token.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,9 +34,19 @@
 /* The SystemTap language level we implement, for systemtap_v tests. */
 #define PP_SYSTEMTAP_V "5.0"
 #define PP_MAX_EXPANSION_DEPTH 64
+/* Nested %( conditionals and ( in conditions: bounded, as the recursion is. */
+#define PP_MAX_NESTING 64
+/*
+ * Tokens macro expansion may produce: macros that each use the previous
+ * one twice double the output per definition, so without a bound a few
+ * lines would expand for ever.
+ */
+#define PP_MAX_TOKENS (1u << 17)
 
 struct macro {
 	char *name;
+	struct cc_loc loc;
+	bool too_deep; /* reported as expanding too deeply: once is enough */
 	char **params;
 	int nparams;
 	struct cc_token *body; /* list ending with an EOF token */
@@ -39,9 +55,29 @@ struct macro {
 
 struct pp {
 	struct cc_ctx *cx;
-	struct macro *macros;
+	struct macros *defs; /* shared with the sub-walkers of conditions */
 	struct cc_token head, *tail;
-	int depth;
+	int depth;       /* macro expansion depth */
+	int nest;        /* %( nesting */
+	unsigned ntoks;  /* tokens macro expansions emitted */
+	unsigned nexp;   /* macro expansions */
+	unsigned nsplice; /* tokens of non-number script arguments spliced in */
+	struct cc_token **argtoks; /* [argc]: each such argument lexed, once */
+	bool limit_hit;  /* a PP_MAX_TOKENS limit was reported: no more expansions */
+	bool unwind;     /* too deep: finish the current top-level expansion quietly */
+	const struct cc_token *use; /* the top-level macro use being expanded */
+};
+
+/*
+ * The macro table: a hash table (a script may define many macros, and
+ * every @name looks one up), growing by doubling, in the arena.  Chains
+ * are most recent first, so a macro defined twice (an error) finds the
+ * later one.
+ */
+struct macros {
+	struct macro **buckets;
+	unsigned nbuckets; /* a power of two, or 0 */
+	unsigned n;
 };
 
 /* One macro parameter binding while a body expands. */
@@ -53,8 +89,18 @@ struct binding {
 
 static void emit(struct pp *pp, const struct cc_token *t)
 {
-	struct cc_token *c = cc_alloc(pp->cx->arena, sizeof(*c));
+	struct cc_token *c;
 
+	if (pp->depth > 0 && ++pp->ntoks > PP_MAX_TOKENS) {
+		if (!pp->limit_hit)
+			cc_error_at(&pp->cx->diag, &pp->use->loc,
+				    "expanding @%s gives more than %u tokens (macros that use each "
+				    "other several times?)",
+				    pp->use->str, PP_MAX_TOKENS);
+		pp->limit_hit = true;
+		return;
+	}
+	c = cc_alloc(pp->cx->arena, sizeof(*c));
 	*c = *t;
 	c->next = NULL;
 	pp->tail->next = c;
@@ -141,18 +187,34 @@ const char *cc_kconfig(struct cc_ctx *cx, const char *name)
 
 /* ---- conditions ------------------------------------------------------------ */
 
+/*
+ * A condition is evaluated from its own token list, which ends with an
+ * EOF token standing for the '%?' that closed it; the cursor never moves
+ * past that EOF.
+ */
 struct cond {
 	struct pp *pp;
 	struct cc_token *t; /* cursor */
+	int depth;          /* parentheses and '!' */
 	bool bad;
 };
+
+static const char *cond_describe(struct cond *c, const struct cc_token *t)
+{
+	return t->kind == TK_EOF ? "'%?'" : cc_tok_describe(c->pp->cx, t);
+}
 
 static void cond_error(struct cond *c, const struct cc_token *t, const char *what)
 {
 	if (!c->bad)
 		cc_error_at(&c->pp->cx->diag, &t->loc, "%s in preprocessor condition, found %s",
-			    what, cc_tok_describe(c->pp->cx, t));
+			    what, cond_describe(c, t));
 	c->bad = true;
+}
+
+static struct cc_token *cond_next(const struct cc_token *t)
+{
+	return t->kind == TK_EOF ? (struct cc_token *)t : t->next;
 }
 
 static bool cmp_result(int r, const char *op)
@@ -183,28 +245,36 @@ static const char *rel_op(const struct cc_token *t)
 
 static bool cond_or(struct cond *c);
 
-/* cond_term = "(" cond ")" | "!" term | operand relop literal | literal */
+/* cond_term = "(" cond ")" | "!" term | operand relop literal | number */
 static bool cond_term(struct cond *c)
 {
 	struct cc_ctx *cx = c->pp->cx;
 	struct cc_token *lhs = c->t;
 	const char *op;
 	struct cc_token *rhs;
+	bool v;
 
-	if (is_op(lhs, "(")) {
-		bool v;
-
-		c->t = lhs->next;
-		v = cond_or(c);
-		if (!is_op(c->t, ")"))
-			cond_error(c, c->t, "expected ')'");
-		else
-			c->t = c->t->next;
-		return v;
+	if (lhs->kind == TK_EOF) {
+		cond_error(c, lhs, "expected a condition");
+		return false;
 	}
-	if (is_op(lhs, "!")) {
+	if (is_op(lhs, "(") || is_op(lhs, "!")) {
+		if (++c->depth > PP_MAX_NESTING) {
+			cond_error(c, lhs, "nesting too deep");
+			return false;
+		}
 		c->t = lhs->next;
-		return !cond_term(c);
+		if (is_op(lhs, "!")) {
+			v = !cond_term(c);
+		} else {
+			v = cond_or(c);
+			if (!is_op(c->t, ")"))
+				cond_error(c, c->t, "expected ')'");
+			else
+				c->t = c->t->next;
+		}
+		c->depth--;
+		return v;
 	}
 	op = rel_op(lhs->next);
 	if (!op) {
@@ -213,11 +283,17 @@ static bool cond_term(struct cond *c)
 			c->t = lhs->next;
 			return lhs->num != 0;
 		}
-		cond_error(c, lhs->next, "expected a comparison operator");
+		cond_error(c, lhs->next,
+			   cc_sprintf(cx->arena, "expected a comparison operator after %s",
+				      cc_tok_describe(cx, lhs)));
 		return false;
 	}
 	rhs = lhs->next->next;
-	c->t = rhs->next;
+	c->t = cond_next(rhs);
+	if (rhs->kind == TK_EOF) {
+		cond_error(c, rhs, cc_sprintf(cx->arena, "expected a value after '%s'", op));
+		return false;
+	}
 
 	if (lhs->kind == TK_IDENT &&
 	    (!strcmp(lhs->str, "kernel_v") || !strcmp(lhs->str, "kernel_vr") ||
@@ -276,8 +352,11 @@ static bool cond_term(struct cond *c)
 			    "unknown preprocessor variable '%s' (expected kernel_v, kernel_vr, "
 			    "arch, runtime, systemtap_v, CONFIG_*, guru_mode, $#, @#)",
 			    lhs->str);
-	else
-		cond_error(c, lhs, "operands of different types");
+	else if (!c->bad)
+		cc_error_at(&cx->diag, &lhs->loc,
+			    "cannot compare %s with %s in preprocessor condition (numbers compare "
+			    "with numbers, strings with strings)",
+			    cc_tok_describe(cx, lhs), cond_describe(c, rhs));
 	c->bad = true;
 	return false;
 }
@@ -306,14 +385,68 @@ static bool cond_or(struct cond *c)
 
 /* ---- the walk ----------------------------------------------------------- */
 
+/* What stops a walk (returned, not consumed): the conditional's operators. */
+enum {
+	STOP_THEN = 1, /* %? */
+	STOP_ELSE = 2, /* %: */
+	STOP_END = 4,  /* %) */
+};
+
 static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct binding *b,
-			     const char *stop1, const char *stop2, bool skipping);
+			     int stops, bool skipping);
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void add_macro(struct pp *pp, struct macro *m)
+{
+	struct macros *d = pp->defs;
+	unsigned i;
+
+	if (d->n >= d->nbuckets) {
+		unsigned nb = d->nbuckets ? 2 * d->nbuckets : 64;
+		struct macro **b = cc_alloc(pp->cx->arena, sizeof(*b) * nb);
+
+		/* rehash oldest first within each chain, keeping most recent first */
+		for (i = 0; i < d->nbuckets; i++) {
+			struct macro *c = d->buckets[i], *rev = NULL, *next;
+
+			for (; c; c = next) {
+				next = c->next;
+				c->next = rev;
+				rev = c;
+			}
+			for (c = rev; c; c = next) {
+				unsigned h = name_hash(c->name) & (nb - 1);
+
+				next = c->next;
+				c->next = b[h];
+				b[h] = c;
+			}
+		}
+		d->buckets = b;
+		d->nbuckets = nb;
+	}
+	i = name_hash(m->name) & (d->nbuckets - 1);
+	m->next = d->buckets[i];
+	d->buckets[i] = m;
+	d->n++;
+}
 
 static struct macro *find_macro(struct pp *pp, const char *name)
 {
+	struct macros *d = pp->defs;
 	struct macro *m;
 
-	for (m = pp->macros; m; m = m->next)
+	if (!d->nbuckets)
+		return NULL;
+	for (m = d->buckets[name_hash(name) & (d->nbuckets - 1)]; m; m = m->next)
 		if (!strcmp(m->name, name))
 			return m;
 	return NULL;
@@ -325,14 +458,20 @@ static void emit_arg(struct pp *pp, const struct cc_token *t, bool as_string)
 	struct cc_ctx *cx = pp->cx;
 	char *end;
 	long idx = strtol(t->str, &end, 10);
-	struct cc_token nt = *t;
+	struct cc_token nt = *t, *at;
 	const char *arg;
 	long long v;
 
 	if (*end || idx < 1 || idx > cx->argc) {
-		cc_error_at(&cx->diag, &t->loc,
-			    "command line argument index %s out of range [1-%d]%s", t->str,
-			    cx->argc, cx->argc ? "" : " (no arguments given)");
+		if (*end)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'%c%s' is not a script argument: they are %c1 .. %cN, and %c#",
+				    as_string ? '@' : '$', t->str, as_string ? '@' : '$',
+				    as_string ? '@' : '$', as_string ? '@' : '$');
+		else
+			cc_error_at(&cx->diag, &t->loc,
+				    "command line argument index %s out of range [1-%d]%s", t->str,
+				    cx->argc, cx->argc ? "" : " (no arguments given)");
 		nt.kind = as_string ? TK_STR : TK_NUM;
 		nt.str = (char *)"";
 		nt.num = 0;
@@ -355,30 +494,43 @@ static void emit_arg(struct pp *pp, const struct cc_token *t, bool as_string)
 		emit(pp, &nt);
 		return;
 	}
-	/* Not a number: splice in its tokens, located at the $N. */
-	{
+	/*
+	 * Not a number: splice in its tokens, located at the $N.  They are
+	 * lexed once (and a mistake in them reported once) however often $N
+	 * is used, and what all uses splice in is bounded like macro output.
+	 */
+	if (!pp->argtoks[idx - 1]) {
 		struct cc_srcfile *f = cc_alloc(cx->arena, sizeof(*f));
-		struct cc_token *at;
 		int ne = cx->diag.nerrors;
 
 		f->name = cc_sprintf(cx->arena, "argument $%ld", idx);
 		f->text = cc_strdup(cx->arena, arg);
 		f->len = strlen(arg);
-		for (at = cc_lex(cx, f); at && at->kind != TK_EOF; at = at->next) {
-			nt = *at;
-			nt.loc = t->loc;
-			nt.space_before = at == t ? t->space_before : at->space_before;
-			emit(pp, &nt);
-		}
+		pp->argtoks[idx - 1] = cc_lex(cx, f);
 		if (cx->diag.nerrors != ne)
 			cc_error_at(&cx->diag, &t->loc, "argument $%ld ('%s') is not a number", idx,
 				    arg);
+	}
+	for (at = pp->argtoks[idx - 1]; at->kind != TK_EOF; at = at->next) {
+		if (++pp->nsplice > PP_MAX_TOKENS) {
+			if (pp->nsplice == PP_MAX_TOKENS + 1)
+				cc_error_at(&cx->diag, &t->loc,
+					    "script arguments spliced into the script give more than "
+					    "%u tokens",
+					    PP_MAX_TOKENS);
+			return;
+		}
+		nt = *at;
+		nt.loc = t->loc;
+		nt.space_before = at == pp->argtoks[idx - 1] ? t->space_before : at->space_before;
+		emit(pp, &nt);
 	}
 }
 
 /*
  * Split "( a, b(c, d), e )" into argument token lists.  t points at "(".
- * Returns the token after ")", or NULL after an error.
+ * Returns the token after ")" (or the EOF token when there is none) and
+ * sets *ret, or NULL after an error.
  */
 static struct cc_token *macro_args(struct pp *pp, struct cc_token *t, const struct macro *m,
 				   struct cc_token ***ret)
@@ -388,14 +540,15 @@ static struct cc_token *macro_args(struct pp *pp, struct cc_token *t, const stru
 	struct cc_token *open = t, head, *tail;
 	int depth = 0, n = 0;
 
+	*ret = NULL;
 	t = t->next;
 	head.next = NULL;
 	tail = &head;
 	for (;;) {
 		if (t->kind == TK_EOF) {
-			cc_error_at(&cx->diag, &open->loc, "unterminated argument list of macro @%s",
-				    m->name);
-			return NULL;
+			cc_error_at(&cx->diag, &open->loc,
+				    "unterminated argument list of macro @%s: '(' without ')'", m->name);
+			return t;
 		}
 		if (depth == 0 && (is_op(t, ",") || is_op(t, ")"))) {
 			struct cc_token *eof = cc_alloc(cx->arena, sizeof(*eof));
@@ -430,10 +583,38 @@ static struct cc_token *macro_args(struct pp *pp, struct cc_token *t, const stru
 	if (n != m->nparams) {
 		cc_error_at(&cx->diag, &open->loc, "macro @%s takes %d argument%s, %d given",
 			    m->name, m->nparams, m->nparams == 1 ? "" : "s", n);
-		return NULL;
+		return t->next;
 	}
 	*ret = args;
 	return t->next;
+}
+
+/* The @operators of the language, which a macro may not shadow. */
+static bool is_builtin_at(const char *name)
+{
+	static const char *const ops[] = {
+		"define", "count", "sum", "min", "max", "avg", "variance", "hist_log",
+		"hist_linear", "defined", "entry", "cast", "var", "kregister", "uregister",
+		"probewrite", "const", NULL,
+	};
+	int i;
+
+	for (i = 0; ops[i]; i++)
+		if (!strcmp(ops[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * After a mistake in a parameter list: on to its ')' (or the body's '%(')
+ * so the body is still read as the body and the macro still defined,
+ * which keeps one mistake one error.
+ */
+static struct cc_token *skip_params(struct cc_token *t)
+{
+	while (t->kind != TK_EOF && !is_op(t, ")") && !is_op(t, "%("))
+		t = t->next;
+	return t;
 }
 
 /* @define NAME [(P, ...)] %( BODY %) ; t is the @define token */
@@ -450,9 +631,14 @@ static struct cc_token *define_macro(struct pp *pp, struct cc_token *t)
 		return name->kind == TK_EOF ? name : name->next;
 	}
 	m->name = name->str;
+	m->loc = name->loc;
+	if (is_builtin_at(m->name))
+		cc_error_at(&cx->diag, &name->loc,
+			    "cannot define macro @%s: @%s is a built-in operator", m->name, m->name);
 	t = name->next;
 	if (is_op(t, "(")) {
 		struct cc_vec params = { 0 };
+		int i;
 
 		t = t->next;
 		while (!is_op(t, ")")) {
@@ -460,19 +646,28 @@ static struct cc_token *define_macro(struct pp *pp, struct cc_token *t)
 				cc_error_at(&cx->diag, &t->loc,
 					    "expected a parameter name in @define %s, found %s",
 					    m->name, cc_tok_describe(cx, t));
-				return t->kind == TK_EOF ? t : t->next;
+				t = skip_params(t);
+				break;
 			}
+			for (i = 0; i < params.n; i++)
+				if (!strcmp(params.v[i], t->str))
+					cc_error_at(&cx->diag, &t->loc,
+						    "duplicate parameter '%s' in @define %s", t->str,
+						    m->name);
 			cc_vec_push(cx->arena, &params, t->str);
 			t = t->next;
 			if (is_op(t, ","))
 				t = t->next;
 			else if (!is_op(t, ")")) {
-				cc_error_at(&cx->diag, &t->loc, "expected ',' or ')' in @define %s",
-					    m->name);
-				return t->kind == TK_EOF ? t : t->next;
+				cc_error_at(&cx->diag, &t->loc,
+					    "expected ',' or ')' in @define %s, found %s", m->name,
+					    cc_tok_describe(cx, t));
+				t = skip_params(t);
+				break;
 			}
 		}
-		t = t->next;
+		if (is_op(t, ")"))
+			t = t->next;
 		m->params = (char **)params.v;
 		m->nparams = params.n;
 	}
@@ -503,11 +698,35 @@ static struct cc_token *define_macro(struct pp *pp, struct cc_token *t)
 	tail->next->kind = TK_EOF;
 	tail->next->loc = t->loc;
 	m->body = head.next;
-	if (find_macro(pp, m->name))
-		cc_error_at(&cx->diag, &name->loc, "macro @%s defined twice", m->name);
-	m->next = pp->macros;
-	pp->macros = m;
+	{
+		const struct macro *prev = find_macro(pp, m->name);
+
+		if (prev)
+			cc_error_at(&cx->diag, &name->loc, "macro @%s defined twice (first at %d:%d)",
+				    m->name, prev->loc.line, prev->loc.col);
+	}
+	add_macro(pp, m);
 	return t->next;
+}
+
+/* Whether a bound was hit in the macro expansion under way: it is being dropped. */
+static bool dropping(const struct pp *pp)
+{
+	return pp->depth > 0 && (pp->unwind || pp->limit_hit);
+}
+
+/* Skip a conditional nested too deeply: to its matching %), without recursion. */
+static struct cc_token *skip_conditional(struct cc_token *t)
+{
+	int depth = 0;
+
+	for (; t->kind != TK_EOF; t = t->next) {
+		if (is_op(t, "%("))
+			depth++;
+		else if (is_op(t, "%)") && --depth == 0)
+			return t->next;
+	}
+	return t;
 }
 
 /* %( cond %? a %: b %) ; t is the %( token.  Returns the token after %). */
@@ -521,6 +740,16 @@ static struct cc_token *conditional(struct pp *pp, struct cc_token *t, const str
 	struct cc_token ctoks = { 0 }, *ctail = &ctoks, *eof;
 	struct pp sub;
 
+	if (pp->nest >= PP_MAX_NESTING) {
+		if (!skipping)
+			cc_error_at(&cx->diag, &open->loc,
+				    "conditionals nest more than %d deep", PP_MAX_NESTING);
+		/* in a macro body this is runaway recursion: drop the whole expansion */
+		if (pp->depth > 0)
+			pp->unwind = true;
+		return skip_conditional(open);
+	}
+	pp->nest++;
 	/*
 	 * The condition may use $N and macros, so run it through the walker
 	 * into a private list first, then evaluate that.
@@ -528,8 +757,15 @@ static struct cc_token *conditional(struct pp *pp, struct cc_token *t, const str
 	sub = *pp;
 	sub.head.next = NULL;
 	sub.tail = &sub.head;
-	t = walk(&sub, t->next, b, "%?", NULL, skipping);
-	pp->macros = sub.macros;
+	t = walk(&sub, t->next, b, STOP_THEN | STOP_ELSE | STOP_END, skipping);
+	pp->ntoks = sub.ntoks;
+	pp->nexp = sub.nexp;
+	pp->nsplice = sub.nsplice;
+	pp->limit_hit = sub.limit_hit;
+	pp->unwind = sub.unwind;
+	pp->use = sub.use;
+	/* a limit hit inside the condition drops this conditional quietly */
+	skipping = skipping || dropping(pp);
 	ctoks.next = sub.head.next;
 	for (ctail = &ctoks; ctail->next; ctail = ctail->next)
 		;
@@ -538,50 +774,117 @@ static struct cc_token *conditional(struct pp *pp, struct cc_token *t, const str
 	eof->loc = t->loc;
 	ctail->next = eof;
 	if (!is_op(t, "%?")) {
-		cc_error_at(&cx->diag, &open->loc, "expected '%%?' after the condition of '%%('");
-		return t;
+		if (!skipping)
+			cc_error_at(&cx->diag, t->kind == TK_EOF ? &open->loc : &t->loc,
+				    "expected '%%?' after the condition of '%%(', found %s",
+				    cc_tok_describe(cx, t));
+		/* recover after the %) that ends this conditional, if there is one */
+		if (!is_op(t, "%)"))
+			t = walk(pp, t, b, STOP_END, true);
+		pp->nest--;
+		return is_op(t, "%)") ? t->next : t;
 	}
 	if (!skipping) {
 		c.t = ctoks.next;
 		v = cond_or(&c);
 		if (!c.bad && c.t->kind != TK_EOF)
-			cond_error(&c, c.t, "unexpected token");
+			cond_error(&c, c.t, "expected '&&', '||' or '%?'");
 	}
-	t = walk(pp, t->next, b, "%:", "%)", skipping || !v);
+	t = walk(pp, t->next, b, STOP_ELSE | STOP_END, skipping || !v);
 	if (is_op(t, "%:"))
-		t = walk(pp, t->next, b, "%)", NULL, skipping || v);
+		t = walk(pp, t->next, b, STOP_END, skipping || v);
+	pp->nest--;
 	if (!is_op(t, "%)")) {
-		cc_error_at(&cx->diag, &open->loc, "unterminated conditional: '%%(' without '%%)'");
+		/* only EOF ends the walks above without a %) */
+		if (!dropping(pp))
+			cc_error_at(&cx->diag, &open->loc,
+				    "unterminated conditional: '%%(' without '%%)'");
 		return t;
 	}
 	return t->next;
 }
 
+static bool stops_at(const struct cc_token *t, int stops)
+{
+	return ((stops & STOP_THEN) && is_op(t, "%?")) || ((stops & STOP_ELSE) && is_op(t, "%:")) ||
+	       ((stops & STOP_END) && is_op(t, "%)"));
+}
+
+/* Expand a macro use (t is @NAME, m its macro); returns the token after it. */
+static struct cc_token *expand_macro(struct pp *pp, struct cc_token *t, struct macro *m,
+				     const struct binding *b)
+{
+	struct cc_ctx *cx = pp->cx;
+	struct binding nb = { .m = m, .up = b };
+	struct cc_token *after = t->next;
+
+	if (m->nparams) {
+		if (!is_op(t->next, "(")) {
+			cc_error_at(&cx->diag, &t->loc, "macro @%s takes %d argument%s: @%s(...)",
+				    m->name, m->nparams, m->nparams == 1 ? "" : "s", m->name);
+			return t->next;
+		}
+		after = macro_args(pp, t->next, m, &nb.args);
+		if (!nb.args)
+			return after;
+	}
+	if (pp->limit_hit)
+		return after;
+	if (!pp->depth)
+		pp->use = t;
+	if (++pp->nexp > PP_MAX_TOKENS) {
+		cc_error_at(&cx->diag, &pp->use->loc,
+			    "expanding @%s takes more than %u macro expansions (macros that use "
+			    "each other several times?)",
+			    pp->use->str, PP_MAX_TOKENS);
+		pp->limit_hit = true;
+		return after;
+	}
+	if (pp->depth + 1 >= PP_MAX_EXPANSION_DEPTH) {
+		if (!m->too_deep)
+			cc_error_at(&cx->diag, &t->loc,
+				    "macro @%s expands more than %d levels deep (does it use itself?)",
+				    m->name, PP_MAX_EXPANSION_DEPTH);
+		m->too_deep = true;
+		/* one report: a recursive macro would otherwise report at every leaf */
+		pp->unwind = true;
+		return after;
+	}
+	pp->depth++;
+	walk(pp, m->body, &nb, 0, false);
+	if (--pp->depth == 0)
+		pp->unwind = false;
+	return after;
+}
+
 /*
  * Copy tokens to the output until one of the stop operators appears at
  * this nesting level (returned, not consumed) or EOF.  With skipping, the
- * tokens are only scanned for nesting.
+ * tokens are only scanned for nesting.  After an expansion limit was hit,
+ * macro bodies are only scanned too.
  */
 static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct binding *b,
-			     const char *stop1, const char *stop2, bool skipping)
+			     int stops, bool skipping)
 {
 	struct cc_ctx *cx = pp->cx;
 
 	while (t && t->kind != TK_EOF) {
-		if ((stop1 && is_op(t, stop1)) || (stop2 && is_op(t, stop2)))
+		bool skip = skipping || dropping(pp);
+
+		if (stops_at(t, stops))
 			return t;
 		if (is_op(t, "%(")) {
-			t = conditional(pp, t, b, skipping);
+			t = conditional(pp, t, b, skip);
 			continue;
 		}
 		if (is_op(t, "%?") || is_op(t, "%:") || is_op(t, "%)")) {
-			if (!skipping)
+			if (!skip)
 				cc_error_at(&cx->diag, &t->loc, "'%.*s' outside of a '%%(' conditional",
 					    t->len, t->text);
 			t = t->next;
 			continue;
 		}
-		if (skipping) {
+		if (skip) {
 			t = t->next;
 			continue;
 		}
@@ -607,7 +910,7 @@ static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct bin
 			const struct binding *bb;
 			struct macro *m;
 
-			/* a parameter of an enclosing macro? */
+			/* a parameter of an enclosing macro? its tokens, in the caller's scope */
 			for (bb = b; bb; bb = bb->up) {
 				int i;
 
@@ -615,10 +918,7 @@ static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct bin
 					if (!strcmp(bb->m->params[i], t->str))
 						break;
 				if (i < bb->m->nparams) {
-					pp->depth++;
-					if (pp->depth < PP_MAX_EXPANSION_DEPTH)
-						walk(pp, bb->args[i], bb->up, NULL, NULL, false);
-					pp->depth--;
+					walk(pp, bb->args[i], bb->up, 0, false);
 					break;
 				}
 			}
@@ -628,29 +928,7 @@ static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct bin
 			}
 			m = find_macro(pp, t->str);
 			if (m) {
-				struct binding nb = { .m = m, .up = b };
-				struct cc_token *after = t->next;
-
-				if (m->nparams) {
-					if (!is_op(t->next, "(")) {
-						cc_error_at(&cx->diag, &t->loc,
-							    "macro @%s takes %d argument%s", m->name,
-							    m->nparams, m->nparams == 1 ? "" : "s");
-						t = t->next;
-						continue;
-					}
-					after = macro_args(pp, t->next, m, &nb.args);
-					if (!after)
-						return t->next->kind == TK_EOF ? t->next : t->next;
-				}
-				if (++pp->depth >= PP_MAX_EXPANSION_DEPTH) {
-					cc_error_at(&cx->diag, &t->loc,
-						    "macro @%s expands too deeply (recursive?)", m->name);
-				} else {
-					walk(pp, m->body, &nb, NULL, NULL, false);
-				}
-				pp->depth--;
-				t = after;
+				t = expand_macro(pp, t, m, b);
 				continue;
 			}
 		}
@@ -663,15 +941,21 @@ static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct bin
 struct cc_token *cc_preprocess(struct cc_ctx *cx, struct cc_token *toks)
 {
 	struct pp pp = { .cx = cx };
-	struct cc_token *t;
+	struct cc_token *t, *eof;
 
+	pp.defs = cc_alloc(cx->arena, sizeof(*pp.defs));
+	pp.argtoks = cc_alloc(cx->arena, sizeof(*pp.argtoks) * (size_t)(cx->argc + 1));
 	pp.tail = &pp.head;
-	t = walk(&pp, toks, NULL, NULL, NULL, false);
-	/* keep the EOF token, for its location */
-	if (!t) {
-		t = cc_alloc(cx->arena, sizeof(*t));
-		t->kind = TK_EOF;
-	}
-	emit(&pp, t);
+	t = walk(&pp, toks, NULL, 0, false);
+	/*
+	 * Always end with an EOF token (the lexer's, for its location), even
+	 * after an expansion limit stopped emit(): the parser relies on it.
+	 */
+	eof = cc_alloc(cx->arena, sizeof(*eof));
+	if (t)
+		*eof = *t;
+	eof->kind = TK_EOF;
+	eof->next = NULL;
+	pp.tail->next = eof;
 	return pp.head.next;
 }

@@ -130,7 +130,10 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 				   "has an unknown timer unit (s, ms, us, ns, hz, jiffies, profile)");
 	unit = units[i].ns;
 	if (!c->has_arg || c->arg_is_str || c->num <= 0)
-		return point_error(cx, pt, quiet, "needs a positive number, e.g. timer.s(1)");
+		return point_error(cx, pt, quiet,
+				   cc_sprintf(cx->arena, "needs a positive %s, e.g. timer.%s(%d)",
+					      unit == 0 ? "frequency" : "period", c->name,
+					      unit == 1000000000LL ? 1 : unit == 0 ? 100 : 10));
 	d = new_dprobe(cx, pt, PK_TIMER, false, out);
 	if (unit == 0) {
 		if (c->num > MAX_TIMER_HZ)
@@ -276,6 +279,27 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (!*event || !*subsys)
 		return point_error(cx, pt, quiet, "has an empty subsystem or event name");
 	n = cc_tp_list(cc_tracefs(), subsys, event, &names);
+	if (n == 0 && !quiet && !strpbrk(subsys, "*?[") && !strpbrk(event, "*?[")) {
+		char **all;
+		int m = cc_tp_list(cc_tracefs(), subsys, "*", &all);
+
+		/* a plain name that is not there: say which half is wrong */
+		cc_strv_free(names);
+		if (m >= 0)
+			cc_strv_free(all);
+		if (m > 0)
+			return point_error(cx, pt, quiet,
+					   cc_sprintf(cx->arena,
+						      "names no tracepoint: subsystem '%s' has no "
+						      "event '%s' (tap -l 'kernel.trace(\"%s:*\")' "
+						      "lists its events)",
+						      subsys, event, subsys));
+		return point_error(cx, pt, quiet,
+				   cc_sprintf(cx->arena,
+					      "names no tracepoint: there is no subsystem '%s' "
+					      "(tap -l 'kernel.trace(\"*\")' lists them all)",
+					      subsys));
+	}
 	if (n < 0) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &pt->loc,
@@ -356,7 +380,23 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 	    !strcmp(first, "hrtimer") || !strcmp(first, "input"))
 		return point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
 	return point_error(cx, pt, quiet,
-			   "does not match any probe alias or built-in probe point");
+			   "does not match any probe alias or built-in probe point (built-in: "
+			   "begin, end, error, never, timer.*, perf.*, kernel.trace(\"SUBSYS:EVENT\"))");
+}
+
+int cc_tp_array_elem(const struct cc_tpfield *f)
+{
+	const char *open = f->type ? strrchr(f->type, '[') : NULL;
+	long n;
+
+	if (f->kind != CC_TPF_OTHER || !open || strncmp(f->type, "__data_loc", 10) == 0 ||
+	    strstr(f->type, "char") || strstr(f->type, "struct") || strchr(f->type, '*'))
+		return 0;
+	n = strtol(open + 1, NULL, 10);
+	if (n <= 0 || f->size % n || (f->size / n != 1 && f->size / n != 2 && f->size / n != 4 &&
+				      f->size / n != 8))
+		return 0;
+	return f->size / (int)n;
 }
 
 /* ---- listing: tap -l / -L ---------------------------------------------------- */
@@ -377,6 +417,48 @@ static const char *field_type(const struct cc_tpfield *f)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * tap -L for aliases: the variables an alias's prologue sets, with their
+ * types, found the honest way: elaborate a script probing each alias
+ * (one per line, optional) and read the locals of what it expands to.
+ */
+static void alias_vars(struct cc_ctx *cx, struct cc_vec *lines)
+{
+	struct cc_srcfile *src = cc_alloc(cx->arena, sizeof(*src));
+	char *text = cc_strdup(cx->arena, "");
+	FILE *saved = cx->diag.out;
+	int i, j, ne = cx->diag.nerrors;
+
+	for (i = 0; i < lines->n; i++)
+		text = cc_sprintf(cx->arena, "%sprobe %s ? {}\n", text, (char *)lines->v[i]);
+	src->name = "<listing>";
+	src->text = text;
+	src->len = strlen(text);
+	cx->diag.out = NULL; /* an alias this kernel cannot do is simply listed bare */
+	cx->script = cc_parse_source(cx, src);
+	if (cx->diag.nerrors == ne && cc_elaborate(cx) == 0) {
+		for (i = 0; i < cx->prog->probes.n; i++) {
+			struct cc_dprobe *d = cx->prog->probes.v[i];
+			int line = d->uprobe;
+			char *s;
+
+			if (line < 0 || line >= lines->n || strchr(lines->v[line], ' '))
+				continue; /* a second point of the same alias */
+			s = lines->v[line];
+			for (j = 0; j < d->locals.n; j++) {
+				struct cc_sym *v = d->locals.v[j];
+
+				if (v->name[0] != '_' && v->type != TY_UNKNOWN)
+					s = cc_sprintf(cx->arena, "%s %s:%s", s, v->name,
+						       cc_type_name(v->type));
+			}
+			lines->v[line] = s;
+		}
+	}
+	cx->diag.out = saved;
+	cx->diag.nerrors = ne;
 }
 
 int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out)
@@ -417,6 +499,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 			}
 		}
 	}
+	if (lines.n && with_vars)
+		alias_vars(cx, &lines);
 	if (!lines.n && (comp_is(pt, 0, "kernel") || comp_is(pt, 0, "begin") ||
 			 comp_is(pt, 0, "end") || comp_is(pt, 0, "timer") || comp_is(pt, 0, "perf") ||
 			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never"))) {

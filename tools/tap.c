@@ -538,6 +538,8 @@ int main(int argc, char **argv)
 		goto out;
 
 	if (o.list) {
+		/* syscall.NAME aliases come from this kernel's tracepoints */
+		cx.want_syscall_aliases = !strncmp(o.list, "syscall", 7) || o.list[0] == '*';
 		if (cc_load_tapsets(&cx) < 0)
 			goto out;
 		r = cc_list_points(&cx, o.list, o.list_vars, stdout);
