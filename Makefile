@@ -51,7 +51,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
 	$(sort $(wildcard compiler/tapset/*.stp)) $(O)/gen/tapset/syscall_names.stp
 
-TOOLS := tap taphubd tapctl
+TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
 .PHONY: all deps run check unit e2e fuzz bench install clean format

@@ -182,20 +182,11 @@ static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host
 		if (!m)
 			return;
 		rh_store_stats(h->cls[c].store, &st);
-		/* ring drops are counted per guest: sum those writing this class */
-		for (s = hub->sessions; s; s = s->next) {
-			struct th_class_counters k;
-			const struct hub_reg_guest *g;
-			int gc;
-
-			if (s->host != h || !s->guest)
-				continue;
-			g = hub_host_guest(h, s->guest_id);
-			for (gc = 0; g && gc < TH_MAX_CLASSES; gc++)
-				if (g->cls_map[gc] == c && gc < hub_guest_meta(s->guest)->nclasses &&
-				    hub_guest_counters(s->guest, gc, &k) == 0)
-					klost += k.dropped;
-		}
+		/* ring drops are counted per guest, gone guests included */
+		for (s = hub->sessions; s; s = s->next)
+			if (s->host == h && s->guest)
+				hub_host_note_counters(h, s->guest_id, s->guest);
+		klost = hub_host_kdropped(h, c, 0);
 		hub_msg_put_str(m, TH_A_KIND, "class");
 		hub_msg_put_str(m, TH_A_HOST, h->name);
 		hub_msg_put_str(m, TH_A_CLASS, h->cls[c].name);
@@ -249,6 +240,10 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 		hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
 		hub_msg_put_str(m, TH_A_STATE, state_name(s));
 		hub_msg_put_str(m, TH_A_SCRIPT, s->script);
+		/* records the -o files could not take (disk full ...) */
+		hub_msg_put_u64(m, TH_A_LOST,
+				hub_writer_lost(s->writer ? s->writer
+					       : s->owns_host ? s->host->writer : NULL));
 		hub_msg_put_u32(m, TH_A_RUNNER_PID,
 				s->has_so && s->runner_fd >= 0 ? (uint32_t)s->runner_pid : 0);
 		if (s->has_so)
@@ -271,6 +266,18 @@ static struct hub_session *session_of(struct hub_ctx *hub, struct hub_req *q)
 	if (hub_req_u64(q, TH_A_SESSION_ID, &id))
 		return hub_session_find(hub, NULL, id);
 	return NULL;
+}
+
+/* SIGUSR2: every session's output goes on in a new file. */
+static void switch_all(struct hub_ctx *hub)
+{
+	struct hub_session *s;
+	int i;
+
+	for (i = 0; i < hub->nhosts; i++)
+		hub_writer_switch(hub->hosts[i]->writer);
+	for (s = hub->sessions; s; s = s->next)
+		hub_writer_switch(s->writer);
 }
 
 /* Returns true when the connection must be closed. */
@@ -323,6 +330,26 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		if (r)
 			hub_reply_error(c->fd, seq, -r, "session '%s' is already stopping", s->name);
 		return false;
+	case TH_MSG_SWITCH: {
+		struct hub_writer *w;
+
+		s = session_of(hub, q);
+		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
+			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
+					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
+			return false;
+		}
+		w = s->writer ? s->writer : s->owns_host ? s->host->writer : NULL;
+		if (!w) {
+			hub_reply_error(c->fd, seq, EINVAL,
+					"session '%s' has no output file (start it with -o FILE)",
+					s->name);
+			return false;
+		}
+		hub_writer_switch(w);
+		send_free(c->fd, reply_new(TH_MSG_OK, seq));
+		return false;
+	}
 	case TH_MSG_LIST:
 		do_list(hub, c, seq);
 		return false;
@@ -597,6 +624,7 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	hub->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -637,9 +665,12 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 			} else if (id == EV_SIGNAL) {
 				struct signalfd_siginfo si;
 
-				while (read(hub->sigfd, &si, sizeof(si)) == sizeof(si))
-					if (si.ssi_signo != SIGHUP)
+				while (read(hub->sigfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGUSR2)
+						switch_all(hub); /* as staprun: next file */
+					else if (si.ssi_signo != SIGHUP)
 						hub->stopping = true;
+				}
 			} else if (id == EV_FLAGS || id == EV_TICK) {
 				(void)!read(id == EV_FLAGS ? hub->flag_efd : hub->tick_fd, &v, sizeof(v));
 				hub_sessions_poll(hub);
@@ -663,6 +694,11 @@ out:
 		struct hub_host *h = hub->hosts[hub->nhosts - 1];
 
 		hub->nhosts--;
+		if (h->writer) {
+			hub_host_sync(h);
+			hub_writer_stop(h->writer);
+			h->writer = NULL;
+		}
 		hub_host_put(h);
 	}
 	for (i = 0; i < hub->nclients_cap; i++)

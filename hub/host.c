@@ -215,10 +215,12 @@ static void append_injected(struct hub_host *h)
 	}
 }
 
-static void wake_readers(struct hub_host *h)
+static void wake_readers(struct hub_host *h, bool appended)
 {
 	pthread_mutex_lock(&h->mu);
-	h->gen++;
+	if (appended)
+		h->gen++;
+	h->rounds++;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
 }
@@ -248,14 +250,13 @@ static void *drain_main(void *arg)
 		h->appended = false;
 		rh_drain_consume(h->drain);
 		append_injected(h);
-		if (h->appended)
-			wake_readers(h);
+		wake_readers(h, h->appended);
 		if (stopping)
 			break;
 	}
 	if (epfd >= 0)
 		close(epfd);
-	wake_readers(h);
+	wake_readers(h, true);
 	rcu_unregister_thread();
 	return NULL;
 }
@@ -389,6 +390,7 @@ static void free_reg_entry(struct rcu_head *head)
 	struct hub_reg_guest *g = caa_container_of(head, struct hub_reg_guest, rcu);
 
 	grt_meta_free(g->meta);
+	free(g->meta_text);
 	free(g);
 }
 
@@ -529,7 +531,15 @@ int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32
 	reg->id = id;
 	reg->owner = a->owner;
 	reg->meta = meta;
+	reg->meta_text = malloc(a->meta_len + 1);
+	if (reg->meta_text) {
+		memcpy(reg->meta_text, a->meta_text, a->meta_len);
+		reg->meta_text[a->meta_len] = 0;
+		reg->meta_len = a->meta_len;
+	}
 	snprintf(reg->session, sizeof(reg->session), "%s", a->session ? a->session : "");
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		reg->cls_map[i] = -1;
 	for (i = 0; i < meta->nclasses; i++)
 		reg->cls_map[i] = hub_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
 							  : meta->classes[i]);
@@ -559,8 +569,10 @@ void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
 	if (g && reg) {
 		const struct grt_meta *m = hub_guest_meta(g);
 
-		for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
+		for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++) {
 			hub_guest_counters(g, c, &reg->final[c]);
+			atomic_store(&reg->kdropped[c], reg->final[c].dropped);
+		}
 	}
 	if (reg)
 		atomic_store(&reg->gone, true);
@@ -635,4 +647,62 @@ void hub_host_kick(struct hub_host *h)
 	uint64_t one = 1;
 
 	(void)!write(h->wake_efd, &one, sizeof(one));
+}
+
+void hub_host_sync(struct hub_host *h)
+{
+	uint64_t want;
+	int waited = 0;
+
+	pthread_mutex_lock(&h->mu);
+	/* the round running now may have started before the call: wait for two */
+	want = h->rounds + 2;
+	pthread_mutex_unlock(&h->mu);
+	hub_host_kick(h);
+	pthread_mutex_lock(&h->mu);
+	while (h->rounds < want && !atomic_load(&h->stopping) && waited < 50) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 100 * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		if (pthread_cond_timedwait(&h->cv, &h->mu, &ts))
+			waited++;
+	}
+	pthread_mutex_unlock(&h->mu);
+}
+
+void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g)
+{
+	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
+	const struct grt_meta *m;
+	struct th_class_counters k;
+	int c;
+
+	if (!reg || !g)
+		return;
+	m = hub_guest_meta(g);
+	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
+		if (hub_guest_counters(g, c, &k) == 0)
+			atomic_store(&reg->kdropped[c], k.dropped);
+}
+
+uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
+{
+	struct cds_lfht_iter it;
+	struct hub_reg_guest *g;
+	uint64_t n = 0;
+	int c;
+
+	rcu_read_lock();
+	cds_lfht_for_each_entry(h->reg, &it, g, node) {
+		if (guest && g->id != guest)
+			continue;
+		for (c = 0; c < TH_MAX_CLASSES; c++)
+			if (g->cls_map[c] == cls)
+				n += atomic_load(&g->kdropped[c]);
+	}
+	rcu_read_unlock();
+	return n;
 }

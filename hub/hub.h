@@ -69,6 +69,8 @@ int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_count
 
 /* ---- local.c ---------------------------------------------------------------- */
 
+struct hub_sink;
+
 struct hub_local_opts {
 	size_t sz;               /* sizeof(struct hub_local_opts) */
 	const char *dir;         /* compiled guest */
@@ -80,6 +82,7 @@ struct hub_local_opts {
 	int64_t maxerrors;
 	int verbose;
 	int poll_ms;             /* drain period when no wakeup comes (default 100) */
+	struct hub_sink *sink;   /* -o: the output goes here instead of out_fd */
 };
 
 /* Run the session to its end; returns the process exit status for tap. */
@@ -176,6 +179,8 @@ struct hub_outfile_opts {
 	int count;            /* -S ,COUNT: keep the newest COUNT files; 0: all */
 	/* told once per failure (disk full ...) and when writing works again */
 	void (*error)(void *arg, const char *msg);
+	/* a new file was opened: write what it must start with (write_start) */
+	void (*opened)(void *arg, struct hub_outfile *f);
 	void *arg;
 };
 
@@ -185,12 +190,45 @@ int hub_outfile_open(const struct hub_outfile_opts *o, struct hub_outfile **ret,
 		     size_t errlen);
 /* Write whole records: a record never straddles two files.  -EIO: counted lost. */
 int hub_outfile_write(struct hub_outfile *f, const void *data, size_t len);
+/* The same for nrec records at once (text: lines), counted so when lost. */
+int hub_outfile_write_n(struct hub_outfile *f, const void *data, size_t len, uint64_t nrec);
+/* Write at the start of a file, from the opened callback (no rotation check). */
+int hub_outfile_write_start(struct hub_outfile *f, const void *data, size_t len);
 /* Go on in a new file with the next record (SIGUSR2, tapctl switch). */
 void hub_outfile_switch(struct hub_outfile *f);
 uint64_t hub_outfile_lost(const struct hub_outfile *f);
 const char *hub_outfile_current(const struct hub_outfile *f);
 uint64_t hub_outfile_files(const struct hub_outfile *f);
 void hub_outfile_close(struct hub_outfile *f);
+
+/* ---- sink.c: a session's output: text or binary trace, rotated ---------------- */
+
+struct hub_sink;
+
+struct hub_sink_opts {
+	const char *pattern;   /* -o */
+	uint64_t size_limit;   /* -S SIZE (bytes) */
+	int count;             /* -S ,COUNT */
+	bool binary;           /* --format=binary */
+	const char *info;      /* binary: "key=value" lines for the INFO record */
+	void (*error)(void *arg, const char *msg);
+	void *arg;
+};
+
+int hub_sink_open(const struct hub_sink_opts *o, struct hub_sink **ret, char *err, size_t errlen);
+void hub_sink_close(struct hub_sink *s);
+int hub_sink_add_class(struct hub_sink *s, int cls, const char *name);
+/* A guest's format table (its meta text): binary traces carry it. */
+int hub_sink_add_guest(struct hub_sink *s, uint32_t guest, const char *meta, size_t len);
+/* Formatted output (in a binary trace: as TEXT records). */
+int hub_sink_text(struct hub_sink *s, const char *data, size_t len);
+/* A record as it came from a ring (binary traces only). */
+int hub_sink_record(struct hub_sink *s, const void *rec, size_t len);
+int hub_sink_lost(struct hub_sink *s, int cls, uint64_t count, uint64_t ts);
+void hub_sink_switch(struct hub_sink *s);
+/* Records the files could not take (text: lines). */
+uint64_t hub_sink_lost_writes(const struct hub_sink *s);
+bool hub_sink_binary(const struct hub_sink *s);
 
 /* ---- proto.c ------------------------------------------------------------------ */
 

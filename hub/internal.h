@@ -40,11 +40,16 @@ struct hub_reg_guest {
 	uid_t owner;
 	char session[64];
 	struct grt_meta *meta;
+	char *meta_text;   /* as the client sent it: binary traces carry it */
+	size_t meta_len;
 	int cls_map[TH_MAX_CLASSES]; /* guest class -> host class */
 	struct th_class_counters final[TH_MAX_CLASSES]; /* counters when it left */
 	atomic_bool gone;
 	atomic_bool exit_req;        /* an exit() record was drained */
 	atomic_uint_fast64_t errors; /* error records drained */
+	/* ring-full drops per guest class, as last read from its counters map
+	 * (the main loop's tick and the removal write; writers read) */
+	atomic_uint_fast64_t kdropped[TH_MAX_CLASSES];
 };
 
 struct hub_host {
@@ -69,7 +74,9 @@ struct hub_host {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t gen;
+	uint64_t rounds; /* drain iterations finished (under mu) */
 	atomic_int refs;
+	struct hub_writer *writer; /* -o of the host's session: all guests */
 };
 
 struct hub_host_opts {
@@ -107,7 +114,14 @@ const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id);
 /* Append runner output as TH_FMT_TEXT records (through the drain thread). */
 int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len);
 void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms);
+/* Read a live guest's kernel counters into its registry entry. */
+void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g);
+/* Records host class cls lost to full kernel rings, of one guest (0: all). */
+uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest);
 void hub_host_kick(struct hub_host *h);
+/* Return once the drain ran a whole round after the call: all that the
+ * rings and injected output held then is in the stores. */
+void hub_host_sync(struct hub_host *h);
 
 /* ---- session.c --------------------------------------------------------------- */
 
@@ -142,6 +156,7 @@ struct hub_session {
 	uint32_t stop_seq;
 	int64_t stop_deadline;
 	int64_t started;
+	struct hub_writer *writer; /* -o FILE of a relay guest (its records only) */
 };
 
 struct hub_ctx {
@@ -193,6 +208,27 @@ struct hub_reader_opts {
 };
 
 int hub_reader_start(const struct hub_reader_opts *o);
+
+/* A session's -o writer: a reader thread whose client is a file. */
+struct hub_writer;
+
+struct hub_writer_opts {
+	struct hub_host *host;  /* a reference the writer drops */
+	uint32_t guest;         /* only this guest (0: all) */
+	uid_t uid;              /* files are created as the session's owner */
+	gid_t gid;
+	struct hub_sink_opts sink;
+	struct hub_ctx *hub;
+	char session[64];
+};
+
+int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, char *err,
+		     size_t errlen);
+/* Write out everything stored so far, then stop and close (session stop). */
+void hub_writer_stop(struct hub_writer *w);
+void hub_writer_switch(struct hub_writer *w);
+/* Records counted lost because the files could not be written. */
+uint64_t hub_writer_lost(const struct hub_writer *w);
 
 /* ---- daemon.c -------------------------------------------------------------------- */
 

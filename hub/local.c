@@ -15,6 +15,12 @@
  * At the end: detach, drain what is left, end probes, the automatic
  * printing of unread globals, then the loss and error reports, as stap
  * prints them.
+ *
+ * With -o the output goes into a sink (sink.c: rotation, SIGUSR2 switches
+ * to the next file).  A binary trace takes the records as they come from
+ * the rings, without formatting them here; only the special records (exit,
+ * errors, histogram prints) still go through the runtime, and what user
+ * probes print goes in as TEXT records.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,9 +63,14 @@ struct local {
 	uint64_t out_lost; /* bytes the output could not take */
 	bool out_failed;
 	uint64_t seed;
-	uint64_t drained;  /* rh_drain_bytes() at the last drain */
+	uint64_t drained;   /* rh_drain_bytes() at the last drain */
 	int64_t drained_ns; /* CLOCK_MONOTONIC of the last drain */
+	bool binary;        /* the sink writes a binary trace */
+	uint64_t marked_drops[TH_MAX_CLASSES]; /* ring drops already in the trace */
+	int64_t drops_ns;   /* when the counters were last read */
 };
+
+static int64_t mono_ns(void);
 
 /* The drain comes back at least this often while records flow. */
 #define MIN_TICK_MS 1
@@ -94,16 +105,47 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 {
 	struct local *L = arg;
 
-	write_all(L, stream == GRT_MSG ? 2 : L->o->out_fd, data, len);
+	if (stream != GRT_MSG && L->o->sink)
+		hub_sink_text(L->o->sink, data, len); /* counts its own losses */
+	else
+		write_all(L, stream == GRT_MSG ? 2 : L->o->out_fd, data, len);
 }
 
 static int on_record(void *arg, int cls, const void *rec, size_t len)
 {
 	struct local *L = arg;
+	const struct th_rec *r = rec;
 
 	(void)cls;
+	if (L->binary) {
+		/* a histogram print needs the maps: it goes in as the text it makes */
+		if (r->fmt != TH_FMT_PRINTSTAT)
+			hub_sink_record(L->o->sink, rec, len);
+		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+			return 0;
+	}
 	grt_rt_record(L->rt, rec, len);
 	return 0;
+}
+
+/* Binary traces: ring-full drops become LOST markers where they happened. */
+static void mark_drops(struct local *L, bool now)
+{
+	const struct grt_meta *m = hub_guest_meta(L->g);
+	int64_t t = mono_ns();
+	int c;
+
+	if (!L->binary || (!now && t - L->drops_ns < 100000000))
+		return;
+	L->drops_ns = t;
+	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++) {
+		struct th_class_counters k;
+
+		if (hub_guest_counters(L->g, c, &k) == 0 && k.dropped > L->marked_drops[c]) {
+			hub_sink_lost(L->o->sink, c, k.dropped - L->marked_drops[c], 0);
+			L->marked_drops[c] = k.dropped;
+		}
+	}
 }
 
 static void arm_timer(struct local *L, struct timer *t)
@@ -208,6 +250,10 @@ static void on_signal(struct local *L, bool *stop)
 				L->child_status = st;
 				*stop = true;
 			}
+		} else if (si.ssi_signo == SIGUSR2) {
+			/* as staprun: go on in the next output file (for backup) */
+			if (L->o->sink)
+				hub_sink_switch(L->o->sink);
 		} else {
 			*stop = true;
 		}
@@ -230,6 +276,7 @@ static void loop(struct local *L)
 		drain_all(L);
 		if (L->drain)
 			tick_ms = next_tick_ms(L, poll_ms);
+		mark_drops(L, false);
 		for (i = 0; i < n; i++) {
 			uint32_t id = evs[i].data.u32;
 
@@ -311,6 +358,13 @@ static void report_losses(struct local *L)
 			     (unsigned long long)L->out_lost);
 		write_all(L, 2, line, (size_t)n);
 	}
+	if (L->o->sink && hub_sink_lost_writes(L->o->sink)) {
+		n = snprintf(line, sizeof(line),
+			     "WARNING: %llu %s of output lost: the output file could not be written\n",
+			     (unsigned long long)hub_sink_lost_writes(L->o->sink),
+			     L->binary ? "records" : "lines");
+		write_all(L, 2, line, (size_t)n);
+	}
 }
 
 int hub_run_local(const struct hub_local_opts *o)
@@ -333,6 +387,8 @@ int hub_run_local(const struct hub_local_opts *o)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
+	if (o->sink)
+		sigaddset(&mask, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	L.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
 
@@ -348,6 +404,30 @@ int hub_run_local(const struct hub_local_opts *o)
 	if (r) {
 		fprintf(stderr, "tap: %s\n", err);
 		goto out;
+	}
+	for (c = 0; o->sink && c < hub_guest_meta(L.g)->nclasses; c++)
+		hub_sink_add_class(o->sink, c, hub_guest_meta(L.g)->classes[c]);
+	if (o->sink && hub_sink_binary(o->sink)) {
+		char path[4096], *text = NULL;
+		size_t len = 0;
+		FILE *f;
+
+		/* the trace carries the guest's format table */
+		L.binary = true;
+		snprintf(path, sizeof(path), "%s/guest.meta", o->dir);
+		f = fopen(path, "re");
+		if (f) {
+			text = malloc(1 << 20);
+			if (text)
+				len = fread(text, 1, 1 << 20, f);
+			fclose(f);
+		}
+		if (!text || hub_sink_add_guest(o->sink, go.guest_id, text, len)) {
+			fprintf(stderr, "tap: cannot read %s\n", path);
+			free(text);
+			goto out;
+		}
+		free(text);
 	}
 	ro.meta = hub_guest_meta(L.g);
 	ro.desc = hub_guest_desc(L.g);
@@ -422,6 +502,7 @@ out_end:
 	grt_rt_flush(L.rt);
 	drain_all(&L);
 	grt_rt_flush(L.rt);
+	mark_drops(&L, true);
 	report_losses(&L);
 	if (grt_rt_errors(L.rt)) {
 		char line[128];

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +51,10 @@ struct hub_outfile {
 	int nkept;
 	bool switch_pending;
 	bool failed;      /* the last attempt failed: errors are said once */
-	uint64_t lost_records, lost_bytes;
+	bool told;        /* the failure was reported: say when it is over */
+	int64_t told_at;  /* when (CLOCK_MONOTONIC s): a disk at its limit flaps */
+	_Atomic uint64_t lost_records; /* read by other threads (tapctl list) */
+	uint64_t lost_bytes;
 	uint64_t files_opened;
 };
 
@@ -61,8 +65,19 @@ static void report(struct hub_outfile *f, const char *fmt, ...)
 	char msg[PATH_MAX + 256];
 	va_list ap;
 
+	struct timespec now;
+
 	if (f->failed || !f->o.error)
 		return;
+	/*
+	 * A disk at its limit flaps: a smaller write fits, the next does
+	 * not.  One report per minute at most; the lost count says the rest.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (f->told_at && now.tv_sec - f->told_at < 60)
+		return;
+	f->told = true;
+	f->told_at = now.tv_sec;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -250,6 +265,8 @@ int hub_outfile_open(const struct hub_outfile_opts *o, struct hub_outfile **ret,
 		hub_outfile_close(f);
 		return r;
 	}
+	if (f->o.opened)
+		f->o.opened(f->o.arg, f);
 	*ret = f;
 	return 0;
 }
@@ -261,28 +278,14 @@ void hub_outfile_switch(struct hub_outfile *f)
 		f->switch_pending = true;
 }
 
-int hub_outfile_write(struct hub_outfile *f, const void *data, size_t len)
+/* Append bytes to the current file; on failure cut back to whole records. */
+static int raw_write(struct hub_outfile *f, const void *data, size_t len, uint64_t nrec)
 {
 	const char *p = data;
 	size_t left = len;
 
-	if (!len)
-		return 0;
-	if (f->switch_pending || (f->o.size_limit && f->cur_size > 0 &&
-				  f->cur_size + len > f->o.size_limit) ||
-	    f->fd < 0) {
-		if ((f->switch_pending || f->o.size_limit) && !f->numbered) {
-			/* FILE, then FILE.1, FILE.2 ... */
-			f->numbered = true;
-			if (!f->seqno)
-				f->seqno = 1;
-		}
-		f->switch_pending = false;
-		if (open_next(f)) {
-			f->failed = true;
-			goto lost;
-		}
-	}
+	if (f->fd < 0)
+		goto lost;
 	while (left) {
 		ssize_t n = write(f->fd, p, left);
 
@@ -304,18 +307,57 @@ int hub_outfile_write(struct hub_outfile *f, const void *data, size_t len)
 		left -= (size_t)n;
 	}
 	f->cur_size += len;
-	if (f->failed && f->o.error) {
-		char msg[PATH_MAX + 64];
+	if (f->failed && f->told && f->o.error) {
+		char msg[PATH_MAX + 128];
 
-		snprintf(msg, sizeof(msg), "writing output file %s again", f->cur);
+		snprintf(msg, sizeof(msg), "writing output file %s again (%llu records lost so far)",
+			 f->cur, (unsigned long long)f->lost_records);
 		f->o.error(f->o.arg, msg);
+		f->told = false;
 	}
 	f->failed = false;
 	return 0;
 lost:
-	f->lost_records++;
+	f->lost_records += nrec;
 	f->lost_bytes += len;
 	return -EIO;
+}
+
+int hub_outfile_write(struct hub_outfile *f, const void *data, size_t len)
+{
+	return hub_outfile_write_n(f, data, len, 1);
+}
+
+int hub_outfile_write_n(struct hub_outfile *f, const void *data, size_t len, uint64_t nrec)
+{
+	if (!len)
+		return 0;
+	if (f->switch_pending || (f->o.size_limit && f->cur_size > 0 &&
+				  f->cur_size + len > f->o.size_limit) ||
+	    f->fd < 0) {
+		if ((f->switch_pending || f->o.size_limit) && !f->numbered) {
+			/* FILE, then FILE.1, FILE.2 ... */
+			f->numbered = true;
+			if (!f->seqno)
+				f->seqno = 1;
+		}
+		f->switch_pending = false;
+		if (open_next(f)) {
+			f->failed = true;
+			f->lost_records += nrec;
+			f->lost_bytes += len;
+			return -EIO;
+		}
+		/* what every file must start with (a binary trace's header) */
+		if (f->o.opened)
+			f->o.opened(f->o.arg, f);
+	}
+	return raw_write(f, data, len, nrec);
+}
+
+int hub_outfile_write_start(struct hub_outfile *f, const void *data, size_t len)
+{
+	return raw_write(f, data, len, 0);
 }
 
 uint64_t hub_outfile_lost(const struct hub_outfile *f)

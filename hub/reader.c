@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/fsuid.h>
 #include <sys/socket.h>
 
 #include "guest-runtime/grt.h"
@@ -56,6 +57,25 @@ struct reader {
 	int nrts;
 	uint64_t reported_lost;
 	bool dead;
+	/* a file writer instead of a socket */
+	struct hub_sink *sink;
+	struct hub_writer *writer;
+	uint64_t lost_cls[TH_MAX_CLASSES];
+	uint32_t guests_known[1024];
+	int nguests_known;
+};
+
+struct hub_writer {
+	struct hub_writer_opts o;
+	pthread_t th;
+	atomic_bool stop;
+	/* switches asked for and done: the asker waits, so that what happened
+	 * before its request is in the old file and what follows in the new */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t switch_want, switch_done;
+	struct reader *R;
+	uint64_t kdropped[TH_MAX_CLASSES]; /* ring drops already marked */
 };
 
 static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
@@ -65,6 +85,17 @@ static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
 
 	if (!b->len)
 		return 0;
+	if (R->sink) {
+		/*
+		 * A file.  Text: output and messages alike (the admin reads both
+		 * there).  Binary: messages came from ERROR/WARN records, which
+		 * are in the trace as they are.
+		 */
+		if (!stream || !hub_sink_binary(R->sink))
+			hub_sink_text(R->sink, b->data, b->len);
+		grt_buf_reset(b);
+		return 0;
+	}
 	m = malloc(sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -158,11 +189,37 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Binary traces: the record as it is, after its guest's format table. */
+static void write_raw(struct reader *R, const uint8_t *rec, size_t len)
+{
+	const struct th_rec *r = (const struct th_rec *)rec;
+	int i;
+
+	for (i = 0; i < R->nguests_known; i++)
+		if (R->guests_known[i] == r->guest)
+			break;
+	if (i == R->nguests_known) {
+		const struct hub_reg_guest *g = hub_host_guest(R->o.host, r->guest);
+
+		if (g && g->meta_text)
+			hub_sink_add_guest(R->sink, r->guest, g->meta_text, g->meta_len);
+		if (R->nguests_known < 1024)
+			R->guests_known[R->nguests_known++] = r->guest;
+	}
+	hub_sink_record(R->sink, rec, len);
+}
+
 static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 {
 	const struct th_rec *r = (const struct th_rec *)rec;
 	struct grt_rt *rt;
 
+	/* a histogram print needs the guest's maps: it goes in as its text */
+	if (R->sink && hub_sink_binary(R->sink) && r->fmt != TH_FMT_PRINTSTAT) {
+		write_raw(R, rec, len);
+		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+			return;
+	}
 	if (r->fmt == TH_FMT_TEXT) {
 		uint16_t n;
 
@@ -197,6 +254,11 @@ static int round_robin(struct reader *R)
 			continue;
 		n += rh_store_read(h->cls[c].store, &R->cur[c], buf, sizeof(buf), collect, R) > 0;
 		lost += R->cur[c].lost;
+		if (R->sink && R->cur[c].lost > R->lost_cls[c]) {
+			/* overwritten before we wrote them: a marker where they were */
+			hub_sink_lost(R->sink, c, R->cur[c].lost - R->lost_cls[c], 0);
+			R->lost_cls[c] = R->cur[c].lost;
+		}
 	}
 	qsort(R->pend, R->npend, sizeof(*R->pend), by_time);
 	for (i = 0; i < R->npend; i++) {
@@ -204,7 +266,7 @@ static int round_robin(struct reader *R)
 		if (R->out.len > BATCH_BYTES && send_chunks(R, &R->out, 0))
 			return -EPIPE;
 	}
-	if (lost > R->reported_lost) {
+	if (lost > R->reported_lost && !R->sink) {
 		char line[160];
 
 		snprintf(line, sizeof(line),
@@ -305,4 +367,194 @@ int hub_reader_start(const struct hub_reader_opts *o)
 		return -r;
 	}
 	return 0;
+}
+
+/* ---- the -o writer -------------------------------------------------------------------- */
+
+/* Ring-full drops the guests counted since the last look: markers now. */
+static void note_kernel_drops(struct hub_writer *w)
+{
+	struct reader *R = w->R;
+	int c;
+
+	for (c = 0; c < w->o.host->nclasses; c++) {
+		uint64_t n = hub_host_kdropped(w->o.host, c, w->o.guest);
+
+		if (n > w->kdropped[c]) {
+			hub_sink_lost(R->sink, c, n - w->kdropped[c], 0);
+			w->kdropped[c] = n;
+		}
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct hub_writer *w = arg;
+	struct reader *R = w->R;
+	struct hub_host *h = w->o.host;
+	uint64_t gen = 0, want, done = 0;
+
+	rcu_register_thread();
+	/*
+	 * Rotation creates and removes the owner's files: do it as the owner.
+	 * setfsuid/setfsgid are per thread on Linux (glibc does not broadcast
+	 * them), so only this thread changes.
+	 */
+	setfsgid(w->o.gid);
+	setfsuid(w->o.uid);
+	for (;;) {
+		bool stopping = atomic_load(&w->stop);
+		int n;
+
+		pthread_mutex_lock(&w->mu);
+		want = w->switch_want;
+		pthread_mutex_unlock(&w->mu);
+		if (want != done) {
+			/* what happened before the switch goes in the file being closed */
+			hub_host_sync(h);
+			while (round_robin(R) > 0)
+				;
+			hub_sink_switch(R->sink);
+			done = want;
+			pthread_mutex_lock(&w->mu);
+			w->switch_done = done;
+			pthread_cond_broadcast(&w->cv);
+			pthread_mutex_unlock(&w->mu);
+		}
+		note_kernel_drops(w);
+		n = round_robin(R);
+		/* after a stop, everything stored is written before we leave */
+		if (stopping && n <= 0)
+			break;
+		if (n == 0)
+			hub_host_wait(h, &gen, 100);
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void writer_error(void *arg, const char *msg)
+{
+	struct hub_writer *w = arg;
+
+	hub_log(w->o.hub, "session %s: output: %s", w->o.session, msg);
+}
+
+static void writer_free(struct hub_writer *w)
+{
+	struct reader *R = w->R;
+	int i;
+
+	hub_sink_close(R->sink);
+	for (i = 0; i < R->nrts; i++)
+		grt_rt_free(R->rts[i].rt);
+	free(R->batch);
+	free(R->pend);
+	grt_buf_free(&R->out);
+	grt_buf_free(&R->msg);
+	free(R);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, char *err,
+		     size_t errlen)
+{
+	struct hub_writer *w = calloc(1, sizeof(*w));
+	struct hub_host *h = o->host;
+	struct reader *R;
+	int r, c;
+
+	if (!w)
+		return -ENOMEM;
+	w->o = *o;
+	w->o.sink.info = NULL; /* the caller's: used while opening only */
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	R = w->R = calloc(1, sizeof(*w->R));
+	if (!R) {
+		free(w);
+		return -ENOMEM;
+	}
+	R->o.host = h;
+	R->o.guest = o->guest;
+	R->o.cls = -1;
+	R->o.fd = -1;
+	R->o.hub = o->hub;
+	R->writer = w;
+	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
+	if (!R->batch) {
+		writer_free(w);
+		return -ENOMEM;
+	}
+	/* the first file is made now, as the owner, so that errors reach the user */
+	w->o.sink.error = writer_error;
+	w->o.sink.arg = w;
+	{
+		struct hub_sink_opts so = w->o.sink;
+
+		so.info = o->sink.info;
+		setfsgid(o->gid);
+		setfsuid(o->uid);
+		r = hub_sink_open(&so, &R->sink, err, errlen);
+		setfsuid(0);
+		setfsgid(0);
+	}
+	if (r) {
+		writer_free(w);
+		return r;
+	}
+	for (c = 0; c < h->nclasses; c++) {
+		R->cur[c].pos = rh_store_tail(h->cls[c].store);
+		R->lost_cls[c] = 0;
+		hub_sink_add_class(R->sink, c, h->cls[c].name);
+		/* drops before the session are not its loss */
+		w->kdropped[c] = hub_host_kdropped(h, c, o->guest);
+	}
+	r = pthread_create(&w->th, NULL, writer_main, w);
+	if (r) {
+		snprintf(err, errlen, "cannot start the output writer: %s", strerror(r));
+		writer_free(w);
+		return -r;
+	}
+	*ret = w;
+	return 0;
+}
+
+void hub_writer_switch(struct hub_writer *w)
+{
+	struct timespec ts;
+	uint64_t want;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	want = ++w->switch_want;
+	pthread_mutex_unlock(&w->mu);
+	hub_host_kick(w->o.host);
+	/* a drain round and a write: milliseconds; a stuck disk does not hold us */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	pthread_mutex_lock(&w->mu);
+	while (w->switch_done < want)
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &ts))
+			break;
+	pthread_mutex_unlock(&w->mu);
+}
+
+uint64_t hub_writer_lost(const struct hub_writer *w)
+{
+	return w ? hub_sink_lost_writes(w->R->sink) : 0;
+}
+
+void hub_writer_stop(struct hub_writer *w)
+{
+	if (!w)
+		return;
+	atomic_store(&w->stop, true);
+	hub_host_kick(w->o.host);
+	pthread_join(w->th, NULL);
+	hub_host_put(w->o.host);
+	writer_free(w);
 }

@@ -95,6 +95,12 @@ static void host_drop(struct hub_ctx *hub, struct hub_host *h)
 		hub->nhosts--;
 		break;
 	}
+	if (h->writer) {
+		/* everything drained so far goes into the files before they close */
+		hub_host_sync(h);
+		hub_writer_stop(h->writer);
+		h->writer = NULL;
+	}
 	hub_host_put(h);
 }
 
@@ -184,7 +190,11 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	const char *relay_guest = hub_req_str(q, TH_A_RELAY_GUEST);
 	const char *cls = hub_req_str(q, TH_A_CLASS);
 	const char *script = hub_req_str(q, TH_A_SCRIPT);
+	const char *output = hub_req_str(q, TH_A_OUTPUT);
+	const char *format = hub_req_str(q, TH_A_FORMAT);
 	struct hub_guest_add ga = { 0 };
+	uint64_t rot_size = 0;
+	uint32_t rot_count = 0;
 	struct hub_session *s = NULL;
 	struct hub_host *h = NULL;
 	struct grt_meta *meta = NULL;
@@ -214,6 +224,24 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	hub_req_u64(q, TH_A_BUFSIZE, &bufsize);
 	hub_req_u64(q, TH_A_TARGET_PID, &target);
 	hub_req_u32(q, TH_A_SUPPRESS, &suppress);
+	hub_req_u64(q, TH_A_ROTATE_SIZE, &rot_size);
+	hub_req_u32(q, TH_A_ROTATE_COUNT, &rot_count);
+	if ((rot_size || rot_count) && !output) {
+		snprintf(err, errlen, "-S needs -o: rotation is of output files");
+		return -EINVAL;
+	}
+	if (format && strcmp(format, "text") && strcmp(format, "binary")) {
+		snprintf(err, errlen, "unknown output format '%s' (text or binary)", format);
+		return -EINVAL;
+	}
+	if (output && output[0] != '/') {
+		snprintf(err, errlen, "the output file must be an absolute path: %s", output);
+		return -EINVAL;
+	}
+	if (rot_count > 100000) {
+		snprintf(err, errlen, "-S count %u is too large", rot_count);
+		return -EINVAL;
+	}
 	fd = hub_req_take_fd(q, TH_A_FD_META);
 	if (fd < 0) {
 		snprintf(err, errlen, "the guest's meta file was not sent");
@@ -348,6 +376,34 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		goto out_session;
 	s->guest_loaded = true;
 	s->id = ++hub->next_session_id;
+	if (output) {
+		struct hub_writer_opts wo = {
+			.host = h,
+			/* a relay host writes all its guests; a guest of another's host, its own */
+			.guest = own_host ? 0 : s->guest_id,
+			.uid = peer->uid,
+			.gid = peer->gid,
+			.hub = hub,
+			.sink = {
+				.pattern = output,
+				.size_limit = rot_size,
+				.count = (int)rot_count,
+				.binary = format && !strcmp(format, "binary"),
+			},
+		};
+		char info[512];
+
+		snprintf(info, sizeof(info), "session=%s\nhost=%s\nscript=%s\n", name, h->name,
+			 script ? script : "");
+		wo.sink.info = info;
+		snprintf(wo.session, sizeof(wo.session), "%s", name);
+		hub_host_get(h);
+		r = hub_writer_start(&wo, own_host ? &h->writer : &s->writer, err, errlen);
+		if (r) {
+			hub_host_put(h);
+			goto out_guest;
+		}
+	}
 	if (s->has_so) {
 		s->state = HUB_SS_WAIT_RUNNER;
 	} else {
@@ -363,6 +419,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	goto out;
 out_guest:
 	hub_host_remove_guest(h, s->guest_id, s->guest);
+	hub_writer_stop(s->writer);
 out_session:
 	free(s);
 out_host:
@@ -472,6 +529,11 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		hub_host_remove_guest(h, s->guest_id, s->guest);
 	s->guest = NULL;
 	s->guest_loaded = false;
+	if (s->writer) {
+		hub_host_sync(h);
+		hub_writer_stop(s->writer);
+		s->writer = NULL;
+	}
 	if (s->stop_fd >= 0) {
 		struct hub_msg *m = malloc(sizeof(*m));
 
@@ -608,6 +670,8 @@ void hub_sessions_poll(struct hub_ctx *hub)
 		g = s->guest_loaded ? hub_host_guest(s->host, s->guest_id) : NULL;
 		if (!g)
 			continue;
+		/* writers turn ring-full drops into lost markers from these */
+		hub_host_note_counters(s->host, s->guest_id, s->guest);
 		if (atomic_load(&((struct hub_reg_guest *)g)->exit_req) ||
 		    (!s->suppress_errors && atomic_load(&((struct hub_reg_guest *)g)->errors))) {
 			hub_log(hub, "session %s: %s", s->name,

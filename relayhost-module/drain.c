@@ -5,26 +5,38 @@
  * ring's records are in commit order across CPUs); libbpf maps it and
  * walks the records in place, so a record is handed to the callback
  * without being copied.  The producers wake the drain only once a ring
- * holds th_config.wake_bytes, so the caller also polls on a short timer.
+ * holds th_config.wake_bytes, so the caller also polls on a timer; the
+ * drain counts the ring bytes it consumed (rh_drain_bytes) so the caller
+ * can pace that timer to the rate and keep the rings below wake_bytes.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "relayhost-module/rh.h"
 
 #define RH_MAX_RINGS 16
 
+/* Each record in a BPF ring is preceded by this header (BPF_RINGBUF_HDR_SZ). */
+#define RH_RINGBUF_HDR 8u
+
+struct rh_drain;
+
 struct ring_cb {
 	rh_record_fn fn;
 	void *arg;
 	int cls;
+	struct rh_drain *d;
 };
 
 struct rh_drain {
 	struct ring_buffer *rb;
 	struct ring_cb cbs[RH_MAX_RINGS];
 	int nrings;
+	uint64_t bytes;	     /* ring bytes consumed so far, headers included */
+	uint64_t ring_bytes; /* size of the smallest ring */
 };
 
 int rh_drain_new(struct rh_drain **ret)
@@ -49,20 +61,28 @@ static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct ring_cb *cb = ctx;
 
+	/* as the ring accounts it: header, then the sample rounded up to 8 */
+	cb->d->bytes += RH_RINGBUF_HDR + ((size + 7) & ~(size_t)7);
 	return cb->fn(cb->arg, cb->cls, data, size);
 }
 
 int rh_drain_add_ring(struct rh_drain *d, int map_fd, int cls, rh_record_fn fn, void *arg)
 {
+	struct bpf_map_info info;
+	__u32 info_len = sizeof(info);
 	struct ring_cb *cb;
 	int err;
 
 	if (d->nrings == RH_MAX_RINGS)
 		return -E2BIG;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &info_len))
+		return -errno;
 	cb = &d->cbs[d->nrings];
 	cb->fn = fn;
 	cb->arg = arg;
 	cb->cls = cls;
+	cb->d = d;
 	if (!d->rb) {
 		d->rb = ring_buffer__new(map_fd, on_sample, cb, NULL);
 		if (!d->rb)
@@ -73,6 +93,9 @@ int rh_drain_add_ring(struct rh_drain *d, int map_fd, int cls, rh_record_fn fn, 
 			return err;
 	}
 	d->nrings++;
+	/* a ring map's max_entries is its data size in bytes */
+	if (!d->ring_bytes || info.max_entries < d->ring_bytes)
+		d->ring_bytes = info.max_entries;
 	return 0;
 }
 
@@ -97,10 +120,20 @@ int rh_drain_consume(struct rh_drain *d)
 	if (!d->rb)
 		return 0;
 	n = ring_buffer__consume(d->rb);
-	return n < 0 ? n : n;
+	return n == -EINTR ? 0 : n;
 }
 
 int rh_drain_epoll_fd(struct rh_drain *d)
 {
 	return d->rb ? ring_buffer__epoll_fd(d->rb) : -1;
+}
+
+uint64_t rh_drain_bytes(const struct rh_drain *d)
+{
+	return d ? d->bytes : 0;
+}
+
+uint64_t rh_drain_ring_bytes(const struct rh_drain *d)
+{
+	return d ? d->ring_bytes : 0;
 }

@@ -7,6 +7,7 @@
  *                  class), handing each record to a callback in ring order
  *   class_store.c  a class's drained records: a file-backed ring with an
  *                  overwrite or discard policy, readable after a crash
+ *   trace.c        binary trace files: their header, special records, reader
  */
 #ifndef RH_H
 #define RH_H
@@ -32,6 +33,10 @@ int rh_drain_poll(struct rh_drain *d, int timeout_ms);
 int rh_drain_consume(struct rh_drain *d);
 /* An fd that becomes readable when a ring has data, for a caller's epoll. */
 int rh_drain_epoll_fd(struct rh_drain *d);
+/* Ring bytes consumed so far (record headers and padding included). */
+uint64_t rh_drain_bytes(const struct rh_drain *d);
+/* Data size of the smallest ring added, in bytes. */
+uint64_t rh_drain_ring_bytes(const struct rh_drain *d);
 
 /* ---- class_store.c ---------------------------------------------------------- */
 
@@ -82,5 +87,40 @@ int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buf
 		  rh_store_fn fn, void *arg);
 uint64_t rh_store_tail(const struct rh_store *s);
 uint64_t rh_store_head(const struct rh_store *s);
+
+/* ---- trace.c ------------------------------------------------------------------ */
+
+#define RH_TRACE_MAGIC "TAPTRACE"
+#define RH_TRACE_MAJOR 1
+#define RH_TRACE_MINOR 0
+
+struct rh_trace_hdr {
+	char magic[8];           /* "TAPTRACE" */
+	uint16_t major, minor;   /* a reader refuses a newer major */
+	uint32_t hdr_size;       /* records start here */
+	uint64_t created_ns;     /* CLOCK_REALTIME when the file was started */
+	int64_t mono_to_real_ns; /* add to a record's ts for realtime */
+	uint32_t rec_align;      /* 8 */
+	uint32_t flags;
+	uint8_t reserved[24];
+};
+
+struct rh_trace;
+
+void rh_trace_header(struct rh_trace_hdr *h);
+/* Build a META/INFO/CLASS record into buf; returns its size, 0 if too big. */
+size_t rh_trace_blob(void *buf, size_t cap, uint16_t fmt, uint32_t guest, uint32_t aux,
+		     const void *data, size_t len);
+/* Output already formatted (user probes, histograms) as a TEXT record. */
+#define RH_TRACE_TEXT_MAX 60000
+size_t rh_trace_text(void *buf, size_t cap, uint32_t guest, int cls, const char *text,
+		     size_t len);
+/* A lost-record marker: count records of class cls were lost before ts. */
+size_t rh_trace_lost(void *buf, size_t cap, int cls, uint64_t count, uint64_t ts);
+int rh_trace_open(const char *path, struct rh_trace **ret, char *err, size_t errlen);
+void rh_trace_close(struct rh_trace *t);
+const struct rh_trace_hdr *rh_trace_hdr(const struct rh_trace *t);
+int64_t rh_trace_each(struct rh_trace *t, rh_store_fn fn, void *arg, uint64_t *ret_bad);
+const void *rh_trace_blob_data(const void *rec, size_t len, size_t *ret_len, uint32_t *ret_aux);
 
 #endif /* RH_H */

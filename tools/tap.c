@@ -36,6 +36,9 @@ struct opts {
 	int verbose;
 	bool keep;
 	const char *outfile;
+	uint64_t rot_size;      /* -S SIZE (bytes) */
+	int rot_count;          /* -S ,COUNT */
+	bool binary;            /* --format=binary */
 	int64_t bufsize_mb;
 	int64_t target;
 	const char *cmd;
@@ -74,7 +77,14 @@ static void usage(FILE *f)
 	      "                 object's path), 5 run (the default)\n"
 	      "  -v             more verbose: pass timings; twice: compiler commands\n"
 	      "  -k             keep the build directory (and do not use the cache)\n"
-	      "  -o FILE        write the output to FILE (strftime %-sequences expanded)\n"
+	      "  -o FILE        write the output to FILE (strftime %-sequences expanded,\n"
+	      "                 made absolute); SIGUSR2 switches to the next file\n"
+	      "  -S SIZE[,N]    with -o: switch to FILE.0, FILE.1, ... when a file\n"
+	      "                 reaches SIZE MB; keep only the newest N files\n"
+	      "  --format=text|binary\n"
+	      "                 binary: the records as recorded, with their format\n"
+	      "                 tables (read with tap-read; docs/trace-format.md)\n"
+	      "  --read FILE... print binary traces (runs tap-read)\n"
 	      "  -s MB          ring buffer size per class in MB (default 4)\n"
 	      "  -D NAME=VALUE  set a limit: MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION,\n"
 	      "                 MAXNESTING, MAXTRYLOCK, MAXERRORS\n"
@@ -154,7 +164,35 @@ enum {
 	OPT_CLASS,
 	OPT_HOST_CLASS,
 	OPT_SOCKET,
+	OPT_FORMAT,
 };
+
+/* -S SIZE[,COUNT]: SIZE in MB, as stap's. */
+static void parse_rotation(const char *arg, struct opts *o)
+{
+	char *end;
+	unsigned long long mb;
+	long count = 0;
+
+	errno = 0;
+	mb = strtoull(arg, &end, 10);
+	if (errno || end == arg || mb == 0 || mb > (1ull << 20) || (*end && *end != ',')) {
+		fprintf(stderr, "tap: -S expects SIZE[,COUNT] with SIZE in MB (1 to %llu), not '%s'\n",
+			1ull << 20, arg);
+		exit(1);
+	}
+	if (*end == ',') {
+		const char *c = end + 1;
+
+		count = strtol(c, &end, 10);
+		if (end == c || *end || count < 1 || count > 100000) {
+			fprintf(stderr, "tap: -S %s: COUNT must be a number from 1 to 100000\n", arg);
+			exit(1);
+		}
+	}
+	o->rot_size = (uint64_t)mb << 20;
+	o->rot_count = (int)count;
+}
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -167,6 +205,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "class", required_argument, NULL, OPT_CLASS },
 		{ "host-class", required_argument, NULL, OPT_HOST_CLASS },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -174,7 +213,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->last_pass = 5;
 	o->bufsize_mb = 4;
 	/* "+": options end at the script name; what follows are script arguments */
-	while ((c = getopt_long(argc, argv, "+hVvkgFp:e:o:s:D:x:c:I:m:l:L:A:", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hVvkgFp:e:o:s:S:D:x:c:I:m:l:L:A:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -204,6 +243,17 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 's':
 			o->bufsize_mb = parse_num("-s", optarg, 1, MAX_BUF_MB);
+			break;
+		case 'S':
+			parse_rotation(optarg, o);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "binary")) {
+				fprintf(stderr, "tap: --format expects text or binary, not '%s'\n",
+					optarg);
+				exit(1);
+			}
+			o->binary = !strcmp(optarg, "binary");
 			break;
 		case 'D':
 			push(&o->defines, &o->ndefines, optarg);
@@ -286,6 +336,18 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		fputs("tap: -c and -x cannot be used together\n", stderr);
 		exit(1);
 	}
+	if (o->rot_size && !o->outfile) {
+		fputs("tap: -S needs -o FILE: it rotates output files\n", stderr);
+		exit(1);
+	}
+	if (o->binary && !o->outfile) {
+		fputs("tap: --format=binary needs -o FILE (a trace is not for a terminal)\n", stderr);
+		exit(1);
+	}
+	if (o->attach && (o->outfile || o->binary)) {
+		fputs("tap: -o and --format go with a session, not with -A\n", stderr);
+		exit(1);
+	}
 }
 
 /* -D NAME=VALUE: limits go to the compiler; a name we do not know is an error. */
@@ -333,39 +395,28 @@ static int apply_defines(struct cc_ctx *cx, struct opts *o)
 	return 0;
 }
 
-/* The user's -o name is a strftime(3) format by design. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static size_t strftime_user(char *s, size_t max, const char *fmt, const struct tm *tm)
+/* -F: the hub expands strftime names itself, at each new file; make it absolute here. */
+static int absolute_pattern(const char *pattern, char *out, size_t len)
 {
-	return strftime(s, max, fmt, tm);
+	char cwd[PATH_MAX];
+
+	if (pattern[0] == '/') {
+		if (strlen(pattern) >= len)
+			return -ENAMETOOLONG;
+		strcpy(out, pattern);
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	if ((size_t)snprintf(out, len, "%s/%s", cwd, pattern) >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }
-#pragma GCC diagnostic pop
 
-static int open_output(const char *pattern)
+static void output_error(void *arg, const char *msg)
 {
-	char path[PATH_MAX], abs[PATH_MAX];
-	time_t now = time(NULL);
-	struct tm tm;
-	int fd;
-
-	localtime_r(&now, &tm);
-	if (!strchr(pattern, '%'))
-		snprintf(path, sizeof(path), "%s", pattern);
-	else if (!strftime_user(path, sizeof(path), pattern, &tm)) {
-		fprintf(stderr, "tap: -o %s: the name is too long after strftime\n", pattern);
-		return -1;
-	}
-	if (path[0] != '/' && getcwd(abs, sizeof(abs)) &&
-	    strlen(abs) + strlen(path) + 2 < sizeof(abs)) {
-		strcat(abs, "/");
-		strcat(abs, path);
-		snprintf(path, sizeof(path), "%s", abs);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		fprintf(stderr, "tap: cannot open output file '%s': %s\n", path, strerror(errno));
-	return fd;
+	(void)arg;
+	fprintf(stderr, "tap: %s\n", msg);
 }
 
 static int open_artifact(const char *dir, const char *name)
@@ -462,6 +513,20 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 		hub_msg_put_u64(m, TH_A_TARGET_PID, (uint64_t)o->target);
 	if (o->suppress_errors)
 		hub_msg_put_u32(m, TH_A_SUPPRESS, 1);
+	if (o->outfile) {
+		char path[PATH_MAX];
+
+		if (absolute_pattern(o->outfile, path, sizeof(path))) {
+			fprintf(stderr, "tap: -o %s: the name is too long\n", o->outfile);
+			goto out;
+		}
+		hub_msg_put_str(m, TH_A_OUTPUT, path);
+		if (o->rot_size)
+			hub_msg_put_u64(m, TH_A_ROTATE_SIZE, o->rot_size);
+		if (o->rot_count)
+			hub_msg_put_u32(m, TH_A_ROTATE_COUNT, (uint32_t)o->rot_count);
+		hub_msg_put_str(m, TH_A_FORMAT, o->binary ? "binary" : "text");
+	}
 	if (hub_call(fd, m, q, err, sizeof(err))) {
 		fprintf(stderr, "tap: %s\n", err);
 		goto out;
@@ -505,6 +570,27 @@ static int run_attach(const struct opts *o)
 	return 0;
 }
 
+/* tap --read FILE...: tap-read, from beside this tap (or $PATH). */
+static int run_read(int argc, char **argv)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+
+	argv[1] = "tap-read";
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			strcpy(slash + 1, "tap-read");
+			execv(self, argv + 1);
+		}
+	}
+	execvp("tap-read", argv + 1);
+	fprintf(stderr, "tap: cannot run tap-read: %s\n", strerror(errno));
+	(void)argc;
+	return 1;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -525,6 +611,8 @@ int main(int argc, char **argv)
 	double t0 = now_ms();
 	int status = 1, r;
 
+	if (argc > 1 && !strcmp(argv[1], "--read"))
+		return run_read(argc, argv);
 	parse_opts(argc, argv, &o);
 	if (o.attach)
 		return run_attach(&o);
@@ -590,15 +678,24 @@ int main(int argc, char **argv)
 			lo.cmd = we.we_wordv;
 		}
 		if (o.outfile) {
-			lo.out_fd = open_output(o.outfile);
-			if (lo.out_fd < 0)
+			struct hub_sink_opts so = {
+				.pattern = o.outfile, .size_limit = o.rot_size, .count = o.rot_count,
+				.binary = o.binary, .error = output_error,
+			};
+			char info[512], err[1024];
+
+			snprintf(info, sizeof(info), "session=local\nscript=%s\n",
+				 o.text ? "<input>" : o.script);
+			so.info = info;
+			if (hub_sink_open(&so, &lo.sink, err, sizeof(err))) {
+				fprintf(stderr, "tap: %s\n", err);
 				goto out;
+			}
 		}
 		if (o.verbose)
 			fprintf(stderr, "Pass 5: starting run.\n");
 		status = hub_run_local(&lo);
-		if (lo.out_fd != 1)
-			close(lo.out_fd);
+		hub_sink_close(lo.sink);
 	}
 out:
 	if (have_we)

@@ -4,6 +4,7 @@
  *
  *   tapctl [--socket PATH] [--json] list
  *   tapctl stop NAME|ID
+ *   tapctl switch NAME
  *   tapctl attach NAME [--class NAME] [--guest ID]
  *   tapctl host create NAME --class NAME=SIZE[:overwrite|:discard] ...
  *   tapctl host destroy NAME [--force]
@@ -34,6 +35,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "  list                          hosts with their classes, sessions\n"
 	      "  stop NAME|ID                  stop a session (its end probes run)\n"
+	      "  switch NAME                   its -o output goes on in the next file now\n"
 	      "  attach NAME [--class C] [--guest ID]\n"
 	      "                                print what the session's buffer holds, then\n"
 	      "                                the live stream; Ctrl-C or Ctrl-\\ detaches and\n"
@@ -146,7 +148,7 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 			json_str(s_or(q, TH_A_MESSAGE));
 			printf(",\"script\":");
 			json_str(s_or(q, TH_A_SCRIPT));
-			putchar('}');
+			printf(",\"output_lost\":%llu}", (unsigned long long)u64_of(q, TH_A_LOST));
 		}
 		*first = false;
 		return;
@@ -321,6 +323,8 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "attach")) {
 		r = hub_attach(fd, argv[optind], o.nclasses ? o.cls : NULL, o.guest, 1, 2, err,
 			       sizeof(err));
+	} else if (!strcmp(cmd, "switch")) {
+		r = simple(fd, TH_MSG_SWITCH, argv[optind], &o, err, sizeof(err));
 	} else if (!strcmp(cmd, "host")) {
 		const char *verb = argv[optind], *name = argv[optind + 1];
 

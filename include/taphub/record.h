@@ -49,6 +49,10 @@ enum th_fmt_special {
 	TH_FMT_WARN = 4,      /* warn(msg): string message */
 	TH_FMT_LOST = 5,      /* lost-record marker: long count (stores and traces only) */
 	TH_FMT_TEXT = 6,      /* output a runner produced: string (already formatted) */
+	/* trace files only (docs/trace-format.md): u32 length, u32 aux, bytes */
+	TH_FMT_META = 7,      /* the guest's format table (guest.meta text) */
+	TH_FMT_INFO = 8,      /* "key=value" lines about the trace */
+	TH_FMT_CLASS = 9,     /* aux = class index, bytes = its name */
 	TH_FMT_FIRST = 16,
 };
 

@@ -28,6 +28,8 @@ track_pid() {
 }
 
 cleanup() {
+	# a test's own undo steps (umount ...), set in ON_EXIT
+	[ -n "${ON_EXIT:-}" ] && eval "$ON_EXIT"
 	for p in $PIDS; do
 		kill "$p" 2>/dev/null
 	done
