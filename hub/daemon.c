@@ -164,6 +164,8 @@ static const char *state_name(const struct hub_session *s)
 		return "starting";
 	case HUB_SS_STOPPING:
 		return "stopping";
+	case HUB_SS_RECOVERED:
+		return "recovered";
 	default:
 		return "recording";
 	}
@@ -266,6 +268,47 @@ static struct hub_session *session_of(struct hub_ctx *hub, struct hub_req *q)
 	if (hub_req_u64(q, TH_A_SESSION_ID, &id))
 		return hub_session_find(hub, NULL, id);
 	return NULL;
+}
+
+/*
+ * What a crash leaves must be recoverable (docs/recovery.md):
+ * - the rings are pinned under bpffs in a directory named for the state
+ *   dir (its device and inode), so two hubs with two state dirs never mix;
+ * - a core dump of the hub must hold the stores and tables, which are
+ *   file-backed shared mappings: bit 3 of coredump_filter.
+ */
+static void setup_crash_state(struct hub_ctx *hub)
+{
+	struct stat st;
+	char buf[32];
+	FILE *f;
+
+	if (stat(hub->state_dir, &st) == 0 && access(HUB_BPFFS "/", W_OK) == 0) {
+		snprintf(hub->pin_root, sizeof(hub->pin_root), "%s/taphub", HUB_BPFFS);
+		mkdir(hub->pin_root, 0700);
+		snprintf(hub->pin_root, sizeof(hub->pin_root), "%s/taphub/s%llx_%llx", HUB_BPFFS,
+			 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+		if (mkdir(hub->pin_root, 0700) && errno != EEXIST) {
+			hub_log(hub, "cannot create %s: %s (records in kernel rings at a crash "
+				     "will not be recoverable)",
+				hub->pin_root, strerror(errno));
+			hub->pin_root[0] = 0;
+		}
+	} else {
+		hub_log(hub, "no bpffs at %s: records in kernel rings at a crash will not be "
+			     "recoverable",
+			HUB_BPFFS);
+	}
+	f = fopen("/proc/self/coredump_filter", "r+e");
+	if (f) {
+		unsigned long v = 0x33;
+
+		if (fgets(buf, sizeof(buf), f))
+			v = strtoul(buf, NULL, 16);
+		rewind(f);
+		fprintf(f, "0x%lx", v | 0x08);
+		fclose(f);
+	}
 }
 
 /* SIGUSR2: every session's output goes on in a new file. */
@@ -620,6 +663,9 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 		r = 1;
 		goto out;
 	}
+	setup_crash_state(hub);
+	/* before any new host: an old directory is never reused anyway (hosts/NAME.N) */
+	hub_sessions_recover(hub);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -710,6 +756,9 @@ out:
 	if (hub->lfd >= 0) {
 		close(hub->lfd);
 		unlink(hub->sock_path);
+		/* empty unless a host is kept for the next hub (its pins stay) */
+		if (hub->pin_root[0])
+			rmdir(hub->pin_root);
 	}
 	if (hub->sigfd >= 0)
 		close(hub->sigfd);

@@ -20,6 +20,7 @@
  * host's life (records of a removed guest remain readable), and is freed
  * after a grace period when the host goes.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -263,6 +264,82 @@ static void *drain_main(void *arg)
 
 /* ---- lifecycle --------------------------------------------------------------------------- */
 
+/* Sparse: only the tables written take space. */
+#define HOST_METAS_BYTES (16ull << 20)
+
+/*
+ * Pin the class rings in bpffs, so that what the drain has not consumed
+ * when the hub dies stays readable (relayhost-module/ring_peek.c).  Best
+ * effort: without bpffs the stores are still recovered, and the count of
+ * undrained records is unknown.
+ */
+static void pin_rings(struct hub_host *h, const char *root)
+{
+	const char *base = strrchr(h->dir, '/');
+	char path[HUB_PATH_MAX + 128];
+	int c;
+
+	mkdir(root, 0700);
+	if ((size_t)snprintf(h->pin_dir, sizeof(h->pin_dir), "%s/%s", root,
+			     base ? base + 1 : h->name) >= sizeof(h->pin_dir) ||
+	    (mkdir(h->pin_dir, 0700) && errno != EEXIST)) {
+		h->pin_dir[0] = 0;
+		return;
+	}
+	for (c = 0; c < h->nclasses; c++) {
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
+		unlink(path); /* a stale pin of an older host of this directory name */
+		if (bpf_obj_pin(h->cls[c].ring_fd, path) == 0)
+			rh_store_set_ring_pin(h->cls[c].store, path);
+	}
+}
+
+static void unpin_rings(struct hub_host *h)
+{
+	char path[HUB_PATH_MAX + 128];
+	int c;
+
+	if (h->recovered) {
+		/* the crashed hub's pins, as its stores name them */
+		for (c = 0; c < h->nclasses; c++) {
+			struct rh_store_stats st;
+
+			rh_store_stats(h->cls[c].store, &st);
+			if (!st.ring_pin[0])
+				continue;
+			unlink(st.ring_pin);
+			snprintf(path, sizeof(path), "%s", st.ring_pin);
+			if (strrchr(path, '/'))
+				*strrchr(path, '/') = 0;
+			rmdir(path);
+		}
+		return;
+	}
+	if (!h->pin_dir[0])
+		return;
+	for (c = 0; c < h->nclasses; c++) {
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
+		unlink(path);
+	}
+	rmdir(h->pin_dir);
+}
+
+/* A host stopped on purpose leaves nothing behind. */
+static void remove_files(struct hub_host *h)
+{
+	char path[HUB_PATH_MAX + 128];
+	int c;
+
+	for (c = 0; c < h->nclasses; c++) {
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, h->cls[c].name);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
+	unlink(path);
+	if (rmdir(h->dir) && errno != ENOENT)
+		fprintf(stderr, "taphubd: cannot remove %s: %s\n", h->dir, strerror(errno));
+}
+
 int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
 		    size_t errlen)
 {
@@ -354,6 +431,14 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 			goto out_destroy;
 		}
 	}
+	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
+	r = rh_metas_create(path, HOST_METAS_BYTES, h->name, &h->metas);
+	if (r) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(-r));
+		goto out_destroy;
+	}
+	if (o->pin_root && *o->pin_root)
+		pin_rings(h, o->pin_root);
 	r = rh_drain_new(&h->drain);
 	for (i = 0; !r && i < h->nclasses; i++)
 		r = rh_drain_add_ring(h->drain, h->cls[i].ring_fd, i, on_ring_record, h);
@@ -376,6 +461,7 @@ out_free:
 	free(h);
 	return r;
 out_destroy:
+	h->remove = true; /* nothing was recorded: leave nothing behind */
 	hub_host_put(h);
 	return r;
 }
@@ -411,11 +497,20 @@ void hub_host_put(struct hub_host *h)
 		pthread_join(h->drain_th, NULL);
 	}
 	rh_drain_free(h->drain);
+	/* the drain's last round emptied the rings: their pins are not needed;
+	 * a recovered host's pins (a crash's) go when the admin removes it */
+	if (!h->recovered || h->remove)
+		unpin_rings(h);
 	for (c = 0; c < TH_MAX_CLASSES; c++) {
 		if (h->cls[c].ring_fd >= 0)
 			close(h->cls[c].ring_fd);
+		if (h->cls[c].store && !h->recovered && !h->remove)
+			rh_store_set_clean(h->cls[c].store);
 		rh_store_close(h->cls[c].store);
 	}
+	rh_metas_close(h->metas);
+	if (h->remove && h->dir[0])
+		remove_files(h);
 	if (h->wake_efd >= 0)
 		close(h->wake_efd);
 	for (i = h->inj_head; i; i = next) {
@@ -452,21 +547,6 @@ int hub_host_class(const struct hub_host *h, const char *name)
 }
 
 /* ---- guests ---------------------------------------------------------------------------------- */
-
-static int save_meta(struct hub_host *h, uint32_t id, const char *text, size_t len)
-{
-	char path[HUB_PATH_MAX + 128];
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/guest-%u.meta", h->dir, id);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, len);
-	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
-}
 
 int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
 		       struct hub_guest **ret_guest, char *err, size_t errlen)
@@ -545,7 +625,14 @@ int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32
 							  : meta->classes[i]);
 	if (reg->cls_map[0] < 0)
 		reg->cls_map[0] = 0;
-	save_meta(h, id, a->meta_text, a->meta_len);
+	/* the table goes where a crash cannot take it before the records do */
+	r = rh_metas_add(h->metas, id, a->meta_text, a->meta_len);
+	if (r) {
+		snprintf(err, errlen, "cannot keep the guest's format table: %s", strerror(-r));
+		free(reg->meta_text);
+		free(reg);
+		goto out_guest;
+	}
 	cds_lfht_node_init(&reg->node);
 	rcu_read_lock();
 	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
@@ -654,6 +741,8 @@ void hub_host_sync(struct hub_host *h)
 	uint64_t want;
 	int waited = 0;
 
+	if (!h->drain_started)
+		return; /* a recovered host: nothing moves */
 	pthread_mutex_lock(&h->mu);
 	/* the round running now may have started before the call: wait for two */
 	want = h->rounds + 2;
@@ -686,6 +775,9 @@ void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g
 	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
 		if (hub_guest_counters(g, c, &k) == 0)
 			atomic_store(&reg->kdropped[c], k.dropped);
+	/* into the stores too: recovery after a crash reports them */
+	for (c = 0; c < h->nclasses; c++)
+		rh_store_set_kernel_lost(h->cls[c].store, hub_host_kdropped(h, c, 0));
 }
 
 uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
@@ -705,4 +797,105 @@ uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
 	}
 	rcu_read_unlock();
 	return n;
+}
+
+/* ---- recovered hosts ------------------------------------------------------------------- */
+
+static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
+{
+	struct hub_host *h = arg;
+	struct hub_reg_guest *reg;
+	char err[256];
+	int i;
+
+	reg = calloc(1, sizeof(*reg));
+	if (!reg)
+		return -ENOMEM;
+	if (grt_meta_parse(text, len, &reg->meta, err, sizeof(err))) {
+		free(reg);
+		return 0; /* its records will show as unformatted */
+	}
+	reg->id = id;
+	reg->meta_text = strndup(text, len);
+	reg->meta_len = reg->meta_text ? len : 0;
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		reg->cls_map[i] = -1;
+	atomic_store(&reg->gone, true);
+	cds_lfht_node_init(&reg->node);
+	rcu_read_lock();
+	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	rcu_read_unlock();
+	return 0;
+}
+
+/*
+ * A host a crashed (or stopped) hub left in dir: its stores opened
+ * read-only and its guests' tables, so readers can show what it held.
+ * Nothing drains into it and nothing is written to its files.
+ */
+int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
+		       size_t errlen)
+{
+	char path[HUB_PATH_MAX + 300];
+	struct hub_host *h;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->dir, sizeof(h->dir), "%s", dir);
+	h->recovered = true;
+	h->wake_efd = -1;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	pthread_mutex_init(&h->inj_mu, NULL);
+	atomic_store(&h->refs, 1);
+	for (r = 0; r < TH_MAX_CLASSES; r++)
+		h->cls[r].ring_fd = -1;
+	r = 0;
+	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
+	d = opendir(dir);
+	if (!h->reg || !d) {
+		snprintf(err, errlen, "%s: %s", dir, d ? "out of memory" : strerror(errno));
+		r = -ENOENT;
+		goto out;
+	}
+	while ((e = readdir(d)) && h->nclasses < TH_MAX_CLASSES) {
+		size_t n = strlen(e->d_name);
+		struct hub_class *c = &h->cls[h->nclasses];
+		struct rh_store_stats st;
+
+		if (n < 7 || strcmp(e->d_name + n - 6, ".store"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		r = rh_store_open(path, false, &c->store);
+		if (r) {
+			snprintf(err, errlen, "%s: %s", path,
+				 r == -EBADMSG ? "not a class store" : strerror(-r));
+			break;
+		}
+		rh_store_stats(c->store, &st);
+		snprintf(c->name, sizeof(c->name), "%.63s", st.cls);
+		c->size = st.data_size;
+		c->policy = st.policy;
+		h->nclasses++;
+	}
+	closedir(d);
+	if (!r && !h->nclasses) {
+		snprintf(err, errlen, "%s holds no class store", dir);
+		r = -ENOENT;
+	}
+	if (r)
+		goto out;
+	snprintf(path, sizeof(path), "%s/guests.metas", dir);
+	if (rh_metas_open(path, &h->metas) == 0)
+		rh_metas_each(h->metas, recovered_guest, h);
+	*ret = h;
+	return 0;
+out:
+	hub_host_put(h);
+	return r;
 }

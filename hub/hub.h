@@ -16,6 +16,7 @@
 #define HUB_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -126,6 +127,8 @@ bool hub_name_valid_n(const char *s, size_t n);
 #define HUB_DEFAULT_SOCKET "/run/taphub/hub.sock"
 #define HUB_DEFAULT_STATE_DIR "/var/lib/taphub"
 
+#define HUB_BPFFS "/sys/fs/bpf"
+
 struct hub_daemon_opts {
 	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
 	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
@@ -229,6 +232,44 @@ void hub_sink_switch(struct hub_sink *s);
 /* Records the files could not take (text: lines). */
 uint64_t hub_sink_lost_writes(const struct hub_sink *s);
 bool hub_sink_binary(const struct hub_sink *s);
+
+/* ---- fmt.c: records to text away from their session (tap-read, recover) ------ */
+
+struct hub_fmt;
+
+struct hub_fmt_opts {
+	bool json;  /* one JSON object per record */
+	FILE *out;  /* NULL: stdout */
+	FILE *msgs; /* ERROR/WARNING lines (text mode); NULL: stderr */
+};
+
+int hub_fmt_new(const struct hub_fmt_opts *o, struct hub_fmt **ret);
+void hub_fmt_free(struct hub_fmt *f);
+/* A source of records (a file, a host): returns its index. */
+int hub_fmt_source(struct hub_fmt *f);
+int hub_fmt_add_guest(struct hub_fmt *f, int src, uint32_t id, const char *meta, size_t len,
+		      char *err, size_t errlen);
+void hub_fmt_set_class(struct hub_fmt *f, int src, int cls, const char *name, size_t len);
+const char *hub_fmt_class(const struct hub_fmt *f, int src, int cls);
+/* Print one record; -ENOENT when its guest has no table (counted). */
+int hub_fmt_record(struct hub_fmt *f, int src, const void *rec, size_t len, int64_t mono_to_real);
+uint64_t hub_fmt_unformatted(const struct hub_fmt *f);
+
+/* ---- recover.c: what a crashed hub left (docs/recovery.md) ------------------- */
+
+struct hub_recover_opts {
+	const char *state_dir; /* the hub's state dir */
+	const char *name;      /* the host (a directory of STATE/hosts); with core: a filter */
+	const char *core;      /* read an ELF core of taphubd instead */
+	const char *output;    /* -o FILE (NULL: stdout, text only) */
+	bool binary;           /* --format=binary */
+	bool json;             /* --json */
+	FILE *report;          /* what came from where, what was lost */
+};
+
+int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen);
+/* One line per host directory of a state dir; returns how many. */
+int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen);
 
 /* ---- proto.c ------------------------------------------------------------------ */
 

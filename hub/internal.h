@@ -77,12 +77,17 @@ struct hub_host {
 	uint64_t rounds; /* drain iterations finished (under mu) */
 	atomic_int refs;
 	struct hub_writer *writer; /* -o of the host's session: all guests */
+	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
+	char pin_dir[HUB_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
+	bool remove;               /* stopped on purpose: its files go with it */
+	bool recovered;            /* left by a crashed hub: stores only, read-only */
 };
 
 struct hub_host_opts {
 	const char *name;
 	uid_t owner;
 	const char *state_dir;
+	const char *pin_root; /* bpffs directory for ring pins (NULL: no pins) */
 	const struct hub_class_spec *classes;
 	int nclasses;
 	int main_efd;
@@ -103,7 +108,11 @@ struct hub_guest_add {
 int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
 		    size_t errlen);
 void hub_host_get(struct hub_host *h);
+/* The last put closes the host; with h->remove its files and pins go too. */
 void hub_host_put(struct hub_host *h);
+/* A host a crashed hub left in dir: its stores, read-only, for readers. */
+int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
+		       size_t errlen);
 int hub_host_class(const struct hub_host *h, const char *name);
 /* Load a guest into the host's rings (not attached). */
 int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
@@ -131,6 +140,7 @@ enum hub_session_state {
 	HUB_SS_WAIT_RUNNER = 1, /* loaded; the runner runs begin probes first */
 	HUB_SS_RECORDING,
 	HUB_SS_STOPPING,        /* detached; the runner runs end probes */
+	HUB_SS_RECOVERED,       /* a crashed hub's host, read-only until removed */
 };
 
 struct hub_session {
@@ -150,6 +160,7 @@ struct hub_session {
 	bool has_so;
 	bool suppress_errors;
 	int runner_fd;        /* the runner's control connection, -1 none */
+       /* the runner's control connection, -1 none */
 	pid_t runner_pid;
 	bool runner_seen, runner_gone;
 	int stop_fd;          /* who waits for the stop to finish, -1 none */
@@ -157,11 +168,13 @@ struct hub_session {
 	int64_t stop_deadline;
 	int64_t started;
 	struct hub_writer *writer; /* -o FILE of a relay guest (its records only) */
+	bool recovered;            /* shows what a previous hub left; stop removes it */
 };
 
 struct hub_ctx {
 	char sock_path[HUB_PATH_MAX];
 	char state_dir[HUB_PATH_MAX];
+	char pin_root[HUB_PATH_MAX]; /* bpffs: the hosts' ring pins ("" none) */
 	int lfd, epfd, sigfd, flag_efd, tick_fd;
 	gid_t group;
 	bool foreground;
@@ -195,6 +208,8 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 			 char *err, size_t errlen);
 void hub_sessions_poll(struct hub_ctx *hub);
+/* At start: every host directory a previous hub left becomes a session. */
+void hub_sessions_recover(struct hub_ctx *hub);
 
 /* ---- reader.c ------------------------------------------------------------------ */
 

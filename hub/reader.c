@@ -311,6 +311,9 @@ static void *reader_main(void *arg)
 
 			if (n < 0 || client_done(R))
 				break;
+			/* nothing will come after what a recovered host holds */
+			if (n == 0 && h->recovered)
+				break;
 			if (n == 0)
 				hub_host_wait(h, &gen, 200);
 			if (atomic_load(&h->stopping))

@@ -20,6 +20,7 @@
  * All of this runs on the daemon's main thread; the drain threads only
  * raise flags (exit(), errors) that hub_sessions_poll() acts on.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,8 @@ static void host_drop(struct hub_ctx *hub, struct hub_host *h)
 		hub->nhosts--;
 		break;
 	}
+	/* stopped on purpose: its stores, tables and pins are removed at the last put */
+	h->remove = true;
 	if (h->writer) {
 		/* everything drained so far goes into the files before they close */
 		hub_host_sync(h);
@@ -284,6 +287,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 			.name = relay_host ? relay_host : name,
 			.owner = peer->uid,
 			.state_dir = hub->state_dir,
+			.pin_root = hub->pin_root,
 			.classes = specs,
 			.main_efd = hub->flag_efd,
 		};
@@ -522,6 +526,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 
 void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 {
+	bool recovered = s->recovered;
 	struct hub_session **pp;
 	struct hub_host *h = s->host;
 
@@ -554,7 +559,11 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	hub->nsessions--;
 	hub_log(hub, "session %s (id %llu) stopped", s->name, (unsigned long long)s->id);
 	/* a private host goes with its session; a relay host when it is destroyed */
-	if (s->owns_host && !s->is_host_session)
+	if (recovered && !hub->stopping)
+		host_drop(hub, h); /* the admin removes what a crash left */
+	else if (recovered)
+		; /* the hub stops: what a crash left stays for the next one */
+	else if (s->owns_host && !s->is_host_session)
 		host_drop(hub, h);
 	else if (s->owns_host && s->is_host_session && !hub_host_guests(hub, h))
 		host_drop(hub, h);
@@ -567,7 +576,8 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 	const char *name = hub_req_str(q, TH_A_NAME);
 	struct hub_class_spec specs[TH_MAX_CLASSES];
 	struct hub_host_opts ho = {
-		.owner = peer->uid, .state_dir = hub->state_dir, .classes = specs,
+		.owner = peer->uid, .state_dir = hub->state_dir, .pin_root = hub->pin_root,
+		.classes = specs,
 		.main_efd = hub->flag_efd,
 	};
 	struct hub_host *h;
@@ -680,4 +690,78 @@ void hub_sessions_poll(struct hub_ctx *hub)
 			hub_session_stop(hub, s, -1, 0);
 		}
 	}
+}
+
+/* ---- what a previous hub left -------------------------------------------------------- */
+
+/* NAME or NAME.N (a directory) -> NAME_recovered, NAME_N_recovered ... unique */
+static void recovered_name(struct hub_ctx *hub, const char *dir, char *out, size_t len)
+{
+	char base[40];
+	size_t i;
+	int k;
+
+	snprintf(base, sizeof(base), "%.39s", dir);
+	for (i = 0; base[i]; i++)
+		if (!(base[i] == '_' || (base[i] >= 'a' && base[i] <= 'z') ||
+		      (base[i] >= 'A' && base[i] <= 'Z') || (base[i] >= '0' && base[i] <= '9')))
+			base[i] = '_';
+	for (k = 0; k < 1000; k++) {
+		if (k)
+			snprintf(out, len, "%s_recovered%d", base, k);
+		else
+			snprintf(out, len, "%s_recovered", base);
+		if (!hub_session_find(hub, out, 0) && !hub_host_find(hub, out))
+			return;
+	}
+}
+
+void hub_sessions_recover(struct hub_ctx *hub)
+{
+	char path[HUB_PATH_MAX + 16], dir[HUB_PATH_MAX + 300], name[64], err[512];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/hosts", hub->state_dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct hub_session *s;
+		struct hub_host *h;
+
+		if (e->d_name[0] == '.' || hub->nsessions >= HUB_MAX_SESSIONS)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", path, e->d_name);
+		recovered_name(hub, e->d_name, name, sizeof(name));
+		if (hub_host_recovered(dir, name, &h, err, sizeof(err))) {
+			hub_log(hub, "cannot recover %s: %s (left as it is)", dir, err);
+			continue;
+		}
+		s = calloc(1, sizeof(*s));
+		if (!s || host_add(hub, h, false)) {
+			free(s);
+			hub_host_put(h);
+			continue;
+		}
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		snprintf(s->script, sizeof(s->script), "(recovered from %.100s)", e->d_name);
+		s->owner = 0; /* the state dir is root's: so is what it held */
+		s->host = h;
+		s->owns_host = true;
+		s->is_host_session = true;
+		s->state = HUB_SS_RECOVERED;
+		s->recovered = true;
+		s->runner_fd = -1;
+		s->stop_fd = -1;
+		s->started = now_s();
+		s->id = ++hub->next_session_id;
+		s->next = hub->sessions;
+		hub->sessions = s;
+		hub->nsessions++;
+		hub_log(hub, "recovered %s as session %s: tap -A %s shows it, tapctl stop %s "
+			     "removes it (tapctl recover %s also reads its kernel rings)",
+			dir, name, name, name, e->d_name);
+	}
+	closedir(d);
 }

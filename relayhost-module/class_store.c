@@ -62,6 +62,8 @@ struct rh_store_hdr {
 	_Atomic uint64_t kernel_lost; /* reported by the drain from the ring counters */
 	uint64_t created_ns;          /* CLOCK_REALTIME at creation */
 	uint64_t mono_ref_ns;         /* CLOCK_MONOTONIC at creation, to convert timestamps */
+	char ring_pin[256];           /* bpffs path of the class's kernel ring, "" if none */
+	uint32_t clean;               /* 1: the hub closed it (no crash) */
 };
 
 _Static_assert(sizeof(struct rh_store_hdr) <= STORE_HDR, "store header fits its page");
@@ -74,6 +76,7 @@ struct rh_store {
 	uint8_t *data;
 	uint64_t size;
 	bool readonly;
+	bool view; /* someone else's memory (a core dump): not ours to unmap */
 };
 
 static uint64_t pos_off(const struct rh_store *s, uint64_t pos)
@@ -98,6 +101,18 @@ static int map_file(struct rh_store *s, int fd, bool rw)
 	s->fd = fd;
 	s->h = (struct rh_store_hdr *)s->map;
 	s->data = s->map + STORE_HDR;
+	return 0;
+}
+
+/* Never trust sizes in a file: they bound every later access. */
+static int check_hdr(const struct rh_store_hdr *h, size_t len)
+{
+	if (len < STORE_HDR + 64 || h->magic != STORE_MAGIC || h->hdr_size != STORE_HDR)
+		return -EBADMSG;
+	if (h->version != STORE_VERSION)
+		return -EPROTONOSUPPORT;
+	if (h->data_size < 64 || h->data_size % 8 || h->data_size > len - STORE_HDR)
+		return -EBADMSG;
 	return 0;
 }
 
@@ -170,16 +185,8 @@ int rh_store_open(const char *path, bool rw, struct rh_store **ret)
 	err = map_file(s, fd, rw);
 	if (err)
 		goto out_close;
-	err = -EBADMSG;
-	if (s->h->magic != STORE_MAGIC || s->h->hdr_size != STORE_HDR)
-		goto out_unmap;
-	err = -EPROTONOSUPPORT;
-	if (s->h->version != STORE_VERSION)
-		goto out_unmap;
-	err = -EBADMSG;
-	/* never trust sizes in a file: they bound every later access */
-	if (s->h->data_size < 64 || s->h->data_size % 8 ||
-	    s->h->data_size > s->maplen - STORE_HDR)
+	err = check_hdr(s->h, s->maplen);
+	if (err)
 		goto out_unmap;
 	s->size = s->h->data_size;
 	s->readonly = !rw;
@@ -193,14 +200,62 @@ out_close:
 	return err;
 }
 
+int rh_store_view(const void *mem, size_t len, struct rh_store **ret)
+{
+	struct rh_store *s;
+	int err = check_hdr(mem, len);
+
+	if (err)
+		return err;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	s->map = (uint8_t *)mem;
+	s->maplen = len;
+	s->h = (struct rh_store_hdr *)s->map;
+	s->data = s->map + STORE_HDR;
+	s->size = s->h->data_size;
+	s->readonly = true;
+	s->view = true;
+	*ret = s;
+	return 0;
+}
+
+size_t rh_store_file_size(const struct rh_store *s)
+{
+	return STORE_HDR + (size_t)s->size;
+}
+
+bool rh_store_is(const void *mem, size_t len)
+{
+	return len >= sizeof(uint64_t) && ((const struct rh_store_hdr *)mem)->magic == STORE_MAGIC;
+}
+
 void rh_store_close(struct rh_store *s)
 {
 	if (!s)
 		return;
-	if (s->map)
+	if (s->map && !s->view)
 		munmap(s->map, s->maplen);
-	close(s->fd);
+	if (s->fd >= 0)
+		close(s->fd);
 	free(s);
+}
+
+void rh_store_set_ring_pin(struct rh_store *s, const char *path)
+{
+	snprintf(s->h->ring_pin, sizeof(s->h->ring_pin), "%s", path ? path : "");
+}
+
+void rh_store_set_kernel_lost(struct rh_store *s, uint64_t n)
+{
+	atomic_store_explicit(&s->h->kernel_lost, n, memory_order_relaxed);
+}
+
+void rh_store_set_clean(struct rh_store *s)
+{
+	s->h->clean = 1;
 }
 
 /* Size of the record at pos, 0 when it is not a sane record header. */
@@ -318,6 +373,9 @@ void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st)
 	st->mono_ref_ns = s->h->mono_ref_ns;
 	snprintf(st->host, sizeof(st->host), "%.*s", (int)sizeof(s->h->host) - 1, s->h->host);
 	snprintf(st->cls, sizeof(st->cls), "%.*s", (int)sizeof(s->h->cls) - 1, s->h->cls);
+	snprintf(st->ring_pin, sizeof(st->ring_pin), "%.*s", (int)sizeof(s->h->ring_pin) - 1,
+		 s->h->ring_pin);
+	st->clean = s->h->clean != 0;
 }
 
 /*
@@ -374,6 +432,37 @@ int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buf
 	}
 	c->pos = p;
 	return n;
+}
+
+/*
+ * Walk a store no one writes (a crashed hub's, a view of a core) in place:
+ * the record at *pos, skipping pads, or NULL at the end (*bad set when the
+ * ring is damaged there).  *pos moves past the record returned.
+ */
+const struct th_rec *rh_store_next(const struct rh_store *s, uint64_t *pos, bool *bad)
+{
+	uint64_t head = atomic_load_explicit(&s->h->head, memory_order_acquire);
+
+	*bad = false;
+	while (*pos < head) {
+		const struct th_rec *r;
+		uint32_t sz = rec_size_at(s, *pos);
+
+		if (!sz || *pos + sz > head) {
+			*bad = true;
+			return NULL;
+		}
+		r = (const struct th_rec *)(s->data + pos_off(s, *pos));
+		*pos += sz;
+		if (r->fmt == TH_FMT_NONE)
+			continue; /* a pad */
+		if (sz < sizeof(*r) || r->size != sz) {
+			*bad = true;
+			return NULL;
+		}
+		return r;
+	}
+	return NULL;
 }
 
 uint64_t rh_store_tail(const struct rh_store *s)

@@ -8,6 +8,8 @@
  *   class_store.c  a class's drained records: a file-backed ring with an
  *                  overwrite or discard policy, readable after a crash
  *   trace.c        binary trace files: their header, special records, reader
+ *   meta_store.c   a host's guest format tables, in a crash-proof file
+ *   ring_peek.c    records left in a pinned kernel ring after a crash
  */
 #ifndef RH_H
 #define RH_H
@@ -63,6 +65,8 @@ struct rh_store_stats {
 	uint64_t written, overwritten, dropped, kernel_lost, next_seq;
 	uint64_t created_ns, mono_ref_ns;
 	char host[64], cls[64];
+	char ring_pin[256]; /* the kernel ring's bpffs pin ("" none) */
+	bool clean;         /* closed by the hub, not left by a crash */
 };
 
 /* A reader's place in a store. */
@@ -79,6 +83,17 @@ int rh_store_create(const char *path, const struct rh_store_opts *o, struct rh_s
 /* Open an existing store (after a restart, for recovery); validates its header. */
 int rh_store_open(const char *path, bool rw, struct rh_store **ret);
 void rh_store_close(struct rh_store *s);
+/* A read-only store over memory someone else owns (a core dump's segment). */
+int rh_store_view(const void *mem, size_t len, struct rh_store **ret);
+/* Whether mem starts with a store header (magic only: rh_store_view checks). */
+bool rh_store_is(const void *mem, size_t len);
+/* Header and data: the bytes a view needs. */
+size_t rh_store_file_size(const struct rh_store *s);
+void rh_store_set_ring_pin(struct rh_store *s, const char *path);
+/* The kernel ring's drops for this class so far (from the guests' counters). */
+void rh_store_set_kernel_lost(struct rh_store *s, uint64_t n);
+/* The hub closed the store itself: what it holds is complete. */
+void rh_store_set_clean(struct rh_store *s);
 /* Append one record (assigns its seq): 0, or -ENOSPC when discard drops it. */
 int rh_store_append(struct rh_store *s, const void *rec, size_t len);
 void rh_store_add_kernel_lost(struct rh_store *s, uint64_t n);
@@ -86,6 +101,8 @@ void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st);
 int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buflen,
 		  rh_store_fn fn, void *arg);
 uint64_t rh_store_tail(const struct rh_store *s);
+struct th_rec;
+const struct th_rec *rh_store_next(const struct rh_store *s, uint64_t *pos, bool *bad);
 uint64_t rh_store_head(const struct rh_store *s);
 
 /* ---- trace.c ------------------------------------------------------------------ */
@@ -122,5 +139,40 @@ void rh_trace_close(struct rh_trace *t);
 const struct rh_trace_hdr *rh_trace_hdr(const struct rh_trace *t);
 int64_t rh_trace_each(struct rh_trace *t, rh_store_fn fn, void *arg, uint64_t *ret_bad);
 const void *rh_trace_blob_data(const void *rec, size_t len, size_t *ret_len, uint32_t *ret_aux);
+
+/* ---- meta_store.c ---------------------------------------------------------------- */
+
+#define RH_METAS_MAGIC 0x31534154454d4854ull /* "THMETAS1" little endian */
+#define RH_METAS_MAX_BYTES (1ull << 30)
+
+struct rh_metas;
+
+typedef int (*rh_metas_fn)(void *arg, uint32_t guest, const char *text, size_t len);
+
+int rh_metas_create(const char *path, uint64_t capacity, const char *host, struct rh_metas **ret);
+int rh_metas_open(const char *path, struct rh_metas **ret);
+/* Read-only over memory someone else owns (a core dump's segment). */
+int rh_metas_view(const void *mem, size_t len, struct rh_metas **ret);
+void rh_metas_close(struct rh_metas *m);
+int rh_metas_add(struct rh_metas *m, uint32_t guest, const char *text, size_t len);
+/* Visit every table: count, or fn's non-zero, or -EBADMSG at damage. */
+int rh_metas_each(const struct rh_metas *m, rh_metas_fn fn, void *arg);
+const char *rh_metas_host(const struct rh_metas *m);
+size_t rh_metas_size(const struct rh_metas *m);
+
+/* ---- ring_peek.c ------------------------------------------------------------------ */
+
+struct rh_ring_peek {
+	uint64_t records;   /* committed records not yet consumed */
+	uint64_t busy;      /* reserved and never committed (a probe cut off) */
+	uint64_t bytes;
+};
+
+/*
+ * Visit the records a pinned BPF ring buffer still holds (between the
+ * consumer and producer positions) without consuming them: a dead hub's
+ * undrained records.  -ENOENT when the pin is gone.
+ */
+int rh_ring_peek(const char *pin, rh_store_fn fn, void *arg, struct rh_ring_peek *ret);
 
 #endif /* RH_H */

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "guest-runtime/grt.h"
+#include "hub/hub.h"
 #include "relayhost-module/rh.h"
 #include "taphub/record.h"
 
@@ -28,13 +28,7 @@ struct tfile {
 	const char *path;
 	struct rh_trace *t;
 	int64_t mono_to_real;
-	char *classes[TH_MAX_CLASSES];
-	struct {
-		uint32_t id;
-		struct grt_meta *meta;
-		struct grt_rt *rt;
-	} guests[256];
-	int nguests;
+	int src; /* its tables in the formatter */
 };
 
 struct item {
@@ -50,33 +44,13 @@ struct reader {
 	struct item *items;
 	size_t n, cap;
 	uint64_t order;
-	bool json;
-	const char *cls;
-	uint32_t guest;
-	bool has_guest;
-	struct grt_buf out, msg;
+	struct hub_fmt *fmt;
 	int status;
 };
 
 static struct reader R;
 
-static void sink(void *arg, int stream, const char *data, size_t len)
-{
-	(void)arg;
-	grt_buf_put(stream == GRT_MSG ? &R.msg : &R.out, data, len);
-}
-
-static struct grt_rt *rt_for(struct tfile *f, uint32_t guest)
-{
-	int i;
-
-	for (i = 0; i < f->nguests; i++)
-		if (f->guests[i].id == guest)
-			return f->guests[i].rt;
-	return NULL;
-}
-
-/* First pass over a file: its tables; everything else is an item. */
+/* First pass over a file: its tables go to the formatter; the rest are items. */
 static int scan(void *arg, const void *rec, size_t len)
 {
 	struct tfile *f = &R.files[R.cur];
@@ -90,31 +64,16 @@ static int scan(void *arg, const void *rec, size_t len)
 	switch (r->fmt) {
 	case TH_FMT_META:
 		data = rh_trace_blob_data(rec, len, &n, &aux);
-		if (data && f->nguests < 256 && !rt_for(f, r->guest)) {
-			struct grt_rt_opts ro = { .sz = sizeof(ro), .write = sink, .maxerrors = INT64_MAX };
-			int k = f->nguests;
-
-			if (grt_meta_parse(data, n, &f->guests[k].meta, err, sizeof(err))) {
-				fprintf(stderr, "tap-read: %s: bad format table of guest %u: %s\n",
-					f->path, r->guest, err);
-				R.status = 1;
-				return 0;
-			}
-			ro.meta = f->guests[k].meta;
-			if (grt_rt_new(&ro, &f->guests[k].rt)) {
-				grt_meta_free(f->guests[k].meta);
-				return 0;
-			}
-			f->guests[k].id = r->guest;
-			f->nguests++;
+		if (data && hub_fmt_add_guest(R.fmt, f->src, r->guest, data, n, err, sizeof(err))) {
+			fprintf(stderr, "tap-read: %s: bad format table of guest %u: %s\n", f->path,
+				r->guest, err);
+			R.status = 1;
 		}
 		return 0;
 	case TH_FMT_CLASS:
 		data = rh_trace_blob_data(rec, len, &n, &aux);
-		if (data && aux < TH_MAX_CLASSES) {
-			free(f->classes[aux]);
-			f->classes[aux] = strndup(data, n);
-		}
+		if (data)
+			hub_fmt_set_class(R.fmt, f->src, (int)aux, data, n);
 		return 0;
 	case TH_FMT_INFO:
 		return 0;
@@ -161,99 +120,6 @@ static double parse_time(const char *s, double first)
 	return s[0] == '+' ? first + v : v;
 }
 
-static void json_str(FILE *o, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', o);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", o);
-		else if (c == '\t')
-			fputs("\\t", o);
-		else if (c < 32)
-			fprintf(o, "\\u%04x", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
-
-static const char *class_name(struct tfile *f, int cls)
-{
-	return cls >= 0 && cls < TH_MAX_CLASSES && f->classes[cls] ? f->classes[cls] : "default";
-}
-
-static void emit(const struct item *it)
-{
-	struct tfile *f = &R.files[it->file];
-	const struct th_rec *r = it->r;
-	int64_t real = (int64_t)r->ts + f->mono_to_real;
-
-	grt_buf_reset(&R.out);
-	grt_buf_reset(&R.msg);
-	if (r->fmt == TH_FMT_LOST) {
-		uint64_t count = 0;
-
-		if (it->size >= sizeof(*r) + 8)
-			memcpy(&count, (const char *)r + sizeof(*r), 8);
-		if (R.json)
-			printf("{\"time\":%lld.%09lld,\"class\":\"%s\",\"lost\":%" PRIu64 "}\n",
-			       (long long)(real / 1000000000), (long long)(real % 1000000000),
-			       class_name(f, r->cls), count);
-		else
-			fprintf(stderr, "WARNING: %" PRIu64 " records lost in class %s\n", count,
-				class_name(f, r->cls));
-		return;
-	}
-	if (r->fmt == TH_FMT_TEXT) {
-		uint16_t n;
-
-		if (it->size >= sizeof(*r) + 2) {
-			memcpy(&n, (const char *)r + sizeof(*r), 2);
-			if (sizeof(*r) + 2 + n <= it->size)
-				grt_buf_put(&R.out, (const char *)r + sizeof(*r) + 2, n);
-		}
-	} else if (r->fmt != TH_FMT_EXIT) {
-		struct grt_rt *rt = rt_for(f, r->guest);
-
-		if (!rt) {
-			fprintf(stderr, "tap-read: %s: record of guest %u without its format table\n",
-				f->path, r->guest);
-			R.status = 1;
-			return;
-		}
-		grt_rt_record(rt, r, it->size);
-		grt_rt_flush(rt);
-	} else {
-		return;
-	}
-	if (R.json) {
-		printf("{\"time\":%lld.%09lld,\"cpu\":%u,\"class\":", (long long)(real / 1000000000),
-		       (long long)(real % 1000000000), r->cpu);
-		json_str(stdout, class_name(f, r->cls), strlen(class_name(f, r->cls)));
-		printf(",\"guest\":%u", r->guest);
-		if (r->seq) /* a class store's sequence; local traces have none */
-			printf(",\"seq\":%" PRIu64, (uint64_t)r->seq);
-		printf(",\"text\":");
-		json_str(stdout, R.out.data ? R.out.data : "", R.out.len);
-		if (R.msg.len) {
-			printf(",\"message\":");
-			json_str(stdout, R.msg.data, R.msg.len);
-		}
-		printf("}\n");
-		return;
-	}
-	if (R.out.len)
-		fwrite(R.out.data, 1, R.out.len, stdout);
-	if (R.msg.len)
-		fwrite(R.msg.data, 1, R.msg.len, stderr);
-}
-
 static void usage(FILE *f)
 {
 	fputs("Usage: tap-read [--json] [--class NAME] [--guest ID] [--from T] [--to T] FILE...\n"
@@ -275,23 +141,33 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from = NULL, *to = NULL;
+	const char *from = NULL, *to = NULL, *cls = NULL;
+	struct hub_fmt_opts fo = { 0 };
 	double first = 0, tfrom = -1, tto = -1;
+	uint32_t guest = 0;
+	bool has_guest = false;
 	size_t i;
 	int c, k;
 
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			R.json = true;
+			fo.json = true;
 			break;
 		case 'c':
-			R.cls = optarg;
+			cls = optarg;
 			break;
-		case 'g':
-			R.guest = (uint32_t)strtoul(optarg, NULL, 10);
-			R.has_guest = true;
+		case 'g': {
+			char *end;
+
+			guest = (uint32_t)strtoul(optarg, &end, 10);
+			if (end == optarg || *end) {
+				fprintf(stderr, "tap-read: --guest expects a guest id, not '%s'\n", optarg);
+				return 2;
+			}
+			has_guest = true;
 			break;
+		}
 		case 'f':
 			from = optarg;
 			break;
@@ -312,7 +188,7 @@ int main(int argc, char **argv)
 	}
 	R.nfiles = argc - optind;
 	R.files = calloc((size_t)R.nfiles, sizeof(*R.files));
-	if (!R.files)
+	if (!R.files || hub_fmt_new(&fo, &R.fmt))
 		return 1;
 	for (k = 0; k < R.nfiles; k++) {
 		struct tfile *f = &R.files[k];
@@ -321,6 +197,9 @@ int main(int argc, char **argv)
 		int64_t n;
 
 		f->path = argv[optind + k];
+		f->src = hub_fmt_source(R.fmt);
+		if (f->src < 0)
+			return 1;
 		if (rh_trace_open(f->path, &f->t, err, sizeof(err))) {
 			fprintf(stderr, "tap-read: %s\n", err);
 			R.status = 1;
@@ -351,27 +230,21 @@ int main(int argc, char **argv)
 
 		if ((tfrom >= 0 && t < tfrom) || (tto >= 0 && t > tto))
 			continue;
-		if (R.has_guest && it->r->guest != R.guest && it->r->fmt != TH_FMT_LOST)
+		if (has_guest && it->r->guest != guest && it->r->fmt != TH_FMT_LOST)
 			continue;
-		if (R.cls && strcmp(class_name(f, it->r->cls), R.cls))
+		if (cls && strcmp(hub_fmt_class(R.fmt, f->src, it->r->cls), cls))
 			continue;
-		emit(it);
-	}
-	for (k = 0; k < R.nfiles; k++) {
-		struct tfile *f = &R.files[k];
-		int g;
-
-		for (g = 0; g < f->nguests; g++) {
-			grt_rt_free(f->guests[g].rt);
-			grt_meta_free(f->guests[g].meta);
+		if (hub_fmt_record(R.fmt, f->src, it->r, it->size, f->mono_to_real) == -ENOENT &&
+		    hub_fmt_unformatted(R.fmt) == 1) {
+			fprintf(stderr, "tap-read: %s: records of guest %u without its format table\n",
+				f->path, it->r->guest);
+			R.status = 1;
 		}
-		for (g = 0; g < TH_MAX_CLASSES; g++)
-			free(f->classes[g]);
-		rh_trace_close(f->t);
 	}
+	for (k = 0; k < R.nfiles; k++)
+		rh_trace_close(R.files[k].t);
+	hub_fmt_free(R.fmt);
 	free(R.items);
 	free(R.files);
-	grt_buf_free(&R.out);
-	grt_buf_free(&R.msg);
 	return R.status;
 }

@@ -5,6 +5,7 @@
  *   tapctl [--socket PATH] [--json] list
  *   tapctl stop NAME|ID
  *   tapctl switch NAME
+ *   tapctl recover [--state-dir DIR | --core FILE] [-o FILE] [--format=F] [--json] [NAME]
  *   tapctl attach NAME [--class NAME] [--guest ID]
  *   tapctl host create NAME --class NAME=SIZE[:overwrite|:discard] ...
  *   tapctl host destroy NAME [--force]
@@ -27,6 +28,10 @@ struct opts {
 	bool force;
 	const char *classes[TH_MAX_CLASSES];
 	int nclasses;
+	const char *state_dir;
+	const char *core;
+	const char *output;
+	bool binary;
 };
 
 static void usage(FILE *f)
@@ -43,7 +48,12 @@ static void usage(FILE *f)
 	      "  host create NAME --class NAME=SIZE[:overwrite|:discard] ...\n"
 	      "                                a relay host others can join (tap -F\n"
 	      "                                -DRELAY_GUEST=NAME); SIZE takes K, M or G\n"
-	      "  host destroy NAME [--force]   refused while guests use it, unless --force\n",
+	      "  host destroy NAME [--force]   refused while guests use it, unless --force\n"
+	      "  recover [--state-dir DIR] [NAME]\n"
+	      "  recover --core FILE [NAME]    print the records a crashed taphubd left in\n"
+	      "                                its stores, kernel rings or core dump (no\n"
+	      "                                hub needed); without NAME, list the hosts;\n"
+	      "                                -o FILE [--format=binary], --json\n",
 	      f);
 }
 
@@ -237,6 +247,39 @@ static int simple(int fd, int type, const char *name, const struct opts *o, char
 	return r;
 }
 
+/* Offline: reads the state dir or a core, never talks to a hub. */
+static int do_recover(const struct opts *o, const char *name)
+{
+	struct hub_recover_opts ro = {
+		.state_dir = o->state_dir ? o->state_dir : HUB_DEFAULT_STATE_DIR,
+		.name = name, .core = o->core, .output = o->output, .binary = o->binary,
+		.json = o->json, .report = stderr,
+	};
+	char err[4096] = "";
+	int r;
+
+	if (o->binary && !o->output) {
+		fputs("tapctl: --format=binary needs -o FILE\n", stderr);
+		return 1;
+	}
+	if (!name && !o->core) {
+		r = hub_recover_list(ro.state_dir, stdout, err, sizeof(err));
+		if (r < 0) {
+			fprintf(stderr, "tapctl: %s\n", err);
+			return 1;
+		}
+		if (!r)
+			printf("nothing to recover in %s\n", ro.state_dir);
+		return 0;
+	}
+	r = hub_recover(&ro, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "tapctl: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -245,6 +288,9 @@ int main(int argc, char **argv)
 		{ "class", required_argument, NULL, 'c' },
 		{ "guest", required_argument, NULL, 'G' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "core", required_argument, NULL, 'C' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -254,7 +300,7 @@ int main(int argc, char **argv)
 	int c, fd, r = 0;
 
 	/* options may follow the command: tapctl host create X --class ... */
-	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.socket = optarg;
@@ -276,6 +322,23 @@ int main(int argc, char **argv)
 		case 'F':
 			o.force = true;
 			break;
+		case 'S':
+			o.state_dir = optarg;
+			break;
+		case 'C':
+			o.core = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "binary")) {
+				fprintf(stderr, "tapctl: --format expects text or binary, not '%s'\n",
+					optarg);
+				return 1;
+			}
+			o.binary = !strcmp(optarg, "binary");
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -289,6 +352,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cmd = argv[optind++];
+	if (!strcmp(cmd, "recover"))
+		return do_recover(&o, optind < argc ? argv[optind] : NULL);
 	if (!strcmp(cmd, "host")) {
 		if (optind + 2 > argc ||
 		    (strcmp(argv[optind], "create") && strcmp(argv[optind], "destroy"))) {

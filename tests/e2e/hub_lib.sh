@@ -69,8 +69,9 @@ hub_start() {
 	"$B/taphubd" -f --socket "$TAPHUB_SOCKET" --state-dir "$HUBDIR/state" "$@" \
 		>"$HUBDIR/hub.log" 2>&1 &
 	HUBPID=$!
+	# ready when it answers: a killed hub's socket file may still be there
 	for i in $(seq 50); do
-		[ -S "$TAPHUB_SOCKET" ] && return 0
+		[ -S "$TAPHUB_SOCKET" ] && "$B/tapctl" list >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	echo "taphubd did not start:"

@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# Recovery after a crash (docs/recovery.md): kill -9 of taphubd in the
+# middle of a numbered event stream, then tapctl recover from the state
+# dir, from the pinned kernel rings and from a core dump; a restarted hub
+# shows what was left as a "recovered" session until it is removed.
+#
+# The probe numbers the events (++n in the kernel), so what is recovered
+# can be checked for exactness: the numbers 1..K, minus only what the
+# counters say was lost.
+
+. "$(dirname "$0")/hub_lib.sh"
+STATE=$HUBDIR/state
+D=$HUBDIR/out
+mkdir -p "$D" "$STATE"
+cd "$D" || exit 1
+# pins of this state dir, removed however the test ends
+PINS=/sys/fs/bpf/taphub/s$(printf %x "$(stat -c %d "$STATE")")_$(printf %x "$(stat -c %i "$STATE")")
+ON_EXIT="rm -rf '$PINS'"
+
+N='global n
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (execname() == "gen" && ppid() == $1)
+		printf("%08d\n", ++n)
+}'
+
+# seq_ok FILE FIRST LAST: FILE's numbered lines are exactly FIRST..LAST
+seq_ok() {
+	grep '^[0-9]' "$1" | awk -v a="$2" -v b="$3" '
+		$1 + 0 != a + NR - 1 { print "line " NR ": " $1 " where " a + NR - 1 " was due"; bad = 1; exit }
+		END { if (!bad && a + NR - 1 != b) { print "ends at " a + NR - 1 ", not " b; bad = 1 } exit bad }'
+}
+last_of() { grep '^[0-9]' "$1" | tail -1 | sed 's/^0*//'; }
+lost_of() { # sum of the "lost before" counters in a recover report
+	sed -n 's/.*lost before: \([0-9]*\) overwritten, \([0-9]*\) dropped (store full), \([0-9]*\) dropped (kernel ring full).*/\1 \2 \3/p' "$1" |
+		awk '{ s += $1 + $2 + $3 } END { print s + 0 }'
+}
+kill9_hub() {
+	kill -9 "$HUBPID"
+	wait "$HUBPID" 2>/dev/null
+	HUBPID=
+}
+
+# --- 1. kill -9 in the middle of a flood: the stores hold 1..K
+hub_start
+"$TAP" -F -m fl -s 64 -e "$N" $$ >/dev/null
+taskset -c 1 "$GEN" getppid 1000000 &
+GP=$!
+track_pid $GP
+sleep 0.3
+kill9_hub
+wait $GP
+"$TAPCTL" recover --state-dir "$STATE" >list.txt 2>&1
+check "recover lists what the crash left" grep -q "^fl .*left by a crash" list.txt
+"$TAPCTL" recover --state-dir "$STATE" fl >fl.txt 2>fl.rep
+K=$(last_of fl.txt)
+lost=$(lost_of fl.rep)
+if [ -n "$K" ] && [ "$K" -gt 1000 ] && [ "$lost" = 0 ] && seq_ok fl.txt 1 "$K"; then
+	ok "after kill -9 mid-stream: events 1..$K, none missing, none reported lost"
+else
+	bad "after kill -9 mid-stream: events 1..K exactly" "K=$K lost=$lost $(cat fl.rep)"
+fi
+
+# --- 2. the kernel ring: records the drain never saw come from the pin
+hub_start
+"$TAP" -F -m rg -e "$N" $$ >/dev/null
+taskset -c 1 "$GEN" getppid 3000
+sleep 0.3
+kill -STOP "$HUBPID"
+taskset -c 1 "$GEN" getppid 1000
+kill9_hub
+"$TAPCTL" recover --state-dir "$STATE" rg >rg.txt 2>rg.rep
+if grep -q "1000 records were still in the kernel ring" rg.rep && seq_ok rg.txt 1 4000; then
+	ok "undrained records are recovered from the pinned kernel ring"
+else
+	bad "undrained records are recovered from the pinned kernel ring" "$(cat rg.rep)"
+fi
+"$TAPCTL" recover --state-dir "$STATE" rg >rg2.txt 2>/dev/null
+check "recovery reads, never consumes: a second run gives the same" cmp -s rg.txt rg2.txt
+
+# --- 3. an overwriting store: what was overwritten is counted exactly
+hub_start
+"$TAP" -F --relay-host ow --host-class default=64K:overwrite -e "$N" $$ >/dev/null
+taskset -c 1 "$GEN" getppid 20000
+sleep 0.3
+kill9_hub
+"$TAPCTL" recover --state-dir "$STATE" ow >ow.txt 2>ow.rep
+first=$(grep '^[0-9]' ow.txt | head -1 | sed 's/^0*//')
+lost=$(lost_of ow.rep)
+if [ -n "$first" ] && [ "$lost" -gt 0 ] && [ "$first" = $((lost + 1)) ] && seq_ok ow.txt "$first" 20000; then
+	ok "overwritten records are exactly the ones missing ($lost)"
+else
+	bad "overwritten records are exactly the ones missing" "first=$first lost=$lost $(cat ow.rep)"
+fi
+
+# --- 4. binary: the same records as a trace
+"$TAPCTL" recover --state-dir "$STATE" -o ow.trace --format=binary ow 2>/dev/null
+"$B/tap-read" ow.trace >ow.read 2>/dev/null
+check "recover --format=binary reads back to the same text" cmp -s ow.txt ow.read
+
+# --- 5. a core dump of the hub, with the state dir gone
+if command -v gcore >/dev/null 2>&1; then
+	hub_start
+	"$TAP" -F -m cr -e "$N" $$ >/dev/null
+	taskset -c 1 "$GEN" getppid 5000
+	sleep 0.3
+	gcore -o "$D/hub.core" "$HUBPID" >/dev/null 2>&1
+	kill9_hub
+	core=$(ls "$D"/hub.core* 2>/dev/null | head -1)
+	mv "$STATE/hosts/cr" "$D/cr.moved"
+	"$TAPCTL" recover --core "$core" cr >cr.txt 2>cr.rep
+	if [ -n "$core" ] && seq_ok cr.txt 1 5000; then
+		ok "the stores are recovered from a core dump (gcore)"
+	else
+		bad "the stores are recovered from a core dump (gcore)" "$(cat cr.rep)"
+	fi
+	mv "$D/cr.moved" "$STATE/hosts/cr"
+	rm -f "$D"/hub.core*
+	printf 'not a core\n' >notcore
+	"$TAPCTL" recover --core notcore 2>nc.err
+	check "a file that is not a core is named as such" grep -q "not an ELF core file" nc.err
+else
+	echo "(no gcore: the core dump test is not run)"
+fi
+
+# --- 6. a restarted hub shows what was left, keeps it, and removes it on request
+hub_start
+list=$("$TAPCTL" list)
+case "$list" in
+*fl_recovered*recovered*) ok "a restarted hub lists the crash's hosts as recovered sessions" ;;
+*) bad "a restarted hub lists the crash's hosts as recovered sessions" "$list" ;;
+esac
+timeout 20 "$TAP" -A fl_recovered >att.txt 2>/dev/null
+nstore=$(sed -n 's/.*class default: \([0-9]*\) records from the store.*/\1/p' fl.rep)
+head -n "$nstore" fl.txt >fl.store.txt
+check "tap -A of a recovered session prints what the store held, then ends" cmp -s att.txt fl.store.txt
+"$TAP" -F -m fl -e "$N" $$ >/dev/null
+taskset -c 1 "$GEN" getppid 10
+"$TAPCTL" stop fl >/dev/null
+check "a new session of the same name leaves the old store alone" sh -c "'$TAPCTL' recover --state-dir '$STATE' fl 2>/dev/null | cmp -s - fl.txt"
+for s in fl rg ow cr; do
+	"$TAPCTL" stop ${s}_recovered >/dev/null 2>&1
+done
+sleep 0.5
+check "tapctl stop of a recovered session removes its files" [ -z "$(ls "$STATE/hosts")" ]
+check "... and its kernel ring pins" [ -z "$(ls "$PINS" 2>/dev/null)" ]
+
+# --- errors are one line
+"$TAPCTL" recover --state-dir "$STATE" nosuch 2>ns.err
+if [ $? = 1 ] && [ "$(wc -l <ns.err)" = 1 ] && grep -q "hosts/nosuch" ns.err; then ok "recovering an unknown host is one clear line"; else bad "recovering an unknown host is one clear line" "$(cat ns.err)"; fi
+"$TAPCTL" recover --state-dir "$STATE" --format=binary x 2>fb.err
+check "--format=binary without -o is refused" grep -q "needs -o" fb.err
+
+finish
