@@ -210,8 +210,11 @@ int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen)
 		if (q->h.type == TH_MSG_DATA) {
 			size_t n = 0;
 			const char *t = hub_req_bytes(q, TH_A_TEXT, &n);
+			uint32_t stream = 0;
 
-			if (t && n && write(out_fd, t, n) < 0)
+			/* stream 1: warnings (losses), for stderr as stap prints them */
+			hub_req_u32(q, TH_A_STREAM, &stream);
+			if (t && n && write(stream == 1 ? 2 : out_fd, t, n) < 0)
 				break;
 			continue;
 		}

@@ -76,6 +76,7 @@ struct hub_writer {
 	uint64_t switch_want, switch_done;
 	struct reader *R;
 	uint64_t kdropped[TH_MAX_CLASSES]; /* ring drops already marked */
+	uint64_t sdropped[TH_MAX_CLASSES]; /* store drops (discard) already marked */
 };
 
 static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
@@ -102,10 +103,26 @@ static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
 	while (off < b->len && !R->dead) {
 		size_t n = b->len - off > SEND_CHUNK ? SEND_CHUNK : b->len - off;
 
+		int r;
+
 		hub_msg_init(m, TH_MSG_DATA, R->o.seq);
 		hub_msg_put_u32(m, TH_A_STREAM, stream);
 		hub_msg_put(m, TH_A_TEXT, b->data + off, n);
-		if (hub_msg_send(R->o.fd, m))
+		/*
+		 * The connection is non-blocking (the main loop accepted it): a
+		 * slow client makes us wait here, while the store may overwrite
+		 * what we have not read yet (counted when we get there), until
+		 * it reads, detaches or goes away.
+		 */
+		while ((r = hub_msg_send(R->o.fd, m)) == -EAGAIN) {
+			struct pollfd p = { .fd = R->o.fd, .events = POLLOUT };
+
+			if (poll(&p, 1, 200) < 0 && errno != EINTR)
+				break;
+			if (p.revents & (POLLHUP | POLLERR) || atomic_load(&R->o.host->stopping))
+				break;
+		}
+		if (r)
 			R->dead = true;
 		off += n;
 	}
@@ -387,6 +404,16 @@ static void note_kernel_drops(struct hub_writer *w)
 			hub_sink_lost(R->sink, c, n - w->kdropped[c], 0);
 			w->kdropped[c] = n;
 		}
+		/* a discarding store refused records: no sequence gap shows them */
+		if (!w->o.guest) {
+			struct rh_store_stats st;
+
+			rh_store_stats(w->o.host->cls[c].store, &st);
+			if (st.dropped > w->sdropped[c]) {
+				hub_sink_lost(R->sink, c, st.dropped - w->sdropped[c], 0);
+				w->sdropped[c] = st.dropped;
+			}
+		}
 	}
 }
 
@@ -514,6 +541,12 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		hub_sink_add_class(R->sink, c, h->cls[c].name);
 		/* drops before the session are not its loss */
 		w->kdropped[c] = hub_host_kdropped(h, c, o->guest);
+		{
+			struct rh_store_stats st;
+
+			rh_store_stats(h->cls[c].store, &st);
+			w->sdropped[c] = st.dropped;
+		}
 	}
 	r = pthread_create(&w->th, NULL, writer_main, w);
 	if (r) {

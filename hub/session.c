@@ -524,6 +524,56 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 	return 0;
 }
 
+/*
+ * What the session lost, per class and kind, as stap warns at the end:
+ * the kernel ring was full (its guest's counters), the store overwrote
+ * (flight recorder) or refused (discard) records, the -o files could not
+ * take them.  Relay guests share their host's store: its counts are the
+ * host's, reported by the host's own session.
+ */
+static size_t loss_report(struct hub_session *s, char *buf, size_t len)
+{
+	struct hub_host *h = s->host;
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c < h->nclasses && n < len; c++) {
+		uint64_t k = hub_host_kdropped(h, c, s->is_host_session ? 0 : s->guest_id);
+
+		if (k)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "WARNING: %llu records lost in class %s: the kernel ring "
+					      "was full\n",
+					      (unsigned long long)k, h->cls[c].name);
+	}
+	for (c = 0; s->owns_host && c < h->nclasses && n < len; c++) {
+		struct rh_store_stats st;
+
+		rh_store_stats(h->cls[c].store, &st);
+		if (st.overwritten && n < len)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "WARNING: %llu records overwritten in class %s: it keeps "
+					      "the newest %llu bytes\n",
+					      (unsigned long long)st.overwritten, h->cls[c].name,
+					      (unsigned long long)st.data_size);
+		if (st.dropped && n < len)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "WARNING: %llu records dropped in class %s: its store was "
+					      "full (discard policy)\n",
+					      (unsigned long long)st.dropped, h->cls[c].name);
+	}
+	{
+		uint64_t w = hub_writer_lost(s->writer ? s->writer : s->owns_host ? h->writer : NULL);
+
+		if (w && n < len)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "WARNING: %llu lines of output lost: the output file "
+					      "could not be written\n",
+					      (unsigned long long)w);
+	}
+	return n < len ? n : len;
+}
+
 void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 {
 	bool recovered = s->recovered;
@@ -534,6 +584,22 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		hub_host_remove_guest(h, s->guest_id, s->guest);
 	s->guest = NULL;
 	s->guest_loaded = false;
+	if (s->stop_fd >= 0 && !recovered) {
+		struct hub_msg *m = malloc(sizeof(*m));
+		char rep[2048];
+		size_t n;
+
+		/* the drain has what the guest wrote: the counts are final */
+		hub_host_sync(h);
+		n = loss_report(s, rep, sizeof(rep));
+		if (m && n) {
+			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
+			hub_msg_put_u32(m, TH_A_STREAM, 1);
+			hub_msg_put(m, TH_A_TEXT, rep, n);
+			hub_msg_send(s->stop_fd, m);
+		}
+		free(m);
+	}
 	if (s->writer) {
 		hub_host_sync(h);
 		hub_writer_stop(s->writer);
