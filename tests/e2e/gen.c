@@ -9,7 +9,30 @@
  *   gen fork N               N children that exit at once (waited for)
  *   gen kill N SIG           N signals SIG to a child that ignores them
  *   gen ctxsw N              N round trips between two threads over pipes
+ *   gen pair N CPU           the same, both threads pinned to CPU
+ *   gen migrate N            move itself between CPUs 0 and 1 N times
+ *   gen sigh N SIG           N signals SIG to a child that handles them, one
+ *                            at a time (the child acknowledges each), with
+ *                            kill(2), then one with tkill(2) and one with
+ *                            tgkill(2)
  *   gen udp N PORT           N datagrams to 127.0.0.1:PORT
+ *   gen udpx N PORT SIZE     N datagrams of SIZE bytes to itself on
+ *                            127.0.0.1:PORT, each received
+ *   gen udpfull N PORT       N datagrams to a bound socket with the smallest
+ *                            receive buffer that never reads: most are dropped
+ *   gen tcp N PORT SIZE [6]  a TCP connection over 127.0.0.1:PORT (::1 with
+ *                            6): N messages of SIZE bytes each way, then
+ *                            both ends close
+ *   gen touch N              mmap N fresh anonymous pages, write to each
+ *                            (N page faults), munmap them
+ *   gen xattr N SIZE FILE    N setxattr(FILE, "user.taphub") of SIZE bytes:
+ *                            the kernel copies each value into a kmalloc
+ *                            of SIZE bytes, freed before the call returns
+ *   gen dio N SIZE FILE      N O_DIRECT writes of SIZE bytes (a multiple of
+ *                            the block size) to FILE, a file or block device,
+ *                            then N O_DIRECT reads of them
+ *   gen sys DIR PORT         one call of each syscall the syscall tapset tests
+ *                            check, with known arguments (see do_sys)
  *   gen flood MS             getpid() as fast as possible for MS milliseconds
  *   gen spin MS              burn CPU for MS milliseconds
  *   gen sleep MS             sleep MS milliseconds
@@ -18,8 +41,10 @@
  * benchmarks: "gen -t getppid 1000000".  Every event is made by this
  * process (or its threads) so `tap -c` and pid()/target() can filter.
  */
+/* O_DIRECT and sched_setaffinity need _GNU_SOURCE, which the Makefile defines */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,9 +54,16 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <linux/futex.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 static long arg(char **argv, int i, int argc, const char *what)
 {
@@ -71,6 +103,378 @@ static void *pong(void *unused)
 	return NULL;
 }
 
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		perror("sched_setaffinity");
+		exit(1);
+	}
+}
+
+static int pair_cpu;
+
+static void *pinned_pong(void *unused)
+{
+	pin(pair_cpu);
+	return pong(unused);
+}
+
+/* Two threads on one CPU: every round trip switches from one to the other. */
+static int do_pair(long n, int cpu)
+{
+	pthread_t th;
+	char c = 'x';
+	long k;
+
+	pair_cpu = cpu;
+	pin(cpu);
+	if (pipe(pipes[0]) || pipe(pipes[1]))
+		return 1;
+	pthread_create(&th, NULL, pinned_pong, NULL);
+	for (k = 0; k < n; k++)
+		if (write(pipes[0][1], &c, 1) != 1 || read(pipes[1][0], &c, 1) != 1)
+			return 1;
+	close(pipes[0][1]);
+	pthread_join(th, NULL);
+	return 0;
+}
+
+/* Affinity to the other CPU moves a running task at once. */
+static int do_migrate(long n)
+{
+	int cpu = sched_getcpu();
+	long k;
+
+	pin(cpu);
+	for (k = 0; k < n; k++) {
+		cpu = !cpu;
+		pin(cpu);
+	}
+	return 0;
+}
+
+static int ack_fd;
+
+static void on_signal(int sig)
+{
+	char c = (char)sig;
+
+	if (write(ack_fd, &c, 1) != 1)
+		_exit(1);
+}
+
+/*
+ * Signals to a child that handles them, one at a time: an unhandled
+ * standard signal sent while one is pending would be merged with it.
+ */
+static int do_sigh(long n, int sig)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ack[2];
+	pid_t p;
+	long k;
+	char c;
+
+	if (pipe(ack))
+		return 1;
+	ack_fd = ack[1];
+	sigemptyset(&sa.sa_mask);
+	/* installed before the fork, so no signal can come too early */
+	if (sigaction(sig, &sa, NULL))
+		return 1;
+	p = fork();
+	if (p == 0) {
+		for (;;)
+			pause();
+	}
+	signal(sig, SIG_DFL);
+	for (k = 0; k < n; k++)
+		if (kill(p, sig) || read(ack[0], &c, 1) != 1)
+			return 1;
+	if (syscall(SYS_tkill, p, sig) || read(ack[0], &c, 1) != 1 ||
+	    syscall(SYS_tgkill, p, p, sig) || read(ack[0], &c, 1) != 1)
+		return 1;
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	return 0;
+}
+
+static int udp_socket(long port, struct sockaddr_in *a)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)a, sizeof(*a))) {
+		perror("udp bind");
+		exit(1);
+	}
+	return s;
+}
+
+static int do_udpx(long n, long port, long size)
+{
+	struct sockaddr_in a;
+	int s = udp_socket(port, &a);
+	char *buf = calloc(1, (size_t)size + 1);
+	long k;
+
+	for (k = 0; k < n; k++)
+		if (sendto(s, buf, (size_t)size, 0, (struct sockaddr *)&a, sizeof(a)) != size ||
+		    recv(s, buf, (size_t)size + 1, 0) != size)
+			return 1;
+	close(s);
+	free(buf);
+	return 0;
+}
+
+static int do_udpfull(long n, long port)
+{
+	struct sockaddr_in a;
+	int s = udp_socket(port, &a), one = 1;
+	int tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	char buf[1024] = { 0 };
+	long k;
+
+	/* the kernel rounds this up to its minimum: a few datagrams fit */
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
+	for (k = 0; k < n; k++)
+		sendto(tx, buf, sizeof(buf), 0, (struct sockaddr *)&a, sizeof(a));
+	close(tx);
+	close(s);
+	return 0;
+}
+
+static int read_full(int fd, char *buf, long size)
+{
+	long got = 0;
+
+	while (got < size) {
+		ssize_t r = read(fd, buf + got, (size_t)(size - got));
+
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return 0;
+}
+
+/* A client and a server over loopback TCP, in one process. */
+static int do_tcp(long n, long port, long size, int v6)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr *sa = v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a;
+	socklen_t len = v6 ? sizeof(a6) : sizeof(a);
+	int fam = v6 ? AF_INET6 : AF_INET;
+	int ls = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int c = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, s;
+	char *buf = calloc(1, (size_t)size);
+	long k;
+
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a6.sin6_port = htons((uint16_t)port);
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ls < 0 || c < 0 || !buf || bind(ls, sa, len) || listen(ls, 1) || connect(c, sa, len)) {
+		perror("tcp");
+		return 1;
+	}
+	s = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (k = 0; k < n; k++)
+		if (write(c, buf, (size_t)size) != size || read_full(s, buf, size) ||
+		    write(s, buf, (size_t)size) != size || read_full(c, buf, size))
+			return 1;
+	close(c);
+	close(s);
+	close(ls);
+	free(buf);
+	return 0;
+}
+
+static int do_touch(long n)
+{
+	long page = sysconf(_SC_PAGESIZE), k;
+	char *p = mmap(NULL, (size_t)(n * page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return 1;
+	for (k = 0; k < n; k++)
+		((volatile char *)p)[k * page] = 1;
+	return munmap(p, (size_t)(n * page)) ? 1 : 0;
+}
+
+static int do_xattr(long n, long size, const char *path)
+{
+	char *buf = calloc(1, (size_t)size);
+	long k;
+
+	if (!buf)
+		return 1;
+	for (k = 0; k < n; k++)
+		if (setxattr(path, "user.taphub", buf, (size_t)size, 0) && errno != ENOTSUP) {
+			perror(path);
+			return 1;
+		}
+	free(buf);
+	return 0;
+}
+
+/* Direct I/O bypasses the page cache: one block request per call. */
+static int do_dio(long n, long size, const char *path)
+{
+	void *buf;
+	long k;
+	int fd;
+
+	if (posix_memalign(&buf, 4096, (size_t)size))
+		return 1;
+	memset(buf, 'x', (size_t)size);
+	fd = open(path, O_RDWR | O_CREAT | O_DIRECT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	for (k = 0; k < n; k++)
+		if (pwrite(fd, buf, (size_t)size, k * size) != size)
+			return 1;
+	if (fdatasync(fd))
+		return 1;
+	for (k = 0; k < n; k++)
+		if (pread(fd, buf, (size_t)size, k * size) != size)
+			return 1;
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+/*
+ * The syscall mix of the syscall tapset tests: one call of each kind with
+ * known arguments, in this order, all on files under DIR and on sockets
+ * of 127.0.0.1:PORT and PORT+1.  The raw syscall() is used so that each is
+ * the syscall named, not what libc would pick (openat for open, ...).
+ */
+static void *sys_thread(void *unused)
+{
+	return unused;
+}
+
+static int do_sys(const char *dir, int port)
+{
+	char f[256], g[256], h[256], x[256], d[256], d2[256], miss[256], buf[4096];
+	struct timespec req = { 0, 20000000 }, creq = { 0, 10000000 }, pts = { 0, 1000000 };
+	struct timespec fts = { 0, 1000 };
+	struct sockaddr_in a = { .sin_family = AF_INET }, from;
+	socklen_t fromlen = sizeof(from);
+	struct epoll_event ev[4];
+	struct stat st;
+	struct statx stx;
+	unsigned int word = 0;
+	pthread_t th;
+	int fd, ep, u1, u2, t, one = 1, status;
+	pid_t p;
+	void *m;
+
+	snprintf(f, sizeof(f), "%s/f", dir);
+	snprintf(g, sizeof(g), "%s/g", dir);
+	snprintf(h, sizeof(h), "%s/h", dir);
+	snprintf(x, sizeof(x), "%s/x", dir);
+	snprintf(d, sizeof(d), "%s/d", dir);
+	snprintf(d2, sizeof(d2), "%s/d2", dir);
+	snprintf(miss, sizeof(miss), "%s/missing", dir);
+
+	/* files */
+	fd = (int)syscall(SYS_open, f, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	if (fd < 0)
+		return 1;
+	syscall(SYS_write, fd, "hello\n", 6);
+	syscall(SYS_pwrite64, fd, "abc", 3, 100);
+	syscall(SYS_fsync, fd);
+	syscall(SYS_close, fd);
+	fd = (int)syscall(SYS_openat, AT_FDCWD, f, O_RDONLY);
+	syscall(SYS_read, fd, buf, sizeof(buf));
+	syscall(SYS_pread64, fd, buf, 16, 2);
+	syscall(SYS_fstat, fd, &st);
+	syscall(SYS_ioctl, fd, FIONREAD, &one);
+	syscall(SYS_close, fd);
+	syscall(SYS_openat, AT_FDCWD, miss, O_RDONLY);
+	syscall(SYS_stat, f, &st);
+	syscall(SYS_lstat, f, &st);
+	syscall(SYS_newfstatat, AT_FDCWD, f, &st, AT_SYMLINK_NOFOLLOW);
+	syscall(SYS_statx, AT_FDCWD, f, 0, STATX_BASIC_STATS, &stx);
+	syscall(SYS_mkdir, d, 0750);
+	syscall(SYS_mkdirat, AT_FDCWD, d2, 0700);
+	syscall(SYS_rename, f, g);
+	syscall(SYS_renameat, AT_FDCWD, g, AT_FDCWD, h);
+	syscall(SYS_renameat2, AT_FDCWD, h, AT_FDCWD, x, RENAME_NOREPLACE);
+	syscall(SYS_unlink, x);
+	syscall(SYS_unlinkat, AT_FDCWD, d, AT_REMOVEDIR);
+	syscall(SYS_unlinkat, AT_FDCWD, d2, AT_REMOVEDIR);
+
+	/* memory */
+	m = (void *)syscall(SYS_mmap, NULL, 8192, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	syscall(SYS_munmap, m, 8192);
+	syscall(SYS_brk, 0);
+
+	/* waiting */
+	syscall(SYS_nanosleep, &req, NULL);
+	syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &creq, NULL);
+	syscall(SYS_poll, NULL, 0, 5);
+	syscall(SYS_ppoll, NULL, 0, &pts, NULL, 8);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	syscall(SYS_epoll_wait, ep, ev, 4, 1);
+	syscall(SYS_epoll_pwait, ep, ev, 4, 1, NULL, 8);
+	close(ep);
+
+	/* sockets: a datagram to a bound socket, a non-blocking accept */
+	u1 = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	u2 = (int)syscall(SYS_socket, AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	if (bind(u1, (struct sockaddr *)&a, sizeof(a)))
+		return 1;
+	syscall(SYS_sendto, u2, "ping", 4, MSG_DONTWAIT, &a, sizeof(a));
+	syscall(SYS_recvfrom, u1, buf, 64, MSG_DONTWAIT, &from, &fromlen);
+	syscall(SYS_connect, u2, &a, sizeof(a));
+	t = (int)syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons((uint16_t)(port + 1));
+	if (bind(t, (struct sockaddr *)&a, sizeof(a)) || listen(t, 1))
+		return 1;
+	syscall(SYS_accept, t, NULL, NULL);
+	syscall(SYS_accept4, t, NULL, NULL, SOCK_CLOEXEC);
+	close(t);
+	close(u2);
+	close(u1);
+
+	/* processes: fork exits 7, vfork exits 0, a thread (clone3) */
+	p = (pid_t)syscall(SYS_fork);
+	if (p == 0)
+		_exit(7);
+	syscall(SYS_wait4, p, &status, 0, NULL);
+	p = vfork();
+	if (p == 0)
+		_exit(0);
+	syscall(SYS_wait4, p, &status, 0, NULL);
+	pthread_create(&th, NULL, sys_thread, NULL);
+	pthread_join(th, NULL);
+	syscall(SYS_kill, getpid(), 0);
+	syscall(SYS_futex, &word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	syscall(SYS_futex, &word, FUTEX_WAIT, 1, &fts, NULL, 0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1, timing = 0;
@@ -83,7 +487,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: gen [-t] getppid|write|open|fork|kill|ctxsw|udp|flood|spin|sleep ...\n");
+		fprintf(stderr, "usage: gen [-t] getppid|write|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
 		return 2;
 	}
 	cmd = argv[i++];
@@ -163,6 +567,51 @@ int main(int argc, char **argv)
 				return 1;
 		close(pipes[0][1]);
 		pthread_join(th, NULL);
+	} else if (!strcmp(cmd, "pair")) {
+		n = arg(argv, i, argc, "count");
+		if (do_pair(n, (int)arg(argv, i + 1, argc, "cpu")))
+			return 1;
+	} else if (!strcmp(cmd, "migrate")) {
+		n = arg(argv, i, argc, "count");
+		if (do_migrate(n))
+			return 1;
+	} else if (!strcmp(cmd, "sigh")) {
+		n = arg(argv, i, argc, "count");
+		if (do_sigh(n, (int)arg(argv, i + 1, argc, "signal")))
+			return 1;
+	} else if (!strcmp(cmd, "udpx")) {
+		n = arg(argv, i, argc, "count");
+		if (do_udpx(n, arg(argv, i + 1, argc, "port"), arg(argv, i + 2, argc, "size")))
+			return 1;
+	} else if (!strcmp(cmd, "udpfull")) {
+		n = arg(argv, i, argc, "count");
+		if (do_udpfull(n, arg(argv, i + 1, argc, "port")))
+			return 1;
+	} else if (!strcmp(cmd, "tcp")) {
+		n = arg(argv, i, argc, "count");
+		if (do_tcp(n, arg(argv, i + 1, argc, "port"), arg(argv, i + 2, argc, "size"),
+			   i + 3 < argc && !strcmp(argv[i + 3], "6")))
+			return 1;
+	} else if (!strcmp(cmd, "touch")) {
+		n = arg(argv, i, argc, "count");
+		if (do_touch(n))
+			return 1;
+	} else if (!strcmp(cmd, "xattr")) {
+		n = arg(argv, i, argc, "count");
+		if (i + 2 >= argc) {
+			fprintf(stderr, "gen: missing file\n");
+			return 2;
+		}
+		if (do_xattr(n, arg(argv, i + 1, argc, "size"), argv[i + 2]))
+			return 1;
+	} else if (!strcmp(cmd, "dio")) {
+		n = arg(argv, i, argc, "count");
+		if (i + 2 >= argc) {
+			fprintf(stderr, "gen: missing file\n");
+			return 2;
+		}
+		if (do_dio(n, arg(argv, i + 1, argc, "size"), argv[i + 2]))
+			return 1;
 	} else if (!strcmp(cmd, "udp")) {
 		struct sockaddr_in a = { .sin_family = AF_INET };
 		int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -173,6 +622,12 @@ int main(int argc, char **argv)
 		for (k = 0; k < n; k++)
 			sendto(s, "taphub", 6, 0, (struct sockaddr *)&a, sizeof(a));
 		close(s);
+	} else if (!strcmp(cmd, "sys")) {
+		if (i >= argc)
+			return 2;
+		n = 1;
+		if (do_sys(argv[i], (int)arg(argv, i + 1, argc, "port")))
+			return 1;
 	} else if (!strcmp(cmd, "flood")) {
 		long ms = arg(argv, i, argc, "milliseconds");
 

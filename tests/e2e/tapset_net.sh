@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The network tapsets (netdev.*, udp.*, tcp.*) on loopback: datagrams and
+# a TCP connection of known sizes between known ports, told apart from
+# other traffic by those sizes and ports.
+. "$(dirname "$0")/lib.sh"
+require_kernel
+
+# ports unlikely to be in use, different for each run
+base=$((20000 + $$ % 20000))
+N=5
+
+# ---- UDP datagrams of a known size to itself ---------------------------------------
+SIZE=777
+tap_run udp -c "$GEN udpx $N $base $SIZE" -e 'global snd, rcv, ubad, tx, htx, rx, nrx
+probe udp.sendmsg.return { if (pid() == target() && size == $1) { snd++; if (family != 2 || name != "udp.sendmsg") ubad++ } }
+probe udp.recvmsg.return { if (pid() == target() && size == $1) { rcv++; if (family != 2 || name != "udp.recvmsg") ubad++ } }
+// on the wire: Ethernet 14 + IPv4 20 + UDP 8 bytes of headers
+probe netdev.transmit { if (dev_name == "lo" && length == $1 + 42 && pid() == target()) tx++ }
+probe netdev.hard_transmit { if (dev_name == "lo" && length == $1 + 42 && protocol == 0x800) htx++ }
+// received: the Ethernet header is gone
+probe netdev.receive { if (dev_name == "lo" && length == $1 + 28) rx++ }
+probe netdev.rx { if (dev_name == "lo" && length == $1 + 28) nrx++ }
+probe end { printf("snd=%d\nrcv=%d\nubad=%d\ntx=%d\nhtx=%d\nrx=%d\nnrx=%d\n", snd, rcv, ubad, tx, htx, rx, nrx) }' $SIZE
+assert_ok "UDP script runs" udp
+assert_eq "udp.sendmsg.return: $N sends of $SIZE bytes" "$(value snd udp)" $N
+assert_eq "udp.recvmsg.return: $N receives of $SIZE bytes" "$(value rcv udp)" $N
+assert_eq "udp.*.return: family AF_INET, name" "$(value ubad udp)" 0
+assert_eq "netdev.transmit: $N packets of $((SIZE + 42)) bytes on lo" "$(value tx udp)" $N
+assert_eq "netdev.hard_transmit: $N, protocol 0x800" "$(value htx udp)" $N
+assert_eq "netdev.receive: $N packets of $((SIZE + 28)) bytes on lo" "$(value rx udp)" $N
+assert_eq "netdev.rx: $N" "$(value nrx udp)" $N
+
+# ---- a full receive queue drops datagrams --------------------------------------------
+port=$((base + 1))
+tap_run drop -c "$GEN udpfull 200 $port" -e 'global n, bad
+probe udp.drop {
+	if (dport != $1) next
+	n++
+	if (rc >= 0 || family != 2 || saddr != "127.0.0.1" || daddr != "127.0.0.1" || sport == 0 ||
+	    name != "udp.drop") bad++
+}
+probe end { printf("n=%d\nbad=%d\n", n, bad) }' $port
+assert_ok "udp.drop script runs" drop
+assert_range "udp.drop: most of 200 datagrams dropped" "$(value n drop)" 100 200
+assert_eq "udp.drop: rc < 0, addresses 127.0.0.1, ports" "$(value bad drop)" 0
+
+# ---- a TCP connection: N messages each way -------------------------------------------
+port=$((base + 2))
+TSIZE=1000
+tap_run tcp -c "$GEN tcp $N $port $TSIZE" -e 'global est, sbad, seg, rbad, snd, rcv, dest, states
+probe tcp.set_state {
+	if (sport != $1 && dport != $1) next
+	states[tcp_sockstate_str(oldstate) . ">" . tcp_sockstate_str(newstate)]++
+	if (newstate == 1) est++
+	if (saddr != "127.0.0.1" || family != 2 || name != "tcp.set_state" ||
+	    (newstate == 1 && daddr != "127.0.0.1")) sbad++
+}
+probe tcp.receive {
+	if (length != $2 || (sport != $1 && dport != $1)) next
+	seg++
+	if (saddr != "127.0.0.1" || daddr != "127.0.0.1" || family != 2 || protocol != 6 ||
+	    snd_cwnd <= 0 || srtt <= 0 || rcv_wnd <= 0 || sock == 0 || name != "tcp.receive") rbad++
+}
+probe tcp.sendmsg.return { if (pid() == target() && size == $2 && family == 2 && name == "tcp.sendmsg") snd++ }
+probe tcp.recvmsg.return { if (pid() == target() && size == $2 && name == "tcp.recvmsg") rcv++ }
+probe tcp.destroy_sock { if ((sport == $1 || dport == $1) && saddr == "127.0.0.1") dest++ }
+probe end {
+	printf("est=%d\nsbad=%d\nseg=%d\nrbad=%d\nsnd=%d\nrcv=%d\ndest=%d\n", est, sbad, seg, rbad, snd, rcv, dest)
+	foreach (s in states) printf("state %s\n", s)
+}' $port $TSIZE
+assert_ok "TCP script runs" tcp
+assert_eq "tcp.set_state: both ends reach TCP_ESTABLISHED" "$(value est tcp)" 2
+assert_eq "tcp.set_state: addresses 127.0.0.1, family AF_INET" "$(value sbad tcp)" 0
+assert_grep "tcp.set_state: the listener" "$TMP/tcp.out" '^state TCP_CLOSE>TCP_LISTEN$'
+assert_grep "tcp.set_state: the client connects" "$TMP/tcp.out" '^state TCP_SYN_SENT>TCP_ESTABLISHED$'
+assert_grep "tcp.set_state: the server accepts" "$TMP/tcp.out" '^state TCP_SYN_RECV>TCP_ESTABLISHED$'
+assert_grep "tcp.set_state: the client closes first" "$TMP/tcp.out" '^state TCP_ESTABLISHED>TCP_FIN_WAIT1$'
+assert_eq "tcp.receive: $((2 * N)) segments of $TSIZE bytes" "$(value seg tcp)" $((2 * N))
+assert_eq "tcp.receive: addresses, family, protocol, cwnd, srtt, rcv_wnd" "$(value rbad tcp)" 0
+assert_eq "tcp.sendmsg.return: $((2 * N)) sends of $TSIZE bytes" "$(value snd tcp)" $((2 * N))
+assert_eq "tcp.recvmsg.return: $((2 * N)) receives of $TSIZE bytes" "$(value rcv tcp)" $((2 * N))
+assert_range "tcp.destroy_sock: client, server and listener" "$(value dest tcp)" 2 3
+
+# ---- the same over IPv6: addresses in stap's %pI6 form ----------------------------------
+if [ -e /proc/net/if_inet6 ] && grep -q '^0\{31\}1 ' /proc/net/if_inet6; then
+	port=$((base + 3))
+	tap_run tcp6 -c "$GEN tcp 2 $port 100 6" -e 'global st, rx
+probe tcp.set_state { if (dport == $1 && newstate == 1 && family == 10) st = saddr . " " . daddr }
+probe tcp.receive { if (dport == $1 && length == 100 && family == 10) rx = saddr . " " . daddr }
+probe end { printf("st %s\nrx %s\n", st, rx) }' $port
+	lo6=0000:0000:0000:0000:0000:0000:0000:0001
+	assert_grep "tcp.set_state: IPv6 saddr and daddr ::1" "$TMP/tcp6.out" "^st $lo6 $lo6\$"
+	assert_grep "tcp.receive: IPv6 saddr and daddr ::1" "$TMP/tcp6.out" "^rx $lo6 $lo6\$"
+else
+	echo "# tapset_net: no IPv6 loopback: IPv6 addresses not exercised"
+fi
+
+# ---- every alias and variable passes the verifier ------------------------------
+tap_run all -e 'global acc
+probe netdev.transmit, netdev.receive, netdev.rx { acc <<< length + strlen(dev_name) }
+probe netdev.hard_transmit { acc <<< length + protocol + strlen(dev_name) }
+probe udp.sendmsg.return, udp.recvmsg.return, tcp.sendmsg.return, tcp.recvmsg.return {
+	acc <<< size + sock + family + strlen(name) }
+probe udp.drop { acc <<< rc + family + sport + dport + strlen(saddr . daddr . name) }
+probe tcp.receive { acc <<< family + protocol + sport + dport + length + sock + snd_cwnd + ssthresh +
+	srtt + snd_wnd + rcv_wnd + snd_nxt + snd_una + strlen(saddr . daddr . name) }
+probe tcp.set_state { acc <<< sock + oldstate + newstate + family + sport + dport + strlen(saddr . daddr . name) }
+probe tcp.retransmit { acc <<< sock + state + family + sport + dport + strlen(saddr . daddr . name) }
+probe tcp.receive_reset, tcp.destroy_sock { acc <<< sock + family + sport + dport + strlen(saddr . daddr . name) }
+probe timer.ms(100) { exit() }'
+assert_ok "all network aliases load with all their variables" all
+
+finish
