@@ -304,8 +304,11 @@ static bool lex_punct(struct lexer *lx, struct cc_token *t)
 	size_t i;
 
 	for (i = 0; i < sizeof(puncts) / sizeof(puncts[0]); i++) {
-		size_t n = strlen(puncts[i]);
+		size_t n;
 
+		if (puncts[i][0] != *lx->p) /* cheap first: this runs for every operator */
+			continue;
+		n = strlen(puncts[i]);
 		if ((size_t)(lx->end - lx->p) >= n && !memcmp(lx->p, puncts[i], n)) {
 			t->kind = TK_OP;
 			lx->p += n;
@@ -321,15 +324,21 @@ struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f)
 		.cx = cx, .f = f, .p = f->text, .end = f->text + f->len,
 		.line = 1, .line_start = f->text,
 	};
-	struct cc_token head = { 0 }, *tail = &head, *t;
+	struct cc_token head = { 0 }, *tail = &head, *t = NULL;
+	bool bad = false; /* a character was skipped: it separates tokens */
 
 	/* An executable script may start with "#!"; it is a comment anyway. */
 	for (;;) {
 		bool space = skip_space(&lx);
 		const char *start;
 
-		t = cc_alloc(cx->arena, sizeof(*t));
-		t->space_before = space || tail == &head;
+		/* reuse the token a skipped character left unused: no garbage per byte */
+		if (t)
+			memset(t, 0, sizeof(*t));
+		else
+			t = cc_alloc(cx->arena, sizeof(*t));
+		t->space_before = space || bad || tail == &head;
+		bad = false;
 		t->loc = here(&lx, lx.p);
 		start = lx.p;
 		if (lx.p >= lx.end) {
@@ -385,12 +394,14 @@ struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f)
 			lx.p++;
 			while (c >= 0x80 && lx.p < lx.end && (unsigned char)*lx.p >= 0x80)
 				lx.p++;
+			bad = true;
 			continue;
 		}
 		t->text = start;
 		t->len = (int)(lx.p - start);
 		tail->next = t;
 		tail = t;
+		t = NULL;
 	}
 	return head.next;
 }

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tests for guest-runtime/meta.c: the guest meta file reader.
+ *
+ * A hub reads meta files that clients send, so besides a well-formed file
+ * every test here is a hostile one: each must be refused with -EINVAL and
+ * a message naming the line, and *ret left alone, without leaks (the unit
+ * run has LeakSanitizer on).  The cases are the ones fuzzing found or that
+ * a loader would trip over: extreme histogram bounds, names that would
+ * become paths, a class index past the class table, repeated lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest-runtime/grt.h"
+#include "taphub/record.h"
+
+#define HEAD "taphub-guest 1\nmaxstr 128\nmaxaction 1000\nmaxmapentries 2048\nbpf 1\nso 1\n"
+
+static const char good[] =
+    HEAD "classes 2 default net\n"
+	 "global 0 count k s l 0 - 0 0 0 0 2048 1 0\n"
+	 "global 1 lat k a S 2 ls 2 0 100 10 512 0 1\n"
+	 "fmt 16 ls \"%d %s\\n\"\n"
+	 "site 0 1 \"division by 0\" \"operator '/'\" \"t.stp:3:14\"\n"
+	 "prog th_p0 tp sched sched_switch 1 \"kernel.trace(\\\"sched:sched_switch\\\")\"\n"
+	 "prog th_p1 syscall enter 257 0 \"kernel.trace(\\\"syscalls:sys_enter_openat\\\")\"\n"
+	 "prog th_p2 rawtp sched_wakeup 0 \"x\"\n"
+	 "prog th_p3 perf 1 0 1000000 0 0 \"perf.sw.cpu_clock\"\n"
+	 "end\n";
+
+static void test_good(void **state)
+{
+	struct grt_meta *m = NULL;
+	char err[128] = "";
+
+	assert_int_equal(grt_meta_parse(good, strlen(good), &m, err, sizeof(err)), 0);
+	assert_non_null(m);
+	assert_int_equal(m->nclasses, 2);
+	assert_string_equal(m->classes[1], "net");
+	assert_int_equal(m->nglobals, 2);
+	assert_true(m->globals[1].array);
+	assert_int_equal(m->globals[1].hist.kind, 2);
+	assert_int_equal(grt_meta_key_size(m, &m->globals[1]), 8 + 128);
+	assert_int_equal(m->nfmts, 1);
+	assert_non_null(grt_meta_find_fmt(m, TH_FMT_FIRST));
+	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 1));
+	assert_int_equal(m->nprogs, 4);
+	assert_int_equal(m->progs[0].cls, 1);
+	assert_string_equal(m->progs[0].subsys, "sched");
+	assert_int_equal(m->progs[1].nr, 257);
+	grt_meta_free(m);
+}
+
+/* Replace the first line starting with `prefix` in good[] by `line`, parse, expect refusal. */
+static void expect_bad(const char *prefix, const char *line, const char *msg)
+{
+	char text[4096], err[200] = "";
+	struct grt_meta *m = (struct grt_meta *)&m; /* must stay untouched */
+	const char *at = strstr(good, prefix);
+	size_t head;
+	const char *tail;
+
+	assert_non_null(at);
+	head = (size_t)(at - good);
+	tail = strchr(at, '\n') + 1;
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)head, good, line, tail);
+	assert_int_equal(grt_meta_parse(text, strlen(text), &m, err, sizeof(err)), -EINVAL);
+	assert_ptr_equal(m, (struct grt_meta *)&m);
+	if (!strstr(err, msg))
+		fail_msg("for '%s': message '%s', want '%s'", line, err, msg);
+}
+
+static void test_hostile(void **state)
+{
+	/* extreme linear histogram bounds: hi - lo does not fit a signed long */
+	expect_bad("global 1",
+		   "global 1 lat k a S 2 ls 2 -9223372036854775808 "
+		   "9223372036854775807 1 512 0 1\n",
+		   "line 9: bad linear histogram");
+	expect_bad("global 1", "global 1 lat k a S 2 ls 2 -10 9223372036854775807 1 512 0 1\n",
+		   "bad linear histogram");
+	/* names that a loader turns into paths or attach points */
+	expect_bad("classes", "classes 2 default ../../etc/x\n", "line 7: bad class name");
+	expect_bad("classes", "classes 2 default default\n", "class default given twice");
+	expect_bad("prog th_p0", "prog th_p0 tp ../.. passwd 0 \"x\"\n", "bad tracepoint name");
+	expect_bad("prog th_p2", "prog th_p2 rawtp a/b 0 \"x\"\n", "bad event name");
+	expect_bad("prog th_p2", "prog th_pX rawtp a 0 \"x\"\n", "bad program name");
+	expect_bad("global 0", "global 0 co\033[2J k s l 0 - 0 0 0 0 2048 1 0\n",
+		   "bad global name");
+	/* a class index past the table */
+	expect_bad("prog th_p0", "prog th_p0 tp sched sched_switch 2 \"x\"\n",
+		   "program th_p0 uses class 2 of 2");
+	/* repeated classes line: refused, and the first one not leaked */
+	expect_bad("global 0", "classes 1 other\n", "line 8: classes given twice");
+	/* out-of-order ids, bad numbers, truncation */
+	expect_bad("global 1", "global 2 lat k a S 2 ls 2 0 100 10 512 0 1\n",
+		   "global id 2 out of order");
+	expect_bad("fmt 16", "fmt 16 l \"%s\"\n", "format value 1 has the wrong type");
+	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
+	expect_bad("end", "", "truncated: no 'end' line");
+	expect_bad("end", "\n", "line 16: missing field");
+}
+
+/* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
+static void test_prefixes(void **state)
+{
+	size_t n, len = strlen(good);
+
+	for (n = 0; n <= len; n++) {
+		struct grt_meta *m = NULL;
+		char err[64];
+		int r = grt_meta_parse(good, n, &m, err, sizeof(err));
+
+		if (n >= len - 1) {
+			assert_int_equal(r, 0);
+			grt_meta_free(m);
+		} else {
+			assert_int_equal(r, -EINVAL);
+			assert_null(m);
+		}
+	}
+}
+
+/* A message buffer of one byte, or none, is fine. */
+static void test_small_err(void **state)
+{
+	struct grt_meta *m = NULL;
+	char err[1] = {'x'};
+
+	assert_int_equal(grt_meta_parse("bogus", 5, &m, err, sizeof(err)), -EINVAL);
+	assert_int_equal(err[0], 0);
+	assert_int_equal(grt_meta_parse("bogus", 5, &m, NULL, 0), -EINVAL);
+	assert_null(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_good),
+	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_prefixes),
+	    cmocka_unit_test(test_small_err),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
