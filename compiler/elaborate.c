@@ -27,6 +27,7 @@
 #include <bpf/btf.h>
 
 #include "compiler/compiler.h"
+#include "taphub/record.h"
 #include "taphub/stat.h"
 
 #define MAX_ALIAS_DEPTH 16
@@ -49,6 +50,7 @@ struct elab {
 	struct cc_prog *prog;
 	struct btf *btf; /* vmlinux BTF, loaded on first need */
 	int cur_probe;   /* the script probe being expanded */
+	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
 	bool btf_tried;
 };
 
@@ -642,6 +644,12 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	d->body = make_block(E, &user_body->loc, &stmts);
 	d->index = E->prog->probes.n;
 	d->uprobe = E->cur_probe;
+	d->cls = E->cur_cls;
+	if (d->cls && !d->kernel)
+		cc_error_at(&cx->diag, &d->loc,
+			    "class(\"%s\") applies to kernel probes: what '%s' prints goes to the "
+			    "session's own class",
+			    (char *)E->prog->classes.v[d->cls], d->pp);
 	cc_vec_push(cx->arena, &E->prog->probes, d);
 }
 
@@ -703,6 +711,51 @@ out:
 	return made;
 }
 
+/*
+ * PROBEPOINT.class("NAME") sends the probe's records to the class NAME of
+ * the session's buffer (docs/hub.md): a taphub extension written as one
+ * more probe point component, so unmodified SystemTap scripts are never
+ * affected.  Returns the class index (0: none) and the point without it.
+ */
+static int point_class(struct elab *E, const struct cc_point *pt, struct cc_point *out)
+{
+	struct cc_ctx *cx = E->cx;
+	const struct cc_comp *c;
+	struct cc_vec *cl = &E->prog->classes;
+	const char *name;
+	size_t k;
+	int i;
+
+	*out = *pt;
+	if (pt->ncomps < 2 || strcmp(pt->comps[pt->ncomps - 1].name, "class"))
+		return 0;
+	c = &pt->comps[pt->ncomps - 1];
+	out->ncomps--;
+	if (!c->has_arg || !c->arg_is_str) {
+		cc_error_at(&cx->diag, &c->loc, "class expects a class name: .class(\"NAME\")");
+		return 0;
+	}
+	name = c->str;
+	for (k = 0; name[k]; k++)
+		if (!(name[k] == '_' || (name[k] >= 'a' && name[k] <= 'z') ||
+		      (name[k] >= 'A' && name[k] <= 'Z') || (k && name[k] >= '0' && name[k] <= '9')))
+			break;
+	if (!k || name[k] || k > 63) {
+		cc_error_at(&cx->diag, &c->loc,
+			    "'%s' is not a class name (letters, digits and '_', at most 63)", name);
+		return 0;
+	}
+	for (i = 0; i < cl->n; i++)
+		if (!strcmp(cl->v[i], name))
+			return i;
+	if (cl->n == TH_MAX_CLASSES) {
+		cc_error_at(&cx->diag, &c->loc, "more than %d classes", TH_MAX_CLASSES);
+		return 0;
+	}
+	cc_vec_push(cx->arena, cl, cc_strdup(cx->arena, name));
+	return cl->n - 1;
+}
+
 static void expand_probe(struct elab *E, struct cc_probe *p)
 {
 	struct cc_ctx *cx = E->cx;
@@ -710,8 +763,12 @@ static void expand_probe(struct elab *E, struct cc_probe *p)
 
 	for (i = 0; i < p->npoints; i++) {
 		struct chain ch = { 0 };
-		const struct cc_point *pt = p->points[i];
-		int r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
+		struct cc_point stripped;
+		const struct cc_point *pt = &stripped;
+		int r;
+
+		E->cur_cls = point_class(E, p->points[i], &stripped);
+		r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
 
 		if (r == 0 && !pt->optional)
 			cc_error_at(&cx->diag, &pt->loc,

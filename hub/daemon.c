@@ -402,26 +402,38 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		uint32_t guest = 0;
 
 		s = session_of(hub, q);
-		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
-			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
-					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
-			return false;
+		if (s && hub_peer_owns(&c->peer, s->owner)) {
+			ro.host = s->host;
+			/* a guest of someone's host sees its own records; the host session all */
+			ro.guest = s->is_host_session ? 0 : s->guest_id;
+			if (hub_req_u32(q, TH_A_GUEST, &guest) && guest)
+				ro.guest = s->is_host_session ? guest : s->guest_id;
+		} else {
+			/* a host made by tapctl host create has no session of its name */
+			struct hub_host *h = hub_req_str(q, TH_A_NAME)
+						     ? hub_host_find(hub, hub_req_str(q, TH_A_NAME))
+						     : NULL;
+
+			if (!h || !hub_peer_owns(&c->peer, h->owner)) {
+				hub_reply_error(c->fd, seq, ENOENT, "no session or host '%s'",
+						hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME)
+									  : "?");
+				return false;
+			}
+			ro.host = h;
+			if (hub_req_u32(q, TH_A_GUEST, &guest))
+				ro.guest = guest;
 		}
-		ro.host = s->host;
-		/* a guest of someone's host sees its own records; the host session all */
-		ro.guest = s->is_host_session ? 0 : s->guest_id;
-		if (hub_req_u32(q, TH_A_GUEST, &guest) && guest)
-			ro.guest = s->is_host_session ? guest : s->guest_id;
 		if (cls) {
-			ro.cls = hub_host_class(s->host, cls);
+			ro.cls = hub_host_class(ro.host, cls);
 			if (ro.cls < 0) {
 				hub_reply_error(c->fd, seq, ENOENT, "host '%s' has no class '%s'",
-						s->host->name, cls);
+						ro.host->name, cls);
 				return false;
 			}
 		}
 		reply_ok(c->fd, seq);
-		hub_host_get(s->host);
+		hub_host_get(ro.host);
 		/* the reader thread takes the connection over */
 		client_forget(hub, c->fd);
 		if (hub_reader_start(&ro)) {

@@ -78,7 +78,7 @@ case "$err" in
 esac
 err=$(as_for 2 "$U_MEM" "$TAP" -A rootsess 2>&1)
 case "$err" in
-*"no session 'rootsess'"*) ok "a member cannot attach to root's session" ;;
+*"no session or host 'rootsess'"*) ok "a member cannot attach to root's session" ;;
 *) bad "a member cannot attach to root's session" "$err" ;;
 esac
 mkdir -p "$HUBDIR/cache-$U_MEM" && chown "$U_MEM" "$HUBDIR/cache-$U_MEM"
