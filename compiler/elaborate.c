@@ -51,6 +51,7 @@ struct elab {
 	struct btf *btf; /* vmlinux BTF, loaded on first need */
 	int cur_probe;   /* the script probe being expanded */
 	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
+	int point_first; /* first derived probe of the probe point being expanded */
 	bool btf_tried;
 };
 
@@ -59,11 +60,17 @@ static void resolve_func(struct elab *E, struct cc_func *f);
 
 /* ---- lookups ----------------------------------------------------------------- */
 
-static struct cc_sym *find_global(struct cc_ctx *cx, const char *name)
+/*
+ * Globals by name.  Code of a tapset (an alias's prologue, a tapset
+ * function) does not see the script's globals: a script's `global n`
+ * must not capture the `n = $n` of syscall.read's prologue, or a tapset
+ * function's `s`; what a tapset shares it declares itself.
+ */
+static struct cc_sym *find_global_from(struct cc_ctx *cx, const char *name, bool from_tapset)
 {
 	int i, j;
 
-	for (i = 0; i < cx->script->globals.n; i++) {
+	for (i = 0; !from_tapset && i < cx->script->globals.n; i++) {
 		struct cc_sym *s = cx->script->globals.v[i];
 
 		if (!strcmp(s->name, name))
@@ -160,7 +167,8 @@ static void use_global(struct elab *E, struct cc_sym *s)
 	cc_vec_push(E->cx->arena, &E->prog->globals, s);
 }
 
-static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name)
+static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name,
+			     const struct cc_loc *at)
 {
 	struct cc_sym *g;
 	int i;
@@ -172,10 +180,21 @@ static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name)
 	for (i = 0; i < S->locals->n; i++) {
 		struct cc_sym *s = S->locals->v[i];
 
-		if (!strcmp(s->name, name))
-			return s;
+		if (strcmp(s->name, name))
+			continue;
+		/*
+		 * The script's own global wins over a local an alias made in
+		 * tapset code: `global n; probe syscall.* { n[name]++ }` counts
+		 * into the global even where the prologue has `n = $n`.
+		 */
+		if (at->file && !at->file->is_tapset && s->loc.file && s->loc.file->is_tapset &&
+		    (g = find_global_from(E->cx, name, false)) && !g->loc.file->is_tapset) {
+			use_global(E, g);
+			return g;
+		}
+		return s;
 	}
-	g = find_global(E->cx, name);
+	g = find_global_from(E->cx, name, at->file && at->file->is_tapset);
 	if (g)
 		use_global(E, g);
 	return g;
@@ -421,9 +440,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_STR:
 		return;
 	case N_VAR:
-		n->sym = lookup(E, S, n->name);
+		n->sym = lookup(E, S, n->name, &n->loc);
 		if (!n->sym) {
-			if (cc_builtin_find(n->name) || find_func(cx, n->name)) {
+			/*
+			 * A name that is also a function is a local when it is
+			 * written (stap's tapsets have `pid = $pid`); read before
+			 * any write, it is a call that lost its parentheses.
+			 */
+			if (!write && (cc_builtin_find(n->name) || find_func(cx, n->name))) {
 				cc_error_at(&cx->diag, &n->loc,
 					    "'%s' is a function: call it as %s()", n->name, n->name);
 				return;
@@ -433,7 +457,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		mark(n->sym, write);
 		return;
 	case N_INDEX:
-		n->lhs->sym = lookup(E, S, n->lhs->name);
+		n->lhs->sym = lookup(E, S, n->lhs->name, &n->lhs->loc);
 		if (!n->lhs->sym || n->lhs->sym->kind != SYM_GLOBAL) {
 			cc_error_at(&cx->diag, &n->lhs->loc,
 				    "'%s' is used as an array but is not a global: declare it with "
@@ -641,6 +665,17 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	for (i = 0; i < ch->n; i++)
 		if (ch->epilogue[i])
 			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
+	/*
+	 * Two aliases of one wildcard on the same event (syscall.pread and
+	 * syscall.pread64 under syscall.*) would run the handler twice per
+	 * event: the first one stands.
+	 */
+	for (i = E->point_first; i < E->prog->probes.n; i++) {
+		const struct cc_dprobe *o = E->prog->probes.v[i];
+
+		if (o->kind == d->kind && !strcmp(o->pp, d->pp))
+			return;
+	}
 	d->body = make_block(E, &user_body->loc, &stmts);
 	d->index = E->prog->probes.n;
 	d->uprobe = E->cur_probe;
@@ -768,6 +803,7 @@ static void expand_probe(struct elab *E, struct cc_probe *p)
 		int r;
 
 		E->cur_cls = point_class(E, p->points[i], &stripped);
+		E->point_first = E->prog->probes.n;
 		r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
 
 		if (r == 0 && !pt->optional)

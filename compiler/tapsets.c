@@ -153,6 +153,35 @@ static bool alias_defined(struct cc_ctx *cx, const char *name, bool ret)
 	return false;
 }
 
+/*
+ * A hand-written alias already on this tracepoint (syscall.stat on
+ * sys_enter_newstat): no generic one, or syscall.* would fire twice.
+ */
+static bool tracepoint_aliased(struct cc_ctx *cx, const char *event)
+{
+	char want[160];
+	int f, i, j;
+
+	snprintf(want, sizeof(want), "syscalls:%s", event);
+	for (f = 0; f < cx->tapsets.n; f++) {
+		struct cc_file *file = cx->tapsets.v[f];
+
+		for (i = 0; i < file->probes.n; i++) {
+			struct cc_probe *p = file->probes.v[i];
+
+			for (j = 0; p->is_alias && j < p->npoints; j++) {
+				const struct cc_point *pt = p->points[j];
+
+				if (pt->ncomps == 2 && !strcmp(pt->comps[0].name, "kernel") &&
+				    !strcmp(pt->comps[1].name, "trace") && pt->comps[1].arg_is_str &&
+				    pt->comps[1].str && !strcmp(pt->comps[1].str, want))
+					return true;
+			}
+		}
+	}
+	return false;
+}
+
 static bool usable_var(const char *name)
 {
 	static const char *const reserved[] = { "probe", "global", "function", "if", "else",
@@ -189,9 +218,10 @@ static void gen_syscall_aliases(struct cc_ctx *cx)
 		const char *sc = strchr(names[i], ':') + 1 + strlen("sys_enter_");
 		struct cc_tpformat *f;
 		char *args = cc_strdup(cx->arena, ""), *fmt = cc_strdup(cx->arena, "");
+		char exitev[160];
 		int k = 0;
 
-		if (alias_defined(cx, sc, false) ||
+		if (alias_defined(cx, sc, false) || tracepoint_aliased(cx, names[i] + strlen("syscalls:")) ||
 		    cc_tp_load(cc_tracefs(), "syscalls", strchr(names[i], ':') + 1, &f))
 			goto ret;
 		fprintf(o, "probe syscall.%s = kernel.trace(\"syscalls:sys_enter_%s\") ?\n{\n\tname = \"%s\"\n",
@@ -211,7 +241,8 @@ static void gen_syscall_aliases(struct cc_ctx *cx)
 		fprintf(o, "\targstr = sprintf(\"%s\"%s)\n}\n", fmt, args);
 		cc_tp_free(f);
 ret:
-		if (!alias_defined(cx, sc, true))
+		snprintf(exitev, sizeof(exitev), "sys_exit_%s", sc);
+		if (!alias_defined(cx, sc, true) && !tracepoint_aliased(cx, exitev))
 			fprintf(o, "probe syscall.%s.return = kernel.trace(\"syscalls:sys_exit_%s\") ?\n"
 				   "{\n\tname = \"%s\"\n\tretval = $ret\n\tretstr = sprintf(\"%%d\", $ret)\n}\n",
 				sc, sc, sc);

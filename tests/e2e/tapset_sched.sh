@@ -247,10 +247,9 @@ assert_grep "tap -L lists ctxswitch with stap's variables" "$TMP/list.out" \
 assert_grep "tap -L lists process_fork" "$TMP/list.out" \
 	'^scheduler.process_fork name:string parent_pid:long .*child_pid:long'
 
-# SystemTap spells tsk_pid/tsk_tid/tsk_cpu/tsk_state as task_pid ... and
-# pid: the compiler refuses locals named like functions.  When this passes,
-# add the stap spellings to compiler/tapset/scheduler.stp.
-xfail "stap's task_pid/pid variable names" "compiler: a local may not be named like a function" \
-	"$TAP" -p2 -e 'probe scheduler.wakeup { task_pid = tsk_pid; pid = task_pid; println(pid) }'
+# stap's spellings, named like functions: locals may shadow them
+tap_run stapnames -c "$GEN pair 20 1" -e 'probe scheduler.wakeup { if (task_pid == tsk_pid && task_cpu == tsk_cpu) ok++ else bad++ } global ok, bad
+probe end { printf("%d %d\n", ok > 0, bad) }'
+assert_eq "stap's task_pid and task_cpu name the same values as tsk_*" "$(out stapnames)" "1 0"
 
 finish

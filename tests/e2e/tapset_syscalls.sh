@@ -373,11 +373,11 @@ has "tap -L syscall_any.return" listar \
 # ---- known compiler bugs that the tapsets cannot work around -------------------------
 
 # syscall.* pulls in generated aliases whose variables are named like
-# builtins (pid = $pid for kill, tkill, ...; uid, gid, cpu): the compiler
-# refuses them ("'pid' is a function: call it as pid()"), stap does not
-xfail "syscall.* compiles (alias variables named pid, uid, cpu)" \
-	"compiler: alias variable named like a builtin" \
-	"$TAP" -p2 -e 'probe syscall.* { n++ }'
+# builtins (pid = $pid for kill, tkill, ...; uid, gid, cpu), and the
+# script's global n must not be captured by prologues with n = $n
+tap_run anysys -c "$GEN getppid 5" -e 'global n; probe syscall.* { if (pid() == target()) n[name]++ }
+probe end { printf("%d\n", n["getppid"]) }'
+assert_eq "syscall.* compiles and counts into the script's global" "$(out anysys)" "5"
 
 # ---- the shipped examples --------------------------------------------------------------
 
