@@ -642,6 +642,7 @@ static const char *print_call(struct gen *G, struct cc_node *n)
 	bool to_string = n->builtin == B_SPRINT || n->builtin == B_SPRINTLN ||
 			 n->builtin == B_SPRINTD;
 	char *f;
+	struct cc_node **args;
 
 	if (n->builtin == B_PRINTD || n->builtin == B_PRINTDLN || n->builtin == B_SPRINTD) {
 		if (n->args[0]->kind != N_STR) {
@@ -693,13 +694,15 @@ static const char *print_call(struct gen *G, struct cc_node *n)
 		return fmt(G, "%s 0; })", code);
 	}
 	f = print_format(G, n, first, delim, newline, types, &nt);
+	/* print() has no arguments at all: NULL + 0 is undefined in C */
+	args = n->args ? n->args + first : NULL;
 	if (to_string) {
 		if (G->kernel)
 			return NULL; /* handled by the caller via sprintf */
-		return uprintf(G, f, strlen(f), n->args + first, nt, types, temp(G));
+		return uprintf(G, f, strlen(f), args, nt, types, temp(G));
 	}
-	return G->kernel ? kprintf(G, f, strlen(f), n->args + first, nt, types)
-			 : uprintf(G, f, strlen(f), n->args + first, nt, types, NULL);
+	return G->kernel ? kprintf(G, f, strlen(f), args, nt, types)
+			 : uprintf(G, f, strlen(f), args, nt, types, NULL);
 }
 
 /*
@@ -965,7 +968,7 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		f = print_format(G, n, first,
 				 first ? escape_pct(G, n->args[0]->str, n->args[0]->slen) : NULL,
 				 n->builtin == B_SPRINTLN, types, &nt);
-		return ksprintf(G, n, f, strlen(f), n->args + first, nt);
+		return ksprintf(G, n, f, strlen(f), n->args ? n->args + first : NULL, nt);
 	}
 	case B_STRLEN:
 		return G->kernel ? fmt(G, "th_strlen(%s)", ex(G, n->args[0]))

@@ -208,6 +208,7 @@ struct cc_ctx {
 
 	/* elaborated program, see elaborate.c */
 	struct cc_prog *prog;
+	uint64_t cloned_nodes; /* by cc_node_clone: wildcards copy bodies */
 };
 
 /* ---- lexer.c: text -> tokens -------------------------------------------- */

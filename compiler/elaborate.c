@@ -52,11 +52,14 @@ struct elab {
 	int cur_probe;   /* the script probe being expanded */
 	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
 	int point_first; /* first derived probe of the probe point being expanded */
+	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
 };
 
 static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write);
 static void resolve_func(struct elab *E, struct cc_func *f);
+
+#define CC_MAX_CLONED_NODES 1000000
 
 /* ---- lookups ----------------------------------------------------------------- */
 
@@ -625,6 +628,22 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	struct cc_node *cond = NULL;
 	int i;
 
+	/*
+	 * Every derived probe gets its own copy of the body: a wildcard over
+	 * thousands of tracepoints times a long body is memory and time we
+	 * will not spend (a hub compiles what users send it).
+	 */
+	if (cx->cloned_nodes > CC_MAX_CLONED_NODES) {
+		if (!E->too_big) {
+			E->too_big = true;
+			cc_error_at(&cx->diag, &user_body->loc,
+				    "this probe expands to %d probes so far, each with its own copy of "
+				    "the body: too large (over %d expression nodes); narrow the "
+				    "wildcard or move the body into a function",
+				    E->prog->probes.n, CC_MAX_CLONED_NODES);
+		}
+		return;
+	}
 	for (i = 0; i < ch->ncond; i++) {
 		struct cc_node *c = cc_node_clone(cx, ch->cond[i]);
 

@@ -1292,6 +1292,7 @@ struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n)
 		return NULL;
 	c = cc_alloc(cx->arena, sizeof(*c));
 	*c = *n;
+	cx->cloned_nodes++;
 	c->lhs = cc_node_clone(cx, n->lhs);
 	c->rhs = cc_node_clone(cx, n->rhs);
 	c->cond = cc_node_clone(cx, n->cond);

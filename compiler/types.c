@@ -291,7 +291,8 @@ static void type_hist(struct typer *T, struct cc_node *n)
 				    "@hist_linear needs low < high and a positive step");
 			return;
 		}
-		if ((hi - lo) / step + 3 > TH_HIST_LINEAR_MAX_BUCKETS) {
+		/* in unsigned: hi - lo overflows a signed long for extreme bounds */
+		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step + 3 > TH_HIST_LINEAR_MAX_BUCKETS) {
 			cc_error_at(&T->cx->diag, &n->loc,
 				    "@hist_linear(%lld, %lld, %lld) has too many buckets (at most %d)",
 				    (long long)lo, (long long)hi, (long long)step,
