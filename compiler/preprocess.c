@@ -895,8 +895,15 @@ static struct cc_token *walk(struct pp *pp, struct cc_token *t, const struct bin
 		if ((t->kind == TK_TARGET || t->kind == TK_AT) && !strcmp(t->str, "#")) {
 			struct cc_token nt = *t;
 
-			nt.kind = TK_NUM;
-			nt.num = cx->argc;
+			/* $# is the number, @# the same as a string literal (stap(1)) */
+			if (t->kind == TK_AT) {
+				nt.kind = TK_STR;
+				nt.str = cc_sprintf(cx->arena, "%d", cx->argc);
+				nt.slen = strlen(nt.str);
+			} else {
+				nt.kind = TK_NUM;
+				nt.num = cx->argc;
+			}
 			emit(pp, &nt);
 			t = t->next;
 			continue;

@@ -477,6 +477,31 @@ int hub_guest_ncpus(const struct hub_guest *g)
 	return g->ncpus;
 }
 
+/*
+ * Probe runs the kernel skipped: a program that would have run inside
+ * itself on one CPU (a tracepoint hit from within its own handler) is not
+ * run, and counted in the program's recursion_misses.  stap reports its
+ * own equivalent as "skipped probes".
+ */
+uint64_t hub_guest_skipped(const struct hub_guest *g)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	if (!g->obj)
+		return 0;
+	bpf_object__for_each_program(p, g->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		memset(&info, 0, sizeof(info));
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out)
 {
 	struct th_class_counters *v;

@@ -66,6 +66,8 @@ int hub_guest_globals_fd(const struct hub_guest *g);      /* .data.th_g map, -1 
 int hub_guest_ring_fd(const struct hub_guest *g, int cls); /* -1 without eBPF */
 int hub_guest_ncpus(const struct hub_guest *g);
 /* Counters of a class summed over CPUs. */
+/* Runs of the guest's probes the kernel skipped (recursion). */
+uint64_t hub_guest_skipped(const struct hub_guest *g);
 int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out);
 
 /* ---- local.c ---------------------------------------------------------------- */

@@ -71,7 +71,7 @@ enum th_err_kind {
 
 /* Per-class counters, one slot per CPU in the guest's th_counters map. */
 struct th_class_counters {
-	__u64 written;  /* records committed to the ring */
+	__u64 written;  /* unused (0): the drain and the stores count records */
 	__u64 dropped;  /* reservations that failed: ring full */
 	__u64 errors;   /* handler errors (all kinds) */
 	__u64 skipped;  /* handler runs skipped by the kernel (recursion) */
