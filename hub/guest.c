@@ -163,8 +163,6 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	}
 	cfg.target_pid = (uint64_t)o->target_pid;
 	cfg.realtime_off = realtime_offset();
-	/* a wakeup per quarter ring: batches at high rates, polling covers the rest */
-	cfg.wake_bytes = ring / 4;
 	cfg.ncpus = (uint32_t)g->ncpus;
 	cfg.guest_id = o->guest_id;
 	cfg.maxerrors = o->maxerrors;

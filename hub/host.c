@@ -226,34 +226,110 @@ static void wake_readers(struct hub_host *h, bool appended)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/* The drain comes back at least this often while records flow. */
+#define DRAIN_MIN_TICK_MS 1
+
+/* The drain thread's pacing: ring bytes consumed at the last round, and when. */
+struct drain_pace {
+	uint64_t bytes;
+	uint64_t ns;
+};
+
+/*
+ * When to drain next.  A producer that finds its ring over a quarter full
+ * wakes us on every commit (th_wake_flags): an irq_work and a cross-CPU
+ * wakeup per event, and a drain that then works in tiny batches.  So come back before the
+ * ring gets there, as hub/local.c does: when the smallest ring should hold
+ * 1/16 of its size at the rate just seen, between DRAIN_MIN_TICK_MS and
+ * DRAIN_TICK_MS (idle).
+ */
+static int drain_next_tick_ms(struct hub_host *h, struct drain_pace *p)
+{
+	uint64_t now_bytes = rh_drain_bytes(h->drain), bytes = now_bytes - p->bytes;
+	uint64_t target = rh_drain_ring_bytes(h->drain) / 16, now = mono_ns(), dt = now - p->ns;
+	double ms;
+
+	p->bytes = now_bytes;
+	p->ns = now;
+	if (!bytes || !dt)
+		return DRAIN_TICK_MS;
+	/* time for `target` bytes at bytes/dt; in double: both can be large */
+	ms = (double)target * (double)dt / (double)bytes / 1e6;
+	if (ms < DRAIN_MIN_TICK_MS)
+		return DRAIN_MIN_TICK_MS;
+	return ms < DRAIN_TICK_MS ? (int)ms : DRAIN_TICK_MS;
+}
+
+static int drain_epoll(struct hub_host *h)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 1 };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		return -1;
+	/*
+	 * The rings edge-triggered: one wakeup, one full drain.  Level-triggered,
+	 * epoll_wait returns at once while any record is in a ring, so after a
+	 * producer's wakeup the drain spun on batches of ~20 records (with an
+	 * epoll_wait and a read each) for as long as the flood lasted.
+	 */
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(h->drain), &ev))
+		goto fail;
+	/* the eventfd level-triggered: it stays readable until the round reads it */
+	ev.events = EPOLLIN;
+	ev.data.u32 = 2;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, h->wake_efd, &ev))
+		goto fail;
+	return epfd;
+fail:
+	close(epfd);
+	return -1;
+}
+
+/* Sleep until a ring wakes us, a kick, or the tick; reset the kick. */
+static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
+{
+	struct epoll_event evs[2];
+	bool kicked = epfd < 0;
+	uint64_t v;
+	int n, i;
+
+	if (epfd < 0) {
+		if (tick_ms)
+			usleep((unsigned)tick_ms * 1000);
+	} else {
+		n = epoll_wait(epfd, evs, 2, tick_ms);
+		for (i = 0; i < n; i++)
+			kicked |= evs[i].data.u32 == 2;
+	}
+	/* only when it fired: a read per round is a syscall per round */
+	if (kicked)
+		(void)!read(h->wake_efd, &v, sizeof(v));
+}
+
+/*
+ * Every iteration is a round (hub_host_sync() counts them): wait, drain the
+ * rings, append what runners sent, wake the readers.  The round that sees
+ * `stopping` does not wait: it is the last, and it empties the rings.
+ */
 static void *drain_main(void *arg)
 {
 	struct hub_host *h = arg;
-	struct epoll_event ev = { .events = EPOLLIN }, evs[4];
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
+	struct drain_pace pace = { .bytes = rh_drain_bytes(h->drain), .ns = mono_ns() };
+	int epfd = drain_epoll(h), tick_ms = DRAIN_TICK_MS;
 
 	rcu_register_thread();
-	if (epfd >= 0) {
-		ev.data.u32 = 1;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(h->drain), &ev);
-		ev.data.u32 = 2;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, h->wake_efd, &ev);
-	}
 	for (;;) {
-		uint64_t v;
 		bool stopping = atomic_load(&h->stopping);
 
-		if (epfd >= 0)
-			epoll_wait(epfd, evs, 4, DRAIN_TICK_MS);
-		else
-			usleep(DRAIN_TICK_MS * 1000);
-		(void)!read(h->wake_efd, &v, sizeof(v));
+		drain_wait(h, epfd, stopping ? 0 : tick_ms);
 		h->appended = false;
 		rh_drain_consume(h->drain);
 		append_injected(h);
 		wake_readers(h, h->appended);
 		if (stopping)
 			break;
+		tick_ms = drain_next_tick_ms(h, &pace);
 	}
 	if (epfd >= 0)
 		close(epfd);

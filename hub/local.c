@@ -209,8 +209,8 @@ static void drain_all(struct local *L)
 }
 
 /*
- * When to drain next.  A producer that finds its ring holding wake_bytes
- * (a quarter of it) forces a wakeup on every commit until we have drained
+ * When to drain next.  A producer that finds its ring over a quarter full
+ * forces a wakeup on every commit (th_wake_flags) until we have drained
  * below that: an irq_work and a cross-CPU wakeup per event, and a reader
  * that then loops on small batches.  Measured on 2 vCPUs at ~500 k
  * records/s (4 MB ring, 100 ms tick): +30 ns per event inside the probe,

@@ -4,10 +4,10 @@
  * buffer is one BPF ring buffer (MPSC: every CPU reserves in it, so a
  * ring's records are in commit order across CPUs); libbpf maps it and
  * walks the records in place, so a record is handed to the callback
- * without being copied.  The producers wake the drain only once a ring
- * holds th_config.wake_bytes, so the caller also polls on a timer; the
- * drain counts the ring bytes it consumed (rh_drain_bytes) so the caller
- * can pace that timer to the rate and keep the rings below wake_bytes.
+ * without being copied.  The producers wake the drain only while a ring
+ * is over a quarter full (th_wake_flags), so the caller also polls on a
+ * timer; the drain counts the ring bytes it consumed (rh_drain_bytes) so
+ * the caller can pace that timer to the rate and keep the rings below that.
  */
 #include <errno.h>
 #include <stdlib.h>

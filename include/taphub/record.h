@@ -86,7 +86,6 @@ struct th_class_counters {
 struct th_config {
 	__u64 target_pid;   /* target(): -x PID or the -c child */
 	__s64 realtime_off; /* CLOCK_REALTIME - CLOCK_MONOTONIC at load, ns */
-	__u64 wake_bytes;   /* wake the reader once a ring holds this much */
 	__u32 ncpus;        /* possible CPUs: frames are ncpus * handlers */
 	__u32 guest_id;
 	__s64 maxerrors;    /* errors tolerated before the probes stop; -1: never */
