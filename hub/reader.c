@@ -63,6 +63,8 @@ struct reader {
 	uint64_t lost_cls[TH_MAX_CLASSES];
 	uint32_t guests_known[1024];
 	int nguests_known;
+	uint64_t kdropped[TH_MAX_CLASSES]; /* ring drops already reported */
+	uint64_t sdropped[TH_MAX_CLASSES]; /* store drops (discard) already reported */
 };
 
 struct hub_writer {
@@ -75,8 +77,6 @@ struct hub_writer {
 	pthread_cond_t cv;
 	uint64_t switch_want, switch_done;
 	struct reader *R;
-	uint64_t kdropped[TH_MAX_CLASSES]; /* ring drops already marked */
-	uint64_t sdropped[TH_MAX_CLASSES]; /* store drops (discard) already marked */
 };
 
 static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
@@ -256,6 +256,54 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 	}
 }
 
+/*
+ * Drops that leave no gap for the cursor to see: ring-full drops the
+ * guests counted (the session tick brings them in) and records a
+ * discarding store refused (those only when reading every guest: the
+ * store does not count them per guest).  Marked in a file, a WARNING to
+ * an attached client.
+ */
+static void note_drops(struct reader *R, bool init)
+{
+	struct hub_host *h = R->o.host;
+	char line[256];
+	int c;
+
+	for (c = 0; c < h->nclasses; c++) {
+		uint64_t k = hub_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
+		struct rh_store_stats st;
+
+		if (R->o.cls >= 0 && c != R->o.cls)
+			continue;
+		rh_store_stats(h->cls[c].store, &st);
+		if (R->o.guest)
+			st.dropped = 0;
+		if (!init) {
+			n[0] = k > R->kdropped[c] ? k - R->kdropped[c] : 0;
+			n[1] = st.dropped > R->sdropped[c] ? st.dropped - R->sdropped[c] : 0;
+		}
+		R->kdropped[c] = k;
+		R->sdropped[c] = st.dropped;
+		if (R->sink) {
+			if (n[0] + n[1])
+				hub_sink_lost(R->sink, c, n[0] + n[1], 0);
+			continue;
+		}
+		if (n[0]) {
+			snprintf(line, sizeof(line),
+				 "WARNING: %llu records lost in class %s: the kernel ring was full\n",
+				 (unsigned long long)n[0], h->cls[c].name);
+			grt_buf_puts(&R->msg, line);
+		}
+		if (n[1]) {
+			snprintf(line, sizeof(line),
+				 "WARNING: %llu records lost in class %s: the store was full (discard)\n",
+				 (unsigned long long)n[1], h->cls[c].name);
+			grt_buf_puts(&R->msg, line);
+		}
+	}
+}
+
 static int round_robin(struct reader *R)
 {
 	struct hub_host *h = R->o.host;
@@ -320,11 +368,16 @@ static void *reader_main(void *arg)
 
 	rcu_register_thread();
 	for (c = 0; c < h->nclasses; c++)
-		R->cur[c].pos = rh_store_tail(h->cls[c].store);
+		rh_cursor_init(h->cls[c].store, &R->cur[c]);
+	/* drops before the attachment: tapctl list and the session's end say them */
+	note_drops(R, true);
 	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
 	if (R->batch) {
 		for (;;) {
-			int n = round_robin(R);
+			int n;
+
+			note_drops(R, false);
+			n = round_robin(R);
 
 			if (n < 0 || client_done(R))
 				break;
@@ -391,32 +444,6 @@ int hub_reader_start(const struct hub_reader_opts *o)
 
 /* ---- the -o writer -------------------------------------------------------------------- */
 
-/* Ring-full drops the guests counted since the last look: markers now. */
-static void note_kernel_drops(struct hub_writer *w)
-{
-	struct reader *R = w->R;
-	int c;
-
-	for (c = 0; c < w->o.host->nclasses; c++) {
-		uint64_t n = hub_host_kdropped(w->o.host, c, w->o.guest);
-
-		if (n > w->kdropped[c]) {
-			hub_sink_lost(R->sink, c, n - w->kdropped[c], 0);
-			w->kdropped[c] = n;
-		}
-		/* a discarding store refused records: no sequence gap shows them */
-		if (!w->o.guest) {
-			struct rh_store_stats st;
-
-			rh_store_stats(w->o.host->cls[c].store, &st);
-			if (st.dropped > w->sdropped[c]) {
-				hub_sink_lost(R->sink, c, st.dropped - w->sdropped[c], 0);
-				w->sdropped[c] = st.dropped;
-			}
-		}
-	}
-}
-
 static void *writer_main(void *arg)
 {
 	struct hub_writer *w = arg;
@@ -451,7 +478,7 @@ static void *writer_main(void *arg)
 			pthread_cond_broadcast(&w->cv);
 			pthread_mutex_unlock(&w->mu);
 		}
-		note_kernel_drops(w);
+		note_drops(R, false);
 		n = round_robin(R);
 		/* after a stop, everything stored is written before we leave */
 		if (stopping && n <= 0)
@@ -536,18 +563,12 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		return r;
 	}
 	for (c = 0; c < h->nclasses; c++) {
-		R->cur[c].pos = rh_store_tail(h->cls[c].store);
+		rh_cursor_init(h->cls[c].store, &R->cur[c]);
 		R->lost_cls[c] = 0;
 		hub_sink_add_class(R->sink, c, h->cls[c].name);
-		/* drops before the session are not its loss */
-		w->kdropped[c] = hub_host_kdropped(h, c, o->guest);
-		{
-			struct rh_store_stats st;
-
-			rh_store_stats(h->cls[c].store, &st);
-			w->sdropped[c] = st.dropped;
-		}
 	}
+	/* drops before the session are not its loss */
+	note_drops(R, true);
 	r = pthread_create(&w->th, NULL, writer_main, w);
 	if (r) {
 		snprintf(err, errlen, "cannot start the output writer: %s", strerror(r));

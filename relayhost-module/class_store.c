@@ -426,7 +426,7 @@ int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buf
 		}
 		p += sz;
 		n++;
-		if (c->last_seq && rec->seq > c->last_seq + 1)
+		if (rec->seq > c->last_seq + 1)
 			c->lost += rec->seq - c->last_seq - 1;
 		c->last_seq = rec->seq;
 	}
@@ -463,6 +463,62 @@ const struct th_rec *rh_store_next(const struct rh_store *s, uint64_t *pos, bool
 		return r;
 	}
 	return NULL;
+}
+
+/*
+ * A cursor at the oldest record, knowing the sequence number it expects
+ * there: records overwritten before its first read are then counted like
+ * any later gap (starting with last_seq 0 would hide them).
+ */
+void rh_cursor_init(const struct rh_store *s, struct rh_cursor *c)
+{
+	int tries;
+
+	memset(c, 0, sizeof(*c));
+	/* a writer recycling the oldest records under us: look again */
+	for (tries = 0; tries < 1000; tries++) {
+		uint64_t t = atomic_load_explicit(&s->h->tail, memory_order_acquire);
+		uint64_t h = atomic_load_explicit(&s->h->head, memory_order_acquire);
+		uint64_t ns = atomic_load_explicit(&s->h->next_seq, memory_order_acquire);
+		uint64_t p = t, seq = 0;
+		bool raced = false;
+
+		while (p < h) {
+			uint32_t sz = rec_size_at(s, p);
+			struct th_rec r;
+
+			if (!sz || p + sz > h || sz < sizeof(r)) {
+				raced = true;
+				break;
+			}
+			memcpy(&r, s->data + pos_off(s, p), sizeof(r));
+			if (atomic_load_explicit(&s->h->tail, memory_order_acquire) > p) {
+				raced = true;
+				break;
+			}
+			if (r.fmt != TH_FMT_NONE) {
+				seq = r.seq;
+				break;
+			}
+			p += sz; /* a pad */
+		}
+		if (raced)
+			continue;
+		/*
+		 * Empty (pads only): the next record gets next_seq.  The writer
+		 * bumps next_seq before it publishes head, so an unchanged head
+		 * means ns is that record's number or the one after it is
+		 * already taken by a record not yet visible: either way no gap
+		 * is invented.
+		 */
+		if (!seq && atomic_load_explicit(&s->h->head, memory_order_acquire) != h)
+			continue;
+		c->pos = t;
+		c->last_seq = (seq ? seq : ns) - 1;
+		return;
+	}
+	/* a damaged store: read from the tail, count from the first record */
+	c->pos = atomic_load_explicit(&s->h->tail, memory_order_acquire);
 }
 
 uint64_t rh_store_tail(const struct rh_store *s)

@@ -72,7 +72,7 @@ struct rh_store_stats {
 /* A reader's place in a store. */
 struct rh_cursor {
 	uint64_t pos;
-	uint64_t last_seq; /* of the last record handed out; 0 before the first */
+	uint64_t last_seq; /* of the last record handed out (rh_cursor_init: the one before) */
 	uint64_t lost;     /* records overwritten before this reader got them */
 };
 
@@ -101,6 +101,7 @@ void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st);
 int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buflen,
 		  rh_store_fn fn, void *arg);
 uint64_t rh_store_tail(const struct rh_store *s);
+void rh_cursor_init(const struct rh_store *s, struct rh_cursor *c);
 struct th_rec;
 const struct th_rec *rh_store_next(const struct rh_store *s, uint64_t *pos, bool *bad);
 uint64_t rh_store_head(const struct rh_store *s);
