@@ -191,6 +191,7 @@ run: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
+	$(Q)sh bench/hub.sh $(O)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
