@@ -201,6 +201,8 @@ int hub_outfile_write_n(struct hub_outfile *f, const void *data, size_t len, uin
 int hub_outfile_write_start(struct hub_outfile *f, const void *data, size_t len);
 /* Go on in a new file with the next record (SIGUSR2, tapctl switch). */
 void hub_outfile_switch(struct hub_outfile *f);
+/* Write out what is buffered (after each batch; switch and close do it too). */
+int hub_outfile_flush(struct hub_outfile *f);
 uint64_t hub_outfile_lost(const struct hub_outfile *f);
 const char *hub_outfile_current(const struct hub_outfile *f);
 uint64_t hub_outfile_files(const struct hub_outfile *f);
@@ -231,6 +233,8 @@ int hub_sink_text(struct hub_sink *s, const char *data, size_t len);
 int hub_sink_record(struct hub_sink *s, const void *rec, size_t len);
 int hub_sink_lost(struct hub_sink *s, int cls, uint64_t count, uint64_t ts);
 void hub_sink_switch(struct hub_sink *s);
+/* Out to the file what the last batch left buffered. */
+int hub_sink_flush(struct hub_sink *s);
 /* Records the files could not take (text: lines). */
 uint64_t hub_sink_lost_writes(const struct hub_sink *s);
 bool hub_sink_binary(const struct hub_sink *s);

@@ -206,6 +206,8 @@ static void drain_all(struct local *L)
 {
 	if (L->drain)
 		rh_drain_consume(L->drain);
+	if (L->o->sink)
+		hub_sink_flush(L->o->sink);
 }
 
 /*
@@ -339,6 +341,9 @@ static void report_losses(struct local *L)
 	char line[256];
 	int c, n;
 
+	/* what the end probes printed is out, so its failures are counted */
+	if (L->o->sink)
+		hub_sink_flush(L->o->sink);
 	for (c = 0; c < m->nclasses; c++) {
 		struct th_class_counters k;
 

@@ -480,6 +480,7 @@ static void *writer_main(void *arg)
 		}
 		note_drops(R, false);
 		n = round_robin(R);
+		hub_sink_flush(R->sink);
 		/* after a stop, everything stored is written before we leave */
 		if (stopping && n <= 0)
 			break;

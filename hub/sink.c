@@ -260,6 +260,11 @@ int hub_sink_lost(struct hub_sink *s, int cls, uint64_t count, uint64_t ts)
 	return hub_outfile_write(s->f, buf, n);
 }
 
+int hub_sink_flush(struct hub_sink *s)
+{
+	return s ? hub_outfile_flush(s->f) : 0;
+}
+
 void hub_sink_switch(struct hub_sink *s)
 {
 	hub_outfile_switch(s->f);
