@@ -34,6 +34,14 @@ struct hub_sink {
 	int nguests;
 	char *classes[TH_MAX_CLASSES];
 	char *info; /* every file of a set starts with it */
+	/*
+	 * The clock offset of the set's first file, given to every later one:
+	 * recomputed per file, it moves by tens of ns, and a reader merging
+	 * the set by real time would put a file's last records after the
+	 * next file's first ones.
+	 */
+	int64_t mono_to_real;
+	bool have_off;
 	uint8_t *buf;
 	size_t cap;
 };
@@ -81,6 +89,10 @@ static void opened(void *arg, struct hub_outfile *f)
 	if (!s->o.binary)
 		return;
 	rh_trace_header(&h);
+	if (s->have_off)
+		h.mono_to_real_ns = s->mono_to_real;
+	s->mono_to_real = h.mono_to_real_ns;
+	s->have_off = true;
 	if (hub_outfile_write_start(f, &h, sizeof(h)))
 		return;
 	if (s->info)
