@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <sys/types.h>
 #include <urcu.h>
 #include <urcu/rculfhash.h>
@@ -163,6 +164,7 @@ struct hub_session {
        /* the runner's control connection, -1 none */
 	pid_t runner_pid;
 	bool runner_seen, runner_gone;
+	time_t runner_died; /* when the runner went away while recording (0: it did not) */
 	int stop_fd;          /* who waits for the stop to finish, -1 none */
 	uint32_t stop_seq;
 	int64_t stop_deadline;

@@ -483,6 +483,9 @@ void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s)
 {
 	s->runner_fd = -1;
 	s->runner_gone = true;
+	/* gone before a stop asked it to finish: its probes' output is lost */
+	if (s->state != HUB_SS_STOPPING && !s->runner_died)
+		s->runner_died = time(NULL);
 	if (s->state == HUB_SS_WAIT_RUNNER) {
 		char err[256];
 
@@ -537,6 +540,21 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 	size_t n = 0;
 	int c;
 
+	/*
+	 * Not a record count: the kernel probes kept recording, what is
+	 * missing is whatever the timers and end probes would have printed.
+	 */
+	if (s->runner_died) {
+		struct tm tm;
+		char when[32];
+
+		localtime_r(&s->runner_died, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		n += (size_t)snprintf(buf, len,
+				      "WARNING: the session's runner died at %s: its begin/timer/end "
+				      "probes did not run after that (kernel records are all kept)\n",
+				      when);
+	}
 	for (c = 0; c < h->nclasses && n < len; c++) {
 		uint64_t k = hub_host_kdropped(h, c, s->is_host_session ? 0 : s->guest_id);
 

@@ -29,7 +29,9 @@ esac
 sleep 0.5
 attach_for 1 "$HUBDIR/a2" rs
 check "kernel probes kept recording after the runner died" test "$(grep -c '^k ' "$HUBDIR/a2")" -eq 15
-check "stop works without a runner" "$TAPCTL" stop rs
+check "stop works without a runner" sh -c "'$TAPCTL' stop rs 2>'$HUBDIR/stop.err'"
+check "stop warns that the runner's probes stopped with it" \
+	grep -q "^WARNING: the session's runner died at .*kernel records are all kept" "$HUBDIR/stop.err"
 check "the session is gone" sh -c "! '$TAPCTL' list | grep -q ' rs '"
 check "the hub is still running" hub_alive
 finish
