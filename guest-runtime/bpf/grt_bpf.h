@@ -702,24 +702,27 @@ static __always_inline __u64 th_read_mem(struct th_hctx *H, __u64 addr, int size
 }
 
 /* ctime(): seconds since the epoch as "Wed Jun 30 21:49:08 1993", in eBPF */
-static const char th_wdays[7][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-static const char th_months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+/* 8 and 16 entries: the indexes are masked, for the verifier's sake */
+static const char th_wdays[8][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "?" };
+static const char th_months[16][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
 {
-	static const char fmt[] = "%s %s %2d %02d:%02d:%02d %d%s%s";
-	__u64 args[9];
-	__s64 days, sod, z, era, doe, yoe, y, doy, mp, d, m;
+	static const char fmt[] = "%s %s %2d %02d:%02d:%02d %d";
+	static const char zfmt[] = "%s %s %2d %02d:%02d:%02d %d %s";
+	__u64 args[8];
+	/* unsigned: eBPF has no signed division, and clang may not prove signs */
+	__u64 days, sod, z, era, doe, yoe, y, doy, mp, d, m, wd, mi;
 
 	if (secs < 0) {
 		/* before 1970 is rare in traces; stap prints the same placeholder */
 		__builtin_memcpy(dst, "a long, long time ago...", 25);
 		return dst;
 	}
-	days = secs / 86400;
-	sod = secs % 86400;
-	/* civil_from_days (H. Hinnant), for days >= 0: unsigned divisions only */
+	days = (__u64)secs / 86400;
+	sod = (__u64)secs % 86400;
+	/* civil_from_days (H. Hinnant), for days >= 0 */
 	z = days + 719468;
 	era = z / 146097;
 	doe = z - era * 146097;
@@ -731,16 +734,24 @@ static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
 	m = mp < 10 ? mp + 3 : mp - 9;
 	if (m <= 2)
 		y++;
-	args[0] = (__u64)th_wdays[days % 7];
-	args[1] = (__u64)th_months[(m - 1) % 12];
+	/*
+	 * The verifier does not bound a modulo: mask the indexes, behind an
+	 * empty asm so clang cannot drop the mask as redundant.
+	 */
+	wd = days % 7;
+	mi = m - 1; /* m is 1..12 */
+	asm volatile("" : "+r"(wd), "+r"(mi));
+	args[0] = (__u64)th_wdays[wd & 7];
+	args[1] = (__u64)th_months[mi & 15];
 	args[2] = (__u64)d;
 	args[3] = (__u64)(sod / 3600);
 	args[4] = (__u64)(sod / 60 % 60);
 	args[5] = (__u64)(sod % 60);
 	args[6] = (__u64)y;
-	args[7] = (__u64)(zone && zone[0] ? " " : "");
-	args[8] = (__u64)(zone ? zone : "");
-	if (bpf_snprintf(dst, TH_MAXSTR, fmt, args, sizeof(args)) < 0)
+	args[7] = (__u64)zone;
+	/* volatile: zone is th_cfg's, which clang would read as its {} initializer */
+	if ((zone && *(const volatile char *)zone ? bpf_snprintf(dst, TH_MAXSTR, zfmt, args, sizeof(args))
+			     : bpf_snprintf(dst, TH_MAXSTR, fmt, args, sizeof(args) - 8)) < 0)
 		dst[0] = 0;
 	return dst;
 }

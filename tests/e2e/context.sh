@@ -55,4 +55,31 @@ if command -v setpriv >/dev/null 2>&1; then
 	assert_eq "uid() of a process running as nobody" "$(value uid uid)" 65534
 fi
 
+# ctime()/tz_ctime() in both contexts, against date(1): the epoch, a leap
+# day, a Sunday, the last second of 2099, and before 1970
+T="0 951782400 1000000000 4102444799"
+ct='probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	t = 0; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
+	t = 951782400; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
+	t = 1000000000; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
+	t = 4102444799; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
+	printf("kernel -1 %s\n", ctime(-1))
+}
+global ts
+probe begin {
+	ts[0] = 1; ts[951782400] = 1; ts[1000000000] = 1; ts[4102444799] = 1
+	foreach (t in ts) printf("user %d %s|%s\n", t, ctime(t), tz_ctime(t))
+	printf("user -1 %s\n", ctime(-1))
+}'
+TZ=JST-9 tap_run ctime -c "$GEN getppid 1" -e "$ct"
+assert_ok "ctime() and tz_ctime() run in both contexts" ctime
+for t in $T; do
+	want="$(LC_ALL=C TZ=UTC date -d @$t '+%a %b %e %H:%M:%S %Y')|$(LC_ALL=C TZ=JST-9 date -d @$t '+%a %b %e %H:%M:%S %Y %Z')"
+	assert_eq "ctime/tz_ctime($t) in the kernel" "$(sed -n "s/^kernel $t //p" "$TMP/ctime.out")" "$want"
+	assert_eq "ctime/tz_ctime($t) in user context" "$(sed -n "s/^user $t //p" "$TMP/ctime.out")" "$want"
+done
+assert_eq "ctime() before 1970, kernel" "$(sed -n 's/^kernel -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
+assert_eq "ctime() before 1970, user" "$(sed -n 's/^user -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
+
 finish
