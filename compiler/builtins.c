@@ -100,8 +100,8 @@ static const struct cc_builtin builtins[] = {
 	{ "ctime", 0, 1, S, { L }, BC_BOTH, B_CTIME },
 	{ "tz_ctime", 1, 1, S, { L }, BC_BOTH, B_TZ_CTIME },
 	{ "cmdline_str", 0, 0, S, { 0 }, BC_BOTH, B_CMDLINE_STR },
-	{ "symname", 1, 1, S, { L }, BC_USER, B_SYMNAME },
-	{ "symdata", 1, 1, S, { L }, BC_USER, B_SYMDATA },
+	{ "symname", 1, 1, S, { L }, BC_BOTH, B_SYMNAME },
+	{ "symdata", 1, 1, S, { L }, BC_BOTH, B_SYMDATA },
 };
 
 #undef L

@@ -1144,6 +1144,9 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 	case B_SYMNAME: case B_SYMDATA: {
 		const char *t = temp(G);
 
+		if (G->kernel)
+			return fmt(G, "th_symbol(%s, (__u64)%s, %d)", t, ex(G, n->args[0]),
+				   n->builtin == B_SYMDATA);
 		return fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, ex(G, n->args[0]),
 			   n->builtin == B_SYMDATA, t);
 	}

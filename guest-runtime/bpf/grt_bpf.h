@@ -756,6 +756,28 @@ static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
 	return dst;
 }
 
+/*
+ * symname()/symdata() of a kernel address: the kernel's own %ps/%pS
+ * ("name", "name+0x10/0x80 [module]"), or the address in hex when no
+ * symbol holds it.
+ */
+static __always_inline char *th_symbol(char *dst, __u64 addr, int with_offset)
+{
+	static const char fs[] = "%ps";
+	static const char fS[] = "%pS";
+	__u64 args[1] = { addr };
+	long r;
+
+	/* two calls: the format must be a constant the verifier can read */
+	if (with_offset)
+		r = bpf_snprintf(dst, TH_MAXSTR, fS, args, sizeof(args));
+	else
+		r = bpf_snprintf(dst, TH_MAXSTR, fs, args, sizeof(args));
+	if (r < 0)
+		dst[0] = 0;
+	return dst;
+}
+
 /* cmdline_str(): the current task's argv, joined by spaces */
 struct th_cmdline_ctx {
 	char *buf;
