@@ -128,6 +128,14 @@ static char *cquote(struct gen *G, const char *s, size_t n)
 	return out;
 }
 
+/* A string value as a C literal: cut to MAXSTRINGLEN - 1 bytes, as stap keeps it. */
+static char *strlit(struct gen *G, const char *s, size_t n)
+{
+	size_t max = (size_t)G->cx->lim.strlen - 1;
+
+	return cquote(G, s, n < max ? n : max);
+}
+
 static char *num(struct gen *G, int64_t v)
 {
 	if (v < 0)
@@ -816,7 +824,7 @@ static const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, siz
 		   cquote(G, kf, strlen(kf)), u, nargs ? nargs : 1);
 	for (k = 0; k < nargs; k++)
 		code = fmt(G, "%s d%d[%d] = (__u64)%s;", code, u, k, argx[k] ? argx[k] : "0");
-	return fmt(G, "%s if (bpf_snprintf(%s, TH_MAXSTR, kf%d, d%d, %d) < 0) %s[0] = 0; %s; })",
+	return fmt(G, "%s if (bpf_snprintf(%s, TH_STRLEN, kf%d, d%d, %d) < 0) %s[0] = 0; %s; })",
 		   code, dst, u, u, nargs * 8, dst, dst);
 }
 
@@ -979,7 +987,7 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		if (G->kernel)
 			return fmt(G, "th_substr(%s, %s, %s, %s)", t, ex(G, n->args[0]),
 				   ex(G, n->args[1]), ex(G, n->args[2]));
-		return fmt(G, "({ grt_str_substr(%s, TH_MAXSTR, %s, %s, %s); %s; })", t,
+		return fmt(G, "({ grt_str_substr(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
 			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
 	}
 	case B_ISINSTR:
@@ -996,7 +1004,7 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		if (G->kernel)
 			return fmt(G, "th_str_replace(%s, %s, %s, %s)", t, ex(G, n->args[0]),
 				   ex(G, n->args[1]), ex(G, n->args[2]));
-		return fmt(G, "({ grt_str_replace(%s, TH_MAXSTR, %s, %s, %s); %s; })", t,
+		return fmt(G, "({ grt_str_replace(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
 			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
 	}
 	case B_STRINGAT:
@@ -1017,7 +1025,7 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 	case B_TEXT_STR: {
 		const char *t = temp(G);
 
-		return fmt(G, "({ grt_str_text(%s, TH_MAXSTR, %s); %s; })", t, ex(G, n->args[0]), t);
+		return fmt(G, "({ grt_str_text(%s, TH_STRLEN, %s); %s; })", t, ex(G, n->args[0]), t);
 	}
 	case B_KERNEL_STRING: case B_KERNEL_STRING_N: case B_USER_STRING: case B_USER_STRING_N: {
 		bool user = n->builtin == B_USER_STRING || n->builtin == B_USER_STRING_N;
@@ -1199,7 +1207,7 @@ static const char *binop(struct gen *G, struct cc_node *n)
 
 		if (G->kernel)
 			return fmt(G, "th_strcat(%s, %s, %s)", t, a, b);
-		return fmt(G, "({ grt_str_concat(%s, TH_MAXSTR, %s, %s); %s; })", t, a, b, t);
+		return fmt(G, "({ grt_str_concat(%s, TH_STRLEN, %s, %s); %s; })", t, a, b, t);
 	}
 	if (n->lhs->type == TY_STRING &&
 	    (!strcmp(op, "<") || !strcmp(op, ">") || !strcmp(op, "<=") || !strcmp(op, ">=") ||
@@ -1277,7 +1285,7 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 			if (!strcmp(op, "=")) {
 				if (G->kernel)
 					return fmt(G, "th_strcpy(%s, %s)", v, rhs);
-				return fmt(G, "({ grt_str_copy(%s, TH_MAXSTR, %s); %s; })", v, rhs, v);
+				return fmt(G, "({ grt_str_copy(%s, TH_STRLEN, %s); %s; })", v, rhs, v);
 			}
 			/* .= */
 			if (G->kernel) {
@@ -1290,8 +1298,8 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 				const char *t = temp(G);
 
 				return fmt(G,
-					   "({ grt_str_concat(%s, TH_MAXSTR, %s, %s); grt_str_copy(%s, "
-					   "TH_MAXSTR, %s); %s; })",
+					   "({ grt_str_concat(%s, TH_STRLEN, %s, %s); grt_str_copy(%s, "
+					   "TH_STRLEN, %s); %s; })",
 					   t, v, rhs, v, t, v);
 			}
 		}
@@ -1360,7 +1368,7 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 
 				return fmt(G,
 					   "({ %s%s grt_arr_get_str(U, %d, %s, %s); grt_str_concat(%s, "
-					   "TH_MAXSTR, %s, r%d); grt_arr_set_str(U, %d, %s, %s, %d); %s; })",
+					   "TH_STRLEN, %s, r%d); grt_arr_set_str(U, %d, %s, %s, %d); %s; })",
 					   rdecl, pre, s->index, key, t, t2, t, u, s->index, key, t2, site,
 					   t2);
 			}
@@ -1470,8 +1478,8 @@ static const char *ex(struct gen *G, struct cc_node *n)
 		return num(G, n->num);
 	case N_STR:
 		if (G->kernel)
-			return fmt(G, "th_strcpy(%s, %s)", temp(G), cquote(G, n->str, n->slen));
-		return fmt(G, "((char *)%s)", cquote(G, n->str, n->slen));
+			return fmt(G, "th_strcpy(%s, %s)", temp(G), strlit(G, n->str, n->slen));
+		return fmt(G, "((char *)%s)", strlit(G, n->str, n->slen));
 	case N_VAR:
 		if (!n->sym)
 			return "0";
@@ -1545,7 +1553,7 @@ static void assign_key_var(struct gen *G, struct cc_node *var, const char *cell,
 	if (!s)
 		return;
 	if (type == TY_STRING)
-		emit(G, "grt_str_copy(%s, TH_MAXSTR, %s.s);", var_ref(G, s), cell);
+		emit(G, "grt_str_copy(%s, TH_STRLEN, %s.s);", var_ref(G, s), cell);
 	else
 		emit(G, "%s = %s.l;", var_ref(G, s), cell);
 }
@@ -1670,7 +1678,7 @@ static void st(struct gen *G, struct cc_node *n)
 		}
 		if (n->lhs) {
 			if (G->func->rettype == TY_STRING)
-				emit(G, G->kernel ? "th_strcpy(ret, %s);" : "grt_str_copy(ret, TH_MAXSTR, %s);",
+				emit(G, G->kernel ? "th_strcpy(ret, %s);" : "grt_str_copy(ret, TH_STRLEN, %s);",
 				     ex(G, n->lhs));
 			else
 				emit(G, "rv = %s;", ex(G, n->lhs));
@@ -1932,7 +1940,7 @@ static void gen_kernel_globals_data(struct gen *G, FILE *o)
 		if (s->init->kind == N_NUM)
 			fprintf(o, "\t.g_%s = %lldLL,\n", s->name, (long long)s->init->num);
 		else
-			fprintf(o, "\t.g_%s = %s,\n", s->name, cquote(G, s->init->str, s->init->slen));
+			fprintf(o, "\t.g_%s = %s,\n", s->name, strlit(G, s->init->str, s->init->slen));
 	}
 	fprintf(o, "};\n");
 }
@@ -2280,7 +2288,8 @@ static char *gen_kernel(struct gen *G)
 
 	o = open_memstream(&out, &out_n);
 	fprintf(o, "/* generated by tap %s: kernel-context probes */\n", TAPHUB_VERSION);
-	fprintf(o, "#define TH_MAXSTR %lld\n", (long long)G->cx->lim.maxstringlen);
+	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
+		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
 	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
 	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
@@ -2391,7 +2400,7 @@ static void gen_user_func(struct gen *G, FILE *defs, struct cc_func *f)
 	user_locals(defs, &f->locals, &u);
 	for (i = 0; i < f->nparams; i++)
 		if (f->params[i]->type == TY_STRING)
-			fprintf(defs, "\tgrt_str_copy(l_%s, TH_MAXSTR, p_%s);\n", f->params[i]->name,
+			fprintf(defs, "\tgrt_str_copy(l_%s, TH_STRLEN, p_%s);\n", f->params[i]->name,
 				f->params[i]->name);
 	if (f->rettype == TY_STRING)
 		fprintf(defs, "\tret[0] = 0;\n");
@@ -2523,7 +2532,8 @@ static char *gen_user(struct gen *G)
 
 	o = open_memstream(&out, &out_n);
 	fprintf(o, "/* generated by tap %s: user-context probes */\n", TAPHUB_VERSION);
-	fprintf(o, "#define TH_MAXSTR %lld\n", (long long)G->cx->lim.maxstringlen);
+	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
+		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
 	fprintf(o, "#define TH_MAXNESTING %lld\n", (long long)G->cx->lim.maxnesting);
 	fprintf(o, "#include \"grt_user.h\"\n\n");
@@ -2537,7 +2547,7 @@ static char *gen_user(struct gen *G)
 			continue;
 		if (s->type == TY_STRING)
 			fprintf(o, "static char ug_%s[TH_MAXSTR] = %s;\n", s->name,
-				s->init ? cquote(G, s->init->str, s->init->slen) : "\"\"");
+				s->init ? strlit(G, s->init->str, s->init->slen) : "\"\"");
 		else
 			fprintf(o, "static __s64 ug_%s = %lldLL;\n", s->name,
 				s->init ? (long long)s->init->num : 0LL);
@@ -2603,8 +2613,8 @@ static char *gen_meta(struct gen *G)
 	int i, j;
 
 	fprintf(o, "taphub-guest 1\n");
-	fprintf(o, "maxstr %lld\nmaxaction %lld\nmaxmapentries %lld\n",
-		(long long)cx->lim.maxstringlen, (long long)cx->lim.maxaction,
+	fprintf(o, "maxstr %lld\nstrlen %lld\nmaxaction %lld\nmaxmapentries %lld\n",
+		(long long)cx->lim.maxstringlen, (long long)cx->lim.strlen, (long long)cx->lim.maxaction,
 		(long long)cx->lim.maxmapentries);
 	fprintf(o, "bpf %d\nso %d\n", P->has_kernel, P->has_user);
 	{

@@ -161,7 +161,8 @@ void cc_diag_release(struct cc_diag *d);
 
 /* Limits, SystemTap's names; every one can be set with -D NAME=VALUE. */
 struct cc_limits {
-	int64_t maxstringlen;  /* MAXSTRINGLEN: bytes of a string incl. NUL */
+	int64_t maxstringlen;  /* string buffers: MAXSTRINGLEN rounded up to a power of two */
+	int64_t strlen;        /* MAXSTRINGLEN itself: bytes a string keeps, incl. NUL */
 	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
 	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
 	int64_t maxtrylock;    /* MAXTRYLOCK: accepted for compatibility */

@@ -39,6 +39,7 @@ void cc_ctx_init(struct cc_ctx *cx)
 	cx->arena = cc_arena_new();
 	cx->diag.out = stderr;
 	cx->lim.maxstringlen = 128;
+	cx->lim.strlen = 128;
 	cx->lim.maxmapentries = 2048;
 	cx->lim.maxaction = 1000;
 	cx->lim.maxtrylock = 1000;
@@ -106,11 +107,15 @@ int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 			return -EINVAL;
 		}
 		if (!strcmp(name, "MAXSTRINGLEN")) {
-			/* string buffers are powers of two: eBPF bounds checks use masks */
+			/*
+			 * Strings keep v - 1 bytes; their buffers are the next power
+			 * of two, because eBPF bounds checks use masks.
+			 */
 			long long p = 16;
 
 			while (p < v)
 				p <<= 1;
+			cx->lim.strlen = v;
 			v = p;
 		}
 		*(int64_t *)((char *)&cx->lim + lims[i].off) = v;

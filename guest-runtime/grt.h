@@ -268,6 +268,7 @@ struct grt_meta_prog {
 
 struct grt_meta {
 	int64_t maxstr, maxaction, maxmapentries;
+	int64_t strlen;    /* MAXSTRINGLEN: strings keep strlen - 1 bytes; maxstr is their buffer */
 	int64_t nhandlers; /* kernel probe bodies: frames per CPU */
 	bool has_bpf, has_so;
 	int nclasses;
@@ -332,7 +333,7 @@ void grt_rt_autoprint(struct grt_rt *rt);
 bool grt_rt_exit_requested(const struct grt_rt *rt);
 void grt_rt_request_exit(struct grt_rt *rt);
 int64_t grt_rt_errors(const struct grt_rt *rt);
-int64_t grt_rt_maxstr(const struct grt_rt *rt); /* MAXSTRINGLEN of the guest */
+int64_t grt_rt_maxstr(const struct grt_rt *rt); /* MAXSTRINGLEN of the guest (its strlen) */
 /* Flush the sink buffer (the runtime batches small writes). */
 void grt_rt_flush(struct grt_rt *rt);
 

@@ -519,6 +519,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = num(&m, 16, 4096, &g->maxstr);
 			if (ok && (g->maxstr & (g->maxstr - 1)))
 				ok = !bad(&m, "maxstr must be a power of two");
+		} else if (!strcmp(kw, "strlen")) {
+			ok = num(&m, 2, 4096, &g->strlen);
 		} else if (!strcmp(kw, "maxaction")) {
 			ok = num(&m, 1, INT64_MAX, &g->maxaction);
 		} else if (!strcmp(kw, "handlers")) {
@@ -585,6 +587,14 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 	}
 	if (!g->nclasses) {
 		bad(&m, "no classes");
+		goto fail;
+	}
+	/* strlen came with MAXSTRINGLEN that is not a power of two; older metas lack it */
+	if (!g->strlen)
+		g->strlen = g->maxstr;
+	if (g->strlen > g->maxstr) {
+		bad(&m, "strlen %lld is larger than maxstr %lld", (long long)g->strlen,
+		    (long long)g->maxstr);
 		goto fail;
 	}
 	for (i = 0; i < g->nprogs; i++) {

@@ -123,7 +123,7 @@ int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret)
 				.valtype = (uint8_t)g->valtype,
 				.hist = g->hist,
 				.maxentries = (size_t)g->maxentries,
-				.maxstrlen = (size_t)rt->meta->maxstr,
+				.maxstrlen = (size_t)rt->meta->strlen,
 			};
 
 			memcpy(spec.keytype, g->keytype, sizeof(spec.keytype));
@@ -179,7 +179,7 @@ void grt_rt_request_exit(struct grt_rt *rt)
 
 int64_t grt_rt_maxstr(const struct grt_rt *rt)
 {
-	return rt->meta->maxstr;
+	return rt->meta->strlen;
 }
 
 int64_t grt_rt_errors(const struct grt_rt *rt)
@@ -425,7 +425,7 @@ void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const ch
 		 const struct grt_arg *a, int n)
 {
 	struct grt_buf b = { 0 };
-	size_t max = (size_t)u->rt->meta->maxstr - 1;
+	size_t max = (size_t)u->rt->meta->strlen - 1;
 
 	dst[0] = 0;
 	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
@@ -490,7 +490,7 @@ void grt_execname(struct grt_uctx *u, char *dst)
 	char comm[17] = "";
 
 	prctl(PR_GET_NAME, comm, 0, 0, 0);
-	grt_str_copy(dst, (size_t)u->rt->meta->maxstr, comm);
+	grt_str_copy(dst, (size_t)u->rt->meta->strlen, comm);
 }
 
 int64_t grt_randint(struct grt_uctx *u, int64_t n, int64_t site)
@@ -527,7 +527,7 @@ static void kkey(struct grt_rt *rt, const struct grt_meta_global *g, const struc
 	for (i = 0; i < g->nkeys; i++) {
 		if (g->keytype[i] == GRT_STRING) {
 			const char *s = key[i].s ? key[i].s : "";
-			size_t n = strnlen(s, ms - 1);
+			size_t n = strnlen(s, (size_t)rt->meta->strlen - 1);
 
 			memcpy(buf + off, s, n);
 			off += ms;
@@ -606,13 +606,13 @@ void grt_arr_get_str(struct grt_uctx *u, int gid, const struct grt_cell *key, ch
 		struct grt_cell *c = grt_assoc_get(rt->uarr[gid], key, false);
 
 		if (c && c->s)
-			grt_str_copy(dst, (size_t)rt->meta->maxstr, c->s);
+			grt_str_copy(dst, (size_t)rt->meta->strlen, c->s);
 		return;
 	}
 	kkey(rt, g, key, kb);
 	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0) {
 		vb[rt->meta->maxstr - 1] = 0;
-		grt_str_copy(dst, (size_t)rt->meta->maxstr, vb);
+		grt_str_copy(dst, (size_t)rt->meta->strlen, vb);
 	}
 }
 
@@ -657,7 +657,7 @@ void grt_arr_set_str(struct grt_uctx *u, int gid, const struct grt_cell *key, co
 		return;
 	}
 	memset(vb, 0, (size_t)rt->meta->maxstr);
-	grt_str_copy(vb, (size_t)rt->meta->maxstr, v);
+	grt_str_copy(vb, (size_t)rt->meta->strlen, v);
 	kkey(rt, g, key, kb);
 	if (bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY))
 		arr_error(u, site);
@@ -772,7 +772,7 @@ int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t)
 	memcpy(spec.keytype, g->keytype, sizeof(spec.keytype));
 	spec.valtype = (uint8_t)g->valtype;
 	spec.hist = g->hist;
-	spec.maxstrlen = (size_t)rt->meta->maxstr;
+	spec.maxstrlen = (size_t)rt->meta->strlen;
 	grt_table_init(t, &spec);
 	if (!g->kernel)
 		return rt->uarr[gid] ? grt_table_from_assoc(t, rt->uarr[gid]) : 0;

@@ -3,7 +3,10 @@
  * The eBPF side of the guest runtime: included by every generated
  * guest.bpf.c after it has defined the limits:
  *
- *   TH_MAXSTR      MAXSTRINGLEN, bytes of a string with its NUL
+ *   TH_MAXSTR      bytes of a string buffer: MAXSTRINGLEN rounded up to a power
+ *                  of two (indexes are masked with TH_MAXSTR - 1)
+ *   TH_STRLEN      MAXSTRINGLEN: bytes a string keeps, with its NUL (every
+ *                  producer of a string cuts there)
  *   TH_MAXACTION   loop iterations a handler may run
  *   TH_NHANDLERS   kernel handlers in the guest (frames per CPU)
  *   TH_NCLASSES    classes (rings) the guest writes to, >= 1
@@ -36,6 +39,9 @@
 
 #ifndef TH_MAXSTR
 #error "TH_MAXSTR must be defined"
+#endif
+#ifndef TH_STRLEN
+#define TH_STRLEN TH_MAXSTR
 #endif
 
 #define TH_MAX_CPUS 512 /* bound of the per-CPU merge loops */
@@ -211,7 +217,7 @@ static __always_inline void th_output(int cls, void *buf, __u32 size, bool urgen
 static __always_inline void th_put_str(void *buf, __u32 *off, __u32 bufmask, const char *s)
 {
 	__u32 o = *off & bufmask;
-	long n = bpf_probe_read_kernel_str((char *)buf + o + 2, TH_MAXSTR, s);
+	long n = bpf_probe_read_kernel_str((char *)buf + o + 2, TH_STRLEN, s);
 
 	if (n < 1)
 		n = 1;
@@ -278,14 +284,14 @@ static __always_inline __s64 th_shr(__s64 a, __s64 b)
 
 static __always_inline char *th_strcpy(char *dst, const char *src)
 {
-	if (bpf_probe_read_kernel_str(dst, TH_MAXSTR, src) < 0)
+	if (bpf_probe_read_kernel_str(dst, TH_STRLEN, src) < 0)
 		dst[0] = 0;
 	return dst;
 }
 
 static __always_inline char *th_strcat(char *dst, const char *a, const char *b)
 {
-	long n = bpf_probe_read_kernel_str(dst, TH_MAXSTR, a);
+	long n = bpf_probe_read_kernel_str(dst, TH_STRLEN, a);
 	__u32 off;
 
 	if (n < 1) {
@@ -293,9 +299,9 @@ static __always_inline char *th_strcat(char *dst, const char *a, const char *b)
 		n = 1;
 	}
 	off = (__u32)(n - 1);
-	if (off >= TH_MAXSTR - 1)
+	if (off >= TH_STRLEN - 1)
 		return dst;
-	bpf_probe_read_kernel_str(dst + off, TH_MAXSTR - off, b);
+	bpf_probe_read_kernel_str(dst + off, TH_STRLEN - off, b);
 	return dst;
 }
 
@@ -510,7 +516,7 @@ static long th_repl_cb(__u64 step, void *arg)
 	__s64 m = TH_UNLINK(c->m), k = TH_UNLINK(c->k);
 	int j;
 
-	if (i >= TH_MAXSTR || o >= TH_MAXSTR - 1 || !s[th_idx(i)])
+	if (i >= TH_MAXSTR || o >= TH_STRLEN - 1 || !s[th_idx(i)])
 		return 1;
 	for (j = 0; j < TH_MAXSTR; j++) {
 		if (j >= m)
@@ -523,7 +529,7 @@ static long th_repl_cb(__u64 step, void *arg)
 		}
 	}
 	for (j = 0; j < TH_MAXSTR; j++) {
-		if (j >= k || o >= TH_MAXSTR - 1)
+		if (j >= k || o >= TH_STRLEN - 1)
 			break;
 		dst[th_idx(o)] = to[th_idx(j)];
 		o++;
@@ -559,10 +565,10 @@ static __always_inline char *th_str_replace(char *dst, const char *s, const char
 static __always_inline char *th_read_str(char *dst, __u64 addr, __s64 maxlen, bool user)
 {
 	long n;
-	__u32 lim = maxlen <= 0 || maxlen >= TH_MAXSTR ? TH_MAXSTR : (__u32)maxlen + 1;
+	__u32 lim = maxlen <= 0 || maxlen >= TH_STRLEN ? TH_STRLEN : (__u32)maxlen + 1;
 
-	if (lim > TH_MAXSTR)
-		lim = TH_MAXSTR;
+	if (lim > TH_STRLEN)
+		lim = TH_STRLEN;
 	if (user)
 		n = bpf_probe_read_user_str(dst, lim, (const void *)addr);
 	else
@@ -750,8 +756,8 @@ static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
 	args[6] = (__u64)y;
 	args[7] = (__u64)zone;
 	/* volatile: zone is th_cfg's, which clang would read as its {} initializer */
-	if ((zone && *(const volatile char *)zone ? bpf_snprintf(dst, TH_MAXSTR, zfmt, args, sizeof(args))
-			     : bpf_snprintf(dst, TH_MAXSTR, fmt, args, sizeof(args) - 8)) < 0)
+	if ((zone && *(const volatile char *)zone ? bpf_snprintf(dst, TH_STRLEN, zfmt, args, sizeof(args))
+			     : bpf_snprintf(dst, TH_STRLEN, fmt, args, sizeof(args) - 8)) < 0)
 		dst[0] = 0;
 	return dst;
 }
@@ -770,9 +776,9 @@ static __always_inline char *th_symbol(char *dst, __u64 addr, int with_offset)
 
 	/* two calls: the format must be a constant the verifier can read */
 	if (with_offset)
-		r = bpf_snprintf(dst, TH_MAXSTR, fS, args, sizeof(args));
+		r = bpf_snprintf(dst, TH_STRLEN, fS, args, sizeof(args));
 	else
-		r = bpf_snprintf(dst, TH_MAXSTR, fs, args, sizeof(args));
+		r = bpf_snprintf(dst, TH_STRLEN, fs, args, sizeof(args));
 	if (r < 0)
 		dst[0] = 0;
 	return dst;
@@ -804,8 +810,8 @@ static __always_inline char *th_cmdline(char *dst)
 	struct th_cmdline_ctx c = { .buf = dst };
 
 	dst[0] = 0;
-	if (len > TH_MAXSTR - 1)
-		len = TH_MAXSTR - 1;
+	if (len > TH_STRLEN - 1)
+		len = TH_STRLEN - 1;
 	if (!len || bpf_probe_read_user(dst, len & (TH_MAXSTR - 1), (void *)start))
 		return dst;
 	dst[len & (TH_MAXSTR - 1)] = 0;
@@ -949,8 +955,8 @@ static __always_inline char *th_tp_str(char *dst, const char *src, int size)
 {
 	__u32 lim = size <= 0 ? 1 : (__u32)size + 1;
 
-	if (lim > TH_MAXSTR)
-		lim = TH_MAXSTR;
+	if (lim > TH_STRLEN)
+		lim = TH_STRLEN;
 	if (bpf_probe_read_kernel_str(dst, lim, src) < 0)
 		dst[0] = 0;
 	return dst;

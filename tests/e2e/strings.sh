@@ -10,10 +10,29 @@ one="$GEN getppid 1"
 check_lang strings -c "$one"
 check_lang maxstringlen -DMAXSTRINGLEN=16 -c "$one"
 
-# MAXSTRINGLEN need not be a power of two: -DMAXSTRINGLEN=20 keeps 19 bytes.
-tap_run max20 -DMAXSTRINGLEN=20 -e 'probe begin { x = "0123456789abcdefghijklmnop"; println(x) exit() }'
-max20_cuts_at_19() { [ "$(out max20)" = 0123456789abcdefghi ]; }
-xfail "MAXSTRINGLEN=20 keeps 19 bytes" "driver.c rounds MAXSTRINGLEN up to a power of two" \
-	max20_cuts_at_19
+# MAXSTRINGLEN need not be a power of two: -DMAXSTRINGLEN=20 keeps 19
+# bytes of every string, made in either context: literals, concatenation,
+# sprintf, and what the kernel hands to user probes through a global.
+long=0123456789abcdefghijklmnop
+tap_run max20 -DMAXSTRINGLEN=20 -c "$one" -e 'global k, kc
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	x = "'$long'"; y = "ab" . x; z = sprintf("%s-%s", "ab", x)
+	printf("kernel %s %d %s %d %s %d\n", x, strlen(x), y, strlen(y), z, strlen(z))
+	k = x
+	kc = "ab" . x
+}
+probe end {
+	x = "'$long'"; y = "ab" . x; z = sprintf("%s-%s", "ab", x)
+	printf("user %s %d %s %d %s %d\n", x, strlen(x), y, strlen(y), z, strlen(z))
+	printf("global %s %s\n", k, kc)
+}'
+assert_ok "MAXSTRINGLEN=20 runs" max20
+x=$(echo "$long" | cut -c1-19)
+y=$(echo "ab$long" | cut -c1-19)
+z=$(echo "ab-$long" | cut -c1-19)
+assert_eq "MAXSTRINGLEN=20 keeps 19 bytes in the kernel" "$(sed -n 's/^kernel //p' "$TMP/max20.out")" "$x 19 $y 19 $z 19"
+assert_eq "MAXSTRINGLEN=20 keeps 19 bytes in user context" "$(sed -n 's/^user //p' "$TMP/max20.out")" "$x 19 $y 19 $z 19"
+assert_eq "kernel strings reach user probes cut at 19 bytes" "$(sed -n 's/^global //p' "$TMP/max20.out")" "$x $y"
 
 finish

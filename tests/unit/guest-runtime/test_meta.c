@@ -57,8 +57,11 @@ static void test_good(void **state)
 	assert_int_equal(m->progs[0].cls, 1);
 	assert_string_equal(m->progs[0].subsys, "sched");
 	assert_int_equal(m->progs[1].nr, 257);
+	/* no strlen line: strings keep what their buffer holds */
+	assert_int_equal(m->strlen, 128);
 	grt_meta_free(m);
 }
+
 
 /* Replace the first line starting with `prefix` in good[] by `line`, parse, expect refusal. */
 static void expect_bad(const char *prefix, const char *line, const char *msg)
@@ -111,6 +114,25 @@ static void test_hostile(void **state)
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
+/* MAXSTRINGLEN=20: buffers (and key layouts) of 32, strings cut at 19 */
+static void test_strlen(void **state)
+{
+	char text[4096], err[128] = "";
+	struct grt_meta *m = NULL;
+	const char *at = strstr(good, "maxstr 128\n");
+
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*smaxstr 32\nstrlen 20\n%s", (int)(at - good), good,
+		 at + strlen("maxstr 128\n"));
+	assert_int_equal(grt_meta_parse(text, strlen(text), &m, err, sizeof(err)), 0);
+	assert_int_equal(m->maxstr, 32);
+	assert_int_equal(m->strlen, 20);
+	assert_int_equal(grt_meta_key_size(m, &m->globals[1]), 8 + 32);
+	grt_meta_free(m);
+	expect_bad("maxstr", "maxstr 128\nstrlen 200\n", "strlen 200 is larger than maxstr 128");
+	expect_bad("maxstr", "maxstr 128\nstrlen 1\n", "line 3: bad number");
+}
+
 static void test_prefixes(void **state)
 {
 	size_t n, len = strlen(good);
@@ -147,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_good),
 	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_strlen),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_small_err),
 	};
