@@ -59,20 +59,7 @@ ALL="guests cycles isolation addtime filerate switch recover"
 ONLY=${BENCH_ONLY:-$ALL}
 TIMEOUT=600
 
-want() {
-	case " $ONLY " in
-	*" $1 "*) return 0 ;;
-	esac
-	return 1
-}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-note() {
-	printf '%s\n' "bench: $*" >&2
-}
+. "$(dirname "$0")/lib.sh"
 
 any=""
 for s in $ALL; do
@@ -160,33 +147,6 @@ export TAPHUB_CACHE="$W/cache"
 RES="$W/results"
 : >"$RES"
 
-run() {
-	"$@" &
-	CHILD=$!
-	wait "$CHILD"
-	rc=$?
-	CHILD=""
-	return $rc
-}
-
-rec() {
-	echo "$1 $2" >>"$RES"
-}
-stats() {
-	awk -v k="$1" '$1 == k { print $2 }' "$RES" | sort -g | awk '
-		{ a[NR] = $1 }
-		END {
-			if (!NR) { print "nan nan nan 0"; exit }
-			m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-			printf "%.1f %.1f %.1f %d\n", m, a[1], a[NR], NR
-		}'
-}
-med() {
-	stats "$1" | cut -d' ' -f1
-}
-sum() {
-	awk -v k="$1" '$1 == k { s += $2 } END { printf "%d\n", s }' "$RES"
-}
 # the last value recorded for a key, "-" without one
 last() {
 	awk -v k="$1" '$1 == k { v = $2 } END { print v == "" ? "-" : v }' "$RES"
@@ -239,11 +199,6 @@ cls() {
 # tap -F, pinned like the hub (the runner it starts stays there too)
 tapf() {
 	"$TASKSET" -c "$TRACER_CPU" "$TAP" -F "$@" >/dev/null 2>"$W/tapf.err"
-}
-
-# gen's "ns per call" line in a run's standard output
-gen_ns() {
-	grep -E '^[0-9]+\.[0-9]$' "$1" | tail -n 1
 }
 
 # A numbered stream: a subshell that runs `gen getppid CHUNK` (pinned to

@@ -38,20 +38,7 @@ TRACER_CPU=${TRACER_CPU:-0}
 ONLY=${BENCH_ONLY:-events progtime rate startup}
 TIMEOUT=600
 
-want() {
-	case " $ONLY " in
-	*" $1 "*) return 0 ;;
-	esac
-	return 1
-}
-
-die() {
-	echo "bench: $*" >&2
-	exit 1
-}
-note() {
-	printf '%s\n' "bench: $*" >&2
-}
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (eBPF, perf, tracefs)"
 TAP=$(realpath "$O/tap" 2>/dev/null) || die "no $O/tap: run make first"
@@ -95,44 +82,6 @@ trap 'exit 130' INT TERM
 export TAPHUB_CACHE="$W/cache"
 RES="$W/results"
 : >"$RES"
-
-# Run a command in the background and wait for it, so an interrupt can
-# stop exactly it (by its pid) in cleanup.
-run() {
-	"$@" &
-	CHILD=$!
-	wait "$CHILD"
-	rc=$?
-	CHILD=""
-	return $rc
-}
-
-# Results are "KEY VALUE" lines, several per key.
-rec() {
-	echo "$1 $2" >>"$RES"
-}
-
-# Statistics over the values recorded for a key: median, min, max, count.
-stat() {
-	awk -v k="$1" '$1 == k { print $2 }' "$RES" | sort -g | awk '
-		{ a[NR] = $1 }
-		END {
-			if (!NR) { print "nan nan nan 0"; exit }
-			m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-			printf "%.1f %.1f %.1f %d\n", m, a[1], a[NR], NR
-		}'
-}
-med() {
-	stat "$1" | cut -d' ' -f1
-}
-sum() {
-	awk -v k="$1" '$1 == k { s += $2 } END { printf "%d\n", s }' "$RES"
-}
-
-# gen's "ns per call" line in a run's standard output.
-gen_ns() {
-	grep -E '^[0-9]+\.[0-9]$' "$1" | tail -n 1
-}
 
 # The generator as a -c command: pinned, made of absolute paths, under
 # perf stat for its CPU time (and instructions where there is a PMU).
@@ -501,7 +450,7 @@ echo "   paired = median over runs of (run - mean of the untraced runs just befo
 printf '%-12s %-50s %7s %15s %6s %6s %7s %7s %9s %7s\n' config what cpu "min..max" cost \
 	paired wall "w.cost" events lost
 for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_printf perf_printf ftrace; do
-	set -- $(stat "$c")
+	set -- $(stats "$c")
 	case $c in
 	base) what="untraced" ;;
 	tap_empty) what="tap: empty handler" ;;
@@ -529,7 +478,7 @@ done
 echo "   $R runs each (base: before each traced run and once at the end).  events: lines in the"
 echo "   last run's file (tap, bpftrace), samples (perf), entries + overrun (ftrace); lost: all runs."
 echo "   All tracers are system-wide, so other processes' getppid calls count too."
-set -- $(stat base)
+set -- $(stats base)
 NOISE=$(awk -v m="$1" -v lo="$2" -v hi="$3" 'BEGIN { printf "%.0f", (m > 0) ? 100 * (hi - lo) / m : 0 }')
 [ "$NOISE" -gt 15 ] &&
 	echo "   NOISY: the untraced baseline ranged over $NOISE% of its median across runs (another" &&
