@@ -358,30 +358,7 @@ section_guests() {
 		"$TAPCTL" stop warm >/dev/null 2>&1
 	done
 	: >"$W/seq"
-	i=1
-	while [ $i -le "$R" ]; do
-		set -- $GCFGS
-		k=1
-		while [ $k -lt $i ]; do
-			x=$1
-			shift
-			set -- "$@" "$x"
-			k=$((k + 1))
-		done
-		note "guests, round $i/$R: $*"
-		for c in "$@"; do
-			guests_one base "$i"
-			guests_one "$c" "$i"
-		done
-		i=$((i + 1))
-	done
-	guests_one base end
-	awk '$1 == "base" {
-			for (j = 0; j < np; j++)
-				print pc[j] ".pair", pv[j] - (pb[j] + $2) / 2
-			np = 0; b = $2; next
-		}
-		{ pc[np] = $1; pv[np] = $2; pb[np] = b; np++ }' "$W/seq" >>"$RES"
+	interleaved guests_one "$GCFGS" "guests, "
 	"$TAPCTL" host destroy bh --force >/dev/null 2>&1
 	hub_stop
 }

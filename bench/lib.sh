@@ -58,3 +58,40 @@ sum() {
 gen_ns() {
 	grep -E '^[0-9]+\.[0-9]$' "$1" | tail -n 1
 }
+
+# interleaved RUN "CONFIGS" [LABEL]: $R rounds of the configs in a
+# rotating order (so none always follows another), each traced run after
+# an untraced one (`RUN base ROUND`): the baseline drifts and is sampled
+# as densely as the rest; one more untraced run at the end.  RUN appends
+# "CONFIG VALUE" to $W/seq; the paired costs (each run minus the mean of
+# the untraced runs either side, a cross-check of median - median) go to
+# the results as CONFIG.pair.
+interleaved() {
+	_il_run=$1
+	_il_cfgs=$2
+	_il_label=${3:-}
+	_il_i=1
+	while [ $_il_i -le "$R" ]; do
+		set -- $_il_cfgs
+		_il_k=1
+		while [ $_il_k -lt $_il_i ]; do
+			_il_x=$1
+			shift
+			set -- "$@" "$_il_x"
+			_il_k=$((_il_k + 1))
+		done
+		note "${_il_label}round $_il_i/$R: $*"
+		for _il_c in "$@"; do
+			"$_il_run" base "$_il_i"
+			"$_il_run" "$_il_c" "$_il_i"
+		done
+		_il_i=$((_il_i + 1))
+	done
+	"$_il_run" base end
+	awk '$1 == "base" {
+			for (j = 0; j < np; j++)
+				print pc[j] ".pair", pv[j] - (pb[j] + $2) / 2
+			np = 0; b = $2; next
+		}
+		{ pc[np] = $1; pv[np] = $2; pb[np] = b; np++ }' "$W/seq" >>"$RES"
+}

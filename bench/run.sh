@@ -221,36 +221,7 @@ for s in "$S_COUNT" "$S_PRINTF" "$S_EMPTY" "$S_PRINT0"; do
 	"$TAP" -p4 -e "$s" >/dev/null || die "tap cannot compile: $s"
 done
 
-i=1
-while [ $i -le "$R" ]; do
-	# rotate the order each round so no configuration always follows another
-	set -- $CFGS
-	k=1
-	while [ $k -lt $i ]; do
-		x=$1
-		shift
-		set -- "$@" "$x"
-		k=$((k + 1))
-	done
-	note "round $i/$R: $*"
-	# an untraced run before each traced one: the baseline drifts (other
-	# guests of the host, frequency) and is sampled as densely as the rest
-	for c in "$@"; do
-		one base "$i"
-		one "$c" "$i"
-	done
-	i=$((i + 1))
-done
-one base end
-
-# Paired costs: each traced run minus the mean of the untraced runs just
-# before and after it, as a cross-check of median - median.
-awk '$1 == "base" {
-		for (j = 0; j < np; j++)
-			print pc[j] ".pair", pv[j] - (pb[j] + $2) / 2
-		np = 0; b = $2; next
-	}
-	{ pc[np] = $1; pv[np] = $2; pb[np] = b; np++ }' "$W/seq" >>"$RES"
+interleaved one "$CFGS"
 rmdir "$FT" 2>/dev/null
 
 [ -n "$INSN" ] || note "no instruction counter here (no PMU in this VM): CPU and wall time only"
