@@ -842,25 +842,6 @@ done
 
 # ---- the report ----------------------------------------------------------------------------------
 
-cost() {
-	m=$(med "$1")
-	b=$(med "${2:-base}")
-	awk -v m="$m" -v b="$b" 'BEGIN { if (m == "nan" || b == "nan") print "nan"; else printf "%.1f\n", m - b }'
-}
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
-}
-verdict() { # SECTION VALUE OP LIMIT
-	want "$1" || {
-		echo "(not run)"
-		return
-	}
-	awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
-		if (v == "nan" || v == "-" || v == "") { print "MISS (no data)"; exit }
-		ok = op == "<=" ? v + 0 <= l + 0 : op == "==" ? v + 0 == l + 0 : v + 0 >= l + 0
-		print ok ? "PASS" : "MISS"
-	}'
-}
 row() {
 	printf '%-50s %12s  %-16s %-24s %s\n' "$@"
 }

@@ -95,3 +95,26 @@ interleaved() {
 		}
 		{ pc[np] = $1; pv[np] = $2; pb[np] = b; np++ }' "$W/seq" >>"$RES"
 }
+
+# cost KEY [BASEKEY]: median of KEY minus the median of the baseline
+cost() {
+	m=$(med "$1")
+	b=$(med "${2:-base}")
+	awk -v m="$m" -v b="$b" 'BEGIN { if (m == "nan" || b == "nan") print "nan"; else printf "%.1f\n", m - b }'
+}
+# ratio A B: A / B, "-" when either is missing
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
+}
+# verdict SECTION VALUE OP LIMIT: PASS or MISS (OP is <=, == or >=)
+verdict() {
+	want "$1" || {
+		echo "(not run)"
+		return
+	}
+	awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
+		if (v == "nan" || v == "-" || v == "") { print "MISS (no data)"; exit }
+		ok = op == "<=" ? v + 0 <= l + 0 : op == "==" ? v + 0 == l + 0 : v + 0 >= l + 0
+		print ok ? "PASS" : "MISS"
+	}'
+}

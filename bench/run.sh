@@ -384,27 +384,6 @@ done
 
 # ---- the report ----------------------------------------------------------------------
 
-# cost KEY [BASEKEY]: median of KEY minus the median of the baseline
-cost() {
-	m=$(med "$1")
-	b=$(med "${2:-base}")
-	awk -v m="$m" -v b="$b" 'BEGIN { if (m == "nan" || b == "nan") print "nan"; else printf "%.1f\n", m - b }'
-}
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
-}
-# verdict SECTION VALUE OP LIMIT: PASS or MISS
-verdict() {
-	want "$1" || {
-		echo "(not run)"
-		return
-	}
-	awk -v v="$2" -v op="$3" -v l="$4" 'BEGIN {
-		if (v == "nan" || v == "-") { print "MISS (no data)"; exit }
-		ok = op == "<=" ? v + 0 <= l + 0 : v + 0 >= l + 0
-		print ok ? "PASS" : "MISS"
-	}'
-}
 
 echo
 echo "== taphub benchmark: $(uname -r), $NCPU CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
