@@ -58,26 +58,34 @@ static size_t libbpf_log_len;
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[4096];
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	char *p;
+	char *line = NULL, *p;
+	int n;
 
-	if (n <= 0 || level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG)
 		return 0;
-	if ((size_t)n >= sizeof(line))
-		n = sizeof(line) - 1;
-	/* keep the last 64 KB: the verifier's verdict is at the end */
-	if (libbpf_log_len + (size_t)n > 65536) {
-		free(libbpf_log);
-		libbpf_log = NULL;
-		libbpf_log_len = 0;
+	/*
+	 * Whole: libbpf hands the verifier log over as one message, and its
+	 * verdict is at the end (a fixed line buffer kept only its start).
+	 */
+	n = vasprintf(&line, fmt, ap);
+	if (n <= 0) {
+		free(line);
+		return 0;
 	}
 	p = realloc(libbpf_log, libbpf_log_len + (size_t)n + 1);
-	if (!p)
+	if (!p) {
+		free(line);
 		return 0;
+	}
 	memcpy(p + libbpf_log_len, line, (size_t)n + 1);
 	libbpf_log = p;
 	libbpf_log_len += (size_t)n;
+	free(line);
+	/* keep the last 64 KB: the verifier's verdict is at the end */
+	if (libbpf_log_len > 65536) {
+		memmove(libbpf_log, libbpf_log + libbpf_log_len - 65536, 65536 + 1);
+		libbpf_log_len = 65536;
+	}
 	return 0;
 }
 
