@@ -464,13 +464,61 @@ static void start_runner(const struct opts *o, const char *dir, uint64_t id, int
 	}
 }
 
+/*
+ * The session's state as the hub lists it: "starting" while its runner
+ * has not run the begin probes (the kernel probes are not attached yet),
+ * "recording", ...; NULL when it is not listed (it ended) or on error.
+ */
+static const char *session_state(int fd, struct hub_msg *m, struct hub_req *q, uint64_t id,
+				 char *state, size_t len)
+{
+	char err[256];
+	const char *r = NULL;
+	uint64_t sid;
+
+	hub_msg_init(m, TH_MSG_LIST, hub_next_seq());
+	if (hub_call(fd, m, q, err, sizeof(err)))
+		return NULL;
+	while (!hub_msg_recv(fd, q, err, sizeof(err)) && q->h.type != TH_MSG_END) {
+		const char *k = hub_req_str(q, TH_A_KIND), *st = hub_req_str(q, TH_A_STATE);
+
+		if (q->h.type != TH_MSG_ENTRY || !k || strcmp(k, "session") || !st ||
+		    !hub_req_u64(q, TH_A_SESSION_ID, &sid) || sid != id)
+			continue;
+		snprintf(state, len, "%s", st);
+		r = state;
+	}
+	return r;
+}
+
+/*
+ * stap -F returns once the probes are in; so does tap -F.  With user
+ * probes the hub attaches the kernel probes when the runner has run the
+ * begin probes: wait for that (events made right after tap returns must
+ * be recorded), at most 10 s (the hub gives up on a runner after its own
+ * timeout and attaches anyway).
+ */
+static void wait_recording(int fd, struct hub_msg *m, struct hub_req *q, uint64_t id)
+{
+	char state[32];
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (!session_state(fd, m, q, id, state, sizeof(state)) || strcmp(state, "starting"))
+			return;
+		usleep(2000);
+	}
+	fprintf(stderr, "tap: WARNING: the session's runner has not started after 10 s; "
+			"its probes are attached when it does\n");
+}
+
 /* -F: hand the compiled guest to taphubd. */
 static int run_flight(const struct opts *o, const struct cc_artifact *art, const char *script,
 		      int64_t maxerrors)
 {
 	struct hub_msg *m = malloc(sizeof(*m));
 	struct hub_req *q = malloc(sizeof(*q));
-	char err[4096], name[64];
+	char err[4096], name[64], host[256];
 	uint64_t id = 0;
 	uint32_t guest = 0;
 	int fd = -1, mfd = -1, bfd = -1, r = 1, i;
@@ -533,12 +581,14 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 	}
 	hub_req_u64(q, TH_A_SESSION_ID, &id);
 	hub_req_u32(q, TH_A_GUEST_ID, &guest);
-	if (art->has_so)
+	snprintf(host, sizeof(host), "%s", hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?");
+	if (art->has_so) {
 		start_runner(o, art->dir, id, maxerrors);
+		wait_recording(fd, m, q, id); /* reuses m and q */
+	}
 	printf("Session %s (id %llu) is recording in host %s%s.\n"
 	       "Attach with: tap -A %s   Stop with: tapctl stop %s\n",
-	       name, (unsigned long long)id, hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?",
-	       o->relay_guest ? " as a guest" : "", name, name);
+	       name, (unsigned long long)id, host, o->relay_guest ? " as a guest" : "", name, name);
 	r = 0;
 out:
 	if (mfd >= 0)

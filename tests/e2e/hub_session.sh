@@ -65,5 +65,19 @@ case "$err" in
 "tapctl: no session 'nosuch'") ok "stopping an unknown session says so" ;;
 *) bad "stopping an unknown session says so" "$err" ;;
 esac
+# tap -F returns once the probes are in, also when a runner must run the
+# begin probes first (a slow begin here): events made at once are recorded
+cp "$GEN" "$HUBDIR/fgen"
+"$TAP" -F -m fr4 -DMAXACTION=100000 -e 'global n, x
+	probe begin { for (i = 0; i < 20000; i++) x = sprintf("%d %s", i, x) }
+	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "fgen") n++ }
+	probe end { printf("fr4 n=%d\n", n) }' >/dev/null 2>"$HUBDIR/fr4.err" || bad "the fr4 session" "$(cat "$HUBDIR/fr4.err")"
+"$HUBDIR/fgen" getppid 100
+got=$("$TAPCTL" stop fr4 2>&1 | sed -n 's/^fr4 n=//p')
+if [ "$got" = 100 ]; then
+	ok "events right after tap -F returns are recorded (a runner's slow begin)"
+else
+	bad "events right after tap -F returns are recorded (a runner's slow begin)" "n=$got"
+fi
 check "the hub is still running" hub_alive
 finish
