@@ -37,7 +37,13 @@
 #include "hub/internal.h"
 #include "relayhost-module/rh.h"
 
+/*
+ * The drain's idle tick: how late a record that woke no one (its ring
+ * under a quarter full) reaches the stores.  An unwatched recorder can
+ * wait (a round costs ~40 us of CPU); someone attached is waiting for it.
+ */
 #define DRAIN_TICK_MS 50
+#define DRAIN_TICK_WATCHED_MS 10
 
 struct inj {
 	struct inj *next;
@@ -241,23 +247,24 @@ struct drain_pace {
  * wakeup per event, and a drain that then works in tiny batches.  So come back before the
  * ring gets there, as hub/local.c does: when the smallest ring should hold
  * 1/16 of its size at the rate just seen, between DRAIN_MIN_TICK_MS and
- * DRAIN_TICK_MS (idle).
+ * the idle tick.
  */
 static int drain_next_tick_ms(struct hub_host *h, struct drain_pace *p)
 {
 	uint64_t now_bytes = rh_drain_bytes(h->drain), bytes = now_bytes - p->bytes;
 	uint64_t target = rh_drain_ring_bytes(h->drain) / 16, now = mono_ns(), dt = now - p->ns;
 	double ms;
+	int idle = atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS : DRAIN_TICK_MS;
 
 	p->bytes = now_bytes;
 	p->ns = now;
 	if (!bytes || !dt)
-		return DRAIN_TICK_MS;
+		return idle;
 	/* time for `target` bytes at bytes/dt; in double: both can be large */
 	ms = (double)target * (double)dt / (double)bytes / 1e6;
 	if (ms < DRAIN_MIN_TICK_MS)
 		return DRAIN_MIN_TICK_MS;
-	return ms < DRAIN_TICK_MS ? (int)ms : DRAIN_TICK_MS;
+	return ms < idle ? (int)ms : idle;
 }
 
 static int drain_epoll(struct hub_host *h)

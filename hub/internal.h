@@ -68,6 +68,7 @@ struct hub_host {
 	int wake_efd;   /* wakes the drain: injected records, stop */
 	int main_efd;   /* wakes the main loop: exit/error flags */
 	atomic_bool stopping;
+	atomic_int live_readers; /* attached clients (tap -A): the drain ticks faster */
 	bool appended;  /* drain thread only */
 	pthread_mutex_t inj_mu;
 	struct inj *inj_head, *inj_tail;

@@ -371,6 +371,8 @@ static void *reader_main(void *arg)
 		rh_cursor_init(h->cls[c].store, &R->cur[c]);
 	/* drops before the attachment: tapctl list and the session's end say them */
 	note_drops(R, true);
+	atomic_fetch_add(&h->live_readers, 1);
+	hub_host_kick(h); /* the drain picks the faster tick now */
 	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
 	if (R->batch) {
 		for (;;) {
@@ -399,6 +401,7 @@ static void *reader_main(void *arg)
 			free(m);
 		}
 	}
+	atomic_fetch_sub(&h->live_readers, 1);
 	for (i = 0; i < R->nrts; i++)
 		grt_rt_free(R->rts[i].rt);
 	close(R->o.fd);
