@@ -235,38 +235,6 @@ static void wake_readers(struct hub_host *h, bool appended)
 /* The drain comes back at least this often while records flow. */
 #define DRAIN_MIN_TICK_MS 1
 
-/* The drain thread's pacing: ring bytes consumed at the last round, and when. */
-struct drain_pace {
-	uint64_t bytes;
-	uint64_t ns;
-};
-
-/*
- * When to drain next.  A producer that finds its ring over a quarter full
- * wakes us on every commit (th_wake_flags): an irq_work and a cross-CPU
- * wakeup per event, and a drain that then works in tiny batches.  So come back before the
- * ring gets there, as hub/local.c does: when the smallest ring should hold
- * 1/16 of its size at the rate just seen, between DRAIN_MIN_TICK_MS and
- * the idle tick.
- */
-static int drain_next_tick_ms(struct hub_host *h, struct drain_pace *p)
-{
-	uint64_t now_bytes = rh_drain_bytes(h->drain), bytes = now_bytes - p->bytes;
-	uint64_t target = rh_drain_ring_bytes(h->drain) / 16, now = mono_ns(), dt = now - p->ns;
-	double ms;
-	int idle = atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS : DRAIN_TICK_MS;
-
-	p->bytes = now_bytes;
-	p->ns = now;
-	if (!bytes || !dt)
-		return idle;
-	/* time for `target` bytes at bytes/dt; in double: both can be large */
-	ms = (double)target * (double)dt / (double)bytes / 1e6;
-	if (ms < DRAIN_MIN_TICK_MS)
-		return DRAIN_MIN_TICK_MS;
-	return ms < idle ? (int)ms : idle;
-}
-
 static int drain_epoll(struct hub_host *h)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 1 };
@@ -322,10 +290,10 @@ static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
 static void *drain_main(void *arg)
 {
 	struct hub_host *h = arg;
-	struct drain_pace pace = { .bytes = rh_drain_bytes(h->drain), .ns = mono_ns() };
 	int epfd = drain_epoll(h), tick_ms = DRAIN_TICK_MS;
 
 	rcu_register_thread();
+	rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS, tick_ms); /* starts the clock */
 	for (;;) {
 		bool stopping = atomic_load(&h->stopping);
 
@@ -336,7 +304,10 @@ static void *drain_main(void *arg)
 		wake_readers(h, h->appended);
 		if (stopping)
 			break;
-		tick_ms = drain_next_tick_ms(h, &pace);
+		/* paced to the rate (rh_drain_next_tick_ms); quicker while someone watches */
+		tick_ms = rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS,
+						atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS
+									      : DRAIN_TICK_MS);
 	}
 	if (epfd >= 0)
 		close(epfd);

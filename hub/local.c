@@ -10,7 +10,7 @@
  *   a tick      drains the rings: producers wake us only when a ring is
  *               a quarter full, to keep wakeups off the probe's path, so
  *               we come back on our own, paced to the rate (see
- *               next_tick_ms), at most poll_ms apart
+ *               rh_drain_next_tick_ms), at most poll_ms apart
  *
  * At the end: detach, drain what is left, end probes, the automatic
  * printing of unread globals, then the loss and error reports, as stap
@@ -63,8 +63,6 @@ struct local {
 	uint64_t out_lost; /* bytes the output could not take */
 	bool out_failed;
 	uint64_t seed;
-	uint64_t drained;   /* rh_drain_bytes() at the last drain */
-	int64_t drained_ns; /* CLOCK_MONOTONIC of the last drain */
 	bool binary;        /* the sink writes a binary trace */
 	uint64_t marked_drops[TH_MAX_CLASSES]; /* ring drops already in the trace */
 	int64_t drops_ns;   /* when the counters were last read */
@@ -210,35 +208,6 @@ static void drain_all(struct local *L)
 		hub_sink_flush(L->o->sink);
 }
 
-/*
- * When to drain next.  A producer that finds its ring over a quarter full
- * forces a wakeup on every commit (th_wake_flags) until we have drained
- * below that: an irq_work and a cross-CPU wakeup per event, and a reader
- * that then loops on small batches.  Measured on 2 vCPUs at ~500 k
- * records/s (4 MB ring, 100 ms tick): +30 ns per event inside the probe,
- * 217 ns of tap CPU per record instead of 46, a write() per 28 records
- * (docs/performance.md).
- * So drain before the ring gets there: aim to come back when the smallest
- * ring holds 1/16 of its size at the rate just seen, between MIN_TICK_MS
- * and poll_ms.  Idle, the tick stays at poll_ms.
- */
-static int next_tick_ms(struct local *L, int poll_ms)
-{
-	uint64_t now_bytes = rh_drain_bytes(L->drain), bytes = now_bytes - L->drained;
-	uint64_t target = rh_drain_ring_bytes(L->drain) / 16;
-	int64_t now = mono_ns(), dt = now - L->drained_ns, ms;
-
-	L->drained = now_bytes;
-	L->drained_ns = now;
-	if (!bytes || dt <= 0)
-		return poll_ms;
-	/* time for `target` bytes at bytes/dt; in double: both can be large */
-	ms = (int64_t)((double)target * (double)dt / (double)bytes / 1e6);
-	if (ms < MIN_TICK_MS)
-		return MIN_TICK_MS;
-	return ms < poll_ms ? (int)ms : poll_ms;
-}
-
 static void on_signal(struct local *L, bool *stop)
 {
 	struct signalfd_siginfo si;
@@ -268,7 +237,8 @@ static void loop(struct local *L)
 	int poll_ms = L->o->poll_ms > 0 ? L->o->poll_ms : 100, tick_ms = poll_ms;
 	bool stop = false;
 
-	L->drained_ns = mono_ns();
+	if (L->drain)
+		rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms); /* starts the clock */
 	while (!stop && !grt_rt_exit_requested(L->rt)) {
 		int n = epoll_wait(L->epfd, evs, 16, tick_ms), i;
 
@@ -277,7 +247,7 @@ static void loop(struct local *L)
 		/* records first: a timer's report covers what came before it */
 		drain_all(L);
 		if (L->drain)
-			tick_ms = next_tick_ms(L, poll_ms);
+			tick_ms = rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms);
 		mark_drops(L, false);
 		for (i = 0; i < n; i++) {
 			uint32_t id = evs[i].data.u32;

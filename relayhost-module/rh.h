@@ -35,10 +35,12 @@ int rh_drain_poll(struct rh_drain *d, int timeout_ms);
 int rh_drain_consume(struct rh_drain *d);
 /* An fd that becomes readable when a ring has data, for a caller's epoll. */
 int rh_drain_epoll_fd(struct rh_drain *d);
-/* Ring bytes consumed so far (record headers and padding included). */
-uint64_t rh_drain_bytes(const struct rh_drain *d);
-/* Data size of the smallest ring added, in bytes. */
-uint64_t rh_drain_ring_bytes(const struct rh_drain *d);
+/*
+ * How long the caller may wait before it consumes again, from the rate
+ * seen since the last call: rings kept below their wake mark, at least
+ * min_ms, idle_ms when nothing came.
+ */
+int rh_drain_next_tick_ms(struct rh_drain *d, int min_ms, int idle_ms);
 
 /* ---- class_store.c ---------------------------------------------------------- */
 
