@@ -78,10 +78,18 @@ hub_start
 
 # --- discard: the store keeps the oldest, counts the rest
 "$TAP" -F --relay-host dis --host-class default=64K:discard -e "$N" $$ x >/dev/null
+# a reader attached through the flood is told of what it will never see
+"$TAP" -A dis >dis.live 2>dis.live.err &
+LP=$!
+track_pid $LP
+sleep 0.5
 for i in 1 2 3 4; do
 	taskset -c 1 "$GEN" getppid 5000
 	sleep 0.2
 done
+sleep 1 # the hub reads the guests' ring counters on its tick
+kill -INT $LP
+wait $LP
 attach_for 3 dis.out dis
 "$TAPCTL" list --json >dis.json
 "$TAPCTL" stop dis >/dev/null 2>dis.err
@@ -95,6 +103,14 @@ else
 	bad "discard: held + dropped + ring = 20000" "held=$held dropped=$dropped ring=$kring $(cat dis.err)"
 fi
 check "discard: tapctl list counts the same loss" [ "$listed" = $((dropped + kring)) ]
+live=$(grep -c '^[0-9]' dis.live)
+ldropped=$(warn_count dis.live.err "the store was full")
+lkring=$(warn_count dis.live.err "the kernel ring was full")
+if [ "$live" = "$held" ] && [ "$ldropped" = "$dropped" ] && [ "$lkring" = "$kring" ]; then
+	ok "discard: an attached reader saw $live and was told of $ldropped + $lkring lost"
+else
+	bad "discard: an attached reader is told of the loss" "saw=$live/$held told=$ldropped/$dropped ring=$lkring/$kring $(cat dis.live.err)"
+fi
 
 # --- overwrite: the store keeps the newest, counts the rest
 "$TAP" -F --relay-host ovw --host-class default=64K:overwrite -e "$N" $$ x >/dev/null
