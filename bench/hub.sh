@@ -151,11 +151,6 @@ RES="$W/results"
 last() {
 	awk -v k="$1" '$1 == k { v = $2 } END { print v == "" ? "-" : v }' "$RES"
 }
-failed() {
-	note "$1 failed ($2):"
-	tail -n 5 "$W/err" "$W/out" >&2 2>/dev/null
-	rec "$1.failed" 1
-}
 
 now_ns() {
 	date +%s%N
@@ -263,23 +258,8 @@ seqcheck() {
 		}'
 }
 
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 note "$(uname -r), $NCPU CPUs; generator on CPU $GEN_CPU, taphubd and tap on CPU $TRACER_CPU; sections: $ONLY"
-case $LOAD0 in
-0.[0-4]*) ;;
-*) note "load average $LOAD0: other work on this machine will make the numbers noisy" ;;
-esac
-
-foreign_tracing() {
-	{
-		command -v bpftool >/dev/null &&
-			bpftool prog show 2>/dev/null |
-			sed -n 's/^\([0-9]*\): \(raw_tracepoint\|tracepoint\|tracing\|kprobe\|perf_event\) .*name \([^ ]*\).*/\2:\3(id \1)/p'
-		sed 's/^/ftrace:/' /sys/kernel/tracing/set_event 2>/dev/null
-	} | tr '\n' ' '
-}
-FOREIGN0=$(foreign_tracing)
-[ -n "$FOREIGN0" ] && note "WARNING: other tracing is active, every run pays for it: $FOREIGN0"
+machine_before
 
 # ---- 1. guests: per-event cost in a relay host class, 0/1/4 other guests ----------
 
@@ -315,10 +295,10 @@ guests_one() {
 		case $cfg in s*) other=$S_SYS ;; esac
 		j=1
 		while [ "$j" -le "$k" ]; do
-			tapf -m o$j --relay-guest bh -e "$other" || failed "$cfg.add" "$r"
+			tapf -m o$j --relay-guest bh -e "$other" || failed "$cfg.add" "round $r"
 			j=$((j + 1))
 		done
-		tapf -m p --relay-guest bh -e "$S_PROBE" || failed "$cfg.add" "$r"
+		tapf -m p --relay-guest bh -e "$S_PROBE" || failed "$cfg.add" "round $r"
 		w0=$(cls bh default records)
 		l0=$(cls bh default lost)
 		c0=$(hub_cpu_ms)
@@ -337,15 +317,7 @@ guests_one() {
 		[ "$w1" -gt "$w0" ] && rec "$cfg.hubns" "$(awk -v c=$((c1 - c0)) -v n=$((w1 - w0)) 'BEGIN { printf "%.1f\n", c * 1e6 / n }')"
 		;;
 	esac
-	wall=$(gen_ns "$W/out")
-	cpu=$(awk -F, -v n="$N" '/task-clock/ { printf "%.1f\n", $1 * 1e6 / n }' "$W/gstat" 2>/dev/null)
-	if [ -z "$wall" ] || [ -z "$cpu" ]; then
-		failed "$cfg" "round $r"
-		return
-	fi
-	rec "$cfg" "$cpu"
-	rec "$cfg.wall" "$wall"
-	echo "$cfg $cpu" >>"$W/seq"
+	gen_result "$cfg" "$r"
 }
 
 GCFGS="g0 g1 g4 s1 s4 fg"
@@ -849,10 +821,7 @@ row() {
 echo
 echo "== taphub hub benchmark: $(uname -r), $NCPU CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "   gen on CPU $GEN_CPU; taphubd, tap -F and foreground tap on CPU $TRACER_CPU"
-echo "   load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-FOREIGN1=$(foreign_tracing)
-[ -n "$FOREIGN0$FOREIGN1" ] &&
-	echo "   WARNING: tracing by other processes was active (before: ${FOREIGN0:-none}; after: ${FOREIGN1:-none})"
+machine_report
 
 if want guests; then
 	echo

@@ -118,3 +118,57 @@ verdict() {
 		print ok ? "PASS" : "MISS"
 	}'
 }
+
+# A run failed: say so (it is never silently dropped from a median).
+failed() { # KEY WHAT
+	note "$1 failed ($2):"
+	tail -n 5 "$W/err" "$W/out" >&2 2>/dev/null
+	rec "$1.failed" 1
+}
+
+# gen_result CONFIG ROUND: gen's CPU time per call (perf stat in $W/gstat,
+# $N calls) and its own wall time per call ($W/out) go to the results and
+# to $W/seq (for the paired costs); a run without them failed.
+gen_result() {
+	_gr_wall=$(gen_ns "$W/out")
+	_gr_cpu=$(awk -F, -v n="$N" '/task-clock/ { printf "%.1f\n", $1 * 1e6 / n }' "$W/gstat" 2>/dev/null)
+	if [ -z "$_gr_wall" ] || [ -z "$_gr_cpu" ]; then
+		failed "$1" "round $2"
+		return 1
+	fi
+	rec "$1" "$_gr_cpu"
+	rec "$1.wall" "$_gr_wall"
+	echo "$1 $_gr_cpu" >>"$W/seq"
+}
+
+# Tracers left by others run on every traced syscall, the baseline's too:
+# say so, before and after (the report repeats it).
+foreign_tracing() {
+	{
+		command -v bpftool >/dev/null &&
+			bpftool prog show 2>/dev/null |
+			sed -n 's/^\([0-9]*\): \(raw_tracepoint\|tracepoint\|tracing\|kprobe\|perf_event\) .*name \([^ ]*\).*/\2:\3(id \1)/p'
+		sed 's/^/ftrace:/' /sys/kernel/tracing/set_event 2>/dev/null
+	} | tr '\n' ' '
+}
+
+# The machine before a run (LOAD0, FOREIGN0), noted when it is not quiet.
+machine_before() {
+	LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+	case $LOAD0 in
+	0.[0-4]*) ;;
+	*) note "load average $LOAD0: other work on this machine will make the numbers noisy" ;;
+	esac
+	FOREIGN0=$(foreign_tracing)
+	[ -n "$FOREIGN0" ] && note "WARNING: other tracing is active, every run pays for it: $FOREIGN0"
+	return 0
+}
+
+# The report's lines on the machine: load before and after, others' tracing.
+machine_report() {
+	echo "   load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	FOREIGN1=$(foreign_tracing)
+	[ -n "$FOREIGN0$FOREIGN1" ] &&
+		echo "   WARNING: tracing by other processes was active (before: ${FOREIGN0:-none}; after: ${FOREIGN1:-none})"
+	return 0
+}

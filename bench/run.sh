@@ -105,13 +105,6 @@ S_EMPTY='probe kernel.trace("syscalls:sys_enter_getppid") { }'
 B_EMPTY='tracepoint:syscalls:sys_enter_getppid { }'
 S_PRINT0='probe kernel.trace("syscalls:sys_enter_getppid") { printf("x\n") }'
 
-# A run failed: say so (it is never silently dropped from a median).
-failed() {
-	note "$1 failed (round $2):"
-	tail -n 5 "$W/err" "$W/out" >&2 2>/dev/null
-	rec "$1.failed" 1
-}
-
 # Count the number of event lines of an output file, and the losses tap
 # and bpftrace report.
 tap_lost() {
@@ -180,15 +173,7 @@ one() {
 			"$FT/per_cpu/cpu$GEN_CPU/stats")"
 		;;
 	esac
-	wall=$(gen_ns "$W/out")
-	cpu=$(awk -F, -v n="$N" '/task-clock/ { printf "%.1f\n", $1 * 1e6 / n }' "$W/gstat")
-	if [ -z "$wall" ] || [ -z "$cpu" ]; then
-		failed "$cfg" "$r"
-		return
-	fi
-	rec "$cfg" "$cpu"
-	rec "$cfg.wall" "$wall"
-	echo "$cfg $cpu" >>"$W/seq"
+	gen_result "$cfg" "$r" || return
 	[ -n "$INSN" ] && rec "$cfg.insn" "$(awk -F, -v n="$N" '/instructions/ { printf "%.1f\n", $1 / n }' "$W/gstat")"
 	rm -f "$W/file" "$W/gstat"
 }
@@ -197,24 +182,8 @@ CFGS="tap_count bt_count tap_printf bt_printf perf_printf ftrace tap_empty bt_em
 
 note "$(uname -r), $NCPU CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)); $($BPFTRACE --version); $($PERF version)"
 note "generator on CPU $GEN_CPU, tracers on CPU $TRACER_CPU, $N events per run, $R rounds"
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-case $LOAD0 in
-0.[0-4]*) ;;
-*) note "load average $LOAD0: other work on this machine will make the numbers noisy" ;;
-esac
+machine_before
 
-# Tracers left by others run on every traced syscall, the baseline's too:
-# say so, before and after (the report repeats it).
-foreign_tracing() {
-	{
-		command -v bpftool >/dev/null &&
-			bpftool prog show 2>/dev/null |
-			sed -n 's/^\([0-9]*\): \(raw_tracepoint\|tracepoint\|tracing\|kprobe\|perf_event\) .*name \([^ ]*\).*/\2:\3(id \1)/p'
-		sed 's/^/ftrace:/' "$TRACEFS/set_event" 2>/dev/null
-	} | tr '\n' ' '
-}
-FOREIGN0=$(foreign_tracing)
-[ -n "$FOREIGN0" ] && note "WARNING: other tracing is active, every run pays for it: $FOREIGN0"
 section_events() {
 mkdir "$FT" || die "cannot create the ftrace instance $FT"
 for s in "$S_COUNT" "$S_PRINTF" "$S_EMPTY" "$S_PRINT0"; do
@@ -388,10 +357,7 @@ done
 echo
 echo "== taphub benchmark: $(uname -r), $NCPU CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "   gen on CPU $GEN_CPU, tracers on CPU $TRACER_CPU; $N getppid per run, $R interleaved rounds; medians"
-echo "   load average before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-FOREIGN1=$(foreign_tracing)
-[ -n "$FOREIGN0$FOREIGN1" ] &&
-	echo "   WARNING: tracing by other processes was active (before: ${FOREIGN0:-none}; after: ${FOREIGN1:-none})"
+machine_report
 if want events; then
 echo
 echo "-- per-event runs: ns per getppid call of gen; cpu = gen's CPU time (perf stat task-clock), the"
