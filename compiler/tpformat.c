@@ -665,7 +665,8 @@ int cc_tp_list(const char *tracefs, const char *subsys_pat, const char *event_pa
 	if (err)
 		goto out_close;
 
-	qsort(sv.v, sv.n, sizeof(*sv.v), strv_cmp);
+	if (sv.n > 1)
+		qsort(sv.v, sv.n, sizeof(*sv.v), strv_cmp);
 	closedir(d);
 	*ret = sv.v;
 	return (int)sv.n;

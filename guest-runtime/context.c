@@ -115,7 +115,8 @@ static void load_ksyms(void)
 		nksyms++;
 	}
 	fclose(f);
-	qsort(ksyms, nksyms, sizeof(*ksyms), by_addr);
+	if (nksyms > 1)
+		qsort(ksyms, nksyms, sizeof(*ksyms), by_addr);
 }
 
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)

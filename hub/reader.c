@@ -325,7 +325,9 @@ static int round_robin(struct reader *R)
 			R->lost_cls[c] = R->cur[c].lost;
 		}
 	}
-	qsort(R->pend, R->npend, sizeof(*R->pend), by_time);
+	/* qsort's base may not be NULL, even for 0 elements (C11 7.22.5) */
+	if (R->npend > 1)
+		qsort(R->pend, R->npend, sizeof(*R->pend), by_time);
 	for (i = 0; i < R->npend; i++) {
 		format_one(R, R->batch + R->pend[i].off, R->pend[i].len);
 		if (R->out.len > BATCH_BYTES && send_chunks(R, &R->out, 0))

@@ -216,7 +216,8 @@ int main(int argc, char **argv)
 			R.status = 1;
 		}
 	}
-	qsort(R.items, R.n, sizeof(*R.items), by_time);
+	if (R.n > 1)
+		qsort(R.items, R.n, sizeof(*R.items), by_time);
 	if (R.n)
 		first = (double)((int64_t)R.items[0].r->ts + R.files[R.items[0].file].mono_to_real) / 1e9;
 	if (from)
