@@ -55,7 +55,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check unit e2e fuzz bench install clean format
+.PHONY: all deps run check unit e2e e2e-san fuzz bench install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen
 
@@ -133,6 +133,20 @@ $(O)/tests/e2e/gen: tests/e2e/gen.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
 
+# The programs again under ASan+UBSan, for the e2e files run by e2e-san.
+SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
+.SECONDARY: $(patsubst %,$(O)/asan/obj/tools/%.o,$(TOOLS))
+
+$(O)/asan/%: $(O)/asan/obj/tools/%.o $(ASAN_LIBA) $(O)/asan/obj/gen/embed.o
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD-SAN  $@")
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
+		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive $(ASAN_LIBA) $(EXPORT) $(LIBS)
+
+$(O)/asan/tests/e2e/gen: $(O)/tests/e2e/gen
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # ---- tests --------------------------------------------------------------------
 
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
@@ -175,11 +189,19 @@ fuzz: $(FUZZ_TARGETS)
 e2e: all
 	$(Q)sh tests/e2e/run.sh $(O)
 
+# The hub's e2e files once more with the sanitized programs: a UBSan or
+# ASan report (halt_on_error) fails the file.
+E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss
+e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
+	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory e2e
+	$(Q)$(MAKE) --no-print-directory e2e-san
 
 deps:
 	$(Q)sh scripts/deps.sh
