@@ -50,11 +50,10 @@ static int try_connect(const char *path)
 /* Start taphubd (found beside this program) and wait until it listens. */
 static int spawn_hub(const char *path, const char *state_dir, char *err, size_t errlen)
 {
-	char exe[4096], hubd[4200], *slash;
+	char exe[4096], hubd[4200], why[1024], *slash;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int p[2], st;
 	pid_t pid;
-	char c;
 
 	if (n <= 0) {
 		snprintf(err, errlen, "cannot find taphubd: %s", strerror(errno));
@@ -96,15 +95,19 @@ static int spawn_hub(const char *path, const char *state_dir, char *err, size_t 
 		_exit(127);
 	}
 	close(p[1]);
-	/* EOF without the byte: it failed (its reason went to its log) */
-	n = read(p[0], &c, 1);
+	/* "r": it listens; "e" and a reason, or EOF: it failed (the reason is in its log too) */
+	n = read(p[0], why, sizeof(why) - 1);
 	close(p[0]);
 	waitpid(pid, &st, 0);
-	if (n != 1) {
+	if (n >= 1 && why[0] == 'r')
+		return 0;
+	if (n > 1 && why[0] == 'e') {
+		why[n] = 0;
+		snprintf(err, errlen, "taphubd did not start: %s", why + 1);
+	} else {
 		snprintf(err, errlen, "taphubd did not start (see the system log)");
-		return -EIO;
 	}
-	return 0;
+	return -EIO;
 }
 
 int hub_connect(const char *path, bool start, const char *state_dir, char *err, size_t errlen)
@@ -128,6 +131,25 @@ int hub_connect(const char *path, bool start, const char *state_dir, char *err, 
 			 "taphubd is not running, and only root can start it (systemctl start "
 			 "taphubd)");
 		return -EPERM;
+	}
+	/* a hub that owns the state dir but does not answer here: a second one would fail */
+	{
+		const char *dir = state_dir ? state_dir : hub_state_dir_default();
+		pid_t holder = hub_state_lock_holder(dir);
+
+		if (holder) {
+			if (holder > 0)
+				snprintf(err, errlen,
+					 "taphubd pid %d holds the state directory %s but does not "
+					 "answer on %s (another --socket?); not starting a second hub",
+					 (int)holder, dir, path);
+			else
+				snprintf(err, errlen,
+					 "a taphubd holds the state directory %s but does not answer on "
+					 "%s; not starting a second hub",
+					 dir, path);
+			return -EBUSY;
+		}
 	}
 	r = spawn_hub(path, state_dir, err, errlen);
 	if (r)
@@ -176,7 +198,7 @@ int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size
  * Stop a session (by name, or by id when name is all digits), copying the
  * output of its end probes to out_fd until the hub says it is done.
  */
-int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen)
+int hub_stop(int fd, const char *name, bool discard, int out_fd, char *err, size_t errlen)
 {
 	struct hub_msg *m = malloc(sizeof(*m));
 	struct hub_req *q = malloc(sizeof(*q));
@@ -195,6 +217,8 @@ int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen)
 		hub_msg_put_u64(m, TH_A_SESSION_ID, id);
 	else
 		hub_msg_put_str(m, TH_A_NAME, name);
+	if (discard)
+		hub_msg_put_u32(m, TH_A_DISCARD, 1);
 	r = hub_msg_send(fd, m);
 	if (r) {
 		snprintf(err, errlen, "cannot send to taphubd: %s", strerror(-r));

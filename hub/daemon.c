@@ -253,6 +253,8 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 					s->runner_fd >= 0 ? "runner alive"
 					: s->runner_seen  ? "runner gone"
 							  : "runner not started");
+		if (s->last_error[0])
+			hub_msg_put_str(m, TH_A_ERROR, s->last_error);
 		send_free(c->fd, m);
 	}
 	send_free(c->fd, reply_new(TH_MSG_END, seq));
@@ -309,6 +311,17 @@ static void setup_crash_state(struct hub_ctx *hub)
 		fprintf(f, "0x%lx", v | 0x08);
 		fclose(f);
 	}
+}
+
+/* SIGTERM, SIGINT: stop the sessions as tapctl stop does, keeping their records. */
+static void start_shutdown(struct hub_ctx *hub, int sig)
+{
+	int n = hub->nsessions;
+
+	hub_log(hub, "%s: stopping %d session%s; what they recorded stays in %s/hosts",
+		strsignal(sig), n, n == 1 ? "" : "s", hub->state_dir);
+	hub_sessions_shutdown(hub);
+	/* the 1 s tick times out end probes that take too long (hub_sessions_poll) */
 }
 
 /* SIGUSR2: every session's output goes on in a new file. */
@@ -369,7 +382,13 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 			return false;
 		}
 		/* a runner stopping its own session (exit() in a user probe) waits for nothing */
-		r = hub_session_stop(hub, s, c->runner_of == s ? -1 : c->fd, seq);
+		{
+			uint32_t discard = 0;
+
+			hub_req_u32(q, TH_A_DISCARD, &discard);
+			r = hub_session_stop(hub, s, c->runner_of == s ? -1 : c->fd, seq,
+					     discard && c->runner_of != s);
+		}
 		if (r)
 			hub_reply_error(c->fd, seq, -r, "session '%s' is already stopping", s->name);
 		return false;
@@ -464,6 +483,18 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 			hub_reply_error(c->fd, seq, EPERM, "no session of yours with that id");
 			return true;
 		}
+		if (hub_req_str(q, TH_A_ERROR)) {
+			/* a runner that could not start says why before it goes */
+			hub_log(hub, "session %s: runner (pid %d): %s", s->name, c->peer.pid,
+				hub_req_str(q, TH_A_ERROR));
+			hub_session_runner_error(s, hub_req_str(q, TH_A_ERROR));
+			reply_ok(c->fd, seq);
+			if (s->runner_fd < 0) {
+				s->runner_seen = true;
+				hub_session_runner_gone(hub, s);
+			}
+			return true;
+		}
 		m = reply_new(TH_MSG_OK, seq);
 		if (!m || (r = hub_session_runner(hub, s, c->fd, c->peer.pid, m))) {
 			free(m);
@@ -487,6 +518,9 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 
 		if (!c->runner_of)
 			break;
+		if (hub_req_str(q, TH_A_ERROR))
+			snprintf(c->runner_of->last_error, sizeof(c->runner_of->last_error), "%s",
+				 hub_req_str(q, TH_A_ERROR));
 		g = hub_host_guest(c->runner_of->host, c->runner_of->guest_id);
 		if (text && n)
 			hub_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
@@ -644,6 +678,30 @@ static int listen_on(struct hub_ctx *hub)
 	return 0;
 }
 
+/*
+ * Why the hub could not start: in its log, and to whoever waits on the
+ * ready fd (tap -F starting a hub), which otherwise learns only that it
+ * did not start.
+ */
+static void start_failed(struct hub_ctx *hub, const struct hub_daemon_opts *o, const char *fmt,
+			 ...) __attribute__((format(printf, 3, 4)));
+static void start_failed(struct hub_ctx *hub, const struct hub_daemon_opts *o, const char *fmt,
+			 ...)
+{
+	char msg[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg + 1, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	hub_log(hub, "%s", msg + 1);
+	if (o->ready_fd >= 0) {
+		msg[0] = 'e'; /* "r" is ready, "e" and a reason is not */
+		(void)!write(o->ready_fd, msg, 1 + (size_t)(n < (int)sizeof(msg) - 1 ? n : (int)sizeof(msg) - 2));
+	}
+}
+
 int hub_daemon_run(const struct hub_daemon_opts *o)
 {
 	struct hub_ctx *hub = calloc(1, sizeof(*hub));
@@ -657,21 +715,41 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 	rcu_register_thread();
 	snprintf(hub->sock_path, sizeof(hub->sock_path), "%s", o->socket ? o->socket : HUB_DEFAULT_SOCKET);
 	snprintf(hub->state_dir, sizeof(hub->state_dir), "%s",
-		 o->state_dir ? o->state_dir : HUB_DEFAULT_STATE_DIR);
+		 o->state_dir ? o->state_dir : hub_state_dir_default());
 	hub->foreground = o->foreground;
 	hub->group = hub_group_gid(o->group);
 	hub->lfd = hub->epfd = hub->sigfd = hub->flag_efd = hub->tick_fd = -1;
 	pthread_mutex_init(&hub->readers_mu, NULL);
+	hub->lock_fd = -1;
 	if (!hub->foreground)
 		openlog("taphubd", LOG_PID, LOG_DAEMON);
 	if (mkdir(hub->state_dir, 0700) && errno != EEXIST) {
-		hub_log(hub, "cannot create the state dir %s: %s", hub->state_dir, strerror(errno));
+		start_failed(hub, o, "cannot create the state dir %s: %s", hub->state_dir,
+			     strerror(errno));
 		goto out;
+	}
+	/* one hub per state dir: a second one took the first one's live hosts for a crash's */
+	{
+		pid_t holder = 0;
+
+		r = hub_state_lock(hub->state_dir, &hub->lock_fd, &holder);
+		if (r == -EBUSY) {
+			start_failed(hub, o, "the state directory %s is in use by taphubd pid %d",
+				     hub->state_dir, (int)holder);
+			r = 1;
+			goto out;
+		} else if (r) {
+			start_failed(hub, o, "cannot lock the state directory %s: %s", hub->state_dir,
+				     strerror(-r));
+			r = 1;
+			goto out;
+		}
+		r = 1;
 	}
 	r = listen_on(hub);
 	if (r) {
-		hub_log(hub, "cannot listen on %s: %s", hub->sock_path,
-			r == -EADDRINUSE ? "another taphubd is running" : strerror(-r));
+		start_failed(hub, o, "cannot listen on %s: %s", hub->sock_path,
+			     r == -EADDRINUSE ? "another taphubd is running" : strerror(-r));
 		r = 1;
 		goto out;
 	}
@@ -690,7 +768,7 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 	hub->flag_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	hub->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (hub->sigfd < 0 || hub->epfd < 0 || hub->flag_efd < 0 || hub->tick_fd < 0) {
-		hub_log(hub, "cannot set up: %s", strerror(errno));
+		start_failed(hub, o, "cannot set up: %s", strerror(errno));
 		r = 1;
 		goto out;
 	}
@@ -726,8 +804,12 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 				while (read(hub->sigfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo == SIGUSR2)
 						switch_all(hub); /* as staprun: next file */
-					else if (si.ssi_signo != SIGHUP)
-						hub->stopping = true;
+					else if (si.ssi_signo == SIGHUP)
+						;
+					else if (hub->shutting_down)
+						hub->stopping = true; /* twice: now, end probes or not */
+					else
+						start_shutdown(hub, si.ssi_signo);
 				}
 			} else if (id == EV_FLAGS || id == EV_TICK) {
 				(void)!read(id == EV_FLAGS ? hub->flag_efd : hub->tick_fd, &v, sizeof(v));
@@ -736,11 +818,19 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 				on_client(hub, (int)(id - EV_CLIENT));
 			}
 		}
+		/* a hub stop ends once every session ran its end probes (or timed out) */
+		if (hub->shutting_down && !hub_sessions_stopping(hub))
+			hub->stopping = true;
 	}
-	hub_log(hub, "stopping: %d session%s", hub->nsessions, hub->nsessions == 1 ? "" : "s");
 	r = 0;
 out:
-	/* sessions end without their end probes: the daemon is going away */
+	/*
+	 * Whatever is left (recovered sessions, end probes that did not finish,
+	 * a failed start) ends now; nothing recorded is deleted: every host
+	 * stays in the state dir, drained and marked closed cleanly, and the
+	 * next hub shows it as HOST_recovered.
+	 */
+	hub->shutting_down = true;
 	while (hub->sessions) {
 		struct hub_session *s = hub->sessions;
 
@@ -791,6 +881,8 @@ out:
 			break;
 		usleep(20000);
 	}
+	if (hub->lock_fd >= 0)
+		close(hub->lock_fd); /* last: the state dir is ours until everything is kept */
 	rcu_unregister_thread();
 	free(hub);
 	return r;

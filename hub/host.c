@@ -390,8 +390,29 @@ static void remove_files(struct hub_host *h)
 	}
 	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
 	unlink(path);
-	if (rmdir(h->dir) && errno != ENOENT)
-		fprintf(stderr, "taphubd: cannot remove %s: %s\n", h->dir, strerror(errno));
+	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	unlink(path);
+	/* the hub logs nothing from here: a directory left behind is listed by tapctl recover */
+	rmdir(h->dir);
+}
+
+int hub_host_mark_ended(struct hub_host *h, const char *why)
+{
+	char path[HUB_PATH_MAX + 32], when[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+	fprintf(f, "%s at %s\n", why, when);
+	if (fclose(f))
+		return -errno;
+	return 0;
 }
 
 int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
@@ -421,6 +442,7 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 	h->owner = o->owner;
 	h->main_efd = o->main_efd;
 	h->wake_efd = -1;
+	h->dir_lock = -1;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	pthread_mutex_init(&h->inj_mu, NULL);
@@ -441,8 +463,11 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s.%d", o->state_dir, h->name, gen);
 		else
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s", o->state_dir, h->name);
-		if (mkdir(h->dir, 0700) == 0)
+		if (mkdir(h->dir, 0700) == 0) {
+			/* ours while we record into it: tapctl recover --delete stays away */
+			h->dir_lock = hub_host_dir_lock(h->dir);
 			break;
+		}
 		if (errno != EEXIST || gen > 10000) {
 			r = -errno;
 			snprintf(err, errlen, "cannot create %s: %s", h->dir, strerror(errno));
@@ -565,6 +590,8 @@ void hub_host_put(struct hub_host *h)
 	rh_metas_close(h->metas);
 	if (h->remove && h->dir[0])
 		remove_files(h);
+	if (h->dir_lock >= 0)
+		close(h->dir_lock);
 	if (h->wake_efd >= 0)
 		close(h->wake_efd);
 	for (i = h->inj_head; i; i = next) {
@@ -903,6 +930,15 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	snprintf(h->dir, sizeof(h->dir), "%s", dir);
 	h->recovered = true;
 	h->wake_efd = -1;
+	h->dir_lock = hub_host_dir_lock(dir);
+	if (h->dir_lock < 0) {
+		r = h->dir_lock;
+		snprintf(err, errlen, "%s: %s", dir,
+			 r == -EBUSY ? "in use by another process (tapctl recover --delete?)"
+				     : strerror(-r));
+		free(h);
+		return r;
+	}
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	pthread_mutex_init(&h->inj_mu, NULL);

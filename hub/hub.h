@@ -142,6 +142,22 @@ struct hub_daemon_opts {
 /* Run taphubd until SIGTERM/SIGINT; returns the exit status. */
 int hub_daemon_run(const struct hub_daemon_opts *o);
 
+/* ---- statedir.c: who owns a state directory ---------------------------------- */
+
+#define HUB_STATE_PATH_MAX 1100
+
+/* $TAPHUB_STATE_DIR, else HUB_DEFAULT_STATE_DIR. */
+const char *hub_state_dir_default(void);
+/*
+ * Take the state dir's lock for this process's life (*ret_fd); -EBUSY when
+ * another process holds it (*ret_holder: its pid, 0 if unknown).
+ */
+int hub_state_lock(const char *state_dir, int *ret_fd, pid_t *ret_holder);
+/* The pid holding a state dir's lock, -1 held by an unknown pid, 0 free. */
+pid_t hub_state_lock_holder(const char *state_dir);
+/* Lock a host directory (an fd to close to unlock); -EBUSY when held. */
+int hub_host_dir_lock(const char *dir);
+
 /* ---- client.c ------------------------------------------------------------------ */
 
 /*
@@ -153,8 +169,11 @@ uint32_t hub_next_seq(void);
 /* Send a request and wait for its reply (OK); an ERROR reply is -errno + message. */
 int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size_t errlen);
 
-/* Stop a session; the output of its end probes is copied to out_fd. */
-int hub_stop(int fd, const char *name, int out_fd, char *err, size_t errlen);
+/*
+ * Stop a session; the output of its end probes is copied to out_fd.  Its
+ * records stay in the state dir unless discard.
+ */
+int hub_stop(int fd, const char *name, bool discard, int out_fd, char *err, size_t errlen);
 /* Attach: copy a session's stream until it ends or a signal detaches us. */
 int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int out_fd,
 	       int msg_fd, char *err, size_t errlen);
@@ -276,6 +295,9 @@ struct hub_recover_opts {
 int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen);
 /* One line per host directory of a state dir; returns how many. */
 int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen);
+/* Delete a host directory no hub uses (tapctl recover --delete NAME). */
+int hub_recover_delete(const char *state_dir, const char *name, FILE *report, char *err,
+		       size_t errlen);
 
 /* ---- proto.c ------------------------------------------------------------------ */
 

@@ -81,8 +81,9 @@ struct hub_host {
 	struct hub_writer *writer; /* -o of the host's session: all guests */
 	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
 	char pin_dir[HUB_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
-	bool remove;               /* stopped on purpose: its files go with it */
+	bool remove;               /* discarded on purpose: its files go with it */
 	bool recovered;            /* left by a crashed hub: stores only, read-only */
+	int dir_lock;              /* hub_host_dir_lock() on dir while we use it */
 };
 
 struct hub_host_opts {
@@ -112,6 +113,14 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 void hub_host_get(struct hub_host *h);
 /* The last put closes the host; with h->remove its files and pins go too. */
 void hub_host_put(struct hub_host *h);
+/*
+ * The host's records stay on disk after its session ended on purpose: a
+ * marker says so, and the next hub does not show it as a session (tapctl
+ * recover lists it).
+ */
+int hub_host_mark_ended(struct hub_host *h, const char *why);
+#define HUB_HOST_ENDED_FILE "ended"
+
 /* A host a crashed hub left in dir: its stores, read-only, for readers. */
 int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
 		       size_t errlen);
@@ -162,7 +171,6 @@ struct hub_session {
 	bool has_so;
 	bool suppress_errors;
 	int runner_fd;        /* the runner's control connection, -1 none */
-       /* the runner's control connection, -1 none */
 	pid_t runner_pid;
 	bool runner_seen, runner_gone;
 	time_t runner_died; /* when the runner went away while recording (0: it did not) */
@@ -171,7 +179,9 @@ struct hub_session {
 	int64_t stop_deadline;
 	int64_t started;
 	struct hub_writer *writer; /* -o FILE of a relay guest (its records only) */
-	bool recovered;            /* shows what a previous hub left; stop removes it */
+	bool recovered;            /* shows what a previous hub left (read-only) */
+	bool discard;              /* stopped with --discard: its records go with it */
+	char last_error[256];      /* its runner's last ERROR line ("" none) */
 };
 
 struct hub_ctx {
@@ -181,7 +191,16 @@ struct hub_ctx {
 	int lfd, epfd, sigfd, flag_efd, tick_fd;
 	gid_t group;
 	bool foreground;
+	/*
+	 * A hub stop (SIGTERM, SIGINT): the sessions are stopped as by
+	 * tapctl stop, their end probes run (until shutdown_deadline), and
+	 * everything they recorded stays in the state dir; stopping is set
+	 * once the main loop ends.
+	 */
+	bool shutting_down;
+	int64_t shutdown_deadline;
 	bool stopping;
+	int lock_fd; /* the state dir's lock (statedir.c) */
 	struct hub_session *sessions;
 	int nsessions;
 	uint64_t next_session_id;
@@ -204,7 +223,15 @@ int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t
 		       struct hub_msg *reply);
 int hub_session_runner_ready(struct hub_session *s, char *err, size_t errlen);
 void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s);
-int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq);
+/* discard: delete what the session recorded (else its host directory stays) */
+int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq,
+		     bool discard);
+/* A runner's error: shown by tapctl list and written into the session's output. */
+void hub_session_runner_error(struct hub_session *s, const char *msg);
+/* SIGTERM: stop every session, keeping what they recorded. */
+void hub_sessions_shutdown(struct hub_ctx *hub);
+/* Sessions still running their end probes during a shutdown. */
+int hub_sessions_stopping(struct hub_ctx *hub);
 void hub_session_finish(struct hub_ctx *hub, struct hub_session *s);
 int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 			char *err, size_t errlen);

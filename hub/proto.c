@@ -64,6 +64,8 @@ static const uint8_t attr_kind[TH_A__MAX] = {
 	[TH_A_SUPPRESS] = AK_U32,
 	[TH_A_CLASS_ID] = AK_U32,
 	[TH_A_SIZE] = AK_U64,
+	[TH_A_DISCARD] = AK_U32,
+	[TH_A_ERROR] = AK_STR,
 };
 
 static size_t pad4(size_t n)

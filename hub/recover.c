@@ -598,6 +598,121 @@ int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen)
 	return r;
 }
 
+/* In use by a hub, ended on purpose, kept at a hub stop, or left by a crash. */
+static const char *host_status(const char *state_dir, const char *dir, bool clean, char *buf,
+			       size_t len)
+{
+	char path[HUB_PATH_MAX + 700];
+	int fd = hub_host_dir_lock(dir);
+	FILE *f;
+
+	if (fd == -EBUSY) {
+		pid_t pid = hub_state_lock_holder(state_dir);
+
+		if (pid > 0)
+			snprintf(buf, len, "in use by taphubd pid %d", (int)pid);
+		else
+			snprintf(buf, len, "in use by a taphubd");
+		return buf;
+	}
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, dir);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			snprintf(buf, len, "ended by tapctl stop");
+		buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+		return buf;
+	}
+	return clean ? "kept when taphubd stopped" : "left by a crash";
+}
+
+/*
+ * tapctl recover --delete NAME: the explicit command that deletes what a
+ * host recorded (its stores, tables, markers and kernel-ring pins).  Not a
+ * directory a running hub uses: the hub locks those (hub_host_dir_lock).
+ */
+int hub_recover_delete(const char *state_dir, const char *name, FILE *report, char *err,
+		       size_t errlen)
+{
+	char dir[HUB_PATH_MAX + 300], path[HUB_PATH_MAX + 600];
+	struct dirent *e;
+	DIR *d;
+	int lock, r = 0, n = 0;
+
+	if (!name || !*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+		snprintf(err, errlen, "name the host to delete (a directory of %s/hosts)", state_dir);
+		return -EINVAL;
+	}
+	snprintf(dir, sizeof(dir), "%s/hosts/%s", state_dir, name);
+	lock = hub_host_dir_lock(dir);
+	if (lock == -EBUSY) {
+		char who[64] = "a taphubd";
+		pid_t pid = hub_state_lock_holder(state_dir);
+
+		if (pid > 0)
+			snprintf(who, sizeof(who), "taphubd pid %d", (int)pid);
+		snprintf(err, errlen,
+			 "%s is in use by %s: delete it through the hub, with tapctl stop "
+			 "SESSION --discard (tapctl list names the session; one it recovered "
+			 "is %s_recovered)",
+			 dir, who, name);
+		return -EBUSY;
+	}
+	if (lock < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(-lock));
+		return lock;
+	}
+	d = opendir(dir);
+	if (!d) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct rh_store *st;
+
+		if (len < 7 || strcmp(e->d_name + len - 6, ".store"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		/* the class's kernel ring pin (a crash's undrained records) goes too */
+		if (rh_store_open(path, false, &st) == 0) {
+			struct rh_store_stats ss;
+
+			rh_store_stats(st, &ss);
+			rh_store_close(st);
+			if (ss.ring_pin[0] && unlink(ss.ring_pin) == 0) {
+				char *slash = strrchr(ss.ring_pin, '/');
+
+				if (slash) {
+					*slash = 0;
+					rmdir(ss.ring_pin); /* the host's pin dir, once empty */
+				}
+			}
+		}
+		if (unlink(path) == 0)
+			n++;
+	}
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/guests.metas", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, dir);
+	unlink(path);
+	if (rmdir(dir)) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s (files taphub does not know are left there)", dir,
+			 strerror(errno));
+		goto out;
+	}
+	fprintf(report, "deleted %s (%d class store%s)\n", dir, n, n == 1 ? "" : "s");
+out:
+	close(lock);
+	return r;
+}
+
 /* What a state dir holds: one line per host directory. */
 int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen)
 {
@@ -632,7 +747,7 @@ int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen)
 			held += rc.hosts[0]->cls[c].st.written - rc.hosts[0]->cls[c].st.overwritten;
 		fprintf(out, "%-24s %d class%s, %" PRIu64 " records held, %s\n", e->d_name,
 			rc.hosts[0]->ncls, rc.hosts[0]->ncls == 1 ? "" : "es", held,
-			rc.hosts[0]->clean ? "closed cleanly" : "left by a crash");
+			host_status(state_dir, dir, rc.hosts[0]->clean, e2, sizeof(e2)));
 		rc_free(&rc);
 		n++;
 	}

@@ -45,6 +45,7 @@ struct runner {
 	int64_t timer_period[MAX_TIMERS], timer_jitter[MAX_TIMERS];
 	int ntimers;
 	struct grt_buf out;
+	char error[256]; /* the last ERROR line, for the hub's listing ("" none) */
 	uint64_t seed;
 	bool hub_gone;
 };
@@ -64,6 +65,10 @@ static void flush_out(struct runner *R)
 
 		hub_msg_init(m, TH_MSG_OUTPUT, 0);
 		hub_msg_put(m, TH_A_TEXT, R->out.data + off, n);
+		if (R->error[0]) {
+			hub_msg_put_str(m, TH_A_ERROR, R->error);
+			R->error[0] = 0;
+		}
 		if (hub_msg_send(R->fd, m)) {
 			R->hub_gone = true;
 			break;
@@ -79,7 +84,14 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 {
 	struct runner *R = arg;
 
-	(void)stream;
+	/* the runtime's ERROR lines: the last one is shown by tapctl list */
+	if (stream == GRT_MSG && len >= 5 && !strncmp(data, "ERROR", 5)) {
+		size_t n = len;
+
+		while (n && data[n - 1] == '\n')
+			n--;
+		snprintf(R->error, sizeof(R->error), "%.*s", (int)n, data);
+	}
 	grt_buf_put(&R->out, data, len);
 	if (R->out.len > 256 * 1024)
 		flush_out(R);
@@ -114,6 +126,28 @@ static void arm(struct runner *R, int i)
 	if (!R->timer_jitter[i])
 		its.it_interval = its.it_value;
 	timerfd_settime(R->timer_fd[i], 0, &its, NULL);
+}
+
+/*
+ * A runner that cannot run says why, as a RUNNER request with an error:
+ * its stderr is /dev/null (it is detached), so the hub is the only place
+ * the owner will look (tapctl list, the session's output).
+ */
+static void report_failure(struct runner *R, const char *why)
+{
+	struct hub_msg *m = malloc(sizeof(*m));
+	struct hub_req *q = malloc(sizeof(*q));
+	char err[256];
+
+	if (m && q && R->fd >= 0) {
+		hub_msg_init(m, TH_MSG_RUNNER, hub_next_seq());
+		hub_msg_put_u64(m, TH_A_SESSION_ID, R->o->session_id);
+		hub_msg_put_str(m, TH_A_ERROR, why);
+		if (hub_call(R->fd, m, q, err, sizeof(err)) == 0)
+			hub_req_close_fds(q);
+	}
+	free(m);
+	free(q);
 }
 
 /* RUNNER: the hub answers with the guest's maps. */
@@ -225,13 +259,16 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	bool stop = false;
 
 	R.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
-	if (hub_guest_open(&go, &R.g, err, sizeof(err))) {
-		fprintf(stderr, "tap runner: %s\n", err);
-		return 1;
-	}
 	R.fd = hub_connect(o->socket, false, NULL, err, sizeof(err));
 	if (R.fd < 0) {
 		fprintf(stderr, "tap runner: %s\n", err);
+		return 1;
+	}
+	if (hub_guest_open(&go, &R.g, err, sizeof(err))) {
+		char why[4200];
+
+		snprintf(why, sizeof(why), "the runner cannot load the script's user probes: %s", err);
+		report_failure(&R, why);
 		goto out;
 	}
 	if (register_runner(&R, err, sizeof(err))) {
@@ -248,8 +285,10 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	ro.maxerrors = o->maxerrors;
 	ro.write = sink;
 	ro.arg = &R;
-	if (grt_rt_new(&ro, &R.rt))
+	if (grt_rt_new(&ro, &R.rt)) {
+		report_failure(&R, "the runner cannot start the script's runtime (out of memory?)");
 		goto out;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -271,8 +310,14 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	if (grt_rt_exit_requested(R.rt))
 		simple(&R, TH_MSG_SESSION_STOP);
 	simple(&R, TH_MSG_RUNNER_READY);
-	if (setup_timers(&R, epfd))
+	i = setup_timers(&R, epfd);
+	if (i) {
+		snprintf(err, sizeof(err), "ERROR: the runner cannot arm the timer probes: %s\n",
+			 i == -E2BIG ? "too many timers" : strerror(-i));
+		sink(&R, GRT_MSG, err, strlen(err));
+		flush_out(&R);
 		goto out;
+	}
 	while (!stop && !R.hub_gone) {
 		struct epoll_event evs[16];
 		int n = epoll_wait(epfd, evs, 16, -1);

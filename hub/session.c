@@ -82,7 +82,13 @@ static int host_add(struct hub_ctx *hub, struct hub_host *h, bool joinable)
 	return 0;
 }
 
-static void host_drop(struct hub_ctx *hub, struct hub_host *h)
+/* What becomes of a host's directory when the hub lets go of it. */
+enum host_fate {
+	HOST_REMOVE,     /* --discard: its stores, tables and pins go */
+	HOST_KEEP_ENDED, /* its session ended on purpose: kept, not shown again */
+};
+
+static void host_drop(struct hub_ctx *hub, struct hub_host *h, enum host_fate fate)
 {
 	int i;
 
@@ -96,8 +102,11 @@ static void host_drop(struct hub_ctx *hub, struct hub_host *h)
 		hub->nhosts--;
 		break;
 	}
-	/* stopped on purpose: its stores, tables and pins are removed at the last put */
-	h->remove = true;
+	if (fate == HOST_REMOVE)
+		h->remove = true; /* at the last put */
+	else if (hub_host_mark_ended(h, "ended by tapctl stop"))
+		hub_log(hub, "host %s: cannot mark %s as ended: the next hub shows it as recovered",
+			h->name, h->dir);
 	if (h->writer) {
 		/* everything drained so far goes into the files before they close */
 		hub_host_sync(h);
@@ -208,6 +217,10 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	bool own_host = false;
 	int fd, r, i;
 
+	if (hub->shutting_down) {
+		snprintf(err, errlen, "taphubd is stopping");
+		return -ESHUTDOWN;
+	}
 	if (!name || !hub_name_valid(name)) {
 		snprintf(err, errlen, "a session needs a name of letters, digits and '_'");
 		return -EINVAL;
@@ -428,7 +441,7 @@ out_session:
 	free(s);
 out_host:
 	if (own_host)
-		host_drop(hub, h);
+		host_drop(hub, h, HOST_REMOVE); /* it never recorded anything */
 out:
 	grt_meta_free(meta);
 	free(meta_text);
@@ -445,13 +458,14 @@ int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t
 	uint32_t pairs[2 * TH_PROTO_MAX_FDS];
 	int n = 0, i;
 
-	if (s->runner_fd >= 0 || !s->guest)
+	if (s->runner_fd >= 0 || s->state == HUB_SS_RECOVERED)
 		return -EBUSY;
-	m = hub_guest_meta(s->guest);
-	fds = hub_guest_map_fds(s->guest);
-	if (hub_guest_globals_fd(s->guest) >= 0)
+	/* a script with only begin/timer/end probes has no kernel part: no maps */
+	m = s->guest ? hub_guest_meta(s->guest) : NULL;
+	fds = s->guest ? hub_guest_map_fds(s->guest) : NULL;
+	if (s->guest && hub_guest_globals_fd(s->guest) >= 0)
 		hub_msg_put_fd(reply, TH_A_FD_GLOBALS, hub_guest_globals_fd(s->guest));
-	for (i = 0; i < m->nglobals; i++) {
+	for (i = 0; m && i < m->nglobals; i++) {
 		if (fds[i] < 0)
 			continue;
 		if (reply->nfds == TH_PROTO_MAX_FDS)
@@ -497,11 +511,32 @@ void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s)
 		hub_session_finish(hub, s);
 }
 
+void hub_session_runner_error(struct hub_session *s, const char *msg)
+{
+	char line[sizeof(s->last_error) + 32];
+	const struct hub_reg_guest *g;
+	size_t n = strlen(msg);
+
+	while (n && msg[n - 1] == '\n')
+		n--;
+	snprintf(s->last_error, sizeof(s->last_error), "%.*s", (int)n, msg);
+	/* in the session's output too, where its other messages are */
+	if (strncmp(s->last_error, "ERROR", 5))
+		n = (size_t)snprintf(line, sizeof(line), "ERROR: %s\n", s->last_error);
+	else
+		n = (size_t)snprintf(line, sizeof(line), "%s\n", s->last_error);
+	g = hub_host_guest(s->host, s->guest_id);
+	hub_host_inject(s->host, g ? g->cls_map[0] : 0, s->guest_id, line,
+			n < sizeof(line) ? n : sizeof(line) - 1);
+}
+
 /* Stop: detach now, let the runner run end probes, finish when it is done. */
-int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq)
+int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, uint32_t seq,
+		     bool discard)
 {
 	if (s->state == HUB_SS_STOPPING)
 		return -EALREADY;
+	s->discard = discard;
 	if (s->guest)
 		hub_guest_detach(s->guest);
 	/* what the probes wrote up to the detach goes into the store first */
@@ -594,6 +629,7 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 
 void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 {
+	enum { FATE_NONE, FATE_REMOVE, FATE_ENDED } fate = FATE_NONE;
 	bool recovered = s->recovered;
 	struct hub_session **pp;
 	struct hub_host *h = s->host;
@@ -623,9 +659,31 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		hub_writer_stop(s->writer);
 		s->writer = NULL;
 	}
+	/*
+	 * What happens to the records: a session's own host (a relay host once
+	 * its last guest left) stays on disk unless the stop said --discard;
+	 * while the hub stops, every host stays, shown again at the next start.
+	 */
+	if (recovered)
+		fate = s->discard ? FATE_REMOVE : hub->shutting_down ? FATE_NONE : FATE_ENDED;
+	else if (s->owns_host && (!s->is_host_session || hub_host_guests(hub, h) == 0))
+		fate = s->discard ? FATE_REMOVE : hub->shutting_down ? FATE_NONE : FATE_ENDED;
 	if (s->stop_fd >= 0) {
 		struct hub_msg *m = malloc(sizeof(*m));
+		const char *base = strrchr(h->dir, '/') ? strrchr(h->dir, '/') + 1 : h->dir;
 
+		if (m && fate == FATE_ENDED) {
+			char note[HUB_PATH_MAX + 256];
+			int n = snprintf(note, sizeof(note),
+					 "Session %s ended; its records stay in %s: tapctl recover %s "
+					 "prints them, tapctl recover --delete %s deletes them.\n",
+					 s->name, h->dir, base, base);
+
+			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
+			hub_msg_put_u32(m, TH_A_STREAM, 1);
+			hub_msg_put(m, TH_A_TEXT, note, n < (int)sizeof(note) ? (size_t)n : sizeof(note) - 1);
+			hub_msg_send(s->stop_fd, m);
+		}
 		if (m) {
 			hub_msg_init(m, TH_MSG_OK, s->stop_seq);
 			hub_msg_put_str(m, TH_A_NAME, s->name);
@@ -641,16 +699,15 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 			break;
 		}
 	hub->nsessions--;
-	hub_log(hub, "session %s (id %llu) stopped", s->name, (unsigned long long)s->id);
-	/* a private host goes with its session; a relay host when it is destroyed */
-	if (recovered && !hub->stopping)
-		host_drop(hub, h); /* the admin removes what a crash left */
-	else if (recovered)
-		; /* the hub stops: what a crash left stays for the next one */
-	else if (s->owns_host && !s->is_host_session)
-		host_drop(hub, h);
-	else if (s->owns_host && s->is_host_session && !hub_host_guests(hub, h))
-		host_drop(hub, h);
+	hub_log(hub, "session %s (id %llu) stopped%s", s->name, (unsigned long long)s->id,
+		fate == FATE_REMOVE ? ", its records deleted (--discard)"
+		: fate == FATE_ENDED ? ", its records kept"
+				     : "");
+	if (fate == FATE_REMOVE)
+		host_drop(hub, h, HOST_REMOVE);
+	else if (fate == FATE_ENDED)
+		host_drop(hub, h, HOST_KEEP_ENDED);
+	/* FATE_NONE: a relay host others still use, or the hub stops (kept for the next) */
 	free(s);
 }
 
@@ -709,7 +766,7 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 	const char *name = hub_req_str(q, TH_A_NAME);
 	struct hub_host *h = name ? hub_host_find(hub, name) : NULL;
 	struct hub_session *s, *next;
-	uint32_t force = 0;
+	uint32_t force = 0, discard = 0;
 	int n;
 
 	if (!h) {
@@ -720,7 +777,13 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 		snprintf(err, errlen, "host '%s' belongs to another user", name);
 		return -EPERM;
 	}
+	if (h->recovered) {
+		snprintf(err, errlen, "host '%s' holds what a previous hub left: tapctl stop %s "
+			 "[--discard]", name, name);
+		return -EINVAL;
+	}
 	hub_req_u32(q, TH_A_FORCE, &force);
+	hub_req_u32(q, TH_A_DISCARD, &discard);
 	n = hub_host_guests(hub, h);
 	if (n && !force) {
 		snprintf(err, errlen, "host '%s' has %d guest%s; stop them or use --force", name, n,
@@ -735,7 +798,7 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 			hub_session_finish(hub, s);
 		}
 	}
-	host_drop(hub, h);
+	host_drop(hub, h, discard ? HOST_REMOVE : HOST_KEEP_ENDED);
 	return 0;
 }
 
@@ -771,7 +834,7 @@ void hub_sessions_poll(struct hub_ctx *hub)
 			hub_log(hub, "session %s: %s", s->name,
 				atomic_load(&((struct hub_reg_guest *)g)->exit_req) ? "exit() called"
 										     : "runtime error");
-			hub_session_stop(hub, s, -1, 0);
+			hub_session_stop(hub, s, -1, 0, false);
 		}
 	}
 }
@@ -816,6 +879,10 @@ void hub_sessions_recover(struct hub_ctx *hub)
 
 		if (e->d_name[0] == '.' || hub->nsessions >= HUB_MAX_SESSIONS)
 			continue;
+		snprintf(dir, sizeof(dir), "%s/%s/" HUB_HOST_ENDED_FILE, path, e->d_name);
+		/* ended on purpose (tapctl stop): on disk for tapctl recover, not a session */
+		if (access(dir, F_OK) == 0)
+			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", path, e->d_name);
 		recovered_name(hub, e->d_name, name, sizeof(name));
 		if (hub_host_recovered(dir, name, &h, err, sizeof(err))) {
@@ -844,8 +911,35 @@ void hub_sessions_recover(struct hub_ctx *hub)
 		hub->sessions = s;
 		hub->nsessions++;
 		hub_log(hub, "recovered %s as session %s: tap -A %s shows it, tapctl stop %s "
-			     "removes it (tapctl recover %s also reads its kernel rings)",
+			     "--discard deletes it (tapctl recover %s also reads its kernel rings)",
 			dir, name, name, name, e->d_name);
 	}
 	closedir(d);
+}
+
+/* ---- a hub stop -------------------------------------------------------------------- */
+
+void hub_sessions_shutdown(struct hub_ctx *hub)
+{
+	struct hub_session *s, *next;
+
+	if (hub->shutting_down)
+		return;
+	hub->shutting_down = true;
+	hub->shutdown_deadline = now_s() + STOP_WAIT_S;
+	for (s = hub->sessions; s; s = next) {
+		next = s->next; /* a session without a runner finishes at once */
+		if (s->state != HUB_SS_RECOVERED && s->state != HUB_SS_STOPPING)
+			hub_session_stop(hub, s, -1, 0, false);
+	}
+}
+
+int hub_sessions_stopping(struct hub_ctx *hub)
+{
+	struct hub_session *s;
+	int n = 0;
+
+	for (s = hub->sessions; s; s = s->next)
+		n += s->state == HUB_SS_STOPPING;
+	return n;
 }

@@ -3,12 +3,13 @@
  * tapctl: control the hub.
  *
  *   tapctl [--socket PATH] [--json] list
- *   tapctl stop NAME|ID
+ *   tapctl stop NAME|ID [--discard]
  *   tapctl switch NAME
  *   tapctl recover [--state-dir DIR | --core FILE] [-o FILE] [--format=F] [--json] [NAME]
  *   tapctl attach NAME [--class NAME] [--guest ID]
  *   tapctl host create NAME --class NAME=SIZE[:overwrite|:discard] ...
- *   tapctl host destroy NAME [--force]
+ *   tapctl host destroy NAME [--force] [--discard]
+ *   tapctl recover [--state-dir DIR] --delete NAME
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,6 +33,8 @@ struct opts {
 	const char *core;
 	const char *output;
 	bool binary;
+	bool discard; /* stop, host destroy: delete what was recorded */
+	bool delete;  /* recover: delete the host directory */
 };
 
 static void usage(FILE *f)
@@ -39,7 +42,9 @@ static void usage(FILE *f)
 	fputs("Usage: tapctl [--socket PATH] [--json] COMMAND\n"
 	      "\n"
 	      "  list                          hosts with their classes, sessions\n"
-	      "  stop NAME|ID                  stop a session (its end probes run)\n"
+	      "  stop NAME|ID [--discard]      stop a session (its end probes run); what it\n"
+	      "                                recorded stays in the state dir unless\n"
+	      "                                --discard\n"
 	      "  switch NAME                   its -o output goes on in the next file now\n"
 	      "  attach NAME [--class C] [--guest ID]\n"
 	      "                                print what the session's buffer holds, then\n"
@@ -48,12 +53,16 @@ static void usage(FILE *f)
 	      "  host create NAME --class NAME=SIZE[:overwrite|:discard] ...\n"
 	      "                                a relay host others can join (tap -F\n"
 	      "                                -DRELAY_GUEST=NAME); SIZE takes K, M or G\n"
-	      "  host destroy NAME [--force]   refused while guests use it, unless --force\n"
+	      "  host destroy NAME [--force] [--discard]\n"
+	      "                                refused while guests use it, unless --force;\n"
+	      "                                its records stay unless --discard\n"
 	      "  recover [--state-dir DIR] [NAME]\n"
 	      "  recover --core FILE [NAME]    print the records a crashed taphubd left in\n"
 	      "                                its stores, kernel rings or core dump (no\n"
 	      "                                hub needed); without NAME, list the hosts;\n"
-	      "                                -o FILE [--format=binary], --json\n",
+	      "                                -o FILE [--format=binary], --json\n"
+	      "  recover [--state-dir DIR] --delete NAME\n"
+	      "                                delete a host directory no hub uses\n",
 	      f);
 }
 
@@ -158,6 +167,8 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 			json_str(s_or(q, TH_A_MESSAGE));
 			printf(",\"script\":");
 			json_str(s_or(q, TH_A_SCRIPT));
+			printf(",\"error\":");
+			json_str(s_or(q, TH_A_ERROR));
 			printf(",\"output_lost\":%llu}", (unsigned long long)u64_of(q, TH_A_LOST));
 		}
 		*first = false;
@@ -185,6 +196,9 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 		       user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)), s_or(q, TH_A_HOST),
 		       u32_of(q, TH_A_GUEST_ID), s_or(q, TH_A_STATE),
 		       *s_or(q, TH_A_MESSAGE) ? s_or(q, TH_A_MESSAGE) : "-", s_or(q, TH_A_SCRIPT));
+		/* under its session: the last thing that went wrong in its runner */
+		if (*s_or(q, TH_A_ERROR))
+			printf("  last error: %s\n", s_or(q, TH_A_ERROR));
 	}
 }
 
@@ -238,6 +252,8 @@ static int simple(int fd, int type, const char *name, const struct opts *o, char
 		hub_msg_put_str(m, TH_A_NAME, name);
 	if (o->force)
 		hub_msg_put_u32(m, TH_A_FORCE, 1);
+	if (o->discard)
+		hub_msg_put_u32(m, TH_A_DISCARD, 1);
 	for (i = 0; i < o->nclasses; i++)
 		hub_msg_put_str(m, TH_A_CLASS_SPEC, o->classes[i]);
 	r = hub_call(fd, m, q, err, errlen);
@@ -251,7 +267,7 @@ static int simple(int fd, int type, const char *name, const struct opts *o, char
 static int do_recover(const struct opts *o, const char *name)
 {
 	struct hub_recover_opts ro = {
-		.state_dir = o->state_dir ? o->state_dir : HUB_DEFAULT_STATE_DIR,
+		.state_dir = o->state_dir ? o->state_dir : hub_state_dir_default(),
 		.name = name, .core = o->core, .output = o->output, .binary = o->binary,
 		.json = o->json, .report = stderr,
 	};
@@ -261,6 +277,20 @@ static int do_recover(const struct opts *o, const char *name)
 	if (o->binary && !o->output) {
 		fputs("tapctl: --format=binary needs -o FILE\n", stderr);
 		return 1;
+	}
+	if (o->delete) {
+		if (!name || o->core) {
+			fputs("tapctl: recover --delete NAME deletes one host directory of the state "
+			      "dir\n",
+			      stderr);
+			return 1;
+		}
+		r = hub_recover_delete(ro.state_dir, name, stdout, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "tapctl: %s\n", err);
+			return 1;
+		}
+		return 0;
 	}
 	if (!name && !o->core) {
 		r = hub_recover_list(ro.state_dir, stdout, err, sizeof(err));
@@ -291,6 +321,8 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "core", required_argument, NULL, 'C' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "discard", no_argument, NULL, 'D' },
+		{ "delete", no_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -339,6 +371,12 @@ int main(int argc, char **argv)
 			}
 			o.binary = !strcmp(optarg, "binary");
 			break;
+		case 'D':
+			o.discard = true;
+			break;
+		case 'X':
+			o.delete = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -384,7 +422,7 @@ int main(int argc, char **argv)
 		r = do_list(fd, &o, err, sizeof(err));
 	} else if (!strcmp(cmd, "stop")) {
 		fflush(stdout);
-		r = hub_stop(fd, argv[optind], 1, err, sizeof(err));
+		r = hub_stop(fd, argv[optind], o.discard, 1, err, sizeof(err));
 	} else if (!strcmp(cmd, "attach")) {
 		r = hub_attach(fd, argv[optind], o.nclasses ? o.cls : NULL, o.guest, 1, 2, err,
 			       sizeof(err));

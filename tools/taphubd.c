@@ -26,7 +26,8 @@ static void usage(FILE *f)
 	      "sessions that keep recording after tap returns (tap -F), attach/detach.\n"
 	      "\n"
 	      "  --socket PATH     control socket (default " HUB_DEFAULT_SOCKET ")\n"
-	      "  --state-dir DIR   class stores and guest metadata (default " HUB_DEFAULT_STATE_DIR ")\n"
+	      "  --state-dir DIR   class stores and guest metadata (default $TAPHUB_STATE_DIR,\n"
+	      "                    else " HUB_DEFAULT_STATE_DIR "); one hub per directory\n"
 	      "  --group NAME      group admitted besides root (default taphub;\n"
 	      "                    its members can load kernel probes: root-equivalent)\n"
 	      "  -f, --foreground  stay in the foreground and log to stderr\n",
@@ -85,7 +86,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!o.foreground) {
-		pid_t pid = fork();
+		const char *dir = o.state_dir ? o.state_dir : hub_state_dir_default();
+		pid_t pid = hub_state_lock_holder(dir);
+
+		/* said here, where the caller sees it: the daemon logs to syslog */
+		if (pid) {
+			fprintf(stderr, "taphubd: the state directory %s is in use by taphubd pid %d\n",
+				dir, (int)pid);
+			return 1;
+		}
+		pid = fork();
 		int null;
 
 		if (pid < 0) {

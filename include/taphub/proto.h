@@ -101,6 +101,8 @@ enum th_attr_type {
 	TH_A_SUPPRESS,      /* u32: --suppress-handler-errors */
 	TH_A_CLASS_ID,      /* u32 */
 	TH_A_SIZE,          /* u64: class size */
+	TH_A_DISCARD,       /* u32: 0/1: delete what the session or host recorded */
+	TH_A_ERROR,         /* str: a session's last error (its runner's) */
 	TH_A__MAX,
 };
 

@@ -92,6 +92,18 @@ attach_for() { # attach_for SECONDS FILE NAME [tap options...]
 	return 0
 }
 
+# seq_ok FILE FIRST LAST: FILE's numbered lines are exactly FIRST..LAST
+seq_ok() {
+	grep '^[0-9]' "$1" | awk -v a="$2" -v b="$3" '
+		$1 + 0 != a + NR - 1 { print "line " NR ": " $1 " where " a + NR - 1 " was due"; bad = 1; exit }
+		END { if (!bad && a + NR - 1 != b) { print "ends at " a + NR - 1 ", not " b; bad = 1 } exit bad }'
+}
+
+# the bpffs directory of a state dir's ring pins (hub/daemon.c setup_crash_state)
+pins_of() {
+	echo "/sys/fs/bpf/taphub/s$(printf %x "$(stat -c %d "$1")")_$(printf %x "$(stat -c %i "$1")")"
+}
+
 finish() {
 	echo "$TEST: $NPASS passed, $NFAIL failed"
 	if [ $NFAIL -ne 0 ]; then
