@@ -303,13 +303,13 @@ guests_one() {
 		l0=$(cls bh default lost)
 		c0=$(hub_cpu_ms)
 		run timeout $TIMEOUT $GENCMD >"$W/out" 2>"$W/err"
-		"$TAPCTL" stop p >/dev/null 2>&1
+		"$TAPCTL" stop p --discard >/dev/null 2>&1
 		c1=$(hub_cpu_ms)
 		w1=$(cls bh default records)
 		l1=$(cls bh default lost)
 		j=1
 		while [ "$j" -le "$k" ]; do
-			"$TAPCTL" stop o$j >/dev/null 2>&1
+			"$TAPCTL" stop o$j --discard >/dev/null 2>&1
 			j=$((j + 1))
 		done
 		rec "$cfg.lines" $((w1 - w0))
@@ -327,7 +327,7 @@ section_guests() {
 	# compile everything once (the runs add cached guests)
 	for s in "$S_PROBE" "$S_IDLE" "$S_SYS"; do
 		tapf -m warm --relay-guest bh -e "$s" || die "tap -F cannot add: $s ($(cat "$W/tapf.err"))"
-		"$TAPCTL" stop warm >/dev/null 2>&1
+		"$TAPCTL" stop warm --discard >/dev/null 2>&1
 	done
 	: >"$W/seq"
 	interleaved guests_one "$GCFGS" "guests, "
@@ -351,7 +351,7 @@ section_cycles() {
 	# one cycle before, so that the guest is in the compile cache
 	tapf -m warm --relay-guest seqh --class seq -e "$S_CYCLE" "$SPID" ||
 		die "the cycling guest: $(cat "$W/tapf.err")"
-	"$TAPCTL" stop warm >/dev/null
+	"$TAPCTL" stop warm --discard >/dev/null
 	note "cycles: $CYCLES guests added and removed while the host records"
 	stream_go
 	sleep 0.2
@@ -368,7 +368,7 @@ section_cycles() {
 		fi
 		rec cyc.add "$(ms_since "$a")"
 		a=$(now_ns)
-		"$TAPCTL" stop g$i >/dev/null 2>&1 || fails=$((fails + 1))
+		"$TAPCTL" stop g$i --discard >/dev/null 2>&1 || fails=$((fails + 1))
 		rec cyc.rm "$(ms_since "$a")"
 	done
 	rec cyc.total "$(ms_since "$t0")"
@@ -376,7 +376,7 @@ section_cycles() {
 	stream_stop
 	sleep 0.3
 	rec cyc.lost "$(cls seqh seq lost)"
-	"$TAPCTL" stop seqh >/dev/null 2>&1
+	"$TAPCTL" stop seqh --discard >/dev/null 2>&1
 	set -- $(seqcheck 1 "$STREAM_EVENTS" <"$W/seq.txt")
 	rec cyc.events "$STREAM_EVENTS"
 	rec cyc.lines "$1"
@@ -428,8 +428,8 @@ section_isolation() {
 	rec iso.rarerec "$(cls iso rare records)"
 	rec iso.rarelost "$(cls iso rare lost)"
 	rec iso.hubcpu $((c1 - c0))
-	"$TAPCTL" stop bulk >/dev/null 2>&1
-	"$TAPCTL" stop rare >/dev/null 2>&1
+	"$TAPCTL" stop bulk --discard >/dev/null 2>&1
+	"$TAPCTL" stop rare --discard >/dev/null 2>&1
 	set -- $(sed -n 's/^rare //p' "$W/rare.txt" | seqcheck 1 "$nrare")
 	rec iso.rarelines "$1"
 	rec iso.raregaps "$2"
@@ -479,14 +479,14 @@ EOF
 		run "$W/hbtimeit" -t 30 -- env TAPHUB_CACHE="$W/cache-add" "$TASKSET" -c "$TRACER_CPU" \
 			"$TAP" -F -m a$i --relay-guest ah -e "$S_ADD" >"$W/t" 2>"$W/err"
 		v=$(awk '$3 == 0 { print $2 }' "$W/t")
-		"$TAPCTL" stop a$i >/dev/null 2>&1
+		"$TAPCTL" stop a$i --discard >/dev/null 2>&1
 		if [ -n "$v" ]; then rec add.exit$cold "$v"; else failed add.exit "run $i"; fi
 		# (b) launch to the guest's first record printed by a reader of the
 		# host: drained into the host's store and handed to the reader
 		run sh "$W/addfirst.sh" reader "$W/hbtimeit" "$W/cache-add2" "$TASKSET" "$TRACER_CPU" \
 			"$TAP" b$i "$S_ADD" >"$W/t" 2>"$W/err"
 		v=$(awk '$1 >= 0 { print $1 }' "$W/t")
-		"$TAPCTL" stop b$i >/dev/null 2>&1
+		"$TAPCTL" stop b$i --discard >/dev/null 2>&1
 		if [ -n "$v" ]; then rec add.first$cold "$v"; else failed add.first "run $i"; fi
 		# (c) launch to the first event the guest recorded: its record's
 		# gettimeofday_ns() minus the launch time written down (by a
@@ -495,11 +495,11 @@ EOF
 			"$TAP" c$i "$S_ADD" "$W/t0" >"$W/t" 2>"$W/err"
 		timeout -s INT 1 "$TAP" -A c$i >"$W/att" 2>/dev/null
 		v=$(awk -v t0="$(cat "$W/t0")" '$1 == "hbfirst" { printf "%.2f\n", ($3 - t0) / 1e6; exit }' "$W/att")
-		"$TAPCTL" stop c$i >/dev/null 2>&1
+		"$TAPCTL" stop c$i --discard >/dev/null 2>&1
 		if [ -n "$v" ]; then rec add.fire$cold "$v"; else failed add.fire "run $i"; fi
 		i=$((i + 1))
 	done
-	"$TAPCTL" stop ah >/dev/null 2>&1
+	"$TAPCTL" stop ah --discard >/dev/null 2>&1
 	hub_stop
 }
 
@@ -568,7 +568,7 @@ probe kernel.trace(\"syscalls:sys_enter_getppid\") {
 		c0=$(hub_cpu_ms)
 		cp "$GEN" "$W/frgen"
 		run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$W/frgen" -t getppid $calls >"$W/out" 2>"$W/err"
-		"$TAPCTL" stop fr >"$W/stop" 2>&1
+		"$TAPCTL" stop fr --discard >"$W/stop" 2>&1
 		cpu_ms=$(($(hub_cpu_ms) - c0))
 		cat "$W/stop" >>"$W/err"
 	fi
@@ -690,7 +690,7 @@ section_switch() {
 	sleep 0.1
 	stream_stop
 	sleep 0.2
-	"$TAPCTL" stop sw >/dev/null 2>&1
+	"$TAPCTL" stop sw --discard >/dev/null 2>&1
 	sw_check sw.hub "$d" h.txt
 
 	note "switch: foreground tap -o, $SWITCHES x SIGUSR2 during a numbered stream"
