@@ -13,6 +13,10 @@
  * Every message is validated by hub_msg_recv() before it is looked at.  A
  * malformed one gets an error reply, a log line, and its connection is
  * closed; the hub and every session go on.
+ *
+ * A flood of connections does not make the hub spin: when accept fails
+ * (the open files limit), the listening socket leaves the epoll set until
+ * a client goes away or the next tick.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +31,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,6 +47,8 @@
 #define EV_FLAGS 3
 #define EV_TICK 4
 #define EV_CLIENT 16 /* + fd */
+
+#define LOG_EVERY_S 10 /* a flood's log lines: one per 10 s, the rest counted */
 
 struct hub_client {
 	int fd;
@@ -71,6 +78,82 @@ void hub_log(struct hub_ctx *hub, const char *fmt, ...)
 		syslog(LOG_INFO, "%s", msg);
 	}
 }
+
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* What a window of log_limited held back, once the window is over (the tick). */
+static void log_limited_flush(struct hub_ctx *hub, struct hub_log_limit *l)
+{
+	if (!l->more || mono_s() - l->last < LOG_EVERY_S)
+		return;
+	hub_log(hub, "%llu more like this since; the last: %s", (unsigned long long)l->more,
+		l->what);
+	l->more = 0;
+	l->last = mono_s();
+}
+
+/* A line a flood repeats: logged at most every LOG_EVERY_S s, the rest counted. */
+static void __attribute__((format(printf, 3, 4)))
+log_limited(struct hub_ctx *hub, struct hub_log_limit *l, const char *fmt, ...)
+{
+	char msg[sizeof(l->what)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l->last && mono_s() - l->last < LOG_EVERY_S) {
+		l->more++;
+		memcpy(l->what, msg, sizeof(msg));
+		return;
+	}
+	log_limited_flush(hub, l);
+	hub_log(hub, "%s", msg);
+	l->last = mono_s();
+}
+
+/*
+ * accept4 failed for a reason that lasts (EMFILE at the open files limit,
+ * ENFILE, ENOBUFS ...): the listening socket stays readable, and polling
+ * it would return at once, forever.  It leaves the epoll set until a
+ * client goes away (hub_client_close_fd) or the next tick (fds freed by
+ * reader threads or sessions); connections wait in the listen backlog
+ * meanwhile, and are served then.
+ *
+ * Not the other way, a spare fd closed to accept and refuse with: the
+ * hub's other threads (readers, writers rotating files, drains) open fds
+ * too and may take the freed one first, and a connection that would be
+ * served a moment later would be refused instead.
+ */
+static void listen_pause(struct hub_ctx *hub, int err)
+{
+	struct rlimit rl = { 0 };
+
+	if (epoll_ctl(hub->epfd, EPOLL_CTL_DEL, hub->lfd, NULL) == 0)
+		hub->listen_paused = true;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	log_limited(hub, &hub->accept_log,
+		    "cannot accept connections: %s (open files limit %llu); waiting for a client "
+		    "to leave%s",
+		    strerror(err), (unsigned long long)rl.rlim_cur,
+		    err == EMFILE ? " (raise the limit)" : "");
+}
+
+static void listen_resume(struct hub_ctx *hub)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_LISTEN };
+
+	if (hub->listen_paused && epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->lfd, &ev) == 0)
+		hub->listen_paused = false;
+}
+
+/* ---- clients -------------------------------------------------------------------------- */
 
 static struct hub_client *client_of(struct hub_ctx *hub, int fd)
 {
@@ -104,6 +187,18 @@ void hub_client_close_fd(struct hub_ctx *hub, int fd)
 	}
 	client_forget(hub, fd);
 	close(fd);
+	/* an fd is free: accept again if the open files limit stopped us */
+	listen_resume(hub);
+}
+
+/*
+ * Once a second: accept again after a pause (fds freed off the main
+ * loop), log what a flood's log lines held back.
+ */
+static void conns_tick(struct hub_ctx *hub)
+{
+	listen_resume(hub);
+	log_limited_flush(hub, &hub->accept_log);
 }
 
 static int client_add(struct hub_ctx *hub, int fd, const struct hub_peer *peer)
@@ -541,8 +636,17 @@ static void on_client(struct hub_ctx *hub, int fd)
 		return;
 	}
 	q = malloc(sizeof(*q));
-	if (!q)
+	if (!q) {
+		struct hub_session *s = c->runner_of;
+
+		/* the message left unread would wake this loop again at once, forever */
+		hub_log(hub, "uid %u pid %d: out of memory for its message; closing", c->peer.uid,
+			c->peer.pid);
+		hub_client_close_fd(hub, fd);
+		if (s)
+			hub_session_runner_gone(hub, s);
 		return;
+	}
 	r = hub_msg_recv(fd, q, err, sizeof(err));
 	if (r == -ECONNRESET || r == -EPIPE) {
 		struct hub_session *s = c->runner_of;
@@ -579,8 +683,12 @@ static void on_accept(struct hub_ctx *hub)
 	struct hub_peer peer;
 	int fd = accept4(hub->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* gone before it was taken, or nothing there: the next one may do */
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			listen_pause(hub, errno);
 		return;
+	}
 	if (hub_peer_get(fd, hub->group, &peer)) {
 		close(fd);
 		return;
@@ -732,6 +840,8 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 			} else if (id == EV_FLAGS || id == EV_TICK) {
 				(void)!read(id == EV_FLAGS ? hub->flag_efd : hub->tick_fd, &v, sizeof(v));
 				hub_sessions_poll(hub);
+				if (id == EV_TICK)
+					conns_tick(hub);
 			} else if (id >= EV_CLIENT) {
 				on_client(hub, (int)(id - EV_CLIENT));
 			}

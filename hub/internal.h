@@ -174,6 +174,13 @@ struct hub_session {
 	bool recovered;            /* shows what a previous hub left; stop removes it */
 };
 
+/* A log line a flood repeats: said at most every few seconds, the rest counted. */
+struct hub_log_limit {
+	int64_t last;   /* CLOCK_MONOTONIC seconds of the last line */
+	uint64_t more;  /* occurrences not logged since */
+	char what[256]; /* the latest of them */
+};
+
 struct hub_ctx {
 	char sock_path[HUB_PATH_MAX];
 	char state_dir[HUB_PATH_MAX];
@@ -190,6 +197,8 @@ struct hub_ctx {
 	int nhosts;
 	struct hub_client **clients; /* indexed by fd */
 	int nclients_cap;
+	bool listen_paused;          /* accept failed: lfd is out of the epoll set */
+	struct hub_log_limit accept_log;
 	pthread_mutex_t readers_mu;
 	int nreaders;
 };
