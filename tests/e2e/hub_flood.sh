@@ -2,10 +2,14 @@
 # A flood of connections (docs/hub.md "Limits").
 # 1. The hub at its open files limit does not spin: its CPU time stays
 #    small while connections wait, and it serves again once clients leave.
+# 2. The caps: a non-root uid's connections beyond --max-clients-per-uid,
+#    and anyone's beyond --max-clients, get one error line and are closed;
+#    root still lists and stops sessions (its reserve); a session's runner
+#    gets in over a cap.
 . "$(dirname "$0")/hub_lib.sh"
 HUBCONN=$B/tests/e2e/hubconn
-if ! command -v prlimit >/dev/null; then
-	echo "SKIP $TEST: needs prlimit (util-linux)"
+if ! command -v prlimit >/dev/null || ! command -v setpriv >/dev/null; then
+	echo "SKIP $TEST: needs prlimit and setpriv (util-linux)"
 	exit 77
 fi
 
@@ -22,6 +26,19 @@ cpu_ticks() { # user + system time of a process, in clock ticks
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
+stop_hub() {
+	kill "$HUBPID"
+	wait "$HUBPID" 2>/dev/null
+	HUBPID=
+}
+
+# clients that went away: once root's list is answered, the hub has seen
+# them go (it handles what became ready first, first)
+gone() { # gone PID...
+	kill "$@" 2>/dev/null
+	wait "$@" 2>/dev/null
+	"$TAPCTL" list >/dev/null 2>&1
+}
 
 # ---- 1. at the open files limit -------------------------------------------
 hub_start
@@ -62,5 +79,115 @@ else
 	bad "a client that came at the limit is served once the others left" "$(cat "$HUBDIR/waiting.out")"
 fi
 check "the hub serves again once the clients left" timeout 10 "$TAPCTL" list
+check "the hub is still running" hub_alive
+stop_hub
+
+# ---- 2. the caps ----------------------------------------------------------
+# group nogroup is admitted, so uid nobody (and any uid with gid nogroup) is a member
+hub_start --group nogroup --max-clients 12 --max-clients-per-uid 8
+# (not a function: its pid with & is the client's, for kill)
+as_nobody="setpriv --reuid nobody --regid nogroup --clear-groups"
+as_other="setpriv --reuid 12345 --regid nogroup --clear-groups"
+nobody=$(id -u nobody)
+"$TAP" -F -m fl -e 'probe kernel.trace("syscalls:sys_enter_getppid") { printf("x\n") }' >/dev/null ||
+	bad "start a session"
+$as_nobody "$HUBCONN" -H "$TAPHUB_SOCKET" 20 >"$HUBDIR/uid.out" &
+flood1=$!
+track_pid $flood1
+held "$HUBDIR/uid.out"
+check "a uid gets --max-clients-per-uid connections, the rest are refused" \
+	grep -q '^connected 20 served 8 refused 12 failed 0$' "$HUBDIR/uid.out"
+check "the refused get the cap's error line" \
+	grep -qx "error too many connections from uid $nobody (at most 8)" "$HUBDIR/uid.out"
+err=$($as_nobody "$TAPCTL" list 2>&1)
+check "the uid's tapctl says why" test "$err" = "tapctl: too many connections from uid $nobody (at most 8)"
+check "root lists during the flood" sh -c "'$TAPCTL' list | grep -q ' fl '"
+# another uid fills the total; root still gets in
+$as_other "$HUBCONN" -H "$TAPHUB_SOCKET" 10 >"$HUBDIR/all.out" &
+flood2=$!
+track_pid $flood2
+held "$HUBDIR/all.out"
+check "all uids together get --max-clients connections" \
+	grep -q '^connected 10 served 4 refused 6 failed 0$' "$HUBDIR/all.out"
+check "beyond it, the total cap's error line" \
+	grep -qx "error too many connections to taphubd (at most 12)" "$HUBDIR/all.out"
+check "root lists with the hub full (its reserve)" sh -c "'$TAPCTL' list | grep -q ' fl '"
+check "root stops a session with the hub full" "$TAPCTL" stop fl
+n=$(grep -c "refused uid" "$HUBDIR/hub.log")
+check "the refusals are logged once, not once each ($n lines)" test "$n" -le 2
+gone $flood1 $flood2
+# the refused left nothing counted: the uid gets its 8 again
+$as_nobody "$HUBCONN" -H "$TAPHUB_SOCKET" 8 >"$HUBDIR/again.out" &
+again=$!
+track_pid $again
+held "$HUBDIR/again.out"
+check "connections are uncounted when they close" \
+	grep -q '^connected 8 served 8 refused 0 failed 0$' "$HUBDIR/again.out"
+gone $again
+
+# a session's runner gets in over a cap: root fills the total and its
+# reserve but one, which tap -F takes; the runner connects over the cap
+"$HUBCONN" -H "$TAPHUB_SOCKET" 19 >"$HUBDIR/root.out" &
+rootconn=$!
+track_pid $rootconn
+held "$HUBDIR/root.out"
+check "root gets --max-clients and its reserve" \
+	grep -q '^connected 19 served 19 refused 0 failed 0$' "$HUBDIR/root.out"
+out=$("$TAP" -F -m rn -e 'probe begin { printf("begin ran\n") }
+	probe kernel.trace("syscalls:sys_enter_getppid") { printf("x\n") }' 2>&1)
+case "$out" in
+*WARNING*) bad "tap -F with the hub full returns with the session recording" "$out" ;;
+*"Session rn"*) ok "tap -F with the hub full returns with the session recording" ;;
+*) bad "tap -F with the hub full returns with the session recording" "$out" ;;
+esac
+err=$("$TAPCTL" list 2>&1)
+check "the runner is counted (root is over the cap now)" \
+	test "$err" = "tapctl: too many connections to taphubd (at most 12, and 8 more for root)"
+gone $rootconn
+list=$("$TAPCTL" list 2>&1)
+case "$list" in
+*" rn "*"runner alive"*) ok "the runner is the session's" ;;
+*) bad "the runner is the session's" "$list" ;;
+esac
+attach_for 1 "$HUBDIR/rn.out" rn
+check "the runner ran the begin probe" grep -qx "begin ran" "$HUBDIR/rn.out"
+check "the session stops" sh -c "'$TAPCTL' stop rn >/dev/null"
+
+# attached readers leave the main loop for threads of their own: counted
+# until their threads end
+cp "$GEN" "$HUBDIR/fgen"
+"$TAP" -F -m rd -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "fgen") printf("fgen\n") }' \
+	>/dev/null || bad "start a session to attach to"
+"$HUBDIR/fgen" getppid 1
+readers=
+for i in 1 2 3 4; do
+	"$TAP" -A rd >"$HUBDIR/rd$i.out" 2>&1 &
+	readers="$readers $!"
+	track_pid $!
+done
+for i in $(seq 100); do
+	[ "$(cat "$HUBDIR"/rd?.out | grep -c '^fgen$')" -eq 4 ] && break
+	sleep 0.1
+done
+"$HUBCONN" -H "$TAPHUB_SOCKET" 20 >"$HUBDIR/rd.out" &
+rdconn=$!
+track_pid $rdconn
+held "$HUBDIR/rd.out"
+check "attached readers are counted" grep -q '^connected 20 served 16 refused 4 failed 0$' "$HUBDIR/rd.out"
+gone $rdconn
+kill -INT $readers
+wait $readers
+# a reader's thread ends a moment after its tap detached
+for i in $(seq 50); do
+	"$HUBCONN" -H "$TAPHUB_SOCKET" 20 >"$HUBDIR/rd2.out" &
+	rdconn=$!
+	track_pid $rdconn
+	held "$HUBDIR/rd2.out"
+	gone $rdconn
+	grep -q '^connected 20 served 20 refused 0 failed 0$' "$HUBDIR/rd2.out" && break
+	sleep 0.1
+done
+check "detached readers are uncounted" grep -q '^connected 20 served 20 ' "$HUBDIR/rd2.out"
+"$TAPCTL" stop rd >/dev/null
 check "the hub is still running" hub_alive
 finish
