@@ -57,7 +57,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS))
 
 .PHONY: all deps run check unit e2e e2e-san fuzz bench install clean format
 
-all: $(PROGS) $(O)/tests/e2e/gen
+all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
 # ---- libraries ------------------------------------------------------------
 
@@ -130,6 +130,10 @@ $(O)/%: $(O)/obj/tools/%.o $(LIBA) $(O)/obj/gen/embed.o
 		-Wl,--no-whole-archive $(LIBA) $(EXPORT) $(LIBS)
 
 $(O)/tests/e2e/gen: tests/e2e/gen.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
 

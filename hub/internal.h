@@ -184,6 +184,20 @@ struct hub_session {
 	char last_error[256];      /* its runner's last ERROR line ("" none) */
 };
 
+/* A log line a flood repeats: said at most every few seconds, the rest counted. */
+struct hub_log_limit {
+	int64_t last;   /* CLOCK_MONOTONIC seconds of the last line */
+	uint64_t more;  /* occurrences not logged since */
+	char what[256]; /* the latest of them */
+};
+
+/* One uid's connections: the main loop's clients and attached readers. */
+struct hub_uid_conns {
+	uid_t uid;
+	int n;
+	int pending; /* of n: let in over a cap for a runner (conn_admit) */
+};
+
 struct hub_ctx {
 	char sock_path[HUB_PATH_MAX];
 	char state_dir[HUB_PATH_MAX];
@@ -209,8 +223,18 @@ struct hub_ctx {
 	int nhosts;
 	struct hub_client **clients; /* indexed by fd */
 	int nclients_cap;
+	int max_clients, max_clients_per_uid;
+	bool listen_paused;          /* accept failed: lfd is out of the epoll set */
+	struct hub_log_limit refused_log, accept_log;
+	/*
+	 * readers_mu: what reader threads change, nreaders and the connection
+	 * counts (a reader's connection is counted until its thread closes it).
+	 */
 	pthread_mutex_t readers_mu;
 	int nreaders;
+	int nconns;                  /* connections, all uids */
+	struct hub_uid_conns *uids;  /* uids with connections */
+	int nuids, uids_cap;
 };
 
 struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id);
@@ -250,6 +274,7 @@ struct hub_reader_opts {
 	int cls;             /* only this class (-1: all) */
 	uint32_t seq;
 	struct hub_ctx *hub;
+	uid_t uid;           /* the client's: its connection is counted until closed */
 };
 
 int hub_reader_start(const struct hub_reader_opts *o);
@@ -279,5 +304,7 @@ uint64_t hub_writer_lost(const struct hub_writer *w);
 
 void hub_log(struct hub_ctx *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void hub_client_close_fd(struct hub_ctx *hub, int fd);
+/* A connection of uid was closed off the main loop (a reader thread). */
+void hub_conn_release(struct hub_ctx *hub, uid_t uid);
 
 #endif /* HUB_INTERNAL_H */

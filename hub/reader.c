@@ -407,6 +407,7 @@ static void *reader_main(void *arg)
 	for (i = 0; i < R->nrts; i++)
 		grt_rt_free(R->rts[i].rt);
 	close(R->o.fd);
+	hub_conn_release(R->o.hub, R->o.uid);
 	hub_host_put(h);
 	free(R->batch);
 	free(R->pend);

@@ -4,6 +4,7 @@
  * buffers), loads guests into them and serves the control socket.
  *
  *   taphubd [--socket PATH] [--state-dir DIR] [--group NAME] [--foreground]
+ *           [--max-clients N] [--max-clients-per-uid N]
  *
  * Without --foreground it detaches and logs to syslog (the journal);
  * with it, it logs to stderr, as systemd units prefer.
@@ -18,20 +19,42 @@
 
 #include "hub/hub.h"
 
+/* --max-clients N: 1 to HUB_MAX_CLIENTS_LIMIT, else -1 */
+static int parse_cap(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > HUB_MAX_CLIENTS_LIMIT)
+		return -1;
+	return (int)v;
+}
+
 static void usage(FILE *f)
 {
-	fputs("Usage: taphubd [--socket PATH] [--state-dir DIR] [--group NAME] [--foreground]\n"
-	      "\n"
+	fprintf(f,
+		"Usage: taphubd [--socket PATH] [--state-dir DIR] [--group NAME] [--foreground]\n"
+		"               [--max-clients N] [--max-clients-per-uid N]\n"
+		"\n"
 	      "The taphub hub: shared trace buffers (relay hosts) with event classes,\n"
 	      "sessions that keep recording after tap returns (tap -F), attach/detach.\n"
 	      "\n"
-	      "  --socket PATH     control socket (default " HUB_DEFAULT_SOCKET ")\n"
-	      "  --state-dir DIR   class stores and guest metadata (default $TAPHUB_STATE_DIR,\n"
-	      "                    else " HUB_DEFAULT_STATE_DIR "); one hub per directory\n"
-	      "  --group NAME      group admitted besides root (default taphub;\n"
-	      "                    its members can load kernel probes: root-equivalent)\n"
-	      "  -f, --foreground  stay in the foreground and log to stderr\n",
-	      f);
+		"  --socket PATH     control socket (default " HUB_DEFAULT_SOCKET ")\n"
+		"  --state-dir DIR   class stores and guest metadata (default $TAPHUB_STATE_DIR,\n"
+		"                    else " HUB_DEFAULT_STATE_DIR "); one hub per directory\n"
+		"  --group NAME      group admitted besides root (default taphub;\n"
+		"                    its members can load kernel probes: root-equivalent)\n"
+		"  -f, --foreground  stay in the foreground and log to stderr\n"
+		"  --max-clients N   connections at once, attached readers and runners\n"
+		"                    included (default %d); root may open %d more\n"
+		"  --max-clients-per-uid N\n"
+		"                    connections at once of one user but root (default %d)\n"
+		"\n"
+		"A connection over a cap is told so (\"too many connections from uid U\n"
+		"(at most N)\") and closed; a session's runner is never refused.\n",
+		HUB_MAX_CLIENTS, HUB_ROOT_RESERVE, HUB_MAX_CLIENTS_PER_UID);
 }
 
 int main(int argc, char **argv)
@@ -42,6 +65,8 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "ready-fd", required_argument, NULL, 'r' },
+		{ "max-clients", required_argument, NULL, 'm' },
+		{ "max-clients-per-uid", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -66,6 +91,22 @@ int main(int argc, char **argv)
 		case 'r':
 			o.ready_fd = atoi(optarg);
 			break;
+		case 'm':
+		case 'u': {
+			int v = parse_cap(optarg);
+
+			if (v < 0) {
+				fprintf(stderr, "taphubd: --%s %s: not a number from 1 to %d\n",
+					c == 'm' ? "max-clients" : "max-clients-per-uid", optarg,
+					HUB_MAX_CLIENTS_LIMIT);
+				return 1;
+			}
+			if (c == 'm')
+				o.max_clients = v;
+			else
+				o.max_clients_per_uid = v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
