@@ -192,7 +192,7 @@ static void flag_guest(struct hub_host *h, const struct th_rec *r)
 	}
 }
 
-static int on_ring_record(void *arg, int cls, const void *rec, size_t len)
+static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
 	struct hub_host *h = arg;
 	const struct th_rec *r = rec;

@@ -3,6 +3,8 @@
  * relayhost-module: the buffers records travel through.
  *
  * Sections, one per file:
+ *   ring.c         a BPF ring buffer's memory, as the next two walk it
+ *                  (internal to this module)
  *   drain.c        consuming the kernel rings of a buffer (one BPF ring per
  *                  class), handing each record to a callback in ring order
  *   class_store.c  a class's drained records: a file-backed ring with an
@@ -14,16 +16,50 @@
 #ifndef RH_H
 #define RH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- ring.c (internal: drain.c, ring_peek.c) ----------------------------- */
+
+/* Each record in a BPF ring is preceded by this header (BPF_RINGBUF_HDR_SZ). */
+#define RH_RING_HDR 8u
+
+/* A BPF ring buffer mapped; positions are bytes since the ring was made. */
+struct rh_ring {
+	size_t page;
+	uint64_t size;                    /* data bytes, a power of 2 */
+	_Atomic uint64_t *consumer;       /* writable when mapped to consume */
+	const _Atomic uint64_t *producer;
+	const uint8_t *data;              /* mapped twice in a row: no record wraps */
+};
+
+enum { RH_RING_BUSY = 1, RH_RING_DISCARDED = 2 };
+
+/* Map ring map fd (consume: the consumer position writable). */
+int rh_ring_map(struct rh_ring *r, int fd, bool consume);
+void rh_ring_unmap(struct rh_ring *r);
+/*
+ * The record at pos (below the producer position): its bytes and length,
+ * whether it is busy or discarded (RH_RING_*), and the ring bytes it
+ * takes, header and padding included (the next record is there); 0 when
+ * its header is not sane.
+ */
+uint64_t rh_ring_record(const struct rh_ring *r, uint64_t pos, const void **ret_data,
+			uint32_t *ret_len, unsigned *ret_state);
 
 /* ---- drain.c ------------------------------------------------------------ */
 
 struct rh_drain;
 
-/* Called for each record, in the order the ring committed them. */
-typedef int (*rh_record_fn)(void *arg, int cls, const void *rec, size_t len);
+/*
+ * Called for each record, in the order the ring committed them.  ring_end
+ * is the ring position just past the record: once the callback returns,
+ * the drain moves the ring's consumer position there.  A negative return
+ * stops the drain there (the record is consumed) and is returned.
+ */
+typedef int (*rh_record_fn)(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end);
 
 int rh_drain_new(struct rh_drain **ret);
 void rh_drain_free(struct rh_drain *d);

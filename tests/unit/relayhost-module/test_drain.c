@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for relayhost-module/drain.c, with real BPF
+ * ring buffers (root only: skipped otherwise).  Records are written into
+ * a ring by a tiny BPF_PROG_TYPE_SYSCALL program run with
+ * BPF_PROG_TEST_RUN: a numbered record of a given ring length, committed
+ * or discarded, as a probe would.
+ *
+ * - The ring positions the drain hands out are exact: each record's end
+ *   is its start + 8 + its length rounded up to 8, discarded records
+ *   included, and the kernel's consumer position is the last one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include "relayhost-module/rh.h"
+#include "taphub/record.h"
+
+#define RING_BYTES 4096u
+/* ring lengths of the records written: 40 is a bare numbered record */
+static const uint32_t lens[] = { 40, 44, 52, 64, 100 };
+#define NLENS (sizeof(lens) / sizeof(lens[0]))
+
+static char dir[64], pin[128];
+static int prog[NLENS];
+static struct rh_ring view; /* the test's own read-only map of the ring */
+
+/* The context the test passes to the program. */
+struct wctx {
+	uint32_t n;       /* the record's number: its ts and payload */
+	uint32_t discard; /* discard instead of submit */
+};
+
+#define INSN(c, d, s, o, i)                                                                        \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
+/*
+ * A program that reserves len bytes in ring map_fd and writes a record
+ * header (size 40, fmt TH_FMT_FIRST, ts n) and the payload n into it.
+ */
+static int load_writer(int map_fd, uint32_t len)
+{
+	struct bpf_insn p[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),         /* r6 = ctx */
+		INSN(BPF_LDX | BPF_MEM | BPF_W, 7, 6, 0, 0),           /* r7 = n */
+		INSN(BPF_LDX | BPF_MEM | BPF_W, 8, 6, 4, 0),           /* r8 = discard */
+		INSN(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, map_fd),
+		INSN(0, 0, 0, 0, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, (int)len),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve),
+		INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 12, 0),          /* NULL: to the exit */
+		INSN(BPF_ST | BPF_MEM | BPF_W, 0, 0, 0, 40),           /* size */
+		INSN(BPF_ST | BPF_MEM | BPF_W, 0, 0, 4, TH_FMT_FIRST), /* fmt, cls, flags */
+		INSN(BPF_ST | BPF_MEM | BPF_DW, 0, 0, 8, 0),           /* guest, cpu */
+		INSN(BPF_ST | BPF_MEM | BPF_DW, 0, 0, 16, 0),          /* seq */
+		INSN(BPF_STX | BPF_MEM | BPF_DW, 0, 7, 24, 0),         /* ts = n */
+		INSN(BPF_STX | BPF_MEM | BPF_DW, 0, 7, 32, 0),         /* payload = n */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 1, 0, 0, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 0),
+		INSN(BPF_JMP | BPF_JNE | BPF_K, 8, 0, 2, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_submit),
+		INSN(BPF_JMP | BPF_JA, 0, 0, 1, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_discard),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .prog_flags = BPF_F_SLEEPABLE);
+
+	return bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "th_test_writer", "Dual MIT/GPL", p,
+			     sizeof(p) / sizeof(p[0]), &o);
+}
+
+/* Write record n of ring length lens[li]; its ring bytes. */
+static uint64_t put(int li, uint32_t n, bool discard)
+{
+	struct wctx w = { .n = n, .discard = discard };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = &w, .ctx_size_in = sizeof(w));
+	uint64_t prod = atomic_load(view.producer), bytes = RH_RING_HDR + ((lens[li] + 7) & ~7u);
+
+	assert_int_equal(bpf_prog_test_run_opts(prog[li], &t), 0);
+	/* it is in the ring (a full ring would refuse it) */
+	assert_int_equal(atomic_load(view.producer), prod + bytes);
+	return bytes;
+}
+
+static void unload(void)
+{
+	size_t i;
+
+	for (i = 0; i < NLENS; i++)
+		if (prog[i] > 0)
+			close(prog[i]);
+	memset(prog, 0, sizeof(prog));
+	rh_ring_unmap(&view);
+}
+
+/* A fresh ring of bytes with its writers, pinned at pin; skips the test without BPF. */
+static int new_ring(uint32_t bytes)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "th_test_ring", 0, 0, bytes, NULL);
+	size_t i;
+
+	if (fd < 0 && (errno == EPERM || geteuid()))
+		skip();
+	assert_true(fd >= 0);
+	for (i = 0; i < NLENS; i++) {
+		prog[i] = load_writer(fd, lens[i]);
+		assert_true(prog[i] > 0);
+	}
+	unlink(pin);
+	assert_int_equal(bpf_obj_pin(fd, pin), 0);
+	assert_int_equal(rh_ring_map(&view, fd, false), 0);
+	return fd;
+}
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/th-drain-XXXXXX");
+	snprintf(pin, sizeof(pin), "/sys/fs/bpf/th-test-drain-%d", getpid());
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	unload();
+	unlink(pin);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static uint64_t rec_n(const void *rec)
+{
+	uint64_t n;
+
+	memcpy(&n, (const uint8_t *)rec + sizeof(struct th_rec), 8);
+	return n;
+}
+
+/* ---- exact positions ------------------------------------------------------------------- */
+
+#define MAXREC 4096
+
+struct seen {
+	uint64_t n[MAXREC], end[MAXREC];
+	size_t len[MAXREC];
+	size_t count;
+	int stop_after; /* return -EINTR after this many (0 never) */
+};
+
+static int note(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct seen *s = arg;
+
+	assert_true(s->count < MAXREC);
+	s->n[s->count] = rec_n(rec);
+	s->len[s->count] = len;
+	s->end[s->count] = ring_end;
+	s->count++;
+	return s->stop_after && (int)s->count == s->stop_after ? -EINTR : 0;
+}
+
+static uint64_t kernel_consumer(void)
+{
+	return atomic_load(view.consumer);
+}
+
+static void positions_are_exact(void **state)
+{
+	int fd = new_ring(RING_BYTES), round;
+	struct seen *s = calloc(1, sizeof(*s));
+	struct rh_drain *d;
+	uint64_t pos = 0, n = 0;
+	size_t k = 0;
+
+	assert_int_equal(rh_drain_new(&d), 0);
+	assert_int_equal(rh_drain_add_ring(d, fd, 3, note, s), 0);
+	/* 60 rounds of ~1.2 KB through a 4 KB ring: it wraps many times */
+	for (round = 0; round < 60; round++) {
+		uint64_t ends[32], want_len[32];
+		int i, want = 0;
+
+		s->count = 0;
+		for (i = 0; i < 20; i++) {
+			int li = (int)((n + (uint64_t)round) % NLENS);
+			/* every third discarded, and some rounds end on a discard */
+			bool discard = (n % 3) == 2;
+
+			pos += put(li, (uint32_t)++n, discard);
+			if (!discard) {
+				want_len[want] = lens[li];
+				ends[want++] = pos;
+			}
+		}
+		assert_int_equal(rh_drain_consume(d), want);
+		assert_int_equal(s->count, want);
+		for (k = 0; k < s->count; k++) {
+			assert_int_equal(s->end[k], ends[k]);
+			/* the length as written, not rounded */
+			assert_int_equal(s->len[k], want_len[k]);
+		}
+		/* the kernel's consumer position is where the drain says the ring is */
+		assert_int_equal(kernel_consumer(), pos);
+	}
+	assert_true(pos > 10 * RING_BYTES);
+	rh_drain_free(d);
+	free(s);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(positions_are_exact, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
