@@ -55,6 +55,32 @@
  * R4's acquire: without R3, R2's loads may be satisfied after R4.  On x86
  * (TSO) both orders hold anyway and the fences are compiler barriers.
  *
+ * Ring positions: the drain appends a record, and only then moves the
+ * kernel ring's consumer position past it, so a hub killed in between
+ * leaves the record both here and in the ring, which recovery also reads.
+ * So the store keeps, exactly with its records, the ring position up to
+ * which it holds the ring's records (or counted them as dropped), through
+ * a write-ahead intent (rh_store_append_ring):
+ *
+ *   I1 pending_head = head, pending_dropped = dropped   the store before
+ *   I2 pending_ring_pos = E                             the intent is valid
+ *   I3 the append: head moves (W1-W5), or dropped does
+ *   I4 ring_pos = E                                     done
+ *
+ * After a kill at any instruction, the position is pending_ring_pos if
+ * the intent is open (pending_ring_pos != ring_pos) and I3 took effect
+ * (head or dropped differs from its snapshot), else ring_pos: the record
+ * is in the ring's part of the recovery or in the store's, never both,
+ * never neither.  next_seq could not serve as the evidence: it moves
+ * before the record is published (W4 before W5), and a dropped record
+ * takes no number.  Records not from the ring (a runner's output) leave
+ * the intent closed and do not disturb it.  The observer here is whoever
+ * reads the file after the process died, at an instruction boundary: what
+ * must be ordered is the program order of the stores, which compiler
+ * (signal) fences give; no CPU fence is needed.  The fields live in what
+ * was the header's reserved space, flagged STORE_F_RING_POS: a store from
+ * before them opens as before, without a position (-ENODATA).
+ *
  * RH_STORE_FAULT (tests only) removes one of the two orders on purpose,
  * so that the stress test can show on x86 that it catches what a weakly
  * ordered CPU would do (tests/unit/relayhost-module/test_class_store.c).
@@ -88,6 +114,8 @@
 #define STORE_MAGIC 0x3145524f54534854ull /* "THSTORE1" little endian */
 #define STORE_VERSION 1
 #define STORE_HDR 4096u
+/* flags: the ring position fields are kept (older stores have zeros there) */
+#define STORE_F_RING_POS 0x1u
 
 struct rh_store_hdr {
 	uint64_t magic;
@@ -110,6 +138,12 @@ struct rh_store_hdr {
 	uint64_t mono_ref_ns;         /* CLOCK_MONOTONIC at creation, to convert timestamps */
 	char ring_pin[256];           /* bpffs path of the class's kernel ring, "" if none */
 	uint32_t clean;               /* 1: the hub closed it (no crash) */
+	uint32_t reserved0;
+	/* STORE_F_RING_POS: how far the kernel ring is drained in here (I1-I4) */
+	_Atomic uint64_t ring_pos;
+	_Atomic uint64_t pending_ring_pos;
+	_Atomic uint64_t pending_head;
+	_Atomic uint64_t pending_dropped;
 };
 
 _Static_assert(sizeof(struct rh_store_hdr) <= STORE_HDR, "store header fits its page");
@@ -195,6 +229,7 @@ int rh_store_create(const char *path, const struct rh_store_opts *o, struct rh_s
 	s->h->hdr_size = STORE_HDR;
 	s->h->data_size = size;
 	s->h->policy = (uint32_t)o->policy;
+	s->h->flags = STORE_F_RING_POS;
 	snprintf(s->h->host, sizeof(s->h->host), "%s", o->host ? o->host : "");
 	snprintf(s->h->cls, sizeof(s->h->cls), "%s", o->cls ? o->cls : "");
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -472,6 +507,58 @@ int rh_store_append(struct rh_store *s, const void *rec, size_t len)
 	atomic_fetch_add_explicit(&s->h->written, 1, memory_order_relaxed);
 	/* W5, publish: the record's words before the new head (readers acquire head) */
 	atomic_store_explicit(&s->h->head, head + size, memory_order_release);
+	return 0;
+}
+
+/*
+ * I1-I4 in the header comment.  The signal fences keep the compiler from
+ * moving these stores across each other and across the append's: a kill
+ * stops the writer at an instruction boundary, and what it stored before
+ * is in the file.
+ */
+int rh_store_append_ring(struct rh_store *s, const void *rec, size_t len, uint64_t ring_end)
+{
+	int r;
+
+	if (s->readonly)
+		return -EROFS;
+	if (!(s->h->flags & STORE_F_RING_POS))
+		return rh_store_append(s, rec, len);
+	/* I1 */
+	atomic_store_explicit(&s->h->pending_head,
+			      atomic_load_explicit(&s->h->head, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->h->pending_dropped,
+			      atomic_load_explicit(&s->h->dropped, memory_order_relaxed),
+			      memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	/* I2 */
+	atomic_store_explicit(&s->h->pending_ring_pos, ring_end, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst);
+	/* I3 */
+	r = rh_store_append(s, rec, len);
+	atomic_signal_fence(memory_order_seq_cst);
+	/* I4 */
+	atomic_store_explicit(&s->h->ring_pos, ring_end, memory_order_relaxed);
+	return r;
+}
+
+int rh_store_ring_pos(const struct rh_store *s, uint64_t *ret_pos)
+{
+	uint64_t pos, pending;
+
+	if (!(s->h->flags & STORE_F_RING_POS))
+		return -ENODATA;
+	pos = atomic_load_explicit(&s->h->ring_pos, memory_order_relaxed);
+	pending = atomic_load_explicit(&s->h->pending_ring_pos, memory_order_relaxed);
+	/* an open intent whose append took effect: the record is here */
+	if (pending != pos &&
+	    (atomic_load_explicit(&s->h->head, memory_order_relaxed) !=
+		     atomic_load_explicit(&s->h->pending_head, memory_order_relaxed) ||
+	     atomic_load_explicit(&s->h->dropped, memory_order_relaxed) !=
+		     atomic_load_explicit(&s->h->pending_dropped, memory_order_relaxed)))
+		pos = pending;
+	*ret_pos = pos;
 	return 0;
 }
 

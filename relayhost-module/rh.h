@@ -134,6 +134,18 @@ void rh_store_set_kernel_lost(struct rh_store *s, uint64_t n);
 void rh_store_set_clean(struct rh_store *s);
 /* Append one record (assigns its seq): 0, or -ENOSPC when discard drops it. */
 int rh_store_append(struct rh_store *s, const void *rec, size_t len);
+/*
+ * Append a record the drain took from the class's kernel ring, ending at
+ * ring position ring_end: the store keeps that position with the record,
+ * exactly, whenever the writer dies (rh_store_ring_pos).
+ */
+int rh_store_append_ring(struct rh_store *s, const void *rec, size_t len, uint64_t ring_end);
+/*
+ * After the writer died: the ring position up to which every record of the
+ * class's kernel ring is in the store, or was counted as dropped by it.
+ * -ENODATA: a store from before ring positions were kept.
+ */
+int rh_store_ring_pos(const struct rh_store *s, uint64_t *ret_pos);
 void rh_store_add_kernel_lost(struct rh_store *s, uint64_t n);
 void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st);
 int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buflen,
@@ -202,16 +214,22 @@ size_t rh_metas_size(const struct rh_metas *m);
 /* ---- ring_peek.c ------------------------------------------------------------------ */
 
 struct rh_ring_peek {
-	uint64_t records;   /* committed records not yet consumed */
+	uint64_t records;   /* committed records not yet consumed, from the start position */
+	uint64_t skipped;   /* ... before it: the store has them */
 	uint64_t busy;      /* reserved and never committed (a probe cut off) */
 	uint64_t bytes;
+	bool mismatch;      /* the start position is no record boundary of this
+			       ring: nothing was skipped */
 };
 
 /*
  * Visit the records a pinned BPF ring buffer still holds (between the
  * consumer and producer positions) without consuming them: a dead hub's
- * undrained records.  -ENOENT when the pin is gone.
+ * undrained records.  Those ending at or before ring position from are
+ * skipped (counted): the class store holds them (rh_store_ring_pos).
+ * -ENOENT when the pin is gone.
  */
-int rh_ring_peek(const char *pin, rh_store_fn fn, void *arg, struct rh_ring_peek *ret);
+int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
+		 struct rh_ring_peek *ret);
 
 #endif /* RH_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for relayhost-module/drain.c, with real BPF
+ * Unit tests for relayhost-module/drain.c and ring_peek.c, with real BPF
  * ring buffers (root only: skipped otherwise).  Records are written into
  * a ring by a tiny BPF_PROG_TYPE_SYSCALL program run with
  * BPF_PROG_TEST_RUN: a numbered record of a given ring length, committed
@@ -9,6 +9,15 @@
  * - The ring positions the drain hands out are exact: each record's end
  *   is its start + 8 + its length rounded up to 8, discarded records
  *   included, and the kernel's consumer position is the last one.
+ * - rh_ring_peek skips what is before a start position, and skips nothing
+ *   when that position is not one of the ring's record boundaries.
+ * - A drain killed at any instruction between taking one record and the
+ *   next (the store's append, the ring's consumer move: the crash window
+ *   of a hub killed mid-stream, tests/e2e/hub_recover.sh): the store and
+ *   the ring together give every record exactly once, and a record a full
+ *   discard store dropped is counted, never recovered.  Made deterministic
+ *   by single-stepping the draining child with ptrace and reading, at
+ *   every step, what recovery would read if it were killed there.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
@@ -30,6 +40,7 @@
 #include "taphub/record.h"
 
 #define RING_BYTES 4096u
+#define CRASH_RING_BYTES 16384u /* 120 records of 48 ring bytes */
 /* ring lengths of the records written: 40 is a bare numbered record */
 static const uint32_t lens[] = { 40, 44, 52, 64, 100 };
 #define NLENS (sizeof(lens) / sizeof(lens[0]))
@@ -37,6 +48,7 @@ static const uint32_t lens[] = { 40, 44, 52, 64, 100 };
 static char dir[64], pin[128];
 static int prog[NLENS];
 static struct rh_ring view; /* the test's own read-only map of the ring */
+static pid_t child;         /* a draining child the test steps, killed however it ends */
 
 /* The context the test passes to the program. */
 struct wctx {
@@ -138,10 +150,23 @@ static int teardown(void **state)
 {
 	char cmd[128];
 
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		child = 0;
+	}
 	unload();
 	unlink(pin);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd);
+}
+
+static const char *path(const char *name)
+{
+	static char p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
 }
 
 static uint64_t rec_n(const void *rec)
@@ -223,10 +248,210 @@ static void positions_are_exact(void **state)
 	close(fd);
 }
 
+/* ---- peek from a position ------------------------------------------------------------------ */
+
+static int keep_n(void *arg, const void *rec, size_t len)
+{
+	struct seen *s = arg;
+
+	s->n[s->count++] = rec_n(rec);
+	return 0;
+}
+
+static void peek_skips_before_from(void **state)
+{
+	int fd = new_ring(RING_BYTES);
+	struct seen *s = calloc(1, sizeof(*s)), *got = calloc(1, sizeof(*got));
+	struct rh_ring_peek pk;
+	struct rh_drain *d;
+	uint64_t end7;
+	uint32_t i;
+
+	for (i = 1; i <= 30; i++)
+		put((int)(i % NLENS), i, i == 12);
+	/* the drain takes records 1..5 and stops */
+	s->stop_after = 5;
+	assert_int_equal(rh_drain_new(&d), 0);
+	assert_int_equal(rh_drain_add_ring(d, fd, 0, note, s), 0);
+	assert_int_equal(rh_drain_consume(d), -EINTR);
+	assert_int_equal(kernel_consumer(), s->end[4]);
+	rh_drain_free(d);
+	/* from the consumer: 6..30 (12 was discarded) */
+	assert_int_equal(rh_ring_peek(pin, 0, keep_n, got, &pk), 0);
+	assert_int_equal(pk.records, 24);
+	assert_int_equal(pk.skipped, 0);
+	assert_int_equal(got->n[0], 6);
+	got->count = 0;
+	/* from record 7's end: 6 and 7 skipped (they are in a store) */
+	end7 = s->end[4];
+	for (i = 6; i <= 7; i++)
+		end7 += RH_RING_HDR + ((lens[i % NLENS] + 7) & ~7u);
+	assert_int_equal(rh_ring_peek(pin, end7, keep_n, got, &pk), 0);
+	assert_int_equal(pk.skipped, 2);
+	assert_int_equal(pk.records, 22);
+	assert_false(pk.mismatch);
+	assert_int_equal(got->n[0], 8);
+	assert_int_equal(got->n[got->count - 1], 30);
+	/* inside a record: no boundary of this ring, nothing skipped */
+	got->count = 0;
+	assert_int_equal(rh_ring_peek(pin, end7 + 8, keep_n, got, &pk), 0);
+	assert_true(pk.mismatch);
+	assert_int_equal(pk.skipped, 0);
+	assert_int_equal(got->n[0], 6);
+	/* beyond the producer: likewise */
+	got->count = 0;
+	assert_int_equal(rh_ring_peek(pin, 1u << 30, keep_n, got, &pk), 0);
+	assert_true(pk.mismatch);
+	assert_int_equal(pk.records, 24);
+	/* before the consumer: everything from the consumer, no mismatch */
+	got->count = 0;
+	assert_int_equal(rh_ring_peek(pin, 8, keep_n, got, &pk), 0);
+	assert_false(pk.mismatch);
+	assert_int_equal(pk.records, 24);
+	free(s);
+	free(got);
+	close(fd);
+}
+
+/* ---- the crash window ---------------------------------------------------------------------- */
+
+static int count_n(void *arg, const void *rec, size_t len)
+{
+	uint8_t *count = arg;
+
+	count[rec_n(rec)]++;
+	return 0;
+}
+
+/*
+ * If the writer died now: what recovery reads (the store's records, then
+ * the ring's from the store's ring position) holds every record 1..total
+ * once, but those the store counted as dropped, which it holds not at all.
+ */
+static void check_once(struct rh_store *s, uint32_t total)
+{
+	uint8_t count[MAXREC] = { 0 };
+	struct rh_store_stats st;
+	struct rh_ring_peek pk;
+	const struct th_rec *r;
+	uint64_t p, from, none = 0;
+	uint32_t n;
+	bool bad;
+
+	rh_store_stats(s, &st);
+	for (p = st.tail; (r = rh_store_next(s, &p, &bad));)
+		count[rec_n(r)]++;
+	assert_false(bad);
+	assert_int_equal(rh_store_ring_pos(s, &from), 0);
+	assert_int_equal(rh_ring_peek(pin, from, count_n, count, &pk), 0);
+	assert_false(pk.mismatch);
+	for (n = 1; n <= total; n++) {
+		if (count[n] > 1)
+			fail_msg("record %u is recovered %u times", n, count[n]);
+		none += !count[n];
+	}
+	assert_int_equal(none, st.dropped);
+}
+
+struct child {
+	struct rh_store *s;
+	uint64_t stop_at;
+};
+
+static int append_stopping(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct child *c = arg;
+
+	/* the parent single-steps from here to the same place of the next record */
+	if (rec_n(rec) == c->stop_at || rec_n(rec) == c->stop_at + 1)
+		raise(SIGSTOP);
+	rh_store_append_ring(c->s, rec, len, ring_end);
+	return 0;
+}
+
+/*
+ * Records 1..total in the ring; a child drains them into a store of
+ * store_bytes (policy), stopping before record stop_at.  The parent steps
+ * it one instruction at a time (ptrace) through that record's append and
+ * the consumer's move, to the next record, and at every instruction
+ * boundary checks what recovery would read if the child were killed
+ * there: a stopped process's stores are in the file, as a killed one's.
+ * Returns the instructions stepped.
+ */
+static uint64_t every_instruction(int policy, uint64_t store_bytes, uint32_t total,
+				  uint64_t stop_at)
+{
+	struct rh_store_opts o = { .data_size = store_bytes, .policy = policy };
+	struct child c = { .stop_at = stop_at };
+	int fd = new_ring(CRASH_RING_BYTES), status;
+	struct rh_store *s;
+	uint64_t steps = 0;
+	uint32_t i;
+
+	for (i = 1; i <= total; i++)
+		put(0, i, false);
+	assert_int_equal(rh_store_create(path("crash.store"), &o, &c.s), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct rh_drain *d;
+
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) || rh_drain_new(&d) ||
+		    rh_drain_add_ring(d, fd, 0, append_stopping, &c))
+			_exit(2);
+		rh_drain_consume(d);
+		_exit(3);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	/* recovery's view: the file opened afresh, read-only */
+	assert_int_equal(rh_store_open(path("crash.store"), false, &s), 0);
+	for (;;) {
+		check_once(s, total);
+		assert_int_equal(ptrace(PTRACE_SINGLESTEP, child, NULL, NULL), 0);
+		assert_int_equal(waitpid(child, &status, 0), child);
+		assert_true(WIFSTOPPED(status));
+		steps++;
+		if (WSTOPSIG(status) == SIGSTOP)
+			break; /* at the next record */
+		assert_int_equal(WSTOPSIG(status), SIGTRAP);
+	}
+	check_once(s, total);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	child = 0;
+	rh_store_close(s);
+	rh_store_close(c.s);
+	close(fd);
+	unload();
+	return steps;
+}
+
+static void killed_anywhere_gives_each_once(void **state)
+{
+	/* a store large enough for all */
+	uint64_t steps = every_instruction(RH_OVERWRITE, 1 << 16, 50, 20);
+
+	print_message("  (%llu instructions stepped)\n", (unsigned long long)steps);
+	assert_true(steps > 100);
+}
+
+static void killed_anywhere_counts_a_drop_once(void **state)
+{
+	/* a 4 KB discard store holds 102 records of 40 bytes: 103 and on are dropped */
+	uint64_t steps = every_instruction(RH_DISCARD, 4096, 120, 110);
+
+	print_message("  (%llu instructions stepped)\n", (unsigned long long)steps);
+	assert_true(steps > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(positions_are_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(peek_skips_before_from, setup, teardown),
+		cmocka_unit_test_setup_teardown(killed_anywhere_gives_each_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(killed_anywhere_counts_a_drop_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
