@@ -81,9 +81,8 @@ int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
 		}
 		if (state & RH_RING_BUSY) {
 			ret->busy++;
-		} else if (!(state & RH_RING_DISCARDED) && n >= sizeof(*rec) &&
-			   rec->size <= n && rec->size >= sizeof(*rec) &&
-			   !(rec->size % TH_REC_ALIGN)) {
+		} else if (!(state & RH_RING_DISCARDED) && n >= sizeof(*rec) && rec->size <= n &&
+			   rec->size >= sizeof(*rec) && !(rec->size % TH_REC_ALIGN)) {
 			/* only what looks like a record: the ring is not ours to trust */
 			ret->records++;
 			ret->bytes += rec->size;
