@@ -17,6 +17,9 @@
 #   switch     gaps across 100 file switches (tapctl switch, SIGUSR2 to tap)
 #              and time per switch
 #   recover    tapctl recover of a 1 GB class store after kill -9 of taphubd
+#   store      the class store's stress test for BENCH_STORE_SECONDS: one
+#              writer overwriting a 4 KB store, 3 readers checking every
+#              record they accept; records checked per second, torn ones (0)
 #
 # Per-event cost uses bench/run.sh's method: gen pinned to GEN_CPU under
 # perf stat -e task-clock, untraced baselines interleaved, medians.
@@ -27,9 +30,9 @@
 # TRACER_CPU (0; taphubd and tap run there), BENCH_CYCLES (100),
 # BENCH_FLOOD_SECONDS (30), BENCH_ADD_REPS (10), BENCH_HUB_RATE_RECORDS
 # (8000000), BENCH_SWITCHES (100), BENCH_RECOVER_MB (1024), BENCH_RECOVER_REPS
-# (3), BENCH_ONLY (the sections to run, default all of them: "guests cycles
-# isolation addtime filerate switch recover"; bench/run.sh's names are
-# ignored here).
+# (3), BENCH_STORE_SECONDS (60), BENCH_ONLY (the sections to run, default
+# all of them: "guests cycles isolation addtime filerate switch recover
+# store"; bench/run.sh's names are ignored here).
 #
 # Root only.  A private taphubd per section (its own socket and state dir in
 # a temporary directory); everything started here is stopped by pid, and the
@@ -52,10 +55,11 @@ RATE_RECORDS=${BENCH_HUB_RATE_RECORDS:-8000000}
 SWITCHES=${BENCH_SWITCHES:-100}
 RECOVER_MB=${BENCH_RECOVER_MB:-1024}
 RECOVER_REPS=${BENCH_RECOVER_REPS:-3}
+STORE_S=${BENCH_STORE_SECONDS:-60}
 NCPU=$(nproc)
 GEN_CPU=${GEN_CPU:-$((NCPU - 1))}
 TRACER_CPU=${TRACER_CPU:-0}
-ALL="guests cycles isolation addtime filerate switch recover"
+ALL="guests cycles isolation addtime filerate switch recover store"
 ONLY=${BENCH_ONLY:-$ALL}
 TIMEOUT=600
 
@@ -808,6 +812,31 @@ section_recover() {
 	done
 }
 
+# ---- 8. store: the class store's stress test, longer ------------------------------------------
+
+# tests/unit/relayhost-module/test_class_store.c, optimised and without
+# sanitizers; it prints "KEY VALUE" lines for the counts, exits 1 on a
+# torn record.
+section_store() {
+	bin=$B/bench/store_stress
+	${CC:-gcc} -std=gnu11 -O2 -D_GNU_SOURCE -I"$BENCH/../include" -I"$BENCH/.." -o "$bin" \
+		"$BENCH/../tests/unit/relayhost-module/test_class_store.c" \
+		"$BENCH/../relayhost-module/class_store.c" -lcmocka -lpthread ||
+		die "cannot build the class store's stress test"
+	note "store: the stress test for $STORE_S s"
+	run "$bin" stress "$STORE_S" >"$W/out" 2>"$W/err"
+	rc=$?
+	if [ $rc -gt 1 ]; then
+		failed store "the stress test, exit $rc"
+		return
+	fi
+	rec store.torn "$rc"
+	for k in checked appended lost; do
+		rec store.$k "$(sed -n "s/^store_$k //p" "$W/out")"
+	done
+	[ $rc = 0 ] || cat "$W/out" >&2
+}
+
 for section in $ALL; do
 	want $section && section_$section
 done
@@ -944,6 +973,14 @@ if want recover; then
 	echo "   warm: median of $RECOVER_REPS runs; cold: one run after sync and dd iflag=nocache of the store"
 fi
 
+if want store; then
+	echo
+	echo "-- 8. the class store's stress test: 1 writer overwriting a 4 KB store, 3 readers, $STORE_S s"
+	echo "   records appended $(last store.appended), checked by the readers $(last store.checked)" \
+		"(each against what was written for its seq), overwritten before a reader got them" \
+		"$(last store.lost); torn records accepted: $(last store.torn)"
+fi
+
 G0=$(cost g0)
 G1=$(cost g1)
 G4=$(cost g4)
@@ -996,3 +1033,8 @@ row "(7) recover ${RECOVER_MB} MB store > /dev/null, s" "$(med rcv.text)" "-" "(
 	"$(awk -v s="$(med rcv.text)" -v n="$(last rcv.text.records)" 'BEGIN { if (s + 0 > 0) printf "%.0f records/s", n / s }')"
 row "(7) recover -o F --format=binary, s" "$(med rcv.bin)" "-" "(info)" \
 	"$(awk -v s="$(med rcv.bin)" -v n="$(last rcv.bin.records)" 'BEGIN { if (s + 0 > 0) printf "%.0f records/s", n / s }')"
+per_s() { # KEY: its last value per second of the store stress
+	awk -v n="$(last "$1")" -v s="$STORE_S" 'BEGIN { if (n == "-" || !s) print "-"; else printf "%.0f", n / s }'
+}
+row "(8) store stress: torn records accepted" "$(last store.torn)" "0" "$(verdict store "$(last store.torn)" '==' 0)" \
+	"$(per_s store.checked) records checked/s, $(per_s store.appended) appended/s"

@@ -192,14 +192,15 @@ static void flag_guest(struct hub_host *h, const struct th_rec *r)
 	}
 }
 
-static int on_ring_record(void *arg, int cls, const void *rec, size_t len)
+static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
 	struct hub_host *h = arg;
 	const struct th_rec *r = rec;
 
 	if (cls < 0 || cls >= h->nclasses || len < sizeof(*r))
 		return 0;
-	rh_store_append(h->cls[cls].store, rec, len);
+	/* with its ring position: recovery then takes it from the store or the ring, once */
+	rh_store_append_ring(h->cls[cls].store, rec, len, ring_end);
 	h->appended = true;
 	if (r->fmt == TH_FMT_EXIT || r->fmt == TH_FMT_ERROR)
 		flag_guest(h, r);

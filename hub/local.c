@@ -109,7 +109,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 		write_all(L, stream == GRT_MSG ? 2 : L->o->out_fd, data, len);
 }
 
-static int on_record(void *arg, int cls, const void *rec, size_t len)
+static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
 	struct local *L = arg;
 	const struct th_rec *r = rec;

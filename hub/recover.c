@@ -8,7 +8,11 @@
  *                       keeps a killed process's writes)
  *   the format tables   STATE/hosts/HOST/guests.metas, likewise
  *   the kernel rings    pinned in bpffs (the path is in each store's
- *                       header): what the drain had not consumed yet
+ *                       header): what the drain had not consumed yet,
+ *                       from the ring position the store says it holds
+ *                       up to (a hub killed between the store's append
+ *                       and the ring's consumer move leaves a record in
+ *                       both: it is taken once)
  *   a core dump         the stores and tables are file-backed shared
  *                       mappings, which taphubd asks the kernel to dump
  *                       (coredump_filter); found by their magic at page
@@ -55,6 +59,8 @@ struct rc_class {
 	uint64_t first_seq, last_seq;
 	/* records still in the pinned kernel ring */
 	int ring_state;      /* 0 no pin recorded, 1 read, -errno could not */
+	int ring_pos_state;  /* 0: the store knows its ring position; -ENODATA an older store */
+	uint64_t ring_pos;
 	struct rh_ring_peek peek;
 	struct rc_ring_rec *ring;
 	size_t nring, iring;
@@ -298,7 +304,10 @@ static void read_ring(struct rc_class *c)
 		c->ring_state = 0;
 		return;
 	}
-	r = rh_ring_peek(c->st.ring_pin, keep_ring_rec, c, &c->peek);
+	/* the ring's records before this position are in the store already */
+	c->ring_pos_state = rh_store_ring_pos(c->store, &c->ring_pos);
+	r = rh_ring_peek(c->st.ring_pin, c->ring_pos_state ? 0 : c->ring_pos, keep_ring_rec, c,
+			 &c->peek);
 	c->ring_state = r ? r : 1;
 }
 
@@ -445,12 +454,24 @@ static void report(struct rc *rc, struct rc_host *h)
 			k->st.overwritten, k->st.dropped, k->st.kernel_lost);
 		if (k->bad)
 			fprintf(f, "  class %s: the store is damaged after the records above\n", k->name);
-		if (k->ring_state == 1)
+		if (k->ring_state == 1) {
 			fprintf(f, "  class %s: %" PRIu64 " records were still in the kernel ring, not "
 				   "drained: recovered from %s%s\n",
 				k->name, k->peek.records, k->st.ring_pin,
 				k->peek.busy ? " (some reserved and never committed)" : "");
-		else if (k->ring_state < 0 && !h->clean)
+			if (k->peek.skipped)
+				fprintf(f, "  class %s: %" PRIu64 " more in the kernel ring were in the "
+					   "store already (drained as the hub died): not repeated\n",
+					k->name, k->peek.skipped);
+			if (k->ring_pos_state)
+				fprintf(f, "  class %s: the store is from before ring positions were "
+					   "kept: a record drained as the hub died may appear twice\n",
+					k->name);
+			else if (k->peek.mismatch)
+				fprintf(f, "  class %s: the store's ring position %" PRIu64 " is not one "
+					   "of this ring's: records in both may appear twice\n",
+					k->name, k->ring_pos);
+		} else if (k->ring_state < 0 && !h->clean)
 			fprintf(f, "  class %s: the kernel ring is gone (%s: %s): records it held "
 				   "when the hub died are lost, how many is unknown\n",
 				k->name, k->st.ring_pin, strerror(-k->ring_state));

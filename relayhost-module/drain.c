@@ -2,42 +2,46 @@
 /*
  * The drain: consumes the kernel rings of a buffer.  Each class of a
  * buffer is one BPF ring buffer (MPSC: every CPU reserves in it, so a
- * ring's records are in commit order across CPUs); libbpf maps it and
- * walks the records in place, so a record is handed to the callback
- * without being copied.  The producers wake the drain only while a ring
- * is over a quarter full (th_wake_flags), so the caller also polls on a
- * timer, and rh_drain_next_tick_ms() paces that timer to the rate so the
- * rings stay below the mark.
+ * ring's records are in commit order across CPUs); the drain maps it
+ * (ring.c) and walks the records in place, so a record is handed to the
+ * callback without being copied.  The producers wake the drain only while
+ * a ring is over a quarter full (th_wake_flags), so the caller also polls
+ * on a timer, and rh_drain_next_tick_ms() paces that timer to the rate so
+ * the rings stay below the mark.
+ *
+ * It walks the rings itself rather than through libbpf's ring_buffer so
+ * that it knows each record's exact ring position, discarded records
+ * included (libbpf skips those unseen), and hands the position past the
+ * record to the callback: the class store keeps it, and after a crash
+ * recovery takes from the ring only what the store does not hold
+ * (docs/recovery.md).  As in libbpf, the consumer position moves after
+ * each record's callback returns, so the drain's own death can leave a
+ * record both in the store and in the ring; the position says which.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include <unistd.h>
+#include <sys/epoll.h>
 
 #include "relayhost-module/rh.h"
 
 #define RH_MAX_RINGS 16
 
-/* Each record in a BPF ring is preceded by this header (BPF_RINGBUF_HDR_SZ). */
-#define RH_RINGBUF_HDR 8u
-
-struct rh_drain;
-
-struct ring_cb {
+struct drain_ring {
+	struct rh_ring ring;
 	rh_record_fn fn;
 	void *arg;
 	int cls;
-	struct rh_drain *d;
 };
 
 struct rh_drain {
-	struct ring_buffer *rb;
-	struct ring_cb cbs[RH_MAX_RINGS];
+	struct drain_ring rings[RH_MAX_RINGS];
 	int nrings;
-	uint64_t bytes;	     /* ring bytes consumed so far, headers included */
-	uint64_t ring_bytes; /* size of the smallest ring */
+	int epfd;	      /* readable when a ring has data; -1 until a ring is added */
+	uint64_t bytes;	      /* ring bytes consumed so far, headers included */
+	uint64_t ring_bytes;  /* size of the smallest ring */
 	uint64_t paced_bytes; /* bytes and CLOCK_MONOTONIC ns at the last pacing */
 	uint64_t paced_ns;
 };
@@ -48,87 +52,132 @@ int rh_drain_new(struct rh_drain **ret)
 
 	if (!d)
 		return -ENOMEM;
+	d->epfd = -1;
 	*ret = d;
 	return 0;
 }
 
 void rh_drain_free(struct rh_drain *d)
 {
+	int i;
+
 	if (!d)
 		return;
-	ring_buffer__free(d->rb);
+	for (i = 0; i < d->nrings; i++)
+		rh_ring_unmap(&d->rings[i].ring);
+	if (d->epfd >= 0)
+		close(d->epfd);
 	free(d);
-}
-
-static int on_sample(void *ctx, void *data, size_t size)
-{
-	struct ring_cb *cb = ctx;
-
-	/* as the ring accounts it: header, then the sample rounded up to 8 */
-	cb->d->bytes += RH_RINGBUF_HDR + ((size + 7) & ~(size_t)7);
-	return cb->fn(cb->arg, cb->cls, data, size);
 }
 
 int rh_drain_add_ring(struct rh_drain *d, int map_fd, int cls, rh_record_fn fn, void *arg)
 {
-	struct bpf_map_info info;
-	__u32 info_len = sizeof(info);
-	struct ring_cb *cb;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct drain_ring *dr;
 	int err;
 
 	if (d->nrings == RH_MAX_RINGS)
 		return -E2BIG;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(map_fd, &info, &info_len))
-		return -errno;
-	cb = &d->cbs[d->nrings];
-	cb->fn = fn;
-	cb->arg = arg;
-	cb->cls = cls;
-	cb->d = d;
-	if (!d->rb) {
-		d->rb = ring_buffer__new(map_fd, on_sample, cb, NULL);
-		if (!d->rb)
+	if (d->epfd < 0) {
+		d->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (d->epfd < 0)
 			return -errno;
-	} else {
-		err = ring_buffer__add(d->rb, map_fd, on_sample, cb);
-		if (err)
-			return err;
 	}
+	dr = &d->rings[d->nrings];
+	err = rh_ring_map(&dr->ring, map_fd, true);
+	if (err)
+		return err;
+	/* a ring map polls readable while it holds records */
+	ev.data.u32 = (uint32_t)d->nrings;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, map_fd, &ev)) {
+		err = -errno;
+		rh_ring_unmap(&dr->ring);
+		return err;
+	}
+	dr->fn = fn;
+	dr->arg = arg;
+	dr->cls = cls;
 	d->nrings++;
-	/* a ring map's max_entries is its data size in bytes */
-	if (!d->ring_bytes || info.max_entries < d->ring_bytes)
-		d->ring_bytes = info.max_entries;
+	if (!d->ring_bytes || dr->ring.size < d->ring_bytes)
+		d->ring_bytes = dr->ring.size;
 	return 0;
+}
+
+/*
+ * Everything ring dr holds now, up to a record still being written: the
+ * records handed out, or the callback's error.  The walk starts where the
+ * consumer position is, so whatever moved it before (another consumer of
+ * the ring) is respected.
+ */
+static int consume_ring(struct rh_drain *d, struct drain_ring *dr)
+{
+	struct rh_ring *r = &dr->ring;
+	/* ours: only the drain moves it */
+	uint64_t pos = atomic_load_explicit(r->consumer, memory_order_relaxed);
+	int n = 0;
+
+	for (;;) {
+		/* acquire: pairs with the kernel's release of a new producer position */
+		uint64_t prod = atomic_load_explicit(r->producer, memory_order_acquire);
+
+		if (pos >= prod)
+			return n;
+		while (pos < prod) {
+			const void *rec;
+			uint32_t len;
+			unsigned state;
+			uint64_t total = rh_ring_record(r, pos, &rec, &len, &state);
+			int err = 0;
+
+			if (state & RH_RING_BUSY)
+				return n; /* not committed yet: the rest waits */
+			if (!total)
+				return -EBADMSG; /* the kernel's header makes no sense */
+			if (!(state & RH_RING_DISCARDED)) {
+				err = dr->fn(dr->arg, dr->cls, rec, len, pos + total);
+				n++;
+			}
+			pos += total;
+			d->bytes += total;
+			/*
+			 * release: the callback's reads of the record (and the store's
+			 * copy of it) before the kernel may reuse its space
+			 */
+			atomic_store_explicit(r->consumer, pos, memory_order_release);
+			if (err < 0)
+				return err;
+		}
+	}
 }
 
 int rh_drain_poll(struct rh_drain *d, int timeout_ms)
 {
-	int n;
+	struct epoll_event evs[RH_MAX_RINGS];
 
-	if (!d->rb)
+	if (d->epfd < 0)
 		return 0;
-	n = ring_buffer__poll(d->rb, timeout_ms);
-	if (n == -EINTR)
-		return 0;
-	if (n < 0)
-		return n;
-	return n + rh_drain_consume(d);
+	if (epoll_wait(d->epfd, evs, RH_MAX_RINGS, timeout_ms) < 0)
+		return errno == EINTR ? 0 : -errno;
+	return rh_drain_consume(d);
 }
 
 int rh_drain_consume(struct rh_drain *d)
 {
-	int n;
+	int i, n = 0;
 
-	if (!d->rb)
-		return 0;
-	n = ring_buffer__consume(d->rb);
-	return n == -EINTR ? 0 : n;
+	for (i = 0; i < d->nrings; i++) {
+		int r = consume_ring(d, &d->rings[i]);
+
+		if (r < 0)
+			return r;
+		n += r;
+	}
+	return n;
 }
 
 int rh_drain_epoll_fd(struct rh_drain *d)
 {
-	return d->rb ? ring_buffer__epoll_fd(d->rb) : -1;
+	return d->epfd;
 }
 
 static uint64_t mono_ns(void)

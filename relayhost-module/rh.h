@@ -3,6 +3,8 @@
  * relayhost-module: the buffers records travel through.
  *
  * Sections, one per file:
+ *   ring.c         a BPF ring buffer's memory, as the next two walk it
+ *                  (internal to this module)
  *   drain.c        consuming the kernel rings of a buffer (one BPF ring per
  *                  class), handing each record to a callback in ring order
  *   class_store.c  a class's drained records: a file-backed ring with an
@@ -14,16 +16,50 @@
 #ifndef RH_H
 #define RH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* ---- ring.c (internal: drain.c, ring_peek.c) ----------------------------- */
+
+/* Each record in a BPF ring is preceded by this header (BPF_RINGBUF_HDR_SZ). */
+#define RH_RING_HDR 8u
+
+/* A BPF ring buffer mapped; positions are bytes since the ring was made. */
+struct rh_ring {
+	size_t page;
+	uint64_t size;                    /* data bytes, a power of 2 */
+	_Atomic uint64_t *consumer;       /* writable when mapped to consume */
+	const _Atomic uint64_t *producer;
+	const uint8_t *data;              /* mapped twice in a row: no record wraps */
+};
+
+enum { RH_RING_BUSY = 1, RH_RING_DISCARDED = 2 };
+
+/* Map ring map fd (consume: the consumer position writable). */
+int rh_ring_map(struct rh_ring *r, int fd, bool consume);
+void rh_ring_unmap(struct rh_ring *r);
+/*
+ * The record at pos (below the producer position): its bytes and length,
+ * whether it is busy or discarded (RH_RING_*), and the ring bytes it
+ * takes, header and padding included (the next record is there); 0 when
+ * its header is not sane.
+ */
+uint64_t rh_ring_record(const struct rh_ring *r, uint64_t pos, const void **ret_data,
+			uint32_t *ret_len, unsigned *ret_state);
 
 /* ---- drain.c ------------------------------------------------------------ */
 
 struct rh_drain;
 
-/* Called for each record, in the order the ring committed them. */
-typedef int (*rh_record_fn)(void *arg, int cls, const void *rec, size_t len);
+/*
+ * Called for each record, in the order the ring committed them.  ring_end
+ * is the ring position just past the record: once the callback returns,
+ * the drain moves the ring's consumer position there.  A negative return
+ * stops the drain there (the record is consumed) and is returned.
+ */
+typedef int (*rh_record_fn)(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end);
 
 int rh_drain_new(struct rh_drain **ret);
 void rh_drain_free(struct rh_drain *d);
@@ -98,6 +134,18 @@ void rh_store_set_kernel_lost(struct rh_store *s, uint64_t n);
 void rh_store_set_clean(struct rh_store *s);
 /* Append one record (assigns its seq): 0, or -ENOSPC when discard drops it. */
 int rh_store_append(struct rh_store *s, const void *rec, size_t len);
+/*
+ * Append a record the drain took from the class's kernel ring, ending at
+ * ring position ring_end: the store keeps that position with the record,
+ * exactly, whenever the writer dies (rh_store_ring_pos).
+ */
+int rh_store_append_ring(struct rh_store *s, const void *rec, size_t len, uint64_t ring_end);
+/*
+ * After the writer died: the ring position up to which every record of the
+ * class's kernel ring is in the store, or was counted as dropped by it.
+ * -ENODATA: a store from before ring positions were kept.
+ */
+int rh_store_ring_pos(const struct rh_store *s, uint64_t *ret_pos);
 void rh_store_add_kernel_lost(struct rh_store *s, uint64_t n);
 void rh_store_stats(const struct rh_store *s, struct rh_store_stats *st);
 int rh_store_read(struct rh_store *s, struct rh_cursor *c, void *buf, size_t buflen,
@@ -166,16 +214,22 @@ size_t rh_metas_size(const struct rh_metas *m);
 /* ---- ring_peek.c ------------------------------------------------------------------ */
 
 struct rh_ring_peek {
-	uint64_t records;   /* committed records not yet consumed */
+	uint64_t records;   /* committed records not yet consumed, from the start position */
+	uint64_t skipped;   /* ... before it: the store has them */
 	uint64_t busy;      /* reserved and never committed (a probe cut off) */
 	uint64_t bytes;
+	bool mismatch;      /* the start position is no record boundary of this
+			       ring: nothing was skipped */
 };
 
 /*
  * Visit the records a pinned BPF ring buffer still holds (between the
  * consumer and producer positions) without consuming them: a dead hub's
- * undrained records.  -ENOENT when the pin is gone.
+ * undrained records.  Those ending at or before ring position from are
+ * skipped (counted): the class store holds them (rh_store_ring_pos).
+ * -ENOENT when the pin is gone.
  */
-int rh_ring_peek(const char *pin, rh_store_fn fn, void *arg, struct rh_ring_peek *ret);
+int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
+		 struct rh_ring_peek *ret);
 
 #endif /* RH_H */

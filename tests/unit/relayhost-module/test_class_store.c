@@ -9,6 +9,22 @@
  * child that is then killed with SIGKILL reads back whole; a reader
  * running concurrently with the writer sees an increasing sequence and
  * accounts for every record it missed; corrupt files are refused.
+ *
+ * The stress test (stress_no_torn_record) is the class store's memory
+ * ordering check: one writer overwriting a small store as fast as it can,
+ * readers validating every record they accept against what the writer
+ * wrote for that sequence number (size, timestamp and every payload word
+ * derive from it).  One accepted torn record fails it.  On x86 (TSO) the
+ * missing fences the store guards against cannot show, so the same file
+ * is also built with ThreadSanitizer (no data race) and with each
+ * ordering fault injected (RH_STORE_FAULT in class_store.c), where it
+ * must find a torn record: `make unit` runs all three.
+ *
+ *   test_class_store                 the cmocka tests, the stress for
+ *                                    RH_STORE_STRESS_MS (2000) ms
+ *   test_class_store stress SECONDS  the stress alone, with its figures
+ *                                    (bench/hub.sh): exit 1 on a torn
+ *                                    record (or garbage where records were)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,9 +36,11 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -202,6 +220,35 @@ static void records_never_split(void **state)
 	rh_store_close(s);
 }
 
+/*
+ * 40-byte records leave a 16-byte pad at the end of a 4096-byte ring: a
+ * cursor made while the tail is at that pad (shorter than a record
+ * header) starts at the oldest record and counts nothing as lost.
+ */
+static void cursor_at_a_short_pad(void **state)
+{
+	struct rh_store_opts o = { .data_size = 4096, .policy = RH_OVERWRITE };
+	struct rh_store *s;
+	struct rh_cursor cur;
+	struct collect c = { 0 };
+	struct numrec r;
+	uint64_t i;
+
+	assert_int_equal(rh_store_create(path("shortpad"), &o, &s), 0);
+	for (i = 0; i < 10000 && rh_store_tail(s) % 4096 != 4096 - 16; i++) {
+		make_rec(&r, i, 40);
+		assert_int_equal(rh_store_append(s, &r, 40), 0);
+	}
+	assert_int_equal(rh_store_tail(s) % 4096, 4096 - 16);
+	rh_cursor_init(s, &cur);
+	read_all(s, &c, &cur);
+	assert_int_equal(cur.lost, 0);
+	assert_true(c.n > 90);
+	assert_int_equal(c.got[c.n - 1], i - 1);
+	free(c.got);
+	rh_store_close(s);
+}
+
 static void survives_sigkill_of_writer(void **state)
 {
 	struct rh_store_opts o = { .data_size = 1 << 16, .policy = RH_OVERWRITE };
@@ -319,16 +366,202 @@ static void refuses_bad_files(void **state)
 	}
 }
 
-int main(void)
+
+/* ---- the stress test: torn records --------------------------------------------------- */
+
+#define STRESS_READERS 3
+/* record sizes 40..264 bytes: pads and every alignment against the ring's end */
+#define STRESS_MIN 40u
+#define STRESS_STEPS 29u
+
+struct stress;
+
+struct stress_reader {
+	struct stress *st;
+	pthread_t th;
+	uint64_t checked, lost, last_seq;
+	uint64_t torn_seq; /* the seq field of the torn record it accepted */
+	bool torn, garbage; /* garbage: -EBADMSG where records were published */
+};
+
+struct stress {
+	struct rh_store *s;
+	atomic_bool stop;
+	uint64_t until_ms; /* CLOCK_MONOTONIC */
+	uint64_t appended;
+	struct stress_reader r[STRESS_READERS];
+};
+
+static uint32_t stress_size(uint64_t seq)
+{
+	return STRESS_MIN + 8 * (uint32_t)(seq * 7 % STRESS_STEPS);
+}
+
+/* Word i of the payload of record seq: differs between records and words. */
+static uint64_t stress_word(uint64_t seq, size_t i)
+{
+	return seq * 0x9e3779b97f4a7c15ull ^ (i + 1) * 0xbf58476d1ce4e5b9ull;
+}
+
+static void *stress_write(void *arg)
+{
+	struct stress *st = arg;
+	uint64_t w[STRESS_MIN / 8 + STRESS_STEPS + 1];
+	struct th_rec *h = (struct th_rec *)w;
+	uint64_t seq;
+
+	/* a fresh store numbers its records from 1, and overwrite never refuses */
+	for (seq = 1; !atomic_load_explicit(&st->stop, memory_order_relaxed); seq++) {
+		size_t i, n = stress_size(seq) / 8;
+
+		memset(h, 0, sizeof(*h));
+		h->size = stress_size(seq);
+		h->fmt = TH_FMT_FIRST;
+		h->ts = seq;
+		for (i = sizeof(*h) / 8; i < n; i++)
+			w[i] = stress_word(seq, i);
+		if (rh_store_append(st->s, w, h->size))
+			break;
+	}
+	st->appended = seq - 1;
+	return NULL;
+}
+
+/* Is this exactly the record the writer appended as rec->seq? */
+static int stress_check(void *arg, const void *rec, size_t len)
+{
+	struct stress_reader *r = arg;
+	const struct th_rec *h = rec;
+	bool ok = len == stress_size(h->seq) && h->size == len && h->fmt == TH_FMT_FIRST &&
+		  h->ts == h->seq && h->seq > r->last_seq;
+	size_t i;
+
+	for (i = sizeof(*h) / 8; ok && i < len / 8; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const uint8_t *)rec + 8 * i, 8);
+		ok = v == stress_word(h->seq, i);
+	}
+	if (!ok) {
+		r->torn = true;
+		r->torn_seq = h->seq;
+		atomic_store(&r->st->stop, true);
+		return 1;
+	}
+	r->last_seq = h->seq;
+	r->checked++;
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static void *stress_read(void *arg)
+{
+	struct stress_reader *r = arg;
+	struct rh_cursor cur;
+	uint8_t buf[TH_REC_MAX];
+
+	rh_cursor_init(r->st->s, &cur);
+	while (!atomic_load_explicit(&r->st->stop, memory_order_relaxed) &&
+	       mono_ms() < r->st->until_ms)
+		if (rh_store_read(r->st->s, &cur, buf, sizeof(buf), stress_check, r) < 0) {
+			r->garbage = true;
+			atomic_store(&r->st->stop, true);
+		}
+	r->lost = cur.lost;
+	return NULL;
+}
+
+/* Run for ms milliseconds, or until a reader finds a torn record. */
+static void stress_run(struct stress *st, const char *store_path, long ms)
+{
+	struct rh_store_opts o = { .data_size = 4096, .policy = RH_OVERWRITE };
+	pthread_t w;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->until_ms = mono_ms() + (uint64_t)ms;
+	assert_int_equal(rh_store_create(store_path, &o, &st->s), 0);
+	assert_int_equal(pthread_create(&w, NULL, stress_write, st), 0);
+	for (i = 0; i < STRESS_READERS; i++) {
+		st->r[i].st = st;
+		assert_int_equal(pthread_create(&st->r[i].th, NULL, stress_read, &st->r[i]), 0);
+	}
+	for (i = 0; i < STRESS_READERS; i++)
+		pthread_join(st->r[i].th, NULL);
+	atomic_store(&st->stop, true);
+	pthread_join(w, NULL);
+	rh_store_close(st->s);
+}
+
+static void stress_no_torn_record(void **state)
+{
+	const char *env = getenv("RH_STORE_STRESS_MS");
+	struct stress st;
+	int i;
+
+	stress_run(&st, path("stress"), env ? atol(env) : 2000);
+	for (i = 0; i < STRESS_READERS; i++) {
+		assert_false(st.r[i].torn);
+		assert_false(st.r[i].garbage);
+		/* the race was run: the reader read records and was overtaken */
+		assert_true(st.r[i].checked > 0);
+		assert_true(st.r[i].lost > 0);
+	}
+}
+
+/* `stress SECONDS`: figures ("KEY VALUE") for bench/hub.sh; 1 on a torn record. */
+static int stress_main(long seconds)
+{
+	struct stress st;
+	uint64_t checked = 0, lost = 0;
+	int i, torn = 0;
+
+	if (setup(NULL))
+		return 2;
+	stress_run(&st, path("stress"), seconds * 1000);
+	teardown(NULL);
+	for (i = 0; i < STRESS_READERS; i++) {
+		checked += st.r[i].checked;
+		lost += st.r[i].lost;
+		if (st.r[i].torn)
+			printf("reader %d accepted a torn record (its seq field: %llu)\n", i,
+			       (unsigned long long)st.r[i].torn_seq);
+		if (st.r[i].garbage)
+			printf("reader %d was told of garbage where records were published\n", i);
+		torn |= st.r[i].torn || st.r[i].garbage;
+	}
+	printf("%llu records appended, %d readers: %llu checked, %llu overwritten before "
+	       "a reader got them\n",
+	       (unsigned long long)st.appended, STRESS_READERS, (unsigned long long)checked,
+	       (unsigned long long)lost);
+	printf("store_appended %llu\nstore_checked %llu\nstore_lost %llu\n",
+	       (unsigned long long)st.appended, (unsigned long long)checked,
+	       (unsigned long long)lost);
+	return torn;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(overwrite_keeps_newest),
 		cmocka_unit_test(discard_keeps_oldest),
 		cmocka_unit_test(records_never_split),
+		cmocka_unit_test(cursor_at_a_short_pad),
 		cmocka_unit_test(survives_sigkill_of_writer),
 		cmocka_unit_test(concurrent_reader_accounts_for_everything),
 		cmocka_unit_test(refuses_bad_files),
+		cmocka_unit_test(stress_no_torn_record),
 	};
+
+	if (argc == 3 && !strcmp(argv[1], "stress"))
+		return stress_main(atol(argv[2]));
 
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
