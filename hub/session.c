@@ -630,6 +630,7 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 {
 	enum { FATE_NONE, FATE_REMOVE, FATE_ENDED } fate = FATE_NONE;
+	char note[3 * HUB_PATH_MAX + 256] = ""; /* the dir and its name twice */
 	bool recovered = s->recovered;
 	struct hub_session **pp;
 	struct hub_host *h = s->host;
@@ -668,28 +669,13 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		fate = s->discard ? FATE_REMOVE : hub->shutting_down ? FATE_NONE : FATE_ENDED;
 	else if (s->owns_host && (!s->is_host_session || hub_host_guests(hub, h) == 0))
 		fate = s->discard ? FATE_REMOVE : hub->shutting_down ? FATE_NONE : FATE_ENDED;
-	if (s->stop_fd >= 0) {
-		struct hub_msg *m = malloc(sizeof(*m));
+	if (s->stop_fd >= 0 && fate == FATE_ENDED) {
 		const char *base = strrchr(h->dir, '/') ? strrchr(h->dir, '/') + 1 : h->dir;
 
-		if (m && fate == FATE_ENDED) {
-			char note[HUB_PATH_MAX + 256];
-			int n = snprintf(note, sizeof(note),
-					 "Session %s ended; its records stay in %s: tapctl recover %s "
-					 "prints them, tapctl recover --delete %s deletes them.\n",
-					 s->name, h->dir, base, base);
-
-			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
-			hub_msg_put_u32(m, TH_A_STREAM, 1);
-			hub_msg_put(m, TH_A_TEXT, note, n < (int)sizeof(note) ? (size_t)n : sizeof(note) - 1);
-			hub_msg_send(s->stop_fd, m);
-		}
-		if (m) {
-			hub_msg_init(m, TH_MSG_OK, s->stop_seq);
-			hub_msg_put_str(m, TH_A_NAME, s->name);
-			hub_msg_send(s->stop_fd, m);
-			free(m);
-		}
+		snprintf(note, sizeof(note),
+			 "Session %s ended; its records stay in %s: tapctl recover %s prints them, "
+			 "tapctl recover --delete %s deletes them.\n",
+			 s->name, h->dir, base, base);
 	}
 	if (s->runner_fd >= 0)
 		hub_client_close_fd(hub, s->runner_fd);
@@ -708,6 +694,23 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	else if (fate == FATE_ENDED)
 		host_drop(hub, h, HOST_KEEP_ENDED);
 	/* FATE_NONE: a relay host others still use, or the hub stops (kept for the next) */
+	/* the stopper hears of the end once the files are gone or marked (readers aside) */
+	if (s->stop_fd >= 0) {
+		struct hub_msg *m = malloc(sizeof(*m));
+
+		if (m && note[0]) {
+			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
+			hub_msg_put_u32(m, TH_A_STREAM, 1);
+			hub_msg_put(m, TH_A_TEXT, note, strlen(note));
+			hub_msg_send(s->stop_fd, m);
+		}
+		if (m) {
+			hub_msg_init(m, TH_MSG_OK, s->stop_seq);
+			hub_msg_put_str(m, TH_A_NAME, s->name);
+			hub_msg_send(s->stop_fd, m);
+			free(m);
+		}
+	}
 	free(s);
 }
 
