@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,80 @@ static void usage(FILE *f)
 	      "  --state-dir DIR   class stores and guest metadata (default " HUB_DEFAULT_STATE_DIR ")\n"
 	      "  --group NAME      group admitted besides root (default taphub;\n"
 	      "                    its members can load kernel probes: root-equivalent)\n"
-	      "  -f, --foreground  stay in the foreground and log to stderr\n",
+	      "  -f, --foreground  stay in the foreground and log to stderr\n"
+	      "\n"
+	      "Exit status: 0 once it listens (it detaches then) or after a clean stop;\n"
+	      "1 when it cannot start: the reason is printed, or with a detached\n"
+	      "taphubd that failed later on, logged to the system log.\n",
 	      f);
+}
+
+static void refuse(int r, const char *err)
+{
+	if (r) {
+		fprintf(stderr, "taphubd: %s\n", err);
+		exit(1);
+	}
+}
+
+/*
+ * Detach: the first process stays until the daemon listens, so the exit
+ * status says whether taphubd started.  The daemon writes one byte to a
+ * pipe when it listens (its ready fd); EOF means it gave up, its reason in
+ * the system log.  A caller's own --ready-fd is told after us.
+ */
+static void daemonize(struct hub_daemon_opts *o)
+{
+	int p[2], null;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		perror("taphubd: pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("taphubd: fork");
+		exit(1);
+	}
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1) {
+			fputs("taphubd: it did not start; the reason is in the system log "
+			      "(ident taphubd)\n",
+			      stderr);
+			_exit(1);
+		}
+		if (o->ready_fd >= 0)
+			(void)!write(o->ready_fd, "r", 1);
+		_exit(0);
+	}
+	close(p[0]);
+	if (o->ready_fd >= 0)
+		close(o->ready_fd);
+	o->ready_fd = p[1];
+	setsid();
+	pid = fork();
+	if (pid < 0)
+		_exit(1);
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/"))
+		_exit(1);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
 }
 
 int main(int argc, char **argv)
@@ -46,25 +119,50 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_daemon_opts o = { .ready_fd = -1 };
-	int c;
+	char err[512];
+	int c, fd;
 
 	while ((c = getopt_long(argc, argv, "fhV", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':
+			refuse(hub_check_len("--socket", optarg, HUB_SOCKET_PATH_MAX, err,
+					     sizeof(err)),
+			       err);
 			o.socket = optarg;
 			break;
 		case 'd':
+			refuse(hub_check_len("--state-dir", optarg, HUB_STATE_DIR_MAX, err,
+					     sizeof(err)),
+			       err);
 			o.state_dir = optarg;
 			break;
 		case 'g':
+			/* the default group may be missing (root only); a named one may not */
+			if (hub_group_gid(optarg) == (gid_t)-1) {
+				fprintf(stderr, "taphubd: --group: no group named '%s'\n", optarg);
+				return 1;
+			}
 			o.group = optarg;
 			break;
 		case 'f':
 			o.foreground = true;
 			break;
-		case 'r':
-			o.ready_fd = atoi(optarg);
+		case 'r': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > INT_MAX ||
+			    fcntl((int)v, F_GETFD) < 0) {
+				fprintf(stderr, "taphubd: --ready-fd expects an open file descriptor, "
+						"not '%s'\n",
+					optarg);
+				return 1;
+			}
+			o.ready_fd = (int)v;
 			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -84,32 +182,16 @@ int main(int argc, char **argv)
 		fputs("taphubd: must run as root (it loads eBPF programs for its clients)\n", stderr);
 		return 1;
 	}
-	if (!o.foreground) {
-		pid_t pid = fork();
-		int null;
-
-		if (pid < 0) {
-			perror("taphubd: fork");
-			return 1;
-		}
-		if (pid > 0)
-			_exit(0);
-		setsid();
-		pid = fork();
-		if (pid < 0)
-			_exit(1);
-		if (pid > 0)
-			_exit(0);
-		if (chdir("/"))
-			_exit(1);
-		null = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-			dup2(null, 2);
-			if (null > 2)
-				close(null);
-		}
+	/* the commonest reason not to start, said here rather than in a log */
+	if (!o.socket)
+		o.socket = HUB_DEFAULT_SOCKET; /* not $TAPHUB_SOCKET: that is for clients */
+	fd = hub_connect(o.socket, false, NULL, err, sizeof(err));
+	if (fd >= 0) {
+		close(fd);
+		fprintf(stderr, "taphubd: another taphubd is listening on %s\n", o.socket);
+		return 1;
 	}
+	if (!o.foreground)
+		daemonize(&o);
 	return hub_daemon_run(&o);
 }
