@@ -111,11 +111,17 @@ static int spawn_hub(const char *path, const char *state_dir, char *err, size_t 
 		snprintf(err, errlen, "taphubd is not running and %s is missing", hubd);
 		return -ENOENT;
 	}
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(err, errlen, "cannot start taphubd: %s", strerror(errno));
+		return -EIO;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start taphubd: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -EIO;
+	}
 	if (pid == 0) {
 		char fdarg[32];
 		char *argv[10];

@@ -515,19 +515,23 @@ static int open_artifact(const char *dir, const char *name)
 }
 
 /* The runner: a background process of the session's owner for its user probes. */
-static void start_runner(const struct opts *o, const char *dir, uint64_t id, int64_t maxerrors)
+static int start_runner(const struct opts *o, const char *dir, uint64_t id, int64_t maxerrors)
 {
 	pid_t pid = fork();
+	int st;
 
-	if (pid != 0) {
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
-		return;
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		/* the middle process exits 1 when it could not fork the runner */
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			return -EAGAIN;
+		return 0;
 	}
 	setsid();
 	pid = fork();
 	if (pid != 0)
-		_exit(0);
+		_exit(pid < 0 ? 1 : 0);
 	{
 		struct hub_runner_opts ro = {
 			.sz = sizeof(ro), .socket = o->socket, .dir = dir, .session_id = id,
@@ -680,7 +684,14 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 	hub_req_u32(q, TH_A_GUEST_ID, &guest);
 	snprintf(host, sizeof(host), "%s", hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?");
 	if (art->has_so) {
-		start_runner(o, art->dir, id, maxerrors);
+		int e = start_runner(o, art->dir, id, maxerrors);
+
+		if (e) {
+			fprintf(stderr, "tap: cannot start the runner of session %s: %s; its begin, "
+					"timer and end probes do not run (tapctl stop %s)\n",
+				name, strerror(-e), name);
+			goto out;
+		}
 		wait_recording(fd, m, q, id); /* reuses m and q */
 	}
 	printf("Session %s (id %llu) is recording in host %s%s.\n"
