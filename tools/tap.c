@@ -396,7 +396,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			exit(1);
 		}
 	}
-	/* after "--": words all */
+	/* what follows "--" is all words */
 	for (; optind < argc; optind++)
 		push(&o->words, &o->nwords, argv[optind]);
 	o->args = o->words;
