@@ -27,6 +27,48 @@ uint32_t hub_next_seq(void)
 	return next_seq++;
 }
 
+int hub_check_len(const char *opt, const char *s, size_t max, char *err, size_t errlen)
+{
+	if (strlen(s) <= max)
+		return 0;
+	snprintf(err, errlen, "%s: the value is %zu bytes long; the limit is %zu", opt, strlen(s),
+		 max);
+	return -EINVAL;
+}
+
+int hub_check_name(const char *opt, const char *s, char *err, size_t errlen)
+{
+	if (strlen(s) > HUB_NAME_MAX) {
+		snprintf(err, errlen, "%s: the name is %zu characters long; the limit is %d", opt,
+			 strlen(s), HUB_NAME_MAX);
+		return -EINVAL;
+	}
+	if (!hub_name_valid(s)) {
+		snprintf(err, errlen,
+			 "%s: a name is letters, digits and '_', not starting with a digit: '%s'",
+			 opt, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * hub_msg_recv with a reason for every failure: a read error or EOF
+ * comes back without one, and the tools print err.
+ */
+static int recv_reply(int fd, struct hub_req *q, char *err, size_t errlen)
+{
+	int r;
+
+	err[0] = 0;
+	r = hub_msg_recv(fd, q, err, errlen);
+	if (r == -ECONNRESET)
+		snprintf(err, errlen, "taphubd closed the connection");
+	else if (r && !err[0])
+		snprintf(err, errlen, "cannot read from taphubd: %s", strerror(-r));
+	return r;
+}
+
 static int try_connect(const char *path)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -68,11 +110,17 @@ static int spawn_hub(const char *path, const char *state_dir, char *err, size_t 
 		snprintf(err, errlen, "taphubd is not running and %s is missing", hubd);
 		return -ENOENT;
 	}
-	if (pipe2(p, O_CLOEXEC))
-		return -errno;
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(err, errlen, "cannot start taphubd: %s", strerror(errno));
+		return -EIO;
+	}
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start taphubd: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -EIO;
+	}
 	if (pid == 0) {
 		char fdarg[32];
 		char *argv[10];
@@ -121,6 +169,11 @@ int hub_connect(const char *path, bool start, const char *state_dir, char *err, 
 	fd = try_connect(path);
 	if (fd >= 0)
 		return fd;
+	if (fd == -ENAMETOOLONG) {
+		snprintf(err, errlen, "the socket path %s is longer than %d bytes", path,
+			 HUB_SOCKET_PATH_MAX);
+		return fd;
+	}
 	if ((fd != -ENOENT && fd != -ECONNREFUSED) || !start) {
 		snprintf(err, errlen, "cannot connect to taphubd at %s: %s%s", path, strerror(-fd),
 			 fd == -ENOENT || fd == -ECONNREFUSED ? " (is it running?)" : "");
@@ -171,11 +224,7 @@ int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size
 		return r;
 	}
 	for (;;) {
-		r = hub_msg_recv(fd, reply, err, errlen);
-		if (r == -ECONNRESET) {
-			snprintf(err, errlen, "taphubd closed the connection");
-			return r;
-		}
+		r = recv_reply(fd, reply, err, errlen);
 		if (r)
 			return r;
 		if (reply->h.seq != seq && reply->h.type != TH_MSG_ERROR) {
@@ -209,28 +258,30 @@ int hub_stop(int fd, const char *name, bool discard, int out_fd, char *err, size
 
 	if (!m || !q) {
 		r = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	hub_msg_init(m, TH_MSG_SESSION_STOP, seq);
 	id = strtoull(name, &end, 10);
 	if (*name && !*end)
-		hub_msg_put_u64(m, TH_A_SESSION_ID, id);
+		r = hub_msg_put_u64(m, TH_A_SESSION_ID, id);
 	else
-		hub_msg_put_str(m, TH_A_NAME, name);
-	if (discard)
-		hub_msg_put_u32(m, TH_A_DISCARD, 1);
+		r = hub_msg_put_str(m, TH_A_NAME, name);
+	if (!r && discard)
+		r = hub_msg_put_u32(m, TH_A_DISCARD, 1);
+	if (r) {
+		snprintf(err, errlen, "the session name is too long: %s", strerror(-r));
+		goto out;
+	}
 	r = hub_msg_send(fd, m);
 	if (r) {
 		snprintf(err, errlen, "cannot send to taphubd: %s", strerror(-r));
 		goto out;
 	}
 	for (;;) {
-		r = hub_msg_recv(fd, q, err, errlen);
-		if (r) {
-			if (r == -ECONNRESET)
-				snprintf(err, errlen, "taphubd closed the connection");
+		r = recv_reply(fd, q, err, errlen);
+		if (r)
 			break;
-		}
 		if (q->h.type == TH_MSG_DATA) {
 			size_t n = 0;
 			const char *t = hub_req_bytes(q, TH_A_TEXT, &n);
@@ -238,8 +289,12 @@ int hub_stop(int fd, const char *name, bool discard, int out_fd, char *err, size
 
 			/* stream 1: warnings (losses), for stderr as stap prints them */
 			hub_req_u32(q, TH_A_STREAM, &stream);
-			if (t && n && write(stream == 1 ? 2 : out_fd, t, n) < 0)
+			if (t && n && write(stream == 1 ? 2 : out_fd, t, n) < 0) {
+				/* the stop goes on in the hub; its end output is lost */
+				r = -errno;
+				snprintf(err, errlen, "cannot write the output: %s", strerror(errno));
 				break;
+			}
 			continue;
 		}
 		if (q->h.type == TH_MSG_ERROR) {
@@ -277,6 +332,7 @@ int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int ou
 
 	if (!m || !q) {
 		r = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	sigemptyset(&mask);
@@ -286,11 +342,15 @@ int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int ou
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	hub_msg_init(m, TH_MSG_ATTACH, hub_next_seq());
-	hub_msg_put_str(m, TH_A_NAME, name);
-	if (cls)
-		hub_msg_put_str(m, TH_A_CLASS, cls);
-	if (guest)
-		hub_msg_put_u32(m, TH_A_GUEST, guest);
+	r = hub_msg_put_str(m, TH_A_NAME, name);
+	if (!r && cls)
+		r = hub_msg_put_str(m, TH_A_CLASS, cls);
+	if (!r && guest)
+		r = hub_msg_put_u32(m, TH_A_GUEST, guest);
+	if (r) {
+		snprintf(err, errlen, "the session or class name is too long: %s", strerror(-r));
+		goto out_sig;
+	}
 	r = hub_call(fd, m, q, err, errlen);
 	if (r)
 		goto out_sig;
@@ -303,6 +363,7 @@ int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int ou
 			if (errno == EINTR)
 				continue;
 			r = -errno;
+			snprintf(err, errlen, "cannot wait for taphubd: %s", strerror(errno));
 			break;
 		}
 		if (sigfd >= 0 && (pf[1].revents & POLLIN)) {
@@ -313,8 +374,9 @@ int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int ou
 		}
 		if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
 			continue;
-		r = hub_msg_recv(fd, q, err, errlen);
+		r = recv_reply(fd, q, err, errlen);
 		if (r == -ECONNRESET) {
+			/* the hub ended the stream with the session */
 			r = 0;
 			break;
 		}
@@ -333,13 +395,23 @@ int hub_attach(int fd, const char *name, const char *cls, uint32_t guest, int ou
 
 				if (w < 0 && errno == EINTR)
 					continue;
-				if (w <= 0)
+				if (w <= 0) {
+					/* what we print is the point: stop, leave the session be */
+					r = w < 0 ? -errno : -EIO;
+					snprintf(err, errlen, "cannot write the output: %s",
+						 strerror(-r));
 					break;
+				}
 				t += w;
 				n -= (size_t)w;
 			}
 		}
 		hub_req_close_fds(q);
+		if (r) {
+			hub_msg_init(m, TH_MSG_DETACH, hub_next_seq());
+			hub_msg_send(fd, m);
+			break;
+		}
 	}
 out_sig:
 	if (sigfd >= 0)

@@ -131,7 +131,7 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	struct bpf_map *map;
 	struct th_config cfg = { 0 };
 	size_t sz;
-	uint64_t ring = pow2_up(o->ring_bytes ? o->ring_bytes : (4u << 20));
+	uint64_t ring = pow2_up(o->ring_bytes ? o->ring_bytes : HUB_BUF_DEFAULT);
 	int i, r, nh = g->meta->nhandlers > 0 ? (int)g->meta->nhandlers : 1;
 
 	libbpf_set_print(print_libbpf);

@@ -130,7 +130,7 @@ bool hub_name_valid_n(const char *s, size_t n)
 {
 	size_t i;
 
-	if (!n || n > 63)
+	if (!n || n > HUB_NAME_MAX)
 		return false;
 	for (i = 0; i < n; i++)
 		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||

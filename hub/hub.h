@@ -29,6 +29,28 @@ struct grt_guest_desc;
 struct hub_msg;
 struct hub_req;
 
+/* ---- sizes and lengths a user chooses ---------------------------------------- */
+
+/*
+ * tap -s MB: the buffer of each class of a session, in MB.  Embedded, it
+ * is the kernel ring tap reads (rounded up to a power of two); with -F, it
+ * is the class that keeps the newest records.  One limit for both, so a
+ * command line means the same with and without -F: a BPF ring buffer's
+ * size is a power of two held in a u32, so 2048 MB is the largest ring.
+ */
+#define HUB_BUF_MB_DEFAULT 4
+#define HUB_BUF_MB_MAX 2048
+#define HUB_BUF_DEFAULT ((uint64_t)HUB_BUF_MB_DEFAULT << 20) /* bytes */
+#define HUB_BUF_MAX ((uint64_t)HUB_BUF_MB_MAX << 20)
+
+#define HUB_NAME_MAX 63         /* session, host and class names (hub_name_valid) */
+#define HUB_SOCKET_PATH_MAX 107 /* sockaddr_un's sun_path: 108 bytes, NUL included */
+/*
+ * taphubd --state-dir: the hub names a host's files under it
+ * (DIR/hosts/NAME.N/CLASS.store) in 1024-byte paths (internal.h).
+ */
+#define HUB_STATE_DIR_MAX 768
+
 /* ---- guest.c -------------------------------------------------------------- */
 
 struct hub_guest;
@@ -110,9 +132,12 @@ bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
 #define HUB_CLASS_MIN (64ull << 10)
 #define HUB_CLASS_MAX (16ull << 30)
+/* tap -s MB makes a class of that size: every -s is a valid class */
+_Static_assert((1ull << 20) >= HUB_CLASS_MIN && HUB_BUF_MAX <= HUB_CLASS_MAX,
+	       "the -s range lies within the class sizes");
 
 struct hub_class_spec {
-	char name[64];
+	char name[HUB_NAME_MAX + 1];
 	uint64_t size;
 	int policy; /* RH_OVERWRITE / RH_DISCARD */
 };
@@ -186,6 +211,13 @@ int hub_host_dir_lock(const char *dir);
  */
 int hub_connect(const char *path, bool start, const char *state_dir, char *err, size_t errlen);
 uint32_t hub_next_seq(void);
+/*
+ * Option values bound for the hub, checked where they are given, so a
+ * value that would be cut or refused later is an error naming the option
+ * (opt, e.g. "-m") and its limit.  0, or -EINVAL with err set.
+ */
+int hub_check_name(const char *opt, const char *s, char *err, size_t errlen);
+int hub_check_len(const char *opt, const char *s, size_t max, char *err, size_t errlen);
 /* Send a request and wait for its reply (OK); an ERROR reply is -errno + message. */
 int hub_call(int fd, struct hub_msg *req, struct hub_req *reply, char *err, size_t errlen);
 

@@ -60,6 +60,7 @@ struct local {
 	pid_t child;
 	bool child_done;
 	int child_status;
+	int exec_fd;        /* the -c child's exec error (an errno), EOF when it ran */
 	uint64_t out_lost; /* bytes the output could not take */
 	bool out_failed;
 	uint64_t seed;
@@ -270,38 +271,70 @@ static void loop(struct local *L)
 	}
 }
 
-/* The -c command: forked now, held until the guest is loaded, so target() is right. */
+/*
+ * The -c command: forked now, held until the guest is loaded, so target()
+ * is right.  A command that cannot be run is an error of the session, not
+ * the command's own exit status: the child sends execvp's errno through a
+ * close-on-exec pipe, which a successful exec closes with nothing in it.
+ */
 static int start_child(struct local *L, int *release_fd)
 {
-	int p[2];
+	int p[2], e[2];
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	if (pipe2(e, O_CLOEXEC)) {
+		int r = -errno;
+
 		close(p[0]);
 		close(p[1]);
-		return -errno;
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		close(e[0]);
+		close(e[1]);
+		return r;
 	}
 	if (pid == 0) {
 		char c;
+		int err;
 		sigset_t none;
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(p[1]);
+		close(e[0]);
 		/* wait for the go (or EOF when tap gave up) */
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		execvp(L->o->cmd[0], L->o->cmd);
-		fprintf(stderr, "tap: cannot run '%s': %s\n", L->o->cmd[0], strerror(errno));
+		err = errno;
+		(void)!write(e[1], &err, sizeof(err));
 		_exit(127);
 	}
 	close(p[0]);
+	close(e[1]);
 	L->child = pid;
+	L->exec_fd = e[0];
 	*release_fd = p[1];
 	return 0;
+}
+
+/* After the child ended: did its exec fail?  Then say why; returns true. */
+static bool child_exec_failed(struct local *L)
+{
+	int err = 0;
+
+	if (L->exec_fd < 0 || !L->child_done || read(L->exec_fd, &err, sizeof(err)) != sizeof(err))
+		return false;
+	fprintf(stderr, "tap: -c: cannot run '%s': %s\n", L->o->cmd[0], strerror(err));
+	return true;
 }
 
 static void report_losses(struct local *L)
@@ -344,7 +377,7 @@ static void report_losses(struct local *L)
 
 int hub_run_local(const struct hub_local_opts *o)
 {
-	struct local L = { .o = o, .epfd = -1, .sigfd = -1, .child = -1 };
+	struct local L = { .o = o, .epfd = -1, .sigfd = -1, .child = -1, .exec_fd = -1 };
 	struct hub_guest_opts go = {
 		.sz = sizeof(go), .dir = o->dir, .ring_bytes = o->ring_bytes,
 		.target_pid = o->target_pid, .load_so = true, .verbose = o->verbose,
@@ -470,7 +503,7 @@ int hub_run_local(const struct hub_local_opts *o)
 	hub_guest_detach(L.g);
 	/* what the probes wrote before the detach is still in the rings */
 	drain_all(&L);
-	status = 0;
+	status = child_exec_failed(&L) ? 1 : 0;
 out_end:
 	grt_rt_run_kind(L.rt, GRT_UP_END);
 	grt_rt_autoprint(L.rt);
@@ -497,6 +530,8 @@ out:
 		kill(L.child, SIGTERM);
 		waitpid(L.child, NULL, 0);
 	}
+	if (L.exec_fd >= 0)
+		close(L.exec_fd);
 	for (c = 0; c < L.ntimers; c++)
 		close(L.timers[c].fd);
 	rh_drain_free(L.drain);

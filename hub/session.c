@@ -212,7 +212,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	struct grt_meta *meta = NULL;
 	void *meta_text = NULL, *obj = NULL;
 	size_t meta_len = 0, obj_len = 0;
-	uint64_t bufsize = 4u << 20, target = 0;
+	uint64_t bufsize = HUB_BUF_DEFAULT, target = 0;
 	uint32_t suppress = 0;
 	bool own_host = false;
 	int fd, r, i;
@@ -238,6 +238,10 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		return -EINVAL;
 	}
 	hub_req_u64(q, TH_A_BUFSIZE, &bufsize);
+	if (bufsize < (1u << 20) || bufsize > HUB_BUF_MAX) {
+		snprintf(err, errlen, "the buffer size (-s) must be 1 to %d MB", HUB_BUF_MB_MAX);
+		return -EINVAL;
+	}
 	hub_req_u64(q, TH_A_TARGET_PID, &target);
 	hub_req_u32(q, TH_A_SUPPRESS, &suppress);
 	hub_req_u64(q, TH_A_ROTATE_SIZE, &rot_size);
@@ -326,9 +330,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		if (!n) {
 			/* one class, "default": a flight recorder of the -s size */
 			snprintf(specs[0].name, sizeof(specs[0].name), "default");
-			specs[0].size = bufsize < HUB_CLASS_MIN ? HUB_CLASS_MIN
-					: bufsize > HUB_CLASS_MAX ? HUB_CLASS_MAX
-								  : bufsize;
+			specs[0].size = bufsize; /* checked above: within the class limits */
 			specs[0].policy = RH_OVERWRITE;
 			n = 1;
 		}
@@ -748,7 +750,7 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 	}
 	if (!n) {
 		snprintf(specs[0].name, sizeof(specs[0].name), "default");
-		specs[0].size = 4u << 20;
+		specs[0].size = HUB_BUF_DEFAULT;
 		specs[0].policy = RH_OVERWRITE;
 		n = 1;
 	}

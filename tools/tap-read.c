@@ -160,8 +160,12 @@ int main(int argc, char **argv)
 		case 'g': {
 			char *end;
 
-			guest = (uint32_t)strtoul(optarg, &end, 10);
-			if (end == optarg || *end) {
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			guest = (uint32_t)v;
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > UINT32_MAX) {
 				fprintf(stderr, "tap-read: --guest expects a guest id, not '%s'\n", optarg);
 				return 2;
 			}
@@ -188,8 +192,10 @@ int main(int argc, char **argv)
 	}
 	R.nfiles = argc - optind;
 	R.files = calloc((size_t)R.nfiles, sizeof(*R.files));
-	if (!R.files || hub_fmt_new(&fo, &R.fmt))
+	if (!R.files || hub_fmt_new(&fo, &R.fmt)) {
+		fputs("tap-read: out of memory\n", stderr);
 		return 1;
+	}
 	for (k = 0; k < R.nfiles; k++) {
 		struct tfile *f = &R.files[k];
 		char err[512];
@@ -198,8 +204,10 @@ int main(int argc, char **argv)
 
 		f->path = argv[optind + k];
 		f->src = hub_fmt_source(R.fmt);
-		if (f->src < 0)
+		if (f->src < 0) {
+			fprintf(stderr, "tap-read: %s: %s\n", f->path, strerror(-f->src));
 			return 1;
+		}
 		if (rh_trace_open(f->path, &f->t, err, sizeof(err))) {
 			fprintf(stderr, "tap-read: %s\n", err);
 			R.status = 1;
@@ -213,6 +221,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tap-read: %s: damaged or truncated at byte %" PRIu64
 					"; reading what came before\n",
 				f->path, bad);
+			R.status = 1;
+		} else if (n < 0) {
+			fprintf(stderr, "tap-read: %s: %s\n", f->path, strerror((int)-n));
 			R.status = 1;
 		}
 	}
@@ -241,6 +252,11 @@ int main(int argc, char **argv)
 				f->path, it->r->guest);
 			R.status = 1;
 		}
+	}
+	/* a full disk or a closed pipe loses what was printed: an error */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "tap-read: cannot write the output: %s\n", strerror(errno));
+		R.status = 1;
 	}
 	for (k = 0; k < R.nfiles; k++)
 		rh_trace_close(R.files[k].t);

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +27,6 @@
 #include "compiler/compiler.h"
 #include "guest-runtime/grt.h"
 #include "hub/hub.h"
-
-#define MAX_BUF_MB 4096
 
 struct opts {
 	const char *script;
@@ -50,6 +49,8 @@ struct opts {
 	int ndefines;
 	char **incdirs;
 	int nincdirs;
+	char **words;   /* the non-options, in order: [script] arguments */
+	int nwords;
 	char **args;
 	int nargs;
 	/* hub */
@@ -63,13 +64,23 @@ struct opts {
 	const char *socket;
 };
 
+/* the help text quotes the limits hub.h defines */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
 static void usage(FILE *f)
 {
 	fputs("Usage: tap [OPTIONS] SCRIPT [ARGUMENTS]\n"
 	      "       tap [OPTIONS] -e 'SCRIPT TEXT' [ARGUMENTS]\n"
 	      "       tap -l PROBE-PATTERN | -L PROBE-PATTERN\n"
+	      "       tap -A NAME\n"
 	      "\n"
 	      "Compile a SystemTap script to eBPF and run it.\n"
+	      "\n"
+	      "Options go before or after the script, as with stap; the first word\n"
+	      "that is not an option is the script (with -e, every such word is an\n"
+	      "argument).  '--' ends the options: arguments that begin with '-' go\n"
+	      "after it (tap script.stp -o log -- -1).\n"
 	      "\n"
 	      "  -e TEXT        the script is TEXT\n"
 	      "  -p NUM         stop after pass NUM: 1 parse, 2 elaborate, 3 translate\n"
@@ -85,7 +96,12 @@ static void usage(FILE *f)
 	      "                 binary: the records as recorded, with their format\n"
 	      "                 tables (read with tap-read; docs/trace-format.md)\n"
 	      "  --read FILE... print binary traces (runs tap-read)\n"
-	      "  -s MB          ring buffer size per class in MB (default 4)\n"
+	      "  -s MB          each class of the session buffers MB megabytes of\n"
+	      "                 records: the kernel ring tap reads (rounded up to a\n"
+	      "                 power of two); with -F, the flight recorder's class\n"
+	      "                 (the newest MB kept).  1 to " XSTR(HUB_BUF_MB_MAX)
+	      ", default " XSTR(HUB_BUF_MB_DEFAULT) ".  One\n"
+	      "                 buffer per class for all CPUs (stap's -s is per CPU)\n"
 	      "  -D NAME=VALUE  set a limit: MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION,\n"
 	      "                 MAXNESTING, MAXTRYLOCK, MAXERRORS\n"
 	      "  -x PID         target() returns PID\n"
@@ -114,22 +130,41 @@ static void usage(FILE *f)
 	      "  -h, --help     this help\n"
 	      "\n"
 	      "Ctrl-C or SIGTERM ends the session: end probes run, then tap exits 0.\n"
+	      "Exit status: 0, or 1 after an error (a bad option, a script that does\n"
+	      "not compile, a probe the kernel refuses, runtime errors, a -c command\n"
+	      "that cannot run, the hub refusing a request).\n"
 	      "Not available: -g (guru mode; taphub runs only verified eBPF).\n",
 	      f);
 }
 
-static bool valid_name(const char *s)
+/* A value the checks refused: its one line, then exit 1. */
+static void refuse(int r, const char *err)
 {
-	size_t i;
-
-	for (i = 0; s[i]; i++)
-		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (i && s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return i > 0 && i <= 64;
+	if (r) {
+		fprintf(stderr, "tap: %s\n", err);
+		exit(1);
+	}
 }
 
-static int64_t parse_num(const char *opt, const char *s, int64_t lo, int64_t hi)
+/* A session, host or class name: what the hub takes, never cut. */
+static const char *name_arg(const char *opt, const char *v)
+{
+	char err[512];
+
+	refuse(hub_check_name(opt, v, err, sizeof(err)), err);
+	return v;
+}
+
+/* A path or spec: at most max bytes, never cut. */
+static const char *len_arg(const char *opt, const char *v, size_t max)
+{
+	char err[256];
+
+	refuse(hub_check_len(opt, v, max, err, sizeof(err)), err);
+	return v;
+}
+
+static int64_t parse_num(const char *opt, const char *s, int64_t lo, int64_t hi, const char *unit)
 {
 	char *end;
 	long long v;
@@ -137,8 +172,8 @@ static int64_t parse_num(const char *opt, const char *s, int64_t lo, int64_t hi)
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "tap: %s expects a number from %lld to %lld, not '%s'\n", opt,
-			(long long)lo, (long long)hi, s);
+		fprintf(stderr, "tap: %s expects a number from %lld to %lld%s, not '%s'\n", opt,
+			(long long)lo, (long long)hi, unit, s);
 		exit(1);
 	}
 	return v;
@@ -194,6 +229,41 @@ static void parse_rotation(const char *arg, struct opts *o)
 	o->rot_count = (int)count;
 }
 
+/*
+ * -D NAME=VALUE: the relay names are options of the session, with stap's
+ * spellings (RELAYHOST is its documented one); the rest go to the compiler
+ * (apply_defines).
+ */
+static void define_arg(struct opts *o, char *d)
+{
+	static const struct {
+		const char *name, *alias;
+		size_t off;
+	} relay[] = {
+		{ "RELAY_HOST", "RELAYHOST", offsetof(struct opts, relay_host) },
+		{ "RELAY_GUEST", "RELAYGUEST", offsetof(struct opts, relay_guest) },
+		{ "RELAY_CLASS", NULL, offsetof(struct opts, relay_class) },
+	};
+	const char *eq = strchr(d, '=');
+	size_t i, n = eq ? (size_t)(eq - d) : strlen(d);
+
+	for (i = 0; i < sizeof(relay) / sizeof(relay[0]); i++) {
+		char opt[32];
+
+		if ((strlen(relay[i].name) != n || strncmp(d, relay[i].name, n)) &&
+		    (!relay[i].alias || strlen(relay[i].alias) != n || strncmp(d, relay[i].alias, n)))
+			continue;
+		snprintf(opt, sizeof(opt), "-D %s", relay[i].name);
+		if (!eq) {
+			fprintf(stderr, "tap: %s expects a name: %s=NAME\n", opt, relay[i].name);
+			exit(1);
+		}
+		*(const char **)((char *)o + relay[i].off) = name_arg(opt, eq + 1);
+		return;
+	}
+	push(&o->defines, &o->ndefines, d);
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -208,13 +278,24 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct hub_class_spec spec;
+	char err[512];
 	int c;
 
 	o->last_pass = 5;
-	o->bufsize_mb = 4;
-	/* "+": options end at the script name; what follows are script arguments */
-	while ((c = getopt_long(argc, argv, "+hVvkgFp:e:o:s:S:D:x:c:I:m:l:L:A:", longs, NULL)) != -1) {
+	o->bufsize_mb = HUB_BUF_MB_DEFAULT;
+	/*
+	 * As stap: options anywhere before "--", the first other word is the
+	 * script, the rest its arguments.  The leading '-' hands us those
+	 * words in order (1) rather than having getopt permute argv, which
+	 * POSIXLY_CORRECT would turn off.
+	 */
+	while ((c = getopt_long(argc, argv, "-hVvkgFp:e:o:s:S:D:x:c:I:m:l:L:A:", longs, NULL)) !=
+	       -1) {
 		switch (c) {
+		case 1:
+			push(&o->words, &o->nwords, optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -233,16 +314,20 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			      stderr);
 			exit(1);
 		case 'p':
-			o->last_pass = (int)parse_num("-p", optarg, 1, 5);
+			o->last_pass = (int)parse_num("-p", optarg, 1, 5, "");
 			break;
 		case 'e':
+			if (o->text) {
+				fputs("tap: -e: only one script can be given\n", stderr);
+				exit(1);
+			}
 			o->text = optarg;
 			break;
 		case 'o':
-			o->outfile = optarg;
+			o->outfile = len_arg("-o", optarg, PATH_MAX - 1);
 			break;
 		case 's':
-			o->bufsize_mb = parse_num("-s", optarg, 1, MAX_BUF_MB);
+			o->bufsize_mb = parse_num("-s", optarg, 1, HUB_BUF_MB_MAX, " (MB)");
 			break;
 		case 'S':
 			parse_rotation(optarg, o);
@@ -256,25 +341,19 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->binary = !strcmp(optarg, "binary");
 			break;
 		case 'D':
-			push(&o->defines, &o->ndefines, optarg);
+			define_arg(o, optarg);
 			break;
 		case 'x':
-			o->target = parse_num("-x", optarg, 1, INT_MAX);
+			o->target = parse_num("-x", optarg, 1, INT_MAX, "");
 			break;
 		case 'c':
 			o->cmd = optarg;
 			break;
 		case 'I':
-			push(&o->incdirs, &o->nincdirs, optarg);
+			push(&o->incdirs, &o->nincdirs, (char *)len_arg("-I", optarg, PATH_MAX - 1));
 			break;
 		case 'm':
-			if (!valid_name(optarg)) {
-				fprintf(stderr, "tap: -m expects a name of letters, digits and '_', "
-						"not '%s'\n",
-					optarg);
-				exit(1);
-			}
-			o->name = optarg;
+			o->name = name_arg("-m", optarg);
 			break;
 		case 'l':
 		case 'L':
@@ -288,44 +367,64 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->flight = true;
 			break;
 		case 'A':
-			o->attach = optarg;
+			o->attach = name_arg("-A", optarg);
 			break;
 		case OPT_RELAY_HOST:
-			o->relay_host = optarg;
+			o->relay_host = name_arg("--relay-host", optarg);
 			break;
 		case OPT_RELAY_GUEST:
-			o->relay_guest = optarg;
+			o->relay_guest = name_arg("--relay-guest", optarg);
 			break;
 		case OPT_CLASS:
-			o->relay_class = optarg;
+			o->relay_class = name_arg("--class", optarg);
 			break;
 		case OPT_HOST_CLASS:
 			if (o->nhost_classes == TH_MAX_CLASSES) {
 				fprintf(stderr, "tap: at most %d --host-class\n", TH_MAX_CLASSES);
 				exit(1);
 			}
+			/* the hub parses it again; a spec it would refuse fails here */
+			len_arg("--host-class", optarg, TH_PROTO_MAX_STR - 1);
+			refuse(hub_class_spec_parse(optarg, &spec, err, sizeof(err)), err);
 			o->host_classes[o->nhost_classes++] = optarg;
 			break;
 		case OPT_SOCKET:
-			o->socket = optarg;
+			o->socket = len_arg("--socket", optarg, HUB_SOCKET_PATH_MAX);
 			break;
 		default:
 			fputs("Try 'tap --help' for more information.\n", stderr);
 			exit(1);
 		}
 	}
-	if (!o->text && !o->list && !o->attach) {
-		if (optind >= argc) {
+	/* what follows "--" is all words */
+	for (; optind < argc; optind++)
+		push(&o->words, &o->nwords, argv[optind]);
+	o->args = o->words;
+	o->nargs = o->nwords;
+	if (o->attach) {
+		if (o->text || o->nwords || o->list) {
+			fprintf(stderr, "tap: -A NAME attaches to a session: it takes no script%s\n",
+				o->nwords ? " or arguments" : "");
+			exit(1);
+		}
+	} else if (!o->text && !o->list) {
+		if (!o->nwords) {
 			fputs("tap: no script given (a file, '-' for stdin, or -e 'TEXT')\n", stderr);
 			fputs("Try 'tap --help' for more information.\n", stderr);
 			exit(1);
 		}
-		o->script = argv[optind++];
+		o->script = o->words[0];
+		o->args = o->words + 1;
+		o->nargs = o->nwords - 1;
 	}
-	o->args = argv + optind;
-	o->nargs = argc - optind;
 	if ((o->relay_host || o->relay_guest || o->nhost_classes) && !o->flight) {
-		fputs("tap: --relay-host, --relay-guest and --host-class go with -F\n", stderr);
+		fputs("tap: --relay-host, --relay-guest and --host-class (-DRELAY_HOST, "
+		      "-DRELAY_GUEST) go with -F\n",
+		      stderr);
+		exit(1);
+	}
+	if (o->relay_host && o->relay_guest) {
+		fputs("tap: a session creates a relay host or joins one, not both\n", stderr);
 		exit(1);
 	}
 	if (o->flight && o->cmd) {
@@ -356,31 +455,19 @@ static int apply_defines(struct cc_ctx *cx, struct opts *o)
 	int i;
 
 	for (i = 0; i < o->ndefines; i++) {
-		char *d = strdup(o->defines[i]), *eq = strchr(d, '=');
+		char *d = strdup(o->defines[i]), *eq = d ? strchr(d, '=') : NULL;
 		int r;
 
+		if (!d) {
+			fputs("tap: out of memory\n", stderr);
+			return -ENOMEM;
+		}
 		if (!eq) {
 			fprintf(stderr, "tap: -D %s: expected NAME=VALUE\n", d);
 			free(d);
 			return -EINVAL;
 		}
 		*eq = 0;
-		/* the relay options, with stap's names (RELAYHOST is its documented spelling) */
-		if (!strcmp(d, "RELAY_HOST") || !strcmp(d, "RELAYHOST")) {
-			o->relay_host = o->defines[i] + (eq + 1 - d);
-			free(d);
-			continue;
-		}
-		if (!strcmp(d, "RELAY_GUEST") || !strcmp(d, "RELAYGUEST")) {
-			o->relay_guest = o->defines[i] + (eq + 1 - d);
-			free(d);
-			continue;
-		}
-		if (!strcmp(d, "RELAY_CLASS")) {
-			o->relay_class = o->defines[i] + (eq + 1 - d);
-			free(d);
-			continue;
-		}
 		r = cc_set_limit(cx, d, eq + 1);
 		if (r == 0)
 			fprintf(stderr,
@@ -428,19 +515,23 @@ static int open_artifact(const char *dir, const char *name)
 }
 
 /* The runner: a background process of the session's owner for its user probes. */
-static void start_runner(const struct opts *o, const char *dir, uint64_t id, int64_t maxerrors)
+static int start_runner(const struct opts *o, const char *dir, uint64_t id, int64_t maxerrors)
 {
 	pid_t pid = fork();
+	int st;
 
-	if (pid != 0) {
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
-		return;
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		/* the middle process exits 1 when it could not fork the runner */
+		if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			return -EAGAIN;
+		return 0;
 	}
 	setsid();
 	pid = fork();
 	if (pid != 0)
-		_exit(0);
+		_exit(pid < 0 ? 1 : 0);
 	{
 		struct hub_runner_opts ro = {
 			.sz = sizeof(ro), .socket = o->socket, .dir = dir, .session_id = id,
@@ -518,13 +609,15 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 {
 	struct hub_msg *m = malloc(sizeof(*m));
 	struct hub_req *q = malloc(sizeof(*q));
-	char err[4096], name[64], host[256];
+	char err[4096] = "", name[HUB_NAME_MAX + 1], host[256];
 	uint64_t id = 0;
 	uint32_t guest = 0;
-	int fd = -1, mfd = -1, bfd = -1, r = 1, i;
+	int fd = -1, mfd = -1, bfd = -1, r = 1, pr = 0, i;
 
-	if (!m || !q)
+	if (!m || !q) {
+		fputs("tap: out of memory\n", stderr);
 		goto out;
+	}
 	if (o->name)
 		snprintf(name, sizeof(name), "%s", o->name);
 	else if (o->relay_host)
@@ -542,38 +635,46 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 		fprintf(stderr, "tap: cannot open the compiled guest in %s\n", art->dir);
 		goto out;
 	}
+	/* every value is checked at option parsing; pr catches what would not fit */
 	hub_msg_init(m, TH_MSG_SESSION_CREATE, hub_next_seq());
-	hub_msg_put_str(m, TH_A_NAME, name);
-	hub_msg_put_str(m, TH_A_SCRIPT, script);
-	hub_msg_put_u64(m, TH_A_BUFSIZE, (uint64_t)o->bufsize_mb << 20);
-	hub_msg_put_fd(m, TH_A_FD_META, mfd);
+	pr |= hub_msg_put_str(m, TH_A_NAME, name);
+	pr |= hub_msg_put_str(m, TH_A_SCRIPT, script);
+	pr |= hub_msg_put_u64(m, TH_A_BUFSIZE, (uint64_t)o->bufsize_mb << 20);
+	pr |= hub_msg_put_fd(m, TH_A_FD_META, mfd);
 	if (bfd >= 0)
-		hub_msg_put_fd(m, TH_A_FD_BPF, bfd);
+		pr |= hub_msg_put_fd(m, TH_A_FD_BPF, bfd);
 	if (o->relay_host)
-		hub_msg_put_str(m, TH_A_RELAY_HOST, o->relay_host);
+		pr |= hub_msg_put_str(m, TH_A_RELAY_HOST, o->relay_host);
 	if (o->relay_guest)
-		hub_msg_put_str(m, TH_A_RELAY_GUEST, o->relay_guest);
+		pr |= hub_msg_put_str(m, TH_A_RELAY_GUEST, o->relay_guest);
 	if (o->relay_class)
-		hub_msg_put_str(m, TH_A_CLASS, o->relay_class);
+		pr |= hub_msg_put_str(m, TH_A_CLASS, o->relay_class);
 	for (i = 0; i < o->nhost_classes; i++)
-		hub_msg_put_str(m, TH_A_CLASS_SPEC, o->host_classes[i]);
+		pr |= hub_msg_put_str(m, TH_A_CLASS_SPEC, o->host_classes[i]);
 	if (o->target)
-		hub_msg_put_u64(m, TH_A_TARGET_PID, (uint64_t)o->target);
+		pr |= hub_msg_put_u64(m, TH_A_TARGET_PID, (uint64_t)o->target);
 	if (o->suppress_errors)
-		hub_msg_put_u32(m, TH_A_SUPPRESS, 1);
+		pr |= hub_msg_put_u32(m, TH_A_SUPPRESS, 1);
 	if (o->outfile) {
 		char path[PATH_MAX];
 
 		if (absolute_pattern(o->outfile, path, sizeof(path))) {
-			fprintf(stderr, "tap: -o %s: the name is too long\n", o->outfile);
+			fprintf(stderr, "tap: -o %s: made absolute, the name is longer than %d bytes\n",
+				o->outfile, PATH_MAX - 1);
 			goto out;
 		}
-		hub_msg_put_str(m, TH_A_OUTPUT, path);
+		pr |= hub_msg_put_str(m, TH_A_OUTPUT, path);
 		if (o->rot_size)
-			hub_msg_put_u64(m, TH_A_ROTATE_SIZE, o->rot_size);
+			pr |= hub_msg_put_u64(m, TH_A_ROTATE_SIZE, o->rot_size);
 		if (o->rot_count)
-			hub_msg_put_u32(m, TH_A_ROTATE_COUNT, (uint32_t)o->rot_count);
-		hub_msg_put_str(m, TH_A_FORMAT, o->binary ? "binary" : "text");
+			pr |= hub_msg_put_u32(m, TH_A_ROTATE_COUNT, (uint32_t)o->rot_count);
+		pr |= hub_msg_put_str(m, TH_A_FORMAT, o->binary ? "binary" : "text");
+	}
+	if (pr) {
+		fprintf(stderr, "tap: the request does not fit in a message to taphubd (%u KB): "
+				"shorten the --host-class specs\n",
+			TH_PROTO_MAX_MSG >> 10);
+		goto out;
 	}
 	if (hub_call(fd, m, q, err, sizeof(err))) {
 		fprintf(stderr, "tap: %s\n", err);
@@ -583,7 +684,14 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 	hub_req_u32(q, TH_A_GUEST_ID, &guest);
 	snprintf(host, sizeof(host), "%s", hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?");
 	if (art->has_so) {
-		start_runner(o, art->dir, id, maxerrors);
+		int e = start_runner(o, art->dir, id, maxerrors);
+
+		if (e) {
+			fprintf(stderr, "tap: cannot start the runner of session %s: %s; its begin, "
+					"timer and end probes do not run (tapctl stop %s)\n",
+				name, strerror(-e), name);
+			goto out;
+		}
 		wait_recording(fd, m, q, id); /* reuses m and q */
 	}
 	printf("Session %s (id %llu) is recording in host %s%s.\n"
@@ -732,7 +840,7 @@ int main(int argc, char **argv)
 				.pattern = o.outfile, .size_limit = o.rot_size, .count = o.rot_count,
 				.binary = o.binary, .error = output_error,
 			};
-			char info[512], err[1024];
+			char info[PATH_MAX + 64], err[1024];
 
 			snprintf(info, sizeof(info), "session=local\nscript=%s\n",
 				 o.text ? "<input>" : o.script);
@@ -754,5 +862,6 @@ out:
 	cc_ctx_release(&cx);
 	free(o.defines);
 	free(o.incdirs);
+	free(o.words);
 	return status;
 }

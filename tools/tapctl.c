@@ -13,7 +13,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@ struct opts {
 	bool json;
 	const char *cls;
 	uint32_t guest;
+	bool guest_set;
 	bool force;
 	const char *classes[TH_MAX_CLASSES];
 	int nclasses;
@@ -209,8 +212,12 @@ static int do_list(int fd, const struct opts *o, char *err, size_t errlen)
 	bool first_json = true, first_session = true;
 	int r;
 
-	if (!m || !q)
+	if (!m || !q) {
+		free(m);
+		free(q);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	hub_msg_init(m, TH_MSG_LIST, hub_next_seq());
 	r = hub_call(fd, m, q, err, errlen);
 	if (o->json && !r)
@@ -242,21 +249,33 @@ static int simple(int fd, int type, const char *name, const struct opts *o, char
 	unsigned long long id;
 	int r, i;
 
-	if (!m || !q)
+	if (!m || !q) {
+		free(m);
+		free(q);
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
+	q->nfds = 0; /* closed below, even when no reply came */
 	hub_msg_init(m, type, hub_next_seq());
 	id = strtoull(name, &end, 10);
 	if (type == TH_MSG_SESSION_STOP && *name && !*end)
-		hub_msg_put_u64(m, TH_A_SESSION_ID, id);
+		r = hub_msg_put_u64(m, TH_A_SESSION_ID, id);
 	else
-		hub_msg_put_str(m, TH_A_NAME, name);
+		r = hub_msg_put_str(m, TH_A_NAME, name);
 	if (o->force)
-		hub_msg_put_u32(m, TH_A_FORCE, 1);
+		r |= hub_msg_put_u32(m, TH_A_FORCE, 1);
 	if (o->discard)
-		hub_msg_put_u32(m, TH_A_DISCARD, 1);
+		r |= hub_msg_put_u32(m, TH_A_DISCARD, 1);
 	for (i = 0; i < o->nclasses; i++)
-		hub_msg_put_str(m, TH_A_CLASS_SPEC, o->classes[i]);
-	r = hub_call(fd, m, q, err, errlen);
+		r |= hub_msg_put_str(m, TH_A_CLASS_SPEC, o->classes[i]);
+	/* each value was checked; together they may still not fit */
+	if (r) {
+		snprintf(err, errlen, "the request does not fit in a message to taphubd (%u KB)",
+			 TH_PROTO_MAX_MSG >> 10);
+		r = -EMSGSIZE;
+	} else {
+		r = hub_call(fd, m, q, err, errlen);
+	}
 	hub_req_close_fds(q);
 	free(m);
 	free(q);
@@ -310,6 +329,121 @@ static int do_recover(const struct opts *o, const char *name)
 	return 0;
 }
 
+static void refuse(int r, const char *err)
+{
+	if (r) {
+		fprintf(stderr, "tapctl: %s\n", err);
+		exit(1);
+	}
+}
+
+/* A session or host named on the command line (a stop may give an id). */
+static void check_name_arg(const char *cmd, const char *name)
+{
+	char opt[32], err[512];
+
+	snprintf(opt, sizeof(opt), "%s NAME", cmd);
+	refuse(hub_check_name(opt, name, err, sizeof(err)), err);
+}
+
+/* A command line tapctl cannot take: one line, the pointer to --help, exit 1. */
+static void __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tapctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'tapctl --help' for more information.\n", stderr);
+	exit(1);
+}
+
+/*
+ * What each command takes: how many words after it, and which options
+ * (an option given to a command that ignores it is an error).
+ */
+enum { O_CLASS = 1, O_GUEST = 2, O_FORCE = 4, O_RECOVER = 8, O_JSON = 16, O_DISCARD = 32,
+       O_DELETE = 64 };
+
+static const struct command {
+	const char *name;
+	int min, max; /* words after the command */
+	int opts;
+} commands[] = {
+	{ "list", 0, 0, O_JSON },
+	{ "stop", 1, 1, O_DISCARD },
+	{ "switch", 1, 1, 0 },
+	{ "attach", 1, 1, O_CLASS | O_GUEST },
+	{ "host", 2, 2, O_CLASS | O_FORCE | O_DISCARD },
+	{ "recover", 0, 1, O_RECOVER | O_JSON | O_DELETE },
+};
+
+static void check_command(const struct command *c, const struct opts *o, int nwords,
+			  char **words)
+{
+	char err[512];
+	int i;
+
+	if (nwords < c->min && c->min == 2)
+		fail("host needs: create NAME --class ... | destroy NAME [--force]");
+	if (nwords < c->min)
+		fail("%s needs a session name", c->name);
+	if (nwords > c->max)
+		fail("%s: unexpected argument '%s'", c->name, words[c->max]);
+	{
+		const struct {
+			bool given;
+			int kind;
+			const char *name;
+		} given[] = {
+			{ o->nclasses > 0, O_CLASS, "--class" }, { o->guest_set, O_GUEST, "--guest" },
+			{ o->force, O_FORCE, "--force" },        { o->json, O_JSON, "--json" },
+			{ !!o->state_dir, O_RECOVER, "--state-dir" }, { !!o->core, O_RECOVER, "--core" },
+			{ !!o->output, O_RECOVER, "-o" },        { o->binary, O_RECOVER, "--format" },
+			{ o->discard, O_DISCARD, "--discard" },  { o->delete, O_DELETE, "--delete" },
+		};
+
+		for (i = 0; i < (int)(sizeof(given) / sizeof(given[0])); i++)
+			if (given[i].given && !(c->opts & given[i].kind))
+				fail("%s does not take %s", c->name, given[i].name);
+	}
+	if (!strcmp(c->name, "host")) {
+		struct hub_class_spec spec;
+		bool create = !strcmp(words[0], "create");
+
+		if (!create && strcmp(words[0], "destroy"))
+			fail("host needs: create NAME --class ... | destroy NAME [--force]");
+		check_name_arg(words[0], words[1]);
+		if ((create && (o->force || o->discard)) || (!create && o->nclasses))
+			fail("host %s does not take %s", words[0],
+			     !create ? "--class" : o->force ? "--force" : "--discard");
+		for (i = 0; i < o->nclasses; i++) {
+			refuse(hub_check_len("--class", o->classes[i], TH_PROTO_MAX_STR - 1, err,
+					     sizeof(err)),
+			       err);
+			refuse(hub_class_spec_parse(o->classes[i], &spec, err, sizeof(err)), err);
+		}
+		return;
+	}
+	if (!strcmp(c->name, "attach")) {
+		if (o->nclasses > 1)
+			fail("attach shows one class: give --class once");
+		if (o->nclasses)
+			refuse(hub_check_name("--class", o->cls, err, sizeof(err)), err);
+	}
+	if (!strcmp(c->name, "recover")) {
+		/* a host's directory: NAME or NAME.N */
+		if (nwords)
+			refuse(hub_check_len("recover NAME", words[0], HUB_NAME_MAX + 8, err,
+					     sizeof(err)),
+			       err);
+		return;
+	}
+	if (nwords && !(!strcmp(c->name, "stop") && strspn(words[0], "0123456789") == strlen(words[0])))
+		check_name_arg(c->name, words[0]);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -327,14 +461,17 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
+	const struct command *cmd = NULL;
 	char err[4096] = "";
-	const char *cmd;
+	size_t k;
 	int c, fd, r = 0;
 
 	/* options may follow the command: tapctl host create X --class ... */
 	while ((c = getopt_long(argc, argv, "ho:", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':
+			refuse(hub_check_len("--socket", optarg, HUB_SOCKET_PATH_MAX, err, sizeof(err)),
+			       err);
 			o.socket = optarg;
 			break;
 		case 'j':
@@ -348,19 +485,37 @@ int main(int argc, char **argv)
 			o.classes[o.nclasses++] = optarg;
 			o.cls = optarg;
 			break;
-		case 'G':
-			o.guest = (uint32_t)strtoul(optarg, NULL, 10);
+		case 'G': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || !v ||
+			    v > UINT32_MAX) {
+				fprintf(stderr, "tapctl: --guest expects a guest id (1 to %u), not '%s'\n",
+					UINT32_MAX, optarg);
+				return 1;
+			}
+			o.guest = (uint32_t)v;
+			o.guest_set = true;
 			break;
+		}
 		case 'F':
 			o.force = true;
 			break;
 		case 'S':
+			refuse(hub_check_len("--state-dir", optarg, HUB_STATE_DIR_MAX, err,
+					     sizeof(err)),
+			       err);
 			o.state_dir = optarg;
 			break;
 		case 'C':
+			refuse(hub_check_len("--core", optarg, PATH_MAX - 1, err, sizeof(err)), err);
 			o.core = optarg;
 			break;
 		case 'o':
+			refuse(hub_check_len("-o", optarg, PATH_MAX - 1, err, sizeof(err)), err);
 			o.output = optarg;
 			break;
 		case 'f':
@@ -381,68 +536,51 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			fputs("Try 'tapctl --help' for more information.\n", stderr);
 			return 1;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 1;
-	}
-	cmd = argv[optind++];
-	if (!strcmp(cmd, "recover"))
+	if (optind >= argc)
+		fail("no command given");
+	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (!strcmp(argv[optind], commands[k].name))
+			cmd = &commands[k];
+	if (!cmd)
+		fail("unknown command '%s'", argv[optind]);
+	optind++;
+	check_command(cmd, &o, argc - optind, argv + optind);
+	if (!strcmp(cmd->name, "recover"))
 		return do_recover(&o, optind < argc ? argv[optind] : NULL);
-	if (!strcmp(cmd, "host")) {
-		if (optind + 2 > argc ||
-		    (strcmp(argv[optind], "create") && strcmp(argv[optind], "destroy"))) {
-			fputs("tapctl: host create NAME --class ... | host destroy NAME [--force]\n",
-			      stderr);
-			return 1;
-		}
-		if (!strcmp(argv[optind], "create")) {
-			struct hub_class_spec spec;
-			int i;
-
-			for (i = 0; i < o.nclasses; i++)
-				if (hub_class_spec_parse(o.classes[i], &spec, err, sizeof(err))) {
-					fprintf(stderr, "tapctl: %s\n", err);
-					return 1;
-				}
-		}
-	} else if (strcmp(cmd, "list") && optind >= argc) {
-		fprintf(stderr, "tapctl: %s needs a session name\n", cmd);
-		return 1;
-	}
 	fd = hub_connect(o.socket, false, NULL, err, sizeof(err));
 	if (fd < 0) {
 		fprintf(stderr, "tapctl: %s\n", err);
 		return 1;
 	}
-	if (!strcmp(cmd, "list")) {
+	err[0] = 0;
+	if (!strcmp(cmd->name, "list")) {
 		r = do_list(fd, &o, err, sizeof(err));
-	} else if (!strcmp(cmd, "stop")) {
+	} else if (!strcmp(cmd->name, "stop")) {
 		fflush(stdout);
 		r = hub_stop(fd, argv[optind], o.discard, 1, err, sizeof(err));
-	} else if (!strcmp(cmd, "attach")) {
+	} else if (!strcmp(cmd->name, "attach")) {
 		r = hub_attach(fd, argv[optind], o.nclasses ? o.cls : NULL, o.guest, 1, 2, err,
 			       sizeof(err));
-	} else if (!strcmp(cmd, "switch")) {
+	} else if (!strcmp(cmd->name, "switch")) {
 		r = simple(fd, TH_MSG_SWITCH, argv[optind], &o, err, sizeof(err));
-	} else if (!strcmp(cmd, "host")) {
+	} else {
 		const char *verb = argv[optind], *name = argv[optind + 1];
 
 		r = simple(fd, !strcmp(verb, "create") ? TH_MSG_HOST_CREATE : TH_MSG_HOST_DESTROY,
 			   name, &o, err, sizeof(err));
 		if (!r)
 			printf("%s host %s\n", !strcmp(verb, "create") ? "created" : "destroyed", name);
-	} else {
-		fprintf(stderr, "tapctl: unknown command '%s'\n", cmd);
-		usage(stderr);
-		r = -EINVAL;
-		err[0] = 0;
 	}
 	close(fd);
-	if (r && err[0])
-		fprintf(stderr, "tapctl: %s\n", err);
+	if (!r && (fflush(stdout) || ferror(stdout))) {
+		r = errno ? -errno : -EIO;
+		snprintf(err, sizeof(err), "cannot write the output: %s", strerror(-r));
+	}
+	if (r)
+		fprintf(stderr, "tapctl: %s\n", err[0] ? err : strerror(-r));
 	return r ? 1 : 0;
 }

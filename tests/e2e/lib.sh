@@ -140,18 +140,19 @@ run_details() {
 check_lang() {
 	_name=$1
 	shift
-	# tap takes its options before the script and the script's after it
+	# tap's options, then "--" (the script's arguments may begin with '-',
+	# as in stap), the script and its arguments
 	_cmd=
 	_placed=0
 	for _a; do
 		if [ $_placed = 0 ] && [ "$_a" = -- ]; then
-			_cmd="$_cmd $(_q "$LANG_DIR/$_name.stp")"
+			_cmd="$_cmd -- $(_q "$LANG_DIR/$_name.stp")"
 			_placed=1
 			continue
 		fi
 		_cmd="$_cmd $(_q "$_a")"
 	done
-	[ $_placed = 0 ] && _cmd="$_cmd $(_q "$LANG_DIR/$_name.stp")"
+	[ $_placed = 0 ] && _cmd="$_cmd -- $(_q "$LANG_DIR/$_name.stp")"
 	eval "tap_run $(_q "$_name") $_cmd"
 
 	_want_rc=0
