@@ -122,7 +122,7 @@ expect "tapctl recover --state-dir (800 bytes)" 1 "--state-dir: the value is 800
 # (-f and a time limit where an unfixed taphubd would run on)
 expect "taphubd beside a running one: exit 1, says so" 1 "another taphubd is listening on $TAPHUB_SOCKET" \
 	"$HUBD" --socket "$TAPHUB_SOCKET" --state-dir "$HUBDIR/state2"
-expect "taphubd that cannot start, detached: exit 1" 1 "taphubd: it did not start" \
+expect "taphubd that cannot start, detached: exit 1, says why" 1 "taphubd: cannot create the state dir /proc/nonexistent/state" \
 	"$HUBD" --socket "$HUBDIR/h3.sock" --state-dir /proc/nonexistent/state
 expect "taphubd --group with no such group" 1 "--group: no group named 'nosuchgroup_'" \
 	"$HUBD" -f --socket "$HUBDIR/h4.sock" --state-dir "$HUBDIR/state4" --group nosuchgroup_
