@@ -92,6 +92,27 @@ attach_for() { # attach_for SECONDS FILE NAME [tap options...]
 	return 0
 }
 
+# wait_until SECONDS 'SHELL CONDITION': poll every 20 ms until it holds
+wait_until() {
+	_t=$(($1 * 50))
+	while [ "$_t" -gt 0 ]; do
+		eval "$2" && return 0
+		sleep 0.02
+		_t=$((_t - 1))
+	done
+	return 1
+}
+
+# sig_pending PID SIGNUM: true while PID has SIGNUM pending (it reads its
+# signals from a signalfd: pending until the loop takes it)
+sig_pending() {
+	_m=$(awk '/^(ShdPnd|SigPnd):/ { printf "%s ", $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	for _x in $_m; do
+		[ $(((0x$_x >> ($2 - 1)) & 1)) = 1 ] && return 0
+	done
+	return 1
+}
+
 # seq_ok FILE FIRST LAST: FILE's numbered lines are exactly FIRST..LAST
 seq_ok() {
 	grep '^[0-9]' "$1" | awk -v a="$2" -v b="$3" '

@@ -31,17 +31,6 @@ term_hub() { # a clean stop, as systemctl stop does; waits for the hub to exit
 	wait "$HUBPID" 2>/dev/null
 	HUBPID=
 }
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	t=$1
-	shift
-	i=0
-	while [ $i -lt $((t * 20)) ]; do
-		"$@" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # --- 1. SIGTERM: the sessions end as by tapctl stop, and what they recorded stays
 hub_start
@@ -137,7 +126,7 @@ fi
 "$TAP" -A live >a4.txt 2>/dev/null &
 AP=$!
 track_pid $AP
-wait_for 10 grep -q '^00000200' a4.txt 2>/dev/null
+wait_until 10 'grep -q "^00000200" a4.txt 2>/dev/null'
 kill -INT $AP 2>/dev/null
 wait $AP 2>/dev/null
 check "the first hub's session records on, untouched" seq_ok a4.txt 1 200
@@ -162,7 +151,7 @@ st=$?
 check "tap -F takes a script with only begin/timer/end probes" test $st = 0
 "$TAPCTL" list >u.list 2>&1
 check "its runner is alive" grep -q '^user .*runner alive' u.list
-wait_for 10 sh -c "timeout -s INT 1 '$TAP' -A user 2>/dev/null | grep -q 'timer ran 3 times'"
+wait_until 10 'timeout -s INT 1 "$TAP" -A user 2>/dev/null | grep -q "timer ran 3 times"'
 timeout -s INT 1 "$TAP" -A user >u.a 2>/dev/null
 check "its begin probe's output is in the session" grep -qx 'begin ran' u.a
 check "its timer probe's output is in the session" grep -qx 'timer ran 3 times' u.a
@@ -172,7 +161,7 @@ check "its end probe runs at tapctl stop" grep -q '^end ran after [0-9]' u.stop
 E='probe begin { printf("before\n") }
 probe timer.ms(10) { x = 0; printf("%d\n", 1 / x) }'
 "$TAP" -F -m uerr -DMAXERRORS=1000 -e "$E" >/dev/null 2>&1
-wait_for 10 sh -c "'$TAPCTL' list | grep -q 'last error: ERROR: division by 0'"
+wait_until 10 '"$TAPCTL" list | grep -q "last error: ERROR: division by 0"'
 "$TAPCTL" list >e.list 2>&1
 check "a runtime error of a user probe shows in tapctl list" grep -q 'last error: ERROR: division by 0' e.list
 timeout -s INT 1 "$TAP" -A uerr >e.a 2>&1
@@ -184,7 +173,7 @@ G='probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen" &&
 "$TAP" -F -m uhost --relay-host uhost -e "$R" >/dev/null 2>&1
 "$TAP" -F -m uguest --relay-guest uhost -e "$G" $$ >/dev/null 2>&1
 "$GEN" getppid 3
-wait_for 10 sh -c "timeout -s INT 1 '$TAP' -A uhost 2>/dev/null | grep -c '^guest' | grep -qx 3"
+wait_until 10 'timeout -s INT 1 "$TAP" -A uhost 2>/dev/null | grep -c "^guest" | grep -qx 3'
 timeout -s INT 1 "$TAP" -A uhost >h.a 2>/dev/null
 if grep -qx 'host begin' h.a && [ "$(grep -c '^guest' h.a)" = 3 ]; then
 	ok "a relay host made from a user-probe-only script takes guests"

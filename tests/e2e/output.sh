@@ -61,15 +61,24 @@ if check_seq "$first" 50000 $files; then ok "rotated files hold the newest event
 check "the first of the kept files is not FILE.0" [ ! -e rot.txt.0 ]
 
 # --- SIGUSR2 switches to the next file; a switch without output makes no file
-"$TAP" -o usr.txt -e "$(printf "%s\n" "$NUMBERED" | sed 's/pid() == target()/ppid() == target()/')" -c "sh -c '$(gen_n 1000); sleep 0.6; $(gen_n 1000); sleep 1.2; $(gen_n 1000)'" >/dev/null 2>err.txt &
+# The generator makes 1000 events, waits for go1, 1000 more, waits for go2,
+# 1000 more; each signal is sent once the previous batch is in the file and
+# go is given once tap has taken the signal, so the split is exact.
+waitgo() { echo "while [ ! -e $D/$1 ]; do sleep 0.01; done"; }
+"$TAP" -o usr.txt -e "$(printf "%s\n" "$NUMBERED" | sed 's/pid() == target()/ppid() == target()/')" \
+	-c "sh -c '$(gen_n 1000); $(waitgo go1); $(gen_n 1000); $(waitgo go2); $(gen_n 1000)'" >/dev/null 2>err.txt &
 TP=$!
 track_pid $TP
-sleep 0.4
-[ -s usr.txt ] || sleep 1
+wait_until 30 '[ "$(wc -l <usr.txt 2>/dev/null)" = 1000 ]'
 kill -USR2 $TP
-sleep 1.1
+wait_until 10 '! sig_pending $TP 12'
+touch go1
+wait_until 30 '[ "$(wc -l <usr.txt.1 2>/dev/null)" = 1000 ]'
 kill -USR2 $TP
+wait_until 10 '! sig_pending $TP 12'
 kill -USR2 $TP # twice without output in between: one new file
+wait_until 10 '! sig_pending $TP 12'
+touch go2
 wait $TP
 n=$(ls usr.txt* | wc -l)
 if [ "$n" = 3 ]; then ok "SIGUSR2 switches; a switch without output makes no file"; else bad "SIGUSR2 switches; a switch without output makes no file" "$(ls usr.txt*)"; fi
