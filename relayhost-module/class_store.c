@@ -473,8 +473,17 @@ int rh_store_append(struct rh_store *s, const void *rec, size_t len)
 	if (len < sizeof(r))
 		return -EINVAL;
 	memcpy(&r, rec, sizeof(r));
-	if (r.size < sizeof(r) || r.size > len || r.size % 8 || r.size > s->size / 2)
+	if (r.size < sizeof(r) || r.size > len || r.size % 8)
 		return -EINVAL;
+	/*
+	 * A record over half the store could not be kept next to any other:
+	 * it is dropped, and counted as such (never silently: a 64 KB record
+	 * of a MAXSTRINGLEN=4096 script in a 64 KB class).
+	 */
+	if (r.size > s->size / 2) {
+		atomic_fetch_add_explicit(&s->h->dropped, 1, memory_order_relaxed);
+		return -E2BIG;
+	}
 	size = r.size;
 	head = atomic_load_explicit(&s->h->head, memory_order_relaxed);
 	off = pos_off(s, head);

@@ -195,6 +195,27 @@ static void discard_keeps_oldest(void **state)
 	rh_store_close(s);
 }
 
+/* A record too big for the store is dropped and counted, never lost unseen. */
+static void oversized_record_counted(void **state)
+{
+	struct rh_store_opts o = { .data_size = 4096, .policy = RH_OVERWRITE };
+	static uint8_t big[4096];
+	struct rh_store *s;
+	struct rh_store_stats st;
+	struct th_rec *r = (struct th_rec *)big;
+
+	assert_int_equal(rh_store_create(path("big"), &o, &s), 0);
+	r->size = 2048 + 8; /* over half of the store */
+	r->fmt = TH_FMT_FIRST;
+	assert_int_equal(rh_store_append(s, big, r->size), -E2BIG);
+	r->size = 2048; /* half fits */
+	assert_int_equal(rh_store_append(s, big, r->size), 0);
+	rh_store_stats(s, &st);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(st.dropped, 1);
+	rh_store_close(s);
+}
+
 static void records_never_split(void **state)
 {
 	/* 40-byte records do not divide 4096: the ring must pad, not split */
@@ -552,6 +573,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(overwrite_keeps_newest),
 		cmocka_unit_test(discard_keeps_oldest),
+		cmocka_unit_test(oversized_record_counted),
 		cmocka_unit_test(records_never_split),
 		cmocka_unit_test(cursor_at_a_short_pad),
 		cmocka_unit_test(survives_sigkill_of_writer),
