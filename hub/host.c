@@ -466,7 +466,7 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s", o->state_dir, h->name);
 		if (mkdir(h->dir, 0700) == 0) {
 			/* ours while we record into it: tapctl recover --delete stays away */
-			h->dir_lock = hub_host_dir_lock(h->dir);
+			h->dir_lock = hub_host_dir_lock(h->dir, false);
 			break;
 		}
 		if (errno != EEXIST || gen > 10000) {
@@ -931,12 +931,12 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	snprintf(h->dir, sizeof(h->dir), "%s", dir);
 	h->recovered = true;
 	h->wake_efd = -1;
-	h->dir_lock = hub_host_dir_lock(dir);
+	/* shared: tapctl recover may read it too, --delete must wait */
+	h->dir_lock = hub_host_dir_lock(dir, true);
 	if (h->dir_lock < 0) {
 		r = h->dir_lock;
 		snprintf(err, errlen, "%s: %s", dir,
-			 r == -EBUSY ? "in use by another process (tapctl recover --delete?)"
-				     : strerror(-r));
+			 r == -EBUSY ? "being deleted by another process" : strerror(-r));
 		free(h);
 		return r;
 	}

@@ -576,10 +576,22 @@ static void rc_free(struct rc *rc)
 		munmap(rc->core, rc->core_len);
 }
 
+/* "taphubd pid N" (or "a taphubd"): who holds a state dir, for messages */
+static const char *holder_name(const char *state_dir, char *buf, size_t len)
+{
+	pid_t pid = hub_state_lock_holder(state_dir);
+
+	if (pid > 0)
+		snprintf(buf, len, "taphubd pid %d", (int)pid);
+	else
+		snprintf(buf, len, "a taphubd");
+	return buf;
+}
+
 int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen)
 {
 	struct rc rc = { .o = o };
-	int r;
+	int r, lock = -1;
 
 	if (o->core) {
 		r = load_core(&rc, o->core, err, errlen);
@@ -611,11 +623,29 @@ int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		snprintf(dir, sizeof(dir), "%s/hosts/%s", o->state_dir, o->name);
+		/*
+		 * Not a directory a hub records into: its stores move under us
+		 * and its rings are being consumed (the hub locks each host it
+		 * uses). Held while reading, so a hub starting meanwhile leaves
+		 * it alone.
+		 */
+		lock = hub_host_dir_lock(dir, true);
+		if (lock == -EBUSY) {
+			char who[64];
+
+			snprintf(err, errlen,
+				 "%s is in use by %s: read a live host with tap -A, not tapctl "
+				 "recover",
+				 dir, holder_name(o->state_dir, who, sizeof(who)));
+			return -EBUSY;
+		}
 		r = load_dir(&rc, dir, o->name, err, errlen);
 	}
 	if (!r)
 		r = write_out(&rc, err, errlen);
 	rc_free(&rc);
+	if (lock >= 0)
+		close(lock);
 	return r;
 }
 
@@ -624,16 +654,23 @@ static const char *host_status(const char *state_dir, const char *dir, bool clea
 			       size_t len)
 {
 	char path[HUB_PATH_MAX + 700];
-	int fd = hub_host_dir_lock(dir);
+	int fd = hub_host_dir_lock(dir, true);
+	char who[64];
 	FILE *f;
 
+	/* exclusive elsewhere: a hub records into it */
 	if (fd == -EBUSY) {
-		pid_t pid = hub_state_lock_holder(state_dir);
-
-		if (pid > 0)
-			snprintf(buf, len, "in use by taphubd pid %d", (int)pid);
-		else
-			snprintf(buf, len, "in use by a taphubd");
+		snprintf(buf, len, "in use by %s", holder_name(state_dir, who, sizeof(who)));
+		return buf;
+	}
+	if (fd >= 0)
+		close(fd);
+	/* shared elsewhere: a hub shows it as recovered */
+	fd = hub_host_dir_lock(dir, false);
+	if (fd == -EBUSY) {
+		snprintf(buf, len, "%s, shown by %s", clean ? "kept when taphubd stopped"
+						     : "left by a crash",
+			 holder_name(state_dir, who, sizeof(who)));
 		return buf;
 	}
 	if (fd >= 0)
@@ -668,18 +705,15 @@ int hub_recover_delete(const char *state_dir, const char *name, FILE *report, ch
 		return -EINVAL;
 	}
 	snprintf(dir, sizeof(dir), "%s/hosts/%s", state_dir, name);
-	lock = hub_host_dir_lock(dir);
+	lock = hub_host_dir_lock(dir, false);
 	if (lock == -EBUSY) {
-		char who[64] = "a taphubd";
-		pid_t pid = hub_state_lock_holder(state_dir);
+		char who[64];
 
-		if (pid > 0)
-			snprintf(who, sizeof(who), "taphubd pid %d", (int)pid);
 		snprintf(err, errlen,
 			 "%s is in use by %s: delete it through the hub, with tapctl stop "
 			 "SESSION --discard (tapctl list names the session; one it recovered "
 			 "is %s_recovered)",
-			 dir, who, name);
+			 dir, holder_name(state_dir, who, sizeof(who)), name);
 		return -EBUSY;
 	}
 	if (lock < 0) {

@@ -86,6 +86,12 @@ if [ $? -ne 0 ] && grep -q 'in use by taphubd pid' del.txt && [ -d "$STATE/hosts
 else
 	bad "recover --delete refuses a directory the running hub holds" "$(cat del.txt)"
 fi
+"$TAPCTL" recover --state-dir "$STATE" keep3 >live.txt 2>&1
+if [ $? -ne 0 ] && grep -q "in use by taphubd pid $HUBPID: read a live host with tap -A" live.txt; then
+	ok "recover refuses a host a hub records into (its stores move)"
+else
+	bad "recover refuses a host a hub records into" "$(head -3 live.txt)"
+fi
 "$TAPCTL" stop keep3 >s3.out 2>s3.err
 check "tapctl stop prints the end probes' output" grep -qx 'end n=700' s3.out
 check "tapctl stop says where the records stay" grep -q "records stay in $STATE/hosts/keep3" s3.err
