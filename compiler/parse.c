@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
+#include "guest-runtime/grt.h"
 
 struct parser {
 	struct cc_ctx *cx;
@@ -1124,6 +1125,11 @@ static void global_decl(struct parser *ps, bool is_private)
 
 			if (sz->kind != TK_NUM || sz->num <= 0)
 				fail(ps, sz, "a positive array size");
+			/* the runtime refuses bigger maps: say so here, at the line */
+			if (sz->num > GRT_MAX_MAP_ENTRIES)
+				cc_error_at(&ps->cx->diag, &sz->loc,
+					    "array size %lld is above the limit of %d entries",
+					    (long long)sz->num, GRT_MAX_MAP_ENTRIES);
 			s->is_array = true;
 			s->maxsize = sz->num;
 			ps->t = sz->next;

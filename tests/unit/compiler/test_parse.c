@@ -519,6 +519,15 @@ static void test_declaration_errors(void **state)
 		   "t.stp:1:10: error: expected a positive array size, found number '0'");
 	expect_err("global a[-1]", 1,
 		   "t.stp:1:10: error: expected a positive array size, found '-'");
+	expect_err("global a[18446744073709551615]", 1,
+		   "t.stp:1:10: error: expected a positive array size, found number "
+		   "'18446744073709551615'");
+	/* the runtime refuses maps above GRT_MAX_MAP_ENTRIES: refused here, located */
+	expect_err("global a[2000000000], b[16777216]", 1,
+		   "t.stp:1:10: error: array size 2000000000 is above the limit of 16777216 "
+		   "entries");
+	expect_err("global a[16777217]", 1,
+		   "t.stp:1:10: error: array size 16777217 is above the limit of 16777216 entries");
 	expect_err("global a[4] = 1", 1, "t.stp:1:15: error: an array cannot have an initializer");
 	expect_err("global a = b", 1,
 		   "t.stp:1:12: error: expected a number or string literal as initializer, found "

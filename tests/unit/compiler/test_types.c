@@ -193,6 +193,43 @@ static void expect_error(const char *text, const char *msg)
 	done(&r);
 }
 
+/*
+ * Histogram bounds are constants: INT64_MIN can be written, a magnitude
+ * above 2^63 cannot, and the bucket count is checked without overflow
+ * (the whole long range in steps of 1 is 2^64 - 1 buckets, not 2).
+ */
+static void hist_linear_extremes(void **state)
+{
+	struct run r;
+
+	run(&r, "global s\nprobe begin { s <<< 1; "
+		"print(@hist_linear(s, -9223372036854775808, -9223372036854775800, 2)) }");
+	assert_int_equal(r.rc, 0);
+	assert_true(global(&r, "s")->hist_lo == INT64_MIN);
+	assert_true(global(&r, "s")->hist_hi == INT64_MIN + 8);
+	done(&r);
+
+	run(&r, "global s\nprobe begin { s <<< 1; "
+		"print(@hist_linear(s, 9223372036854775000, 18446744073709551615, 1)) }");
+	assert_int_not_equal(r.rc, 0); /* hi is -1 */
+	done(&r);
+
+	expect_error("global s\nprobe begin { s <<< 1; "
+		     "print(@hist_linear(s, -18446744073709551615, 0, 1)) }",
+		     "t.stp:2:46: error: number '-18446744073709551615' out of range for a 64-bit "
+		     "long");
+	expect_error("global s\nprobe begin { s <<< 1; "
+		     "print(@hist_linear(s, -9223372036854775808, 9223372036854775807, 1)) }",
+		     "t.stp:2:30: error: @hist_linear(-9223372036854775808, 9223372036854775807, "
+		     "1) has too many buckets (at most 1021)");
+	/* the largest that fits: (hi - lo) / step + 3 == 1024 */
+	run(&r, "global s\nprobe begin { s <<< 1; print(@hist_linear(s, 0, 1021, 1)) }");
+	assert_int_equal(r.rc, 0);
+	done(&r);
+	expect_error("global s\nprobe begin { s <<< 1; print(@hist_linear(s, 0, 1022, 1)) }",
+		     "too many buckets");
+}
+
 static void conflicts_name_both_places(void **state)
 {
 	expect_error("global x\nprobe begin { x = 1 }\nprobe end { x = \"s\" }",
@@ -229,6 +266,7 @@ int main(void)
 		cmocka_unit_test(types_flow_backwards),
 		cmocka_unit_test(arrays_keys_and_values),
 		cmocka_unit_test(aggregates),
+		cmocka_unit_test(hist_linear_extremes),
 		cmocka_unit_test(declared_types),
 		cmocka_unit_test(printf_formats_type_arguments),
 		cmocka_unit_test(conflicts_name_both_places),
