@@ -21,36 +21,13 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
+#include "elab.h"
 
-struct run {
-	struct cc_ctx cx;
-	int rc;
-	char *diag; /* everything the diagnostics printed */
-	size_t diaglen;
-};
-
-static void run(struct run *r, const char *text)
+/* a fixed tick, whatever the machine's kernel says */
+static void hz_250(struct cc_ctx *cx)
 {
-	FILE *out;
-
-	memset(r, 0, sizeof(*r));
-	cc_ctx_init(&r->cx);
-	out = open_memstream(&r->diag, &r->diaglen);
-	r->cx.diag.out = out;
-	/* a fixed tick, whatever the machine's kernel says */
-	r->cx.config_loaded = true;
-	cc_vec_push(r->cx.arena, &r->cx.config, "CONFIG_HZ=250");
-	r->cx.script = cc_parse_source(&r->cx, cc_source_text(&r->cx, "t.stp", text));
-	r->rc = r->cx.diag.nerrors ? -1 : 0;
-	if (!r->rc)
-		r->rc = cc_elaborate(&r->cx);
-	fclose(out);
-}
-
-static void done(struct run *r)
-{
-	cc_ctx_release(&r->cx);
-	free(r->diag);
+	cx->config_loaded = true;
+	cc_vec_push(cx->arena, &cx->config, "CONFIG_HZ=250");
 }
 
 static struct cc_dprobe *dprobe(struct run *r)
@@ -58,17 +35,6 @@ static struct cc_dprobe *dprobe(struct run *r)
 	assert_int_equal(r->rc, 0);
 	assert_int_equal(r->cx.prog->probes.n, 1);
 	return r->cx.prog->probes.v[0];
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct run r;
-
-	run(&r, text);
-	assert_int_not_equal(r.rc, 0);
-	if (!r.diag || !strstr(r.diag, msg))
-		fail_msg("expected '%s' in:\n%s", msg, r.diag ? r.diag : "(nothing)");
-	done(&r);
 }
 
 static void begin_sequence(void **state)
@@ -152,6 +118,8 @@ int main(void)
 		cmocka_unit_test(timer_periods),
 		cmocka_unit_test(perf_numbers),
 	};
+
+	run_prepare = hz_250;
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
