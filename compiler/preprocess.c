@@ -261,8 +261,8 @@ static struct cc_token *cond_operand(struct cond *c, struct cc_token *t)
 	n->len = (int)strlen(n->text);
 	if (!cc_num_negate(t->next->num, &n->num)) {
 		if (!c->bad)
-			cc_error_at(&cx->diag, &t->loc, "number '%s' out of range for a 64-bit long",
-				    n->text);
+			cc_error_at(&cx->diag, &t->loc,
+				    "number '%s' out of range for a 64-bit long", n->text);
 		c->bad = true;
 		n->num = 0;
 	}

@@ -158,7 +158,8 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 			return point_error(cx, pt, quiet, "expects .randomize(N) after the period");
 		/* N * per < period, checked before multiplying: N may be huge */
 		if (r->num > (d->period_ns - 1) / per)
-			return point_error(cx, pt, quiet, "randomization must be less than the period");
+			return point_error(cx, pt, quiet,
+					   "randomization must be less than the period");
 		d->jitter_ns = r->num * per;
 	} else if (pt->ncomps > 3) {
 		return point_error(cx, pt, quiet, "has unexpected components");
@@ -204,9 +205,10 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 			return point_error(cx, pt, quiet, "expects perf.type(T).config(C)");
 		/* what perf_event_open(2) and the runtime's loader take */
 		if (pt->comps[1].num < 0 || pt->comps[1].num >= PERF_TYPE_MAX)
-			return point_error(cx, pt, quiet,
-					   cc_sprintf(cx->arena, "has a perf type out of range 0..%d",
-						      PERF_TYPE_MAX - 1));
+			return point_error(
+				cx, pt, quiet,
+				cc_sprintf(cx->arena, "has a perf type out of range 0..%d",
+					   PERF_TYPE_MAX - 1));
 		if (pt->comps[2].num < 0)
 			return point_error(cx, pt, quiet, "has a negative perf config");
 		type = (int)pt->comps[1].num;

@@ -300,7 +300,8 @@ static void type_hist(struct typer *T, struct cc_node *n)
 		 * in unsigned: hi - lo overflows a signed long for extreme bounds,
 		 * and the quotient may be 2^64 - 1, so no + 3 on it
 		 */
-		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step > TH_HIST_LINEAR_MAX_BUCKETS - 3) {
+		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step >
+		    TH_HIST_LINEAR_MAX_BUCKETS - 3) {
 			cc_error_at(&T->cx->diag, &n->loc,
 				    "@hist_linear(%lld, %lld, %lld) has too many buckets (at most %d)",
 				    (long long)lo, (long long)hi, (long long)step,
