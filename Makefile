@@ -4,6 +4,7 @@
 #   make deps       install the Debian packages we need, mount bpffs/tracefs
 #   make run        deps + build + run the shipped demo script
 #   make check      deps + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
 #   make bench      benchmarks against bpftrace, perf and ftrace
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -55,7 +56,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check unit e2e e2e-san fuzz bench install clean format
+.PHONY: all deps run check unit e2e e2e-san fuzz fuzz-long bench install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
@@ -208,6 +209,15 @@ $(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(O)/gen/embed.S
 FUZZ_SECONDS ?= 40
 fuzz: $(FUZZ_TARGETS)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The long run, outside check: one target at a time, one libFuzzer job,
+# FUZZ_LONG_SECONDS each, going on from the corpus the last long run grew
+# (under build/fuzz/long/), so that the smoke above finds nothing new.
+# Keep what it finds (minimized) in tests/fuzz/corpus/NAME/.
+FUZZ_LONG_SECONDS ?= 600
+fuzz-long: $(FUZZ_TARGETS)
+	$(Q)FUZZ_WORK=$(O)/fuzz/long FUZZ_RESUME=1 \
+		sh tests/fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_TARGETS)
 
 e2e: all
 	$(Q)sh tests/e2e/run.sh $(O)

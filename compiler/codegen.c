@@ -136,6 +136,11 @@ static char *strlit(struct gen *G, const char *s, size_t n)
 	return cquote(G, s, n < max ? n : max);
 }
 
+/*
+ * A long literal as C reads it in both outputs: -9223372036854775808LL
+ * would be the negation of a constant too big for long long, so negative
+ * values are written as their bits.
+ */
 static char *num(struct gen *G, int64_t v)
 {
 	if (v < 0)
@@ -331,9 +336,9 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 		return fmt(G,
 			   "({ __s64 v%d = %s; __u32 z%d = 0; __s64 *st%d = "
 			   "bpf_map_lookup_elem(&%s, &z%d); if (st%d) th_stat_add(st%d, v%d, %d, "
-			   "%lldLL, %lldLL, %lldLL, %d); 0; })",
-			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, (long long)s->hist_lo,
-			   (long long)s->hist_hi, (long long)s->hist_step, hist_buckets(s));
+			   "%s, %s, %s, %d); 0; })",
+			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, num(G, s->hist_lo),
+			   num(G, s->hist_hi), num(G, s->hist_step), hist_buckets(s));
 	}
 	{
 		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
@@ -341,9 +346,9 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 
 		return fmt(G,
 			   "({ __s64 v%d = %s;%s __s64 *st%d = th_lookup_init(H, &%s, %s, %d); if "
-			   "(st%d) th_stat_add(st%d, v%d, %d, %lldLL, %lldLL, %lldLL, %d); 0; })",
+			   "(st%d) th_stat_add(st%d, v%d, %d, %s, %s, %s, %d); 0; })",
 			   u, v, pre, u, kmap(G, s), key, site, u, u, u, s->hist_kind,
-			   (long long)s->hist_lo, (long long)s->hist_hi, (long long)s->hist_step,
+			   num(G, s->hist_lo), num(G, s->hist_hi), num(G, s->hist_step),
 			   hist_buckets(s));
 	}
 }
@@ -1938,7 +1943,7 @@ static void gen_kernel_globals_data(struct gen *G, FILE *o)
 		if (!s->used_kernel || s->is_array || s->type == TY_STATS || !s->init)
 			continue;
 		if (s->init->kind == N_NUM)
-			fprintf(o, "\t.g_%s = %lldLL,\n", s->name, (long long)s->init->num);
+			fprintf(o, "\t.g_%s = %s,\n", s->name, num(G, s->init->num));
 		else
 			fprintf(o, "\t.g_%s = %s,\n", s->name, strlit(G, s->init->str, s->init->slen));
 	}
@@ -2549,8 +2554,8 @@ static char *gen_user(struct gen *G)
 			fprintf(o, "static char ug_%s[TH_MAXSTR] = %s;\n", s->name,
 				s->init ? strlit(G, s->init->str, s->init->slen) : "\"\"");
 		else
-			fprintf(o, "static __s64 ug_%s = %lldLL;\n", s->name,
-				s->init ? (long long)s->init->num : 0LL);
+			fprintf(o, "static __s64 ug_%s = %s;\n", s->name,
+				num(G, s->init ? s->init->num : 0));
 	}
 	fprintf(o, "\n%s", defs_b);
 	fprintf(o, "static const struct grt_uprobe th_uprobes[] = {\n");
@@ -2559,10 +2564,10 @@ static char *gen_user(struct gen *G)
 
 		if (d->kernel)
 			continue;
-		fprintf(o, "\t{ .kind = %s, .seq = %lldLL, .period_ns = %lldLL, .jitter_ns = %lldLL, "
+		fprintf(o, "\t{ .kind = %s, .seq = %s, .period_ns = %s, .jitter_ns = %s, "
 			   ".fn = th_u%d, .pp = %s },\n",
-			upkind(d->kind), (long long)d->seq, (long long)d->period_ns,
-			(long long)d->jitter_ns, d->index, cquote(G, d->pp, strlen(d->pp)));
+			upkind(d->kind), num(G, d->seq), num(G, d->period_ns), num(G, d->jitter_ns),
+			d->index, cquote(G, d->pp, strlen(d->pp)));
 	}
 	fprintf(o, "\t{ 0 }\n};\n\n");
 	fprintf(o, "const struct grt_guest_desc th_guest = {\n\t.abi = GRT_ABI,\n\t.maxstr = TH_MAXSTR,\n"

@@ -229,7 +229,7 @@ struct cc_token {
 	int kind;
 	const char *text; /* points into the source */
 	int len;
-	int64_t num;   /* TK_NUM */
+	int64_t num;   /* TK_NUM: the literal as written, modulo 2^64 (cc_num_wrap) */
 	char *str;     /* TK_STR: decoded; TK_IDENT/TK_TARGET/TK_AT: the name */
 	size_t slen;   /* decoded length of str */
 	bool space_before; /* whitespace or comment before the token */
@@ -243,6 +243,15 @@ struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f);
 bool cc_tok_is(const struct cc_token *t, const char *op);
 /* A printable rendering of a token for messages: "identifier 'foo'". */
 const char *cc_tok_describe(struct cc_ctx *cx, const struct cc_token *t);
+/*
+ * A number literal's value is what was written, up to 2^64 - 1, modulo
+ * 2^64 as a signed long (stap's rule): cc_num_wrap().  Where the grammar
+ * reads "-" NUMBER as one constant (probe point parameters, global
+ * initializers, histogram bounds), cc_num_negate() gives its value, or
+ * false when the magnitude written is above 2^63 (no 64-bit long).
+ */
+int64_t cc_num_wrap(uint64_t v);
+bool cc_num_negate(int64_t written, int64_t *ret);
 
 /* ---- preprocess.c: %( %? %: %), @define, $N / @N ------------------------ */
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "compiler/compiler.h"
+#include "guest-runtime/grt.h"
 
 extern char **environ;
 
@@ -86,7 +87,8 @@ int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 		int64_t min, max;
 	} lims[] = {
 		{ "MAXSTRINGLEN", offsetof(struct cc_limits, maxstringlen), 16, 4096 },
-		{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1, 1 << 24 },
+		{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1,
+		  GRT_MAX_MAP_ENTRIES },
 		{ "MAXACTION", offsetof(struct cc_limits, maxaction), 1, 1 << 20 },
 		{ "MAXTRYLOCK", offsetof(struct cc_limits, maxtrylock), 0, 1 << 30 },
 		{ "MAXNESTING", offsetof(struct cc_limits, maxnesting), 1, 1000 },

@@ -153,18 +153,37 @@ static void lex_number(struct lexer *lx, struct cc_token *t)
 		cc_error_at(&lx->cx->diag, &loc, "hexadecimal number without digits");
 	}
 	/*
-	 * Decimal literals up to 2^63 are accepted so that -9223372036854775808
-	 * can be written; hex and octal may use all 64 bits, as in stap.
+	 * As in stap, a literal may use all 64 bits in every base and is
+	 * taken modulo 2^64 into a signed long: 9223372036854775808 is
+	 * INT64_MIN (so -9223372036854775808 can be written) and
+	 * 18446744073709551615 is -1.  Only what does not fit 64 bits is
+	 * refused.
 	 */
-	if (overflow || (base == 10 && v > 9223372036854775808ull)) {
+	if (overflow) {
 		struct cc_loc loc = here(lx, lx->p);
 
 		cc_error_at(&lx->cx->diag, &loc, "number '%.*s' out of range for a 64-bit long",
 			    (int)(p - lx->p), lx->p);
 	}
 	t->kind = TK_NUM;
-	t->num = (int64_t)v;
+	t->num = cc_num_wrap(v);
 	lx->p = p;
+}
+
+int64_t cc_num_wrap(uint64_t v)
+{
+	/* not (int64_t)v: that conversion is implementation-defined above INT64_MAX */
+	return v <= INT64_MAX ? (int64_t)v : -(int64_t)~v - 1;
+}
+
+bool cc_num_negate(int64_t written, int64_t *ret)
+{
+	uint64_t m = (uint64_t)written;
+
+	if (m > (uint64_t)INT64_MAX + 1)
+		return false;
+	*ret = cc_num_wrap(0 - m);
+	return true;
 }
 
 static void lex_string(struct lexer *lx, struct cc_token *t)

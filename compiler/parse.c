@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
+#include "guest-runtime/grt.h"
 
 struct parser {
 	struct cc_ctx *cx;
@@ -937,7 +938,34 @@ static struct cc_node *block(struct parser *ps)
 /* ---- declarations ------------------------------------------------------------ */
 
 /*
- * component = (ident | "*" | number)+ glued without spaces ["(" (number | string) ")"]
+ * constant = ["-"] number
+ *
+ * One constant, as stap reads probe point parameters and initializers:
+ * the sign belongs to the literal, so -9223372036854775808 is INT64_MIN
+ * and a magnitude above 2^63 is an error.  False when there is none.
+ */
+static bool constant(struct parser *ps, int64_t *ret)
+{
+	struct cc_token *t = ps->t;
+
+	if (t->kind == TK_NUM) {
+		*ret = t->num;
+		ps->t = t->next;
+		return true;
+	}
+	if (!cc_tok_is(t, "-") || t->next->kind != TK_NUM)
+		return false;
+	if (!cc_num_negate(t->next->num, ret)) {
+		cc_error_at(&ps->cx->diag, &t->loc, "number '-%.*s' out of range for a 64-bit long",
+			    t->next->len, t->next->text);
+		*ret = 0;
+	}
+	ps->t = t->next->next;
+	return true;
+}
+
+/*
+ * component = (ident | "*" | number)+ glued without spaces ["(" (constant | string) ")"]
  */
 static void component(struct parser *ps, struct cc_comp *c)
 {
@@ -980,15 +1008,10 @@ static void component(struct parser *ps, struct cc_comp *c)
 		if (ps->t->kind == TK_STR) {
 			c->arg_is_str = true;
 			c->str = ps->t->str;
-		} else if (ps->t->kind == TK_NUM) {
-			c->num = ps->t->num;
-		} else if (cc_tok_is(ps->t, "-") && ps->t->next->kind == TK_NUM) {
 			ps->t = ps->t->next;
-			c->num = -ps->t->num;
-		} else {
+		} else if (!constant(ps, &c->num)) {
 			fail(ps, ps->t, "a number or string as probe point parameter");
 		}
-		ps->t = ps->t->next;
 		expect(ps, ")");
 	}
 }
@@ -1082,7 +1105,7 @@ static int type_name(struct parser *ps)
 
 /*
  * global = "global" gdecl ("," gdecl)* [";"]
- * gdecl  = ident ["[" number "]"] ["%"] ["=" literal]
+ * gdecl  = ident ["[" number "]"] ["%"] ["=" (constant | string+)]
  */
 static void global_decl(struct parser *ps, bool is_private)
 {
@@ -1102,6 +1125,11 @@ static void global_decl(struct parser *ps, bool is_private)
 
 			if (sz->kind != TK_NUM || sz->num <= 0)
 				fail(ps, sz, "a positive array size");
+			/* the runtime refuses bigger maps: say so here, at the line */
+			if (sz->num > GRT_MAX_MAP_ENTRIES)
+				cc_error_at(&ps->cx->diag, &sz->loc,
+					    "array size %lld is above the limit of %d entries",
+					    (long long)sz->num, GRT_MAX_MAP_ENTRIES);
 			s->is_array = true;
 			s->maxsize = sz->num;
 			ps->t = sz->next;
@@ -1115,14 +1143,10 @@ static void global_decl(struct parser *ps, bool is_private)
 
 			if (s->is_array)
 				fail_msg(ps, &v->loc, "an array cannot have an initializer");
-			if (cc_tok_is(v, "-") && v->next->kind == TK_NUM) {
+			if (v->kind == TK_NUM || cc_tok_is(v, "-")) {
 				init = new_node(ps, N_NUM, v);
-				init->num = (int64_t)(0 - (uint64_t)v->next->num);
-				ps->t = v->next->next;
-			} else if (v->kind == TK_NUM) {
-				init = new_node(ps, N_NUM, v);
-				init->num = v->num;
-				ps->t = v->next;
+				if (!constant(ps, &init->num))
+					fail(ps, v, "a number or string literal as initializer");
 			} else if (v->kind == TK_STR) {
 				init = value(ps); /* adjacent literals concatenate here too */
 			} else {

@@ -243,13 +243,42 @@ static const char *rel_op(const struct cc_token *t)
 	return NULL;
 }
 
+/*
+ * A negative number ("-" NUMBER, e.g. $1 given as -5) as one number
+ * token, so that it compares as a number; any other token as it is.
+ */
+static struct cc_token *cond_operand(struct cond *c, struct cc_token *t)
+{
+	struct cc_ctx *cx = c->pp->cx;
+	struct cc_token *n;
+
+	if (!is_op(t, "-") || t->next->kind != TK_NUM)
+		return t;
+	n = cc_alloc(cx->arena, sizeof(*n));
+	*n = *t->next; /* and so n->next is what follows the number */
+	n->loc = t->loc;
+	n->text = cc_sprintf(cx->arena, "-%.*s", t->next->len, t->next->text);
+	n->len = (int)strlen(n->text);
+	if (!cc_num_negate(t->next->num, &n->num)) {
+		if (!c->bad)
+			cc_error_at(&cx->diag, &t->loc,
+				    "number '%s' out of range for a 64-bit long", n->text);
+		c->bad = true;
+		n->num = 0;
+	}
+	return n;
+}
+
 static bool cond_or(struct cond *c);
 
-/* cond_term = "(" cond ")" | "!" term | operand relop literal | number */
+/*
+ * cond_term = "(" cond ")" | "!" term | operand relop operand | number
+ * operand   = ident | string | ["-"] number
+ */
 static bool cond_term(struct cond *c)
 {
 	struct cc_ctx *cx = c->pp->cx;
-	struct cc_token *lhs = c->t;
+	struct cc_token *lhs = cond_operand(c, c->t);
 	const char *op;
 	struct cc_token *rhs;
 	bool v;
@@ -288,7 +317,7 @@ static bool cond_term(struct cond *c)
 				      cc_tok_describe(cx, lhs)));
 		return false;
 	}
-	rhs = lhs->next->next;
+	rhs = cond_operand(c, lhs->next->next);
 	c->t = cond_next(rhs);
 	if (rhs->kind == TK_EOF) {
 		cond_error(c, rhs, cc_sprintf(cx->arena, "expected a value after '%s'", op));
@@ -489,8 +518,24 @@ static void emit_arg(struct pp *pp, const struct cc_token *t, bool as_string)
 	errno = 0;
 	v = strtoll(arg, &end, 0);
 	if (*arg && !*end && !errno) {
+		/*
+		 * A negative one is "-" and its magnitude, as stap, which pastes
+		 * the argument's text, reads it: a number token is always a
+		 * literal as written (see cc_num_wrap), so -$1 and a[$1] mean
+		 * what they do in stap.
+		 */
+		if (v < 0) {
+			struct cc_token minus = nt;
+
+			minus.kind = TK_OP;
+			minus.text = "-";
+			minus.len = 1;
+			minus.str = NULL;
+			emit(pp, &minus);
+			nt.space_before = false;
+		}
 		nt.kind = TK_NUM;
-		nt.num = v;
+		nt.num = v < 0 ? cc_num_wrap(0 - (uint64_t)v) : v;
 		emit(pp, &nt);
 		return;
 	}

@@ -68,7 +68,8 @@ static int64_t kernel_hz(struct cc_ctx *cx)
 	const char *hz = cc_kconfig(cx, "CONFIG_HZ");
 	long v = hz && *hz ? strtol(hz, NULL, 10) : 0;
 
-	return v > 0 ? v : 250;
+	/* a tick is a whole number of ns: timer.jiffies divides by it */
+	return v > 0 && v <= 1000000000L ? v : 250;
 }
 
 static int point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why)
@@ -135,12 +136,12 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 					      unit == 0 ? "frequency" : "period", c->name,
 					      unit == 1000000000LL ? 1 : unit == 0 ? 100 : 10));
 	d = new_dprobe(cx, pt, PK_TIMER, false, out);
+	if (unit < 0) /* jiffies: ns per tick */
+		unit = 1000000000LL / kernel_hz(cx);
 	if (unit == 0) {
 		if (c->num > MAX_TIMER_HZ)
 			return point_error(cx, pt, quiet, "frequency is above timer.hz(1000000)");
 		d->period_ns = 1000000000LL / c->num;
-	} else if (unit < 0) {
-		d->period_ns = c->num * (1000000000LL / kernel_hz(cx));
 	} else {
 		if (c->num > INT64_MAX / unit)
 			return point_error(cx, pt, quiet, "period is too long");
@@ -150,13 +151,16 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 		return point_error(cx, pt, quiet, "period is below 1 microsecond");
 	if (pt->ncomps == 3) {
 		const struct cc_comp *r = &pt->comps[2];
+		/* randomize(N) is in the period's unit; for timer.hz in periods */
+		int64_t per = unit ? unit : d->period_ns;
 
 		if (strcmp(r->name, "randomize") || !r->has_arg || r->arg_is_str || r->num < 0)
 			return point_error(cx, pt, quiet, "expects .randomize(N) after the period");
-		d->jitter_ns = unit > 0 ? r->num * unit : unit == 0 ? r->num * d->period_ns
-							   : r->num * (1000000000LL / kernel_hz(cx));
-		if (d->jitter_ns >= d->period_ns)
-			return point_error(cx, pt, quiet, "randomization must be less than the period");
+		/* N * per < period, checked before multiplying: N may be huge */
+		if (r->num > (d->period_ns - 1) / per)
+			return point_error(cx, pt, quiet,
+					   "randomization must be less than the period");
+		d->jitter_ns = r->num * per;
 	} else if (pt->ncomps > 3) {
 		return point_error(cx, pt, quiet, "has unexpected components");
 	}
@@ -191,15 +195,24 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 			struct cc_vec *out)
 {
 	struct cc_dprobe *d;
-	int next, type, config;
+	int next, type;
+	int64_t config;
 	size_t i;
 
 	if (comp_is(pt, 1, "type")) {
 		if (!pt->comps[1].has_arg || pt->comps[1].arg_is_str || !comp_is(pt, 2, "config") ||
 		    !pt->comps[2].has_arg || pt->comps[2].arg_is_str)
 			return point_error(cx, pt, quiet, "expects perf.type(T).config(C)");
+		/* what perf_event_open(2) and the runtime's loader take */
+		if (pt->comps[1].num < 0 || pt->comps[1].num >= PERF_TYPE_MAX)
+			return point_error(
+				cx, pt, quiet,
+				cc_sprintf(cx->arena, "has a perf type out of range 0..%d",
+					   PERF_TYPE_MAX - 1));
+		if (pt->comps[2].num < 0)
+			return point_error(cx, pt, quiet, "has a negative perf config");
 		type = (int)pt->comps[1].num;
-		config = (int)pt->comps[2].num;
+		config = pt->comps[2].num;
 		next = 3;
 	} else if ((comp_is(pt, 1, "sw") || comp_is(pt, 1, "hw")) && pt->ncomps >= 3) {
 		for (i = 0; i < sizeof(perf_events) / sizeof(perf_events[0]); i++)

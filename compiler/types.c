@@ -270,11 +270,16 @@ static void type_hist(struct typer *T, struct cc_node *n)
 			struct cc_node *a = n->args[i];
 			int64_t v;
 
-			if (a->kind == N_UNOP && !strcmp(a->op, "-") && a->lhs->kind == N_NUM)
-				v = (int64_t)(0 - (uint64_t)a->lhs->num);
-			else if (a->kind == N_NUM)
+			if (a->kind == N_UNOP && !strcmp(a->op, "-") && a->lhs->kind == N_NUM) {
+				if (!cc_num_negate(a->lhs->num, &v)) {
+					cc_error_at(&T->cx->diag, &a->loc,
+						    "number '-%llu' out of range for a 64-bit long",
+						    (unsigned long long)a->lhs->num);
+					return;
+				}
+			} else if (a->kind == N_NUM) {
 				v = a->num;
-			else {
+			} else {
 				cc_error_at(&T->cx->diag, &a->loc,
 					    "@hist_linear parameters must be number literals");
 				return;
@@ -291,8 +296,12 @@ static void type_hist(struct typer *T, struct cc_node *n)
 				    "@hist_linear needs low < high and a positive step");
 			return;
 		}
-		/* in unsigned: hi - lo overflows a signed long for extreme bounds */
-		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step + 3 > TH_HIST_LINEAR_MAX_BUCKETS) {
+		/*
+		 * in unsigned: hi - lo overflows a signed long for extreme bounds,
+		 * and the quotient may be 2^64 - 1, so no + 3 on it
+		 */
+		if (((uint64_t)hi - (uint64_t)lo) / (uint64_t)step >
+		    TH_HIST_LINEAR_MAX_BUCKETS - 3) {
 			cc_error_at(&T->cx->diag, &n->loc,
 				    "@hist_linear(%lld, %lld, %lld) has too many buckets (at most %d)",
 				    (long long)lo, (long long)hi, (long long)step,

@@ -122,6 +122,12 @@ int grt_stat_extract(const int64_t *st, int x, int64_t *ret);
 /* ---- assoc.c ---------------------------------------------------------- */
 
 #define GRT_MAXKEYS 9 /* SystemTap's limit on array dimensions */
+/*
+ * Most entries an array may be declared with (global a[N], MAXMAPENTRIES):
+ * meta files come from clients, so what a loader sizes maps by is
+ * bounded; the compiler refuses bigger sizes with the script's line.
+ */
+#define GRT_MAX_MAP_ENTRIES (1 << 24)
 
 /* A key or value cell.  Strings are owned by the container. */
 struct grt_cell {

@@ -303,7 +303,7 @@ static bool parse_global(struct mp *m, struct grt_meta *g)
 		return bad(m, "bad linear histogram"), false;
 	if (hk && x->valtype != GRT_STATS)
 		return bad(m, "histogram on a non-aggregate"), false;
-	if (!num(m, 1, 1 << 24, &x->maxentries))
+	if (!num(m, 1, GRT_MAX_MAP_ENTRIES, &x->maxentries))
 		return false;
 	if (!num(m, 0, 1, &v))
 		return false;

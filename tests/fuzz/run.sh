@@ -11,7 +11,12 @@
 # prints the reproducer's path and how to replay it.  Work dirs live under
 # $FUZZ_WORK (default: the target's directory, e.g. build/fuzz/work/NAME).
 # Extra libFuzzer flags can be given in $FUZZ_FLAGS (e.g. -jobs=2);
-# FUZZ_RESUME=1 keeps the corpus of the previous run.
+# FUZZ_RESUME=1 keeps the corpus of the previous run.  `make fuzz` runs
+# it for 40 s a target (in make check); `make fuzz-long` for
+# FUZZ_LONG_SECONDS (600) a target, resuming, to find what the short run
+# would only find by luck.  A reproducer found belongs, minimized
+# (TARGET -minimize_crash=1 -runs=10000 FILE), in corpus/NAME/ with a
+# regress_ name, so every later run replays it.
 set -u
 
 if [ $# -lt 2 ]; then

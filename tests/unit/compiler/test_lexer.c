@@ -189,7 +189,8 @@ static void test_numbers(void **state)
 	struct lx L;
 
 	lex(&L, "0 7 010 0x1f 0XfF 9223372036854775807 9223372036854775808 "
-		"0xffffffffffffffff 01777777777777777777777");
+		"0xffffffffffffffff 01777777777777777777777 9223372036854775809 "
+		"18446744073709551615 0x8000000000000000 01000000000000000000000");
 	assert_int_equal(L.cx.diag.nerrors, 0);
 	assert_int_equal(tok(&L, 0)->num, 0);
 	assert_int_equal(tok(&L, 1)->num, 7);
@@ -197,12 +198,42 @@ static void test_numbers(void **state)
 	assert_int_equal(tok(&L, 3)->num, 31);
 	assert_int_equal(tok(&L, 4)->num, 255);
 	assert_true(tok(&L, 5)->num == INT64_MAX);
-	/* 2^63 is accepted so that -9223372036854775808 can be written */
+	/* all 64 bits in every base, modulo 2^64 as a signed long, as stap */
 	assert_true(tok(&L, 6)->num == INT64_MIN);
 	assert_true(tok(&L, 7)->num == -1);
 	assert_true(tok(&L, 8)->num == -1);
-	assert_int_equal(L.ntoks, 9);
+	assert_true(tok(&L, 9)->num == INT64_MIN + 1);
+	assert_true(tok(&L, 10)->num == -1);
+	assert_true(tok(&L, 11)->num == INT64_MIN);
+	assert_true(tok(&L, 12)->num == INT64_MIN);
+	assert_int_equal(L.ntoks, 13);
 	done(&L);
+}
+
+/* The value of "-" NUMBER read as one constant. */
+static void test_num_negate(void **state)
+{
+	int64_t v = 42;
+
+	assert_true(cc_num_negate(0, &v));
+	assert_true(v == 0);
+	assert_true(cc_num_negate(1, &v));
+	assert_true(v == -1);
+	assert_true(cc_num_negate(INT64_MAX, &v));
+	assert_true(v == -INT64_MAX);
+	/* 9223372036854775808 lexes to INT64_MIN; negated it stays INT64_MIN */
+	assert_true(cc_num_negate(INT64_MIN, &v));
+	assert_true(v == INT64_MIN);
+	/* 9223372036854775809 and up (-1 is 18446744073709551615): no long */
+	v = 42;
+	assert_false(cc_num_negate(INT64_MIN + 1, &v));
+	assert_false(cc_num_negate(-1, &v));
+	assert_true(v == 42); /* untouched on failure */
+
+	assert_true(cc_num_wrap(0) == 0);
+	assert_true(cc_num_wrap(INT64_MAX) == INT64_MAX);
+	assert_true(cc_num_wrap((uint64_t)INT64_MAX + 1) == INT64_MIN);
+	assert_true(cc_num_wrap(UINT64_MAX) == -1);
 }
 
 static void test_bad_numbers(void **state)
@@ -230,8 +261,17 @@ static void test_bad_numbers(void **state)
 			       "for a 64-bit long");
 	done(&L);
 
-	lex(&L, "9223372036854775809 0x10000000000000000 02000000000000000000000");
+	/* one past 64 bits, in each base: with the source line and a caret */
+	lex(&L, "x = 18446744073709551616 +\n  0x10000000000000000 02000000000000000000000");
 	assert_int_equal(L.cx.diag.nerrors, 3);
+	assert_first_error(&L, "t.stp:1:5: error: number '18446744073709551616' out of range "
+			       "for a 64-bit long");
+	assert_non_null(strstr(L.diag, "t.stp:1:5: error: number '18446744073709551616' out of "
+				       "range for a 64-bit long\n"
+				       "    x = 18446744073709551616 +\n"
+				       "        ^\n"));
+	assert_non_null(strstr(L.diag, "t.stp:2:3: error: number '0x10000000000000000'"));
+	assert_non_null(strstr(L.diag, "t.stp:2:23: error: number '02000000000000000000000'"));
 	done(&L);
 }
 
@@ -457,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_args_and_counts),
 		cmocka_unit_test(test_punctuators),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_num_negate),
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_bad_strings),

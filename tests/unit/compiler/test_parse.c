@@ -281,6 +281,58 @@ static void test_globals(void **state)
 	done(&P);
 }
 
+/*
+ * "-" NUMBER where the grammar takes a constant (probe point parameters,
+ * initializers) is one constant: INT64_MIN can be written, no magnitude
+ * above 2^63 can, and nothing negates a signed long (UBSan would say).
+ */
+static void test_constants(void **state)
+{
+	struct ps P;
+	struct cc_sym *s;
+
+	parse(&P, "global a = -9223372036854775808, b = 18446744073709551615, c = -0, "
+		  "d = 9223372036854775808, e = -9223372036854775807\n"
+		  "probe begin(-9223372036854775808), end(18446744073709551615), "
+		  "error(-1) {}");
+	assert_clean(&P);
+	s = P.file->globals.v[0];
+	assert_true(s->init->num == INT64_MIN);
+	s = P.file->globals.v[1];
+	assert_true(s->init->num == -1);
+	s = P.file->globals.v[2];
+	assert_true(s->init->num == 0);
+	s = P.file->globals.v[3];
+	assert_true(s->init->num == INT64_MIN);
+	s = P.file->globals.v[4];
+	assert_true(s->init->num == -INT64_MAX);
+	assert_true(probe(&P, 0)->points[0]->comps[0].num == INT64_MIN);
+	assert_string_equal(cc_point_str(&P.cx, probe(&P, 0)->points[0]),
+			    "begin(-9223372036854775808)");
+	assert_true(probe(&P, 0)->points[1]->comps[0].num == -1);
+	assert_true(probe(&P, 0)->points[2]->comps[0].num == -1);
+	done(&P);
+
+	/* an expression's unary minus wraps instead: -(2^63) is 2^63 */
+	expect_stmt("x = -9223372036854775808", "(x = -(-9223372036854775808))");
+
+	expect_err("probe begin(-9223372036854775809) {}", 1,
+		   "t.stp:1:13: error: number '-9223372036854775809' out of range for a 64-bit "
+		   "long");
+	expect_err("probe begin(-18446744073709551615) {}", 1,
+		   "t.stp:1:13: error: number '-18446744073709551615' out of range for a 64-bit "
+		   "long");
+	expect_err("global g = -0x8000000000000001", 1,
+		   "t.stp:1:12: error: number '-0x8000000000000001' out of range for a 64-bit "
+		   "long");
+	expect_err("probe begin(18446744073709551616) {}", 1,
+		   "t.stp:1:13: error: number '18446744073709551616' out of range for a 64-bit "
+		   "long");
+	expect_err("global g = -", 1,
+		   "t.stp:1:12: error: expected a number or string literal as initializer, found "
+		   "'-'");
+}
+
 static void test_functions(void **state)
 {
 	struct ps P;
@@ -467,6 +519,15 @@ static void test_declaration_errors(void **state)
 		   "t.stp:1:10: error: expected a positive array size, found number '0'");
 	expect_err("global a[-1]", 1,
 		   "t.stp:1:10: error: expected a positive array size, found '-'");
+	expect_err("global a[18446744073709551615]", 1,
+		   "t.stp:1:10: error: expected a positive array size, found number "
+		   "'18446744073709551615'");
+	/* the runtime refuses maps above GRT_MAX_MAP_ENTRIES: refused here, located */
+	expect_err("global a[2000000000], b[16777216]", 1,
+		   "t.stp:1:10: error: array size 2000000000 is above the limit of 16777216 "
+		   "entries");
+	expect_err("global a[16777217]", 1,
+		   "t.stp:1:10: error: array size 16777217 is above the limit of 16777216 entries");
 	expect_err("global a[4] = 1", 1, "t.stp:1:15: error: an array cannot have an initializer");
 	expect_err("global a = b", 1,
 		   "t.stp:1:12: error: expected a number or string literal as initializer, found "
@@ -645,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_foreach),
 		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_constants),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_probes),
 		cmocka_unit_test(test_locations),

@@ -369,6 +369,38 @@ static void test_script_args(void **state)
 	expect_out("%( $# > 2 %? many %: few %)", "many");
 }
 
+/*
+ * A negative argument is "-" and its magnitude, as stap pastes it: a
+ * number token is a literal as written, so probe begin(-$1) is the
+ * parser's constant and INT64_MIN comes through; numbers past 64 bits
+ * wrap like literals.  Conditions still compare them as numbers.
+ */
+static void test_script_args_signed(void **state)
+{
+	static char *args[] = {"-5", "-9223372036854775808", "18446744073709551615",
+			       "0x8000000000000000", NULL};
+	struct pp P;
+
+	run(&P, "$1 $2 $3 $4 -$1 x-$2", 4, args);
+	assert_int_equal(P.cx.diag.nerrors, 0);
+	assert_string_equal(P.out, "- 5 - -9223372036854775808 -1 -9223372036854775808 - - 5 x - "
+				   "- -9223372036854775808");
+	done(&P);
+
+	run(&P, "%( $1 < 0 && $1 == -5 && $2 < -5 && -6 < $1 %? neg %: pos %) "
+		"%( $2 < -9223372036854775807 && $3 == -1 %? min %: no %)",
+		4, args);
+	assert_int_equal(P.cx.diag.nerrors, 0);
+	assert_string_equal(P.out, "neg min");
+	done(&P);
+
+	run(&P, "%( 1 == -18446744073709551615 %? a %: b %) c", 4, args);
+	assert_int_equal(P.cx.diag.nerrors, 1);
+	assert_string_equal(P.cx.diag.first, "t.stp:1:9: error: number '-18446744073709551615' "
+					     "out of range for a 64-bit long");
+	done(&P);
+}
+
 static void test_script_arg_errors(void **state)
 {
 	static char *none[] = {NULL};
@@ -446,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_runaway_macros),
 		cmocka_unit_test(test_many_macros),
 		cmocka_unit_test(test_script_args),
+		cmocka_unit_test(test_script_args_signed),
 		cmocka_unit_test(test_script_arg_errors),
 		cmocka_unit_test(test_version_cmp),
 	};

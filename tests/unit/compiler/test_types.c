@@ -18,36 +18,7 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
-
-struct run {
-	struct cc_ctx cx;
-	int rc;
-	char *diag;  /* everything the diagnostics printed */
-	size_t diaglen;
-};
-
-static void run(struct run *r, const char *text)
-{
-	FILE *out;
-
-	memset(r, 0, sizeof(*r));
-	cc_ctx_init(&r->cx);
-	out = open_memstream(&r->diag, &r->diaglen);
-	r->cx.diag.out = out;
-	r->cx.script = cc_parse_source(&r->cx, cc_source_text(&r->cx, "t.stp", text));
-	r->rc = r->cx.diag.nerrors ? -1 : 0;
-	if (!r->rc)
-		r->rc = cc_load_tapsets(&r->cx);
-	if (!r->rc)
-		r->rc = cc_elaborate(&r->cx);
-	fclose(out);
-}
-
-static void done(struct run *r)
-{
-	cc_ctx_release(&r->cx);
-	free(r->diag);
-}
+#include "elab.h"
 
 static struct cc_sym *global(struct run *r, const char *name)
 {
@@ -182,15 +153,41 @@ static void printf_formats_type_arguments(void **state)
 	done(&r);
 }
 
-static void expect_error(const char *text, const char *msg)
+/*
+ * Histogram bounds are constants: INT64_MIN can be written, a magnitude
+ * above 2^63 cannot, and the bucket count is checked without overflow
+ * (the whole long range in steps of 1 is 2^64 - 1 buckets, not 2).
+ */
+static void hist_linear_extremes(void **state)
 {
 	struct run r;
 
-	run(&r, text);
-	assert_int_not_equal(r.rc, 0);
-	if (!r.diag || !strstr(r.diag, msg))
-		fail_msg("expected '%s' in:\n%s", msg, r.diag ? r.diag : "(nothing)");
+	run(&r, "global s\nprobe begin { s <<< 1; "
+		"print(@hist_linear(s, -9223372036854775808, -9223372036854775800, 2)) }");
+	assert_int_equal(r.rc, 0);
+	assert_true(global(&r, "s")->hist_lo == INT64_MIN);
+	assert_true(global(&r, "s")->hist_hi == INT64_MIN + 8);
 	done(&r);
+
+	run(&r, "global s\nprobe begin { s <<< 1; "
+		"print(@hist_linear(s, 9223372036854775000, 18446744073709551615, 1)) }");
+	assert_int_not_equal(r.rc, 0); /* hi is -1 */
+	done(&r);
+
+	expect_error("global s\nprobe begin { s <<< 1; "
+		     "print(@hist_linear(s, -18446744073709551615, 0, 1)) }",
+		     "t.stp:2:46: error: number '-18446744073709551615' out of range for a 64-bit "
+		     "long");
+	expect_error("global s\nprobe begin { s <<< 1; "
+		     "print(@hist_linear(s, -9223372036854775808, 9223372036854775807, 1)) }",
+		     "t.stp:2:30: error: @hist_linear(-9223372036854775808, 9223372036854775807, "
+		     "1) has too many buckets (at most 1021)");
+	/* the largest that fits: (hi - lo) / step + 3 == 1024 */
+	run(&r, "global s\nprobe begin { s <<< 1; print(@hist_linear(s, 0, 1021, 1)) }");
+	assert_int_equal(r.rc, 0);
+	done(&r);
+	expect_error("global s\nprobe begin { s <<< 1; print(@hist_linear(s, 0, 1022, 1)) }",
+		     "too many buckets");
 }
 
 static void conflicts_name_both_places(void **state)
@@ -229,6 +226,7 @@ int main(void)
 		cmocka_unit_test(types_flow_backwards),
 		cmocka_unit_test(arrays_keys_and_values),
 		cmocka_unit_test(aggregates),
+		cmocka_unit_test(hist_linear_extremes),
 		cmocka_unit_test(declared_types),
 		cmocka_unit_test(printf_formats_type_arguments),
 		cmocka_unit_test(conflicts_name_both_places),
