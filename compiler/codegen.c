@@ -995,15 +995,18 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 				 : fmt(G, "grt_str_isinstr(%s, %s)", ex(G, n->args[0]),
 				       ex(G, n->args[1]));
 	case B_STRTOL:
-		return G->kernel ? fmt(G, "th_strtol(%s, %s)", ex(G, n->args[0]), ex(G, n->args[1]))
+		/* kernel: a temporary holds the number while bpf_loop() reads the digits */
+		return G->kernel ? fmt(G, "th_strtol(%s, %s, %s)", temp(G), ex(G, n->args[0]),
+				       ex(G, n->args[1]))
 				 : fmt(G, "grt_str_strtol(%s, %s)", ex(G, n->args[0]),
 				       ex(G, n->args[1]));
 	case B_STR_REPLACE: {
 		const char *t = temp(G);
 
+		/* kernel: a second temporary holds the positions of the bpf_loop() */
 		if (G->kernel)
-			return fmt(G, "th_str_replace(%s, %s, %s, %s)", t, ex(G, n->args[0]),
-				   ex(G, n->args[1]), ex(G, n->args[2]));
+			return fmt(G, "th_str_replace(%s, %s, %s, %s, %s)", temp(G), t,
+				   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]));
 		return fmt(G, "({ grt_str_replace(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
 			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
 	}
