@@ -274,8 +274,7 @@ static const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 	}
 	if (G->kernel) {
 		use_key(G, s->index);
-		code = fmt(G, "%s __builtin_memset(&F->k%d, 0, sizeof(F->k%d));", code, s->index,
-			   s->index);
+		code = fmt(G, "%s th_zero_key(&F->k%d, sizeof(F->k%d));", code, s->index, s->index);
 		for (i = 0; i < n; i++)
 			code = s->keytype[i] == TY_STRING
 				       ? fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i, vals[i])
@@ -2307,6 +2306,16 @@ static char *gen_kernel(struct gen *G)
 
 			if (s->used_kernel && vs > zero)
 				zero = vs;
+			/* th_zero_key() zeroes large keys from th_zero too */
+			if (s->used_kernel && s->nkeys > 0) {
+				size_t ks = 0;
+				int j;
+
+				for (j = 0; j < s->nkeys; j++)
+					ks += s->keytype[j] == TY_STRING ? (size_t)G->cx->lim.maxstringlen : 8;
+				if (ks > zero)
+					zero = ks;
+			}
 		}
 		fprintf(o, "#define TH_ZERO_SIZE %zu\n", zero);
 	}

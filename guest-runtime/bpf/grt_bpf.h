@@ -49,7 +49,7 @@
 #ifndef TH_ZERO_SIZE
 #define TH_ZERO_SIZE 8
 #endif
-/* zero bytes for inserting a new map value (the largest value size) */
+/* zero bytes for inserting a new map value, and for large keys (the largest of both) */
 const volatile char th_zero[TH_ZERO_SIZE] SEC(".rodata.th_zero") = {};
 
 struct th_control th_ctl SEC(".data.th_ctl") = {};
@@ -950,6 +950,22 @@ static __always_inline void th_error_rec(struct th_hctx *H, int cls, char *buf)
 	th_put_long(buf, &o, TH_RECMASK, H->err - 1);
 	th_put_str(buf, &o, TH_RECMASK, H->errmsg);
 	th_output_rec(cls, buf, o, true);
+}
+
+/*
+ * Zero an array key before its fields are stored: the bytes after a
+ * string's NUL are part of the key.  clang's eBPF target inlines a memset
+ * of at most 128 stores of 8 bytes and refuses a bigger one (two string
+ * keys at MAXSTRINGLEN 1024, one at 2048): those are one copy of th_zero.
+ */
+#define TH_INLINE_ZERO_MAX 1024
+
+static __always_inline void th_zero_key(void *key, __u32 size)
+{
+	if (size <= TH_INLINE_ZERO_MAX)
+		__builtin_memset(key, 0, size);
+	else
+		bpf_probe_read_kernel(key, size, (const void *)th_zero);
 }
 
 /* Array element for update in place; inserts a zero value when missing. */

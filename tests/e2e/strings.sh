@@ -22,6 +22,14 @@ else
 		"$(run_details strings4096)"
 fi
 
+# Kernel array keys of two strings at MAXSTRINGLEN=4096: 8 KB to zero
+# before the strings go in, more than clang's eBPF target zeroes inline.
+tap_run keys4096 -DMAXSTRINGLEN=4096 -c "$GEN getppid 3" -e 'global a
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) a[execname(), "k"]++ }
+probe end { foreach ([x, y] in a) printf("%s %s %d\n", x, y, a[x, y]) }'
+assert_ok "two string keys at MAXSTRINGLEN=4096 run" keys4096
+assert_eq "two string keys at MAXSTRINGLEN=4096 count" "$(out keys4096)" "gen k 3"
+
 # MAXSTRINGLEN need not be a power of two: -DMAXSTRINGLEN=20 keeps 19
 # bytes of every string, made in either context: literals, concatenation,
 # sprintf, and what the kernel hands to user probes through a global.
