@@ -15,10 +15,10 @@
  * What lives here: the maps every guest has (rings, counters, frames,
  * configuration), record emission, the string helpers (probe_read_*_str
  * copies, masked indexes so every access is provably in bounds, and
- * bpf_loop() for scans whose length depends on the data: a bounded loop
- * would make the verifier walk every possible length, multiplied by the
- * next scan's), signed division (the eBPF ISA we target has only unsigned
- * division), and the context functions (pid, ppid, execname ...).
+ * bpf_loop() scans built so the verifier's cost of each helper is fixed,
+ * whatever MAXSTRINGLEN is: see "strings" below), signed division (the
+ * eBPF ISA we target has only unsigned division), and the context
+ * functions (pid, ppid, execname ...).
  *
  * Hot path: a probe's printf is one ring reservation and the stores of its
  * arguments; no formatting happens here.  Wakeups of the reader are
@@ -295,9 +295,11 @@ static __always_inline __s64 th_shr(__s64 a, __s64 b)
  *     position must advance (str_replace) or a number accumulate
  *     (strtol), state in a frame temporary the caller hands in.  Map
  *     memory is not tracked by the verifier, so the callback starts from
- *     the same state every time and is checked once (kernels before 6.8)
- *     or twice (6.8 on, where a callback is checked until its entry state
- *     repeats);
+ *     the same state every time: kernels that check a callback once do
+ *     that, and those (6.8 on) that check it again until its entry state
+ *     repeats stop at the second visit.  Counters kept on the stack
+ *     instead were checked once per value they took (str_replace was
+ *     refused on 6.18: "BPF program is too large");
  *   - an inner scan (a match at one position, a copy) is a bpf_loop()
  *     nested in the outer callback, never a loop in it;
  *   - what a helper returns is one unknown number (a bpf_loop() count,
@@ -305,6 +307,11 @@ static __always_inline __s64 th_shr(__s64 a, __s64 b)
  *     once per possible length: the cost of a handler is the sum of its
  *     helpers', not their product;
  *   - copies of a known length are one bpf_probe_read_kernel_str().
+ *
+ * Open-coded iterators (bpf_iter_num_*, Linux 6.4) would do as well (a
+ * str_replace made of them cost 486 insns against 868 with bpf_loop(), both
+ * fixed), but bpf_loop() (5.17) also runs on older kernels (Debian 12's
+ * 6.1), so one implementation serves all.
  *
  * Every index into a TH_MAXSTR buffer is masked (th_idx), so every access
  * is in bounds whatever the verifier knows of the value.
@@ -450,6 +457,9 @@ static __always_inline bool th_match_at(const char *s, const char *sub, __s64 m,
 {
 	struct th_match_ctx c = { .s = s, .sub = sub, .m = m, .i = i };
 
+	/* the first byte decides most places without a nested loop */
+	if (s[th_idx(i)] != sub[0])
+		return false;
 	/* m + 1 steps: only a full match reaches the last one */
 	return bpf_loop((__u32)m + 1, th_match_cb, &c, 0) == m + 1;
 }
@@ -582,8 +592,7 @@ static long th_repl_cb(__u64 step, void *arg)
 
 	if (i >= TH_MAXSTR || o >= TH_STRLEN - 1 || !c->s[th_idx(i)])
 		return 1;
-	/* the first byte decides most places without a nested loop */
-	if (c->s[th_idx(i)] != c->from[0] || !th_match_at(c->s, c->from, c->m, i)) {
+	if (!th_match_at(c->s, c->from, c->m, i)) {
 		c->dst[th_idx(o)] = c->s[th_idx(i)];
 		c->pos->i = i + 1;
 		c->pos->o = o + 1;
