@@ -10,6 +10,8 @@
 #       bpftrace -o vs perf record vs ftrace (trace buffer only)
 #   (c) highest rate of records sustained to a file with zero loss
 #   (d) start-up: begin/exit, compile (cold cache) and launch to first event
+#   (e) verifier: the verifier's cost of every tapset probe and string
+#       function (tests/e2e/verifier_cost.sh with VERIFIER_COST_FULL=1)
 #
 # Per-event cost: gen (pinned to GEN_CPU) makes BENCH_EVENTS getppid calls
 # and prints ns per call; the tracer runs pinned to TRACER_CPU.  Every
@@ -18,7 +20,8 @@
 #
 # Environment: BENCH_EVENTS (2000000), BENCH_REPS (5), BENCH_STARTUP_REPS
 # (10), BENCH_RATE_RECORDS (8000000), GEN_CPU (last CPU), TRACER_CPU (0),
-# BENCH_ONLY (the sections to run, default "events progtime rate startup").
+# BENCH_ONLY (the sections to run, default "events progtime rate startup
+# verifier").
 #
 # Root only.  Everything started here is stopped by pid; the ftrace instance
 # and the temporary directory are removed on exit, also on Ctrl-C.
@@ -35,7 +38,7 @@ RATE_RECORDS=${BENCH_RATE_RECORDS:-8000000}
 NCPU=$(nproc)
 GEN_CPU=${GEN_CPU:-$((NCPU - 1))}
 TRACER_CPU=${TRACER_CPU:-0}
-ONLY=${BENCH_ONLY:-events progtime rate startup}
+ONLY=${BENCH_ONLY:-events progtime rate startup verifier}
 TIMEOUT=600
 
 . "$(dirname "$0")/lib.sh"
@@ -347,7 +350,16 @@ while [ $i -le "$SR" ]; do
 done
 }
 
-for section in events progtime rate startup; do
+# ---- (e) the verifier's cost -------------------------------------------------------------
+
+# The e2e test's full sweep: every syscall at MAXSTRINGLEN 128 and 4096
+# too, every program listed (make check loads a subset at 4096).
+section_verifier() {
+	VERIFIER_COST_FULL=1 run sh "$BENCH/../tests/e2e/verifier_cost.sh" "$O" >"$W/verifier" 2>&1 ||
+		note "verifier cost: a program is over the budget or did not load (see the report)"
+}
+
+for section in events progtime rate startup verifier; do
 	want $section && section_$section
 done
 
@@ -473,4 +485,11 @@ if want startup; then
 	echo "   start-up: median of $SR runs; cold = empty TAPHUB_CACHE (clang, libbpf and the"
 	echo "   kernel's BTF in the page cache); first event = a getppid() the clock process makes"
 	echo "   every 100 us, printed by the tracer; begin/exit and BEGIN have no output to wait for."
+fi
+
+if want verifier; then
+	echo
+	echo "-- (e) verifier cost: insns the verifier processed per program, and the headroom to its"
+	echo "   limit of 1000000; a FAIL is a program over 250000 (tests/e2e/verifier_cost.sh)"
+	grep -E '^(#|PASS|FAIL|    )' "$W/verifier"
 fi

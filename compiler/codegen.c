@@ -279,8 +279,7 @@ static const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 	}
 	if (G->kernel) {
 		use_key(G, s->index);
-		code = fmt(G, "%s __builtin_memset(&F->k%d, 0, sizeof(F->k%d));", code, s->index,
-			   s->index);
+		code = fmt(G, "%s th_zero_key(&F->k%d, sizeof(F->k%d));", code, s->index, s->index);
 		for (i = 0; i < n; i++)
 			code = s->keytype[i] == TY_STRING
 				       ? fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i, vals[i])
@@ -1000,15 +999,18 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 				 : fmt(G, "grt_str_isinstr(%s, %s)", ex(G, n->args[0]),
 				       ex(G, n->args[1]));
 	case B_STRTOL:
-		return G->kernel ? fmt(G, "th_strtol(%s, %s)", ex(G, n->args[0]), ex(G, n->args[1]))
+		/* kernel: a temporary holds the number while bpf_loop() reads the digits */
+		return G->kernel ? fmt(G, "th_strtol(%s, %s, %s)", temp(G), ex(G, n->args[0]),
+				       ex(G, n->args[1]))
 				 : fmt(G, "grt_str_strtol(%s, %s)", ex(G, n->args[0]),
 				       ex(G, n->args[1]));
 	case B_STR_REPLACE: {
 		const char *t = temp(G);
 
+		/* kernel: a second temporary holds the positions of the bpf_loop() */
 		if (G->kernel)
-			return fmt(G, "th_str_replace(%s, %s, %s, %s)", t, ex(G, n->args[0]),
-				   ex(G, n->args[1]), ex(G, n->args[2]));
+			return fmt(G, "th_str_replace(%s, %s, %s, %s, %s)", temp(G), t,
+				   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]));
 		return fmt(G, "({ grt_str_replace(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
 			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
 	}
@@ -2309,6 +2311,16 @@ static char *gen_kernel(struct gen *G)
 
 			if (s->used_kernel && vs > zero)
 				zero = vs;
+			/* th_zero_key() zeroes large keys from th_zero too */
+			if (s->used_kernel && s->nkeys > 0) {
+				size_t ks = 0;
+				int j;
+
+				for (j = 0; j < s->nkeys; j++)
+					ks += s->keytype[j] == TY_STRING ? (size_t)G->cx->lim.maxstringlen : 8;
+				if (ks > zero)
+					zero = ks;
+			}
 		}
 		fprintf(o, "#define TH_ZERO_SIZE %zu\n", zero);
 	}

@@ -508,6 +508,45 @@ uint64_t hub_guest_skipped(const struct hub_guest *g)
 	return n;
 }
 
+/*
+ * What the verifier spent on program i: the meta's attached programs
+ * first, then the syscall tail-call targets.  verified_insns (Linux 5.16)
+ * is the count the verifier holds against its limit of a million; tap -v
+ * prints it so a program near the limit is seen before a kernel whose
+ * verifier walks loops differently refuses it.
+ */
+int hub_guest_prog_cost(const struct hub_guest *g, int i, struct hub_prog_cost *ret)
+{
+	const struct grt_meta *m = g->meta;
+	struct hub_prog_cost c = { .nr = -1 };
+	struct bpf_program *prog;
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd;
+
+	if (i < 0 || !g->obj || i >= m->nprogs + m->ntails)
+		return -ENOENT;
+	if (i < m->nprogs) {
+		c.name = m->progs[i].name;
+		c.pp = m->progs[i].pp;
+	} else {
+		c.name = m->tails[i - m->nprogs].name;
+		c.nr = m->tails[i - m->nprogs].nr;
+		c.exit = m->tails[i - m->nprogs].exit;
+	}
+	prog = bpf_object__find_program_by_name(g->obj, c.name);
+	fd = prog ? bpf_program__fd(prog) : -1;
+	if (fd < 0)
+		return -ENOENT;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	/* an older kernel fills less of the struct: the count stays 0 */
+	c.insns = info.verified_insns;
+	*ret = c;
+	return 0;
+}
+
 int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out)
 {
 	struct th_class_counters *v;

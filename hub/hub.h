@@ -92,6 +92,18 @@ int hub_guest_ncpus(const struct hub_guest *g);
 uint64_t hub_guest_skipped(const struct hub_guest *g);
 int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out);
 
+/* The verifier's cost of one loaded program (bpf_prog_info.verified_insns). */
+struct hub_prog_cost {
+	const char *name; /* in the object: th_pN, th_sysenter, th_seNR ... */
+	const char *pp;   /* its probe point; NULL for a syscall's tail-call target */
+	int nr;           /* a tail-call target: its syscall number, else -1 */
+	bool exit;        /* ... on sys_exit */
+	uint32_t insns;   /* instructions processed; 0 when the kernel does not say (< 5.16) */
+};
+
+/* Program i (0, 1, ...) of a loaded guest: 0, or -ENOENT past the last. */
+int hub_guest_prog_cost(const struct hub_guest *g, int i, struct hub_prog_cost *ret);
+
 /* ---- local.c ---------------------------------------------------------------- */
 
 struct hub_sink;
@@ -108,6 +120,9 @@ struct hub_local_opts {
 	int verbose;
 	int poll_ms;             /* drain period when no wakeup comes (default 100) */
 	struct hub_sink *sink;   /* -o: the output goes here instead of out_fd */
+	/* called once the guest is loaded (verified), before its begin probes */
+	void (*on_loaded)(const struct hub_guest *g, void *arg);
+	void *on_loaded_arg;
 };
 
 /* Run the session to its end; returns the process exit status for tap. */

@@ -413,6 +413,8 @@ int hub_run_local(const struct hub_local_opts *o)
 		fprintf(stderr, "tap: %s\n", err);
 		goto out;
 	}
+	if (o->on_loaded)
+		o->on_loaded(L.g, o->on_loaded_arg);
 	for (c = 0; o->sink && c < hub_guest_meta(L.g)->nclasses; c++)
 		hub_sink_add_class(o->sink, c, hub_guest_meta(L.g)->classes[c]);
 	if (o->sink && hub_sink_binary(o->sink)) {

@@ -749,6 +749,33 @@ static int run_read(int argc, char **argv)
 	return 1;
 }
 
+/*
+ * The verifier's budget per program (BPF_COMPLEXITY_LIMIT_INSNS, not in
+ * the UAPI headers): what -v measures each program's cost against.
+ */
+#define VERIFIER_INSN_LIMIT 1000000
+
+/* -v: what the verifier spent on each program, stap-like, at load. */
+static void print_costs(const struct hub_guest *g, void *arg)
+{
+	struct hub_prog_cost c;
+	char what[64];
+	int i;
+
+	(void)arg;
+	for (i = 0; hub_guest_prog_cost(g, i, &c) == 0; i++) {
+		if (!c.pp)
+			snprintf(what, sizeof(what), "syscall %d %s", c.nr, c.exit ? "exit" : "enter");
+		if (!c.insns)
+			fprintf(stderr, "Pass 5: probe %s (%s): verified insns not reported by this kernel\n",
+				c.pp ? c.pp : what, c.name);
+		else
+			fprintf(stderr, "Pass 5: probe %s (%s): verified %u insns (%.1f%% of the %d limit)\n",
+				c.pp ? c.pp : what, c.name, c.insns, 100.0 * c.insns / VERIFIER_INSN_LIMIT,
+				VERIFIER_INSN_LIMIT);
+	}
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -825,6 +852,7 @@ int main(int argc, char **argv)
 			.suppress_errors = o.suppress_errors,
 			.maxerrors = cx.lim.maxerrors,
 			.verbose = o.verbose,
+			.on_loaded = o.verbose ? print_costs : NULL,
 		};
 
 		if (o.cmd) {

@@ -15,10 +15,10 @@
  * What lives here: the maps every guest has (rings, counters, frames,
  * configuration), record emission, the string helpers (probe_read_*_str
  * copies, masked indexes so every access is provably in bounds, and
- * bpf_loop() for scans whose length depends on the data: a bounded loop
- * would make the verifier walk every possible length, multiplied by the
- * next scan's), signed division (the eBPF ISA we target has only unsigned
- * division), and the context functions (pid, ppid, execname ...).
+ * bpf_loop() scans built so the verifier's cost of each helper is fixed,
+ * whatever MAXSTRINGLEN is: see "strings" below), signed division (the
+ * eBPF ISA we target has only unsigned division), and the context
+ * functions (pid, ppid, execname ...).
  *
  * Hot path: a probe's printf is one ring reservation and the stores of its
  * arguments; no formatting happens here.  Wakeups of the reader are
@@ -49,7 +49,7 @@
 #ifndef TH_ZERO_SIZE
 #define TH_ZERO_SIZE 8
 #endif
-/* zero bytes for inserting a new map value (the largest value size) */
+/* zero bytes for inserting a new map value, and for large keys (the largest of both) */
 const volatile char th_zero[TH_ZERO_SIZE] SEC(".rodata.th_zero") = {};
 
 struct th_control th_ctl SEC(".data.th_ctl") = {};
@@ -282,6 +282,41 @@ static __always_inline __s64 th_shr(__s64 a, __s64 b)
 
 /* ---- strings -------------------------------------------------------------------- */
 
+/*
+ * The verifier's cost of a string helper is bounded by design, the same
+ * on every kernel and for every MAXSTRINGLEN:
+ *
+ *   - no loop is a C loop over the buffer: the verifier walks a bounded
+ *     loop once per iteration (a cost times MAXSTRINGLEN, and past 8192
+ *     jumps in one path it gives up), and a loop nested in it multiplies;
+ *   - a scan is a bpf_loop() whose callback keeps nothing from one
+ *     iteration to the next in registers or on the stack: it reads the
+ *     loop index, constants of the call (pointers, lengths), and where a
+ *     position must advance (str_replace) or a number accumulate
+ *     (strtol), state in a frame temporary the caller hands in.  Map
+ *     memory is not tracked by the verifier, so the callback starts from
+ *     the same state every time: kernels that check a callback once do
+ *     that, and those (6.8 on) that check it again until its entry state
+ *     repeats stop at the second visit.  Counters kept on the stack
+ *     instead were checked once per value they took (str_replace was
+ *     refused on 6.18: "BPF program is too large");
+ *   - an inner scan (a match at one position, a copy) is a bpf_loop()
+ *     nested in the outer callback, never a loop in it;
+ *   - what a helper returns is one unknown number (a bpf_loop() count,
+ *     a byte from a buffer), so the code after it is checked once, not
+ *     once per possible length: the cost of a handler is the sum of its
+ *     helpers', not their product;
+ *   - copies of a known length are one bpf_probe_read_kernel_str().
+ *
+ * Open-coded iterators (bpf_iter_num_*, Linux 6.4) would do as well (a
+ * str_replace made of them cost 486 insns against 868 with bpf_loop(), both
+ * fixed), but bpf_loop() (5.17) also runs on older kernels (Debian 12's
+ * 6.1), so one implementation serves all.
+ *
+ * Every index into a TH_MAXSTR buffer is masked (th_idx), so every access
+ * is in bounds whatever the verifier knows of the value.
+ */
+
 static __always_inline char *th_strcpy(char *dst, const char *src)
 {
 	if (bpf_probe_read_kernel_str(dst, TH_STRLEN, src) < 0)
@@ -306,11 +341,27 @@ static __always_inline char *th_strcat(char *dst, const char *a, const char *b)
 }
 
 /*
- * A bounded loop would return its count as a precise value, so every
- * possible length becomes a verifier state of its own, multiplied by the
- * lengths of the next string the handler measures.  bpf_loop() returns
- * the count as one unknown value instead.
+ * An index into a TH_MAXSTR buffer, masked after a compiler barrier:
+ * clang drops a mask it can prove redundant from an earlier bounds check,
+ * but the verifier does not follow that proof.
  */
+static __always_inline __u32 th_idx(__u32 v)
+{
+	asm volatile("" : "+r"(v));
+	return v & (TH_MAXSTR - 1);
+}
+
+/* A length for a copy into a TH_MAXSTR buffer, with its NUL: 1..TH_STRLEN. */
+static __always_inline __u32 th_size(__s64 n)
+{
+	__u32 v = n < 1 ? 1 : n > TH_STRLEN ? TH_STRLEN : (__u32)n;
+
+	/* behind a barrier, as th_idx: the verifier must see the clamp */
+	asm volatile("" : "+r"(v));
+	return v > TH_STRLEN ? TH_STRLEN : v;
+}
+
+/* 1 at the NUL: bpf_loop() then returns its index + 1 */
 static long th_strlen_cb(__u64 i, void *arg)
 {
 	const char *s = *(const char **)arg;
@@ -328,39 +379,47 @@ static __always_inline __s64 th_strlen(const char *s)
 	return n > TH_MAXSTR - 1 ? TH_MAXSTR - 1 : n - 1;
 }
 
+struct th_cmp_ctx {
+	const char *a, *b;
+};
+
+/* 1 at the first byte that differs, or at the common NUL */
+static long th_strcmp_cb(__u64 i, void *arg)
+{
+	struct th_cmp_ctx *c = arg;
+	char x = c->a[i & (TH_MAXSTR - 1)];
+
+	return x != c->b[i & (TH_MAXSTR - 1)] || !x;
+}
+
 static __always_inline __s64 th_strcmp(const char *a, const char *b)
 {
-	int i;
+	struct th_cmp_ctx c = { .a = a, .b = b };
+	long n = bpf_loop(TH_MAXSTR, th_strcmp_cb, &c, 0);
+	unsigned char x, y;
+	__u32 i;
 
-	for (i = 0; i < TH_MAXSTR; i++) {
-		char x = a[i], y = b[i];
-
-		if (x != y)
-			return (unsigned char)x < (unsigned char)y ? -1 : 1;
-		if (!x)
-			break;
-	}
-	return 0;
+	if (n <= 0)
+		return 0;
+	/* the loop stopped at index n - 1: the bytes there decide */
+	i = th_idx((__u32)(n - 1));
+	x = (unsigned char)a[i];
+	y = (unsigned char)b[i];
+	return x == y ? 0 : x < y ? -1 : 1;
 }
 
 static __always_inline char *th_substr(char *dst, const char *s, __s64 start, __s64 len)
 {
 	__s64 n = th_strlen(s);
-	int i;
 
 	dst[0] = 0;
 	if (start < 0 || len <= 0 || start >= n)
 		return dst;
 	if (len > n - start)
 		len = n - start;
-	for (i = 0; i < TH_MAXSTR - 1; i++) {
-		__u32 j = (__u32)(start + i);
-
-		if (i >= len || j >= TH_MAXSTR)
-			break;
-		dst[i & (TH_MAXSTR - 1)] = s[j & (TH_MAXSTR - 1)];
-	}
-	dst[i & (TH_MAXSTR - 1)] = 0;
+	/* len bytes from s + start and a NUL: a string read of len + 1 */
+	if (bpf_probe_read_kernel_str(dst, th_size(len + 1), s + th_idx((__u32)start)) < 0)
+		dst[0] = 0;
 	return dst;
 }
 
@@ -374,81 +433,75 @@ static __always_inline __s64 th_stringat(struct th_hctx *H, const char *s, __s64
 			H->err = site + 1;
 		return 0;
 	}
-	return (unsigned char)s[pos & (TH_MAXSTR - 1)];
+	return (unsigned char)s[th_idx((__u32)pos)];
 }
 
-/*
- * Searching needs two nested loops; unrolled by the verifier that is
- * MAXSTR * MAXSTR branches, beyond its limits.  So the outer loop is a
- * bpf_loop() whose callback the verifier checks once, for any index.
- */
-/*
- * Lengths and offsets a bpf_loop() callback reads from its caller's
- * stack: the mask is a no-op (they are below TH_MAXSTR <= 4096) but makes
- * a new value the verifier does not link to the caller's slot, so a
- * branch in the callback does not split the caller's state per value.
- */
-#define TH_UNLINK(v) ((v) & 0xffff)
+/* Does sub (m bytes, m >= 1) occur at s + i?  For isinstr and str_replace. */
+struct th_match_ctx {
+	const char *s, *sub;
+	__s64 m;
+	__u32 i;
+};
 
-/*
- * An index into a TH_MAXSTR buffer, masked after a compiler barrier:
- * clang drops a mask it can prove redundant from an earlier bounds check,
- * but the verifier does not follow that proof.
- */
-static __always_inline __u32 th_idx(__u32 v)
+/* 1 at the first byte of sub that differs, and at j == m: all matched */
+static long th_match_cb(__u64 j, void *arg)
 {
-	asm volatile("" : "+r"(v));
-	return v & (TH_MAXSTR - 1);
+	struct th_match_ctx *c = arg;
+
+	if ((__s64)j >= c->m)
+		return 1;
+	return c->s[th_idx(c->i + (__u32)j)] != c->sub[th_idx((__u32)j)];
+}
+
+static __always_inline bool th_match_at(const char *s, const char *sub, __s64 m, __u32 i)
+{
+	struct th_match_ctx c = { .s = s, .sub = sub, .m = m, .i = i };
+
+	/* the first byte decides most places without a nested loop */
+	if (s[th_idx(i)] != sub[0])
+		return false;
+	/* m + 1 steps: only a full match reaches the last one */
+	return bpf_loop((__u32)m + 1, th_match_cb, &c, 0) == m + 1;
 }
 
 struct th_find_ctx {
 	const char *s, *sub;
 	__s64 n, m;
-	__s64 found;
 };
 
-/* Does sub occur at position i of s?  Stops the loop when it does. */
+/* 1 where sub occurs, and past the last place it could start */
 static long th_find_cb(__u64 i, void *arg)
 {
 	struct th_find_ctx *c = arg;
-	const char *s = c->s, *sub = c->sub;
-	__s64 m = TH_UNLINK(c->m);
-	int j;
 
-	if ((__s64)i + m > TH_UNLINK(c->n))
+	if ((__s64)i + c->m > c->n)
 		return 1;
-	for (j = 0; j < TH_MAXSTR; j++) {
-		if (j >= m) {
-			c->found = 1;
-			return 1;
-		}
-		if (s[(i + j) & (TH_MAXSTR - 1)] != sub[j & (TH_MAXSTR - 1)])
-			return 0;
-	}
-	return 0;
+	return th_match_at(c->s, c->sub, c->m, (__u32)i);
 }
 
 static __always_inline __s64 th_isinstr(const char *s, const char *sub)
 {
 	struct th_find_ctx c = { .s = s, .sub = sub, .n = th_strlen(s), .m = th_strlen(sub) };
+	__u32 starts;
 
 	if (c.m == 0)
 		return 1;
 	if (c.m > c.n)
 		return 0;
-	bpf_loop((__u32)(c.n - c.m + 1), th_find_cb, &c, 0);
-	return c.found;
+	/* n - m + 1 places, and one more where the callback stops: not found */
+	starts = (__u32)(c.n - c.m + 1);
+	return bpf_loop(starts + 1, th_find_cb, &c, 0) <= starts;
 }
 
 /*
  * strtol: the kernel's simple_strtol(), as the user side has it: an
  * optional '-', base 0 guessing 16/8/10 from "0x"/"0", a "0x" skipped in
- * base 16, digits 0-9 a-f only, wrapping on overflow.  The digits are a
- * bpf_loop() so the verifier checks them once.
+ * base 16, digits 0-9 a-f only, wrapping on overflow.  The value
+ * accumulates in *v, in the frame temporary the caller hands in.
  */
 struct th_strtol_ctx {
 	const char *s;
-	__u64 v;
+	__u64 *v;
 	__u32 i, base;
 };
 
@@ -466,21 +519,21 @@ static __always_inline __u32 th_xdigit(char c)
 static long th_strtol_cb(__u64 k, void *arg)
 {
 	struct th_strtol_ctx *c = arg;
-	__u32 i = TH_UNLINK(c->i) + (__u32)k, d;
+	__u32 i = c->i + (__u32)k, d;
 
 	if (i >= TH_MAXSTR)
 		return 1;
 	d = th_xdigit(c->s[th_idx(i)]);
 	if (d >= c->base)
 		return 1;
-	c->v = c->v * c->base + d;
+	*c->v = *c->v * c->base + d;
 	return 0;
 }
 
-static __always_inline __s64 th_strtol(const char *s, __s64 base)
+static __always_inline __s64 th_strtol(char *scratch, const char *s, __s64 base)
 {
 	/* simple_strtol() takes an unsigned int base */
-	struct th_strtol_ctx c = { .s = s, .base = (__u32)base };
+	struct th_strtol_ctx c = { .s = s, .v = (__u64 *)scratch, .base = (__u32)base };
 	bool neg = s[0] == '-';
 	__u32 i = neg ? 1 : 0;
 
@@ -495,69 +548,82 @@ static __always_inline __s64 th_strtol(const char *s, __s64 base)
 	if (c.base == 16 && s[th_idx(i)] == '0' && (s[th_idx(i + 1)] | 0x20) == 'x')
 		i += 2;
 	c.i = i;
+	*c.v = 0;
 	bpf_loop(TH_MAXSTR, th_strtol_cb, &c, 0);
-	return neg ? (__s64)((__u64)0 - c.v) : (__s64)c.v;
+	return neg ? (__s64)((__u64)0 - *c.v) : (__s64)*c.v;
 }
 
-/* str_replace: one bpf_loop step copies `to` for a match or one byte of s. */
+/*
+ * str_replace: each step of the outer bpf_loop() either finds `from` at
+ * s + i (a nested bpf_loop) and copies `to` (another), or copies the byte
+ * s[i].  i and o, the positions in s and dst, are in the frame temporary
+ * the caller hands in: they advance by a length only known at run time.
+ */
+struct th_repl_pos {
+	__u32 i, o;
+};
+
 struct th_repl_ctx {
 	const char *s, *from, *to;
 	char *dst;
+	struct th_repl_pos *pos;
 	__s64 m, k;
-	__u32 i, o;
 };
+
+struct th_copy_ctx {
+	const char *src;
+	char *dst;
+	__u32 o;
+};
+
+static long th_copy_cb(__u64 j, void *arg)
+{
+	struct th_copy_ctx *c = arg;
+
+	c->dst[th_idx(c->o + (__u32)j)] = c->src[th_idx((__u32)j)];
+	return 0;
+}
 
 static long th_repl_cb(__u64 step, void *arg)
 {
 	struct th_repl_ctx *c = arg;
-	const char *s = c->s, *from = c->from, *to = c->to;
-	char *dst = c->dst;
-	__u32 i = TH_UNLINK(c->i), o = TH_UNLINK(c->o);
-	__s64 m = TH_UNLINK(c->m), k = TH_UNLINK(c->k);
-	int j;
+	struct th_copy_ctx cp = { .src = c->to, .dst = c->dst };
+	__u32 i = c->pos->i, o = c->pos->o, n;
 
-	if (i >= TH_MAXSTR || o >= TH_STRLEN - 1 || !s[th_idx(i)])
+	if (i >= TH_MAXSTR || o >= TH_STRLEN - 1 || !c->s[th_idx(i)])
 		return 1;
-	for (j = 0; j < TH_MAXSTR; j++) {
-		if (j >= m)
-			break;
-		if (i + j >= TH_MAXSTR || s[th_idx(i + j)] != from[th_idx(j)]) {
-			dst[th_idx(o)] = s[th_idx(i)];
-			c->i = i + 1;
-			c->o = o + 1;
-			return 0;
-		}
+	if (!th_match_at(c->s, c->from, c->m, i)) {
+		c->dst[th_idx(o)] = c->s[th_idx(i)];
+		c->pos->i = i + 1;
+		c->pos->o = o + 1;
+		return 0;
 	}
-	for (j = 0; j < TH_MAXSTR; j++) {
-		if (j >= k || o >= TH_STRLEN - 1)
-			break;
-		dst[th_idx(o)] = to[th_idx(j)];
-		o++;
-	}
-	c->i = i + (__u32)m;
-	c->o = o;
+	/* as much of `to` as dst has room for */
+	n = (__u32)c->k;
+	if (n > TH_STRLEN - 1 - o)
+		n = TH_STRLEN - 1 - o;
+	cp.o = o;
+	bpf_loop(n, th_copy_cb, &cp, 0);
+	c->pos->i = i + (__u32)c->m;
+	c->pos->o = o + n;
 	return 0;
 }
 
-static __always_inline char *th_str_replace(char *dst, const char *s, const char *from,
-					    const char *to)
+static __always_inline char *th_str_replace(char *scratch, char *dst, const char *s,
+					    const char *from, const char *to)
 {
-	struct th_repl_ctx c = { .s = s, .from = from, .to = to, .dst = dst };
+	struct th_repl_ctx c = { .s = s, .from = from, .to = to, .dst = dst,
+				 .pos = (struct th_repl_pos *)scratch };
 
 	c.m = th_strlen(from);
 	c.k = th_strlen(to);
 	if (c.m == 0)
 		return th_strcpy(dst, s);
-	/*
-	 * Start at 0, but a 0 read back from the map: the verifier takes it
-	 * for any byte, so it checks the callback for a range of positions
-	 * at once instead of once per position.
-	 */
-	dst[0] = 0;
-	c.i = *(volatile unsigned char *)dst;
-	c.o = c.i;
+	c.pos->i = 0;
+	c.pos->o = 0;
+	/* a step consumes at least one byte of s */
 	bpf_loop(TH_MAXSTR, th_repl_cb, &c, 0);
-	dst[th_idx(c.o)] = 0;
+	dst[th_idx(c.pos->o)] = 0;
 	return dst;
 }
 
@@ -893,6 +959,22 @@ static __always_inline void th_error_rec(struct th_hctx *H, int cls, char *buf)
 	th_put_long(buf, &o, TH_RECMASK, H->err - 1);
 	th_put_str(buf, &o, TH_RECMASK, H->errmsg);
 	th_output_rec(cls, buf, o, true);
+}
+
+/*
+ * Zero an array key before its fields are stored: the bytes after a
+ * string's NUL are part of the key.  clang's eBPF target inlines a memset
+ * of at most 128 stores of 8 bytes and refuses a bigger one (two string
+ * keys at MAXSTRINGLEN 1024, one at 2048): those are one copy of th_zero.
+ */
+#define TH_INLINE_ZERO_MAX 1024
+
+static __always_inline void th_zero_key(void *key, __u32 size)
+{
+	if (size <= TH_INLINE_ZERO_MAX)
+		__builtin_memset(key, 0, size);
+	else
+		bpf_probe_read_kernel(key, size, (const void *)th_zero);
 }
 
 /* Array element for update in place; inserts a zero value when missing. */

@@ -10,6 +10,26 @@ one="$GEN getppid 1"
 check_lang strings -c "$one"
 check_lang maxstringlen -DMAXSTRINGLEN=16 -c "$one"
 
+# At MAXSTRINGLEN=4096 (string buffers of 4096 bytes) the kernel's string
+# helpers load and give the same answers: their verifier cost does not
+# grow with the length (tests/e2e/verifier_cost.sh measures it).
+tap_run strings4096 -DMAXSTRINGLEN=4096 -c "$one" "$LANG_DIR/strings.stp"
+if [ "$(rc strings4096)" = 0 ] && cmp -s "$TMP/strings4096.out" "$LANG_DIR/strings.out"; then
+	pass "strings at MAXSTRINGLEN=4096"
+else
+	fail "strings at MAXSTRINGLEN=4096" \
+		"$(diff -u "$LANG_DIR/strings.out" "$TMP/strings4096.out" | sed 1,2d | head -n 30)" \
+		"$(run_details strings4096)"
+fi
+
+# Kernel array keys of two strings at MAXSTRINGLEN=4096: 8 KB to zero
+# before the strings go in, more than clang's eBPF target zeroes inline.
+tap_run keys4096 -DMAXSTRINGLEN=4096 -c "$GEN getppid 3" -e 'global a
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) a[execname(), "k"]++ }
+probe end { foreach ([x, y] in a) printf("%s %s %d\n", x, y, a[x, y]) }'
+assert_ok "two string keys at MAXSTRINGLEN=4096 run" keys4096
+assert_eq "two string keys at MAXSTRINGLEN=4096 count" "$(out keys4096)" "gen k 3"
+
 # MAXSTRINGLEN need not be a power of two: -DMAXSTRINGLEN=20 keeps 19
 # bytes of every string, made in either context: literals, concatenation,
 # sprintf, and what the kernel hands to user probes through a global.
