@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 
@@ -272,6 +273,39 @@ static void loop(struct local *L)
 }
 
 /*
+ * The child's own system calls before it waits for the go (restoring its
+ * signal mask, closing the pipes' other ends) are the forked tap's, not
+ * the command's: made after the probes attach, a script filtering on
+ * target() saw them under the name "tap" (a loaded machine schedules the
+ * child late).  So wait, at most a second, until the child sleeps in its
+ * read of the go pipe (/proc/PID/syscall: "NR FD ..." names the call it
+ * is blocked in).
+ * What remains is inherent, as with stap: the return of that read and the
+ * execve call.
+ */
+static void wait_child_parked(pid_t pid)
+{
+	char path[64], buf[128], want[24];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	snprintf(want, sizeof(want), "%ld ", (long)SYS_read);
+	for (i = 0; i < 2000; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return; /* no such file here: nothing to wait on */
+		buf[n] = 0;
+		if (!strncmp(buf, want, strlen(want))) /* blocked in read */
+			return;
+		usleep(500);
+	}
+}
+
+/*
  * The -c command: forked now, held until the guest is loaded, so target()
  * is right.  A command that cannot be run is an error of the session, not
  * the command's own exit status: the child sends execvp's errno through a
@@ -323,6 +357,7 @@ static int start_child(struct local *L, int *release_fd)
 	L->child = pid;
 	L->exec_fd = e[0];
 	*release_fd = p[1];
+	wait_child_parked(pid);
 	return 0;
 }
 
