@@ -335,7 +335,7 @@ void cc_dump_prog(struct cc_ctx *cx, FILE *o)
 		const struct cc_dprobe *d = P->probes.v[i];
 		static const char *const kinds[] = { "", "begin", "end", "error", "never", "timer",
 						      "profile", "perf", "tracepoint",
-						      "raw tracepoint", "raw syscall" };
+						      "raw tracepoint", "raw syscall", "input" };
 
 		fprintf(o, "%s /* %s, %s context */\n", d->pp, kinds[d->kind],
 			d->kernel ? "kernel" : "user");

@@ -149,6 +149,17 @@ static void input_probes(void **state)
 	assert_true(probe(&r, 1)->input_line);
 	assert_int_equal(local_type(&r, 1, "line"), TY_STRING);
 	assert_int_equal(local_type(&r, 2, "c"), TY_STRING);
+	{
+		char *buf;
+		size_t len;
+		FILE *o = open_memstream(&buf, &len);
+
+		/* -p2 names the kind */
+		cc_dump_prog(&r.cx, o);
+		fclose(o);
+		assert_non_null(strstr(buf, "\n__stdin.line /* input, user context */\n  line:string\n"));
+		free(buf);
+	}
 	done(&r);
 	expect_error("probe begin { x = $value }", "only tracepoint probes");
 	expect_error("probe __stdin.word { }", "expects __stdin or __stdin.line");
