@@ -143,6 +143,7 @@ struct cc_diag {
 	int maxerrors; /* stop collecting after this many (default 20) */
 	FILE *out;     /* where diagnostics go; NULL collects silently */
 	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
+	bool no_warnings; /* -w: warnings are counted, not printed */
 };
 
 /*
@@ -165,6 +166,9 @@ struct cc_limits {
 	int64_t strlen;        /* MAXSTRINGLEN itself: bytes a string keeps, incl. NUL */
 	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
 	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
+	/* MAXACTION_INTERRUPTIBLE: the same for user-context probes (begin, end,
+	 * timers, input); 0: 10 * maxaction, as stap's default */
+	int64_t maxaction_interruptible;
 	int64_t maxtrylock;    /* MAXTRYLOCK: accepted for compatibility */
 	int64_t maxnesting;    /* MAXNESTING: function call depth */
 	int64_t maxerrors;     /* MAXERRORS: runtime errors tolerated with --suppress-handler-errors */
@@ -195,10 +199,20 @@ struct cc_ctx {
 	int ndefines;
 	char **incdirs; /* -I DIR: extra tapset dirs */
 	int nincdirs;
+	char **gopts; /* -G NAME=VALUE: initial values of the script's globals */
+	int ngopts;
+	/*
+	 * -d FILE (absolute paths; kernel modules by name) and --ldd: the
+	 * binaries whose symbols backtraces should name, for the symbolizer.
+	 */
+	char **symbol_files;
+	int nsymbol_files;
+	bool symbol_ldd;
 	int verbose;
 	bool guru;   /* -g: refused, kept to report it well */
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
+	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
 
 	/* parsed */
 	struct cc_file *script;
@@ -444,6 +458,7 @@ enum cc_pkind {
 	PK_TRACE,    /* tracepoint program; $fields from the tracefs format */
 	PK_RAWTRACE, /* raw tracepoint: cheaper, used when no $field is read */
 	PK_SYSCALL,  /* raw sys_enter/sys_exit filtered on one syscall number */
+	PK_INPUT,    /* user side: each byte (or line) tap reads on its stdin; $value */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -459,6 +474,7 @@ struct cc_dprobe {
 	struct cc_tpformat *tpf;
 	int sysnr;    /* PK_SYSCALL */
 	bool sysexit; /* PK_SYSCALL: sys_exit */
+	bool input_line; /* PK_INPUT: a whole line, else one byte */
 	bool uses_fields;
 	/* timers and perf */
 	int64_t period_ns, jitter_ns;
@@ -472,6 +488,7 @@ struct cc_dprobe {
 	int uprobe;  /* the script probe it comes from (position in the script) */
 	int body_id; /* codegen: the probe whose body it shares */
 	int cls;     /* class index for its records */
+	char *where, *from; /* tap -t: its script probe's place, the points it came from */
 	int maxtemps, maxstr; /* codegen: frame needs */
 };
 
@@ -546,10 +563,24 @@ struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
  */
 int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			     struct cc_vec *out);
+/*
+ * A point stap has that taphub cannot have here (its tapset probes on
+ * kprobes, procfs, prometheus): 1 after reporting why (unless quiet), 0
+ * when it is not one.  Elaboration asks before trying alias suffixes, so
+ * vm.pagefault.return is refused, not read as vm.pagefault + .return.
+ */
+int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet);
 /* "kernel.trace(\"sched:sched_switch\")" */
 char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
+/*
+ * SystemTap's other names of the syscall tapset (nd_syscall, tp_syscall
+ * ...): the point as syscall.* names it, or NULL when pt is not one.
+ */
+struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_point *pt);
 /* Print the points matching a pattern (tap -l / -L). */
 int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out);
+/* --dump-probe-types: the built-in probe point types, as stap lists them. */
+void cc_dump_probe_types(FILE *out);
 
 /* ---- syscalls (generated): name -> number of this architecture ------------ */
 
@@ -608,6 +639,8 @@ void cc_artifact_release(struct cc_artifact *a);
 void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *out);
 void cc_dump_prog(struct cc_ctx *cx, FILE *out);
 void cc_dump_node(const struct cc_node *n, FILE *out);
+/* --dump-functions: the functions scripts may call, as stap lists them. */
+void cc_dump_functions(struct cc_ctx *cx, bool all, FILE *out);
 
 /* ---- optimize.c: elide assignments nobody reads ---------------------------- */
 

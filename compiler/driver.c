@@ -90,6 +90,8 @@ int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 		{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1,
 		  GRT_MAX_MAP_ENTRIES },
 		{ "MAXACTION", offsetof(struct cc_limits, maxaction), 1, 1 << 20 },
+		{ "MAXACTION_INTERRUPTIBLE", offsetof(struct cc_limits, maxaction_interruptible), 1,
+		  1 << 24 },
 		{ "MAXTRYLOCK", offsetof(struct cc_limits, maxtrylock), 0, 1 << 30 },
 		{ "MAXNESTING", offsetof(struct cc_limits, maxnesting), 1, 1000 },
 		{ "MAXERRORS", offsetof(struct cc_limits, maxerrors), 0, 1 << 30 },
@@ -430,6 +432,89 @@ void cc_artifact_release(struct cc_artifact *a)
 	a->dir = NULL;
 }
 
+/* The script's global NAME, or NULL. */
+static struct cc_sym *script_global(struct cc_ctx *cx, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; i < cx->script->globals.n; i++) {
+		struct cc_sym *g = cx->script->globals.v[i];
+
+		if (strlen(g->name) == len && !strncmp(g->name, name, len))
+			return g;
+	}
+	return NULL;
+}
+
+/*
+ * -G NAME=VALUE, before elaboration: the value becomes the global's
+ * initializer, so begin probes see it, kernel probes too (it is compiled
+ * in, as stap passes it as a module parameter before the module starts).
+ * A value that is not a number makes a string; a number stays open until
+ * the types are known (gopt_types), as a string global may be given "42".
+ */
+static int gopt_inits(struct cc_ctx *cx)
+{
+	int i;
+
+	for (i = 0; i < cx->ngopts; i++) {
+		const char *o = cx->gopts[i], *eq = strchr(o, '=');
+		struct cc_node *init = cc_alloc(cx->arena, sizeof(*init));
+		struct cc_sym *g;
+		char *end;
+
+		if (!eq || eq == o) {
+			cc_error(&cx->diag, "-G %s: expected NAME=VALUE", o);
+			continue;
+		}
+		g = script_global(cx, o, (size_t)(eq - o));
+		if (!g) {
+			cc_error(&cx->diag, "-G %s: the script has no global '%.*s'", o, (int)(eq - o),
+				 o);
+			continue;
+		}
+		/* an array known only from its uses is refused at its declaration */
+		if (g->is_array) {
+			cc_error(&cx->diag, "-G %s: '%s' is an array", o, g->name);
+			continue;
+		}
+		init->loc = g->loc;
+		init->sort_by = -2;
+		errno = 0;
+		init->num = strtoll(eq + 1, &end, 0);
+		init->kind = eq[1] && !*end && !errno ? N_NUM : N_STR;
+		init->str = cc_strdup(cx->arena, eq + 1);
+		init->slen = strlen(init->str);
+		if (init->kind == N_STR && g->type == TY_LONG) {
+			cc_error(&cx->diag, "-G %s: '%s' is a number global, and '%s' is not a number", o,
+				 g->name, eq + 1);
+			continue;
+		}
+		init->type = init->kind == N_NUM ? TY_LONG : TY_STRING;
+		if (init->kind == N_STR)
+			g->type = TY_STRING;
+		g->init = init;
+	}
+	return cx->diag.nerrors ? -EINVAL : 0;
+}
+
+/* -G, once the types are known: a string global keeps a number as its text. */
+static int gopt_types(struct cc_ctx *cx)
+{
+	int i;
+
+	for (i = 0; i < cx->ngopts; i++) {
+		const char *eq = strchr(cx->gopts[i], '=');
+		struct cc_sym *g = script_global(cx, cx->gopts[i], (size_t)(eq - cx->gopts[i]));
+
+		if (g->init && g->init->kind == N_NUM && g->type == TY_STRING) {
+			g->init->kind = N_STR;
+			g->init->type = TY_STRING;
+		}
+	}
+	return 0;
+}
+
 int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_opts *bo,
 	     struct cc_artifact *art)
 {
@@ -448,7 +533,8 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 		return 0;
 	}
 	/* pass 2: tapsets, expansion, resolution, types */
-	if (cc_load_tapsets(cx) < 0 || cc_elaborate(cx) < 0)
+	if (gopt_inits(cx) < 0 || cc_load_tapsets(cx) < 0 || cc_elaborate(cx) < 0 ||
+	    gopt_types(cx) < 0)
 		return -EINVAL;
 	if (bo->last_pass == 2) {
 		cc_dump_prog(cx, bo->out);

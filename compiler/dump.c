@@ -5,6 +5,7 @@
  * derived probes with their locals), in the spirit of stap's own dumps.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/compiler.h"
@@ -334,7 +335,7 @@ void cc_dump_prog(struct cc_ctx *cx, FILE *o)
 		const struct cc_dprobe *d = P->probes.v[i];
 		static const char *const kinds[] = { "", "begin", "end", "error", "never", "timer",
 						      "profile", "perf", "tracepoint",
-						      "raw tracepoint", "raw syscall" };
+						      "raw tracepoint", "raw syscall", "input" };
 
 		fprintf(o, "%s /* %s, %s context */\n", d->pp, kinds[d->kind],
 			d->kernel ? "kernel" : "user");
@@ -344,4 +345,69 @@ void cc_dump_prog(struct cc_ctx *cx, FILE *o)
 			fprintf(o, "  %s:%s\n", s->name, cc_type_name(s->type));
 		}
 	}
+}
+
+/* ---- --dump-functions ---------------------------------------------------------- */
+
+static const char *sig_type(int t)
+{
+	/* stap prints a function without a value as "unknown" */
+	return t == TY_LONG || t == TY_STRING || t == TY_STATS ? cc_type_name(t) : "unknown";
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * stap --dump-functions: every function a script may call, sorted, as
+ * "name:type (arg:type, ...)".  The tapsets' functions with their declared
+ * types (unknown when only a call would tell), and the built-in ones with
+ * arguments named arg1, arg2 ...; names starting with '_' are internal and
+ * listed only with verbose.  The print family is a statement in stap, not
+ * a function, and is not listed.
+ */
+void cc_dump_functions(struct cc_ctx *cx, bool all, FILE *out)
+{
+	struct cc_vec lines = { 0 };
+	int i, j, f;
+
+	for (f = 0; f < cx->tapsets.n; f++) {
+		const struct cc_file *file = cx->tapsets.v[f];
+
+		for (i = 0; i < file->funcs.n; i++) {
+			const struct cc_func *fn = file->funcs.v[i];
+			char *s;
+
+			if ((fn->name[0] == '_' && !all) || fn->has_embedded)
+				continue;
+			s = cc_sprintf(cx->arena, "%s:%s (", fn->name,
+				       sig_type(fn->typed_ret ? fn->rettype : TY_UNKNOWN));
+			for (j = 0; j < fn->nparams; j++)
+				s = cc_sprintf(cx->arena, "%s%s%s:%s", s, j ? ", " : "",
+					       fn->params[j]->name,
+					       sig_type(fn->params[j]->typed_decl ? fn->params[j]->type
+										  : TY_UNKNOWN));
+			cc_vec_push(cx->arena, &lines, cc_sprintf(cx->arena, "%s)", s));
+		}
+	}
+	for (i = 1; i < B__COUNT; i++) {
+		const struct cc_builtin *b = cc_builtin_get(i);
+		char *s;
+
+		if (!b || b->maxargs < 0)
+			continue;
+		s = cc_sprintf(cx->arena, "%s:%s (", b->name, sig_type(b->ret));
+		for (j = 0; j < b->maxargs; j++)
+			s = cc_sprintf(cx->arena, "%s%sarg%d:%s", s, j ? ", " : "", j + 1,
+				       sig_type(j < 4 ? b->argt[j] : TY_UNKNOWN));
+		cc_vec_push(cx->arena, &lines, cc_sprintf(cx->arena, "%s)", s));
+	}
+	if (lines.n)
+		qsort(lines.v, (size_t)lines.n, sizeof(void *), cmp_line);
+	for (i = 0; i < lines.n; i++)
+		/* a name in two places (a builtin also in a tapset) is listed once */
+		if (!i || strcmp(lines.v[i], lines.v[i - 1]))
+			fprintf(out, "%s\n", (char *)lines.v[i]);
 }

@@ -36,6 +36,7 @@ struct chain {
 	struct cc_node *body[MAX_ALIAS_DEPTH];
 	bool epilogue[MAX_ALIAS_DEPTH];
 	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
+	const struct cc_point *pts[MAX_ALIAS_DEPTH]; /* the points expanded, by depth */
 	int n, ncond;
 };
 
@@ -283,11 +284,18 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 				    "from the probe", name);
 		return false;
 	}
+	if (d->kind == PK_INPUT && !strcmp(name, "value") && !t->nargs) {
+		/* the byte or line read: codegen takes it from the run's context */
+		if (!quiet)
+			t->type = TY_STRING;
+		return true;
+	}
 	if (!d->tpf) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
 				    "target variable '$%s' is not available in probe '%s': only "
-				    "tracepoint probes have $fields", name, d->pp);
+				    "tracepoint probes%s have $fields", name, d->pp,
+				    d->kind == PK_INPUT ? " and $value of input probes" : "");
 		return false;
 	}
 	while (nl && name[nl - 1] == '$') /* $var$ / $$parms$: same values here */
@@ -619,9 +627,27 @@ static struct cc_node *make_block(struct elab *E, const struct cc_loc *loc, stru
 	return b;
 }
 
+/*
+ * tap -t names each probe as stap does: its script probe's place and the
+ * points it was derived from, innermost first (" from: kernel.trace(...)
+ * from: syscall.read").
+ */
+static void timing_names(struct elab *E, struct cc_dprobe *d, const struct chain *ch, int depth)
+{
+	struct cc_ctx *cx = E->cx;
+	const struct cc_probe *p = cx->script->probes.v[E->cur_probe];
+	int i;
+
+	d->where = cc_sprintf(cx->arena, "%s:%d:%d", p->loc.file ? p->loc.file->name : "?",
+			      p->loc.line, p->loc.col);
+	d->from = cc_strdup(cx->arena, "");
+	for (i = depth; i >= 0; i--)
+		d->from = cc_sprintf(cx->arena, "%s from: %s", d->from, cc_point_str(cx, ch->pts[i]));
+}
+
 /* The derived probe's body: condition check, prologues, body, epilogues. */
 static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chain *ch,
-			  const struct cc_node *user_body)
+			  const struct cc_node *user_body, int depth)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_vec stmts = { 0 };
@@ -696,6 +722,8 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 			return;
 	}
 	d->body = make_block(E, &user_body->loc, &stmts);
+	if (cx->timing)
+		timing_names(E, d, ch, depth);
 	d->index = E->prog->probes.n;
 	d->uprobe = E->cur_probe;
 	d->cls = E->cur_cls;
@@ -707,19 +735,101 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	cc_vec_push(cx->arena, &E->prog->probes, d);
 }
 
+static int expand_point(struct elab *E, const struct cc_point *pt, struct chain *ch,
+			const struct cc_node *user_body, bool quiet, int depth);
+
+/* An alias's points, each with the suffix appended. */
+static int expand_alias(struct elab *E, const struct cc_probe *a, const struct cc_comp *suffix,
+			int nsuffix, struct chain *ch, const struct cc_node *user_body, bool quiet,
+			int depth)
+{
+	struct cc_ctx *cx = E->cx;
+	bool failed = false;
+	int made = 0, j, r;
+
+	ch->body[ch->n] = a->body;
+	ch->epilogue[ch->n] = a->is_epilogue;
+	ch->n++;
+	for (j = 0; j < a->npoints; j++) {
+		const struct cc_point *ap = a->points[j];
+		struct cc_point *sp;
+
+		if (nsuffix) {
+			sp = cc_alloc(cx->arena, sizeof(*sp));
+			*sp = *ap;
+			sp->ncomps = ap->ncomps + nsuffix;
+			sp->comps = cc_alloc(cx->arena, sizeof(*sp->comps) * (size_t)sp->ncomps);
+			memcpy(sp->comps, ap->comps, sizeof(*sp->comps) * (size_t)ap->ncomps);
+			memcpy(sp->comps + ap->ncomps, suffix, sizeof(*sp->comps) * (size_t)nsuffix);
+			ap = sp;
+		}
+		r = expand_point(E, ap, ch, user_body, quiet || ap->optional, depth + 1);
+		if (r > 0) {
+			made += r;
+			if (ap->sufficient)
+				break;
+		} else if (r < 0 && !ap->optional && !quiet) {
+			failed = true;
+		}
+	}
+	ch->n--;
+	return failed ? -1 : made;
+}
+
+/*
+ * Alias suffixes, as stap has them: when no alias is named like the whole
+ * point, an alias named like its beginning expands with the rest of the
+ * point appended to each of its points (timer.profile.freq.hz(99) is
+ * perf.sw.cpu_clock.hz(99)).  Longest alias name first; *matched says
+ * whether any alias took the point.
+ */
+static int expand_suffixed(struct elab *E, const struct cc_point *pt, struct chain *ch,
+			   const struct cc_node *user_body, bool quiet, int depth, bool *matched)
+{
+	struct cc_ctx *cx = E->cx;
+	int made = 0, f, i, k, r;
+
+	for (k = pt->ncomps - 1; k > 0 && !*matched; k--) {
+		struct cc_point prefix = *pt;
+
+		prefix.ncomps = k;
+		for (f = -1; f < cx->tapsets.n; f++) {
+			struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
+
+			for (i = 0; i < file->probes.n; i++) {
+				struct cc_probe *a = file->probes.v[i];
+
+				if (!a->is_alias || !alias_matches(&prefix, a->alias_name))
+					continue;
+				*matched = true;
+				r = expand_alias(E, a, pt->comps + k, pt->ncomps - k, ch, user_body,
+						 quiet, depth);
+				made = r < 0 || made < 0 ? -1 : made + r;
+			}
+		}
+	}
+	return made;
+}
+
 /* Returns derived probes made (>= 0), or -1 after an error. */
 static int expand_point(struct elab *E, const struct cc_point *pt, struct chain *ch,
 			const struct cc_node *user_body, bool quiet, int depth)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_vec ds = { 0 };
+	struct cc_point *fam;
 	bool any_alias = false;
-	int made = 0, f, i, j, r;
+	int made = 0, f, i, r;
 
 	if (depth >= MAX_ALIAS_DEPTH) {
 		cc_error_at(&cx->diag, &pt->loc, "probe alias expansion too deep (recursive alias?)");
 		return -1;
 	}
+	ch->pts[depth] = pt;
+	/* nd_syscall.open and friends are syscall.open (probepoint.c) */
+	fam = cc_point_syscall_family(cx, pt);
+	if (fam)
+		return expand_point(E, fam, ch, user_body, quiet, depth + 1);
 	ch->cond[ch->ncond] = pt->cond;
 	if (pt->cond)
 		ch->ncond++;
@@ -732,32 +842,27 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 			if (!a->is_alias || !alias_matches(pt, a->alias_name))
 				continue;
 			any_alias = true;
-			ch->body[ch->n] = a->body;
-			ch->epilogue[ch->n] = a->is_epilogue;
-			ch->n++;
-			for (j = 0; j < a->npoints; j++) {
-				r = expand_point(E, a->points[j], ch, user_body,
-						 quiet || a->points[j]->optional, depth + 1);
-				if (r > 0) {
-					made += r;
-					if (a->points[j]->sufficient)
-						break;
-				} else if (r < 0 && !a->points[j]->optional && !quiet) {
-					made = -1;
-				}
-			}
-			ch->n--;
+			r = expand_alias(E, a, NULL, 0, ch, user_body, quiet, depth);
+			made = r < 0 || made < 0 ? -1 : made + r;
 		}
 	}
 	if (any_alias)
 		goto out;
+	if (cc_point_refused(cx, pt, quiet)) {
+		made = -1;
+		goto out;
+	}
+	made = expand_suffixed(E, pt, ch, user_body, quiet, depth, &any_alias);
+	if (any_alias)
+		goto out;
+	made = 0;
 	r = cc_resolve_builtin_point(cx, pt, quiet, &ds);
 	if (r < 0) {
 		made = -1;
 		goto out;
 	}
 	for (i = 0; i < ds.n; i++)
-		finish_dprobe(E, ds.v[i], ch, user_body);
+		finish_dprobe(E, ds.v[i], ch, user_body, depth);
 	made = ds.n;
 out:
 	if (pt->cond)

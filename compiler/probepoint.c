@@ -11,6 +11,11 @@
  *   timer.profile                                  perf cpu-clock per CPU
  *   perf.{sw,hw}.EVENT[.sample(N)|.hz(N)], perf.type(T).config(C)...
  *   kernel.trace("SUBSYS:EVENT")                   globs allowed in both
+ *   __stdin, __stdin.line                          user context: what tap
+ *                                                  reads on its stdin, one
+ *                                                  byte or line per run, in
+ *                                                  $value (input.char and
+ *                                                  input.line stand on them)
  *
  * Probe types this kernel cannot do (kernel.function, kprobe.* without
  * kprobes) are errors that name the point and the reason, at pass 2.
@@ -48,6 +53,35 @@ char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt)
 		}
 	}
 	return s;
+}
+
+/*
+ * stap has the syscall tapset several times over: nd_syscall.* (kprobes,
+ * no debuginfo), nd1_ and nd2_ (its two halves), tp_syscall.* (the
+ * tracepoints), dw_syscall.* (DWARF), each with the variables of
+ * syscall.*.  taphub's syscall.* already is the debuginfo-less kind, on
+ * tracepoints, so every family is an other name for it.
+ */
+static const char *const syscall_families[] = {
+	"nd_syscall", "nd1_syscall", "nd2_syscall", "tp_syscall", "dw_syscall", NULL,
+};
+
+struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_point *pt)
+{
+	struct cc_point *p;
+	int i;
+
+	for (i = 0; syscall_families[i]; i++)
+		if (pt->ncomps && !strcmp(pt->comps[0].name, syscall_families[i]))
+			break;
+	if (!syscall_families[i])
+		return NULL;
+	p = cc_alloc(cx->arena, sizeof(*p));
+	*p = *pt;
+	p->comps = cc_alloc(cx->arena, sizeof(*p->comps) * (size_t)pt->ncomps);
+	memcpy(p->comps, pt->comps, sizeof(*p->comps) * (size_t)pt->ncomps);
+	p->comps[0].name = "syscall";
+	return p;
 }
 
 static struct cc_dprobe *new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
@@ -292,6 +326,16 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (!*event || !*subsys)
 		return point_error(cx, pt, quiet, "has an empty subsystem or event name");
 	n = cc_tp_list(cc_tracefs(), subsys, event, &names);
+	if (n == 0 && !quiet && !colon && !strpbrk(event, "*?[")) {
+		/* kernel.trace("EVENT"): an event of another kernel (renamed, removed) */
+		cc_strv_free(names);
+		return point_error(cx, pt, quiet,
+				   cc_sprintf(cx->arena,
+					      "is not supported on this kernel: no subsystem has a "
+					      "tracepoint '%s' (tap -l 'kernel.trace(\"*\")' lists "
+					      "them all)",
+					      event));
+	}
 	if (n == 0 && !quiet && !strpbrk(subsys, "*?[") && !strpbrk(event, "*?[")) {
 		char **all;
 		int m = cc_tp_list(cc_tracefs(), subsys, "*", &all);
@@ -349,6 +393,113 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	return out->n ? 1 : 0;
 }
 
+/*
+ * SystemTap tapset probes this kernel has no tracepoint for: stap builds
+ * them on kprobes of kernel functions.  taphub's aliases (and those of
+ * -I DIR) are looked up before this list, which only words the refusal
+ * of what is left.  Patterns are fnmatch(3)ed against the point's
+ * component names joined with dots.
+ */
+static const char *const kprobe_points[] = {
+	"vm.pagefault.return", "vm.write_shared", "vm.write_shared_copy",
+	"netdev.register", "netdev.unregister", "netdev.open", "netdev.close", "netdev.ioctl",
+	"netdev.get_stats", "netdev.set_promiscuity", "netdev.change_*",
+	"tcp.recvmsg", "tcp.sendmsg", "tcp.disconnect", "tcp.disconnect.return",
+	"tcp.setsockopt", "tcp.setsockopt.return", "tcp.ipv4.*", "tcp.ipv6.*",
+	"udp.disconnect", "udp.disconnect.return",
+	"scheduler.tick", "scheduler.balance", "scheduler.signal_send",
+	"signal.check_ignored*", "signal.checkperm*", "signal.do_action*", "signal.flush",
+	"signal.force_segv*", "signal.handle.return", "signal.handle_stop", "signal.pending*",
+	"signal.procmask*", "signal.send.return", "signal.send_sig_queue*",
+	"signal.sys*kill.return", "signal.wakeup",
+	"vfs.*", "_vfs.*", "generic.fop.*", "nfs.*", "nfsd.*", "sunrpc.*", "socket.*", "scsi.*",
+	"tty.*", "ipmib.*", "tcpmib.*", "linuxmib.*", "workqueue.*",
+};
+
+/*
+ * The points SystemTap serves from its kernel module's procfs files:
+ * procfs("PATH").read/.write itself and stap-exporter's prometheus.
+ */
+static const struct {
+	const char *name;
+	const char *why;
+} module_points[] = {
+	{ "procfs", "is not supported: procfs probes are files that SystemTap's kernel module "
+		    "creates under /proc/systemtap; taphub loads no kernel module, only verified "
+		    "eBPF" },
+	{ "prometheus", "is not supported: stap-exporter reads prometheus probes from the procfs "
+			"files of SystemTap's kernel module; taphub loads no kernel module, only "
+			"verified eBPF" },
+};
+
+static bool family_has_aliases(struct cc_ctx *cx, const char *first)
+{
+	int f, i;
+
+	for (f = 0; f < cx->tapsets.n; f++) {
+		const struct cc_file *file = cx->tapsets.v[f];
+
+		for (i = 0; i < file->probes.n; i++) {
+			const struct cc_probe *p = file->probes.v[i];
+
+			if (p->is_alias && !strcmp(p->alias_name->comps[0].name, first))
+				return true;
+		}
+	}
+	return false;
+}
+
+int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
+{
+	char *names = cc_strdup(cx->arena, "");
+	size_t i;
+	int k;
+
+	for (i = 0; i < sizeof(module_points) / sizeof(module_points[0]); i++)
+		if (!strcmp(pt->comps[0].name, module_points[i].name)) {
+			point_error(cx, pt, quiet, module_points[i].why);
+			return 1;
+		}
+	for (k = 0; k < pt->ncomps; k++)
+		names = cc_sprintf(cx->arena, "%s%s%s", names, k ? "." : "", pt->comps[k].name);
+	for (i = 0; i < sizeof(kprobe_points) / sizeof(kprobe_points[0]); i++)
+		if (!fnmatch(kprobe_points[i], names, 0))
+			break;
+	if (i == sizeof(kprobe_points) / sizeof(kprobe_points[0]))
+		return 0;
+	point_error(cx, pt, quiet,
+		    cc_sprintf(cx->arena,
+			       "%s: SystemTap builds it on a kprobe of a kernel function, %s, and "
+			       "no tracepoint stands in for it%s",
+			       cx->kern.has_kprobes ? "is not supported yet"
+						    : "is not supported on this kernel",
+			       cx->kern.has_kprobes ? "which taphub does not use yet"
+						    : "this kernel has no kprobes",
+			       family_has_aliases(cx, pt->comps[0].name)
+				       ? cc_sprintf(cx->arena, " (tap -l '%s.*' lists what taphub has)",
+						    pt->comps[0].name)
+				       : ""));
+	return 1;
+}
+
+/*
+ * SystemTap feeds input.char/input.line from stdin through a procfs file
+ * of its module; here tap reads its stdin itself and runs these user
+ * probes (hub/local.c).
+ */
+static int resolve_stdin(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			 struct cc_vec *out)
+{
+	struct cc_dprobe *d;
+
+	if (pt->comps[0].has_arg || pt->ncomps > 2 ||
+	    (pt->ncomps == 2 && (!comp_is(pt, 1, "line") || pt->comps[1].has_arg)))
+		return point_error(cx, pt, quiet, "expects __stdin or __stdin.line");
+	d = new_dprobe(cx, pt, PK_INPUT, false, out);
+	d->input_line = pt->ncomps == 2;
+	return 1;
+}
+
 int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			     struct cc_vec *out)
 {
@@ -367,6 +518,8 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return resolve_timer(cx, pt, quiet, out);
 	if (!strcmp(first, "perf"))
 		return resolve_perf(cx, pt, quiet, out);
+	if (!strcmp(first, "__stdin"))
+		return resolve_stdin(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") && comp_is(pt, 1, "trace")) {
 		struct cc_vec tmp = { 0 };
 		int i;
@@ -388,9 +541,8 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 				   "use yet; use a tracepoint instead");
 	if (!strcmp(first, "process"))
 		return point_error(cx, pt, quiet, "is a user-space probe, not supported yet");
-	if (!strcmp(first, "netfilter") || !strcmp(first, "procfs") ||
-	    !strcmp(first, "java") || !strcmp(first, "python2") || !strcmp(first, "python3") ||
-	    !strcmp(first, "hrtimer") || !strcmp(first, "input"))
+	if (!strcmp(first, "netfilter") || !strcmp(first, "java") || !strcmp(first, "python2") ||
+	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
 		return point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
 	return point_error(cx, pt, quiet,
 			   "does not match any probe alias or built-in probe point (built-in: "
@@ -412,7 +564,56 @@ int cc_tp_array_elem(const struct cc_tpfield *f)
 	return f->size / (int)n;
 }
 
-/* ---- listing: tap -l / -L ---------------------------------------------------- */
+/* ---- listing: tap -l / -L, --dump-probe-types --------------------------------- */
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * stap --dump-probe-types: every built-in point with its parameters as
+ * "(number)" or "(string)", sorted; aliases are not listed (tap -l does).
+ */
+void cc_dump_probe_types(FILE *out)
+{
+	static const char *const fixed[] = {
+		"begin", "begin(number)", "end", "end(number)", "error", "error(number)", "never",
+		"kernel.trace(string)", "timer.profile", "timer.profile.tick",
+		"perf.type(number).config(number)", "perf.type(number).config(number).sample(number)",
+		"perf.type(number).config(number).hz(number)",
+	};
+	static const char *const units[] = { "s", "sec", "ms", "msec", "us", "usec", "ns", "nsec",
+					     "hz", "jiffies" };
+	char *lines[sizeof(fixed) / sizeof(fixed[0]) + 2 * 10 +
+		    3 * sizeof(perf_events) / sizeof(perf_events[0])];
+	size_t n = 0, i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (asprintf(&lines[n], "%s", fixed[i]) > 0)
+			n++;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (asprintf(&lines[n], "timer.%s(number)", units[i]) > 0)
+			n++;
+		if (asprintf(&lines[n], "timer.%s(number).randomize(number)", units[i]) > 0)
+			n++;
+	}
+	for (i = 0; i < sizeof(perf_events) / sizeof(perf_events[0]); i++) {
+		const char *k = perf_events[i].type == PERF_TYPE_SOFTWARE ? "sw" : "hw";
+
+		if (asprintf(&lines[n], "perf.%s.%s", k, perf_events[i].name) > 0)
+			n++;
+		if (asprintf(&lines[n], "perf.%s.%s.sample(number)", k, perf_events[i].name) > 0)
+			n++;
+		if (asprintf(&lines[n], "perf.%s.%s.hz(number)", k, perf_events[i].name) > 0)
+			n++;
+	}
+	qsort(lines, n, sizeof(lines[0]), cmp_line);
+	for (i = 0; i < n; i++) {
+		fprintf(out, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+}
 
 static const char *field_type(const struct cc_tpfield *f)
 {
@@ -425,11 +626,6 @@ static const char *field_type(const struct cc_tpfield *f)
 	default:
 		return "long";
 	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
@@ -477,8 +673,9 @@ static void alias_vars(struct cc_ctx *cx, struct cc_vec *lines)
 int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out)
 {
 	struct cc_srcfile *src = cc_alloc(cx->arena, sizeof(*src));
-	struct cc_point *pt;
+	struct cc_point *pt, *fam;
 	struct cc_vec lines = { 0 };
+	const char *family = NULL;
 	int i, j, k;
 
 	src->name = "<pattern>";
@@ -487,6 +684,12 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	pt = cc_parse_point(cx, cc_preprocess(cx, cc_lex(cx, src)));
 	if (!pt)
 		return -EINVAL;
+	/* nd_syscall.*: list syscall.* under the name asked for */
+	fam = cc_point_syscall_family(cx, pt);
+	if (fam) {
+		family = pt->comps[0].name;
+		pt = fam;
+	}
 	/* aliases from tapsets and -I dirs */
 	for (i = 0; i < cx->tapsets.n; i++) {
 		struct cc_file *f = cx->tapsets.v[i];
@@ -503,6 +706,9 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 			if (match) {
 				char *s = cc_point_str(cx, p->alias_name);
 				int m;
+
+				if (family)
+					s = cc_sprintf(cx->arena, "%s%s", family, s + strlen("syscall"));
 
 				for (m = 0; m < lines.n; m++)
 					if (!strcmp(lines.v[m], s))
@@ -534,7 +740,7 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 		}
 	}
 	if (lines.n)
-		qsort(lines.v, (size_t)lines.n, sizeof(void *), cmp_str);
+		qsort(lines.v, (size_t)lines.n, sizeof(void *), cmp_line);
 	for (i = 0; i < lines.n; i++)
 		fprintf(out, "%s\n", (char *)lines.v[i]);
 	return lines.n;

@@ -110,10 +110,11 @@ static int load_dir(struct cc_ctx *cx, const char *dir)
 
 /* ---- syscall.NAME for every syscall the tapsets do not cover ------------------ */
 
-static bool point_is_syscall(const struct cc_point *pt)
+static bool point_is_syscall(struct cc_ctx *cx, const struct cc_point *pt)
 {
 	return pt->ncomps && (!strcmp(pt->comps[0].name, "syscall") ||
-			      !fnmatch(pt->comps[0].name, "syscall", 0));
+			      !fnmatch(pt->comps[0].name, "syscall", 0) ||
+			      cc_point_syscall_family(cx, pt));
 }
 
 /* Does the script (or a listing) name syscall.* points? Only then pay for the scan. */
@@ -127,7 +128,7 @@ static bool wants_syscalls(struct cc_ctx *cx)
 		struct cc_probe *p = cx->script->probes.v[i];
 
 		for (j = 0; j < p->npoints; j++)
-			if (point_is_syscall(p->points[j]))
+			if (point_is_syscall(cx, p->points[j]))
 				return true;
 	}
 	return false;

@@ -291,6 +291,13 @@ struct grt_meta {
 		int nr;
 	} *tails;
 	int ntails;
+	/* tap -t: the probes of the timing report, in stap's order */
+	struct grt_meta_timing {
+		bool kernel; /* slot: index in the th_timing map; else in desc->probes */
+		int slot;
+		char *pp, *where, *from; /* "file:line:col", " from: alias ..." */
+	} *timings;
+	int ntimings;
 };
 
 /* Parse; on error -EINVAL and "line N: reason" in err. */
@@ -323,6 +330,7 @@ struct grt_rt_opts {
 	int64_t target_pid;
 	bool suppress_errors; /* --suppress-handler-errors */
 	int64_t maxerrors;
+	bool timing;          /* tap -t: time every user probe run */
 	/* output sink; len bytes at data; must not fail (it counts its own losses) */
 	void (*write)(void *arg, int stream, const char *data, size_t len);
 	void *arg;
@@ -342,5 +350,16 @@ int64_t grt_rt_errors(const struct grt_rt *rt);
 int64_t grt_rt_maxstr(const struct grt_rt *rt); /* MAXSTRINGLEN of the guest (its strlen) */
 /* Flush the sink buffer (the runtime batches small writes). */
 void grt_rt_flush(struct grt_rt *rt);
+/* Does the guest have input probes (input.char, input.line)? */
+bool grt_rt_has_input(const struct grt_rt *rt);
+/*
+ * Bytes read on stdin: each runs the byte input probes, and each line
+ * (through its '\n') the line ones; a line keeps its first
+ * MAXSTRINGLEN - 1 bytes.  len 0: end of input, nothing more runs.
+ */
+void grt_rt_input(struct grt_rt *rt, const char *data, size_t len);
+/* tap -t: the run times of user probe desc->probes[index] so far. */
+struct th_probe_timing;
+int grt_rt_probe_timing(const struct grt_rt *rt, int index, struct th_probe_timing *ret);
 
 #endif /* GRT_H */

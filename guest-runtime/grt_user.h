@@ -35,6 +35,7 @@ struct grt_uctx {
 	int64_t actions; /* loop iterations in this run (MAXACTION) */
 	int64_t depth;   /* function nesting (MAXNESTING) */
 	const char *pp;  /* probe point of the running handler */
+	const char *input; /* input probes: the byte or line read ($value) */
 	char errmsg[GRT_ERRMSG_MAX]; /* error("...") text */
 };
 
@@ -44,6 +45,7 @@ enum grt_uprobe_kind {
 	GRT_UP_ERROR,
 	GRT_UP_TIMER,
 	GRT_UP_NEVER,
+	GRT_UP_INPUT, /* a byte (or with input_line, a line) read on stdin */
 };
 
 struct grt_uprobe {
@@ -52,6 +54,7 @@ struct grt_uprobe {
 	int64_t period_ns, jitter_ns;
 	void (*fn)(struct grt_uctx *u);
 	const char *pp;
+	int input_line; /* GRT_UP_INPUT: runs once per line, else per byte */
 };
 
 struct grt_guest_desc {

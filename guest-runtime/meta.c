@@ -488,6 +488,34 @@ static bool parse_tail(struct mp *m, struct grt_meta *g)
 	return true;
 }
 
+/* timing k|u SLOT "pp" "file:line:col" "derivation" */
+static bool parse_timing(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_timing *t, *arr = grow(m, g->timings, g->ntimings, sizeof(*t));
+	char *kind;
+
+	if (!arr)
+		return false;
+	g->timings = arr;
+	t = &g->timings[g->ntimings++];
+	memset(t, 0, sizeof(*t));
+	kind = word(m);
+	if (!kind)
+		return false;
+	t->kernel = !strcmp(kind, "k");
+	if (strcmp(kind, "k") && strcmp(kind, "u")) {
+		free(kind);
+		return bad(m, "bad timing kind"), false;
+	}
+	free(kind);
+	if (!inum(m, 0, 1 << 20, &t->slot))
+		return false;
+	t->pp = quoted(m, NULL);
+	t->where = t->pp ? quoted(m, NULL) : NULL;
+	t->from = t->where ? quoted(m, NULL) : NULL;
+	return t->from != NULL;
+}
+
 int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen)
 {
 	struct mp m = { .p = text, .end = text + len, .line = 1, .err = err, .errlen = errlen };
@@ -564,6 +592,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_prog(&m, g);
 		} else if (!strcmp(kw, "tail")) {
 			ok = parse_tail(&m, g);
+		} else if (!strcmp(kw, "timing")) {
+			ok = parse_timing(&m, g);
 		} else if (!strcmp(kw, "end")) {
 			seen_end = true;
 		} else {
@@ -679,6 +709,12 @@ void grt_meta_free(struct grt_meta *g)
 	for (i = 0; i < g->ntails; i++)
 		free(g->tails[i].name);
 	free(g->tails);
+	for (i = 0; i < g->ntimings; i++) {
+		free(g->timings[i].pp);
+		free(g->timings[i].where);
+		free(g->timings[i].from);
+	}
+	free(g->timings);
 	free(g);
 }
 

@@ -41,6 +41,7 @@
 #include "guest-runtime/grt.h"
 #include "guest-runtime/grt_user.h"
 #include "taphub/record.h"
+#include "taphub/stat.h"
 
 #define OUT_FLUSH_BYTES (64u << 10)
 
@@ -56,6 +57,10 @@ struct grt_rt {
 	int64_t errors;
 	int64_t bad_records; /* records that did not parse */
 	uint64_t rand;
+	struct th_probe_timing *timing; /* tap -t: per desc->probes index */
+	char *line;      /* input.line: the line read so far (MAXSTRINGLEN bytes) */
+	size_t line_len;
+	bool input_done; /* stdin ended */
 };
 
 static void flush(struct grt_rt *rt)
@@ -112,6 +117,11 @@ int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret)
 	rt->ustat = calloc((size_t)rt->meta->nglobals + 1, sizeof(*rt->ustat));
 	if (!rt->uarr || !rt->ustat)
 		goto out_nomem;
+	if (o->timing && rt->desc && rt->desc->nprobes) {
+		rt->timing = calloc((size_t)rt->desc->nprobes, sizeof(*rt->timing));
+		if (!rt->timing)
+			goto out_nomem;
+	}
 	for (i = 0; i < rt->meta->nglobals; i++) {
 		const struct grt_meta_global *g = &rt->meta->globals[i];
 
@@ -158,6 +168,8 @@ void grt_rt_free(struct grt_rt *rt)
 	}
 	free(rt->uarr);
 	free(rt->ustat);
+	free(rt->timing);
+	free(rt->line);
 	grt_buf_free(&rt->out);
 	free(rt);
 }
@@ -337,17 +349,95 @@ int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len)
 
 /* ---- user probes ---------------------------------------------------------------------- */
 
-void grt_rt_run_one(struct grt_rt *rt, int index)
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void run_probe(struct grt_rt *rt, int index, const char *input)
 {
 	const struct grt_uprobe *p;
-	struct grt_uctx u = { .rt = rt };
+	struct grt_uctx u = { .rt = rt, .input = input };
+	int64_t t0 = 0;
 
 	if (!rt->desc || index < 0 || index >= rt->desc->nprobes)
 		return;
 	p = &rt->desc->probes[index];
 	u.pp = p->pp;
+	if (rt->timing)
+		t0 = mono_ns();
 	p->fn(&u);
+	/* the handler's own time, as the kernel probes measure theirs: not the flush */
+	if (rt->timing)
+		th_probe_timing_add(&rt->timing[index], (__u64)(mono_ns() - t0));
 	maybe_flush(rt);
+}
+
+void grt_rt_run_one(struct grt_rt *rt, int index)
+{
+	run_probe(rt, index, NULL);
+}
+
+int grt_rt_probe_timing(const struct grt_rt *rt, int index, struct th_probe_timing *ret)
+{
+	if (!rt->timing || !rt->desc || index < 0 || index >= rt->desc->nprobes)
+		return -ENOENT;
+	*ret = rt->timing[index];
+	return 0;
+}
+
+bool grt_rt_has_input(const struct grt_rt *rt)
+{
+	int i;
+
+	for (i = 0; rt->desc && i < rt->desc->nprobes; i++)
+		if (rt->desc->probes[i].kind == GRT_UP_INPUT)
+			return true;
+	return false;
+}
+
+/* Every input probe of one kind (byte or line), in the script's order. */
+static void run_input(struct grt_rt *rt, bool line, const char *value)
+{
+	int i;
+
+	for (i = 0; i < rt->desc->nprobes && !rt->exit_req && !rt->error_stop; i++)
+		if (rt->desc->probes[i].kind == GRT_UP_INPUT &&
+		    !!rt->desc->probes[i].input_line == line)
+			run_probe(rt, i, value);
+}
+
+void grt_rt_input(struct grt_rt *rt, const char *data, size_t len)
+{
+	size_t keep = rt->meta->strlen > 1 ? (size_t)rt->meta->strlen - 1 : 0, i;
+	char byte[2] = { 0 };
+
+	if (!rt->desc || rt->input_done)
+		return;
+	if (!len) {
+		/* as stap: a last line without its newline never runs input.line */
+		rt->input_done = true;
+		return;
+	}
+	if (!rt->line) {
+		rt->line = malloc(keep + 1);
+		if (!rt->line)
+			return;
+	}
+	for (i = 0; i < len; i++) {
+		byte[0] = data[i];
+		run_input(rt, false, byte);
+		if (rt->line_len < keep)
+			rt->line[rt->line_len++] = data[i];
+		if (data[i] == '\n') {
+			rt->line[rt->line_len] = 0;
+			run_input(rt, true, rt->line);
+			rt->line_len = 0;
+		}
+	}
 }
 
 void grt_rt_run_kind(struct grt_rt *rt, int kind)

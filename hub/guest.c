@@ -468,6 +468,13 @@ int hub_guest_globals_fd(const struct hub_guest *g)
 	return g->globals_fd;
 }
 
+int hub_guest_timing_fd(const struct hub_guest *g)
+{
+	struct bpf_map *map = g->obj ? bpf_object__find_map_by_name(g->obj, "th_timing") : NULL;
+
+	return map ? bpf_map__fd(map) : -1;
+}
+
 const int *hub_guest_map_fds(const struct hub_guest *g)
 {
 	return g->map_fds;

@@ -85,6 +85,7 @@ const struct grt_guest_desc *hub_guest_desc(const struct hub_guest *g);
 void *hub_guest_globals(const struct hub_guest *g);
 const int *hub_guest_map_fds(const struct hub_guest *g); /* per gid, -1 if none */
 int hub_guest_globals_fd(const struct hub_guest *g);      /* .data.th_g map, -1 if none */
+int hub_guest_timing_fd(const struct hub_guest *g);       /* tap -t: th_timing, -1 if none */
 int hub_guest_ring_fd(const struct hub_guest *g, int cls); /* -1 without eBPF */
 int hub_guest_ncpus(const struct hub_guest *g);
 /* Counters of a class summed over CPUs. */
@@ -123,6 +124,9 @@ struct hub_local_opts {
 	/* called once the guest is loaded (verified), before its begin probes */
 	void (*on_loaded)(const struct hub_guest *g, void *arg);
 	void *on_loaded_arg;
+	int64_t timeout_ms;      /* -T: end the session after this long (0: never) */
+	bool timing;             /* -t: print the probe hit report at the end */
+	bool no_warnings;        /* -w: no WARNING lines */
 };
 
 /* Run the session to its end; returns the process exit status for tap. */
@@ -258,6 +262,7 @@ struct hub_runner_opts {
 	int64_t target_pid;
 	bool suppress_errors;
 	int64_t maxerrors;
+	int64_t timeout_ms;  /* -T: stop the session after this long (0: never) */
 };
 
 /* Connect as the session's runner, run it to its end; returns an exit status. */

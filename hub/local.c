@@ -12,9 +12,13 @@
  *               we come back on our own, paced to the rate (see
  *               rh_drain_next_tick_ms), at most poll_ms apart
  *
+ *   stdin       with input probes (input.char, input.line): what tap reads
+ *               runs them, as stap's runner feeds them
+ *   -T          a timerfd that ends the session as exit() would
+ *
  * At the end: detach, drain what is left, end probes, the automatic
- * printing of unread globals, then the loss and error reports, as stap
- * prints them.
+ * printing of unread globals, then (-t) the probe hit report, the loss
+ * and error reports, as stap prints them.
  *
  * With -o the output goes into a sink (sink.c: rotation, SIGUSR2 switches
  * to the next file).  A binary trace takes the records as they come from
@@ -31,6 +35,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <termios.h>
+#include <bpf/bpf.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -41,8 +47,20 @@
 #include "guest-runtime/grt_user.h"
 #include "hub/hub.h"
 #include "relayhost-module/rh.h"
+#include "taphub/stat.h"
 
 #define MAX_TIMERS 64
+/* Bytes of stdin read at once for input probes. */
+#define INPUT_CHUNK 4096
+
+/* epoll ids: the rings, signals, stdin, -T; timers from EV_TIMER0 */
+enum {
+	EV_SIGNAL = 1,
+	EV_RINGS = 2,
+	EV_STDIN = 3,
+	EV_TIMEOUT = 4,
+	EV_TIMER0 = 1000,
+};
 
 struct timer {
 	int fd;
@@ -68,6 +86,11 @@ struct local {
 	bool binary;        /* the sink writes a binary trace */
 	uint64_t marked_drops[TH_MAX_CLASSES]; /* ring drops already in the trace */
 	int64_t drops_ns;   /* when the counters were last read */
+	int timeout_fd;     /* -T */
+	bool input;         /* stdin feeds input probes */
+	bool input_polled;  /* stdin cannot be in epoll (a file): read it every turn */
+	bool tty_saved;     /* the terminal's mode is ours until the end */
+	struct termios tty;
 };
 
 static int64_t mono_ns(void);
@@ -104,6 +127,10 @@ static void write_all(struct local *L, int fd, const char *p, size_t n)
 static void sink(void *arg, int stream, const char *data, size_t len)
 {
 	struct local *L = arg;
+
+	/* -w, as staprun -w: the runtime's warnings are not shown */
+	if (stream == GRT_MSG && L->o->no_warnings && len >= 9 && !memcmp(data, "WARNING: ", 9))
+		return;
 
 	if (stream != GRT_MSG && L->o->sink)
 		hub_sink_text(L->o->sink, data, len); /* counts its own losses */
@@ -185,7 +212,7 @@ static int setup_timers(struct local *L)
 		t->probe = i;
 		t->period_ns = d->probes[i].period_ns;
 		t->jitter_ns = d->probes[i].jitter_ns;
-		ev.data.u32 = 1000 + (uint32_t)L->ntimers;
+		ev.data.u32 = EV_TIMER0 + (uint32_t)L->ntimers;
 		L->ntimers++;
 		if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, t->fd, &ev))
 			return -errno;
@@ -233,6 +260,71 @@ static void on_signal(struct local *L, bool *stop)
 	}
 }
 
+/* One read of stdin into the input probes; at its end they stop. */
+static void read_input(struct local *L)
+{
+	char buf[INPUT_CHUNK];
+	ssize_t n = read(0, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0) {
+		grt_rt_input(L->rt, buf, (size_t)n);
+		grt_rt_flush(L->rt);
+		return;
+	}
+	/* end of input (or an error reading it): stap stops reading, the session goes on */
+	grt_rt_input(L->rt, NULL, 0);
+	if (!L->input_polled)
+		epoll_ctl(L->epfd, EPOLL_CTL_DEL, 0, NULL);
+	L->input_polled = false;
+	L->input = false;
+}
+
+/*
+ * Input probes read tap's stdin.  A terminal goes to non-canonical mode
+ * without echo, as stap's runner sets it, so each key is a byte at once;
+ * a file, which epoll refuses, is read a chunk per turn of the loop.
+ */
+static int setup_input(struct local *L)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_STDIN };
+
+	L->input = true;
+	if (isatty(0) && tcgetattr(0, &L->tty) == 0) {
+		struct termios raw = L->tty;
+
+		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		raw.c_cc[VMIN] = 1;
+		raw.c_cc[VTIME] = 0;
+		if (tcsetattr(0, TCSANOW, &raw) == 0)
+			L->tty_saved = true;
+	}
+	if (epoll_ctl(L->epfd, EPOLL_CTL_ADD, 0, &ev) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	L->input_polled = true;
+	return 0;
+}
+
+/* -T: a one-shot timer that ends the session. */
+static int setup_timeout(struct local *L)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = EV_TIMEOUT };
+	struct itimerspec its = { 0 };
+
+	L->timeout_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (L->timeout_fd < 0)
+		return -errno;
+	its.it_value.tv_sec = L->o->timeout_ms / 1000;
+	its.it_value.tv_nsec = (L->o->timeout_ms % 1000) * 1000000;
+	if (timerfd_settime(L->timeout_fd, 0, &its, NULL) ||
+	    epoll_ctl(L->epfd, EPOLL_CTL_ADD, L->timeout_fd, &ev))
+		return -errno;
+	return 0;
+}
+
 static void loop(struct local *L)
 {
 	struct epoll_event evs[16];
@@ -242,7 +334,8 @@ static void loop(struct local *L)
 	if (L->drain)
 		rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms); /* starts the clock */
 	while (!stop && !grt_rt_exit_requested(L->rt)) {
-		int n = epoll_wait(L->epfd, evs, 16, tick_ms), i;
+		/* a file on stdin is always ready: read it between the other events */
+		int n = epoll_wait(L->epfd, evs, 16, L->input_polled ? 0 : tick_ms), i;
 
 		if (n < 0 && errno != EINTR)
 			break;
@@ -251,13 +344,20 @@ static void loop(struct local *L)
 		if (L->drain)
 			tick_ms = rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms);
 		mark_drops(L, false);
+		if (L->input_polled)
+			read_input(L);
 		for (i = 0; i < n; i++) {
 			uint32_t id = evs[i].data.u32;
 
-			if (id == 1) {
+			if (id == EV_SIGNAL) {
 				on_signal(L, &stop);
-			} else if (id >= 1000 && id < 1000 + (uint32_t)L->ntimers) {
-				struct timer *t = &L->timers[id - 1000];
+			} else if (id == EV_TIMEOUT) {
+				/* -T: the time is up; the session ends as exit() ends it */
+				stop = true;
+			} else if (id == EV_STDIN) {
+				read_input(L);
+			} else if (id >= EV_TIMER0 && id < EV_TIMER0 + (uint32_t)L->ntimers) {
+				struct timer *t = &L->timers[id - EV_TIMER0];
 				uint64_t exp;
 
 				if (read(t->fd, &exp, sizeof(exp)) != sizeof(exp))
@@ -347,6 +447,15 @@ static int start_child(struct local *L, int *release_fd)
 		/* wait for the go (or EOF when tap gave up) */
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
+		if (c == 'n') {
+			/* input probes read tap's stdin: the command gets none, as with stap */
+			int null = open("/dev/null", O_RDONLY);
+
+			if (null < 0 || dup2(null, 0) < 0)
+				_exit(127);
+			if (null > 0)
+				close(null);
+		}
 		execvp(L->o->cmd[0], L->o->cmd);
 		err = errno;
 		(void)!write(e[1], &err, sizeof(err));
@@ -370,6 +479,74 @@ static bool child_exec_failed(struct local *L)
 		return false;
 	fprintf(stderr, "tap: -c: cannot run '%s': %s\n", L->o->cmd[0], strerror(err));
 	return true;
+}
+
+/* A kernel probe's run times, summed over the CPUs' slots of th_timing. */
+static int kernel_timing(struct local *L, int fd, int slot, struct th_probe_timing *ret)
+{
+	int ncpus = hub_guest_ncpus(L->g), c;
+	/* per-CPU values come rounded up to 8 bytes each */
+	size_t vsz = (sizeof(*ret) + 7) & ~(size_t)7;
+	char *buf = calloc((size_t)ncpus, vsz);
+	__u32 key = (__u32)slot;
+
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, buf)) {
+		free(buf);
+		return -errno;
+	}
+	memset(ret, 0, sizeof(*ret));
+	for (c = 0; c < ncpus; c++) {
+		struct th_probe_timing t;
+
+		memcpy(&t, buf + (size_t)c * vsz, sizeof(t));
+		th_probe_timing_merge(ret, &t);
+	}
+	free(buf);
+	return 0;
+}
+
+/*
+ * tap -t: stap's probe hit report, one line per probe that ran: its point,
+ * its script probe's place, runs, min/avg/max and variance of the run
+ * time in ns, where it came from, its index.  stap prints it to its output
+ * only when stdout is a terminal; tap prints it on stderr, always, so the
+ * output proper stays what stap prints.
+ */
+static void report_timing(struct local *L)
+{
+	const struct grt_meta *m = hub_guest_meta(L->g);
+	int fd = hub_guest_timing_fd(L->g), i;
+	char line[4096];
+	int n;
+
+	n = snprintf(line, sizeof(line), "----- probe hit report: \n");
+	write_all(L, 2, line, (size_t)n);
+	for (i = 0; i < m->ntimings; i++) {
+		const struct grt_meta_timing *mt = &m->timings[i];
+		struct th_probe_timing t = { 0 };
+		long double var = 0;
+
+		if (mt->kernel ? fd < 0 || kernel_timing(L, fd, mt->slot, &t)
+			       : grt_rt_probe_timing(L->rt, mt->slot, &t))
+			continue;
+		if (!t.count)
+			continue;
+		/* the sample variance, as stap's Welford sums give it */
+		if (t.count > 1)
+			var = ((long double)t.sumsq -
+			       (long double)t.sum * (long double)t.sum / (long double)t.count) /
+			      (long double)(t.count - 1);
+		n = snprintf(line, sizeof(line),
+			     "%s, (%s), hits: %llu, nsecs: %llumin/%lluavg/%llumax, variance: %lld,%s, "
+			     "index: %d\n",
+			     mt->pp, mt->where, (unsigned long long)t.count, (unsigned long long)t.min,
+			     (unsigned long long)(t.sum / t.count), (unsigned long long)t.max,
+			     (long long)(var > 0 ? var : 0), mt->from, i);
+		if (n > 0)
+			write_all(L, 2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
 }
 
 static void report_losses(struct local *L)
@@ -412,7 +589,8 @@ static void report_losses(struct local *L)
 
 int hub_run_local(const struct hub_local_opts *o)
 {
-	struct local L = { .o = o, .epfd = -1, .sigfd = -1, .child = -1, .exec_fd = -1 };
+	struct local L = { .o = o, .epfd = -1, .sigfd = -1, .child = -1, .exec_fd = -1,
+			   .timeout_fd = -1 };
 	struct hub_guest_opts go = {
 		.sz = sizeof(go), .dir = o->dir, .ring_bytes = o->ring_bytes,
 		.target_pid = o->target_pid, .load_so = true, .verbose = o->verbose,
@@ -482,6 +660,7 @@ int hub_run_local(const struct hub_local_opts *o)
 	ro.target_pid = go.target_pid;
 	ro.suppress_errors = o->suppress_errors;
 	ro.maxerrors = o->maxerrors;
+	ro.timing = o->timing;
 	ro.write = sink;
 	ro.arg = &L;
 	r = grt_rt_new(&ro, &L.rt);
@@ -495,7 +674,7 @@ int hub_run_local(const struct hub_local_opts *o)
 		fprintf(stderr, "tap: %s\n", strerror(errno));
 		goto out;
 	}
-	ev.data.u32 = 1;
+	ev.data.u32 = EV_SIGNAL;
 	epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.sigfd, &ev);
 	if (ro.meta->has_bpf) {
 		r = rh_drain_new(&L.drain);
@@ -512,7 +691,7 @@ int hub_run_local(const struct hub_local_opts *o)
 		 * write() each) as long as records keep coming.
 		 */
 		ev.events = EPOLLIN | EPOLLET;
-		ev.data.u32 = 2;
+		ev.data.u32 = EV_RINGS;
 		epoll_ctl(L.epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(L.drain), &ev);
 		ev.events = EPOLLIN;
 	}
@@ -530,8 +709,24 @@ int hub_run_local(const struct hub_local_opts *o)
 			fprintf(stderr, "tap: cannot set up timers: %s\n", strerror(-r));
 			goto out_end;
 		}
+		if (o->timeout_ms > 0) {
+			r = setup_timeout(&L);
+			if (r) {
+				fprintf(stderr, "tap: cannot set up -T: %s\n", strerror(-r));
+				goto out_end;
+			}
+		}
+		if (grt_rt_has_input(L.rt)) {
+			r = setup_input(&L);
+			if (r) {
+				fprintf(stderr, "tap: cannot read stdin for input probes: %s\n",
+					strerror(-r));
+				goto out_end;
+			}
+		}
 		if (release_fd >= 0) {
-			(void)!write(release_fd, "g", 1);
+			/* go; 'n': go with stdin from /dev/null */
+			(void)!write(release_fd, L.input ? "n" : "g", 1);
 			close(release_fd);
 			release_fd = -1;
 		}
@@ -542,14 +737,19 @@ int hub_run_local(const struct hub_local_opts *o)
 	drain_all(&L);
 	status = child_exec_failed(&L) ? 1 : 0;
 out_end:
+	if (L.tty_saved)
+		tcsetattr(0, TCSANOW, &L.tty);
+	L.tty_saved = false;
 	grt_rt_run_kind(L.rt, GRT_UP_END);
 	grt_rt_autoprint(L.rt);
 	grt_rt_flush(L.rt);
 	drain_all(&L);
 	grt_rt_flush(L.rt);
 	mark_drops(&L, true);
+	if (o->timing)
+		report_timing(&L);
 	report_losses(&L);
-	if (grt_rt_errors(L.rt) || hub_guest_skipped(L.g)) {
+	if ((grt_rt_errors(L.rt) || hub_guest_skipped(L.g)) && !o->no_warnings) {
 		char line[128];
 		int n = snprintf(line, sizeof(line),
 				 "WARNING: Number of errors: %lld, skipped probes: %llu\n",
@@ -569,6 +769,10 @@ out:
 	}
 	if (L.exec_fd >= 0)
 		close(L.exec_fd);
+	if (L.tty_saved)
+		tcsetattr(0, TCSANOW, &L.tty);
+	if (L.timeout_fd >= 0)
+		close(L.timeout_fd);
 	for (c = 0; c < L.ntimers; c++)
 		close(L.timers[c].fd);
 	rh_drain_free(L.drain);

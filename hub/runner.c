@@ -13,6 +13,8 @@
  * probes, tells the hub (RUNNER_READY, the hub then attaches), runs timer
  * probes, and on SESSION_STOP runs end probes, prints unread globals,
  * sends END and exits.  If it dies, the session records on without it.
+ * With -T it asks the hub to stop the session when the time is up, as
+ * exit() in a probe does.
  */
 #include <errno.h>
 #include <signal.h>
@@ -255,7 +257,7 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	struct epoll_event ev = { .events = EPOLLIN };
 	char err[4096];
 	sigset_t mask;
-	int epfd = -1, sigfd = -1, status = 1, i;
+	int epfd = -1, sigfd = -1, tofd = -1, status = 1, i;
 	bool stop = false;
 
 	R.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
@@ -310,6 +312,20 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	if (grt_rt_exit_requested(R.rt))
 		simple(&R, TH_MSG_SESSION_STOP);
 	simple(&R, TH_MSG_RUNNER_READY);
+	if (o->timeout_ms > 0) {
+		struct itimerspec its = { .it_value = { .tv_sec = o->timeout_ms / 1000,
+							.tv_nsec = (o->timeout_ms % 1000) * 1000000 } };
+
+		tofd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		ev.data.u32 = 3;
+		if (tofd < 0 || timerfd_settime(tofd, 0, &its, NULL) ||
+		    epoll_ctl(epfd, EPOLL_CTL_ADD, tofd, &ev)) {
+			snprintf(err, sizeof(err), "ERROR: the runner cannot arm -T: %s\n",
+				 strerror(errno));
+			sink(&R, GRT_MSG, err, strlen(err));
+			flush_out(&R);
+		}
+	}
 	i = setup_timers(&R, epfd);
 	if (i) {
 		snprintf(err, sizeof(err), "ERROR: the runner cannot arm the timer probes: %s\n",
@@ -341,6 +357,12 @@ int hub_run_runner(const struct hub_runner_opts *o)
 				if (q)
 					hub_req_close_fds(q);
 				free(q);
+			} else if (id == 3) {
+				uint64_t exp;
+
+				/* -T: the time is up; the hub stops the session (end probes here) */
+				if (read(tofd, &exp, sizeof(exp)) == sizeof(exp))
+					simple(&R, TH_MSG_SESSION_STOP);
 			} else if (id == 2) {
 				struct signalfd_siginfo si;
 
@@ -371,6 +393,8 @@ int hub_run_runner(const struct hub_runner_opts *o)
 		}
 	}
 out:
+	if (tofd >= 0)
+		close(tofd);
 	for (i = 0; i < R.ntimers; i++)
 		close(R.timer_fd[i]);
 	if (sigfd >= 0)

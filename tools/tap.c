@@ -53,6 +53,15 @@ struct opts {
 	int nwords;
 	char **args;
 	int nargs;
+	bool no_warnings;       /* -w */
+	int64_t timeout_ms;     /* -T SECONDS */
+	char **gopts;           /* -G NAME=VALUE */
+	int ngopts;
+	char **symbol_files;    /* -d FILE|MODULE */
+	int nsymbol_files;
+	bool ldd;               /* --ldd */
+	bool timing;            /* -t */
+	int dump;               /* --dump-probe-types, --dump-functions */
 	/* hub */
 	bool flight;            /* -F */
 	const char *attach;     /* -A NAME */
@@ -103,7 +112,18 @@ static void usage(FILE *f)
 	      ", default " XSTR(HUB_BUF_MB_DEFAULT) ".  One\n"
 	      "                 buffer per class for all CPUs (stap's -s is per CPU)\n"
 	      "  -D NAME=VALUE  set a limit: MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION,\n"
-	      "                 MAXNESTING, MAXTRYLOCK, MAXERRORS\n"
+	      "                 MAXACTION_INTERRUPTIBLE, MAXNESTING, MAXTRYLOCK, MAXERRORS\n"
+	      "  -w             no warnings\n"
+	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
+	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
+	      "  -t             probe timing: a hit report per probe at the end (stderr)\n"
+	      "  -d FILE        symbols of FILE (a binary, a library or a kernel module)\n"
+	      "                 for backtraces; -d kernel is implied\n"
+	      "  --ldd          also of the shared libraries the -d binaries use\n"
+	      "  --all-modules  accepted: kernel symbols come from /proc/kallsyms\n"
+	      "  -q             accepted: stap's tapset coverage data; taphub keeps none\n"
+	      "  --dump-probe-types  list the built-in probe point types\n"
+	      "  --dump-functions    list the functions scripts may call\n"
 	      "  -x PID         target() returns PID\n"
 	      "  -c CMD         run CMD with the probes active; end when it exits;\n"
 	      "                 target() is its pid\n"
@@ -200,7 +220,54 @@ enum {
 	OPT_HOST_CLASS,
 	OPT_SOCKET,
 	OPT_FORMAT,
+	OPT_LDD,
+	OPT_ALL_MODULES,
+	OPT_DUMP_PROBE_TYPES,
+	OPT_DUMP_FUNCTIONS,
 };
+
+/* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
+static int64_t parse_timeout(const char *arg)
+{
+	char *end;
+	double sec;
+
+	errno = 0;
+	sec = strtod(arg, &end);
+	if (errno || end == arg || *end || !(sec * 1000 >= 1) || sec > 365 * 86400.0) {
+		fprintf(stderr, "tap: -T expects a number of seconds (at least 0.001), not '%s'\n",
+			arg);
+		exit(1);
+	}
+	return (int64_t)(sec * 1000);
+}
+
+/*
+ * -d FILE: as stap, a path is made absolute (the symbolizer finds the
+ * binary by its canonical path); a plain name is a kernel module, and the
+ * kernel's own symbols are always there.
+ */
+static void add_symbol_file(struct opts *o, const char *arg)
+{
+	char *path;
+
+	if (!*arg) {
+		fputs("tap: -d expects a binary, a library or a kernel module\n", stderr);
+		exit(1);
+	}
+	if (!strcmp(arg, "kernel"))
+		return;
+	if (!strchr(arg, '/')) {
+		push(&o->symbol_files, &o->nsymbol_files, (char *)arg);
+		return;
+	}
+	path = realpath(arg, NULL);
+	if (!path) {
+		fprintf(stderr, "tap: -d %s: %s\n", arg, strerror(errno));
+		exit(1);
+	}
+	push(&o->symbol_files, &o->nsymbol_files, path);
+}
 
 /* -S SIZE[,COUNT]: SIZE in MB, as stap's. */
 static void parse_rotation(const char *arg, struct opts *o)
@@ -276,6 +343,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "host-class", required_argument, NULL, OPT_HOST_CLASS },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "ldd", no_argument, NULL, OPT_LDD },
+		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
+		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_PROBE_TYPES },
+		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -290,7 +361,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	 * words in order (1) rather than having getopt permute argv, which
 	 * POSIXLY_CORRECT would turn off.
 	 */
-	while ((c = getopt_long(argc, argv, "-hVvkgFp:e:o:s:S:D:x:c:I:m:l:L:A:", longs, NULL)) !=
+	while ((c = getopt_long(argc, argv, "-hVvkgFwqtp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 1:
@@ -363,6 +434,32 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_SUPPRESS:
 			o->suppress_errors = true;
 			break;
+		case 'w':
+			o->no_warnings = true;
+			break;
+		case 'q':
+		case OPT_ALL_MODULES:
+			/* stap's tapset coverage (-q) and module symbols: nothing to do here */
+			break;
+		case 't':
+			o->timing = true;
+			break;
+		case 'T':
+			o->timeout_ms = parse_timeout(optarg);
+			break;
+		case 'G':
+			push(&o->gopts, &o->ngopts, optarg);
+			break;
+		case 'd':
+			add_symbol_file(o, optarg);
+			break;
+		case OPT_LDD:
+			o->ldd = true;
+			break;
+		case OPT_DUMP_PROBE_TYPES:
+		case OPT_DUMP_FUNCTIONS:
+			o->dump = c;
+			break;
 		case 'F':
 			o->flight = true;
 			break;
@@ -407,7 +504,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 				o->nwords ? " or arguments" : "");
 			exit(1);
 		}
-	} else if (!o->text && !o->list) {
+	} else if (!o->text && !o->list && !o->dump) {
 		if (!o->nwords) {
 			fputs("tap: no script given (a file, '-' for stdin, or -e 'TEXT')\n", stderr);
 			fputs("Try 'tap --help' for more information.\n", stderr);
@@ -447,6 +544,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		fputs("tap: -o and --format go with a session, not with -A\n", stderr);
 		exit(1);
 	}
+	if (o->flight && o->timing) {
+		fputs("tap: -t goes with a session tap runs itself, not with -F\n", stderr);
+		exit(1);
+	}
 }
 
 /* -D NAME=VALUE: limits go to the compiler; a name we do not know is an error. */
@@ -472,8 +573,8 @@ static int apply_defines(struct cc_ctx *cx, struct opts *o)
 		if (r == 0)
 			fprintf(stderr,
 				"tap: -D %s: unknown name (known: MAXSTRINGLEN, MAXMAPENTRIES, "
-				"MAXACTION, MAXNESTING, MAXTRYLOCK, MAXERRORS, RELAY_HOST, "
-				"RELAY_GUEST, RELAY_CLASS)\n",
+				"MAXACTION, MAXACTION_INTERRUPTIBLE, MAXNESTING, MAXTRYLOCK, "
+				"MAXERRORS, RELAY_HOST, RELAY_GUEST, RELAY_CLASS)\n",
 				d);
 		free(d);
 		if (r <= 0)
@@ -536,7 +637,7 @@ static int start_runner(const struct opts *o, const char *dir, uint64_t id, int6
 		struct hub_runner_opts ro = {
 			.sz = sizeof(ro), .socket = o->socket, .dir = dir, .session_id = id,
 			.target_pid = o->target, .suppress_errors = o->suppress_errors,
-			.maxerrors = maxerrors,
+			.maxerrors = maxerrors, .timeout_ms = o->timeout_ms,
 		};
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -693,6 +794,10 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 			goto out;
 		}
 		wait_recording(fd, m, q, id); /* reuses m and q */
+	} else if (o->timeout_ms) {
+		fputs("tap: WARNING: -T is not applied: a session without begin, end or timer "
+		      "probes has no runner to end it; stop it with tapctl stop\n",
+		      stderr);
 	}
 	printf("Session %s (id %llu) is recording in host %s%s.\n"
 	       "Attach with: tap -A %s   Stop with: tapctl stop %s\n",
@@ -807,12 +912,30 @@ int main(int argc, char **argv)
 	cx.argc = o.nargs;
 	cx.incdirs = o.incdirs;
 	cx.nincdirs = o.nincdirs;
+	cx.gopts = o.gopts;
+	cx.ngopts = o.ngopts;
+	cx.symbol_files = o.symbol_files;
+	cx.nsymbol_files = o.nsymbol_files;
+	cx.symbol_ldd = o.ldd;
+	cx.timing = o.timing;
+	cx.diag.no_warnings = o.no_warnings;
 	if (apply_defines(&cx, &o) < 0)
 		goto out;
+	if (o.dump == OPT_DUMP_PROBE_TYPES) {
+		cc_dump_probe_types(stdout);
+		status = 0;
+		goto out;
+	}
+	if (o.dump == OPT_DUMP_FUNCTIONS) {
+		status = cc_load_tapsets(&cx) < 0 ? 1 : 0;
+		if (!status)
+			cc_dump_functions(&cx, o.verbose > 0, stdout);
+		goto out;
+	}
 
 	if (o.list) {
 		/* syscall.NAME aliases come from this kernel's tracepoints */
-		cx.want_syscall_aliases = !strncmp(o.list, "syscall", 7) || o.list[0] == '*';
+		cx.want_syscall_aliases = strstr(o.list, "syscall") || o.list[0] == '*';
 		if (cc_load_tapsets(&cx) < 0)
 			goto out;
 		r = cc_list_points(&cx, o.list, o.list_vars, stdout);
@@ -853,6 +976,9 @@ int main(int argc, char **argv)
 			.maxerrors = cx.lim.maxerrors,
 			.verbose = o.verbose,
 			.on_loaded = o.verbose ? print_costs : NULL,
+			.timeout_ms = o.timeout_ms,
+			.timing = o.timing,
+			.no_warnings = o.no_warnings,
 		};
 
 		if (o.cmd) {
@@ -891,5 +1017,10 @@ out:
 	free(o.defines);
 	free(o.incdirs);
 	free(o.words);
+	free(o.gopts);
+	for (r = 0; r < o.nsymbol_files; r++)
+		if (o.symbol_files[r][0] == '/')
+			free(o.symbol_files[r]); /* realpath()'s */
+	free(o.symbol_files);
 	return status;
 }

@@ -120,4 +120,42 @@ static inline int th_hist_linear_bucket(__s64 v, __s64 lo, __s64 hi, __s64 step)
 	return 1 + (int)i;
 }
 
+/*
+ * tap -t: the run times of one probe, in nanoseconds.  Kernel probes keep
+ * one per CPU (a per-CPU array map, th_timing, indexed by the probe's
+ * number); user probes one in the runtime.  Both sides add a run with
+ * th_probe_timing_add, and the report merges the CPUs with
+ * th_probe_timing_merge.  sumsq gives the variance stap prints; it wraps
+ * only past 2^64 ns^2 in total (4 s runs, four at a time), far beyond a
+ * handler's real times.
+ */
+struct th_probe_timing {
+	__u64 count, sum, min, max, sumsq;
+};
+
+static inline void th_probe_timing_add(struct th_probe_timing *t, __u64 ns)
+{
+	if (!t->count || ns < t->min)
+		t->min = ns;
+	if (ns > t->max)
+		t->max = ns;
+	t->count++;
+	t->sum += ns;
+	t->sumsq += ns * ns;
+}
+
+static inline void th_probe_timing_merge(struct th_probe_timing *dst,
+					 const struct th_probe_timing *src)
+{
+	if (!src->count)
+		return;
+	if (!dst->count || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	dst->sumsq += src->sumsq;
+}
+
 #endif /* TAPHUB_STAT_H */

@@ -82,16 +82,17 @@ case "$err" in
 *) bad "a member cannot attach to root's session" "$err" ;;
 esac
 mkdir -p "$HUBDIR/cache-$U_MEM" && chown "$U_MEM" "$HUBDIR/cache-$U_MEM"
-cp "$GEN" "$HUBDIR/agen" && chmod 755 "$HUBDIR/agen"
+AG=agen$$ # this run's own name: other test runs make the same calls
+cp "$GEN" "$HUBDIR/$AG" && chmod 755 "$HUBDIR/$AG"
 out=$(as "$U_MEM" "$TAP" -F -m memsess -e 'probe begin { printf("member begin\n") }
-	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "agen") printf("member saw %d\n", pid()) }
+	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$AG"'") printf("member saw %d\n", pid()) }
 	probe end { printf("member end\n") }' 2>&1)
 case "$out" in
 *"Session memsess"*) ok "a member starts a session of their own" ;;
 *) bad "a member starts a session of their own" "$out" ;;
 esac
 sleep 0.5
-"$HUBDIR/agen" getppid 3
+"$HUBDIR/$AG" getppid 3
 sleep 0.5
 as_for 1 "$U_MEM" "$TAP" -A memsess >"$HUBDIR/m" 2>&1
 check "the member attaches to their session" test "$(grep -c '^member saw ' "$HUBDIR/m")" -eq 3

@@ -11,25 +11,28 @@ RARE=$((SECS * 10))
 
 "$TAPCTL" host create iso --class rare=256K:discard --class bulk=4M:overwrite >/dev/null ||
 	bad "tapctl host create"
-cp "$GEN" "$HUBDIR/raregen"
-cp "$GEN" "$HUBDIR/floodgen"
+# names of this run's own (other test runs on the machine use the same events)
+RG=rare$$
+FG=flood$$
+cp "$GEN" "$HUBDIR/$RG"
+cp "$GEN" "$HUBDIR/$FG"
 "$TAP" -F -m rare --relay-guest iso --class rare -e 'global n
-	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "raregen") printf("rare %d\n", ++n) }' \
+	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$RG"'") printf("rare %d\n", ++n) }' \
 	>/dev/null || bad "the rare guest"
 "$TAP" -F -m bulk --relay-guest iso --class bulk -e '
-	probe kernel.trace("syscalls:sys_enter_getpid") { if (execname() == "floodgen") printf("bulk %d %d\n", cpu(), tid()) }' \
+	probe kernel.trace("syscalls:sys_enter_getpid") { if (execname() == "'"$FG"'") printf("bulk %d %d\n", cpu(), tid()) }' \
 	>/dev/null || bad "the bulk guest"
 ok "a host with two classes and a guest in each"
 
-"$HUBDIR/floodgen" flood $((SECS * 1000)) &
+"$HUBDIR/$FG" flood $((SECS * 1000)) &
 F1=$!
-"$HUBDIR/floodgen" flood $((SECS * 1000)) &
+"$HUBDIR/$FG" flood $((SECS * 1000)) &
 F2=$!
 track_pid "$F1 $F2"
 i=0
 while [ $i -lt $RARE ]; do
 	i=$((i + 1))
-	"$HUBDIR/raregen" getppid 1
+	"$HUBDIR/$RG" getppid 1
 	sleep 0.1
 done
 wait $F1 $F2

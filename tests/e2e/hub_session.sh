@@ -2,7 +2,8 @@
 # Flight-recorder sessions (tap -F / -A, tapctl list/stop): begin probes run
 # in the runner before the kernel probes attach; attach shows what the
 # buffer holds, twice alike; a detach leaves recording on; stop runs the end
-# probes and shows their output; kernel exit() stops the session.
+# probes and shows their output; kernel exit() stops the session, so does
+# the runner when -T's time is up.
 . "$(dirname "$0")/hub_lib.sh"
 hub_start
 
@@ -52,6 +53,21 @@ for i in $(seq 30); do
 	sleep 0.1
 done
 check "exit() in a kernel probe stops the session" sh -c "! '$TAPCTL' list | grep -q fr2"
+
+# -T: the runner stops the session when the time is up, as exit() would
+"$TAP" -F -m fr5 -T 1 -e 'probe begin { } probe end { }' >/dev/null
+check "-T 1: the session records at first" sh -c "'$TAPCTL' list | grep -q fr5"
+for i in $(seq 100); do
+	"$TAPCTL" list | grep -q fr5 || break
+	sleep 0.1
+done
+check "-T 1: the session is stopped after the time" sh -c "! '$TAPCTL' list | grep -q fr5"
+err=$("$TAP" -F -m fr6 -T 1 -e 'probe kernel.trace("syscalls:sys_enter_getppid") { }' 2>&1 >/dev/null)
+case "$err" in
+*"WARNING: -T is not applied"*) ok "-T without user probes in -F: a warning, not silence" ;;
+*) bad "-T without user probes in -F: a warning, not silence" "$err" ;;
+esac
+"$TAPCTL" stop fr6 >/dev/null
 
 # a session name is unique; errors are one clear line
 err=$("$TAP" -F -m fr3 -e 'probe begin {}' 2>&1 && "$TAP" -F -m fr3 -e 'probe begin {}' 2>&1)

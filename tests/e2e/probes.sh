@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Probe points: aliases (= and +=), several points per probe, optional and
-# sufficient points, conditions, tracepoint wildcards and pp().
+# Probe points: aliases (= and +=) and alias suffixes, several points per
+# probe, optional and sufficient points, conditions, tracepoint wildcards
+# and pp().
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
 check_lang aliases -c "$GEN getppid 1"
 check_lang points -c "$GEN getppid 5"
+check_lang alias_suffixes
 
 # A wildcard expands to every matching tracepoint, each its own probe
 # with its own pp().  gen ctxsw starts a thread (wakeup_new) and wakes it

@@ -12,19 +12,24 @@ N=5
 
 # ---- UDP datagrams of a known size to itself ---------------------------------------
 SIZE=777
-tap_run udp -c "$GEN udpx $N $base $SIZE" -e 'global snd, rcv, ubad, tx, htx, rx, nrx
+tap_run udp -c "$GEN udpx $N $base $SIZE" -e 'global snd, rcv, ubad, tx, htx, rx, nrx, s2, r2
 probe udp.sendmsg.return { if (pid() == target() && size == $1) { snd++; if (family != 2 || name != "udp.sendmsg") ubad++ } }
 probe udp.recvmsg.return { if (pid() == target() && size == $1) { rcv++; if (family != 2 || name != "udp.recvmsg") ubad++ } }
+// stap'"'"'s entry names: the same calls, seen when they return
+probe udp.sendmsg { if (pid() == target() && size == $1) { s2++; if (family != 2 || name != "udp.sendmsg" || saddr != "") ubad++ } }
+probe udp.recvmsg { if (pid() == target() && size == $1) { r2++; if (family != 2 || name != "udp.recvmsg" || dport != 0) ubad++ } }
 // on the wire: Ethernet 14 + IPv4 20 + UDP 8 bytes of headers
 probe netdev.transmit { if (dev_name == "lo" && length == $1 + 42 && pid() == target()) tx++ }
 probe netdev.hard_transmit { if (dev_name == "lo" && length == $1 + 42 && protocol == 0x800) htx++ }
 // received: the Ethernet header is gone
 probe netdev.receive { if (dev_name == "lo" && length == $1 + 28) rx++ }
 probe netdev.rx { if (dev_name == "lo" && length == $1 + 28) nrx++ }
-probe end { printf("snd=%d\nrcv=%d\nubad=%d\ntx=%d\nhtx=%d\nrx=%d\nnrx=%d\n", snd, rcv, ubad, tx, htx, rx, nrx) }' $SIZE
+probe end { printf("snd=%d\nrcv=%d\nubad=%d\ntx=%d\nhtx=%d\nrx=%d\nnrx=%d\ns2=%d\nr2=%d\n", snd, rcv, ubad, tx, htx, rx, nrx, s2, r2) }' $SIZE
 assert_ok_skips "UDP script runs" udp
 assert_eq "udp.sendmsg.return: $N sends of $SIZE bytes" "$(value snd udp)" $N
 assert_eq "udp.recvmsg.return: $N receives of $SIZE bytes" "$(value rcv udp)" $N
+assert_eq "udp.sendmsg: $N sends of $SIZE bytes" "$(value s2 udp)" $N
+assert_eq "udp.recvmsg: $N receives of $SIZE bytes" "$(value r2 udp)" $N
 assert_eq "udp.*.return: family AF_INET, name" "$(value ubad udp)" 0
 assert_eq "netdev.transmit: $N packets of $((SIZE + 42)) bytes on lo" "$(value tx udp)" $N
 assert_eq "netdev.hard_transmit: $N, protocol 0x800" "$(value htx udp)" $N
@@ -100,7 +105,8 @@ fi
 tap_run all -e 'global acc
 probe netdev.transmit, netdev.receive, netdev.rx { acc <<< length + strlen(dev_name) }
 probe netdev.hard_transmit { acc <<< length + protocol + strlen(dev_name) }
-probe udp.sendmsg.return, udp.recvmsg.return, tcp.sendmsg.return, tcp.recvmsg.return {
+probe udp.sendmsg.return, udp.recvmsg.return, tcp.sendmsg.return, tcp.recvmsg.return,
+      udp.sendmsg, udp.recvmsg {
 	acc <<< size + sock + family + strlen(name) }
 probe udp.drop { acc <<< rc + family + sport + dport + strlen(saddr . daddr . name) }
 probe tcp.receive { acc <<< family + protocol + sport + dport + length + sock + snd_cwnd + ssthresh +
@@ -110,5 +116,14 @@ probe tcp.retransmit { acc <<< sock + state + family + sport + dport + strlen(sa
 probe tcp.receive_reset, tcp.destroy_sock { acc <<< sock + family + sport + dport + strlen(saddr . daddr . name) }
 probe timer.ms(100) { exit() }'
 assert_ok_skips "all network aliases load with all their variables" all
+
+# ---- stap's points with no tracepoint here are refused at pass 2, with the reason ----
+for p in netdev.register netdev.unregister tcp.recvmsg; do
+	tap_run "refused_$p" -p2 -e "probe $p { }"
+	assert_rc "$p is refused" "refused_$p" 1
+	assert_grep "$p: the reason, at pass 2" "$TMP/refused_$p.err" \
+		"^<input>:1:7: error: probe point '$p' is not supported.*no tracepoint stands in for it"
+	assert_grep "$p: pass 2 failed" "$TMP/refused_$p.err" '^Pass 2: failed.$'
+done
 
 finish

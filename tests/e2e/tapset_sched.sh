@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The scheduler and process tapsets (scheduler.*, kprocess.*, process.*),
 # their variables checked against known workloads: a pinned pair of
-# threads switching N times, N forks, a task moved between CPUs.
+# threads switching N times, N forks, a task moved between CPUs;
+# cpu_on/cpu_off against ctxswitch on the same switches.
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -147,6 +148,51 @@ assert_eq "kprocess.exec_complete: errno 0, success 1" "$(value kexc fork)" 1
 assert_eq "process.begin: once for the target" "$(value pb fork)" 1
 assert_grep "process.begin: in the new program's context" "$TMP/fork.out" '^pbname gen$'
 
+# ---- cpu_off / cpu_on: sched_switch seen from the task leaving and the one coming -
+# Both stand on the event ctxswitch stands on: their counts over the same
+# switches are equal whatever else runs on the machine.
+# a name of this run's own: other gens on the machine switch in too, and a
+# run of one probe the kernel skips (counted) would tip an exact comparison
+PG=pair$$
+cp "$GEN" "$TMP/$PG"
+tap_run cpu -c "$TMP/$PG pair $N $CPU" -e 'global sw_out, sw_in, off, on, offbad, onbad
+probe scheduler.ctxswitch {
+	if (prev_pid == target()) sw_out++
+	if (next_task_name == "'"$PG"'") sw_in++
+}
+probe scheduler.cpu_off {
+	if (pid() != target()) next
+	off++
+	if (idle || task_prev != task_current() || task_next != 0 || name != "cpu_off") offbad++
+}
+probe scheduler.cpu_on {
+	if (idle != (next_tid == 0) || task_prev != task_current() || name != "cpu_on") onbad++
+	if (next_task_name == "'"$PG"'") on++
+}
+probe end { printf("sw_out=%d\noff=%d\nsw_in=%d\non=%d\noffbad=%d\nonbad=%d\n", sw_out, off, sw_in, on, offbad, onbad) }'
+assert_ok_skips "cpu_on/cpu_off script runs" cpu
+assert_range "cpu_off: the pair leaves the CPU about 2N times" "$(value off cpu)" $((2 * N - 10)) $((6 * N + 40))
+assert_eq "cpu_off: once per switch of the target out (ctxswitch)" "$(value off cpu)" "$(value sw_out cpu)"
+assert_eq "cpu_on: once per switch of a gen in (ctxswitch)" "$(value on cpu)" "$(value sw_in cpu)"
+assert_eq "cpu_off: idle 0 for the pair, task_prev is current, name" "$(value offbad cpu)" 0
+assert_eq "cpu_on: idle when the idle task comes in, task_prev, name" "$(value onbad cpu)" 0
+
+# ---- kprocess.start: a new task's first return to user space, in its context -------
+tap_run start -c "$GEN fork 5" -e 'global st, stbad
+probe kprocess.start {
+	if (ppid() != target()) next
+	st++
+	if (execname() != "gen" || pid() != tid()) stbad++
+}
+probe end { printf("st=%d\nstbad=%d\n", st, stbad) }'
+assert_ok_skips "kprocess.start script runs" start
+assert_eq "kprocess.start: each of the 5 children, in its own context" "$(value st start)" 5
+assert_eq "kprocess.start: execname gen, pid = tid" "$(value stbad start)" 0
+tap_run tstart -c "$GEN pair 5 $CPU" -e 'global st
+probe kprocess.start { if (pid() == target() && tid() != target()) st++ }
+probe end { printf("st=%d\n", st) }'
+assert_eq "kprocess.start: the pair's second thread" "$(value st tstart)" 1
+
 # ---- a task moved between CPUs ---------------------------------------------------
 if [ "$(nproc)" -ge 2 ]; then
 	M=6
@@ -234,6 +280,9 @@ probe kprocess.exec { acc <<< strlen(filename . name) }
 probe kprocess.exec_complete { acc <<< errno + success + strlen(name) }
 probe kprocess.exit { acc <<< group_dead }
 probe kprocess.release { acc <<< released_pid + released_tid }
+probe scheduler.cpu_off { acc <<< task_prev + task_next + idle + next_tid + strlen(next_task_name . name) }
+probe scheduler.cpu_on { acc <<< task_prev + idle + next_tid + strlen(next_task_name . name) }
+probe kprocess.start { acc <<< pid() }
 probe process.begin, process.end, process.thread.end { acc <<< pid() }
 probe timer.ms(100) { exit() }
 probe end { printf("ok=%d\n", @count(acc) > 0) }'

@@ -350,6 +350,22 @@ tap_run aux -e 'probe begin {
 assert_eq "flag and enum decoding as stap does it" "$(out aux | tr '\n' ' ')" \
 	"O_RDONLY|O_SYNC O_RDWR|O_CREAT|O_EXCL|0x400000 0x0 PROT_NONE 0x0|SIGCHLD 0x10 SIGIO/SIGPOLL 0x10 WEXITSTATUS=7 WTERMSIG=SIGKILL 0x109 "
 
+# ---- stap's other names of the syscall tapset: nd_syscall.*, nd1_, nd2_, tp_, dw_ -------
+
+tap_run nd -c "$GEN getppid 9" -e 'global e, r, t, bad
+probe nd_syscall.getppid { if (pid() == target()) { e++; if (name != "getppid" || argstr != "") bad++ } }
+probe nd_syscall.getppid.return { if (pid() == target()) { r++; if (retval != ppid() || retstr != sprint(ppid())) bad++ } }
+probe tp_syscall.getppid, nd2_syscall.getppid.return { if (pid() == target()) t++ }
+probe end { printf("e=%d\nr=%d\nt=%d\nbad=%d\n", e, r, t, bad) }'
+assert_ok "nd_syscall script runs" nd
+assert_eq "nd_syscall.getppid: 9 calls" "$(value e nd)" 9
+assert_eq "nd_syscall.getppid.return: 9 returns" "$(value r nd)" 9
+assert_eq "tp_syscall.getppid and nd2_syscall.getppid.return: 9 each" "$(value t nd)" 18
+assert_eq "nd_syscall.*: syscall.*'s name, argstr, retval, retstr" "$(value bad nd)" 0
+tap_run ndlist -L 'nd_syscall.read*'
+has "tap -L nd_syscall.read: syscall.read's variables under its name" ndlist \
+	"nd_syscall.read name:string fd:long buf_uaddr:long count:long argstr:string"
+
 # ---- listings ------------------------------------------------------------------------
 
 tap_run list -l 'syscall.*'

@@ -24,12 +24,14 @@ struct run {
 /* When set, called on each fresh context before parsing (a fixed kernel config ...). */
 static void (*run_prepare)(struct cc_ctx *cx);
 
-static inline void run(struct run *r, const char *text)
+/* Elaborate text as the script "t.stp"; timing: as tap -t. */
+static inline void run_opts(struct run *r, const char *text, bool timing)
 {
 	FILE *out;
 
 	memset(r, 0, sizeof(*r));
 	cc_ctx_init(&r->cx);
+	r->cx.timing = timing;
 	out = open_memstream(&r->diag, &r->diaglen);
 	r->cx.diag.out = out;
 	if (run_prepare)
@@ -41,6 +43,11 @@ static inline void run(struct run *r, const char *text)
 	if (!r->rc)
 		r->rc = cc_elaborate(&r->cx);
 	fclose(out);
+}
+
+static inline void run(struct run *r, const char *text)
+{
+	run_opts(r, text, false);
 }
 
 static inline void done(struct run *r)

@@ -152,6 +152,33 @@ static void test_prefixes(void **state)
 	}
 }
 
+/* tap -t: one timing line per probe, kernel or user, with its names. */
+static void test_timing(void **state)
+{
+	char text[4096], err[128] = "";
+	struct grt_meta *m = NULL;
+	const char *at = strstr(good, "end\n");
+
+	snprintf(text, sizeof(text),
+		 "%.*stiming k 0 \"kernel.trace(\\\"sched:sched_switch\\\")\" \"t.stp:2:1\" "
+		 "\" from: scheduler.ctxswitch\"\ntiming u 3 \"begin\" \"t.stp:1:1\" \" from: begin\"\n"
+		 "end\n",
+		 (int)(at - good), good);
+	assert_int_equal(grt_meta_parse(text, strlen(text), &m, err, sizeof(err)), 0);
+	assert_int_equal(m->ntimings, 2);
+	assert_true(m->timings[0].kernel);
+	assert_int_equal(m->timings[0].slot, 0);
+	assert_string_equal(m->timings[0].pp, "kernel.trace(\"sched:sched_switch\")");
+	assert_string_equal(m->timings[0].where, "t.stp:2:1");
+	assert_string_equal(m->timings[0].from, " from: scheduler.ctxswitch");
+	assert_false(m->timings[1].kernel);
+	assert_int_equal(m->timings[1].slot, 3);
+	grt_meta_free(m);
+	expect_bad("end", "timing x 0 \"a\" \"b\" \"c\"\nend\n", "bad timing kind");
+	expect_bad("end", "timing u -1 \"a\" \"b\" \"c\"\nend\n", "bad number");
+	expect_bad("end", "timing u 0 \"a\" \"b\"\nend\n", "expected a quoted string");
+}
+
 /* A message buffer of one byte, or none, is fine. */
 static void test_small_err(void **state)
 {
@@ -172,6 +199,7 @@ int main(void)
 	    cmocka_unit_test(test_strlen),
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_small_err),
+	    cmocka_unit_test(test_timing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for compiler/elaborate.c and compiler/probepoint.c: how
+ * probe points expand.  Alias suffixes (stap's alias_suffixes tests, as
+ * rules), the other names of the syscall tapset, the input probes, the
+ * points refused with their reason, tap -t's names of each probe and the
+ * --dump-* listings.  Every script here uses user-context points only, so
+ * no kernel and no tracefs are needed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "elab.h"
+
+static struct cc_dprobe *probe(struct run *r, int i)
+{
+	assert_true(i < r->cx.prog->probes.n);
+	return r->cx.prog->probes.v[i];
+}
+
+/* A local of derived probe i: its type, or -1 when it has none by that name. */
+static int local_type(struct run *r, int i, const char *name)
+{
+	struct cc_dprobe *d = probe(r, i);
+	int k;
+
+	for (k = 0; k < d->locals.n; k++) {
+		struct cc_sym *s = d->locals.v[k];
+
+		if (!strcmp(s->name, name))
+			return s->type;
+	}
+	return -1;
+}
+
+static void alias_suffix_appends_to_the_alias_points(void **state)
+{
+	struct run r;
+
+	/* third.second: third = first, so first.second, which is end */
+	run(&r, "probe first.second = end { x = 1 }\nprobe third = first { }\n"
+		"probe third.second { y = x }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 1);
+	assert_int_equal(probe(&r, 0)->kind, PK_END);
+	assert_int_equal(local_type(&r, 0, "y"), TY_LONG);
+	done(&r);
+	/* a suffix on every definition of a twice-defined alias */
+	run(&r, "probe first.second = begin { }\nprobe first.second = end { }\n"
+		"probe third = first { }\nprobe third.second { }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 2);
+	assert_int_equal(probe(&r, 0)->kind, PK_BEGIN);
+	assert_int_equal(probe(&r, 1)->kind, PK_END);
+	done(&r);
+	/* a suffix goes to built-in points too: begin.x is not a point */
+	expect_error("probe a = begin { }\nprobe a.x { }", "'begin.x' has unexpected components");
+}
+
+static void alias_suffix_only_without_a_whole_match(void **state)
+{
+	struct run r;
+
+	/* third.second is an alias itself: its own expansion, not first.second's */
+	run(&r, "probe first.second = begin(2) { }\nprobe third = first { }\n"
+		"probe third.second = end { }\nprobe third.second { }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 1);
+	assert_int_equal(probe(&r, 0)->kind, PK_END);
+	done(&r);
+	/* a wildcard matching aliases takes no suffix ... */
+	run(&r, "probe first.icecream = error { }\nprobe third.second = begin(1) { }\n"
+		"probe third.secret = begin(2) { }\nprobe third = first { }\n"
+		"probe third.*ec* { }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 2);
+	assert_int_equal(probe(&r, 0)->kind, PK_BEGIN);
+	assert_int_equal(probe(&r, 1)->kind, PK_BEGIN);
+	done(&r);
+	/* ... one matching nothing is a suffix, wildcard and all */
+	run(&r, "probe fourth.icecream = error { }\nprobe fourth.sectarian = end(2) { }\n"
+		"probe fourth.second = end(3) { }\nprobe fifth = fourth { }\n"
+		"probe fifth.*se* { }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 2);
+	assert_int_equal(probe(&r, 0)->kind, PK_END);
+	assert_int_equal(probe(&r, 1)->kind, PK_END);
+	done(&r);
+}
+
+static void timer_profile_freq_is_cpu_clock(void **state)
+{
+	struct run r;
+
+	run(&r, "probe timer.profile.freq.hz(99) { }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 1);
+	assert_int_equal(probe(&r, 0)->kind, PK_PERF);
+	assert_true(probe(&r, 0)->freq);
+	assert_int_equal(probe(&r, 0)->sample, 99);
+	assert_string_equal(probe(&r, 0)->pp, "perf.sw.cpu_clock.hz(99)");
+	done(&r);
+}
+
+static void syscall_families_are_syscall(void **state)
+{
+	static const char *const names[] = { "nd_syscall", "nd1_syscall", "nd2_syscall",
+					     "tp_syscall", "dw_syscall" };
+	struct cc_ctx cx;
+	struct cc_comp comps[3] = { { .name = NULL }, { .name = "*" }, { .name = "return" } };
+	struct cc_point pt = { .comps = comps, .ncomps = 3 }, *p;
+	size_t i;
+
+	cc_ctx_init(&cx);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		comps[0].name = (char *)names[i];
+		p = cc_point_syscall_family(&cx, &pt);
+		assert_non_null(p);
+		assert_int_equal(p->ncomps, 3);
+		assert_string_equal(p->comps[0].name, "syscall");
+		assert_string_equal(p->comps[1].name, "*");
+		assert_string_equal(p->comps[2].name, "return");
+		/* the point as written is left alone */
+		assert_string_equal(comps[0].name, names[i]);
+	}
+	comps[0].name = "syscall";
+	assert_null(cc_point_syscall_family(&cx, &pt));
+	comps[0].name = "nd_syscallx";
+	assert_null(cc_point_syscall_family(&cx, &pt));
+	cc_ctx_release(&cx);
+}
+
+static void input_probes(void **state)
+{
+	struct run r;
+
+	run(&r, "probe input.char { a = char . \"\" }\nprobe input.line { b = line }\n"
+		"probe __stdin { c = $value }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 3);
+	assert_int_equal(probe(&r, 0)->kind, PK_INPUT);
+	assert_false(probe(&r, 0)->kernel);
+	assert_false(probe(&r, 0)->input_line);
+	assert_int_equal(local_type(&r, 0, "char"), TY_STRING);
+	assert_int_equal(probe(&r, 1)->kind, PK_INPUT);
+	assert_true(probe(&r, 1)->input_line);
+	assert_int_equal(local_type(&r, 1, "line"), TY_STRING);
+	assert_int_equal(local_type(&r, 2, "c"), TY_STRING);
+	{
+		char *buf;
+		size_t len;
+		FILE *o = open_memstream(&buf, &len);
+
+		/* -p2 names the kind */
+		cc_dump_prog(&r.cx, o);
+		fclose(o);
+		assert_non_null(strstr(buf, "\n__stdin.line /* input, user context */\n  line:string\n"));
+		free(buf);
+	}
+	done(&r);
+	expect_error("probe begin { x = $value }", "only tracepoint probes");
+	expect_error("probe __stdin.word { }", "expects __stdin or __stdin.line");
+	expect_error("probe __stdin { x = $other }", "'$other' is not available");
+}
+
+static void refused_points_say_why(void **state)
+{
+	/* stap's kprobe-based tapset points, with no tracepoint here */
+	expect_error("probe vm.pagefault.return { }",
+		     "t.stp:1:7: error: probe point 'vm.pagefault.return' is not supported");
+	expect_error("probe vm.pagefault.return { }", "kprobe of a kernel function");
+	expect_error("probe vm.pagefault.return { }", "(tap -l 'vm.*' lists what taphub has)");
+	expect_error("probe netdev.register { }", "probe point 'netdev.register' is not supported");
+	expect_error("probe netdev.unregister { }",
+		     "probe point 'netdev.unregister' is not supported");
+	expect_error("probe vfs.read.return { }", "no tracepoint stands in for it\n");
+	expect_error("probe nfsd.proc.entries { }", "'nfsd.proc.entries' is not supported");
+	/* SystemTap's module features */
+	expect_error("probe procfs(\"x\").read { }",
+		     "'procfs(\"x\").read' is not supported: procfs probes are files");
+	expect_error("probe procfs.write { }", "SystemTap's kernel module");
+	expect_error("probe prometheus { }", "'prometheus' is not supported: stap-exporter");
+	/* a name nobody has stays a plain unknown point */
+	expect_error("probe vm.nosuch { }", "does not match any probe alias");
+	/* an optional refused point is quietly nothing */
+	{
+		struct run r;
+
+		run(&r, "probe netdev.register ?, begin { }");
+		assert_int_equal(r.rc, 0);
+		assert_int_equal(r.cx.prog->probes.n, 1);
+		done(&r);
+	}
+}
+
+static void timing_names_each_probe(void **state)
+{
+	struct run r;
+
+	run_opts(&r, "probe begin { }\nprobe a = end { }\n  probe a { }", true);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(probe(&r, 0)->where, "t.stp:1:1");
+	assert_string_equal(probe(&r, 0)->from, " from: begin");
+	assert_string_equal(probe(&r, 1)->where, "t.stp:3:3");
+	assert_string_equal(probe(&r, 1)->from, " from: end from: a");
+	done(&r);
+	/* without -t nothing is named */
+	run(&r, "probe begin { }");
+	assert_null(probe(&r, 0)->from);
+	done(&r);
+}
+
+static void dumps(void **state)
+{
+	struct cc_ctx cx;
+	char *buf;
+	size_t len;
+	FILE *o = open_memstream(&buf, &len);
+
+	cc_dump_probe_types(o);
+	fclose(o);
+	/* sorted, one per line, parameters as stap writes them */
+	assert_non_null(strstr(buf, "begin\nbegin(number)\nend\nend(number)\nerror\n"));
+	assert_non_null(strstr(buf, "\nkernel.trace(string)\nnever\n"));
+	assert_non_null(strstr(buf, "\ntimer.jiffies(number).randomize(number)\n"));
+	assert_non_null(strstr(buf, "\nperf.sw.cpu_clock.hz(number)\n"));
+	assert_null(strstr(buf, "input"));
+	free(buf);
+
+	cc_ctx_init(&cx);
+	assert_int_equal(cc_load_tapsets(&cx), 0);
+	o = open_memstream(&buf, &len);
+	cc_dump_functions(&cx, false, o);
+	fclose(o);
+	assert_non_null(strstr(buf, "\nexecname:string ()\n"));
+	assert_non_null(strstr(buf, "\nsignal_str:string (num:long)\n"));
+	assert_non_null(strstr(buf, "\nsubstr:string (arg1:string, arg2:long, arg3:long)\n"));
+	/* internal names only with -v; the print family is not a function */
+	assert_null(strstr(buf, "\n_"));
+	assert_null(strstr(buf, "printf"));
+	free(buf);
+	cc_ctx_release(&cx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(alias_suffix_appends_to_the_alias_points),
+		cmocka_unit_test(alias_suffix_only_without_a_whole_match),
+		cmocka_unit_test(timer_profile_freq_is_cpu_clock),
+		cmocka_unit_test(syscall_families_are_syscall),
+		cmocka_unit_test(input_probes),
+		cmocka_unit_test(refused_points_say_why),
+		cmocka_unit_test(timing_names_each_probe),
+		cmocka_unit_test(dumps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
