@@ -14,6 +14,8 @@
 #   kernel       refused at pass 2: a probe type this kernel lacks
 #                (kprobes, fentry, modules), with the point and the reason
 #   user         refused at pass 2: a user-space probe (process(...) ...)
+#   module       refused at pass 2: a feature of SystemTap's kernel module
+#                (procfs files, stap-exporter), which taphub never loads
 #   gap          any other error: a language or tapset gap of taphub
 #   crash        killed by a signal, a sanitizer report, or the time limit
 #
@@ -47,17 +49,17 @@ classify_one() { # classify_one SUITE FILE
 	f=$2
 	dir=$(dirname "$f")
 	name=$(basename "$f")
-	args=
+	cmd="-p4 '$name'"
 	if [ "$suite" = examples ] && [ -f "${f%.stp}.meta" ]; then
-		# test_check: stap -p4 name.stp ARGS  (stap's own options kept as they are)
+		# test_check: stap -p4 [OPTIONS] name.stp [ARGS]: the same words, in order
 		line=$(sed -n "s/^test_check: stap //p" "${f%.stp}.meta" | head -1)
 		case $line in
-		*"$name"*) args=$(printf '%s' "$line" | sed "s|-p4||; s|$name||") ;;
+		*"$name"*) cmd=$line ;;
 		esac
 	fi
 	log=$(mktemp "$out/log.XXXXXX")
 	# shellcheck disable=SC2086 # the .meta's arguments are words
-	(cd "$dir" && eval "timeout -k 5 120 '$tap' -p4 $args '$name'") >"$log" 2>&1 </dev/null
+	(cd "$dir" && eval "timeout -k 5 120 '$tap' $cmd") >"$log" 2>&1 </dev/null
 	st=$?
 	err=$(grep -m1 -E 'error:|ERROR|runtime error|AddressSanitizer' "$log" | cut -c1-300)
 	if [ $st = 0 ]; then
@@ -69,6 +71,8 @@ classify_one() { # classify_one SUITE FILE
 		cls=kernel
 	elif grep -q 'is a user-space probe' "$log"; then
 		cls=user
+	elif grep -q 'taphub loads no kernel module' "$log"; then
+		cls=module
 	else
 		cls=gap
 		[ -n "$err" ] || err=$(head -1 "$log" | cut -c1-300)
@@ -97,7 +101,7 @@ wait
 sort -o "$out/classify.txt" "$out/classify.txt"
 
 printf '%-10s %9s %9s\n' class examples base
-for c in compiles kernel user gap crash; do
+for c in compiles kernel user module gap crash; do
 	printf '%-10s %9d %9d\n' "$c" \
 		"$(awk -F'\t' -v c="$c" '$1 == c && $2 == "examples"' "$out/classify.txt" | wc -l)" \
 		"$(awk -F'\t' -v c="$c" '$1 == c && $2 == "base"' "$out/classify.txt" | wc -l)"
