@@ -280,6 +280,7 @@ enum cc_node_kind {
 	N_STATOP,   /* @count(x) ... : name = "count" ..., lhs = x (var or index) */
 	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
+	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
 	/* statements */
 	N_BLOCK,
 	N_EXPR,
@@ -293,6 +294,7 @@ enum cc_node_kind {
 	N_RETURN,
 	N_DELETE,
 	N_NOP,
+	N_TRY,      /* try body catch [(lhs)] els */
 };
 
 struct cc_sym;
@@ -322,7 +324,8 @@ struct cc_node {
 
 	/* foreach: keys in args (N_VAR each), value var in lhs (or NULL),
 	 * the array in rhs; sort_by = -1 value, i = key i, -2 none;
-	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond */
+	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond;
+	 * a slice `in a[k, *]` in inc (an N_INDEX of the array) */
 	int sort_by, sort_dir, sort_x;
 
 	int id; /* codegen: format id, error site id, temp slot ... */
@@ -382,6 +385,7 @@ struct cc_probe {
 	struct cc_point **points;
 	int npoints;
 	struct cc_node *body;
+	struct cc_node *epilogue; /* probe NAME = points {prologue}, {epilogue} */
 	struct cc_loc loc;
 	bool is_alias;    /* probe NAME = points {prologue} */
 	bool is_epilogue; /* probe NAME += points {epilogue} */
@@ -617,6 +621,7 @@ enum cc_builtin_id {
 	B_GTOD_S, B_GTOD_MS, B_GTOD_US, B_GTOD_NS,
 	B_LCLOCK_S, B_LCLOCK_MS, B_LCLOCK_US, B_LCLOCK_NS, B_GET_CYCLES,
 	B_PP, B_PROBEFUNC, B_EXIT, B_ERROR, B_WARN, B_LOG,
+	B_ABORT,
 	B_PRINTF, B_PRINT, B_PRINTLN, B_PRINTD, B_PRINTDLN,
 	B_SPRINTF, B_SPRINT, B_SPRINTLN, B_SPRINTD,
 	B_STRLEN, B_SUBSTR, B_ISINSTR, B_STRTOL, B_STR_REPLACE, B_STRINGAT, B_TEXT_STR,

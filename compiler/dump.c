@@ -55,7 +55,7 @@ static void stmt(const struct cc_node *n, FILE *o, int ind)
 	indent(o, ind);
 	node(n, o, ind);
 	if (n->kind != N_BLOCK && n->kind != N_IF && n->kind != N_WHILE && n->kind != N_FOR &&
-	    n->kind != N_FOREACH)
+	    n->kind != N_FOREACH && n->kind != N_TRY)
 		fputc('\n', o);
 }
 
@@ -135,6 +135,9 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		args(n, o);
 		fputc(')', o);
 		break;
+	case N_WILDCARD:
+		fputc('*', o);
+		break;
 	case N_DEFINED:
 		fputs("@defined(", o);
 		node(n->lhs, o, ind);
@@ -189,8 +192,13 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		for (i = 0; i < n->nargs; i++)
 			fprintf(o, "%s%s%s", i ? ", " : "", n->args[i]->name,
 				n->sort_by == i ? (n->sort_dir > 0 ? "+" : "-") : "");
-		fprintf(o, "] in %s%s", n->rhs->name,
-			n->sort_by == -1 ? (n->sort_dir > 0 ? "+" : "-") : "");
+		fprintf(o, "] in %s", n->rhs->name);
+		if (n->inc) {
+			fputc('[', o);
+			args(n->inc, o);
+			fputc(']', o);
+		}
+		fputs(n->sort_by == -1 ? (n->sort_dir > 0 ? "+" : "-") : "", o);
 		if (n->cond) {
 			fputs(" limit ", o);
 			node(n->cond, o, ind);
@@ -220,6 +228,15 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		break;
 	case N_NOP:
 		fputc(';', o);
+		break;
+	case N_TRY:
+		fputs("try ", o);
+		stmt(n->body, o, 0);
+		indent(o, ind);
+		fputs("catch ", o);
+		if (n->lhs)
+			fprintf(o, "(%s) ", n->lhs->name);
+		stmt(n->els, o, 0);
 		break;
 	}
 }
@@ -284,6 +301,10 @@ void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *o)
 		}
 		fputc(' ', o);
 		node(p->body, o, 0);
+		if (p->epilogue) {
+			fputs(", ", o);
+			node(p->epilogue, o, 0);
+		}
 	}
 }
 

@@ -33,8 +33,9 @@
 #define MAX_ALIAS_DEPTH 16
 
 struct chain {
-	struct cc_node *body[MAX_ALIAS_DEPTH];
-	bool epilogue[MAX_ALIAS_DEPTH];
+	/* two per level: an alias may have a prologue and an epilogue */
+	struct cc_node *body[2 * MAX_ALIAS_DEPTH];
+	bool epilogue[2 * MAX_ALIAS_DEPTH];
 	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
 	int n, ncond;
 };
@@ -52,6 +53,7 @@ struct elab {
 	int cur_probe;   /* the script probe being expanded */
 	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
 	int point_first; /* first derived probe of the probe point being expanded */
+	bool slice_ok;   /* the N_INDEX being resolved may have '*' keys */
 	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
 };
@@ -459,7 +461,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		}
 		mark(n->sym, write);
 		return;
-	case N_INDEX:
+	case N_INDEX: {
+		/* '*' keys (a slice) only where a caller allowed them, not in its keys */
+		bool slice_ok = E->slice_ok;
+
+		E->slice_ok = false;
 		n->lhs->sym = lookup(E, S, n->lhs->name, &n->lhs->loc);
 		if (!n->lhs->sym || n->lhs->sym->kind != SYM_GLOBAL) {
 			cc_error_at(&cx->diag, &n->lhs->loc,
@@ -470,8 +476,16 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		}
 		n->sym = n->lhs->sym;
 		mark(n->sym, write);
-		for (i = 0; i < n->nargs; i++)
+		for (i = 0; i < n->nargs; i++) {
+			if (n->args[i]->kind == N_WILDCARD && !slice_ok)
+				cc_error_at(&cx->diag, &n->args[i]->loc,
+					    "a '*' key (an array slice) is only allowed in delete, "
+					    "'[...] in' and foreach");
 			resolve(E, S, &n->args[i], false);
+		}
+		return;
+	}
+	case N_WILDCARD:
 		return;
 	case N_TARGET:
 		if (write) {
@@ -500,16 +514,26 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (strcmp(n->op, "="))
 			resolve(E, S, &n->lhs, false);
 		return;
+	case N_EXPR:
+		/* a statement `hits[k]++` is a pure write, as stap counts it
+		 * (PR6954): the array stays unread and is printed at the end */
+		if (n->lhs->kind == N_INCDEC) {
+			resolve(E, S, &n->lhs->lhs, true);
+			return;
+		}
+		resolve(E, S, &n->lhs, false);
+		return;
 	case N_INCDEC:
-		/* a pure write, as stap counts it (PR6954): `hits[k]++` alone
-		 * leaves the array unread, so it is printed at the end */
+		/* its value is used (`id = rest--`): a read too */
 		resolve(E, S, &n->lhs, true);
+		mark(n->lhs->sym, false);
 		return;
 	case N_AGG:
 		resolve(E, S, &n->rhs, false);
 		resolve(E, S, &n->lhs, true);
 		return;
 	case N_DELETE:
+		E->slice_ok = n->lhs->kind == N_INDEX;
 		resolve(E, S, &n->lhs, true);
 		return;
 	case N_TERNARY:
@@ -546,6 +570,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve(E, S, &n->args[i], true);
 		if (n->lhs)
 			resolve(E, S, &n->lhs, true);
+		if (n->inc) {
+			E->slice_ok = true;
+			resolve(E, S, &n->inc, false);
+		}
 		resolve(E, S, &n->cond, false);
 		resolve(E, S, &n->body, false);
 		return;
@@ -562,6 +590,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_HIST:
 		for (i = 0; i < n->nargs; i++)
 			resolve(E, S, &n->args[i], false);
+		return;
+	case N_TRY:
+		resolve(E, S, &n->body, false);
+		resolve(E, S, &n->lhs, true); /* the catch variable gets the message */
+		resolve(E, S, &n->els, false);
 		return;
 	default:
 		resolve(E, S, &n->lhs, false);
@@ -735,6 +768,11 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 			ch->body[ch->n] = a->body;
 			ch->epilogue[ch->n] = a->is_epilogue;
 			ch->n++;
+			if (a->epilogue) {
+				ch->body[ch->n] = a->epilogue;
+				ch->epilogue[ch->n] = true;
+				ch->n++;
+			}
 			for (j = 0; j < a->npoints; j++) {
 				r = expand_point(E, a->points[j], ch, user_body,
 						 quiet || a->points[j]->optional, depth + 1);
@@ -746,7 +784,7 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 					made = -1;
 				}
 			}
-			ch->n--;
+			ch->n -= a->epilogue ? 2 : 1;
 		}
 	}
 	if (any_alias)
@@ -937,13 +975,6 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 			cc_error_at(&cx->diag, &n->loc,
 				    "foreach in a kernel probe (%s) is not supported yet: iterate "
 				    "in an end or timer probe",
-				    W->where);
-		break;
-	case N_DELETE:
-		if (W->kernel && n->lhs->kind == N_VAR && n->lhs->sym && n->lhs->sym->is_array)
-			cc_error_at(&cx->diag, &n->loc,
-				    "deleting a whole array in a kernel probe (%s) is not supported "
-				    "yet: do it in an end or timer probe",
 				    W->where);
 		break;
 	case N_HIST:

@@ -505,6 +505,8 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 	}
 	case N_TARGET:
 		return n->type;
+	case N_WILDCARD:
+		return TY_UNKNOWN; /* a slice's '*' matches a key of any type */
 	case N_CALL:
 		return n->type = type_call(T, n, want);
 	case N_BINOP:
@@ -629,6 +631,8 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 		if (a) {
 			set_array(T, a, n);
 			type_keys(T, a, n->args, n->nargs, n);
+			if (n->inc)
+				type_keys(T, a, n->inc->args, n->inc->nargs, n->inc);
 			if (n->lhs) {
 				if (a->type == TY_STATS)
 					cc_error_at(&cx->diag, &n->lhs->loc,
@@ -673,6 +677,13 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 				    "type mismatch: function '%s' returns %s here, %s elsewhere",
 				    T->func->name, cc_type_name(lt), cc_type_name(T->func->rettype));
 		}
+		return TY_VOID;
+	case N_TRY:
+		infer(T, n->body, TY_UNKNOWN);
+		if (n->lhs)
+			check(T, n->lhs, infer(T, n->lhs, TY_STRING), TY_STRING,
+			      "the variable of 'catch' (the error message)");
+		infer(T, n->els, TY_UNKNOWN);
 		return TY_VOID;
 	case N_DELETE:
 		if (n->lhs->kind == N_INDEX)

@@ -198,6 +198,13 @@ int grt_table_from_assoc(struct grt_table *t, struct grt_assoc *a);
  * -EINVAL for a bad by or x, or -ENOMEM (the table is then unchanged).
  */
 int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit);
+/*
+ * Array slices: a row matches key when every key i without bit i in mask
+ * is equal (bit i: key i was '*').  The filter drops the other rows.
+ */
+bool grt_table_row_matches(const struct grt_table *t, const struct grt_row *r,
+			   const struct grt_cell *key, uint32_t mask);
+void grt_table_filter(struct grt_table *t, const struct grt_cell *key, uint32_t mask);
 
 /* ---- strfn.c ---------------------------------------------------------- */
 

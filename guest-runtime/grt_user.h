@@ -74,6 +74,8 @@ void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const ch
 void grt_exit(struct grt_uctx *u);
 void grt_warn(struct grt_uctx *u, const char *msg);
 void grt_error_report(struct grt_uctx *u); /* u->err is set: report it */
+/* catch (msg): the text of the error in u->err (as stap's catch sees it) into dst */
+void grt_catch_msg(struct grt_uctx *u, char *dst, size_t max);
 
 enum grt_ctxval {
 	GRT_CV_PID = 1, GRT_CV_TID, GRT_CV_PPID, GRT_CV_UID, GRT_CV_GID, GRT_CV_EUID,
@@ -97,6 +99,11 @@ int64_t grt_arr_add_long(struct grt_uctx *u, int gid, const struct grt_cell *key
 			 int64_t site);
 int grt_arr_exists(struct grt_uctx *u, int gid, const struct grt_cell *key);
 void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key);
+/* slices: bit i of mask set means key i is '*' (matches anything) */
+void grt_arr_delete_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			  uint32_t mask);
+int grt_arr_exists_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			 uint32_t mask);
 void grt_arr_clear(struct grt_uctx *u, int gid);
 /* snapshot for foreach (rows sorted by the caller) */
 int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t);

@@ -214,6 +214,18 @@ void grt_error_report(struct grt_uctx *u)
 	report_error(u->rt, u->err - 1, u->errmsg);
 }
 
+/* error("text") carries its text; every other site its fixed message */
+void grt_catch_msg(struct grt_uctx *u, char *dst, size_t max)
+{
+	const struct grt_meta *m = u->rt->meta;
+	int64_t site = u->err - 1;
+	const char *text = u->errmsg;
+
+	if (site >= 0 && site < m->nsites && m->sites[site].msg[0])
+		text = m->sites[site].msg;
+	grt_str_copy(dst, max, text);
+}
+
 /* ---- records ----------------------------------------------------------------------- */
 
 static int64_t get_long(const unsigned char *p)
@@ -723,6 +735,39 @@ void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key)
 	}
 	kkey(rt, g, key, kb);
 	bpf_map_delete_elem(kfd(rt, gid), kb);
+}
+
+/*
+ * Slices scan the whole array (a snapshot, as foreach takes): user code
+ * runs off the probes' path, and a hash table cannot find partial keys.
+ */
+void grt_arr_delete_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			  uint32_t mask)
+{
+	struct grt_table t;
+	size_t i;
+
+	if (grt_arr_table(u, gid, &t) < 0)
+		return;
+	for (i = 0; i < t.n; i++)
+		if (grt_table_row_matches(&t, &t.rows[i], key, mask))
+			grt_arr_delete(u, gid, t.rows[i].key);
+	grt_table_free(&t);
+}
+
+int grt_arr_exists_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			 uint32_t mask)
+{
+	struct grt_table t;
+	size_t i;
+	int found = 0;
+
+	if (grt_arr_table(u, gid, &t) < 0)
+		return 0;
+	for (i = 0; i < t.n && !found; i++)
+		found = grt_table_row_matches(&t, &t.rows[i], key, mask);
+	grt_table_free(&t);
+	return found;
 }
 
 void grt_arr_clear(struct grt_uctx *u, int gid)

@@ -988,4 +988,32 @@ static __always_inline long th_sysnr_exit(struct bpf_raw_tracepoint_args *ctx)
 	return nr;
 }
 
+/* ---- array slices ---------------------------------------------------------------- */
+
+/*
+ * delete a[k, *] and [k, *] in a: bpf_for_each_map_elem() calls a
+ * generated callback per element, which compares the fixed keys with the
+ * key buffer `key` points at (the handler's frame), and deletes the
+ * element or sets found.
+ */
+struct th_slice_ctx {
+	const void *key;
+	__u64 found;
+};
+
+/*
+ * String keys are zero-padded to TH_MAXSTR (the key buffers are cleared
+ * before the copy, user space pads them too), so equal strings are equal
+ * words: TH_MAXSTR / 8 compares, no search for the NUL.
+ */
+static __always_inline bool th_keystr_eq(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < TH_MAXSTR / 8; i++)
+		if (((const __u64 *)a)[i] != ((const __u64 *)b)[i])
+			return false;
+	return true;
+}
+
 #endif /* GRT_BPF_H */
