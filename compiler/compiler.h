@@ -281,6 +281,7 @@ enum cc_node_kind {
 	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
 	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
+	N_ENTRY,    /* @entry(lhs): lhs evaluated at the entry of a return probe */
 	/* statements */
 	N_BLOCK,
 	N_EXPR,
@@ -502,6 +503,15 @@ struct cc_site {
 
 /* Parse the tapsets and the script (already in cx), expand and resolve. */
 int cc_elaborate(struct cc_ctx *cx);
+
+/* ---- entry.c: @entry(expr) in return probes ------------------------------------ */
+
+/*
+ * After expansion, before resolution: every @entry(expr) of a derived
+ * probe becomes a read of the value expr had at the matching entry
+ * probe, which this adds to the program.  Errors are reported.
+ */
+void cc_entry_expand(struct cc_ctx *cx);
 
 /* ---- types.c: type inference over the whole program --------------------- */
 

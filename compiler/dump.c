@@ -138,6 +138,11 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 	case N_WILDCARD:
 		fputc('*', o);
 		break;
+	case N_ENTRY:
+		fputs("@entry(", o);
+		node(n->lhs, o, ind);
+		fputc(')', o);
+		break;
 	case N_DEFINED:
 		fputs("@defined(", o);
 		node(n->lhs, o, ind);

@@ -487,6 +487,12 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	}
 	case N_WILDCARD:
 		return;
+	case N_ENTRY:
+		/* those of return probes are gone (entry.c): this one is in a function */
+		cc_error_at(&cx->diag, &n->loc,
+			    "'@entry' can only be used in the body of a return probe, not in a "
+			    "function");
+		return;
 	case N_TARGET:
 		if (write) {
 			cc_error_at(&cx->diag, &n->loc,
@@ -1018,6 +1024,9 @@ int cc_elaborate(struct cc_ctx *cx)
 	}
 	if (!prog->probes.n && !cx->diag.nerrors)
 		cc_error(&cx->diag, "no probes found");
+	if (cx->diag.nerrors)
+		goto out;
+	cc_entry_expand(cx);
 	if (cx->diag.nerrors)
 		goto out;
 

@@ -305,6 +305,7 @@ static struct cc_node *target(struct parser *ps)
 
 /*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
+ * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
  * hist    = "@hist_log" "(" expr ")" | "@hist_linear" "(" expr "," num "," num "," num ")"
  */
 static struct cc_node *at_value(struct parser *ps)
@@ -345,7 +346,17 @@ static struct cc_node *at_value(struct parser *ps)
 		expect_close(ps, ")", open);
 		return n;
 	}
-	if (!strcmp(name, "entry") || !strcmp(name, "cast") || !strcmp(name, "var") ||
+	if (!strcmp(name, "entry")) {
+		struct cc_token *open;
+
+		n = new_node(ps, N_ENTRY, t);
+		ps->t = t->next;
+		open = expect(ps, "(");
+		n->lhs = expr(ps);
+		expect_close(ps, ")", open);
+		return n;
+	}
+	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
 	    !strcmp(name, "probewrite") || !strcmp(name, "const")) {
 		cc_error_at(&ps->cx->diag, &t->loc,

@@ -450,6 +450,23 @@ static void test_try_catch(void **state)
 	done(&P);
 }
 
+static void test_entry(void **state)
+{
+	struct ps P;
+	struct cc_node *n;
+
+	expect_stmt("t = gettimeofday_us() - @entry(gettimeofday_us())",
+		    "(t = (gettimeofday_us() - @entry(gettimeofday_us())))");
+	parse(&P, "probe syscall.read.return { x = @entry($fd + 1) }");
+	assert_clean(&P);
+	n = probe(&P, 0)->body->args[0]->lhs->rhs;
+	assert_int_equal(n->kind, N_ENTRY);
+	assert_string_equal(dump(n->lhs), "($fd + 1)");
+	done(&P);
+	expect_err("probe begin { x = @entry 1 }", 1,
+		   "t.stp:1:26: error: expected '(', found number '1'");
+}
+
 static void test_slices(void **state)
 {
 	struct ps P;
@@ -804,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_brace_expansion),
 		cmocka_unit_test(test_point_strings),
 		cmocka_unit_test(test_try_catch),
+		cmocka_unit_test(test_entry),
 		cmocka_unit_test(test_slices),
 		cmocka_unit_test(test_grammar_forms),
 		cmocka_unit_test(test_locations),
