@@ -206,6 +206,7 @@ struct cc_ctx {
 	struct cc_vec config;  /* char*: "CONFIG_X=y" lines, loaded on demand */
 	bool config_loaded;
 	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
+	void *macro_lib; /* preprocess.c: the macros of the *.stpm files, read on first need */
 
 	/* elaborated program, see elaborate.c */
 	struct cc_prog *prog;
@@ -282,6 +283,7 @@ enum cc_node_kind {
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
 	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
 	N_ENTRY,    /* @entry(lhs): lhs evaluated at the entry of a return probe */
+	N_DWARF,    /* @cast, @var, &x ...: needs debuginfo; name = what, for the message */
 	/* statements */
 	N_BLOCK,
 	N_EXPR,
@@ -538,6 +540,8 @@ const struct cc_embedded *cc_embedded_find(const char *name);
 
 /* Parse the built-in tapsets and every *.stp in the -I dirs into cx->tapsets. */
 int cc_load_tapsets(struct cc_ctx *cx);
+/* The macro library files (*.stpm), built-in then -I dirs, as struct cc_srcfile *. */
+int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 

@@ -138,6 +138,16 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 	case N_WILDCARD:
 		fputc('*', o);
 		break;
+	case N_DWARF:
+		if (n->lhs) {
+			fputs("&", o);
+			node(n->lhs, o, ind);
+			break;
+		}
+		fprintf(o, "%s(", n->name);
+		args(n, o);
+		fputc(')', o);
+		break;
 	case N_ENTRY:
 		fputs("@entry(", o);
 		node(n->lhs, o, ind);

@@ -487,6 +487,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	}
 	case N_WILDCARD:
 		return;
+	case N_DWARF:
+		cc_error_at(&cx->diag, &n->loc,
+			    n->name[0] == '&' ? "taking an address ('&') needs kernel debuginfo "
+					       "(DWARF), which this backend does not use"
+					     : "'%s' needs kernel debuginfo (DWARF), which this backend does "
+					       "not use",
+			    n->name);
+		return;
 	case N_ENTRY:
 		/* those of return probes are gone (entry.c): this one is in a function */
 		cc_error_at(&cx->diag, &n->loc,
@@ -509,6 +517,8 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 
 		if (n->lhs->kind == N_TARGET)
 			def = resolve_target(E, S, &n->lhs, true);
+		else if (n->lhs->kind == N_DWARF)
+			def = false;
 		n->kind = N_NUM;
 		n->num = def;
 		n->lhs = NULL;

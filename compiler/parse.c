@@ -303,6 +303,37 @@ static struct cc_node *target(struct parser *ps)
 	return n;
 }
 
+/* chain = ("->" ident | "[" expr "]")*: kept as N_STR names and index expressions */
+static void member_chain(struct parser *ps, struct cc_node *n)
+{
+	struct cc_vec v = { 0 };
+	int i;
+
+	for (i = 0; i < n->nargs; i++)
+		cc_vec_push(ps->cx->arena, &v, n->args[i]);
+	for (;;) {
+		if (is(ps, "->")) {
+			struct cc_token *f;
+			struct cc_node *m;
+
+			ps->t = ps->t->next;
+			f = expect_ident(ps, "a field name after '->'");
+			m = new_node(ps, N_STR, f);
+			m->str = f->str;
+			m->slen = strlen(f->str);
+			push_arg(ps, n, &v, m);
+		} else if (is(ps, "[") && !ps->t->space_before) {
+			struct cc_token *open = ps->t;
+
+			ps->t = ps->t->next;
+			push_arg(ps, n, &v, expr(ps));
+			expect_close(ps, "]", open);
+		} else {
+			break;
+		}
+	}
+}
+
 /*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
  * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
@@ -359,16 +390,17 @@ static struct cc_node *at_value(struct parser *ps)
 	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
 	    !strcmp(name, "probewrite") || !strcmp(name, "const")) {
-		cc_error_at(&ps->cx->diag, &t->loc,
-			    "'@%s' needs kernel debuginfo (DWARF), which this backend does not use",
-			    name);
+		/*
+		 * Parsed whole, with its ->member/[index] chain, and refused at
+		 * pass 2 (elaborate.c): under @defined() it is simply not
+		 * defined, which tapset-style fallbacks rely on.
+		 */
+		n = new_node(ps, N_DWARF, t);
+		n->name = cc_sprintf(ps->cx->arena, "@%s", name);
 		ps->t = t->next;
-		n = new_node(ps, N_NUM, t);
-		if (is(ps, "(")) {
-			struct cc_node dummy = { 0 };
-
-			call_args(ps, &dummy);
-		}
+		if (is(ps, "("))
+			call_args(ps, n);
+		member_chain(ps, n);
 		return n;
 	}
 	fail_msg(ps, &t->loc,
@@ -464,14 +496,24 @@ static struct cc_node *postfix(struct parser *ps)
 	return n;
 }
 
-/* unary = ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | postfix */
+/*
+ * unary = ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | "&" unary | postfix
+ *
+ * '&' takes the address of a debuginfo-typed value (&$var->field,
+ * &@cast(...)->f): parsed, and refused at pass 2 like @cast.
+ */
 static struct cc_node *unary(struct parser *ps)
 {
 	struct cc_token *t = ps->t;
 	struct cc_node *n;
 
 	enter(ps);
-	if (is(ps, "-") || is(ps, "+") || is(ps, "!") || is(ps, "~")) {
+	if (is(ps, "&")) {
+		ps->t = t->next;
+		n = new_node(ps, N_DWARF, t);
+		n->name = "&";
+		n->lhs = unary(ps);
+	} else if (is(ps, "-") || is(ps, "+") || is(ps, "!") || is(ps, "~")) {
 		ps->t = t->next;
 		n = new_node(ps, N_UNOP, t);
 		n->op = op_of(ps, t);

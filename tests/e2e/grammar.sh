@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Grammar: probe oneshot, braces in probe points (counted on real
 # syscalls), adjacent string literals in a point's parameter (@1 "..."),
+# the library macros (@this1, @choose_defined, @try_assign, -I *.stpm)
 # and the smaller forms of lang/grammar.stp.
 . "$(dirname "$0")/lib.sh"
 require_kernel
@@ -35,5 +36,24 @@ tap_run concat -c "$GEN getppid 2" -e 'global n
 probe kernel.trace(@1 "_getppid") { if (pid() == target()) n++ }
 probe end { println(n) }' syscalls:sys_enter
 assert_eq "adjacent literals in a probe point parameter" "$(out concat)" 2
+
+# The library macros (tapset *.stpm): @this1 hands a value from an entry
+# probe to its return, per thread; @choose_defined picks a field this
+# tracepoint has; @try_assign falls back on an error.
+tap_run macros -c "$GEN getppid 3" -e 'global n, fb
+probe syscall.getppid { @this1 = gettimeofday_ns() }
+probe syscall.getppid.return { if (pid() == target() && gettimeofday_ns() > @this1) n++ }
+probe kernel.trace("sched:sched_process_exec") {
+	if (pid() == target()) fb = @choose_defined($nosuch_field, 7) + @choose_defined($pid, 0) - pid()
+}
+probe end { @try_assign(x, 10 / (n - 3), -1); printf("n=%d fb=%d x=%d\n", n, fb, x) }'
+assert_ok "library macros" macros
+assert_eq "@this1, @choose_defined and @try_assign" "$(out macros)" "n=3 fb=7 x=-1"
+
+# A macro library of the script's own, from an -I directory.
+mkdir -p "$TMP/lib"
+printf '@define twice(x) %%( (2 * (@x)) %%)\n' >"$TMP/lib/mine.stpm"
+tap_run libdir -I "$TMP/lib" -e 'probe oneshot { println(@twice(21)) }'
+assert_eq "a *.stpm of an -I directory defines macros" "$(out libdir)" 42
 
 finish
