@@ -408,6 +408,21 @@ static int hist_buckets(const struct cc_sym *s)
 	return 0;
 }
 
+/* Slots of one copy of s: header, buckets, and @variance's two (see stat.h). */
+static int stat_slots(const struct cc_sym *s)
+{
+	return TH_STAT_HDR + hist_buckets(s) + (s->variance ? TH_STAT_VAR_SLOTS : 0);
+}
+
+/* After th_stat_add(st, v ...): @variance's update of the copy, when the script reads it. */
+static const char *kvar_add(struct gen *G, const struct cc_sym *s, int u)
+{
+	if (!s->variance)
+		return "";
+	return fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
+		   TH_STAT_HDR + hist_buckets(s), s->var_shift);
+}
+
 static const char *stat_add(struct gen *G, struct cc_node *n)
 {
 	struct cc_node *x = n->lhs;
@@ -430,9 +445,10 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 		return fmt(G,
 			   "({ __s64 v%d = %s; __u32 z%d = 0; __s64 *st%d = "
 			   "bpf_map_lookup_elem(&%s, &z%d); if (st%d) th_stat_add(st%d, v%d, %d, "
-			   "%lldLL, %lldLL, %lldLL, %d); 0; })",
+			   "%lldLL, %lldLL, %lldLL, %d);%s 0; })",
 			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, (long long)s->hist_lo,
-			   (long long)s->hist_hi, (long long)s->hist_step, hist_buckets(s));
+			   (long long)s->hist_hi, (long long)s->hist_step, hist_buckets(s),
+			   kvar_add(G, s, u));
 	}
 	{
 		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
@@ -440,10 +456,10 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 
 		return fmt(G,
 			   "({ __s64 v%d = %s;%s __s64 *st%d = th_lookup_init(H, &%s, %s, %d); if "
-			   "(st%d) th_stat_add(st%d, v%d, %d, %lldLL, %lldLL, %lldLL, %d); 0; })",
+			   "(st%d) th_stat_add(st%d, v%d, %d, %lldLL, %lldLL, %lldLL, %d);%s 0; })",
 			   u, v, pre, u, kmap(G, s), key, site, u, u, u, s->hist_kind,
 			   (long long)s->hist_lo, (long long)s->hist_hi, (long long)s->hist_step,
-			   hist_buckets(s));
+			   hist_buckets(s), kvar_add(G, s, u));
 	}
 }
 
@@ -467,20 +483,29 @@ static const char *stat_op(struct gen *G, struct cc_node *n)
 	const char *key = NULL;
 	int site;
 
-	if (xi < 0) {
-		cc_error_at(&G->cx->diag, &n->loc, "@%s is not supported", n->name);
+	if (xi < 0 && (G->kernel || strcmp(n->name, "variance"))) {
+		/* combining the CPUs' Welford states is done once, in user space */
+		cc_error_at(&G->cx->diag, &n->loc,
+			    G->kernel ? "@%s in a kernel probe is not supported: read it in an end or "
+					"timer probe"
+				      : "@%s is not supported",
+			    n->name);
 		return "0";
 	}
 	site = add_site(G, TH_ERR_NOSTAT, "empty aggregate", fmt(G, "identifier '%s'", s->name),
 			&n->loc);
 	if (x->kind == N_INDEX)
 		key = keys(G, s, x->args, x->nargs, &pre);
+	if (!G->kernel && xi < 0)
+		return fmt(G,
+			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
+			   "grt_stat_variance_g(U, %d, st%d, %d); })",
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, s->index, u, site);
 	if (!G->kernel)
 		return fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); grt_stat_x(U, "
 			   "st%d, %d, %d); })",
-			   pre, u, TH_STAT_HDR + hist_buckets(s), s->index, key ? key : "NULL", u, u,
-			   xi, site);
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
 	if (!key)
 		return fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, kmap(G, s),
 			   u, xi, site);
@@ -710,7 +735,7 @@ static const char *print_hist(struct gen *G, struct cc_node *h)
 		return fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
 			   "grt_print_hist_g(U, %d, st%d); 0; })",
-			   pre, u, TH_STAT_HDR + hist_buckets(s), s->index, key ? key : "NULL", u,
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u,
 			   s->index, u);
 	/* the record carries the global id and the key cells */
 	{
@@ -2057,8 +2082,7 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 		if (!s->used_kernel)
 			continue;
 		if (s->type == TY_STATS)
-			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index,
-				TH_STAT_HDR + hist_buckets(s));
+			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index, stat_slots(s));
 		if (s->is_array) {
 			fprintf(o, "struct th_k%d {", s->index);
 			for (j = 0; j < s->nkeys; j++)
@@ -2515,7 +2539,7 @@ static char *gen_kernel(struct gen *G)
 
 		for (i = 0; i < P->globals.n; i++) {
 			struct cc_sym *s = P->globals.v[i];
-			size_t vs = s->type == TY_STATS	   ? (size_t)(TH_STAT_HDR + hist_buckets(s)) * 8
+			size_t vs = s->type == TY_STATS	   ? (size_t)stat_slots(s) * 8
 				    : s->type == TY_STRING ? (size_t)G->cx->lim.maxstringlen
 							   : 8;
 
@@ -2858,10 +2882,10 @@ static char *gen_meta(struct gen *G)
 			fputc('-', o);
 		for (j = 0; j < s->nkeys; j++)
 			fputc(type_letter(s->keytype[j]), o);
-		fprintf(o, " %d %lld %lld %lld %lld %d %d\n", s->hist_kind, (long long)s->hist_lo,
+		fprintf(o, " %d %lld %lld %lld %lld %d %d %d\n", s->hist_kind, (long long)s->hist_lo,
 			(long long)s->hist_hi, (long long)s->hist_step,
 			(long long)(s->maxsize ? s->maxsize : cx->lim.maxmapentries),
-			s->written && !s->read, s->wrapped);
+			s->written && !s->read, s->wrapped, s->variance ? s->var_shift : -1);
 	}
 	for (i = 0; i < P->fmts.n; i++) {
 		struct cc_fmt *f = P->fmts.v[i];

@@ -329,7 +329,7 @@ struct cc_node {
 	 * the array in rhs; sort_by = -1 value, i = key i, -2 none;
 	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond;
 	 * a slice `in a[k, *]` in inc (an N_INDEX of the array) */
-	int sort_by, sort_dir, sort_x;
+	int sort_by, sort_dir, sort_x; /* sort_x: @count @sum @min @max @avg @variance = 0..5 */
 
 	int id; /* codegen: format id, error site id, temp slot ... */
 	void *aux; /* pass-private data */
@@ -361,6 +361,8 @@ struct cc_sym {
 	int hist_kind; /* TH_HIST_*: which histogram the script prints */
 	int64_t hist_lo, hist_hi, hist_step;
 	struct cc_loc hist_loc;
+	bool variance; /* @variance is read: the aggregate keeps Welford's state */
+	int var_shift; /* its bit shift, @variance(s, N) */
 	int index;    /* position among globals / locals */
 	bool wrapped; /* %: wrap when full (a[N]%) */
 };

@@ -336,6 +336,7 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 
 /*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
+ *         | "@variance" "(" expr ["," expr] ")"
  * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
  * hist    = "@hist_log" "(" expr ")" | "@hist_linear" "(" expr "," num "," num "," num ")"
  */
@@ -354,7 +355,10 @@ static struct cc_node *at_value(struct parser *ps)
 		ps->t = t->next;
 		open = expect(ps, "(");
 		n->lhs = expr(ps);
-		expect_close(ps, ")", open);
+		/* @variance(s, N): N is a bit shift for the integer arithmetic */
+		if (!strcmp(name, "variance") && accept(ps, ","))
+			n->rhs = expr(ps);
+		expect_list_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "hist_log") || !strcmp(name, "hist_linear")) {
@@ -891,14 +895,14 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	}
 	n->sort_x = -1;
 	if (ps->t->kind == TK_AT) {
-		static const char *const xs[] = { "count", "sum", "min", "max", "avg" };
+		static const char *const xs[] = { "count", "sum", "min", "max", "avg", "variance" };
 		int i;
 
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			if (!strcmp(ps->t->str, xs[i]))
 				break;
-		if (i == 5)
-			fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg)");
+		if (i == 6)
+			fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg, @variance)");
 		n->sort_x = i;
 		ps->t = ps->t->next;
 	}

@@ -113,6 +113,7 @@ void grt_stat_add_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 /* merged copy into out (grt_stat_slots() of the global's histogram) */
 void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t *out);
 int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site);
+int64_t grt_stat_variance_g(struct grt_uctx *u, int gid, const int64_t *st, int64_t site);
 void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st);
 void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);

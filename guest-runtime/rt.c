@@ -846,6 +846,7 @@ int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t)
 			grt_stat_init(merged, &g->hist);
 			for (c = 0; c < (int)ncpu; c++)
 				grt_stat_merge(merged, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+			grt_stat_variance_merge(merged, (int64_t *)vb, vs / 8, (int)ncpu, &g->hist);
 		} else if (g->valtype == GRT_STRING) {
 			vb[rt->meta->maxstr - 1] = 0;
 			val.s = (char *)vb;
@@ -887,15 +888,20 @@ void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 		return;
 	grt_stat_init(out, &g->hist);
 	if (!g->kernel) {
+		const int64_t *one = NULL;
+
 		if (!g->array) {
-			if (rt->ustat[gid])
-				memcpy(out, rt->ustat[gid], grt_stat_slots(&g->hist) * sizeof(int64_t));
+			one = rt->ustat[gid];
 		} else {
 			struct grt_cell *v = grt_assoc_get(rt->uarr[gid], key, false);
 
 			if (v)
-				memcpy(out, grt_assoc_stat(rt->uarr[gid], v),
-				       grt_stat_slots(&g->hist) * sizeof(int64_t));
+				one = grt_assoc_stat(rt->uarr[gid], v);
+		}
+		if (one) {
+			/* one copy, but @variance is still stap's merge of it */
+			memcpy(out, one, grt_stat_slots(&g->hist) * sizeof(int64_t));
+			grt_stat_variance_merge(out, one, 0, 1, &g->hist);
 		}
 		return;
 	}
@@ -905,9 +911,11 @@ void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 	if (!vb)
 		return;
 	kkey(rt, g, key, kb);
-	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0)
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0) {
 		for (c = 0; c < (int)ncpu; c++)
 			grt_stat_merge(out, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+		grt_stat_variance_merge(out, (int64_t *)vb, vs / 8, (int)ncpu, &g->hist);
+	}
 	free(vb);
 }
 
@@ -975,6 +983,16 @@ void grt_stat_clear_g(struct grt_uctx *u, int gid)
 		return;
 	bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY);
 	free(vb);
+}
+
+int64_t grt_stat_variance_g(struct grt_uctx *u, int gid, const int64_t *st, int64_t site)
+{
+	const struct grt_meta_global *g = global(u->rt, gid);
+	int64_t v = 0;
+
+	if (!g || grt_stat_variance(st, &g->hist, &v) < 0)
+		arr_error(u, site);
+	return v;
 }
 
 int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site)

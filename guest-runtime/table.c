@@ -215,7 +215,7 @@ int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit)
 	struct item *items;
 	size_t n;
 
-	if (!t || by < -1 || by >= t->spec.nkeys || x < GRT_X_COUNT || x > GRT_X_AVG)
+	if (!t || by < -1 || by >= t->spec.nkeys || x < GRT_X_COUNT || x > GRT_X_VARIANCE)
 		return -EINVAL;
 	n = t->n;
 	if (dir && n > 1) {
@@ -229,7 +229,8 @@ int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit)
 
 			if (c.numeric_val) {
 				if (t->spec.valtype == GRT_STATS) {
-					if (grt_stat_extract(r->stat, x, &v))
+					if (x == GRT_X_VARIANCE ? grt_stat_variance(r->stat, &t->spec.hist, &v)
+								: grt_stat_extract(r->stat, x, &v))
 						v = 0;
 				} else {
 					v = r->val.l;

@@ -1016,4 +1016,29 @@ static __always_inline bool th_keystr_eq(const char *a, const char *b)
 	return true;
 }
 
+/* ---- @variance ------------------------------------------------------------------- */
+
+/*
+ * One step of Welford's algorithm on this CPU's copy, after th_stat_add()
+ * counted v, with SystemTap's integer arithmetic (__stp_stat_add): values
+ * scaled by 2^shift, the difference kept in an int, divisions truncating
+ * toward zero.  slot is the first of the TH_STAT_VAR_SLOTS.
+ */
+static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int shift)
+{
+	__s64 n = st[TH_STAT_COUNT], vs = (__s64)((__u64)v << shift), delta;
+	__u64 q;
+
+	if (n <= 1) {
+		st[slot] = vs;
+		st[slot + 1] = 0;
+		return;
+	}
+	delta = (int)(vs - st[slot]);
+	/* signed delta / n from unsigned division (n > 1): the v3 ISA has no sdiv */
+	q = (delta < 0 ? (__u64)0 - (__u64)delta : (__u64)delta) / (__u64)n;
+	st[slot] += delta < 0 ? (__s64)((__u64)0 - q) : (__s64)q;
+	st[slot + 1] = (__s64)((__u64)st[slot + 1] + (__u64)delta * (__u64)(vs - st[slot]));
+}
+
 #endif /* GRT_BPF_H */

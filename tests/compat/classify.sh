@@ -47,17 +47,22 @@ classify_one() { # classify_one SUITE FILE
 	f=$2
 	dir=$(dirname "$f")
 	name=$(basename "$f")
+	opts=
 	args=
 	if [ "$suite" = examples ] && [ -f "${f%.stp}.meta" ]; then
-		# test_check: stap -p4 name.stp ARGS  (stap's own options kept as they are)
+		# test_check: stap OPTS -p4 name.stp ARGS: stap's options before the
+		# script, the script's arguments after it
 		line=$(sed -n "s/^test_check: stap //p" "${f%.stp}.meta" | head -1)
 		case $line in
-		*"$name"*) args=$(printf '%s' "$line" | sed "s|-p4||; s|$name||") ;;
+		*"$name"*)
+			opts=$(printf '%s' "${line%%"$name"*}" | sed "s|-p4||")
+			args=${line#*"$name"}
+			;;
 		esac
 	fi
 	log=$(mktemp "$out/log.XXXXXX")
-	# shellcheck disable=SC2086 # the .meta's arguments are words
-	(cd "$dir" && eval "timeout -k 5 120 '$tap' -p4 $args '$name'") >"$log" 2>&1 </dev/null
+	# shellcheck disable=SC2086 # the .meta's options and arguments are words
+	(cd "$dir" && eval "timeout -k 5 120 '$tap' -p4 $opts '$name' $args") >"$log" 2>&1 </dev/null
 	st=$?
 	err=$(grep -m1 -E 'error:|ERROR|runtime error|AddressSanitizer' "$log" | cut -c1-300)
 	if [ $st = 0 ]; then
@@ -83,7 +88,7 @@ list() {
 }
 
 set --
-list | { [ -n "${TAP_COMPAT_ONLY:-}" ] && grep -E "$TAP_COMPAT_ONLY" || cat; } |
+list | { [ -n "${TAP_COMPAT_ONLY:-}" ] && grep -E "$TAP_COMPAT_ONLY" || cat; } | {
 	while read -r suite f; do
 		# at most $jobs at once: wait for the oldest when the pool is full
 		classify_one "$suite" "$f" &
@@ -92,8 +97,10 @@ list | { [ -n "${TAP_COMPAT_ONLY:-}" ] && grep -E "$TAP_COMPAT_ONLY" || cat; } |
 			wait "$1"
 			shift
 		fi
-	done >"$out/classify.txt"
-wait
+	done
+	# the jobs are this subshell's children: wait here, before counting
+	wait
+} >"$out/classify.txt"
 sort -o "$out/classify.txt" "$out/classify.txt"
 
 printf '%-10s %9s %9s\n' class examples base

@@ -606,8 +606,8 @@ static void test_errors(void **state)
 	expect_err("probe begin { foreach ([a+, b-] in x) {} }", 1,
 		   "t.stp:1:15: error: foreach may sort by only one key or the value");
 	expect_err("probe begin { foreach (k in x @med) {} }", 1,
-		   "t.stp:1:31: error: expected an extractor (@count, @sum, @min, @max, @avg), "
-		   "found '@med'");
+		   "t.stp:1:31: error: expected an extractor (@count, @sum, @min, @max, @avg, "
+		   "@variance), found '@med'");
 	expect_err("probe begin { foreach (k x) {} }", 1,
 		   "t.stp:1:26: error: expected 'in', found identifier 'x'");
 	expect_err("probe begin { x = @nosuch(1) }", 1,
