@@ -488,12 +488,20 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_WILDCARD:
 		return;
 	case N_DWARF:
-		cc_error_at(&cx->diag, &n->loc,
-			    n->name[0] == '&' ? "taking an address ('&') needs kernel debuginfo "
-					       "(DWARF), which this backend does not use"
-					     : "'%s' needs kernel debuginfo (DWARF), which this backend does "
-					       "not use",
-			    n->name);
+		if (!strcmp(n->name, "@perf"))
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@perf' reads the perf counter of a process "
+				    "(perf.*.process(\"PATH\").counter(\"NAME\")), a user-space probe "
+				    "taphub does not support yet");
+		else if (n->name[0] == '&')
+			cc_error_at(&cx->diag, &n->loc,
+				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
+				    "this backend does not use");
+		else
+			cc_error_at(&cx->diag, &n->loc,
+				    "'%s' needs kernel debuginfo (DWARF), which this backend does "
+				    "not use",
+				    n->name);
 		return;
 	case N_ENTRY:
 		/* those of return probes are gone (entry.c): this one is in a function */

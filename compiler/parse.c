@@ -393,7 +393,7 @@ static struct cc_node *at_value(struct parser *ps)
 	}
 	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
-	    !strcmp(name, "probewrite") || !strcmp(name, "const")) {
+	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
 		/*
 		 * Parsed whole, with its ->member/[index] chain, and refused at
 		 * pass 2 (elaborate.c): under @defined() it is simply not
