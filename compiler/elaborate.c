@@ -644,13 +644,17 @@ static void resolve_func(struct elab *E, struct cc_func *f)
 
 /* ---- expansion ----------------------------------------------------------------- */
 
-static bool alias_matches(const struct cc_point *pattern, const struct cc_point *name)
+/*
+ * Does the alias name match the first k components of the point (k: all
+ * of them, or fewer for an alias suffix)?
+ */
+static bool alias_matches(const struct cc_point *pattern, int k, const struct cc_point *name)
 {
 	int i;
 
-	if (pattern->ncomps != name->ncomps)
+	if (k != name->ncomps)
 		return false;
-	for (i = 0; i < name->ncomps; i++) {
+	for (i = 0; i < k; i++) {
 		const struct cc_comp *p = &pattern->comps[i], *a = &name->comps[i];
 
 		if (fnmatch(p->name, a->name, 0))
@@ -764,6 +768,21 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	cc_vec_push(cx->arena, &E->prog->probes, d);
 }
 
+/* An alias's point with the components of pt from k on appended, located at pt. */
+static const struct cc_point *with_suffix(struct elab *E, const struct cc_point *ap,
+					  const struct cc_point *pt, int k)
+{
+	struct cc_point *p = cc_alloc(E->cx->arena, sizeof(*p));
+
+	*p = *ap;
+	p->loc = pt->loc;
+	p->ncomps = ap->ncomps + pt->ncomps - k;
+	p->comps = cc_alloc(E->cx->arena, sizeof(*p->comps) * (size_t)p->ncomps);
+	memcpy(p->comps, ap->comps, sizeof(*p->comps) * (size_t)ap->ncomps);
+	memcpy(p->comps + ap->ncomps, pt->comps + k, sizeof(*p->comps) * (size_t)(pt->ncomps - k));
+	return p;
+}
+
 /* Returns derived probes made (>= 0), or -1 after an error. */
 static int expand_point(struct elab *E, const struct cc_point *pt, struct chain *ch,
 			const struct cc_node *user_body, bool quiet, int depth)
@@ -771,7 +790,7 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 	struct cc_ctx *cx = E->cx;
 	struct cc_vec ds = { 0 };
 	bool any_alias = false;
-	int made = 0, f, i, j, r;
+	int made = 0, f, i, j, k, r;
 
 	if (depth >= MAX_ALIAS_DEPTH) {
 		cc_error_at(&cx->diag, &pt->loc, "probe alias expansion too deep (recursive alias?)");
@@ -780,35 +799,48 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 	ch->cond[ch->ncond] = pt->cond;
 	if (pt->cond)
 		ch->ncond++;
-	for (f = -1; f < cx->tapsets.n; f++) {
-		struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
+	/*
+	 * Aliases named by the whole point; failing those, by its longest
+	 * prefix that names one, the rest being a suffix appended to each of
+	 * the alias's points (stap's alias suffixes: with `probe m =
+	 * syscall.{open,read}`, `m.return` is syscall.open.return and
+	 * syscall.read.return).
+	 */
+	for (k = pt->ncomps; k > 0 && !any_alias; k--) {
+		for (f = -1; f < cx->tapsets.n; f++) {
+			struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
 
-		for (i = 0; i < file->probes.n; i++) {
-			struct cc_probe *a = file->probes.v[i];
+			for (i = 0; i < file->probes.n; i++) {
+				struct cc_probe *a = file->probes.v[i];
 
-			if (!a->is_alias || !alias_matches(pt, a->alias_name))
-				continue;
-			any_alias = true;
-			ch->body[ch->n] = a->body;
-			ch->epilogue[ch->n] = a->is_epilogue;
-			ch->n++;
-			if (a->epilogue) {
-				ch->body[ch->n] = a->epilogue;
-				ch->epilogue[ch->n] = true;
+				if (!a->is_alias || !alias_matches(pt, k, a->alias_name))
+					continue;
+				any_alias = true;
+				ch->body[ch->n] = a->body;
+				ch->epilogue[ch->n] = a->is_epilogue;
 				ch->n++;
-			}
-			for (j = 0; j < a->npoints; j++) {
-				r = expand_point(E, a->points[j], ch, user_body,
-						 quiet || a->points[j]->optional, depth + 1);
-				if (r > 0) {
-					made += r;
-					if (a->points[j]->sufficient)
-						break;
-				} else if (r < 0 && !a->points[j]->optional && !quiet) {
-					made = -1;
+				if (a->epilogue) {
+					ch->body[ch->n] = a->epilogue;
+					ch->epilogue[ch->n] = true;
+					ch->n++;
 				}
+				for (j = 0; j < a->npoints; j++) {
+					const struct cc_point *ap = a->points[j];
+
+					if (k < pt->ncomps)
+						ap = with_suffix(E, ap, pt, k);
+					r = expand_point(E, ap, ch, user_body, quiet || ap->optional,
+							 depth + 1);
+					if (r > 0) {
+						made += r;
+						if (ap->sufficient)
+							break;
+					} else if (r < 0 && !ap->optional && !quiet) {
+						made = -1;
+					}
+				}
+				ch->n -= a->epilogue ? 2 : 1;
 			}
-			ch->n -= a->epilogue ? 2 : 1;
 		}
 	}
 	if (any_alias)

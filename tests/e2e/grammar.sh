@@ -37,6 +37,16 @@ probe kernel.trace(@1 "_getppid") { if (pid() == target()) n++ }
 probe end { println(n) }' syscalls:sys_enter
 assert_eq "adjacent literals in a probe point parameter" "$(out concat)" 2
 
+# Alias suffixes: a suffix after an alias's name goes onto each of its
+# points, syscall.getppid.return here (and syscall.getpid.return, which
+# this gen never calls).
+tap_run suffix -c "$GEN getppid 3" -e 'global n
+probe mine = syscall.{getppid,getpid} { }
+probe mine.return { if (pid() == target()) n[name, retval == ppid()]++ }
+probe end { foreach ([s, ok] in n) printf("%s %d %d\n", s, ok, n[s, ok]) }'
+assert_ok "an alias with a suffix" suffix
+assert_eq "mine.return expands to the aliased points' .return" "$(out suffix)" "getppid 1 3"
+
 # The library macros (tapset *.stpm): @this1 hands a value from an entry
 # probe to its return, per thread; @choose_defined picks a field this
 # tracepoint has; @try_assign falls back on an error.
