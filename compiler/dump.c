@@ -140,8 +140,12 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		break;
 	case N_DWARF:
 		if (n->lhs) {
-			fputs("&", o);
+			if (n->name[0] == '&')
+				fputc('&', o);
 			node(n->lhs, o, ind);
+			if (n->name[0] == '-')
+				for (i = 0; i < n->nargs; i++)
+					fprintf(o, "->%s", n->args[i]->str ? n->args[i]->str : "[]");
 			break;
 		}
 		fprintf(o, "%s(", n->name);

@@ -497,6 +497,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			cc_error_at(&cx->diag, &n->loc,
 				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
 				    "this backend does not use");
+		else if (n->name[0] == '-')
+			cc_error_at(&cx->diag, &n->loc,
+				    "'%s->' reads a member through a variable (stap's autocast), which "
+				    "needs kernel debuginfo (DWARF): this backend does not use it",
+				    n->lhs->name);
 		else
 			cc_error_at(&cx->diag, &n->loc,
 				    "'%s' needs kernel debuginfo (DWARF), which this backend does "

@@ -272,6 +272,12 @@ static void call_args(struct parser *ps, struct cc_node *n)
 	}
 }
 
+/* "$" or "$$" right after a value: stap's pretty-printing of a debuginfo value */
+static bool pretty_suffix(const struct cc_token *t)
+{
+	return t->kind == TK_TARGET && !t->space_before && strspn(t->str, "$") == strlen(t->str);
+}
+
 /* target = $name ( "->" name | "[" expr "]" | "." name )* */
 static struct cc_node *target(struct parser *ps)
 {
@@ -300,10 +306,16 @@ static struct cc_node *target(struct parser *ps)
 			break;
 		}
 	}
+	/* $var[1]$$: the same value here (tracepoint fields are plain values) */
+	if (pretty_suffix(ps->t))
+		ps->t = ps->t->next;
 	return n;
 }
 
-/* chain = ("->" ident | "[" expr "]")*: kept as N_STR names and index expressions */
+/*
+ * chain = ("->" ident | "[" expr "]")* ["$" | "$$"]: kept as N_STR names
+ * and index expressions (the suffix is dropped: it is refused anyway)
+ */
 static void member_chain(struct parser *ps, struct cc_node *n)
 {
 	struct cc_vec v = { 0 };
@@ -332,6 +344,8 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 			break;
 		}
 	}
+	if (pretty_suffix(ps->t))
+		ps->t = ps->t->next;
 }
 
 /*
@@ -453,6 +467,15 @@ static struct cc_node *value(struct parser *ps)
 		}
 		n = new_node(ps, N_VAR, t);
 		n->name = t->str;
+		if (is(ps, "->")) {
+			/* x->field: stap's autocast of a variable holding a typed pointer */
+			struct cc_node *d = new_node(ps, N_DWARF, t);
+
+			d->name = "->";
+			d->lhs = n;
+			member_chain(ps, d);
+			return d;
+		}
 		if (is(ps, "[")) {
 			struct cc_token *ix_open = ps->t;
 			/* located at the name: messages point at the array, not the '[' */

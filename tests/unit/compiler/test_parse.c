@@ -478,6 +478,12 @@ static void test_debuginfo_forms(void **state)
 	expect_stmt("x = &$skb->len", "(x = &$skb->len)");
 	/* binary '&' stays binary */
 	expect_stmt("x = a & b", "(x = (a & b))");
+	/* a variable holding a typed pointer (stap's autocast) */
+	expect_stmt("x = fh->fh_dentry->d_name", "(x = fh->fh_dentry->d_name)");
+	/* pretty-printing suffixes: $ and $$ after a chain or a call */
+	expect_stmt("x = @cast(t, \"task_struct\")->comm$", "(x = @cast(t, \"task_struct\", \"comm\"))");
+	expect_stmt("x = @var(\"foo\")$$ . \"\"", "(x = (@var(\"foo\") . \"\"))");
+	expect_stmt("x = $times[1]$$ + 1", "(x = ($times->? + 1))");
 	parse(&P, "probe begin { x = @defined(@var(\"jiffies\")) }");
 	assert_clean(&P);
 	n = probe(&P, 0)->body->args[0]->lhs->rhs->lhs;
