@@ -278,43 +278,9 @@ static bool pretty_suffix(const struct cc_token *t)
 	return t->kind == TK_TARGET && !t->space_before && strspn(t->str, "$") == strlen(t->str);
 }
 
-/* target = $name ( "->" name | "[" expr "]" | "." name )* */
-static struct cc_node *target(struct parser *ps)
-{
-	struct cc_token *t = ps->t;
-	struct cc_node *n = new_node(ps, N_TARGET, t);
-	struct cc_vec v = { 0 };
-
-	n->name = t->str;
-	ps->t = t->next;
-	/* member/array accesses are kept as strings, refused by elaboration */
-	for (;;) {
-		if (is(ps, "->")) {
-			struct cc_token *f;
-
-			ps->t = ps->t->next;
-			f = expect_ident(ps, "a field name after '->'");
-			push_arg(ps, n, &v, new_node(ps, N_STR, f));
-			n->args[n->nargs - 1]->str = f->str;
-		} else if (is(ps, "[") && !ps->t->space_before) {
-			struct cc_token *open = ps->t;
-
-			ps->t = ps->t->next;
-			push_arg(ps, n, &v, expr(ps));
-			expect_close(ps, "]", open);
-		} else {
-			break;
-		}
-	}
-	/* $var[1]$$: the same value here (tracepoint fields are plain values) */
-	if (pretty_suffix(ps->t))
-		ps->t = ps->t->next;
-	return n;
-}
-
 /*
  * chain = ("->" ident | "[" expr "]")* ["$" | "$$"]: kept as N_STR names
- * and index expressions (the suffix is dropped: it is refused anyway)
+ * and index expressions; the pretty-printing suffix is dropped
  */
 static void member_chain(struct parser *ps, struct cc_node *n)
 {
@@ -346,6 +312,23 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 	}
 	if (pretty_suffix(ps->t))
 		ps->t = ps->t->next;
+}
+
+/* target = $name chain */
+static struct cc_node *target(struct parser *ps)
+{
+	struct cc_token *t = ps->t;
+	struct cc_node *n = new_node(ps, N_TARGET, t);
+
+	n->name = t->str;
+	ps->t = t->next;
+	/*
+	 * member accesses are refused by elaboration, an index is an array
+	 * field's ($args[i]); $var[1]$$ is the same value here (tracepoint
+	 * fields are plain values)
+	 */
+	member_chain(ps, n);
+	return n;
 }
 
 /*
@@ -385,20 +368,10 @@ static struct cc_node *at_value(struct parser *ps)
 				 cc_sprintf(ps->cx->arena, "@%s needs an aggregate argument", name));
 		return n; /* the aggregate is args[0] */
 	}
-	if (!strcmp(name, "defined")) {
+	if (!strcmp(name, "defined") || !strcmp(name, "entry")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_DEFINED, t);
-		ps->t = t->next;
-		open = expect(ps, "(");
-		n->lhs = expr(ps);
-		expect_close(ps, ")", open);
-		return n;
-	}
-	if (!strcmp(name, "entry")) {
-		struct cc_token *open;
-
-		n = new_node(ps, N_ENTRY, t);
+		n = new_node(ps, name[0] == 'd' ? N_DEFINED : N_ENTRY, t);
 		ps->t = t->next;
 		open = expect(ps, "(");
 		n->lhs = expr(ps);

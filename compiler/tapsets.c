@@ -120,21 +120,17 @@ static int load_dir(struct cc_ctx *cx, const char *dir)
 	return err;
 }
 
-/*
- * Macro libraries: the built-in tapset/NAME.stpm files, then those of the -I
- * dirs, as stap reads its tapsets' *.stpm.  Their @defines are visible
- * to every script and tapset (preprocess.c loads them on first need).
- */
-int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out)
+/* The built-in tapset/NAME files ending in suffix, into out (struct cc_srcfile *). */
+static void embedded_sources(struct cc_ctx *cx, const char *suffix, struct cc_vec *out)
 {
 	const struct cc_embedded *e;
-	int i;
+	size_t sl = strlen(suffix);
 
 	for (e = th_embedded; e->name; e++) {
 		size_t n = strlen(e->name);
 		struct cc_srcfile *src;
 
-		if (strncmp(e->name, "tapset/", 7) || n < 5 || strcmp(e->name + n - 5, ".stpm"))
+		if (strncmp(e->name, "tapset/", 7) || n < sl || strcmp(e->name + n - sl, suffix))
 			continue;
 		src = cc_alloc(cx->arena, sizeof(*src));
 		src->name = e->name;
@@ -143,6 +139,18 @@ int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out)
 		src->is_tapset = true;
 		cc_vec_push(cx->arena, out, src);
 	}
+}
+
+/*
+ * Macro libraries: the built-in tapset/NAME.stpm files, then those of the -I
+ * dirs, as stap reads its tapsets' *.stpm.  Their @defines are visible
+ * to every script and tapset (preprocess.c loads them on first need).
+ */
+int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out)
+{
+	int i;
+
+	embedded_sources(cx, ".stpm", out);
 	for (i = 0; i < cx->nincdirs; i++)
 		if (dir_sources(cx, cx->incdirs[i], ".stpm", out) < 0)
 			return -EINVAL;
@@ -304,23 +312,13 @@ ret:
 
 int cc_load_tapsets(struct cc_ctx *cx)
 {
-	const struct cc_embedded *e;
+	struct cc_vec srcs = { 0 };
 	int i;
 
-	for (e = th_embedded; e->name; e++) {
-		struct cc_srcfile *src;
-		size_t n = strlen(e->name);
-
-		/* tapset/x.stp; the .stpm macro libraries are the preprocessor's */
-		if (strncmp(e->name, "tapset/", 7) || n < 4 || strcmp(e->name + n - 4, ".stp"))
-			continue;
-		src = cc_alloc(cx->arena, sizeof(*src));
-		src->name = e->name;
-		src->text = e->data;
-		src->len = e->size;
-		src->is_tapset = true;
-		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, src));
-	}
+	/* tapset/x.stp; the .stpm macro libraries are the preprocessor's */
+	embedded_sources(cx, ".stp", &srcs);
+	for (i = 0; i < srcs.n; i++)
+		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, srcs.v[i]));
 	for (i = 0; i < cx->nincdirs; i++)
 		load_dir(cx, cx->incdirs[i]);
 	if (!cx->diag.nerrors && wants_syscalls(cx))
