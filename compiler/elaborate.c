@@ -909,7 +909,8 @@ static int point_class(struct elab *E, const struct cc_point *pt, struct cc_poin
 	return cl->n - 1;
 }
 
-static void expand_probe(struct elab *E, struct cc_probe *p)
+/* loud: report why optional points resolve to nothing (see cc_elaborate) */
+static void expand_probe(struct elab *E, struct cc_probe *p, bool loud)
 {
 	struct cc_ctx *cx = E->cx;
 	int i;
@@ -922,7 +923,7 @@ static void expand_probe(struct elab *E, struct cc_probe *p)
 
 		E->cur_cls = point_class(E, p->points[i], &stripped);
 		E->point_first = E->prog->probes.n;
-		r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
+		r = expand_point(E, pt, &ch, p->body, pt->optional && !loud, 0);
 
 		if (r == 0 && !pt->optional)
 			cc_error_at(&cx->diag, &pt->loc,
@@ -1075,7 +1076,19 @@ int cc_elaborate(struct cc_ctx *cx)
 
 		E.cur_probe = i;
 		if (!p->is_alias)
-			expand_probe(&E, p);
+			expand_probe(&E, p, false);
+	}
+	/*
+	 * Nothing resolved, and every point said it may not: say why each
+	 * does not (a probe type this kernel lacks is the usual reason),
+	 * rather than only that there is nothing to run.
+	 */
+	for (i = 0; !prog->probes.n && !cx->diag.nerrors && i < cx->script->probes.n; i++) {
+		struct cc_probe *p = cx->script->probes.v[i];
+
+		E.cur_probe = i;
+		if (!p->is_alias)
+			expand_probe(&E, p, true);
 	}
 	if (!prog->probes.n && !cx->diag.nerrors)
 		cc_error(&cx->diag, "no probes found");
