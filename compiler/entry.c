@@ -37,9 +37,9 @@ struct entry_site {
 
 struct entry_pass {
 	struct cc_ctx *cx;
-	struct cc_file *gen;   /* the generated maps, as a tapset file */
-	struct cc_vec sites;   /* struct entry_site* */
-	struct cc_vec slots;   /* struct cc_node **: the @entry nodes of one probe */
+	struct cc_file *gen; /* the generated maps, as a tapset file */
+	struct cc_vec sites; /* struct entry_site* */
+	struct cc_vec slots; /* struct cc_node **: the @entry nodes of one probe */
 };
 
 static struct cc_node *mk(struct cc_ctx *cx, int kind, const struct cc_loc *loc)
@@ -161,9 +161,9 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 {
 	struct cc_ctx *cx = P->cx;
 	struct cc_prog *prog = cx->prog;
-	struct cc_comp comps[2] = { { 0 } };
-	struct cc_point pt = { .comps = comps, .ncomps = 2, .loc = d->loc };
-	struct cc_vec ds = { 0 }, store = { 0 }, pre = { 0 }, done = { 0 };
+	struct cc_comp comps[2] = {{0}};
+	struct cc_point pt = {.comps = comps, .ncomps = 2, .loc = d->loc};
+	struct cc_vec ds = {0}, store = {0}, pre = {0}, done = {0};
 	struct cc_dprobe *e;
 	struct cc_node *body;
 	int i, j;
@@ -192,10 +192,12 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 			;
 		if (j == done.n) {
 			cc_vec_push(cx->arena, &done, map);
-			cc_vec_push(cx->arena, &store,
-				    mk_assign(cx, mk_elem(cx, map, &x->loc), cc_node_clone(cx, x->lhs)));
-			cc_vec_push(cx->arena, &pre,
-				    mk_assign(cx, mk_var(cx, v, &x->loc), mk_elem(cx, map, &x->loc)));
+			cc_vec_push(
+			    cx->arena, &store,
+			    mk_assign(cx, mk_elem(cx, map, &x->loc), cc_node_clone(cx, x->lhs)));
+			cc_vec_push(
+			    cx->arena, &pre,
+			    mk_assign(cx, mk_var(cx, v, &x->loc), mk_elem(cx, map, &x->loc)));
 		}
 		*slot = mk_var(cx, v, &x->loc);
 	}
@@ -224,7 +226,7 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 
 void cc_entry_expand(struct cc_ctx *cx)
 {
-	struct entry_pass P = { .cx = cx };
+	struct entry_pass P = {.cx = cx};
 	struct cc_prog *prog = cx->prog;
 	int i, n = prog->probes.n;
 
