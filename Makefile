@@ -50,7 +50,8 @@ objs = $(patsubst %.c,$(1)/obj/%.o,$(patsubst $(O)/gen/%,gen/%,$(SRCS_$(2))))
 # them through the version.
 EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
-	$(sort $(wildcard compiler/tapset/*.stp)) $(O)/gen/tapset/syscall_names.stp \
+	$(sort $(wildcard compiler/tapset/*.stp compiler/tapset/*.stpm)) \
+	$(O)/gen/tapset/syscall_names.stp \
 	$(O)/gen/tapset/errno.stp
 
 TOOLS := tap taphubd tapctl tap-read

@@ -38,6 +38,7 @@ static const struct cc_builtin builtins[] = {
 	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
 	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
 	{ "exit", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_EXIT },
+	{ "abort", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_ABORT },
 	{ "error", 1, 1, TY_VOID, { S }, BC_BOTH, B_ERROR },
 	{ "warn", 1, 1, TY_VOID, { S }, BC_BOTH, B_WARN },
 	{ "log", 1, 1, TY_VOID, { S }, BC_BOTH, B_LOG },

@@ -60,7 +60,10 @@ struct gen {
 	size_t recmax;           /* kernel: largest record built in the frame */
 	size_t recmax_all;       /* kernel: largest record of all units */
 	int cls;
-	const char *errjump;     /* what leaves the unit after an error */
+	const char *errjump;     /* what leaves the unit, or the try block, after an error */
+	bool catch_msg;          /* kernel: a catch reads the message of an error site */
+	struct cc_vec slicefns;  /* kernel: names of the slice callbacks generated */
+	FILE *slices;            /* kernel: their definitions */
 };
 
 static const char *ex(struct gen *G, struct cc_node *n);
@@ -269,7 +272,10 @@ static const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 	int i, u = uniq(G);
 
 	for (i = 0; i < n; i++) {
-		if (args[i]->type == TY_STRING) {
+		if (args[i]->kind == N_WILDCARD) {
+			/* a slice's '*': any value, the key part stays zero/empty */
+			vals[i] = s->keytype[i] == TY_STRING ? "\"\"" : "0";
+		} else if (args[i]->type == TY_STRING) {
 			vals[i] = fmt(G, "ks%d_%d", u, i);
 			code = fmt(G, "%s const char *%s = %s;", code, vals[i], ex(G, args[i]));
 		} else {
@@ -281,9 +287,11 @@ static const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 		use_key(G, s->index);
 		code = fmt(G, "%s th_zero_key(&F->k%d, sizeof(F->k%d));", code, s->index, s->index);
 		for (i = 0; i < n; i++)
-			code = s->keytype[i] == TY_STRING
-				       ? fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i, vals[i])
-				       : fmt(G, "%s F->k%d.k%d = %s;", code, s->index, i, vals[i]);
+			if (args[i]->kind != N_WILDCARD)
+				code = s->keytype[i] == TY_STRING
+					       ? fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i,
+						     vals[i])
+					       : fmt(G, "%s F->k%d.k%d = %s;", code, s->index, i, vals[i]);
 		*pre = code;
 		return fmt(G, "&F->k%d", s->index);
 	}
@@ -302,6 +310,97 @@ static const char *kmap(struct gen *G, const struct cc_sym *s)
 	return fmt(G, "th_m%d", s->index);
 }
 
+/* ---- array slices: a[k, *] in delete, 'in' and foreach ------------------------------- */
+
+/* Bit i set: key i is a '*'.  0: not a slice. */
+static unsigned slice_mask(struct cc_node **args, int n)
+{
+	unsigned m = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (args[i]->kind == N_WILDCARD)
+			m |= 1u << i;
+	return m;
+}
+
+/*
+ * Kernel: a bpf_for_each_map_elem() callback for array s and a slice
+ * mask, which deletes (del) or finds the elements whose fixed keys equal
+ * those of the key buffer the context points at.  The verifier checks
+ * the callback once, whatever the number of elements; a run costs one
+ * call per element (at most the array's size).  One callback per (array,
+ * mask, operation), shared by every use.
+ */
+static const char *slice_callback(struct gen *G, struct cc_sym *s, unsigned mask, bool del)
+{
+	const char *name = fmt(G, "th_slice%d_%x_%s", s->index, mask, del ? "del" : "in");
+	int i;
+
+	for (i = 0; i < G->slicefns.n; i++)
+		if (!strcmp(G->slicefns.v[i], name))
+			return name;
+	cc_vec_push(G->cx->arena, &G->slicefns, (void *)name);
+	fprintf(G->slices,
+		"static long %s(void *map, struct th_k%d *k, void *v, struct th_slice_ctx *c)\n{\n"
+		"\tconst struct th_k%d *w = c->key;\n\n\t(void)v;\n\t(void)w;\n",
+		name, s->index, s->index);
+	for (i = 0; i < s->nkeys; i++) {
+		if (mask & (1u << i))
+			continue;
+		if (s->keytype[i] == TY_STRING)
+			fprintf(G->slices, "\tif (!th_keystr_eq(k->k%d, w->k%d))\n\t\treturn 0;\n", i, i);
+		else
+			fprintf(G->slices, "\tif (k->k%d != w->k%d)\n\t\treturn 0;\n", i, i);
+	}
+	/*
+	 * The verifier walks a callback again per possible caller state
+	 * until they converge: a found flag converges, a counter would not.
+	 */
+	if (del)
+		fprintf(G->slices, "\tbpf_map_delete_elem(map, k);\n\treturn 0;\n}\n\n");
+	else
+		fprintf(G->slices, "\tc->found = 1;\n\treturn 1; /* one is enough */\n}\n\n");
+	return name;
+}
+
+/* delete a[k, *] (and delete a: every key a '*'), either side. */
+static void slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			 unsigned mask)
+{
+	char *pre = "";
+	const char *key = n ? keys(G, s, args, n, &pre) : NULL;
+
+	if (!G->kernel) {
+		emit(G, "{%s grt_arr_delete_slice(U, %d, %s, 0x%xu); }", pre, s->index,
+		     key ? key : "NULL", mask);
+		return;
+	}
+	if (!key) {
+		/* the whole array: a key buffer only for the callback's type */
+		use_key(G, s->index);
+		key = fmt(G, "&F->k%d", s->index);
+	}
+	emit(G, "{%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, 0); }",
+	     pre, key, kmap(G, s), slice_callback(G, s, mask, true));
+}
+
+/* [k, *] in a */
+static const char *slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			    unsigned mask)
+{
+	char *pre;
+	const char *key = keys(G, s, args, n, &pre);
+
+	if (!G->kernel)
+		return fmt(G, "({%s (__s64)grt_arr_exists_slice(U, %d, %s, 0x%xu); })", pre, s->index,
+			   key, mask);
+	return fmt(G,
+		   "({%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, "
+		   "0); (__s64)c.found; })",
+		   pre, key, kmap(G, s), slice_callback(G, s, mask, false));
+}
+
 /* ---- aggregates ---------------------------------------------------------------------- */
 
 static int hist_buckets(const struct cc_sym *s)
@@ -311,6 +410,21 @@ static int hist_buckets(const struct cc_sym *s)
 	if (s->hist_kind == TH_HIST_LINEAR)
 		return th_hist_linear_nbuckets(s->hist_lo, s->hist_hi, s->hist_step);
 	return 0;
+}
+
+/* Slots of one copy of s: header, buckets, and @variance's two (see stat.h). */
+static int stat_slots(const struct cc_sym *s)
+{
+	return TH_STAT_HDR + hist_buckets(s) + (s->variance ? TH_STAT_VAR_SLOTS : 0);
+}
+
+/* After th_stat_add(st, v ...): @variance's update of the copy, when the script reads it. */
+static const char *kvar_add(struct gen *G, const struct cc_sym *s, int u)
+{
+	if (!s->variance)
+		return "";
+	return fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
+		   TH_STAT_HDR + hist_buckets(s), s->var_shift);
 }
 
 static const char *stat_add(struct gen *G, struct cc_node *n)
@@ -335,9 +449,10 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 		return fmt(G,
 			   "({ __s64 v%d = %s; __u32 z%d = 0; __s64 *st%d = "
 			   "bpf_map_lookup_elem(&%s, &z%d); if (st%d) th_stat_add(st%d, v%d, %d, "
-			   "%s, %s, %s, %d); 0; })",
+			   "%s, %s, %s, %d);%s 0; })",
 			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, num(G, s->hist_lo),
-			   num(G, s->hist_hi), num(G, s->hist_step), hist_buckets(s));
+			   num(G, s->hist_hi), num(G, s->hist_step), hist_buckets(s),
+			   kvar_add(G, s, u));
 	}
 	{
 		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
@@ -345,10 +460,10 @@ static const char *stat_add(struct gen *G, struct cc_node *n)
 
 		return fmt(G,
 			   "({ __s64 v%d = %s;%s __s64 *st%d = th_lookup_init(H, &%s, %s, %d); if "
-			   "(st%d) th_stat_add(st%d, v%d, %d, %s, %s, %s, %d); 0; })",
+			   "(st%d) th_stat_add(st%d, v%d, %d, %s, %s, %s, %d);%s 0; })",
 			   u, v, pre, u, kmap(G, s), key, site, u, u, u, s->hist_kind,
 			   num(G, s->hist_lo), num(G, s->hist_hi), num(G, s->hist_step),
-			   hist_buckets(s));
+			   hist_buckets(s), kvar_add(G, s, u));
 	}
 }
 
@@ -372,20 +487,29 @@ static const char *stat_op(struct gen *G, struct cc_node *n)
 	const char *key = NULL;
 	int site;
 
-	if (xi < 0) {
-		cc_error_at(&G->cx->diag, &n->loc, "@%s is not supported", n->name);
+	if (xi < 0 && (G->kernel || strcmp(n->name, "variance"))) {
+		/* combining the CPUs' Welford states is done once, in user space */
+		cc_error_at(&G->cx->diag, &n->loc,
+			    G->kernel ? "@%s in a kernel probe is not supported: read it in an end or "
+					"timer probe"
+				      : "@%s is not supported",
+			    n->name);
 		return "0";
 	}
 	site = add_site(G, TH_ERR_NOSTAT, "empty aggregate", fmt(G, "identifier '%s'", s->name),
 			&n->loc);
 	if (x->kind == N_INDEX)
 		key = keys(G, s, x->args, x->nargs, &pre);
+	if (!G->kernel && xi < 0)
+		return fmt(G,
+			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
+			   "grt_stat_variance_g(U, %d, st%d, %d); })",
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, s->index, u, site);
 	if (!G->kernel)
 		return fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); grt_stat_x(U, "
 			   "st%d, %d, %d); })",
-			   pre, u, TH_STAT_HDR + hist_buckets(s), s->index, key ? key : "NULL", u, u,
-			   xi, site);
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
 	if (!key)
 		return fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, kmap(G, s),
 			   u, xi, site);
@@ -617,7 +741,7 @@ static const char *print_hist(struct gen *G, struct cc_node *h)
 		return fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
 			   "grt_print_hist_g(U, %d, st%d); 0; })",
-			   pre, u, TH_STAT_HDR + hist_buckets(s), s->index, key ? key : "NULL", u,
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u,
 			   s->index, u);
 	/* the record carries the global id and the key cells */
 	{
@@ -918,6 +1042,10 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		return G->kernel ? fmt(G, "({ %s[0] = 0; %s; })", temp(G), "F->t[0]") : "((char *)\"\")";
 	case B_EXIT:
 		return G->kernel ? fmt(G, "({ th_exit_rec(%d); 0; })", G->cls) : "({ grt_exit(U); 0; })";
+	case B_ABORT:
+		/* exit() that also ends this run at once: no error, and no catch stops it */
+		return G->kernel ? fmt(G, "({ th_exit_rec(%d); H->err = TH_ABORTED; 0; })", G->cls)
+				 : "({ grt_exit(U); U->err = TH_ABORTED; 0; })";
 	case B_ERROR:
 		site = add_site(G, TH_ERR_USER, "", "identifier 'error'", &n->loc);
 		if (G->kernel)
@@ -1525,6 +1653,8 @@ static const char *ex(struct gen *G, struct cc_node *n)
 
 		if (!s)
 			return "0";
+		if (slice_mask(n->args, n->nargs))
+			return slice_in(G, s, n->args, n->nargs, slice_mask(n->args, n->nargs));
 		key = keys(G, s, n->args, n->nargs, &pre);
 		if (G->kernel)
 			return fmt(G, "({%s (__s64)(bpf_map_lookup_elem(&%s, %s) != 0); })", pre,
@@ -1544,6 +1674,44 @@ static const char *ex(struct gen *G, struct cc_node *n)
 static void errcheck(struct gen *G)
 {
 	emit(G, "if (%s->err) %s;", G->kernel ? "H" : "U", G->errjump);
+}
+
+/*
+ * try { body } catch (msg) { handler }: an error in body (its error
+ * checks jump to this try's catch label instead of leaving the unit; an
+ * error in a function it calls returns from the function first) runs
+ * the handler with the error cleared.  abort() and MAXACTION go on to
+ * the enclosing catch or out of the unit: stap does not let a script
+ * catch them either.
+ */
+static void try_stmt(struct gen *G, struct cc_node *n)
+{
+	const char *outer = G->errjump, *h = G->kernel ? "H" : "U";
+	int u = uniq(G);
+
+	emit(G, "{");
+	G->ind++;
+	G->errjump = fmt(G, "goto th_catch%d", u);
+	st(G, n->body);
+	G->errjump = outer;
+	emit(G, "goto th_tried%d;", u);
+	emit(G, "th_catch%d: __attribute__((unused));", u);
+	emit(G, "if (%s->err < 0 || %s->actions > TH_MAXACTION) %s;", h, h, outer);
+	if (n->lhs && n->lhs->sym) {
+		if (G->kernel) {
+			G->catch_msg = true;
+			emit(G, "th_catch_msg(H, %s);", var_ref(G, n->lhs->sym));
+		} else {
+			emit(G, "grt_catch_msg(U, %s, TH_STRLEN);", var_ref(G, n->lhs->sym));
+		}
+	}
+	emit(G, "%s->err = 0;", h);
+	/* a probe's frame has errmsg (and a catch needs the frame); a function's has not */
+	emit(G, !G->kernel ? "U->errmsg[0] = 0;" : G->func ? "H->errmsg[0] = 0;" : "F->errmsg[0] = 0;");
+	st(G, n->els);
+	emit(G, "th_tried%d: ;", u);
+	G->ind--;
+	emit(G, "}");
 }
 
 static void loop_guard(struct gen *G, struct cc_node *n, const char *kw)
@@ -1581,6 +1749,14 @@ static void foreach_stmt(struct gen *G, struct cc_node *n)
 	errcheck(G);
 	emit(G, "grt_table_free(&T%d);", t);
 	emit(G, "grt_arr_table(U, %d, &T%d);", a->index, t);
+	if (n->inc) {
+		/* a slice: the rows whose fixed keys match, before sorting and the limit */
+		char *pre;
+		const char *key = keys(G, a, n->inc->args, n->inc->nargs, &pre);
+
+		emit(G, "{%s grt_table_filter(&T%d, %s, 0x%xu); }", pre, t, key,
+		     slice_mask(n->inc->args, n->inc->nargs));
+	}
 	emit(G, "grt_table_sort(&T%d, %d, %d, %d, lim%d);", t, n->sort_by == -2 ? 0 : n->sort_by,
 	     n->sort_by == -2 ? 0 : n->sort_dir, x, u);
 	emit(G, "for (size_t i%d = 0; i%d < T%d.n; i%d++) {", u, u, t, u);
@@ -1620,8 +1796,15 @@ static void st(struct gen *G, struct cc_node *n)
 		emit(G, "(void)%s;", ex(G, n->lhs));
 		errcheck(G);
 		return;
-	case N_IF:
-		emit(G, "if (%s) {", ex(G, n->cond));
+	case N_IF: {
+		/* an error in the condition must not run a branch first: a catch may follow */
+		int u = uniq(G);
+
+		emit(G, "{");
+		G->ind++;
+		emit(G, "__s64 c%d = !!(%s);", u, ex(G, n->cond));
+		errcheck(G);
+		emit(G, "if (c%d) {", u);
 		G->ind++;
 		st(G, n->then);
 		G->ind--;
@@ -1632,8 +1815,11 @@ static void st(struct gen *G, struct cc_node *n)
 			G->ind--;
 		}
 		emit(G, "}");
+		G->ind--;
+		emit(G, "}");
 		errcheck(G);
 		return;
+	}
 	case N_WHILE:
 		emit(G, "for (;;) {");
 		G->ind++;
@@ -1667,6 +1853,10 @@ static void st(struct gen *G, struct cc_node *n)
 		foreach_stmt(G, n);
 		errcheck(G);
 		return;
+	case N_TRY:
+		try_stmt(G, n);
+		errcheck(G);
+		return;
 	case N_BREAK:
 		emit(G, "break;");
 		return;
@@ -1691,6 +1881,8 @@ static void st(struct gen *G, struct cc_node *n)
 				     ex(G, n->lhs));
 			else
 				emit(G, "rv = %s;", ex(G, n->lhs));
+			/* an error in the value is the try's around the return, if any */
+			errcheck(G);
 		}
 		emit(G, "goto th_out;");
 		return;
@@ -1700,7 +1892,11 @@ static void st(struct gen *G, struct cc_node *n)
 
 		if (!s)
 			return;
-		if (x->kind == N_INDEX) {
+		if (x->kind == N_INDEX && slice_mask(x->args, x->nargs)) {
+			slice_delete(G, s, x->args, x->nargs, slice_mask(x->args, x->nargs));
+		} else if (x->kind == N_VAR && s->is_array && G->kernel) {
+			slice_delete(G, s, NULL, 0, (1u << s->nkeys) - 1);
+		} else if (x->kind == N_INDEX) {
 			char *pre;
 			const char *key = keys(G, s, x->args, x->nargs, &pre);
 
@@ -1833,6 +2029,18 @@ static const char *ret_type(const struct cc_func *f)
 
 /* ---- the kernel file ----------------------------------------------------------------------- */
 
+/*
+ * What both generated files define first.  TH_ABORTED is the handler's
+ * error state after abort(): negative, so it ends the run like an error
+ * but is neither reported nor caught.
+ */
+static void gen_common_defines(struct gen *G, FILE *o)
+{
+	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
+		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
+	fprintf(o, "#define TH_ABORTED (-1)\n");
+}
+
 /* Kernel-shared scalars: the same layout in the eBPF object and the user object. */
 static bool any_kernel_scalar(struct gen *G)
 {
@@ -1883,8 +2091,7 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 		if (!s->used_kernel)
 			continue;
 		if (s->type == TY_STATS)
-			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index,
-				TH_STAT_HDR + hist_buckets(s));
+			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index, stat_slots(s));
 		if (s->is_array) {
 			fprintf(o, "struct th_k%d {", s->index);
 			for (j = 0; j < s->nkeys; j++)
@@ -2068,7 +2275,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	fputs(u.body, bo);
 	fprintf(bo, "th_err: __attribute__((unused));\n");
 	if (frame)
-		fprintf(bo, "\tif (H->err)\n\t\tth_error_rec(H, %d, F->rec);\n", d->cls);
+		fprintf(bo, "\tif (H->err > 0)\n\t\tth_error_rec(H, %d, F->rec);\n", d->cls);
 	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn 0;\n}\n\n");
 	fclose(bo);
 
@@ -2258,6 +2465,38 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 	G->nsys = nsys;
 }
 
+/*
+ * catch (msg) in a kernel probe: the message of the error site in H->err,
+ * from a table of the sites' messages (error("...")'s own text is in
+ * H->errmsg; its site's entry is empty).  Every kernel site is known once
+ * the kernel units are generated; user-side ones never reach here.
+ */
+static void gen_catch_msg(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	size_t w = 1;
+	int i;
+
+	for (i = 0; i < P->sites.n; i++) {
+		struct cc_site *s = P->sites.v[i];
+
+		if (strlen(s->msg) + 1 > w)
+			w = strlen(s->msg) + 1;
+	}
+	fprintf(o, "static const char th_sitemsg[%d][%zu] = {\n", P->sites.n ? P->sites.n : 1, w);
+	for (i = 0; i < P->sites.n; i++) {
+		struct cc_site *s = P->sites.v[i];
+
+		fprintf(o, "\t%s,\n", cquote(G, s->msg, strlen(s->msg)));
+	}
+	fprintf(o, "};\n\n");
+	fprintf(o, "static __always_inline void th_catch_msg(struct th_hctx *H, char *dst)\n{\n"
+		   "\t__u64 site = (__u64)(H->err - 1);\n\n"
+		   "\tif (site < %d && th_sitemsg[site][0])\n\t\tth_strcpy(dst, th_sitemsg[site]);\n"
+		   "\telse\n\t\tth_strcpy(dst, H->errmsg);\n}\n\n",
+		P->sites.n);
+}
+
 static int pow2_at_least(size_t n)
 {
 	size_t p = 64;
@@ -2270,8 +2509,8 @@ static int pow2_at_least(size_t n)
 static char *gen_kernel(struct gen *G)
 {
 	struct cc_prog *P = G->prog;
-	char *decls_b, *frames_b, *defs_b, *out;
-	size_t decls_n, frames_n, defs_n, out_n;
+	char *decls_b, *frames_b, *defs_b, *slices_b, *out;
+	size_t decls_n, frames_n, defs_n, slices_n, out_n;
 	FILE *decls = open_memstream(&decls_b, &decls_n);
 	FILE *frames = open_memstream(&frames_b, &frames_n);
 	FILE *defs = open_memstream(&defs_b, &defs_n);
@@ -2279,6 +2518,7 @@ static char *gen_kernel(struct gen *G)
 	int i, h = 0, nkfuncs = 0;
 
 	G->kernel = true;
+	G->slices = open_memstream(&slices_b, &slices_n);
 	/* every handler may report an error: site id and error() text */
 	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
 	gen_kernel_maps(G, decls);
@@ -2320,11 +2560,12 @@ static char *gen_kernel(struct gen *G)
 	fclose(decls);
 	fclose(frames);
 	fclose(defs);
+	fclose(G->slices);
+	G->slices = NULL;
 
 	o = open_memstream(&out, &out_n);
 	fprintf(o, "/* generated by tap %s: kernel-context probes */\n", TAPHUB_VERSION);
-	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
-		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
+	gen_common_defines(G, o);
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
 	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
 	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
@@ -2333,7 +2574,7 @@ static char *gen_kernel(struct gen *G)
 
 		for (i = 0; i < P->globals.n; i++) {
 			struct cc_sym *s = P->globals.v[i];
-			size_t vs = s->type == TY_STATS	   ? (size_t)(TH_STAT_HDR + hist_buckets(s)) * 8
+			size_t vs = s->type == TY_STATS	   ? (size_t)stat_slots(s) * 8
 				    : s->type == TY_STRING ? (size_t)G->cx->lim.maxstringlen
 							   : 8;
 
@@ -2368,12 +2609,16 @@ static char *gen_kernel(struct gen *G)
 	fprintf(o, "\tchar pad_;\n};\n");
 	fprintf(o, "#include \"grt_bpf.h\"\n\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n\n");
 	fprintf(o, "%s", decls_b);
+	if (G->catch_msg)
+		gen_catch_msg(G, o);
+	fputs(slices_b, o);
 	gen_kernel_globals_data(G, o);
 	fprintf(o, "\n%s", defs_b);
 	fclose(o);
 	free(decls_b);
 	free(frames_b);
 	free(defs_b);
+	free(slices_b);
 	(void)nkfuncs;
 	return out;
 }
@@ -2482,7 +2727,7 @@ static void gen_user_probe(struct gen *G, FILE *defs, struct cc_dprobe *d)
 		fprintf(defs, "\tstruct th_globals *TH_G = grt_globals(U->rt);\n");
 	user_locals(defs, &d->locals, &u);
 	fputs(u.body, defs);
-	fprintf(defs, "th_err: __attribute__((unused));\n\tif (U->err)\n\t\tgrt_error_report(U);\n");
+	fprintf(defs, "th_err: __attribute__((unused));\n\tif (U->err > 0)\n\t\tgrt_error_report(U);\n");
 	fprintf(defs, "th_out: __attribute__((unused));\n");
 	user_tables_free(defs, &u);
 	fprintf(defs, "}\n\n");
@@ -2578,8 +2823,7 @@ static char *gen_user(struct gen *G)
 
 	o = open_memstream(&out, &out_n);
 	fprintf(o, "/* generated by tap %s: user-context probes */\n", TAPHUB_VERSION);
-	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
-		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
+	gen_common_defines(G, o);
 	/*
 	 * stap gives the probes that run where they may be interrupted (begin,
 	 * end ...) MAXACTION_INTERRUPTIBLE; every user-context probe runs so,
@@ -2692,10 +2936,10 @@ static char *gen_meta(struct gen *G)
 			fputc('-', o);
 		for (j = 0; j < s->nkeys; j++)
 			fputc(type_letter(s->keytype[j]), o);
-		fprintf(o, " %d %lld %lld %lld %lld %d %d\n", s->hist_kind, (long long)s->hist_lo,
+		fprintf(o, " %d %lld %lld %lld %lld %d %d %d\n", s->hist_kind, (long long)s->hist_lo,
 			(long long)s->hist_hi, (long long)s->hist_step,
 			(long long)(s->maxsize ? s->maxsize : cx->lim.maxmapentries),
-			s->written && !s->read, s->wrapped);
+			s->written && !s->read, s->wrapped, s->variance ? s->var_shift : -1);
 	}
 	for (i = 0; i < P->fmts.n; i++) {
 		struct cc_fmt *f = P->fmts.v[i];

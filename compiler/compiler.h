@@ -220,6 +220,7 @@ struct cc_ctx {
 	struct cc_vec config;  /* char*: "CONFIG_X=y" lines, loaded on demand */
 	bool config_loaded;
 	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
+	void *macro_lib; /* preprocess.c: the macros of the *.stpm files, read on first need */
 
 	/* elaborated program, see elaborate.c */
 	struct cc_prog *prog;
@@ -303,6 +304,9 @@ enum cc_node_kind {
 	N_STATOP,   /* @count(x) ... : name = "count" ..., lhs = x (var or index) */
 	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
+	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
+	N_ENTRY,    /* @entry(lhs): lhs evaluated at the entry of a return probe */
+	N_DWARF,    /* @cast, @var, &x ...: needs debuginfo; name = what, for the message */
 	/* statements */
 	N_BLOCK,
 	N_EXPR,
@@ -316,6 +320,7 @@ enum cc_node_kind {
 	N_RETURN,
 	N_DELETE,
 	N_NOP,
+	N_TRY,      /* try body catch [(lhs)] els */
 };
 
 struct cc_sym;
@@ -345,8 +350,9 @@ struct cc_node {
 
 	/* foreach: keys in args (N_VAR each), value var in lhs (or NULL),
 	 * the array in rhs; sort_by = -1 value, i = key i, -2 none;
-	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond */
-	int sort_by, sort_dir, sort_x;
+	 * sort_dir +1/-1; sort_x extractor for aggregates; limit expr in cond;
+	 * a slice `in a[k, *]` in inc (an N_INDEX of the array) */
+	int sort_by, sort_dir, sort_x; /* sort_x: @count @sum @min @max @avg @variance = 0..5 */
 
 	int id; /* codegen: format id, error site id, temp slot ... */
 	void *aux; /* pass-private data */
@@ -378,6 +384,8 @@ struct cc_sym {
 	int hist_kind; /* TH_HIST_*: which histogram the script prints */
 	int64_t hist_lo, hist_hi, hist_step;
 	struct cc_loc hist_loc;
+	bool variance; /* @variance is read: the aggregate keeps Welford's state */
+	int var_shift; /* its bit shift, @variance(s, N) */
 	int index;    /* position among globals / locals */
 	bool wrapped; /* %: wrap when full (a[N]%) */
 };
@@ -405,6 +413,7 @@ struct cc_probe {
 	struct cc_point **points;
 	int npoints;
 	struct cc_node *body;
+	struct cc_node *epilogue; /* probe NAME = points {prologue}, {epilogue} */
 	struct cc_loc loc;
 	bool is_alias;    /* probe NAME = points {prologue} */
 	bool is_epilogue; /* probe NAME += points {epilogue} */
@@ -525,6 +534,15 @@ struct cc_site {
 /* Parse the tapsets and the script (already in cx), expand and resolve. */
 int cc_elaborate(struct cc_ctx *cx);
 
+/* ---- entry.c: @entry(expr) in return probes ------------------------------------ */
+
+/*
+ * After expansion, before resolution: every @entry(expr) of a derived
+ * probe becomes a read of the value expr had at the matching entry
+ * probe, which this adds to the program.  Errors are reported.
+ */
+void cc_entry_expand(struct cc_ctx *cx);
+
 /* ---- types.c: type inference over the whole program --------------------- */
 
 int cc_infer_types(struct cc_ctx *cx);
@@ -550,6 +568,8 @@ const struct cc_embedded *cc_embedded_find(const char *name);
 
 /* Parse the built-in tapsets and every *.stp in the -I dirs into cx->tapsets. */
 int cc_load_tapsets(struct cc_ctx *cx);
+/* The macro library files (*.stpm), built-in then -I dirs, as struct cc_srcfile *. */
+int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
@@ -659,6 +679,7 @@ enum cc_builtin_id {
 	B_GTOD_S, B_GTOD_MS, B_GTOD_US, B_GTOD_NS,
 	B_LCLOCK_S, B_LCLOCK_MS, B_LCLOCK_US, B_LCLOCK_NS, B_GET_CYCLES,
 	B_PP, B_PROBEFUNC, B_EXIT, B_ERROR, B_WARN, B_LOG,
+	B_ABORT,
 	B_PRINTF, B_PRINT, B_PRINTLN, B_PRINTD, B_PRINTDLN,
 	B_SPRINTF, B_SPRINT, B_SPRINTLN, B_SPRINTD,
 	B_STRLEN, B_SUBSTR, B_ISINSTR, B_STRTOL, B_STR_REPLACE, B_STRINGAT, B_TEXT_STR,

@@ -56,7 +56,7 @@ static void stmt(const struct cc_node *n, FILE *o, int ind)
 	indent(o, ind);
 	node(n, o, ind);
 	if (n->kind != N_BLOCK && n->kind != N_IF && n->kind != N_WHILE && n->kind != N_FOR &&
-	    n->kind != N_FOREACH)
+	    n->kind != N_FOREACH && n->kind != N_TRY)
 		fputc('\n', o);
 }
 
@@ -136,6 +136,28 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		args(n, o);
 		fputc(')', o);
 		break;
+	case N_WILDCARD:
+		fputc('*', o);
+		break;
+	case N_DWARF:
+		if (n->lhs) {
+			if (n->name[0] == '&')
+				fputc('&', o);
+			node(n->lhs, o, ind);
+			if (n->name[0] == '-')
+				for (i = 0; i < n->nargs; i++)
+					fprintf(o, "->%s", n->args[i]->str ? n->args[i]->str : "[]");
+			break;
+		}
+		fprintf(o, "%s(", n->name);
+		args(n, o);
+		fputc(')', o);
+		break;
+	case N_ENTRY:
+		fputs("@entry(", o);
+		node(n->lhs, o, ind);
+		fputc(')', o);
+		break;
 	case N_DEFINED:
 		fputs("@defined(", o);
 		node(n->lhs, o, ind);
@@ -190,8 +212,13 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		for (i = 0; i < n->nargs; i++)
 			fprintf(o, "%s%s%s", i ? ", " : "", n->args[i]->name,
 				n->sort_by == i ? (n->sort_dir > 0 ? "+" : "-") : "");
-		fprintf(o, "] in %s%s", n->rhs->name,
-			n->sort_by == -1 ? (n->sort_dir > 0 ? "+" : "-") : "");
+		fprintf(o, "] in %s", n->rhs->name);
+		if (n->inc) {
+			fputc('[', o);
+			args(n->inc, o);
+			fputc(']', o);
+		}
+		fputs(n->sort_by == -1 ? (n->sort_dir > 0 ? "+" : "-") : "", o);
 		if (n->cond) {
 			fputs(" limit ", o);
 			node(n->cond, o, ind);
@@ -221,6 +248,15 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		break;
 	case N_NOP:
 		fputc(';', o);
+		break;
+	case N_TRY:
+		fputs("try ", o);
+		stmt(n->body, o, 0);
+		indent(o, ind);
+		fputs("catch ", o);
+		if (n->lhs)
+			fprintf(o, "(%s) ", n->lhs->name);
+		stmt(n->els, o, 0);
 		break;
 	}
 }
@@ -285,6 +321,10 @@ void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *o)
 		}
 		fputc(' ', o);
 		node(p->body, o, 0);
+		if (p->epilogue) {
+			fputs(", ", o);
+			node(p->epilogue, o, 0);
+		}
 	}
 }
 

@@ -33,8 +33,9 @@
 #define MAX_ALIAS_DEPTH 16
 
 struct chain {
-	struct cc_node *body[MAX_ALIAS_DEPTH];
-	bool epilogue[MAX_ALIAS_DEPTH];
+	/* two per level: an alias may have a prologue and an epilogue */
+	struct cc_node *body[2 * MAX_ALIAS_DEPTH];
+	bool epilogue[2 * MAX_ALIAS_DEPTH];
 	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
 	const struct cc_point *pts[MAX_ALIAS_DEPTH]; /* the points expanded, by depth */
 	int n, ncond;
@@ -53,6 +54,7 @@ struct elab {
 	int cur_probe;   /* the script probe being expanded */
 	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
 	int point_first; /* first derived probe of the probe point being expanded */
+	bool slice_ok;   /* the N_INDEX being resolved may have '*' keys */
 	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
 };
@@ -467,7 +469,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		}
 		mark(n->sym, write);
 		return;
-	case N_INDEX:
+	case N_INDEX: {
+		/* '*' keys (a slice) only where a caller allowed them, not in its keys */
+		bool slice_ok = E->slice_ok;
+
+		E->slice_ok = false;
 		n->lhs->sym = lookup(E, S, n->lhs->name, &n->lhs->loc);
 		if (!n->lhs->sym || n->lhs->sym->kind != SYM_GLOBAL) {
 			cc_error_at(&cx->diag, &n->lhs->loc,
@@ -478,8 +484,43 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		}
 		n->sym = n->lhs->sym;
 		mark(n->sym, write);
-		for (i = 0; i < n->nargs; i++)
+		for (i = 0; i < n->nargs; i++) {
+			if (n->args[i]->kind == N_WILDCARD && !slice_ok)
+				cc_error_at(&cx->diag, &n->args[i]->loc,
+					    "a '*' key (an array slice) is only allowed in delete, "
+					    "'[...] in' and foreach");
 			resolve(E, S, &n->args[i], false);
+		}
+		return;
+	}
+	case N_WILDCARD:
+		return;
+	case N_DWARF:
+		if (!strcmp(n->name, "@perf"))
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@perf' reads the perf counter of a process "
+				    "(perf.*.process(\"PATH\").counter(\"NAME\")), a user-space probe "
+				    "taphub does not support yet");
+		else if (n->name[0] == '&')
+			cc_error_at(&cx->diag, &n->loc,
+				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
+				    "this backend does not use");
+		else if (n->name[0] == '-')
+			cc_error_at(&cx->diag, &n->loc,
+				    "'%s->' reads a member through a variable (stap's autocast), which "
+				    "needs kernel debuginfo (DWARF): this backend does not use it",
+				    n->lhs->name);
+		else
+			cc_error_at(&cx->diag, &n->loc,
+				    "'%s' needs kernel debuginfo (DWARF), which this backend does "
+				    "not use",
+				    n->name);
+		return;
+	case N_ENTRY:
+		/* those of return probes are gone (entry.c): this one is in a function */
+		cc_error_at(&cx->diag, &n->loc,
+			    "'@entry' can only be used in the body of a return probe, not in a "
+			    "function");
 		return;
 	case N_TARGET:
 		if (write) {
@@ -497,6 +538,8 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 
 		if (n->lhs->kind == N_TARGET)
 			def = resolve_target(E, S, &n->lhs, true);
+		else if (n->lhs->kind == N_DWARF)
+			def = false;
 		n->kind = N_NUM;
 		n->num = def;
 		n->lhs = NULL;
@@ -508,16 +551,26 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (strcmp(n->op, "="))
 			resolve(E, S, &n->lhs, false);
 		return;
+	case N_EXPR:
+		/* a statement `hits[k]++` is a pure write, as stap counts it
+		 * (PR6954): the array stays unread and is printed at the end */
+		if (n->lhs->kind == N_INCDEC) {
+			resolve(E, S, &n->lhs->lhs, true);
+			return;
+		}
+		resolve(E, S, &n->lhs, false);
+		return;
 	case N_INCDEC:
-		/* a pure write, as stap counts it (PR6954): `hits[k]++` alone
-		 * leaves the array unread, so it is printed at the end */
+		/* its value is used (`id = rest--`): a read too */
 		resolve(E, S, &n->lhs, true);
+		mark(n->lhs->sym, false);
 		return;
 	case N_AGG:
 		resolve(E, S, &n->rhs, false);
 		resolve(E, S, &n->lhs, true);
 		return;
 	case N_DELETE:
+		E->slice_ok = n->lhs->kind == N_INDEX;
 		resolve(E, S, &n->lhs, true);
 		return;
 	case N_TERNARY:
@@ -554,6 +607,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve(E, S, &n->args[i], true);
 		if (n->lhs)
 			resolve(E, S, &n->lhs, true);
+		if (n->inc) {
+			E->slice_ok = true;
+			resolve(E, S, &n->inc, false);
+		}
 		resolve(E, S, &n->cond, false);
 		resolve(E, S, &n->body, false);
 		return;
@@ -570,6 +627,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_HIST:
 		for (i = 0; i < n->nargs; i++)
 			resolve(E, S, &n->args[i], false);
+		return;
+	case N_TRY:
+		resolve(E, S, &n->body, false);
+		resolve(E, S, &n->lhs, true); /* the catch variable gets the message */
+		resolve(E, S, &n->els, false);
 		return;
 	default:
 		resolve(E, S, &n->lhs, false);
@@ -595,13 +657,17 @@ static void resolve_func(struct elab *E, struct cc_func *f)
 
 /* ---- expansion ----------------------------------------------------------------- */
 
-static bool alias_matches(const struct cc_point *pattern, const struct cc_point *name)
+/*
+ * Does the alias name match the first k components of the point (k: all
+ * of them, or fewer for an alias suffix)?
+ */
+static bool alias_matches(const struct cc_point *pattern, int k, const struct cc_point *name)
 {
 	int i;
 
-	if (pattern->ncomps != name->ncomps)
+	if (k != name->ncomps)
 		return false;
-	for (i = 0; i < name->ncomps; i++) {
+	for (i = 0; i < k; i++) {
 		const struct cc_comp *p = &pattern->comps[i], *a = &name->comps[i];
 
 		if (fnmatch(p->name, a->name, 0))
@@ -738,18 +804,26 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 static int expand_point(struct elab *E, const struct cc_point *pt, struct chain *ch,
 			const struct cc_node *user_body, bool quiet, int depth);
 
-/* An alias's points, each with the suffix appended. */
-static int expand_alias(struct elab *E, const struct cc_probe *a, const struct cc_comp *suffix,
-			int nsuffix, struct chain *ch, const struct cc_node *user_body, bool quiet,
+/* An alias's points, each with the components of pt from k on appended (a suffix). */
+static int expand_alias(struct elab *E, const struct cc_probe *a, const struct cc_point *pt,
+			int k, struct chain *ch, const struct cc_node *user_body, bool quiet,
 			int depth)
 {
 	struct cc_ctx *cx = E->cx;
+	const struct cc_comp *suffix = pt->comps + k;
+	int nsuffix = pt->ncomps - k;
 	bool failed = false;
 	int made = 0, j, r;
 
+	/* an alias's prologue and, with `= ... { } , { }`, its epilogue */
 	ch->body[ch->n] = a->body;
 	ch->epilogue[ch->n] = a->is_epilogue;
 	ch->n++;
+	if (a->epilogue) {
+		ch->body[ch->n] = a->epilogue;
+		ch->epilogue[ch->n] = true;
+		ch->n++;
+	}
 	for (j = 0; j < a->npoints; j++) {
 		const struct cc_point *ap = a->points[j];
 		struct cc_point *sp;
@@ -757,6 +831,7 @@ static int expand_alias(struct elab *E, const struct cc_probe *a, const struct c
 		if (nsuffix) {
 			sp = cc_alloc(cx->arena, sizeof(*sp));
 			*sp = *ap;
+			sp->loc = pt->loc; /* errors point at what the script wrote */
 			sp->ncomps = ap->ncomps + nsuffix;
 			sp->comps = cc_alloc(cx->arena, sizeof(*sp->comps) * (size_t)sp->ncomps);
 			memcpy(sp->comps, ap->comps, sizeof(*sp->comps) * (size_t)ap->ncomps);
@@ -772,7 +847,7 @@ static int expand_alias(struct elab *E, const struct cc_probe *a, const struct c
 			failed = true;
 		}
 	}
-	ch->n--;
+	ch->n -= a->epilogue ? 2 : 1;
 	return failed ? -1 : made;
 }
 
@@ -790,20 +865,16 @@ static int expand_suffixed(struct elab *E, const struct cc_point *pt, struct cha
 	int made = 0, f, i, k, r;
 
 	for (k = pt->ncomps - 1; k > 0 && !*matched; k--) {
-		struct cc_point prefix = *pt;
-
-		prefix.ncomps = k;
 		for (f = -1; f < cx->tapsets.n; f++) {
 			struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
 
 			for (i = 0; i < file->probes.n; i++) {
 				struct cc_probe *a = file->probes.v[i];
 
-				if (!a->is_alias || !alias_matches(&prefix, a->alias_name))
+				if (!a->is_alias || !alias_matches(pt, k, a->alias_name))
 					continue;
 				*matched = true;
-				r = expand_alias(E, a, pt->comps + k, pt->ncomps - k, ch, user_body,
-						 quiet, depth);
+				r = expand_alias(E, a, pt, k, ch, user_body, quiet, depth);
 				made = r < 0 || made < 0 ? -1 : made + r;
 			}
 		}
@@ -833,16 +904,17 @@ static int expand_point(struct elab *E, const struct cc_point *pt, struct chain 
 	ch->cond[ch->ncond] = pt->cond;
 	if (pt->cond)
 		ch->ncond++;
+	/* aliases named by the whole point (alias suffixes: expand_suffixed) */
 	for (f = -1; f < cx->tapsets.n; f++) {
 		struct cc_file *file = f < 0 ? cx->script : cx->tapsets.v[f];
 
 		for (i = 0; i < file->probes.n; i++) {
 			struct cc_probe *a = file->probes.v[i];
 
-			if (!a->is_alias || !alias_matches(pt, a->alias_name))
+			if (!a->is_alias || !alias_matches(pt, pt->ncomps, a->alias_name))
 				continue;
 			any_alias = true;
-			r = expand_alias(E, a, NULL, 0, ch, user_body, quiet, depth);
+			r = expand_alias(E, a, pt, pt->ncomps, ch, user_body, quiet, depth);
 			made = r < 0 || made < 0 ? -1 : made + r;
 		}
 	}
@@ -915,7 +987,8 @@ static int point_class(struct elab *E, const struct cc_point *pt, struct cc_poin
 	return cl->n - 1;
 }
 
-static void expand_probe(struct elab *E, struct cc_probe *p)
+/* loud: report why optional points resolve to nothing (see cc_elaborate) */
+static void expand_probe(struct elab *E, struct cc_probe *p, bool loud)
 {
 	struct cc_ctx *cx = E->cx;
 	int i;
@@ -928,7 +1001,7 @@ static void expand_probe(struct elab *E, struct cc_probe *p)
 
 		E->cur_cls = point_class(E, p->points[i], &stripped);
 		E->point_first = E->prog->probes.n;
-		r = expand_point(E, pt, &ch, p->body, pt->optional, 0);
+		r = expand_point(E, pt, &ch, p->body, pt->optional && !loud, 0);
 
 		if (r == 0 && !pt->optional)
 			cc_error_at(&cx->diag, &pt->loc,
@@ -1044,13 +1117,6 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 				    "in an end or timer probe",
 				    W->where);
 		break;
-	case N_DELETE:
-		if (W->kernel && n->lhs->kind == N_VAR && n->lhs->sym && n->lhs->sym->is_array)
-			cc_error_at(&cx->diag, &n->loc,
-				    "deleting a whole array in a kernel probe (%s) is not supported "
-				    "yet: do it in an end or timer probe",
-				    W->where);
-		break;
 	case N_HIST:
 		break;
 	default:
@@ -1088,10 +1154,25 @@ int cc_elaborate(struct cc_ctx *cx)
 
 		E.cur_probe = i;
 		if (!p->is_alias)
-			expand_probe(&E, p);
+			expand_probe(&E, p, false);
+	}
+	/*
+	 * Nothing resolved, and every point said it may not: say why each
+	 * does not (a probe type this kernel lacks is the usual reason),
+	 * rather than only that there is nothing to run.
+	 */
+	for (i = 0; !prog->probes.n && !cx->diag.nerrors && i < cx->script->probes.n; i++) {
+		struct cc_probe *p = cx->script->probes.v[i];
+
+		E.cur_probe = i;
+		if (!p->is_alias)
+			expand_probe(&E, p, true);
 	}
 	if (!prog->probes.n && !cx->diag.nerrors)
 		cc_error(&cx->diag, "no probes found");
+	if (cx->diag.nerrors)
+		goto out;
+	cc_entry_expand(cx);
 	if (cx->diag.nerrors)
 		goto out;
 

@@ -394,6 +394,11 @@ struct cc_token *cc_lex(struct cc_ctx *cx, const struct cc_srcfile *f)
 			t->kind = *lx.p == '$' ? TK_TARGET : TK_AT;
 			t->str = cc_strndup(cx->arena, lx.p + 1, (size_t)(n - lx.p - 1));
 			lx.p = n;
+		} else if (*lx.p == '$') {
+			/* a lone '$': the pretty-printing suffix of @cast(...)->f$, x$ */
+			t->kind = TK_TARGET;
+			t->str = cc_strdup(cx->arena, "");
+			lx.p++;
 		} else if (lx.p + 1 < lx.end && lx.p[0] == '%' && lx.p[1] == '{') {
 			lex_embedded(&lx, t);
 		} else if (!lex_punct(&lx, t)) {

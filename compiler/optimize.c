@@ -13,7 +13,7 @@
  * as cheap as a bare counter: no string is built for an unread argstr.
  *
  * Side effects are: assignments, ++/--, <<<, delete, printing, exit(),
- * error(), warn(), divisions by anything but a non-zero literal (they can
+ * abort(), error(), warn(), divisions by anything but a non-zero literal (they can
  * fail), and calls of script functions that have any of those
  * (transitively).  A failed string read inside an elided expression is
  * not reported, as in stap.
@@ -26,7 +26,7 @@
 static bool builtin_pure(int id)
 {
 	switch (id) {
-	case B_EXIT: case B_ERROR: case B_WARN: case B_LOG:
+	case B_EXIT: case B_ABORT: case B_ERROR: case B_WARN: case B_LOG:
 	case B_PRINTF: case B_PRINT: case B_PRINTLN: case B_PRINTD: case B_PRINTDLN:
 	case B_RANDINT: /* advances the generator */
 		return false;

@@ -214,6 +214,51 @@ static void push_arg(struct parser *ps, struct cc_node *n, struct cc_vec *v, str
 
 /* ---- expressions ------------------------------------------------------------ */
 
+/*
+ * string+: adjacent literals concatenate, as in C and stap (also in probe
+ * point parameters, where @1 "suffix" is common).  One copy for the run.
+ */
+static char *string_run(struct parser *ps, size_t *ret_len)
+{
+	struct cc_token *t = ps->t, *u;
+	size_t len = 0;
+	char *s;
+
+	if (t->next->kind != TK_STR) {
+		ps->t = t->next;
+		*ret_len = t->slen;
+		return t->str;
+	}
+	for (u = t; u->kind == TK_STR; u = u->next)
+		len += u->slen;
+	s = cc_alloc(ps->cx->arena, len + 1);
+	for (len = 0, u = t; u->kind == TK_STR; u = u->next) {
+		memcpy(s + len, u->str, u->slen);
+		len += u->slen;
+	}
+	ps->t = u;
+	*ret_len = len;
+	return s;
+}
+
+/*
+ * keys = key ("," key)* ; key = expr | "*"
+ * A '*' key makes a slice; elaboration says where one may stand.
+ */
+static void index_keys(struct parser *ps, struct cc_node *n)
+{
+	struct cc_vec v = { 0 };
+
+	do {
+		if (is(ps, "*") && (cc_tok_is(ps->t->next, ",") || cc_tok_is(ps->t->next, "]"))) {
+			push_arg(ps, n, &v, new_node(ps, N_WILDCARD, ps->t));
+			ps->t = ps->t->next;
+		} else {
+			push_arg(ps, n, &v, expr(ps));
+		}
+	} while (accept(ps, ","));
+}
+
 /* args = "(" [expr ("," expr)*] ")" */
 static void call_args(struct parser *ps, struct cc_node *n)
 {
@@ -228,24 +273,34 @@ static void call_args(struct parser *ps, struct cc_node *n)
 	}
 }
 
-/* target = $name ( "->" name | "[" expr "]" | "." name )* */
-static struct cc_node *target(struct parser *ps)
+/* "$" or "$$" right after a value: stap's pretty-printing of a debuginfo value */
+static bool pretty_suffix(const struct cc_token *t)
 {
-	struct cc_token *t = ps->t;
-	struct cc_node *n = new_node(ps, N_TARGET, t);
-	struct cc_vec v = { 0 };
+	return t->kind == TK_TARGET && !t->space_before && strspn(t->str, "$") == strlen(t->str);
+}
 
-	n->name = t->str;
-	ps->t = t->next;
-	/* member/array accesses are kept as strings, refused by elaboration */
+/*
+ * chain = ("->" ident | "[" expr "]")* ["$" | "$$"]: kept as N_STR names
+ * and index expressions; the pretty-printing suffix is dropped
+ */
+static void member_chain(struct parser *ps, struct cc_node *n)
+{
+	struct cc_vec v = { 0 };
+	int i;
+
+	for (i = 0; i < n->nargs; i++)
+		cc_vec_push(ps->cx->arena, &v, n->args[i]);
 	for (;;) {
 		if (is(ps, "->")) {
 			struct cc_token *f;
+			struct cc_node *m;
 
 			ps->t = ps->t->next;
 			f = expect_ident(ps, "a field name after '->'");
-			push_arg(ps, n, &v, new_node(ps, N_STR, f));
-			n->args[n->nargs - 1]->str = f->str;
+			m = new_node(ps, N_STR, f);
+			m->str = f->str;
+			m->slen = strlen(f->str);
+			push_arg(ps, n, &v, m);
 		} else if (is(ps, "[") && !ps->t->space_before) {
 			struct cc_token *open = ps->t;
 
@@ -256,11 +311,31 @@ static struct cc_node *target(struct parser *ps)
 			break;
 		}
 	}
+	if (pretty_suffix(ps->t))
+		ps->t = ps->t->next;
+}
+
+/* target = $name chain */
+static struct cc_node *target(struct parser *ps)
+{
+	struct cc_token *t = ps->t;
+	struct cc_node *n = new_node(ps, N_TARGET, t);
+
+	n->name = t->str;
+	ps->t = t->next;
+	/*
+	 * member accesses are refused by elaboration, an index is an array
+	 * field's ($args[i]); $var[1]$$ is the same value here (tracepoint
+	 * fields are plain values)
+	 */
+	member_chain(ps, n);
 	return n;
 }
 
 /*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
+ *         | "@variance" "(" expr ["," expr] ")"
+ * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
  * hist    = "@hist_log" "(" expr ")" | "@hist_linear" "(" expr "," num "," num "," num ")"
  */
 static struct cc_node *at_value(struct parser *ps)
@@ -278,7 +353,10 @@ static struct cc_node *at_value(struct parser *ps)
 		ps->t = t->next;
 		open = expect(ps, "(");
 		n->lhs = expr(ps);
-		expect_close(ps, ")", open);
+		/* @variance(s, N): N is a bit shift for the integer arithmetic */
+		if (!strcmp(name, "variance") && accept(ps, ","))
+			n->rhs = expr(ps);
+		expect_list_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "hist_log") || !strcmp(name, "hist_linear")) {
@@ -291,29 +369,30 @@ static struct cc_node *at_value(struct parser *ps)
 				 cc_sprintf(ps->cx->arena, "@%s needs an aggregate argument", name));
 		return n; /* the aggregate is args[0] */
 	}
-	if (!strcmp(name, "defined")) {
+	if (!strcmp(name, "defined") || !strcmp(name, "entry")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_DEFINED, t);
+		n = new_node(ps, name[0] == 'd' ? N_DEFINED : N_ENTRY, t);
 		ps->t = t->next;
 		open = expect(ps, "(");
 		n->lhs = expr(ps);
 		expect_close(ps, ")", open);
 		return n;
 	}
-	if (!strcmp(name, "entry") || !strcmp(name, "cast") || !strcmp(name, "var") ||
+	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
-	    !strcmp(name, "probewrite") || !strcmp(name, "const")) {
-		cc_error_at(&ps->cx->diag, &t->loc,
-			    "'@%s' needs kernel debuginfo (DWARF), which this backend does not use",
-			    name);
+	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
+		/*
+		 * Parsed whole, with its ->member/[index] chain, and refused at
+		 * pass 2 (elaborate.c): under @defined() it is simply not
+		 * defined, which tapset-style fallbacks rely on.
+		 */
+		n = new_node(ps, N_DWARF, t);
+		n->name = cc_sprintf(ps->cx->arena, "@%s", name);
 		ps->t = t->next;
-		n = new_node(ps, N_NUM, t);
-		if (is(ps, "(")) {
-			struct cc_node dummy = { 0 };
-
-			call_args(ps, &dummy);
-		}
+		if (is(ps, "("))
+			call_args(ps, n);
+		member_chain(ps, n);
 		return n;
 	}
 	fail_msg(ps, &t->loc,
@@ -325,7 +404,7 @@ static struct cc_node *at_value(struct parser *ps)
 
 /*
  * value = number | string | "(" expr ")" | target | at_value
- *       | ident "(" args ")" | ident "[" expr ("," expr)* "]" | ident
+ *       | ident "(" args ")" | ident "[" keys "]" | ident
  */
 static struct cc_node *value(struct parser *ps)
 {
@@ -340,26 +419,7 @@ static struct cc_node *value(struct parser *ps)
 		return n;
 	case TK_STR:
 		n = new_node(ps, N_STR, t);
-		n->str = t->str;
-		n->slen = t->slen;
-		ps->t = t->next;
-		/* adjacent literals concatenate, as in C and stap: one copy for the run */
-		if (ps->t->kind == TK_STR) {
-			const struct cc_token *u;
-			size_t len = 0;
-			char *s;
-
-			for (u = t; u->kind == TK_STR; u = u->next)
-				len += u->slen;
-			s = cc_alloc(ps->cx->arena, len + 1);
-			for (len = 0, u = t; u->kind == TK_STR; u = u->next) {
-				memcpy(s + len, u->str, u->slen);
-				len += u->slen;
-			}
-			n->str = s;
-			n->slen = len;
-			ps->t = (struct cc_token *)u;
-		}
+		n->str = string_run(ps, &n->slen);
 		return n;
 	case TK_TARGET:
 		return target(ps);
@@ -381,17 +441,23 @@ static struct cc_node *value(struct parser *ps)
 		}
 		n = new_node(ps, N_VAR, t);
 		n->name = t->str;
+		if (is(ps, "->")) {
+			/* x->field: stap's autocast of a variable holding a typed pointer */
+			struct cc_node *d = new_node(ps, N_DWARF, t);
+
+			d->name = "->";
+			d->lhs = n;
+			member_chain(ps, d);
+			return d;
+		}
 		if (is(ps, "[")) {
 			struct cc_token *ix_open = ps->t;
 			/* located at the name: messages point at the array, not the '[' */
 			struct cc_node *ix = new_node(ps, N_INDEX, t);
-			struct cc_vec v = { 0 };
 
 			ix->lhs = n;
 			ps->t = ps->t->next;
-			do
-				push_arg(ps, ix, &v, expr(ps));
-			while (accept(ps, ","));
+			index_keys(ps, ix);
 			expect_list_close(ps, "]", ix_open);
 			return ix;
 		}
@@ -431,14 +497,24 @@ static struct cc_node *postfix(struct parser *ps)
 	return n;
 }
 
-/* unary = ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | postfix */
+/*
+ * unary = ("-" | "+" | "!" | "~") unary | ("++" | "--") unary | "&" unary | postfix
+ *
+ * '&' takes the address of a debuginfo-typed value (&$var->field,
+ * &@cast(...)->f): parsed, and refused at pass 2 like @cast.
+ */
 static struct cc_node *unary(struct parser *ps)
 {
 	struct cc_token *t = ps->t;
 	struct cc_node *n;
 
 	enter(ps);
-	if (is(ps, "-") || is(ps, "+") || is(ps, "!") || is(ps, "~")) {
+	if (is(ps, "&")) {
+		ps->t = t->next;
+		n = new_node(ps, N_DWARF, t);
+		n->name = "&";
+		n->lhs = unary(ps);
+	} else if (is(ps, "-") || is(ps, "+") || is(ps, "!") || is(ps, "~")) {
 		ps->t = t->next;
 		n = new_node(ps, N_UNOP, t);
 		n->op = op_of(ps, t);
@@ -546,7 +622,7 @@ static struct cc_node *comparison(struct parser *ps)
 	return n;
 }
 
-/* array_in = "[" expr ("," expr)* "]" "in" ident | comparison ["in" ident] */
+/* array_in = "[" keys "]" "in" ident | comparison ["in" ident] */
 static struct cc_node *array_in(struct parser *ps)
 {
 	struct cc_node *n;
@@ -556,9 +632,7 @@ static struct cc_node *array_in(struct parser *ps)
 	if (is(ps, "[")) {
 		n = new_node(ps, N_IN, t);
 		ps->t = t->next;
-		do
-			push_arg(ps, n, &v, expr(ps));
-		while (accept(ps, ","));
+		index_keys(ps, n);
 		expect_list_close(ps, "]", t);
 		if (!is_kw(ps->t, "in"))
 			fail(ps, ps->t, "'in' after an index list");
@@ -739,8 +813,8 @@ static struct cc_node *expr(struct parser *ps)
 /* ---- statements ------------------------------------------------------------- */
 
 /*
- * foreach = "foreach" "(" [ident "="] (ident [sort] | "[" ident [sort] ("," ident [sort])* "]")
- *           "in" ident ["@" extractor] [sort] ["limit" expr] ")" stmt
+ * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])* "]")
+ *           "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt
  * sort = "+" | "-"
  */
 static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
@@ -750,11 +824,21 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	int nsorts = 0;
 	struct cc_token *open = expect(ps, "(");
 
-	/* value variable: ident "=" */
-	if (ps->t->kind == TK_IDENT && cc_tok_is(ps->t->next, "=")) {
+	/* value variable: ident [sort] "=" */
+	if (ps->t->kind == TK_IDENT &&
+	    (cc_tok_is(ps->t->next, "=") ||
+	     ((cc_tok_is(ps->t->next, "+") || cc_tok_is(ps->t->next, "-")) &&
+	      cc_tok_is(ps->t->next->next, "=")))) {
 		n->lhs = new_node(ps, N_VAR, ps->t);
 		n->lhs->name = ps->t->str;
-		ps->t = ps->t->next->next;
+		ps->t = ps->t->next;
+		if (!is(ps, "=")) {
+			n->sort_by = -1;
+			n->sort_dir = is(ps, "+") ? 1 : -1;
+			nsorts++;
+			ps->t = ps->t->next;
+		}
+		ps->t = ps->t->next;
 	}
 	if (is(ps, "[")) {
 		struct cc_token *kopen = ps->t;
@@ -795,17 +879,27 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 
 		n->rhs = new_node(ps, N_VAR, a);
 		n->rhs->name = a->str;
+		if (is(ps, "[")) {
+			struct cc_token *sopen = ps->t;
+
+			n->inc = new_node(ps, N_INDEX, a);
+			n->inc->lhs = new_node(ps, N_VAR, a);
+			n->inc->lhs->name = a->str;
+			ps->t = sopen->next;
+			index_keys(ps, n->inc);
+			expect_list_close(ps, "]", sopen);
+		}
 	}
 	n->sort_x = -1;
 	if (ps->t->kind == TK_AT) {
-		static const char *const xs[] = { "count", "sum", "min", "max", "avg" };
+		static const char *const xs[] = { "count", "sum", "min", "max", "avg", "variance" };
 		int i;
 
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < 6; i++)
 			if (!strcmp(ps->t->str, xs[i]))
 				break;
-		if (i == 5)
-			fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg)");
+		if (i == 6)
+			fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg, @variance)");
 		n->sort_x = i;
 		ps->t = ps->t->next;
 	}
@@ -826,8 +920,35 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	return n;
 }
 
+/* try = "try" block "catch" ["(" ident ")"] block */
+static struct cc_node *try_stmt(struct parser *ps, struct cc_token *kw)
+{
+	struct cc_node *n = new_node(ps, N_TRY, kw);
+
+	ps->t = kw->next;
+	if (!is(ps, "{"))
+		fail(ps, ps->t, "'{' to start the try block");
+	n->body = block(ps);
+	if (!is_kw(ps->t, "catch"))
+		fail(ps, ps->t, "'catch' after the try block");
+	ps->t = ps->t->next;
+	if (is(ps, "(")) {
+		struct cc_token *open = ps->t, *v;
+
+		ps->t = open->next;
+		v = expect_name(ps, "a variable for the error message");
+		n->lhs = new_node(ps, N_VAR, v);
+		n->lhs->name = v->str;
+		expect_close(ps, ")", open);
+	}
+	if (!is(ps, "{"))
+		fail(ps, ps->t, "'{' to start the catch block");
+	n->els = block(ps);
+	return n;
+}
+
 /*
- * stmt = block | ";" | "if" "(" expr ")" stmt ["else" stmt] | "while" "(" expr ")" stmt
+ * stmt = block | ";" | try | "if" "(" expr ")" stmt ["else" stmt] | "while" "(" expr ")" stmt
  *      | "for" "(" [expr] ";" [expr] ";" [expr] ")" stmt | foreach
  *      | "break" | "continue" | "next" | "return" [expr] | "delete" expr | expr
  */
@@ -903,7 +1024,7 @@ static struct cc_node *stmt(struct parser *ps)
 			fail_msg(ps, &n->lhs->loc, "delete needs a variable, array or array element");
 		accept(ps, ";");
 	} else if (is_kw(t, "try")) {
-		fail_msg(ps, &t->loc, "try/catch is not supported yet");
+		n = try_stmt(ps, t);
 	} else if (is_kw(t, "else")) {
 		fail_msg(ps, &t->loc, "'else' without a matching 'if'");
 	} else {
@@ -965,7 +1086,21 @@ static bool constant(struct parser *ps, int64_t *ret)
 }
 
 /*
- * component = (ident | "*" | number)+ glued without spaces ["(" (constant | string) ")"]
+ * Probe points.  Braces expand to several points, as in SystemTap:
+ * `syscall.{open,close}.return` is the two points syscall.open.return and
+ * syscall.close.return (the product of what each component expands to,
+ * nested braces included).  '?', '!' and a condition end a point: inside
+ * braces they belong to the alternative they follow and carry over to the
+ * points it makes; written after a component that more components follow,
+ * they are an error.  A wildcard like `syscall.*` can expand to hundreds
+ * of points later; braces multiply what the script wrote, so their
+ * product is bounded.
+ */
+#define PARSE_MAX_POINTS 1024
+
+/*
+ * component = (ident | "*" | number)+ glued without spaces ["(" literal ")"]
+ * literal   = string+ | constant
  */
 static void component(struct parser *ps, struct cc_comp *c)
 {
@@ -1006,9 +1141,11 @@ static void component(struct parser *ps, struct cc_comp *c)
 		ps->t = ps->t->next;
 		c->has_arg = true;
 		if (ps->t->kind == TK_STR) {
+			size_t slen;
+
+			/* "a" "b" and @1 "b" (a script argument) are one string */
 			c->arg_is_str = true;
-			c->str = ps->t->str;
-			ps->t = ps->t->next;
+			c->str = string_run(ps, &slen);
 		} else if (!constant(ps, &c->num)) {
 			fail(ps, ps->t, "a number or string as probe point parameter");
 		}
@@ -1016,66 +1153,205 @@ static void component(struct parser *ps, struct cc_comp *c)
 	}
 }
 
-/* point = component ("." component)* ("?" | "!")* ["if" "(" expr ")"] */
-static struct cc_point *point(struct parser *ps, bool allow_cond)
+static struct cc_vec points(struct parser *ps, bool allow_cond);
+
+/* pre.suf: the components of both, and the end marks of suf. */
+static struct cc_point *join(struct parser *ps, const struct cc_point *pre,
+			     const struct cc_point *suf)
 {
 	struct cc_point *p = cc_alloc(ps->cx->arena, sizeof(*p));
-	struct cc_comp comps[32];
-	int n = 0;
 
-	p->loc = ps->t->loc;
-	do {
-		if (n == 32)
-			fail_msg(ps, &ps->t->loc, "probe point has too many components");
-		memset(&comps[n], 0, sizeof(comps[n]));
-		component(ps, &comps[n++]);
-	} while (accept(ps, "."));
-	p->comps = cc_alloc(ps->cx->arena, sizeof(*p->comps) * (size_t)n);
-	memcpy(p->comps, comps, sizeof(*p->comps) * (size_t)n);
-	p->ncomps = n;
-	for (;;) {
-		if (accept(ps, "?"))
-			p->optional = true;
-		else if (accept(ps, "!"))
-			p->optional = p->sufficient = true;
-		else
-			break;
-	}
-	if (allow_cond && is_kw(ps->t, "if")) {
-		struct cc_token *open;
-
-		ps->t = ps->t->next;
-		open = expect(ps, "(");
-		p->cond = expr(ps);
-		expect_close(ps, ")", open);
-	}
+	*p = *suf;
+	p->loc = pre->loc;
+	p->ncomps = pre->ncomps + suf->ncomps;
+	p->comps = cc_alloc(ps->cx->arena, sizeof(*p->comps) * (size_t)p->ncomps);
+	memcpy(p->comps, pre->comps, sizeof(*p->comps) * (size_t)pre->ncomps);
+	memcpy(p->comps + pre->ncomps, suf->comps, sizeof(*p->comps) * (size_t)suf->ncomps);
 	return p;
 }
 
-/* probe = "probe" point ("," point)* block | "probe" point ("=" | "+=") point ("," point)* block */
+/*
+ * Does the '{' at t open a group of probe points rather than a body?
+ * `probe begin. { exit() }` lost a component: saying so beats a message
+ * about `exit(` as a point.  A group holds names, literals, '*', '.',
+ * ',', '?', '!' and parenthesised parameters or conditions, and is
+ * followed by what may follow a part of a point.
+ */
+static bool opens_points(const struct cc_token *t)
+{
+	static const char *const ops[] = { "*", ".", ",", "?", "!", "-", "{", "}", "(", ")", NULL };
+	int braces = 0, parens = 0, i;
+
+	for (; t->kind != TK_EOF; t = t->next) {
+		if (parens && !cc_tok_is(t, "(") && !cc_tok_is(t, ")"))
+			continue;
+		if (t->kind == TK_OP) {
+			for (i = 0; ops[i] && !cc_tok_is(t, ops[i]); i++)
+				;
+			if (!ops[i])
+				return false;
+		} else if (t->kind != TK_IDENT && t->kind != TK_NUM && t->kind != TK_STR) {
+			return false;
+		}
+		parens += cc_tok_is(t, "(") - cc_tok_is(t, ")");
+		braces += cc_tok_is(t, "{") - cc_tok_is(t, "}");
+		if (!braces) {
+			t = t->next;
+			return cc_tok_is(t, ".") || cc_tok_is(t, ",") || cc_tok_is(t, "?") ||
+			       cc_tok_is(t, "!") || cc_tok_is(t, "{") || cc_tok_is(t, "}") ||
+			       cc_tok_is(t, "=") || cc_tok_is(t, "+=") || is_kw(t, "if");
+		}
+	}
+	return false;
+}
+
+/*
+ * components = part ("." part)* ("?" | "!")* ["if" "(" expr ")"]
+ * part       = "{" points "}" | component
+ */
+static struct cc_vec components(struct parser *ps, bool allow_cond)
+{
+	struct cc_vec pts = { 0 };
+	struct cc_token *start = ps->t;
+	int i, j, marks;
+
+	do {
+		struct cc_vec alt = { 0 };
+		struct cc_token *t = ps->t;
+
+		if (cc_tok_is(t, "{")) {
+			if (!opens_points(t))
+				fail(ps, t, "a probe point component");
+			enter(ps);
+			ps->t = t->next;
+			alt = points(ps, allow_cond);
+			expect_close(ps, "}", t);
+			ps->depth--;
+		} else {
+			struct cc_point *p = cc_alloc(ps->cx->arena, sizeof(*p));
+
+			p->loc = t->loc;
+			p->ncomps = 1;
+			p->comps = cc_alloc(ps->cx->arena, sizeof(*p->comps));
+			component(ps, p->comps);
+			cc_vec_push(ps->cx->arena, &alt, p);
+		}
+		if (!pts.n) {
+			pts = alt;
+			continue;
+		}
+		if ((size_t)pts.n * (size_t)alt.n > PARSE_MAX_POINTS)
+			fail_msg(ps, &start->loc,
+				 cc_sprintf(ps->cx->arena,
+					    "the braces of this probe point expand to more than %d points",
+					    PARSE_MAX_POINTS));
+		{
+			struct cc_vec prod = { 0 };
+
+			for (i = 0; i < pts.n; i++) {
+				const struct cc_point *pre = pts.v[i];
+
+				if (pre->optional || pre->cond)
+					fail_msg(ps, &t->loc,
+						 "'?', '!' and 'if' may only end a probe point, not a "
+						 "part that more components follow");
+				if (pre->ncomps + 1 > 32)
+					fail_msg(ps, &t->loc, "probe point has too many components");
+				for (j = 0; j < alt.n; j++)
+					cc_vec_push(ps->cx->arena, &prod, join(ps, pre, alt.v[j]));
+			}
+			pts = prod;
+		}
+	} while (accept(ps, "."));
+	for (marks = 0;; marks++) {
+		struct cc_token *t = ps->t;
+		bool suff = cc_tok_is(t, "!");
+
+		if (!suff && !cc_tok_is(t, "?"))
+			break;
+		for (i = 0; i < pts.n; i++) {
+			struct cc_point *p = pts.v[i];
+
+			/* {a?,b}? marks a twice: stap refuses that too */
+			if (!marks && p->optional)
+				fail_msg(ps, &t->loc, "'?' or '!' given twice for one probe point");
+			p->optional = true;
+			p->sufficient |= suff;
+		}
+		ps->t = t->next;
+	}
+	if (allow_cond && is_kw(ps->t, "if")) {
+		struct cc_token *kw = ps->t, *open;
+		struct cc_node *cond;
+
+		ps->t = kw->next;
+		open = expect(ps, "(");
+		cond = expr(ps);
+		expect_close(ps, ")", open);
+		for (i = 0; i < pts.n; i++) {
+			struct cc_point *p = pts.v[i];
+
+			if (p->cond)
+				fail_msg(ps, &kw->loc, "a probe point condition given twice");
+			p->cond = cond;
+		}
+	}
+	return pts;
+}
+
+/* points = components ("," components)* */
+static struct cc_vec points(struct parser *ps, bool allow_cond)
+{
+	struct cc_vec all = { 0 };
+	int i;
+
+	do {
+		struct cc_vec one = components(ps, allow_cond);
+
+		if ((size_t)all.n + (size_t)one.n > PARSE_MAX_POINTS)
+			fail_msg(ps, &ps->t->loc,
+				 cc_sprintf(ps->cx->arena, "more than %d probe points in one probe",
+					    PARSE_MAX_POINTS));
+		for (i = 0; i < one.n; i++)
+			cc_vec_push(ps->cx->arena, &all, one.v[i]);
+	} while (accept(ps, ","));
+	return all;
+}
+
+/*
+ * probe = "probe" points block
+ *       | "probe" components ("=" | "+=") points block
+ *       | "probe" components "=" points block "," block    (prologue, epilogue)
+ */
 static void probe_decl(struct parser *ps)
 {
 	struct cc_token *kw = ps->t;
 	struct cc_probe *pr = cc_alloc(ps->cx->arena, sizeof(*pr));
-	struct cc_vec pts = { 0 };
-	struct cc_point *first;
+	struct cc_vec pts;
 
 	ps->t = kw->next;
 	pr->loc = kw->loc;
 	pr->privileged_tapset = ps->file->src->is_tapset;
-	first = point(ps, true);
+	pts = components(ps, true);
 	if (is(ps, "=") || is(ps, "+=")) {
+		struct cc_point *first = pts.v[0];
+
+		if (pts.n > 1)
+			fail_msg(ps, &first->loc, "an alias name cannot expand to several points");
 		if (first->cond || first->optional)
 			fail_msg(ps, &first->loc, "an alias name cannot be optional or conditional");
 		pr->is_alias = true;
 		pr->is_epilogue = is(ps, "+=");
 		pr->alias_name = first;
 		ps->t = ps->t->next;
-		first = point(ps, true);
+		pts = points(ps, true);
+	} else if (accept(ps, ",")) {
+		struct cc_vec more = points(ps, true);
+		int i;
+
+		for (i = 0; i < more.n; i++)
+			cc_vec_push(ps->cx->arena, &pts, more.v[i]);
 	}
-	cc_vec_push(ps->cx->arena, &pts, first);
-	while (accept(ps, ","))
-		cc_vec_push(ps->cx->arena, &pts, point(ps, true));
 	pr->points = (struct cc_point **)pts.v;
 	pr->npoints = pts.n;
 	if (ps->t->kind == TK_EMBEDDED)
@@ -1088,6 +1364,14 @@ static void probe_decl(struct parser *ps)
 			     ? "'{' or ',' after the probe point"
 			     : "'{' to start the probe's body");
 	pr->body = block(ps);
+	/* stap's combined form: probe a = b { prologue }, { epilogue } */
+	if (pr->is_alias && is(ps, ",") && cc_tok_is(ps->t->next, "{")) {
+		if (pr->is_epilogue)
+			fail_msg(ps, &ps->t->loc,
+				 "an epilogue alias ('+=') cannot have a second, epilogue body");
+		ps->t = ps->t->next;
+		pr->epilogue = block(ps);
+	}
 	cc_vec_push(ps->cx->arena, &ps->file->probes, pr);
 }
 
@@ -1104,12 +1388,15 @@ static int type_name(struct parser *ps)
 }
 
 /*
- * global = "global" gdecl ("," gdecl)* [";"]
+ * global = "global" gdecl ("," gdecl)* [";"]  |  "private" gdecl ("," gdecl)* [";"]
  * gdecl  = ident ["[" number "]"] ["%"] ["=" (constant | string+)]
+ *
+ * `private x` is stap's shorthand for `private global x`.
  */
 static void global_decl(struct parser *ps, bool is_private)
 {
-	ps->t = ps->t->next;
+	if (is_kw(ps->t, "global"))
+		ps->t = ps->t->next;
 	do {
 		struct cc_token *name = expect_name(ps, "a global variable name");
 		struct cc_sym *s = cc_alloc(ps->cx->arena, sizeof(*s));
@@ -1276,7 +1563,7 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 		}
 		if (is_kw(t, "probe") && !priv)
 			probe_decl(&ps);
-		else if (is_kw(t, "global"))
+		else if (is_kw(t, "global") || (priv && t->kind == TK_IDENT && !is_reserved(t->str)))
 			global_decl(&ps, priv);
 		else if (is_kw(t, "function"))
 			function_decl(&ps, priv);
@@ -1285,7 +1572,7 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 				 "embedded C ('%{ %}') is not supported: taphub runs only verified "
 				 "eBPF, and -g (guru mode) is refused");
 		else
-			fail(&ps, t, priv ? "'global' or 'function' after 'private'"
+			fail(&ps, t, priv ? "'global', 'function' or a variable name after 'private'"
 					  : "'probe', 'global' or 'function'");
 	}
 	return ps.file;
@@ -1294,17 +1581,20 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks)
 {
 	struct parser ps = { .cx = cx, .t = toks };
-	struct cc_point *p;
+	struct cc_vec pts;
 	static const struct cc_srcfile none = { .name = "<pattern>" };
 
 	ps.file = cc_alloc(cx->arena, sizeof(*ps.file));
 	ps.file->src = &none;
 	if (setjmp(ps.recover))
 		return NULL;
-	p = point(&ps, false);
+	pts = components(&ps, false);
 	if (ps.t->kind != TK_EOF)
 		fail(&ps, ps.t, "end of the probe point");
-	return p;
+	if (pts.n > 1)
+		fail_msg(&ps, &((struct cc_point *)pts.v[0])->loc,
+			 "a pattern is one probe point: its braces expand to several");
+	return pts.v[0];
 }
 
 struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n)

@@ -65,6 +65,7 @@ struct pp {
 	struct cc_token **argtoks; /* [argc]: each such argument lexed, once */
 	bool limit_hit;  /* a PP_MAX_TOKENS limit was reported: no more expansions */
 	bool unwind;     /* too deep: finish the current top-level expansion quietly */
+	bool library;    /* reading the macro library: defs is the library's */
 	const struct cc_token *use; /* the top-level macro use being expanded */
 };
 
@@ -468,17 +469,53 @@ static void add_macro(struct pp *pp, struct macro *m)
 	d->n++;
 }
 
-static struct macro *find_macro(struct pp *pp, const char *name)
+static struct macro *find_in(const struct macros *d, const char *name)
 {
-	struct macros *d = pp->defs;
 	struct macro *m;
 
-	if (!d->nbuckets)
+	if (!d || !d->nbuckets)
 		return NULL;
 	for (m = d->buckets[name_hash(name) & (d->nbuckets - 1)]; m; m = m->next)
 		if (!strcmp(m->name, name))
 			return m;
 	return NULL;
+}
+
+/*
+ * The macro library: the @defines of the tapsets' *.stpm files
+ * (@choose_defined, @this1 ...), which every file may use, as in stap.
+ * Read once per compilation, when a file first uses a macro it does not
+ * define itself; the files' other tokens are dropped.
+ */
+static const struct macros *library(struct cc_ctx *cx)
+{
+	struct macros *lib = cx->macro_lib;
+	struct cc_vec srcs = { 0 };
+	int i;
+
+	if (lib)
+		return lib;
+	lib = cc_alloc(cx->arena, sizeof(*lib));
+	cx->macro_lib = lib;
+	cc_macro_sources(cx, &srcs);
+	for (i = 0; i < srcs.n; i++) {
+		struct pp pp = { .cx = cx, .defs = lib, .library = true };
+
+		pp.argtoks = cc_alloc(cx->arena, sizeof(*pp.argtoks) * (size_t)(cx->argc + 1));
+		pp.tail = &pp.head;
+		walk(&pp, cc_lex(cx, srcs.v[i]), NULL, 0, false);
+	}
+	return lib;
+}
+
+/* A file's own macros first; then, unless it is the library, the library's. */
+static struct macro *find_macro(struct pp *pp, const char *name)
+{
+	struct macro *m = find_in(pp->defs, name);
+
+	if (m || pp->library)
+		return m;
+	return find_in(library(pp->cx), name);
 }
 
 /* Script argument $N / @N as tokens. */
@@ -744,7 +781,8 @@ static struct cc_token *define_macro(struct pp *pp, struct cc_token *t)
 	tail->next->loc = t->loc;
 	m->body = head.next;
 	{
-		const struct macro *prev = find_macro(pp, m->name);
+		/* a file may redefine a library macro for itself, not its own twice */
+		const struct macro *prev = find_in(pp->defs, m->name);
 
 		if (prev)
 			cc_error_at(&cx->diag, &name->loc, "macro @%s defined twice (first at %d:%d)",

@@ -263,6 +263,10 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 				   "is not a perf event (perf.sw.EVENT, perf.hw.EVENT, "
 				   "perf.type(T).config(C))");
 	}
+	if (comp_is(pt, next, "process") || comp_is(pt, next, "counter"))
+		return point_error(cx, pt, quiet,
+				   "is a user-space probe (a perf counter of a process, read with "
+				   "@perf), not supported yet");
 	d = new_dprobe(cx, pt, PK_PERF, true, out);
 	d->perf_type = type;
 	d->perf_config = config;

@@ -71,11 +71,13 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(struct cc_ctx *cx, const char *dir)
+/* The files of dir ending in suffix, read, in name order, into out (struct cc_srcfile *). */
+static int dir_sources(struct cc_ctx *cx, const char *dir, const char *suffix, struct cc_vec *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	struct cc_vec names = { 0 };
+	size_t sl = strlen(suffix);
 	int i;
 
 	if (!d) {
@@ -85,7 +87,7 @@ static int load_dir(struct cc_ctx *cx, const char *dir)
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 
-		if (n > 4 && !strcmp(de->d_name + n - 4, ".stp"))
+		if (n > sl && !strcmp(de->d_name + n - sl, suffix))
 			cc_vec_push(cx->arena, &names, cc_strdup(cx->arena, de->d_name));
 	}
 	closedir(d);
@@ -103,8 +105,55 @@ static int load_dir(struct cc_ctx *cx, const char *dir)
 			cc_error(&cx->diag, "cannot read tapset '%s'", path);
 			continue;
 		}
-		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, src));
+		cc_vec_push(cx->arena, out, src);
 	}
+	return 0;
+}
+
+static int load_dir(struct cc_ctx *cx, const char *dir)
+{
+	struct cc_vec srcs = { 0 };
+	int i, err = dir_sources(cx, dir, ".stp", &srcs);
+
+	for (i = 0; i < srcs.n; i++)
+		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, srcs.v[i]));
+	return err;
+}
+
+/* The built-in tapset/NAME files ending in suffix, into out (struct cc_srcfile *). */
+static void embedded_sources(struct cc_ctx *cx, const char *suffix, struct cc_vec *out)
+{
+	const struct cc_embedded *e;
+	size_t sl = strlen(suffix);
+
+	for (e = th_embedded; e->name; e++) {
+		size_t n = strlen(e->name);
+		struct cc_srcfile *src;
+
+		if (strncmp(e->name, "tapset/", 7) || n < sl || strcmp(e->name + n - sl, suffix))
+			continue;
+		src = cc_alloc(cx->arena, sizeof(*src));
+		src->name = e->name;
+		src->text = e->data;
+		src->len = e->size;
+		src->is_tapset = true;
+		cc_vec_push(cx->arena, out, src);
+	}
+}
+
+/*
+ * Macro libraries: the built-in tapset/NAME.stpm files, then those of the -I
+ * dirs, as stap reads its tapsets' *.stpm.  Their @defines are visible
+ * to every script and tapset (preprocess.c loads them on first need).
+ */
+int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out)
+{
+	int i;
+
+	embedded_sources(cx, ".stpm", out);
+	for (i = 0; i < cx->nincdirs; i++)
+		if (dir_sources(cx, cx->incdirs[i], ".stpm", out) < 0)
+			return -EINVAL;
 	return 0;
 }
 
@@ -264,21 +313,13 @@ ret:
 
 int cc_load_tapsets(struct cc_ctx *cx)
 {
-	const struct cc_embedded *e;
+	struct cc_vec srcs = { 0 };
 	int i;
 
-	for (e = th_embedded; e->name; e++) {
-		struct cc_srcfile *src;
-
-		if (strncmp(e->name, "tapset/", 7))
-			continue;
-		src = cc_alloc(cx->arena, sizeof(*src));
-		src->name = e->name;
-		src->text = e->data;
-		src->len = e->size;
-		src->is_tapset = true;
-		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, src));
-	}
+	/* tapset/x.stp; the .stpm macro libraries are the preprocessor's */
+	embedded_sources(cx, ".stp", &srcs);
+	for (i = 0; i < srcs.n; i++)
+		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, srcs.v[i]));
 	for (i = 0; i < cx->nincdirs; i++)
 		load_dir(cx, cx->incdirs[i]);
 	if (!cx->diag.nerrors && wants_syscalls(cx))

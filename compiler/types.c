@@ -326,6 +326,46 @@ static void type_hist(struct typer *T, struct cc_node *n)
 	}
 }
 
+/*
+ * @variance(s[, N]): s keeps the state for it, with bit shift N (0..62,
+ * a literal).  As in stap, one aggregate has one shift: two different
+ * nonzero shifts are an error, and a nonzero one wins over 0 (stap lets
+ * a later shift replace a 0 only; types are inferred in several passes
+ * here, so the order does not matter).
+ */
+static void type_variance(struct typer *T, struct cc_sym *s, struct cc_node *shift,
+			  const struct cc_node *at)
+{
+	int64_t v = 0;
+
+	if (shift) {
+		if (shift->kind != N_NUM) {
+			cc_error_at(&T->cx->diag, &shift->loc,
+				    "the bit shift of @variance must be a number literal");
+			return;
+		}
+		v = shift->num;
+		if (v < 0 || v > 62) {
+			cc_error_at(&T->cx->diag, &shift->loc, "bit shift (%lld) out of range <0..62>",
+				    (long long)v);
+			return;
+		}
+	}
+	if (!s)
+		return;
+	if (s->variance && v && s->var_shift && s->var_shift != v) {
+		cc_error_at(&T->cx->diag, &at->loc,
+			    "conflicting bit shifts declared for '%s' (previously %d)", s->name,
+			    s->var_shift);
+		return;
+	}
+	if (!s->variance || (v && !s->var_shift)) {
+		s->variance = true;
+		s->var_shift = (int)v;
+		T->changed = true;
+	}
+}
+
 static int type_builtin(struct typer *T, struct cc_node *n)
 {
 	const struct cc_builtin *b = cc_builtin_get(n->builtin);
@@ -514,6 +554,8 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 	}
 	case N_TARGET:
 		return n->type;
+	case N_WILDCARD:
+		return TY_UNKNOWN; /* a slice's '*' matches a key of any type */
 	case N_CALL:
 		return n->type = type_call(T, n, want);
 	case N_BINOP:
@@ -606,9 +648,13 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 			type_keys(T, n->lhs->sym, n->args, n->nargs, n);
 		}
 		return n->type = TY_LONG;
-	case N_STATOP:
-		stats_operand(T, n->lhs);
+	case N_STATOP: {
+		struct cc_sym *a = stats_operand(T, n->lhs);
+
+		if (!strcmp(n->name, "variance"))
+			type_variance(T, a, n->rhs, n);
 		return n->type = TY_LONG;
+	}
 	case N_HIST:
 		cc_error_at(&cx->diag, &n->loc, "@%s can only be printed: print(@%s(x))", n->name,
 			    n->name);
@@ -638,6 +684,8 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 		if (a) {
 			set_array(T, a, n);
 			type_keys(T, a, n->args, n->nargs, n);
+			if (n->inc)
+				type_keys(T, a, n->inc->args, n->inc->nargs, n->inc);
 			if (n->lhs) {
 				if (a->type == TY_STATS)
 					cc_error_at(&cx->diag, &n->lhs->loc,
@@ -647,6 +695,8 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 				else
 					unify_sym(T, a, infer(T, n->lhs, a->type), &n->lhs->loc);
 			}
+			if (n->sort_x == 5) /* @variance */
+				type_variance(T, a, NULL, n);
 			if (n->sort_x >= 0 && a->type != TY_STATS && a->type != TY_UNKNOWN)
 				cc_error_at(&cx->diag, &n->loc,
 					    "an extractor (@count, @sum ...) sorts aggregates only, "
@@ -682,6 +732,13 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 				    "type mismatch: function '%s' returns %s here, %s elsewhere",
 				    T->func->name, cc_type_name(lt), cc_type_name(T->func->rettype));
 		}
+		return TY_VOID;
+	case N_TRY:
+		infer(T, n->body, TY_UNKNOWN);
+		if (n->lhs)
+			check(T, n->lhs, infer(T, n->lhs, TY_STRING), TY_STRING,
+			      "the variable of 'catch' (the error message)");
+		infer(T, n->els, TY_UNKNOWN);
 		return TY_VOID;
 	case N_DELETE:
 		if (n->lhs->kind == N_INDEX)

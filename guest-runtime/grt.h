@@ -97,6 +97,8 @@ int grt_hist_linear_print(struct grt_buf *out, const int64_t *stat,
 struct grt_histspec {
 	int kind; /* TH_HIST_* */
 	int64_t lo, hi, step; /* linear only */
+	bool variance;  /* @variance is read: TH_STAT_VAR_SLOTS after the buckets */
+	int vshift;     /* its bit shift */
 };
 
 /* Number of int64_t slots an aggregate with this histogram occupies. */
@@ -112,12 +114,22 @@ enum grt_extractor {
 	GRT_X_MIN,
 	GRT_X_MAX,
 	GRT_X_AVG,
+	GRT_X_VARIANCE, /* grt_stat_variance(), not grt_stat_extract() */
 };
 /*
  * Value of an extractor.  @min/@max/@avg of an empty aggregate are an
  * error in SystemTap: returns -ENODATA then, 0 otherwise.
  */
 int grt_stat_extract(const int64_t *st, int x, int64_t *ret);
+/*
+ * @variance, SystemTap's formula: after merging n copies of an aggregate
+ * into dst (copy i at copies + i * stride), combine their Welford states
+ * into dst's variance slots; then grt_stat_variance() reads it from dst
+ * (-ENODATA when empty, -EINVAL without the slots).
+ */
+void grt_stat_variance_merge(int64_t *dst, const int64_t *copies, size_t stride, int n,
+			     const struct grt_histspec *h);
+int grt_stat_variance(const int64_t *st, const struct grt_histspec *h, int64_t *ret);
 
 /* ---- assoc.c ---------------------------------------------------------- */
 
@@ -204,6 +216,13 @@ int grt_table_from_assoc(struct grt_table *t, struct grt_assoc *a);
  * -EINVAL for a bad by or x, or -ENOMEM (the table is then unchanged).
  */
 int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit);
+/*
+ * Array slices: a row matches key when every key i without bit i in mask
+ * is equal (bit i: key i was '*').  The filter drops the other rows.
+ */
+bool grt_table_row_matches(const struct grt_table *t, const struct grt_row *r,
+			   const struct grt_cell *key, uint32_t mask);
+void grt_table_filter(struct grt_table *t, const struct grt_cell *key, uint32_t mask);
 
 /* ---- strfn.c ---------------------------------------------------------- */
 

@@ -77,6 +77,8 @@ void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const ch
 void grt_exit(struct grt_uctx *u);
 void grt_warn(struct grt_uctx *u, const char *msg);
 void grt_error_report(struct grt_uctx *u); /* u->err is set: report it */
+/* catch (msg): the text of the error in u->err (as stap's catch sees it) into dst */
+void grt_catch_msg(struct grt_uctx *u, char *dst, size_t max);
 
 enum grt_ctxval {
 	GRT_CV_PID = 1, GRT_CV_TID, GRT_CV_PPID, GRT_CV_UID, GRT_CV_GID, GRT_CV_EUID,
@@ -100,6 +102,11 @@ int64_t grt_arr_add_long(struct grt_uctx *u, int gid, const struct grt_cell *key
 			 int64_t site);
 int grt_arr_exists(struct grt_uctx *u, int gid, const struct grt_cell *key);
 void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key);
+/* slices: bit i of mask set means key i is '*' (matches anything) */
+void grt_arr_delete_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			  uint32_t mask);
+int grt_arr_exists_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			 uint32_t mask);
 void grt_arr_clear(struct grt_uctx *u, int gid);
 /* snapshot for foreach (rows sorted by the caller) */
 int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t);
@@ -109,6 +116,7 @@ void grt_stat_add_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 /* merged copy into out (grt_stat_slots() of the global's histogram) */
 void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int64_t *out);
 int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site);
+int64_t grt_stat_variance_g(struct grt_uctx *u, int gid, const int64_t *st, int64_t site);
 void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st);
 void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);

@@ -311,6 +311,15 @@ static bool parse_global(struct mp *m, struct grt_meta *g)
 	if (!num(m, 0, 1, &v))
 		return false;
 	x->wrap = v;
+	/* VSHIFT, optional (older metas end before it): -1, or @variance's bit shift */
+	if (!at_eol(m)) {
+		if (!num(m, -1, 62, &v))
+			return false;
+		if (v >= 0 && x->valtype != GRT_STATS)
+			return bad(m, "@variance on a non-aggregate"), false;
+		x->hist.variance = v >= 0;
+		x->hist.vshift = v >= 0 ? (int)v : 0;
+	}
 	return true;
 }
 

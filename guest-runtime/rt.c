@@ -226,6 +226,18 @@ void grt_error_report(struct grt_uctx *u)
 	report_error(u->rt, u->err - 1, u->errmsg);
 }
 
+/* error("text") carries its text; every other site its fixed message */
+void grt_catch_msg(struct grt_uctx *u, char *dst, size_t max)
+{
+	const struct grt_meta *m = u->rt->meta;
+	int64_t site = u->err - 1;
+	const char *text = u->errmsg;
+
+	if (site >= 0 && site < m->nsites && m->sites[site].msg[0])
+		text = m->sites[site].msg;
+	grt_str_copy(dst, max, text);
+}
+
 /* ---- records ----------------------------------------------------------------------- */
 
 static int64_t get_long(const unsigned char *p)
@@ -815,6 +827,39 @@ void grt_arr_delete(struct grt_uctx *u, int gid, const struct grt_cell *key)
 	bpf_map_delete_elem(kfd(rt, gid), kb);
 }
 
+/*
+ * Slices scan the whole array (a snapshot, as foreach takes): user code
+ * runs off the probes' path, and a hash table cannot find partial keys.
+ */
+void grt_arr_delete_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			  uint32_t mask)
+{
+	struct grt_table t;
+	size_t i;
+
+	if (grt_arr_table(u, gid, &t) < 0)
+		return;
+	for (i = 0; i < t.n; i++)
+		if (grt_table_row_matches(&t, &t.rows[i], key, mask))
+			grt_arr_delete(u, gid, t.rows[i].key);
+	grt_table_free(&t);
+}
+
+int grt_arr_exists_slice(struct grt_uctx *u, int gid, const struct grt_cell *key,
+			 uint32_t mask)
+{
+	struct grt_table t;
+	size_t i;
+	int found = 0;
+
+	if (grt_arr_table(u, gid, &t) < 0)
+		return 0;
+	for (i = 0; i < t.n && !found; i++)
+		found = grt_table_row_matches(&t, &t.rows[i], key, mask);
+	grt_table_free(&t);
+	return found;
+}
+
 void grt_arr_clear(struct grt_uctx *u, int gid)
 {
 	struct grt_rt *rt = u->rt;
@@ -891,6 +936,7 @@ int grt_arr_table(struct grt_uctx *u, int gid, struct grt_table *t)
 			grt_stat_init(merged, &g->hist);
 			for (c = 0; c < (int)ncpu; c++)
 				grt_stat_merge(merged, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+			grt_stat_variance_merge(merged, (int64_t *)vb, vs / 8, (int)ncpu, &g->hist);
 		} else if (g->valtype == GRT_STRING) {
 			vb[rt->meta->maxstr - 1] = 0;
 			val.s = (char *)vb;
@@ -932,15 +978,20 @@ void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 		return;
 	grt_stat_init(out, &g->hist);
 	if (!g->kernel) {
+		const int64_t *one = NULL;
+
 		if (!g->array) {
-			if (rt->ustat[gid])
-				memcpy(out, rt->ustat[gid], grt_stat_slots(&g->hist) * sizeof(int64_t));
+			one = rt->ustat[gid];
 		} else {
 			struct grt_cell *v = grt_assoc_get(rt->uarr[gid], key, false);
 
 			if (v)
-				memcpy(out, grt_assoc_stat(rt->uarr[gid], v),
-				       grt_stat_slots(&g->hist) * sizeof(int64_t));
+				one = grt_assoc_stat(rt->uarr[gid], v);
+		}
+		if (one) {
+			/* one copy, but @variance is still stap's merge of it */
+			memcpy(out, one, grt_stat_slots(&g->hist) * sizeof(int64_t));
+			grt_stat_variance_merge(out, one, 0, 1, &g->hist);
 		}
 		return;
 	}
@@ -950,9 +1001,11 @@ void grt_stat_get_g(struct grt_uctx *u, int gid, const struct grt_cell *key, int
 	if (!vb)
 		return;
 	kkey(rt, g, key, kb);
-	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0)
+	if (bpf_map_lookup_elem(kfd(rt, gid), kb, vb) == 0) {
 		for (c = 0; c < (int)ncpu; c++)
 			grt_stat_merge(out, (int64_t *)(vb + (size_t)c * vs), &g->hist);
+		grt_stat_variance_merge(out, (int64_t *)vb, vs / 8, (int)ncpu, &g->hist);
+	}
 	free(vb);
 }
 
@@ -1020,6 +1073,16 @@ void grt_stat_clear_g(struct grt_uctx *u, int gid)
 		return;
 	bpf_map_update_elem(kfd(rt, gid), kb, vb, BPF_ANY);
 	free(vb);
+}
+
+int64_t grt_stat_variance_g(struct grt_uctx *u, int gid, const int64_t *st, int64_t site)
+{
+	const struct grt_meta_global *g = global(u->rt, gid);
+	int64_t v = 0;
+
+	if (!g || grt_stat_variance(st, &g->hist, &v) < 0)
+		arr_error(u, site);
+	return v;
 }
 
 int64_t grt_stat_x(struct grt_uctx *u, const int64_t *st, int x, int64_t site)

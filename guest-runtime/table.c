@@ -22,6 +22,10 @@
  * that permutation, so a row (168 bytes) moves at most once.  `limit`
  * keeps the first rows after sorting, also when dir is 0 (insertion
  * order).
+ *
+ * grt_table_filter() keeps the rows of an array slice (foreach ([a, b]
+ * in x[*, 3])), in their order; delete and 'in' with a slice use the
+ * same match through grt_table_row_matches().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -211,7 +215,7 @@ int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit)
 	struct item *items;
 	size_t n;
 
-	if (!t || by < -1 || by >= t->spec.nkeys || x < GRT_X_COUNT || x > GRT_X_AVG)
+	if (!t || by < -1 || by >= t->spec.nkeys || x < GRT_X_COUNT || x > GRT_X_VARIANCE)
 		return -EINVAL;
 	n = t->n;
 	if (dir && n > 1) {
@@ -225,7 +229,8 @@ int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit)
 
 			if (c.numeric_val) {
 				if (t->spec.valtype == GRT_STATS) {
-					if (grt_stat_extract(r->stat, x, &v))
+					if (x == GRT_X_VARIANCE ? grt_stat_variance(r->stat, &t->spec.hist, &v)
+								: grt_stat_extract(r->stat, x, &v))
 						v = 0;
 				} else {
 					v = r->val.l;
@@ -265,4 +270,37 @@ int grt_table_sort(struct grt_table *t, int by, int dir, int x, int64_t limit)
 		t->n = (size_t)limit;
 	}
 	return 0;
+}
+
+/* Do a row's keys equal key where mask has no bit?  (Strings as stored: cut.) */
+bool grt_table_row_matches(const struct grt_table *t, const struct grt_row *r,
+			   const struct grt_cell *key, uint32_t mask)
+{
+	size_t max = t->spec.maxstrlen ? t->spec.maxstrlen - 1 : SIZE_MAX;
+
+	for (int i = 0; i < t->spec.nkeys; i++) {
+		if (mask & (1u << i))
+			continue;
+		if (t->spec.keytype[i] == GRT_STRING) {
+			if (strncmp(r->key[i].s, key[i].s ? key[i].s : "", max))
+				return false;
+		} else if (r->key[i].l != key[i].l) {
+			return false;
+		}
+	}
+	return true;
+}
+
+void grt_table_filter(struct grt_table *t, const struct grt_cell *key, uint32_t mask)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (!grt_table_row_matches(t, &t->rows[i], key, mask)) {
+			row_free(&t->spec, &t->rows[i]);
+			continue;
+		}
+		t->rows[k++] = t->rows[i];
+	}
+	t->n = k;
 }

@@ -1070,4 +1070,57 @@ static __always_inline long th_sysnr_exit(struct bpf_raw_tracepoint_args *ctx)
 	return nr;
 }
 
+/* ---- array slices ---------------------------------------------------------------- */
+
+/*
+ * delete a[k, *] and [k, *] in a: bpf_for_each_map_elem() calls a
+ * generated callback per element, which compares the fixed keys with the
+ * key buffer `key` points at (the handler's frame), and deletes the
+ * element or sets found.
+ */
+struct th_slice_ctx {
+	const void *key;
+	__u64 found;
+};
+
+/*
+ * String keys are zero-padded to TH_MAXSTR (the key buffers are cleared
+ * before the copy, user space pads them too), so equal strings are equal
+ * words: TH_MAXSTR / 8 compares, no search for the NUL.
+ */
+static __always_inline bool th_keystr_eq(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < TH_MAXSTR / 8; i++)
+		if (((const __u64 *)a)[i] != ((const __u64 *)b)[i])
+			return false;
+	return true;
+}
+
+/* ---- @variance ------------------------------------------------------------------- */
+
+/*
+ * One step of Welford's algorithm on this CPU's copy, after th_stat_add()
+ * counted v, with SystemTap's integer arithmetic (__stp_stat_add): values
+ * scaled by 2^shift, the difference kept in an int, divisions truncating
+ * toward zero.  slot is the first of the TH_STAT_VAR_SLOTS.
+ */
+static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int shift)
+{
+	__s64 n = st[TH_STAT_COUNT], vs = (__s64)((__u64)v << shift), delta;
+	__u64 q;
+
+	if (n <= 1) {
+		st[slot] = vs;
+		st[slot + 1] = 0;
+		return;
+	}
+	delta = (int)(vs - st[slot]);
+	/* signed delta / n from unsigned division (n > 1): the v3 ISA has no sdiv */
+	q = (delta < 0 ? (__u64)0 - (__u64)delta : (__u64)delta) / (__u64)n;
+	st[slot] += delta < 0 ? (__s64)((__u64)0 - q) : (__s64)q;
+	st[slot + 1] = (__s64)((__u64)st[slot + 1] + (__u64)delta * (__u64)(vs - st[slot]));
+}
+
 #endif /* GRT_BPF_H */

@@ -26,6 +26,16 @@ enum {
 	TH_STAT_HDR = 4, /* first bucket slot */
 };
 
+/*
+ * @variance: an aggregate whose variance the script reads has two more
+ * slots after its buckets, each copy's state of Welford's algorithm as
+ * SystemTap keeps it (runtime/stat-common.c), in integers scaled by 2^N
+ * for @variance(s, N): the running mean of v << N, and the sum of the
+ * squared differences.  Merging the copies (grt_stat_variance_merge)
+ * replaces them with the mean of the whole and the variance.
+ */
+#define TH_STAT_VAR_SLOTS 2
+
 enum th_hist_kind {
 	TH_HIST_NONE = 0,
 	TH_HIST_LOG = 1,

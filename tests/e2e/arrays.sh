@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Arrays: elements, 'in', delete, foreach with every sort, and the limits
-# of kernel context (no foreach, no whole-array delete there).
+# of kernel context (no foreach there).
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -17,11 +17,6 @@ probe kernel.trace("syscalls:sys_enter_getppid") { a[1] = 1; foreach (k in a) n+
 assert_rc "foreach in a kernel probe fails" kforeach 1
 assert_grep "foreach in a kernel probe is explained" "$TMP/kforeach.err" \
 	'foreach in a kernel probe (kernel.trace("syscalls:sys_enter_getppid")) is not supported'
-tap_run kdelete -e 'global a
-probe kernel.trace("syscalls:sys_enter_getppid") { a[1] = 1; delete a }'
-assert_rc "deleting a whole array in a kernel probe fails" kdelete 1
-assert_grep "deleting a whole array in a kernel probe is explained" "$TMP/kdelete.err" \
-	'deleting a whole array in a kernel probe (kernel.trace("syscalls:sys_enter_getppid")) is not supported'
 
 # An array of declared size takes that many elements, in both contexts.
 tap_run sized -c "$one" -e 'global a[3]

@@ -15,4 +15,11 @@ tap_run konly -c "$GEN getppid 2" -e 'global hits
 probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) hits[execname()]++ }'
 assert_eq "array written by a kernel probe" "$(out konly)" 'hits["gen"]=0x2'
 
+# A ++/-- whose value is used reads the global (stap's abort_6.stp):
+# `id = rest--` leaves nothing to print; `hits++` alone does not read.
+tap_run used -e 'global rest = 3, hits
+probe begin { id = rest--; hits++; printf("%d\n", id); exit() }'
+assert_eq "a used ++/-- reads its global, a bare one does not" "$(out used | tr '\n' '|')" \
+	"3|hits=0x1|"
+
 finish

@@ -82,7 +82,11 @@ case $line in
 esac
 hits=$(echo "$line" | sed -n 's/.*, hits: \([0-9]*\), .*/\1/p')
 assert_range "-t: the kernel probe ran for gen's 300 events at least" "$hits" 300 1000000000
-assert_eq "-t: the kernel probe's hits are its runs" "$hits" "$(value n t)"
+# a run in flight on another CPU when the probes detach can count in one
+# and not yet in the other (n is read by the end probe, the hits after it)
+n=$(value n t)
+assert_range "-t: the kernel probe's hits are its runs (± a run per CPU in flight)" "$hits" \
+	$((n - $(nproc))) $((n + $(nproc)))
 min=$(echo "$line" | sed -n 's/.*nsecs: \([0-9]*\)min\/\([0-9]*\)avg\/\([0-9]*\)max.*/\1 \2 \3/p')
 set -- $min
 if [ $# = 3 ] && [ "$1" -le "$2" ] && [ "$2" -le "$3" ] && [ "$3" -gt 0 ]; then

@@ -31,6 +31,15 @@ tap_run nomatch -e 'probe kernel.trace("nosuch_subsys:nosuch_event") { }'
 assert_rc "a point matching nothing fails" nomatch 1
 assert_grep "the error names the point" "$TMP/nomatch.err" 'nosuch_subsys:nosuch_event'
 
+# Optional points that resolve to nothing: fine beside one that does;
+# when none does, each says why (not only "no probes found").
+tap_run optok -e 'probe kernel.trace("nosuch_subsys:x")?, begin { println("ok"); exit() }'
+assert_eq "an optional point that fails beside one that works" "$(out optok)" ok
+tap_run optnone -e 'probe kernel.trace("nosuch_subsys:x")? { }'
+assert_rc "only optional points that fail: an error" optnone 1
+assert_grep "only optional points that fail: the reason" "$TMP/optnone.err" \
+	"^<input>:1:7: error: probe point 'kernel.trace(\"nosuch_subsys:x\")' names no tracepoint"
+
 # pp() of an alias is the point it expanded to.
 tap_run aliaspp -e 'probe a = begin { } probe a { println(pp()); exit() }'
 assert_eq "pp() in an alias is the real point" "$(out aliaspp)" begin

@@ -147,8 +147,8 @@ static void user_probes_get_maxaction_interruptible(void **state)
 	/* kernel probes would get MAXACTION; user ones ten times that, as stap */
 	build(&b, "probe begin { }", NULL, NULL, NULL, false);
 	assert_int_equal(b.rc, 0);
-	has(b.out, "user-context probes */\n#define TH_MAXSTR 128\n#define TH_STRLEN 128\n"
-		   "#define TH_MAXACTION 10000\n");
+	has(b.out, "user-context probes */\n#define TH_MAXSTR 128\n#define TH_STRLEN 128\n");
+	has(b.out, "#define TH_MAXACTION 10000\n");
 	done(&b);
 	build(&b, "probe begin { }", NULL, "MAXACTION", "50", false);
 	has(b.out, "#define TH_MAXACTION 500\n");

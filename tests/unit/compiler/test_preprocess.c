@@ -263,6 +263,18 @@ static void test_macros(void **state)
 		   "@count ( x ) @hist_log ( y ) @defined ( $z )");
 }
 
+/* The tapsets' *.stpm macros (compiler/tapset/macros.stpm) serve every file. */
+static void test_library_macros(void **state)
+{
+	expect_out("x = @choose_defined($a, 1)", "x = ( @defined ( $a ) ? ( $a ) : ( 1 ) )");
+	expect_out("@this2 = 5", "__this_var2 [ tid ( ) ] = 5");
+	expect_out("@try_assign(v, f(), 0)", "try { v = f ( ) } catch { v = 0 }");
+	/* a file's own definition wins, and is not a second definition */
+	expect_out("@define this1 %( mine %) @this1", "mine");
+	expect_err("@define this1 %( a %) @define this1 %( b %)", 1,
+		   "t.stp:1:31: error: macro @this1 defined twice (first at 1:9)");
+}
+
 static void test_macro_errors(void **state)
 {
 	expect_err("@define F(a) %( @a %) @F(1, 2)", 1,
@@ -474,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_condition_errors),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_library_macros),
 		cmocka_unit_test(test_macro_errors),
 		cmocka_unit_test(test_runaway_macros),
 		cmocka_unit_test(test_many_macros),

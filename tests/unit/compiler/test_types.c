@@ -219,6 +219,51 @@ static void conflicts(void **state)
 		     "different histogram");
 }
 
+/* The forms of issue 10: catch variables, slices, @variance, @entry, library macros. */
+static void language_forms(void **state)
+{
+	struct run r;
+
+	/* a catch variable is a string; a '*' key leaves the key type to other uses */
+	run(&r, "global a\nprobe begin { try { a[1, \"x\"] = 1 } catch (m) { n = strlen(m) }\n"
+		"delete a[*, \"y\"]; if ([2, *] in a) next; foreach ([k, v] in a[*, \"x\"]) w = v }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(local(&r, 0, "m")->type, TY_STRING);
+	assert_int_equal(global(&r, "a")->keytype[1], TY_STRING);
+	assert_int_equal(local(&r, 0, "w")->type, TY_STRING);
+	done(&r);
+
+	/* @variance: one shift per aggregate; a nonzero one wins over 0 */
+	run(&r, "global s\nprobe begin { s <<< 1; x = @variance(s); y = @variance(s, 4) }");
+	assert_int_equal(r.rc, 0);
+	assert_true(global(&r, "s")->variance);
+	assert_int_equal(global(&r, "s")->var_shift, 4);
+	done(&r);
+
+	/* @this1 and @choose_defined come from the tapsets' macros.stpm */
+	run(&r, "probe begin { @this1 = 5; x = @this1 + @choose_defined($nosuch, 1) }");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(global(&r, "__this_var1")->type, TY_LONG);
+	assert_true(global(&r, "__this_var1")->wrapped);
+	done(&r);
+}
+
+static void language_form_errors(void **state)
+{
+	expect_error("probe begin { try { } catch (m) { m = 1 } }", "type mismatch");
+	expect_error("global s\nprobe begin { s <<< 1; println(@variance(s, 2) + @variance(s, 3)) }",
+		     "conflicting bit shifts declared for 's' (previously");
+	expect_error("global s\nprobe begin { s <<< 1; println(@variance(s, 63)) }",
+		     "t.stp:2:45: error: bit shift (63) out of range <0..62>");
+	expect_error("global a\nprobe begin { a[1] = 2; x = a[*] }",
+		     "t.stp:2:31: error: a '*' key (an array slice) is only allowed in delete");
+	expect_error("global a\nprobe begin { a[1] = 2; delete a[a[*]] }",
+		     "only allowed in delete");
+	expect_error("probe begin { x = @entry(1) }",
+		     "t.stp:1:19: error: '@entry' needs a return probe with an entry");
+	expect_error("probe begin { x = &y }", "taking an address ('&') needs kernel debuginfo");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +276,8 @@ int main(void)
 		cmocka_unit_test(printf_formats_type_arguments),
 		cmocka_unit_test(conflicts_name_both_places),
 		cmocka_unit_test(conflicts),
+		cmocka_unit_test(language_forms),
+		cmocka_unit_test(language_form_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

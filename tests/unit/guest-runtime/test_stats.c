@@ -275,13 +275,73 @@ static void test_merge(void **state)
 	assert_memory_equal(m, all, sizeof(m));
 }
 
+/*
+ * @variance: SystemTap's integer Welford per copy and its merge of the
+ * copies.  The expected values were computed by a transcription of stap's
+ * __stp_stat_add() and _stp_stat_get() (runtime/stat-common.c, stat.c).
+ */
+static int64_t variance_of(const int64_t *vals, int n, int shift)
+{
+	struct grt_histspec h = {.kind = TH_HIST_NONE, .variance = true, .vshift = shift};
+	int64_t st[6] = {0}, m[6] = {0}, v = 0;
+
+	assert_int_equal(grt_stat_slots(&h), 6);
+	for (int i = 0; i < n; i++)
+		grt_stat_add(st, &h, vals[i]);
+	grt_stat_merge(m, st, &h);
+	grt_stat_variance_merge(m, st, 6, 1, &h);
+	assert_int_equal(grt_stat_variance(m, &h, &v), 0);
+	return v;
+}
+
+static void test_variance(void **state)
+{
+	static const int64_t ten[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+	static const int64_t mixed[] = {5, -3, 100000, 7, -250, 12};
+	/* the int difference of stap's update wraps: 2^32 + 1 counts as 1 */
+	static const int64_t wide[] = {0, (1LL << 32) + 1};
+	static const int64_t one[] = {7};
+	struct grt_histspec h = {.kind = TH_HIST_LOG, .variance = true, .vshift = 2};
+	int64_t copies[3][4 + 128 + 2], m[4 + 128 + 2], v;
+
+	(void)state;
+	/* without a shift the running mean truncates: stap prints 48, not 9 */
+	assert_int_equal(variance_of(ten, 10, 0), 48);
+	assert_int_equal(variance_of(ten, 10, 3), 9);
+	assert_int_equal(variance_of(mixed, 6, 0), 1668228195);
+	assert_int_equal(variance_of(wide, 2, 0), -9223372032559808511LL);
+	assert_int_equal(variance_of(one, 1, 0), 0);
+
+	/* three per-CPU copies (with a log histogram before the slots), merged */
+	memset(copies, 0, sizeof(copies));
+	for (int i = 1; i <= 4; i++)
+		grt_stat_add(copies[0], &h, i);
+	for (int i = 100; i <= 300; i += 100)
+		grt_stat_add(copies[1], &h, i);
+	grt_stat_add(copies[2], &h, 50);
+	assert_int_equal(copies[0][4 + 128], 10); /* the copy's scaled mean */
+	assert_int_equal(copies[0][4 + 128 + 1], 80);
+	grt_stat_init(m, &h);
+	for (int c = 0; c < 3; c++)
+		grt_stat_merge(m, copies[c], &h);
+	grt_stat_variance_merge(m, &copies[0][0], 4 + 128 + 2, 3, &h);
+	assert_int_equal(grt_stat_variance(m, &h, &v), 0);
+	assert_int_equal(v, 12582);
+	assert_int_equal(x(m, GRT_X_COUNT), 8);
+
+	/* empty: an error, as @min; without the slots: not asked for */
+	grt_stat_init(m, &h);
+	assert_int_equal(grt_stat_variance(m, &h, &v), -ENODATA);
+	assert_int_equal(grt_stat_variance(m, &none, &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_slots),	   cmocka_unit_test(test_log_buckets),
 	    cmocka_unit_test(test_linear_buckets), cmocka_unit_test(test_add_extract),
 	    cmocka_unit_test(test_empty),	   cmocka_unit_test(test_extremes),
-	    cmocka_unit_test(test_merge),
+	    cmocka_unit_test(test_merge),	   cmocka_unit_test(test_variance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
