@@ -143,7 +143,7 @@ int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
 bool hub_peer_admitted(const struct hub_peer *p);
 bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
-/* ---- host.c (public part) ---------------------------------------------------------- */
+/* ---- spec.c: names and class specs ------------------------------------------------ */
 
 #define HUB_CLASS_MIN (64ull << 10)
 #define HUB_CLASS_MAX (16ull << 30)
