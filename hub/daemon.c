@@ -463,7 +463,7 @@ static const char *state_name(const struct hub_session *s)
 	}
 }
 
-static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host *h)
+static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct rh_host *h)
 {
 	int c;
 
@@ -479,8 +479,8 @@ static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host
 		/* ring drops are counted per guest, gone guests included */
 		for (s = hub->sessions; s; s = s->next)
 			if (s->host == h && s->guest)
-				hub_host_note_counters(h, s->guest_id, s->guest);
-		klost = hub_host_kdropped(h, c, 0);
+				rh_host_note_counters(h, s->guest_id, s->guest);
+		klost = rh_host_kdropped(h, c, 0);
 		hub_msg_put_str(m, TH_A_KIND, "class");
 		hub_msg_put_str(m, TH_A_HOST, h->name);
 		hub_msg_put_str(m, TH_A_CLASS, h->cls[c].name);
@@ -501,7 +501,7 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 
 	reply_ok(c->fd, seq);
 	for (i = 0; i < hub->nhosts; i++) {
-		struct hub_host *h = hub->hosts[i];
+		struct rh_host *h = hub->hosts[i];
 		struct hub_msg *m;
 
 		if (!hub_peer_owns(&c->peer, h->owner) && !hub_host_joinable(hub, h))
@@ -727,7 +727,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 				ro.guest = s->is_host_session ? guest : s->guest_id;
 		} else {
 			/* a host made by tapctl host create has no session of its name */
-			struct hub_host *h = hub_req_str(q, TH_A_NAME)
+			struct rh_host *h = hub_req_str(q, TH_A_NAME)
 						     ? hub_host_find(hub, hub_req_str(q, TH_A_NAME))
 						     : NULL;
 
@@ -742,7 +742,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 				ro.guest = guest;
 		}
 		if (cls) {
-			ro.cls = hub_host_class(ro.host, cls);
+			ro.cls = rh_host_class(ro.host, cls);
 			if (ro.cls < 0) {
 				hub_reply_error(c->fd, seq, ENOENT, "host '%s' has no class '%s'",
 						ro.host->name, cls);
@@ -750,13 +750,13 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 			}
 		}
 		reply_ok(c->fd, seq);
-		hub_host_get(ro.host);
+		rh_host_get(ro.host);
 		/* the reader thread takes the connection over */
 		client_forget(hub, c->fd);
 		if (hub_reader_start(&ro)) {
 			close(ro.fd);
 			hub_conn_release(hub, ro.uid);
-			hub_host_put(ro.host);
+			rh_host_put(ro.host);
 		}
 		return false; /* c is gone: the caller must not touch it */
 	}
@@ -817,16 +817,16 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 	case TH_MSG_OUTPUT: {
 		size_t n = 0;
 		const void *text = hub_req_bytes(q, TH_A_TEXT, &n);
-		const struct hub_reg_guest *g;
+		const struct rh_guest *g;
 
 		if (!c->runner_of)
 			break;
 		if (hub_req_str(q, TH_A_ERROR))
 			snprintf(c->runner_of->last_error, sizeof(c->runner_of->last_error), "%s",
 				 hub_req_str(q, TH_A_ERROR));
-		g = hub_host_guest(c->runner_of->host, c->runner_of->guest_id);
+		g = rh_host_guest(c->runner_of->host, c->runner_of->guest_id);
 		if (text && n)
-			hub_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
+			rh_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
 					c->runner_of->guest_id, text, n);
 		/* the end probes' output also goes to whoever is stopping the session */
 		if (text && n && c->runner_of->state == HUB_SS_STOPPING && c->runner_of->stop_fd >= 0) {
@@ -1172,15 +1172,15 @@ out:
 		hub_session_finish(hub, s);
 	}
 	while (hub->nhosts) {
-		struct hub_host *h = hub->hosts[hub->nhosts - 1];
+		struct rh_host *h = hub->hosts[hub->nhosts - 1];
 
 		hub->nhosts--;
 		if (h->writer) {
-			hub_host_sync(h);
+			rh_host_sync(h);
 			hub_writer_stop(h->writer);
 			h->writer = NULL;
 		}
-		hub_host_put(h);
+		rh_host_put(h);
 	}
 	for (i = 0; i < hub->nclients_cap; i++)
 		if (hub->clients[i])

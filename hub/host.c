@@ -73,7 +73,7 @@ static uint64_t mono_ns(void)
 
 static int reg_match(struct cds_lfht_node *node, const void *key)
 {
-	const struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+	const struct rh_guest *g = caa_container_of(node, struct rh_guest, node);
 
 	return g->id == *(const uint32_t *)key;
 }
@@ -84,7 +84,7 @@ static unsigned long reg_hash(uint32_t id)
 	return (unsigned long)(id * 0x9e3779b97f4a7c15ull);
 }
 
-const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id)
+const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id)
 {
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
@@ -94,14 +94,14 @@ const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id)
 	cds_lfht_lookup(h->reg, reg_hash(id), reg_match, &id, &it);
 	node = cds_lfht_iter_get_node(&it);
 	rcu_read_unlock();
-	return node ? caa_container_of(node, struct hub_reg_guest, node) : NULL;
+	return node ? caa_container_of(node, struct rh_guest, node) : NULL;
 }
 
 /* ---- the drain thread ------------------------------------------------------------------ */
 
-static void flag_guest(struct hub_host *h, const struct th_rec *r)
+static void flag_guest(struct rh_host *h, const struct th_rec *r)
 {
-	struct hub_reg_guest *g = (struct hub_reg_guest *)hub_host_guest(h, r->guest);
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, r->guest);
 
 	if (!g)
 		return;
@@ -119,7 +119,7 @@ static void flag_guest(struct hub_host *h, const struct th_rec *r)
 
 static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
-	struct hub_host *h = arg;
+	struct rh_host *h = arg;
 	const struct th_rec *r = rec;
 
 	if (cls < 0 || cls >= h->nclasses || len < sizeof(*r))
@@ -132,7 +132,7 @@ static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint6
 	return 0;
 }
 
-static void append_injected(struct hub_host *h)
+static void append_injected(struct rh_host *h)
 {
 	struct inj *list, *next;
 
@@ -148,7 +148,7 @@ static void append_injected(struct hub_host *h)
 	}
 }
 
-static void wake_readers(struct hub_host *h, bool appended)
+static void wake_readers(struct rh_host *h, bool appended)
 {
 	pthread_mutex_lock(&h->mu);
 	if (appended)
@@ -161,7 +161,7 @@ static void wake_readers(struct hub_host *h, bool appended)
 /* The drain comes back at least this often while records flow. */
 #define DRAIN_MIN_TICK_MS 1
 
-static int drain_epoll(struct hub_host *h)
+static int drain_epoll(struct rh_host *h)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 1 };
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -188,7 +188,7 @@ fail:
 }
 
 /* Sleep until a ring wakes us, a kick, or the tick; reset the kick. */
-static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
+static void drain_wait(struct rh_host *h, int epfd, int tick_ms)
 {
 	struct epoll_event evs[2];
 	bool kicked = epfd < 0;
@@ -209,13 +209,13 @@ static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
 }
 
 /*
- * Every iteration is a round (hub_host_sync() counts them): wait, drain the
+ * Every iteration is a round (rh_host_sync() counts them): wait, drain the
  * rings, append what runners sent, wake the readers.  The round that sees
  * `stopping` does not wait: it is the last, and it empties the rings.
  */
 static void *drain_main(void *arg)
 {
-	struct hub_host *h = arg;
+	struct rh_host *h = arg;
 	int epfd = drain_epoll(h), tick_ms = DRAIN_TICK_MS;
 
 	rcu_register_thread();
@@ -253,7 +253,7 @@ static void *drain_main(void *arg)
  * effort: without bpffs the stores are still recovered, and the count of
  * undrained records is unknown.
  */
-static void pin_rings(struct hub_host *h, const char *root)
+static void pin_rings(struct rh_host *h, const char *root)
 {
 	const char *base = strrchr(h->dir, '/');
 	char path[HUB_PATH_MAX + 128];
@@ -274,7 +274,7 @@ static void pin_rings(struct hub_host *h, const char *root)
 	}
 }
 
-static void unpin_rings(struct hub_host *h)
+static void unpin_rings(struct rh_host *h)
 {
 	char path[HUB_PATH_MAX + 128];
 	int c;
@@ -305,7 +305,7 @@ static void unpin_rings(struct hub_host *h)
 }
 
 /* A host stopped on purpose leaves nothing behind. */
-static void remove_files(struct hub_host *h)
+static void remove_files(struct rh_host *h)
 {
 	char path[HUB_PATH_MAX + 128];
 	int c;
@@ -322,7 +322,7 @@ static void remove_files(struct hub_host *h)
 	rmdir(h->dir);
 }
 
-int hub_host_mark_ended(struct hub_host *h, const char *why)
+int rh_host_mark_ended(struct rh_host *h, const char *why)
 {
 	char path[HUB_PATH_MAX + 32], when[64];
 	time_t now = time(NULL);
@@ -341,10 +341,10 @@ int hub_host_mark_ended(struct hub_host *h, const char *why)
 	return 0;
 }
 
-int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
+int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err,
 		    size_t errlen)
 {
-	struct hub_host *h;
+	struct rh_host *h;
 	char path[HUB_PATH_MAX + 128];
 	int i, r, gen;
 
@@ -402,7 +402,7 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 	}
 	h->nclasses = o->nclasses;
 	for (i = 0; i < o->nclasses; i++) {
-		struct hub_class *c = &h->cls[i];
+		struct rh_class *c = &h->cls[i];
 		struct rh_store_opts so = {
 			.data_size = o->classes[i].size,
 			.policy = o->classes[i].policy,
@@ -467,25 +467,25 @@ out_free:
 	return r;
 out_destroy:
 	h->remove = true; /* nothing was recorded: leave nothing behind */
-	hub_host_put(h);
+	rh_host_put(h);
 	return r;
 }
 
-void hub_host_get(struct hub_host *h)
+void rh_host_get(struct rh_host *h)
 {
 	atomic_fetch_add(&h->refs, 1);
 }
 
 static void free_reg_entry(struct rcu_head *head)
 {
-	struct hub_reg_guest *g = caa_container_of(head, struct hub_reg_guest, rcu);
+	struct rh_guest *g = caa_container_of(head, struct rh_guest, rcu);
 
 	grt_meta_free(g->meta);
 	free(g->meta_text);
 	free(g);
 }
 
-void hub_host_put(struct hub_host *h)
+void rh_host_put(struct rh_host *h)
 {
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
@@ -527,7 +527,7 @@ void hub_host_put(struct hub_host *h)
 	if (h->reg) {
 		rcu_read_lock();
 		cds_lfht_for_each(h->reg, &it, node) {
-			struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+			struct rh_guest *g = caa_container_of(node, struct rh_guest, node);
 
 			if (!cds_lfht_del(h->reg, node))
 				call_rcu(&g->rcu, free_reg_entry);
@@ -543,7 +543,7 @@ void hub_host_put(struct hub_host *h)
 	free(h);
 }
 
-int hub_host_class(const struct hub_host *h, const char *name)
+int rh_host_class(const struct rh_host *h, const char *name)
 {
 	int i;
 
@@ -555,10 +555,10 @@ int hub_host_class(const struct hub_host *h, const char *name)
 
 /* ---- guests ---------------------------------------------------------------------------------- */
 
-int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
+int rh_host_add_guest(struct rh_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
 		       struct hub_guest **ret_guest, char *err, size_t errlen)
 {
-	struct hub_reg_guest *reg;
+	struct rh_guest *reg;
 	struct grt_meta *meta = NULL;
 	struct hub_guest *g = NULL;
 	int ring_fds[TH_MAX_CLASSES];
@@ -581,7 +581,7 @@ int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32
 
 		if (i == 0 && a->cls && *a->cls)
 			want = a->cls;
-		c = hub_host_class(h, want);
+		c = rh_host_class(h, want);
 		if (c < 0 && i == 0 && !(a->cls && *a->cls))
 			c = 0; /* a guest's "default" lands in the host's first class */
 		if (c < 0) {
@@ -628,7 +628,7 @@ int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32
 	for (i = 0; i < TH_MAX_CLASSES; i++)
 		reg->cls_map[i] = -1;
 	for (i = 0; i < meta->nclasses; i++)
-		reg->cls_map[i] = hub_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
+		reg->cls_map[i] = rh_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
 							  : meta->classes[i]);
 	if (reg->cls_map[0] < 0)
 		reg->cls_map[0] = 0;
@@ -655,9 +655,9 @@ out_meta:
 }
 
 /* Detach and unload a guest; its format table stays for its records. */
-void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
+void rh_host_remove_guest(struct rh_host *h, uint32_t id, struct hub_guest *g)
 {
-	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
+	struct rh_guest *reg = (struct rh_guest *)rh_host_guest(h, id);
 	int c;
 
 	if (g && reg) {
@@ -679,7 +679,7 @@ void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
 	}
 }
 
-int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len)
+int rh_host_inject(struct rh_host *h, int cls, uint32_t guest, const char *text, size_t len)
 {
 	while (len) {
 		size_t chunk = len > 60000 ? 60000 : len;
@@ -719,7 +719,7 @@ int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *tex
 }
 
 /* Wait until the drain appended something after *gen (or timeout). */
-void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms)
+void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms)
 {
 	struct timespec ts;
 
@@ -736,14 +736,14 @@ void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms)
 }
 
 /* Make the drain run now (e.g. before reading the stores at a stop). */
-void hub_host_kick(struct hub_host *h)
+void rh_host_kick(struct rh_host *h)
 {
 	uint64_t one = 1;
 
 	(void)!write(h->wake_efd, &one, sizeof(one));
 }
 
-void hub_host_sync(struct hub_host *h)
+void rh_host_sync(struct rh_host *h)
 {
 	uint64_t want;
 	int waited = 0;
@@ -754,7 +754,7 @@ void hub_host_sync(struct hub_host *h)
 	/* the round running now may have started before the call: wait for two */
 	want = h->rounds + 2;
 	pthread_mutex_unlock(&h->mu);
-	hub_host_kick(h);
+	rh_host_kick(h);
 	pthread_mutex_lock(&h->mu);
 	while (h->rounds < want && !atomic_load(&h->stopping) && waited < 50) {
 		struct timespec ts;
@@ -769,9 +769,9 @@ void hub_host_sync(struct hub_host *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g)
+void rh_host_note_counters(struct rh_host *h, uint32_t id, struct hub_guest *g)
 {
-	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
+	struct rh_guest *reg = (struct rh_guest *)rh_host_guest(h, id);
 	const struct grt_meta *m;
 	struct th_class_counters k;
 	int c;
@@ -784,13 +784,13 @@ void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g
 			atomic_store(&reg->kdropped[c], k.dropped);
 	/* into the stores too: recovery after a crash reports them */
 	for (c = 0; c < h->nclasses; c++)
-		rh_store_set_kernel_lost(h->cls[c].store, hub_host_kdropped(h, c, 0));
+		rh_store_set_kernel_lost(h->cls[c].store, rh_host_kdropped(h, c, 0));
 }
 
-uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
+uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 {
 	struct cds_lfht_iter it;
-	struct hub_reg_guest *g;
+	struct rh_guest *g;
 	uint64_t n = 0;
 	int c;
 
@@ -810,8 +810,8 @@ uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
 
 static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
 {
-	struct hub_host *h = arg;
-	struct hub_reg_guest *reg;
+	struct rh_host *h = arg;
+	struct rh_guest *reg;
 	char err[256];
 	int i;
 
@@ -840,11 +840,11 @@ static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
  * read-only and its guests' tables, so readers can show what it held.
  * Nothing drains into it and nothing is written to its files.
  */
-int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
+int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
 		       size_t errlen)
 {
 	char path[HUB_PATH_MAX + 300];
-	struct hub_host *h;
+	struct rh_host *h;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
@@ -881,7 +881,7 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	}
 	while ((e = readdir(d)) && h->nclasses < TH_MAX_CLASSES) {
 		size_t n = strlen(e->d_name);
-		struct hub_class *c = &h->cls[h->nclasses];
+		struct rh_class *c = &h->cls[h->nclasses];
 		struct rh_store_stats st;
 
 		if (n < 7 || strcmp(e->d_name + n - 6, ".store"))
@@ -912,6 +912,6 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	*ret = h;
 	return 0;
 out:
-	hub_host_put(h);
+	rh_host_put(h);
 	return r;
 }

@@ -157,7 +157,7 @@ struct hub_class_spec {
 	int policy; /* RH_OVERWRITE / RH_DISCARD */
 };
 
-struct hub_host;
+struct rh_host;
 
 /* "NAME=SIZE[:overwrite|:discard]", SIZE with K/M/G */
 int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, size_t errlen);

@@ -24,7 +24,7 @@ struct rh_drain;
 
 /* ---- host.c ------------------------------------------------------------------ */
 
-struct hub_class {
+struct rh_class {
 	char name[64];
 	uint64_t size;      /* store bytes */
 	uint64_t ring_size; /* kernel ring bytes */
@@ -34,7 +34,7 @@ struct hub_class {
 };
 
 /* A guest's entry in its host's registry: lives as long as the host. */
-struct hub_reg_guest {
+struct rh_guest {
 	struct cds_lfht_node node;
 	struct rcu_head rcu;
 	uint32_t id;
@@ -53,13 +53,13 @@ struct hub_reg_guest {
 	atomic_uint_fast64_t kdropped[TH_MAX_CLASSES];
 };
 
-struct hub_host {
+struct rh_host {
 	char name[64];
 	uid_t owner;
 	char dir[HUB_PATH_MAX]; /* the host's directory under the state dir */
 	int nclasses;
-	struct hub_class cls[TH_MAX_CLASSES];
-	struct cds_lfht *reg; /* guest id -> struct hub_reg_guest */
+	struct rh_class cls[TH_MAX_CLASSES];
+	struct cds_lfht *reg; /* guest id -> struct rh_guest */
 	atomic_uint next_guest;
 	/* the drain thread */
 	struct rh_drain *drain;
@@ -86,7 +86,7 @@ struct hub_host {
 	int dir_lock;              /* hub_host_dir_lock() on dir while we use it */
 };
 
-struct hub_host_opts {
+struct rh_host_opts {
 	const char *name;
 	uid_t owner;
 	const char *state_dir;
@@ -108,40 +108,40 @@ struct hub_guest_add {
 	int64_t maxerrors; /* -1: never stop on errors */
 };
 
-int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
+int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err,
 		    size_t errlen);
-void hub_host_get(struct hub_host *h);
+void rh_host_get(struct rh_host *h);
 /* The last put closes the host; with h->remove its files and pins go too. */
-void hub_host_put(struct hub_host *h);
+void rh_host_put(struct rh_host *h);
 /*
  * The host's records stay on disk after its session ended on purpose: a
  * marker says so, and the next hub does not show it as a session (tapctl
  * recover lists it).
  */
-int hub_host_mark_ended(struct hub_host *h, const char *why);
+int rh_host_mark_ended(struct rh_host *h, const char *why);
 #define HUB_HOST_ENDED_FILE "ended"
 
 /* A host a crashed hub left in dir: its stores, read-only, for readers. */
-int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
+int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
 		       size_t errlen);
-int hub_host_class(const struct hub_host *h, const char *name);
+int rh_host_class(const struct rh_host *h, const char *name);
 /* Load a guest into the host's rings (not attached). */
-int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
+int rh_host_add_guest(struct rh_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
 		       struct hub_guest **ret_guest, char *err, size_t errlen);
-void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g);
+void rh_host_remove_guest(struct rh_host *h, uint32_t id, struct hub_guest *g);
 /* Lookup in the registry (lock-free); valid for the host's life. */
-const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id);
+const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id);
 /* Append runner output as TH_FMT_TEXT records (through the drain thread). */
-int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len);
-void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms);
+int rh_host_inject(struct rh_host *h, int cls, uint32_t guest, const char *text, size_t len);
+void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms);
 /* Read a live guest's kernel counters into its registry entry. */
-void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g);
+void rh_host_note_counters(struct rh_host *h, uint32_t id, struct hub_guest *g);
 /* Records host class cls lost to full kernel rings, of one guest (0: all). */
-uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest);
-void hub_host_kick(struct hub_host *h);
+uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest);
+void rh_host_kick(struct rh_host *h);
 /* Return once the drain ran a whole round after the call: all that the
  * rings and injected output held then is in the stores. */
-void hub_host_sync(struct hub_host *h);
+void rh_host_sync(struct rh_host *h);
 
 /* ---- session.c --------------------------------------------------------------- */
 
@@ -162,7 +162,7 @@ struct hub_session {
 	uid_t owner;
 	gid_t gid;
 	int state;
-	struct hub_host *host;
+	struct rh_host *host;
 	bool owns_host;       /* created for this session */
 	bool is_host_session; /* created as a relay host others may join */
 	uint32_t guest_id;
@@ -218,7 +218,7 @@ struct hub_ctx {
 	struct hub_session *sessions;
 	int nsessions;
 	uint64_t next_session_id;
-	struct hub_host **hosts;
+	struct rh_host **hosts;
 	bool *joinable;
 	int nhosts;
 	struct hub_client **clients; /* indexed by fd */
@@ -238,9 +238,9 @@ struct hub_ctx {
 };
 
 struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id);
-struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name);
-bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h);
-int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h);
+struct rh_host *hub_host_find(struct hub_ctx *hub, const char *name);
+bool hub_host_joinable(struct hub_ctx *hub, const struct rh_host *h);
+int hub_host_guests(struct hub_ctx *hub, const struct rh_host *h);
 int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 		       struct hub_session **ret, char *err, size_t errlen);
 int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t pid,
@@ -269,7 +269,7 @@ void hub_sessions_recover(struct hub_ctx *hub);
 
 struct hub_reader_opts {
 	int fd;              /* the client's connection; the reader owns it */
-	struct hub_host *host; /* a reference the reader drops */
+	struct rh_host *host; /* a reference the reader drops */
 	uint32_t guest;      /* only this guest's records (0: all) */
 	int cls;             /* only this class (-1: all) */
 	uint32_t seq;
@@ -283,7 +283,7 @@ int hub_reader_start(const struct hub_reader_opts *o);
 struct hub_writer;
 
 struct hub_writer_opts {
-	struct hub_host *host;  /* a reference the writer drops */
+	struct rh_host *host;  /* a reference the writer drops */
 	uint32_t guest;         /* only this guest (0: all) */
 	uid_t uid;              /* files are created as the session's owner */
 	gid_t gid;

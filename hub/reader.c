@@ -141,7 +141,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 /* The runtime that formats a guest's records; made on first use. */
 static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 {
-	const struct hub_reg_guest *g;
+	const struct rh_guest *g;
 	struct grt_rt_opts ro = { .sz = sizeof(ro) };
 	struct grt_rt *rt;
 	int i;
@@ -149,7 +149,7 @@ static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 	for (i = 0; i < R->nrts; i++)
 		if (R->rts[i].guest == guest)
 			return R->rts[i].rt;
-	g = hub_host_guest(R->o.host, guest);
+	g = rh_host_guest(R->o.host, guest);
 	if (!g || R->nrts == MAX_RT)
 		return NULL;
 	ro.meta = g->meta;
@@ -216,7 +216,7 @@ static void write_raw(struct reader *R, const uint8_t *rec, size_t len)
 		if (R->guests_known[i] == r->guest)
 			break;
 	if (i == R->nguests_known) {
-		const struct hub_reg_guest *g = hub_host_guest(R->o.host, r->guest);
+		const struct rh_guest *g = rh_host_guest(R->o.host, r->guest);
 
 		if (g && g->meta_text)
 			hub_sink_add_guest(R->sink, r->guest, g->meta_text, g->meta_len);
@@ -265,12 +265,12 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
  */
 static void note_drops(struct reader *R, bool init)
 {
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	char line[256];
 	int c;
 
 	for (c = 0; c < h->nclasses; c++) {
-		uint64_t k = hub_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
+		uint64_t k = rh_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
 		struct rh_store_stats st;
 
 		if (R->o.cls >= 0 && c != R->o.cls)
@@ -306,7 +306,7 @@ static void note_drops(struct reader *R, bool init)
 
 static int round_robin(struct reader *R)
 {
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	uint8_t buf[TH_REC_MAX];
 	uint64_t lost = 0;
 	size_t i;
@@ -364,7 +364,7 @@ static bool client_done(struct reader *R)
 static void *reader_main(void *arg)
 {
 	struct reader *R = arg;
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	uint64_t gen = 0;
 	int c, i;
 
@@ -374,7 +374,7 @@ static void *reader_main(void *arg)
 	/* drops before the attachment: tapctl list and the session's end say them */
 	note_drops(R, true);
 	atomic_fetch_add(&h->live_readers, 1);
-	hub_host_kick(h); /* the drain picks the faster tick now */
+	rh_host_kick(h); /* the drain picks the faster tick now */
 	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
 	if (R->batch) {
 		for (;;) {
@@ -389,7 +389,7 @@ static void *reader_main(void *arg)
 			if (n == 0 && h->recovered)
 				break;
 			if (n == 0)
-				hub_host_wait(h, &gen, 200);
+				rh_host_wait(h, &gen, 200);
 			if (atomic_load(&h->stopping))
 				break;
 		}
@@ -408,7 +408,7 @@ static void *reader_main(void *arg)
 		grt_rt_free(R->rts[i].rt);
 	close(R->o.fd);
 	hub_conn_release(R->o.hub, R->o.uid);
-	hub_host_put(h);
+	rh_host_put(h);
 	free(R->batch);
 	free(R->pend);
 	grt_buf_free(&R->out);
@@ -454,7 +454,7 @@ static void *writer_main(void *arg)
 {
 	struct hub_writer *w = arg;
 	struct reader *R = w->R;
-	struct hub_host *h = w->o.host;
+	struct rh_host *h = w->o.host;
 	uint64_t gen = 0, want, done = 0;
 
 	rcu_register_thread();
@@ -474,7 +474,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (want != done) {
 			/* what happened before the switch goes in the file being closed */
-			hub_host_sync(h);
+			rh_host_sync(h);
 			while (round_robin(R) > 0)
 				;
 			hub_sink_switch(R->sink);
@@ -491,7 +491,7 @@ static void *writer_main(void *arg)
 		if (stopping && n <= 0)
 			break;
 		if (n == 0)
-			hub_host_wait(h, &gen, 100);
+			rh_host_wait(h, &gen, 100);
 	}
 	rcu_unregister_thread();
 	return NULL;
@@ -526,7 +526,7 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		     size_t errlen)
 {
 	struct hub_writer *w = calloc(1, sizeof(*w));
-	struct hub_host *h = o->host;
+	struct rh_host *h = o->host;
 	struct reader *R;
 	int r, c;
 
@@ -596,7 +596,7 @@ void hub_writer_switch(struct hub_writer *w)
 	pthread_mutex_lock(&w->mu);
 	want = ++w->switch_want;
 	pthread_mutex_unlock(&w->mu);
-	hub_host_kick(w->o.host);
+	rh_host_kick(w->o.host);
 	/* a drain round and a write: milliseconds; a stuck disk does not hold us */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 5;
@@ -617,8 +617,8 @@ void hub_writer_stop(struct hub_writer *w)
 	if (!w)
 		return;
 	atomic_store(&w->stop, true);
-	hub_host_kick(w->o.host);
+	rh_host_kick(w->o.host);
 	pthread_join(w->th, NULL);
-	hub_host_put(w->o.host);
+	rh_host_put(w->o.host);
 	writer_free(w);
 }

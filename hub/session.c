@@ -56,7 +56,7 @@ struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint
 	return NULL;
 }
 
-struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name)
+struct rh_host *hub_host_find(struct hub_ctx *hub, const char *name)
 {
 	int i;
 
@@ -66,9 +66,9 @@ struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name)
 	return NULL;
 }
 
-static int host_add(struct hub_ctx *hub, struct hub_host *h, bool joinable)
+static int host_add(struct hub_ctx *hub, struct rh_host *h, bool joinable)
 {
-	struct hub_host **n;
+	struct rh_host **n;
 
 	n = realloc(hub->hosts, sizeof(*n) * (size_t)(hub->nhosts + 1));
 	if (!n)
@@ -88,7 +88,7 @@ enum host_fate {
 	HOST_KEEP_ENDED, /* its session ended on purpose: kept, not shown again */
 };
 
-static void host_drop(struct hub_ctx *hub, struct hub_host *h, enum host_fate fate)
+static void host_drop(struct hub_ctx *hub, struct rh_host *h, enum host_fate fate)
 {
 	int i;
 
@@ -104,19 +104,19 @@ static void host_drop(struct hub_ctx *hub, struct hub_host *h, enum host_fate fa
 	}
 	if (fate == HOST_REMOVE)
 		h->remove = true; /* at the last put */
-	else if (hub_host_mark_ended(h, "ended by tapctl stop"))
+	else if (rh_host_mark_ended(h, "ended by tapctl stop"))
 		hub_log(hub, "host %s: cannot mark %s as ended: the next hub shows it as recovered",
 			h->name, h->dir);
 	if (h->writer) {
 		/* everything drained so far goes into the files before they close */
-		hub_host_sync(h);
+		rh_host_sync(h);
 		hub_writer_stop(h->writer);
 		h->writer = NULL;
 	}
-	hub_host_put(h);
+	rh_host_put(h);
 }
 
-bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h)
+bool hub_host_joinable(struct hub_ctx *hub, const struct rh_host *h)
 {
 	int i;
 
@@ -126,7 +126,7 @@ bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h)
 	return false;
 }
 
-int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h)
+int hub_host_guests(struct hub_ctx *hub, const struct rh_host *h)
 {
 	struct hub_session *s;
 	int n = 0;
@@ -208,7 +208,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	uint64_t rot_size = 0;
 	uint32_t rot_count = 0;
 	struct hub_session *s = NULL;
-	struct hub_host *h = NULL;
+	struct rh_host *h = NULL;
 	struct grt_meta *meta = NULL;
 	void *meta_text = NULL, *obj = NULL;
 	size_t meta_len = 0, obj_len = 0;
@@ -300,7 +300,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		}
 	} else {
 		struct hub_class_spec specs[TH_MAX_CLASSES];
-		struct hub_host_opts ho = {
+		struct rh_host_opts ho = {
 			.name = relay_host ? relay_host : name,
 			.owner = peer->uid,
 			.state_dir = hub->state_dir,
@@ -353,13 +353,13 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 			r = -EEXIST;
 			goto out;
 		}
-		r = hub_host_create(&ho, &h, err, errlen);
+		r = rh_host_create(&ho, &h, err, errlen);
 		if (r)
 			goto out;
 		own_host = true;
 		r = host_add(hub, h, relay_host != NULL);
 		if (r) {
-			hub_host_put(h);
+			rh_host_put(h);
 			goto out;
 		}
 	}
@@ -390,7 +390,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	ga.owner = peer->uid;
 	ga.target_pid = (int64_t)target;
 	ga.maxerrors = suppress ? -1 : 0;
-	r = hub_host_add_guest(h, &ga, &s->guest_id, &s->guest, err, errlen);
+	r = rh_host_add_guest(h, &ga, &s->guest_id, &s->guest, err, errlen);
 	if (r)
 		goto out_session;
 	s->guest_loaded = true;
@@ -416,10 +416,10 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 			 script ? script : "");
 		wo.sink.info = info;
 		snprintf(wo.session, sizeof(wo.session), "%s", name);
-		hub_host_get(h);
+		rh_host_get(h);
 		r = hub_writer_start(&wo, own_host ? &h->writer : &s->writer, err, errlen);
 		if (r) {
-			hub_host_put(h);
+			rh_host_put(h);
 			goto out_guest;
 		}
 	}
@@ -437,7 +437,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = 0;
 	goto out;
 out_guest:
-	hub_host_remove_guest(h, s->guest_id, s->guest);
+	rh_host_remove_guest(h, s->guest_id, s->guest);
 	hub_writer_stop(s->writer);
 out_session:
 	free(s);
@@ -516,7 +516,7 @@ void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s)
 void hub_session_runner_error(struct hub_session *s, const char *msg)
 {
 	char line[sizeof(s->last_error) + 32];
-	const struct hub_reg_guest *g;
+	const struct rh_guest *g;
 	size_t n = strlen(msg);
 
 	while (n && msg[n - 1] == '\n')
@@ -527,8 +527,8 @@ void hub_session_runner_error(struct hub_session *s, const char *msg)
 		n = (size_t)snprintf(line, sizeof(line), "ERROR: %s\n", s->last_error);
 	else
 		n = (size_t)snprintf(line, sizeof(line), "%s\n", s->last_error);
-	g = hub_host_guest(s->host, s->guest_id);
-	hub_host_inject(s->host, g ? g->cls_map[0] : 0, s->guest_id, line,
+	g = rh_host_guest(s->host, s->guest_id);
+	rh_host_inject(s->host, g ? g->cls_map[0] : 0, s->guest_id, line,
 			n < sizeof(line) ? n : sizeof(line) - 1);
 }
 
@@ -542,7 +542,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 	if (s->guest)
 		hub_guest_detach(s->guest);
 	/* what the probes wrote up to the detach goes into the store first */
-	hub_host_kick(s->host);
+	rh_host_kick(s->host);
 	s->stop_fd = waiter_fd;
 	s->stop_seq = seq;
 	s->state = HUB_SS_STOPPING;
@@ -573,7 +573,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
  */
 static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 {
-	struct hub_host *h = s->host;
+	struct rh_host *h = s->host;
 	size_t n = 0;
 	int c;
 
@@ -593,7 +593,7 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 				      when);
 	}
 	for (c = 0; c < h->nclasses && n < len; c++) {
-		uint64_t k = hub_host_kdropped(h, c, s->is_host_session ? 0 : s->guest_id);
+		uint64_t k = rh_host_kdropped(h, c, s->is_host_session ? 0 : s->guest_id);
 
 		if (k)
 			n += (size_t)snprintf(buf + n, len - n,
@@ -635,10 +635,10 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	char note[3 * HUB_PATH_MAX + 256] = ""; /* the dir and its name twice */
 	bool recovered = s->recovered;
 	struct hub_session **pp;
-	struct hub_host *h = s->host;
+	struct rh_host *h = s->host;
 
 	if (s->guest_loaded)
-		hub_host_remove_guest(h, s->guest_id, s->guest);
+		rh_host_remove_guest(h, s->guest_id, s->guest);
 	s->guest = NULL;
 	s->guest_loaded = false;
 	if (s->stop_fd >= 0 && !recovered) {
@@ -647,7 +647,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		size_t n;
 
 		/* the drain has what the guest wrote: the counts are final */
-		hub_host_sync(h);
+		rh_host_sync(h);
 		n = loss_report(s, rep, sizeof(rep));
 		if (m && n) {
 			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
@@ -658,7 +658,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		free(m);
 	}
 	if (s->writer) {
-		hub_host_sync(h);
+		rh_host_sync(h);
 		hub_writer_stop(s->writer);
 		s->writer = NULL;
 	}
@@ -721,12 +721,12 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 {
 	const char *name = hub_req_str(q, TH_A_NAME);
 	struct hub_class_spec specs[TH_MAX_CLASSES];
-	struct hub_host_opts ho = {
+	struct rh_host_opts ho = {
 		.owner = peer->uid, .state_dir = hub->state_dir, .pin_root = hub->pin_root,
 		.classes = specs,
 		.main_efd = hub->flag_efd,
 	};
-	struct hub_host *h;
+	struct rh_host *h;
 	int i, n = 0, r;
 
 	if (!name || !hub_name_valid(name)) {
@@ -756,12 +756,12 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 	}
 	ho.name = name;
 	ho.nclasses = n;
-	r = hub_host_create(&ho, &h, err, errlen);
+	r = rh_host_create(&ho, &h, err, errlen);
 	if (r)
 		return r;
 	r = host_add(hub, h, true);
 	if (r)
-		hub_host_put(h);
+		rh_host_put(h);
 	return r;
 }
 
@@ -769,7 +769,7 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 			 char *err, size_t errlen)
 {
 	const char *name = hub_req_str(q, TH_A_NAME);
-	struct hub_host *h = name ? hub_host_find(hub, name) : NULL;
+	struct rh_host *h = name ? hub_host_find(hub, name) : NULL;
 	struct hub_session *s, *next;
 	uint32_t force = 0, discard = 0;
 	int n;
@@ -814,7 +814,7 @@ void hub_sessions_poll(struct hub_ctx *hub)
 	int64_t now = now_s();
 
 	for (s = hub->sessions; s; s = next) {
-		const struct hub_reg_guest *g;
+		const struct rh_guest *g;
 
 		next = s->next;
 		if (s->state == HUB_SS_WAIT_RUNNER && now - s->started > RUNNER_WAIT_S &&
@@ -829,15 +829,15 @@ void hub_sessions_poll(struct hub_ctx *hub)
 				hub_session_finish(hub, s);
 			continue;
 		}
-		g = s->guest_loaded ? hub_host_guest(s->host, s->guest_id) : NULL;
+		g = s->guest_loaded ? rh_host_guest(s->host, s->guest_id) : NULL;
 		if (!g)
 			continue;
 		/* writers turn ring-full drops into lost markers from these */
-		hub_host_note_counters(s->host, s->guest_id, s->guest);
-		if (atomic_load(&((struct hub_reg_guest *)g)->exit_req) ||
-		    (!s->suppress_errors && atomic_load(&((struct hub_reg_guest *)g)->errors))) {
+		rh_host_note_counters(s->host, s->guest_id, s->guest);
+		if (atomic_load(&((struct rh_guest *)g)->exit_req) ||
+		    (!s->suppress_errors && atomic_load(&((struct rh_guest *)g)->errors))) {
 			hub_log(hub, "session %s: %s", s->name,
-				atomic_load(&((struct hub_reg_guest *)g)->exit_req) ? "exit() called"
+				atomic_load(&((struct rh_guest *)g)->exit_req) ? "exit() called"
 										     : "runtime error");
 			hub_session_stop(hub, s, -1, 0, false);
 		}
@@ -880,7 +880,7 @@ void hub_sessions_recover(struct hub_ctx *hub)
 		return;
 	while ((e = readdir(d))) {
 		struct hub_session *s;
-		struct hub_host *h;
+		struct rh_host *h;
 
 		if (e->d_name[0] == '.' || hub->nsessions >= HUB_MAX_SESSIONS)
 			continue;
@@ -890,14 +890,14 @@ void hub_sessions_recover(struct hub_ctx *hub)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", path, e->d_name);
 		recovered_name(hub, e->d_name, name, sizeof(name));
-		if (hub_host_recovered(dir, name, &h, err, sizeof(err))) {
+		if (rh_host_recovered(dir, name, &h, err, sizeof(err))) {
 			hub_log(hub, "cannot recover %s: %s (left as it is)", dir, err);
 			continue;
 		}
 		s = calloc(1, sizeof(*s));
 		if (!s || host_add(hub, h, false)) {
 			free(s);
-			hub_host_put(h);
+			rh_host_put(h);
 			continue;
 		}
 		snprintf(s->name, sizeof(s->name), "%s", name);
