@@ -19,6 +19,13 @@
  * lock-free hash table: lookups take no lock; an entry stays for the
  * host's life (records of a removed guest remain readable), and is freed
  * after a grace period when the host goes.
+ *
+ * Each host directory under STATE/hosts is locked the same way (flock on
+ * the directory itself): exclusively while a hub records into it, shared
+ * while a hub shows what an earlier one left (read-only) or tapctl recover
+ * reads it, exclusively by tapctl recover --delete.  So recover never reads
+ * stores a drain is writing, and --delete never deletes what anyone uses,
+ * without asking the hub.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,6 +37,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
@@ -316,7 +324,7 @@ static void remove_files(struct rh_host *h)
 	}
 	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, h->dir);
 	unlink(path);
 	/* the hub logs nothing from here: a directory left behind is listed by tapctl recover */
 	rmdir(h->dir);
@@ -329,7 +337,7 @@ int rh_host_mark_ended(struct rh_host *h, const char *why)
 	struct tm tm;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, h->dir);
 	f = fopen(path, "we");
 	if (!f)
 		return -errno;
@@ -391,7 +399,7 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s", o->state_dir, h->name);
 		if (mkdir(h->dir, 0700) == 0) {
 			/* ours while we record into it: tapctl recover --delete stays away */
-			h->dir_lock = hub_host_dir_lock(h->dir, false);
+			h->dir_lock = rh_host_dir_lock(h->dir, false);
 			break;
 		}
 		if (errno != EEXIST || gen > 10000) {
@@ -857,7 +865,7 @@ int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, c
 	h->recovered = true;
 	h->wake_efd = -1;
 	/* shared: tapctl recover may read it too, --delete must wait */
-	h->dir_lock = hub_host_dir_lock(dir, true);
+	h->dir_lock = rh_host_dir_lock(dir, true);
 	if (h->dir_lock < 0) {
 		r = h->dir_lock;
 		snprintf(err, errlen, "%s: %s", dir,
@@ -914,4 +922,21 @@ int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, c
 out:
 	rh_host_put(h);
 	return r;
+}
+
+/* ---- the host directory's lock ---------------------------------------------------------- */
+
+int rh_host_dir_lock(const char *dir, bool shared)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
 }

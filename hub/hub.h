@@ -215,11 +215,6 @@ const char *hub_state_dir_default(void);
 int hub_state_lock(const char *state_dir, int *ret_fd, pid_t *ret_holder);
 /* The pid holding a state dir's lock, -1 held by an unknown pid, 0 free. */
 pid_t hub_state_lock_holder(const char *state_dir);
-/*
- * Lock a host directory (an fd to close to unlock): exclusive to record
- * into it or delete it, shared to read it; -EBUSY when the lock conflicts.
- */
-int hub_host_dir_lock(const char *dir, bool shared);
 
 /* ---- client.c ------------------------------------------------------------------ */
 

@@ -83,7 +83,7 @@ struct rh_host {
 	char pin_dir[HUB_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
 	bool remove;               /* discarded on purpose: its files go with it */
 	bool recovered;            /* left by a crashed hub: stores only, read-only */
-	int dir_lock;              /* hub_host_dir_lock() on dir while we use it */
+	int dir_lock;              /* rh_host_dir_lock() on dir while we use it */
 };
 
 struct rh_host_opts {
@@ -119,7 +119,12 @@ void rh_host_put(struct rh_host *h);
  * recover lists it).
  */
 int rh_host_mark_ended(struct rh_host *h, const char *why);
-#define HUB_HOST_ENDED_FILE "ended"
+#define RH_HOST_ENDED_FILE "ended"
+/*
+ * Lock a host directory (an fd to close to unlock): exclusive to record
+ * into it or delete it, shared to read it; -EBUSY when the lock conflicts.
+ */
+int rh_host_dir_lock(const char *dir, bool shared);
 
 /* A host a crashed hub left in dir: its stores, read-only, for readers. */
 int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,

@@ -884,7 +884,7 @@ void hub_sessions_recover(struct hub_ctx *hub)
 
 		if (e->d_name[0] == '.' || hub->nsessions >= HUB_MAX_SESSIONS)
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s/" HUB_HOST_ENDED_FILE, path, e->d_name);
+		snprintf(dir, sizeof(dir), "%s/%s/" RH_HOST_ENDED_FILE, path, e->d_name);
 		/* ended on purpose (tapctl stop): on disk for tapctl recover, not a session */
 		if (access(dir, F_OK) == 0)
 			continue;
