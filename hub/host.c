@@ -53,6 +53,51 @@
 #define DRAIN_TICK_MS 50
 #define DRAIN_TICK_WATCHED_MS 10
 
+struct rh_class {
+	struct rh_class_spec spec;
+	uint64_t ring_size; /* kernel ring bytes */
+	int ring_fd;        /* BPF ring buffer the host owns */
+	struct rh_store *store;
+};
+
+/* A guest's registry entry: its lock-free table node around what readers see. */
+struct reg_entry {
+	struct cds_lfht_node node;
+	struct rcu_head rcu;
+	struct rh_guest g;
+};
+
+struct rh_host {
+	char name[64];
+	char dir[RH_PATH_MAX]; /* the host's directory under the state dir */
+	int nclasses;
+	struct rh_class cls[TH_MAX_CLASSES];
+	struct cds_lfht *reg; /* guest id -> struct reg_entry */
+	atomic_uint next_guest;
+	/* the drain thread */
+	struct rh_drain *drain;
+	pthread_t drain_th;
+	bool drain_started;
+	int wake_efd;   /* wakes the drain: injected records, stop */
+	int notify_fd;  /* told of exit/error records (rh_host_opts) */
+	atomic_bool stopping;
+	atomic_int live_readers; /* attached clients (tap -A): the drain ticks faster */
+	bool appended;  /* drain thread only */
+	pthread_mutex_t inj_mu;
+	struct inj *inj_head, *inj_tail;
+	/* readers wait for gen to move */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t gen;
+	uint64_t rounds; /* drain iterations finished (under mu) */
+	atomic_int refs;
+	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
+	char pin_dir[RH_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
+	bool remove;               /* discarded on purpose: its files go with it */
+	bool recovered;            /* left by a crashed hub: stores only, read-only */
+	int dir_lock;              /* rh_host_dir_lock() on dir while we use it */
+};
+
 struct inj {
 	struct inj *next;
 	int cls;
@@ -81,9 +126,9 @@ static uint64_t mono_ns(void)
 
 static int reg_match(struct cds_lfht_node *node, const void *key)
 {
-	const struct rh_guest *g = caa_container_of(node, struct rh_guest, node);
+	const struct reg_entry *e = caa_container_of(node, struct reg_entry, node);
 
-	return g->id == *(const uint32_t *)key;
+	return e->g.id == *(const uint32_t *)key;
 }
 
 static unsigned long reg_hash(uint32_t id)
@@ -102,7 +147,7 @@ const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id)
 	cds_lfht_lookup(h->reg, reg_hash(id), reg_match, &id, &it);
 	node = cds_lfht_iter_get_node(&it);
 	rcu_read_unlock();
-	return node ? caa_container_of(node, struct rh_guest, node) : NULL;
+	return node ? &caa_container_of(node, struct reg_entry, node)->g : NULL;
 }
 
 /* ---- the drain thread ------------------------------------------------------------------ */
@@ -117,11 +162,11 @@ static void flag_guest(struct rh_host *h, const struct th_rec *r)
 		atomic_store(&g->exit_req, true);
 	else
 		atomic_fetch_add(&g->errors, 1);
-	/* the main loop looks at the flags when this fires */
-	if (h->main_efd >= 0) {
+	/* the owner looks at the flags when this fires */
+	if (h->notify_fd >= 0) {
 		uint64_t one = 1;
 
-		(void)!write(h->main_efd, &one, sizeof(one));
+		(void)!write(h->notify_fd, &one, sizeof(one));
 	}
 }
 
@@ -264,7 +309,7 @@ static void *drain_main(void *arg)
 static void pin_rings(struct rh_host *h, const char *root)
 {
 	const char *base = strrchr(h->dir, '/');
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	mkdir(root, 0700);
@@ -275,7 +320,7 @@ static void pin_rings(struct rh_host *h, const char *root)
 		return;
 	}
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
 		unlink(path); /* a stale pin of an older host of this directory name */
 		if (bpf_obj_pin(h->cls[c].ring_fd, path) == 0)
 			rh_store_set_ring_pin(h->cls[c].store, path);
@@ -284,7 +329,7 @@ static void pin_rings(struct rh_host *h, const char *root)
 
 static void unpin_rings(struct rh_host *h)
 {
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	if (h->recovered) {
@@ -306,7 +351,7 @@ static void unpin_rings(struct rh_host *h)
 	if (!h->pin_dir[0])
 		return;
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
 		unlink(path);
 	}
 	rmdir(h->pin_dir);
@@ -315,11 +360,11 @@ static void unpin_rings(struct rh_host *h)
 /* A host stopped on purpose leaves nothing behind. */
 static void remove_files(struct rh_host *h)
 {
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s.store", h->dir, h->cls[c].name);
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, h->cls[c].spec.name);
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
@@ -332,7 +377,7 @@ static void remove_files(struct rh_host *h)
 
 int rh_host_mark_ended(struct rh_host *h, const char *why)
 {
-	char path[HUB_PATH_MAX + 32], when[64];
+	char path[RH_PATH_MAX + 32], when[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f;
@@ -353,10 +398,12 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 		    size_t errlen)
 {
 	struct rh_host *h;
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int i, r, gen;
 
-	if (!o || o->nclasses < 1 || o->nclasses > TH_MAX_CLASSES || !hub_name_valid(o->name)) {
+	/* the name is a directory's: the caller checks it is one of letters and digits */
+	if (!o || o->nclasses < 1 || o->nclasses > TH_MAX_CLASSES || !o->name || !*o->name ||
+	    strlen(o->name) >= sizeof(h->name) || strchr(o->name, '/') || o->name[0] == '.') {
 		snprintf(err, errlen, "a host needs a valid name and 1 to %d classes", TH_MAX_CLASSES);
 		return -EINVAL;
 	}
@@ -373,8 +420,7 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 	if (!h)
 		return -ENOMEM;
 	snprintf(h->name, sizeof(h->name), "%s", o->name);
-	h->owner = o->owner;
-	h->main_efd = o->main_efd;
+	h->notify_fd = o->notify_fd;
 	h->wake_efd = -1;
 	h->dir_lock = -1;
 	pthread_mutex_init(&h->mu, NULL);
@@ -418,26 +464,24 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 			.cls = o->classes[i].name,
 		};
 
-		snprintf(c->name, sizeof(c->name), "%s", o->classes[i].name);
-		c->size = o->classes[i].size;
-		c->policy = o->classes[i].policy;
+		c->spec = o->classes[i];
 		/*
 		 * The kernel ring takes what the probes write until the drain moves
 		 * it; a quarter of the class (at least 256 KB, at most 256 MB) is
 		 * enough for ~50 ms of the drain being busy at millions of events/s.
 		 */
-		c->ring_size = pow2_at_least(c->size / 4 < (256u << 10) ? (256u << 10)
-					     : c->size / 4 > (256u << 20) ? (256u << 20)
-									  : c->size / 4);
+		c->ring_size = pow2_at_least(c->spec.size / 4 < (256u << 10) ? (256u << 10)
+					     : c->spec.size / 4 > (256u << 20) ? (256u << 20)
+									       : c->spec.size / 4);
 		c->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "th_host_ring", 0, 0,
 					    (uint32_t)c->ring_size, NULL);
 		if (c->ring_fd < 0) {
 			r = -errno;
-			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->name,
+			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->spec.name,
 				 strerror(errno));
 			goto out_destroy;
 		}
-		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->name);
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->spec.name);
 		r = rh_store_create(path, &so, &c->store);
 		if (r) {
 			snprintf(err, errlen, "cannot create the store %s: %s", path, strerror(-r));
@@ -486,11 +530,11 @@ void rh_host_get(struct rh_host *h)
 
 static void free_reg_entry(struct rcu_head *head)
 {
-	struct rh_guest *g = caa_container_of(head, struct rh_guest, rcu);
+	struct reg_entry *e = caa_container_of(head, struct reg_entry, rcu);
 
-	grt_meta_free(g->meta);
-	free(g->meta_text);
-	free(g);
+	grt_meta_free(e->g.meta);
+	free(e->g.meta_text);
+	free(e);
 }
 
 void rh_host_put(struct rh_host *h)
@@ -535,10 +579,10 @@ void rh_host_put(struct rh_host *h)
 	if (h->reg) {
 		rcu_read_lock();
 		cds_lfht_for_each(h->reg, &it, node) {
-			struct rh_guest *g = caa_container_of(node, struct rh_guest, node);
+			struct reg_entry *e = caa_container_of(node, struct reg_entry, node);
 
 			if (!cds_lfht_del(h->reg, node))
-				call_rcu(&g->rcu, free_reg_entry);
+				call_rcu(&e->rcu, free_reg_entry);
 		}
 		rcu_read_unlock();
 		/* wait for the frees, then the table (outside any read section) */
@@ -556,129 +600,100 @@ int rh_host_class(const struct rh_host *h, const char *name)
 	int i;
 
 	for (i = 0; i < h->nclasses; i++)
-		if (!strcmp(h->cls[i].name, name))
+		if (!strcmp(h->cls[i].spec.name, name))
 			return i;
 	return -1;
 }
 
 /* ---- guests ---------------------------------------------------------------------------------- */
 
-int rh_host_add_guest(struct rh_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
-		       struct hub_guest **ret_guest, char *err, size_t errlen)
+/*
+ * Route the guest's classes to the host's (its first, default, class to
+ * the one asked for, the others by name), let the caller load its kernel
+ * part into the host's rings, then register its format table: in the
+ * crash-proof metas first, where a crash cannot take it before the
+ * records do, then in the registry readers look up.
+ */
+int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t *ret_id,
+		      char *err, size_t errlen)
 {
-	struct rh_guest *reg;
+	struct rh_guest_load l = { 0 };
+	struct reg_entry *e;
 	struct grt_meta *meta = NULL;
-	struct hub_guest *g = NULL;
 	int ring_fds[TH_MAX_CLASSES];
-	uint32_t id;
+	bool named = o->cls && *o->cls;
 	int i, r;
 
-	r = grt_meta_parse(a->meta_text, a->meta_len, &meta, err, errlen);
+	r = grt_meta_parse(o->meta_text, o->meta_len, &meta, err, errlen);
 	if (r)
 		return r;
-	if (meta->has_bpf && !a->obj) {
-		snprintf(err, errlen, "the guest's eBPF object was not sent");
-		r = -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		r = -ENOMEM;
 		goto out_meta;
 	}
-	/* route the guest's classes to the host's: its first (default) class to
-	 * the requested one, the others by name */
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		e->g.cls_map[i] = -1;
 	for (i = 0; i < meta->nclasses; i++) {
-		const char *want = meta->classes[i];
-		int c;
+		const char *want = i == 0 && named ? o->cls : meta->classes[i];
+		int c = rh_host_class(h, want);
 
-		if (i == 0 && a->cls && *a->cls)
-			want = a->cls;
-		c = rh_host_class(h, want);
-		if (c < 0 && i == 0 && !(a->cls && *a->cls))
+		if (c < 0 && i == 0 && !named)
 			c = 0; /* a guest's "default" lands in the host's first class */
 		if (c < 0) {
 			snprintf(err, errlen, "host '%s' has no class '%s'", h->name, want);
 			r = -ENOENT;
-			goto out_meta;
+			goto out_entry;
 		}
+		e->g.cls_map[i] = c;
 		ring_fds[i] = h->cls[c].ring_fd;
 	}
-	id = atomic_fetch_add(&h->next_guest, 1);
-	if (meta->has_bpf) {
-		struct hub_guest_opts go = {
-			.sz = sizeof(go),
-			.meta_text = a->meta_text,
-			.meta_len = a->meta_len,
-			.obj = a->obj,
-			.obj_len = a->obj_len,
-			.ring_fds = ring_fds,
-			.ring_bytes = h->cls[0].ring_size,
-			.target_pid = a->target_pid,
-			.guest_id = id,
-			.maxerrors = a->maxerrors,
-		};
-
-		r = hub_guest_open(&go, &g, err, errlen);
+	if (e->g.cls_map[0] < 0)
+		e->g.cls_map[0] = 0;
+	l.id = atomic_fetch_add(&h->next_guest, 1);
+	l.meta = meta;
+	l.ring_fds = ring_fds;
+	if (o->load) {
+		r = o->load(o->arg, &l, err, errlen);
 		if (r)
-			goto out_meta;
+			goto out_entry;
 	}
-	reg = calloc(1, sizeof(*reg));
-	if (!reg) {
-		r = -ENOMEM;
-		goto out_guest;
+	e->g.id = l.id;
+	e->g.meta = meta;
+	e->g.meta_text = malloc(o->meta_len + 1);
+	if (e->g.meta_text) {
+		memcpy(e->g.meta_text, o->meta_text, o->meta_len);
+		e->g.meta_text[o->meta_len] = 0;
+		e->g.meta_len = o->meta_len;
 	}
-	reg->id = id;
-	reg->owner = a->owner;
-	reg->meta = meta;
-	reg->meta_text = malloc(a->meta_len + 1);
-	if (reg->meta_text) {
-		memcpy(reg->meta_text, a->meta_text, a->meta_len);
-		reg->meta_text[a->meta_len] = 0;
-		reg->meta_len = a->meta_len;
-	}
-	snprintf(reg->session, sizeof(reg->session), "%s", a->session ? a->session : "");
-	for (i = 0; i < TH_MAX_CLASSES; i++)
-		reg->cls_map[i] = -1;
-	for (i = 0; i < meta->nclasses; i++)
-		reg->cls_map[i] = rh_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
-							  : meta->classes[i]);
-	if (reg->cls_map[0] < 0)
-		reg->cls_map[0] = 0;
-	/* the table goes where a crash cannot take it before the records do */
-	r = rh_metas_add(h->metas, id, a->meta_text, a->meta_len);
+	r = rh_metas_add(h->metas, l.id, o->meta_text, o->meta_len);
 	if (r) {
 		snprintf(err, errlen, "cannot keep the guest's format table: %s", strerror(-r));
-		free(reg->meta_text);
-		free(reg);
-		goto out_guest;
+		free(e->g.meta_text);
+		if (o->unload)
+			o->unload(o->arg);
+		goto out_entry;
 	}
-	cds_lfht_node_init(&reg->node);
+	cds_lfht_node_init(&e->node);
 	rcu_read_lock();
-	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	cds_lfht_add(h->reg, reg_hash(l.id), &e->node);
 	rcu_read_unlock();
-	*ret_id = id;
-	*ret_guest = g;
+	*ret_id = l.id;
 	return 0;
-out_guest:
-	hub_guest_close(g);
+out_entry:
+	free(e);
 out_meta:
 	grt_meta_free(meta);
 	return r;
 }
 
-/* Detach and unload a guest; its format table stays for its records. */
-void rh_host_remove_guest(struct rh_host *h, uint32_t id, struct hub_guest *g)
+/* The guest's probes are gone; its format table stays for its records. */
+void rh_host_remove_guest(struct rh_host *h, uint32_t id)
 {
-	struct rh_guest *reg = (struct rh_guest *)rh_host_guest(h, id);
-	int c;
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, id);
 
-	if (g && reg) {
-		const struct grt_meta *m = hub_guest_meta(g);
-
-		for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++) {
-			hub_guest_counters(g, c, &reg->final[c]);
-			atomic_store(&reg->kdropped[c], reg->final[c].dropped);
-		}
-	}
-	if (reg)
-		atomic_store(&reg->gone, true);
-	hub_guest_close(g);
+	if (g)
+		atomic_store(&g->gone, true);
 	/* what the guest wrote before it went is drained with everything else */
 	if (h->wake_efd >= 0) {
 		uint64_t one = 1;
@@ -777,41 +792,86 @@ void rh_host_sync(struct rh_host *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-void rh_host_note_counters(struct rh_host *h, uint32_t id, struct hub_guest *g)
+void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n)
 {
-	struct rh_guest *reg = (struct rh_guest *)rh_host_guest(h, id);
-	const struct grt_meta *m;
-	struct th_class_counters k;
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, id);
 	int c;
 
-	if (!reg || !g)
+	if (!g || cls < 0 || cls >= TH_MAX_CLASSES)
 		return;
-	m = hub_guest_meta(g);
-	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
-		if (hub_guest_counters(g, c, &k) == 0)
-			atomic_store(&reg->kdropped[c], k.dropped);
+	atomic_store(&g->kdropped[cls], n);
 	/* into the stores too: recovery after a crash reports them */
-	for (c = 0; c < h->nclasses; c++)
+	c = g->cls_map[cls];
+	if (c >= 0 && c < h->nclasses)
 		rh_store_set_kernel_lost(h->cls[c].store, rh_host_kdropped(h, c, 0));
 }
 
 uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 {
 	struct cds_lfht_iter it;
-	struct rh_guest *g;
+	struct reg_entry *e;
 	uint64_t n = 0;
 	int c;
 
 	rcu_read_lock();
-	cds_lfht_for_each_entry(h->reg, &it, g, node) {
-		if (guest && g->id != guest)
+	cds_lfht_for_each_entry(h->reg, &it, e, node) {
+		if (guest && e->g.id != guest)
 			continue;
 		for (c = 0; c < TH_MAX_CLASSES; c++)
-			if (g->cls_map[c] == cls)
-				n += atomic_load(&g->kdropped[c]);
+			if (e->g.cls_map[c] == cls)
+				n += atomic_load(&e->g.kdropped[c]);
 	}
 	rcu_read_unlock();
 	return n;
+}
+
+/* ---- what the host's users read ---------------------------------------------------------- */
+
+const char *rh_host_name(const struct rh_host *h)
+{
+	return h->name;
+}
+
+const char *rh_host_dir(const struct rh_host *h)
+{
+	return h->dir;
+}
+
+int rh_host_nclasses(const struct rh_host *h)
+{
+	return h->nclasses;
+}
+
+const struct rh_class_spec *rh_host_class_spec(const struct rh_host *h, int cls)
+{
+	return &h->cls[cls].spec;
+}
+
+struct rh_store *rh_host_store(const struct rh_host *h, int cls)
+{
+	return h->cls[cls].store;
+}
+
+bool rh_host_is_recovered(const struct rh_host *h)
+{
+	return h->recovered;
+}
+
+bool rh_host_stopping(struct rh_host *h)
+{
+	return atomic_load(&h->stopping);
+}
+
+void rh_host_watch(struct rh_host *h, bool on)
+{
+	atomic_fetch_add(&h->live_readers, on ? 1 : -1);
+	if (on)
+		rh_host_kick(h); /* the drain picks the faster tick now */
+}
+
+void rh_host_discard(struct rh_host *h)
+{
+	h->remove = true;
 }
 
 /* ---- recovered hosts ------------------------------------------------------------------- */
@@ -819,26 +879,26 @@ uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
 {
 	struct rh_host *h = arg;
-	struct rh_guest *reg;
+	struct reg_entry *e;
 	char err[256];
 	int i;
 
-	reg = calloc(1, sizeof(*reg));
-	if (!reg)
+	e = calloc(1, sizeof(*e));
+	if (!e)
 		return -ENOMEM;
-	if (grt_meta_parse(text, len, &reg->meta, err, sizeof(err))) {
-		free(reg);
+	if (grt_meta_parse(text, len, &e->g.meta, err, sizeof(err))) {
+		free(e);
 		return 0; /* its records will show as unformatted */
 	}
-	reg->id = id;
-	reg->meta_text = strndup(text, len);
-	reg->meta_len = reg->meta_text ? len : 0;
+	e->g.id = id;
+	e->g.meta_text = strndup(text, len);
+	e->g.meta_len = e->g.meta_text ? len : 0;
 	for (i = 0; i < TH_MAX_CLASSES; i++)
-		reg->cls_map[i] = -1;
-	atomic_store(&reg->gone, true);
-	cds_lfht_node_init(&reg->node);
+		e->g.cls_map[i] = -1;
+	atomic_store(&e->g.gone, true);
+	cds_lfht_node_init(&e->node);
 	rcu_read_lock();
-	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	cds_lfht_add(h->reg, reg_hash(id), &e->node);
 	rcu_read_unlock();
 	return 0;
 }
@@ -848,10 +908,10 @@ static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
  * read-only and its guests' tables, so readers can show what it held.
  * Nothing drains into it and nothing is written to its files.
  */
-int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
+int rh_host_open_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
 		       size_t errlen)
 {
-	char path[HUB_PATH_MAX + 300];
+	char path[RH_PATH_MAX + 300];
 	struct rh_host *h;
 	struct dirent *e;
 	DIR *d;
@@ -902,9 +962,9 @@ int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, c
 			break;
 		}
 		rh_store_stats(c->store, &st);
-		snprintf(c->name, sizeof(c->name), "%.63s", st.cls);
-		c->size = st.data_size;
-		c->policy = st.policy;
+		snprintf(c->spec.name, sizeof(c->spec.name), "%.63s", st.cls);
+		c->spec.size = st.data_size;
+		c->spec.policy = st.policy;
 		h->nclasses++;
 	}
 	closedir(d);

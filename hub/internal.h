@@ -17,102 +17,78 @@
 
 #include "hub/hub.h"
 
+struct grt_meta;
 struct rh_store;
 struct rh_drain;
 
 #define HUB_PATH_MAX 1024
 
-/* ---- host.c ------------------------------------------------------------------ */
+/* ---- host.c: a relay host ------------------------------------------------------ */
 
-struct rh_class {
+#define RH_PATH_MAX 1024
+
+/* A class of a host: its name, its store's size and policy. */
+struct rh_class_spec {
 	char name[64];
-	uint64_t size;      /* store bytes */
-	uint64_t ring_size; /* kernel ring bytes */
-	int policy;         /* enum rh_policy */
-	int ring_fd;        /* BPF ring buffer the host owns */
-	struct rh_store *store;
+	uint64_t size; /* store bytes */
+	int policy;    /* enum rh_policy */
 };
 
-/* A guest's entry in its host's registry: lives as long as the host. */
+/*
+ * A guest's entry in its host's registry: what readers need to format its
+ * records.  It lives as long as the host (records of a guest that left
+ * stay readable); the drain thread and the host's owner update the atomics.
+ */
 struct rh_guest {
-	struct cds_lfht_node node;
-	struct rcu_head rcu;
 	uint32_t id;
-	uid_t owner;
-	char session[64];
 	struct grt_meta *meta;
 	char *meta_text;   /* as the client sent it: binary traces carry it */
 	size_t meta_len;
 	int cls_map[TH_MAX_CLASSES]; /* guest class -> host class */
-	struct th_class_counters final[TH_MAX_CLASSES]; /* counters when it left */
 	atomic_bool gone;
 	atomic_bool exit_req;        /* an exit() record was drained */
 	atomic_uint_fast64_t errors; /* error records drained */
-	/* ring-full drops per guest class, as last read from its counters map
-	 * (the main loop's tick and the removal write; writers read) */
+	/* ring-full drops per guest class, as its owner last read them
+	 * (rh_host_set_kernel_drops); readers read */
 	atomic_uint_fast64_t kdropped[TH_MAX_CLASSES];
 };
 
-struct rh_host {
-	char name[64];
-	uid_t owner;
-	char dir[HUB_PATH_MAX]; /* the host's directory under the state dir */
-	int nclasses;
-	struct rh_class cls[TH_MAX_CLASSES];
-	struct cds_lfht *reg; /* guest id -> struct rh_guest */
-	atomic_uint next_guest;
-	/* the drain thread */
-	struct rh_drain *drain;
-	pthread_t drain_th;
-	bool drain_started;
-	int wake_efd;   /* wakes the drain: injected records, stop */
-	int main_efd;   /* wakes the main loop: exit/error flags */
-	atomic_bool stopping;
-	atomic_int live_readers; /* attached clients (tap -A): the drain ticks faster */
-	bool appended;  /* drain thread only */
-	pthread_mutex_t inj_mu;
-	struct inj *inj_head, *inj_tail;
-	/* readers wait for gen to move */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint64_t gen;
-	uint64_t rounds; /* drain iterations finished (under mu) */
-	atomic_int refs;
-	struct hub_writer *writer; /* -o of the host's session: all guests */
-	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
-	char pin_dir[HUB_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
-	bool remove;               /* discarded on purpose: its files go with it */
-	bool recovered;            /* left by a crashed hub: stores only, read-only */
-	int dir_lock;              /* rh_host_dir_lock() on dir while we use it */
-};
+struct rh_host;
 
 struct rh_host_opts {
-	const char *name;
-	uid_t owner;
+	const char *name;     /* names its directory: no '/', not starting with '.' */
 	const char *state_dir;
 	const char *pin_root; /* bpffs directory for ring pins (NULL: no pins) */
-	const struct hub_class_spec *classes;
+	const struct rh_class_spec *classes;
 	int nclasses;
-	int main_efd;
+	int notify_fd;        /* an eventfd written when a guest's exit()/error is drained, -1 */
 };
 
-struct hub_guest_add {
-	const char *meta_text;
+/* What a guest's loader gets from rh_host_add_guest. */
+struct rh_guest_load {
+	uint32_t id;                 /* the guest's id: its records carry it */
+	const struct grt_meta *meta;
+	const int *ring_fds;         /* guest class i writes into ring_fds[i] */
+};
+
+struct rh_guest_opts {
+	const char *meta_text; /* its format table (guest.meta) */
 	size_t meta_len;
-	const void *obj;
-	size_t obj_len;
-	const char *cls;     /* route the guest's default class here (NULL: first) */
-	const char *session;
-	uid_t owner;
-	int64_t target_pid;
-	int64_t maxerrors; /* -1: never stop on errors */
+	const char *cls;       /* route the guest's default class here (NULL: the first) */
+	/* load the guest's kernel part into the host's rings (NULL: nothing to load) */
+	int (*load)(void *arg, const struct rh_guest_load *l, char *err, size_t errlen);
+	/* undo a load that succeeded, when the guest cannot be registered after all */
+	void (*unload)(void *arg);
+	void *arg;
 };
 
 int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err,
-		    size_t errlen);
+		   size_t errlen);
 void rh_host_get(struct rh_host *h);
-/* The last put closes the host; with h->remove its files and pins go too. */
+/* The last put closes the host; after rh_host_discard its files and pins go too. */
 void rh_host_put(struct rh_host *h);
+/* What the host recorded goes with it at its last put (nothing to keep). */
+void rh_host_discard(struct rh_host *h);
 /*
  * The host's records stay on disk after its session ended on purpose: a
  * marker says so, and the next hub does not show it as a session (tapctl
@@ -127,26 +103,57 @@ int rh_host_mark_ended(struct rh_host *h, const char *why);
 int rh_host_dir_lock(const char *dir, bool shared);
 
 /* A host a crashed hub left in dir: its stores, read-only, for readers. */
-int rh_host_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
-		       size_t errlen);
+int rh_host_open_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
+			   size_t errlen);
+const char *rh_host_name(const struct rh_host *h);
+const char *rh_host_dir(const struct rh_host *h);
+int rh_host_nclasses(const struct rh_host *h);
+const struct rh_class_spec *rh_host_class_spec(const struct rh_host *h, int cls);
+struct rh_store *rh_host_store(const struct rh_host *h, int cls);
+bool rh_host_is_recovered(const struct rh_host *h);
+/* The host is closing: readers leave. */
+bool rh_host_stopping(struct rh_host *h);
+/* A reader attached (on) or left: while any is, the drain ticks faster. */
+void rh_host_watch(struct rh_host *h, bool on);
 int rh_host_class(const struct rh_host *h, const char *name);
-/* Load a guest into the host's rings (not attached). */
-int rh_host_add_guest(struct rh_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
-		       struct hub_guest **ret_guest, char *err, size_t errlen);
-void rh_host_remove_guest(struct rh_host *h, uint32_t id, struct hub_guest *g);
+/* Register a guest, after o->load put its kernel part into the host's rings. */
+int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t *ret_id,
+		      char *err, size_t errlen);
+/* The guest's probes are gone (detached and unloaded by its loader). */
+void rh_host_remove_guest(struct rh_host *h, uint32_t id);
 /* Lookup in the registry (lock-free); valid for the host's life. */
 const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id);
 /* Append runner output as TH_FMT_TEXT records (through the drain thread). */
 int rh_host_inject(struct rh_host *h, int cls, uint32_t guest, const char *text, size_t len);
 void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms);
-/* Read a live guest's kernel counters into its registry entry. */
-void rh_host_note_counters(struct rh_host *h, uint32_t id, struct hub_guest *g);
+/* Records guest class cls of guest id lost so far to a full kernel ring. */
+void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n);
 /* Records host class cls lost to full kernel rings, of one guest (0: all). */
 uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest);
 void rh_host_kick(struct rh_host *h);
 /* Return once the drain ran a whole round after the call: all that the
  * rings and injected output held then is in the stores. */
 void rh_host_sync(struct rh_host *h);
+
+/* ---- session.c: the hub's hosts ---------------------------------------------------- */
+
+/* A relay host as the hub keeps it: the host, and who may use it how. */
+struct hub_host {
+	struct rh_host *rh;
+	uid_t owner;
+	bool joinable;             /* a relay host others' guests may join */
+	struct hub_writer *writer; /* -o of the host's session: all guests */
+};
+
+struct hub_guest_add {
+	const char *meta_text;
+	size_t meta_len;
+	const void *obj;
+	size_t obj_len;
+	const char *cls;     /* route the guest's default class here (NULL: first) */
+	int64_t target_pid;
+	int64_t maxerrors; /* -1: never stop on errors */
+};
 
 /* ---- session.c --------------------------------------------------------------- */
 
@@ -167,7 +174,7 @@ struct hub_session {
 	uid_t owner;
 	gid_t gid;
 	int state;
-	struct rh_host *host;
+	struct hub_host *host;
 	bool owns_host;       /* created for this session */
 	bool is_host_session; /* created as a relay host others may join */
 	uint32_t guest_id;
@@ -223,8 +230,7 @@ struct hub_ctx {
 	struct hub_session *sessions;
 	int nsessions;
 	uint64_t next_session_id;
-	struct rh_host **hosts;
-	bool *joinable;
+	struct hub_host **hosts;
 	int nhosts;
 	struct hub_client **clients; /* indexed by fd */
 	int nclients_cap;
@@ -243,9 +249,12 @@ struct hub_ctx {
 };
 
 struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id);
-struct rh_host *hub_host_find(struct hub_ctx *hub, const char *name);
-bool hub_host_joinable(struct hub_ctx *hub, const struct rh_host *h);
-int hub_host_guests(struct hub_ctx *hub, const struct rh_host *h);
+struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name);
+int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h);
+/* A guest's kernel counters into its host's registry (ring-full drops). */
+void hub_host_note_counters(struct hub_host *h, uint32_t id, const struct hub_guest *g);
+/* Out of the hub's list: its writer stopped, its reference put. */
+void hub_host_free(struct hub_host *h);
 int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 		       struct hub_session **ret, char *err, size_t errlen);
 int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t pid,

@@ -119,7 +119,7 @@ static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
 
 			if (poll(&p, 1, 200) < 0 && errno != EINTR)
 				break;
-			if (p.revents & (POLLHUP | POLLERR) || atomic_load(&R->o.host->stopping))
+			if (p.revents & (POLLHUP | POLLERR) || rh_host_stopping(R->o.host))
 				break;
 		}
 		if (r)
@@ -269,13 +269,14 @@ static void note_drops(struct reader *R, bool init)
 	char line[256];
 	int c;
 
-	for (c = 0; c < h->nclasses; c++) {
+	for (c = 0; c < rh_host_nclasses(h); c++) {
 		uint64_t k = rh_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
+		const char *name = rh_host_class_spec(h, c)->name;
 		struct rh_store_stats st;
 
 		if (R->o.cls >= 0 && c != R->o.cls)
 			continue;
-		rh_store_stats(h->cls[c].store, &st);
+		rh_store_stats(rh_host_store(h, c), &st);
 		if (R->o.guest)
 			st.dropped = 0;
 		if (!init) {
@@ -292,13 +293,13 @@ static void note_drops(struct reader *R, bool init)
 		if (n[0]) {
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the kernel ring was full\n",
-				 (unsigned long long)n[0], h->cls[c].name);
+				 (unsigned long long)n[0], name);
 			grt_buf_puts(&R->msg, line);
 		}
 		if (n[1]) {
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the store was full (discard)\n",
-				 (unsigned long long)n[1], h->cls[c].name);
+				 (unsigned long long)n[1], name);
 			grt_buf_puts(&R->msg, line);
 		}
 	}
@@ -314,10 +315,10 @@ static int round_robin(struct reader *R)
 
 	R->npend = 0;
 	R->batch_len = 0;
-	for (c = 0; c < h->nclasses; c++) {
+	for (c = 0; c < rh_host_nclasses(h); c++) {
 		if (R->o.cls >= 0 && c != R->o.cls)
 			continue;
-		n += rh_store_read(h->cls[c].store, &R->cur[c], buf, sizeof(buf), collect, R) > 0;
+		n += rh_store_read(rh_host_store(h, c), &R->cur[c], buf, sizeof(buf), collect, R) > 0;
 		lost += R->cur[c].lost;
 		if (R->sink && R->cur[c].lost > R->lost_cls[c]) {
 			/* overwritten before we wrote them: a marker where they were */
@@ -369,12 +370,11 @@ static void *reader_main(void *arg)
 	int c, i;
 
 	rcu_register_thread();
-	for (c = 0; c < h->nclasses; c++)
-		rh_cursor_init(h->cls[c].store, &R->cur[c]);
+	for (c = 0; c < rh_host_nclasses(h); c++)
+		rh_cursor_init(rh_host_store(h, c), &R->cur[c]);
 	/* drops before the attachment: tapctl list and the session's end say them */
 	note_drops(R, true);
-	atomic_fetch_add(&h->live_readers, 1);
-	rh_host_kick(h); /* the drain picks the faster tick now */
+	rh_host_watch(h, true);
 	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
 	if (R->batch) {
 		for (;;) {
@@ -386,11 +386,11 @@ static void *reader_main(void *arg)
 			if (n < 0 || client_done(R))
 				break;
 			/* nothing will come after what a recovered host holds */
-			if (n == 0 && h->recovered)
+			if (n == 0 && rh_host_is_recovered(h))
 				break;
 			if (n == 0)
 				rh_host_wait(h, &gen, 200);
-			if (atomic_load(&h->stopping))
+			if (rh_host_stopping(h))
 				break;
 		}
 	}
@@ -403,7 +403,7 @@ static void *reader_main(void *arg)
 			free(m);
 		}
 	}
-	atomic_fetch_sub(&h->live_readers, 1);
+	rh_host_watch(h, false);
 	for (i = 0; i < R->nrts; i++)
 		grt_rt_free(R->rts[i].rt);
 	close(R->o.fd);
@@ -569,10 +569,10 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		writer_free(w);
 		return r;
 	}
-	for (c = 0; c < h->nclasses; c++) {
-		rh_cursor_init(h->cls[c].store, &R->cur[c]);
+	for (c = 0; c < rh_host_nclasses(h); c++) {
+		rh_cursor_init(rh_host_store(h, c), &R->cur[c]);
 		R->lost_cls[c] = 0;
-		hub_sink_add_class(R->sink, c, h->cls[c].name);
+		hub_sink_add_class(R->sink, c, rh_host_class_spec(h, c)->name);
 	}
 	/* drops before the session are not its loss */
 	note_drops(R, true);
