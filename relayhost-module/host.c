@@ -41,9 +41,13 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
+#include <pthread.h>
+#include <urcu.h>
+#include <urcu/rculfhash.h>
+
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
 #include "relayhost-module/rh.h"
+#include "taphub/record.h"
 
 /*
  * The drain's idle tick: how late a record that woke no one (its ring
