@@ -98,7 +98,7 @@ static int host_new(struct hub_ctx *hub, const char *name, uid_t owner, bool joi
 		    const struct hub_class_spec *specs, int n, struct hub_host **ret, char *err,
 		    size_t errlen)
 {
-	struct rh_class_spec cs[TH_MAX_CLASSES];
+	struct rh_class_spec cs[TH_MAX_CLASSES] = { 0 };
 	struct rh_host_opts ho = {
 		.name = name,
 		.state_dir = hub->state_dir,

@@ -2,17 +2,22 @@
 /*
  * Relay hosts: the buffers the hub owns.
  *
- * A host has one to TH_MAX_CLASSES classes.  Each class is a kernel ring
- * (a BPF ring buffer the host creates and keeps) and a class store (a
- * file under the state dir, see relayhost-module/class_store.c).  Guests
- * are eBPF objects loaded with their ring maps replaced by the host's
- * rings (bpf_map__reuse_fd), so adding or removing a guest never touches
- * the rings, the stores or the drain: recording goes on.
+ * A host has one to TH_MAX_CLASSES classes.  Each class is a kernel
+ * buffer, made and drained through the host's backend (struct
+ * rh_backend_ops; backend_maps.c: a BPF ring buffer the host creates and
+ * keeps), and a class store (a file under the state dir, see
+ * class_store.c).  Guests are loaded by the caller with their ring maps
+ * replaced by what the backend gives them (rh_host_ring_fd), so adding or
+ * removing a guest never touches the rings, the stores or the drain:
+ * recording goes on.  A host made without a state dir (tap's own buffer)
+ * has no stores: its records go to the caller's callback.
  *
  * One drain thread per host moves records from the rings to the stores
  * (the stores' only writer), appends the output runners send (injected
  * records), and wakes the host's readers.  It also notices exit() and
- * runtime-error records and flags their guest for the main loop.
+ * runtime-error records, flags their guest and tells the owner
+ * (notify_fd).  Or the caller drives the drain itself (caller_drains:
+ * rh_host_drain on rh_host_wait_fd and rh_host_next_tick_ms's tick).
  *
  * The guest registry maps a guest id to its format table (meta).  Readers
  * format records with it while guests come and go, so it is a liburcu
@@ -20,10 +25,11 @@
  * host's life (records of a removed guest remain readable), and is freed
  * after a grace period when the host goes.
  *
- * Each host directory under STATE/hosts is locked the same way (flock on
- * the directory itself): exclusively while a hub records into it, shared
- * while a hub shows what an earlier one left (read-only) or tapctl recover
- * reads it, exclusively by tapctl recover --delete.  So recover never reads
+ * Each host directory under STATE/hosts is locked as the hub locks its
+ * state dir (hub/statedir.c), with flock on the directory itself:
+ * exclusively while a hub records into it, shared while a hub shows what
+ * an earlier one left (read-only) or tapctl recover reads it, exclusively
+ * by tapctl recover --delete.  So recover never reads
  * stores a drain is writing, and --delete never deletes what anyone uses,
  * without asking the hub.
  */
@@ -39,7 +45,6 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
 
 #include <pthread.h>
 #include <urcu.h>
@@ -59,9 +64,7 @@
 
 struct rh_class {
 	struct rh_class_spec spec;
-	uint64_t ring_size; /* kernel ring bytes */
-	int ring_fd;        /* BPF ring buffer the host owns */
-	struct rh_store *store;
+	struct rh_store *store; /* NULL in a host without stores */
 };
 
 /* A guest's registry entry: its lock-free table node around what readers see. */
@@ -78,8 +81,10 @@ struct rh_host {
 	struct rh_class cls[TH_MAX_CLASSES];
 	struct cds_lfht *reg; /* guest id -> struct reg_entry */
 	atomic_uint next_guest;
+	/* the kernel buffers */
+	const struct rh_backend_ops *ops;
+	struct rh_backend *be;
 	/* the drain thread */
-	struct rh_drain *drain;
 	pthread_t drain_th;
 	bool drain_started;
 	int wake_efd;   /* wakes the drain: injected records, stop */
@@ -108,15 +113,6 @@ struct inj {
 	size_t len;
 	uint8_t rec[]; /* a complete record */
 };
-
-static uint64_t pow2_at_least(uint64_t v)
-{
-	uint64_t p = 4096;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
 
 static uint64_t mono_ns(void)
 {
@@ -199,8 +195,10 @@ static void append_injected(struct rh_host *h)
 	pthread_mutex_unlock(&h->inj_mu);
 	for (; list; list = next) {
 		next = list->next;
-		rh_store_append(h->cls[list->cls].store, list->rec, list->len);
-		h->appended = true;
+		if (h->cls[list->cls].store) {
+			rh_store_append(h->cls[list->cls].store, list->rec, list->len);
+			h->appended = true;
+		}
 		free(list);
 	}
 }
@@ -231,7 +229,7 @@ static int drain_epoll(struct rh_host *h)
 	 * producer's wakeup the drain spun on batches of ~20 records (with an
 	 * epoll_wait and a read each) for as long as the flood lasted.
 	 */
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(h->drain), &ev))
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, h->ops->wait_fd(h->be), &ev))
 		goto fail;
 	/* the eventfd level-triggered: it stays readable until the round reads it */
 	ev.events = EPOLLIN;
@@ -265,10 +263,42 @@ static void drain_wait(struct rh_host *h, int epfd, int tick_ms)
 		(void)!read(h->wake_efd, &v, sizeof(v));
 }
 
+/* A round: drain the rings, append what runners sent, wake the readers. */
+static int drain_round(struct rh_host *h)
+{
+	int n;
+
+	h->appended = false;
+	n = h->ops->consume(h->be);
+	append_injected(h);
+	wake_readers(h, h->appended);
+	return n;
+}
+
+int rh_host_drain(struct rh_host *h)
+{
+	return drain_round(h);
+}
+
+int rh_host_wait_fd(struct rh_host *h)
+{
+	return h->ops->wait_fd(h->be);
+}
+
+int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms)
+{
+	return h->ops->next_tick_ms(h->be, min_ms, idle_ms);
+}
+
+int rh_host_ring_fd(struct rh_host *h, int cls)
+{
+	return h->be ? h->ops->ring_fd_for_guest(h->be, cls) : -1;
+}
+
 /*
- * Every iteration is a round (rh_host_sync() counts them): wait, drain the
- * rings, append what runners sent, wake the readers.  The round that sees
- * `stopping` does not wait: it is the last, and it empties the rings.
+ * Every iteration is a round (rh_host_sync() counts them): wait, then
+ * drain_round.  The round that sees `stopping` does not wait: it is the
+ * last, and it empties the rings.
  */
 static void *drain_main(void *arg)
 {
@@ -276,21 +306,18 @@ static void *drain_main(void *arg)
 	int epfd = drain_epoll(h), tick_ms = DRAIN_TICK_MS;
 
 	rcu_register_thread();
-	rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS, tick_ms); /* starts the clock */
+	rh_host_next_tick_ms(h, DRAIN_MIN_TICK_MS, tick_ms); /* starts the clock */
 	for (;;) {
 		bool stopping = atomic_load(&h->stopping);
 
 		drain_wait(h, epfd, stopping ? 0 : tick_ms);
-		h->appended = false;
-		rh_drain_consume(h->drain);
-		append_injected(h);
-		wake_readers(h, h->appended);
+		drain_round(h);
 		if (stopping)
 			break;
 		/* paced to the rate (rh_drain_next_tick_ms); quicker while someone watches */
-		tick_ms = rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS,
-						atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS
-									      : DRAIN_TICK_MS);
+		tick_ms = rh_host_next_tick_ms(h, DRAIN_MIN_TICK_MS,
+					       atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS
+									     : DRAIN_TICK_MS);
 	}
 	if (epfd >= 0)
 		close(epfd);
@@ -325,8 +352,8 @@ static void pin_rings(struct rh_host *h, const char *root)
 	}
 	for (c = 0; c < h->nclasses; c++) {
 		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
-		unlink(path); /* a stale pin of an older host of this directory name */
-		if (bpf_obj_pin(h->cls[c].ring_fd, path) == 0)
+		h->ops->unpin_ring(path); /* a stale pin of an older host of this directory name */
+		if (h->ops->pin_ring(h->be, c, path) == 0)
 			rh_store_set_ring_pin(h->cls[c].store, path);
 	}
 }
@@ -344,7 +371,7 @@ static void unpin_rings(struct rh_host *h)
 			rh_store_stats(h->cls[c].store, &st);
 			if (!st.ring_pin[0])
 				continue;
-			unlink(st.ring_pin);
+			h->ops->unpin_ring(st.ring_pin);
 			snprintf(path, sizeof(path), "%s", st.ring_pin);
 			if (strrchr(path, '/'))
 				*strrchr(path, '/') = 0;
@@ -356,7 +383,7 @@ static void unpin_rings(struct rh_host *h)
 		return;
 	for (c = 0; c < h->nclasses; c++) {
 		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
-		unlink(path);
+		h->ops->unpin_ring(path);
 	}
 	rmdir(h->pin_dir);
 }
@@ -432,17 +459,18 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 	pthread_mutex_init(&h->inj_mu, NULL);
 	atomic_store(&h->refs, 1);
 	atomic_store(&h->next_guest, 1);
-	for (i = 0; i < TH_MAX_CLASSES; i++)
-		h->cls[i].ring_fd = -1;
+	h->ops = o->backend ? o->backend : &rh_backend_maps;
 	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
 	if (!h->reg) {
 		r = -ENOMEM;
 		goto out_free;
 	}
 	/* a fresh directory per host: an older one (a crash) is never reused */
-	snprintf(path, sizeof(path), "%s/hosts", o->state_dir);
-	mkdir(path, 0700);
-	for (gen = 0;; gen++) {
+	if (o->state_dir) {
+		snprintf(path, sizeof(path), "%s/hosts", o->state_dir);
+		mkdir(path, 0700);
+	}
+	for (gen = 0; o->state_dir; gen++) {
 		if (gen)
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s.%d", o->state_dir, h->name, gen);
 		else
@@ -459,6 +487,11 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 		}
 	}
 	h->nclasses = o->nclasses;
+	r = h->ops->create(&h->be);
+	if (r) {
+		snprintf(err, errlen, "cannot make the host's kernel buffers: %s", strerror(-r));
+		goto out_destroy;
+	}
 	for (i = 0; i < o->nclasses; i++) {
 		struct rh_class *c = &h->cls[i];
 		struct rh_store_opts so = {
@@ -467,24 +500,27 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 			.host = h->name,
 			.cls = o->classes[i].name,
 		};
-
-		c->spec = o->classes[i];
 		/*
 		 * The kernel ring takes what the probes write until the drain moves
 		 * it; a quarter of the class (at least 256 KB, at most 256 MB) is
 		 * enough for ~50 ms of the drain being busy at millions of events/s.
 		 */
-		c->ring_size = pow2_at_least(c->spec.size / 4 < (256u << 10) ? (256u << 10)
-					     : c->spec.size / 4 > (256u << 20) ? (256u << 20)
-									       : c->spec.size / 4);
-		c->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "th_host_ring", 0, 0,
-					    (uint32_t)c->ring_size, NULL);
-		if (c->ring_fd < 0) {
-			r = -errno;
+		uint64_t ring = o->classes[i].ring_size ? o->classes[i].ring_size
+			      : o->classes[i].size / 4 < (256u << 10) ? (256u << 10)
+			      : o->classes[i].size / 4 > (256u << 20) ? (256u << 20)
+								      : o->classes[i].size / 4;
+
+		c->spec = o->classes[i];
+		/* stored, or handed to the caller: no test per record */
+		r = h->ops->create_class_ring(h->be, i, ring, o->state_dir ? on_ring_record : o->on_record,
+					      o->state_dir ? (void *)h : o->arg);
+		if (r) {
 			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->spec.name,
-				 strerror(errno));
+				 strerror(-r));
 			goto out_destroy;
 		}
+		if (!o->state_dir)
+			continue;
 		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->spec.name);
 		r = rh_store_create(path, &so, &c->store);
 		if (r) {
@@ -492,23 +528,27 @@ int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err
 			goto out_destroy;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
-	r = rh_metas_create(path, HOST_METAS_BYTES, h->name, &h->metas);
-	if (r) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(-r));
-		goto out_destroy;
-	}
-	if (o->pin_root && *o->pin_root)
-		pin_rings(h, o->pin_root);
-	r = rh_drain_new(&h->drain);
-	for (i = 0; !r && i < h->nclasses; i++)
-		r = rh_drain_add_ring(h->drain, h->cls[i].ring_fd, i, on_ring_record, h);
-	if (r) {
-		snprintf(err, errlen, "cannot drain the rings: %s", strerror(-r));
-		goto out_destroy;
+	if (o->state_dir) {
+		snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
+		r = rh_metas_create(path, HOST_METAS_BYTES, h->name, &h->metas);
+		if (r) {
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(-r));
+			goto out_destroy;
+		}
+		if (o->pin_root && *o->pin_root)
+			pin_rings(h, o->pin_root);
 	}
 	h->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (h->wake_efd < 0 || pthread_create(&h->drain_th, NULL, drain_main, h)) {
+	if (h->wake_efd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot make the drain's eventfd: %s", strerror(errno));
+		goto out_destroy;
+	}
+	if (o->caller_drains) {
+		*ret = h;
+		return 0;
+	}
+	if (pthread_create(&h->drain_th, NULL, drain_main, h)) {
 		r = -EAGAIN;
 		snprintf(err, errlen, "cannot start the drain thread");
 		goto out_destroy;
@@ -557,14 +597,13 @@ void rh_host_put(struct rh_host *h)
 		(void)!write(h->wake_efd, &one, sizeof(one));
 		pthread_join(h->drain_th, NULL);
 	}
-	rh_drain_free(h->drain);
 	/* the drain's last round emptied the rings: their pins are not needed;
 	 * a recovered host's pins (a crash's) go when the admin removes it */
 	if (!h->recovered || h->remove)
 		unpin_rings(h);
+	if (h->be)
+		h->ops->destroy(h->be);
 	for (c = 0; c < TH_MAX_CLASSES; c++) {
-		if (h->cls[c].ring_fd >= 0)
-			close(h->cls[c].ring_fd);
 		if (h->cls[c].store && !h->recovered && !h->remove)
 			rh_store_set_clean(h->cls[c].store);
 		rh_store_close(h->cls[c].store);
@@ -650,7 +689,7 @@ int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t
 			goto out_entry;
 		}
 		e->g.cls_map[i] = c;
-		ring_fds[i] = h->cls[c].ring_fd;
+		ring_fds[i] = h->ops->ring_fd_for_guest(h->be, c);
 	}
 	if (e->g.cls_map[0] < 0)
 		e->g.cls_map[0] = 0;
@@ -670,7 +709,7 @@ int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t
 		e->g.meta_text[o->meta_len] = 0;
 		e->g.meta_len = o->meta_len;
 	}
-	r = rh_metas_add(h->metas, l.id, o->meta_text, o->meta_len);
+	r = h->metas ? rh_metas_add(h->metas, l.id, o->meta_text, o->meta_len) : 0;
 	if (r) {
 		snprintf(err, errlen, "cannot keep the guest's format table: %s", strerror(-r));
 		free(e->g.meta_text);
@@ -806,7 +845,7 @@ void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t 
 	atomic_store(&g->kdropped[cls], n);
 	/* into the stores too: recovery after a crash reports them */
 	c = g->cls_map[cls];
-	if (c >= 0 && c < h->nclasses)
+	if (c >= 0 && c < h->nclasses && h->cls[c].store)
 		rh_store_set_kernel_lost(h->cls[c].store, rh_host_kdropped(h, c, 0));
 }
 
@@ -941,8 +980,7 @@ int rh_host_open_recovered(const char *dir, const char *name, struct rh_host **r
 	pthread_cond_init(&h->cv, NULL);
 	pthread_mutex_init(&h->inj_mu, NULL);
 	atomic_store(&h->refs, 1);
-	for (r = 0; r < TH_MAX_CLASSES; r++)
-		h->cls[r].ring_fd = -1;
+	h->ops = &rh_backend_maps; /* whose pins its stores name */
 	r = 0;
 	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
 	d = opendir(dir);

@@ -12,8 +12,15 @@
  *   trace.c        binary trace files: their header, special records, reader
  *   meta_store.c   a host's guest format tables, in a crash-proof file
  *   ring_peek.c    records left in a pinned kernel ring after a crash
- *   host.c         a relay host: its classes' rings and stores, its drain
- *                  thread, its guests' registry
+ *   backend_maps.c a relay host's kernel buffers as BPF ring maps: one
+ *                  implementation of struct rh_backend_ops
+ *   host.c         a relay host: its classes' kernel buffers (through a
+ *                  backend) and stores, its drain, its guests' registry
+ *
+ * The path of one record: an eBPF probe reserves and commits it in its
+ * class's ring (backend_maps.c made the ring), the drain (host.c's thread,
+ * drain.c walking ring.c's mapping) appends it to the class store
+ * (class_store.c), readers and writers of the hub read it from there.
  */
 #ifndef RH_H
 #define RH_H
@@ -236,6 +243,53 @@ struct rh_ring_peek {
 int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
 		 struct rh_ring_peek *ret);
 
+/* ---- backend_maps.c: a host's kernel buffers ------------------------------------- */
+
+/*
+ * A backend makes and drains the kernel buffers of one host: one per class.
+ * Records are laid out as in a BPF ring (ring.c): a backend hands each to
+ * the host's callback with its ring position (rh_record_fn), in the order
+ * the buffer committed them.
+ */
+struct rh_backend {
+	const struct rh_backend_ops *ops;
+};
+
+struct rh_ring_peek;
+
+struct rh_backend_ops {
+	const char *name;
+	/* A host's buffers, none made yet. */
+	int (*create)(struct rh_backend **ret);
+	/*
+	 * Class cls's buffer, of at least bytes (the backend rounds up to what
+	 * it can make); consume hands its records to fn(arg, cls, ...).
+	 */
+	int (*create_class_ring)(struct rh_backend *b, int cls, uint64_t bytes, rh_record_fn fn,
+				 void *arg);
+	/*
+	 * What a guest's loader needs to route its records into class cls:
+	 * maps: the BPF ring map fd its ring map is replaced with.
+	 */
+	int (*ring_fd_for_guest)(struct rh_backend *b, int cls);
+	/* Consume all there is without waiting: records, or -errno. */
+	int (*consume)(struct rh_backend *b);
+	/* An fd that polls readable when a buffer asks to be drained (edge-triggered use). */
+	int (*wait_fd)(struct rh_backend *b);
+	/* How long the drain may sleep, from the rate (rh_drain_next_tick_ms). */
+	int (*next_tick_ms)(struct rh_backend *b, int min_ms, int idle_ms);
+	/* Keep class cls's buffer past the process, at path: what a crash leaves. */
+	int (*pin_ring)(struct rh_backend *b, int cls, const char *path);
+	int (*unpin_ring)(const char *path);
+	/* Visit what a dead drain left in a pinned buffer (as rh_ring_peek). */
+	int (*recover_ring)(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
+			    struct rh_ring_peek *ret);
+	/* Closes the buffers (their pins stay); NULL is fine. */
+	void (*destroy)(struct rh_backend *b);
+};
+
+extern const struct rh_backend_ops rh_backend_maps;
+
 /* ---- host.c: a relay host ------------------------------------------------------ */
 
 #define RH_PATH_MAX 1024
@@ -243,8 +297,9 @@ int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
 /* A class of a host: its name, its store's size and policy. */
 struct rh_class_spec {
 	char name[64];
-	uint64_t size; /* store bytes */
-	int policy;    /* enum rh_policy */
+	uint64_t size;      /* store bytes */
+	int policy;         /* enum rh_policy */
+	uint64_t ring_size; /* kernel buffer bytes; 0: from size (host.c) */
 };
 
 /*
@@ -271,10 +326,20 @@ struct rh_host;
 
 struct rh_host_opts {
 	const char *name;     /* names its directory: no '/', not starting with '.' */
+	/*
+	 * The host's directory is made under STATE_DIR/hosts: its class
+	 * stores and format tables.  NULL: a host without stores (tap's own
+	 * buffer): every record drained goes to on_record(arg, ...) instead.
+	 */
 	const char *state_dir;
+	rh_record_fn on_record;
+	void *arg;
 	const char *pin_root; /* bpffs directory for ring pins (NULL: no pins) */
 	const struct rh_class_spec *classes;
 	int nclasses;
+	const struct rh_backend_ops *backend; /* NULL: rh_backend_maps */
+	/* no drain thread: the caller drains (rh_host_drain, rh_host_wait_fd) */
+	bool caller_drains;
 	int notify_fd;        /* an eventfd written when a guest's exit()/error is drained, -1 */
 };
 
@@ -348,5 +413,15 @@ void rh_host_kick(struct rh_host *h);
 /* Return once the drain ran a whole round after the call: all that the
  * rings and injected output held then is in the stores. */
 void rh_host_sync(struct rh_host *h);
+/*
+ * A drain the caller drives (caller_drains): one round now, without
+ * waiting (records drained, or -errno); an fd to wait on (readable, as an
+ * edge, when a buffer asks to be drained); how long to wait at most.
+ */
+int rh_host_drain(struct rh_host *h);
+int rh_host_wait_fd(struct rh_host *h);
+int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms);
+/* What a guest's loader needs for class cls (the backend's ring_fd_for_guest). */
+int rh_host_ring_fd(struct rh_host *h, int cls);
 
 #endif /* RH_H */
