@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hub internals shared by the files of hub/ only (tools use hub.h).
- * Sections: host.c (relay hosts, their classes, drain and registry),
- * session.c (sessions and runners), reader.c (attached readers),
- * daemon.c (the control loop).
+ * Sections: session.c (sessions and runners, and the hub's view of their
+ * relay hosts: the hosts themselves are relayhost-module's, rh.h),
+ * reader.c (attached readers), daemon.c (the control loop).
  */
 #ifndef HUB_INTERNAL_H
 #define HUB_INTERNAL_H
@@ -17,10 +17,6 @@
 
 #include "hub/hub.h"
 #include "relayhost-module/rh.h"
-
-struct grt_meta;
-struct rh_store;
-struct rh_drain;
 
 #define HUB_PATH_MAX 1024
 
