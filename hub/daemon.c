@@ -467,7 +467,8 @@ static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host
 {
 	int c;
 
-	for (c = 0; c < h->nclasses; c++) {
+	for (c = 0; c < rh_host_nclasses(h->rh); c++) {
+		const struct rh_class_spec *cs = rh_host_class_spec(h->rh, c);
 		struct hub_msg *m = reply_new(TH_MSG_ENTRY, seq);
 		struct rh_store_stats st;
 		struct hub_session *s;
@@ -475,17 +476,17 @@ static void list_host(int fd, uint32_t seq, struct hub_ctx *hub, struct hub_host
 
 		if (!m)
 			return;
-		rh_store_stats(h->cls[c].store, &st);
+		rh_store_stats(rh_host_store(h->rh, c), &st);
 		/* ring drops are counted per guest, gone guests included */
 		for (s = hub->sessions; s; s = s->next)
 			if (s->host == h && s->guest)
 				hub_host_note_counters(h, s->guest_id, s->guest);
-		klost = hub_host_kdropped(h, c, 0);
+		klost = rh_host_kdropped(h->rh, c, 0);
 		hub_msg_put_str(m, TH_A_KIND, "class");
-		hub_msg_put_str(m, TH_A_HOST, h->name);
-		hub_msg_put_str(m, TH_A_CLASS, h->cls[c].name);
-		hub_msg_put_u64(m, TH_A_SIZE, h->cls[c].size);
-		hub_msg_put_str(m, TH_A_POLICY, h->cls[c].policy == RH_DISCARD ? "discard" : "overwrite");
+		hub_msg_put_str(m, TH_A_HOST, rh_host_name(h->rh));
+		hub_msg_put_str(m, TH_A_CLASS, cs->name);
+		hub_msg_put_u64(m, TH_A_SIZE, cs->size);
+		hub_msg_put_str(m, TH_A_POLICY, cs->policy == RH_DISCARD ? "discard" : "overwrite");
 		hub_msg_put_u64(m, TH_A_FILL, st.head - st.tail);
 		hub_msg_put_u64(m, TH_A_RECORDS, st.written);
 		hub_msg_put_u64(m, TH_A_OVERWRITTEN, st.overwritten);
@@ -504,13 +505,13 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 		struct hub_host *h = hub->hosts[i];
 		struct hub_msg *m;
 
-		if (!hub_peer_owns(&c->peer, h->owner) && !hub_host_joinable(hub, h))
+		if (!hub_peer_owns(&c->peer, h->owner) && !h->joinable)
 			continue;
 		m = reply_new(TH_MSG_ENTRY, seq);
 		if (!m)
 			break;
 		hub_msg_put_str(m, TH_A_KIND, "host");
-		hub_msg_put_str(m, TH_A_NAME, h->name);
+		hub_msg_put_str(m, TH_A_NAME, rh_host_name(h->rh));
 		hub_msg_put_u32(m, TH_A_OWNER, h->owner);
 		hub_msg_put_u32(m, TH_A_GUEST, (uint32_t)hub_host_guests(hub, h));
 		send_free(c->fd, m);
@@ -530,7 +531,7 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 		hub_msg_put_str(m, TH_A_NAME, s->name);
 		hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
 		hub_msg_put_u32(m, TH_A_OWNER, s->owner);
-		hub_msg_put_str(m, TH_A_HOST, s->host->name);
+		hub_msg_put_str(m, TH_A_HOST, rh_host_name(s->host->rh));
 		hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
 		hub_msg_put_str(m, TH_A_STATE, state_name(s));
 		hub_msg_put_str(m, TH_A_SCRIPT, s->script);
@@ -661,11 +662,11 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 			if (m) {
 				hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
 				hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
-				hub_msg_put_str(m, TH_A_HOST, s->host->name);
+				hub_msg_put_str(m, TH_A_HOST, rh_host_name(s->host->rh));
 			}
 			send_free(c->fd, m);
 			hub_log(hub, "session %s (id %llu) of uid %u: %s, host %s, guest %u", s->name,
-				(unsigned long long)s->id, s->owner, s->script, s->host->name,
+				(unsigned long long)s->id, s->owner, s->script, rh_host_name(s->host->rh),
 				s->guest_id);
 		}
 		return false;
@@ -720,7 +721,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 
 		s = session_of(hub, q);
 		if (s && hub_peer_owns(&c->peer, s->owner)) {
-			ro.host = s->host;
+			ro.host = s->host->rh;
 			/* a guest of someone's host sees its own records; the host session all */
 			ro.guest = s->is_host_session ? 0 : s->guest_id;
 			if (hub_req_u32(q, TH_A_GUEST, &guest) && guest)
@@ -737,26 +738,26 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 									  : "?");
 				return false;
 			}
-			ro.host = h;
+			ro.host = h->rh;
 			if (hub_req_u32(q, TH_A_GUEST, &guest))
 				ro.guest = guest;
 		}
 		if (cls) {
-			ro.cls = hub_host_class(ro.host, cls);
+			ro.cls = rh_host_class(ro.host, cls);
 			if (ro.cls < 0) {
 				hub_reply_error(c->fd, seq, ENOENT, "host '%s' has no class '%s'",
-						ro.host->name, cls);
+						rh_host_name(ro.host), cls);
 				return false;
 			}
 		}
 		reply_ok(c->fd, seq);
-		hub_host_get(ro.host);
+		rh_host_get(ro.host);
 		/* the reader thread takes the connection over */
 		client_forget(hub, c->fd);
 		if (hub_reader_start(&ro)) {
 			close(ro.fd);
 			hub_conn_release(hub, ro.uid);
-			hub_host_put(ro.host);
+			rh_host_put(ro.host);
 		}
 		return false; /* c is gone: the caller must not touch it */
 	}
@@ -817,16 +818,16 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 	case TH_MSG_OUTPUT: {
 		size_t n = 0;
 		const void *text = hub_req_bytes(q, TH_A_TEXT, &n);
-		const struct hub_reg_guest *g;
+		const struct rh_guest *g;
 
 		if (!c->runner_of)
 			break;
 		if (hub_req_str(q, TH_A_ERROR))
 			snprintf(c->runner_of->last_error, sizeof(c->runner_of->last_error), "%s",
 				 hub_req_str(q, TH_A_ERROR));
-		g = hub_host_guest(c->runner_of->host, c->runner_of->guest_id);
+		g = rh_host_guest(c->runner_of->host->rh, c->runner_of->guest_id);
 		if (text && n)
-			hub_host_inject(c->runner_of->host, g ? g->cls_map[0] : 0,
+			rh_host_inject(c->runner_of->host->rh, g ? g->cls_map[0] : 0,
 					c->runner_of->guest_id, text, n);
 		/* the end probes' output also goes to whoever is stopping the session */
 		if (text && n && c->runner_of->state == HUB_SS_STOPPING && c->runner_of->stop_fd >= 0) {
@@ -1172,22 +1173,14 @@ out:
 		hub_session_finish(hub, s);
 	}
 	while (hub->nhosts) {
-		struct hub_host *h = hub->hosts[hub->nhosts - 1];
-
 		hub->nhosts--;
-		if (h->writer) {
-			hub_host_sync(h);
-			hub_writer_stop(h->writer);
-			h->writer = NULL;
-		}
-		hub_host_put(h);
+		hub_host_free(hub->hosts[hub->nhosts]);
 	}
 	for (i = 0; i < hub->nclients_cap; i++)
 		if (hub->clients[i])
 			hub_client_close_fd(hub, i);
 	free(hub->clients);
 	free(hub->hosts);
-	free(hub->joinable);
 	if (hub->lfd >= 0) {
 		close(hub->lfd);
 		unlink(hub->sock_path);

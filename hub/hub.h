@@ -147,7 +147,7 @@ int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
 bool hub_peer_admitted(const struct hub_peer *p);
 bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
-/* ---- host.c (public part) ---------------------------------------------------------- */
+/* ---- spec.c: names and class specs ------------------------------------------------ */
 
 #define HUB_CLASS_MIN (64ull << 10)
 #define HUB_CLASS_MAX (16ull << 30)
@@ -161,7 +161,7 @@ struct hub_class_spec {
 	int policy; /* RH_OVERWRITE / RH_DISCARD */
 };
 
-struct hub_host;
+struct rh_host;
 
 /* "NAME=SIZE[:overwrite|:discard]", SIZE with K/M/G */
 int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, size_t errlen);
@@ -219,11 +219,6 @@ const char *hub_state_dir_default(void);
 int hub_state_lock(const char *state_dir, int *ret_fd, pid_t *ret_holder);
 /* The pid holding a state dir's lock, -1 held by an unknown pid, 0 free. */
 pid_t hub_state_lock_holder(const char *state_dir);
-/*
- * Lock a host directory (an fd to close to unlock): exclusive to record
- * into it or delete it, shared to read it; -EBUSY when the lock conflicts.
- */
-int hub_host_dir_lock(const char *dir, bool shared);
 
 /* ---- client.c ------------------------------------------------------------------ */
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hub internals shared by the files of hub/ only (tools use hub.h).
- * Sections: host.c (relay hosts, their classes, drain and registry),
- * session.c (sessions and runners), reader.c (attached readers),
- * daemon.c (the control loop).
+ * Sections: session.c (sessions and runners, and the hub's view of their
+ * relay hosts: the hosts themselves are relayhost-module's, rh.h),
+ * reader.c (attached readers), daemon.c (the control loop).
  */
 #ifndef HUB_INTERNAL_H
 #define HUB_INTERNAL_H
@@ -16,84 +16,18 @@
 #include <urcu/rculfhash.h>
 
 #include "hub/hub.h"
-
-struct rh_store;
-struct rh_drain;
+#include "relayhost-module/rh.h"
 
 #define HUB_PATH_MAX 1024
 
-/* ---- host.c ------------------------------------------------------------------ */
+/* ---- session.c: the hub's hosts ---------------------------------------------------- */
 
-struct hub_class {
-	char name[64];
-	uint64_t size;      /* store bytes */
-	uint64_t ring_size; /* kernel ring bytes */
-	int policy;         /* enum rh_policy */
-	int ring_fd;        /* BPF ring buffer the host owns */
-	struct rh_store *store;
-};
-
-/* A guest's entry in its host's registry: lives as long as the host. */
-struct hub_reg_guest {
-	struct cds_lfht_node node;
-	struct rcu_head rcu;
-	uint32_t id;
-	uid_t owner;
-	char session[64];
-	struct grt_meta *meta;
-	char *meta_text;   /* as the client sent it: binary traces carry it */
-	size_t meta_len;
-	int cls_map[TH_MAX_CLASSES]; /* guest class -> host class */
-	struct th_class_counters final[TH_MAX_CLASSES]; /* counters when it left */
-	atomic_bool gone;
-	atomic_bool exit_req;        /* an exit() record was drained */
-	atomic_uint_fast64_t errors; /* error records drained */
-	/* ring-full drops per guest class, as last read from its counters map
-	 * (the main loop's tick and the removal write; writers read) */
-	atomic_uint_fast64_t kdropped[TH_MAX_CLASSES];
-};
-
+/* A relay host as the hub keeps it: the host, and who may use it how. */
 struct hub_host {
-	char name[64];
+	struct rh_host *rh;
 	uid_t owner;
-	char dir[HUB_PATH_MAX]; /* the host's directory under the state dir */
-	int nclasses;
-	struct hub_class cls[TH_MAX_CLASSES];
-	struct cds_lfht *reg; /* guest id -> struct hub_reg_guest */
-	atomic_uint next_guest;
-	/* the drain thread */
-	struct rh_drain *drain;
-	pthread_t drain_th;
-	bool drain_started;
-	int wake_efd;   /* wakes the drain: injected records, stop */
-	int main_efd;   /* wakes the main loop: exit/error flags */
-	atomic_bool stopping;
-	atomic_int live_readers; /* attached clients (tap -A): the drain ticks faster */
-	bool appended;  /* drain thread only */
-	pthread_mutex_t inj_mu;
-	struct inj *inj_head, *inj_tail;
-	/* readers wait for gen to move */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	uint64_t gen;
-	uint64_t rounds; /* drain iterations finished (under mu) */
-	atomic_int refs;
+	bool joinable;             /* a relay host others' guests may join */
 	struct hub_writer *writer; /* -o of the host's session: all guests */
-	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
-	char pin_dir[HUB_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
-	bool remove;               /* discarded on purpose: its files go with it */
-	bool recovered;            /* left by a crashed hub: stores only, read-only */
-	int dir_lock;              /* hub_host_dir_lock() on dir while we use it */
-};
-
-struct hub_host_opts {
-	const char *name;
-	uid_t owner;
-	const char *state_dir;
-	const char *pin_root; /* bpffs directory for ring pins (NULL: no pins) */
-	const struct hub_class_spec *classes;
-	int nclasses;
-	int main_efd;
 };
 
 struct hub_guest_add {
@@ -102,46 +36,9 @@ struct hub_guest_add {
 	const void *obj;
 	size_t obj_len;
 	const char *cls;     /* route the guest's default class here (NULL: first) */
-	const char *session;
-	uid_t owner;
 	int64_t target_pid;
 	int64_t maxerrors; /* -1: never stop on errors */
 };
-
-int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
-		    size_t errlen);
-void hub_host_get(struct hub_host *h);
-/* The last put closes the host; with h->remove its files and pins go too. */
-void hub_host_put(struct hub_host *h);
-/*
- * The host's records stay on disk after its session ended on purpose: a
- * marker says so, and the next hub does not show it as a session (tapctl
- * recover lists it).
- */
-int hub_host_mark_ended(struct hub_host *h, const char *why);
-#define HUB_HOST_ENDED_FILE "ended"
-
-/* A host a crashed hub left in dir: its stores, read-only, for readers. */
-int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
-		       size_t errlen);
-int hub_host_class(const struct hub_host *h, const char *name);
-/* Load a guest into the host's rings (not attached). */
-int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
-		       struct hub_guest **ret_guest, char *err, size_t errlen);
-void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g);
-/* Lookup in the registry (lock-free); valid for the host's life. */
-const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id);
-/* Append runner output as TH_FMT_TEXT records (through the drain thread). */
-int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len);
-void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms);
-/* Read a live guest's kernel counters into its registry entry. */
-void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g);
-/* Records host class cls lost to full kernel rings, of one guest (0: all). */
-uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest);
-void hub_host_kick(struct hub_host *h);
-/* Return once the drain ran a whole round after the call: all that the
- * rings and injected output held then is in the stores. */
-void hub_host_sync(struct hub_host *h);
 
 /* ---- session.c --------------------------------------------------------------- */
 
@@ -219,7 +116,6 @@ struct hub_ctx {
 	int nsessions;
 	uint64_t next_session_id;
 	struct hub_host **hosts;
-	bool *joinable;
 	int nhosts;
 	struct hub_client **clients; /* indexed by fd */
 	int nclients_cap;
@@ -239,8 +135,11 @@ struct hub_ctx {
 
 struct hub_session *hub_session_find(struct hub_ctx *hub, const char *name, uint64_t id);
 struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name);
-bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h);
 int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h);
+/* A guest's kernel counters into its host's registry (ring-full drops). */
+void hub_host_note_counters(struct hub_host *h, uint32_t id, const struct hub_guest *g);
+/* Out of the hub's list: its writer stopped, its reference put. */
+void hub_host_free(struct hub_host *h);
 int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 		       struct hub_session **ret, char *err, size_t errlen);
 int hub_session_runner(struct hub_ctx *hub, struct hub_session *s, int fd, pid_t pid,
@@ -269,7 +168,7 @@ void hub_sessions_recover(struct hub_ctx *hub);
 
 struct hub_reader_opts {
 	int fd;              /* the client's connection; the reader owns it */
-	struct hub_host *host; /* a reference the reader drops */
+	struct rh_host *host; /* a reference the reader drops */
 	uint32_t guest;      /* only this guest's records (0: all) */
 	int cls;             /* only this class (-1: all) */
 	uint32_t seq;
@@ -283,7 +182,7 @@ int hub_reader_start(const struct hub_reader_opts *o);
 struct hub_writer;
 
 struct hub_writer_opts {
-	struct hub_host *host;  /* a reference the writer drops */
+	struct rh_host *host;  /* a reference the writer drops */
 	uint32_t guest;         /* only this guest (0: all) */
 	uid_t uid;              /* files are created as the session's owner */
 	gid_t gid;

@@ -72,7 +72,7 @@ struct local {
 	const struct hub_local_opts *o;
 	struct hub_guest *g;
 	struct grt_rt *rt;
-	struct rh_drain *drain;
+	struct rh_host *host; /* the rings, drained here (NULL: no kernel part) */
 	struct timer timers[MAX_TIMERS];
 	int ntimers;
 	int epfd, sigfd;
@@ -231,10 +231,53 @@ static int64_t mono_ns(void)
 
 static void drain_all(struct local *L)
 {
-	if (L->drain)
-		rh_drain_consume(L->drain);
+	if (L->host)
+		rh_host_drain(L->host);
 	if (L->o->sink)
 		hub_sink_flush(L->o->sink);
+}
+
+/*
+ * The guest's rings: a relay host of its own, without stores (its records
+ * go to on_record) and drained by this loop, one ring per class of the
+ * -s size.  A guest without a kernel part has none.
+ */
+static int open_rings(struct local *L, int *ring_fds, char *err, size_t errlen)
+{
+	struct rh_class_spec cs[TH_MAX_CLASSES];
+	struct rh_host_opts ho = {
+		.name = "tap",
+		.on_record = on_record,
+		.arg = L,
+		.classes = cs,
+		.caller_drains = true,
+		.notify_fd = -1,
+	};
+	struct grt_meta *m;
+	char path[4096];
+	int c, r;
+
+	snprintf(path, sizeof(path), "%s/guest.meta", L->o->dir);
+	/* hub_guest_open loads it again, and says what is wrong with it */
+	if (grt_meta_load(path, &m, err, errlen))
+		return 0;
+	if (!m->has_bpf || m->nclasses < 1 || m->nclasses > TH_MAX_CLASSES) {
+		grt_meta_free(m);
+		return 0;
+	}
+	memset(cs, 0, sizeof(cs));
+	for (c = 0; c < m->nclasses; c++) {
+		snprintf(cs[c].name, sizeof(cs[c].name), "%s", m->classes[c]);
+		cs[c].ring_size = L->o->ring_bytes ? L->o->ring_bytes : HUB_BUF_DEFAULT;
+	}
+	ho.nclasses = m->nclasses;
+	grt_meta_free(m);
+	r = rh_host_create(&ho, &L->host, err, errlen);
+	if (r)
+		return r;
+	for (c = 0; c < ho.nclasses; c++)
+		ring_fds[c] = rh_host_ring_fd(L->host, c);
+	return 0;
 }
 
 static void on_signal(struct local *L, bool *stop)
@@ -331,8 +374,8 @@ static void loop(struct local *L)
 	int poll_ms = L->o->poll_ms > 0 ? L->o->poll_ms : 100, tick_ms = poll_ms;
 	bool stop = false;
 
-	if (L->drain)
-		rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms); /* starts the clock */
+	if (L->host)
+		rh_host_next_tick_ms(L->host, MIN_TICK_MS, poll_ms); /* starts the clock */
 	while (!stop && !grt_rt_exit_requested(L->rt)) {
 		/* a file on stdin is always ready: read it between the other events */
 		int n = epoll_wait(L->epfd, evs, 16, L->input_polled ? 0 : tick_ms), i;
@@ -341,8 +384,8 @@ static void loop(struct local *L)
 			break;
 		/* records first: a timer's report covers what came before it */
 		drain_all(L);
-		if (L->drain)
-			tick_ms = rh_drain_next_tick_ms(L->drain, MIN_TICK_MS, poll_ms);
+		if (L->host)
+			tick_ms = rh_host_next_tick_ms(L->host, MIN_TICK_MS, poll_ms);
 		mark_drops(L, false);
 		if (L->input_polled)
 			read_input(L);
@@ -601,6 +644,7 @@ int hub_run_local(const struct hub_local_opts *o)
 	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t mask, old;
 	char err[4096];
+	int ring_fds[TH_MAX_CLASSES];
 	int release_fd = -1, status = 1, r, c;
 
 	sigemptyset(&mask);
@@ -621,6 +665,12 @@ int hub_run_local(const struct hub_local_opts *o)
 		}
 		go.target_pid = L.child;
 	}
+	r = open_rings(&L, ring_fds, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "tap: %s\n", err);
+		goto out;
+	}
+	go.ring_fds = L.host ? ring_fds : NULL;
 	r = hub_guest_open(&go, &L.g, err, sizeof(err));
 	if (r) {
 		fprintf(stderr, "tap: %s\n", err);
@@ -676,14 +726,7 @@ int hub_run_local(const struct hub_local_opts *o)
 	}
 	ev.data.u32 = EV_SIGNAL;
 	epoll_ctl(L.epfd, EPOLL_CTL_ADD, L.sigfd, &ev);
-	if (ro.meta->has_bpf) {
-		r = rh_drain_new(&L.drain);
-		for (c = 0; !r && c < ro.meta->nclasses; c++)
-			r = rh_drain_add_ring(L.drain, hub_guest_ring_fd(L.g, c), c, on_record, &L);
-		if (r) {
-			fprintf(stderr, "tap: cannot read the rings: %s\n", strerror(-r));
-			goto out;
-		}
+	if (L.host) {
 		/*
 		 * Edge-triggered: one wakeup, one full drain.  Level-triggered,
 		 * epoll_wait returns at once while any record is in the ring, so
@@ -692,7 +735,7 @@ int hub_run_local(const struct hub_local_opts *o)
 		 */
 		ev.events = EPOLLIN | EPOLLET;
 		ev.data.u32 = EV_RINGS;
-		epoll_ctl(L.epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(L.drain), &ev);
+		epoll_ctl(L.epfd, EPOLL_CTL_ADD, rh_host_wait_fd(L.host), &ev);
 		ev.events = EPOLLIN;
 	}
 
@@ -775,9 +818,9 @@ out:
 		close(L.timeout_fd);
 	for (c = 0; c < L.ntimers; c++)
 		close(L.timers[c].fd);
-	rh_drain_free(L.drain);
 	grt_rt_free(L.rt);
 	hub_guest_close(L.g);
+	rh_host_put(L.host);
 	if (L.epfd >= 0)
 		close(L.epfd);
 	if (L.sigfd >= 0)

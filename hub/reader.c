@@ -119,7 +119,7 @@ static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
 
 			if (poll(&p, 1, 200) < 0 && errno != EINTR)
 				break;
-			if (p.revents & (POLLHUP | POLLERR) || atomic_load(&R->o.host->stopping))
+			if (p.revents & (POLLHUP | POLLERR) || rh_host_stopping(R->o.host))
 				break;
 		}
 		if (r)
@@ -141,7 +141,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 /* The runtime that formats a guest's records; made on first use. */
 static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 {
-	const struct hub_reg_guest *g;
+	const struct rh_guest *g;
 	struct grt_rt_opts ro = { .sz = sizeof(ro) };
 	struct grt_rt *rt;
 	int i;
@@ -149,7 +149,7 @@ static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 	for (i = 0; i < R->nrts; i++)
 		if (R->rts[i].guest == guest)
 			return R->rts[i].rt;
-	g = hub_host_guest(R->o.host, guest);
+	g = rh_host_guest(R->o.host, guest);
 	if (!g || R->nrts == MAX_RT)
 		return NULL;
 	ro.meta = g->meta;
@@ -216,7 +216,7 @@ static void write_raw(struct reader *R, const uint8_t *rec, size_t len)
 		if (R->guests_known[i] == r->guest)
 			break;
 	if (i == R->nguests_known) {
-		const struct hub_reg_guest *g = hub_host_guest(R->o.host, r->guest);
+		const struct rh_guest *g = rh_host_guest(R->o.host, r->guest);
 
 		if (g && g->meta_text)
 			hub_sink_add_guest(R->sink, r->guest, g->meta_text, g->meta_len);
@@ -265,17 +265,18 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
  */
 static void note_drops(struct reader *R, bool init)
 {
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	char line[256];
 	int c;
 
-	for (c = 0; c < h->nclasses; c++) {
-		uint64_t k = hub_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
+	for (c = 0; c < rh_host_nclasses(h); c++) {
+		uint64_t k = rh_host_kdropped(h, c, R->o.guest), n[2] = { 0, 0 };
+		const char *name = rh_host_class_spec(h, c)->name;
 		struct rh_store_stats st;
 
 		if (R->o.cls >= 0 && c != R->o.cls)
 			continue;
-		rh_store_stats(h->cls[c].store, &st);
+		rh_store_stats(rh_host_store(h, c), &st);
 		if (R->o.guest)
 			st.dropped = 0;
 		if (!init) {
@@ -292,13 +293,13 @@ static void note_drops(struct reader *R, bool init)
 		if (n[0]) {
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the kernel ring was full\n",
-				 (unsigned long long)n[0], h->cls[c].name);
+				 (unsigned long long)n[0], name);
 			grt_buf_puts(&R->msg, line);
 		}
 		if (n[1]) {
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the store was full (discard)\n",
-				 (unsigned long long)n[1], h->cls[c].name);
+				 (unsigned long long)n[1], name);
 			grt_buf_puts(&R->msg, line);
 		}
 	}
@@ -306,7 +307,7 @@ static void note_drops(struct reader *R, bool init)
 
 static int round_robin(struct reader *R)
 {
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	uint8_t buf[TH_REC_MAX];
 	uint64_t lost = 0;
 	size_t i;
@@ -314,10 +315,10 @@ static int round_robin(struct reader *R)
 
 	R->npend = 0;
 	R->batch_len = 0;
-	for (c = 0; c < h->nclasses; c++) {
+	for (c = 0; c < rh_host_nclasses(h); c++) {
 		if (R->o.cls >= 0 && c != R->o.cls)
 			continue;
-		n += rh_store_read(h->cls[c].store, &R->cur[c], buf, sizeof(buf), collect, R) > 0;
+		n += rh_store_read(rh_host_store(h, c), &R->cur[c], buf, sizeof(buf), collect, R) > 0;
 		lost += R->cur[c].lost;
 		if (R->sink && R->cur[c].lost > R->lost_cls[c]) {
 			/* overwritten before we wrote them: a marker where they were */
@@ -364,17 +365,16 @@ static bool client_done(struct reader *R)
 static void *reader_main(void *arg)
 {
 	struct reader *R = arg;
-	struct hub_host *h = R->o.host;
+	struct rh_host *h = R->o.host;
 	uint64_t gen = 0;
 	int c, i;
 
 	rcu_register_thread();
-	for (c = 0; c < h->nclasses; c++)
-		rh_cursor_init(h->cls[c].store, &R->cur[c]);
+	for (c = 0; c < rh_host_nclasses(h); c++)
+		rh_cursor_init(rh_host_store(h, c), &R->cur[c]);
 	/* drops before the attachment: tapctl list and the session's end say them */
 	note_drops(R, true);
-	atomic_fetch_add(&h->live_readers, 1);
-	hub_host_kick(h); /* the drain picks the faster tick now */
+	rh_host_watch(h, true);
 	R->batch = malloc(BATCH_BYTES + TH_REC_MAX);
 	if (R->batch) {
 		for (;;) {
@@ -386,11 +386,11 @@ static void *reader_main(void *arg)
 			if (n < 0 || client_done(R))
 				break;
 			/* nothing will come after what a recovered host holds */
-			if (n == 0 && h->recovered)
+			if (n == 0 && rh_host_is_recovered(h))
 				break;
 			if (n == 0)
-				hub_host_wait(h, &gen, 200);
-			if (atomic_load(&h->stopping))
+				rh_host_wait(h, &gen, 200);
+			if (rh_host_stopping(h))
 				break;
 		}
 	}
@@ -403,12 +403,12 @@ static void *reader_main(void *arg)
 			free(m);
 		}
 	}
-	atomic_fetch_sub(&h->live_readers, 1);
+	rh_host_watch(h, false);
 	for (i = 0; i < R->nrts; i++)
 		grt_rt_free(R->rts[i].rt);
 	close(R->o.fd);
 	hub_conn_release(R->o.hub, R->o.uid);
-	hub_host_put(h);
+	rh_host_put(h);
 	free(R->batch);
 	free(R->pend);
 	grt_buf_free(&R->out);
@@ -454,7 +454,7 @@ static void *writer_main(void *arg)
 {
 	struct hub_writer *w = arg;
 	struct reader *R = w->R;
-	struct hub_host *h = w->o.host;
+	struct rh_host *h = w->o.host;
 	uint64_t gen = 0, want, done = 0;
 
 	rcu_register_thread();
@@ -474,7 +474,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (want != done) {
 			/* what happened before the switch goes in the file being closed */
-			hub_host_sync(h);
+			rh_host_sync(h);
 			while (round_robin(R) > 0)
 				;
 			hub_sink_switch(R->sink);
@@ -491,7 +491,7 @@ static void *writer_main(void *arg)
 		if (stopping && n <= 0)
 			break;
 		if (n == 0)
-			hub_host_wait(h, &gen, 100);
+			rh_host_wait(h, &gen, 100);
 	}
 	rcu_unregister_thread();
 	return NULL;
@@ -526,7 +526,7 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		     size_t errlen)
 {
 	struct hub_writer *w = calloc(1, sizeof(*w));
-	struct hub_host *h = o->host;
+	struct rh_host *h = o->host;
 	struct reader *R;
 	int r, c;
 
@@ -569,10 +569,10 @@ int hub_writer_start(const struct hub_writer_opts *o, struct hub_writer **ret, c
 		writer_free(w);
 		return r;
 	}
-	for (c = 0; c < h->nclasses; c++) {
-		rh_cursor_init(h->cls[c].store, &R->cur[c]);
+	for (c = 0; c < rh_host_nclasses(h); c++) {
+		rh_cursor_init(rh_host_store(h, c), &R->cur[c]);
 		R->lost_cls[c] = 0;
-		hub_sink_add_class(R->sink, c, h->cls[c].name);
+		hub_sink_add_class(R->sink, c, rh_host_class_spec(h, c)->name);
 	}
 	/* drops before the session are not its loss */
 	note_drops(R, true);
@@ -596,7 +596,7 @@ void hub_writer_switch(struct hub_writer *w)
 	pthread_mutex_lock(&w->mu);
 	want = ++w->switch_want;
 	pthread_mutex_unlock(&w->mu);
-	hub_host_kick(w->o.host);
+	rh_host_kick(w->o.host);
 	/* a drain round and a write: milliseconds; a stuck disk does not hold us */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 5;
@@ -617,8 +617,8 @@ void hub_writer_stop(struct hub_writer *w)
 	if (!w)
 		return;
 	atomic_store(&w->stop, true);
-	hub_host_kick(w->o.host);
+	rh_host_kick(w->o.host);
 	pthread_join(w->th, NULL);
-	hub_host_put(w->o.host);
+	rh_host_put(w->o.host);
 	writer_free(w);
 }

@@ -629,7 +629,7 @@ int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen)
 		 * uses). Held while reading, so a hub starting meanwhile leaves
 		 * it alone.
 		 */
-		lock = hub_host_dir_lock(dir, true);
+		lock = rh_host_dir_lock(dir, true);
 		if (lock == -EBUSY) {
 			char who[64];
 
@@ -654,7 +654,7 @@ static const char *host_status(const char *state_dir, const char *dir, bool clea
 			       size_t len)
 {
 	char path[HUB_PATH_MAX + 700];
-	int fd = hub_host_dir_lock(dir, true);
+	int fd = rh_host_dir_lock(dir, true);
 	char who[64];
 	FILE *f;
 
@@ -666,7 +666,7 @@ static const char *host_status(const char *state_dir, const char *dir, bool clea
 	if (fd >= 0)
 		close(fd);
 	/* shared elsewhere: a hub shows it as recovered */
-	fd = hub_host_dir_lock(dir, false);
+	fd = rh_host_dir_lock(dir, false);
 	if (fd == -EBUSY) {
 		snprintf(buf, len, "%s, shown by %s", clean ? "kept when taphubd stopped"
 						     : "left by a crash",
@@ -675,7 +675,7 @@ static const char *host_status(const char *state_dir, const char *dir, bool clea
 	}
 	if (fd >= 0)
 		close(fd);
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, dir);
 	f = fopen(path, "re");
 	if (f) {
 		if (!fgets(buf, (int)len, f))
@@ -690,7 +690,7 @@ static const char *host_status(const char *state_dir, const char *dir, bool clea
 /*
  * tapctl recover --delete NAME: the explicit command that deletes what a
  * host recorded (its stores, tables, markers and kernel-ring pins).  Not a
- * directory a running hub uses: the hub locks those (hub_host_dir_lock).
+ * directory a running hub uses: the hub locks those (rh_host_dir_lock).
  */
 int hub_recover_delete(const char *state_dir, const char *name, FILE *report, char *err,
 		       size_t errlen)
@@ -705,7 +705,7 @@ int hub_recover_delete(const char *state_dir, const char *name, FILE *report, ch
 		return -EINVAL;
 	}
 	snprintf(dir, sizeof(dir), "%s/hosts/%s", state_dir, name);
-	lock = hub_host_dir_lock(dir, false);
+	lock = rh_host_dir_lock(dir, false);
 	if (lock == -EBUSY) {
 		char who[64];
 
@@ -754,7 +754,7 @@ int hub_recover_delete(const char *state_dir, const char *name, FILE *report, ch
 	closedir(d);
 	snprintf(path, sizeof(path), "%s/guests.metas", dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, dir);
 	unlink(path);
 	if (rmdir(dir)) {
 		r = -errno;

@@ -61,25 +61,73 @@ struct hub_host *hub_host_find(struct hub_ctx *hub, const char *name)
 	int i;
 
 	for (i = 0; i < hub->nhosts; i++)
-		if (!strcmp(hub->hosts[i]->name, name))
+		if (!strcmp(rh_host_name(hub->hosts[i]->rh), name))
 			return hub->hosts[i];
 	return NULL;
 }
 
-static int host_add(struct hub_ctx *hub, struct hub_host *h, bool joinable)
+/* The hub keeps rh (its reference) as a host owned by uid. */
+static int host_add(struct hub_ctx *hub, struct rh_host *rh, uid_t owner, bool joinable,
+		    struct hub_host **ret)
 {
-	struct hub_host **n;
+	struct hub_host **n, *h = calloc(1, sizeof(*h));
 
-	n = realloc(hub->hosts, sizeof(*n) * (size_t)(hub->nhosts + 1));
-	if (!n)
+	if (!h)
 		return -ENOMEM;
+	n = realloc(hub->hosts, sizeof(*n) * (size_t)(hub->nhosts + 1));
+	if (!n) {
+		free(h);
+		return -ENOMEM;
+	}
+	h->rh = rh;
+	h->owner = owner;
+	h->joinable = joinable;
 	hub->hosts = n;
-	hub->hosts[hub->nhosts] = h;
-	hub->joinable = realloc(hub->joinable, sizeof(bool) * (size_t)(hub->nhosts + 1));
-	if (hub->joinable)
-		hub->joinable[hub->nhosts] = joinable;
-	hub->nhosts++;
+	hub->hosts[hub->nhosts++] = h;
+	if (ret)
+		*ret = h;
 	return 0;
+}
+
+/*
+ * A new relay host of the hub's: its classes, its directory in the state
+ * dir, its drain thread.  The hub's main loop hears of exit() and errors
+ * its drain sees (flag_efd).
+ */
+static int host_new(struct hub_ctx *hub, const char *name, uid_t owner, bool joinable,
+		    const struct hub_class_spec *specs, int n, struct hub_host **ret, char *err,
+		    size_t errlen)
+{
+	struct rh_class_spec cs[TH_MAX_CLASSES] = { 0 };
+	struct rh_host_opts ho = {
+		.name = name,
+		.state_dir = hub->state_dir,
+		.pin_root = hub->pin_root,
+		.classes = cs,
+		.nclasses = n,
+		.notify_fd = hub->flag_efd,
+	};
+	struct rh_host *rh;
+	int i, r;
+
+	if (n < 1 || n > TH_MAX_CLASSES || !hub_name_valid(name)) {
+		snprintf(err, errlen, "a host needs a valid name and 1 to %d classes", TH_MAX_CLASSES);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(cs[i].name, sizeof(cs[i].name), "%s", specs[i].name);
+		cs[i].size = specs[i].size;
+		cs[i].policy = specs[i].policy;
+	}
+	r = rh_host_create(&ho, &rh, err, errlen);
+	if (r)
+		return r;
+	r = host_add(hub, rh, owner, joinable, ret);
+	if (r) {
+		rh_host_discard(rh); /* it never recorded anything */
+		rh_host_put(rh);
+	}
+	return r;
 }
 
 /* What becomes of a host's directory when the hub lets go of it. */
@@ -96,34 +144,27 @@ static void host_drop(struct hub_ctx *hub, struct hub_host *h, enum host_fate fa
 		if (hub->hosts[i] != h)
 			continue;
 		memmove(&hub->hosts[i], &hub->hosts[i + 1], sizeof(*hub->hosts) * (size_t)(hub->nhosts - i - 1));
-		if (hub->joinable)
-			memmove(&hub->joinable[i], &hub->joinable[i + 1],
-				sizeof(bool) * (size_t)(hub->nhosts - i - 1));
 		hub->nhosts--;
 		break;
 	}
 	if (fate == HOST_REMOVE)
-		h->remove = true; /* at the last put */
-	else if (hub_host_mark_ended(h, "ended by tapctl stop"))
+		rh_host_discard(h->rh); /* at the last put */
+	else if (rh_host_mark_ended(h->rh, "ended by tapctl stop"))
 		hub_log(hub, "host %s: cannot mark %s as ended: the next hub shows it as recovered",
-			h->name, h->dir);
+			rh_host_name(h->rh), rh_host_dir(h->rh));
+	hub_host_free(h);
+}
+
+void hub_host_free(struct hub_host *h)
+{
 	if (h->writer) {
 		/* everything drained so far goes into the files before they close */
-		hub_host_sync(h);
+		rh_host_sync(h->rh);
 		hub_writer_stop(h->writer);
 		h->writer = NULL;
 	}
-	hub_host_put(h);
-}
-
-bool hub_host_joinable(struct hub_ctx *hub, const struct hub_host *h)
-{
-	int i;
-
-	for (i = 0; i < hub->nhosts; i++)
-		if (hub->hosts[i] == h)
-			return hub->joinable && hub->joinable[i];
-	return false;
+	rh_host_put(h->rh);
+	free(h);
 }
 
 int hub_host_guests(struct hub_ctx *hub, const struct hub_host *h)
@@ -177,6 +218,86 @@ static void *read_fd(int fd, size_t max, size_t *ret_len)
 	}
 	*ret_len = len;
 	return buf;
+}
+
+/* ---- a session's guest in its host ---------------------------------------------------- */
+
+struct guest_load {
+	const struct hub_guest_add *a;
+	struct hub_guest *g;
+};
+
+/* rh_host_add_guest's loader: the eBPF object into the host's rings. */
+static int guest_load(void *arg, const struct rh_guest_load *l, char *err, size_t errlen)
+{
+	struct guest_load *gl = arg;
+	struct hub_guest_opts go = {
+		.sz = sizeof(go),
+		.meta_text = gl->a->meta_text,
+		.meta_len = gl->a->meta_len,
+		.obj = gl->a->obj,
+		.obj_len = gl->a->obj_len,
+		.ring_fds = l->ring_fds,
+		.target_pid = gl->a->target_pid,
+		.guest_id = l->id,
+		.maxerrors = gl->a->maxerrors,
+	};
+
+	if (!l->meta->has_bpf)
+		return 0; /* begin/end/timer probes only: the runner has them */
+	return hub_guest_open(&go, &gl->g, err, errlen);
+}
+
+static void guest_unload(void *arg)
+{
+	struct guest_load *gl = arg;
+
+	hub_guest_close(gl->g);
+	gl->g = NULL;
+}
+
+/* Load a guest into the host's rings (not attached). */
+static int guest_add(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
+		     struct hub_guest **ret_guest, char *err, size_t errlen)
+{
+	struct guest_load gl = { .a = a };
+	struct rh_guest_opts o = {
+		.meta_text = a->meta_text,
+		.meta_len = a->meta_len,
+		.cls = a->cls,
+		.load = guest_load,
+		.unload = guest_unload,
+		.arg = &gl,
+	};
+	int r = rh_host_add_guest(h->rh, &o, ret_id, err, errlen);
+
+	if (r)
+		return r;
+	*ret_guest = gl.g;
+	return 0;
+}
+
+void hub_host_note_counters(struct hub_host *h, uint32_t id, const struct hub_guest *g)
+{
+	const struct grt_meta *m;
+	struct th_class_counters k;
+	int c;
+
+	if (!g)
+		return;
+	m = hub_guest_meta(g);
+	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
+		if (hub_guest_counters(g, c, &k) == 0)
+			rh_host_set_kernel_drops(h->rh, id, c, k.dropped);
+}
+
+/* Detach and unload a guest; its format table stays in the host for its records. */
+static void guest_remove(struct hub_host *h, uint32_t id, struct hub_guest *g)
+{
+	/* its final counts: the records it lost stay counted once it is gone */
+	hub_host_note_counters(h, id, g);
+	hub_guest_close(g);
+	rh_host_remove_guest(h->rh, id);
 }
 
 static int attach(struct hub_session *s, char *err, size_t errlen)
@@ -278,6 +399,11 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	if (r)
 		goto out;
 	fd = hub_req_take_fd(q, TH_A_FD_BPF);
+	if (fd < 0 && meta->has_bpf) {
+		snprintf(err, errlen, "the guest's eBPF object was not sent");
+		r = -EINVAL;
+		goto out;
+	}
 	if (fd >= 0) {
 		obj = read_fd(fd, MAX_OBJ_BYTES, &obj_len);
 		close(fd);
@@ -290,7 +416,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 
 	if (relay_guest) {
 		h = hub_host_find(hub, relay_guest);
-		if (!h || !hub_host_joinable(hub, h)) {
+		if (!h || !h->joinable) {
 			snprintf(err, errlen,
 				 "relay host '%s' does not exist (create it with tap -F ... "
 				 "-DRELAY_HOST=%s or tapctl host create %s)",
@@ -300,14 +426,6 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		}
 	} else {
 		struct hub_class_spec specs[TH_MAX_CLASSES];
-		struct hub_host_opts ho = {
-			.name = relay_host ? relay_host : name,
-			.owner = peer->uid,
-			.state_dir = hub->state_dir,
-			.pin_root = hub->pin_root,
-			.classes = specs,
-			.main_efd = hub->flag_efd,
-		};
 		int n = 0;
 
 		if (relay_host && hub_host_find(hub, relay_host)) {
@@ -347,21 +465,16 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 				n++;
 			}
 		}
-		ho.nclasses = n;
 		if (!relay_host && hub_host_find(hub, name)) {
 			snprintf(err, errlen, "a host named '%s' already exists", name);
 			r = -EEXIST;
 			goto out;
 		}
-		r = hub_host_create(&ho, &h, err, errlen);
+		r = host_new(hub, relay_host ? relay_host : name, peer->uid, relay_host != NULL, specs,
+			     n, &h, err, errlen);
 		if (r)
 			goto out;
 		own_host = true;
-		r = host_add(hub, h, relay_host != NULL);
-		if (r) {
-			hub_host_put(h);
-			goto out;
-		}
 	}
 
 	s = calloc(1, sizeof(*s));
@@ -386,18 +499,16 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	ga.obj = obj;
 	ga.obj_len = obj_len;
 	ga.cls = cls;
-	ga.session = name;
-	ga.owner = peer->uid;
 	ga.target_pid = (int64_t)target;
 	ga.maxerrors = suppress ? -1 : 0;
-	r = hub_host_add_guest(h, &ga, &s->guest_id, &s->guest, err, errlen);
+	r = guest_add(h, &ga, &s->guest_id, &s->guest, err, errlen);
 	if (r)
 		goto out_session;
 	s->guest_loaded = true;
 	s->id = ++hub->next_session_id;
 	if (output) {
 		struct hub_writer_opts wo = {
-			.host = h,
+			.host = h->rh,
 			/* a relay host writes all its guests; a guest of another's host, its own */
 			.guest = own_host ? 0 : s->guest_id,
 			.uid = peer->uid,
@@ -412,14 +523,14 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		};
 		char info[512];
 
-		snprintf(info, sizeof(info), "session=%s\nhost=%s\nscript=%s\n", name, h->name,
-			 script ? script : "");
+		snprintf(info, sizeof(info), "session=%s\nhost=%s\nscript=%s\n", name,
+			 rh_host_name(h->rh), script ? script : "");
 		wo.sink.info = info;
 		snprintf(wo.session, sizeof(wo.session), "%s", name);
-		hub_host_get(h);
+		rh_host_get(h->rh);
 		r = hub_writer_start(&wo, own_host ? &h->writer : &s->writer, err, errlen);
 		if (r) {
-			hub_host_put(h);
+			rh_host_put(h->rh);
 			goto out_guest;
 		}
 	}
@@ -437,7 +548,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = 0;
 	goto out;
 out_guest:
-	hub_host_remove_guest(h, s->guest_id, s->guest);
+	guest_remove(h, s->guest_id, s->guest);
 	hub_writer_stop(s->writer);
 out_session:
 	free(s);
@@ -516,7 +627,7 @@ void hub_session_runner_gone(struct hub_ctx *hub, struct hub_session *s)
 void hub_session_runner_error(struct hub_session *s, const char *msg)
 {
 	char line[sizeof(s->last_error) + 32];
-	const struct hub_reg_guest *g;
+	const struct rh_guest *g;
 	size_t n = strlen(msg);
 
 	while (n && msg[n - 1] == '\n')
@@ -527,8 +638,8 @@ void hub_session_runner_error(struct hub_session *s, const char *msg)
 		n = (size_t)snprintf(line, sizeof(line), "ERROR: %s\n", s->last_error);
 	else
 		n = (size_t)snprintf(line, sizeof(line), "%s\n", s->last_error);
-	g = hub_host_guest(s->host, s->guest_id);
-	hub_host_inject(s->host, g ? g->cls_map[0] : 0, s->guest_id, line,
+	g = rh_host_guest(s->host->rh, s->guest_id);
+	rh_host_inject(s->host->rh, g ? g->cls_map[0] : 0, s->guest_id, line,
 			n < sizeof(line) ? n : sizeof(line) - 1);
 }
 
@@ -542,7 +653,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 	if (s->guest)
 		hub_guest_detach(s->guest);
 	/* what the probes wrote up to the detach goes into the store first */
-	hub_host_kick(s->host);
+	rh_host_kick(s->host->rh);
 	s->stop_fd = waiter_fd;
 	s->stop_seq = seq;
 	s->state = HUB_SS_STOPPING;
@@ -592,30 +703,31 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 				      "probes did not run after that (kernel records are all kept)\n",
 				      when);
 	}
-	for (c = 0; c < h->nclasses && n < len; c++) {
-		uint64_t k = hub_host_kdropped(h, c, s->is_host_session ? 0 : s->guest_id);
+	for (c = 0; c < rh_host_nclasses(h->rh) && n < len; c++) {
+		uint64_t k = rh_host_kdropped(h->rh, c, s->is_host_session ? 0 : s->guest_id);
 
 		if (k)
 			n += (size_t)snprintf(buf + n, len - n,
 					      "WARNING: %llu records lost in class %s: the kernel ring "
 					      "was full\n",
-					      (unsigned long long)k, h->cls[c].name);
+					      (unsigned long long)k, rh_host_class_spec(h->rh, c)->name);
 	}
-	for (c = 0; s->owns_host && c < h->nclasses && n < len; c++) {
+	for (c = 0; s->owns_host && c < rh_host_nclasses(h->rh) && n < len; c++) {
+		const char *name = rh_host_class_spec(h->rh, c)->name;
 		struct rh_store_stats st;
 
-		rh_store_stats(h->cls[c].store, &st);
+		rh_store_stats(rh_host_store(h->rh, c), &st);
 		if (st.overwritten && n < len)
 			n += (size_t)snprintf(buf + n, len - n,
 					      "WARNING: %llu records overwritten in class %s: it keeps "
 					      "the newest %llu bytes\n",
-					      (unsigned long long)st.overwritten, h->cls[c].name,
+					      (unsigned long long)st.overwritten, name,
 					      (unsigned long long)st.data_size);
 		if (st.dropped && n < len)
 			n += (size_t)snprintf(buf + n, len - n,
 					      "WARNING: %llu records dropped in class %s: its store was "
 					      "full (discard policy)\n",
-					      (unsigned long long)st.dropped, h->cls[c].name);
+					      (unsigned long long)st.dropped, name);
 	}
 	{
 		uint64_t w = hub_writer_lost(s->writer ? s->writer : s->owns_host ? h->writer : NULL);
@@ -638,7 +750,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	struct hub_host *h = s->host;
 
 	if (s->guest_loaded)
-		hub_host_remove_guest(h, s->guest_id, s->guest);
+		guest_remove(h, s->guest_id, s->guest);
 	s->guest = NULL;
 	s->guest_loaded = false;
 	if (s->stop_fd >= 0 && !recovered) {
@@ -647,7 +759,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		size_t n;
 
 		/* the drain has what the guest wrote: the counts are final */
-		hub_host_sync(h);
+		rh_host_sync(h->rh);
 		n = loss_report(s, rep, sizeof(rep));
 		if (m && n) {
 			hub_msg_init(m, TH_MSG_DATA, s->stop_seq);
@@ -658,7 +770,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 		free(m);
 	}
 	if (s->writer) {
-		hub_host_sync(h);
+		rh_host_sync(h->rh);
 		hub_writer_stop(s->writer);
 		s->writer = NULL;
 	}
@@ -672,12 +784,13 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	else if (s->owns_host && (!s->is_host_session || hub_host_guests(hub, h) == 0))
 		fate = s->discard ? FATE_REMOVE : hub->shutting_down ? FATE_NONE : FATE_ENDED;
 	if (s->stop_fd >= 0 && fate == FATE_ENDED) {
-		const char *base = strrchr(h->dir, '/') ? strrchr(h->dir, '/') + 1 : h->dir;
+		const char *dir = rh_host_dir(h->rh);
+		const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
 
 		snprintf(note, sizeof(note),
 			 "Session %s ended; its records stay in %s: tapctl recover %s prints them, "
 			 "tapctl recover --delete %s deletes them.\n",
-			 s->name, h->dir, base, base);
+			 s->name, dir, base, base);
 	}
 	if (s->runner_fd >= 0)
 		hub_client_close_fd(hub, s->runner_fd);
@@ -721,12 +834,6 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 {
 	const char *name = hub_req_str(q, TH_A_NAME);
 	struct hub_class_spec specs[TH_MAX_CLASSES];
-	struct hub_host_opts ho = {
-		.owner = peer->uid, .state_dir = hub->state_dir, .pin_root = hub->pin_root,
-		.classes = specs,
-		.main_efd = hub->flag_efd,
-	};
-	struct hub_host *h;
 	int i, n = 0, r;
 
 	if (!name || !hub_name_valid(name)) {
@@ -754,15 +861,7 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 		specs[0].policy = RH_OVERWRITE;
 		n = 1;
 	}
-	ho.name = name;
-	ho.nclasses = n;
-	r = hub_host_create(&ho, &h, err, errlen);
-	if (r)
-		return r;
-	r = host_add(hub, h, true);
-	if (r)
-		hub_host_put(h);
-	return r;
+	return host_new(hub, name, peer->uid, true, specs, n, NULL, err, errlen);
 }
 
 int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
@@ -782,7 +881,7 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 		snprintf(err, errlen, "host '%s' belongs to another user", name);
 		return -EPERM;
 	}
-	if (h->recovered) {
+	if (rh_host_is_recovered(h->rh)) {
 		snprintf(err, errlen, "host '%s' holds what a previous hub left: tapctl stop %s "
 			 "[--discard]", name, name);
 		return -EINVAL;
@@ -814,7 +913,7 @@ void hub_sessions_poll(struct hub_ctx *hub)
 	int64_t now = now_s();
 
 	for (s = hub->sessions; s; s = next) {
-		const struct hub_reg_guest *g;
+		const struct rh_guest *g;
 
 		next = s->next;
 		if (s->state == HUB_SS_WAIT_RUNNER && now - s->started > RUNNER_WAIT_S &&
@@ -829,15 +928,15 @@ void hub_sessions_poll(struct hub_ctx *hub)
 				hub_session_finish(hub, s);
 			continue;
 		}
-		g = s->guest_loaded ? hub_host_guest(s->host, s->guest_id) : NULL;
+		g = s->guest_loaded ? rh_host_guest(s->host->rh, s->guest_id) : NULL;
 		if (!g)
 			continue;
 		/* writers turn ring-full drops into lost markers from these */
 		hub_host_note_counters(s->host, s->guest_id, s->guest);
-		if (atomic_load(&((struct hub_reg_guest *)g)->exit_req) ||
-		    (!s->suppress_errors && atomic_load(&((struct hub_reg_guest *)g)->errors))) {
+		if (atomic_load(&((struct rh_guest *)g)->exit_req) ||
+		    (!s->suppress_errors && atomic_load(&((struct rh_guest *)g)->errors))) {
 			hub_log(hub, "session %s: %s", s->name,
-				atomic_load(&((struct hub_reg_guest *)g)->exit_req) ? "exit() called"
+				atomic_load(&((struct rh_guest *)g)->exit_req) ? "exit() called"
 										     : "runtime error");
 			hub_session_stop(hub, s, -1, 0, false);
 		}
@@ -880,24 +979,26 @@ void hub_sessions_recover(struct hub_ctx *hub)
 		return;
 	while ((e = readdir(d))) {
 		struct hub_session *s;
-		struct hub_host *h;
+		struct hub_host *h = NULL;
+		struct rh_host *rh;
 
 		if (e->d_name[0] == '.' || hub->nsessions >= HUB_MAX_SESSIONS)
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s/" HUB_HOST_ENDED_FILE, path, e->d_name);
+		snprintf(dir, sizeof(dir), "%s/%s/" RH_HOST_ENDED_FILE, path, e->d_name);
 		/* ended on purpose (tapctl stop): on disk for tapctl recover, not a session */
 		if (access(dir, F_OK) == 0)
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s", path, e->d_name);
 		recovered_name(hub, e->d_name, name, sizeof(name));
-		if (hub_host_recovered(dir, name, &h, err, sizeof(err))) {
+		if (rh_host_open_recovered(dir, name, &rh, err, sizeof(err))) {
 			hub_log(hub, "cannot recover %s: %s (left as it is)", dir, err);
 			continue;
 		}
 		s = calloc(1, sizeof(*s));
-		if (!s || host_add(hub, h, false)) {
+		/* root's: the state dir is root's, so is what it held */
+		if (!s || host_add(hub, rh, 0, false, &h)) {
 			free(s);
-			hub_host_put(h);
+			rh_host_put(rh);
 			continue;
 		}
 		snprintf(s->name, sizeof(s->name), "%s", name);

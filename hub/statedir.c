@@ -9,13 +9,6 @@
  * held can say by whom.  flock belongs to the open file description, so
  * the lock goes with the process however it ends (kill -9 included) and
  * is never left stale.
- *
- * Each host directory under STATE/hosts is locked the same way (flock on
- * the directory itself): exclusively while a hub records into it, shared
- * while a hub shows what an earlier one left (read-only) or tapctl recover
- * reads it, exclusively by tapctl recover --delete.  So recover never reads
- * stores a drain is writing, and --delete never deletes what anyone uses,
- * without asking the hub.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,19 +104,4 @@ pid_t hub_state_lock_holder(const char *state_dir)
 	}
 	close(fd);
 	return pid;
-}
-
-int hub_host_dir_lock(const char *dir, bool shared)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
-		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
 }

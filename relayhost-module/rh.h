@@ -12,6 +12,15 @@
  *   trace.c        binary trace files: their header, special records, reader
  *   meta_store.c   a host's guest format tables, in a crash-proof file
  *   ring_peek.c    records left in a pinned kernel ring after a crash
+ *   backend_maps.c a relay host's kernel buffers as BPF ring maps: one
+ *                  implementation of struct rh_backend_ops
+ *   host.c         a relay host: its classes' kernel buffers (through a
+ *                  backend) and stores, its drain, its guests' registry
+ *
+ * The path of one record: an eBPF probe reserves and commits it in its
+ * class's ring (backend_maps.c made the ring), the drain (host.c's thread,
+ * drain.c walking ring.c's mapping) appends it to the class store
+ * (class_store.c), readers and writers of the hub read it from there.
  */
 #ifndef RH_H
 #define RH_H
@@ -20,6 +29,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "taphub/record.h"
 
 /* ---- ring.c (internal: drain.c, ring_peek.c) ----------------------------- */
 
@@ -231,5 +242,186 @@ struct rh_ring_peek {
  */
 int rh_ring_peek(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
 		 struct rh_ring_peek *ret);
+
+/* ---- backend_maps.c: a host's kernel buffers ------------------------------------- */
+
+/*
+ * A backend makes and drains the kernel buffers of one host: one per class.
+ * Records are laid out as in a BPF ring (ring.c): a backend hands each to
+ * the host's callback with its ring position (rh_record_fn), in the order
+ * the buffer committed them.
+ */
+struct rh_backend {
+	const struct rh_backend_ops *ops;
+};
+
+struct rh_ring_peek;
+
+struct rh_backend_ops {
+	const char *name;
+	/* A host's buffers, none made yet. */
+	int (*create)(struct rh_backend **ret);
+	/*
+	 * Class cls's buffer, of at least bytes (the backend rounds up to what
+	 * it can make); consume hands its records to fn(arg, cls, ...).
+	 */
+	int (*create_class_ring)(struct rh_backend *b, int cls, uint64_t bytes, rh_record_fn fn,
+				 void *arg);
+	/*
+	 * What a guest's loader needs to route its records into class cls:
+	 * maps: the BPF ring map fd its ring map is replaced with.
+	 */
+	int (*ring_fd_for_guest)(struct rh_backend *b, int cls);
+	/* Consume all there is without waiting: records, or -errno. */
+	int (*consume)(struct rh_backend *b);
+	/* An fd that polls readable when a buffer asks to be drained (edge-triggered use). */
+	int (*wait_fd)(struct rh_backend *b);
+	/* How long the drain may sleep, from the rate (rh_drain_next_tick_ms). */
+	int (*next_tick_ms)(struct rh_backend *b, int min_ms, int idle_ms);
+	/* Keep class cls's buffer past the process, at path: what a crash leaves. */
+	int (*pin_ring)(struct rh_backend *b, int cls, const char *path);
+	int (*unpin_ring)(const char *path);
+	/* Visit what a dead drain left in a pinned buffer (as rh_ring_peek). */
+	int (*recover_ring)(const char *pin, uint64_t from, rh_store_fn fn, void *arg,
+			    struct rh_ring_peek *ret);
+	/* Closes the buffers (their pins stay); NULL is fine. */
+	void (*destroy)(struct rh_backend *b);
+};
+
+extern const struct rh_backend_ops rh_backend_maps;
+
+/* ---- host.c: a relay host ------------------------------------------------------ */
+
+#define RH_PATH_MAX 1024
+
+/* A class of a host: its name, its store's size and policy. */
+struct rh_class_spec {
+	char name[64];
+	uint64_t size;      /* store bytes */
+	int policy;         /* enum rh_policy */
+	uint64_t ring_size; /* kernel buffer bytes; 0: from size (host.c) */
+};
+
+/*
+ * A guest's entry in its host's registry: what readers need to format its
+ * records.  It lives as long as the host (records of a guest that left
+ * stay readable); the drain thread and the host's owner update the atomics.
+ */
+struct rh_guest {
+	uint32_t id;
+	struct grt_meta *meta;
+	char *meta_text;   /* as the client sent it: binary traces carry it */
+	size_t meta_len;
+	int cls_map[TH_MAX_CLASSES]; /* guest class -> host class */
+	atomic_bool gone;
+	atomic_bool exit_req;        /* an exit() record was drained */
+	atomic_uint_fast64_t errors; /* error records drained */
+	/* ring-full drops per guest class, as its owner last read them
+	 * (rh_host_set_kernel_drops); readers read */
+	atomic_uint_fast64_t kdropped[TH_MAX_CLASSES];
+};
+
+struct grt_meta;
+struct rh_host;
+
+struct rh_host_opts {
+	const char *name;     /* names its directory: no '/', not starting with '.' */
+	/*
+	 * The host's directory is made under STATE_DIR/hosts: its class
+	 * stores and format tables.  NULL: a host without stores (tap's own
+	 * buffer): every record drained goes to on_record(arg, ...) instead.
+	 */
+	const char *state_dir;
+	rh_record_fn on_record;
+	void *arg;
+	const char *pin_root; /* bpffs directory for ring pins (NULL: no pins) */
+	const struct rh_class_spec *classes;
+	int nclasses;
+	const struct rh_backend_ops *backend; /* NULL: rh_backend_maps */
+	/* no drain thread: the caller drains (rh_host_drain, rh_host_wait_fd) */
+	bool caller_drains;
+	int notify_fd;        /* an eventfd written when a guest's exit()/error is drained, -1 */
+};
+
+/* What a guest's loader gets from rh_host_add_guest. */
+struct rh_guest_load {
+	uint32_t id;                 /* the guest's id: its records carry it */
+	const struct grt_meta *meta;
+	const int *ring_fds;         /* guest class i writes into ring_fds[i] */
+};
+
+struct rh_guest_opts {
+	const char *meta_text; /* its format table (guest.meta) */
+	size_t meta_len;
+	const char *cls;       /* route the guest's default class here (NULL: the first) */
+	/* load the guest's kernel part into the host's rings (NULL: nothing to load) */
+	int (*load)(void *arg, const struct rh_guest_load *l, char *err, size_t errlen);
+	/* undo a load that succeeded, when the guest cannot be registered after all */
+	void (*unload)(void *arg);
+	void *arg;
+};
+
+int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err,
+		   size_t errlen);
+void rh_host_get(struct rh_host *h);
+/* The last put closes the host; after rh_host_discard its files and pins go too. */
+void rh_host_put(struct rh_host *h);
+/* What the host recorded goes with it at its last put (nothing to keep). */
+void rh_host_discard(struct rh_host *h);
+/*
+ * The host's records stay on disk after its session ended on purpose: a
+ * marker says so, and the next hub does not show it as a session (tapctl
+ * recover lists it).
+ */
+int rh_host_mark_ended(struct rh_host *h, const char *why);
+#define RH_HOST_ENDED_FILE "ended"
+/*
+ * Lock a host directory (an fd to close to unlock): exclusive to record
+ * into it or delete it, shared to read it; -EBUSY when the lock conflicts.
+ */
+int rh_host_dir_lock(const char *dir, bool shared);
+
+/* A host a crashed hub left in dir: its stores, read-only, for readers. */
+int rh_host_open_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
+			   size_t errlen);
+const char *rh_host_name(const struct rh_host *h);
+const char *rh_host_dir(const struct rh_host *h);
+int rh_host_nclasses(const struct rh_host *h);
+const struct rh_class_spec *rh_host_class_spec(const struct rh_host *h, int cls);
+struct rh_store *rh_host_store(const struct rh_host *h, int cls);
+bool rh_host_is_recovered(const struct rh_host *h);
+/* The host is closing: readers leave. */
+bool rh_host_stopping(struct rh_host *h);
+/* A reader attached (on) or left: while any is, the drain ticks faster. */
+void rh_host_watch(struct rh_host *h, bool on);
+int rh_host_class(const struct rh_host *h, const char *name);
+/* Register a guest, after o->load put its kernel part into the host's rings. */
+int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t *ret_id,
+		      char *err, size_t errlen);
+/* The guest's probes are gone (detached and unloaded by its loader). */
+void rh_host_remove_guest(struct rh_host *h, uint32_t id);
+/* Lookup in the registry (lock-free); valid for the host's life. */
+const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id);
+/* Append runner output as TH_FMT_TEXT records (through the drain thread). */
+int rh_host_inject(struct rh_host *h, int cls, uint32_t guest, const char *text, size_t len);
+void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms);
+/* Records guest class cls of guest id lost so far to a full kernel ring. */
+void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n);
+/* Records host class cls lost to full kernel rings, of one guest (0: all). */
+uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest);
+void rh_host_kick(struct rh_host *h);
+/* Return once the drain ran a whole round after the call: all that the
+ * rings and injected output held then is in the stores. */
+void rh_host_sync(struct rh_host *h);
+/*
+ * A drain the caller drives (caller_drains): one round now, without
+ * waiting (records drained, or -errno); an fd to wait on (readable, as an
+ * edge, when a buffer asks to be drained); how long to wait at most.
+ */
+int rh_host_drain(struct rh_host *h);
+int rh_host_wait_fd(struct rh_host *h);
+int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms);
+/* What a guest's loader needs for class cls (the backend's ring_fd_for_guest). */
+int rh_host_ring_fd(struct rh_host *h, int cls);
 
 #endif /* RH_H */

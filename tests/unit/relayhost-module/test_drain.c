@@ -37,6 +37,7 @@
 #include <linux/bpf.h>
 
 #include "relayhost-module/rh.h"
+#include "ring_writer.h"
 #include "taphub/record.h"
 
 #define RING_BYTES 4096u
@@ -50,60 +51,12 @@ static int prog[NLENS];
 static struct rh_ring view; /* the test's own read-only map of the ring */
 static pid_t child;         /* a draining child the test steps, killed however it ends */
 
-/* The context the test passes to the program. */
-struct wctx {
-	uint32_t n;       /* the record's number: its ts and payload */
-	uint32_t discard; /* discard instead of submit */
-};
-
-#define INSN(c, d, s, o, i)                                                                        \
-	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-
-/*
- * A program that reserves len bytes in ring map_fd and writes a record
- * header (size 40, fmt TH_FMT_FIRST, ts n) and the payload n into it.
- */
-static int load_writer(int map_fd, uint32_t len)
-{
-	struct bpf_insn p[] = {
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),         /* r6 = ctx */
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 7, 6, 0, 0),           /* r7 = n */
-		INSN(BPF_LDX | BPF_MEM | BPF_W, 8, 6, 4, 0),           /* r8 = discard */
-		INSN(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, map_fd),
-		INSN(0, 0, 0, 0, 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, (int)len),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 3, 0, 0, 0),
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve),
-		INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 12, 0),          /* NULL: to the exit */
-		INSN(BPF_ST | BPF_MEM | BPF_W, 0, 0, 0, 40),           /* size */
-		INSN(BPF_ST | BPF_MEM | BPF_W, 0, 0, 4, TH_FMT_FIRST), /* fmt, cls, flags */
-		INSN(BPF_ST | BPF_MEM | BPF_DW, 0, 0, 8, 0),           /* guest, cpu */
-		INSN(BPF_ST | BPF_MEM | BPF_DW, 0, 0, 16, 0),          /* seq */
-		INSN(BPF_STX | BPF_MEM | BPF_DW, 0, 7, 24, 0),         /* ts = n */
-		INSN(BPF_STX | BPF_MEM | BPF_DW, 0, 7, 32, 0),         /* payload = n */
-		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 1, 0, 0, 0),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 2, 0, 0, 0),
-		INSN(BPF_JMP | BPF_JNE | BPF_K, 8, 0, 2, 0),
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_submit),
-		INSN(BPF_JMP | BPF_JA, 0, 0, 1, 0),
-		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_discard),
-		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
-		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .prog_flags = BPF_F_SLEEPABLE);
-
-	return bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "th_test_writer", "Dual MIT/GPL", p,
-			     sizeof(p) / sizeof(p[0]), &o);
-}
-
 /* Write record n of ring length lens[li]; its ring bytes. */
 static uint64_t put(int li, uint32_t n, bool discard)
 {
-	struct wctx w = { .n = n, .discard = discard };
-	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = &w, .ctx_size_in = sizeof(w));
 	uint64_t prod = atomic_load(view.producer), bytes = RH_RING_HDR + ((lens[li] + 7) & ~7u);
 
-	assert_int_equal(bpf_prog_test_run_opts(prog[li], &t), 0);
+	assert_int_equal(write_record(prog[li], n, discard, TH_FMT_FIRST, 0), 0);
 	/* it is in the ring (a full ring would refuse it) */
 	assert_int_equal(atomic_load(view.producer), prod + bytes);
 	return bytes;

@@ -2,23 +2,36 @@
 /*
  * Relay hosts: the buffers the hub owns.
  *
- * A host has one to TH_MAX_CLASSES classes.  Each class is a kernel ring
- * (a BPF ring buffer the host creates and keeps) and a class store (a
- * file under the state dir, see relayhost-module/class_store.c).  Guests
- * are eBPF objects loaded with their ring maps replaced by the host's
- * rings (bpf_map__reuse_fd), so adding or removing a guest never touches
- * the rings, the stores or the drain: recording goes on.
+ * A host has one to TH_MAX_CLASSES classes.  Each class is a kernel
+ * buffer, made and drained through the host's backend (struct
+ * rh_backend_ops; backend_maps.c: a BPF ring buffer the host creates and
+ * keeps), and a class store (a file under the state dir, see
+ * class_store.c).  Guests are loaded by the caller with their ring maps
+ * replaced by what the backend gives them (rh_host_ring_fd), so adding or
+ * removing a guest never touches the rings, the stores or the drain:
+ * recording goes on.  A host made without a state dir (tap's own buffer)
+ * has no stores: its records go to the caller's callback.
  *
  * One drain thread per host moves records from the rings to the stores
  * (the stores' only writer), appends the output runners send (injected
  * records), and wakes the host's readers.  It also notices exit() and
- * runtime-error records and flags their guest for the main loop.
+ * runtime-error records, flags their guest and tells the owner
+ * (notify_fd).  Or the caller drives the drain itself (caller_drains:
+ * rh_host_drain on rh_host_wait_fd and rh_host_next_tick_ms's tick).
  *
  * The guest registry maps a guest id to its format table (meta).  Readers
  * format records with it while guests come and go, so it is a liburcu
  * lock-free hash table: lookups take no lock; an entry stays for the
  * host's life (records of a removed guest remain readable), and is freed
  * after a grace period when the host goes.
+ *
+ * Each host directory under STATE/hosts is locked as the hub locks its
+ * state dir (hub/statedir.c), with flock on the directory itself:
+ * exclusively while a hub records into it, shared while a hub shows what
+ * an earlier one left (read-only) or tapctl recover reads it, exclusively
+ * by tapctl recover --delete.  So recover never reads
+ * stores a drain is writing, and --delete never deletes what anyone uses,
+ * without asking the hub.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -30,12 +43,16 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
+
+#include <pthread.h>
+#include <urcu.h>
+#include <urcu/rculfhash.h>
 
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
 #include "relayhost-module/rh.h"
+#include "taphub/record.h"
 
 /*
  * The drain's idle tick: how late a record that woke no one (its ring
@@ -45,21 +62,57 @@
 #define DRAIN_TICK_MS 50
 #define DRAIN_TICK_WATCHED_MS 10
 
+struct rh_class {
+	struct rh_class_spec spec;
+	struct rh_store *store; /* NULL in a host without stores */
+};
+
+/* A guest's registry entry: its lock-free table node around what readers see. */
+struct reg_entry {
+	struct cds_lfht_node node;
+	struct rcu_head rcu;
+	struct rh_guest g;
+};
+
+struct rh_host {
+	char name[64];
+	char dir[RH_PATH_MAX]; /* the host's directory under the state dir */
+	int nclasses;
+	struct rh_class cls[TH_MAX_CLASSES];
+	struct cds_lfht *reg; /* guest id -> struct reg_entry */
+	atomic_uint next_guest;
+	/* the kernel buffers */
+	const struct rh_backend_ops *ops;
+	struct rh_backend *be;
+	/* the drain thread */
+	pthread_t drain_th;
+	bool drain_started;
+	int wake_efd;   /* wakes the drain: injected records, stop */
+	int notify_fd;  /* told of exit/error records (rh_host_opts) */
+	atomic_bool stopping;
+	atomic_int live_readers; /* attached clients (tap -A): the drain ticks faster */
+	bool appended;  /* drain thread only */
+	pthread_mutex_t inj_mu;
+	struct inj *inj_head, *inj_tail;
+	/* readers wait for gen to move */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t gen;
+	uint64_t rounds; /* drain iterations finished (under mu) */
+	atomic_int refs;
+	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
+	char pin_dir[RH_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
+	bool remove;               /* discarded on purpose: its files go with it */
+	bool recovered;            /* left by a crashed hub: stores only, read-only */
+	int dir_lock;              /* rh_host_dir_lock() on dir while we use it */
+};
+
 struct inj {
 	struct inj *next;
 	int cls;
 	size_t len;
 	uint8_t rec[]; /* a complete record */
 };
-
-static uint64_t pow2_at_least(uint64_t v)
-{
-	uint64_t p = 4096;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
 
 static uint64_t mono_ns(void)
 {
@@ -69,88 +122,13 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* ---- class specs: NAME=SIZE[:overwrite|:discard] ----------------------------- */
-
-int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, size_t errlen)
-{
-	const char *eq = strchr(s, '=');
-	char *end;
-	double v;
-	uint64_t mult = 1;
-	size_t n;
-
-	memset(out, 0, sizeof(*out));
-	out->policy = RH_OVERWRITE;
-	if (!eq || eq == s) {
-		snprintf(err, errlen, "class '%s': expected NAME=SIZE[:overwrite|:discard]", s);
-		return -EINVAL;
-	}
-	n = (size_t)(eq - s);
-	if (n >= sizeof(out->name) || !hub_name_valid_n(s, n)) {
-		snprintf(err, errlen, "class '%.*s': a name of letters, digits and '_' (at most 63)",
-			 (int)n, s);
-		return -EINVAL;
-	}
-	memcpy(out->name, s, n);
-	errno = 0;
-	v = strtod(eq + 1, &end);
-	if (errno || end == eq + 1 || v <= 0) {
-		snprintf(err, errlen, "class '%s': bad size", s);
-		return -EINVAL;
-	}
-	switch (*end) {
-	case 'k': case 'K': mult = 1ull << 10; end++; break;
-	case 'm': case 'M': mult = 1ull << 20; end++; break;
-	case 'g': case 'G': mult = 1ull << 30; end++; break;
-	default: break;
-	}
-	out->size = (uint64_t)(v * (double)mult);
-	if (*end == ':') {
-		if (!strcmp(end + 1, "overwrite"))
-			out->policy = RH_OVERWRITE;
-		else if (!strcmp(end + 1, "discard"))
-			out->policy = RH_DISCARD;
-		else {
-			snprintf(err, errlen, "class '%s': the policy is overwrite or discard", s);
-			return -EINVAL;
-		}
-	} else if (*end) {
-		snprintf(err, errlen, "class '%s': bad size suffix (K, M or G)", s);
-		return -EINVAL;
-	}
-	if (out->size < HUB_CLASS_MIN || out->size > HUB_CLASS_MAX) {
-		snprintf(err, errlen, "class '%s': the size must be from 64K to %lluG", s,
-			 (unsigned long long)(HUB_CLASS_MAX >> 30));
-		return -ERANGE;
-	}
-	return 0;
-}
-
-bool hub_name_valid_n(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!n || n > HUB_NAME_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (i && s[i] >= '0' && s[i] <= '9')))
-			return false;
-	return true;
-}
-
-bool hub_name_valid(const char *s)
-{
-	return s && hub_name_valid_n(s, strlen(s));
-}
-
 /* ---- the registry ------------------------------------------------------------------ */
 
 static int reg_match(struct cds_lfht_node *node, const void *key)
 {
-	const struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+	const struct reg_entry *e = caa_container_of(node, struct reg_entry, node);
 
-	return g->id == *(const uint32_t *)key;
+	return e->g.id == *(const uint32_t *)key;
 }
 
 static unsigned long reg_hash(uint32_t id)
@@ -159,7 +137,7 @@ static unsigned long reg_hash(uint32_t id)
 	return (unsigned long)(id * 0x9e3779b97f4a7c15ull);
 }
 
-const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id)
+const struct rh_guest *rh_host_guest(struct rh_host *h, uint32_t id)
 {
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
@@ -169,14 +147,14 @@ const struct hub_reg_guest *hub_host_guest(struct hub_host *h, uint32_t id)
 	cds_lfht_lookup(h->reg, reg_hash(id), reg_match, &id, &it);
 	node = cds_lfht_iter_get_node(&it);
 	rcu_read_unlock();
-	return node ? caa_container_of(node, struct hub_reg_guest, node) : NULL;
+	return node ? &caa_container_of(node, struct reg_entry, node)->g : NULL;
 }
 
 /* ---- the drain thread ------------------------------------------------------------------ */
 
-static void flag_guest(struct hub_host *h, const struct th_rec *r)
+static void flag_guest(struct rh_host *h, const struct th_rec *r)
 {
-	struct hub_reg_guest *g = (struct hub_reg_guest *)hub_host_guest(h, r->guest);
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, r->guest);
 
 	if (!g)
 		return;
@@ -184,17 +162,17 @@ static void flag_guest(struct hub_host *h, const struct th_rec *r)
 		atomic_store(&g->exit_req, true);
 	else
 		atomic_fetch_add(&g->errors, 1);
-	/* the main loop looks at the flags when this fires */
-	if (h->main_efd >= 0) {
+	/* the owner looks at the flags when this fires */
+	if (h->notify_fd >= 0) {
 		uint64_t one = 1;
 
-		(void)!write(h->main_efd, &one, sizeof(one));
+		(void)!write(h->notify_fd, &one, sizeof(one));
 	}
 }
 
 static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
-	struct hub_host *h = arg;
+	struct rh_host *h = arg;
 	const struct th_rec *r = rec;
 
 	if (cls < 0 || cls >= h->nclasses || len < sizeof(*r))
@@ -207,7 +185,7 @@ static int on_ring_record(void *arg, int cls, const void *rec, size_t len, uint6
 	return 0;
 }
 
-static void append_injected(struct hub_host *h)
+static void append_injected(struct rh_host *h)
 {
 	struct inj *list, *next;
 
@@ -217,13 +195,15 @@ static void append_injected(struct hub_host *h)
 	pthread_mutex_unlock(&h->inj_mu);
 	for (; list; list = next) {
 		next = list->next;
-		rh_store_append(h->cls[list->cls].store, list->rec, list->len);
-		h->appended = true;
+		if (h->cls[list->cls].store) {
+			rh_store_append(h->cls[list->cls].store, list->rec, list->len);
+			h->appended = true;
+		}
 		free(list);
 	}
 }
 
-static void wake_readers(struct hub_host *h, bool appended)
+static void wake_readers(struct rh_host *h, bool appended)
 {
 	pthread_mutex_lock(&h->mu);
 	if (appended)
@@ -236,7 +216,7 @@ static void wake_readers(struct hub_host *h, bool appended)
 /* The drain comes back at least this often while records flow. */
 #define DRAIN_MIN_TICK_MS 1
 
-static int drain_epoll(struct hub_host *h)
+static int drain_epoll(struct rh_host *h)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = 1 };
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -249,7 +229,7 @@ static int drain_epoll(struct hub_host *h)
 	 * producer's wakeup the drain spun on batches of ~20 records (with an
 	 * epoll_wait and a read each) for as long as the flood lasted.
 	 */
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, rh_drain_epoll_fd(h->drain), &ev))
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, h->ops->wait_fd(h->be), &ev))
 		goto fail;
 	/* the eventfd level-triggered: it stays readable until the round reads it */
 	ev.events = EPOLLIN;
@@ -263,7 +243,7 @@ fail:
 }
 
 /* Sleep until a ring wakes us, a kick, or the tick; reset the kick. */
-static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
+static void drain_wait(struct rh_host *h, int epfd, int tick_ms)
 {
 	struct epoll_event evs[2];
 	bool kicked = epfd < 0;
@@ -283,32 +263,61 @@ static void drain_wait(struct hub_host *h, int epfd, int tick_ms)
 		(void)!read(h->wake_efd, &v, sizeof(v));
 }
 
+/* A round: drain the rings, append what runners sent, wake the readers. */
+static int drain_round(struct rh_host *h)
+{
+	int n;
+
+	h->appended = false;
+	n = h->ops->consume(h->be);
+	append_injected(h);
+	wake_readers(h, h->appended);
+	return n;
+}
+
+int rh_host_drain(struct rh_host *h)
+{
+	return drain_round(h);
+}
+
+int rh_host_wait_fd(struct rh_host *h)
+{
+	return h->ops->wait_fd(h->be);
+}
+
+int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms)
+{
+	return h->ops->next_tick_ms(h->be, min_ms, idle_ms);
+}
+
+int rh_host_ring_fd(struct rh_host *h, int cls)
+{
+	return h->be ? h->ops->ring_fd_for_guest(h->be, cls) : -1;
+}
+
 /*
- * Every iteration is a round (hub_host_sync() counts them): wait, drain the
- * rings, append what runners sent, wake the readers.  The round that sees
- * `stopping` does not wait: it is the last, and it empties the rings.
+ * Every iteration is a round (rh_host_sync() counts them): wait, then
+ * drain_round.  The round that sees `stopping` does not wait: it is the
+ * last, and it empties the rings.
  */
 static void *drain_main(void *arg)
 {
-	struct hub_host *h = arg;
+	struct rh_host *h = arg;
 	int epfd = drain_epoll(h), tick_ms = DRAIN_TICK_MS;
 
 	rcu_register_thread();
-	rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS, tick_ms); /* starts the clock */
+	rh_host_next_tick_ms(h, DRAIN_MIN_TICK_MS, tick_ms); /* starts the clock */
 	for (;;) {
 		bool stopping = atomic_load(&h->stopping);
 
 		drain_wait(h, epfd, stopping ? 0 : tick_ms);
-		h->appended = false;
-		rh_drain_consume(h->drain);
-		append_injected(h);
-		wake_readers(h, h->appended);
+		drain_round(h);
 		if (stopping)
 			break;
 		/* paced to the rate (rh_drain_next_tick_ms); quicker while someone watches */
-		tick_ms = rh_drain_next_tick_ms(h->drain, DRAIN_MIN_TICK_MS,
-						atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS
-									      : DRAIN_TICK_MS);
+		tick_ms = rh_host_next_tick_ms(h, DRAIN_MIN_TICK_MS,
+					       atomic_load(&h->live_readers) ? DRAIN_TICK_WATCHED_MS
+									     : DRAIN_TICK_MS);
 	}
 	if (epfd >= 0)
 		close(epfd);
@@ -328,10 +337,10 @@ static void *drain_main(void *arg)
  * effort: without bpffs the stores are still recovered, and the count of
  * undrained records is unknown.
  */
-static void pin_rings(struct hub_host *h, const char *root)
+static void pin_rings(struct rh_host *h, const char *root)
 {
 	const char *base = strrchr(h->dir, '/');
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	mkdir(root, 0700);
@@ -342,16 +351,16 @@ static void pin_rings(struct hub_host *h, const char *root)
 		return;
 	}
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
-		unlink(path); /* a stale pin of an older host of this directory name */
-		if (bpf_obj_pin(h->cls[c].ring_fd, path) == 0)
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
+		h->ops->unpin_ring(path); /* a stale pin of an older host of this directory name */
+		if (h->ops->pin_ring(h->be, c, path) == 0)
 			rh_store_set_ring_pin(h->cls[c].store, path);
 	}
 }
 
-static void unpin_rings(struct hub_host *h)
+static void unpin_rings(struct rh_host *h)
 {
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	if (h->recovered) {
@@ -362,7 +371,7 @@ static void unpin_rings(struct hub_host *h)
 			rh_store_stats(h->cls[c].store, &st);
 			if (!st.ring_pin[0])
 				continue;
-			unlink(st.ring_pin);
+			h->ops->unpin_ring(st.ring_pin);
 			snprintf(path, sizeof(path), "%s", st.ring_pin);
 			if (strrchr(path, '/'))
 				*strrchr(path, '/') = 0;
@@ -373,38 +382,38 @@ static void unpin_rings(struct hub_host *h)
 	if (!h->pin_dir[0])
 		return;
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].name);
-		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", h->pin_dir, h->cls[c].spec.name);
+		h->ops->unpin_ring(path);
 	}
 	rmdir(h->pin_dir);
 }
 
 /* A host stopped on purpose leaves nothing behind. */
-static void remove_files(struct hub_host *h)
+static void remove_files(struct rh_host *h)
 {
-	char path[HUB_PATH_MAX + 128];
+	char path[RH_PATH_MAX + 128];
 	int c;
 
 	for (c = 0; c < h->nclasses; c++) {
-		snprintf(path, sizeof(path), "%s/%s.store", h->dir, h->cls[c].name);
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, h->cls[c].spec.name);
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
 	unlink(path);
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, h->dir);
 	unlink(path);
 	/* the hub logs nothing from here: a directory left behind is listed by tapctl recover */
 	rmdir(h->dir);
 }
 
-int hub_host_mark_ended(struct hub_host *h, const char *why)
+int rh_host_mark_ended(struct rh_host *h, const char *why)
 {
-	char path[HUB_PATH_MAX + 32], when[64];
+	char path[RH_PATH_MAX + 32], when[64];
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/" HUB_HOST_ENDED_FILE, h->dir);
+	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, h->dir);
 	f = fopen(path, "we");
 	if (!f)
 		return -errno;
@@ -416,14 +425,16 @@ int hub_host_mark_ended(struct hub_host *h, const char *why)
 	return 0;
 }
 
-int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *err,
+int rh_host_create(const struct rh_host_opts *o, struct rh_host **ret, char *err,
 		    size_t errlen)
 {
-	struct hub_host *h;
-	char path[HUB_PATH_MAX + 128];
+	struct rh_host *h;
+	char path[RH_PATH_MAX + 128];
 	int i, r, gen;
 
-	if (!o || o->nclasses < 1 || o->nclasses > TH_MAX_CLASSES || !hub_name_valid(o->name)) {
+	/* the name is a directory's: the caller checks it is one of letters and digits */
+	if (!o || o->nclasses < 1 || o->nclasses > TH_MAX_CLASSES || !o->name || !*o->name ||
+	    strlen(o->name) >= sizeof(h->name) || strchr(o->name, '/') || o->name[0] == '.') {
 		snprintf(err, errlen, "a host needs a valid name and 1 to %d classes", TH_MAX_CLASSES);
 		return -EINVAL;
 	}
@@ -440,8 +451,7 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 	if (!h)
 		return -ENOMEM;
 	snprintf(h->name, sizeof(h->name), "%s", o->name);
-	h->owner = o->owner;
-	h->main_efd = o->main_efd;
+	h->notify_fd = o->notify_fd;
 	h->wake_efd = -1;
 	h->dir_lock = -1;
 	pthread_mutex_init(&h->mu, NULL);
@@ -449,24 +459,25 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 	pthread_mutex_init(&h->inj_mu, NULL);
 	atomic_store(&h->refs, 1);
 	atomic_store(&h->next_guest, 1);
-	for (i = 0; i < TH_MAX_CLASSES; i++)
-		h->cls[i].ring_fd = -1;
+	h->ops = o->backend ? o->backend : &rh_backend_maps;
 	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
 	if (!h->reg) {
 		r = -ENOMEM;
 		goto out_free;
 	}
 	/* a fresh directory per host: an older one (a crash) is never reused */
-	snprintf(path, sizeof(path), "%s/hosts", o->state_dir);
-	mkdir(path, 0700);
-	for (gen = 0;; gen++) {
+	if (o->state_dir) {
+		snprintf(path, sizeof(path), "%s/hosts", o->state_dir);
+		mkdir(path, 0700);
+	}
+	for (gen = 0; o->state_dir; gen++) {
 		if (gen)
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s.%d", o->state_dir, h->name, gen);
 		else
 			snprintf(h->dir, sizeof(h->dir), "%s/hosts/%s", o->state_dir, h->name);
 		if (mkdir(h->dir, 0700) == 0) {
 			/* ours while we record into it: tapctl recover --delete stays away */
-			h->dir_lock = hub_host_dir_lock(h->dir, false);
+			h->dir_lock = rh_host_dir_lock(h->dir, false);
 			break;
 		}
 		if (errno != EEXIST || gen > 10000) {
@@ -476,58 +487,68 @@ int hub_host_create(const struct hub_host_opts *o, struct hub_host **ret, char *
 		}
 	}
 	h->nclasses = o->nclasses;
+	r = h->ops->create(&h->be);
+	if (r) {
+		snprintf(err, errlen, "cannot make the host's kernel buffers: %s", strerror(-r));
+		goto out_destroy;
+	}
 	for (i = 0; i < o->nclasses; i++) {
-		struct hub_class *c = &h->cls[i];
+		struct rh_class *c = &h->cls[i];
 		struct rh_store_opts so = {
 			.data_size = o->classes[i].size,
 			.policy = o->classes[i].policy,
 			.host = h->name,
 			.cls = o->classes[i].name,
 		};
-
-		snprintf(c->name, sizeof(c->name), "%s", o->classes[i].name);
-		c->size = o->classes[i].size;
-		c->policy = o->classes[i].policy;
 		/*
 		 * The kernel ring takes what the probes write until the drain moves
 		 * it; a quarter of the class (at least 256 KB, at most 256 MB) is
 		 * enough for ~50 ms of the drain being busy at millions of events/s.
 		 */
-		c->ring_size = pow2_at_least(c->size / 4 < (256u << 10) ? (256u << 10)
-					     : c->size / 4 > (256u << 20) ? (256u << 20)
-									  : c->size / 4);
-		c->ring_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "th_host_ring", 0, 0,
-					    (uint32_t)c->ring_size, NULL);
-		if (c->ring_fd < 0) {
-			r = -errno;
-			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->name,
-				 strerror(errno));
+		uint64_t ring = o->classes[i].ring_size ? o->classes[i].ring_size
+			      : o->classes[i].size / 4 < (256u << 10) ? (256u << 10)
+			      : o->classes[i].size / 4 > (256u << 20) ? (256u << 20)
+								      : o->classes[i].size / 4;
+
+		c->spec = o->classes[i];
+		/* stored, or handed to the caller: no test per record */
+		r = h->ops->create_class_ring(h->be, i, ring, o->state_dir ? on_ring_record : o->on_record,
+					      o->state_dir ? (void *)h : o->arg);
+		if (r) {
+			snprintf(err, errlen, "cannot create the kernel ring of class %s: %s", c->spec.name,
+				 strerror(-r));
 			goto out_destroy;
 		}
-		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->name);
+		if (!o->state_dir)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.store", h->dir, c->spec.name);
 		r = rh_store_create(path, &so, &c->store);
 		if (r) {
 			snprintf(err, errlen, "cannot create the store %s: %s", path, strerror(-r));
 			goto out_destroy;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
-	r = rh_metas_create(path, HOST_METAS_BYTES, h->name, &h->metas);
-	if (r) {
-		snprintf(err, errlen, "cannot create %s: %s", path, strerror(-r));
-		goto out_destroy;
-	}
-	if (o->pin_root && *o->pin_root)
-		pin_rings(h, o->pin_root);
-	r = rh_drain_new(&h->drain);
-	for (i = 0; !r && i < h->nclasses; i++)
-		r = rh_drain_add_ring(h->drain, h->cls[i].ring_fd, i, on_ring_record, h);
-	if (r) {
-		snprintf(err, errlen, "cannot drain the rings: %s", strerror(-r));
-		goto out_destroy;
+	if (o->state_dir) {
+		snprintf(path, sizeof(path), "%s/guests.metas", h->dir);
+		r = rh_metas_create(path, HOST_METAS_BYTES, h->name, &h->metas);
+		if (r) {
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(-r));
+			goto out_destroy;
+		}
+		if (o->pin_root && *o->pin_root)
+			pin_rings(h, o->pin_root);
 	}
 	h->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (h->wake_efd < 0 || pthread_create(&h->drain_th, NULL, drain_main, h)) {
+	if (h->wake_efd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot make the drain's eventfd: %s", strerror(errno));
+		goto out_destroy;
+	}
+	if (o->caller_drains) {
+		*ret = h;
+		return 0;
+	}
+	if (pthread_create(&h->drain_th, NULL, drain_main, h)) {
 		r = -EAGAIN;
 		snprintf(err, errlen, "cannot start the drain thread");
 		goto out_destroy;
@@ -542,25 +563,25 @@ out_free:
 	return r;
 out_destroy:
 	h->remove = true; /* nothing was recorded: leave nothing behind */
-	hub_host_put(h);
+	rh_host_put(h);
 	return r;
 }
 
-void hub_host_get(struct hub_host *h)
+void rh_host_get(struct rh_host *h)
 {
 	atomic_fetch_add(&h->refs, 1);
 }
 
 static void free_reg_entry(struct rcu_head *head)
 {
-	struct hub_reg_guest *g = caa_container_of(head, struct hub_reg_guest, rcu);
+	struct reg_entry *e = caa_container_of(head, struct reg_entry, rcu);
 
-	grt_meta_free(g->meta);
-	free(g->meta_text);
-	free(g);
+	grt_meta_free(e->g.meta);
+	free(e->g.meta_text);
+	free(e);
 }
 
-void hub_host_put(struct hub_host *h)
+void rh_host_put(struct rh_host *h)
 {
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *node;
@@ -576,14 +597,13 @@ void hub_host_put(struct hub_host *h)
 		(void)!write(h->wake_efd, &one, sizeof(one));
 		pthread_join(h->drain_th, NULL);
 	}
-	rh_drain_free(h->drain);
 	/* the drain's last round emptied the rings: their pins are not needed;
 	 * a recovered host's pins (a crash's) go when the admin removes it */
 	if (!h->recovered || h->remove)
 		unpin_rings(h);
+	if (h->be)
+		h->ops->destroy(h->be);
 	for (c = 0; c < TH_MAX_CLASSES; c++) {
-		if (h->cls[c].ring_fd >= 0)
-			close(h->cls[c].ring_fd);
 		if (h->cls[c].store && !h->recovered && !h->remove)
 			rh_store_set_clean(h->cls[c].store);
 		rh_store_close(h->cls[c].store);
@@ -602,10 +622,10 @@ void hub_host_put(struct hub_host *h)
 	if (h->reg) {
 		rcu_read_lock();
 		cds_lfht_for_each(h->reg, &it, node) {
-			struct hub_reg_guest *g = caa_container_of(node, struct hub_reg_guest, node);
+			struct reg_entry *e = caa_container_of(node, struct reg_entry, node);
 
 			if (!cds_lfht_del(h->reg, node))
-				call_rcu(&g->rcu, free_reg_entry);
+				call_rcu(&e->rcu, free_reg_entry);
 		}
 		rcu_read_unlock();
 		/* wait for the frees, then the table (outside any read section) */
@@ -618,134 +638,105 @@ void hub_host_put(struct hub_host *h)
 	free(h);
 }
 
-int hub_host_class(const struct hub_host *h, const char *name)
+int rh_host_class(const struct rh_host *h, const char *name)
 {
 	int i;
 
 	for (i = 0; i < h->nclasses; i++)
-		if (!strcmp(h->cls[i].name, name))
+		if (!strcmp(h->cls[i].spec.name, name))
 			return i;
 	return -1;
 }
 
 /* ---- guests ---------------------------------------------------------------------------------- */
 
-int hub_host_add_guest(struct hub_host *h, const struct hub_guest_add *a, uint32_t *ret_id,
-		       struct hub_guest **ret_guest, char *err, size_t errlen)
+/*
+ * Route the guest's classes to the host's (its first, default, class to
+ * the one asked for, the others by name), let the caller load its kernel
+ * part into the host's rings, then register its format table: in the
+ * crash-proof metas first, where a crash cannot take it before the
+ * records do, then in the registry readers look up.
+ */
+int rh_host_add_guest(struct rh_host *h, const struct rh_guest_opts *o, uint32_t *ret_id,
+		      char *err, size_t errlen)
 {
-	struct hub_reg_guest *reg;
+	struct rh_guest_load l = { 0 };
+	struct reg_entry *e;
 	struct grt_meta *meta = NULL;
-	struct hub_guest *g = NULL;
 	int ring_fds[TH_MAX_CLASSES];
-	uint32_t id;
+	bool named = o->cls && *o->cls;
 	int i, r;
 
-	r = grt_meta_parse(a->meta_text, a->meta_len, &meta, err, errlen);
+	r = grt_meta_parse(o->meta_text, o->meta_len, &meta, err, errlen);
 	if (r)
 		return r;
-	if (meta->has_bpf && !a->obj) {
-		snprintf(err, errlen, "the guest's eBPF object was not sent");
-		r = -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		r = -ENOMEM;
 		goto out_meta;
 	}
-	/* route the guest's classes to the host's: its first (default) class to
-	 * the requested one, the others by name */
+	for (i = 0; i < TH_MAX_CLASSES; i++)
+		e->g.cls_map[i] = -1;
 	for (i = 0; i < meta->nclasses; i++) {
-		const char *want = meta->classes[i];
-		int c;
+		const char *want = i == 0 && named ? o->cls : meta->classes[i];
+		int c = rh_host_class(h, want);
 
-		if (i == 0 && a->cls && *a->cls)
-			want = a->cls;
-		c = hub_host_class(h, want);
-		if (c < 0 && i == 0 && !(a->cls && *a->cls))
+		if (c < 0 && i == 0 && !named)
 			c = 0; /* a guest's "default" lands in the host's first class */
 		if (c < 0) {
 			snprintf(err, errlen, "host '%s' has no class '%s'", h->name, want);
 			r = -ENOENT;
-			goto out_meta;
+			goto out_entry;
 		}
-		ring_fds[i] = h->cls[c].ring_fd;
+		e->g.cls_map[i] = c;
+		ring_fds[i] = h->ops->ring_fd_for_guest(h->be, c);
 	}
-	id = atomic_fetch_add(&h->next_guest, 1);
-	if (meta->has_bpf) {
-		struct hub_guest_opts go = {
-			.sz = sizeof(go),
-			.meta_text = a->meta_text,
-			.meta_len = a->meta_len,
-			.obj = a->obj,
-			.obj_len = a->obj_len,
-			.ring_fds = ring_fds,
-			.ring_bytes = h->cls[0].ring_size,
-			.target_pid = a->target_pid,
-			.guest_id = id,
-			.maxerrors = a->maxerrors,
-		};
-
-		r = hub_guest_open(&go, &g, err, errlen);
+	if (e->g.cls_map[0] < 0)
+		e->g.cls_map[0] = 0;
+	l.id = atomic_fetch_add(&h->next_guest, 1);
+	l.meta = meta;
+	l.ring_fds = ring_fds;
+	if (o->load) {
+		r = o->load(o->arg, &l, err, errlen);
 		if (r)
-			goto out_meta;
+			goto out_entry;
 	}
-	reg = calloc(1, sizeof(*reg));
-	if (!reg) {
-		r = -ENOMEM;
-		goto out_guest;
+	e->g.id = l.id;
+	e->g.meta = meta;
+	e->g.meta_text = malloc(o->meta_len + 1);
+	if (e->g.meta_text) {
+		memcpy(e->g.meta_text, o->meta_text, o->meta_len);
+		e->g.meta_text[o->meta_len] = 0;
+		e->g.meta_len = o->meta_len;
 	}
-	reg->id = id;
-	reg->owner = a->owner;
-	reg->meta = meta;
-	reg->meta_text = malloc(a->meta_len + 1);
-	if (reg->meta_text) {
-		memcpy(reg->meta_text, a->meta_text, a->meta_len);
-		reg->meta_text[a->meta_len] = 0;
-		reg->meta_len = a->meta_len;
-	}
-	snprintf(reg->session, sizeof(reg->session), "%s", a->session ? a->session : "");
-	for (i = 0; i < TH_MAX_CLASSES; i++)
-		reg->cls_map[i] = -1;
-	for (i = 0; i < meta->nclasses; i++)
-		reg->cls_map[i] = hub_host_class(h, i == 0 && a->cls && *a->cls ? a->cls
-							  : meta->classes[i]);
-	if (reg->cls_map[0] < 0)
-		reg->cls_map[0] = 0;
-	/* the table goes where a crash cannot take it before the records do */
-	r = rh_metas_add(h->metas, id, a->meta_text, a->meta_len);
+	r = h->metas ? rh_metas_add(h->metas, l.id, o->meta_text, o->meta_len) : 0;
 	if (r) {
 		snprintf(err, errlen, "cannot keep the guest's format table: %s", strerror(-r));
-		free(reg->meta_text);
-		free(reg);
-		goto out_guest;
+		free(e->g.meta_text);
+		if (o->unload)
+			o->unload(o->arg);
+		goto out_entry;
 	}
-	cds_lfht_node_init(&reg->node);
+	cds_lfht_node_init(&e->node);
 	rcu_read_lock();
-	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	cds_lfht_add(h->reg, reg_hash(l.id), &e->node);
 	rcu_read_unlock();
-	*ret_id = id;
-	*ret_guest = g;
+	*ret_id = l.id;
 	return 0;
-out_guest:
-	hub_guest_close(g);
+out_entry:
+	free(e);
 out_meta:
 	grt_meta_free(meta);
 	return r;
 }
 
-/* Detach and unload a guest; its format table stays for its records. */
-void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
+/* The guest's probes are gone; its format table stays for its records. */
+void rh_host_remove_guest(struct rh_host *h, uint32_t id)
 {
-	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
-	int c;
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, id);
 
-	if (g && reg) {
-		const struct grt_meta *m = hub_guest_meta(g);
-
-		for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++) {
-			hub_guest_counters(g, c, &reg->final[c]);
-			atomic_store(&reg->kdropped[c], reg->final[c].dropped);
-		}
-	}
-	if (reg)
-		atomic_store(&reg->gone, true);
-	hub_guest_close(g);
+	if (g)
+		atomic_store(&g->gone, true);
 	/* what the guest wrote before it went is drained with everything else */
 	if (h->wake_efd >= 0) {
 		uint64_t one = 1;
@@ -754,7 +745,7 @@ void hub_host_remove_guest(struct hub_host *h, uint32_t id, struct hub_guest *g)
 	}
 }
 
-int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *text, size_t len)
+int rh_host_inject(struct rh_host *h, int cls, uint32_t guest, const char *text, size_t len)
 {
 	while (len) {
 		size_t chunk = len > 60000 ? 60000 : len;
@@ -794,7 +785,7 @@ int hub_host_inject(struct hub_host *h, int cls, uint32_t guest, const char *tex
 }
 
 /* Wait until the drain appended something after *gen (or timeout). */
-void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms)
+void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms)
 {
 	struct timespec ts;
 
@@ -811,14 +802,14 @@ void hub_host_wait(struct hub_host *h, uint64_t *gen, int timeout_ms)
 }
 
 /* Make the drain run now (e.g. before reading the stores at a stop). */
-void hub_host_kick(struct hub_host *h)
+void rh_host_kick(struct rh_host *h)
 {
 	uint64_t one = 1;
 
 	(void)!write(h->wake_efd, &one, sizeof(one));
 }
 
-void hub_host_sync(struct hub_host *h)
+void rh_host_sync(struct rh_host *h)
 {
 	uint64_t want;
 	int waited = 0;
@@ -829,7 +820,7 @@ void hub_host_sync(struct hub_host *h)
 	/* the round running now may have started before the call: wait for two */
 	want = h->rounds + 2;
 	pthread_mutex_unlock(&h->mu);
-	hub_host_kick(h);
+	rh_host_kick(h);
 	pthread_mutex_lock(&h->mu);
 	while (h->rounds < want && !atomic_load(&h->stopping) && waited < 50) {
 		struct timespec ts;
@@ -844,68 +835,113 @@ void hub_host_sync(struct hub_host *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
-void hub_host_note_counters(struct hub_host *h, uint32_t id, struct hub_guest *g)
+void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n)
 {
-	struct hub_reg_guest *reg = (struct hub_reg_guest *)hub_host_guest(h, id);
-	const struct grt_meta *m;
-	struct th_class_counters k;
+	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, id);
 	int c;
 
-	if (!reg || !g)
+	if (!g || cls < 0 || cls >= TH_MAX_CLASSES)
 		return;
-	m = hub_guest_meta(g);
-	for (c = 0; c < m->nclasses && c < TH_MAX_CLASSES; c++)
-		if (hub_guest_counters(g, c, &k) == 0)
-			atomic_store(&reg->kdropped[c], k.dropped);
+	atomic_store(&g->kdropped[cls], n);
 	/* into the stores too: recovery after a crash reports them */
-	for (c = 0; c < h->nclasses; c++)
-		rh_store_set_kernel_lost(h->cls[c].store, hub_host_kdropped(h, c, 0));
+	c = g->cls_map[cls];
+	if (c >= 0 && c < h->nclasses && h->cls[c].store)
+		rh_store_set_kernel_lost(h->cls[c].store, rh_host_kdropped(h, c, 0));
 }
 
-uint64_t hub_host_kdropped(struct hub_host *h, int cls, uint32_t guest)
+uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 {
 	struct cds_lfht_iter it;
-	struct hub_reg_guest *g;
+	struct reg_entry *e;
 	uint64_t n = 0;
 	int c;
 
 	rcu_read_lock();
-	cds_lfht_for_each_entry(h->reg, &it, g, node) {
-		if (guest && g->id != guest)
+	cds_lfht_for_each_entry(h->reg, &it, e, node) {
+		if (guest && e->g.id != guest)
 			continue;
 		for (c = 0; c < TH_MAX_CLASSES; c++)
-			if (g->cls_map[c] == cls)
-				n += atomic_load(&g->kdropped[c]);
+			if (e->g.cls_map[c] == cls)
+				n += atomic_load(&e->g.kdropped[c]);
 	}
 	rcu_read_unlock();
 	return n;
+}
+
+/* ---- what the host's users read ---------------------------------------------------------- */
+
+const char *rh_host_name(const struct rh_host *h)
+{
+	return h->name;
+}
+
+const char *rh_host_dir(const struct rh_host *h)
+{
+	return h->dir;
+}
+
+int rh_host_nclasses(const struct rh_host *h)
+{
+	return h->nclasses;
+}
+
+const struct rh_class_spec *rh_host_class_spec(const struct rh_host *h, int cls)
+{
+	return &h->cls[cls].spec;
+}
+
+struct rh_store *rh_host_store(const struct rh_host *h, int cls)
+{
+	return h->cls[cls].store;
+}
+
+bool rh_host_is_recovered(const struct rh_host *h)
+{
+	return h->recovered;
+}
+
+bool rh_host_stopping(struct rh_host *h)
+{
+	return atomic_load(&h->stopping);
+}
+
+void rh_host_watch(struct rh_host *h, bool on)
+{
+	atomic_fetch_add(&h->live_readers, on ? 1 : -1);
+	if (on)
+		rh_host_kick(h); /* the drain picks the faster tick now */
+}
+
+void rh_host_discard(struct rh_host *h)
+{
+	h->remove = true;
 }
 
 /* ---- recovered hosts ------------------------------------------------------------------- */
 
 static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
 {
-	struct hub_host *h = arg;
-	struct hub_reg_guest *reg;
+	struct rh_host *h = arg;
+	struct reg_entry *e;
 	char err[256];
 	int i;
 
-	reg = calloc(1, sizeof(*reg));
-	if (!reg)
+	e = calloc(1, sizeof(*e));
+	if (!e)
 		return -ENOMEM;
-	if (grt_meta_parse(text, len, &reg->meta, err, sizeof(err))) {
-		free(reg);
+	if (grt_meta_parse(text, len, &e->g.meta, err, sizeof(err))) {
+		free(e);
 		return 0; /* its records will show as unformatted */
 	}
-	reg->id = id;
-	reg->meta_text = strndup(text, len);
-	reg->meta_len = reg->meta_text ? len : 0;
+	e->g.id = id;
+	e->g.meta_text = strndup(text, len);
+	e->g.meta_len = e->g.meta_text ? len : 0;
 	for (i = 0; i < TH_MAX_CLASSES; i++)
-		reg->cls_map[i] = -1;
-	atomic_store(&reg->gone, true);
-	cds_lfht_node_init(&reg->node);
+		e->g.cls_map[i] = -1;
+	atomic_store(&e->g.gone, true);
+	cds_lfht_node_init(&e->node);
 	rcu_read_lock();
-	cds_lfht_add(h->reg, reg_hash(id), &reg->node);
+	cds_lfht_add(h->reg, reg_hash(id), &e->node);
 	rcu_read_unlock();
 	return 0;
 }
@@ -915,11 +951,11 @@ static int recovered_guest(void *arg, uint32_t id, const char *text, size_t len)
  * read-only and its guests' tables, so readers can show what it held.
  * Nothing drains into it and nothing is written to its files.
  */
-int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret, char *err,
+int rh_host_open_recovered(const char *dir, const char *name, struct rh_host **ret, char *err,
 		       size_t errlen)
 {
-	char path[HUB_PATH_MAX + 300];
-	struct hub_host *h;
+	char path[RH_PATH_MAX + 300];
+	struct rh_host *h;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
@@ -932,7 +968,7 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	h->recovered = true;
 	h->wake_efd = -1;
 	/* shared: tapctl recover may read it too, --delete must wait */
-	h->dir_lock = hub_host_dir_lock(dir, true);
+	h->dir_lock = rh_host_dir_lock(dir, true);
 	if (h->dir_lock < 0) {
 		r = h->dir_lock;
 		snprintf(err, errlen, "%s: %s", dir,
@@ -944,8 +980,7 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	pthread_cond_init(&h->cv, NULL);
 	pthread_mutex_init(&h->inj_mu, NULL);
 	atomic_store(&h->refs, 1);
-	for (r = 0; r < TH_MAX_CLASSES; r++)
-		h->cls[r].ring_fd = -1;
+	h->ops = &rh_backend_maps; /* whose pins its stores name */
 	r = 0;
 	h->reg = cds_lfht_new(16, 16, 0, CDS_LFHT_AUTO_RESIZE, NULL);
 	d = opendir(dir);
@@ -956,7 +991,7 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	}
 	while ((e = readdir(d)) && h->nclasses < TH_MAX_CLASSES) {
 		size_t n = strlen(e->d_name);
-		struct hub_class *c = &h->cls[h->nclasses];
+		struct rh_class *c = &h->cls[h->nclasses];
 		struct rh_store_stats st;
 
 		if (n < 7 || strcmp(e->d_name + n - 6, ".store"))
@@ -969,9 +1004,9 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 			break;
 		}
 		rh_store_stats(c->store, &st);
-		snprintf(c->name, sizeof(c->name), "%.63s", st.cls);
-		c->size = st.data_size;
-		c->policy = st.policy;
+		snprintf(c->spec.name, sizeof(c->spec.name), "%.63s", st.cls);
+		c->spec.size = st.data_size;
+		c->spec.policy = st.policy;
 		h->nclasses++;
 	}
 	closedir(d);
@@ -987,6 +1022,23 @@ int hub_host_recovered(const char *dir, const char *name, struct hub_host **ret,
 	*ret = h;
 	return 0;
 out:
-	hub_host_put(h);
+	rh_host_put(h);
 	return r;
+}
+
+/* ---- the host directory's lock ---------------------------------------------------------- */
+
+int rh_host_dir_lock(const char *dir, bool shared)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+		int r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
 }
