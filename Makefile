@@ -31,7 +31,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl -lm
 
 MODULES := compiler guest-runtime relayhost-module hub
 SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
