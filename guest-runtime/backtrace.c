@@ -38,17 +38,23 @@ struct sym {
 	uint64_t addr, size; /* size 0: up to the next symbol */
 	char *name;
 	char *module; /* kallsyms: NULL for vmlinux */
+	int rank;     /* among aliases of one address, the lowest names it */
 };
 
 static struct sym *ksyms;
 static size_t nksyms;
 static pthread_once_t ksyms_once = PTHREAD_ONCE_INIT;
 
+/* By address; aliases by rank (global before weak before local), then name. */
 static int by_addr(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->name, y->name);
 }
 
 static void load_ksyms(void)
@@ -78,6 +84,8 @@ static void load_ksyms(void)
 		}
 		ksyms[nksyms].addr = addr;
 		ksyms[nksyms].size = 0;
+		/* kallsyms' type letter: upper case global, lower case local */
+		ksyms[nksyms].rank = type >= 'a' && type <= 'z';
 		ksyms[nksyms].name = strdup(name);
 		ksyms[nksyms].module = k == 4 ? strdup(mod) : NULL;
 		if (!ksyms[nksyms].name)
@@ -105,8 +113,12 @@ static const struct sym *sym_find(const struct sym *v, size_t n, uint64_t addr, 
 	if (!lo)
 		return NULL;
 	lo--;
-	/* a symbol's size: its own, else up to the next one */
-	*size = v[lo].size ? v[lo].size : lo + 1 < n ? v[lo + 1].addr - v[lo].addr : 0;
+	/* the first alias of that address; its size: its own, else up to the next symbol */
+	for (hi = lo + 1; hi < n && v[hi].addr == v[lo].addr; hi++)
+		;
+	while (lo > 0 && v[lo - 1].addr == v[lo].addr)
+		lo--;
+	*size = v[lo].size ? v[lo].size : hi < n ? v[hi].addr - v[lo].addr : 0;
 	return &v[lo];
 }
 
@@ -240,6 +252,9 @@ static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, struct elf_fil
 		f->syms[f->nsyms].addr = s.st_value;
 		f->syms[f->nsyms].size = s.st_size;
 		f->syms[f->nsyms].module = NULL;
+		f->syms[f->nsyms].rank = GELF_ST_BIND(s.st_info) == STB_GLOBAL ? 0
+					 : GELF_ST_BIND(s.st_info) == STB_WEAK ? 1
+									       : 2;
 		f->syms[f->nsyms].name = strdup(name);
 		if (!f->syms[f->nsyms].name)
 			return -ENOMEM;
