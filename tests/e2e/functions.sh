@@ -17,18 +17,6 @@ same() {
 	fi
 }
 
-# wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-wait_for() {
-	_n=$(($1 * 10))
-	shift
-	while [ "$_n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
-	return 1
-}
-
 check_lang functions -- hello world
 check_lang functions_kernel -c "$GEN getppid 1" -- hello world
 

@@ -9,16 +9,6 @@ hub_start
 cp "$GEN" "$HUBDIR/fgen"
 tag="taphub-e2e-hubfn-$$"
 
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 "$TAP" -F -m fn -o "$HUBDIR/out.txt" -e 'global n
 	probe begin { system("echo begin > '"$HUBDIR"'/sys.begin") }

@@ -31,17 +31,6 @@ term_hub() { # a clean stop, as systemctl stop does; waits for the hub to exit
 	wait "$HUBPID" 2>/dev/null
 	HUBPID=
 }
-wait_for() { # wait_for SECONDS COMMAND...: poll until COMMAND succeeds
-	t=$1
-	shift
-	i=0
-	while [ $i -lt $((t * 20)) ]; do
-		"$@" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # --- 1. SIGTERM: the sessions end as by tapctl stop, and what they recorded stays
 hub_start

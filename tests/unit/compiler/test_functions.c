@@ -18,55 +18,13 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
-
-struct run {
-	struct cc_ctx cx;
-	int rc;
-	char *diag;
-	size_t diaglen;
-};
-
-static void run(struct run *r, const char *text, char **args, int nargs)
-{
-	FILE *out;
-
-	memset(r, 0, sizeof(*r));
-	cc_ctx_init(&r->cx);
-	r->cx.argv = args;
-	r->cx.argc = nargs;
-	out = open_memstream(&r->diag, &r->diaglen);
-	r->cx.diag.out = out;
-	r->cx.script = cc_parse_source(&r->cx, cc_source_text(&r->cx, "t.stp", text));
-	r->rc = r->cx.diag.nerrors ? -1 : 0;
-	if (!r->rc)
-		r->rc = cc_load_tapsets(&r->cx);
-	if (!r->rc)
-		r->rc = cc_elaborate(&r->cx);
-	fclose(out);
-}
-
-static void done(struct run *r)
-{
-	cc_ctx_release(&r->cx);
-	free(r->diag);
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct run r;
-
-	run(&r, text, NULL, 0);
-	assert_int_not_equal(r.rc, 0);
-	if (!r.diag || !strstr(r.diag, msg))
-		fail_msg("expected '%s' in:\n%s", msg, r.diag ? r.diag : "(nothing)");
-	done(&r);
-}
+#include "compiler/test_script.h"
 
 static void expect_ok(const char *text)
 {
 	struct run r;
 
-	run(&r, text, NULL, 0);
+	run(&r, text);
 	if (r.rc)
 		fail_msg("unexpected errors:\n%s", r.diag ? r.diag : "(nothing)");
 	done(&r);
@@ -93,7 +51,7 @@ static void overloads_resolve_by_arity(void **state)
 	(void)state;
 	run(&r, "function f(a) { return 1 }\nfunction f(a, b) { return \"two\" }\n"
 		"function g() { return 3 }\n"
-		"probe begin { x = f(1); y = f(1, 2); z = g() }", NULL, 0);
+		"probe begin { x = f(1); y = f(1, 2); z = g() }");
 	assert_int_equal(r.rc, 0);
 	assert_non_null(used(&r, "f", 1));
 	assert_non_null(used(&r, "f", 2));
@@ -123,7 +81,7 @@ static void tapset_overloads(void **state)
 
 	(void)state;
 	/* ansi.stp: ansi_set_color(fg), (fg, bg), (fg, bg, attr) */
-	run(&r, "probe begin { ansi_set_color(31); ansi_set_color(31, 42, 1) }", NULL, 0);
+	run(&r, "probe begin { ansi_set_color(31); ansi_set_color(31, 42, 1) }");
 	assert_int_equal(r.rc, 0);
 	assert_non_null(used(&r, "ansi_set_color", 1));
 	assert_null(used(&r, "ansi_set_color", 2));
@@ -140,12 +98,12 @@ static void tapset_probes_join_when_used(void **state)
 
 	(void)state;
 	/* argv.stp's begin probe fills argv[]: it comes with argv */
-	run(&r, "probe begin { print(argv[1], argc) }", args, 2);
+	run_args(&r, "probe begin { print(argv[1], argc) }", args, 2);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.cx.prog->probes.n, 2);
 	done(&r);
 	/* and not without */
-	run(&r, "probe begin { print(1) }", args, 2);
+	run_args(&r, "probe begin { print(1) }", args, 2);
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.cx.prog->probes.n, 1);
 	done(&r);
@@ -203,7 +161,7 @@ static void kernel_string_of_a_string(void **state)
 
 	(void)state;
 	/* a string given to kernel_string is the string, in any context */
-	run(&r, "probe begin { print(kernel_string(\"abc\")) }", NULL, 0);
+	run(&r, "probe begin { print(kernel_string(\"abc\")) }");
 	assert_int_equal(r.rc, 0);
 	d = r.cx.prog->probes.v[0];
 	call = find_call(d->body, "kernel_string");

@@ -18,36 +18,7 @@
 #include <string.h>
 
 #include "compiler/compiler.h"
-
-struct run {
-	struct cc_ctx cx;
-	int rc;
-	char *diag;  /* everything the diagnostics printed */
-	size_t diaglen;
-};
-
-static void run(struct run *r, const char *text)
-{
-	FILE *out;
-
-	memset(r, 0, sizeof(*r));
-	cc_ctx_init(&r->cx);
-	out = open_memstream(&r->diag, &r->diaglen);
-	r->cx.diag.out = out;
-	r->cx.script = cc_parse_source(&r->cx, cc_source_text(&r->cx, "t.stp", text));
-	r->rc = r->cx.diag.nerrors ? -1 : 0;
-	if (!r->rc)
-		r->rc = cc_load_tapsets(&r->cx);
-	if (!r->rc)
-		r->rc = cc_elaborate(&r->cx);
-	fclose(out);
-}
-
-static void done(struct run *r)
-{
-	cc_ctx_release(&r->cx);
-	free(r->diag);
-}
+#include "compiler/test_script.h"
 
 static struct cc_sym *global(struct run *r, const char *name)
 {
@@ -179,17 +150,6 @@ static void printf_formats_type_arguments(void **state)
 	assert_int_equal(local(&r, 0, "a")->type, TY_STRING);
 	assert_int_equal(local(&r, 0, "b")->type, TY_LONG);
 	assert_int_equal(local(&r, 0, "c")->type, TY_LONG);
-	done(&r);
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	struct run r;
-
-	run(&r, text);
-	assert_int_not_equal(r.rc, 0);
-	if (!r.diag || !strstr(r.diag, msg))
-		fail_msg("expected '%s' in:\n%s", msg, r.diag ? r.diag : "(nothing)");
 	done(&r);
 }
 
