@@ -155,6 +155,8 @@ static const struct cc_builtin builtins[] = {
 	{ "sprint_ubacktrace", 0, 0, S, { 0 }, BC_KERNEL, B_SPRINT_UBACKTRACE },
 	{ "print_stack", 1, 1, TY_VOID, { S }, BC_BOTH, B_PRINT_STACK },
 	{ "sprint_stack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_STACK },
+	{ "print_ustack", 1, 1, TY_VOID, { S }, BC_BOTH, B_PRINT_USTACK },
+	{ "sprint_ustack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_USTACK },
 	{ "usymname", 1, 1, S, { L }, BC_BOTH, B_USYMNAME },
 	{ "usymdata", 1, 1, S, { L }, BC_BOTH, B_USYMDATA },
 };

@@ -1010,18 +1010,24 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		return fmt(G, "th_backtrace_str(H, %s, %s, %s)", temp(G), user ? "true" : "false",
 			   sym ? "true" : "false");
 	}
-	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK:
+	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK: case B_PRINT_USTACK: {
+		bool user = n->builtin == B_PRINT_UBACKTRACE || n->builtin == B_PRINT_USTACK;
+
 		if (!G->kernel)
-			return fmt(G, "({ grt_print_stack(U, %s); 0; })", a0);
+			return fmt(G, "({ grt_print_stack(U, %s, %d); 0; })", a0, user);
 		/* header, user flag, pid, count and the frames */
 		need_rec(G, sizeof(struct th_rec) + 8 * (3 + TH_MAXBACKTRACE));
 		return fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %s, %s); 0; })", G->cls,
-			   n->builtin == B_PRINT_UBACKTRACE ? "true" : "false", has1 ? a0 : "0");
-	case B_SPRINT_STACK:
+			   user ? "true" : "false", has1 ? a0 : "0");
+	}
+	case B_SPRINT_STACK: case B_SPRINT_USTACK: {
+		bool user = n->builtin == B_SPRINT_USTACK;
+
 		t = temp(G);
 		if (G->kernel)
-			return fmt(G, "th_sprint_stack(%s, %s)", t, a0);
-		return fmt(G, "({ grt_sprint_stack(U, %s, %s); %s; })", t, a0, t);
+			return fmt(G, "th_sprint_stack(%s, %s, %s)", t, a0, user ? "true" : "false");
+		return fmt(G, "({ grt_sprint_stack(U, %s, %s, %d); %s; })", t, a0, user, t);
+	}
 	case B_USYMNAME: case B_USYMDATA:
 		t = temp(G);
 		if (G->kernel)

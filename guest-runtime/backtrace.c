@@ -471,10 +471,13 @@ int grt_stack_print(struct grt_buf *out, bool user, int64_t pid, const uint64_t 
 /*
  * print_stack()/sprint_stack() of backtrace()'s string: each hex address
  * as " ADDR : symdata\n", the address as the string has it (stap's
- * print_syms).  sprint_stack keeps whole lines only.
+ * print_syms); print_ustack()/sprint_ustack() of ubacktrace()'s, with
+ * usymdata (this process's: the current one).  sprint_* keep whole lines.
  */
-static void stack_lines(struct grt_buf *out, const char *stk, size_t max)
+static void stack_lines(struct grt_buf *out, const char *stk, size_t max, bool user)
 {
+	struct map *maps = NULL;
+	int nmaps = user ? read_maps(getpid(), &maps) : 0;
 	const char *p = stk;
 
 	while (*p) {
@@ -488,21 +491,25 @@ static void stack_lines(struct grt_buf *out, const char *stk, size_t max)
 			break;
 		snprintf(tok, sizeof(tok), "%.*s", (int)(n < sizeof(tok) - 1 ? n : sizeof(tok) - 1), p);
 		p += n;
-		grt_sym_kernel(sym, sizeof(sym), strtoull(tok, NULL, 16), GRT_SYM_DATA);
+		if (user)
+			sym_user(sym, sizeof(sym), maps, nmaps, strtoull(tok, NULL, 16), GRT_SYM_DATA);
+		else
+			grt_sym_kernel(sym, sizeof(sym), strtoull(tok, NULL, 16), GRT_SYM_DATA);
 		k = snprintf(line, sizeof(line), " %s : %s\n", tok, sym);
 		if (k < 0 || (max && out->len + (size_t)k > max))
 			break;
 		grt_buf_puts(out, line);
 	}
+	free(maps);
 }
 
-void grt_print_stack(struct grt_uctx *u, const char *stk)
+void grt_print_stack(struct grt_uctx *u, const char *stk, int user)
 {
 	struct grt_buf b = { 0 };
 	struct grt_arg a = { .type = GRT_STRING };
 	static struct grt_fmt *fmt;
 
-	stack_lines(&b, stk, 0);
+	stack_lines(&b, stk, 0, user);
 	if (!b.len)
 		return;
 	/* through printf's path, so it lands in order with the probe's output */
@@ -512,12 +519,12 @@ void grt_print_stack(struct grt_uctx *u, const char *stk)
 	grt_buf_free(&b);
 }
 
-void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk)
+void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user)
 {
 	struct grt_buf b = { 0 };
 	size_t max = (size_t)grt_rt_maxstr(u->rt);
 
-	stack_lines(&b, stk, max - 1);
+	stack_lines(&b, stk, max - 1, user);
 	grt_str_copy(dst, max, b.data ? b.data : "");
 	grt_buf_free(&b);
 }

@@ -1371,9 +1371,10 @@ static __always_inline __s64 th_addr(struct th_hctx *H, bool user_only)
  *   TH_SYM_SIMPLE  "name+0x12 [kernel]"              (sprint_backtrace())
  *   TH_SYM_FULL    " 0x... : name+0x12/0x40 [kernel]" (print_stack/sprint_stack)
  *   TH_SYM_DATA    "name+0x12/0x40 [kernel]"          (symdata())
+ *   TH_SYM_UFULL   " 0x... : 0x..."                   (sprint_ustack(): no user symbols here)
  * each followed by sep (' ', '\n', or 0 for none).
  */
-enum { TH_SYM_HEX = 0, TH_SYM_SIMPLE, TH_SYM_FULL, TH_SYM_DATA };
+enum { TH_SYM_HEX = 0, TH_SYM_SIMPLE, TH_SYM_FULL, TH_SYM_DATA, TH_SYM_UFULL };
 
 struct th_frames_ctx {
 	struct th_scratch *S;
@@ -1396,7 +1397,7 @@ static long th_symbyte_cb(__u64 k, void *arg)
 
 	if (!ch || lo >= TH_SYMBUF - 16)
 		return 1;
-	if (c->style != TH_SYM_HEX) {
+	if (c->style != TH_SYM_HEX && c->style != TH_SYM_UFULL) {
 		if (ch == '+')
 			c->plus = true;
 		else if (ch == '[')
@@ -1430,6 +1431,7 @@ static long th_frame_cb(__u64 i, void *arg)
 	static const char fhex[] = "0x%llx";
 	static const char fsimple[] = "%pS";
 	static const char ffull[] = " 0x%llx : %pS";
+	static const char fufull[] = " 0x%llx : 0x%llx";
 	struct th_frames_ctx *c = arg;
 	struct th_scratch *S = c->S;
 	__u64 a[2];
@@ -1442,6 +1444,8 @@ static long th_frame_cb(__u64 i, void *arg)
 		bpf_snprintf(S->sym, TH_SYMBUF, fsimple, a, 8);
 	else if (c->style == TH_SYM_FULL)
 		bpf_snprintf(S->sym, TH_SYMBUF, ffull, a, 16);
+	else if (c->style == TH_SYM_UFULL)
+		bpf_snprintf(S->sym, TH_SYMBUF, fufull, a, 16);
 	else
 		bpf_snprintf(S->sym, TH_SYMBUF, fhex, a, 8);
 	c->lo = S->zero;
@@ -1539,8 +1543,11 @@ static __always_inline __u32 th_parse_stack(struct th_scratch *S, const char *s)
 	return c.n;
 }
 
-/* sprint_stack(stk): " 0x... : name+0x12/0x40 [kernel]" lines, whole lines only. */
-static __always_inline char *th_sprint_stack(char *dst, const char *stk)
+/*
+ * sprint_stack(stk): " 0x... : name+0x12/0x40 [kernel]" lines, whole lines
+ * only; sprint_ustack(stk): " 0x... : 0x...", usymdata() in a probe.
+ */
+static __always_inline char *th_sprint_stack(char *dst, const char *stk, bool user)
 {
 	struct th_scratch *S = th_scratch_get();
 
@@ -1548,14 +1555,15 @@ static __always_inline char *th_sprint_stack(char *dst, const char *stk)
 		dst[0] = 0;
 		return dst;
 	}
-	return th_frames_str(S, dst, th_parse_stack(S, stk), TH_SYM_FULL, '\n', true);
+	return th_frames_str(S, dst, th_parse_stack(S, stk), user ? TH_SYM_UFULL : TH_SYM_FULL,
+			     '\n', true);
 }
 
 /*
- * print_backtrace(), print_ubacktrace(), print_stack(stk): a TH_FMT_STACK
- * record with the addresses; the reader resolves them (kallsyms, the
- * process's ELF files) as the record is formatted.  stk: NULL, or
- * backtrace()'s string.
+ * print_backtrace(), print_ubacktrace(), print_stack(stk), print_ustack(stk):
+ * a TH_FMT_STACK record with the addresses; the reader resolves them
+ * (kallsyms, the process's ELF files) as the record is formatted.  stk:
+ * NULL, or backtrace()'s (ubacktrace()'s) string.
  */
 static __always_inline void th_stack_rec(struct th_hctx *H, int cls, char *buf, bool user,
 					 const char *stk)

@@ -73,6 +73,7 @@ tap_run ubt -c "$GEN sleep 400" -e 'probe kernel.trace("syscalls:sys_enter_clock
 	if (pid() != target()) next
 	print_ubacktrace()
 	printf("u=%s|\ns=%s|\n", ubacktrace(), sprint_ubacktrace())
+	printf("--\n"); print_usyms(ubacktrace()); printf("--\n%s", sprint_ustack(ubacktrace()))
 }'
 assert_ok "user backtraces run" ubt
 assert_grep "print_ubacktrace(): the system call's libc function, from libc's .dynsym" "$TMP/ubt.out" \
@@ -81,6 +82,11 @@ first=$(sed -n 's/^ \(0x[0-9a-f]*\) : clock_nanosleep.*/\1/p' "$TMP/ubt.out" | h
 assert_grep "ubacktrace(): hex addresses, the first the same" "$TMP/ubt.out" "^u=$first \(0x[0-9a-f]* \)*|\$"
 assert_grep "sprint_ubacktrace() in a probe: hex lines (the symbols are in the process's files)" \
 	"$TMP/ubt.out" "^s=$first\$"
+sed -n '/^ 0x/p; /^u=/q' "$TMP/ubt.out" >"$TMP/ubt.print"
+sed -n '/^--$/,/^--$/{ /^--$/d; p }' "$TMP/ubt.out" >"$TMP/ubt.usyms"
+same "print_usyms(ubacktrace()) prints what print_ubacktrace() prints" "$TMP/ubt.usyms" "$TMP/ubt.print"
+assert_eq "sprint_ustack() in a probe: ' ADDR : ADDR' (usymdata is hex there)" \
+	"$(sed -n '/^--$/h; $p' "$TMP/ubt.out")" " $first : $first"
 
 # ---- user_mode(), addr(), uaddr() of perf samples ----------------------------
 
