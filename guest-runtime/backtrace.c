@@ -447,10 +447,11 @@ void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style)
 	free(maps);
 }
 
-int grt_stack_print(struct grt_buf *out, bool user, int64_t pid, const uint64_t *ips, int n)
+int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
+		    const uint64_t *ips, int n)
 {
 	struct map *maps = NULL;
-	int nmaps = user ? read_maps(pid, &maps) : 0, i, err = 0;
+	int nmaps = user && resolve ? read_maps(pid, &maps) : 0, i, err = 0;
 	char line[1024];
 
 	for (i = 0; i < n && !err; i++) {

@@ -261,8 +261,9 @@ int grt_fp_parse(const char *s, double *ret);
 enum grt_sym_style { GRT_SYM_NAME, GRT_SYM_DATA, GRT_SYM_SIMPLE, GRT_SYM_FULL };
 void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style);
 void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style);
-/* A TH_FMT_STACK record's frames, one FULL line each. */
-int grt_stack_print(struct grt_buf *out, bool user, int64_t pid, const uint64_t *ips, int n);
+/* A TH_FMT_STACK record's frames, one FULL line each (user ones hex unless resolve). */
+int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
+		    const uint64_t *ips, int n);
 
 /* ---- system.c --------------------------------------------------------- */
 
@@ -387,6 +388,12 @@ struct grt_rt_opts {
 	 * TH_FMT_SWITCH (next output file).  NULL: ignored (the hub's readers).
 	 */
 	void (*act)(void *arg, int kind, const char *text, size_t len);
+	/*
+	 * Resolve user stacks with the process's files (libelf).  The hub's
+	 * readers do not: running as root, they parse no file a user can
+	 * make; their user frames stay hex.
+	 */
+	bool user_symbols;
 };
 
 int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret);

@@ -409,7 +409,8 @@ static int record(struct grt_rt *rt, const void *rec, size_t len)
 		if (n < 0 || n > TH_MAXBACKTRACE || alen < 24 + 8 * (size_t)n)
 			return -EBADMSG;
 		memcpy(ips, args + 24, 8 * (size_t)n);
-		grt_stack_print(&rt->out, get_long(args) != 0, get_long(args + 8), ips, (int)n);
+		grt_stack_print(&rt->out, get_long(args) != 0, rt->o.user_symbols, get_long(args + 8),
+				ips, (int)n);
 		maybe_flush(rt);
 		break;
 	}

@@ -447,6 +447,7 @@ int hub_run_local(const struct hub_local_opts *o)
 	ro.maxerrors = o->maxerrors;
 	ro.write = sink;
 	ro.act = act;
+	ro.user_symbols = true;
 	ro.arg = &L;
 	r = grt_rt_new(&ro, &L.rt);
 	if (r) {

@@ -320,6 +320,7 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	ro.maxerrors = o->maxerrors;
 	ro.write = sink;
 	ro.act = act;
+	ro.user_symbols = true;
 	ro.arg = &R;
 	if (grt_rt_new(&ro, &R.rt)) {
 		report_failure(&R, "the runner cannot start the script's runtime (out of memory?)");

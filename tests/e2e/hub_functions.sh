@@ -3,7 +3,8 @@
 # system(), printk() and switch_file() of a hub session (tap -F): the
 # session's runner runs what its user probes ask, with the owner's
 # identity; the hub runs nothing a script names, so what a kernel probe
-# asks in a hub session is recorded and not run (docs/language.md).
+# asks in a hub session is recorded and not run, and it resolves no user
+# stack with a user's files (docs/language.md).
 . "$(dirname "$0")/hub_lib.sh"
 hub_start
 cp "$GEN" "$HUBDIR/fgen"
@@ -24,6 +25,9 @@ tag="taphub-e2e-hubfn-$$"
 		if (execname() != "fgen") next
 		system("echo kernel > '"$HUBDIR"'/sys.kernel")
 		printf("kernel probe ran\n")
+	}
+	probe kernel.trace("syscalls:sys_enter_clock_nanosleep") {
+		if (execname() == "fgen") print_ubacktrace()
 	}' >/dev/null 2>"$HUBDIR/start.err" || bad "start the session" "$(cat "$HUBDIR/start.err")"
 
 check "the runner runs system() of a begin probe" wait_for 10 test -s "$HUBDIR/sys.begin"
@@ -35,6 +39,9 @@ check "printk() of a user probe reaches the kernel log" wait_for 10 sh -c "dmesg
 "$HUBDIR/fgen" getppid 1
 check "the kernel probe ran" wait_for 10 sh -c "timeout -s INT 1 '$TAP' -A fn 2>/dev/null | grep -q 'kernel probe ran'"
 check "the hub does not run system() of a kernel probe" test ! -e "$HUBDIR/sys.kernel"
+"$HUBDIR/fgen" sleep 300
+check "the hub prints user frames hex: it parses no user's files" \
+	wait_for 10 sh -c "timeout -s INT 1 '$TAP' -A fn 2>/dev/null | grep -q '^ 0x[0-9a-f]*\$'"
 check "stop the session" sh -c "'$TAPCTL' stop fn >/dev/null 2>&1"
 check "the hub is still running" hub_alive
 finish

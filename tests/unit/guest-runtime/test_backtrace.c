@@ -135,11 +135,28 @@ static void test_kernel(void **state)
 	/* print_backtrace()'s lines */
 	ips[0] = a + 1;
 	ips[1] = 0x10;
-	assert_int_equal(grt_stack_print(&b, false, 0, ips, 2), 0);
+	assert_int_equal(grt_stack_print(&b, false, true, 0, ips, 2), 0);
 	snprintf(want, sizeof(want), " 0x%" PRIx64 " : do_syscall_64+0x1/0x", a + 1);
 	assert_memory_equal(b.data, want, strlen(want));
 	assert_non_null(strstr(b.data, " [kernel]\n 0x10\n"));
 	assert_int_equal(b.data[b.len - 1], '\n');
+	grt_buf_free(&b);
+}
+
+static void test_user_stack_unresolved(void **state)
+{
+	uint64_t ips[1] = { (uint64_t)(uintptr_t)&test_backtrace_marker };
+	struct grt_buf b = { 0 };
+	char want[64];
+
+	(void)state;
+	/* the hub's readers leave user frames hex: they parse no user's files */
+	assert_int_equal(grt_stack_print(&b, true, false, getpid(), ips, 1), 0);
+	snprintf(want, sizeof(want), " 0x%" PRIx64 "\n", ips[0]);
+	assert_string_equal(b.data, want);
+	grt_buf_reset(&b);
+	assert_int_equal(grt_stack_print(&b, true, true, getpid(), ips, 1), 0);
+	assert_non_null(strstr(b.data, " : test_backtrace_marker+0x0/0x"));
 	grt_buf_free(&b);
 }
 
@@ -150,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_libc_function),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_kernel),
+		cmocka_unit_test(test_user_stack_unresolved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
