@@ -176,4 +176,14 @@ tick 2"
 assert_eq "... the rest goes to the next one" "$(cat "$TMP/sw.out.1" 2>/dev/null)" "tick 3
 tick 4"
 
+tap_run ksw -o "$TMP/ksw.out" -c "$GEN getppid 2" -e 'global n
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	if (n++) switch_file()
+	printf("call %d\n", n)
+}'
+assert_ok "switch_file() of a kernel probe runs" ksw
+assert_eq "... what the probe printed before it is in the -o file" "$(cat "$TMP/ksw.out")" "call 1"
+assert_eq "... what it printed after, in the next one" "$(cat "$TMP/ksw.out.1" 2>/dev/null)" "call 2"
+
 finish
