@@ -17,8 +17,8 @@ same() {
 	fi
 }
 
-check_lang functions -- hello world
-check_lang functions_kernel -c "$GEN getppid 1" -- hello world
+check_lang tapfuncs -- hello world
+check_lang tapfuncs_kernel -c "$GEN getppid 1" -- hello world
 
 # ---- refused where a context cannot have them, with the reason --------------
 
