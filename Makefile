@@ -32,7 +32,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl -lm
 
 MODULES := compiler guest-runtime relayhost-module hub
 SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
@@ -225,7 +225,8 @@ e2e: all
 
 # The hub's e2e files once more with the sanitized programs: a UBSan or
 # ASan report (halt_on_error) fails the file.
-E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss
+E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
+	hub_functions
 e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan

@@ -33,7 +33,6 @@ static const struct cc_builtin builtins[] = {
 	{ "local_clock_ms", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_MS },
 	{ "local_clock_us", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_US },
 	{ "local_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
-	{ "cpu_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
 	{ "get_cycles", 0, 0, L, { 0 }, BC_BOTH, B_GET_CYCLES },
 	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
 	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
@@ -103,6 +102,64 @@ static const struct cc_builtin builtins[] = {
 	{ "cmdline_str", 0, 0, S, { 0 }, BC_BOTH, B_CMDLINE_STR },
 	{ "symname", 1, 1, S, { L }, BC_BOTH, B_SYMNAME },
 	{ "symdata", 1, 1, S, { L }, BC_BOTH, B_SYMDATA },
+	/* issue 10: the utility functions of SystemTap's tapsets (docs/language.md) */
+	{ "sprintdln", 1, -1, S, { S }, BC_BOTH, B_SPRINTDLN },
+	{ "tokenize", 1, 2, S, { S, S }, BC_BOTH, B_TOKENIZE },
+	/* kernel_string(s) of a string: the string itself (types.c picks it) */
+	{ "kernel_string", 1, 2, S, { S, S }, BC_BOTH, B_KERNEL_STRING_S },
+	{ "user_mode", 0, 0, L, { 0 }, BC_BOTH, B_USER_MODE },
+	{ "addr", 0, 0, L, { 0 }, BC_BOTH, B_ADDR },
+	{ "uaddr", 0, 0, L, { 0 }, BC_BOTH, B_UADDR },
+	{ "task_utime", 0, 1, L, { L }, BC_BOTH, B_TASK_UTIME },
+	{ "task_utime_tid", 1, 1, L, { L }, BC_BOTH, B_TASK_UTIME },
+	{ "task_stime", 0, 1, L, { L }, BC_BOTH, B_TASK_STIME },
+	{ "task_stime_tid", 1, 1, L, { L }, BC_BOTH, B_TASK_STIME },
+	{ "mem_page_size", 0, 0, L, { 0 }, BC_BOTH, B_MEM_PAGE_SIZE },
+	{ "proc_mem_size", 0, 1, L, { L }, BC_BOTH, B_PROC_MEM_SIZE },
+	{ "proc_mem_size_pid", 1, 1, L, { L }, BC_BOTH, B_PROC_MEM_SIZE },
+	{ "proc_mem_rss", 0, 1, L, { L }, BC_BOTH, B_PROC_MEM_RSS },
+	{ "proc_mem_rss_pid", 1, 1, L, { L }, BC_BOTH, B_PROC_MEM_RSS },
+	{ "proc_mem_shr", 0, 1, L, { L }, BC_BOTH, B_PROC_MEM_SHR },
+	{ "proc_mem_shr_pid", 1, 1, L, { L }, BC_BOTH, B_PROC_MEM_SHR },
+	{ "proc_mem_txt", 0, 1, L, { L }, BC_BOTH, B_PROC_MEM_TXT },
+	{ "proc_mem_txt_pid", 1, 1, L, { L }, BC_BOTH, B_PROC_MEM_TXT },
+	{ "proc_mem_data", 0, 1, L, { L }, BC_BOTH, B_PROC_MEM_DATA },
+	{ "proc_mem_data_pid", 1, 1, L, { L }, BC_BOTH, B_PROC_MEM_DATA },
+	{ "pexecname", 0, 0, S, { 0 }, BC_BOTH, B_PEXECNAME },
+	{ "cpu_clock_ns", 0, 1, L, { L }, BC_BOTH, B_CPU_CLOCK_NS },
+	{ "cpu_clock_us", 0, 1, L, { L }, BC_BOTH, B_CPU_CLOCK_US },
+	{ "cpu_clock_ms", 0, 1, L, { L }, BC_BOTH, B_CPU_CLOCK_MS },
+	{ "cpu_clock_s", 0, 1, L, { L }, BC_BOTH, B_CPU_CLOCK_S },
+	{ "cmdline_args", 3, 3, S, { L, L, S }, BC_BOTH, B_CMDLINE_ARGS },
+	{ "system", 1, 1, TY_VOID, { S }, BC_BOTH, B_SYSTEM },
+	{ "printk", 2, 2, TY_VOID, { L, S }, BC_BOTH, B_PRINTK },
+	{ "switch_file", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_SWITCH_FILE },
+	{ "fp_to_string", 2, 2, S, { L, L }, BC_USER, B_FP_TO_STRING },
+	{ "string_to_fp", 1, 1, L, { S }, BC_USER, B_STRING_TO_FP },
+	{ "long_to_fp", 1, 1, L, { L }, BC_USER, B_LONG_TO_FP },
+	{ "fp_to_long", 3, 3, L, { L, L, L }, BC_USER, B_FP_TO_LONG },
+	{ "fp_add", 2, 2, L, { L, L }, BC_USER, B_FP_ADD },
+	{ "fp_sub", 2, 2, L, { L, L }, BC_USER, B_FP_SUB },
+	{ "fp_mul", 2, 2, L, { L, L }, BC_USER, B_FP_MUL },
+	{ "fp_div", 2, 2, L, { L, L }, BC_USER, B_FP_DIV },
+	{ "fp_rem", 2, 2, L, { L, L }, BC_USER, B_FP_REM },
+	{ "fp_sqrt", 1, 1, L, { L }, BC_USER, B_FP_SQRT },
+	{ "fp_eq", 2, 2, L, { L, L }, BC_USER, B_FP_EQ },
+	{ "fp_le", 2, 2, L, { L, L }, BC_USER, B_FP_LE },
+	{ "fp_lt", 2, 2, L, { L, L }, BC_USER, B_FP_LT },
+	{ "fp32_to_fp64", 1, 1, L, { L }, BC_USER, B_FP32_TO_FP64 },
+	{ "backtrace", 0, 0, S, { 0 }, BC_KERNEL, B_BACKTRACE },
+	{ "print_backtrace", 0, 0, TY_VOID, { 0 }, BC_KERNEL, B_PRINT_BACKTRACE },
+	{ "sprint_backtrace", 0, 0, S, { 0 }, BC_KERNEL, B_SPRINT_BACKTRACE },
+	{ "ubacktrace", 0, 0, S, { 0 }, BC_KERNEL, B_UBACKTRACE },
+	{ "print_ubacktrace", 0, 0, TY_VOID, { 0 }, BC_KERNEL, B_PRINT_UBACKTRACE },
+	{ "sprint_ubacktrace", 0, 0, S, { 0 }, BC_KERNEL, B_SPRINT_UBACKTRACE },
+	{ "print_stack", 1, 1, TY_VOID, { S }, BC_BOTH, B_PRINT_STACK },
+	{ "sprint_stack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_STACK },
+	{ "print_ustack", 1, 1, TY_VOID, { S }, BC_BOTH, B_PRINT_USTACK },
+	{ "sprint_ustack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_USTACK },
+	{ "usymname", 1, 1, S, { L }, BC_BOTH, B_USYMNAME },
+	{ "usymdata", 1, 1, S, { L }, BC_BOTH, B_USYMDATA },
 };
 
 #undef L
@@ -126,5 +183,18 @@ const struct cc_builtin *cc_builtin_get(int id)
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (builtins[i].id == id)
 			return &builtins[i];
+	return NULL;
+}
+
+const char *cc_builtin_why(const struct cc_builtin *b)
+{
+	if (b->id >= B_FP_TO_STRING && b->id <= B_FP32_TO_FP64)
+		return "eBPF has no floating point; call it in a begin, end or timer probe";
+	if (b->id >= B_BACKTRACE && b->id <= B_SPRINT_BACKTRACE)
+		return "begin, end and timer probes run in user space (tap), which has no kernel "
+		       "stack to unwind";
+	if (b->id >= B_UBACKTRACE && b->id <= B_SPRINT_UBACKTRACE)
+		return "begin, end and timer probes run in tap, not in a traced process: there is "
+		       "no user stack to unwind";
 	return NULL;
 }

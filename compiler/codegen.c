@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compiler/compiler.h"
 #include "guest-runtime/grt_user.h"
@@ -776,13 +777,14 @@ static const char *print_call(struct gen *G, struct cc_node *n)
 	int first = 0, types[64], nt, i;
 	const char *delim = NULL;
 	bool newline = n->builtin == B_PRINTLN || n->builtin == B_PRINTDLN ||
-		       n->builtin == B_SPRINTLN;
+		       n->builtin == B_SPRINTLN || n->builtin == B_SPRINTDLN;
 	bool to_string = n->builtin == B_SPRINT || n->builtin == B_SPRINTLN ||
-			 n->builtin == B_SPRINTD;
+			 n->builtin == B_SPRINTD || n->builtin == B_SPRINTDLN;
 	char *f;
 	struct cc_node **args;
 
-	if (n->builtin == B_PRINTD || n->builtin == B_PRINTDLN || n->builtin == B_SPRINTD) {
+	if (n->builtin == B_PRINTD || n->builtin == B_PRINTDLN || n->builtin == B_SPRINTD ||
+	    n->builtin == B_SPRINTDLN) {
 		if (n->args[0]->kind != N_STR) {
 			cc_error_at(&G->cx->diag, &n->args[0]->loc,
 				    "the delimiter of %s must be a string literal", n->name);
@@ -1012,6 +1014,162 @@ static int ctxval(int id)
 	}
 }
 
+/* The room a record of `size` bytes needs in the unit's frame buffer. */
+static void need_rec(struct gen *G, size_t size)
+{
+	if (size > G->recmax)
+		G->recmax = size;
+}
+
+/*
+ * The utility functions of SystemTap's tapsets (docs/language.md,
+ * "Functions"): kernel side in grt_bpf.h (th_*), user side in
+ * guest-runtime (grt_*: tokenize.c, proc.c, fp.c, backtrace.c, rt.c).
+ */
+static const char *builtin_util(struct gen *G, struct cc_node *n)
+{
+	struct cc_ctx *cx = G->cx;
+	bool has1 = n->nargs > 0;
+	const char *a0 = has1 ? ex(G, n->args[0]) : "0";
+	const char *t;
+	int site, u;
+
+	switch (n->builtin) {
+	case B_TOKENIZE: {
+		/* tokenize(delim) is tokenize("", delim) */
+		const char *in = n->nargs == 2 ? a0 : "\"\"";
+		const char *d = ex(G, n->args[n->nargs - 1]);
+
+		t = temp(G);
+		if (G->kernel)
+			return fmt(G, "th_tokenize(%s, %s, %s)", t, in, d);
+		return fmt(G, "({ grt_tokenize(U, %s, %s, %s); %s; })", t, in, d, t);
+	}
+	case B_KERNEL_STRING_S:
+		return a0;
+	case B_USER_MODE:
+		if (!G->kernel)
+			return "((__s64)0)";
+		return "th_user_mode(H)";
+	case B_ADDR: case B_UADDR:
+		if (!G->kernel)
+			return "((__s64)0)";
+		return fmt(G, "th_addr(H, %s)", n->builtin == B_UADDR ? "true" : "false");
+	case B_TASK_UTIME: case B_TASK_STIME: {
+		bool sys = n->builtin == B_TASK_STIME;
+
+		if (G->kernel)
+			return fmt(G, "th_task_cputime(%s, %s, %s)", sys ? "true" : "false",
+				   has1 ? "true" : "false", a0);
+		return fmt(G, "grt_proc_long(U, %d, %d, %s)", sys ? GRT_PI_STIME : GRT_PI_UTIME,
+			   has1, a0);
+	}
+	case B_MEM_PAGE_SIZE:
+		return G->kernel ? num(G, sysconf(_SC_PAGESIZE))
+				 : fmt(G, "grt_proc_long(U, %d, 0, 0)", GRT_PI_PAGESIZE);
+	case B_PROC_MEM_SIZE: case B_PROC_MEM_RSS: case B_PROC_MEM_SHR: case B_PROC_MEM_TXT:
+	case B_PROC_MEM_DATA: {
+		int what = n->builtin - B_PROC_MEM_SIZE;
+
+		if (G->kernel)
+			return fmt(G, "th_proc_mem(%d, %s, %s)", what, has1 ? "true" : "false", a0);
+		return fmt(G, "grt_proc_long(U, %d, %d, %s)", GRT_PI_MEM_SIZE + what, has1, a0);
+	}
+	case B_PEXECNAME:
+		t = temp(G);
+		if (G->kernel)
+			return fmt(G, "th_pexecname(%s)", t);
+		return fmt(G, "({ grt_pexecname(U, %s); %s; })", t, t);
+	case B_CPU_CLOCK_NS: case B_CPU_CLOCK_US: case B_CPU_CLOCK_MS: case B_CPU_CLOCK_S: {
+		static const char *const div[] = { "1ULL", "1000ULL", "1000000ULL",
+						   "1000000000ULL" };
+		const char *d = div[n->builtin - B_CPU_CLOCK_NS];
+
+		/*
+		 * stap's cpu_clock(cpu) is that CPU's sched_clock; the clocks of
+		 * the CPUs agree on the machines eBPF runs on, so this is the
+		 * monotonic clock, after stap's check of the CPU number.
+		 */
+		site = add_site(G, TH_ERR_USER, "cpu is not online", fmt(G, "identifier '%s'", n->name),
+				&n->loc);
+		u = uniq(G);
+		if (G->kernel)
+			return fmt(G,
+				   "({ __s64 c%d = %s; (%d && (c%d < 0 || c%d >= th_cfg.ncpus)) ? (%s, 0) "
+				   ": (__s64)(bpf_ktime_get_ns() / %s); })",
+				   u, a0, has1, u, u, err_set(G, site), d);
+		return fmt(G, "((__s64)((__u64)grt_cpu_clock(U, %d, %s, %d) / %s))", has1, a0, site, d);
+	}
+	case B_CMDLINE_ARGS:
+		t = temp(G);
+		if (G->kernel)
+			return fmt(G, "th_cmdline_args(%s, %s, %s, %s)", t, a0, ex(G, n->args[1]),
+				   ex(G, n->args[2]));
+		return fmt(G, "({ grt_cmdline_args(U, %s, %s, %s, %s); %s; })", t, a0,
+			   ex(G, n->args[1]), ex(G, n->args[2]), t);
+	case B_SYSTEM: case B_PRINTK: case B_SWITCH_FILE: {
+		/* system(cmd), printk(level, msg), switch_file() */
+		int f = n->builtin == B_SYSTEM ? TH_FMT_SYSTEM
+			: n->builtin == B_PRINTK ? TH_FMT_PRINTK : TH_FMT_SWITCH;
+		const char *level = n->nargs == 2 ? a0 : "0";
+		const char *text = n->nargs ? (n->nargs == 2 ? ex(G, n->args[1]) : a0) : NULL;
+
+		if (!G->kernel)
+			return fmt(G, "({ grt_action(U, %d, %s, %s); 0; })", f, level,
+				   text ? text : "NULL");
+		need_rec(G, sizeof(struct th_rec) + 8 + 2 + (size_t)cx->lim.maxstringlen);
+		return fmt(G, "({ if (!H->err) th_action_rec(%d, F->rec, %d, %s, %s); 0; })", G->cls,
+			   f, level, text ? text : "0");
+	}
+	case B_FP_TO_STRING:
+		t = temp(G);
+		return fmt(G, "({ grt_fp_to_string(U, %s, %s, %s); %s; })", t, a0, ex(G, n->args[1]),
+			   t);
+	case B_STRING_TO_FP:
+		site = add_site(G, TH_ERR_USER, "invalid format", "identifier 'string_to_fp'", &n->loc);
+		return fmt(G, "grt_string_to_fp(U, %s, %d)", a0, site);
+	case B_LONG_TO_FP: case B_FP_TO_LONG: case B_FP_ADD: case B_FP_SUB: case B_FP_MUL:
+	case B_FP_DIV: case B_FP_REM: case B_FP_SQRT: case B_FP_EQ: case B_FP_LE: case B_FP_LT:
+	case B_FP32_TO_FP64:
+		return fmt(G, "grt_fp_op(%d, %s, %s, %s)", n->builtin - B_LONG_TO_FP, a0,
+			   n->nargs > 1 ? ex(G, n->args[1]) : "0", n->nargs > 2 ? ex(G, n->args[2]) : "0");
+	case B_BACKTRACE: case B_SPRINT_BACKTRACE: case B_UBACKTRACE: case B_SPRINT_UBACKTRACE: {
+		bool user = n->builtin == B_UBACKTRACE || n->builtin == B_SPRINT_UBACKTRACE;
+		bool sym = n->builtin == B_SPRINT_BACKTRACE || n->builtin == B_SPRINT_UBACKTRACE;
+
+		return fmt(G, "th_backtrace_str(H, %s, %s, %s)", temp(G), user ? "true" : "false",
+			   sym ? "true" : "false");
+	}
+	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK: case B_PRINT_USTACK: {
+		bool user = n->builtin == B_PRINT_UBACKTRACE || n->builtin == B_PRINT_USTACK;
+
+		if (!G->kernel)
+			return fmt(G, "({ grt_print_stack(U, %s, %d); 0; })", a0, user);
+		/* header, user flag, pid, count and the frames */
+		need_rec(G, sizeof(struct th_rec) + 8 * (3 + TH_MAXBACKTRACE));
+		return fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %s, %s); 0; })", G->cls,
+			   user ? "true" : "false", has1 ? a0 : "0");
+	}
+	case B_SPRINT_STACK: case B_SPRINT_USTACK: {
+		bool user = n->builtin == B_SPRINT_USTACK;
+
+		t = temp(G);
+		if (G->kernel)
+			return fmt(G, "th_sprint_stack(%s, %s, %s)", t, a0, user ? "true" : "false");
+		return fmt(G, "({ grt_sprint_stack(U, %s, %s, %d); %s; })", t, a0, user, t);
+	}
+	case B_USYMNAME: case B_USYMDATA:
+		t = temp(G);
+		if (G->kernel)
+			return fmt(G, "th_hex(%s, (__u64)%s)", t, a0);
+		return fmt(G, "({ grt_usym(U, %s, (__u64)%s, %d); %s; })", t, a0,
+			   n->builtin == B_USYMDATA, t);
+	default:
+		cc_error_at(&cx->diag, &n->loc, "built-in '%s' has no code generator", n->name);
+		return "0";
+	}
+}
+
 static const char *builtin(struct gen *G, struct cc_node *n)
 {
 	struct cc_ctx *cx = G->cx;
@@ -1093,14 +1251,15 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 	}
 	case B_PRINT: case B_PRINTLN: case B_PRINTD: case B_PRINTDLN:
 		return print_call(G, n);
-	case B_SPRINT: case B_SPRINTLN: case B_SPRINTD: {
+	case B_SPRINT: case B_SPRINTLN: case B_SPRINTD: case B_SPRINTDLN: {
 		const char *r;
-		int types[64], nt, first = n->builtin == B_SPRINTD ? 1 : 0;
+		bool delim = n->builtin == B_SPRINTD || n->builtin == B_SPRINTDLN;
+		int types[64], nt, first = delim ? 1 : 0;
 		char *f;
 
-		if (n->builtin == B_SPRINTD && n->args[0]->kind != N_STR) {
+		if (delim && n->args[0]->kind != N_STR) {
 			cc_error_at(&cx->diag, &n->args[0]->loc,
-				    "the delimiter of sprintd must be a string literal");
+				    "the delimiter of %s must be a string literal", n->name);
 			return "0";
 		}
 		if (!G->kernel) {
@@ -1109,7 +1268,7 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		}
 		f = print_format(G, n, first,
 				 first ? escape_pct(G, n->args[0]->str, n->args[0]->slen) : NULL,
-				 n->builtin == B_SPRINTLN, types, &nt);
+				 n->builtin == B_SPRINTLN || n->builtin == B_SPRINTDLN, types, &nt);
 		return ksprintf(G, n, f, strlen(f), n->args ? n->args + first : NULL, nt);
 	}
 	case B_STRLEN:
@@ -1289,15 +1448,15 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 	case B_SYMNAME: case B_SYMDATA: {
 		const char *t = temp(G);
 
+		if (G->kernel && n->builtin == B_SYMDATA)
+			return fmt(G, "th_symdata(%s, (__u64)%s)", t, ex(G, n->args[0]));
 		if (G->kernel)
-			return fmt(G, "th_symbol(%s, (__u64)%s, %d)", t, ex(G, n->args[0]),
-				   n->builtin == B_SYMDATA);
+			return fmt(G, "th_symbol(%s, (__u64)%s, 0)", t, ex(G, n->args[0]));
 		return fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, ex(G, n->args[0]),
 			   n->builtin == B_SYMDATA, t);
 	}
 	default:
-		cc_error_at(&cx->diag, &n->loc, "built-in '%s' has no code generator", n->name);
-		return "0";
+		return builtin_util(G, n);
 	}
 }
 
@@ -1318,10 +1477,10 @@ static const char *call(struct gen *G, struct cc_node *n)
 		ret = temp(G);
 	if (G->kernel) {
 		G->uses_ff = true;
-		return fmt(G, "th_kf_%s(H, %s, %s%s)", f->name, G->func ? "FF" : "&F->ff",
+		return fmt(G, "th_kf_%s(H, %s, %s%s)", cc_func_cname(f), G->func ? "FF" : "&F->ff",
 			   ret ? ret : "0", args);
 	}
-	return fmt(G, "th_uf_%s(U, %s%s)", f->name, ret ? ret : "0", args);
+	return fmt(G, "th_uf_%s(U, %s%s)", cc_func_cname(f), ret ? ret : "0", args);
 }
 
 static const char *strcmp_of(struct gen *G, const char *a, const char *b)
@@ -2192,7 +2351,7 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
 
-	fprintf(frames, "struct th_ff_%s {\n", f->name);
+	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
 	frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
 	if (u.recmax)
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
@@ -2200,8 +2359,9 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 
 	fprintf(defs, "static __always_inline %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
 		      "char *ret%s)\n{\n",
-		ret_type(f), f->name, param_list(G, f));
-	fprintf(defs, "\tstruct th_ff_%s *F = &FF->f_%s;\n\t__s64 rv = 0;\n", f->name, f->name);
+		ret_type(f), cc_func_cname(f), param_list(G, f));
+	fprintf(defs, "\tstruct th_ff_%s *F = &FF->f_%s;\n\t__s64 rv = 0;\n", cc_func_cname(f),
+		cc_func_cname(f));
 	long_locals(defs, &f->locals);
 	for (i = 0; i < f->nparams; i++)
 		if (f->params[i]->type == TY_STRING)
@@ -2271,7 +2431,9 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 				fprintf(bo, "\tF->l_%s[0] = 0;\n", s->name);
 		}
 	}
-	fprintf(bo, "\tH->pp = pp;\n");
+	fprintf(bo, "\tH->pp = pp;\n\tH->ctx = ctx;\n");
+	if (d->kind == PK_PERF || d->kind == PK_PROFILE)
+		fprintf(bo, "\tH->perf = true;\n");
 	fputs(u.body, bo);
 	fprintf(bo, "th_err: __attribute__((unused));\n");
 	if (frame)
@@ -2532,7 +2694,7 @@ static char *gen_kernel(struct gen *G)
 		nkfuncs++;
 		fprintf(decls, "struct th_hctx;\nstruct th_ffall;\nstatic __always_inline %s th_kf_%s("
 			       "struct th_hctx *H, struct th_ffall *FF, char *ret%s);\n",
-			ret_type(f), f->name, param_list(G, f));
+			ret_type(f), cc_func_cname(f), param_list(G, f));
 	}
 	for (i = 0; i < P->funcs.n; i++) {
 		struct cc_func *f = P->funcs.v[i];
@@ -2545,7 +2707,7 @@ static char *gen_kernel(struct gen *G)
 		struct cc_func *f = P->funcs.v[i];
 
 		if (f->used_kernel)
-			fprintf(frames, "\tstruct th_ff_%s f_%s;\n", f->name, f->name);
+			fprintf(frames, "\tstruct th_ff_%s f_%s;\n", cc_func_cname(f), cc_func_cname(f));
 	}
 	fprintf(frames, "\tchar pad_;\n};\n");
 	for (i = 0; i < P->probes.n; i++) {
@@ -2680,7 +2842,7 @@ static void gen_user_func(struct gen *G, FILE *defs, struct cc_func *f)
 	unit_end(G, saved, &u, &buf, &len);
 
 	fprintf(defs, "static %s th_uf_%s(struct grt_uctx *U, char *ret%s)\n{\n", ret_type(f),
-		f->name, param_list(G, f));
+		cc_func_cname(f), param_list(G, f));
 	fprintf(defs, "\t__s64 rv = 0;\n");
 	if (needs_globals_ptr(G))
 		fprintf(defs, "\tstruct th_globals *TH_G = grt_globals(U->rt);\n");
@@ -2802,7 +2964,7 @@ static char *gen_user(struct gen *G)
 
 		if (f->used_user)
 			fprintf(defs, "static %s th_uf_%s(struct grt_uctx *U, char *ret%s);\n",
-				ret_type(f), f->name, param_list(G, f));
+				ret_type(f), cc_func_cname(f), param_list(G, f));
 	}
 	for (i = 0; i < P->funcs.n; i++) {
 		struct cc_func *f = P->funcs.v[i];

@@ -436,7 +436,15 @@ struct cc_func {
 	bool has_embedded; /* %{ %} body: refused */
 	bool visiting;  /* recursion check */
 	int index;
+	/* C name of an overloaded function (name__NPARAMS), else NULL: see cc_func_cname */
+	char *cname;
 };
+
+/* The C identifier part of a function: its name, or name__N when overloaded by arity. */
+static inline const char *cc_func_cname(const struct cc_func *f)
+{
+	return f->cname ? f->cname : f->name;
+}
 
 /* What one file (script or tapset) parses into. */
 struct cc_file {
@@ -697,6 +705,18 @@ enum cc_builtin_id {
 	B_S64_ARG, B_U64_ARG,
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
+	/* issue 10: utility functions (docs/language.md, "Functions") */
+	B_SPRINTDLN, B_TOKENIZE, B_KERNEL_STRING_S,
+	B_USER_MODE, B_ADDR, B_UADDR, B_TASK_UTIME, B_TASK_STIME, B_MEM_PAGE_SIZE,
+	B_PROC_MEM_SIZE, B_PROC_MEM_RSS, B_PROC_MEM_SHR, B_PROC_MEM_TXT, B_PROC_MEM_DATA,
+	B_PEXECNAME, B_CPU_CLOCK_NS, B_CPU_CLOCK_US, B_CPU_CLOCK_MS, B_CPU_CLOCK_S,
+	B_CMDLINE_ARGS,
+	B_SYSTEM, B_PRINTK, B_SWITCH_FILE,
+	B_FP_TO_STRING, B_STRING_TO_FP, B_LONG_TO_FP, B_FP_TO_LONG, B_FP_ADD, B_FP_SUB,
+	B_FP_MUL, B_FP_DIV, B_FP_REM, B_FP_SQRT, B_FP_EQ, B_FP_LE, B_FP_LT, B_FP32_TO_FP64,
+	B_BACKTRACE, B_PRINT_BACKTRACE, B_SPRINT_BACKTRACE,
+	B_UBACKTRACE, B_PRINT_UBACKTRACE, B_SPRINT_UBACKTRACE,
+	B_PRINT_STACK, B_SPRINT_STACK, B_PRINT_USTACK, B_SPRINT_USTACK, B_USYMNAME, B_USYMDATA,
 	B__COUNT
 };
 
@@ -711,5 +731,7 @@ struct cc_builtin {
 
 const struct cc_builtin *cc_builtin_find(const char *name);
 const struct cc_builtin *cc_builtin_get(int id);
+/* Why the context b lacks cannot have it, for messages; NULL: no particular reason. */
+const char *cc_builtin_why(const struct cc_builtin *b);
 
 #endif /* CC_COMPILER_H */

@@ -95,27 +95,51 @@ static struct cc_sym *find_global_from(struct cc_ctx *cx, const char *name, bool
 	return NULL;
 }
 
-static struct cc_func *find_func(struct cc_ctx *cx, const char *name)
+/*
+ * Functions by name and arity.  SystemTap overloads functions by their
+ * number of parameters (ansi_set_color(fg), (fg, bg), (fg, bg, attr)):
+ * the script's definitions come first, then the tapsets'; among them the
+ * first with nargs parameters wins, else the first of that name (whose
+ * arity the caller reports).  nargs < 0: any arity.
+ */
+static struct cc_func *find_func(struct cc_ctx *cx, const char *name, int nargs)
 {
+	struct cc_func *first = NULL;
 	int i, j;
 
-	for (i = 0; i < cx->script->funcs.n; i++) {
-		struct cc_func *f = cx->script->funcs.v[i];
-
-		if (!strcmp(f->name, name))
-			return f;
-	}
-	for (j = 0; j < cx->tapsets.n; j++) {
-		struct cc_file *tf = cx->tapsets.v[j];
+	for (j = -1; j < cx->tapsets.n; j++) {
+		struct cc_file *tf = j < 0 ? cx->script : cx->tapsets.v[j];
 
 		for (i = 0; i < tf->funcs.n; i++) {
 			struct cc_func *f = tf->funcs.v[i];
 
-			if (!strcmp(f->name, name))
+			if (strcmp(f->name, name))
+				continue;
+			if (nargs < 0 || f->nparams == nargs)
 				return f;
+			if (!first)
+				first = f;
 		}
 	}
-	return NULL;
+	return first;
+}
+
+/* Is another function of this name defined (an overload)? */
+static bool overloaded(struct cc_ctx *cx, const struct cc_func *f)
+{
+	int i, j;
+
+	for (j = -1; j < cx->tapsets.n; j++) {
+		struct cc_file *tf = j < 0 ? cx->script : cx->tapsets.v[j];
+
+		for (i = 0; i < tf->funcs.n; i++) {
+			struct cc_func *o = tf->funcs.v[i];
+
+			if (o != f && !strcmp(o->name, f->name))
+				return true;
+		}
+	}
+	return false;
 }
 
 static void check_duplicates(struct cc_ctx *cx, struct cc_file *f)
@@ -135,7 +159,7 @@ static void check_duplicates(struct cc_ctx *cx, struct cc_file *f)
 		for (j = 0; j < i; j++) {
 			struct cc_func *a = f->funcs.v[i], *b = f->funcs.v[j];
 
-			if (!strcmp(a->name, b->name))
+			if (!strcmp(a->name, b->name) && a->nparams == b->nparams)
 				cc_error_at(&cx->diag, &a->loc,
 					    "function '%s' is defined twice (first at %s:%d:%d)", a->name,
 					    b->loc.file->name, b->loc.line, b->loc.col);
@@ -401,7 +425,7 @@ static void mark(struct cc_sym *s, bool write)
 static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 {
 	struct cc_ctx *cx = E->cx;
-	struct cc_func *f = find_func(cx, n->name);
+	struct cc_func *f = find_func(cx, n->name, n->nargs);
 	const struct cc_builtin *b;
 	int i;
 
@@ -416,6 +440,8 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 				    f->loc.file->name, f->loc.line, f->loc.col);
 		if (!f->used) {
 			f->used = true;
+			if (overloaded(cx, f))
+				f->cname = cc_sprintf(cx->arena, "%s__%d", f->name, f->nparams);
 			f->index = E->prog->funcs.n;
 			cc_vec_push(cx->arena, &E->prog->funcs, f);
 			resolve_func(E, f);
@@ -460,7 +486,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			 * written (stap's tapsets have `pid = $pid`); read before
 			 * any write, it is a call that lost its parentheses.
 			 */
-			if (!write && (cc_builtin_find(n->name) || find_func(cx, n->name))) {
+			if (!write && (cc_builtin_find(n->name) || find_func(cx, n->name, -1))) {
 				cc_error_at(&cx->diag, &n->loc,
 					    "'%s' is a function: call it as %s()", n->name, n->name);
 				return;
@@ -1098,12 +1124,18 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 			mark_func(W, n, n->func);
 		} else if (n->builtin) {
 			const struct cc_builtin *b = cc_builtin_get(n->builtin);
+			const char *why = cc_builtin_why(b);
 
 			if (W->kernel && !(b->ctx & BC_KERNEL))
 				cc_error_at(&cx->diag, &n->loc,
-					    "function '%s' is not available in kernel probes (%s)",
-					    b->name, W->where);
-			if (!W->kernel && !(b->ctx & BC_USER))
+					    "function '%s' is not available in kernel probes (%s)%s%s",
+					    b->name, W->where, why ? ": " : "", why ? why : "");
+			if (!W->kernel && !(b->ctx & BC_USER) && why)
+				cc_error_at(&cx->diag, &n->loc,
+					    "function '%s' is only available in kernel probes, not in "
+					    "'%s': %s",
+					    b->name, W->where, why);
+			else if (!W->kernel && !(b->ctx & BC_USER))
 				cc_error_at(&cx->diag, &n->loc,
 					    "function '%s' reads kernel or process memory and is only "
 					    "available in kernel probes, not in '%s'",
@@ -1132,6 +1164,66 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 	mark_ctx(W, n->body);
 	for (i = 0; i < n->nargs; i++)
 		mark_ctx(W, n->args[i]);
+}
+
+/* ---- tapsets' own probes ------------------------------------------------------- */
+
+static bool file_used(struct elab *E, const struct cc_file *f)
+{
+	int i;
+
+	for (i = 0; i < f->globals.n; i++) {
+		const struct cc_sym *g = f->globals.v[i];
+		int k;
+
+		for (k = 0; k < E->prog->globals.n; k++)
+			if (E->prog->globals.v[k] == g)
+				return true;
+	}
+	for (i = 0; i < f->funcs.n; i++)
+		if (((const struct cc_func *)f->funcs.v[i])->used)
+			return true;
+	return false;
+}
+
+/*
+ * A tapset's plain probes (argv.stp's begin probe, which fills argv[])
+ * join the program once it uses one of that tapset's globals or
+ * functions, as stap pulls in a tapset file for the symbols it defines;
+ * a tapset nobody uses adds nothing.  What they use may pull in more.
+ */
+static void include_tapset_probes(struct elab *E)
+{
+	struct cc_ctx *cx = E->cx;
+	bool *done = cc_alloc(cx->arena, sizeof(bool) * (size_t)(cx->tapsets.n + 1));
+	bool more = true;
+	int j, i;
+
+	while (more && !cx->diag.nerrors) {
+		more = false;
+		for (j = 0; j < cx->tapsets.n; j++) {
+			struct cc_file *f = cx->tapsets.v[j];
+			int first = E->prog->probes.n;
+
+			if (done[j] || !file_used(E, f))
+				continue;
+			done[j] = true;
+			E->cur_probe = -1; /* not a line of the script (tap -L) */
+			for (i = 0; i < f->probes.n; i++) {
+				struct cc_probe *p = f->probes.v[i];
+
+				if (!p->is_alias)
+					expand_probe(E, p, false);
+			}
+			for (i = first; i < E->prog->probes.n; i++) {
+				struct cc_dprobe *d = E->prog->probes.v[i];
+				struct scope S = { .probe = d, .locals = &d->locals };
+
+				resolve(E, &S, &d->body, false);
+				more = true;
+			}
+		}
+	}
 }
 
 /* ---- the pass ------------------------------------------------------------------- */
@@ -1182,6 +1274,7 @@ int cc_elaborate(struct cc_ctx *cx)
 
 		resolve(&E, &S, &d->body, false);
 	}
+	include_tapset_probes(&E);
 	/* globals initialised in the script count as written */
 	for (i = 0; i < prog->globals.n; i++) {
 		struct cc_sym *g = prog->globals.v[i];

@@ -232,17 +232,29 @@ static bool tracepoint_aliased(struct cc_ctx *cx, const char *event)
 	return false;
 }
 
-static bool usable_var(const char *name)
+/*
+ * A field name an alias can make a local of: not a keyword or a variable
+ * the alias sets itself, and not a tapset's global (argv.stp's argv),
+ * which would be the variable instead.
+ */
+static bool usable_var(struct cc_ctx *cx, const char *name)
 {
 	static const char *const reserved[] = { "probe", "global", "function", "if", "else",
 		"while", "for", "foreach", "in", "limit", "break", "continue", "return", "next",
 		"delete", "try", "catch", "private", "string", "long", "name", "argstr",
 		"retval", "retstr", NULL };
-	int i;
+	int i, f;
 
 	for (i = 0; reserved[i]; i++)
 		if (!strcmp(name, reserved[i]))
 			return false;
+	for (f = 0; f < cx->tapsets.n; f++) {
+		struct cc_file *file = cx->tapsets.v[f];
+
+		for (i = 0; i < file->globals.n; i++)
+			if (!strcmp(((struct cc_sym *)file->globals.v[i])->name, name))
+				return false;
+	}
 	return true;
 }
 
@@ -281,7 +293,7 @@ static void gen_syscall_aliases(struct cc_ctx *cx)
 
 			if (!strcmp(fl->name, "__syscall_nr") || fl->kind == CC_TPF_OTHER)
 				continue;
-			if (usable_var(fl->name))
+			if (usable_var(cx, fl->name))
 				fprintf(o, "\t%s = $%s\n", fl->name, fl->name);
 			fmt = cc_sprintf(cx->arena, "%s%s%s", fmt, k ? ", " : "",
 					 fl->kind == CC_TPF_PTR ? "%p" : "%d");

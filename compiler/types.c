@@ -412,9 +412,26 @@ static int type_builtin(struct typer *T, struct cc_node *n)
 		}
 		return b->ret;
 	}
+	case B_KERNEL_STRING:
+		/*
+		 * kernel_string(s) of what is a string here (a tracepoint's
+		 * char[] field, where stap has a char * to read) is s itself.
+		 */
+		if (infer(T, n->args[0], TY_UNKNOWN) == TY_STRING) {
+			n->builtin = B_KERNEL_STRING_S;
+			b = cc_builtin_get(n->builtin);
+		}
+		for (i = 0; i < n->nargs; i++) {
+			int t = infer(T, n->args[i], b->argt[i]);
+
+			check(T, n->args[i], t, b->argt[i],
+			      cc_sprintf(T->cx->arena, "argument %d of %s()", i + 1, b->name));
+		}
+		return b->ret;
 	case B_PRINTD:
 	case B_PRINTDLN:
 	case B_SPRINTD:
+	case B_SPRINTDLN:
 		check(T, n->args[0], infer(T, n->args[0], TY_STRING), TY_STRING,
 		      "the delimiter of printd");
 		first = 1;

@@ -2,14 +2,10 @@
 /*
  * Context functions of user-context probes that need more than a system
  * call: ctime()/tz_ctime(), cmdline_str(), and symname()/symdata(), which
- * resolve kernel addresses with /proc/kallsyms (read once, sorted, then
- * binary-searched; kernel probes cannot do this, so the compiler keeps
- * symname() to user context: record the address, resolve it at print).
+ * resolve kernel addresses with /proc/kallsyms (backtrace.c).
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,90 +59,8 @@ void grt_cmdline(struct grt_uctx *u, char *dst)
 	dst[n] = 0;
 }
 
-/* ---- kallsyms -------------------------------------------------------------- */
-
-struct ksym {
-	uint64_t addr;
-	char *name;
-	char *module;
-};
-
-static struct ksym *ksyms;
-static size_t nksyms;
-static pthread_once_t ksyms_once = PTHREAD_ONCE_INIT;
-
-static int by_addr(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static void load_ksyms(void)
-{
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512];
-	size_t cap = 0;
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char type, name[256], mod[128] = "";
-		unsigned long long addr;
-		int k = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
-
-		/* text and data symbols; addresses are 0 without CAP_SYSLOG */
-		if (k < 3 || !addr)
-			continue;
-		if (nksyms == cap) {
-			struct ksym *n;
-
-			cap = cap ? cap * 2 : 65536;
-			n = realloc(ksyms, cap * sizeof(*n));
-			if (!n)
-				break;
-			ksyms = n;
-		}
-		ksyms[nksyms].addr = addr;
-		ksyms[nksyms].name = strdup(name);
-		ksyms[nksyms].module = k == 4 ? strdup(mod) : NULL;
-		if (!ksyms[nksyms].name)
-			break;
-		nksyms++;
-	}
-	fclose(f);
-	if (nksyms > 1)
-		qsort(ksyms, nksyms, sizeof(*ksyms), by_addr);
-}
-
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)
 {
-	size_t lo = 0, hi, max = maxstr(u);
-
-	pthread_once(&ksyms_once, load_ksyms);
-	hi = nksyms;
-	/* the last symbol at or below addr */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo) {
-		/* unknown: stap prints the address */
-		snprintf(dst, max, "0x%" PRIx64, addr);
-		return;
-	}
-	lo--;
-	if (!with_offset) {
-		snprintf(dst, max, "%s", ksyms[lo].name);
-		return;
-	}
-	snprintf(dst, max, "%s+0x%" PRIx64 "/0x%" PRIx64 "%s%s%s", ksyms[lo].name,
-		 addr - ksyms[lo].addr,
-		 lo + 1 < nksyms ? ksyms[lo + 1].addr - ksyms[lo].addr : (uint64_t)0,
-		 ksyms[lo].module ? " [" : "", ksyms[lo].module ? ksyms[lo].module : "",
-		 ksyms[lo].module ? "]" : "");
+	/* stap's forms: "name", "name+0x10/0x80 [kernel]" (backtrace.c) */
+	grt_sym_kernel(dst, maxstr(u), addr, with_offset ? GRT_SYM_DATA : GRT_SYM_NAME);
 }

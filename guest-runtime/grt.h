@@ -11,6 +11,10 @@
  *   assoc.c   user-space associative arrays (globals only user probes touch)
  *   table.c   snapshots of arrays for sorted foreach, and the sort itself
  *   strfn.c   the string functions of the language (substr, str_replace, ...)
+ *   tokenize.c  tokenize(): stap's strsep() walk over a kept copy
+ *   fp.c      stap's floating point helpers (fp_to_string ...)
+ *   backtrace.c  symbols: kallsyms, a process's ELF files; stack printing
+ *   system.c  what system() and printk() do, for the programs that run them
  *
  * Library code never prints and never exits: it returns -errno (or a count)
  * and leaves reporting to the program.
@@ -240,6 +244,64 @@ void grt_str_copy(char *dst, size_t maxlen, const char *s);
 void grt_str_text(char *dst, size_t maxlen, const char *s); /* text_str(): escape non-printables */
 void grt_str_long(char *dst, size_t maxlen, int64_t v);    /* sprint(long) */
 
+/* ---- tokenize.c ------------------------------------------------------- */
+
+/*
+ * tokenize(input, delim) as stap: a non-empty input starts over on a copy
+ * of it (cut to maxlen - 1 bytes); each call returns the next token that
+ * is not empty, "" when none is left.  Zero-initialise the state.
+ */
+struct grt_tokenizer {
+	char buf[4096];
+	size_t pos;
+	bool live;
+};
+void grt_tokenize_next(struct grt_tokenizer *t, char *dst, size_t maxlen, const char *input,
+		       const char *delim);
+
+/* ---- fp.c ------------------------------------------------------------- */
+
+/*
+ * fp_to_string(fp, precision): stap's rendering of a double: scaled below
+ * 1e18 by powers of ten (counted in an "eN" suffix), the integer part,
+ * then precision decimals, truncated but for the last, rounded by the
+ * digit after it.  string_to_fp: [+-]digits[.digits][(e|E)[+-]digits],
+ * -EINVAL for anything else.
+ */
+void grt_fp_format(char *dst, size_t maxlen, double v, int64_t precision);
+int grt_fp_parse(const char *s, double *ret);
+
+/* ---- backtrace.c ------------------------------------------------------ */
+
+/*
+ * Symbols of addresses, in SystemTap's forms (runtime/sym.c):
+ *   GRT_SYM_NAME    "name"                                 (symname)
+ *   GRT_SYM_DATA    "name+0x12/0x40 [module]"               (symdata)
+ *   GRT_SYM_SIMPLE  "name+0x12 [module]" (module basename)  (sprint_*backtrace)
+ *   GRT_SYM_FULL    " 0x... : name+0x12/0x40 [module]"     (print_*backtrace)
+ * An address without a symbol is "0x..." (" 0x..." in FULL).  The kernel's
+ * module is "kernel" for vmlinux; a process's is the path of the mapped
+ * file, from /proc/PID/maps, read as the address is resolved.
+ */
+enum grt_sym_style { GRT_SYM_NAME, GRT_SYM_DATA, GRT_SYM_SIMPLE, GRT_SYM_FULL };
+void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style);
+void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style);
+/* A TH_FMT_STACK record's frames, one FULL line each (user ones hex unless resolve). */
+int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
+		    const uint64_t *ips, int n);
+
+/* ---- system.c --------------------------------------------------------- */
+
+/*
+ * system(cmd): `sh -c cmd` in the background, as stap's staprun does (a
+ * grandchild, so nothing is left to reap; descriptors above 2 closed).
+ * printk(msg): one line in the kernel log, through /dev/kmsg.  Both for
+ * the program that runs a session's probes (tap, its runner), never the
+ * hub.  0 or -errno.
+ */
+int grt_system_spawn(const char *cmd);
+int grt_printk_write(const char *msg, size_t len);
+
 /* ---- meta.c: a guest's meta file (docs/guest-meta.md) ---------------------- */
 
 struct grt_meta_global {
@@ -353,6 +415,18 @@ struct grt_rt_opts {
 	/* output sink; len bytes at data; must not fail (it counts its own losses) */
 	void (*write)(void *arg, int stream, const char *data, size_t len);
 	void *arg;
+	/*
+	 * What the probes ask of the program, after the probe that asked:
+	 * kind TH_FMT_SYSTEM (run text), TH_FMT_PRINTK (log text),
+	 * TH_FMT_SWITCH (next output file).  NULL: ignored (the hub's readers).
+	 */
+	void (*act)(void *arg, int kind, const char *text, size_t len);
+	/*
+	 * Resolve user stacks with the process's files (libelf).  The hub's
+	 * readers do not: running as root, they parse no file a user can
+	 * make; their user frames stay hex.
+	 */
+	bool user_symbols;
 };
 
 int grt_rt_new(const struct grt_rt_opts *o, struct grt_rt **ret);
@@ -367,6 +441,7 @@ bool grt_rt_exit_requested(const struct grt_rt *rt);
 void grt_rt_request_exit(struct grt_rt *rt);
 int64_t grt_rt_errors(const struct grt_rt *rt);
 int64_t grt_rt_maxstr(const struct grt_rt *rt); /* MAXSTRINGLEN of the guest (its strlen) */
+struct grt_tokenizer *grt_rt_tokenizer(struct grt_rt *rt); /* tokenize()'s state */
 /* Flush the sink buffer (the runtime batches small writes). */
 void grt_rt_flush(struct grt_rt *rt);
 /* Does the guest have input probes (input.char, input.line)? */

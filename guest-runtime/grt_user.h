@@ -126,6 +126,38 @@ void grt_ctime(char *dst, int64_t secs, int local);
 void grt_cmdline(struct grt_uctx *u, char *dst);
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
 
+/* ---- the utility functions of the tapsets (docs/language.md, "Functions") ---- */
+
+/* tokenize.c: tokenize(input, delim), stap's strsep() walk */
+void grt_tokenize(struct grt_uctx *u, char *dst, const char *input, const char *delim);
+
+/* proc.c: what the kernel keeps about a process (pid: has_pid ? pid : this one) */
+enum grt_procinfo {
+	GRT_PI_UTIME = 1, GRT_PI_STIME, GRT_PI_PAGESIZE,
+	GRT_PI_MEM_SIZE, GRT_PI_MEM_RSS, GRT_PI_MEM_SHR, GRT_PI_MEM_TXT, GRT_PI_MEM_DATA,
+};
+int64_t grt_proc_long(struct grt_uctx *u, int what, int has_pid, int64_t pid);
+void grt_pexecname(struct grt_uctx *u, char *dst);
+void grt_cmdline_args(struct grt_uctx *u, char *dst, int64_t n, int64_t m, const char *delim);
+int64_t grt_cpu_clock(struct grt_uctx *u, int has_cpu, int64_t cpu, int64_t site);
+
+/* rt.c: system(), printk(), switch_file() (kind: TH_FMT_SYSTEM ...), done after the probe */
+void grt_action(struct grt_uctx *u, int kind, int64_t level, const char *text);
+
+/* fp.c: stap's floating point helpers, IEEE doubles carried in longs */
+enum grt_fp_op {
+	GRT_FP_FROM_LONG = 0, GRT_FP_TO_LONG, GRT_FP_ADD, GRT_FP_SUB, GRT_FP_MUL, GRT_FP_DIV,
+	GRT_FP_REM, GRT_FP_SQRT, GRT_FP_EQ, GRT_FP_LE, GRT_FP_LT, GRT_FP_FROM_FP32,
+};
+void grt_fp_to_string(struct grt_uctx *u, char *dst, int64_t fp, int64_t precision);
+int64_t grt_string_to_fp(struct grt_uctx *u, const char *s, int64_t site);
+int64_t grt_fp_op(int op, int64_t a, int64_t b, int64_t c);
+
+/* backtrace.c: stacks from backtrace()'s (user: this process's) string; user symbols */
+void grt_print_stack(struct grt_uctx *u, const char *stk, int user);
+void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user);
+void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+
 /* end-of-session printing of written-but-unread globals */
 void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name);
 void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name);

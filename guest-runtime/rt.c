@@ -44,6 +44,14 @@
 #include "taphub/stat.h"
 
 #define OUT_FLUSH_BYTES (64u << 10)
+/* system()/printk() requests one user probe run may queue (MAXACTION bounds loops) */
+#define MAX_ACTIONS 1024
+
+/* A request of a user probe, done once the probe has returned. */
+struct action {
+	int kind;   /* TH_FMT_SYSTEM, TH_FMT_PRINTK, TH_FMT_SWITCH */
+	char *text; /* the command, or the kmsg line */
+};
 
 struct grt_rt {
 	struct grt_rt_opts o;
@@ -61,6 +69,10 @@ struct grt_rt {
 	char *line;      /* input.line: the line read so far (MAXSTRINGLEN bytes) */
 	size_t line_len;
 	bool input_done; /* stdin ended */
+	struct grt_tokenizer tok;
+	struct action acts[MAX_ACTIONS];
+	int nacts;
+	bool acts_dropped; /* said once: more requests than MAX_ACTIONS in one run */
 };
 
 static void flush(struct grt_rt *rt)
@@ -170,6 +182,8 @@ void grt_rt_free(struct grt_rt *rt)
 	free(rt->ustat);
 	free(rt->timing);
 	free(rt->line);
+	for (i = 0; i < rt->nacts; i++)
+		free(rt->acts[i].text);
 	grt_buf_free(&rt->out);
 	free(rt);
 }
@@ -197,6 +211,79 @@ int64_t grt_rt_maxstr(const struct grt_rt *rt)
 int64_t grt_rt_errors(const struct grt_rt *rt)
 {
 	return rt->errors;
+}
+
+struct grt_tokenizer *grt_rt_tokenizer(struct grt_rt *rt)
+{
+	return &rt->tok;
+}
+
+/* ---- system(), printk(), switch_file() -------------------------------------------- */
+
+/*
+ * Hand a request to the program (tap, the runner), after what the probes
+ * printed before it.  A printk message becomes its kernel log line:
+ * "<level>msg\n", stap's KERN_* levels 0-7 (any other: the default).
+ */
+static void act(struct grt_rt *rt, int kind, int64_t level, const char *text, size_t len)
+{
+	char line[4200];
+	int n;
+
+	if (!rt->o.act)
+		return;
+	flush(rt);
+	if (kind != TH_FMT_PRINTK) {
+		rt->o.act(rt->o.arg, kind, text, len);
+		return;
+	}
+	if (level >= 0 && level <= 7)
+		n = snprintf(line, sizeof(line), "<%d>%.*s\n", (int)level, (int)len, text);
+	else
+		n = snprintf(line, sizeof(line), "%.*s\n", (int)len, text);
+	if (n > 0)
+		rt->o.act(rt->o.arg, kind, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void grt_action(struct grt_uctx *u, int kind, int64_t level, const char *text)
+{
+	struct grt_rt *rt = u->rt;
+	struct action *a;
+	char *line = NULL;
+
+	if (u->err || !rt->o.act)
+		return;
+	if (rt->nacts == MAX_ACTIONS) {
+		if (!rt->acts_dropped)
+			msg(rt, "WARNING: more than %d system()/printk() requests in one probe run: "
+				"the rest are dropped\n", MAX_ACTIONS);
+		rt->acts_dropped = true;
+		return;
+	}
+	if (kind == TH_FMT_PRINTK && level >= 0 && level <= 7) {
+		if (asprintf(&line, "<%d>%s", (int)level, text) < 0)
+			return;
+	} else if (!(line = strdup(text ? text : ""))) {
+		return;
+	}
+	a = &rt->acts[rt->nacts++];
+	a->kind = kind;
+	a->text = line;
+}
+
+/* The requests of the user probe that just returned, in order. */
+static void run_actions(struct grt_rt *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->nacts; i++) {
+		struct action *a = &rt->acts[i];
+
+		/* the level is in the line already */
+		act(rt, a->kind, -1, a->text, strlen(a->text));
+		free(a->text);
+	}
+	rt->nacts = 0;
 }
 
 /* ---- errors ----------------------------------------------------------------------- */
@@ -336,6 +423,37 @@ static int record(struct grt_rt *rt, const void *rec, size_t len)
 	case TH_FMT_PRINTSTAT:
 		print_stat_record(rt, args, alen);
 		break;
+	case TH_FMT_STACK: {
+		uint64_t ips[TH_MAXBACKTRACE];
+		int64_t n;
+
+		if (alen < 24)
+			return -EBADMSG;
+		n = get_long(args + 16);
+		if (n < 0 || n > TH_MAXBACKTRACE || alen < 24 + 8 * (size_t)n)
+			return -EBADMSG;
+		memcpy(ips, args + 24, 8 * (size_t)n);
+		grt_stack_print(&rt->out, get_long(args) != 0, rt->o.user_symbols, get_long(args + 8),
+				ips, (int)n);
+		maybe_flush(rt);
+		break;
+	}
+	case TH_FMT_SYSTEM:
+	case TH_FMT_PRINTK: {
+		size_t off = r->fmt == TH_FMT_PRINTK ? 8 : 0;
+		uint16_t sl = 0;
+
+		if (alen < off + 2)
+			return -EBADMSG;
+		memcpy(&sl, args + off, 2);
+		if (off + 2 + (size_t)sl > alen)
+			return -EBADMSG;
+		act(rt, r->fmt, off ? get_long(args) : 0, (const char *)args + off + 2, sl);
+		break;
+	}
+	case TH_FMT_SWITCH:
+		act(rt, r->fmt, 0, "", 0);
+		break;
 	default: {
 		const struct grt_meta_fmt *f = grt_meta_find_fmt(rt->meta, r->fmt);
 
@@ -386,6 +504,9 @@ static void run_probe(struct grt_rt *rt, int index, const char *input)
 	if (rt->timing)
 		th_probe_timing_add(&rt->timing[index], (__u64)(mono_ns() - t0));
 	maybe_flush(rt);
+	/* stap runs them once the probe has returned */
+	if (rt->nacts)
+		run_actions(rt);
 }
 
 void grt_rt_run_one(struct grt_rt *rt, int index)

@@ -145,14 +145,47 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 
 	(void)cls;
 	if (L->binary) {
-		/* a histogram print needs the maps: it goes in as the text it makes */
-		if (r->fmt != TH_FMT_PRINTSTAT)
+		/*
+		 * A histogram print needs the maps, a stack the process's files
+		 * while it runs: they go in as the text they make.
+		 */
+		if (r->fmt != TH_FMT_PRINTSTAT && r->fmt != TH_FMT_STACK)
 			hub_sink_record(L->o->sink, rec, len);
 		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
 			return 0;
 	}
 	grt_rt_record(L->rt, rec, len);
 	return 0;
+}
+
+/* What the probes ask of tap: system(), printk(), switch_file() (guest-runtime/system.c). */
+static void act(void *arg, int kind, const char *text, size_t len)
+{
+	struct local *L = arg;
+	char m[512], *cmd;
+	int r = 0, n;
+
+	switch (kind) {
+	case TH_FMT_SYSTEM:
+		cmd = strndup(text, len);
+		r = cmd ? grt_system_spawn(cmd) : -ENOMEM;
+		free(cmd);
+		break;
+	case TH_FMT_PRINTK:
+		r = grt_printk_write(text, len);
+		break;
+	case TH_FMT_SWITCH:
+		/* as SIGUSR2: the output goes on in the next -o file */
+		if (L->o->sink)
+			hub_sink_switch(L->o->sink);
+		break;
+	}
+	if (r) {
+		n = snprintf(m, sizeof(m), "WARNING: %s(\"%.*s\") failed: %s\n",
+			     kind == TH_FMT_SYSTEM ? "system" : "printk", (int)(len < 200 ? len : 200),
+			     text, strerror(-r));
+		write_all(L, 2, m, (size_t)n < sizeof(m) ? (size_t)n : sizeof(m) - 1);
+	}
 }
 
 /* Binary traces: ring-full drops become LOST markers where they happened. */
@@ -712,6 +745,8 @@ int hub_run_local(const struct hub_local_opts *o)
 	ro.maxerrors = o->maxerrors;
 	ro.timing = o->timing;
 	ro.write = sink;
+	ro.act = act;
+	ro.user_symbols = true;
 	ro.arg = &L;
 	r = grt_rt_new(&ro, &L.rt);
 	if (r) {

@@ -231,8 +231,9 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 	const struct th_rec *r = (const struct th_rec *)rec;
 	struct grt_rt *rt;
 
-	/* a histogram print needs the guest's maps: it goes in as its text */
-	if (R->sink && hub_sink_binary(R->sink) && r->fmt != TH_FMT_PRINTSTAT) {
+	/* a histogram print needs the guest's maps, a stack the process: they go in as text */
+	if (R->sink && hub_sink_binary(R->sink) && r->fmt != TH_FMT_PRINTSTAT &&
+	    r->fmt != TH_FMT_STACK) {
 		write_raw(R, rec, len);
 		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
 			return;

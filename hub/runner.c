@@ -99,6 +99,41 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 		flush_out(R);
 }
 
+/*
+ * What the user probes ask: system() and printk() run here, with the
+ * session owner's identity, never in the hub; switch_file() asks the hub
+ * to switch the session's output file (its answer is read, and ignored,
+ * by the main loop).
+ */
+static void act(void *arg, int kind, const char *text, size_t len)
+{
+	struct runner *R = arg;
+	struct hub_msg *m;
+	char *cmd;
+
+	switch (kind) {
+	case TH_FMT_SYSTEM:
+		cmd = strndup(text, len);
+		if (cmd)
+			grt_system_spawn(cmd);
+		free(cmd);
+		break;
+	case TH_FMT_PRINTK:
+		grt_printk_write(text, len);
+		break;
+	case TH_FMT_SWITCH:
+		m = malloc(sizeof(*m));
+		if (!m || R->hub_gone)
+			break;
+		hub_msg_init(m, TH_MSG_SWITCH, hub_next_seq());
+		hub_msg_put_u64(m, TH_A_SESSION_ID, R->o->session_id);
+		if (hub_msg_send(R->fd, m))
+			R->hub_gone = true;
+		free(m);
+		break;
+	}
+}
+
 static int simple(struct runner *R, int type)
 {
 	struct hub_msg *m = malloc(sizeof(*m));
@@ -286,6 +321,8 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	ro.suppress_errors = o->suppress_errors;
 	ro.maxerrors = o->maxerrors;
 	ro.write = sink;
+	ro.act = act;
+	ro.user_symbols = true;
 	ro.arg = &R;
 	if (grt_rt_new(&ro, &R.rt)) {
 		report_failure(&R, "the runner cannot start the script's runtime (out of memory?)");

@@ -53,6 +53,11 @@ enum th_fmt_special {
 	TH_FMT_META = 7,      /* the guest's format table (guest.meta text) */
 	TH_FMT_INFO = 8,      /* "key=value" lines about the trace */
 	TH_FMT_CLASS = 9,     /* aux = class index, bytes = its name */
+	/* what the probes ask of the reader (docs/language.md, "Functions") */
+	TH_FMT_STACK = 10,    /* print a stack: long user, long pid, long n, n longs (addresses) */
+	TH_FMT_SYSTEM = 11,   /* system(cmd): string; the runner runs it, never the hub */
+	TH_FMT_PRINTK = 12,   /* printk(level, msg): long, string, for the kernel log (/dev/kmsg) */
+	TH_FMT_SWITCH = 13,   /* switch_file(): no arguments */
 	TH_FMT_FIRST = 16,
 };
 
@@ -66,6 +71,9 @@ enum th_err_kind {
 	TH_ERR_NOSTAT = 5,  /* extractor on an empty aggregate */
 	TH_ERR_NOKEY = 6,   /* reading an element that is not there, where fatal */
 };
+
+/* Frames of a backtrace and of a TH_FMT_STACK record, stap's MAXBACKTRACE. */
+#define TH_MAXBACKTRACE 20
 
 #define TH_RECF_TRUNC 0x01 /* a string argument was truncated */
 

@@ -9,6 +9,8 @@
 # Everything the test starts is registered with track_pid and killed by pid
 # at exit; $HUBDIR is removed.
 
+. "$(dirname "$0")/wait_lib.sh"
+
 B=${1:-${B:-build}}
 B=$(cd "$B" && pwd)
 TAP=$B/tap

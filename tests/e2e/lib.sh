@@ -26,6 +26,7 @@
 # SystemTap's documented semantics, not from what tap prints.
 
 E2E_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$E2E_DIR/wait_lib.sh"
 LANG_DIR=$E2E_DIR/lang
 E2E_FILE=$(basename "$0" .sh)
 : "${TAP_E2E_BUILD:=${1:-$E2E_DIR/../../build}}"

@@ -24,14 +24,20 @@ struct run {
 /* When set, called on each fresh context before parsing (a fixed kernel config ...). */
 static void (*run_prepare)(struct cc_ctx *cx);
 
-/* Elaborate text as the script "t.stp"; timing: as tap -t. */
-static inline void run_opts(struct run *r, const char *text, bool timing)
+/*
+ * Elaborate text as the script "t.stp": timing as tap -t, args the
+ * script's arguments ($1 ...), nargs of them.
+ */
+static inline void run_full(struct run *r, const char *text, bool timing, char **args,
+			    int nargs)
 {
 	FILE *out;
 
 	memset(r, 0, sizeof(*r));
 	cc_ctx_init(&r->cx);
 	r->cx.timing = timing;
+	r->cx.argv = args;
+	r->cx.argc = nargs;
 	out = open_memstream(&r->diag, &r->diaglen);
 	r->cx.diag.out = out;
 	if (run_prepare)
@@ -45,9 +51,19 @@ static inline void run_opts(struct run *r, const char *text, bool timing)
 	fclose(out);
 }
 
+static inline void run_opts(struct run *r, const char *text, bool timing)
+{
+	run_full(r, text, timing, NULL, 0);
+}
+
+static inline void run_args(struct run *r, const char *text, char **args, int nargs)
+{
+	run_full(r, text, false, args, nargs);
+}
+
 static inline void run(struct run *r, const char *text)
 {
-	run_opts(r, text, false);
+	run_full(r, text, false, NULL, 0);
 }
 
 static inline void done(struct run *r)
