@@ -102,6 +102,10 @@ static const struct cc_builtin builtins[] = {
 	{ "cmdline_str", 0, 0, S, { 0 }, BC_BOTH, B_CMDLINE_STR },
 	{ "symname", 1, 1, S, { L }, BC_BOTH, B_SYMNAME },
 	{ "symdata", 1, 1, S, { L }, BC_BOTH, B_SYMDATA },
+	/* the last =~ match of the handler run: user context only (regex.c) */
+	{ "matched", 1, 1, S, { L }, BC_USER, B_MATCHED },
+	{ "matched_str", 0, 0, S, { 0 }, BC_USER, B_MATCHED_STR },
+	{ "ngroups", 0, 0, L, { 0 }, BC_USER, B_NGROUPS },
 };
 
 #undef L

@@ -475,6 +475,8 @@ struct cc_prog {
 	struct cc_vec classes; /* char*: class names, [0] = "default" */
 	struct cc_vec fmts;    /* struct cc_fmt*: kernel record formats */
 	struct cc_vec sites;   /* struct cc_site*: runtime error sites */
+	struct cc_vec regexes; /* struct cc_regex*: the patterns of =~ and !~, see regex.c */
+	bool re_captures;      /* user code calls matched(), matched_str() or ngroups() */
 	char *hash;            /* hex SHA-256 of everything that shapes the output */
 };
 
@@ -551,6 +553,47 @@ struct cc_syscall {
 extern const struct cc_syscall cc_syscalls[];
 #define CC_SYSCALL_TABLE 1024 /* tail-call slots: syscall numbers below this */
 int cc_syscall_nr(const char *name); /* -1 when unknown */
+
+/* ---- regex.c: regular expressions -> DFA and NFA tables --------------------- */
+
+#define CC_REGEX_MAX_STATES 1024 /* DFA states of one pattern (regex.c says why) */
+#define CC_REGEX_MAX_BUILD 16384 /* states the subset construction may make before minimising */
+#define CC_REGEX_MAX_INSTS 10000 /* NFA instructions, repetitions written out */
+#define CC_REGEX_MAX_GROUPS 64   /* subexpressions, the whole match (group 0) included */
+#define CC_REGEX_MAX_REPEAT 10000 /* a count in {m,n} */
+
+struct grt_regex; /* guest-runtime/grt.h: the tables */
+
+struct cc_regex {
+	const char *pattern;
+	size_t len;
+	struct grt_regex *re; /* NULL: it did not compile (reported once) */
+	int id;               /* position in prog->regexes: th_re<id> */
+	int kid;              /* place in the kernel tables, -1 when no kernel code uses it */
+	bool used_user;
+};
+
+/*
+ * Compile a pattern (the string value of the literal, escapes already
+ * decoded) into tables allocated from out.  Returns 0, or -EINVAL (bad
+ * pattern) or -E2BIG (over a CC_REGEX_MAX_* limit) with the reason in err
+ * and the offending byte's offset in *ret_off (SIZE_MAX: the whole).
+ */
+int cc_regex_compile(struct cc_arena *out, const char *pat, size_t len, struct grt_regex **ret,
+		     char *err, size_t errlen, size_t *ret_off);
+/*
+ * The pattern of the literal at loc, compiled once per program (pass 2);
+ * an error is reported once, at the offending character of the literal.
+ * NULL after an error.
+ */
+struct cc_regex *cc_regex_intern(struct cc_ctx *cx, const char *pat, size_t len,
+				 const struct cc_loc *loc);
+struct cc_regex *cc_regex_find(struct cc_ctx *cx, const char *pat, size_t len);
+/* Code generation uses r in kernel or user code: its tables are emitted. */
+void cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel);
+/* The tables as C: for the eBPF object (before grt_bpf.h), for the user object. */
+void cc_regex_emit_bpf(struct cc_ctx *cx, FILE *o);
+void cc_regex_emit_user(struct cc_ctx *cx, FILE *o);
 
 /* ---- codegen.c: C for both sides, and the meta ------------------------------ */
 
@@ -634,6 +677,8 @@ enum cc_builtin_id {
 	B_S64_ARG, B_U64_ARG,
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
+	/* regular expression subexpressions */
+	B_MATCHED, B_MATCHED_STR, B_NGROUPS,
 	B__COUNT
 };
 

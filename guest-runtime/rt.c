@@ -347,6 +347,7 @@ void grt_rt_run_one(struct grt_rt *rt, int index)
 	p = &rt->desc->probes[index];
 	u.pp = p->pp;
 	p->fn(&u);
+	grt_rematch_free(u.rematch);
 	maybe_flush(rt);
 }
 

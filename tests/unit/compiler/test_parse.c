@@ -432,9 +432,12 @@ static void test_errors(void **state)
 	expect_err("probe begin { x = @cast(p, \"task_struct\") }", 1,
 		   "t.stp:1:19: error: '@cast' needs kernel debuginfo (DWARF), which this "
 		   "backend does not use");
-	expect_err("probe begin { if (a =~ \"x\") {} }", 1,
-		   "t.stp:1:21: error: regular expression matching ('=~', '!~') is not "
-		   "supported yet");
+	expect_err("probe begin { a = \"re\"; if (\"x\" =~ a) {} }", 1,
+		   "t.stp:1:36: error: the right side of '=~' must be a string literal: "
+		   "regular expressions are compiled with the script");
+	expect_err("probe begin { if (\"x\" !~ \"a\" . \"b\") {} }", 1,
+		   "t.stp:1:30: error: the right side of '!~' must be a string literal: "
+		   "regular expressions are compiled with the script");
 	expect_err("probe begin { try { } catch { } }", 1,
 		   "t.stp:1:15: error: try/catch is not supported yet");
 	expect_err("probe begin { else {} }", 1,
