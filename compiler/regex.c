@@ -45,10 +45,12 @@
  * scripts' patterns (paths, names, alternations of words) need tens.  The
  * subset construction may make more states than minimisation leaves
  * (a(a|b){12} is 2^12 sets of pending positions, 14 states once
- * minimised), so it is bounded apart: CC_REGEX_MAX_BUILD states keep the
- * compile under a second and its work tables under 64 MB.  Patterns that
- * blow up for real — a(a|b){12}$ needs 2^13 states — are refused with the
- * limit named instead of building for minutes.
+ * minimised), so it is bounded apart, by CC_REGEX_MAX_BUILD states and
+ * by CC_REGEX_MAX_WORK steps (NFA instructions visited, table cells
+ * compared) for construction and minimisation together: that keeps one
+ * pattern's compile under a second and its work tables under 100 MB.
+ * Patterns that blow up for real — a(a|b){12}$ needs 2^13 states — are
+ * refused with the limit named instead of building for minutes.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -670,10 +672,26 @@ struct dfa {
 	uint32_t tabsize;
 	/* closure work */
 	uint32_t *mark;      /* [ninsts]: generation a pc was visited in */
+	uint32_t *fmark;     /* [ninsts]: generation a pc was found in */
 	uint32_t gen;
 	uint32_t *stack, *found;
 	uint32_t nfound;
+	uint64_t work;       /* instructions visited and table cells compared, CC_REGEX_MAX_WORK */
 };
+
+/* Charge n steps of work; false (and the error) once over the budget. */
+static bool dfa_charge(struct dfa *D, uint64_t n)
+{
+	D->work += n;
+	if (D->work <= CC_REGEX_MAX_WORK)
+		return true;
+	rx_fail(D->c, SIZE_MAX,
+		"the pattern takes too much work to turn into a DFA (more than %d steps, "
+		"CC_REGEX_MAX_WORK): simplify it, or split it into several matches",
+		CC_REGEX_MAX_WORK);
+	D->c->errcode = -E2BIG;
+	return false;
+}
 
 /* Split the bytes into classes no set of the program tells apart. */
 static void dfa_classes(struct dfa *D)
@@ -734,6 +752,7 @@ static bool closure(struct dfa *D, const uint32_t *seeds, uint32_t nseeds, bool 
 			if (D->mark[pc] == D->gen)
 				break;
 			D->mark[pc] = D->gen;
+			D->work++;
 			if (in->op == GRT_RE_JMP) {
 				pc = in->x;
 			} else if (in->op == GRT_RE_SPLIT) {
@@ -751,7 +770,19 @@ static bool closure(struct dfa *D, const uint32_t *seeds, uint32_t nseeds, bool 
 			}
 		}
 	}
-	qsort(D->found, D->nfound, sizeof(uint32_t), cmp_u32);
+	/* canonical order: a few pcs are sorted, many are picked in order from the marks */
+	if ((uint64_t)D->nfound * 16 < D->c->ninsts) {
+		qsort(D->found, D->nfound, sizeof(uint32_t), cmp_u32);
+	} else {
+		uint32_t n = 0, pc;
+
+		for (i = 0; i < D->nfound; i++)
+			D->fmark[D->found[i]] = D->gen;
+		for (pc = 0; pc < D->c->ninsts; pc++)
+			if (D->fmark[pc] == D->gen)
+				D->found[n++] = pc;
+		D->work += D->c->ninsts;
+	}
 	return match;
 }
 
@@ -848,6 +879,7 @@ static int dfa_build(struct dfa *D)
 	bool m;
 
 	D->mark = cc_alloc(c->a, sizeof(uint32_t) * c->ninsts);
+	D->fmark = cc_alloc(c->a, sizeof(uint32_t) * c->ninsts);
 	D->stack = cc_alloc(c->a, sizeof(uint32_t) * (c->ninsts + 1));
 	D->found = cc_alloc(c->a, sizeof(uint32_t) * (c->ninsts + 1));
 	dfa_rehash(D);
@@ -875,6 +907,8 @@ static int dfa_build(struct dfa *D)
 			/* the search goes on from here: the pattern may start at the next byte */
 			seeds[n++] = 0;
 			m = closure(D, seeds, n, false, false);
+			if (!dfa_charge(D, st->npcs))
+				return -1;
 			to = dfa_state(D, m);
 			if (to < 0)
 				return -1;
@@ -915,6 +949,9 @@ static uint32_t dfa_minimize(struct dfa *D, uint32_t *block)
 	for (;;) {
 		uint32_t nnb = 0;
 
+		/* a round reads every cell of the table */
+		if (!dfa_charge(D, (uint64_t)n * (nc + 1)))
+			return 0;
 		memset(tab, 0, sizeof(uint32_t) * tabsize);
 		for (s = 0; s < n; s++) {
 			uint32_t h = 2166136261u, slot;
@@ -982,6 +1019,8 @@ int cc_regex_compile(struct cc_arena *out, const char *pat, size_t len, struct g
 		goto out_fail;
 	block = cc_alloc(a, sizeof(uint32_t) * D.nst);
 	nb = dfa_minimize(&D, block);
+	if (c.failed)
+		goto out_fail;
 	if (nb > CC_REGEX_MAX_STATES) {
 		rx_fail(&c, SIZE_MAX,
 			"the pattern needs %u DFA states, more than %d (CC_REGEX_MAX_STATES): "

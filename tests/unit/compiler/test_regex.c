@@ -128,6 +128,18 @@ static void bounds_are_named(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_true(r.re->nstates < 20);
 	rx_done(&r);
+	/* many overlapping ranges: few states, but each a large set of threads */
+	{
+		char ranges[600] = "";
+
+		for (i = 0; i < 90; i++)
+			sprintf(ranges + strlen(ranges), "[%c-~]", 33 + i);
+		strcat(ranges, "$");
+		rx_compile(&r, ranges);
+		assert_int_equal(r.rc, -E2BIG);
+		assert_non_null(strstr(r.err, "CC_REGEX_MAX_WORK"));
+		rx_done(&r);
+	}
 	rx_compile(&r, "(ab{100}){100}");
 	assert_int_equal(r.rc, -E2BIG);
 	assert_non_null(strstr(r.err, "CC_REGEX_MAX_INSTS"));
