@@ -9,9 +9,12 @@
  *   branch  = piece*                       (an empty branch matches "")
  *   piece   = atom ("*" | "+" | "?" | "{" m "}" | "{" m ",}" | "{" m "," n "}")*
  *   atom    = "(" regex ")" | "(?:" regex ")" | "[" bracket "]" | "." | "^" | "$"
- *           | "\" byte | byte
+ *           | "\" byte | byte      (a ")" only when no group is open)
  *   bracket = "^"? item+                   (a "]" first is a member)
  *   item    = "[:" class ":]" | end ("-" end)?      end = "\" byte | byte
+ *
+ * A ')' that closes no group is an ordinary byte, as POSIX has it (and
+ * stap's tests expect: "abc)" compiles).
  *
  * The string was already unescaped once by the lexer (so the script's
  * "\\." is the pattern \.); a backslash in the pattern takes the next
@@ -89,6 +92,7 @@ struct rxc {
 	const unsigned char *p;
 	size_t len, pos;
 	int depth;
+	int open;            /* groups open at c->pos: a ')' closes one, else it is a byte */
 	int ngroups;         /* group 0 is the whole match */
 	rx_set *sets;        /* distinct byte sets */
 	int nsets, capsets;
@@ -435,7 +439,9 @@ static struct rx *parse_piece(struct rxc *c)
 		}
 		n = rx_new(c, RX_GROUP, at);
 		n->group = group;
+		c->open++;
 		cc_vec_push(c->a, &n->kids, parse_alt(c));
+		c->open--;
 		if (c->failed)
 			return NULL;
 		if (peek(c) != ')') {
@@ -482,7 +488,7 @@ static struct rx *parse_branch(struct rxc *c)
 {
 	struct rx *cat = rx_new(c, RX_CAT, c->pos);
 
-	while (!at_end(c) && peek(c) != '|' && peek(c) != ')') {
+	while (!at_end(c) && peek(c) != '|' && (peek(c) != ')' || !c->open)) {
 		struct rx *p = parse_piece(c);
 
 		if (!p)
@@ -1006,8 +1012,6 @@ int cc_regex_compile(struct cc_arena *out, const char *pat, size_t len, struct g
 	int rc;
 
 	tree = parse_alt(&c);
-	if (!c.failed && !at_end(&c))
-		rx_fail(&c, c.pos, "unbalanced ')': no '(' opens it");
 	emit(&c, GRT_RE_SAVE, 0, 0, 0, 0);
 	gen(&c, tree);
 	emit(&c, GRT_RE_SAVE, 1, 0, 0, 0);

@@ -72,6 +72,68 @@ assert_ok "kernel, MAXSTRINGLEN=4096: the script runs" opens4k
 assert_eq "kernel, MAXSTRINGLEN=4096: the same counts" "$(out opens4k | head -n 1)" \
 	"$want_counts"
 
+# The same table of matches in a kernel probe and in a begin probe: each
+# check is one bit, the expected bits written from stap's semantics.
+# A line: the subject and the pattern as stap string literals, 0 or 1.
+checks='"xabcy" "abc" 1
+"ab" "abc" 0
+"zabc" "^abc" 0
+"aabc" "abc$" 1
+"abcc" "^abc$" 0
+"" "^$" 1
+"abc" "a^" 0
+"a" ".*^" 1
+"a" ".+^" 0
+"a" "$.*" 1
+"" "$^" 0
+"a" "a$$" 1
+"b" "(^|x)b" 1
+"ab" "(^|x)b" 0
+"abbbbc" "ab*bc" 1
+"abc" "ab+bc" 0
+"xaay" "a{2}" 1
+"aaaa" "^a{2,3}$" 0
+"abbbbc" "^ab{2}{2}c$" 1
+"a]b" "a[]]b" 1
+"a]c" "a[^]b]c" 0
+"a-c" "a[^-b]c" 0
+"01234" "^[[:digit:]]+$" 1
+"01234g" "^[[:xdigit:]]*$" 0
+"Hello world" "^[[:alnum:][:space:]]*$" 1
+"two words" "^[[:graph:]]+$" 0
+"\\" "\\\\" 1
+"a((b" "a\\(*b" 1
+"abc" "a\\.c" 0
+":]" "[\\[:alpha:]]" 1
+"abcdab" "^(?:ab|cd)+$" 1
+"reffgz" "(bc+d$|ef*g.|h?i(j|k))" 1
+"effg" "(bc+d$|ef*g.|h?i(j|k))" 0
+"b\303\244rfoo" "b.*foo" 1
+"\377" "^.$" 1
+"xabc)" "abc)" 1
+"/a/b.tar.gz" "\\.tar\\.(gz|bz2|xz)$" 1
+"AF_UNIX" "AF_INET*" 0'
+want=$(printf '%s\n' "$checks" | awk '{ printf "%s", $NF }')
+bits=$(printf '%s\n' "$checks" | awk '{ $NF = ""; sub(/ $/, ""); n = index($0, "\" \""); printf "\tb = b . sprint(%s =~ %s)\n", substr($0, 1, n), substr($0, n + 2) }')
+script table <<STP
+global k
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	b = ""
+$bits
+	k = b
+}
+probe end {
+	b = ""
+$bits
+	printf("kernel=%s\nuser=%s\n", k, b)
+}
+STP
+tap_run table -c "$GEN getppid 1" "$TMP/table.stp"
+assert_eq "kernel: a table of matches (anchors, brackets, classes, escapes)" \
+	"$(out table | sed -n 's/^kernel=//p')" "$want"
+assert_eq "user: the same table" "$(out table | sed -n 's/^user=//p')" "$want"
+
 # A string cut at MAXSTRINGLEN - 1 bytes ends there for $, in both contexts.
 script cut <<'STP'
 global k
