@@ -98,6 +98,8 @@ struct rxc {
 	int ngroups;         /* group 0 is the whole match */
 	rx_set *sets;        /* distinct byte sets */
 	int nsets, capsets;
+	int *settab;         /* hash table of set indexes + 1, 0 empty */
+	uint32_t tabsets;    /* its size, a power of two */
 	/* NFA program */
 	struct grt_re_inst *insts;
 	uint32_t ninsts, capinsts;
@@ -137,22 +139,46 @@ static struct rx *rx_new(struct rxc *c, int kind, size_t off)
 	return n;
 }
 
+static uint32_t set_hash(const rx_set set)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(rx_set); i++)
+		h = (h ^ set[i]) * 16777619u;
+	return h;
+}
+
+/* The index of a set in c->sets, added when new (a hash table: a long pattern has many). */
 static int set_add(struct rxc *c, const rx_set set)
 {
-	int i;
+	uint32_t h = set_hash(set), k;
 
-	for (i = 0; i < c->nsets; i++)
-		if (!memcmp(c->sets[i], set, sizeof(rx_set)))
-			return i;
+	for (k = h & (c->tabsets - 1); c->tabsets && c->settab[k]; k = (k + 1) & (c->tabsets - 1))
+		if (!memcmp(c->sets[c->settab[k] - 1], set, sizeof(rx_set)))
+			return c->settab[k] - 1;
 	if (c->nsets == c->capsets) {
-		rx_set *n = cc_alloc(c->a, sizeof(rx_set) * (size_t)(c->capsets ? 2 * c->capsets : 8));
+		int cap = c->capsets ? 2 * c->capsets : 8, i;
+		rx_set *n = cc_alloc(c->a, sizeof(rx_set) * (size_t)cap);
 
 		if (c->nsets)
 			memcpy(n, c->sets, sizeof(rx_set) * (size_t)c->nsets);
 		c->sets = n;
-		c->capsets = c->capsets ? 2 * c->capsets : 8;
+		c->capsets = cap;
+		/* the table stays at most half full */
+		c->tabsets = 2 * cap;
+		c->settab = cc_alloc(c->a, sizeof(int) * (size_t)c->tabsets);
+		for (i = 0; i < c->nsets; i++) {
+			for (k = set_hash(c->sets[i]) & (c->tabsets - 1); c->settab[k];
+			     k = (k + 1) & (c->tabsets - 1))
+				;
+			c->settab[k] = i + 1;
+		}
 	}
 	memcpy(c->sets[c->nsets], set, sizeof(rx_set));
+	for (k = h & (c->tabsets - 1); c->settab[k]; k = (k + 1) & (c->tabsets - 1))
+		;
+	c->settab[k] = c->nsets + 1;
 	return c->nsets++;
 }
 
