@@ -1220,7 +1220,8 @@ static const char *regex_match(struct gen *G, struct cc_node *n)
 
 	if (!r || !r->re)
 		return "0"; /* reported at pass 2 */
-	cc_regex_use(G->cx, r, G->kernel);
+	if (cc_regex_use(G->cx, r, G->kernel, &n->rhs->loc) < 0)
+		return "0";
 	if (G->kernel)
 		return fmt(G, "((__s64)%sth_re_match(%s, TH_RE%d_BASE, TH_RE%d_CLS))", neg, s, r->id,
 			   r->id);

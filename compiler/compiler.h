@@ -477,6 +477,7 @@ struct cc_prog {
 	struct cc_vec sites;   /* struct cc_site*: runtime error sites */
 	struct cc_vec regexes; /* struct cc_regex*: the patterns of =~ and !~, see regex.c */
 	bool re_captures;      /* user code calls matched(), matched_str() or ngroups() */
+	bool re_kernel_full;   /* CC_REGEX_MAX_KERNEL_BYTES was reported */
 	char *hash;            /* hex SHA-256 of everything that shapes the output */
 };
 
@@ -562,6 +563,8 @@ int cc_syscall_nr(const char *name); /* -1 when unknown */
 #define CC_REGEX_MAX_INSTS 10000 /* NFA instructions, repetitions written out */
 #define CC_REGEX_MAX_GROUPS 64   /* subexpressions, the whole match (group 0) included */
 #define CC_REGEX_MAX_REPEAT 10000 /* a count in {m,n} */
+/* .rodata of all kernel regexes: the kernel allocates it at once (kmalloc'd map value) */
+#define CC_REGEX_MAX_KERNEL_BYTES (2 << 20)
 
 struct grt_regex; /* guest-runtime/grt.h: the tables */
 
@@ -590,8 +593,12 @@ int cc_regex_compile(struct cc_arena *out, const char *pat, size_t len, struct g
 struct cc_regex *cc_regex_intern(struct cc_ctx *cx, const char *pat, size_t len,
 				 const struct cc_loc *loc);
 struct cc_regex *cc_regex_find(struct cc_ctx *cx, const char *pat, size_t len);
-/* Code generation uses r in kernel or user code: its tables are emitted. */
-void cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel);
+/*
+ * Code generation uses r in kernel or user code: its tables are emitted.
+ * The kernel's tables of all regexes together are bounded: -E2BIG after
+ * reporting, at loc, that this one is over.
+ */
+int cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel, const struct cc_loc *loc);
 /* The tables as C: for the eBPF object (before grt_bpf.h), for the user object. */
 void cc_regex_emit_bpf(struct cc_ctx *cx, FILE *o);
 void cc_regex_emit_user(struct cc_ctx *cx, FILE *o);

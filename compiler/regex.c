@@ -711,6 +711,11 @@ struct dfa {
 	uint32_t *stack, *found;
 	uint32_t nfound;
 	uint64_t work;       /* instructions visited and table cells compared, CC_REGEX_MAX_WORK */
+	uint32_t *restart;   /* the closure of the pattern's start without ^, sorted */
+	uint32_t nrestart;
+	bool restart_match;
+	uint32_t *merged;    /* [2 * ninsts]: a closure merged with the restart */
+	uint32_t *setcls, *setcls_start; /* the classes of set k: setcls[start[k] .. start[k + 1]] */
 };
 
 /* Charge n steps of work; false (and the error) once over the budget. */
@@ -905,48 +910,121 @@ static int64_t dfa_state(struct dfa *D, bool match)
 	return D->nst - 1;
 }
 
+/*
+ * Where the search's restart goes: the pattern's start without ^, in
+ * every state but the first.  Computed once, then merged (sorted union)
+ * into each transition's closure instead of being walked again.
+ */
+static bool dfa_merge_restart(struct dfa *D, bool match)
+{
+	uint32_t i = 0, j = 0, n = 0;
+
+	while (i < D->nfound || j < D->nrestart) {
+		uint32_t a = i < D->nfound ? D->found[i] : UINT32_MAX;
+		uint32_t b = j < D->nrestart ? D->restart[j] : UINT32_MAX;
+
+		D->merged[n++] = a < b ? a : b;
+		i += a <= b;
+		j += b <= a;
+	}
+	memcpy(D->found, D->merged, sizeof(uint32_t) * n);
+	D->nfound = n;
+	return dfa_charge(D, n) && (match || D->restart_match);
+}
+
+/* For each byte set, the classes it holds: a set is a union of classes. */
+static void dfa_set_classes(struct dfa *D)
+{
+	struct rxc *c = D->c;
+	uint32_t k, cl, n = 0;
+
+	D->setcls_start = cc_alloc(c->a, sizeof(uint32_t) * ((size_t)c->nsets + 1));
+	for (k = 0; k < (uint32_t)c->nsets; k++)
+		for (cl = 0; cl < D->nclasses; cl++)
+			n += D->rep[cl] && (c->sets[k][D->rep[cl] >> 3] >> (D->rep[cl] & 7) & 1);
+	D->setcls = cc_alloc(c->a, sizeof(uint32_t) * (n ? n : 1));
+	n = 0;
+	for (k = 0; k < (uint32_t)c->nsets; k++) {
+		D->setcls_start[k] = n;
+		for (cl = 0; cl < D->nclasses; cl++)
+			if (D->rep[cl] && (c->sets[k][D->rep[cl] >> 3] >> (D->rep[cl] & 7) & 1))
+				D->setcls[n++] = cl;
+	}
+	D->setcls_start[c->nsets] = n;
+}
+
 static int dfa_build(struct dfa *D)
 {
 	struct rxc *c = D->c;
-	uint32_t *seeds = cc_alloc(c->a, sizeof(uint32_t) * (c->ninsts + 1));
-	uint32_t s, k, i, zero = 0;
+	uint32_t nc = D->nclasses, s, k, i, zero = 0;
+	uint32_t *count = cc_alloc(c->a, sizeof(uint32_t) * (nc + 1));
+	uint32_t *seeds = NULL, capseeds = 0;
 	bool m;
 
 	D->mark = cc_alloc(c->a, sizeof(uint32_t) * c->ninsts);
 	D->fmark = cc_alloc(c->a, sizeof(uint32_t) * c->ninsts);
 	D->stack = cc_alloc(c->a, sizeof(uint32_t) * (c->ninsts + 1));
 	D->found = cc_alloc(c->a, sizeof(uint32_t) * (c->ninsts + 1));
+	D->merged = cc_alloc(c->a, sizeof(uint32_t) * (2 * c->ninsts + 1));
+	dfa_set_classes(D);
 	dfa_rehash(D);
+	D->restart_match = closure(D, &zero, 1, false, false);
+	D->nrestart = D->nfound;
+	D->restart = cc_alloc(c->a, sizeof(uint32_t) * (D->nfound + 1));
+	memcpy(D->restart, D->found, sizeof(uint32_t) * D->nfound);
 	m = closure(D, &zero, 1, true, false);
 	if (dfa_state(D, m) < 0)
 		return -1;
 	for (s = 0; s < D->nst; s++) {
-		for (k = 0; k < D->nclasses; k++) {
-			struct dstate *st = &D->st[s];
-			unsigned char b = D->rep[k];
-			uint32_t n = 0;
+		struct dstate *st = &D->st[s];
+		uint32_t total;
+
+		if (st->flags & GRT_RE_ACCEPT) {
+			for (k = 0; k < nc; k++)
+				D->next[s * nc + k] = s;
+			continue;
+		}
+		/* bucket the threads that read a byte by the classes they accept:
+		 * count[k] .. count[k + 1] are the seeds of class k */
+		memset(count, 0, sizeof(uint32_t) * (nc + 1));
+		for (i = 0; i < st->npcs; i++) {
+			const struct grt_re_inst *in = &c->insts[st->pcs[i]];
+
+			if (in->op == GRT_RE_SET)
+				for (k = D->setcls_start[in->arg]; k < D->setcls_start[in->arg + 1]; k++)
+					count[D->setcls[k] + 1]++;
+		}
+		for (k = 0; k < nc; k++)
+			count[k + 1] += count[k];
+		total = count[nc];
+		if (!dfa_charge(D, (uint64_t)st->npcs + total + nc))
+			return -1;
+		if (total > capseeds) {
+			capseeds = 2 * total;
+			seeds = cc_alloc(c->a, sizeof(uint32_t) * capseeds);
+		}
+		for (i = 0; i < st->npcs; i++) {
+			const struct grt_re_inst *in = &c->insts[st->pcs[i]];
+
+			if (in->op == GRT_RE_SET)
+				for (k = D->setcls_start[in->arg]; k < D->setcls_start[in->arg + 1]; k++)
+					seeds[count[D->setcls[k]]++] = st->pcs[i] + 1;
+		}
+		/* count[k] is now the end of class k's seeds, count[k - 1] its start */
+		for (k = 0; k < nc; k++) {
+			uint32_t from = k ? count[k - 1] : 0;
 			int64_t to;
 
-			if (st->flags & GRT_RE_ACCEPT) {
-				D->next[s * D->nclasses + k] = s;
-				continue;
-			}
-			for (i = 0; i < st->npcs; i++) {
-				const struct grt_re_inst *in = &c->insts[st->pcs[i]];
-
-				if (in->op == GRT_RE_SET && b &&
-				    (c->sets[in->arg][b >> 3] >> (b & 7) & 1))
-					seeds[n++] = st->pcs[i] + 1;
-			}
-			/* the search goes on from here: the pattern may start at the next byte */
-			seeds[n++] = 0;
-			m = closure(D, seeds, n, false, false);
-			if (!dfa_charge(D, st->npcs))
+			m = closure(D, seeds + from, count[k] - from, false, false);
+			/* the search goes on: the pattern may start at the next byte */
+			m = dfa_merge_restart(D, m);
+			if (D->c->failed)
 				return -1;
 			to = dfa_state(D, m);
 			if (to < 0)
 				return -1;
-			D->next[s * D->nclasses + k] = (uint32_t)to;
+			D->next[s * nc + k] = (uint32_t)to;
+			st = &D->st[s]; /* dfa_state may have moved the states */
 		}
 	}
 	return 0;
@@ -1156,20 +1234,45 @@ static struct cc_loc literal_loc(const struct cc_loc *lit, size_t off)
 	return l;
 }
 
-void cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel)
+/* Bytes of .rodata a regex's kernel tables take (cls, flags, row, next). */
+static uint64_t kernel_bytes(const struct grt_regex *re)
 {
+	return 256 + (uint64_t)re->nstates * (1 + 4) + (uint64_t)re->nstates * re->nclasses * 2;
+}
+
+int cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel, const struct cc_loc *loc)
+{
+	uint64_t total = kernel_bytes(r->re);
 	int i, n = 0;
 
 	if (!kernel) {
 		r->used_user = true;
-		return;
+		return 0;
 	}
 	if (r->kid >= 0)
-		return;
-	for (i = 0; i < cx->prog->regexes.n; i++)
-		if (((struct cc_regex *)cx->prog->regexes.v[i])->kid >= 0)
+		return 0;
+	for (i = 0; i < cx->prog->regexes.n; i++) {
+		struct cc_regex *o = cx->prog->regexes.v[i];
+
+		if (o->kid >= 0) {
 			n++;
+			total += kernel_bytes(o->re);
+		}
+	}
+	if (total > CC_REGEX_MAX_KERNEL_BYTES) {
+		/* said once: every pattern after this one is over too */
+		if (cx->prog->re_kernel_full)
+			return -E2BIG;
+		cx->prog->re_kernel_full = true;
+		cc_error_at(&cx->diag, loc,
+			    "the regular expressions of the kernel probes need %llu bytes of "
+			    "tables with this one, more than %d (CC_REGEX_MAX_KERNEL_BYTES): "
+			    "match some in user context, or simplify them",
+			    (unsigned long long)total, CC_REGEX_MAX_KERNEL_BYTES);
+		return -E2BIG;
+	}
 	r->kid = n;
+	return 0;
 }
 
 struct cc_regex *cc_regex_find(struct cc_ctx *cx, const char *pat, size_t len)

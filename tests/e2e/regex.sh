@@ -189,6 +189,22 @@ tap_run bigre -p2 -e 'probe begin { print("ab" =~ "a(a|b){12}$") }'
 assert_grep "a pattern over the state bound names it" "$TMP/bigre.err" \
 	"needs 8192 DFA states, more than 1024 (CC_REGEX_MAX_STATES)"
 
+# The kernel's tables of all patterns together are bounded: 40 patterns
+# of 513 states x 64 byte classes are more than CC_REGEX_MAX_KERNEL_BYTES.
+alt=$(echo c d e f g h i j k l m n o p q r s t u v w x y z A B C D E F G H I J K L M N O \
+	P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 | tr ' ' '|')
+{
+	echo 'probe kernel.trace("syscalls:sys_enter_getppid") {'
+	for i in $(seq 1 40); do
+		echo "	if (execname() =~ \"a(a|b){8}\$|$alt|x$i\") print($i)"
+	done
+	echo '}'
+} >"$TMP/tables.stp"
+tap_run tables -p3 "$TMP/tables.stp"
+assert_eq "the kernel's regex tables: being over the bound is said once" "$(grep -c error: "$TMP/tables.err")" 1
+assert_grep "the kernel's regex tables are bounded, the limit named" "$TMP/tables.err" \
+	"tables.stp:33:20: error: the regular expressions of the kernel probes need [0-9]* bytes of tables with this one, more than 2097152 (CC_REGEX_MAX_KERNEL_BYTES)"
+
 tap_run notlit -p1 -e 'probe begin { r = "a"; print("abc" =~ r) }'
 assert_grep "the pattern must be a literal (pass 1)" "$TMP/notlit.err" \
 	"<input>:1:39: error: the right side of '=~' must be a string literal"
