@@ -559,7 +559,9 @@ int cc_syscall_nr(const char *name); /* -1 when unknown */
 
 #define CC_REGEX_MAX_STATES 1024 /* DFA states of one pattern (regex.c says why) */
 #define CC_REGEX_MAX_BUILD 16384 /* states the subset construction may make before minimising */
+#ifndef CC_REGEX_MAX_WORK /* the fuzz build sets a smaller one (Makefile) */
 #define CC_REGEX_MAX_WORK 20000000 /* steps of construction and minimisation */
+#endif
 #define CC_REGEX_MAX_INSTS 10000 /* NFA instructions, repetitions written out */
 #define CC_REGEX_MAX_GROUPS 64   /* subexpressions, the whole match (group 0) included */
 #define CC_REGEX_MAX_REPEAT 10000 /* a count in {m,n} */
