@@ -958,7 +958,8 @@ static int dfa_build(struct dfa *D)
 	struct rxc *c = D->c;
 	uint32_t nc = D->nclasses, s, k, i, zero = 0;
 	uint32_t *count = cc_alloc(c->a, sizeof(uint32_t) * (nc + 1));
-	uint32_t *seeds = NULL, capseeds = 0;
+	uint32_t capseeds = c->ninsts + 1;
+	uint32_t *seeds = cc_alloc(c->a, sizeof(uint32_t) * capseeds);
 	bool m;
 
 	D->mark = cc_alloc(c->a, sizeof(uint32_t) * c->ninsts);
