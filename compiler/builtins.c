@@ -160,6 +160,10 @@ static const struct cc_builtin builtins[] = {
 	{ "sprint_ustack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_USTACK },
 	{ "usymname", 1, 1, S, { L }, BC_BOTH, B_USYMNAME },
 	{ "usymdata", 1, 1, S, { L }, BC_BOTH, B_USYMDATA },
+	/* the last =~ match of the handler run: user context only (regex.c) */
+	{ "matched", 1, 1, S, { L }, BC_USER, B_MATCHED },
+	{ "matched_str", 0, 0, S, { 0 }, BC_USER, B_MATCHED_STR },
+	{ "ngroups", 0, 0, L, { 0 }, BC_USER, B_NGROUPS },
 };
 
 #undef L

@@ -1455,6 +1455,21 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		return fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, ex(G, n->args[0]),
 			   n->builtin == B_SYMDATA, t);
 	}
+	case B_MATCHED: case B_MATCHED_STR: {
+		const char *t;
+
+		if (G->kernel)
+			return "0"; /* refused at pass 2 */
+		t = temp(G);
+		site = add_site(G, TH_ERR_USER, "", fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "({ grt_re_matched(U, %s, TH_STRLEN, %s, %d); %s; })", t,
+			   n->builtin == B_MATCHED ? ex(G, n->args[0]) : "0", site, t);
+	}
+	case B_NGROUPS:
+		if (G->kernel)
+			return "0";
+		site = add_site(G, TH_ERR_USER, "", "identifier 'ngroups'", &n->loc);
+		return fmt(G, "grt_re_ngroups(U, %d)", site);
 	default:
 		return builtin_util(G, n);
 	}
@@ -1488,6 +1503,32 @@ static const char *strcmp_of(struct gen *G, const char *a, const char *b)
 	return G->kernel ? fmt(G, "th_strcmp(%s, %s)", a, b) : fmt(G, "strcmp(%s, %s)", a, b);
 }
 
+/*
+ * s =~ "re": the DFA's tables are emitted once per pattern (regex.c); the
+ * kernel walks them with a bpf_loop() (grt_bpf_regex.h), user code with
+ * grt_regex_test(), or grt_re_search() when the script reads matched().
+ */
+static const char *regex_match(struct gen *G, struct cc_node *n)
+{
+	struct cc_regex *r = cc_regex_find(G->cx, n->rhs->str, n->rhs->slen);
+	const char *neg = n->op[0] == '!' ? "!" : "";
+	const char *s = ex(G, n->lhs);
+
+	if (!r || !r->re)
+		return "0"; /* reported at pass 2 */
+	if (cc_regex_use(G->cx, r, G->kernel, &n->rhs->loc) < 0)
+		return "0";
+	if (G->kernel)
+		return fmt(G, "((__s64)%sth_re_match(%s, TH_RE%d_BASE, TH_RE%d_CLS))", neg, s, r->id,
+			   r->id);
+	if (G->prog->re_captures) {
+		int site = add_site(G, TH_ERR_USER, "", fmt(G, "operator '%s'", n->op), &n->loc);
+
+		return fmt(G, "((__s64)%sgrt_re_search(U, &th_re%d, %s, %d))", neg, r->id, s, site);
+	}
+	return fmt(G, "((__s64)%sgrt_regex_test(&th_re%d, %s))", neg, r->id, s);
+}
+
 static const char *binop(struct gen *G, struct cc_node *n)
 {
 	const char *op = n->op;
@@ -1496,6 +1537,8 @@ static const char *binop(struct gen *G, struct cc_node *n)
 
 	if (!strcmp(op, "&&") || !strcmp(op, "||"))
 		return fmt(G, "((__s64)((%s) %s (%s)))", ex(G, n->lhs), op, ex(G, n->rhs));
+	if (!strcmp(op, "=~") || !strcmp(op, "!~"))
+		return regex_match(G, n);
 	a = ex(G, n->lhs);
 	b = ex(G, n->rhs);
 	if (!strcmp(op, ".")) {
@@ -2760,6 +2803,7 @@ static char *gen_kernel(struct gen *G)
 	fprintf(o, "#define TH_RECBUF (TH_RECMASK + 1 + TH_MAXSTR + 16)\n");
 	fprintf(o, "#include <linux/types.h>\n");
 	gen_kernel_types(G, o);
+	cc_regex_emit_bpf(G->cx, o);
 	fprintf(o, "%s", frames_b);
 	fprintf(o, "union th_frame {\n");
 	for (i = 0; i < P->probes.n; i++) {
@@ -2996,6 +3040,7 @@ static char *gen_user(struct gen *G)
 							    : 10 * G->cx->lim.maxaction));
 	fprintf(o, "#define TH_MAXNESTING %lld\n", (long long)G->cx->lim.maxnesting);
 	fprintf(o, "#include \"grt_user.h\"\n\n");
+	cc_regex_emit_user(G->cx, o);
 	/* the kernel-shared scalars, laid out exactly as in the eBPF object */
 	gen_globals_struct(G, o);
 	any_kscalar = any_kernel_scalar(G);

@@ -518,6 +518,9 @@ struct cc_prog {
 	struct cc_vec classes; /* char*: class names, [0] = "default" */
 	struct cc_vec fmts;    /* struct cc_fmt*: kernel record formats */
 	struct cc_vec sites;   /* struct cc_site*: runtime error sites */
+	struct cc_vec regexes; /* struct cc_regex*: the patterns of =~ and !~, see regex.c */
+	bool re_captures;      /* user code calls matched(), matched_str() or ngroups() */
+	bool re_kernel_full;   /* CC_REGEX_MAX_KERNEL_BYTES was reported */
 	char *hash;            /* hex SHA-256 of everything that shapes the output */
 };
 
@@ -620,6 +623,56 @@ extern const struct cc_syscall cc_syscalls[];
 #define CC_SYSCALL_TABLE 1024 /* tail-call slots: syscall numbers below this */
 int cc_syscall_nr(const char *name); /* -1 when unknown */
 
+/* ---- regex.c: regular expressions -> DFA and NFA tables --------------------- */
+
+#define CC_REGEX_MAX_STATES 1024 /* DFA states of one pattern (regex.c says why) */
+#define CC_REGEX_MAX_BUILD 16384 /* states the subset construction may make before minimising */
+#ifndef CC_REGEX_MAX_WORK /* the fuzz build sets a smaller one (Makefile) */
+#define CC_REGEX_MAX_WORK 20000000 /* steps of construction and minimisation */
+#endif
+#define CC_REGEX_MAX_INSTS 10000 /* NFA instructions, repetitions written out */
+#define CC_REGEX_MAX_GROUPS 64   /* subexpressions, the whole match (group 0) included */
+#define CC_REGEX_MAX_REPEAT 10000 /* a count in {m,n} */
+/* .rodata of all kernel regexes: the kernel allocates it at once (kmalloc'd map value) */
+#define CC_REGEX_MAX_KERNEL_BYTES (2 << 20)
+
+struct grt_regex; /* guest-runtime/grt.h: the tables */
+
+struct cc_regex {
+	const char *pattern;
+	size_t len;
+	struct grt_regex *re; /* NULL: it did not compile (reported once) */
+	int id;               /* position in prog->regexes: th_re<id> */
+	int kid;              /* place in the kernel tables, -1 when no kernel code uses it */
+	bool used_user;
+};
+
+/*
+ * Compile a pattern (the string value of the literal, escapes already
+ * decoded) into tables allocated from out.  Returns 0, or -EINVAL (bad
+ * pattern) or -E2BIG (over a CC_REGEX_MAX_* limit) with the reason in err
+ * and the offending byte's offset in *ret_off (SIZE_MAX: the whole).
+ */
+int cc_regex_compile(struct cc_arena *out, const char *pat, size_t len, struct grt_regex **ret,
+		     char *err, size_t errlen, size_t *ret_off);
+/*
+ * The pattern of the literal at loc, compiled once per program (pass 2);
+ * an error is reported once, at the offending character of the literal.
+ * NULL after an error.
+ */
+struct cc_regex *cc_regex_intern(struct cc_ctx *cx, const char *pat, size_t len,
+				 const struct cc_loc *loc);
+struct cc_regex *cc_regex_find(struct cc_ctx *cx, const char *pat, size_t len);
+/*
+ * Code generation uses r in kernel or user code: its tables are emitted.
+ * The kernel's tables of all regexes together are bounded: -E2BIG after
+ * reporting, at loc, that this one is over.
+ */
+int cc_regex_use(struct cc_ctx *cx, struct cc_regex *r, bool kernel, const struct cc_loc *loc);
+/* The tables as C: for the eBPF object (before grt_bpf.h), for the user object. */
+void cc_regex_emit_bpf(struct cc_ctx *cx, FILE *o);
+void cc_regex_emit_user(struct cc_ctx *cx, FILE *o);
+
 /* ---- codegen.c: C for both sides, and the meta ------------------------------ */
 
 struct cc_output {
@@ -717,6 +770,8 @@ enum cc_builtin_id {
 	B_BACKTRACE, B_PRINT_BACKTRACE, B_SPRINT_BACKTRACE,
 	B_UBACKTRACE, B_PRINT_UBACKTRACE, B_SPRINT_UBACKTRACE,
 	B_PRINT_STACK, B_SPRINT_STACK, B_PRINT_USTACK, B_SPRINT_USTACK, B_USYMNAME, B_USYMDATA,
+	/* regular expression subexpressions */
+	B_MATCHED, B_MATCHED_STR, B_NGROUPS,
 	B__COUNT
 };
 

@@ -1125,8 +1125,18 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 		} else if (n->builtin) {
 			const struct cc_builtin *b = cc_builtin_get(n->builtin);
 			const char *why = cc_builtin_why(b);
+			bool re = b->id == B_MATCHED || b->id == B_MATCHED_STR || b->id == B_NGROUPS;
 
-			if (W->kernel && !(b->ctx & BC_KERNEL))
+			if (re && !W->kernel)
+				W->E->prog->re_captures = true;
+			if (re && W->kernel)
+				cc_error_at(&cx->diag, &n->loc,
+					    "function '%s' is not available in kernel probes (%s): "
+					    "the subexpressions of a regular expression match are "
+					    "kept in user-context probes only (begin, end, error, "
+					    "timer.*); a kernel probe can test with =~ and !~",
+					    b->name, W->where);
+			else if (W->kernel && !(b->ctx & BC_KERNEL))
 				cc_error_at(&cx->diag, &n->loc,
 					    "function '%s' is not available in kernel probes (%s)%s%s",
 					    b->name, W->where, why ? ": " : "", why ? why : "");

@@ -82,6 +82,9 @@ static bool pure(const struct cc_node *n, int depth)
 		if ((!strcmp(n->op, "/") || !strcmp(n->op, "%")) &&
 		    (n->rhs->kind != N_NUM || n->rhs->num == 0))
 			return false;
+		/* a match is what matched() reads afterwards */
+		if (!strcmp(n->op, "=~") || !strcmp(n->op, "!~"))
+			return false;
 		break;
 	case N_CALL:
 		if (n->func && !func_pure(n->func, depth))

@@ -601,7 +601,12 @@ static struct cc_node *shift(struct parser *ps)
 	return n;
 }
 
-/* comparison = shift (("<" | ">" | "<=" | ">=" | "==" | "!=" | "=~" | "!~") shift)* */
+/*
+ * comparison = shift (("<" | ">" | "<=" | ">=" | "==" | "!=") shift
+ *                     | ("=~" | "!~") string)*
+ * The pattern of =~ is compiled with the script (compiler/regex.c), so it
+ * must be a literal, as in stap.
+ */
 static struct cc_node *comparison(struct parser *ps)
 {
 	int chain = 0;
@@ -610,13 +615,18 @@ static struct cc_node *comparison(struct parser *ps)
 	while (is(ps, "<") || is(ps, ">") || is(ps, "<=") || is(ps, ">=") || is(ps, "==") ||
 	       is(ps, "!=") || is(ps, "=~") || is(ps, "!~")) {
 		struct cc_token *op = ps->t;
+		struct cc_node *r;
 
-		if (is(ps, "=~") || is(ps, "!~"))
-			fail_msg(ps, &op->loc,
-				 "regular expression matching ('=~', '!~') is not supported yet");
 		chain_link(ps, &chain);
 		ps->t = op->next;
-		n = binop(ps, op, n, shift(ps));
+		r = shift(ps);
+		if ((cc_tok_is(op, "=~") || cc_tok_is(op, "!~")) && r->kind != N_STR)
+			fail_msg(ps, &r->loc,
+				 cc_sprintf(ps->cx->arena,
+					    "the right side of '%.*s' must be a string literal: "
+					    "regular expressions are compiled with the script",
+					    op->len, op->text));
+		n = binop(ps, op, n, r);
 	}
 	ps->depth -= chain;
 	return n;

@@ -590,6 +590,14 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 			      cc_sprintf(cx->arena, "right operand of '%s'", n->op));
 			return n->type = TY_LONG;
 		}
+		if (!strcmp(n->op, "=~") || !strcmp(n->op, "!~")) {
+			/* the parser made sure the pattern is a literal */
+			check(T, n->lhs, infer(T, n->lhs, TY_STRING), TY_STRING,
+			      cc_sprintf(cx->arena, "the string matched with '%s'", n->op));
+			n->rhs->type = TY_STRING;
+			cc_regex_intern(cx, n->rhs->str, n->rhs->slen, &n->rhs->loc);
+			return n->type = TY_LONG;
+		}
 		/* comparison: both sides one type */
 		lt = infer(T, n->lhs, TY_UNKNOWN);
 		rt = infer(T, n->rhs, lt);

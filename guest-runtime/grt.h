@@ -15,6 +15,7 @@
  *   fp.c      stap's floating point helpers (fp_to_string ...)
  *   backtrace.c  symbols: kallsyms, a process's ELF files; stack printing
  *   system.c  what system() and printk() do, for the programs that run them
+ *   regex.c   running compiled regular expressions (=~, !~, matched())
  *
  * Library code never prints and never exits: it returns -errno (or a count)
  * and leaves reporting to the program.
@@ -301,6 +302,67 @@ int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
  */
 int grt_system_spawn(const char *cmd);
 int grt_printk_write(const char *msg, size_t len);
+/* ---- regex.c ---------------------------------------------------------- */
+
+/*
+ * A regular expression as compiler/regex.c builds it and generated code
+ * holds it, in static tables.  Two views of one pattern:
+ *
+ *  - a DFA deciding whether the pattern occurs anywhere in a string (the
+ *    search is unanchored: every state also holds the pattern's start).
+ *    Bytes map to classes (cls), next[state * nclasses + class] is the
+ *    following state, the start state is 0.  =~ and !~ run this, in both
+ *    contexts (the eBPF side walks the same tables, grt_bpf_regex.h);
+ *  - the NFA program the DFA was built from, which a Pike VM runs for the
+ *    leftmost-longest match and its subexpressions (matched(n)).
+ *
+ * Anchors work as in SystemTap: ^ holds before the first byte, $ after
+ * the last; nothing but $ (or the end of the pattern) can follow a $.
+ */
+enum grt_re_flag {
+	GRT_RE_ACCEPT = 1,     /* a match has been seen: the answer is yes */
+	GRT_RE_ACCEPT_END = 2, /* a match if the string ends here ($ is satisfied) */
+	GRT_RE_DEAD = 4,       /* no match can come any more (anchored patterns) */
+};
+
+enum grt_re_op {
+	GRT_RE_SET = 1, /* one byte of sets[arg], then pc + 1 */
+	GRT_RE_SPLIT,   /* go on at x, or (less preferred) at y */
+	GRT_RE_JMP,     /* go on at x */
+	GRT_RE_SAVE,    /* record the position in capture slot arg, then pc + 1 */
+	GRT_RE_BOL,     /* ^, then pc + 1 */
+	GRT_RE_EOL,     /* $, then pc + 1 */
+	GRT_RE_MATCH,
+};
+
+struct grt_re_inst {
+	uint16_t op;  /* enum grt_re_op */
+	uint16_t arg; /* SET: set index; SAVE: slot (2 * group, + 1 for its end) */
+	uint32_t x, y;
+};
+
+struct grt_regex {
+	uint32_t nstates, nclasses;
+	const uint8_t *cls;   /* [256]: byte -> class */
+	const uint16_t *next; /* [nstates * nclasses] */
+	const uint8_t *flags; /* [nstates]: enum grt_re_flag */
+	uint32_t ninsts, nsets;
+	const struct grt_re_inst *insts; /* starts with SAVE 0, ends with SAVE 1, MATCH */
+	const uint8_t (*sets)[32];       /* bitmaps of bytes; byte 0 is never in one */
+	uint32_t ngroups;                /* subexpressions, counting the whole match as 0 */
+};
+
+/* 1 when the pattern occurs in the NUL-terminated s, else 0. */
+int grt_regex_test(const struct grt_regex *re, const char *s);
+/*
+ * The leftmost-longest match in s (len bytes) and its subexpressions:
+ * caps[2k], caps[2k + 1] are the start and end offsets of group k, -1
+ * when the group took no part.  Of the ways to make that match, the one a
+ * backtracking matcher would find first wins (alternatives left to right,
+ * repetitions greedy).  Returns 1, 0 (no match; caps untouched) or
+ * -ENOMEM.
+ */
+int grt_regex_exec(const struct grt_regex *re, const char *s, size_t len, int32_t *caps);
 
 /* ---- meta.c: a guest's meta file (docs/guest-meta.md) ---------------------- */
 

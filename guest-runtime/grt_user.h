@@ -37,6 +37,7 @@ struct grt_uctx {
 	const char *pp;  /* probe point of the running handler */
 	const char *input; /* input probes: the byte or line read ($value) */
 	char errmsg[GRT_ERRMSG_MAX]; /* error("...") text */
+	struct grt_rematch *rematch; /* the last =~ for matched(): regex.c, freed after the run */
 };
 
 enum grt_uprobe_kind {
@@ -157,6 +158,18 @@ int64_t grt_fp_op(int op, int64_t a, int64_t b, int64_t c);
 void grt_print_stack(struct grt_uctx *u, const char *stk, int user);
 void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user);
 void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+/*
+ * =~ when the script reads subexpressions (guest-runtime/regex.c): the
+ * match is kept in u->rematch for matched(n), matched_str() (matched(0))
+ * and ngroups(), which raise a runtime error at site when the last =~ of
+ * the run failed, or n is not a group of its pattern.
+ */
+struct grt_rematch;
+int64_t grt_re_search(struct grt_uctx *u, const struct grt_regex *re, const char *s,
+		      int64_t site);
+void grt_re_matched(struct grt_uctx *u, char *dst, size_t maxlen, int64_t n, int64_t site);
+int64_t grt_re_ngroups(struct grt_uctx *u, int64_t site);
+void grt_rematch_free(struct grt_rematch *m);
 
 /* end-of-session printing of written-but-unread globals */
 void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name);

@@ -503,6 +503,7 @@ static void run_probe(struct grt_rt *rt, int index, const char *input)
 	/* the handler's own time, as the kernel probes measure theirs: not the flush */
 	if (rt->timing)
 		th_probe_timing_add(&rt->timing[index], (__u64)(mono_ns() - t0));
+	grt_rematch_free(u.rematch);
 	maybe_flush(rt);
 	/* stap runs them once the probe has returned */
 	if (rt->nacts)

@@ -648,6 +648,9 @@ static __always_inline char *th_read_str(char *dst, __u64 addr, __s64 maxlen, bo
 	return dst;
 }
 
+/* =~ and !~: a DFA walk over tables the generated code defines */
+#include "grt_bpf_regex.h"
+
 /* ---- context ------------------------------------------------------------------- */
 
 /* The few kernel structures we read; CO-RE relocates the offsets. */

@@ -671,9 +671,6 @@ static void test_errors(void **state)
 	expect_err("probe begin { x = @nosuch(1) }", 1,
 		   "t.stp:1:19: error: '@nosuch' is neither a macro (@define nosuch %( ... %)) "
 		   "nor a built-in operator");
-	expect_err("probe begin { if (a =~ \"x\") {} }", 1,
-		   "t.stp:1:21: error: regular expression matching ('=~', '!~') is not "
-		   "supported yet");
 	expect_err("probe begin { try { } }", 1,
 		   "t.stp:1:23: error: expected 'catch' after the try block, found '}'");
 	expect_err("probe begin { try x = 1 catch { } }", 1,
@@ -682,6 +679,12 @@ static void test_errors(void **state)
 		   "t.stp:1:30: error: expected a variable for the error message, found number '1'");
 	expect_err("probe begin { try { } catch (m { } }", 1,
 		   "t.stp:1:32: error: expected ')' to close the '(' at 1:29, found '{'");
+	expect_err("probe begin { a = \"re\"; if (\"x\" =~ a) {} }", 1,
+		   "t.stp:1:36: error: the right side of '=~' must be a string literal: "
+		   "regular expressions are compiled with the script");
+	expect_err("probe begin { if (\"x\" !~ \"a\" . \"b\") {} }", 1,
+		   "t.stp:1:30: error: the right side of '!~' must be a string literal: "
+		   "regular expressions are compiled with the script");
 	expect_err("probe begin { else {} }", 1,
 		   "t.stp:1:15: error: 'else' without a matching 'if'");
 	expect_err("probe begin %{ x %}", 1,
