@@ -136,16 +136,19 @@ list() {
 
 set --
 list | { [ -n "${TAP_COMPAT_ONLY:-}" ] && grep -E "$TAP_COMPAT_ONLY" || cat; } |
-	while read -r suite f; do
-		# at most $jobs at once: wait for the oldest when the pool is full
-		classify_one "$suite" "$f" &
-		set -- "$@" $!
-		if [ $# -ge "$jobs" ]; then
-			wait "$1"
-			shift
-		fi
-	done >"$out/classify.txt"
-wait
+	{
+		while read -r suite f; do
+			# at most $jobs at once: wait for the oldest when the pool is full
+			classify_one "$suite" "$f" &
+			set -- "$@" $!
+			if [ $# -ge "$jobs" ]; then
+				wait "$1"
+				shift
+			fi
+		done
+		# the last ones run in this subshell of the pipeline: wait for them here
+		wait
+	} >"$out/classify.txt"
 sort -o "$out/classify.txt" "$out/classify.txt"
 
 printf '%-10s %9s %9s\n' class examples base
