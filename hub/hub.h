@@ -47,9 +47,10 @@ struct hub_req;
 #define HUB_SOCKET_PATH_MAX 107 /* sockaddr_un's sun_path: 108 bytes, NUL included */
 /*
  * taphubd --state-dir: the hub names a host's files under it
- * (DIR/hosts/NAME.N/CLASS.store) in 1024-byte paths (internal.h).
+ * (DIR/hosts/NAME.N/CLASS.store) in HUB_PATH_MAX-byte paths.
  */
 #define HUB_STATE_DIR_MAX 768
+#define HUB_PATH_MAX 1024
 
 /* ---- guest.c -------------------------------------------------------------- */
 

@@ -18,8 +18,6 @@
 #include "hub/hub.h"
 #include "relayhost-module/rh.h"
 
-#define HUB_PATH_MAX 1024
-
 /* ---- session.c: the hub's hosts ---------------------------------------------------- */
 
 /* A relay host as the hub keeps it: the host, and who may use it how. */

@@ -38,7 +38,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "hub/internal.h"
+#include "hub/hub.h"
 #include "relayhost-module/rh.h"
 #include "taphub/record.h"
 
