@@ -8,7 +8,8 @@
 #   make bench      benchmarks against bpftrace, perf and ftrace
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Every library folder is one static library; programs in tools/ link them.
+# Every library folder is one static library (hub/daemon/ too, apart from
+# hub/); each program in tools/ links the ones it uses.
 
 O ?= build
 PREFIX ?= /usr/local
@@ -34,16 +35,26 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl
 
-MODULES := compiler guest-runtime relayhost-module hub
+# A module is a folder; its archive is named after it (hub/daemon:
+# libhub-daemon.a).
+MODULES := compiler guest-runtime relayhost-module hub hub/daemon
 SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
 SRCS_guest-runtime := $(wildcard guest-runtime/*.c)
 SRCS_relayhost-module := $(wildcard relayhost-module/*.c)
 SRCS_hub := $(wildcard hub/*.c)
-
-# Archive names, in link order (users before what they use).
-LIBNAMES := hub compiler relayhost-module guest-runtime
+SRCS_hub/daemon := $(wildcard hub/daemon/*.c)
 
 objs = $(patsubst %.c,$(1)/obj/%.o,$(patsubst $(O)/gen/%,gen/%,$(SRCS_$(2))))
+# $(call lib,DIR,MODULE): the module's archive under DIR
+lib = $(1)/lib$(subst /,-,$(2)).a
+
+# What each program links, in link order (users before what they use):
+# the client library (hub/) for all, the daemon's (hub/daemon/) for
+# taphubd only, the compiler for tap only.
+LIBS_tap := hub compiler relayhost-module guest-runtime
+LIBS_tapctl := hub relayhost-module guest-runtime
+LIBS_tap-read := hub relayhost-module guest-runtime
+LIBS_taphubd := hub/daemon hub relayhost-module guest-runtime
 
 # Files embedded into tap: the eBPF-side runtime headers and the tapsets,
 # so an installed tap needs nothing beside itself and the cache key covers
@@ -63,18 +74,17 @@ all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
 # ---- libraries ------------------------------------------------------------
 
+# An archive is made again when the Makefile changes: a file moved to
+# another module leaves the old archive.
 define lib_rules
-$(O)/lib$(1).a: $(call objs,$(O),$(1))
+$(call lib,$(O),$(1)): $(call objs,$(O),$(1)) Makefile
 	@mkdir -p $$(@D)
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(O)/asan/lib$(1).a: $(call objs,$(O)/asan,$(1))
+	$(Q)rm -f $$@ && ar rcs $$@ $$(filter %.o,$$^)
+$(call lib,$(O)/asan,$(1)): $(call objs,$(O)/asan,$(1)) Makefile
 	@mkdir -p $$(@D)
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && ar rcs $$@ $$(filter %.o,$$^)
 endef
 $(foreach m,$(MODULES),$(eval $(call lib_rules,$(m))))
-
-LIBA := $(foreach l,$(LIBNAMES),$(O)/lib$(l).a)
-ASAN_LIBA := $(foreach l,$(LIBNAMES),$(O)/asan/lib$(l).a)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -125,11 +135,22 @@ $(O)/asan/obj/gen/embed.o: $(O)/gen/embed.S
 # Generated user code calls grt_* functions resolved against tap at dlopen.
 EXPORT := -Wl,--export-dynamic-symbol=grt_*
 
-$(O)/%: $(O)/obj/tools/%.o $(LIBA) $(O)/obj/gen/embed.o
-	@mkdir -p $(@D)
-	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
-		-Wl,--no-whole-archive $(LIBA) $(EXPORT) $(LIBS)
+# tap's runners dlopen guest.so, which calls into guest-runtime: all of it
+# goes in (whole archive), for every program alike.
+define prog_rules
+$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD      $$@")
+	$$(Q)$$(CC) -o $$@ $$< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
+		-Wl,--no-whole-archive $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $$(EXPORT) $$(LIBS)
+$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD-SAN  $$@")
+	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
+		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive \
+		$(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $$(EXPORT) $$(LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call prog_rules,$(t))))
 
 $(O)/tests/e2e/gen: tests/e2e/gen.c
 	@mkdir -p $(@D)
@@ -143,33 +164,28 @@ $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
 .SECONDARY: $(patsubst %,$(O)/asan/obj/tools/%.o,$(TOOLS))
 
-$(O)/asan/%: $(O)/asan/obj/tools/%.o $(ASAN_LIBA) $(O)/asan/obj/gen/embed.o
-	@mkdir -p $(@D)
-	$(if $(Q),@echo "  LD-SAN  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
-		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive $(ASAN_LIBA) $(EXPORT) $(LIBS)
-
 $(O)/asan/tests/e2e/gen: $(O)/tests/e2e/gen
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
 # ---- tests --------------------------------------------------------------------
 
-UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/asan/tests/unit/%,$(UNIT_SRCS))
 
 # A unit test links only its own module and what that module depends on.
 TESTDEPS_compiler := compiler guest-runtime
 TESTDEPS_guest-runtime := guest-runtime
 TESTDEPS_relayhost-module := relayhost-module guest-runtime
-TESTDEPS_hub := hub compiler relayhost-module guest-runtime
+TESTDEPS_hub := hub relayhost-module guest-runtime
+TESTDEPS_hub/daemon := hub/daemon hub relayhost-module guest-runtime
 
 define test_rules
-$(O)/asan/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $(O)/asan/obj/gen/embed.o
+$(O)/asan/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(foreach d,$(TESTDEPS_$(1)),$(call lib,$(O)/asan,$(d))) $(O)/asan/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  TEST-LD $$@")
 	$$(Q)$$(CC) $$(BASE_CFLAGS) $$(SAN_FLAGS) -Itests/unit -o $$@ $$< \
-		$$(O)/asan/obj/gen/embed.o $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $$(LIBS) -lcmocka
+		$$(O)/asan/obj/gen/embed.o $(foreach d,$(TESTDEPS_$(1)),$(call lib,$(O)/asan,$(d))) $$(LIBS) -lcmocka
 endef
 $(foreach m,$(MODULES),$(eval $(call test_rules,$(m))))
 

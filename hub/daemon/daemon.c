@@ -42,7 +42,7 @@
 #include <sys/un.h>
 
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
+#include "hub/daemon/internal.h"
 #include "relayhost-module/rh.h"
 
 #define EV_LISTEN 1
