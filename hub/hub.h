@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hub: taphubd's library — guests loaded into the kernel, and sessions.
+ * hub: the client and embedded library — guests loaded into the kernel,
+ * the embedded session, a hub session's runner, the control protocol and
+ * its client calls, output files, off-line formatting and recovery.  tap,
+ * tapctl and tap-read link it; taphubd (hub/daemon/daemon.h) builds on it.
  *
  * Sections, one per file:
  *   guest.c   one compiled guest: its eBPF object loaded, verified and
@@ -133,21 +136,6 @@ struct hub_local_opts {
 /* Run the session to its end; returns the process exit status for tap. */
 int hub_run_local(const struct hub_local_opts *o);
 
-/* ---- access.c ------------------------------------------------------------------ */
-
-struct hub_peer {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool root;
-	bool member; /* of the taphub group */
-};
-
-gid_t hub_group_gid(const char *name); /* (gid_t)-1 when there is no such group */
-int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
-bool hub_peer_admitted(const struct hub_peer *p);
-bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
-
 /* ---- spec.c: names and class specs ------------------------------------------------ */
 
 #define HUB_CLASS_MIN (64ull << 10)
@@ -169,43 +157,10 @@ int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, s
 bool hub_name_valid(const char *s);
 bool hub_name_valid_n(const char *s, size_t n);
 
-/* ---- daemon.c ------------------------------------------------------------------ */
+/* ---- where taphubd is ---------------------------------------------------------- */
 
 #define HUB_DEFAULT_SOCKET "/run/taphub/hub.sock"
 #define HUB_DEFAULT_STATE_DIR "/var/lib/taphub"
-
-#define HUB_BPFFS "/sys/fs/bpf"
-
-/*
- * Connections at once (docs/hub.md "Limits").  Every connection holds an
- * fd of the hub's, and an attached reader a thread and its batch buffer
- * too.  256 is a quarter of the soft RLIMIT_NOFILE services usually get
- * (1024): the rest is for what the hub is for, every guest's programs,
- * links and maps and every host's rings and stores.  64 per uid is a
- * user's terminals, attached readers and the runners of their sessions,
- * generously, while four users flooding at once still leave the others
- * room.  Root is not held to the per-uid cap and may go HUB_ROOT_RESERVE
- * beyond the total, as file systems keep blocks for root: `tapctl list`
- * and `tapctl stop` always get in to end a flood.  A session's runner is
- * never refused for a cap (it is counted; see conn_admit in daemon.c).
- */
-#define HUB_MAX_CLIENTS 256
-#define HUB_MAX_CLIENTS_PER_UID 64
-#define HUB_ROOT_RESERVE 8
-#define HUB_MAX_CLIENTS_LIMIT (1 << 20) /* the most --max-clients takes: counts stay ints */
-
-struct hub_daemon_opts {
-	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
-	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
-	const char *group;     /* NULL: "taphub" */
-	bool foreground;       /* log to stderr, else syslog */
-	int ready_fd;          /* written once listening, then closed (-1: none) */
-	int max_clients;       /* connections at once (0: HUB_MAX_CLIENTS) */
-	int max_clients_per_uid; /* of one uid but root (0: HUB_MAX_CLIENTS_PER_UID) */
-};
-
-/* Run taphubd until SIGTERM/SIGINT; returns the exit status. */
-int hub_daemon_run(const struct hub_daemon_opts *o);
 
 /* ---- statedir.c: who owns a state directory ---------------------------------- */
 

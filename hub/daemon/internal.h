@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hub internals shared by the files of hub/ only (tools use hub.h).
+ * taphubd's internals, shared by the files of hub/daemon/ only (taphubd
+ * uses daemon.h).
  * Sections: session.c (sessions and runners, and the hub's view of their
  * relay hosts: the hosts themselves are relayhost-module's, rh.h),
  * reader.c (attached readers), daemon.c (the control loop).
@@ -15,8 +16,22 @@
 #include <urcu.h>
 #include <urcu/rculfhash.h>
 
-#include "hub/hub.h"
+#include "hub/daemon/daemon.h"
 #include "relayhost-module/rh.h"
+
+/* ---- access.c ------------------------------------------------------------------ */
+
+struct hub_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool root;
+	bool member; /* of the taphub group */
+};
+
+int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
+bool hub_peer_admitted(const struct hub_peer *p);
+bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
 /* ---- session.c: the hub's hosts ---------------------------------------------------- */
 
