@@ -33,7 +33,7 @@
  * room.  Root is not held to the per-uid cap and may go HUB_ROOT_RESERVE
  * beyond the total, as file systems keep blocks for root: `tapctl list`
  * and `tapctl stop` always get in to end a flood.  A session's runner is
- * never refused for a cap (it is counted; see conn_admit in daemon.c).
+ * never refused for a cap (it is counted; see hub_conn_admit in conns.c).
  */
 #define HUB_MAX_CLIENTS 256
 #define HUB_MAX_CLIENTS_PER_UID 64
