@@ -3,7 +3,8 @@
 #   make            build build/tap (O=dir for another build dir, V=1 verbose)
 #   make deps       install the Debian packages we need, mount bpffs/tracefs
 #   make run        deps + build + run the shipped demo script
-#   make check      deps + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make check      deps + dependency check + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
 #   make bench      benchmarks against bpftrace, perf and ftrace
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -68,7 +69,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h include/taphub/record.h \
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check unit e2e e2e-san fuzz fuzz-long bench install clean format
+.PHONY: all deps run check arch unit e2e e2e-san fuzz fuzz-long bench install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
@@ -246,8 +247,13 @@ e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
+# The modules' and files' dependencies as docs/architecture.md says (a few s).
+arch: all
+	$(Q)sh tests/arch/deps.sh $(O)
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory arch
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory e2e
