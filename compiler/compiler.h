@@ -111,6 +111,8 @@ struct cc_arena;
 struct cc_arena *cc_arena_new(void);
 void cc_arena_free(struct cc_arena *a);
 void *cc_alloc(struct cc_arena *a, size_t n); /* zeroed; aborts only on OOM */
+/* Out of memory: fn is called (tap says so), then the compiler aborts. */
+void cc_arena_set_oom(void (*fn)(void));
 char *cc_strndup(struct cc_arena *a, const char *s, size_t n);
 char *cc_strdup(struct cc_arena *a, const char *s);
 char *cc_sprintf(struct cc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -141,7 +143,7 @@ struct cc_diag {
 	int nerrors;
 	int nwarnings;
 	int maxerrors; /* stop collecting after this many (default 20) */
-	FILE *out;     /* where diagnostics go; NULL collects silently */
+	FILE *out;     /* where diagnostics go (tap: stderr); NULL, the default, collects silently */
 	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
 	bool no_warnings; /* -w: warnings are counted, not printed */
 };

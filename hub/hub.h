@@ -13,7 +13,8 @@
  *   proto.c   the control protocol's codec: build, send, receive, validate
  *
  * Library code never prints; errors come back as -errno plus a one-line
- * reason in a caller's buffer.
+ * reason in a caller's buffer, or, where there is no caller to return to,
+ * go to the program's print function (hub_set_print).
  */
 #ifndef HUB_H
 #define HUB_H
@@ -54,6 +55,20 @@ struct hub_req;
  */
 #define HUB_STATE_DIR_MAX 768
 #define HUB_PATH_MAX 1024
+
+/* ---- print.c: the library's messages --------------------------------------- */
+
+/*
+ * What the library says besides its error returns (a session's setup
+ * failing midway in hub_run_local or hub_run_runner, a format table
+ * recovery cannot read) goes to the function the program sets: one line,
+ * without the program's name (the program adds it) and without '\n'.
+ * NULL, the default: not said.  Returns the function set before.
+ */
+typedef void (*hub_print_fn)(const char *msg);
+hub_print_fn hub_set_print(hub_print_fn fn);
+/* For hub/'s files: a message to the program's function. */
+void hub_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- guest.c -------------------------------------------------------------- */
 
@@ -120,6 +135,7 @@ struct hub_local_opts {
 	int64_t target_pid;      /* -x */
 	char *const *cmd;        /* -c: argv of a command to run; ends the session */
 	int out_fd;              /* output: stdout or an -o file */
+	int msg_fd;              /* WARNING and ERROR lines, the -t report (tap: stderr) */
 	bool suppress_errors;
 	int64_t maxerrors;
 	int verbose;
@@ -290,8 +306,8 @@ struct hub_fmt;
 
 struct hub_fmt_opts {
 	bool json;  /* one JSON object per record */
-	FILE *out;  /* NULL: stdout */
-	FILE *msgs; /* ERROR/WARNING lines (text mode); NULL: stderr */
+	FILE *out;  /* the text or JSON (tap-read: stdout) */
+	FILE *msgs; /* ERROR/WARNING lines (text mode; tap-read: stderr); NULL: none */
 };
 
 int hub_fmt_new(const struct hub_fmt_opts *o, struct hub_fmt **ret);
@@ -312,15 +328,17 @@ struct hub_recover_opts {
 	const char *state_dir; /* the hub's state dir */
 	const char *name;      /* the host (a directory of STATE/hosts); with core: a filter */
 	const char *core;      /* read an ELF core of taphubd instead */
-	const char *output;    /* -o FILE (NULL: stdout, text only) */
+	const char *output;    /* -o FILE (NULL: to out, text only) */
+	FILE *out;             /* the text without -o (tapctl: stdout) */
 	bool binary;           /* --format=binary */
 	bool json;             /* --json */
-	FILE *report;          /* what came from where, what was lost */
+	/* what came from where, what was lost; in text, the records' ERROR/WARNING lines */
+	FILE *report;          /* tapctl: stderr */
 };
 
 int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen);
-/* One line per host directory of a state dir; returns how many. */
-int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen);
+/* One line per host directory of a state dir to out; returns how many. */
+int hub_recover_list(const char *state_dir, FILE *out, FILE *report, char *err, size_t errlen);
 /* Delete a host directory no hub uses (tapctl recover --delete NAME). */
 int hub_recover_delete(const char *state_dir, const char *name, FILE *report, char *err,
 		       size_t errlen);

@@ -9,6 +9,9 @@
 #   - no circle: between modules, between the files of a module (which
 #     file calls which, from nm on the objects), between headers (their
 #     #include lines);
+#   - libraries do not print: no object of a library refers to stdout,
+#     stderr, printf, perror ... (nm), but the files the block's "print:"
+#     line names;
 #
 # and on a failure prints the rule broken or the circle.  Run by make check
 # after the build: sh tests/arch/deps.sh BUILD_DIR (default build).
@@ -21,7 +24,9 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0
 
 # The block: "module: public headers -> modules it may use".
-sed -n '/^```deps$/,/^```$/p' "$doc" | sed '1d;$d' | grep -v '^#' | grep . >"$tmp/rules"
+sed -n '/^```deps$/,/^```$/p' "$doc" | sed '1d;$d' | grep -v '^#' | grep . >"$tmp/block"
+grep -v '^print:' "$tmp/block" >"$tmp/rules"
+may_print=$(sed -n 's/^print://p' "$tmp/block")
 if [ ! -s "$tmp/rules" ]; then
 	echo "FAIL deps: no \`\`\`deps block in $doc"
 	exit 1
@@ -123,6 +128,16 @@ for m in $modules; do
 	while read -r o; do
 		c=${o#"$O"/obj/}
 		c=${c%.o}.c
+		case " $may_print " in
+		*" $c "*) ;;
+		*)
+			nm -u "$o" | awk -v f="$c" -v failed="$tmp/failed" '
+			$NF ~ /^(stdout|stderr|printf|vprintf|__printf_chk|__vprintf_chk|puts|putchar|perror|psignal|warnx?|errx?|vwarnx?|verrx?|syslog|vsyslog)$/ {
+				print "FAIL deps: " f " prints (" $NF "): a library returns errors, only tools/ print"
+				print 1 > failed
+			}'
+			;;
+		esac
 		nm -u "$o" | awk '{ print $NF }' | sort -u | join - "$tmp/defs.s" |
 			awk -v m="$m" -v f="$c" -v calls="$tmp/call_modules" '
 			$2 != m { print m, $2, $1 >> calls; next }
@@ -161,6 +176,6 @@ fi
 
 [ -f "$tmp/failed" ] && fail=1
 if [ $fail = 0 ]; then
-	echo "PASS deps: $(echo $modules | wc -w) modules, no circle, every use as $doc says"
+	echo "PASS deps: $(echo $modules | wc -w) modules, no circle, every use as $doc says, no library prints"
 fi
 exit $fail
