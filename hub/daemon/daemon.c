@@ -17,9 +17,10 @@
  * A flood of connections neither exhausts the hub nor makes it spin:
  * connections are counted per uid and in all (attached readers too, until
  * their threads close them), and one over a cap is told so and closed
- * before the hub keeps anything of it (HUB_MAX_CLIENTS in hub.h).  When
- * accept itself fails (the open files limit), the listening socket leaves
- * the epoll set until a client goes away or the next tick.
+ * before the hub keeps anything of it (HUB_MAX_CLIENTS in daemon.h, the
+ * counting in conns.c).  When accept itself fails (the open files limit),
+ * the listening socket leaves the epoll set until a client goes away or
+ * the next tick.
  */
 #include <errno.h>
 #include <fcntl.h>
