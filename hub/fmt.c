@@ -46,10 +46,11 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 
 int hub_fmt_new(const struct hub_fmt_opts *o, struct hub_fmt **ret)
 {
-	struct hub_fmt *f = calloc(1, sizeof(*f));
+	struct hub_fmt *f;
 
 	if (!o->out)
-		return -EINVAL;
+		return -EINVAL; /* the caller's stream: the library picks none */
+	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->o = *o;
