@@ -3,12 +3,14 @@
 #   make            build build/tap (O=dir for another build dir, V=1 verbose)
 #   make deps       install the Debian packages we need, mount bpffs/tracefs
 #   make run        deps + build + run the shipped demo script
-#   make check      deps + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make check      deps + dependency check + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
 #   make bench      benchmarks against bpftrace, perf and ftrace
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Every library folder is one static library; programs in tools/ link them.
+# Every library folder is one static library (hub/daemon/ too, apart from
+# hub/); each program in tools/ links the ones it uses.
 
 O ?= build
 PREFIX ?= /usr/local
@@ -34,16 +36,26 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl -lm
 
-MODULES := compiler guest-runtime relayhost-module hub
+# A module is a folder; its archive is named after it (hub/daemon:
+# libhub-daemon.a).
+MODULES := compiler guest-runtime relayhost-module hub hub/daemon
 SRCS_compiler := $(wildcard compiler/*.c) $(O)/gen/syscalls.c
 SRCS_guest-runtime := $(wildcard guest-runtime/*.c)
 SRCS_relayhost-module := $(wildcard relayhost-module/*.c)
 SRCS_hub := $(wildcard hub/*.c)
-
-# Archive names, in link order (users before what they use).
-LIBNAMES := hub compiler relayhost-module guest-runtime
+SRCS_hub/daemon := $(wildcard hub/daemon/*.c)
 
 objs = $(patsubst %.c,$(1)/obj/%.o,$(patsubst $(O)/gen/%,gen/%,$(SRCS_$(2))))
+# $(call lib,DIR,MODULE): the module's archive under DIR
+lib = $(1)/lib$(subst /,-,$(2)).a
+
+# What each program links, in link order (users before what they use):
+# the client library (hub/) for all, the daemon's (hub/daemon/) for
+# taphubd only, the compiler for tap only.
+LIBS_tap := hub compiler relayhost-module guest-runtime
+LIBS_tapctl := hub relayhost-module guest-runtime
+LIBS_tap-read := hub relayhost-module guest-runtime
+LIBS_taphubd := hub/daemon hub relayhost-module guest-runtime
 
 # Files embedded into tap: the eBPF-side runtime headers and the tapsets,
 # so an installed tap needs nothing beside itself and the cache key covers
@@ -57,24 +69,23 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h guest-runtime/bpf/grt_bpf_regex.h inc
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check unit e2e e2e-san fuzz fuzz-long bench install clean format
+.PHONY: all deps run check arch unit e2e e2e-san fuzz fuzz-long bench install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
 # ---- libraries ------------------------------------------------------------
 
+# An archive is made again when the Makefile changes: a file moved to
+# another module leaves the old archive.
 define lib_rules
-$(O)/lib$(1).a: $(call objs,$(O),$(1))
+$(call lib,$(O),$(1)): $(call objs,$(O),$(1)) Makefile
 	@mkdir -p $$(@D)
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
-$(O)/asan/lib$(1).a: $(call objs,$(O)/asan,$(1))
+	$(Q)rm -f $$@ && ar rcs $$@ $$(filter %.o,$$^)
+$(call lib,$(O)/asan,$(1)): $(call objs,$(O)/asan,$(1)) Makefile
 	@mkdir -p $$(@D)
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && ar rcs $$@ $$(filter %.o,$$^)
 endef
 $(foreach m,$(MODULES),$(eval $(call lib_rules,$(m))))
-
-LIBA := $(foreach l,$(LIBNAMES),$(O)/lib$(l).a)
-ASAN_LIBA := $(foreach l,$(LIBNAMES),$(O)/asan/lib$(l).a)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -125,11 +136,22 @@ $(O)/asan/obj/gen/embed.o: $(O)/gen/embed.S
 # Generated user code calls grt_* functions resolved against tap at dlopen.
 EXPORT := -Wl,--export-dynamic-symbol=grt_*
 
-$(O)/%: $(O)/obj/tools/%.o $(LIBA) $(O)/obj/gen/embed.o
-	@mkdir -p $(@D)
-	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) -o $@ $< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
-		-Wl,--no-whole-archive $(LIBA) $(EXPORT) $(LIBS)
+# tap's runners dlopen guest.so, which calls into guest-runtime: all of it
+# goes in (whole archive), for every program alike.
+define prog_rules
+$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD      $$@")
+	$$(Q)$$(CC) -o $$@ $$< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
+		-Wl,--no-whole-archive $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $$(EXPORT) $$(LIBS)
+$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD-SAN  $$@")
+	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
+		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive \
+		$(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $$(EXPORT) $$(LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call prog_rules,$(t))))
 
 $(O)/tests/e2e/gen: tests/e2e/gen.c
 	@mkdir -p $(@D)
@@ -143,33 +165,28 @@ $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
 .SECONDARY: $(patsubst %,$(O)/asan/obj/tools/%.o,$(TOOLS))
 
-$(O)/asan/%: $(O)/asan/obj/tools/%.o $(ASAN_LIBA) $(O)/asan/obj/gen/embed.o
-	@mkdir -p $(@D)
-	$(if $(Q),@echo "  LD-SAN  $@")
-	$(Q)$(CC) $(SAN_FLAGS) -o $@ $< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
-		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive $(ASAN_LIBA) $(EXPORT) $(LIBS)
-
 $(O)/asan/tests/e2e/gen: $(O)/tests/e2e/gen
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
 # ---- tests --------------------------------------------------------------------
 
-UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/asan/tests/unit/%,$(UNIT_SRCS))
 
 # A unit test links only its own module and what that module depends on.
 TESTDEPS_compiler := compiler guest-runtime
 TESTDEPS_guest-runtime := guest-runtime
 TESTDEPS_relayhost-module := relayhost-module guest-runtime
-TESTDEPS_hub := hub compiler relayhost-module guest-runtime
+TESTDEPS_hub := hub relayhost-module guest-runtime
+TESTDEPS_hub/daemon := hub/daemon hub relayhost-module guest-runtime
 
 define test_rules
-$(O)/asan/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $(O)/asan/obj/gen/embed.o
+$(O)/asan/tests/unit/$(1)/%: tests/unit/$(1)/%.c $(foreach d,$(TESTDEPS_$(1)),$(call lib,$(O)/asan,$(d))) $(O)/asan/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  TEST-LD $$@")
 	$$(Q)$$(CC) $$(BASE_CFLAGS) $$(SAN_FLAGS) -Itests/unit -o $$@ $$< \
-		$$(O)/asan/obj/gen/embed.o $(foreach d,$(TESTDEPS_$(1)),$(O)/asan/lib$(d).a) $$(LIBS) -lcmocka
+		$$(O)/asan/obj/gen/embed.o $(foreach d,$(TESTDEPS_$(1)),$(call lib,$(O)/asan,$(d))) $$(LIBS) -lcmocka
 endef
 $(foreach m,$(MODULES),$(eval $(call test_rules,$(m))))
 
@@ -234,8 +251,13 @@ e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
+# The modules' and files' dependencies as docs/architecture.md says (a few s).
+arch: all
+	$(Q)sh tests/arch/deps.sh $(O)
+
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory arch
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory e2e

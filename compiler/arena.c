@@ -25,10 +25,18 @@ struct cc_arena {
 	struct chunk *head;
 };
 
+static void (*oom_fn)(void);
+
+void cc_arena_set_oom(void (*fn)(void))
+{
+	oom_fn = fn;
+}
+
 static void oom(void)
 {
 	/* The only abort in the compiler: out of memory while compiling. */
-	fputs("tap: out of memory\n", stderr);
+	if (oom_fn)
+		oom_fn();
 	abort();
 }
 

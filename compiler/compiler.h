@@ -111,6 +111,8 @@ struct cc_arena;
 struct cc_arena *cc_arena_new(void);
 void cc_arena_free(struct cc_arena *a);
 void *cc_alloc(struct cc_arena *a, size_t n); /* zeroed; aborts only on OOM */
+/* Out of memory: fn is called (tap says so), then the compiler aborts. */
+void cc_arena_set_oom(void (*fn)(void));
 char *cc_strndup(struct cc_arena *a, const char *s, size_t n);
 char *cc_strdup(struct cc_arena *a, const char *s);
 char *cc_sprintf(struct cc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -141,7 +143,7 @@ struct cc_diag {
 	int nerrors;
 	int nwarnings;
 	int maxerrors; /* stop collecting after this many (default 20) */
-	FILE *out;     /* where diagnostics go; NULL collects silently */
+	FILE *out;     /* where diagnostics go (tap: stderr); NULL, the default, collects silently */
 	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
 	bool no_warnings; /* -w: warnings are counted, not printed */
 };
@@ -566,7 +568,7 @@ const char *cc_type_name(int t);
 int cc_format_types(const char *fmt, size_t len, int *types, int max, const char **ret_err,
 		    size_t *ret_off);
 
-/* ---- tapsets.c: embedded files and tapset loading ------------------------- */
+/* ---- sources.c: embedded files, tapset and macro library files ----------- */
 
 /* Files built into tap (scripts/embed.sh): runtime headers and tapsets. */
 struct cc_embedded {
@@ -576,11 +578,17 @@ struct cc_embedded {
 };
 extern const struct cc_embedded th_embedded[];
 const struct cc_embedded *cc_embedded_find(const char *name);
+/* The built-in tapset/NAME files ending in suffix, into out (struct cc_srcfile *). */
+void cc_embedded_sources(struct cc_ctx *cx, const char *suffix, struct cc_vec *out);
+/* The files of dir ending in suffix, read, in name order, into out (struct cc_srcfile *). */
+int cc_dir_sources(struct cc_ctx *cx, const char *dir, const char *suffix, struct cc_vec *out);
+/* The macro library files (*.stpm), built-in then -I dirs, as struct cc_srcfile *. */
+int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
+
+/* ---- tapsets.c: tapset loading -------------------------------------------- */
 
 /* Parse the built-in tapsets and every *.stp in the -I dirs into cx->tapsets. */
 int cc_load_tapsets(struct cc_ctx *cx);
-/* The macro library files (*.stpm), built-in then -I dirs, as struct cc_srcfile *. */
-int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
@@ -608,10 +616,13 @@ char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
  * ...): the point as syscall.* names it, or NULL when pt is not one.
  */
 struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_point *pt);
-/* Print the points matching a pattern (tap -l / -L). */
-int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out);
 /* --dump-probe-types: the built-in probe point types, as stap lists them. */
 void cc_dump_probe_types(FILE *out);
+
+/* ---- listing.c: tap -l / -L ------------------------------------------------ */
+
+/* Print the points matching a pattern (tap -l / -L). */
+int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE *out);
 
 /* ---- syscalls (generated): name -> number of this architecture ------------ */
 
@@ -621,7 +632,7 @@ struct cc_syscall {
 };
 extern const struct cc_syscall cc_syscalls[];
 #define CC_SYSCALL_TABLE 1024 /* tail-call slots: syscall numbers below this */
-int cc_syscall_nr(const char *name); /* -1 when unknown */
+int cc_syscall_nr(const char *name); /* -1 when unknown (probepoint.c) */
 
 /* ---- regex.c: regular expressions -> DFA and NFA tables --------------------- */
 

@@ -38,7 +38,6 @@ void cc_ctx_init(struct cc_ctx *cx)
 
 	memset(cx, 0, sizeof(*cx));
 	cx->arena = cc_arena_new();
-	cx->diag.out = stderr;
 	cx->lim.maxstringlen = 128;
 	cx->lim.strlen = 128;
 	cx->lim.maxmapentries = 2048;
@@ -277,16 +276,17 @@ static int write_headers(const char *dir)
 	return 0;
 }
 
-static pid_t spawn(char *const argv[], const char *log, int verbose)
+static pid_t spawn(struct cc_ctx *cx, char *const argv[], const char *log)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
 	int err, i;
 
-	if (verbose >= 2) {
+	/* -vv: the command, on the diagnostics' stream */
+	if (cx->verbose >= 2 && cx->diag.out) {
 		for (i = 0; argv[i]; i++)
-			fprintf(stderr, "%s%s", i ? " " : "", argv[i]);
-		fputc('\n', stderr);
+			fprintf(cx->diag.out, "%s%s", i ? " " : "", argv[i]);
+		fputc('\n', cx->diag.out);
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -319,8 +319,8 @@ static void show_log(struct cc_ctx *cx, const char *path, const char *what)
 	cc_error(&cx->diag, "%s failed (this is a bug in tap: please report it)", what);
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f) && n++ < 40)
-		fputs(line, stderr);
+	while (cx->diag.out && fgets(line, sizeof(line), f) && n++ < 40)
+		fputs(line, cx->diag.out);
 	fclose(f);
 }
 
@@ -361,7 +361,7 @@ static int compile_objects(struct cc_ctx *cx, const struct cc_output *g, const c
 		err = write_file(dir, "guest.bpf.c", g->bpf_c, g->bpf_len);
 		if (err)
 			goto out_err;
-		pb = spawn(argv, log_b, cx->verbose);
+		pb = spawn(cx, argv, log_b);
 		if (pb < 0) {
 			cc_error(&cx->diag, "cannot run %s: %s (install clang)", argv[0],
 				 strerror(errno));
@@ -379,7 +379,7 @@ static int compile_objects(struct cc_ctx *cx, const struct cc_output *g, const c
 		err = write_file(dir, "guest.user.c", g->user_c, g->user_len);
 		if (err)
 			goto out_wait;
-		pu = spawn(argv, log_u, cx->verbose);
+		pu = spawn(cx, argv, log_u);
 		if (pu < 0) {
 			err = -errno;
 			cc_error(&cx->diag, "cannot run %s: %s (install gcc)", argv[0],
@@ -565,7 +565,8 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 			goto out;
 		}
 		err = compile_objects(cx, &g, tmpl);
-		fprintf(stderr, "Keeping temporary directory \"%s\"\n", tmpl);
+		if (cx->diag.out)
+			fprintf(cx->diag.out, "Keeping temporary directory \"%s\"\n", tmpl);
 		if (!err)
 			art->dir = strdup(tmpl);
 		goto out;
@@ -578,8 +579,8 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 	}
 	if (cc_cache_lookup(cache, art->key, &art->dir) == 0) {
 		art->cache_hit = true;
-		if (cx->verbose)
-			fprintf(stderr, "Pass 4: using cached %s\n", art->dir);
+		if (cx->verbose && cx->diag.out)
+			fprintf(cx->diag.out, "Pass 4: using cached %s\n", art->dir);
 		goto out;
 	}
 	err = cc_cache_stage(cache, &stage);

@@ -467,7 +467,7 @@ int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
 	return err;
 }
 
-/* ---- what generated user code calls ------------------------------------------- */
+/* ---- stacks as strings (backtrace()'s) ---------------------------------------- */
 
 /*
  * print_stack()/sprint_stack() of backtrace()'s string: each hex address
@@ -475,7 +475,7 @@ int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
  * print_syms); print_ustack()/sprint_ustack() of ubacktrace()'s, with
  * usymdata (this process's: the current one).  sprint_* keep whole lines.
  */
-static void stack_lines(struct grt_buf *out, const char *stk, size_t max, bool user)
+void grt_stack_lines(struct grt_buf *out, const char *stk, size_t max, bool user)
 {
 	struct map *maps = NULL;
 	int nmaps = user ? read_maps(getpid(), &maps) : 0;
@@ -502,36 +502,4 @@ static void stack_lines(struct grt_buf *out, const char *stk, size_t max, bool u
 		grt_buf_puts(out, line);
 	}
 	free(maps);
-}
-
-void grt_print_stack(struct grt_uctx *u, const char *stk, int user)
-{
-	struct grt_buf b = { 0 };
-	struct grt_arg a = { .type = GRT_STRING };
-	static struct grt_fmt *fmt;
-
-	stack_lines(&b, stk, 0, user);
-	if (!b.len)
-		return;
-	/* through printf's path, so it lands in order with the probe's output */
-	a.s = b.data;
-	a.slen = b.len;
-	grt_printf(u, &fmt, "%s", &a, 1);
-	grt_buf_free(&b);
-}
-
-void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user)
-{
-	struct grt_buf b = { 0 };
-	size_t max = (size_t)grt_rt_maxstr(u->rt);
-
-	stack_lines(&b, stk, max - 1, user);
-	grt_str_copy(dst, max, b.data ? b.data : "");
-	grt_buf_free(&b);
-}
-
-void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)
-{
-	grt_sym_user(dst, (size_t)grt_rt_maxstr(u->rt), getpid(), addr,
-		     with_offset ? GRT_SYM_DATA : GRT_SYM_NAME);
 }

@@ -14,6 +14,7 @@
  *   tokenize.c  tokenize(): stap's strsep() walk over a kept copy
  *   fp.c      stap's floating point helpers (fp_to_string ...)
  *   backtrace.c  symbols: kallsyms, a process's ELF files; stack printing
+ *   stackfn.c    print_stack(), sprint_stack(), usym*(): in user-context probes
  *   system.c  what system() and printk() do, for the programs that run them
  *   regex.c   running compiled regular expressions (=~, !~, matched())
  *
@@ -290,6 +291,12 @@ void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style);
 /* A TH_FMT_STACK record's frames, one FULL line each (user ones hex unless resolve). */
 int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
 		    const uint64_t *ips, int n);
+/*
+ * print_stack() of backtrace()'s string: each hex address as " ADDR :
+ * symdata\n" (user: of this process); with max, only the lines that fit
+ * whole in max bytes.
+ */
+void grt_stack_lines(struct grt_buf *out, const char *stk, size_t max, bool user);
 
 /* ---- system.c --------------------------------------------------------- */
 

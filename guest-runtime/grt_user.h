@@ -154,7 +154,7 @@ void grt_fp_to_string(struct grt_uctx *u, char *dst, int64_t fp, int64_t precisi
 int64_t grt_string_to_fp(struct grt_uctx *u, const char *s, int64_t site);
 int64_t grt_fp_op(int op, int64_t a, int64_t b, int64_t c);
 
-/* backtrace.c: stacks from backtrace()'s (user: this process's) string; user symbols */
+/* stackfn.c: stacks from backtrace()'s (user: this process's) string; user symbols */
 void grt_print_stack(struct grt_uctx *u, const char *stk, int user);
 void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user);
 void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);

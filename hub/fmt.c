@@ -46,15 +46,14 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 
 int hub_fmt_new(const struct hub_fmt_opts *o, struct hub_fmt **ret)
 {
-	struct hub_fmt *f = calloc(1, sizeof(*f));
+	struct hub_fmt *f;
 
+	if (!o->out)
+		return -EINVAL; /* the caller's stream: the library picks none */
+	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->o = *o;
-	if (!f->o.out)
-		f->o.out = stdout;
-	if (!f->o.msgs)
-		f->o.msgs = stderr;
 	*ret = f;
 	return 0;
 }
@@ -209,7 +208,7 @@ int hub_fmt_record(struct hub_fmt *f, int src, const void *rec, size_t len, int6
 			fputs(",\"class\":", o);
 			json_str(o, cls, strlen(cls));
 			fprintf(o, ",\"lost\":%" PRIu64 "}\n", count);
-		} else {
+		} else if (f->o.msgs) {
 			fprintf(f->o.msgs, "WARNING: %" PRIu64 " records lost in class %s\n", count,
 				cls);
 		}
@@ -262,7 +261,7 @@ int hub_fmt_record(struct hub_fmt *f, int src, const void *rec, size_t len, int6
 	}
 	if (f->out.len)
 		fwrite(f->out.data, 1, f->out.len, o);
-	if (f->msg.len)
+	if (f->msg.len && f->o.msgs)
 		fwrite(f->msg.data, 1, f->msg.len, f->o.msgs);
 	return 0;
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hub: taphubd's library — guests loaded into the kernel, and sessions.
+ * hub: the client and embedded library — guests loaded into the kernel,
+ * the embedded session, a hub session's runner, the control protocol and
+ * its client calls, output files, off-line formatting and recovery.  tap,
+ * tapctl and tap-read link it; taphubd (hub/daemon/daemon.h) builds on it.
  *
  * Sections, one per file:
  *   guest.c   one compiled guest: its eBPF object loaded, verified and
@@ -10,7 +13,8 @@
  *   proto.c   the control protocol's codec: build, send, receive, validate
  *
  * Library code never prints; errors come back as -errno plus a one-line
- * reason in a caller's buffer.
+ * reason in a caller's buffer, or, where there is no caller to return to,
+ * go to the program's print function (hub_set_print).
  */
 #ifndef HUB_H
 #define HUB_H
@@ -47,9 +51,24 @@ struct hub_req;
 #define HUB_SOCKET_PATH_MAX 107 /* sockaddr_un's sun_path: 108 bytes, NUL included */
 /*
  * taphubd --state-dir: the hub names a host's files under it
- * (DIR/hosts/NAME.N/CLASS.store) in 1024-byte paths (internal.h).
+ * (DIR/hosts/NAME.N/CLASS.store) in HUB_PATH_MAX-byte paths.
  */
 #define HUB_STATE_DIR_MAX 768
+#define HUB_PATH_MAX 1024
+
+/* ---- print.c: the library's messages --------------------------------------- */
+
+/*
+ * What the library says besides its error returns (a session's setup
+ * failing midway in hub_run_local or hub_run_runner, a format table
+ * recovery cannot read) goes to the function the program sets: one line,
+ * without the program's name (the program adds it) and without '\n'.
+ * NULL, the default: not said.  Returns the function set before.
+ */
+typedef void (*hub_print_fn)(const char *msg);
+hub_print_fn hub_set_print(hub_print_fn fn);
+/* For hub/'s files: a message to the program's function. */
+void hub_print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- guest.c -------------------------------------------------------------- */
 
@@ -116,6 +135,7 @@ struct hub_local_opts {
 	int64_t target_pid;      /* -x */
 	char *const *cmd;        /* -c: argv of a command to run; ends the session */
 	int out_fd;              /* output: stdout or an -o file */
+	int msg_fd;              /* WARNING and ERROR lines, the -t report (tap: stderr) */
 	bool suppress_errors;
 	int64_t maxerrors;
 	int verbose;
@@ -131,21 +151,6 @@ struct hub_local_opts {
 
 /* Run the session to its end; returns the process exit status for tap. */
 int hub_run_local(const struct hub_local_opts *o);
-
-/* ---- access.c ------------------------------------------------------------------ */
-
-struct hub_peer {
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool root;
-	bool member; /* of the taphub group */
-};
-
-gid_t hub_group_gid(const char *name); /* (gid_t)-1 when there is no such group */
-int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
-bool hub_peer_admitted(const struct hub_peer *p);
-bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
 /* ---- spec.c: names and class specs ------------------------------------------------ */
 
@@ -168,43 +173,10 @@ int hub_class_spec_parse(const char *s, struct hub_class_spec *out, char *err, s
 bool hub_name_valid(const char *s);
 bool hub_name_valid_n(const char *s, size_t n);
 
-/* ---- daemon.c ------------------------------------------------------------------ */
+/* ---- where taphubd is ---------------------------------------------------------- */
 
 #define HUB_DEFAULT_SOCKET "/run/taphub/hub.sock"
 #define HUB_DEFAULT_STATE_DIR "/var/lib/taphub"
-
-#define HUB_BPFFS "/sys/fs/bpf"
-
-/*
- * Connections at once (docs/hub.md "Limits").  Every connection holds an
- * fd of the hub's, and an attached reader a thread and its batch buffer
- * too.  256 is a quarter of the soft RLIMIT_NOFILE services usually get
- * (1024): the rest is for what the hub is for, every guest's programs,
- * links and maps and every host's rings and stores.  64 per uid is a
- * user's terminals, attached readers and the runners of their sessions,
- * generously, while four users flooding at once still leave the others
- * room.  Root is not held to the per-uid cap and may go HUB_ROOT_RESERVE
- * beyond the total, as file systems keep blocks for root: `tapctl list`
- * and `tapctl stop` always get in to end a flood.  A session's runner is
- * never refused for a cap (it is counted; see conn_admit in daemon.c).
- */
-#define HUB_MAX_CLIENTS 256
-#define HUB_MAX_CLIENTS_PER_UID 64
-#define HUB_ROOT_RESERVE 8
-#define HUB_MAX_CLIENTS_LIMIT (1 << 20) /* the most --max-clients takes: counts stay ints */
-
-struct hub_daemon_opts {
-	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
-	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
-	const char *group;     /* NULL: "taphub" */
-	bool foreground;       /* log to stderr, else syslog */
-	int ready_fd;          /* written once listening, then closed (-1: none) */
-	int max_clients;       /* connections at once (0: HUB_MAX_CLIENTS) */
-	int max_clients_per_uid; /* of one uid but root (0: HUB_MAX_CLIENTS_PER_UID) */
-};
-
-/* Run taphubd until SIGTERM/SIGINT; returns the exit status. */
-int hub_daemon_run(const struct hub_daemon_opts *o);
 
 /* ---- statedir.c: who owns a state directory ---------------------------------- */
 
@@ -334,8 +306,8 @@ struct hub_fmt;
 
 struct hub_fmt_opts {
 	bool json;  /* one JSON object per record */
-	FILE *out;  /* NULL: stdout */
-	FILE *msgs; /* ERROR/WARNING lines (text mode); NULL: stderr */
+	FILE *out;  /* the text or JSON (tap-read: stdout) */
+	FILE *msgs; /* ERROR/WARNING lines (text mode; tap-read: stderr); NULL: none */
 };
 
 int hub_fmt_new(const struct hub_fmt_opts *o, struct hub_fmt **ret);
@@ -356,15 +328,17 @@ struct hub_recover_opts {
 	const char *state_dir; /* the hub's state dir */
 	const char *name;      /* the host (a directory of STATE/hosts); with core: a filter */
 	const char *core;      /* read an ELF core of taphubd instead */
-	const char *output;    /* -o FILE (NULL: stdout, text only) */
+	const char *output;    /* -o FILE (NULL: to out, text only) */
+	FILE *out;             /* the text without -o (tapctl: stdout) */
 	bool binary;           /* --format=binary */
 	bool json;             /* --json */
-	FILE *report;          /* what came from where, what was lost */
+	/* what came from where, what was lost; in text, the records' ERROR/WARNING lines */
+	FILE *report;          /* tapctl: stderr */
 };
 
 int hub_recover(const struct hub_recover_opts *o, char *err, size_t errlen);
-/* One line per host directory of a state dir; returns how many. */
-int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen);
+/* One line per host directory of a state dir to out; returns how many. */
+int hub_recover_list(const char *state_dir, FILE *out, FILE *report, char *err, size_t errlen);
 /* Delete a host directory no hub uses (tapctl recover --delete NAME). */
 int hub_recover_delete(const char *state_dir, const char *name, FILE *report, char *err,
 		       size_t errlen);

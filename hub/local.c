@@ -113,8 +113,8 @@ static void write_all(struct local *L, int fd, const char *p, size_t n)
 						 strerror(w < 0 ? errno : EIO));
 
 				L->out_failed = true;
-				if (k > 0 && fd != 2)
-					(void)!write(2, m, (size_t)k);
+				if (k > 0 && fd != L->o->msg_fd)
+					(void)!write(L->o->msg_fd, m, (size_t)k);
 			}
 			L->out_lost += n;
 			return;
@@ -135,7 +135,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 	if (stream != GRT_MSG && L->o->sink)
 		hub_sink_text(L->o->sink, data, len); /* counts its own losses */
 	else
-		write_all(L, stream == GRT_MSG ? 2 : L->o->out_fd, data, len);
+		write_all(L, stream == GRT_MSG ? L->o->msg_fd : L->o->out_fd, data, len);
 }
 
 static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
@@ -553,7 +553,7 @@ static bool child_exec_failed(struct local *L)
 
 	if (L->exec_fd < 0 || !L->child_done || read(L->exec_fd, &err, sizeof(err)) != sizeof(err))
 		return false;
-	fprintf(stderr, "tap: -c: cannot run '%s': %s\n", L->o->cmd[0], strerror(err));
+	hub_print("-c: cannot run '%s': %s", L->o->cmd[0], strerror(err));
 	return true;
 }
 
@@ -598,7 +598,7 @@ static void report_timing(struct local *L)
 	int n;
 
 	n = snprintf(line, sizeof(line), "----- probe hit report: \n");
-	write_all(L, 2, line, (size_t)n);
+	write_all(L, L->o->msg_fd, line, (size_t)n);
 	for (i = 0; i < m->ntimings; i++) {
 		const struct grt_meta_timing *mt = &m->timings[i];
 		struct th_probe_timing t = { 0 };
@@ -621,7 +621,8 @@ static void report_timing(struct local *L)
 			     (unsigned long long)(t.sum / t.count), (unsigned long long)t.max,
 			     (long long)(var > 0 ? var : 0), mt->from, i);
 		if (n > 0)
-			write_all(L, 2, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+			write_all(L, L->o->msg_fd, line,
+				  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
 }
 
@@ -647,19 +648,19 @@ static void report_losses(struct local *L)
 	if (lost) {
 		n = snprintf(line, sizeof(line), "WARNING: %llu records lost\n",
 			     (unsigned long long)lost);
-		write_all(L, 2, line, (size_t)n);
+		write_all(L, L->o->msg_fd, line, (size_t)n);
 	}
 	if (L->out_lost) {
 		n = snprintf(line, sizeof(line), "WARNING: %llu bytes of output lost\n",
 			     (unsigned long long)L->out_lost);
-		write_all(L, 2, line, (size_t)n);
+		write_all(L, L->o->msg_fd, line, (size_t)n);
 	}
 	if (L->o->sink && hub_sink_lost_writes(L->o->sink)) {
 		n = snprintf(line, sizeof(line),
 			     "WARNING: %llu %s of output lost: the output file could not be written\n",
 			     (unsigned long long)hub_sink_lost_writes(L->o->sink),
 			     L->binary ? "records" : "lines");
-		write_all(L, 2, line, (size_t)n);
+		write_all(L, L->o->msg_fd, line, (size_t)n);
 	}
 }
 
@@ -693,20 +694,20 @@ int hub_run_local(const struct hub_local_opts *o)
 	if (o->cmd) {
 		r = start_child(&L, &release_fd);
 		if (r) {
-			fprintf(stderr, "tap: cannot start '%s': %s\n", o->cmd[0], strerror(-r));
+			hub_print("cannot start '%s': %s", o->cmd[0], strerror(-r));
 			goto out;
 		}
 		go.target_pid = L.child;
 	}
 	r = open_rings(&L, ring_fds, err, sizeof(err));
 	if (r) {
-		fprintf(stderr, "tap: %s\n", err);
+		hub_print("%s", err);
 		goto out;
 	}
 	go.ring_fds = L.host ? ring_fds : NULL;
 	r = hub_guest_open(&go, &L.g, err, sizeof(err));
 	if (r) {
-		fprintf(stderr, "tap: %s\n", err);
+		hub_print("%s", err);
 		goto out;
 	}
 	if (o->on_loaded)
@@ -729,7 +730,7 @@ int hub_run_local(const struct hub_local_opts *o)
 			fclose(f);
 		}
 		if (!text || hub_sink_add_guest(o->sink, go.guest_id, text, len)) {
-			fprintf(stderr, "tap: cannot read %s\n", path);
+			hub_print("cannot read %s", path);
 			free(text);
 			goto out;
 		}
@@ -750,13 +751,13 @@ int hub_run_local(const struct hub_local_opts *o)
 	ro.arg = &L;
 	r = grt_rt_new(&ro, &L.rt);
 	if (r) {
-		fprintf(stderr, "tap: cannot set up the runtime: %s\n", strerror(-r));
+		hub_print("cannot set up the runtime: %s", strerror(-r));
 		goto out;
 	}
 	L.epfd = epoll_create1(EPOLL_CLOEXEC);
 	L.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (L.epfd < 0 || L.sigfd < 0) {
-		fprintf(stderr, "tap: %s\n", strerror(errno));
+		hub_print("%s", strerror(errno));
 		goto out;
 	}
 	ev.data.u32 = EV_SIGNAL;
@@ -779,25 +780,25 @@ int hub_run_local(const struct hub_local_opts *o)
 	if (!grt_rt_exit_requested(L.rt)) {
 		r = hub_guest_attach(L.g, err, sizeof(err));
 		if (r) {
-			fprintf(stderr, "tap: %s\n", err);
+			hub_print("%s", err);
 			goto out_end;
 		}
 		r = setup_timers(&L);
 		if (r) {
-			fprintf(stderr, "tap: cannot set up timers: %s\n", strerror(-r));
+			hub_print("cannot set up timers: %s", strerror(-r));
 			goto out_end;
 		}
 		if (o->timeout_ms > 0) {
 			r = setup_timeout(&L);
 			if (r) {
-				fprintf(stderr, "tap: cannot set up -T: %s\n", strerror(-r));
+				hub_print("cannot set up -T: %s", strerror(-r));
 				goto out_end;
 			}
 		}
 		if (grt_rt_has_input(L.rt)) {
 			r = setup_input(&L);
 			if (r) {
-				fprintf(stderr, "tap: cannot read stdin for input probes: %s\n",
+				hub_print("cannot read stdin for input probes: %s",
 					strerror(-r));
 				goto out_end;
 			}
@@ -834,7 +835,7 @@ out_end:
 				 (long long)grt_rt_errors(L.rt),
 				 (unsigned long long)hub_guest_skipped(L.g));
 
-		write_all(&L, 2, line, (size_t)n);
+		write_all(&L, o->msg_fd, line, (size_t)n);
 		if (grt_rt_errors(L.rt))
 			status = 1;
 	}

@@ -20,8 +20,9 @@
  *
  * Output: the records of all classes merged by time (each class in its
  * own order), as text, JSON lines, or a binary trace, with a LOST marker
- * per class for what the counters say was lost; a report on stderr says,
- * per class, how many records came from where and what was lost.
+ * per class for what the counters say was lost; a report (tapctl: on
+ * stderr) says, per class, how many records came from where and what was
+ * lost.
  * Nothing here writes to a store, a table or a ring: recovery can be run
  * again, by the hub or by hand, with the same result.
  */
@@ -38,7 +39,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "hub/internal.h"
+#include "hub/hub.h"
 #include "relayhost-module/rh.h"
 #include "taphub/record.h"
 
@@ -328,7 +329,7 @@ static int add_table(void *arg, uint32_t guest, const char *text, size_t len)
 	if (o->sink)
 		hub_sink_add_guest(o->sink, guest, text, len);
 	if (o->fmt && hub_fmt_add_guest(o->fmt, o->src, guest, text, len, err, sizeof(err)))
-		fprintf(stderr, "tapctl: format table of guest %u: %s\n", guest, err);
+		hub_print("format table of guest %u: %s", guest, err);
 	return 0;
 }
 
@@ -512,7 +513,8 @@ static int write_out(struct rc *rc, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (!out.sink) {
-		struct hub_fmt_opts fo = { .json = o->json, .out = out.text };
+		struct hub_fmt_opts fo = { .json = o->json, .out = out.text ? out.text : o->out,
+					   .msgs = o->report };
 
 		r = hub_fmt_new(&fo, &out.fmt);
 		if (r)
@@ -537,7 +539,8 @@ static int write_out(struct rc *rc, char *err, size_t errlen)
 		merge(&out, h);
 		if (out.text)
 			fflush(out.text);
-		fflush(stdout);
+		if (o->out)
+			fflush(o->out);
 		report(rc, h);
 	}
 	if (out.fmt && hub_fmt_unformatted(out.fmt))
@@ -769,7 +772,7 @@ out:
 }
 
 /* What a state dir holds: one line per host directory. */
-int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen)
+int hub_recover_list(const char *state_dir, FILE *out, FILE *report, char *err, size_t errlen)
 {
 	char path[HUB_PATH_MAX + 300];
 	struct dirent *e;
@@ -784,7 +787,7 @@ int hub_recover_list(const char *state_dir, FILE *out, char *err, size_t errlen)
 	}
 	while ((e = readdir(d))) {
 		struct rc rc = { 0 };
-		struct hub_recover_opts ro = { .report = stderr };
+		struct hub_recover_opts ro = { .report = report };
 		char dir[HUB_PATH_MAX + 600], e2[512];
 		uint64_t held = 0;
 		int c;

@@ -298,7 +298,7 @@ int hub_run_runner(const struct hub_runner_opts *o)
 	R.seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	R.fd = hub_connect(o->socket, false, NULL, err, sizeof(err));
 	if (R.fd < 0) {
-		fprintf(stderr, "tap runner: %s\n", err);
+		hub_print("%s", err);
 		return 1;
 	}
 	if (hub_guest_open(&go, &R.g, err, sizeof(err))) {
@@ -309,7 +309,7 @@ int hub_run_runner(const struct hub_runner_opts *o)
 		goto out;
 	}
 	if (register_runner(&R, err, sizeof(err))) {
-		fprintf(stderr, "tap runner: %s\n", err);
+		hub_print("%s", err);
 		goto out;
 	}
 	ro.meta = hub_guest_meta(R.g);

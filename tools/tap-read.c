@@ -142,7 +142,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *to = NULL, *cls = NULL;
-	struct hub_fmt_opts fo = { 0 };
+	struct hub_fmt_opts fo = { .out = stdout, .msgs = stderr };
 	double first = 0, tfrom = -1, tto = -1;
 	uint32_t guest = 0;
 	bool has_guest = false;

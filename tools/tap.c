@@ -607,6 +607,23 @@ static void output_error(void *arg, const char *msg)
 	fprintf(stderr, "tap: %s\n", msg);
 }
 
+/* Out of memory while compiling: the compiler aborts after this. */
+static void compiler_oom(void)
+{
+	fputs("tap: out of memory\n", stderr);
+}
+
+/* The hub library's messages (hub_set_print), tap's and its runner's. */
+static void print_msg(const char *msg)
+{
+	fprintf(stderr, "tap: %s\n", msg);
+}
+
+static void print_runner_msg(const char *msg)
+{
+	fprintf(stderr, "tap runner: %s\n", msg);
+}
+
 static int open_artifact(const char *dir, const char *name)
 {
 	char path[4096];
@@ -652,6 +669,7 @@ static int start_runner(const struct opts *o, const char *dir, uint64_t id, int6
 			if (null > 2)
 				close(null);
 		}
+		hub_set_print(print_runner_msg);
 		_exit(hub_run_runner(&ro));
 	}
 }
@@ -903,10 +921,13 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--read"))
 		return run_read(argc, argv);
+	hub_set_print(print_msg);
+	cc_arena_set_oom(compiler_oom);
 	parse_opts(argc, argv, &o);
 	if (o.attach)
 		return run_attach(&o);
 	cc_ctx_init(&cx);
+	cx.diag.out = stderr;
 	cx.verbose = o.verbose;
 	cx.argv = o.args;
 	cx.argc = o.nargs;
@@ -971,7 +992,7 @@ int main(int argc, char **argv)
 			.dir = art.dir,
 			.ring_bytes = (uint64_t)o.bufsize_mb << 20,
 			.target_pid = o.target,
-			.out_fd = 1,
+			.out_fd = 1, .msg_fd = 2,
 			.suppress_errors = o.suppress_errors,
 			.maxerrors = cx.lim.maxerrors,
 			.verbose = o.verbose,

@@ -288,7 +288,7 @@ static int do_recover(const struct opts *o, const char *name)
 	struct hub_recover_opts ro = {
 		.state_dir = o->state_dir ? o->state_dir : hub_state_dir_default(),
 		.name = name, .core = o->core, .output = o->output, .binary = o->binary,
-		.json = o->json, .report = stderr,
+		.json = o->json, .out = stdout, .report = stderr,
 	};
 	char err[4096] = "";
 	int r;
@@ -312,7 +312,7 @@ static int do_recover(const struct opts *o, const char *name)
 		return 0;
 	}
 	if (!name && !o->core) {
-		r = hub_recover_list(ro.state_dir, stdout, err, sizeof(err));
+		r = hub_recover_list(ro.state_dir, stdout, stderr, err, sizeof(err));
 		if (r < 0) {
 			fprintf(stderr, "tapctl: %s\n", err);
 			return 1;
@@ -444,6 +444,12 @@ static void check_command(const struct command *c, const struct opts *o, int nwo
 		check_name_arg(c->name, words[0]);
 }
 
+/* The hub library's messages (hub_set_print). */
+static void print_msg(const char *msg)
+{
+	fprintf(stderr, "tapctl: %s\n", msg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -467,6 +473,7 @@ int main(int argc, char **argv)
 	int c, fd, r = 0;
 
 	/* options may follow the command: tapctl host create X --class ... */
+	hub_set_print(print_msg);
 	while ((c = getopt_long(argc, argv, "ho:", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':

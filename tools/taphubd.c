@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hub/hub.h"
+#include "hub/daemon/daemon.h"
 
 /* --max-clients N: 1 to HUB_MAX_CLIENTS_LIMIT, else -1 */
 static int parse_cap(const char *s)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "hub/hub.h"
+#include "hub/daemon/internal.h"
 
 gid_t hub_group_gid(const char *name)
 {

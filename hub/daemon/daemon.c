@@ -17,9 +17,10 @@
  * A flood of connections neither exhausts the hub nor makes it spin:
  * connections are counted per uid and in all (attached readers too, until
  * their threads close them), and one over a cap is told so and closed
- * before the hub keeps anything of it (HUB_MAX_CLIENTS in hub.h).  When
- * accept itself fails (the open files limit), the listening socket leaves
- * the epoll set until a client goes away or the next tick.
+ * before the hub keeps anything of it (HUB_MAX_CLIENTS in daemon.h, the
+ * counting in conns.c).  When accept itself fails (the open files limit),
+ * the listening socket leaves the epoll set until a client goes away or
+ * the next tick.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,390 +43,8 @@
 #include <sys/un.h>
 
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
+#include "hub/daemon/internal.h"
 #include "relayhost-module/rh.h"
-
-#define EV_LISTEN 1
-#define EV_SIGNAL 2
-#define EV_FLAGS 3
-#define EV_TICK 4
-#define EV_CLIENT 16 /* + fd */
-
-#define LOG_EVERY_S 10 /* a flood's log lines: one per 10 s, the rest counted */
-
-struct hub_client {
-	int fd;
-	struct hub_peer peer;
-	struct hub_session *runner_of;
-	bool refused; /* told why; closed once it hangs up or sends anything */
-	bool runner_only; /* let in over a cap: may only become a runner (conn_admit) */
-};
-
-void hub_log(struct hub_ctx *hub, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (hub->foreground) {
-		struct timespec ts;
-		struct tm tm;
-		char when[32];
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(stderr, "%s taphubd: %s\n", when, msg);
-	} else {
-		syslog(LOG_INFO, "%s", msg);
-	}
-}
-
-static int64_t mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* What a window of log_limited held back, once the window is over (the tick). */
-static void log_limited_flush(struct hub_ctx *hub, struct hub_log_limit *l)
-{
-	if (!l->more || mono_s() - l->last < LOG_EVERY_S)
-		return;
-	hub_log(hub, "%llu more like this since; the last: %s", (unsigned long long)l->more,
-		l->what);
-	l->more = 0;
-	l->last = mono_s();
-}
-
-/* A line a flood repeats: logged at most every LOG_EVERY_S s, the rest counted. */
-static void __attribute__((format(printf, 3, 4)))
-log_limited(struct hub_ctx *hub, struct hub_log_limit *l, const char *fmt, ...)
-{
-	char msg[sizeof(l->what)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (l->last && mono_s() - l->last < LOG_EVERY_S) {
-		l->more++;
-		memcpy(l->what, msg, sizeof(msg));
-		return;
-	}
-	log_limited_flush(hub, l);
-	hub_log(hub, "%s", msg);
-	l->last = mono_s();
-}
-
-/* ---- connections: counted per uid, capped ------------------------------------------ */
-
-enum conn_admit {
-	CONN_REFUSED,
-	CONN_ADMITTED,
-	CONN_RUNNER_ONLY, /* over a cap, for a session waiting for its runner */
-};
-
-/* uid's entry, added when add (NULL: none, or no memory).  Under readers_mu. */
-static struct hub_uid_conns *uid_conns(struct hub_ctx *hub, uid_t uid, bool add)
-{
-	int i;
-
-	for (i = 0; i < hub->nuids; i++)
-		if (hub->uids[i].uid == uid)
-			return &hub->uids[i];
-	if (!add)
-		return NULL;
-	if (hub->nuids == hub->uids_cap) {
-		int cap = hub->uids_cap ? 2 * hub->uids_cap : 16;
-		struct hub_uid_conns *n = realloc(hub->uids, sizeof(*n) * (size_t)cap);
-
-		if (!n)
-			return NULL;
-		hub->uids = n;
-		hub->uids_cap = cap;
-	}
-	hub->uids[hub->nuids] = (struct hub_uid_conns){ .uid = uid };
-	return &hub->uids[hub->nuids++];
-}
-
-/* Sessions of uid waiting for a runner that has not connected yet. */
-static int runners_awaited(struct hub_ctx *hub, uid_t uid)
-{
-	struct hub_session *s;
-	int n = 0;
-
-	for (s = hub->sessions; s; s = s->next)
-		if (s->owner == uid && s->state == HUB_SS_WAIT_RUNNER && !s->runner_seen)
-			n++;
-	return n;
-}
-
-/* The cap a connection of p's is over, when p holds n others. */
-static void conn_cap_reason(const struct hub_ctx *hub, const struct hub_peer *p, int n, char *why,
-			    size_t len)
-{
-	if (!p->root && n >= hub->max_clients_per_uid)
-		snprintf(why, len, "too many connections from uid %u (at most %d)", p->uid,
-			 hub->max_clients_per_uid);
-	else if (p->root)
-		snprintf(why, len, "too many connections to taphubd (at most %d, and %d more for root)",
-			 hub->max_clients, HUB_ROOT_RESERVE);
-	else
-		snprintf(why, len, "too many connections to taphubd (at most %d)", hub->max_clients);
-}
-
-/*
- * May p open one more connection?  A uid but root holds at most
- * max_clients_per_uid, all together at most max_clients, and root
- * HUB_ROOT_RESERVE more, so root can always list and stop sessions.
- *
- * A session's runner is never refused: tap -F starts it while tap's own
- * connection is still open, and a refused runner would leave the session
- * without its begin probes.  The hub cannot tell a runner before its first
- * message, so over a cap a uid gets one connection per session of its
- * waiting for a runner, which may only become a runner (dispatch); one
- * nobody waits for any more is closed by the tick.  Runners are counted
- * like any connection, so they leave less room for the uid's others.
- *
- * Counted when admitted; why gets the refusal, one line.
- */
-static enum conn_admit conn_admit(struct hub_ctx *hub, const struct hub_peer *p, char *why,
-				  size_t len)
-{
-	int all = hub->max_clients + (p->root ? HUB_ROOT_RESERVE : 0);
-	enum conn_admit r = CONN_ADMITTED;
-	struct hub_uid_conns *e;
-
-	pthread_mutex_lock(&hub->readers_mu);
-	e = uid_conns(hub, p->uid, false);
-	if ((!p->root && e && e->n >= hub->max_clients_per_uid) || hub->nconns >= all) {
-		r = CONN_RUNNER_ONLY;
-		if ((e ? e->pending : 0) >= runners_awaited(hub, p->uid)) {
-			conn_cap_reason(hub, p, e ? e->n : 0, why, len);
-			r = CONN_REFUSED;
-		}
-	}
-	if (r != CONN_REFUSED) {
-		e = uid_conns(hub, p->uid, true);
-		if (e) {
-			e->n++;
-			e->pending += r == CONN_RUNNER_ONLY;
-			hub->nconns++;
-		} else {
-			snprintf(why, len, "taphubd is out of memory");
-			r = CONN_REFUSED;
-		}
-	}
-	pthread_mutex_unlock(&hub->readers_mu);
-	return r;
-}
-
-/* A connection of uid is closed (pending: it was let in for a runner only). */
-static void conn_put(struct hub_ctx *hub, uid_t uid, bool pending)
-{
-	struct hub_uid_conns *e;
-
-	pthread_mutex_lock(&hub->readers_mu);
-	e = uid_conns(hub, uid, false);
-	if (e) {
-		hub->nconns--;
-		e->pending -= pending;
-		if (!--e->n) {
-			*e = hub->uids[--hub->nuids];
-			/* no connection left: nothing is kept (nor left at exit) */
-			if (!hub->nuids) {
-				free(hub->uids);
-				hub->uids = NULL;
-				hub->uids_cap = 0;
-			}
-		}
-	}
-	pthread_mutex_unlock(&hub->readers_mu);
-}
-
-void hub_conn_release(struct hub_ctx *hub, uid_t uid)
-{
-	conn_put(hub, uid, false);
-}
-
-/* A connection let in for a runner became one: it is an ordinary connection now. */
-static void conn_unpend(struct hub_ctx *hub, uid_t uid)
-{
-	struct hub_uid_conns *e;
-
-	pthread_mutex_lock(&hub->readers_mu);
-	e = uid_conns(hub, uid, false);
-	if (e)
-		e->pending--;
-	pthread_mutex_unlock(&hub->readers_mu);
-}
-
-/*
- * Tell a connection the hub keeps nothing of why, and close it.  Closing
- * with a request of the client's still unread would reset the connection,
- * and the client would read ECONNRESET instead of the reason: shut our
- * receiving side first (the client's sends fail with EPIPE from then on,
- * and hub_call reads the reply past that), drop what it sent before, then
- * close.
- */
-static void conn_refuse(int fd, const char *why)
-{
-	char junk;
-
-	hub_reply_error(fd, 0, EAGAIN, "%s", why);
-	shutdown(fd, SHUT_RD);
-	/* the queue only shrinks now; MSG_TRUNC: each message whole, its fds closed */
-	while (recv(fd, &junk, sizeof(junk), MSG_DONTWAIT | MSG_TRUNC) > 0)
-		;
-	close(fd);
-}
-
-/*
- * accept4 failed for a reason that lasts (EMFILE at the open files limit,
- * ENFILE, ENOBUFS ...): the listening socket stays readable, and polling
- * it would return at once, forever.  It leaves the epoll set until a
- * client goes away (hub_client_close_fd) or the next tick (fds freed by
- * reader threads or sessions); connections wait in the listen backlog
- * meanwhile, and are served then.
- *
- * Not the other way, a spare fd closed to accept and refuse with: the
- * hub's other threads (readers, writers rotating files, drains) open fds
- * too and may take the freed one first, and a connection that would be
- * served a moment later would be refused instead.
- */
-static void listen_pause(struct hub_ctx *hub, int err)
-{
-	struct rlimit rl = { 0 };
-
-	if (epoll_ctl(hub->epfd, EPOLL_CTL_DEL, hub->lfd, NULL) == 0)
-		hub->listen_paused = true;
-	getrlimit(RLIMIT_NOFILE, &rl);
-	log_limited(hub, &hub->accept_log,
-		    "cannot accept connections: %s (open files limit %llu); waiting for a client "
-		    "to leave%s",
-		    strerror(err), (unsigned long long)rl.rlim_cur,
-		    err == EMFILE ? " (raise the limit, or lower --max-clients)" : "");
-}
-
-static void listen_resume(struct hub_ctx *hub)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_LISTEN };
-
-	if (hub->listen_paused && epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->lfd, &ev) == 0)
-		hub->listen_paused = false;
-}
-
-/* ---- clients -------------------------------------------------------------------------- */
-
-static struct hub_client *client_of(struct hub_ctx *hub, int fd)
-{
-	return fd >= 0 && fd < hub->nclients_cap ? hub->clients[fd] : NULL;
-}
-
-static void client_forget(struct hub_ctx *hub, int fd)
-{
-	struct hub_client *c = client_of(hub, fd);
-
-	if (!c)
-		return;
-	epoll_ctl(hub->epfd, EPOLL_CTL_DEL, fd, NULL);
-	hub->clients[fd] = NULL;
-	free(c);
-}
-
-void hub_client_close_fd(struct hub_ctx *hub, int fd)
-{
-	struct hub_client *c = client_of(hub, fd);
-	struct hub_session *s;
-	uid_t uid;
-	bool pending;
-
-	if (!c)
-		return;
-	/* a waiting stopper or runner: its session must not keep the fd */
-	for (s = hub->sessions; s; s = s->next) {
-		if (s->stop_fd == fd)
-			s->stop_fd = -1;
-		if (s->runner_fd == fd)
-			s->runner_fd = -1;
-	}
-	uid = c->peer.uid;
-	pending = c->runner_only;
-	client_forget(hub, fd);
-	close(fd);
-	conn_put(hub, uid, pending);
-	/* an fd is free: accept again if the open files limit stopped us */
-	listen_resume(hub);
-}
-
-/* A connection let in over a cap for a runner that is no runner: told, closed. */
-static void client_refuse_runner_only(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
-{
-	struct hub_uid_conns *e;
-	char why[160];
-
-	pthread_mutex_lock(&hub->readers_mu);
-	e = uid_conns(hub, c->peer.uid, false);
-	conn_cap_reason(hub, &c->peer, e ? e->n - 1 : 0, why, sizeof(why));
-	pthread_mutex_unlock(&hub->readers_mu);
-	hub_reply_error(c->fd, seq, EAGAIN, "%s", why);
-}
-
-/*
- * Once a second: accept again after a pause (fds freed off the main
- * loop), log what a flood's log lines held back, and close connections
- * let in for a runner that no session waits for any more.
- */
-static void conns_tick(struct hub_ctx *hub)
-{
-	int fd;
-
-	listen_resume(hub);
-	log_limited_flush(hub, &hub->refused_log);
-	log_limited_flush(hub, &hub->accept_log);
-	for (fd = 0; fd < hub->nclients_cap; fd++) {
-		struct hub_client *c = hub->clients[fd];
-
-		if (c && c->runner_only && !runners_awaited(hub, c->peer.uid)) {
-			client_refuse_runner_only(hub, c, 0);
-			hub_client_close_fd(hub, fd);
-		}
-	}
-}
-
-static int client_add(struct hub_ctx *hub, int fd, const struct hub_peer *peer)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EV_CLIENT + (uint64_t)fd };
-	struct hub_client *c;
-
-	if (fd >= hub->nclients_cap) {
-		int cap = fd + 64;
-		struct hub_client **n = realloc(hub->clients, sizeof(*n) * (size_t)cap);
-
-		if (!n)
-			return -ENOMEM;
-		memset(n + hub->nclients_cap, 0, sizeof(*n) * (size_t)(cap - hub->nclients_cap));
-		hub->clients = n;
-		hub->nclients_cap = cap;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->fd = fd;
-	c->peer = *peer;
-	hub->clients[fd] = c;
-	if (epoll_ctl(hub->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		hub->clients[fd] = NULL;
-		free(c);
-		return -errno;
-	}
-	return 0;
-}
 
 static struct hub_msg *reply_new(int type, uint32_t seq)
 {
@@ -638,7 +257,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 	int r;
 
 	if (c->runner_only && q->h.type != TH_MSG_RUNNER) {
-		client_refuse_runner_only(hub, c, seq);
+		hub_client_refuse_runner_only(hub, c, seq);
 		return true;
 	}
 	switch (q->h.type) {
@@ -753,7 +372,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		reply_ok(c->fd, seq);
 		rh_host_get(ro.host);
 		/* the reader thread takes the connection over */
-		client_forget(hub, c->fd);
+		hub_client_forget(hub, c->fd);
 		if (hub_reader_start(&ro)) {
 			close(ro.fd);
 			hub_conn_release(hub, ro.uid);
@@ -805,7 +424,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		c->runner_of = s;
 		if (c->runner_only) {
 			c->runner_only = false;
-			conn_unpend(hub, c->peer.uid);
+			hub_conn_unpend(hub, c->peer.uid);
 		}
 		return false;
 	}
@@ -864,7 +483,7 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 
 static void on_client(struct hub_ctx *hub, int fd)
 {
-	struct hub_client *c = client_of(hub, fd);
+	struct hub_client *c = hub_client_of(hub, fd);
 	struct hub_req *q;
 	char err[256] = "";
 	int r;
@@ -912,8 +531,8 @@ static void on_client(struct hub_ctx *hub, int fd)
 		return;
 	}
 	if (dispatch(hub, c, q)) {
-		if (client_of(hub, fd) && client_of(hub, fd)->runner_of)
-			hub_session_runner_gone(hub, client_of(hub, fd)->runner_of);
+		if (hub_client_of(hub, fd) && hub_client_of(hub, fd)->runner_of)
+			hub_session_runner_gone(hub, hub_client_of(hub, fd)->runner_of);
 		hub_client_close_fd(hub, fd);
 	}
 	/* fds nobody took are closed */
@@ -924,14 +543,14 @@ static void on_client(struct hub_ctx *hub, int fd)
 static void on_accept(struct hub_ctx *hub)
 {
 	struct hub_peer peer;
-	enum conn_admit a;
+	enum hub_conn_admit a;
 	char why[160];
 	int fd = accept4(hub->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd < 0) {
 		/* gone before it was taken, or nothing there: the next one may do */
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			listen_pause(hub, errno);
+			hub_listen_pause(hub, errno);
 		return;
 	}
 	if (hub_peer_get(fd, hub->group, &peer)) {
@@ -939,19 +558,19 @@ static void on_accept(struct hub_ctx *hub)
 		return;
 	}
 	/* the caps first: the hub keeps nothing of a connection it refuses */
-	a = conn_admit(hub, &peer, why, sizeof(why));
-	if (a == CONN_REFUSED) {
-		log_limited(hub, &hub->refused_log, "refused uid %u pid %d: %s", peer.uid, peer.pid,
+	a = hub_conn_admit(hub, &peer, why, sizeof(why));
+	if (a == HUB_CONN_REFUSED) {
+		hub_log_limited(hub, &hub->refused_log, "refused uid %u pid %d: %s", peer.uid, peer.pid,
 			    why);
-		conn_refuse(fd, why);
+		hub_conn_refuse(fd, why);
 		return;
 	}
-	if (client_add(hub, fd, &peer)) {
+	if (hub_client_add(hub, fd, &peer)) {
 		close(fd);
-		conn_put(hub, peer.uid, a == CONN_RUNNER_ONLY);
+		hub_conn_put(hub, peer.uid, a == HUB_CONN_RUNNER_ONLY);
 		return;
 	}
-	hub->clients[fd]->runner_only = a == CONN_RUNNER_ONLY;
+	hub->clients[fd]->runner_only = a == HUB_CONN_RUNNER_ONLY;
 	if (!hub_peer_admitted(&peer)) {
 		hub_log(hub, "refused uid %u pid %d: not root and not in group taphub", peer.uid,
 			peer.pid);
@@ -1147,7 +766,7 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 				(void)!read(id == EV_FLAGS ? hub->flag_efd : hub->tick_fd, &v, sizeof(v));
 				hub_sessions_poll(hub);
 				if (id == EV_TICK)
-					conns_tick(hub);
+					hub_conns_tick(hub);
 			} else if (id >= EV_CLIENT) {
 				on_client(hub, (int)(id - EV_CLIENT));
 			}

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
+#include "hub/daemon/internal.h"
 #include "relayhost-module/rh.h"
 
 #define BATCH_BYTES (1u << 20)

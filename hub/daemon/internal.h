@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hub internals shared by the files of hub/ only (tools use hub.h).
+ * taphubd's internals, shared by the files of hub/daemon/ only (taphubd
+ * uses daemon.h).
  * Sections: session.c (sessions and runners, and the hub's view of their
  * relay hosts: the hosts themselves are relayhost-module's, rh.h),
- * reader.c (attached readers), daemon.c (the control loop).
+ * reader.c (attached readers), log.c (the daemon's log), conns.c (its
+ * connections); daemon.c (the control loop) is daemon.h's.
  */
 #ifndef HUB_INTERNAL_H
 #define HUB_INTERNAL_H
@@ -15,10 +17,22 @@
 #include <urcu.h>
 #include <urcu/rculfhash.h>
 
-#include "hub/hub.h"
+#include "hub/daemon/daemon.h"
 #include "relayhost-module/rh.h"
 
-#define HUB_PATH_MAX 1024
+/* ---- access.c ------------------------------------------------------------------ */
+
+struct hub_peer {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool root;
+	bool member; /* of the taphub group */
+};
+
+int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
+bool hub_peer_admitted(const struct hub_peer *p);
+bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
 /* ---- session.c: the hub's hosts ---------------------------------------------------- */
 
@@ -92,7 +106,7 @@ struct hub_log_limit {
 struct hub_uid_conns {
 	uid_t uid;
 	int n;
-	int pending; /* of n: let in over a cap for a runner (conn_admit) */
+	int pending; /* of n: let in over a cap for a runner (hub_conn_admit) */
 };
 
 struct hub_ctx {
@@ -199,11 +213,59 @@ void hub_writer_switch(struct hub_writer *w);
 /* Records counted lost because the files could not be written. */
 uint64_t hub_writer_lost(const struct hub_writer *w);
 
-/* ---- daemon.c -------------------------------------------------------------------- */
+/* ---- log.c ------------------------------------------------------------------------ */
 
 void hub_log(struct hub_ctx *hub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void hub_client_close_fd(struct hub_ctx *hub, int fd);
+/* A line a flood repeats: logged at most every few seconds, the rest counted. */
+void hub_log_limited(struct hub_ctx *hub, struct hub_log_limit *l, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* What a window of hub_log_limited held back, once the window is over (the tick). */
+void hub_log_limited_flush(struct hub_ctx *hub, struct hub_log_limit *l);
+
+/* ---- conns.c ---------------------------------------------------------------------- */
+
+/* The control loop's epoll ids. */
+#define EV_LISTEN 1
+#define EV_SIGNAL 2
+#define EV_FLAGS 3
+#define EV_TICK 4
+#define EV_CLIENT 16 /* + fd */
+
+struct hub_client {
+	int fd;
+	struct hub_peer peer;
+	struct hub_session *runner_of;
+	bool refused; /* told why; closed once it hangs up or sends anything */
+	bool runner_only; /* let in over a cap: may only become a runner (hub_conn_admit) */
+};
+
+enum hub_conn_admit {
+	HUB_CONN_REFUSED,
+	HUB_CONN_ADMITTED,
+	HUB_CONN_RUNNER_ONLY, /* over a cap, for a session waiting for its runner */
+};
+
+/* Counted when admitted; why gets the refusal, one line. */
+enum hub_conn_admit hub_conn_admit(struct hub_ctx *hub, const struct hub_peer *p, char *why,
+				   size_t len);
+/* A connection of uid is closed (pending: it was let in for a runner only). */
+void hub_conn_put(struct hub_ctx *hub, uid_t uid, bool pending);
 /* A connection of uid was closed off the main loop (a reader thread). */
 void hub_conn_release(struct hub_ctx *hub, uid_t uid);
+/* A connection let in for a runner became one. */
+void hub_conn_unpend(struct hub_ctx *hub, uid_t uid);
+/* Tell a connection the hub keeps nothing of why, and close it. */
+void hub_conn_refuse(int fd, const char *why);
+/* accept4 failed for a reason that lasts: stop polling the listening socket. */
+void hub_listen_pause(struct hub_ctx *hub, int err);
+struct hub_client *hub_client_of(struct hub_ctx *hub, int fd);
+int hub_client_add(struct hub_ctx *hub, int fd, const struct hub_peer *peer);
+/* Out of the table and the epoll set, not closed (a reader thread takes it). */
+void hub_client_forget(struct hub_ctx *hub, int fd);
+void hub_client_close_fd(struct hub_ctx *hub, int fd);
+/* A connection let in for a runner that is no runner: told why. */
+void hub_client_refuse_runner_only(struct hub_ctx *hub, struct hub_client *c, uint32_t seq);
+/* Once a second, from the control loop's tick. */
+void hub_conns_tick(struct hub_ctx *hub);
 
 #endif /* HUB_INTERNAL_H */

@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 
 #include "guest-runtime/grt.h"
-#include "hub/internal.h"
+#include "hub/daemon/internal.h"
 #include "relayhost-module/rh.h"
 
 #define MAX_META_BYTES (8u << 20)
