@@ -213,6 +213,8 @@ struct cc_ctx {
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
+	bool unoptimized; /* tap -u: keep assignments nobody reads (no cc_optimize) */
+	const char *compatible; /* --compatible VERSION: what systemtap_v is, else CC_SYSTEMTAP_V */
 
 	/* parsed */
 	struct cc_file *script;
@@ -275,6 +277,8 @@ struct cc_token *cc_preprocess(struct cc_ctx *cx, struct cc_token *toks);
 const char *cc_kconfig(struct cc_ctx *cx, const char *name);
 /* Compare two dotted versions like "6.1.0-rc2": <0, 0, >0. */
 int cc_version_cmp(const char *a, const char *b);
+/* The SystemTap language level we implement, for systemtap_v tests. */
+#define CC_SYSTEMTAP_V "5.0"
 
 /* ---- the AST --------------------------------------------------------------- */
 
@@ -693,6 +697,12 @@ void cc_ctx_init(struct cc_ctx *cx);
 void cc_ctx_release(struct cc_ctx *cx);
 /* A -D limit (MAXSTRINGLEN ...): 1 applied, 0 not a limit, -EINVAL bad value. */
 int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value);
+/* Whether NAME is one of those limits. */
+bool cc_limit_known(const char *name);
+/* Whether NAME is a -D tunable of SystemTap's kernel module (MAXSKIPPED ...), not ours. */
+bool cc_stap_tunable(const char *name);
+/* --compatible VERSION: 0, or -EINVAL (not a version, or newer than CC_SYSTEMTAP_V). */
+int cc_set_compatible(struct cc_ctx *cx, const char *version);
 struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path); /* "-": stdin */
 struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const char *text);
 

@@ -1297,7 +1297,8 @@ int cc_elaborate(struct cc_ctx *cx)
 	if (cc_infer_types(cx) < 0)
 		goto out;
 	/* before contexts are marked: an elided tapset variable needs nothing */
-	cc_optimize(cx);
+	if (!cx->unoptimized)
+		cc_optimize(cx);
 
 	for (i = 0; i < prog->probes.n; i++) {
 		struct cc_dprobe *d = prog->probes.v[i];
