@@ -508,6 +508,7 @@ struct cc_dprobe {
 	int hidx;    /* codegen: its frame slot (kernel probes) */
 	int uprobe;  /* the script probe it comes from (position in the script) */
 	int body_id; /* codegen: the probe whose body it shares */
+	int lit_row; /* codegen: its row of that body's table of string literals, or -1 */
 	int cls;     /* class index for its records */
 	char *where, *from; /* tap -t: its script probe's place, the points it came from */
 	int maxtemps, maxstr; /* codegen: frame needs */
