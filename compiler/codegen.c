@@ -1396,8 +1396,16 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		case B_USER_UINT8: size = 1; cast = "(__s64)(__u8)"; break;
 		default: size = 1; cast = "(__s64)(__s8)"; break;
 		}
-		site = add_site(G, TH_ERR_STRREAD, user ? "user read fault" : "kernel read fault",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
+		/*
+		 * As stap's: kernel_long() and user_long_error() make a bad
+		 * address a runtime error, user_long() reads it as 0.
+		 */
+		if (user && !strstr(n->name, "_error"))
+			site = -1;
+		else
+			site = add_site(G, TH_ERR_STRREAD,
+					user ? "user read fault" : "kernel read fault",
+					fmt(G, "identifier '%s'", n->name), &n->loc);
 		return fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, ex(G, n->args[0]),
 			   size, user ? "true" : "false", site);
 	}

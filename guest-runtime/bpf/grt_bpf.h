@@ -758,7 +758,11 @@ static __always_inline char *th_task_execname(char *dst, __u64 task)
 	return dst;
 }
 
-/* kernel_int(addr), user_long(addr) ...: a bad address is a runtime error */
+/*
+ * kernel_int(addr), user_long_error(addr) ...: a bad address is a runtime
+ * error at site; user_long(addr) passes site -1 and reads it as 0 (the
+ * helpers zero v when they fail).
+ */
 static __always_inline __u64 th_read_mem(struct th_hctx *H, __u64 addr, int size, bool user,
 					 __s64 site)
 {
