@@ -185,6 +185,15 @@ static const struct cc_builtin builtins[] = {
 	{ "matched", 1, 1, S, { L }, BC_USER, B_MATCHED },
 	{ "matched_str", 0, 0, S, { 0 }, BC_USER, B_MATCHED_STR },
 	{ "ngroups", 0, 0, L, { 0 }, BC_USER, B_NGROUPS },
+	/* the module of an address, paths of files (docs/language.md) */
+	{ "modname", 1, 1, S, { L }, BC_BOTH, B_MODNAME },
+	{ "umodname", 1, 1, S, { L }, BC_BOTH, B_UMODNAME },
+	{ "task_cwd_path", 1, 1, L, { L }, BC_KERNEL, B_TASK_CWD_PATH },
+	{ "current_exe_file", 0, 0, L, { 0 }, BC_KERNEL, B_TASK_EXE_FILE },
+	{ "task_exe_file", 1, 1, L, { L }, BC_KERNEL, B_TASK_EXE_FILE },
+	{ "fullpath_struct_path", 1, 1, S, { L }, BC_KERNEL, B_FULLPATH_PATH },
+	{ "fullpath_struct_file", 2, 2, S, { L, L }, BC_KERNEL, B_FULLPATH_FILE },
+	{ "task_dentry_path", 3, 3, S, { L, L, L }, BC_KERNEL, B_TASK_DENTRY_PATH },
 };
 
 #undef L

@@ -1056,6 +1056,34 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	}
 	case B_KERNEL_STRING_S:
 		return a0;
+	case B_MODNAME: case B_UMODNAME: {
+		bool user = n->builtin == B_UMODNAME;
+
+		/* stap's errors for an address no module holds */
+		site = add_site(G, TH_ERR_USER,
+				user ? "module cannot be found" : "Cannot determine kernel module name",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		t = temp(G);
+		if (G->kernel && user)
+			return fmt(G, "th_umodname(H, %s, (__u64)%s, %d)", t, a0, site);
+		if (G->kernel)
+			return fmt(G, "th_modname(H, %s, %s, (__u64)%s, %d)", temp(G), t, a0, site);
+		return fmt(G, "({ grt_%smodname(U, %s, (__u64)%s, %d); %s; })", user ? "u" : "", t,
+			   a0, site, t);
+	}
+	case B_TASK_CWD_PATH:
+		site = add_site(G, TH_ERR_USER, "invalid task_struct pointer",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
+	case B_TASK_EXE_FILE:
+		return fmt(G, "th_task_exe_file(%s)", a0);
+	case B_FULLPATH_PATH:
+		return fmt(G, "th_fullpath_path(%s, %s)", temp(G), a0);
+	case B_FULLPATH_FILE:
+		return fmt(G, "th_fullpath_file(%s, %s, %s)", temp(G), a0, ex(G, n->args[1]));
+	case B_TASK_DENTRY_PATH:
+		return fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", temp(G), a0, ex(G, n->args[1]),
+			   ex(G, n->args[2]));
 	case B_USER_MODE:
 		if (!G->kernel)
 			return "((__s64)0)";

@@ -783,6 +783,9 @@ enum cc_builtin_id {
 	B_PRINT_STACK, B_SPRINT_STACK, B_PRINT_USTACK, B_SPRINT_USTACK, B_USYMNAME, B_USYMDATA,
 	/* regular expression subexpressions */
 	B_MATCHED, B_MATCHED_STR, B_NGROUPS,
+	/* modules and paths (grt_bpf_path.h) */
+	B_MODNAME, B_UMODNAME, B_TASK_CWD_PATH, B_TASK_EXE_FILE, B_FULLPATH_PATH,
+	B_FULLPATH_FILE, B_TASK_DENTRY_PATH,
 	B__COUNT
 };
 

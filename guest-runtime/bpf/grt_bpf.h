@@ -1150,6 +1150,7 @@ static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int sh
  */
 #define TH_SYMBUF 256      /* one " 0x... : name+0x1/0x2 [module]" line */
 #define TH_ARGBUF 4096     /* argv bytes cmdline_args() looks at */
+#define TH_PATH_DEPTH 64   /* names of a path kept, from the file up (grt_bpf_path.h) */
 
 struct th_scratch {
 	__u64 ips[TH_MAXBACKTRACE];
@@ -1160,6 +1161,8 @@ struct th_scratch {
 	__u32 tok_pos;  /* next byte of tok to look at */
 	__u32 tok_live; /* tok holds a string being tokenized */
 	__u8 delims[32]; /* bit set of the delimiter bytes */
+	__u64 names[TH_PATH_DEPTH]; /* a path's names, from the file up */
+	char path[2 * TH_MAXSTR];   /* the path put together (grt_bpf_path.h) */
 	/*
 	 * Never written, so 0; read from the map it is any number to the
 	 * verifier.  Counters a bpf_loop() callback advances start from it:
@@ -1192,6 +1195,9 @@ static __always_inline bool th_putc(char *dst, __u32 *o, char c)
 	*o += 1;
 	return true;
 }
+
+/* modname(), umodname() and the path functions */
+#include "grt_bpf_path.h"
 
 /* The kernel and user structures read here, CO-RE relocated (names: ___th flavors). */
 struct percpu_counter___th {

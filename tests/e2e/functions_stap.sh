@@ -68,4 +68,50 @@ assert_eq "user_int_error's error is caught by try" "$(out ucatch)" caught
 tap_run af -e 'probe begin { printf("%d %d\n", AF_INET(), AF_INET6()); exit() }'
 assert_eq "AF_INET and AF_INET6" "$(out af)" "2 10"
 
+# ---- modname, umodname -----------------------------------------------------------------
+tap_run mod -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) {
+		printf("k=%s\nu=%s\n", modname(addr()), umodname(uaddr()))
+		try { println(modname(0)) } catch (e) { printf("kerr=%s\n", e) }
+		try { println(umodname(0)) } catch (e) { printf("uerr=%s\n", e) }
+	}
+}'
+assert_ok "modname and umodname in a kernel probe" mod
+assert_grep "modname of a kernel address is kernel" "$TMP/mod.out" '^k=kernel$'
+libc=$(readlink -f "$(ldd "$GEN" | awk '/libc\.so/ { print $3 }')")
+assert_grep "umodname of the syscall's caller is libc's path" "$TMP/mod.out" "^u=$libc\$"
+assert_grep "modname(0): stap's error" "$TMP/mod.out" '^kerr=Cannot determine kernel module name$'
+assert_grep "umodname(0): stap's error" "$TMP/mod.out" '^uerr=module cannot be found$'
+sched=$(awk '$3 == "schedule" { print "0x" $1; exit }' /proc/kallsyms)
+tap_run umod -e 'probe begin { printf("k=%s\n", modname($1))
+	try { println(umodname(0)) } catch (e) { printf("uerr=%s\n", e) }
+	try { println(modname(0)) } catch (e) { printf("kerr=%s\n", e) }
+	exit() }' "$sched"
+assert_grep "modname in a begin probe (kallsyms)" "$TMP/umod.out" '^k=kernel$'
+assert_grep "umodname(0) in a begin probe: the error" "$TMP/umod.out" '^uerr=module cannot be found$'
+assert_grep "modname(0) in a begin probe: the error" "$TMP/umod.out" '^kerr=Cannot determine kernel module name$'
+
+# ---- task paths: cwd and exe of the target, as the kernel's own links say ---------------
+mkdir -p "$TMP/cwd dir/sub"
+(cd "$TMP/cwd dir/sub" && tap_run paths -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) {
+		t = task_current()
+		printf("cwd=%s\n", fullpath_struct_path(task_cwd_path(t)))
+		printf("exe=%s\n", fullpath_struct_file(t, current_exe_file()))
+		printf("exe2=%s\n", fullpath_struct_file(t, task_exe_file(t)))
+		printf("none=%s\n", task_dentry_path(t, 0, 0))
+		try { task_cwd_path(0) } catch (e) { printf("err=%s\n", e) }
+	}
+}')
+assert_ok "the path functions run" paths
+assert_grep "task_cwd_path: the target's cwd" "$TMP/paths.out" "^cwd=$(cd "$TMP/cwd dir/sub" && pwd -P)\$"
+assert_grep "current_exe_file: the target's binary" "$TMP/paths.out" "^exe=$(readlink -f "$GEN")\$"
+assert_grep "task_exe_file(task_current()) is the same" "$TMP/paths.out" "^exe2=$(readlink -f "$GEN")\$"
+assert_grep "task_dentry_path of nothing: <unknown>" "$TMP/paths.out" '^none=<unknown>$'
+assert_grep "task_cwd_path(0): an error" "$TMP/paths.out" '^err=invalid task_struct pointer$'
+# a cwd on another mount (the bpf filesystem): the walk crosses the mount point
+(cd /sys/fs/bpf && tap_run pathsmnt -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) printf("cwd=%s\n", fullpath_struct_path(task_cwd_path(task_current()))) }')
+assert_eq "task_cwd_path across a mount point" "$(out pathsmnt)" "cwd=/sys/fs/bpf"
+
 finish
