@@ -194,6 +194,7 @@ static const struct cc_builtin builtins[] = {
 	{ "fullpath_struct_path", 1, 1, S, { L }, BC_KERNEL, B_FULLPATH_PATH },
 	{ "fullpath_struct_file", 2, 2, S, { L, L }, BC_KERNEL, B_FULLPATH_FILE },
 	{ "task_dentry_path", 3, 3, S, { L, L, L }, BC_KERNEL, B_TASK_DENTRY_PATH },
+	{ "pstrace", 1, 1, S, { L }, BC_KERNEL, B_PSTRACE },
 };
 
 #undef L

@@ -1081,6 +1081,8 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		return fmt(G, "th_fullpath_path(%s, %s)", temp(G), a0);
 	case B_FULLPATH_FILE:
 		return fmt(G, "th_fullpath_file(%s, %s, %s)", temp(G), a0, ex(G, n->args[1]));
+	case B_PSTRACE:
+		return fmt(G, "th_pstrace(%s, %s)", temp(G), a0);
 	case B_TASK_DENTRY_PATH:
 		return fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", temp(G), a0, ex(G, n->args[1]),
 			   ex(G, n->args[2]));

@@ -2,9 +2,10 @@
 /*
  * Paths and modules of kernel probes: modname(addr) (the kernel module
  * of an address), umodname(addr) (the file mapped at a user address of
- * the current process), and stap's dentry.stp/task.stp path functions
+ * the current process), stap's dentry.stp/task.stp path functions
  * (task_cwd_path, current_exe_file, task_exe_file, fullpath_struct_path,
- * fullpath_struct_file, task_dentry_path).
+ * fullpath_struct_file, task_dentry_path), and pstrace(task), the path
+ * of a process up its ancestors.
  *
  * The kernel's d_path() is not callable from a tracepoint (bpf_d_path()
  * is allowed only in a few fentry/LSM hooks), so a path is put together
@@ -319,6 +320,60 @@ static __always_inline char *th_umodname(struct th_hctx *H, char *dst, __u64 add
 		return dst;
 	}
 	return th_fullpath_file(dst, (__s64)bpf_get_current_task(), (__s64)file);
+}
+
+/* ---- pstrace ----------------------------------------------------------------------- */
+
+#define TH_PSTRACE_DEPTH 64 /* ancestors looked at */
+
+struct th_pstrace_ctx {
+	struct th_scratch *S;
+	struct task_struct *t;
+	__u32 o; /* bytes in S->path */
+};
+
+/* " name(pid)" of one process, then on to its parent; 1 at init or a full string */
+static long th_pstrace_cb(__u32 i, void *arg)
+{
+	static const char f[] = " %s(%d)";
+	struct th_pstrace_ctx *c = arg;
+	struct task_struct *t = c->t;
+	__u32 o = TH_UNLINK(c->o);
+	__u64 a[2];
+	long r;
+
+	if (!t || o >= TH_STRLEN - 1)
+		return 1;
+	a[1] = (__u64)BPF_CORE_READ(t, tgid);
+	if ((__s64)(int)a[1] <= 1)
+		return 1;
+	/* %s reads the kernel's comm itself, as probe_read_kernel_str would */
+	a[0] = (__u64)__builtin_preserve_access_index(&t->comm);
+	/* at an offset below TH_MAXSTR: the 2 x TH_MAXSTR buffer holds any (th_path_down_cb) */
+	o = th_idx(o);
+	r = bpf_snprintf(c->S->path + o, TH_STRLEN, f, a, sizeof(a));
+	c->o = o + (r > 1 ? (__u32)r - 1 : 0);
+	c->t = BPF_CORE_READ(t, real_parent);
+	return 0;
+}
+
+/*
+ * pstrace(task): " bash(1234) sshd(1200)": task and its ancestors, name
+ * and pid, up to (without) init and the kernel's threads, as stap's
+ * pstrace.stp; a bpf_loop(), so the verifier checks one step.
+ */
+static __always_inline char *th_pstrace(char *dst, __s64 task)
+{
+	struct th_scratch *S = th_scratch_get();
+	struct th_pstrace_ctx c = { .S = S, .t = (struct task_struct *)(__u64)task };
+
+	dst[0] = 0;
+	if (!S)
+		return dst;
+	c.o = S->zero;
+	bpf_loop(TH_PSTRACE_DEPTH, th_pstrace_cb, &c, 0);
+	S->path[th_idx(c.o)] = 0;
+	return th_strcpy(dst, S->path);
 }
 
 #endif /* GRT_BPF_PATH_H */

@@ -5,7 +5,7 @@
 # uconversions.stp (plain: 0 for a bad address; _error: a runtime error;
 # _warn: a warning and 0), AF_INET/AF_INET6, modname(), umodname(),
 # target_set_pid()/target_set_report(), pstrace(), the task path
-# functions, addr_to_node(); each against values known in advance.
+# functions; each against values known in advance.
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -113,5 +113,39 @@ assert_grep "task_cwd_path(0): an error" "$TMP/paths.out" '^err=invalid task_str
 (cd /sys/fs/bpf && tap_run pathsmnt -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
 	if (pid() == target()) printf("cwd=%s\n", fullpath_struct_path(task_cwd_path(task_current()))) }')
 assert_eq "task_cwd_path across a mount point" "$(out pathsmnt)" "cwd=/sys/fs/bpf"
+
+# ---- pstrace: the target, tap, timeout, this shell and its ancestors up to init ------------
+tap_run ps -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) printf("%d [%s]\n", target(), pstrace(task_current())) }'
+assert_ok "pstrace runs" ps
+t=$(out ps | cut -d' ' -f1)
+# the processes above timeout: this shell and its ancestors, init left out
+depth=0 p=$$
+while [ "$p" -gt 1 ]; do
+	depth=$((depth + 1))
+	p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status")
+done
+assert_grep "pstrace starts with the task, then tap, then timeout" "$TMP/ps.out" \
+	"^$t \[ gen($t) tap([0-9]*) timeout([0-9]*) "
+assert_eq "pstrace has every ancestor but init" \
+	"$(out ps | sed 's/^[0-9]* \[//; s/\]$//' | tr ' ' '\n' | grep -c .)" $((depth + 3))
+assert_no_grep "pstrace leaves init out" "$TMP/ps.out" '(1)\]'
+
+# ---- target_set: the target and what it forks ------------------------------------------
+tap_run ts -c "$GEN fork 3" -e 'global n
+probe kprocess.exit { if (target_set_pid(pid())) n++ }
+probe end { printf("n=%d\ninit=%d\n", n, target_set_pid(1)) }'
+assert_ok "target_set_pid runs" ts
+assert_eq "the target and its 3 children end in the target set" "$(value n ts)" 4
+assert_eq "init is not in the target set" "$(value init ts)" 0
+tap_run tsr -c "sh -c 'sleep 1 & sleep 1 & wait'" -e 'global n
+probe process.begin { if (target_set_pid(pid())) n++ }
+probe timer.ms(20) { if (n >= 2) { printf("target=%d\n", target()); target_set_report(); exit() } }'
+assert_ok "target_set_report runs" tsr
+t=$(value target tsr)
+assert_eq "target_set_report: a line per member, by pid" \
+	"$(sed -n 's/^\([0-9]*\) begat \([0-9]*\)$/\1 \2/p' "$TMP/tsr.out" | awk -v t="$t" '
+		NR == 1 && $2 == t { ok++ } NR > 1 && $1 == t && $2 > t { ok++ } END { print NR, ok }')" "3 3"
+assert_grep "target_set_report: stap's header" "$TMP/tsr.out" '^target set:$'
 
 finish
