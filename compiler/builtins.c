@@ -221,6 +221,32 @@ const struct cc_builtin *cc_builtin_get(int id)
 	return NULL;
 }
 
+/*
+ * Functions of stap's tapsets taphub does not have, with the reason, so
+ * a call is refused with it rather than as unknown.
+ */
+static const struct {
+	const char *name, *why;
+} refused[] = {
+#define FILELINE                                                                              \
+	"needs the DWARF line tables of the binaries, which taphub does not read yet (they come " \
+	"with the user-space probes, docs/probes.md)"
+	{ "symfileline", FILELINE }, { "symfile", FILELINE }, { "symline", FILELINE },
+	{ "usymfileline", FILELINE }, { "usymfile", FILELINE }, { "usymline", FILELINE },
+	{ "print_backtrace_fileline", FILELINE }, { "print_ubacktrace_fileline", FILELINE },
+#undef FILELINE
+};
+
+const char *cc_builtin_refused(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (!strcmp(refused[i].name, name))
+			return refused[i].why;
+	return NULL;
+}
+
 const char *cc_builtin_why(const struct cc_builtin *b)
 {
 	if (b->id >= B_FP_TO_STRING && b->id <= B_FP32_TO_FP64)

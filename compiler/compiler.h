@@ -800,6 +800,8 @@ struct cc_builtin {
 
 const struct cc_builtin *cc_builtin_find(const char *name);
 const struct cc_builtin *cc_builtin_get(int id);
+/* Why a function of stap's tapsets is not here (usymfileline ...), NULL for any other name. */
+const char *cc_builtin_refused(const char *name);
 /* Why the context b lacks cannot have it, for messages; NULL: no particular reason. */
 const char *cc_builtin_why(const struct cc_builtin *b);
 

@@ -5,7 +5,8 @@
 # uconversions.stp (plain: 0 for a bad address; _error: a runtime error;
 # _warn: a warning and 0), AF_INET/AF_INET6, modname(), umodname(),
 # target_set_pid()/target_set_report(), pstrace(), the task path
-# functions; each against values known in advance.
+# functions, addr_to_node() (errors only, see memory.stp); each against
+# values known in advance.
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -147,5 +148,16 @@ assert_eq "target_set_report: a line per member, by pid" \
 	"$(sed -n 's/^\([0-9]*\) begat \([0-9]*\)$/\1 \2/p' "$TMP/tsr.out" | awk -v t="$t" '
 		NR == 1 && $2 == t { ok++ } NR > 1 && $1 == t && $2 > t { ok++ } END { print NR, ok }')" "3 3"
 assert_grep "target_set_report: stap's header" "$TMP/tsr.out" '^target set:$'
+
+# ---- addr_to_node: stap's error for a user address, and for a kernel one here ------------
+tap_run a2n -c "$GEN write 1 16" -e 'global ue, ke, n
+probe vm.pagefault { if (pid() == target() && !n++) try { addr_to_node(address) } catch (e) { ue = e } }
+probe begin { try { addr_to_node(0xffff888000000000) } catch (e) { ke = e } }
+probe end { printf("u=%s\nk=%s\n", ue, ke) }'
+assert_ok "addr_to_node's errors are caught" a2n
+assert_grep "addr_to_node of a user address: stap's error" "$TMP/a2n.out" \
+	'^u=invalid kernel virtual address 0x[0-9a-f]*$'
+assert_grep "addr_to_node of a kernel address: why not" "$TMP/a2n.out" \
+	'^k=addr_to_node: the NUMA node of a kernel address cannot be read from eBPF$'
 
 finish
