@@ -1196,9 +1196,6 @@ static __always_inline bool th_putc(char *dst, __u32 *o, char c)
 	return true;
 }
 
-/* modname(), umodname() and the path functions */
-#include "grt_bpf_path.h"
-
 /* The kernel and user structures read here, CO-RE relocated (names: ___th flavors). */
 struct percpu_counter___th {
 	__s64 count;
@@ -1208,10 +1205,14 @@ struct mm_rss_stat___th {
 	long count[4];
 } __attribute__((preserve_access_index));
 
+struct file___th;
+struct fs_struct___th;
+
 struct mm_struct___th {
 	unsigned long total_vm, data_vm, stack_vm, start_code, end_code;
 	unsigned long arg_start, arg_end;
 	struct percpu_counter___th rss_stat[4]; /* since 6.2 */
+	struct file___th *exe_file;
 } __attribute__((preserve_access_index));
 
 struct mm_struct___th_old {
@@ -1223,6 +1224,7 @@ struct task_struct___th {
 	int pid, tgid;
 	struct task_struct___th *real_parent;
 	struct mm_struct___th *mm;
+	struct fs_struct___th *fs;
 	char comm[16];
 } __attribute__((preserve_access_index));
 
@@ -1230,6 +1232,9 @@ static __always_inline struct task_struct___th *th_current(void)
 {
 	return (struct task_struct___th *)bpf_get_current_task();
 }
+
+/* modname(), umodname(), the path functions, pstrace() */
+#include "grt_bpf_path.h"
 
 /* task_utime()/task_stime(): the current thread's CPU time (ns); another thread: 0 */
 static __always_inline __s64 th_task_cputime(bool sys, bool has_tid, __s64 tid)

@@ -14,12 +14,13 @@
  * parent mount, until the task's root.  The names are not locked: a
  * rename racing with the walk can give a mixed path, as in stap.
  *
- * Included by grt_bpf.h, after its helpers and the scratch map.
+ * Included by grt_bpf.h, after its helpers, the scratch map and the
+ * task_struct___th and mm_struct___th flavors.
  */
 #ifndef GRT_BPF_PATH_H
 #define GRT_BPF_PATH_H
 
-/* The structures walked, CO-RE relocated (___th flavors: only these fields). */
+/* The structures walked, CO-RE relocated (___th flavors: only the fields read). */
 struct qstr___th {
 	const unsigned char *name;
 } __attribute__((preserve_access_index));
@@ -51,15 +52,6 @@ struct fs_struct___th {
 
 struct file___th {
 	struct path___th f_path;
-} __attribute__((preserve_access_index));
-
-struct mm_struct___thp {
-	struct file___th *exe_file;
-} __attribute__((preserve_access_index));
-
-struct task_struct___thp {
-	struct fs_struct___th *fs;
-	struct mm_struct___thp *mm;
 } __attribute__((preserve_access_index));
 
 struct vm_area_struct___th {
@@ -206,7 +198,7 @@ static long th_path_down_cb(__u32 i, void *arg)
  * "/usr/bin/true", "/" for the root itself, "<unknown>" for a dentry not
  * under its mount or a NULL one.
  */
-static __always_inline char *th_dentry_path(char *dst, struct task_struct___thp *task,
+static __always_inline char *th_dentry_path(char *dst, struct task_struct___th *task,
 					    struct dentry___th *dentry,
 					    struct vfsmount___th *vfsmnt)
 {
@@ -237,9 +229,9 @@ static __always_inline char *th_dentry_path(char *dst, struct task_struct___thp 
 	return th_strcpy(dst, S->path);
 }
 
-static __always_inline struct task_struct___thp *th_task_arg(__s64 task)
+static __always_inline struct task_struct___th *th_task_arg(__s64 task)
 {
-	return (struct task_struct___thp *)(__u64)task;
+	return (struct task_struct___th *)(__u64)task;
 }
 
 /* task_cwd_path(task): the address of its fs->pwd, a struct path (0: error) */
@@ -270,7 +262,7 @@ static __always_inline char *th_fullpath_path(char *dst, __s64 path)
 
 	if (!p)
 		return th_strcpy(dst, "<unknown>");
-	return th_dentry_path(dst, (struct task_struct___thp *)bpf_get_current_task(),
+	return th_dentry_path(dst, (struct task_struct___th *)bpf_get_current_task(),
 			      BPF_CORE_READ(p, dentry), BPF_CORE_READ(p, mnt));
 }
 
