@@ -35,6 +35,7 @@ static const struct cc_builtin builtins[] = {
 	{ "local_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
 	{ "get_cycles", 0, 0, L, { 0 }, BC_BOTH, B_GET_CYCLES },
 	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
+	{ "pn", 0, 0, S, { 0 }, BC_BOTH, B_PN },
 	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
 	{ "exit", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_EXIT },
 	{ "abort", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_ABORT },

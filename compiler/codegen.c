@@ -72,6 +72,7 @@ struct gen {
 };
 
 static const char *ex(struct gen *G, struct cc_node *n);
+static const char *str_value(struct gen *G, const char *str, size_t len);
 /*
  * Marks a string literal's number in a kernel probe's body text.  cquote()
  * escapes every control byte, so generated C never holds one otherwise.
@@ -1081,6 +1082,15 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		return fmt(G, "th_fullpath_path(%s, %s)", temp(G), a0);
 	case B_FULLPATH_FILE:
 		return fmt(G, "th_fullpath_file(%s, %s, %s)", temp(G), a0, ex(G, n->args[1]));
+	case B_PN:
+		/* a literal of each probe (in a function: its caller's, which a literal cannot be) */
+		if (!G->probe) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "pn() names the probe: call it in the probe's body, not in a "
+				    "function");
+			return "\"\"";
+		}
+		return str_value(G, G->probe->pn, strlen(G->probe->pn));
 	case B_PSTRACE:
 		return fmt(G, "th_pstrace(%s, %s)", temp(G), a0);
 	case B_TASK_DENTRY_PATH:
@@ -1857,21 +1867,26 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 	}
 }
 
+/* A string literal's value. */
+static const char *str_value(struct gen *G, const char *str, size_t len)
+{
+	if (G->kernel && G->lits) {
+		/* a placeholder: the literal goes back in, or comes from a table */
+		cc_vec_push(G->cx->arena, G->lits, strlit(G, str, len));
+		return fmt(G, "th_strcpy(%s, %c%d%c)", temp(G), LIT_MARK, G->lits->n - 1, LIT_MARK);
+	}
+	if (G->kernel)
+		return fmt(G, "th_strcpy(%s, %s)", temp(G), strlit(G, str, len));
+	return fmt(G, "((char *)%s)", strlit(G, str, len));
+}
+
 static const char *ex(struct gen *G, struct cc_node *n)
 {
 	switch (n->kind) {
 	case N_NUM:
 		return num(G, n->num);
 	case N_STR:
-		if (G->kernel && G->lits) {
-			/* a placeholder: the literal goes back in, or comes from a table */
-			cc_vec_push(G->cx->arena, G->lits, strlit(G, n->str, n->slen));
-			return fmt(G, "th_strcpy(%s, %c%d%c)", temp(G), LIT_MARK, G->lits->n - 1,
-				   LIT_MARK);
-		}
-		if (G->kernel)
-			return fmt(G, "th_strcpy(%s, %s)", temp(G), strlit(G, n->str, n->slen));
-		return fmt(G, "((char *)%s)", strlit(G, n->str, n->slen));
+		return str_value(G, n->str, n->slen);
 	case N_VAR:
 		if (!n->sym)
 			return "0";

@@ -511,6 +511,7 @@ struct cc_dprobe {
 	int lit_row; /* codegen: its row of that body's table of string literals, or -1 */
 	int cls;     /* class index for its records */
 	char *where, *from; /* tap -t: its script probe's place, the points it came from */
+	char *pn;    /* pn(): the script-level point it is (an alias's name, not what it expands to) */
 	int maxtemps, maxstr; /* codegen: frame needs */
 };
 
@@ -785,7 +786,7 @@ enum cc_builtin_id {
 	B_MATCHED, B_MATCHED_STR, B_NGROUPS,
 	/* modules and paths (grt_bpf_path.h) */
 	B_MODNAME, B_UMODNAME, B_TASK_CWD_PATH, B_TASK_EXE_FILE, B_FULLPATH_PATH,
-	B_FULLPATH_FILE, B_TASK_DENTRY_PATH, B_PSTRACE,
+	B_FULLPATH_FILE, B_TASK_DENTRY_PATH, B_PSTRACE, B_PN,
 	B__COUNT
 };
 

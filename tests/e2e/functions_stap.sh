@@ -160,4 +160,14 @@ assert_grep "addr_to_node of a user address: stap's error" "$TMP/a2n.out" \
 assert_grep "addr_to_node of a kernel address: why not" "$TMP/a2n.out" \
 	'^k=addr_to_node: the NUMA node of a kernel address cannot be read from eBPF$'
 
+# ---- pn(): the probe as the script names it, wildcards expanded -----------------------------
+tap_run pn -c "$GEN getppid 2" -e 'global c
+probe syscall.getpp*, syscall.getppi*.return, kernel.trace("sched:sched_process_exi*") {
+	if (pid() == target()) c[pn()]++ }
+probe begin { println(pn()) }
+probe end { foreach (k+ in c) printf("%s=%d\n", k, c[k]) }'
+assert_ok "pn() runs" pn
+assert_eq "pn() of each probe" "$(out pn | tr '\n' ' ')" \
+	"begin kernel.trace(\"sched:sched_process_exit\")=1 syscall.getppid=2 syscall.getppid.return=2 "
+
 finish
