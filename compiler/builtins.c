@@ -192,6 +192,7 @@ static const struct cc_builtin builtins[] = {
 	{ "task_cwd_path", 1, 1, L, { L }, BC_KERNEL, B_TASK_CWD_PATH },
 	{ "current_exe_file", 0, 0, L, { 0 }, BC_KERNEL, B_TASK_EXE_FILE },
 	{ "task_exe_file", 1, 1, L, { L }, BC_KERNEL, B_TASK_EXE_FILE },
+	{ "task_fd_lookup", 2, 2, L, { L, L }, BC_KERNEL, B_TASK_FD_LOOKUP },
 	{ "fullpath_struct_path", 1, 1, S, { L }, BC_KERNEL, B_FULLPATH_PATH },
 	{ "fullpath_struct_file", 2, 2, S, { L, L }, BC_KERNEL, B_FULLPATH_FILE },
 	{ "task_dentry_path", 3, 3, S, { L, L, L }, BC_KERNEL, B_TASK_DENTRY_PATH },

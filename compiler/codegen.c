@@ -1076,6 +1076,10 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		site = add_site(G, TH_ERR_USER, "invalid task_struct pointer",
 				fmt(G, "identifier '%s'", n->name), &n->loc);
 		return fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
+	case B_TASK_FD_LOOKUP:
+		site = add_site(G, TH_ERR_USER, "cannot find file in task",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "th_task_fd_lookup(H, %s, %s, %d)", a0, ex(G, n->args[1]), site);
 	case B_TASK_EXE_FILE:
 		return fmt(G, "th_task_exe_file(%s)", a0);
 	case B_FULLPATH_PATH:

@@ -1207,6 +1207,7 @@ struct mm_rss_stat___th {
 
 struct file___th;
 struct fs_struct___th;
+struct files_struct___th;
 
 struct mm_struct___th {
 	unsigned long total_vm, data_vm, stack_vm, start_code, end_code;
@@ -1225,6 +1226,7 @@ struct task_struct___th {
 	struct task_struct___th *real_parent;
 	struct mm_struct___th *mm;
 	struct fs_struct___th *fs;
+	struct files_struct___th *files;
 	char comm[16];
 } __attribute__((preserve_access_index));
 

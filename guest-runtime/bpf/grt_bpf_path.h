@@ -3,8 +3,9 @@
  * Paths and modules of kernel probes: modname(addr) (the kernel module
  * of an address), umodname(addr) (the file mapped at a user address of
  * the current process), stap's dentry.stp/task.stp path functions
- * (task_cwd_path, current_exe_file, task_exe_file, fullpath_struct_path,
- * fullpath_struct_file, task_dentry_path), and pstrace(task), the path
+ * (task_cwd_path, current_exe_file, task_exe_file, task_fd_lookup,
+ * fullpath_struct_path, fullpath_struct_file, task_dentry_path), and
+ * pstrace(task), the path
  * of a process up its ancestors.
  *
  * The kernel's d_path() is not callable from a tracepoint (bpf_d_path()
@@ -25,13 +26,23 @@ struct qstr___th {
 	const unsigned char *name;
 } __attribute__((preserve_access_index));
 
+struct inode___th {
+	unsigned long i_ino;
+} __attribute__((preserve_access_index));
+
 struct dentry___th {
 	struct dentry___th *d_parent;
 	struct qstr___th d_name;
+	struct inode___th *d_inode;
+} __attribute__((preserve_access_index));
+
+struct super_block___th {
+	unsigned long s_magic;
 } __attribute__((preserve_access_index));
 
 struct vfsmount___th {
 	struct dentry___th *mnt_root;
+	struct super_block___th *mnt_sb;
 } __attribute__((preserve_access_index));
 
 struct mount___th {
@@ -52,6 +63,15 @@ struct fs_struct___th {
 
 struct file___th {
 	struct path___th f_path;
+} __attribute__((preserve_access_index));
+
+struct fdtable___th {
+	unsigned int max_fds;
+	struct file___th **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct___th {
+	struct fdtable___th *fdt;
 } __attribute__((preserve_access_index));
 
 struct vm_area_struct___th {
@@ -194,6 +214,39 @@ static long th_path_down_cb(__u32 i, void *arg)
 }
 
 /*
+ * Files of filesystems never mounted, which the kernel names with d_dname
+ * (a function a probe cannot call): pipes, sockets and anonymous inodes,
+ * named as stap's dentry.stp names them.  0 for any other dentry.
+ */
+#define TH_PIPEFS_MAGIC 0x50495045
+#define TH_SOCKFS_MAGIC 0x534F434B
+#define TH_ANON_INODE_FS_MAGIC 0x09041934
+
+static __always_inline int th_synthetic_name(char *dst, struct dentry___th *dentry,
+					     struct vfsmount___th *vfsmnt)
+{
+	static const char fpipe[] = "pipe:[%lu]", fsock[] = "socket:[%lu]";
+	static const char fanon[] = "ANON_INODE:%s";
+	unsigned long magic = BPF_CORE_READ(vfsmnt, mnt_sb, s_magic);
+	__u64 a[1];
+
+	if (magic == TH_PIPEFS_MAGIC || magic == TH_SOCKFS_MAGIC) {
+		a[0] = BPF_CORE_READ(dentry, d_inode, i_ino);
+		if (bpf_snprintf(dst, TH_STRLEN, magic == TH_PIPEFS_MAGIC ? fpipe : fsock, a,
+				 sizeof(a)) < 0)
+			dst[0] = 0;
+		return 1;
+	}
+	if (magic == TH_ANON_INODE_FS_MAGIC) {
+		a[0] = (__u64)BPF_CORE_READ(dentry, d_name.name);
+		if (bpf_snprintf(dst, TH_STRLEN, fanon, a, sizeof(a)) < 0)
+			dst[0] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * The path of dentry in vfsmnt as task sees it (up to its root), into dst:
  * "/usr/bin/true", "/" for the root itself, "<unknown>" for a dentry not
  * under its mount or a NULL one.
@@ -216,6 +269,8 @@ static __always_inline char *th_dentry_path(char *dst, struct task_struct___th *
 		return dst;
 	if (!dentry || !vfsmnt)
 		return th_strcpy(dst, "<unknown>");
+	if (th_synthetic_name(dst, dentry, vfsmnt))
+		return dst;
 	c.mnt = th_real_mount(vfsmnt);
 	c.n = S->zero;
 	c.o = S->zero;
@@ -253,6 +308,28 @@ static __always_inline __s64 th_task_exe_file(__s64 task)
 	if (!task)
 		task = (__s64)bpf_get_current_task();
 	return (__s64)(__u64)BPF_CORE_READ(th_task_arg(task), mm, exe_file);
+}
+
+/*
+ * task_fd_lookup(task, fd): the struct file of a task's descriptor, read
+ * without the files' lock as stap reads it (the pointer may go stale);
+ * no file there is stap's error.
+ */
+static __always_inline __s64 th_task_fd_lookup(struct th_hctx *H, __s64 task, __s64 fd,
+					       __s64 site)
+{
+	struct files_struct___th *files = task ? BPF_CORE_READ(th_task_arg(task), files) : NULL;
+	struct fdtable___th *fdt = files ? BPF_CORE_READ(files, fdt) : NULL;
+	struct file___th *f = NULL, **fds;
+
+	if (fdt && fd >= 0 && (__u64)fd < BPF_CORE_READ(fdt, max_fds)) {
+		fds = BPF_CORE_READ(fdt, fd);
+		if (bpf_probe_read_kernel(&f, sizeof(f), fds + fd) < 0)
+			f = NULL;
+	}
+	if (!f && !H->err)
+		H->err = site + 1;
+	return (__s64)(__u64)f;
 }
 
 /* fullpath_struct_path(path): as the current task sees it */

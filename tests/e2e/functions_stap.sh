@@ -170,4 +170,18 @@ assert_ok "pn() runs" pn
 assert_eq "pn() of each probe" "$(out pn | tr '\n' ' ')" \
 	"begin kernel.trace(\"sched:sched_process_exit\")=1 syscall.getppid=2 syscall.getppid.return=2 "
 
+# ---- task_fd_lookup: the target's descriptors, named: a pipe, the output file, none ---------
+tap_run fds -c "sh -c 'echo | $GEN getppid 1'" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (target_set_pid(pid()) && execname() == "gen") {
+		t = task_current()
+		for (i = 0; i < 4; i++)
+			try { printf("%d: %s\n", i, fullpath_struct_file(t, task_fd_lookup(t, i))) }
+			catch (e) { printf("%d: %s\n", i, e) }
+	}
+}'
+assert_ok "task_fd_lookup runs" fds
+assert_grep "fd 0, a pipe: pipe:[inode] as stap names it" "$TMP/fds.out" '^0: pipe:\[[0-9][0-9]*\]$'
+assert_grep "fd 1: tap's output file" "$TMP/fds.out" "^1: $(readlink -f "$TMP/fds.out")\$"
+assert_grep "fd 3: none, stap's error" "$TMP/fds.out" '^3: cannot find file in task$'
+
 finish
