@@ -50,6 +50,7 @@ struct gen {
 		const char *pp;
 		struct cc_vec probes; /* struct cc_dprobe*, the users */
 		struct cc_vec lits;   /* struct cc_vec* of each user's literals (C-quoted) */
+		size_t lit_w;         /* the widest user's row (lits_width) */
 		bool lit_table;       /* users' literals differ: a table, a row per user */
 	} *bodies;
 	int nbodies, cap_bodies;
@@ -2567,6 +2568,35 @@ static const char *kctx_type(const struct cc_dprobe *d)
 							       : "void *";
 }
 
+/* The width of a row of literals: the longest, with its NUL (quoted: at least that). */
+static size_t lits_width(const struct cc_vec *lits)
+{
+	size_t w = 1;
+	int i;
+
+	for (i = 0; i < lits->n; i++)
+		if (strlen(lits->v[i]) - 1 > w)
+			w = strlen(lits->v[i]) - 1;
+	return w;
+}
+
+/*
+ * Whether body b's table of literals, which a row per user pads to the
+ * longest, stays under CC_LIT_TABLE_MAX_BYTES with one more user's: a
+ * body with long literals and many users is not shared beyond that
+ * (the object's .rodata is allocated in one piece by the kernel).
+ */
+#define CC_LIT_TABLE_MAX_BYTES (256u << 10)
+
+static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
+{
+	size_t w = lits_width(lits);
+
+	if (b->lit_w > w)
+		w = b->lit_w;
+	return (size_t)(b->users + 1) * (size_t)lits->n * w <= CC_LIT_TABLE_MAX_BYTES;
+}
+
 /*
  * A kernel probe's body, as an inline function th_hN(ctx); the programs
  * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
@@ -2636,11 +2666,13 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	for (i = 0; i < G->nbodies; i++) {
 		struct kbody *b = &G->bodies[i];
 
-		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext)) {
+		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext) && lits_fit(b, lits)) {
 			d->body_id = b->id;
 			b->users++;
 			cc_vec_push(G->cx->arena, &b->probes, d);
 			cc_vec_push(G->cx->arena, &b->lits, lits);
+			if (lits_width(lits) > b->lit_w)
+				b->lit_w = lits_width(lits);
 			free(ftext);
 			free(btext);
 			return;
@@ -2656,6 +2688,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		.text = cc_strdup(G->cx->arena, btext),
 		.users = 1,
 		.pp = d->pp,
+		.lit_w = lits_width(lits),
 	};
 	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].probes, d);
 	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].lits, lits);
@@ -2684,20 +2717,12 @@ static bool same_lits(const struct cc_vec *a, const struct cc_vec *b)
  * address, so the verifier, which checks the subprogram at each call,
  * knows what it reads).  The rows are as wide as the longest literal.
  */
-static void gen_body_lits(struct gen *G, FILE *defs, struct kbody *b, size_t *ret_width)
+static void gen_body_lits(FILE *defs, struct kbody *b)
 {
-	size_t w = 1;
 	int i, j, k = ((struct cc_vec *)b->lits.v[0])->n;
 
-	for (i = 0; i < b->lits.n; i++) {
-		const struct cc_vec *l = b->lits.v[i];
-
-		for (j = 0; j < l->n; j++)
-			/* the quoted form is at least as long as the bytes, quotes aside */
-			if (strlen(l->v[j]) - 1 > w)
-				w = strlen(l->v[j]) - 1;
-	}
-	fprintf(defs, "static const char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k, w);
+	fprintf(defs, "static const char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k,
+		b->lit_w);
 	for (i = 0; i < b->lits.n; i++) {
 		const struct cc_vec *l = b->lits.v[i];
 
@@ -2708,8 +2733,6 @@ static void gen_body_lits(struct gen *G, FILE *defs, struct kbody *b, size_t *re
 		((struct cc_dprobe *)b->probes.v[i])->lit_row = i;
 	}
 	fprintf(defs, "};\n");
-	(void)G;
-	*ret_width = w;
 }
 
 /* The bodies, once all probes are known: shared ones become subprograms. */
@@ -2722,12 +2745,11 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 		const struct cc_vec *lits0 = b->lits.v[0];
 		char num[16], *t = b->text, *p;
 		bool params = false; /* the parameter list is done */
-		size_t w = 0;
 
 		for (j = 1; j < b->lits.n && !b->lit_table; j++)
 			b->lit_table = !same_lits(lits0, b->lits.v[j]);
 		if (b->lit_table)
-			gen_body_lits(G, defs, b, &w);
+			gen_body_lits(defs, b);
 		snprintf(num, sizeof(num), "%d", b->id);
 		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
 			b->users > 1 ? fmt(G, " and %d more", b->users - 1) : "",
@@ -2748,7 +2770,7 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 				fprintf(defs, "p%s", num);
 				t = p + 6;
 			} else if (b->lit_table && !params && !strncmp(p, "__u32 hidx)", 11)) {
-				fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", w);
+				fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", b->lit_w);
 				params = true;
 				t = p + 11;
 			} else {

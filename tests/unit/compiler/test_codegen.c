@@ -96,6 +96,37 @@ static void same_literals_stay_inline(void **state)
 	free(c);
 }
 
+static void long_strings(struct cc_ctx *cx)
+{
+	assert_int_equal(cc_set_limit(cx, "MAXSTRINGLEN", "4096"), 1);
+}
+
+static void literal_tables_are_bounded(void **state)
+{
+	static char text[400000], lit[4001];
+	size_t o = 0;
+	char *c;
+	int i;
+
+	(void)state;
+	/* 70 aliases, each a 4000-byte literal: 280 KB of rows for one body */
+	memset(lit, 'a', sizeof(lit) - 1);
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "global n\n");
+	for (i = 0; i < 70; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+				      "probe a%d = perf.sw.cpu_clock.sample(%d) { s = \"%d%s\" }\n", i,
+				      1000 + i, i, lit + 2);
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "probe a* { n[s] <<< 1 }\n");
+	run_prepare = long_strings;
+	c = bpf_c(text);
+	run_prepare = NULL;
+	/* 256 KB of rows at most: 65 users share one body, the other 5 another */
+	assert_int_equal(count(c, "static __noinline int th_h"), 2);
+	assert_non_null(strstr(c, "[65][1][4001] = {"));
+	assert_non_null(strstr(c, "[5][1][4001] = {"));
+	free(c);
+}
+
 /* A function whose generated C is long: a chain of 60 ifs. */
 static const char *big_body(char *buf, size_t len, const char *name, const char *params,
 			    const char *callee)
@@ -149,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bodies_share_with_literal_table),
 		cmocka_unit_test(same_literals_stay_inline),
+		cmocka_unit_test(literal_tables_are_bounded),
 		cmocka_unit_test(big_functions_become_subprograms),
 	};
 
