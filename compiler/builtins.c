@@ -35,6 +35,7 @@ static const struct cc_builtin builtins[] = {
 	{ "local_clock_ns", 0, 0, L, { 0 }, BC_BOTH, B_LCLOCK_NS },
 	{ "get_cycles", 0, 0, L, { 0 }, BC_BOTH, B_GET_CYCLES },
 	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
+	{ "pn", 0, 0, S, { 0 }, BC_BOTH, B_PN },
 	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
 	{ "exit", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_EXIT },
 	{ "abort", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_ABORT },
@@ -88,6 +89,27 @@ static const struct cc_builtin builtins[] = {
 	{ "user_ushort", 1, 1, L, { L }, BC_KERNEL, B_USER_USHORT },
 	{ "user_int8", 1, 1, L, { L }, BC_KERNEL, B_USER_INT8 },
 	{ "user_uint8", 1, 1, L, { L }, BC_KERNEL, B_USER_UINT8 },
+	/* uconversions.stp's other names: the same reads */
+	{ "user_int16", 1, 1, L, { L }, BC_KERNEL, B_USER_SHORT },
+	{ "user_uint16", 1, 1, L, { L }, BC_KERNEL, B_USER_USHORT },
+	{ "user_int32", 1, 1, L, { L }, BC_KERNEL, B_USER_INT },
+	{ "user_int64", 1, 1, L, { L }, BC_KERNEL, B_USER_LONG },
+	{ "user_uint64", 1, 1, L, { L }, BC_KERNEL, B_USER_LONG },
+	/* ... and those that make a bad address a runtime error (codegen: the suffix) */
+	{ "user_long_error", 1, 1, L, { L }, BC_KERNEL, B_USER_LONG },
+	{ "user_int_error", 1, 1, L, { L }, BC_KERNEL, B_USER_INT },
+	{ "user_short_error", 1, 1, L, { L }, BC_KERNEL, B_USER_SHORT },
+	{ "user_char_error", 1, 1, L, { L }, BC_KERNEL, B_USER_CHAR },
+	{ "user_ulong_error", 1, 1, L, { L }, BC_KERNEL, B_USER_ULONG },
+	{ "user_ushort_error", 1, 1, L, { L }, BC_KERNEL, B_USER_USHORT },
+	{ "user_int8_error", 1, 1, L, { L }, BC_KERNEL, B_USER_INT8 },
+	{ "user_uint8_error", 1, 1, L, { L }, BC_KERNEL, B_USER_UINT8 },
+	{ "user_int16_error", 1, 1, L, { L }, BC_KERNEL, B_USER_SHORT },
+	{ "user_uint16_error", 1, 1, L, { L }, BC_KERNEL, B_USER_USHORT },
+	{ "user_int32_error", 1, 1, L, { L }, BC_KERNEL, B_USER_INT },
+	{ "user_uint32_error", 1, 1, L, { L }, BC_KERNEL, B_USER_UINT },
+	{ "user_int64_error", 1, 1, L, { L }, BC_KERNEL, B_USER_LONG },
+	{ "user_uint64_error", 1, 1, L, { L }, BC_KERNEL, B_USER_LONG },
 	{ "pointer_arg", 1, 1, L, { L }, BC_KERNEL, B_POINTER_ARG },
 	{ "int_arg", 1, 1, L, { L }, BC_KERNEL, B_INT_ARG },
 	{ "uint_arg", 1, 1, L, { L }, BC_KERNEL, B_UINT_ARG },
@@ -164,6 +186,17 @@ static const struct cc_builtin builtins[] = {
 	{ "matched", 1, 1, S, { L }, BC_USER, B_MATCHED },
 	{ "matched_str", 0, 0, S, { 0 }, BC_USER, B_MATCHED_STR },
 	{ "ngroups", 0, 0, L, { 0 }, BC_USER, B_NGROUPS },
+	/* the module of an address, paths of files (docs/language.md) */
+	{ "modname", 1, 1, S, { L }, BC_BOTH, B_MODNAME },
+	{ "umodname", 1, 1, S, { L }, BC_BOTH, B_UMODNAME },
+	{ "task_cwd_path", 1, 1, L, { L }, BC_KERNEL, B_TASK_CWD_PATH },
+	{ "current_exe_file", 0, 0, L, { 0 }, BC_KERNEL, B_TASK_EXE_FILE },
+	{ "task_exe_file", 1, 1, L, { L }, BC_KERNEL, B_TASK_EXE_FILE },
+	{ "task_fd_lookup", 2, 2, L, { L, L }, BC_KERNEL, B_TASK_FD_LOOKUP },
+	{ "fullpath_struct_path", 1, 1, S, { L }, BC_KERNEL, B_FULLPATH_PATH },
+	{ "fullpath_struct_file", 2, 2, S, { L, L }, BC_KERNEL, B_FULLPATH_FILE },
+	{ "task_dentry_path", 3, 3, S, { L, L, L }, BC_KERNEL, B_TASK_DENTRY_PATH },
+	{ "pstrace", 1, 1, S, { L }, BC_KERNEL, B_PSTRACE },
 };
 
 #undef L
@@ -187,6 +220,32 @@ const struct cc_builtin *cc_builtin_get(int id)
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		if (builtins[i].id == id)
 			return &builtins[i];
+	return NULL;
+}
+
+/*
+ * Functions of stap's tapsets taphub does not have, with the reason, so
+ * a call is refused with it rather than as unknown.
+ */
+static const struct {
+	const char *name, *why;
+} refused[] = {
+#define FILELINE                                                                              \
+	"needs the DWARF line tables of the binaries, which taphub does not read yet (they come " \
+	"with the user-space probes, docs/probes.md)"
+	{ "symfileline", FILELINE }, { "symfile", FILELINE }, { "symline", FILELINE },
+	{ "usymfileline", FILELINE }, { "usymfile", FILELINE }, { "usymline", FILELINE },
+	{ "print_backtrace_fileline", FILELINE }, { "print_ubacktrace_fileline", FILELINE },
+#undef FILELINE
+};
+
+const char *cc_builtin_refused(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (!strcmp(refused[i].name, name))
+			return refused[i].why;
 	return NULL;
 }
 

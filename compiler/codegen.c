@@ -45,9 +45,13 @@ struct gen {
 	struct cc_func *func;    /* ... or a function */
 	struct kbody {           /* a kernel probe body, maybe shared */
 		int id;              /* the first probe's index: th_hID, th_frame_pID */
-		char *frame, *text;
+		char *frame, *text;  /* text: string literals as LIT_MARK k LIT_MARK */
 		int users;
 		const char *pp;
+		struct cc_vec probes; /* struct cc_dprobe*, the users */
+		struct cc_vec lits;   /* struct cc_vec* of each user's literals (C-quoted) */
+		size_t lit_w;         /* the widest user's row (lits_width) */
+		bool lit_table;       /* users' literals differ: a table, a row per user */
 	} *bodies;
 	int nbodies, cap_bodies;
 	bool sys_dispatch;       /* syscall probes tail-called by number */
@@ -58,6 +62,7 @@ struct gen {
 	int ntables;             /* user: foreach tables in this unit */
 	struct cc_vec keys;      /* kernel: gids whose key buffer the unit uses */
 	bool uses_ff;            /* kernel: the unit calls functions */
+	struct cc_vec *lits;     /* kernel probe: its string literals, in order (C-quoted) */
 	size_t recmax;           /* kernel: largest record built in the frame */
 	size_t recmax_all;       /* kernel: largest record of all units */
 	int cls;
@@ -68,6 +73,12 @@ struct gen {
 };
 
 static const char *ex(struct gen *G, struct cc_node *n);
+static const char *str_value(struct gen *G, const char *str, size_t len);
+/*
+ * Marks a string literal's number in a kernel probe's body text.  cquote()
+ * escapes every control byte, so generated C never holds one otherwise.
+ */
+#define LIT_MARK '\001'
 static void st(struct gen *G, struct cc_node *n);
 
 /* ---- output helpers ----------------------------------------------------------- */
@@ -1047,6 +1058,49 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	}
 	case B_KERNEL_STRING_S:
 		return a0;
+	case B_MODNAME: case B_UMODNAME: {
+		bool user = n->builtin == B_UMODNAME;
+
+		/* stap's errors for an address no module holds */
+		site = add_site(G, TH_ERR_USER,
+				user ? "module cannot be found" : "Cannot determine kernel module name",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		t = temp(G);
+		if (G->kernel && user)
+			return fmt(G, "th_umodname(H, %s, (__u64)%s, %d)", t, a0, site);
+		if (G->kernel)
+			return fmt(G, "th_modname(H, %s, %s, (__u64)%s, %d)", temp(G), t, a0, site);
+		return fmt(G, "({ grt_%smodname(U, %s, (__u64)%s, %d); %s; })", user ? "u" : "", t,
+			   a0, site, t);
+	}
+	case B_TASK_CWD_PATH:
+		site = add_site(G, TH_ERR_USER, "invalid task_struct pointer",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
+	case B_TASK_FD_LOOKUP:
+		site = add_site(G, TH_ERR_USER, "cannot find file in task",
+				fmt(G, "identifier '%s'", n->name), &n->loc);
+		return fmt(G, "th_task_fd_lookup(H, %s, %s, %d)", a0, ex(G, n->args[1]), site);
+	case B_TASK_EXE_FILE:
+		return fmt(G, "th_task_exe_file(%s)", a0);
+	case B_FULLPATH_PATH:
+		return fmt(G, "th_fullpath_path(%s, %s)", temp(G), a0);
+	case B_FULLPATH_FILE:
+		return fmt(G, "th_fullpath_file(%s, %s, %s)", temp(G), a0, ex(G, n->args[1]));
+	case B_PN:
+		/* a literal of each probe (in a function: its caller's, which a literal cannot be) */
+		if (!G->probe) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "pn() names the probe: call it in the probe's body, not in a "
+				    "function");
+			return "\"\"";
+		}
+		return str_value(G, G->probe->pn, strlen(G->probe->pn));
+	case B_PSTRACE:
+		return fmt(G, "th_pstrace(%s, %s)", temp(G), a0);
+	case B_TASK_DENTRY_PATH:
+		return fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", temp(G), a0, ex(G, n->args[1]),
+			   ex(G, n->args[2]));
 	case B_USER_MODE:
 		if (!G->kernel)
 			return "((__s64)0)";
@@ -1387,8 +1441,16 @@ static const char *builtin(struct gen *G, struct cc_node *n)
 		case B_USER_UINT8: size = 1; cast = "(__s64)(__u8)"; break;
 		default: size = 1; cast = "(__s64)(__s8)"; break;
 		}
-		site = add_site(G, TH_ERR_STRREAD, user ? "user read fault" : "kernel read fault",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
+		/*
+		 * As stap's: kernel_long() and user_long_error() make a bad
+		 * address a runtime error, user_long() reads it as 0.
+		 */
+		if (user && !strstr(n->name, "_error"))
+			site = -1;
+		else
+			site = add_site(G, TH_ERR_STRREAD,
+					user ? "user read fault" : "kernel read fault",
+					fmt(G, "identifier '%s'", n->name), &n->loc);
 		return fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, ex(G, n->args[0]),
 			   size, user ? "true" : "false", site);
 	}
@@ -1810,15 +1872,26 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 	}
 }
 
+/* A string literal's value. */
+static const char *str_value(struct gen *G, const char *str, size_t len)
+{
+	if (G->kernel && G->lits) {
+		/* a placeholder: the literal goes back in, or comes from a table */
+		cc_vec_push(G->cx->arena, G->lits, strlit(G, str, len));
+		return fmt(G, "th_strcpy(%s, %c%d%c)", temp(G), LIT_MARK, G->lits->n - 1, LIT_MARK);
+	}
+	if (G->kernel)
+		return fmt(G, "th_strcpy(%s, %s)", temp(G), strlit(G, str, len));
+	return fmt(G, "((char *)%s)", strlit(G, str, len));
+}
+
 static const char *ex(struct gen *G, struct cc_node *n)
 {
 	switch (n->kind) {
 	case N_NUM:
 		return num(G, n->num);
 	case N_STR:
-		if (G->kernel)
-			return fmt(G, "th_strcpy(%s, %s)", temp(G), strlit(G, n->str, n->slen));
-		return fmt(G, "((char *)%s)", strlit(G, n->str, n->slen));
+		return str_value(G, n->str, n->slen);
 	case N_VAR:
 		if (!n->sym)
 			return "0";
@@ -2377,12 +2450,73 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 	}
 }
 
-static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_func *f)
+/*
+ * How deep a function's calls go: 1 for a leaf, else 1 + its tallest
+ * callee's.  Kernel functions cannot recurse (elaboration refuses it), so
+ * the walk ends; depth caps it anyway.
+ */
+static int call_height(const struct cc_node *n, int depth)
+{
+	int h = 0, i;
+
+	if (!n || depth > 64)
+		return 0;
+	if (n->kind == N_CALL && n->func)
+		h = 1 + call_height(n->func->body, depth + 1);
+#define TALLER(x)                                     \
+	do {                                          \
+		int h_ = call_height((x), depth);     \
+		if (h_ > h)                           \
+			h = h_;                       \
+	} while (0)
+	TALLER(n->lhs);
+	TALLER(n->rhs);
+	TALLER(n->cond);
+	TALLER(n->then);
+	TALLER(n->els);
+	TALLER(n->init);
+	TALLER(n->inc);
+	TALLER(n->body);
+	for (i = 0; i < n->nargs; i++)
+		TALLER(n->args[i]);
+#undef TALLER
+	return h;
+}
+
+/*
+ * A kernel function is inlined where it is called, unless it is big: then
+ * it is compiled once, as an eBPF subprogram that every handler calls.
+ * syscall.* makes hundreds of handlers, and a tapset function like
+ * errno_str() (a search through 130 numbers) inlined into each of them
+ * made clang's time grow with their number (errsnoop.stp took minutes).
+ * The verifier still checks a static subprogram at each call with the
+ * caller's argument values, so its cost is the same either way.
+ *
+ * Two eBPF rules bound it: a call passes at most 5 arguments (H, FF, ret
+ * and at most 2 parameters), and a program has at most 8 frames: the
+ * program, its shared handler body, the nested bpf_loop() callbacks of
+ * the string helpers (up to 3), which leaves CC_KFUNC_SUBPROG_DEPTH for
+ * the chain of functions.  A subprogram's callees all have a smaller
+ * height, so a chain of subprograms is at most as long as the height of
+ * its first.
+ */
+#define CC_KFUNC_SUBPROG_BYTES 4096 /* generated C of a body, about 100 lines */
+#define CC_KFUNC_SUBPROG_DEPTH 3
+
+static bool kfunc_subprog(const struct cc_func *f, size_t body_len)
+{
+	return body_len >= CC_KFUNC_SUBPROG_BYTES && f->nparams <= 2 &&
+	       1 + call_height(f->body, 0) <= CC_KFUNC_SUBPROG_DEPTH;
+}
+
+static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames,
+			    struct cc_func *f)
 {
 	struct unit u;
 	FILE *saved;
 	char *buf;
 	size_t len;
+	const char *attr;
 	int i;
 
 	G->func = f;
@@ -2393,6 +2527,7 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 	unit_end(G, saved, &u, &buf, &len);
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
+	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";
 
 	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
 	frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
@@ -2400,9 +2535,13 @@ static void gen_kernel_func(struct gen *G, FILE *defs, FILE *frames, struct cc_f
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
 	fprintf(frames, "\tchar pad_;\n};\n");
 
-	fprintf(defs, "static __always_inline %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
+	/* the prototypes go first: functions call each other in any order */
+	fprintf(decls, "struct th_hctx;\nstruct th_ffall;\nstatic %s %s th_kf_%s("
+		       "struct th_hctx *H, struct th_ffall *FF, char *ret%s);\n",
+		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
+	fprintf(defs, "static %s %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
 		      "char *ret%s)\n{\n",
-		ret_type(f), cc_func_cname(f), param_list(G, f));
+		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
 	fprintf(defs, "\tstruct th_ff_%s *F = &FF->f_%s;\n\t__s64 rv = 0;\n", cc_func_cname(f),
 		cc_func_cname(f));
 	long_locals(defs, &f->locals);
@@ -2429,6 +2568,35 @@ static const char *kctx_type(const struct cc_dprobe *d)
 							       : "void *";
 }
 
+/* The width of a row of literals: the longest, with its NUL (quoted: at least that). */
+static size_t lits_width(const struct cc_vec *lits)
+{
+	size_t w = 1;
+	int i;
+
+	for (i = 0; i < lits->n; i++)
+		if (strlen(lits->v[i]) - 1 > w)
+			w = strlen(lits->v[i]) - 1;
+	return w;
+}
+
+/*
+ * Whether body b's table of literals, which a row per user pads to the
+ * longest, stays under CC_LIT_TABLE_MAX_BYTES with one more user's: a
+ * body with long literals and many users is not shared beyond that
+ * (the object's .rodata is allocated in one piece by the kernel).
+ */
+#define CC_LIT_TABLE_MAX_BYTES (256u << 10)
+
+static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
+{
+	size_t w = lits_width(lits);
+
+	if (b->lit_w > w)
+		w = b->lit_w;
+	return (size_t)(b->users + 1) * (size_t)lits->n * w <= CC_LIT_TABLE_MAX_BYTES;
+}
+
 /*
  * A kernel probe's body, as an inline function th_hN(ctx); the programs
  * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
@@ -2442,15 +2610,18 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	char *buf, *ftext, *btext;
 	size_t len, flen, blen;
 	int i, sites = G->prog->sites.n;
+	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
 	bool frame;
 
 	G->func = NULL;
 	G->probe = d;
 	G->cls = d->cls;
 	G->errjump = "goto th_err";
+	G->lits = lits;
 	unit_begin(G, &saved, &buf, &len);
 	st(G, d->body);
 	unit_end(G, saved, &u, &buf, &len);
+	G->lits = NULL;
 	/* errors need the frame for their record; functions may raise them */
 	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
 	d->hidx = hidx;
@@ -2486,15 +2657,22 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 
 	/*
 	 * Wildcards (syscall.*, sched:*) make hundreds of probes with the same
-	 * code but for their probe point: those share one body, compiled once
-	 * as an eBPF subprogram, instead of hundreds of inlined copies.
+	 * code but for their probe point and their string literals (the
+	 * `name = "read"` of each syscall.*.return): those share one body,
+	 * compiled once as an eBPF subprogram, instead of hundreds of inlined
+	 * copies.  Bodies are compared with their literals left out.
 	 */
+	d->lit_row = -1;
 	for (i = 0; i < G->nbodies; i++) {
 		struct kbody *b = &G->bodies[i];
 
-		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext)) {
+		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext) && lits_fit(b, lits)) {
 			d->body_id = b->id;
 			b->users++;
+			cc_vec_push(G->cx->arena, &b->probes, d);
+			cc_vec_push(G->cx->arena, &b->lits, lits);
+			if (lits_width(lits) > b->lit_w)
+				b->lit_w = lits_width(lits);
 			free(ftext);
 			free(btext);
 			return;
@@ -2504,11 +2682,16 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		G->cap_bodies = G->cap_bodies ? G->cap_bodies * 2 : 64;
 		G->bodies = realloc(G->bodies, sizeof(*G->bodies) * (size_t)G->cap_bodies);
 	}
-	G->bodies[G->nbodies].id = d->index;
-	G->bodies[G->nbodies].frame = cc_strdup(G->cx->arena, ftext);
-	G->bodies[G->nbodies].text = cc_strdup(G->cx->arena, btext);
-	G->bodies[G->nbodies].users = 1;
-	G->bodies[G->nbodies].pp = d->pp;
+	G->bodies[G->nbodies] = (struct kbody){
+		.id = d->index,
+		.frame = cc_strdup(G->cx->arena, ftext),
+		.text = cc_strdup(G->cx->arena, btext),
+		.users = 1,
+		.pp = d->pp,
+		.lit_w = lits_width(lits),
+	};
+	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].probes, d);
+	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].lits, lits);
 	G->nbodies++;
 	d->body_id = d->index;
 	fprintf(frames, "struct th_frame_p%d {\n%s};\n", d->index, ftext);
@@ -2516,24 +2699,84 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	free(btext);
 }
 
-/* The bodies, once all probes are known: shared ones become subprograms. */
-static void gen_kernel_bodies(struct gen *G, FILE *defs)
+static bool same_lits(const struct cc_vec *a, const struct cc_vec *b)
 {
 	int i;
 
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A shared body whose users' literals differ reads them from a table in
+ * .rodata, a row per user; each program passes its row (a constant
+ * address, so the verifier, which checks the subprogram at each call,
+ * knows what it reads).  The rows are as wide as the longest literal.
+ */
+static void gen_body_lits(FILE *defs, struct kbody *b)
+{
+	int i, j, k = ((struct cc_vec *)b->lits.v[0])->n;
+
+	fprintf(defs, "static const char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k,
+		b->lit_w);
+	for (i = 0; i < b->lits.n; i++) {
+		const struct cc_vec *l = b->lits.v[i];
+
+		fprintf(defs, "\t{");
+		for (j = 0; j < l->n; j++)
+			fprintf(defs, " %s,", (const char *)l->v[j]);
+		fprintf(defs, " },\n");
+		((struct cc_dprobe *)b->probes.v[i])->lit_row = i;
+	}
+	fprintf(defs, "};\n");
+}
+
+/* The bodies, once all probes are known: shared ones become subprograms. */
+static void gen_kernel_bodies(struct gen *G, FILE *defs)
+{
+	int i, j;
+
 	for (i = 0; i < G->nbodies; i++) {
 		struct kbody *b = &G->bodies[i];
+		const struct cc_vec *lits0 = b->lits.v[0];
 		char num[16], *t = b->text, *p;
+		bool params = false; /* the parameter list is done */
 
+		for (j = 1; j < b->lits.n && !b->lit_table; j++)
+			b->lit_table = !same_lits(lits0, b->lits.v[j]);
+		if (b->lit_table)
+			gen_body_lits(defs, b);
 		snprintf(num, sizeof(num), "%d", b->id);
 		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
 			b->users > 1 ? fmt(G, " and %d more", b->users - 1) : "",
 			b->users > 1 ? "__noinline" : "__always_inline", b->id);
-		/* the frame type is the first user's */
-		while ((p = strstr(t, "pFRAME"))) {
-			fwrite(t, 1, (size_t)(p - t) + 1, defs);
-			fputs(num, defs);
-			t = p + 6;
+		/* the frame type is the first user's; the literals are its or its row's */
+		while ((p = strpbrk(t, "p_\001"))) {
+			fwrite(t, 1, (size_t)(p - t), defs);
+			if (*p == LIT_MARK) {
+				char *e;
+				long k = strtol(p + 1, &e, 10);
+
+				if (b->lit_table)
+					fprintf(defs, "lits[%ld]", k);
+				else
+					fputs(lits0->v[k], defs);
+				t = e + 1;
+			} else if (!strncmp(p, "pFRAME", 6)) {
+				fprintf(defs, "p%s", num);
+				t = p + 6;
+			} else if (b->lit_table && !params && !strncmp(p, "__u32 hidx)", 11)) {
+				fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", b->lit_w);
+				params = true;
+				t = p + 11;
+			} else {
+				fputc(*p, defs);
+				t = p + 1;
+			}
 		}
 		fputs(t, defs);
 	}
@@ -2543,8 +2786,9 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 
 static const char *hcall(struct gen *G, const struct cc_dprobe *d)
 {
-	const char *call = fmt(G, "th_h%d(ctx, %s, %d)", d->body_id, cquote(G, d->pp, strlen(d->pp)),
-			       d->hidx);
+	const char *call = fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
+			       cquote(G, d->pp, strlen(d->pp)), d->hidx,
+			       d->lit_row >= 0 ? fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row) : "");
 
 	/* tap -t: the handler's run time into its slot of th_timing */
 	if (G->cx->timing)
@@ -2720,7 +2964,7 @@ static char *gen_kernel(struct gen *G)
 	FILE *frames = open_memstream(&frames_b, &frames_n);
 	FILE *defs = open_memstream(&defs_b, &defs_n);
 	FILE *o;
-	int i, h = 0, nkfuncs = 0;
+	int i, h = 0;
 
 	G->kernel = true;
 	G->slices = open_memstream(&slices_b, &slices_n);
@@ -2728,22 +2972,12 @@ static char *gen_kernel(struct gen *G)
 	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
 	gen_kernel_maps(G, decls);
 
-	/* functions: prototypes first, then definitions (no recursion here) */
-	for (i = 0; i < P->funcs.n; i++) {
-		struct cc_func *f = P->funcs.v[i];
-
-		if (!f->used_kernel)
-			continue;
-		nkfuncs++;
-		fprintf(decls, "struct th_hctx;\nstruct th_ffall;\nstatic __always_inline %s th_kf_%s("
-			       "struct th_hctx *H, struct th_ffall *FF, char *ret%s);\n",
-			ret_type(f), cc_func_cname(f), param_list(G, f));
-	}
+	/* functions: prototypes in decls, definitions in defs (no recursion here) */
 	for (i = 0; i < P->funcs.n; i++) {
 		struct cc_func *f = P->funcs.v[i];
 
 		if (f->used_kernel)
-			gen_kernel_func(G, defs, frames, f);
+			gen_kernel_func(G, decls, defs, frames, f);
 	}
 	fprintf(frames, "struct th_ffall {\n");
 	for (i = 0; i < P->funcs.n; i++) {
@@ -2825,7 +3059,6 @@ static char *gen_kernel(struct gen *G)
 	free(frames_b);
 	free(defs_b);
 	free(slices_b);
-	(void)nkfuncs;
 	return out;
 }
 

@@ -215,6 +215,8 @@ struct cc_ctx {
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
+	bool unoptimized; /* tap -u: keep assignments nobody reads (no cc_optimize) */
+	const char *compatible; /* --compatible VERSION: what systemtap_v is, else CC_SYSTEMTAP_V */
 
 	/* parsed */
 	struct cc_file *script;
@@ -277,6 +279,8 @@ struct cc_token *cc_preprocess(struct cc_ctx *cx, struct cc_token *toks);
 const char *cc_kconfig(struct cc_ctx *cx, const char *name);
 /* Compare two dotted versions like "6.1.0-rc2": <0, 0, >0. */
 int cc_version_cmp(const char *a, const char *b);
+/* The SystemTap language level we implement, for systemtap_v tests. */
+#define CC_SYSTEMTAP_V "5.0"
 
 /* ---- the AST --------------------------------------------------------------- */
 
@@ -506,8 +510,10 @@ struct cc_dprobe {
 	int hidx;    /* codegen: its frame slot (kernel probes) */
 	int uprobe;  /* the script probe it comes from (position in the script) */
 	int body_id; /* codegen: the probe whose body it shares */
+	int lit_row; /* codegen: its row of that body's table of string literals, or -1 */
 	int cls;     /* class index for its records */
 	char *where, *from; /* tap -t: its script probe's place, the points it came from */
+	char *pn;    /* pn(): the script-level point it is (an alias's name, not what it expands to) */
 	int maxtemps, maxstr; /* codegen: frame needs */
 };
 
@@ -704,6 +710,12 @@ void cc_ctx_init(struct cc_ctx *cx);
 void cc_ctx_release(struct cc_ctx *cx);
 /* A -D limit (MAXSTRINGLEN ...): 1 applied, 0 not a limit, -EINVAL bad value. */
 int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value);
+/* Whether NAME is one of those limits. */
+bool cc_limit_known(const char *name);
+/* Whether NAME is a -D tunable of SystemTap's kernel module (MAXSKIPPED ...), not ours. */
+bool cc_stap_tunable(const char *name);
+/* --compatible VERSION: 0, or -EINVAL (not a version, or newer than CC_SYSTEMTAP_V). */
+int cc_set_compatible(struct cc_ctx *cx, const char *version);
 struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path); /* "-": stdin */
 struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const char *text);
 
@@ -783,6 +795,9 @@ enum cc_builtin_id {
 	B_PRINT_STACK, B_SPRINT_STACK, B_PRINT_USTACK, B_SPRINT_USTACK, B_USYMNAME, B_USYMDATA,
 	/* regular expression subexpressions */
 	B_MATCHED, B_MATCHED_STR, B_NGROUPS,
+	/* modules and paths (grt_bpf_path.h) */
+	B_MODNAME, B_UMODNAME, B_TASK_CWD_PATH, B_TASK_EXE_FILE, B_FULLPATH_PATH,
+	B_FULLPATH_FILE, B_TASK_DENTRY_PATH, B_PSTRACE, B_PN, B_TASK_FD_LOOKUP,
 	B__COUNT
 };
 
@@ -797,6 +812,8 @@ struct cc_builtin {
 
 const struct cc_builtin *cc_builtin_find(const char *name);
 const struct cc_builtin *cc_builtin_get(int id);
+/* Why a function of stap's tapsets is not here (usymfileline ...), NULL for any other name. */
+const char *cc_builtin_refused(const char *name);
 /* Why the context b lacks cannot have it, for messages; NULL: no particular reason. */
 const char *cc_builtin_why(const struct cc_builtin *b);
 

@@ -77,24 +77,33 @@ void cc_ctx_release(struct cc_ctx *cx)
 	cx->arena = NULL;
 }
 
-/* MAXSTRINGLEN and friends; anything else is left to the caller. */
+/* The -D limits (MAXSTRINGLEN and friends): where each goes in cc_limits, and its range. */
+static const struct {
+	const char *name;
+	size_t off;
+	int64_t min, max;
+} lims[] = {
+	{ "MAXSTRINGLEN", offsetof(struct cc_limits, maxstringlen), 16, 4096 },
+	{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1, GRT_MAX_MAP_ENTRIES },
+	{ "MAXACTION", offsetof(struct cc_limits, maxaction), 1, 1 << 20 },
+	{ "MAXACTION_INTERRUPTIBLE", offsetof(struct cc_limits, maxaction_interruptible), 1, 1 << 24 },
+	{ "MAXTRYLOCK", offsetof(struct cc_limits, maxtrylock), 0, 1 << 30 },
+	{ "MAXNESTING", offsetof(struct cc_limits, maxnesting), 1, 1000 },
+	{ "MAXERRORS", offsetof(struct cc_limits, maxerrors), 0, 1 << 30 },
+};
+
+bool cc_limit_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lims) / sizeof(lims[0]); i++)
+		if (!strcmp(name, lims[i].name))
+			return true;
+	return false;
+}
+
 int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-		int64_t min, max;
-	} lims[] = {
-		{ "MAXSTRINGLEN", offsetof(struct cc_limits, maxstringlen), 16, 4096 },
-		{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1,
-		  GRT_MAX_MAP_ENTRIES },
-		{ "MAXACTION", offsetof(struct cc_limits, maxaction), 1, 1 << 20 },
-		{ "MAXACTION_INTERRUPTIBLE", offsetof(struct cc_limits, maxaction_interruptible), 1,
-		  1 << 24 },
-		{ "MAXTRYLOCK", offsetof(struct cc_limits, maxtrylock), 0, 1 << 30 },
-		{ "MAXNESTING", offsetof(struct cc_limits, maxnesting), 1, 1000 },
-		{ "MAXERRORS", offsetof(struct cc_limits, maxerrors), 0, 1 << 30 },
-	};
 	size_t i;
 	char *end;
 	long long v;
@@ -124,6 +133,64 @@ int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 		*(int64_t *)((char *)&cx->lim + lims[i].off) = v;
 		return 1;
 	}
+	return 0;
+}
+
+/*
+ * The -D names of SystemTap's kernel module (the defaults its runtime/
+ * headers define, and stap(1)'s RESOURCE LIMITS): scripts and runbooks
+ * pass them, and they tune code taphub never builds, so tap accepts them
+ * and says they do nothing here.
+ */
+static const char *const stap_tunables[] = {
+	"MAXSKIPPED", "MAXBACKTRACE", "MAPHASHBIAS", "MINSTACKSPACE", "MAXUPROBES",
+	"KRETACTIVE", "INTERRUPTIBLE", "STP_NO_OVERLOAD", "STP_OVERLOAD_THRESHOLD",
+	"STP_OVERLOAD_INTERVAL", "STP_NO_VERREL_CHECK", "STP_NO_BUILDID_CHECK",
+	"STP_MAXMEMORY", "STP_EXECTRACE", "STP_PROCFS_BUFSIZE", "STP_MAX_PROCFS_FILES",
+	"STP_ALIBI", "STP_BULKMODE", "STP_TIMING", "STP_MAXBINARYARGS", "STP_MAX_BUCKETS",
+	"STP_BUFFER_SIZE_SHIFT", "STP_CTL_TIMER_INTERVAL", "STP_RELAY_TIMER_INTERVAL",
+	"STP_TIMELOCKDELAY", "STP_TIMELOCKTRIES", "STP_TIME_SYNC_INTERVAL",
+	"STP_LOG_BUF_LEN", "STP_LOG_BUF_ENTRIES_SHIFT", "STP_USE_DWARF_UNWINDER",
+	"STP_PERF_USE_TASK_FINDER", "STP_UTRACE_USE_TASK_WORK_QUEUE", "STP_TF_DEBUG",
+	"TASK_FINDER_VMA_ENTRY_ITEMS", "TASK_FINDER_VMA_ENTRY_PATHLEN",
+	"TASK_FINDER_MAP_ENTRY_ITEMS", "MAP_STRING_LENGTH", "MAX_CFI", "DEBUG_MEM",
+	"DEBUG_UNWIND", "DEBUG_TASK_FINDER", "DEBUG_UPROBES", "DEBUG_REENTRANCY",
+};
+
+bool cc_stap_tunable(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(stap_tunables) / sizeof(stap_tunables[0]); i++)
+		if (!strcmp(name, stap_tunables[i]))
+			return true;
+	return false;
+}
+
+int cc_set_compatible(struct cc_ctx *cx, const char *version)
+{
+	const char *p = version;
+
+	/* stap's form: numbers joined by dots ("4.0", "3.3") */
+	while (*p >= '0' && *p <= '9') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	if (!*version || *p || p[-1] == '.') {
+		cc_error(&cx->diag, "--compatible expects a version like 4.0, not '%s'", version);
+		return -EINVAL;
+	}
+	/* as stap: a script cannot ask for a language newer than the one we implement */
+	if (cc_version_cmp(version, CC_SYSTEMTAP_V) > 0) {
+		cc_error(&cx->diag,
+			 "--compatible %s: taphub implements the SystemTap %s language, not a later one",
+			 version, CC_SYSTEMTAP_V);
+		return -EINVAL;
+	}
+	cx->compatible = cc_strdup(cx->arena, version);
 	return 0;
 }
 

@@ -38,6 +38,7 @@ struct chain {
 	bool epilogue[2 * MAX_ALIAS_DEPTH];
 	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
 	const struct cc_point *pts[MAX_ALIAS_DEPTH]; /* the points expanded, by depth */
+	const char *pn; /* pn(): the alias the script's point names, with its suffix */
 	int n, ncond;
 };
 
@@ -449,6 +450,11 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 		return;
 	}
 	b = cc_builtin_find(n->name);
+	if (!b && cc_builtin_refused(n->name)) {
+		cc_error_at(&cx->diag, &n->loc, "function '%s' is not supported: it %s", n->name,
+			    cc_builtin_refused(n->name));
+		return;
+	}
 	if (!b) {
 		cc_error_at(&cx->diag, &n->loc, "unresolved function call '%s'", n->name);
 		return;
@@ -814,6 +820,8 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 			return;
 	}
 	d->body = make_block(E, &user_body->loc, &stmts);
+	/* pn(): the script's point, after wildcard expansion (syscall.read of syscall.*) */
+	d->pn = ch->pn ? cc_strdup(cx->arena, ch->pn) : d->pp;
 	if (cx->timing)
 		timing_names(E, d, ch, depth);
 	d->index = E->prog->probes.n;
@@ -838,8 +846,26 @@ static int expand_alias(struct elab *E, const struct cc_probe *a, const struct c
 	struct cc_ctx *cx = E->cx;
 	const struct cc_comp *suffix = pt->comps + k;
 	int nsuffix = pt->ncomps - k;
+	const char *pn = ch->pn;
 	bool failed = false;
 	int made = 0, j, r;
+
+	/*
+	 * pn() is the first alias on the way, as the script names it:
+	 * syscall.read.return for syscall.*.return (alias syscall.read and
+	 * the suffix .return)
+	 */
+	if (!pn) {
+		struct cc_point named = *a->alias_name;
+
+		named.ncomps = a->alias_name->ncomps + nsuffix;
+		named.comps = cc_alloc(cx->arena, sizeof(*named.comps) * (size_t)named.ncomps);
+		memcpy(named.comps, a->alias_name->comps,
+		       sizeof(*named.comps) * (size_t)a->alias_name->ncomps);
+		memcpy(named.comps + a->alias_name->ncomps, suffix,
+		       sizeof(*named.comps) * (size_t)nsuffix);
+		ch->pn = cc_point_str(cx, &named);
+	}
 
 	/* an alias's prologue and, with `= ... { } , { }`, its epilogue */
 	ch->body[ch->n] = a->body;
@@ -874,6 +900,7 @@ static int expand_alias(struct elab *E, const struct cc_probe *a, const struct c
 		}
 	}
 	ch->n -= a->epilogue ? 2 : 1;
+	ch->pn = pn;
 	return failed ? -1 : made;
 }
 
@@ -1297,7 +1324,8 @@ int cc_elaborate(struct cc_ctx *cx)
 	if (cc_infer_types(cx) < 0)
 		goto out;
 	/* before contexts are marked: an elided tapset variable needs nothing */
-	cc_optimize(cx);
+	if (!cx->unoptimized)
+		cc_optimize(cx);
 
 	for (i = 0; i < prog->probes.n; i++) {
 		struct cc_dprobe *d = prog->probes.v[i];

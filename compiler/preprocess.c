@@ -31,8 +31,6 @@
 
 #include "compiler/compiler.h"
 
-/* The SystemTap language level we implement, for systemtap_v tests. */
-#define PP_SYSTEMTAP_V "5.0"
 #define PP_MAX_EXPANSION_DEPTH 64
 /* Nested %( conditionals and ( in conditions: bounded, as the recursion is. */
 #define PP_MAX_NESTING 64
@@ -328,9 +326,10 @@ static bool cond_term(struct cond *c)
 	if (lhs->kind == TK_IDENT &&
 	    (!strcmp(lhs->str, "kernel_v") || !strcmp(lhs->str, "kernel_vr") ||
 	     !strcmp(lhs->str, "systemtap_v"))) {
-		const char *mine = !strcmp(lhs->str, "kernel_v") ? cx->kern.version
+		const char *mine = !strcmp(lhs->str, "kernel_v")    ? cx->kern.version
 				   : !strcmp(lhs->str, "kernel_vr") ? cx->kern.release
-								   : PP_SYSTEMTAP_V;
+				   : cx->compatible		    ? cx->compatible
+								    : CC_SYSTEMTAP_V;
 
 		if (rhs->kind != TK_STR) {
 			cond_error(c, rhs, "expected a version string");

@@ -186,6 +186,20 @@ void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style)
 	       s->module ? s->module : "kernel", 0, 0);
 }
 
+int grt_module_kernel(char *dst, size_t len, uint64_t addr)
+{
+	const struct sym *s;
+	uint64_t size = 0;
+
+	pthread_once(&ksyms_once, load_ksyms);
+	s = sym_find(ksyms, nksyms, addr, &size);
+	/* past the last symbol's end is no symbol's, as %pS has it */
+	if (!s || (size && addr - s->addr >= size))
+		return -ENOENT;
+	snprintf(dst, len, "%s", s->module ? s->module : "kernel");
+	return 0;
+}
+
 /* ---- a process's files --------------------------------------------------------- */
 
 #define MAX_FILES 32  /* symbol tables kept */
@@ -502,4 +516,20 @@ void grt_stack_lines(struct grt_buf *out, const char *stk, size_t max, bool user
 		grt_buf_puts(out, line);
 	}
 	free(maps);
+}
+
+int grt_module_user(char *dst, size_t len, int64_t pid, uint64_t addr)
+{
+	struct map *maps = NULL;
+	int n = read_maps(pid, &maps), i, r = -ENOENT;
+
+	for (i = 0; i < n; i++) {
+		if (addr >= maps[i].start && addr < maps[i].end) {
+			snprintf(dst, len, "%s", maps[i].path);
+			r = 0;
+			break;
+		}
+	}
+	free(maps);
+	return r;
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Context functions of user-context probes that need more than a system
- * call: ctime()/tz_ctime(), cmdline_str(), and symname()/symdata(), which
- * resolve kernel addresses with /proc/kallsyms (backtrace.c).
+ * call: ctime()/tz_ctime(), cmdline_str(), and symname()/symdata() and
+ * modname(), which resolve kernel addresses with /proc/kallsyms, and
+ * umodname(), with /proc/self/maps (backtrace.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,4 +64,22 @@ void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)
 {
 	/* stap's forms: "name", "name+0x10/0x80 [kernel]" (backtrace.c) */
 	grt_sym_kernel(dst, maxstr(u), addr, with_offset ? GRT_SYM_DATA : GRT_SYM_NAME);
+}
+
+void grt_modname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site)
+{
+	if (grt_module_kernel(dst, maxstr(u), addr) < 0) {
+		dst[0] = 0;
+		if (!u->err)
+			u->err = site + 1;
+	}
+}
+
+void grt_umodname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site)
+{
+	if (grt_module_user(dst, maxstr(u), getpid(), addr) < 0) {
+		dst[0] = 0;
+		if (!u->err)
+			u->err = site + 1;
+	}
 }

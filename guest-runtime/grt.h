@@ -288,6 +288,10 @@ int grt_fp_parse(const char *s, double *ret);
 enum grt_sym_style { GRT_SYM_NAME, GRT_SYM_DATA, GRT_SYM_SIMPLE, GRT_SYM_FULL };
 void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style);
 void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style);
+/* The kernel module of addr ("kernel" for vmlinux's), or -ENOENT: no symbol holds it. */
+int grt_module_kernel(char *dst, size_t len, uint64_t addr);
+/* The path of the file mapped at addr in process pid, or -ENOENT. */
+int grt_module_user(char *dst, size_t len, int64_t pid, uint64_t addr);
 /* A TH_FMT_STACK record's frames, one FULL line each (user ones hex unless resolve). */
 int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
 		    const uint64_t *ips, int n);

@@ -126,6 +126,9 @@ size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 void grt_ctime(char *dst, int64_t secs, int local);
 void grt_cmdline(struct grt_uctx *u, char *dst);
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+/* modname(addr), umodname(addr) (tap's own process): an error at site when unknown */
+void grt_modname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site);
+void grt_umodname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site);
 
 /* ---- the utility functions of the tapsets (docs/language.md, "Functions") ---- */
 

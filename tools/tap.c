@@ -61,6 +61,8 @@ struct opts {
 	int nsymbol_files;
 	bool ldd;               /* --ldd */
 	bool timing;            /* -t */
+	bool unoptimized;       /* -u */
+	const char *compatible; /* --compatible VERSION */
 	int dump;               /* --dump-probe-types, --dump-functions */
 	/* hub */
 	bool flight;            /* -F */
@@ -112,7 +114,15 @@ static void usage(FILE *f)
 	      ", default " XSTR(HUB_BUF_MB_DEFAULT) ".  One\n"
 	      "                 buffer per class for all CPUs (stap's -s is per CPU)\n"
 	      "  -D NAME=VALUE  set a limit: MAXSTRINGLEN, MAXMAPENTRIES, MAXACTION,\n"
-	      "                 MAXACTION_INTERRUPTIBLE, MAXNESTING, MAXTRYLOCK, MAXERRORS\n"
+	      "                 MAXACTION_INTERRUPTIBLE, MAXNESTING, MAXTRYLOCK, MAXERRORS;\n"
+	      "                 the tunables of SystemTap's kernel module (MAXSKIPPED,\n"
+	      "                 STP_NO_OVERLOAD ...) are accepted and do nothing here\n"
+	      "  -u             unoptimized: keep assignments no one reads\n"
+	      "  --compatible VERSION\n"
+	      "                 systemtap_v is VERSION (at most " CC_SYSTEMTAP_V ")\n"
+	      "  --runtime=bpf|kernel, --bpf\n"
+	      "                 accepted: taphub compiles every script to eBPF\n"
+	      "  -P             accepted: stap's prologue searching (no DWARF here)\n"
 	      "  -w             no warnings\n"
 	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
 	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
@@ -153,7 +163,8 @@ static void usage(FILE *f)
 	      "Exit status: 0, or 1 after an error (a bad option, a script that does\n"
 	      "not compile, a probe the kernel refuses, runtime errors, a -c command\n"
 	      "that cannot run, the hub refusing a request).\n"
-	      "Not available: -g (guru mode; taphub runs only verified eBPF).\n",
+	      "Not available: -g (guru mode; taphub runs only verified eBPF),\n"
+	      "--runtime=dyninst, --remote.\n",
 	      f);
 }
 
@@ -224,6 +235,11 @@ enum {
 	OPT_ALL_MODULES,
 	OPT_DUMP_PROBE_TYPES,
 	OPT_DUMP_FUNCTIONS,
+	OPT_COMPATIBLE,
+	OPT_RUNTIME,
+	OPT_BPF,
+	OPT_DYNINST,
+	OPT_REMOTE,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -331,6 +347,26 @@ static void define_arg(struct opts *o, char *d)
 	push(&o->defines, &o->ndefines, d);
 }
 
+/*
+ * --runtime=MODE: taphub has one runtime, eBPF.  stap's own bpf runtime is
+ * that; its default, the kernel module, is what every script without the
+ * option asks for, and tap runs those on eBPF too.  dyninst instruments a
+ * process from the inside with native code, which taphub never runs.
+ */
+static void runtime_arg(const char *mode)
+{
+	if (!strcmp(mode, "bpf") || !strcmp(mode, "kernel"))
+		return;
+	if (!strcmp(mode, "dyninst")) {
+		fputs("tap: --runtime=dyninst is not supported: taphub runs verified eBPF only; "
+		      "user-space probes use the kernel's uprobes (process(...) probes)\n",
+		      stderr);
+		exit(1);
+	}
+	fprintf(stderr, "tap: --runtime expects bpf or kernel, not '%s'\n", mode);
+	exit(1);
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -347,6 +383,11 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "all-modules", no_argument, NULL, OPT_ALL_MODULES },
 		{ "dump-probe-types", no_argument, NULL, OPT_DUMP_PROBE_TYPES },
 		{ "dump-functions", no_argument, NULL, OPT_DUMP_FUNCTIONS },
+		{ "compatible", required_argument, NULL, OPT_COMPATIBLE },
+		{ "runtime", required_argument, NULL, OPT_RUNTIME },
+		{ "bpf", no_argument, NULL, OPT_BPF },
+		{ "dyninst", no_argument, NULL, OPT_DYNINST },
+		{ "remote", required_argument, NULL, OPT_REMOTE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -361,7 +402,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	 * words in order (1) rather than having getopt permute argv, which
 	 * POSIXLY_CORRECT would turn off.
 	 */
-	while ((c = getopt_long(argc, argv, "-hVvkgFwqtp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
+	while ((c = getopt_long(argc, argv, "-hVvkgFwqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 1:
@@ -439,8 +480,31 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'q':
 		case OPT_ALL_MODULES:
-			/* stap's tapset coverage (-q) and module symbols: nothing to do here */
+		case 'P':
+		case OPT_BPF:
+			/*
+			 * stap's tapset coverage (-q), module symbols, prologue
+			 * searching (-P: DWARF, which taphub does not read) and
+			 * its eBPF backend: nothing to do here
+			 */
 			break;
+		case 'u':
+			o->unoptimized = true;
+			break;
+		case OPT_COMPATIBLE:
+			o->compatible = optarg;
+			break;
+		case OPT_RUNTIME:
+			runtime_arg(optarg);
+			break;
+		case OPT_DYNINST:
+			runtime_arg("dyninst");
+			break;
+		case OPT_REMOTE:
+			fputs("tap: --remote is not supported: stap's remote runs (stapsh over ssh or a "
+			      "unix socket) have no taphub counterpart; run tap on the machine to trace\n",
+			      stderr);
+			exit(1);
 		case 't':
 			o->timing = true;
 			break;
@@ -550,37 +614,65 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	}
 }
 
-/* -D NAME=VALUE: limits go to the compiler; a name we do not know is an error. */
+/*
+ * -D NAME=VALUE: limits go to the compiler; SystemTap's kernel-module
+ * tunables (stap(1) "RESOURCE LIMITS" and its runtime's: MAXSKIPPED,
+ * STP_NO_OVERLOAD ...) are accepted, with or without a value, as stap
+ * passes them to the module's build, and named in one warning; a name we
+ * do not know is an error.
+ */
 static int apply_defines(struct cc_ctx *cx, struct opts *o)
 {
-	int i;
+	char *tunables = NULL;
+	size_t tlen = 0;
+	FILE *t = open_memstream(&tunables, &tlen);
+	int i, ret = -EINVAL;
 
+	if (!t) {
+		fputs("tap: out of memory\n", stderr);
+		return -ENOMEM;
+	}
 	for (i = 0; i < o->ndefines; i++) {
-		char *d = strdup(o->defines[i]), *eq = d ? strchr(d, '=') : NULL;
+		const char *d = o->defines[i], *eq = strchr(d, '=');
+		size_t n = eq ? (size_t)(eq - d) : strlen(d);
+		char name[64];
 		int r;
 
-		if (!d) {
-			fputs("tap: out of memory\n", stderr);
-			return -ENOMEM;
+		if (n >= sizeof(name)) {
+			fprintf(stderr, "tap: -D %s: unknown name\n", d);
+			goto out;
 		}
-		if (!eq) {
+		memcpy(name, d, n);
+		name[n] = 0;
+		if (cc_stap_tunable(name)) {
+			fprintf(t, "%s-D %s", ftell(t) ? ", " : "", name);
+			continue;
+		}
+		r = eq ? cc_set_limit(cx, name, eq + 1) : 0;
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			continue;
+		if (!eq && cc_limit_known(name))
 			fprintf(stderr, "tap: -D %s: expected NAME=VALUE\n", d);
-			free(d);
-			return -EINVAL;
-		}
-		*eq = 0;
-		r = cc_set_limit(cx, d, eq + 1);
-		if (r == 0)
+		else
 			fprintf(stderr,
 				"tap: -D %s: unknown name (known: MAXSTRINGLEN, MAXMAPENTRIES, "
 				"MAXACTION, MAXACTION_INTERRUPTIBLE, MAXNESTING, MAXTRYLOCK, "
-				"MAXERRORS, RELAY_HOST, RELAY_GUEST, RELAY_CLASS)\n",
-				d);
-		free(d);
-		if (r <= 0)
-			return -EINVAL;
+				"MAXERRORS, RELAY_HOST, RELAY_GUEST, RELAY_CLASS, and SystemTap's "
+				"kernel-module tunables)\n",
+				name);
+		goto out;
 	}
-	return 0;
+	ret = 0;
+out:
+	fclose(t);
+	if (!ret && tlen && !o->no_warnings)
+		fprintf(stderr, "tap: warning: %s tune%s SystemTap's kernel module, which taphub "
+				"does not use: ignored\n",
+			tunables, strchr(tunables, ',') ? "" : "s");
+	free(tunables);
+	return ret;
 }
 
 /* -F: the hub expands strftime names itself, at each new file; make it absolute here. */
@@ -939,8 +1031,11 @@ int main(int argc, char **argv)
 	cx.nsymbol_files = o.nsymbol_files;
 	cx.symbol_ldd = o.ldd;
 	cx.timing = o.timing;
+	cx.unoptimized = o.unoptimized;
 	cx.diag.no_warnings = o.no_warnings;
 	if (apply_defines(&cx, &o) < 0)
+		goto out;
+	if (o.compatible && cc_set_compatible(&cx, o.compatible) < 0)
 		goto out;
 	if (o.dump == OPT_DUMP_PROBE_TYPES) {
 		cc_dump_probe_types(stdout);

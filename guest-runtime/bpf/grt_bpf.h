@@ -758,7 +758,11 @@ static __always_inline char *th_task_execname(char *dst, __u64 task)
 	return dst;
 }
 
-/* kernel_int(addr), user_long(addr) ...: a bad address is a runtime error */
+/*
+ * kernel_int(addr), user_long_error(addr) ...: a bad address is a runtime
+ * error at site; user_long(addr) passes site -1 and reads it as 0 (the
+ * helpers zero v when they fail).
+ */
 static __always_inline __u64 th_read_mem(struct th_hctx *H, __u64 addr, int size, bool user,
 					 __s64 site)
 {
@@ -1146,6 +1150,7 @@ static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int sh
  */
 #define TH_SYMBUF 256      /* one " 0x... : name+0x1/0x2 [module]" line */
 #define TH_ARGBUF 4096     /* argv bytes cmdline_args() looks at */
+#define TH_PATH_DEPTH 64   /* names of a path kept, from the file up (grt_bpf_path.h) */
 
 struct th_scratch {
 	__u64 ips[TH_MAXBACKTRACE];
@@ -1156,6 +1161,8 @@ struct th_scratch {
 	__u32 tok_pos;  /* next byte of tok to look at */
 	__u32 tok_live; /* tok holds a string being tokenized */
 	__u8 delims[32]; /* bit set of the delimiter bytes */
+	__u64 names[TH_PATH_DEPTH]; /* a path's names, from the file up */
+	char path[2 * TH_MAXSTR];   /* the path put together (grt_bpf_path.h) */
 	/*
 	 * Never written, so 0; read from the map it is any number to the
 	 * verifier.  Counters a bpf_loop() callback advances start from it:
@@ -1198,10 +1205,15 @@ struct mm_rss_stat___th {
 	long count[4];
 } __attribute__((preserve_access_index));
 
+struct file___th;
+struct fs_struct___th;
+struct files_struct___th;
+
 struct mm_struct___th {
 	unsigned long total_vm, data_vm, stack_vm, start_code, end_code;
 	unsigned long arg_start, arg_end;
 	struct percpu_counter___th rss_stat[4]; /* since 6.2 */
+	struct file___th *exe_file;
 } __attribute__((preserve_access_index));
 
 struct mm_struct___th_old {
@@ -1213,6 +1225,8 @@ struct task_struct___th {
 	int pid, tgid;
 	struct task_struct___th *real_parent;
 	struct mm_struct___th *mm;
+	struct fs_struct___th *fs;
+	struct files_struct___th *files;
 	char comm[16];
 } __attribute__((preserve_access_index));
 
@@ -1220,6 +1234,9 @@ static __always_inline struct task_struct___th *th_current(void)
 {
 	return (struct task_struct___th *)bpf_get_current_task();
 }
+
+/* modname(), umodname(), the path functions, pstrace() */
+#include "grt_bpf_path.h"
 
 /* task_utime()/task_stime(): the current thread's CPU time (ns); another thread: 0 */
 static __always_inline __s64 th_task_cputime(bool sys, bool has_tid, __s64 tid)
