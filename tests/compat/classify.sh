@@ -48,8 +48,9 @@ if [ "${1:-}" = --markdown ]; then
 		echo "classify.sh: no $out/classify.txt (run classify.sh STAP_SRC first)" >&2
 		exit 2
 	}
-	exec awk -F'\t' -v classes="$classes" -f "$here/markdown.awk" \
-		"$out/classify.txt" "$out/run.txt"
+	set -- "$out/classify.txt"
+	[ ! -f "$out/run.txt" ] || set -- "$@" "$out/run.txt"
+	exec awk -F'\t' -v classes="$classes" -f "$here/markdown.awk" "$@"
 fi
 
 src=${1:?usage: classify.sh STAP_SRC [BUILD] | classify.sh --markdown}
@@ -111,6 +112,9 @@ classify_one() { # classify_one SUITE FILE
 		case $line in
 		*"$name"*) cmd=$line ;;
 		esac
+		case $line in
+		*'`'*) harness="its .meta computes an argument with a shell command on this machine" ;;
+		esac
 	fi
 	if [ "$suite" = base ]; then
 		# FILE KIND EXPECT HARNESS WORDS (relative to systemtap.base)
@@ -135,12 +139,16 @@ classify_one() { # classify_one SUITE FILE
 		crash) ;;
 		*) cls=refuses ;;
 		esac
-	elif [ "$cls" = gap ] && { [ "$harness" != - ] || { [ "$suite" = base ] && [ -z "$rec" ] &&
-		grep -q 'command line argument index .* out of range' "$log"; }; }; then
+	elif [ "$cls" = gap ] && { [ "$harness" != - ] || { { [ "$suite$rec" = base ] ||
+		[ ! -f "${f%.stp}.meta" ]; } && grep -q 'command line argument index .* out of range' "$log"; }; }; then
 		# the .exp changes the script or computes arguments when it runs
 		# (a pid, a temporary path, a program it builds); without a
 		# record, tcl that exp.tcl does not follow to the end
-		[ "$harness" != - ] || harness="needs the arguments its .exp computes when it runs"
+		if [ "$harness" = - ] && [ "$suite" = base ]; then
+			harness="needs the arguments its .exp computes when it runs"
+		elif [ "$harness" = - ]; then
+			harness="needs arguments, and no .meta gives them"
+		fi
 		why="$harness; tap: $err"
 		# what tap does with it does not depend on their values: try
 		# with stand-ins (a pid, a path, an address)
@@ -154,19 +162,19 @@ classify_one() { # classify_one SUITE FILE
 			rm -rf "$dir"
 			;;
 		*)
-			# 1: a pid, a number for $N, a string for @N
-			compile "$(printf '%s' "$cmd" | sed -E 's/@RT:[^@]*@/1/g') 1 1 1"
+			# 1: a pid, a number for $N, a string for @N, an address
+			compile "$(printf '%s' "$cmd" | sed -E 's/@RT:[^@]*@/1/g; s/`[^`]*`/1000/g') 1 1 1"
 			;;
 		esac
 		if [ "$cls" = gap ] && ! printf '%s' "$err" |
-			grep -qE 'command line argument index|hexadecimal number without|^argument \$|expects a number|No such file'; then
+			grep -qE "command line argument index|hexadecimal number without|^argument \\\$|expects a number|No such file|found number '\\\$"; then
 			# an error of its own, whatever the .exp would give
-			err="$err (with stand-ins for what the .exp computes)"
+			err="$err (with stand-ins for what the test harness computes)"
 		elif [ "$cls" = gap ] || [ "$cls" = library ]; then
 			cls=harness
 			err=$why
 		else
-			err="${err:+$err }(with stand-ins for what the .exp computes)"
+			err="${err:+$err }(with stand-ins for what the test harness computes)"
 		fi
 	fi
 	rm -f "$log"

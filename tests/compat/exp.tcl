@@ -39,6 +39,8 @@
 #               run outside the .exp, or -; WORDS the stap arguments, paths
 #               under BASE_DIR made relative to it, the script included)
 #   include.txt the directories (relative to BASE_DIR) given to -I
+#   built.txt   the programs the .exp files compile (names), which a
+#               command that runs them needs
 #   expect/FILE.re   stap_run's check: a Tcl regexp that the output after
 #                    "systemtap ending probe" must match
 #   expect/FILE.out  stap_run2/3 and stap_run_exact's exact output
@@ -51,6 +53,7 @@ set srcdir [file dirname $base]
 file mkdir $outdir/expect
 
 set records {}		;# list of dicts, in the order the .exp ran them
+array set built {}	;# the programs the .exp files compile
 set includes {}
 set last_ok 0		;# the last command run was stap on a script: records end
 
@@ -615,5 +618,11 @@ close $fd
 set fd [open $outdir/include.txt w]
 foreach d [lsort -unique $includes] {
 	puts $fd $d
+}
+close $fd
+
+set fd [open $outdir/built.txt w]
+foreach p [lsort [array names built]] {
+	puts $fd $p
 }
 close $fd
