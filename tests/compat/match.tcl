@@ -28,7 +28,7 @@ proc slurp {path} {
 
 # a line for the report: control characters shown, at most 120 bytes
 proc show {s} {
-	set s [string map {\r \\r \t \\t} $s]
+	set s [string map {\r \\r \n \\n \t \\t} $s]
 	if {[string length $s] > 120} {
 		set s "[string range $s 0 116]..."
 	}

@@ -61,7 +61,7 @@ export TAPHUB_CACHE
 work=$(mktemp -d "$out/run.XXXXXX")
 pid=
 cleanup() {
-	[ -z "$pid" ] || kill -KILL -- "-$pid" 2>/dev/null
+	[ -z "$pid" ] || killgroup KILL
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -79,7 +79,13 @@ class() {
 
 # alive PID: the process has not exited yet (a zombie has exited)
 alive() {
-	st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st#Z}" = "$st" ]
+	s=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${s#Z}" = "$s" ]
+}
+
+# killgroup SIG: signal the process group of the run ($pid leads it);
+# procps kill, as the shell's own may not take a negative id
+killgroup() {
+	env kill -s "$1" -- "-$pid" 2>/dev/null
 }
 
 # start CMD: run sh -c CMD in a new process group (pid and group id $pid)
@@ -99,7 +105,7 @@ finish() {
 		i=$((i + 1))
 	done
 	if alive "$pid"; then
-		kill -KILL -- "-$pid" 2>/dev/null
+		killgroup KILL
 		wait "$pid"
 		st=124
 	else
@@ -107,7 +113,7 @@ finish() {
 		st=$?
 	fi
 	# what the command started (-c CMD) goes with it
-	kill -KILL -- "-$pid" 2>/dev/null
+	killgroup KILL
 	pid=
 }
 
@@ -118,7 +124,7 @@ firsterr() {
 # run_base FILE KIND WORDS: one systemtap.base test
 run_base() {
 	cwd=$work/base
-	exp=$out/exp/expect/$(printf '%s' "$1" | tr / %)
+	exp=$out/exp/expect/$(printf '%s' "${1#systemtap.base/}" | tr / %)
 	if [ -f "$exp.re" ]; then
 		# stap_run: SIGINT once it has started
 		start "exec '$tap' $3"
@@ -128,7 +134,7 @@ run_base() {
 			sleep 0.1
 			i=$((i + 1))
 		done
-		kill -INT -- "-$pid" 2>/dev/null
+		killgroup INT
 		finish 20
 		cat "$work/err" >>"$work/out"
 		: >"$work/err"
