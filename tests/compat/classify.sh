@@ -195,7 +195,10 @@ compile() {
 		cls=compiles
 	elif [ $st -ge 124 ] || grep -qE 'AddressSanitizer|runtime error:|Segmentation' "$log"; then
 		cls=crash
-		[ -n "$err" ] || err="exit status $st"
+		case $st in
+		124 | 137) err="no end within the time limit (120 s)" ;;
+		*) [ -n "$err" ] || err="exit status $st" ;;
+		esac
 	elif grep -q 'is not supported on this kernel' "$log"; then
 		cls=kernel
 	elif grep -q 'is a user-space probe' "$log"; then

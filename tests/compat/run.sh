@@ -118,7 +118,10 @@ finish() {
 }
 
 firsterr() {
-	grep -m1 -E 'error|ERROR' "$work/err" "$work/out" -h | cut -c1-200
+	{
+		grep -h -m1 -E 'error|ERROR' "$work/err" "$work/out"
+		grep -h -m1 . "$work/err" "$work/out"
+	} | head -1 | cut -c1-200
 }
 
 # run_base FILE KIND WORDS: one systemtap.base test
@@ -217,7 +220,9 @@ awk -F'\t' '{ print "systemtap.base/" $1 "\t" $5 }' "$out/exp/exp.tsv" | only >"
 		line=$(sed -n 's/^test_installcheck: //p' "$m" | head -1)
 		[ -n "$line" ] || continue
 		cls=$(class "$file")
-		if [ "$cls" != compiles ]; then
+		if [ -z "$cls" ]; then
+			report not-run examples "$file" "the .meta runs something else than this script" "$line"
+		elif [ "$cls" != compiles ]; then
 			report not-run examples "$file" "class $cls" "$line"
 		else
 			run_example "$file" "$line"
