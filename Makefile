@@ -7,6 +7,8 @@
 #   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
 #   make bench      benchmarks against bpftrace, perf and ftrace
+#   make compat STAP_SRC=dir  SystemTap's own test scripts: what compiles,
+#                   what runs and prints what stap prints (docs/compat.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every library folder is one static library (hub/daemon/ too, apart from
@@ -69,7 +71,7 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h guest-runtime/bpf/grt_bpf_regex.h gue
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check arch unit e2e e2e-san fuzz fuzz-long bench install clean format
+.PHONY: all deps run check arch unit e2e e2e-san fuzz fuzz-long bench compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
@@ -274,6 +276,13 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
 	$(Q)sh bench/hub.sh $(O)
+
+# Not in check: it runs for minutes and needs a SystemTap source tree.
+compat: deps
+	$(Q)test -n "$(STAP_SRC)" || { echo "make compat STAP_SRC=DIR: an extracted SystemTap source tree (docs/compat.md)" >&2; exit 2; }
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/compat/classify.sh $(STAP_SRC) $(O)
+	$(Q)sh tests/compat/run.sh $(STAP_SRC) $(O)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

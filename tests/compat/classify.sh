@@ -3,14 +3,20 @@
 #
 # classify.sh STAP_SRC [BUILD] - how many of SystemTap's own test scripts
 # taphub compiles (docs/compat.md).
+# classify.sh --markdown - the counts and the reasons of the last run, as
+# the Markdown of docs/compat.md.
 #
 # STAP_SRC is an extracted SystemTap source tree (it is not part of this
 # repository: `git archive` its testsuite/ into /tmp).  Every script of
 # testsuite/systemtap.examples is compiled with `tap -p4` and the arguments
 # of the `test_check:` line of its .meta file; every script of
-# testsuite/systemtap.base with `tap -p4` alone.  Each lands in one class:
+# testsuite/systemtap.base with `tap -p4` and the options and arguments of
+# the first stap command its .exp runs it with (tests/compat/exp.tcl
+# evaluates the .exp files to find them).  Each lands in one class:
 #
 #   compiles     tap -p4 succeeded
+#   refuses      stap refuses it too: the .exp expects a parse or semantic
+#                error, and tap -p4 failed
 #   kernel       refused at pass 2: a probe type this kernel lacks
 #                (kprobes, fentry, modules), with the point and the reason
 #   user         refused at pass 2: a user-space probe (process(...) ...)
@@ -18,19 +24,38 @@
 #                (procfs files, stap-exporter), which taphub never loads
 #   guru         refused: embedded C or -g (guru mode): taphub runs only
 #                verified eBPF
-#   gap          any other error: a language or tapset gap of taphub
+#   harness      failed, and the .exp changes the script or computes its
+#                arguments when it runs (addresses substituted into it, a
+#                pid, a temporary path): the reason is given
+#   library      not a script: a tapset other scripts include with -I, or a
+#                file without probes (not compiled)
+#   gap          any other error, or compiled when stap must refuse it: a
+#                language or tapset gap of taphub
 #   crash        killed by a signal, a sanitizer report, or the time limit
 #
 # Output: one line per script (class, suite, file, the first error line,
-# the command) in
-# $OUT/classify.txt (default /tmp/tap-compat), then the counts per class
-# and suite.  Environment: TAP_COMPAT_JOBS (parallel compiles, default 2),
-# TAP_COMPAT_ONLY (a grep -E pattern of script paths to run).
+# the command) in $OUT/classify.txt (default /tmp/tap-compat), then the
+# counts per class and suite.  Environment: TAP_COMPAT_JOBS (parallel
+# compiles, default 2), TAP_COMPAT_ONLY (a grep -E pattern of script paths
+# to run).
 
-src=${1:?usage: classify.sh STAP_SRC [BUILD]}
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-/tmp/tap-compat}
+classes="compiles refuses kernel user module guru harness library gap crash"
+
+if [ "${1:-}" = --markdown ]; then
+	[ -f "$out/classify.txt" ] || {
+		echo "classify.sh: no $out/classify.txt (run classify.sh STAP_SRC first)" >&2
+		exit 2
+	}
+	set -- "$out/classify.txt"
+	[ ! -f "$out/run.txt" ] || set -- "$@" "$out/run.txt"
+	exec awk -F'\t' -v classes="$classes" -f "$here/markdown.awk" "$@"
+fi
+
+src=${1:?usage: classify.sh STAP_SRC [BUILD] | classify.sh --markdown}
 build=${2:-build}
 tap=$(cd "$build" && pwd)/tap
-out=${OUT:-/tmp/tap-compat}
 jobs=${TAP_COMPAT_JOBS:-2}
 ex=$src/testsuite/systemtap.examples
 base=$src/testsuite/systemtap.base
@@ -42,54 +67,44 @@ base=$src/testsuite/systemtap.base
 	echo "classify.sh: no $tap (make first)" >&2
 	exit 2
 }
+command -v tclsh >/dev/null || {
+	echo "classify.sh: needs tclsh (apt-get install tcl) to read the .exp files" >&2
+	exit 2
+}
 mkdir -p "$out"
 TAPHUB_CACHE=${TAPHUB_CACHE:-$out/cache}
 export TAPHUB_CACHE
 
-# exp_args DIR TEST: "-p4 [OPTIONS] TEST.stp [ARGS]": the words around the
-# script in the first stap run line of TEST.exp that runs it (as $test.stp
-# or by name), else of another .exp that names it
-exp_args() {
-	{ exp_line "$1/$2.exp" "$2" generic || exp_line "$1"/*.exp "$2" named; } 2>/dev/null ||
-		echo "-p4 '$2.stp'"
-}
+# what the .exp files run (exp.tsv) and the -I directories of the .exp
+# files and the .meta files: the libraries
+rm -rf "$out/exp"
+mkdir -p "$out/exp"
+tclsh "$here/exp.tcl" "$base" "$out/exp" || exit 2
+{
+	sed 's|^|systemtap.base/|' "$out/exp/include.txt"
+	for m in "$ex"/*/*.meta; do
+		d=$(dirname "${m#"$src"/testsuite/}")
+		sed -n 's/^test_check: stap //p' "$m" | tr ' ' '\n' |
+			sed -n 's|^-I\(..*\)|\1|p' | sed "s|^|$d/|; s|/*$||"
+	done
+} | sort -u >"$out/libdirs"
 
-exp_line() { # exp_line FILES... TEST generic|named
-	eval "_t=\${$(($# - 1))} _how=\${$#}"
-	set -- $(printf '%s\n' "$@" | head -n $(($# - 2)))
-	awk -v t="$_t" -v how="$_how" '
-		# a tcl word stops the line: what it stands for is not known here
-		function plain(w) { return w !~ /[][$"{}]/ }
-		/stap_run|stap_run2|stap_run_batch|exec stap|spawn stap/ &&
-		(index($0, t ".stp") || (how == "generic" && index($0, "$test.stp"))) {
-			pre = ""; post = ""; seen = 0
-			for (i = 1; i <= NF; i++) {
-				w = $i
-				if (index(w, ".stp")) { seen = 1; continue }
-				if (!seen) {
-					if (w ~ /^-[gDuw]/ && plain(w)) pre = pre " " w
-				} else {
-					if (!plain(w)) {
-						# an option whose value was that word goes too
-						sub(/ -[cxIdTGoSsmAepD]$/, "", post)
-						break
-					}
-					post = post " " w
-				}
-			}
-			print "-p4" pre " '\''" t ".stp'\''" post
-			found = 1
-			exit
-		}
-		END { exit !found }' "$@"
-}
-
-# one script: "CLASS<TAB>FILE<TAB>first error line"
+# one script: "CLASS<TAB>SUITE<TAB>FILE<TAB>first error<TAB>command"
 classify_one() { # classify_one SUITE FILE
 	suite=$1
 	f=$2
+	rel=${f#"$src"/testsuite/}
 	dir=$(dirname "$f")
 	name=$(basename "$f")
+	expect=-
+	harness=-
+	rec=
+	if awk -v f="$rel" 'index(f, $0 "/") == 1 { found = 1 } END { exit !found }' \
+		"$out/libdirs"; then
+		printf 'library\t%s\t%s\t%s\t%s\n' "$suite" "$rel" \
+			"a tapset: other scripts include its directory with -I" -
+		return
+	fi
 	cmd="-p4 '$name'"
 	if [ "$suite" = examples ] && [ -f "${f%.stp}.meta" ]; then
 		# test_check: stap -p4 [OPTIONS] name.stp [ARGS]: the same words, in order
@@ -97,22 +112,93 @@ classify_one() { # classify_one SUITE FILE
 		case $line in
 		*"$name"*) cmd=$line ;;
 		esac
+		case $line in
+		*'`'*) harness="its .meta computes an argument with a shell command on this machine" ;;
+		esac
 	fi
 	if [ "$suite" = base ]; then
-		# the words around the script in the .exp's first stap_run line that
-		# names it (tcl variables and what follows them are left out)
-		cmd=$(exp_args "$dir" "${name%.stp}")
+		# FILE KIND EXPECT HARNESS WORDS (relative to systemtap.base)
+		rec=$(awk -F'\t' -v f="${rel#systemtap.base/}" '$1 == f' "$out/exp/exp.tsv")
+		if [ -n "$rec" ]; then
+			expect=$(printf '%s' "$rec" | cut -f3)
+			harness=$(printf '%s' "$rec" | cut -f4)
+			# -p4 whatever pass the .exp stopped at
+			cmd="-p4 $(printf '%s' "$rec" | cut -f5- |
+				sed -E 's/(^| )-p ?[0-5]( |$)/ /g; s/^ +//')"
+		fi
+		dir=$base
 	fi
 	log=$(mktemp "$out/log.XXXXXX")
+	compile "$cmd"
+	if [ "$expect" = refuse ]; then
+		case $cls in
+		compiles)
+			cls=gap
+			err="compiles, but stap refuses it: the .exp expects a parse or semantic error"
+			;;
+		crash) ;;
+		*) cls=refuses ;;
+		esac
+	elif [ "$cls" = gap ] && { [ "$harness" != - ] || { { [ "$suite$rec" = base ] ||
+		[ ! -f "${f%.stp}.meta" ]; } && grep -q 'command line argument index .* out of range' "$log"; }; }; then
+		# the .exp changes the script or computes arguments when it runs
+		# (a pid, a temporary path, a program it builds); without a
+		# record, tcl that exp.tcl does not follow to the end
+		if [ "$harness" = - ] && [ "$suite" = base ]; then
+			harness="needs the arguments its .exp computes when it runs"
+		elif [ "$harness" = - ]; then
+			harness="needs arguments, and no .meta gives them"
+		fi
+		why="$harness; tap: $err"
+		# what tap does with it does not depend on their values: try
+		# with stand-ins (a pid, a path, an address)
+		case $harness in
+		*process_template_file*)
+			# $^ADDR_sym: a symbol's address in the program the .exp
+			# builds; $^PWD: its directory
+			dir=$(mktemp -d "$out/tmpl.XXXXXX")
+			sed 's/\$^ADDR_[A-Za-z_0-9]*/1000/g; s|\$^PWD|/tmp|g' "$f" >"$dir/$name"
+			compile "$cmd"
+			rm -rf "$dir"
+			;;
+		*)
+			# 1: a pid, a number for $N, a string for @N, an address
+			compile "$(printf '%s' "$cmd" | sed -E 's/@RT:[^@]*@/1/g; s/`[^`]*`/1000/g') 1 1 1"
+			;;
+		esac
+		if [ "$cls" = gap ] && ! printf '%s' "$err" |
+			grep -qE "command line argument index|hexadecimal number without|^argument \\\$|expects a number|No such file|found number '\\\$"; then
+			# an error of its own, whatever the .exp would give
+			err="$err (with stand-ins for what the test harness computes)"
+		elif [ "$cls" = gap ] || [ "$cls" = library ]; then
+			cls=harness
+			err=$why
+		else
+			err="${err:+$err }(with stand-ins for what the test harness computes)"
+		fi
+	fi
+	rm -f "$log"
+	printf '%s\t%s\t%s\t%s\ttap %s\n' "$cls" "$suite" "$rel" "$err" "$cmd"
+}
+
+# compile CMD: run tap CMD in $dir into $log; set cls and err
+compile() {
 	# shellcheck disable=SC2086 # the .meta's arguments are words
-	(cd "$dir" && eval "timeout -k 5 120 '$tap' $cmd") >"$log" 2>&1 </dev/null
+	(cd "$dir" && eval "timeout -k 5 120 '$tap' $1") >"$log" 2>&1 </dev/null
 	st=$?
-	err=$(grep -m1 -E 'error:|ERROR|runtime error|AddressSanitizer' "$log" | cut -c1-300)
+	err=
+	if [ $st != 0 ]; then
+		err=$(grep -m1 -E 'error:|ERROR|runtime error|AddressSanitizer' "$log" | cut -c1-300)
+		[ -n "$err" ] || err=$(grep -m1 . "$log" | cut -c1-300)
+	fi
 	if [ $st = 0 ]; then
 		cls=compiles
 	elif [ $st -ge 124 ] || grep -qE 'AddressSanitizer|runtime error:|Segmentation' "$log"; then
 		cls=crash
-		[ -n "$err" ] || err="exit status $st"
+		case $st in
+		124 | 137) err="no end within the time limit (120 s)" ;;
+		*) [ -n "$err" ] || err="exit status $st" ;;
+		esac
 	elif grep -q 'is not supported on this kernel' "$log"; then
 		cls=kernel
 	elif grep -q 'is a user-space probe' "$log"; then
@@ -121,12 +207,13 @@ classify_one() { # classify_one SUITE FILE
 		cls=module
 	elif grep -qE 'guru mode \(-g\) is not supported|embedded C' "$log"; then
 		cls=guru
+	elif grep -q 'no probes found' "$log"; then
+		# functions, globals and aliases only (private.stp is copied,
+		# then included with -I .): stap finds no probes in it either
+		cls=library
 	else
 		cls=gap
-		[ -n "$err" ] || err=$(head -1 "$log" | cut -c1-300)
 	fi
-	rm -f "$log"
-	printf '%s\t%s\t%s\t%s\ttap %s\n' "$cls" "$suite" "${f#"$src"/testsuite/}" "$err" "$cmd"
 }
 
 list() {
@@ -152,7 +239,7 @@ list | { [ -n "${TAP_COMPAT_ONLY:-}" ] && grep -E "$TAP_COMPAT_ONLY" || cat; } |
 sort -o "$out/classify.txt" "$out/classify.txt"
 
 printf '%-10s %9s %9s\n' class examples base
-for c in compiles kernel user module guru gap crash; do
+for c in $classes; do
 	printf '%-10s %9d %9d\n' "$c" \
 		"$(awk -F'\t' -v c="$c" '$1 == c && $2 == "examples"' "$out/classify.txt" | wc -l)" \
 		"$(awk -F'\t' -v c="$c" '$1 == c && $2 == "base"' "$out/classify.txt" | wc -l)"
