@@ -4,6 +4,8 @@
 #   make deps       install the Debian packages we need, mount bpffs/tracefs
 #   make run        deps + build + run the shipped demo script
 #   make check      deps + dependency check + unit tests (ASan+UBSan) + fuzz smoke + e2e tests
+#                   + a few checks on the test bed's other kernel (check-vm)
+#   make check-kernels  the whole e2e suite on the test bed's other kernel (hours)
 #   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
 #   make bench      benchmarks against bpftrace, perf and ftrace
@@ -71,7 +73,8 @@ EMBED_FILES := guest-runtime/bpf/grt_bpf.h guest-runtime/bpf/grt_bpf_regex.h gue
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check arch unit e2e e2e-san fuzz fuzz-long bench compat install clean format
+.PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench \
+	compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
 
@@ -253,6 +256,17 @@ e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
+# The test bed's other kernels (VM_KERNELS, default debian-6.1: Debian 12's
+# stock kernel under QEMU, tests/vm/run): check-vm a bounded set (about a
+# minute a kernel), check-kernels the whole e2e suite (hours under TCG).
+# A guest that cannot start fails them (docs/testing.md).
+check-vm: all
+	$(Q)sh tests/vm/check.sh $(O)
+
+check-kernels: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/vm/check.sh --e2e $(O)
+
 # The modules' and files' dependencies as docs/architecture.md says (a few s).
 arch: all
 	$(Q)sh tests/arch/deps.sh $(O)
@@ -264,6 +278,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)$(MAKE) --no-print-directory e2e
 	$(Q)$(MAKE) --no-print-directory e2e-san
+	$(Q)$(MAKE) --no-print-directory check-vm
 
 deps:
 	$(Q)sh scripts/deps.sh

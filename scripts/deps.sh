@@ -4,7 +4,7 @@
 set -e
 PKGS="gcc make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 liburcu-dev libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
-bpftrace linux-perf valgrind gdb tcl"
+bpftrace linux-perf valgrind gdb tcl qemu-system-x86 busybox-static kmod"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
