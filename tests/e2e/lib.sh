@@ -109,18 +109,29 @@ gone() {
 	! grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null
 }
 
-# stop_pids SECONDS PID...: SIGTERM, SECONDS for them to exit, then
-# SIGKILL; reaped either way.  Only children of this shell are signalled.
+# tree PID: PID and its descendants, parents first
+tree() {
+	echo "$1"
+	for _t in /proc/$1/task/*/children; do
+		for _c in $(cat "$_t" 2>/dev/null); do
+			tree "$_c"
+		done
+	done
+}
+
+# stop_pids SECONDS PID...: SIGTERM to each PID that is a child of this
+# shell, and to what it started in turn (a subshell's commands outlive
+# it); SECONDS for them to exit, then SIGKILL; the children are reaped.
 stop_pids() {
 	_sp_secs=$1
 	shift
-	_sp=
+	_sp= _st=
 	for _p; do
-		ours "$_p" && _sp="$_sp $_p"
+		ours "$_p" && _sp="$_sp $_p" && _st="$_st $(tree "$_p")"
 	done
 	[ -n "$_sp" ] || return 0
-	kill $_sp 2>/dev/null
-	for _p in $_sp; do
+	kill $_st 2>/dev/null
+	for _p in $_st; do
 		wait_until "$_sp_secs" "gone $_p" >/dev/null || kill -9 "$_p" 2>/dev/null
 	done
 	wait $_sp 2>/dev/null
