@@ -10,8 +10,8 @@
 #                            tap -A NAME into FILE until CONDITION holds
 #   records_in NAME [CLASS]  the records class CLASS (default) of host or
 #                            session NAME holds, from tapctl list
-#   arrived_in NAME [CLASS]  ... and those it overwrote or lost: every
-#                            record that came to it
+#   arrived_in NAME [CLASS]  every record that came to it: kept,
+#                            overwritten or lost
 #
 # and lib.sh's assertions (pass, fail, check, finish), waits (wait_until)
 # and cleanup: the hub is killed by pid at exit like any process the test
@@ -80,14 +80,15 @@ attach_until() {
 }
 
 # records_in NAME [CLASS]: how many records class CLASS (default) of host
-# NAME (a session is a host of its own) holds, as tapctl list counts them;
-# arrived_in: those and the ones it overwrote or lost (the hub adds the
-# kernel ring's losses on its tick)
+# NAME (a session is a host of its own) holds, from tapctl list (RECORDS
+# counts the overwritten too); arrived_in: every record that came to it,
+# kept, overwritten or lost (the hub adds the kernel ring's losses on its
+# tick)
 records_in() {
-	_class_count "$1" "${2:-default}" 'e["records"]'
+	_class_count "$1" "${2:-default}" 'e["records"] - e["overwritten"]'
 }
 arrived_in() {
-	_class_count "$1" "${2:-default}" 'e["records"] + e["overwritten"] + e["lost"]'
+	_class_count "$1" "${2:-default}" 'e["records"] + e["lost"]'
 }
 _class_count() {
 	"$TAPCTL" --json list 2>/dev/null | python3 -c '
