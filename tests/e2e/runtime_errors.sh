@@ -123,8 +123,8 @@ script exitk <<'STP'
 probe kernel.trace("syscalls:sys_enter_getppid") { if (ppid() == target()) exit() }
 probe end { printf("end\n") }
 STP
-# the command would run 20 s: exit() from the getppid of its child before
-# it ends it (gen sleep is its work, not a wait of the test's)
+# the command would run 20 s: exit() from the getppid of its child ends
+# the session first
 t0=$(date +%s)
 tap_run exitk -c "sh -c '$GEN getppid 1; exec $GEN sleep 20000'" "$TMP/exitk.stp"
 t1=$(date +%s)
