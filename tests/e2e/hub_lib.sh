@@ -55,6 +55,7 @@ hub_start() {
 # hub_stop [SIGNAL]: TERM is a clean stop, as systemctl stop does; KILL a crash
 hub_stop() {
 	kill -"${1:-TERM}" "$HUBPID"
+	wait_until 30 "gone $HUBPID" || kill -9 "$HUBPID"
 	wait "$HUBPID" 2>/dev/null
 	HUBPID=
 }
