@@ -3,7 +3,12 @@
 # by the hub itself when the socket is opened wider); a member can run and
 # stop sessions of their own but cannot see, attach to or stop root's.
 . "$(dirname "$0")/hub_lib.sh"
-require_cmd useradd setpriv
+require_cmd useradd setpriv flock
+# Group taphub and the tracefs mount's options are the machine's, not this
+# run's: one run of this file at a time (another run's exit would take
+# them away from under this one)
+exec 9>"/run/lock/taphub-e2e-access.lock"
+flock -w 120 9 || { fail "another run of hub_access.sh held the machine's group taphub for 120 s"; finish; }
 made_group=
 if ! getent group taphub >/dev/null; then
 	groupadd taphub && made_group=1
