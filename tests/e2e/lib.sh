@@ -17,7 +17,13 @@
 #
 # Synchronisation: a test waits for a condition it can see (a line in a
 # file, a process blocked in its event loop, a signal taken, the hub's
-# answer), with wait_until, never for a fixed time.
+# answer), with wait_until, never for a fixed time.  A sleep that remains
+# says at its line why no condition can stand for it.
+#
+# Several runs may share the machine (developers run tests while others
+# do): a script that selects events system-wide selects this run's own
+# (ppid() == $$, or execname() of a gen copy named by own_gen), and what
+# is the machine's (a group, a mount's options) is taken under a lock.
 #
 # Cleanup: every process a test starts in the background is registered
 # (bg_start, track_pid) and killed by pid at exit -- on failure, on a
