@@ -45,14 +45,19 @@ assert_range "-c: target() is a pid" "${b:-0}" 2 4194304
 tap_run cout -c "echo from the command" -e 'probe end { println("end") }'
 assert_eq "-c: the command's output and the end probe" "$(out cout | tr '\n' ' ')" "from the command end "
 
-# -x PID: target() is PID; events of that process are seen.
-bg_start sh -c "sleep 1; exec $GEN getppid 5"
+# -x PID: target() is PID; events of that process are seen.  The process
+# makes them once tap's probes are in (it waits on a FIFO until then).
+mkfifo "$TMP/go"
+bg_start sh -c "read _ <'$TMP/go'; exec '$GEN' getppid 5"
 xpid=$!
-tap_run x -x "$xpid" -e 'global n
+tap_start x -x "$xpid" -e 'global n
 probe begin { printf("target %d\n", target()) }
 probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) n++ }
 probe timer.ms(2500) { exit() }
 probe end { printf("n=%d\n", n) }'
+wait_until 30 "tap_attached $TAP_PID"
+release "$TMP/go"
+tap_wait x
 wait "$xpid" 2>/dev/null
 assert_eq "-x: target() is the pid" "$(sed -n 's/^target //p' "$TMP/x.out")" "$xpid"
 assert_eq "-x: the process's events are counted" "$(value n x)" 5

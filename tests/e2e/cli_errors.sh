@@ -12,16 +12,15 @@
 # the output errors.)  Every command has a time limit, so a path that
 # used to hang fails here instead.
 
-E2E=$(cd "$(dirname "$0")" && pwd)
-. "$E2E/hub_lib.sh"
-READ=$B/tap-read
-HUBD=$B/taphubd
-D=$HUBDIR/out
+. "$(dirname "$0")/hub_lib.sh"
+E2E=$E2E_DIR
+READ=$TAP_READ
+HUBD=$TAPHUBD
+D=$TMP/out
 mkdir -p "$D"
 cd "$D" || exit 1
 hub_start
-PINS=/sys/fs/bpf/taphub/s$(printf %x "$(stat -c %d "$HUBDIR/state")")_$(printf %x "$(stat -c %i "$HUBDIR/state")")
-ON_EXIT="'$TAPCTL' stop keep >/dev/null 2>&1; rm -rf '$PINS'"
+on_exit '"$TAPCTL" stop keep >/dev/null 2>&1'
 
 expect() {
 	name=$1 want=$2 frag=$3
@@ -29,9 +28,9 @@ expect() {
 	timeout -k 5 60 "$@" >"${OUT:-$D/stdout}" 2>"$D/stderr"
 	got=$?
 	if [ "$got" = "$want" ] && { [ -z "$frag" ] || head -1 "$D/stderr" | grep -qF -- "$frag"; }; then
-		ok "$name"
+		pass "$name"
 	else
-		bad "$name" "exit $got (want $want), stderr: $(head -3 "$D/stderr")"
+		fail "$name" "exit $got (want $want), stderr: $(head -3 "$D/stderr")"
 	fi
 }
 
@@ -99,7 +98,7 @@ OUT=/dev/full expect "tapctl list >/dev/full" 1 "cannot write the output" "$TAPC
 "$TAP" -o t.bin --format=binary -e 'probe begin { printf("x\n"); exit() }' 2>/dev/null
 OUT=/dev/full expect "tap-read FILE >/dev/full" 1 "cannot write the output" "$READ" t.bin
 expect "tap-read --guest -1" 2 "--guest expects a guest id" "$READ" --guest -1 t.bin
-"$TAPCTL" stop keep >/dev/null
+"$TAPCTL" stop keep >/dev/null 2>&1
 
 # ---- tapctl ----------------------------------------------------------------------------------------
 expect "tapctl with no command" 1 "no command given" "$TAPCTL"
@@ -121,17 +120,17 @@ expect "tapctl recover --state-dir (800 bytes)" 1 "--state-dir: the value is 800
 # ---- taphubd ---------------------------------------------------------------------------------------
 # (-f and a time limit where an unfixed taphubd would run on)
 expect "taphubd beside a running one: exit 1, says so" 1 "another taphubd is listening on $TAPHUB_SOCKET" \
-	"$HUBD" --socket "$TAPHUB_SOCKET" --state-dir "$HUBDIR/state2"
+	"$HUBD" --socket "$TAPHUB_SOCKET" --state-dir "$TMP/state2"
 expect "taphubd that cannot start, detached: exit 1, says why" 1 "taphubd: cannot create the state dir /proc/nonexistent/state" \
-	"$HUBD" --socket "$HUBDIR/h3.sock" --state-dir /proc/nonexistent/state
+	"$HUBD" --socket "$TMP/h3.sock" --state-dir /proc/nonexistent/state
 expect "taphubd --group with no such group" 1 "--group: no group named 'nosuchgroup_'" \
-	"$HUBD" -f --socket "$HUBDIR/h4.sock" --state-dir "$HUBDIR/state4" --group nosuchgroup_
+	"$HUBD" -f --socket "$TMP/h4.sock" --state-dir "$TMP/state4" --group nosuchgroup_
 expect "taphubd --ready-fd abc" 1 "--ready-fd expects an open file descriptor" \
-	"$HUBD" -f --socket "$HUBDIR/h5.sock" --state-dir "$HUBDIR/state5" --ready-fd abc
+	"$HUBD" -f --socket "$TMP/h5.sock" --state-dir "$TMP/state5" --ready-fd abc
 expect "taphubd --socket (120 bytes)" 1 "--socket: the value is 120 bytes long; the limit is 107" \
-	"$HUBD" -f --socket "/$(long 119 s)" --state-dir "$HUBDIR/state6"
+	"$HUBD" -f --socket "/$(long 119 s)" --state-dir "$TMP/state6"
 expect "taphubd --state-dir (800 bytes)" 1 "--state-dir: the value is 800 bytes long; the limit is 768" \
-	"$HUBD" -f --socket "$HUBDIR/h7.sock" --state-dir "/$(long 799 d)"
+	"$HUBD" -f --socket "$TMP/h7.sock" --state-dir "/$(long 799 d)"
 
 # ---- the hub checks -s in the protocol too ----------------------------------------------------------
 for mb in 2049 4097; do
@@ -160,8 +159,8 @@ print(c.recv(65536)[16:].decode('latin1'))
 PY
 )
 	case "$r" in
-	*"the buffer size (-s) must be 1 to 2048 MB"*) ok "the hub refuses a $mb MB buffer from the protocol" ;;
-	*) bad "the hub refuses a $mb MB buffer from the protocol" "$r" ;;
+	*"the buffer size (-s) must be 1 to 2048 MB"*) pass "the hub refuses a $mb MB buffer from the protocol" ;;
+	*) fail "the hub refuses a $mb MB buffer from the protocol" "$r" ;;
 	esac
 done
 

@@ -7,34 +7,20 @@
 #    root still lists and stops sessions (its reserve); a session's runner
 #    gets in over a cap.
 . "$(dirname "$0")/hub_lib.sh"
-HUBCONN=$B/tests/e2e/hubconn
-if ! command -v prlimit >/dev/null || ! command -v setpriv >/dev/null; then
-	echo "SKIP $TEST: needs prlimit and setpriv (util-linux)"
-	exit 77
-fi
+require_cmd prlimit setpriv
 
 # wait until hubconn wrote its summary into FILE (it then holds its connections)
 held() { # held FILE
-	for i in $(seq 100); do
-		grep -q '^holding$' "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 10 "grep -q '^holding$' '$1'"
 }
 
 cpu_ticks() { # user + system time of a process, in clock ticks
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-stop_hub() {
-	kill "$HUBPID"
-	wait "$HUBPID" 2>/dev/null
-	HUBPID=
-}
-
 # clients that went away: once root's list is answered, the hub has seen
 # them go (it handles what became ready first, first)
-gone() { # gone PID...
+leave() { # leave PID...
 	kill "$@" 2>/dev/null
 	wait "$@" 2>/dev/null
 	"$TAPCTL" list >/dev/null 2>&1
@@ -45,42 +31,41 @@ hub_start
 NOFILE=32
 prlimit --pid "$HUBPID" --nofile=$NOFILE:$NOFILE
 # more than the limit leaves; the rest wait in the listen backlog (64)
-"$HUBCONN" "$TAPHUB_SOCKET" 60 >"$HUBDIR/fd.out" &
+"$HUBCONN" "$TAPHUB_SOCKET" 60 >"$TMP/fd.out" &
 conn=$!
 track_pid $conn
-held "$HUBDIR/fd.out" || bad "the flood client opened its connections" "$(cat "$HUBDIR/fd.out")"
-for i in $(seq 50); do
-	grep -q "cannot accept connections: Too many open files" "$HUBDIR/hub.log" && break
-	sleep 0.1
-done
+held "$TMP/fd.out" || fail "the flood client opened its connections" "$(cat "$TMP/fd.out")"
+wait_until 10 'grep -q "cannot accept connections: Too many open files" "$HUB_LOG"'
 check "the hub reached its open files limit (logged)" \
-	grep -q "cannot accept connections: Too many open files (open files limit $NOFILE)" "$HUBDIR/hub.log"
+	grep -q "cannot accept connections: Too many open files (open files limit $NOFILE)" "$HUB_LOG"
 # a client that comes now waits for a free fd rather than being refused
-timeout 30 "$TAPCTL" list >"$HUBDIR/waiting.out" 2>&1 &
+timeout 30 "$TAPCTL" list >"$TMP/waiting.out" 2>&1 &
 waiting=$!
 track_pid $waiting
 # busy-polling the listening socket costs ~a core; waiting costs ~nothing:
 # allow 10 % of a core over 2 s, a wide margin on a loaded machine
 hz=$(getconf CLK_TCK)
 t0=$(cpu_ticks "$HUBPID")
+# what is measured is the CPU time the hub takes over a span of time: the
+# one place a test waits for time itself
 sleep 2
 t1=$(cpu_ticks "$HUBPID")
 used=$((t1 - t0))
 if [ $used -le $((hz * 2 / 10)) ]; then
-	ok "the hub at its fd limit does not spin ($used ticks of $((hz * 2)) in 2 s)"
+	pass "the hub at its fd limit does not spin ($used ticks of $((hz * 2)) in 2 s)"
 else
-	bad "the hub at its fd limit does not spin" "$used ticks of $((hz * 2)) in 2 s"
+	fail "the hub at its fd limit does not spin" "$used ticks of $((hz * 2)) in 2 s"
 fi
 kill $conn
 wait $conn 2>/dev/null
 if wait $waiting; then
-	ok "a client that came at the limit is served once the others left"
+	pass "a client that came at the limit is served once the others left"
 else
-	bad "a client that came at the limit is served once the others left" "$(cat "$HUBDIR/waiting.out")"
+	fail "a client that came at the limit is served once the others left" "$(cat "$TMP/waiting.out")"
 fi
 check "the hub serves again once the clients left" timeout 10 "$TAPCTL" list
 check "the hub is still running" hub_alive
-stop_hub
+hub_stop
 
 # ---- 2. the caps ----------------------------------------------------------
 # group nogroup is admitted, so uid nobody (and any uid with gid nogroup) is a member
@@ -100,89 +85,88 @@ flood() { # flood FILE N [setpriv ...]
 as_nobody="setpriv --reuid nobody --regid nogroup --clear-groups"
 as_other="setpriv --reuid 12345 --regid nogroup --clear-groups"
 nobody=$(id -u nobody)
-"$TAP" -F -m fl -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "fgen") printf("x\n") }' >/dev/null ||
-	bad "start a session"
-flood "$HUBDIR/uid.out" 20 $as_nobody
+FGEN=$(own_gen fgen)
+FG=fgen$$
+"$TAP" -F -m fl -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$FG"'") printf("x\n") }' >/dev/null ||
+	fail "start a session"
+flood "$TMP/uid.out" 20 $as_nobody
 flood1=$flood
 check "a uid gets --max-clients-per-uid connections, the rest are refused" \
-	grep -q '^connected 20 served 8 refused 12 failed 0$' "$HUBDIR/uid.out"
+	grep -q '^connected 20 served 8 refused 12 failed 0$' "$TMP/uid.out"
 check "the refused get the cap's error line" \
-	grep -qx "error too many connections from uid $nobody (at most 8)" "$HUBDIR/uid.out"
+	grep -qx "error too many connections from uid $nobody (at most 8)" "$TMP/uid.out"
 err=$($as_nobody "$TAPCTL" list 2>&1)
 check "the uid's tapctl says why" test "$err" = "tapctl: too many connections from uid $nobody (at most 8)"
 check "root lists during the flood" sh -c "'$TAPCTL' list | grep -q ' fl '"
 # another uid fills the total; root still gets in
-flood "$HUBDIR/all.out" 10 $as_other
+flood "$TMP/all.out" 10 $as_other
 check "all uids together get --max-clients connections" \
-	grep -q '^connected 10 served 4 refused 6 failed 0$' "$HUBDIR/all.out"
+	grep -q '^connected 10 served 4 refused 6 failed 0$' "$TMP/all.out"
 check "beyond it, the total cap's error line" \
-	grep -qx "error too many connections to taphubd (at most 12)" "$HUBDIR/all.out"
+	grep -qx "error too many connections to taphubd (at most 12)" "$TMP/all.out"
 check "root lists with the hub full (its reserve)" sh -c "'$TAPCTL' list | grep -q ' fl '"
 check "root stops a session with the hub full" sh -c "'$TAPCTL' stop fl >/dev/null 2>&1"
-n=$(grep -c "refused uid" "$HUBDIR/hub.log")
+n=$(grep -c "refused uid" "$TMP/hub.log")
 check "the refusals are logged once, not once each ($n lines)" test "$n" -le 2
-gone $flood1 $flood
+leave $flood1 $flood
 # the refused left nothing counted: the uid gets its 8 again
-flood "$HUBDIR/again.out" 8 $as_nobody
+flood "$TMP/again.out" 8 $as_nobody
 check "connections are uncounted when they close" \
-	grep -q '^connected 8 served 8 refused 0 failed 0$' "$HUBDIR/again.out"
-gone $flood
+	grep -q '^connected 8 served 8 refused 0 failed 0$' "$TMP/again.out"
+leave $flood
 
 # a session's runner gets in over a cap: root fills the total and its
 # reserve but one, which tap -F takes; the runner connects over the cap
-flood "$HUBDIR/root.out" 19
+flood "$TMP/root.out" 19
 rootconn=$flood
 check "root gets --max-clients and its reserve" \
-	grep -q '^connected 19 served 19 refused 0 failed 0$' "$HUBDIR/root.out"
+	grep -q '^connected 19 served 19 refused 0 failed 0$' "$TMP/root.out"
 out=$("$TAP" -F -m rn -e 'probe begin { printf("begin ran\n") }
-	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "fgen") printf("x\n") }' 2>&1)
+	probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$FG"'") printf("x\n") }' 2>&1)
 case "$out" in
-*WARNING*) bad "tap -F with the hub full returns with the session recording" "$out" ;;
-*"Session rn"*) ok "tap -F with the hub full returns with the session recording" ;;
-*) bad "tap -F with the hub full returns with the session recording" "$out" ;;
+*WARNING*) fail "tap -F with the hub full returns with the session recording" "$out" ;;
+*"Session rn"*) pass "tap -F with the hub full returns with the session recording" ;;
+*) fail "tap -F with the hub full returns with the session recording" "$out" ;;
 esac
 err=$("$TAPCTL" list 2>&1)
 check "the runner is counted (root is over the cap now)" \
 	test "$err" = "tapctl: too many connections to taphubd (at most 12, and 8 more for root)"
-gone $rootconn
+leave $rootconn
 list=$("$TAPCTL" list 2>&1)
 case "$list" in
-*" rn "*"runner alive"*) ok "the runner is the session's" ;;
-*) bad "the runner is the session's" "$list" ;;
+*" rn "*"runner alive"*) pass "the runner is the session's" ;;
+*) fail "the runner is the session's" "$list" ;;
 esac
-attach_for 1 "$HUBDIR/rn.out" rn
-check "the runner ran the begin probe" grep -qx "begin ran" "$HUBDIR/rn.out"
-check "the session stops" sh -c "'$TAPCTL' stop rn >/dev/null"
+attach_until 10 "$TMP/rn.out" 'grep -qx "begin ran" "$TMP/rn.out"' rn
+check "the runner ran the begin probe" grep -qx "begin ran" "$TMP/rn.out"
+check "the session stops" sh -c "'$TAPCTL' stop rn >/dev/null 2>&1"
 
 # attached readers leave the main loop for threads of their own: counted
 # until their threads end
-cp "$GEN" "$HUBDIR/fgen"
-"$TAP" -F -m rd -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "fgen") printf("fgen\n") }' \
-	>/dev/null || bad "start a session to attach to"
-"$HUBDIR/fgen" getppid 1
+"$TAP" -F -m rd -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$FG"'") printf("fgen\n") }' \
+	>/dev/null || fail "start a session to attach to"
+"$FGEN" getppid 1
 readers=
 for i in 1 2 3 4; do
-	"$TAP" -A rd >"$HUBDIR/rd$i.out" 2>&1 &
+	"$TAP" -A rd >"$TMP/rd$i.out" 2>&1 &
 	readers="$readers $!"
 	track_pid $!
 done
-for i in $(seq 100); do
-	[ "$(cat "$HUBDIR"/rd?.out | grep -c '^fgen$')" -eq 4 ] && break
-	sleep 0.1
-done
-flood "$HUBDIR/rd.out" 20
-check "attached readers are counted" grep -q '^connected 20 served 16 refused 4 failed 0$' "$HUBDIR/rd.out"
-gone $flood
+wait_until 10 '[ "$(cat "$TMP"/rd?.out | grep -c "^fgen$")" -eq 4 ]'
+flood "$TMP/rd.out" 20
+check "attached readers are counted" grep -q '^connected 20 served 16 refused 4 failed 0$' "$TMP/rd.out"
+leave $flood
 kill -INT $readers
 wait $readers
-# a reader's thread ends a moment after its tap detached
-for i in $(seq 50); do
-	flood "$HUBDIR/rd2.out" 20
-	gone $flood
-	grep -q '^connected 20 served 20 refused 0 failed 0$' "$HUBDIR/rd2.out" && break
-	sleep 0.1
-done
-check "detached readers are uncounted" grep -q '^connected 20 served 20 ' "$HUBDIR/rd2.out"
-"$TAPCTL" stop rd >/dev/null
+# a reader's thread ends a moment after its tap detached: flood until
+# all 20 are served
+all_served() {
+	flood "$TMP/rd2.out" 20
+	leave $flood
+	grep -q '^connected 20 served 20 refused 0 failed 0$' "$TMP/rd2.out"
+}
+wait_until 10 all_served
+check "detached readers are uncounted" grep -q '^connected 20 served 20 ' "$TMP/rd2.out"
+"$TAPCTL" stop rd >/dev/null 2>&1
 check "the hub is still running" hub_alive
 finish

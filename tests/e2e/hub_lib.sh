@@ -1,138 +1,121 @@
-# Shared by the hub tests (sourced): a private taphubd per test, named
-# assertions, and cleanup that runs however the test ends.
+# SPDX-License-Identifier: MIT
 #
-#   . tests/e2e/hub_lib.sh      (with $B = the build dir)
-#   hub_start                   a taphubd on $HUBDIR/hub.sock, state in $HUBDIR/state
-#   ok NAME / bad NAME WHY      record an assertion
-#   finish                      print the summary, exit 0/1
+# hub_lib.sh - lib.sh, and a private taphubd for the tests of the hub:
 #
-# Everything the test starts is registered with track_pid and killed by pid
-# at exit; $HUBDIR is removed.
+#   . "$(dirname "$0")/hub_lib.sh"
+#   hub_start [OPTIONS]      a taphubd on $TAPHUB_SOCKET, state in $HUB_STATE,
+#                            log in $HUB_LOG; returns once it answers
+#   hub_stop [SIGNAL]        signal it (TERM) and wait for it to exit
+#   attach_until SECS FILE 'CONDITION' NAME [tap -A options]
+#                            tap -A NAME into FILE until CONDITION holds
+#   records_in NAME [CLASS]  the records class CLASS (default) of host or
+#                            session NAME holds, from tapctl list
+#   arrived_in NAME [CLASS]  every record that came to it: kept,
+#                            overwritten or lost
+#
+# and lib.sh's assertions (pass, fail, check, finish), waits (wait_until)
+# and cleanup: the hub is killed by pid at exit like any process the test
+# started, its kernel ring pins under /sys/fs/bpf are removed, and its log
+# is shown when an assertion failed.
 
-. "$(dirname "$0")/wait_lib.sh"
+. "$(dirname "$0")/lib.sh"
+require_kernel
+[ -x "$TAPHUBD" ] || skip "no $TAPHUBD: build it first"
 
-B=${1:-${B:-build}}
-B=$(cd "$B" && pwd)
-TAP=$B/tap
-TAPCTL=$B/tapctl
-GEN=$B/tests/e2e/gen
-HUBDIR=$(mktemp -d /tmp/taphub-e2e.XXXXXX)
-chmod 755 "$HUBDIR"
-export TAPHUB_SOCKET=$HUBDIR/hub.sock
-export TAPHUB_CACHE=${TAPHUB_CACHE:-$HUBDIR/cache}
-NPASS=0
-NFAIL=0
-PIDS=""
-TEST=$(basename "$0" .sh)
+# members of group taphub (hub_access.sh) reach the socket in $TMP
+chmod 755 "$TMP"
+TAPHUB_SOCKET=$TMP/hub.sock
+export TAPHUB_SOCKET
+HUB_STATE=$TMP/state
+HUB_LOG=$TMP/hub.log
+HUBPID=
+E2E_SHOW_ON_FAIL="$E2E_SHOW_ON_FAIL $HUB_LOG"
 
-track_pid() {
-	PIDS="$PIDS $1"
-}
-
-cleanup() {
-	# a test's own undo steps (umount ...), set in ON_EXIT
-	[ -n "${ON_EXIT:-}" ] && eval "$ON_EXIT"
-	for p in $PIDS; do
-		kill "$p" 2>/dev/null
-	done
-	sleep 0.2
-	for p in $PIDS; do
-		kill -9 "$p" 2>/dev/null
-	done
-	if [ -n "${HUBPID:-}" ]; then
-		kill "$HUBPID" 2>/dev/null
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$HUBPID" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$HUBPID" 2>/dev/null
-	fi
-	[ -n "${KEEP:-}" ] && echo "kept $HUBDIR" || rm -rf "$HUBDIR"
-}
-trap cleanup EXIT INT TERM
-
-ok() {
-	NPASS=$((NPASS + 1))
-	echo "PASS $TEST: $1"
-}
-
-bad() {
-	NFAIL=$((NFAIL + 1))
-	echo "FAIL $TEST: $1${2:+ ($2)}"
-}
-
-check() { # check NAME COMMAND...: PASS when the command succeeds
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
-
-hub_start() {
-	"$B/taphubd" -f --socket "$TAPHUB_SOCKET" --state-dir "$HUBDIR/state" "$@" \
-		>"$HUBDIR/hub.log" 2>&1 &
-	HUBPID=$!
-	# ready when it answers: a killed hub's socket file may still be there
-	for i in $(seq 50); do
-		[ -S "$TAPHUB_SOCKET" ] && "$B/tapctl" list >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "taphubd did not start:"
-	cat "$HUBDIR/hub.log"
-	exit 1
-}
-
-hub_alive() {
-	kill -0 "$HUBPID" 2>/dev/null
-}
-
-# attach for SECONDS and save what came to FILE
-attach_for() { # attach_for SECONDS FILE NAME [tap options...]
-	secs=$1
-	file=$2
-	shift 2
-	timeout -s INT "$secs" "$TAP" -A "$@" >"$file" 2>"$file.err"
-	return 0
-}
-
-# wait_until SECONDS 'SHELL CONDITION': poll every 20 ms until it holds
-wait_until() {
-	_t=$(($1 * 50))
-	while [ "$_t" -gt 0 ]; do
-		eval "$2" && return 0
-		sleep 0.02
-		_t=$((_t - 1))
-	done
-	return 1
-}
-
-# sig_pending PID SIGNUM: true while PID has SIGNUM pending (it reads its
-# signals from a signalfd: pending until the loop takes it)
-sig_pending() {
-	_m=$(awk '/^(ShdPnd|SigPnd):/ { printf "%s ", $2 }' "/proc/$1/status" 2>/dev/null) || return 1
-	for _x in $_m; do
-		[ $(((0x$_x >> ($2 - 1)) & 1)) = 1 ] && return 0
-	done
-	return 1
-}
-
-# seq_ok FILE FIRST LAST: FILE's numbered lines are exactly FIRST..LAST
-seq_ok() {
-	grep '^[0-9]' "$1" | awk -v a="$2" -v b="$3" '
-		$1 + 0 != a + NR - 1 { print "line " NR ": " $1 " where " a + NR - 1 " was due"; bad = 1; exit }
-		END { if (!bad && a + NR - 1 != b) { print "ends at " a + NR - 1 ", not " b; bad = 1 } exit bad }'
-}
-
-# the bpffs directory of a state dir's ring pins (hub/daemon.c setup_crash_state)
+# pins_of STATE_DIR: the bpffs directory of a state dir's kernel ring pins
+# (hub/daemon.c setup_crash_state)
 pins_of() {
 	echo "/sys/fs/bpf/taphub/s$(printf %x "$(stat -c %d "$1")")_$(printf %x "$(stat -c %i "$1")")"
 }
 
-finish() {
-	echo "$TEST: $NPASS passed, $NFAIL failed"
-	if [ $NFAIL -ne 0 ]; then
-		echo "--- taphubd log"
-		tail -30 "$HUBDIR/hub.log"
-		exit 1
+hub_start() {
+	"$TAPHUBD" -f --socket "$TAPHUB_SOCKET" --state-dir "$HUB_STATE" "$@" >"$HUB_LOG" 2>&1 &
+	HUBPID=$!
+	track_pid $HUBPID
+	# ready when it answers: a killed hub's socket file may still be there
+	if ! wait_until 10 '[ -S "$TAPHUB_SOCKET" ] && "$TAPCTL" list >/dev/null 2>&1'; then
+		fail "taphubd starts" "$(tail -n 30 "$HUB_LOG")"
+		finish
 	fi
-	exit 0
+	case " $E2E_PATHS " in
+	*" $(pins_of "$HUB_STATE") "*) ;;
+	*) cleanup_path "$(pins_of "$HUB_STATE")" ;;
+	esac
+}
+
+# hub_stop [SIGNAL]: TERM is a clean stop, as systemctl stop does; KILL a crash
+hub_stop() {
+	kill -"${1:-TERM}" "$HUBPID"
+	wait_until 30 "gone $HUBPID" || kill -9 "$HUBPID"
+	wait "$HUBPID" 2>/dev/null
+	HUBPID=
+}
+
+hub_alive() {
+	[ -n "$HUBPID" ] && ! gone "$HUBPID"
+}
+
+# attach_until SECONDS FILE 'CONDITION' NAME [tap -A options]: attach to
+# NAME, its output in FILE (stderr in FILE.err), until the shell CONDITION
+# holds; then detach (SIGINT).  Fails (1) when SECONDS pass first.
+attach_until() {
+	_au_secs=$1 _au_file=$2 _au_cond=$3
+	shift 3
+	"$TAP" -A "$@" >"$_au_file" 2>"$_au_file.err" &
+	_au_pid=$!
+	track_pid $_au_pid
+	wait_until "$_au_secs" "$_au_cond"
+	_au_st=$?
+	kill -INT "$_au_pid" 2>/dev/null
+	wait "$_au_pid"
+	return $_au_st
+}
+
+# records_in NAME [CLASS]: how many records class CLASS (default) of host
+# NAME (a session is a host of its own) holds, from tapctl list (RECORDS
+# counts the overwritten too); arrived_in: every record that came to it,
+# kept, overwritten or lost (the hub adds the kernel ring's losses on its
+# tick)
+records_in() {
+	_class_count "$1" "${2:-default}" 'e["records"] - e["overwritten"]'
+}
+arrived_in() {
+	_class_count "$1" "${2:-default}" 'e["records"] + e["lost"]'
+}
+_class_count() {
+	"$TAPCTL" --json list 2>/dev/null | python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["kind"] == "class" and e["host"] == sys.argv[1] and e["name"] == sys.argv[2]:
+        print(eval(sys.argv[3]))' "$@"
+}
+
+# session_listed NAME REGEX: tapctl list has session NAME's line and it
+# matches REGEX ('recording', 'runner gone')
+session_listed() {
+	"$TAPCTL" list 2>/dev/null | grep -q "^$1 .*$2"
+}
+
+# The names of the hub tests' own harness before it joined lib.sh, for test
+# files written against it in parallel; new files use pass/fail/check,
+# $TMP, on_exit and attach_until.
+B=$TAP_E2E_BUILD
+HUBDIR=$TMP
+ok() { pass "$1"; }
+bad() { fail "$@"; }
+on_exit 'eval "${ON_EXIT:-}"'
+attach_for() { # attach_for SECONDS FILE NAME [tap options...]
+	_af_secs=$1 _af_file=$2
+	shift 2
+	timeout -s INT "$_af_secs" "$TAP" -A "$@" >"$_af_file" 2>"$_af_file.err"
+	return 0
 }

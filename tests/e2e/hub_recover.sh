@@ -11,13 +11,12 @@
 # counters say was lost.
 
 . "$(dirname "$0")/hub_lib.sh"
-STATE=$HUBDIR/state
-D=$HUBDIR/out
+STATE=$HUB_STATE
+D=$TMP/out
 mkdir -p "$D" "$STATE"
 cd "$D" || exit 1
-# pins of this state dir, removed however the test ends
+# pins of this state dir (hub_start has them removed at exit)
 PINS=$(pins_of "$STATE")
-ON_EXIT="rm -rf '$PINS'"
 
 N='global n
 probe kernel.trace("syscalls:sys_enter_getppid") {
@@ -30,11 +29,6 @@ lost_of() { # sum of the "lost before" counters in a recover report
 	sed -n 's/.*lost before: \([0-9]*\) overwritten, \([0-9]*\) dropped (store full), \([0-9]*\) dropped (kernel ring full).*/\1 \2 \3/p' "$1" |
 		awk '{ s += $1 + $2 + $3 } END { print s + 0 }'
 }
-kill9_hub() {
-	kill -9 "$HUBPID"
-	wait "$HUBPID" 2>/dev/null
-	HUBPID=
-}
 
 # --- 1. kill -9 in the middle of a flood: the stores hold 1..K
 hub_start
@@ -42,8 +36,9 @@ hub_start
 taskset -c 1 "$GEN" getppid 1000000 &
 GP=$!
 track_pid $GP
-sleep 0.3
-kill9_hub
+# mid-stream: once the store holds a good part of it
+wait_until 20 '[ "$(records_in fl)" -ge 2000 ]'
+hub_stop KILL
 wait $GP
 "$TAPCTL" recover --state-dir "$STATE" >list.txt 2>&1
 check "recover lists what the crash left" grep -q "^fl .*left by a crash" list.txt
@@ -51,9 +46,9 @@ check "recover lists what the crash left" grep -q "^fl .*left by a crash" list.t
 K=$(last_of fl.txt)
 lost=$(lost_of fl.rep)
 if [ -n "$K" ] && [ "$K" -gt 1000 ] && [ "$lost" = 0 ] && seq_ok fl.txt 1 "$K"; then
-	ok "after kill -9 mid-stream: events 1..$K, none missing, none reported lost"
+	pass "after kill -9 mid-stream: events 1..$K, none missing, none reported lost"
 else
-	bad "after kill -9 mid-stream: events 1..K exactly" "K=$K lost=$lost $(cat fl.rep)"
+	fail "after kill -9 mid-stream: events 1..K exactly" "K=$K lost=$lost $(cat fl.rep)"
 fi
 
 # --- 1b. many kills with records in flight: each record exactly once
@@ -76,12 +71,13 @@ while [ $runs -lt 12 ] && [ "$(date +%s)" -lt $until ]; do
 	taskset -c 1 "$GEN" getppid 50000000 &
 	GP=$!
 	track_pid $GP
-	# 20..280 ms into the flood
+	# 20..280 ms into the flood: a point in time drawn at random, which
+	# no condition stands for
 	sleep "$(od -An -N1 -tu1 /dev/urandom | awk '{ printf "%.3f", 0.02 + $1 / 1000 }')"
 	kill -STOP "$HUBPID"
-	kill9_hub
+	hub_stop KILL
 	kill $GP
-	wait $GP
+	wait $GP 2>/dev/null
 	"$TAPCTL" recover --state-dir "$STATE" lp$runs >lp.txt 2>lp.rep
 	K=$(last_of lp.txt)
 	lost=$(lost_of lp.rep)
@@ -94,24 +90,24 @@ while [ $runs -lt 12 ] && [ "$(date +%s)" -lt $until ]; do
 	rm -rf "$STATE/hosts/lp$runs" "$PINS/lp$runs"
 done
 if [ -z "$fails" ] && [ $((runs - empty)) -ge 5 ]; then
-	ok "$((runs - empty)) kills mid-flood: every record once (in both store and ring in $both)"
+	pass "$((runs - empty)) kills mid-flood: every record once (in both store and ring in $both)"
 else
-	bad "$runs kills mid-flood ($empty before any record): every record once" "$fails"
+	fail "$runs kills mid-flood ($empty before any record): every record once" "$fails"
 fi
 
 # --- 2. the kernel ring: records the drain never saw come from the pin
 hub_start
 "$TAP" -F -m rg -e "$N" $$ >/dev/null
 taskset -c 1 "$GEN" getppid 3000
-sleep 0.3
+wait_until 10 '[ "$(records_in rg)" = 3000 ]'
 kill -STOP "$HUBPID"
 taskset -c 1 "$GEN" getppid 1000
-kill9_hub
+hub_stop KILL
 "$TAPCTL" recover --state-dir "$STATE" rg >rg.txt 2>rg.rep
 if grep -q "1000 records were still in the kernel ring" rg.rep && seq_ok rg.txt 1 4000; then
-	ok "undrained records are recovered from the pinned kernel ring"
+	pass "undrained records are recovered from the pinned kernel ring"
 else
-	bad "undrained records are recovered from the pinned kernel ring" "$(cat rg.rep)"
+	fail "undrained records are recovered from the pinned kernel ring" "$(cat rg.rep)"
 fi
 "$TAPCTL" recover --state-dir "$STATE" rg >rg2.txt 2>/dev/null
 check "recovery reads, never consumes: a second run gives the same" cmp -s rg.txt rg2.txt
@@ -119,29 +115,30 @@ check "recovery reads, never consumes: a second run gives the same" cmp -s rg.tx
 printf '\0\0\0\0' | dd of="$STATE/hosts/rg/default.store" bs=1 seek=28 conv=notrunc status=none
 "$TAPCTL" recover --state-dir "$STATE" rg >rg3.txt 2>rg3.rep
 if grep -q "from before ring positions were kept" rg3.rep && cmp -s rg.txt rg3.txt; then
-	ok "a store from before ring positions is recovered, and the report says it cannot dedupe"
+	pass "a store from before ring positions is recovered, and the report says it cannot dedupe"
 else
-	bad "a store from before ring positions is recovered, and the report says it cannot dedupe" "$(cat rg3.rep)"
+	fail "a store from before ring positions is recovered, and the report says it cannot dedupe" "$(cat rg3.rep)"
 fi
 
 # --- 3. an overwriting store: what was overwritten is counted exactly
 hub_start
 "$TAP" -F --relay-host ow --host-class default=64K:overwrite -e "$N" $$ >/dev/null
 taskset -c 1 "$GEN" getppid 20000
-sleep 0.3
-kill9_hub
+# all of them kept, overwritten or counted lost in the kernel ring
+wait_until 10 '[ "$(arrived_in ow)" -ge 20000 ]'
+hub_stop KILL
 "$TAPCTL" recover --state-dir "$STATE" ow >ow.txt 2>ow.rep
 first=$(grep '^[0-9]' ow.txt | head -1 | sed 's/^0*//')
 lost=$(lost_of ow.rep)
 if [ -n "$first" ] && [ "$lost" -gt 0 ] && [ "$first" = $((lost + 1)) ] && seq_ok ow.txt "$first" 20000; then
-	ok "overwritten records are exactly the ones missing ($lost)"
+	pass "overwritten records are exactly the ones missing ($lost)"
 else
-	bad "overwritten records are exactly the ones missing" "first=$first lost=$lost $(cat ow.rep)"
+	fail "overwritten records are exactly the ones missing" "first=$first lost=$lost $(cat ow.rep)"
 fi
 
 # --- 4. binary: the same records as a trace
 "$TAPCTL" recover --state-dir "$STATE" -o ow.trace --format=binary ow 2>/dev/null
-"$B/tap-read" ow.trace >ow.read 2>/dev/null
+"$TAP_READ" ow.trace >ow.read 2>/dev/null
 check "recover --format=binary reads back to the same text" cmp -s ow.txt ow.read
 
 # --- 5. a core dump of the hub, with the state dir gone
@@ -152,16 +149,16 @@ elif command -v gcore >/dev/null 2>&1; then
 	hub_start
 	"$TAP" -F -m cr -e "$N" $$ >/dev/null
 	taskset -c 1 "$GEN" getppid 5000
-	sleep 0.3
+	wait_until 10 '[ "$(records_in cr)" = 5000 ]'
 	gcore -o "$D/hub.core" "$HUBPID" >/dev/null 2>&1
-	kill9_hub
+	hub_stop KILL
 	core=$(ls "$D"/hub.core* 2>/dev/null | head -1)
 	mv "$STATE/hosts/cr" "$D/cr.moved"
 	"$TAPCTL" recover --core "$core" cr >cr.txt 2>cr.rep
 	if [ -n "$core" ] && seq_ok cr.txt 1 5000; then
-		ok "the stores are recovered from a core dump (gcore)"
+		pass "the stores are recovered from a core dump (gcore)"
 	else
-		bad "the stores are recovered from a core dump (gcore)" "$(cat cr.rep)"
+		fail "the stores are recovered from a core dump (gcore)" "$(cat cr.rep)"
 	fi
 	mv "$D/cr.moved" "$STATE/hosts/cr"
 	rm -f "$D"/hub.core*
@@ -176,8 +173,8 @@ fi
 hub_start
 list=$("$TAPCTL" list)
 case "$list" in
-*fl_recovered*recovered*) ok "a restarted hub lists the crash's hosts as recovered sessions" ;;
-*) bad "a restarted hub lists the crash's hosts as recovered sessions" "$list" ;;
+*fl_recovered*recovered*) pass "a restarted hub lists the crash's hosts as recovered sessions" ;;
+*) fail "a restarted hub lists the crash's hosts as recovered sessions" "$list" ;;
 esac
 timeout 20 "$TAP" -A fl_recovered >att.txt 2>/dev/null
 nstore=$(sed -n 's/.*class default: \([0-9]*\) records from the store.*/\1/p' fl.rep)
@@ -195,7 +192,7 @@ check "... and its kernel ring pins" [ -z "$(ls "$PINS" 2>/dev/null)" ]
 
 # --- errors are one line
 "$TAPCTL" recover --state-dir "$STATE" nosuch 2>ns.err
-if [ $? = 1 ] && [ "$(wc -l <ns.err)" = 1 ] && grep -q "hosts/nosuch" ns.err; then ok "recovering an unknown host is one clear line"; else bad "recovering an unknown host is one clear line" "$(cat ns.err)"; fi
+if [ $? = 1 ] && [ "$(wc -l <ns.err)" = 1 ] && grep -q "hosts/nosuch" ns.err; then pass "recovering an unknown host is one clear line"; else fail "recovering an unknown host is one clear line" "$(cat ns.err)"; fi
 "$TAPCTL" recover --state-dir "$STATE" --format=binary x 2>fb.err
 check "--format=binary without -o is refused" grep -q "needs -o" fb.err
 

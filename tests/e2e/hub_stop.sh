@@ -12,12 +12,11 @@
 # errors reach the session's output and tapctl list.
 
 . "$(dirname "$0")/hub_lib.sh"
-STATE=$HUBDIR/state
-D=$HUBDIR/out
+STATE=$HUB_STATE
+D=$TMP/out
 mkdir -p "$D" "$STATE"
 cd "$D" || exit 1
 PINS=$(pins_of "$STATE")
-ON_EXIT="rm -rf '$PINS'"
 
 N='global n
 probe kernel.trace("syscalls:sys_enter_getppid") {
@@ -26,39 +25,33 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
 }
 probe end { printf("end n=%d\n", n) }'
 
-term_hub() { # a clean stop, as systemctl stop does; waits for the hub to exit
-	kill -TERM "$HUBPID"
-	wait "$HUBPID" 2>/dev/null
-	HUBPID=
-}
-
 # --- 1. SIGTERM: the sessions end as by tapctl stop, and what they recorded stays
 hub_start
 "$TAP" -F -m keep1 -e "$N" $$ >/dev/null
 "$GEN" getppid 5000
 "$TAP" -F -m keep2 -s 1 -e "$N" $$ >/dev/null
 "$GEN" getppid 300
-term_hub
+hub_stop
 if [ -f "$STATE/hosts/keep1/default.store" ] && [ -f "$STATE/hosts/keep2/default.store" ]; then
-	ok "SIGTERM keeps every session's store"
+	pass "SIGTERM keeps every session's store"
 else
-	bad "SIGTERM keeps every session's store" "$(ls -R "$STATE" 2>&1 | head)"
+	fail "SIGTERM keeps every session's store" "$(ls -R "$STATE" 2>&1 | head)"
 fi
 "$TAPCTL" recover --state-dir "$STATE" keep1 >k1.txt 2>k1.rep
 # keep1 saw the 5000 and then keep2's 300 (both match gen's getppid)
 if seq_ok k1.txt 1 5300; then
-	ok "after SIGTERM, recover gives every record of the session, 1..5300"
+	pass "after SIGTERM, recover gives every record of the session, 1..5300"
 else
-	bad "after SIGTERM, recover gives every record of the session" "$(seq_ok k1.txt 1 5300; cat k1.rep)"
+	fail "after SIGTERM, recover gives every record of the session" "$(seq_ok k1.txt 1 5300; cat k1.rep)"
 fi
 check "the end probes ran at the hub's stop and their output was kept" grep -qx 'end n=5300' k1.txt
 check "recover says the host was closed cleanly" grep -q 'closed cleanly' k1.rep
 "$TAPCTL" recover --state-dir "$STATE" >list.txt 2>&1
 check "recover lists it as kept when taphubd stopped" grep -q '^keep1 .*kept when taphubd stopped' list.txt
 if [ -e "$PINS/keep1" ]; then
-	bad "a clean stop drains the kernel rings and removes their pins" "$(ls "$PINS")"
+	fail "a clean stop drains the kernel rings and removes their pins" "$(ls "$PINS")"
 else
-	ok "a clean stop drains the kernel rings and removes their pins"
+	pass "a clean stop drains the kernel rings and removes their pins"
 fi
 
 # --- 2. the next hub shows them; tapctl stop forgets, --discard deletes
@@ -70,9 +63,9 @@ check "tap -A prints what the kept store holds" seq_ok a2.txt 1 5300
 "$TAPCTL" stop keep1_recovered >s2.txt 2>&1
 st=$?
 if [ $st = 0 ] && [ -f "$STATE/hosts/keep1/default.store" ] && grep -q 'tapctl recover --delete keep1' s2.txt; then
-	ok "tapctl stop of a recovered session keeps its files and says how to delete them"
+	pass "tapctl stop of a recovered session keeps its files and says how to delete them"
 else
-	bad "tapctl stop of a recovered session keeps its files" "status $st: $(cat s2.txt)"
+	fail "tapctl stop of a recovered session keeps its files" "status $st: $(cat s2.txt)"
 fi
 "$TAPCTL" stop keep2_recovered --discard >/dev/null 2>&1
 check "tapctl stop --discard deletes the recorded data" test ! -e "$STATE/hosts/keep2"
@@ -82,15 +75,15 @@ check "tapctl stop --discard deletes the recorded data" test ! -e "$STATE/hosts/
 "$GEN" getppid 700
 "$TAPCTL" recover --state-dir "$STATE" --delete keep3 >del.txt 2>&1
 if [ $? -ne 0 ] && grep -q 'in use by taphubd pid' del.txt && [ -d "$STATE/hosts/keep3" ]; then
-	ok "recover --delete refuses a directory the running hub holds"
+	pass "recover --delete refuses a directory the running hub holds"
 else
-	bad "recover --delete refuses a directory the running hub holds" "$(cat del.txt)"
+	fail "recover --delete refuses a directory the running hub holds" "$(cat del.txt)"
 fi
 "$TAPCTL" recover --state-dir "$STATE" keep3 >live.txt 2>&1
 if [ $? -ne 0 ] && grep -q "in use by taphubd pid $HUBPID: read a live host with tap -A" live.txt; then
-	ok "recover refuses a host a hub records into (its stores move)"
+	pass "recover refuses a host a hub records into (its stores move)"
 else
-	bad "recover refuses a host a hub records into" "$(head -3 live.txt)"
+	fail "recover refuses a host a hub records into" "$(head -3 live.txt)"
 fi
 "$TAPCTL" stop keep3 >s3.out 2>s3.err
 check "tapctl stop prints the end probes' output" grep -qx 'end n=700' s3.out
@@ -99,18 +92,18 @@ check "tapctl stop says where the records stay" grep -q "records stay in $STATE/
 check "a stopped session's records are recoverable" seq_ok k3.txt 1 700
 "$TAPCTL" recover --state-dir "$STATE" --delete keep3 >del3.txt 2>&1
 check "recover --delete removes an ended session's directory" test ! -e "$STATE/hosts/keep3"
-term_hub
+hub_stop
 hub_start
 "$TAPCTL" list >l4.txt 2>&1
 if grep -q keep1_recovered l4.txt; then
-	bad "a session ended with tapctl stop is not shown again by the next hub" "$(cat l4.txt)"
+	fail "a session ended with tapctl stop is not shown again by the next hub" "$(cat l4.txt)"
 else
-	ok "a session ended with tapctl stop is not shown again by the next hub"
+	pass "a session ended with tapctl stop is not shown again by the next hub"
 fi
 "$TAPCTL" recover --state-dir "$STATE" >l5.txt 2>&1
 check "... but recover still lists it" grep -q '^keep1 .*ended by tapctl stop' l5.txt
 "$TAPCTL" stop keep9 --discard >/dev/null 2>&1
-term_hub
+hub_stop
 "$TAPCTL" recover --state-dir "$STATE" --delete keep1 >/dev/null 2>&1
 check "recover --delete works once no hub runs" test ! -e "$STATE/hosts/keep1"
 
@@ -118,31 +111,32 @@ check "recover --delete works once no hub runs" test ! -e "$STATE/hosts/keep1"
 hub_start
 "$TAP" -F -m live -e "$N" $$ >/dev/null
 "$GEN" getppid 100
-timeout -k 1 10 "$B/taphubd" -f --socket "$HUBDIR/hub2.sock" --state-dir "$STATE" >h2.out 2>&1 &
+timeout -k 1 10 "$TAPHUBD" -f --socket "$TMP/hub2.sock" --state-dir "$STATE" >h2.out 2>&1 &
 HUB2=$!
+track_pid $HUB2
 wait $HUB2
 st=$?
 
 if [ $st -ne 0 ] && grep -q "state directory $STATE is in use by taphubd pid $HUBPID" h2.out; then
-	ok "a second hub on the state dir refuses to start, naming the first one's pid"
+	pass "a second hub on the state dir refuses to start, naming the first one's pid"
 else
-	bad "a second hub on the state dir refuses to start" "status $st: $(cat h2.out)"
+	fail "a second hub on the state dir refuses to start" "status $st: $(cat h2.out)"
 fi
 "$GEN" getppid 100
 "$TAP" -A live >a4.txt 2>/dev/null &
 AP=$!
 track_pid $AP
-wait_until 10 'grep -q "^00000200" a4.txt 2>/dev/null'
+wait_until 10 'grep -q "^00000200" a4.txt'
 kill -INT $AP 2>/dev/null
 wait $AP 2>/dev/null
 check "the first hub's session records on, untouched" seq_ok a4.txt 1 200
-TAPHUB_SOCKET=$HUBDIR/dead.sock TAPHUB_STATE_DIR=$STATE "$TAP" -F -m other -e "$N" $$ >f5.out 2>&1
+TAPHUB_SOCKET=$TMP/dead.sock TAPHUB_STATE_DIR=$STATE "$TAP" -F -m other -e "$N" $$ >f5.out 2>&1
 st=$?
 if [ $st -ne 0 ] && grep -q "taphubd pid $HUBPID holds the state directory $STATE" f5.out &&
-	[ ! -S "$HUBDIR/dead.sock" ]; then
-	ok "tap -F does not start a second hub beside one that holds the state dir"
+	[ ! -S "$TMP/dead.sock" ]; then
+	pass "tap -F does not start a second hub beside one that holds the state dir"
 else
-	bad "tap -F does not start a second hub beside one that holds the state dir" \
+	fail "tap -F does not start a second hub beside one that holds the state dir" \
 		"status $st: $(cat f5.out)"
 fi
 "$TAPCTL" stop live --discard >/dev/null 2>&1
@@ -157,8 +151,7 @@ st=$?
 check "tap -F takes a script with only begin/timer/end probes" test $st = 0
 "$TAPCTL" list >u.list 2>&1
 check "its runner is alive" grep -q '^user .*runner alive' u.list
-wait_until 10 'timeout -s INT 1 "$TAP" -A user 2>/dev/null | grep -q "timer ran 3 times"'
-timeout -s INT 1 "$TAP" -A user >u.a 2>/dev/null
+attach_until 10 u.a 'grep -qx "timer ran 3 times" u.a' user
 check "its begin probe's output is in the session" grep -qx 'begin ran' u.a
 check "its timer probe's output is in the session" grep -qx 'timer ran 3 times' u.a
 "$TAPCTL" stop user --discard >u.stop 2>&1
@@ -170,7 +163,8 @@ probe timer.ms(10) { x = 0; printf("%d\n", 1 / x) }'
 wait_until 10 '"$TAPCTL" list | grep -q "last error: ERROR: division by 0"'
 "$TAPCTL" list >e.list 2>&1
 check "a runtime error of a user probe shows in tapctl list" grep -q 'last error: ERROR: division by 0' e.list
-timeout -s INT 1 "$TAP" -A uerr >e.a 2>&1
+attach_until 10 e.a 'grep -q "ERROR: division by 0" e.a e.a.err' uerr
+cat e.a.err >>e.a
 check "... and in the session's output" grep -q 'ERROR: division by 0' e.a
 "$TAPCTL" stop uerr --discard >/dev/null 2>&1
 
@@ -179,12 +173,11 @@ G='probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen" &&
 "$TAP" -F -m uhost --relay-host uhost -e "$R" >/dev/null 2>&1
 "$TAP" -F -m uguest --relay-guest uhost -e "$G" $$ >/dev/null 2>&1
 "$GEN" getppid 3
-wait_until 10 'timeout -s INT 1 "$TAP" -A uhost 2>/dev/null | grep -c "^guest" | grep -qx 3'
-timeout -s INT 1 "$TAP" -A uhost >h.a 2>/dev/null
+attach_until 10 h.a '[ "$(count_of h.a "^guest")" -ge 3 ]' uhost
 if grep -qx 'host begin' h.a && [ "$(grep -c '^guest' h.a)" = 3 ]; then
-	ok "a relay host made from a user-probe-only script takes guests"
+	pass "a relay host made from a user-probe-only script takes guests"
 else
-	bad "a relay host made from a user-probe-only script takes guests" "$(cat h.a)"
+	fail "a relay host made from a user-probe-only script takes guests" "$(cat h.a)"
 fi
 "$TAPCTL" stop uguest --discard >/dev/null 2>&1
 "$TAPCTL" stop uhost --discard >/dev/null 2>&1

@@ -10,9 +10,10 @@
 # getppid() calls and the probe prints ++n, so every file set can be
 # checked for gaps, duplicates and split lines.
 
-. "$(dirname "$0")/hub_lib.sh"
-READ=$B/tap-read
-D=$HUBDIR/out
+. "$(dirname "$0")/lib.sh"
+require_kernel
+READ=$TAP_READ
+D=$TMP/out
 mkdir -p "$D"
 cd "$D" || exit 1
 
@@ -41,7 +42,7 @@ check_seq() {
 # --- plain -o, strftime and made absolute
 ( cd / && "$TAP" -o "$D/plain-%Y.txt" -e "$NUMBERED" -c "$(gen_n 500)" ) >/dev/null 2>err.txt
 f=$D/plain-$(date +%Y).txt
-if [ -f "$f" ] && check_seq 1 500 "$f"; then ok "-o FILE with a strftime name"; else bad "-o FILE with a strftime name" "$(cat err.txt)"; fi
+if [ -f "$f" ] && check_seq 1 500 "$f"; then pass "-o FILE with a strftime name"; else fail "-o FILE with a strftime name" "$(cat err.txt)"; fi
 
 "$TAP" -o rel.txt -e 'probe begin { println("hi"); exit() }' >/dev/null 2>&1
 check "-o relative to the current directory" grep -qx hi "$D/rel.txt"
@@ -50,21 +51,23 @@ check "-o relative to the current directory" grep -qx hi "$D/rel.txt"
 "$TAP" -o rot.txt -S 1,3 -e "$NUMBERED" -c "$(gen_n 50000)" >/dev/null 2>err.txt
 files=$(ls rot.txt.* 2>/dev/null | sort -t. -k3 -n)
 nfiles=$(echo "$files" | wc -w)
-if [ "$nfiles" = 3 ]; then ok "-S 1,3 keeps the newest 3 files"; else bad "-S 1,3 keeps the newest 3 files" "$(ls)"; fi
+if [ "$nfiles" = 3 ]; then pass "-S 1,3 keeps the newest 3 files"; else fail "-S 1,3 keeps the newest 3 files" "$(ls)"; fi
 big=0
 for x in $files; do
 	[ "$(stat -c %s "$x")" -le 1048576 ] || big=1
 done
 check "-S 1: no file is over 1 MB" [ $big = 0 ]
 first=$(head -1 $(echo "$files" | head -1) | cut -c1-8 | sed 's/^0*//')
-if check_seq "$first" 50000 $files; then ok "rotated files hold the newest events, whole and in order"; else bad "rotated files hold the newest events, whole and in order"; fi
+if check_seq "$first" 50000 $files; then pass "rotated files hold the newest events, whole and in order"; else fail "rotated files hold the newest events, whole and in order"; fi
 check "the first of the kept files is not FILE.0" [ ! -e rot.txt.0 ]
 
 # --- SIGUSR2 switches to the next file; a switch without output makes no file
 # The generator makes 1000 events, waits for go1, 1000 more, waits for go2,
 # 1000 more; each signal is sent once the previous batch is in the file and
-# go is given once tap has taken the signal, so the split is exact.
-waitgo() { echo "while [ ! -e $D/$1 ]; do sleep 0.01; done"; }
+# go is given once tap has taken the signal, so the split is exact.  (It
+# waits reading a FIFO: `release` writes to it.)
+mkfifo "$D/go1" "$D/go2"
+waitgo() { echo "read _ <$D/$1"; }
 "$TAP" -o usr.txt -e "$(printf "%s\n" "$NUMBERED" | sed 's/pid() == target()/ppid() == target()/')" \
 	-c "sh -c '$(gen_n 1000); $(waitgo go1); $(gen_n 1000); $(waitgo go2); $(gen_n 1000)'" >/dev/null 2>err.txt &
 TP=$!
@@ -72,35 +75,35 @@ track_pid $TP
 wait_until 30 '[ "$(wc -l <usr.txt 2>/dev/null)" = 1000 ]'
 kill -USR2 $TP
 wait_until 10 '! sig_pending $TP 12'
-touch go1
+release go1
 wait_until 30 '[ "$(wc -l <usr.txt.1 2>/dev/null)" = 1000 ]'
 kill -USR2 $TP
 wait_until 10 '! sig_pending $TP 12'
 kill -USR2 $TP # twice without output in between: one new file
 wait_until 10 '! sig_pending $TP 12'
-touch go2
+release go2
 wait $TP
 n=$(ls usr.txt* | wc -l)
-if [ "$n" = 3 ]; then ok "SIGUSR2 switches; a switch without output makes no file"; else bad "SIGUSR2 switches; a switch without output makes no file" "$(ls usr.txt*)"; fi
-if check_seq 1 3000 usr.txt usr.txt.1 usr.txt.2; then ok "no event lost or doubled across SIGUSR2 switches"; else bad "no event lost or doubled across SIGUSR2 switches"; fi
+if [ "$n" = 3 ]; then pass "SIGUSR2 switches; a switch without output makes no file"; else fail "SIGUSR2 switches; a switch without output makes no file" "$(ls usr.txt*)"; fi
+if check_seq 1 3000 usr.txt usr.txt.1 usr.txt.2; then pass "no event lost or doubled across SIGUSR2 switches"; else fail "no event lost or doubled across SIGUSR2 switches"; fi
 
 # --- binary traces
 "$TAP" -o tr.bin --format=binary -e "$NUMBERED
 probe end { println(\"done\") }" -c "$(gen_n 2000)" >/dev/null 2>err.txt
 "$READ" tr.bin >tr.txt 2>tr.err
 if head -2000 tr.txt | check_seq 1 2000 && [ "$(sed -n 2001p tr.txt)" = done ]; then
-	ok "tap-read prints a binary trace as tap would have"
+	pass "tap-read prints a binary trace as tap would have"
 else
-	bad "tap-read prints a binary trace as tap would have" "$(head -3 tr.txt; cat tr.err)"
+	fail "tap-read prints a binary trace as tap would have" "$(head -3 tr.txt; cat tr.err)"
 fi
 check "a binary trace starts with the magic" [ "$(head -c 8 tr.bin)" = TAPTRACE ]
 "$TAP" --read --json tr.bin >tr.json 2>/dev/null
 # every record an object; their texts together are the text output
 if [ "$(grep -c '"class":"default"' tr.json)" = "$(wc -l <tr.json)" ] &&
 	python3 -c 'import json,sys; print("".join(json.loads(l)["text"] for l in open(sys.argv[1])), end="")' tr.json | cmp -s - tr.txt; then
-	ok "tap --read --json: one JSON object per record"
+	pass "tap --read --json: one JSON object per record"
 else
-	bad "tap --read --json: one JSON object per record" "$(head -2 tr.json)"
+	fail "tap --read --json: one JSON object per record" "$(head -2 tr.json)"
 fi
 check "--class filters by class name" [ "$("$READ" --class nosuch tr.bin | wc -l)" = 0 ]
 check "--guest filters by guest" [ "$("$READ" --guest 0 tr.bin | wc -l)" = "$(wc -l <tr.txt)" ] && [ "$("$READ" --guest 7 tr.bin | wc -l)" = 0 ]
@@ -113,7 +116,7 @@ for x in trr.bin.*; do
 	"$READ" "$x" >/dev/null 2>&1 || alone=1
 done
 check "each file of a binary rotation set reads alone" [ $alone = 0 ] && [ "$(ls trr.bin.* | wc -l)" -ge 2 ]
-if "$READ" trr.bin.* | check_seq 1 30000; then ok "tap-read merges a rotation set by time"; else bad "tap-read merges a rotation set by time"; fi
+if "$READ" trr.bin.* | check_seq 1 30000; then pass "tap-read merges a rotation set by time"; else fail "tap-read merges a rotation set by time"; fi
 # the set shares one clock offset (header bytes 24..31): remeasured per
 # file it drifts, and a merge by real time reorders records at the seams
 offs=$(for x in trr.bin.*; do od -An -tx8 -j24 -N8 "$x"; done | sort -u | wc -l)
@@ -126,17 +129,17 @@ head -c $((size / 2 + 3)) tr.bin >cut.bin
 rc=$?
 lines=$(wc -l <cut.txt)
 if [ $rc = 1 ] && grep -q "truncated at byte" cut.err && [ "$lines" -gt 500 ] && check_seq 1 "$lines" cut.txt; then
-	ok "a truncated trace reads up to the damage and says where"
+	pass "a truncated trace reads up to the damage and says where"
 else
-	bad "a truncated trace reads up to the damage and says where" "rc=$rc $(cat cut.err)"
+	fail "a truncated trace reads up to the damage and says where" "rc=$rc $(cat cut.err)"
 fi
 cp tr.bin newer.bin
 printf '\143' | dd of=newer.bin bs=1 seek=8 conv=notrunc 2>/dev/null # major 99
 "$READ" newer.bin >/dev/null 2>newer.err
 if [ $? = 1 ] && grep -q "newer than this reader" newer.err; then
-	ok "a newer major version is refused with a clear message"
+	pass "a newer major version is refused with a clear message"
 else
-	bad "a newer major version is refused with a clear message" "$(cat newer.err)"
+	fail "a newer major version is refused with a clear message" "$(cat newer.err)"
 fi
 printf 'not a trace at all, just text\n' >junk.bin
 "$READ" junk.bin >/dev/null 2>junk.err
@@ -145,7 +148,7 @@ check "a file that is not a trace is named as such" grep -q "not a taphub trace"
 # --- disk full: an error once, the loss counted exactly, the session goes on
 mkdir -p small
 if mount -t tmpfs -o size=256k tmpfs small 2>/dev/null; then
-	ON_EXIT="umount '$D/small' 2>/dev/null"
+	on_exit "umount '$D/small' 2>/dev/null"
 	"$TAP" -o small/o.txt -e "$NUMBERED
 probe end { printf(\"end ran\\n\") }" -c "$(gen_n 20000)" >/dev/null 2>full.err
 	rc=$?
@@ -154,14 +157,13 @@ probe end { printf(\"end ran\\n\") }" -c "$(gen_n 20000)" >/dev/null 2>full.err
 	# 20000 events and the end probe's line (n is not printed at the end:
 	# printf's ++n reads it, as stap counts it)
 	if [ $rc = 0 ] && [ -n "$lost" ] && [ $((written + lost)) = 20001 ]; then
-		ok "disk full: written + counted lost = all ($written + $lost)"
+		pass "disk full: written + counted lost = all ($written + $lost)"
 	else
-		bad "disk full: written + counted lost = all" "rc=$rc written=$written lost=$lost $(cat full.err)"
+		fail "disk full: written + counted lost = all" "rc=$rc written=$written lost=$lost $(cat full.err)"
 	fi
 	check "disk full: said once, not per record" [ "$(grep -c 'No space left' full.err)" = 1 ]
 	check "disk full: no half line in the file" sh -c "tail -c 1 small/o.txt | od -c | grep -q '\\\\n'"
 	umount small
-	ON_EXIT=
 else
 	echo "(cannot mount a tmpfs here: disk-full test not run)"
 fi
@@ -176,6 +178,6 @@ check "-S 1,0 is an error" grep -q "COUNT must be" e3.txt
 "$TAP" -o x --format=xml -e 'probe begin { exit() }' >/dev/null 2>e4.txt
 check "--format=xml is an error" grep -q "text or binary" e4.txt
 "$TAP" -o /nonexistent/dir/x.txt -e 'probe begin { exit() }' >/dev/null 2>e5.txt
-if [ $? = 1 ] && grep -q "cannot open output file /nonexistent/dir/x.txt" e5.txt; then ok "an unwritable -o is an error at start"; else bad "an unwritable -o is an error at start" "$(cat e5.txt)"; fi
+if [ $? = 1 ] && grep -q "cannot open output file /nonexistent/dir/x.txt" e5.txt; then pass "an unwritable -o is an error at start"; else fail "an unwritable -o is an error at start" "$(cat e5.txt)"; fi
 
 finish

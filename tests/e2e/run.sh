@@ -7,9 +7,10 @@
 #
 # Each file is run as `sh FILE BUILD`, prints PASS/FAIL/XFAIL lines (see
 # lib.sh) and exits 0, 1, or 77 when this machine cannot run it (the reason
-# is printed).  The compile
-# cache is private to the run, so the first compile of every script is a
-# cold one.  Exit status: 0 when nothing failed.
+# is printed); a file that takes longer than E2E_FILE_TIMEOUT seconds
+# (default 600) is stopped and fails.  The compile cache is private to the
+# run, so the first compile of every script is a cold one.  Exit status: 0
+# when nothing failed.
 #
 # E2E_ONLY="syntax arrays" runs only those files.
 
@@ -26,7 +27,14 @@ TAPHUB_CACHE=$(mktemp -d "${TMPDIR:-/tmp}/tap-e2e-cache.XXXXXX") || exit 2
 export TAPHUB_CACHE
 log=$(mktemp "${TMPDIR:-/tmp}/tap-e2e-log.XXXXXX") || exit 2
 trap 'rm -rf "$TAPHUB_CACHE" "$log"' EXIT
-trap 'exit 130' INT TERM HUP
+# A file runs in a process group of its own (lib.sh's time limit): pass an
+# interrupt on to it, and let it clean up, before leaving.
+child=
+stop_child() {
+	[ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+	exit 130
+}
+trap stop_child INT TERM HUP
 
 npass=0
 nfail=0
@@ -42,8 +50,11 @@ for t in "$dir"/*.sh; do
 		case " $E2E_ONLY " in *" $name "*) ;; *) continue ;; esac
 	fi
 	t0=$(date +%s)
-	sh "$t" "$TAP_E2E_BUILD" >"$log" 2>&1
+	sh "$t" "$TAP_E2E_BUILD" >"$log" 2>&1 &
+	child=$!
+	wait $child
 	st=$?
+	child=
 	cat "$log"
 	p=$(grep -c '^PASS ' "$log")
 	f=$(grep -c '^FAIL ' "$log")
@@ -59,7 +70,8 @@ for t in "$dir"/*.sh; do
 		nskip=$((nskip + 1))
 		;;
 	*)
-		# a file that failed without saying which assertion
+		# a file that failed without saying which assertion (124: its
+		# time limit stopped it)
 		if [ "$f" = 0 ]; then
 			echo "FAIL $name: exited with status $st"
 			nfail=$((nfail + 1))

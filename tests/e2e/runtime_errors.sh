@@ -120,10 +120,11 @@ tap_run exitb "$TMP/exitb.stp"
 assert_eq "exit() in begin" "$(out exitb | tr '\n' ' ')" "begin 1 rest of begin 1 begin 2 end "
 assert_rc "exit() in begin: status 0" exitb 0
 script exitk <<'STP'
-probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen") exit() }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (ppid() == target()) exit() }
 probe end { printf("end\n") }
 STP
-# the command would run 20 s: exit() from the getppid before it ends it
+# the command would run 20 s: exit() from the getppid of its child ends
+# the session first
 t0=$(date +%s)
 tap_run exitk -c "sh -c '$GEN getppid 1; exec $GEN sleep 20000'" "$TMP/exitk.stp"
 t1=$(date +%s)

@@ -17,13 +17,12 @@
 # checked, so an option taken for a script argument fails here.
 
 . "$(dirname "$0")/hub_lib.sh"
-D=$HUBDIR/out
+D=$TMP/out
 mkdir -p "$D"
 chmod 777 "$D"
 cd "$D" || exit 1
 hub_start
-# the pins of this hub's hosts, and its sessions, gone however the test ends
-PINS=/sys/fs/bpf/taphub/s$(printf %x "$(stat -c %d "$HUBDIR/state")")_$(printf %x "$(stat -c %i "$HUBDIR/state")")
+# its sessions, gone however the test ends (hub_start removes the pins)
 stop_all() {
 	for pass in 1 2; do
 		for s in $("$TAPCTL" list 2>/dev/null | awk '$1 == "SESSION" { on = 1; next } on { print $1 }'); do
@@ -31,43 +30,17 @@ stop_all() {
 		done
 	done
 }
-ON_EXIT="stop_all; rm -rf '$PINS'"
+on_exit stop_all
 
-# the events come from a generator of our own name: other tests run gen
-cp "$GEN" "$HUBDIR/frgen"
-FRGEN=$HUBDIR/frgen
-
-# wait_until SECONDS COMMAND...: poll until COMMAND succeeds
-wait_until() {
-	n=$(($1 * 10))
-	shift
-	while [ $n -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
+# the events come from a generator of this run's own name (frgen$$, put in
+# the scripts below): other tests and test runs run gen
+FRGEN=$(own_gen frgen)
 
 # seq_in FILE A B: FILE's "fr N" lines are exactly A..B
 seq_in() {
 	awk -v a="$2" -v b="$3" '$1 != "fr" { next } { if ($2 != a + k) exit 1; k++ } END { exit a + k - 1 != b }' "$1"
 }
 
-# attach_until SECONDS FILE NAME PATTERN...: attach until what it shows has every PATTERN
-attach_until() {
-	secs=$1 file=$2 name=$3
-	shift 3
-	i=0
-	while [ $i -lt "$secs" ]; do
-		attach_for 1 "$file" "$name"
-		all=1
-		for p; do grep -q "$p" "$file" || all=0; done
-		[ $all = 1 ] && return 0
-		i=$((i + 1))
-	done
-	return 1
-}
 
 cat >flightrecord.stp <<'STP'
 global n
@@ -88,17 +61,18 @@ STP
 cat >args.stp <<'STP'
 probe begin { printf("ran %s\n", @1); exit() }
 STP
+sed -i "s/\"frgen\"/\"frgen$$\"/" flightrecord.stp pfaults.stp
 
 # --- stap -F -m NAME: the session has the name, in either order ---------------
 out=$("$TAP" -F flightrecord.stp -m frtrace 2>&1)
 case "$out" in
-*"Session frtrace "*) ok "tap -F flightrecord.stp -m frtrace: the session is named frtrace" ;;
-*) bad "tap -F flightrecord.stp -m frtrace: the session is named frtrace" "$out" ;;
+*"Session frtrace "*) pass "tap -F flightrecord.stp -m frtrace: the session is named frtrace" ;;
+*) fail "tap -F flightrecord.stp -m frtrace: the session is named frtrace" "$out" ;;
 esac
 out=$("$TAP" -F -m frdoc flightrecord.stp 2>&1)
 case "$out" in
-*"Session frdoc "*) ok "tap -F -m frdoc flightrecord.stp: the session is named frdoc" ;;
-*) bad "tap -F -m frdoc flightrecord.stp: the session is named frdoc" "$out" ;;
+*"Session frdoc "*) pass "tap -F -m frdoc flightrecord.stp: the session is named frdoc" ;;
+*) fail "tap -F -m frdoc flightrecord.stp: the session is named frdoc" "$out" ;;
 esac
 "$TAPCTL" stop frdoc >/dev/null 2>&1
 "$FRGEN" getppid 100
@@ -107,10 +81,10 @@ esac
 "$TAP" -A frtrace >a1 2>a1.err &
 APID=$!
 track_pid $APID
-if wait_until 20 grep -qx "fr 100" a1; then
-	ok "tap -A frtrace prints what the buffer holds"
+if wait_until 20 'grep -qx "fr 100" a1'; then
+	pass "tap -A frtrace prints what the buffer holds"
 else
-	bad "tap -A frtrace prints what the buffer holds" "$(cat a1.err)"
+	fail "tap -A frtrace prints what the buffer holds" "$(cat a1.err)"
 fi
 kill -QUIT $APID
 wait $APID
@@ -118,12 +92,12 @@ rc=$?
 check "SIGQUIT (Ctrl-\\) detaches the reader: exit 0" [ $rc = 0 ]
 "$FRGEN" getppid 50
 check "the detached reader saw nothing after it left" sh -c "! grep -q '^fr 101$' a1"
-if attach_until 10 a2 frtrace "^fr 150$"; then
+if attach_until 10 a2 'grep -q "^fr 150$" a2' frtrace; then
 	check "the session recorded on after the detach (fr 1..150)" seq_in a2 1 150
 else
-	bad "the session recorded on after the detach (fr 1..150)" "$(tail -3 a2)"
+	fail "the session recorded on after the detach (fr 1..150)" "$(tail -3 a2)"
 fi
-"$TAPCTL" stop frtrace >/dev/null
+"$TAPCTL" stop frtrace >/dev/null 2>&1
 
 # --- stap -F -o FILE -S 1,2 pfaults.stp: files rotate at 1 MB, 2 kept -------------
 # the files (each a rotation set of 1 MB files, the newest 2 kept) must end with
@@ -142,13 +116,13 @@ for order in doc after; do
 		"$TAP" -F -m pf_doc -o "$D/pf_doc.log" -S 1,2 pfaults.stp >/dev/null 2>pf.err
 	else
 		"$TAP" -F pfaults.stp -m pf_after -o "$D/pf_after.log" -S 1,2 >/dev/null 2>pf.err
-	fi || bad "tap -F ($order order) -o -S starts" "$(cat pf.err)"
+	fi || fail "tap -F ($order order) -o -S starts" "$(cat pf.err)"
 	"$FRGEN" touch 30000
-	"$TAPCTL" stop pf_$order >/dev/null
+	"$TAPCTL" stop pf_$order >/dev/null 2>&1
 	if rotation_ok "$D/pf_$order.log" 1 2; then
-		ok "-F -o FILE -S 1,2 ($order the script): 2 files of at most 1 MB kept"
+		pass "-F -o FILE -S 1,2 ($order the script): 2 files of at most 1 MB kept"
 	else
-		bad "-F -o FILE -S 1,2 ($order the script): 2 files of at most 1 MB kept" "$(ls -l "$D"/pf_$order.log* 2>&1)"
+		fail "-F -o FILE -S 1,2 ($order the script): 2 files of at most 1 MB kept" "$(ls -l "$D"/pf_$order.log* 2>&1)"
 	fi
 done
 
@@ -158,9 +132,9 @@ timeout -k 5 120 "$TAP" pfaults.stp -o "$D/emb.log" -S 2,3 -c "$FRGEN touch 7000
 rc=$?
 check "tap pfaults.stp -o log -S 2,3 -c CMD: exit 0" [ $rc = 0 ]
 if rotation_ok "$D/emb.log" 2 3; then
-	ok "tap pfaults.stp -o log -S 2,3: 3 files of at most 2 MB kept"
+	pass "tap pfaults.stp -o log -S 2,3: 3 files of at most 2 MB kept"
 else
-	bad "tap pfaults.stp -o log -S 2,3: 3 files of at most 2 MB kept" "$(ls -l "$D"/emb.log* 2>&1; cat emb.err)"
+	fail "tap pfaults.stp -o log -S 2,3: 3 files of at most 2 MB kept" "$(ls -l "$D"/emb.log* 2>&1; cat emb.err)"
 fi
 check "-o: nothing went to stdout" [ ! -s emb.out ]
 
@@ -171,27 +145,28 @@ STP
 cat >guest.stp <<'STP'
 probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "frgen") printf("guest %d\n", pid()) }
 STP
+sed -i "s/\"frgen\"/\"frgen$$\"/" buffer.stp guest.stp
 "$TAP" -F buffer.stp -s 128 -DRELAYHOST=shbuf >host.out 2>host.err
 check "tap -F buffer.stp -s 128 -DRELAYHOST=shbuf: exit 0" [ $? = 0 ]
 list=$("$TAPCTL" list)
 if printf '%s\n' "$list" | grep -q '^host shbuf ' &&
 	printf '%s\n' "$list" | grep -Eq '^ +default +128M +overwrite'; then
-	ok "-DRELAYHOST=shbuf -s 128: host shbuf with a 128 MB class"
+	pass "-DRELAYHOST=shbuf -s 128: host shbuf with a 128 MB class"
 else
-	bad "-DRELAYHOST=shbuf -s 128: host shbuf with a 128 MB class" "$list $(cat host.err)"
+	fail "-DRELAYHOST=shbuf -s 128: host shbuf with a 128 MB class" "$list $(cat host.err)"
 fi
 "$TAP" -F guest.stp -DRELAYGUEST=shbuf >guest.out 2>guest.err
 case "$(cat guest.out)" in
-*"recording in host shbuf as a guest"*) ok "tap -F guest.stp -DRELAYGUEST=shbuf joins the host" ;;
-*) bad "tap -F guest.stp -DRELAYGUEST=shbuf joins the host" "$(cat guest.out guest.err)" ;;
+*"recording in host shbuf as a guest"*) pass "tap -F guest.stp -DRELAYGUEST=shbuf joins the host" ;;
+*) fail "tap -F guest.stp -DRELAYGUEST=shbuf joins the host" "$(cat guest.out guest.err)" ;;
 esac
 "$FRGEN" getppid 1 &
 gpid=$!
 wait $gpid
-if attach_until 10 relay.txt shbuf "^guest $gpid\$" "^host $gpid\$"; then
-	ok "the relay guest's records appear in the host's output"
+if attach_until 10 relay.txt "grep -q '^guest $gpid\$' relay.txt && grep -q '^host $gpid\$' relay.txt" shbuf; then
+	pass "the relay guest's records appear in the host's output"
 else
-	bad "the relay guest's records appear in the host's output" "$(cat relay.txt)"
+	fail "the relay guest's records appear in the host's output" "$(cat relay.txt)"
 fi
 stop_all
 
@@ -202,22 +177,23 @@ global n
 probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "frgen") printf("fr %d\n", ++n) }
 probe kernel.trace("syscalls:sys_enter_openat") { if (execname() == "frgen") printf("ready\n") }
 STP
+sed -i "s/\"frgen\"/\"frgen$$\"/" usr2.stp
 "$TAP" usr2.stp -o "$D/foo" 2>foo.err &
 TPID=$!
 track_pid $TPID
-wait_until 30 sh -c "'$FRGEN' open /dev/null 1; grep -q '^ready' '$D/foo'"
+wait_until 30 '"$FRGEN" open /dev/null 1; grep -q "^ready" "$D/foo"'
 "$FRGEN" getppid 100
-wait_until 10 grep -qx "fr 100" foo
+wait_until 10 'grep -qx "fr 100" foo'
 kill -USR2 $TPID
 "$FRGEN" getppid 100
-wait_until 10 grep -qx "fr 200" foo.1
+wait_until 10 'grep -qx "fr 200" foo.1'
 kill -INT $TPID
 wait $TPID
 rc=$?
 if [ $rc = 0 ] && seq_in foo 1 100 && seq_in foo.1 101 200; then
-	ok "SIGUSR2 to tap usr2.stp -o foo: the next events go to foo.1"
+	pass "SIGUSR2 to tap usr2.stp -o foo: the next events go to foo.1"
 else
-	bad "SIGUSR2 to tap usr2.stp -o foo: the next events go to foo.1" "rc=$rc $(ls foo* 2>&1) $(cat foo.err)"
+	fail "SIGUSR2 to tap usr2.stp -o foo: the next events go to foo.1" "rc=$rc $(ls foo* 2>&1) $(cat foo.err)"
 fi
 
 # --- -s MB after the script, without the hub: the kernel ring's size ------------
@@ -230,11 +206,8 @@ ring_size() {
 "$TAP" flightrecord.stp -s 8 >/dev/null 2>s8.err &
 TPID=$!
 track_pid $TPID
-for i in $(seq 300); do
-	size=$(ring_size $TPID)
-	[ -n "$size" ] && break
-	sleep 0.1
-done
+wait_until 30 '[ -n "$(ring_size $TPID)" ]'
+size=$(ring_size $TPID)
 kill -INT $TPID
 wait $TPID
 check "tap flightrecord.stp -s 8: an 8 MB kernel ring (got ${size:-none})" [ "$size" = $((8 << 20)) ]
@@ -255,16 +228,16 @@ cat >target.stp <<'STP'
 probe begin { printf("target %d\n", target()); exit() }
 STP
 out=$("$TAP" target.stp -x $$ 2>&1)
-if [ "$out" = "target $$" ]; then ok "tap target.stp -x PID: target() is PID"; else
-	bad "tap target.stp -x PID: target() is PID" "$out"; fi
+if [ "$out" = "target $$" ]; then pass "tap target.stp -x PID: target() is PID"; else
+	fail "tap target.stp -x PID: target() is PID" "$out"; fi
 "$TAP" args.stp 2>noarg.err >/dev/null
 check "a missing @1 is still a compile error" [ $? = 1 ]
 out=$("$TAP" -l 'kernel.trace("exceptions:page_fault_u*")' 2>&1)
 check "-l PATTERN lists the probe point" [ "$out" = 'kernel.trace("exceptions:page_fault_user")' ]
 out=$("$TAP" -L 'kernel.trace("exceptions:page_fault_user")' 2>&1)
 case "$out" in
-*'$address'*) ok "-L PATTERN lists its variables" ;;
-*) bad "-L PATTERN lists its variables" "$out" ;;
+*'$address'*) pass "-L PATTERN lists its variables" ;;
+*) fail "-L PATTERN lists its variables" "$out" ;;
 esac
 
 stop_all
