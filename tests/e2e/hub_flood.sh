@@ -141,6 +141,16 @@ attach_until 10 "$TMP/rn.out" 'grep -qx "begin ran" "$TMP/rn.out"' rn
 check "the runner ran the begin probe" grep -qx "begin ran" "$TMP/rn.out"
 check "the session stops" sh -c "'$TAPCTL' stop rn >/dev/null 2>&1"
 
+# all 20 of root's connections are served once nothing holds one: rn's
+# runner leaves a moment after its session stopped, a reader's thread a
+# moment after its tap detached
+all_served() {
+	flood "$TMP/rd2.out" 20
+	leave $flood
+	grep -q '^connected 20 served 20 refused 0 failed 0$' "$TMP/rd2.out"
+}
+wait_until 10 all_served
+
 # attached readers leave the main loop for threads of their own: counted
 # until their threads end
 "$TAP" -F -m rd -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "'"$FG"'") printf("fgen\n") }' \
@@ -158,13 +168,6 @@ check "attached readers are counted" grep -q '^connected 20 served 16 refused 4 
 leave $flood
 kill -INT $readers
 wait $readers
-# a reader's thread ends a moment after its tap detached: flood until
-# all 20 are served
-all_served() {
-	flood "$TMP/rd2.out" 20
-	leave $flood
-	grep -q '^connected 20 served 20 refused 0 failed 0$' "$TMP/rd2.out"
-}
 wait_until 10 all_served
 check "detached readers are uncounted" grep -q '^connected 20 served 20 ' "$TMP/rd2.out"
 "$TAPCTL" stop rd >/dev/null 2>&1

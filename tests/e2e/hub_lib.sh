@@ -104,18 +104,3 @@ for e in json.load(sys.stdin):
 session_listed() {
 	"$TAPCTL" list 2>/dev/null | grep -q "^$1 .*$2"
 }
-
-# The names of the hub tests' own harness before it joined lib.sh, for test
-# files written against it in parallel; new files use pass/fail/check,
-# $TMP, on_exit and attach_until.
-B=$TAP_E2E_BUILD
-HUBDIR=$TMP
-ok() { pass "$1"; }
-bad() { fail "$@"; }
-on_exit 'eval "${ON_EXIT:-}"'
-attach_for() { # attach_for SECONDS FILE NAME [tap options...]
-	_af_secs=$1 _af_file=$2
-	shift 2
-	timeout -s INT "$_af_secs" "$TAP" -A "$@" >"$_af_file" 2>"$_af_file.err"
-	return 0
-}
