@@ -7,8 +7,8 @@
 #     objects, from nm), is one the block lets it use; "(headers)" allows
 #     the headers only, no call;
 #   - no circle: between modules, between the files of a module (which
-#     file calls which, from nm on the objects), between headers (their
-#     #include lines);
+#     file calls which, from nm on the objects; the files of a "recursive:"
+#     line count as one), between headers (their #include lines);
 #   - libraries do not print: no object of a library refers to stdout,
 #     stderr, printf, perror ... (nm), but the files the block's "print:"
 #     line names;
@@ -25,8 +25,11 @@ fail=0
 
 # The block: "module: public headers -> modules it may use".
 sed -n '/^```deps$/,/^```$/p' "$doc" | sed '1d;$d' | grep -v '^#' | grep . >"$tmp/block"
-grep -v '^print:' "$tmp/block" >"$tmp/rules"
+grep -v '^print:' "$tmp/block" | grep -v '^recursive:' >"$tmp/rules"
 may_print=$(sed -n 's/^print://p' "$tmp/block")
+# each "recursive:" line: files that are one recursive walker, split for
+# size; calls among them go both ways, so they count as one file for circles
+sed -n 's/^recursive: *//p' "$tmp/block" >"$tmp/groups"
 if [ ! -s "$tmp/rules" ]; then
 	echo "FAIL deps: no \`\`\`deps block in $doc"
 	exit 1
@@ -143,7 +146,10 @@ for m in $modules; do
 			$2 != m { print m, $2, $1 >> calls; next }
 			$3 != f { print f, $3 }' >>"$tmp/call_files"
 	done <"$list"
-	sort -u "$tmp/call_files" | circles >"$tmp/c"
+	sort -u "$tmp/call_files" |
+		awk 'NR == FNR { for (i = 1; i <= NF; i++) g[$i] = "{" $0 "}"; next }
+		{ a = ($1 in g) ? g[$1] : $1; b = ($2 in g) ? g[$2] : $2; if (a != b) print a, b }' \
+			"$tmp/groups" - | sort -u | circles >"$tmp/c"
 	if [ -s "$tmp/c" ]; then
 		sed "s|^|FAIL deps: circle between files of $m: |" "$tmp/c"
 		fail=1
