@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codegen_data.c - array slices, aggregates (statistics and their extractors) and target
+ * variables of tracepoints.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/codegen.h"
+#include "compiler/compiler.h"
+#include "guest-runtime/grt_user.h"
+#include "taphub/record.h"
+#include "taphub/stat.h"
+
+/* ---- array slices: a[k, *] in delete, 'in' and foreach ------------------------------- */
+
+/* Bit i set: key i is a '*'.  0: not a slice. */
+unsigned slice_mask(struct cc_node **args, int n)
+{
+	unsigned m = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (args[i]->kind == N_WILDCARD)
+			m |= 1u << i;
+	return m;
+}
+
+/*
+ * Kernel: a bpf_for_each_map_elem() callback for array s and a slice
+ * mask, which deletes (del) or finds the elements whose fixed keys equal
+ * those of the key buffer the context points at.  The verifier checks
+ * the callback once, whatever the number of elements; a run costs one
+ * call per element (at most the array's size).  One callback per (array,
+ * mask, operation), shared by every use.
+ */
+static const char *slice_callback(struct gen *G, struct cc_sym *s, unsigned mask, bool del)
+{
+	const char *name = fmt(G, "th_slice%d_%x_%s", s->index, mask, del ? "del" : "in");
+	int i;
+
+	for (i = 0; i < G->slicefns.n; i++)
+		if (!strcmp(G->slicefns.v[i], name))
+			return name;
+	cc_vec_push(G->cx->arena, &G->slicefns, (void *)name);
+	fprintf(G->slices,
+		"static long %s(void *map, struct th_k%d *k, void *v, struct th_slice_ctx *c)\n{\n"
+		"\tconst struct th_k%d *w = c->key;\n\n\t(void)v;\n\t(void)w;\n",
+		name, s->index, s->index);
+	for (i = 0; i < s->nkeys; i++) {
+		if (mask & (1u << i))
+			continue;
+		if (s->keytype[i] == TY_STRING)
+			fprintf(G->slices, "\tif (!th_keystr_eq(k->k%d, w->k%d))\n\t\treturn 0;\n", i, i);
+		else
+			fprintf(G->slices, "\tif (k->k%d != w->k%d)\n\t\treturn 0;\n", i, i);
+	}
+	/*
+	 * The verifier walks a callback again per possible caller state
+	 * until they converge: a found flag converges, a counter would not.
+	 */
+	if (del)
+		fprintf(G->slices, "\tbpf_map_delete_elem(map, k);\n\treturn 0;\n}\n\n");
+	else
+		fprintf(G->slices, "\tc->found = 1;\n\treturn 1; /* one is enough */\n}\n\n");
+	return name;
+}
+
+/* delete a[k, *] (and delete a: every key a '*'), either side. */
+void slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			 unsigned mask)
+{
+	char *pre = "";
+	const char *key = n ? keys(G, s, args, n, &pre) : NULL;
+
+	if (!G->kernel) {
+		emit(G, "{%s grt_arr_delete_slice(U, %d, %s, 0x%xu); }", pre, s->index,
+		     key ? key : "NULL", mask);
+		return;
+	}
+	if (!key) {
+		/* the whole array: a key buffer only for the callback's type */
+		use_key(G, s->index);
+		key = fmt(G, "&F->k%d", s->index);
+	}
+	emit(G, "{%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, 0); }",
+	     pre, key, kmap(G, s), slice_callback(G, s, mask, true));
+}
+
+/* [k, *] in a */
+const char *slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			    unsigned mask)
+{
+	char *pre;
+	const char *key = keys(G, s, args, n, &pre);
+
+	if (!G->kernel)
+		return fmt(G, "({%s (__s64)grt_arr_exists_slice(U, %d, %s, 0x%xu); })", pre, s->index,
+			   key, mask);
+	return fmt(G,
+		   "({%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, "
+		   "0); (__s64)c.found; })",
+		   pre, key, kmap(G, s), slice_callback(G, s, mask, false));
+}
+
+/* ---- aggregates ---------------------------------------------------------------------- */
+
+static int hist_buckets(const struct cc_sym *s)
+{
+	if (s->hist_kind == TH_HIST_LOG)
+		return TH_HIST_LOG_BUCKETS;
+	if (s->hist_kind == TH_HIST_LINEAR)
+		return th_hist_linear_nbuckets(s->hist_lo, s->hist_hi, s->hist_step);
+	return 0;
+}
+
+/* Slots of one copy of s: header, buckets, and @variance's two (see stat.h). */
+int stat_slots(const struct cc_sym *s)
+{
+	return TH_STAT_HDR + hist_buckets(s) + (s->variance ? TH_STAT_VAR_SLOTS : 0);
+}
+
+/* After th_stat_add(st, v ...): @variance's update of the copy, when the script reads it. */
+static const char *kvar_add(struct gen *G, const struct cc_sym *s, int u)
+{
+	if (!s->variance)
+		return "";
+	return fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
+		   TH_STAT_HDR + hist_buckets(s), s->var_shift);
+}
+
+const char *stat_add(struct gen *G, struct cc_node *n)
+{
+	struct cc_node *x = n->lhs;
+	struct cc_sym *s = x->sym;
+	const char *v = ex(G, n->rhs);
+	char *pre = "";
+	const char *key = NULL;
+	int u = uniq(G);
+
+	if (x->kind == N_INDEX)
+		key = keys(G, s, x->args, x->nargs, &pre);
+	if (!G->kernel) {
+		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
+				    fmt(G, "identifier '%s'", s->name), &x->loc);
+
+		return fmt(G, "({ __s64 v%d = %s;%s grt_stat_add_g(U, %d, %s, v%d, %d); 0; })", u, v,
+			   pre, s->index, key ? key : "NULL", u, site);
+	}
+	if (!key) {
+		return fmt(G,
+			   "({ __s64 v%d = %s; __u32 z%d = 0; __s64 *st%d = "
+			   "bpf_map_lookup_elem(&%s, &z%d); if (st%d) th_stat_add(st%d, v%d, %d, "
+			   "%s, %s, %s, %d);%s 0; })",
+			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, num(G, s->hist_lo),
+			   num(G, s->hist_hi), num(G, s->hist_step), hist_buckets(s),
+			   kvar_add(G, s, u));
+	}
+	{
+		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
+				    fmt(G, "identifier '%s'", s->name), &x->loc);
+
+		return fmt(G,
+			   "({ __s64 v%d = %s;%s __s64 *st%d = th_lookup_init(H, &%s, %s, %d); if "
+			   "(st%d) th_stat_add(st%d, v%d, %d, %s, %s, %s, %d);%s 0; })",
+			   u, v, pre, u, kmap(G, s), key, site, u, u, u, s->hist_kind,
+			   num(G, s->hist_lo), num(G, s->hist_hi), num(G, s->hist_step),
+			   hist_buckets(s), kvar_add(G, s, u));
+	}
+}
+
+static int extractor(const char *name)
+{
+	static const char *const xs[] = { "count", "sum", "min", "max", "avg" };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (!strcmp(name, xs[i]))
+			return i;
+	return -1;
+}
+
+const char *stat_op(struct gen *G, struct cc_node *n)
+{
+	struct cc_node *x = n->lhs;
+	struct cc_sym *s = x->sym;
+	int xi = extractor(n->name), u = uniq(G);
+	char *pre = "";
+	const char *key = NULL;
+	int site;
+
+	if (xi < 0 && (G->kernel || strcmp(n->name, "variance"))) {
+		/* combining the CPUs' Welford states is done once, in user space */
+		cc_error_at(&G->cx->diag, &n->loc,
+			    G->kernel ? "@%s in a kernel probe is not supported: read it in an end or "
+					"timer probe"
+				      : "@%s is not supported",
+			    n->name);
+		return "0";
+	}
+	site = add_site(G, TH_ERR_NOSTAT, "empty aggregate", fmt(G, "identifier '%s'", s->name),
+			&n->loc);
+	if (x->kind == N_INDEX)
+		key = keys(G, s, x->args, x->nargs, &pre);
+	if (!G->kernel && xi < 0)
+		return fmt(G,
+			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
+			   "grt_stat_variance_g(U, %d, st%d, %d); })",
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, s->index, u, site);
+	if (!G->kernel)
+		return fmt(G,
+			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); grt_stat_x(U, "
+			   "st%d, %d, %d); })",
+			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
+	if (!key)
+		return fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, kmap(G, s),
+			   u, xi, site);
+	return fmt(G, "({%s th_stat_x(H, &%s, %s, %d, %d); })", pre, kmap(G, s), key, xi, site);
+}
+
+/* ---- target variables ----------------------------------------------------------------- */
+
+/* Width and signedness of a tracepoint field's C type. */
+static const char *narrow(struct gen *G, const struct cc_tpfield *f)
+{
+	static const struct {
+		const char *name;
+		const char *cast;
+	} ints[] = {
+		{ "int", "(__s32)" }, { "unsigned int", "(__u32)" }, { "pid_t", "(__s32)" },
+		{ "uid_t", "(__u32)" }, { "gid_t", "(__u32)" }, { "umode_t", "(__u16)" },
+		{ "clockid_t", "(__s32)" }, { "key_serial_t", "(__s32)" }, { "mqd_t", "(__s32)" },
+		{ "key_t", "(__s32)" }, { "rwf_t", "(__s32)" }, { "timer_t", "(__s32)" },
+		{ "qid_t", "(__u32)" }, { "u32", "(__u32)" }, { "__u32", "(__u32)" },
+		{ "s32", "(__s32)" }, { "__s32", "(__s32)" }, { "u16", "(__u16)" },
+		{ "__u16", "(__u16)" }, { "s16", "(__s16)" }, { "short", "(__s16)" },
+		{ "unsigned short", "(__u16)" }, { "u8", "(__u8)" }, { "__u8", "(__u8)" },
+		{ "char", "(__s8)" }, { "unsigned char", "(__u8)" }, { "bool", "(__u8)" },
+		{ "gfp_t", "(__u32)" }, { "dev_t", "(__u32)" },
+	};
+	const char *t = f->type;
+	size_t i;
+
+	if (f->kind == CC_TPF_PTR)
+		return "(__s64)(__u64)";
+	if (!strncmp(t, "const ", 6))
+		t += 6;
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (!strcmp(t, ints[i].name))
+			return fmt(G, "(__s64)%s", ints[i].cast);
+	switch (f->size) {
+	case 1:
+		return f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
+	case 2:
+		return f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
+	case 4:
+		return f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
+	default:
+		return "(__s64)";
+	}
+}
+
+const char *target(struct gen *G, struct cc_node *n)
+{
+	struct cc_dprobe *d = G->probe;
+	const struct cc_tpfield *f = n->aux;
+	int i, argi = 0;
+
+	if (d->kind == PK_INPUT)
+		return "((char *)U->input)"; /* $value: what tap read on stdin */
+	if (d->kind == PK_SYSCALL) {
+		if (d->sysexit)
+			return "((__s64)ctx->args[1])";
+		for (i = 0; i < d->tpf->nfields; i++) {
+			if (&d->tpf->fields[i] == f)
+				break;
+			if (strcmp(d->tpf->fields[i].name, "__syscall_nr"))
+				argi++;
+		}
+		return fmt(G, "(%s th_sysarg(ctx, %d))", narrow(G, f), argi);
+	}
+	/* tracepoint program: ctx is the trace record */
+	if (f->kind == CC_TPF_OTHER && n->nargs == 1) {
+		/* $array[i]: a bounds-checked read (a ctx access needs a constant offset) */
+		int esz = cc_tp_array_elem(f), cnt = f->size / (esz ? esz : 1);
+		const char *idx = ex(G, n->args[0]);
+		int u = uniq(G);
+		const char *cast = esz == 8 ? "(__s64)" : esz == 4 ? (f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)")
+				   : esz == 2 ? (f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)")
+					      : (f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)");
+
+		return fmt(G,
+			   "({ __s64 i%d = %s; __u64 v%d = 0; if (i%d >= 0 && i%d < %d) "
+			   "bpf_probe_read_kernel(&v%d, %d, (const char *)ctx + %d + i%d * %d); %sv%d; })",
+			   u, idx, u, u, u, cnt, u, esz, f->offset, u, esz, cast, u);
+	}
+	switch (f->kind) {
+	case CC_TPF_CHARARRAY:
+		return fmt(G, "th_tp_str(%s, (const char *)ctx + %d, %d)", temp(G), f->offset,
+			   f->size);
+	case CC_TPF_DATALOC_STR: {
+		int u = uniq(G);
+
+		return fmt(G,
+			   "({ __u32 dl%d = *(__u32 *)((char *)ctx + %d); th_tp_str(%s, (const char "
+			   "*)ctx + (dl%d & 0xffff), (int)(dl%d >> 16)); })",
+			   u, f->offset, temp(G), u, u);
+	}
+	default:
+		switch (f->size) {
+		case 1:
+			return fmt(G, "(%s *(__u8 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+		case 2:
+			return fmt(G, "(%s *(__u16 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+		case 4:
+			return fmt(G, "(%s *(__u32 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+		default:
+			return fmt(G, "(%s *(__u64 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+		}
+	}
+}

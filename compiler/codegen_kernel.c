@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codegen_kernel.c - the kernel file, guest.bpf.c: maps, globals, frames, probe bodies
+ * (shared where equal), the programs and their sections.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/codegen.h"
+#include "compiler/compiler.h"
+#include "guest-runtime/grt_user.h"
+#include "taphub/record.h"
+#include "taphub/stat.h"
+
+/* ---- the kernel file ----------------------------------------------------------------------- */
+
+/*
+ * What both generated files define first.  TH_ABORTED is the handler's
+ * error state after abort(): negative, so it ends the run like an error
+ * but is neither reported nor caught.
+ */
+void gen_common_defines(struct gen *G, FILE *o)
+{
+	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
+		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
+	fprintf(o, "#define TH_ABORTED (-1)\n");
+}
+
+/* Kernel-shared scalars: the same layout in the eBPF object and the user object. */
+bool any_kernel_scalar(struct gen *G)
+{
+	int i;
+
+	for (i = 0; i < G->prog->globals.n; i++) {
+		struct cc_sym *s = G->prog->globals.v[i];
+
+		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
+			return true;
+	}
+	return false;
+}
+
+void gen_globals_struct(struct gen *G, FILE *o)
+{
+	int i;
+
+	if (!any_kernel_scalar(G))
+		return;
+	fprintf(o, "struct th_globals {\n");
+	for (i = 0; i < G->prog->globals.n; i++) {
+		struct cc_sym *s = G->prog->globals.v[i];
+
+		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
+			fprintf(o, s->type == TY_STRING ? "\tchar g_%s[TH_MAXSTR];\n" : "\t__s64 g_%s;\n",
+				s->name);
+	}
+	fprintf(o, "};\n");
+}
+
+static const char *kvaltype(struct gen *G, struct cc_sym *s)
+{
+	if (s->type == TY_STATS)
+		return fmt(G, "struct th_st%d", s->index);
+	return ctype_val(s);
+}
+
+/* The C types of kernel globals: emitted before the frames that use them. */
+static void gen_kernel_types(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	int i, j;
+
+	for (i = 0; i < P->globals.n; i++) {
+		struct cc_sym *s = P->globals.v[i];
+
+		if (!s->used_kernel)
+			continue;
+		if (s->type == TY_STATS)
+			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index, stat_slots(s));
+		if (s->is_array) {
+			fprintf(o, "struct th_k%d {", s->index);
+			for (j = 0; j < s->nkeys; j++)
+				fprintf(o, s->keytype[j] == TY_STRING ? " char k%d[TH_MAXSTR];" : " __s64 k%d;",
+					j);
+			fprintf(o, " };\n");
+		}
+	}
+	fprintf(o, "struct th_vstr { char s[TH_MAXSTR]; };\n");
+	gen_globals_struct(G, o);
+}
+
+/* The maps of kernel arrays and aggregates: after grt_bpf.h. */
+static void gen_kernel_maps(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	int i;
+
+	for (i = 0; i < P->globals.n; i++) {
+		struct cc_sym *s = P->globals.v[i];
+		int64_t max = s->maxsize ? s->maxsize : G->cx->lim.maxmapentries;
+
+		if (!s->used_kernel)
+			continue;
+		if (s->is_array) {
+			fprintf(o,
+				"struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %lld);\n"
+				"\t__type(key, struct th_k%d);\n\t__type(value, %s);\n} th_m%d SEC(\".maps\");\n",
+				s->type == TY_STATS ? "BPF_MAP_TYPE_PERCPU_HASH"
+				: s->wrapped	     ? "BPF_MAP_TYPE_LRU_HASH"
+						     : "BPF_MAP_TYPE_HASH",
+				(long long)max, s->index, kvaltype(G, s), s->index);
+		} else if (s->type == TY_STATS) {
+			fprintf(o,
+				"struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, "
+				"1);\n\t__type(key, __u32);\n\t__type(value, %s);\n} th_m%d SEC(\".maps\");\n",
+				kvaltype(G, s), s->index);
+		}
+	}
+}
+
+static void gen_kernel_globals_data(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	bool any = false;
+	int i;
+
+	for (i = 0; i < P->globals.n; i++) {
+		struct cc_sym *s = P->globals.v[i];
+
+		if (s->used_kernel && !s->is_array && s->type != TY_STATS)
+			any = true;
+	}
+	if (!any)
+		return;
+	fprintf(o, "struct th_globals th_g SEC(\".data.th_g\") = {\n");
+	for (i = 0; i < P->globals.n; i++) {
+		struct cc_sym *s = P->globals.v[i];
+
+		if (!s->used_kernel || s->is_array || s->type == TY_STATS || !s->init)
+			continue;
+		if (s->init->kind == N_NUM)
+			fprintf(o, "\t.g_%s = %s,\n", s->name, num(G, s->init->num));
+		else
+			fprintf(o, "\t.g_%s = %s,\n", s->name, strlit(G, s->init->str, s->init->slen));
+	}
+	fprintf(o, "};\n");
+}
+
+static const char *section(struct gen *G, struct cc_dprobe *d)
+{
+	switch (d->kind) {
+	case PK_SYSCALL:
+		return d->sysexit ? "raw_tp/sys_exit" : "raw_tp/sys_enter";
+	case PK_RAWTRACE:
+		return fmt(G, "raw_tp/%s", d->event);
+	case PK_TRACE:
+		return fmt(G, "tp/%s/%s", d->subsys, d->event);
+	default:
+		return "perf_event";
+	}
+}
+
+/*
+ * How deep a function's calls go: 1 for a leaf, else 1 + its tallest
+ * callee's.  Kernel functions cannot recurse (elaboration refuses it), so
+ * the walk ends; depth caps it anyway.
+ */
+static int call_height(const struct cc_node *n, int depth)
+{
+	int h = 0, i;
+
+	if (!n || depth > 64)
+		return 0;
+	if (n->kind == N_CALL && n->func)
+		h = 1 + call_height(n->func->body, depth + 1);
+#define TALLER(x)                                     \
+	do {                                          \
+		int h_ = call_height((x), depth);     \
+		if (h_ > h)                           \
+			h = h_;                       \
+	} while (0)
+	TALLER(n->lhs);
+	TALLER(n->rhs);
+	TALLER(n->cond);
+	TALLER(n->then);
+	TALLER(n->els);
+	TALLER(n->init);
+	TALLER(n->inc);
+	TALLER(n->body);
+	for (i = 0; i < n->nargs; i++)
+		TALLER(n->args[i]);
+#undef TALLER
+	return h;
+}
+
+/*
+ * A kernel function is inlined where it is called, unless it is big: then
+ * it is compiled once, as an eBPF subprogram that every handler calls.
+ * syscall.* makes hundreds of handlers, and a tapset function like
+ * errno_str() (a search through 130 numbers) inlined into each of them
+ * made clang's time grow with their number (errsnoop.stp took minutes).
+ * The verifier still checks a static subprogram at each call with the
+ * caller's argument values, so its cost is the same either way.
+ *
+ * Two eBPF rules bound it: a call passes at most 5 arguments (H, FF, ret
+ * and at most 2 parameters), and a program has at most 8 frames: the
+ * program, its shared handler body, the nested bpf_loop() callbacks of
+ * the string helpers (up to 3), which leaves CC_KFUNC_SUBPROG_DEPTH for
+ * the chain of functions.  A subprogram's callees all have a smaller
+ * height, so a chain of subprograms is at most as long as the height of
+ * its first.
+ */
+#define CC_KFUNC_SUBPROG_BYTES 4096 /* generated C of a body, about 100 lines */
+#define CC_KFUNC_SUBPROG_DEPTH 3
+
+static bool kfunc_subprog(const struct cc_func *f, size_t body_len)
+{
+	return body_len >= CC_KFUNC_SUBPROG_BYTES && f->nparams <= 2 &&
+	       1 + call_height(f->body, 0) <= CC_KFUNC_SUBPROG_DEPTH;
+}
+
+static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames,
+			    struct cc_func *f)
+{
+	struct unit u;
+	FILE *saved;
+	char *buf;
+	size_t len;
+	const char *attr;
+	int i;
+
+	G->func = f;
+	G->probe = NULL;
+	G->errjump = "goto th_out";
+	unit_begin(G, &saved, &buf, &len);
+	st(G, f->body);
+	unit_end(G, saved, &u, &buf, &len);
+	/* a function's callees use the caller's FF: no frames of its own */
+	u.uses_ff = false;
+	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";
+
+	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
+	frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
+	if (u.recmax)
+		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
+	fprintf(frames, "\tchar pad_;\n};\n");
+
+	/* the prototypes go first: functions call each other in any order */
+	fprintf(decls, "struct th_hctx;\nstruct th_ffall;\nstatic %s %s th_kf_%s("
+		       "struct th_hctx *H, struct th_ffall *FF, char *ret%s);\n",
+		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
+	fprintf(defs, "static %s %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
+		      "char *ret%s)\n{\n",
+		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
+	fprintf(defs, "\tstruct th_ff_%s *F = &FF->f_%s;\n\t__s64 rv = 0;\n", cc_func_cname(f),
+		cc_func_cname(f));
+	long_locals(defs, &f->locals);
+	for (i = 0; i < f->nparams; i++)
+		if (f->params[i]->type == TY_STRING)
+			fprintf(defs, "\tth_strcpy(F->l_%s, p_%s);\n", f->params[i]->name,
+				f->params[i]->name);
+	for (i = 0; i < f->locals.n; i++) {
+		struct cc_sym *s = f->locals.v[i];
+
+		if (s->type == TY_STRING)
+			fprintf(defs, "\tF->l_%s[0] = 0;\n", s->name);
+	}
+	if (f->rettype == TY_STRING)
+		fprintf(defs, "\tret[0] = 0;\n");
+	fputs(u.body, defs);
+	fprintf(defs, "th_out: __attribute__((unused));\n\t(void)FF;\n\treturn %s;\n}\n\n",
+		f->rettype == TY_STRING ? "ret" : "rv");
+}
+
+static const char *kctx_type(const struct cc_dprobe *d)
+{
+	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE ? "struct bpf_raw_tracepoint_args *"
+							       : "void *";
+}
+
+/* The width of a row of literals: the longest, with its NUL (quoted: at least that). */
+static size_t lits_width(const struct cc_vec *lits)
+{
+	size_t w = 1;
+	int i;
+
+	for (i = 0; i < lits->n; i++)
+		if (strlen(lits->v[i]) - 1 > w)
+			w = strlen(lits->v[i]) - 1;
+	return w;
+}
+
+/*
+ * Whether body b's table of literals, which a row per user pads to the
+ * longest, stays under CC_LIT_TABLE_MAX_BYTES with one more user's: a
+ * body with long literals and many users is not shared beyond that
+ * (the object's .rodata is allocated in one piece by the kernel).
+ */
+#define CC_LIT_TABLE_MAX_BYTES (256u << 10)
+
+static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
+{
+	size_t w = lits_width(lits);
+
+	if (b->lit_w > w)
+		w = b->lit_w;
+	return (size_t)(b->users + 1) * (size_t)lits->n * w <= CC_LIT_TABLE_MAX_BYTES;
+}
+
+/*
+ * A kernel probe's body, as an inline function th_hN(ctx); the programs
+ * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
+ * the body uses it: a counter like `n++` needs none.
+ */
+static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_dprobe *d,
+			     int hidx)
+{
+	struct unit u;
+	FILE *saved, *fo, *bo;
+	char *buf, *ftext, *btext;
+	size_t len, flen, blen;
+	int i, sites = G->prog->sites.n;
+	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
+	bool frame;
+
+	G->func = NULL;
+	G->probe = d;
+	G->cls = d->cls;
+	G->errjump = "goto th_err";
+	G->lits = lits;
+	unit_begin(G, &saved, &buf, &len);
+	st(G, d->body);
+	unit_end(G, saved, &u, &buf, &len);
+	G->lits = NULL;
+	/* errors need the frame for their record; functions may raise them */
+	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
+	d->hidx = hidx;
+
+	/* the frame's fields and the function, without the probe's own number */
+	fo = open_memstream(&ftext, &flen);
+	fprintf(fo, "\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n");
+	frame_fields(G, fo, &u, &d->locals, NULL, 0);
+	fclose(fo);
+	bo = open_memstream(&btext, &blen);
+	fprintf(bo, "(%sctx, const char *pp, __u32 hidx)\n{\n", kctx_type(d));
+	fprintf(bo, "\tstruct th_hctx H_ = { 0 }, *H = &H_;\n");
+	long_locals(bo, &d->locals);
+	if (frame) {
+		fprintf(bo, "\tstruct th_frame_pFRAME *F = th_frame(hidx);\n\n\tif (!F)\n\t\treturn 0;\n");
+		fprintf(bo, "\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n");
+		for (i = 0; i < d->locals.n; i++) {
+			struct cc_sym *s = d->locals.v[i];
+
+			if (s->type == TY_STRING)
+				fprintf(bo, "\tF->l_%s[0] = 0;\n", s->name);
+		}
+	}
+	fprintf(bo, "\tH->pp = pp;\n\tH->ctx = ctx;\n");
+	if (d->kind == PK_PERF || d->kind == PK_PROFILE)
+		fprintf(bo, "\tH->perf = true;\n");
+	fputs(u.body, bo);
+	fprintf(bo, "th_err: __attribute__((unused));\n");
+	if (frame)
+		fprintf(bo, "\tif (H->err > 0)\n\t\tth_error_rec(H, %d, F->rec);\n", d->cls);
+	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn 0;\n}\n\n");
+	fclose(bo);
+
+	/*
+	 * Wildcards (syscall.*, sched:*) make hundreds of probes with the same
+	 * code but for their probe point and their string literals (the
+	 * `name = "read"` of each syscall.*.return): those share one body,
+	 * compiled once as an eBPF subprogram, instead of hundreds of inlined
+	 * copies.  Bodies are compared with their literals left out.
+	 */
+	d->lit_row = -1;
+	for (i = 0; i < G->nbodies; i++) {
+		struct kbody *b = &G->bodies[i];
+
+		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext) && lits_fit(b, lits)) {
+			d->body_id = b->id;
+			b->users++;
+			cc_vec_push(G->cx->arena, &b->probes, d);
+			cc_vec_push(G->cx->arena, &b->lits, lits);
+			if (lits_width(lits) > b->lit_w)
+				b->lit_w = lits_width(lits);
+			free(ftext);
+			free(btext);
+			return;
+		}
+	}
+	if (G->nbodies == G->cap_bodies) {
+		G->cap_bodies = G->cap_bodies ? G->cap_bodies * 2 : 64;
+		G->bodies = realloc(G->bodies, sizeof(*G->bodies) * (size_t)G->cap_bodies);
+	}
+	G->bodies[G->nbodies] = (struct kbody){
+		.id = d->index,
+		.frame = cc_strdup(G->cx->arena, ftext),
+		.text = cc_strdup(G->cx->arena, btext),
+		.users = 1,
+		.pp = d->pp,
+		.lit_w = lits_width(lits),
+	};
+	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].probes, d);
+	cc_vec_push(G->cx->arena, &G->bodies[G->nbodies].lits, lits);
+	G->nbodies++;
+	d->body_id = d->index;
+	fprintf(frames, "struct th_frame_p%d {\n%s};\n", d->index, ftext);
+	free(ftext);
+	free(btext);
+}
+
+static bool same_lits(const struct cc_vec *a, const struct cc_vec *b)
+{
+	int i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A shared body whose users' literals differ reads them from a table in
+ * .rodata, a row per user; each program passes its row (a constant
+ * address, so the verifier, which checks the subprogram at each call,
+ * knows what it reads).  The rows are as wide as the longest literal.
+ */
+static void gen_body_lits(FILE *defs, struct kbody *b)
+{
+	int i, j, k = ((struct cc_vec *)b->lits.v[0])->n;
+
+	fprintf(defs, "static const char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k,
+		b->lit_w);
+	for (i = 0; i < b->lits.n; i++) {
+		const struct cc_vec *l = b->lits.v[i];
+
+		fprintf(defs, "\t{");
+		for (j = 0; j < l->n; j++)
+			fprintf(defs, " %s,", (const char *)l->v[j]);
+		fprintf(defs, " },\n");
+		((struct cc_dprobe *)b->probes.v[i])->lit_row = i;
+	}
+	fprintf(defs, "};\n");
+}
+
+/* The bodies, once all probes are known: shared ones become subprograms. */
+static void gen_kernel_bodies(struct gen *G, FILE *defs)
+{
+	int i, j;
+
+	for (i = 0; i < G->nbodies; i++) {
+		struct kbody *b = &G->bodies[i];
+		const struct cc_vec *lits0 = b->lits.v[0];
+		char num[16], *t = b->text, *p;
+		bool params = false; /* the parameter list is done */
+
+		for (j = 1; j < b->lits.n && !b->lit_table; j++)
+			b->lit_table = !same_lits(lits0, b->lits.v[j]);
+		if (b->lit_table)
+			gen_body_lits(defs, b);
+		snprintf(num, sizeof(num), "%d", b->id);
+		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
+			b->users > 1 ? fmt(G, " and %d more", b->users - 1) : "",
+			b->users > 1 ? "__noinline" : "__always_inline", b->id);
+		/* the frame type is the first user's; the literals are its or its row's */
+		while ((p = strpbrk(t, "p_\001"))) {
+			fwrite(t, 1, (size_t)(p - t), defs);
+			if (*p == LIT_MARK) {
+				char *e;
+				long k = strtol(p + 1, &e, 10);
+
+				if (b->lit_table)
+					fprintf(defs, "lits[%ld]", k);
+				else
+					fputs(lits0->v[k], defs);
+				t = e + 1;
+			} else if (!strncmp(p, "pFRAME", 6)) {
+				fprintf(defs, "p%s", num);
+				t = p + 6;
+			} else if (b->lit_table && !params && !strncmp(p, "__u32 hidx)", 11)) {
+				fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", b->lit_w);
+				params = true;
+				t = p + 11;
+			} else {
+				fputc(*p, defs);
+				t = p + 1;
+			}
+		}
+		fputs(t, defs);
+	}
+	free(G->bodies);
+	G->bodies = NULL;
+}
+
+static const char *hcall(struct gen *G, const struct cc_dprobe *d)
+{
+	const char *call = fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
+			       cquote(G, d->pp, strlen(d->pp)), d->hidx,
+			       d->lit_row >= 0 ? fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row) : "");
+
+	/* tap -t: the handler's run time into its slot of th_timing */
+	if (G->cx->timing)
+		return fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %d, th_t0); })", call,
+			   d->index);
+	return call;
+}
+
+/*
+ * tap -t: a per-CPU slot of run times per probe (include/taphub/stat.h),
+ * read and merged by the runner for the report at the end.
+ */
+static void gen_kernel_timing(struct gen *G, FILE *o)
+{
+	if (!G->cx->timing)
+		return;
+	fprintf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, %d);\n"
+		   "\t__type(key, __u32);\n\t__type(value, struct th_probe_timing);\n} th_timing "
+		   "SEC(\".maps\");\n\n",
+		G->prog->probes.n);
+	fprintf(o, "static __always_inline int th_timed(int r, __u32 idx, __u64 t0)\n{\n"
+		   "\tstruct th_probe_timing *t = bpf_map_lookup_elem(&th_timing, &idx);\n\n"
+		   "\tif (t)\n\t\tth_probe_timing_add(t, bpf_ktime_get_ns() - t0);\n"
+		   "\treturn r;\n}\n\n");
+}
+
+/*
+ * The eBPF programs.  Every probe is one program, except syscall probes
+ * when there are many distinct syscalls (syscall.* is hundreds): then one
+ * program on sys_enter (and one on sys_exit) tail-calls, by syscall
+ * number, into a program per number that runs all probes of that number.
+ * A syscall nobody probes then costs one failed tail call, not hundreds
+ * of programs each comparing the number.
+ */
+#define SYSCALL_DIRECT_MAX 4
+
+static int sys_group_cmp(const void *a, const void *b)
+{
+	const struct cc_dprobe *x = *(struct cc_dprobe *const *)a, *y = *(struct cc_dprobe *const *)b;
+
+	if (x->sysexit != y->sysexit)
+		return x->sysexit - y->sysexit;
+	if (x->sysnr != y->sysnr)
+		return x->sysnr - y->sysnr;
+	return x->index - y->index;
+}
+
+static void gen_kernel_programs(struct gen *G, FILE *defs)
+{
+	struct cc_prog *P = G->prog;
+	struct cc_dprobe **sys = NULL;
+	int i, nsys = 0, ngroups = 0;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel && d->kind == PK_SYSCALL)
+			nsys++;
+	}
+	if (nsys)
+		sys = cc_alloc(G->cx->arena, sizeof(*sys) * (size_t)nsys);
+	nsys = 0;
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (!d->kernel)
+			continue;
+		if (d->kind == PK_SYSCALL) {
+			sys[nsys++] = d;
+			continue;
+		}
+		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\treturn %s;\n}\n\n",
+			section(G, d), d->index, kctx_type(d), hcall(G, d));
+	}
+	if (!nsys)
+		return;
+	qsort(sys, (size_t)nsys, sizeof(*sys), sys_group_cmp);
+	for (i = 0; i < nsys; i++)
+		if (!i || sys[i - 1]->sysnr != sys[i]->sysnr || sys[i - 1]->sysexit != sys[i]->sysexit)
+			ngroups++;
+	G->sys_dispatch = ngroups > SYSCALL_DIRECT_MAX;
+	if (!G->sys_dispatch) {
+		for (i = 0; i < nsys; i++) {
+			struct cc_dprobe *d = sys[i];
+
+			fprintf(defs, "SEC(\"%s\")\nint th_p%d(struct bpf_raw_tracepoint_args *ctx)\n{\n",
+				section(G, d), d->index);
+			if (d->sysexit)
+				fprintf(defs, "\tif (th_sysnr_exit(ctx) != %d)\n\t\treturn 0;\n", d->sysnr);
+			else
+				fprintf(defs, "\tif (ctx->args[1] != %d)\n\t\treturn 0;\n", d->sysnr);
+			fprintf(defs, "\tif (th_ctl.stop)\n\t\treturn 0;\n\treturn %s;\n}\n\n",
+				hcall(G, d));
+		}
+		return;
+	}
+	for (i = 0; i < nsys;) {
+		int j = i;
+
+		fprintf(defs, "SEC(\"raw_tp\")\nint th_s%c%d(struct bpf_raw_tracepoint_args *ctx)\n{\n",
+			sys[i]->sysexit ? 'x' : 'e', sys[i]->sysnr);
+		for (; j < nsys && sys[j]->sysnr == sys[i]->sysnr && sys[j]->sysexit == sys[i]->sysexit; j++)
+			fprintf(defs, "\t%s;\n", hcall(G, sys[j]));
+		fprintf(defs, "\treturn 0;\n}\n\n");
+		i = j;
+	}
+	for (i = 0; i < 2; i++)
+		fprintf(defs,
+			"struct {\n\t__uint(type, BPF_MAP_TYPE_PROG_ARRAY);\n\t__uint(max_entries, %d);\n"
+			"\t__type(key, __u32);\n\t__type(value, __u32);\n} th_systab_%s SEC(\".maps\");\n\n",
+			CC_SYSCALL_TABLE, i ? "exit" : "enter");
+	/* a dispatcher only for the directions probed: sys_exit costs too */
+	if (!sys[0]->sysexit)
+		fprintf(defs, "SEC(\"raw_tp/sys_enter\")\nint th_sysenter(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\tbpf_tail_call(ctx, &th_systab_enter, (__u32)ctx->args[1]);\n\treturn 0;\n}\n\n");
+	if (sys[nsys - 1]->sysexit)
+		fprintf(defs, "SEC(\"raw_tp/sys_exit\")\nint th_sysexit(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
+			      "\tbpf_tail_call(ctx, &th_systab_exit, (__u32)th_sysnr_exit(ctx));\n\treturn 0;\n}\n\n");
+	G->sys = sys;
+	G->nsys = nsys;
+}
+
+/*
+ * catch (msg) in a kernel probe: the message of the error site in H->err,
+ * from a table of the sites' messages (error("...")'s own text is in
+ * H->errmsg; its site's entry is empty).  Every kernel site is known once
+ * the kernel units are generated; user-side ones never reach here.
+ */
+static void gen_catch_msg(struct gen *G, FILE *o)
+{
+	struct cc_prog *P = G->prog;
+	size_t w = 1;
+	int i;
+
+	for (i = 0; i < P->sites.n; i++) {
+		struct cc_site *s = P->sites.v[i];
+
+		if (strlen(s->msg) + 1 > w)
+			w = strlen(s->msg) + 1;
+	}
+	fprintf(o, "static const char th_sitemsg[%d][%zu] = {\n", P->sites.n ? P->sites.n : 1, w);
+	for (i = 0; i < P->sites.n; i++) {
+		struct cc_site *s = P->sites.v[i];
+
+		fprintf(o, "\t%s,\n", cquote(G, s->msg, strlen(s->msg)));
+	}
+	fprintf(o, "};\n\n");
+	fprintf(o, "static __always_inline void th_catch_msg(struct th_hctx *H, char *dst)\n{\n"
+		   "\t__u64 site = (__u64)(H->err - 1);\n\n"
+		   "\tif (site < %d && th_sitemsg[site][0])\n\t\tth_strcpy(dst, th_sitemsg[site]);\n"
+		   "\telse\n\t\tth_strcpy(dst, H->errmsg);\n}\n\n",
+		P->sites.n);
+}
+
+static int pow2_at_least(size_t n)
+{
+	size_t p = 64;
+
+	while (p < n)
+		p <<= 1;
+	return (int)p;
+}
+
+char *gen_kernel(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	char *decls_b, *frames_b, *defs_b, *slices_b, *out;
+	size_t decls_n, frames_n, defs_n, slices_n, out_n;
+	FILE *decls = open_memstream(&decls_b, &decls_n);
+	FILE *frames = open_memstream(&frames_b, &frames_n);
+	FILE *defs = open_memstream(&defs_b, &defs_n);
+	FILE *o;
+	int i, h = 0;
+
+	G->kernel = true;
+	G->slices = open_memstream(&slices_b, &slices_n);
+	/* every handler may report an error: site id and error() text */
+	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
+	gen_kernel_maps(G, decls);
+
+	/* functions: prototypes in decls, definitions in defs (no recursion here) */
+	for (i = 0; i < P->funcs.n; i++) {
+		struct cc_func *f = P->funcs.v[i];
+
+		if (f->used_kernel)
+			gen_kernel_func(G, decls, defs, frames, f);
+	}
+	fprintf(frames, "struct th_ffall {\n");
+	for (i = 0; i < P->funcs.n; i++) {
+		struct cc_func *f = P->funcs.v[i];
+
+		if (f->used_kernel)
+			fprintf(frames, "\tstruct th_ff_%s f_%s;\n", cc_func_cname(f), cc_func_cname(f));
+	}
+	fprintf(frames, "\tchar pad_;\n};\n");
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel)
+			gen_kernel_probe(G, defs, frames, d, h++);
+	}
+	gen_kernel_bodies(G, defs);
+	gen_kernel_timing(G, defs);
+	gen_kernel_programs(G, defs);
+	fclose(decls);
+	fclose(frames);
+	fclose(defs);
+	fclose(G->slices);
+	G->slices = NULL;
+
+	o = open_memstream(&out, &out_n);
+	fprintf(o, "/* generated by tap %s: kernel-context probes */\n", TAPHUB_VERSION);
+	gen_common_defines(G, o);
+	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
+	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
+	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
+	{
+		size_t zero = 8;
+
+		for (i = 0; i < P->globals.n; i++) {
+			struct cc_sym *s = P->globals.v[i];
+			size_t vs = s->type == TY_STATS	   ? (size_t)stat_slots(s) * 8
+				    : s->type == TY_STRING ? (size_t)G->cx->lim.maxstringlen
+							   : 8;
+
+			if (s->used_kernel && vs > zero)
+				zero = vs;
+			/* th_zero_key() zeroes large keys from th_zero too */
+			if (s->used_kernel && s->nkeys > 0) {
+				size_t ks = 0;
+				int j;
+
+				for (j = 0; j < s->nkeys; j++)
+					ks += s->keytype[j] == TY_STRING ? (size_t)G->cx->lim.maxstringlen : 8;
+				if (ks > zero)
+					zero = ks;
+			}
+		}
+		fprintf(o, "#define TH_ZERO_SIZE %zu\n", zero);
+	}
+	/* record buffer: a power of two for masking, plus room for one more string */
+	fprintf(o, "#define TH_RECMASK %d\n", pow2_at_least(G->recmax_all + 64) - 1);
+	fprintf(o, "#define TH_RECBUF (TH_RECMASK + 1 + TH_MAXSTR + 16)\n");
+	fprintf(o, "#include <linux/types.h>\n");
+	gen_kernel_types(G, o);
+	cc_regex_emit_bpf(G->cx, o);
+	fprintf(o, "%s", frames_b);
+	fprintf(o, "union th_frame {\n");
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel && d->body_id == d->index)
+			fprintf(o, "\tstruct th_frame_p%d p%d;\n", d->index, d->index);
+	}
+	fprintf(o, "\tchar pad_;\n};\n");
+	fprintf(o, "#include \"grt_bpf.h\"\n\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n\n");
+	fprintf(o, "%s", decls_b);
+	if (G->catch_msg)
+		gen_catch_msg(G, o);
+	fputs(slices_b, o);
+	gen_kernel_globals_data(G, o);
+	fprintf(o, "\n%s", defs_b);
+	fclose(o);
+	free(decls_b);
+	free(frames_b);
+	free(defs_b);
+	free(slices_b);
+	return out;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codegen_meta.c - the meta file, guest.meta: what a loader needs without running native
+ * code (docs/guest-meta.md).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/codegen.h"
+#include "compiler/compiler.h"
+#include "guest-runtime/grt_user.h"
+#include "taphub/record.h"
+#include "taphub/stat.h"
+
+/* ---- the meta file ------------------------------------------------------------------------ */
+
+static void meta_str(FILE *o, const char *s, size_t n)
+{
+	size_t i;
+
+	fputc('"', o);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(o, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", o);
+		else if (c == '\t')
+			fputs("\\t", o);
+		else if (c < 32 || c >= 127)
+			fprintf(o, "\\%03o", c);
+		else
+			fputc(c, o);
+	}
+	fputc('"', o);
+}
+
+static char type_letter(int t)
+{
+	return t == TY_STRING ? 's' : t == TY_STATS ? 'S' : 'l';
+}
+
+char *gen_meta(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	struct cc_ctx *cx = G->cx;
+	char *out;
+	size_t n;
+	FILE *o = open_memstream(&out, &n);
+	int i, j;
+
+	fprintf(o, "taphub-guest 1\n");
+	fprintf(o, "maxstr %lld\nstrlen %lld\nmaxaction %lld\nmaxmapentries %lld\n",
+		(long long)cx->lim.maxstringlen, (long long)cx->lim.strlen, (long long)cx->lim.maxaction,
+		(long long)cx->lim.maxmapentries);
+	fprintf(o, "bpf %d\nso %d\n", P->has_kernel, P->has_user);
+	{
+		int h = 0;
+
+		for (i = 0; i < P->probes.n; i++)
+			h += ((struct cc_dprobe *)P->probes.v[i])->kernel;
+		/* frames are per (CPU, handler): the loader sizes the map from this */
+		fprintf(o, "handlers %d\n", h ? h : 1);
+	}
+	fprintf(o, "classes %d", P->classes.n);
+	for (i = 0; i < P->classes.n; i++)
+		fprintf(o, " %s", (char *)P->classes.v[i]);
+	fputc('\n', o);
+	for (i = 0; i < P->globals.n; i++) {
+		struct cc_sym *s = P->globals.v[i];
+
+		fprintf(o, "global %d %s %c %c %c %d ", s->index, s->name, s->used_kernel ? 'k' : 'u',
+			s->is_array ? 'a' : 's', type_letter(s->type), s->nkeys);
+		if (!s->nkeys)
+			fputc('-', o);
+		for (j = 0; j < s->nkeys; j++)
+			fputc(type_letter(s->keytype[j]), o);
+		fprintf(o, " %d %lld %lld %lld %lld %d %d %d\n", s->hist_kind, (long long)s->hist_lo,
+			(long long)s->hist_hi, (long long)s->hist_step,
+			(long long)(s->maxsize ? s->maxsize : cx->lim.maxmapentries),
+			s->written && !s->read, s->wrapped, s->variance ? s->var_shift : -1);
+	}
+	for (i = 0; i < P->fmts.n; i++) {
+		struct cc_fmt *f = P->fmts.v[i];
+
+		fprintf(o, "fmt %d ", f->id);
+		if (!f->ntypes)
+			fputc('-', o);
+		for (j = 0; j < f->ntypes; j++)
+			fputc(type_letter(f->types[j]), o);
+		fputc(' ', o);
+		meta_str(o, f->fmt, f->len);
+		fputc('\n', o);
+	}
+	for (i = 0; i < P->sites.n; i++) {
+		struct cc_site *s = P->sites.v[i];
+		char *where = cc_sprintf(cx->arena, "%s:%d:%d", s->loc.file ? s->loc.file->name : "?",
+					 s->loc.line, s->loc.col);
+
+		fprintf(o, "site %d %d ", s->id, s->kind);
+		meta_str(o, s->msg, strlen(s->msg));
+		fputc(' ', o);
+		meta_str(o, s->near, strlen(s->near));
+		fputc(' ', o);
+		meta_str(o, where, strlen(where));
+		fputc('\n', o);
+	}
+	if (G->sys_dispatch) {
+		/* the dispatchers attach; the per-number programs are tail-call targets */
+		if (!G->sys[0]->sysexit)
+			fprintf(o, "prog th_sysenter rawtp sys_enter 0 \"syscall dispatch (enter)\"\n");
+		if (G->sys[G->nsys - 1]->sysexit)
+			fprintf(o, "prog th_sysexit rawtp sys_exit 0 \"syscall dispatch (exit)\"\n");
+		for (i = 0; i < G->nsys; i++)
+			if (!i || G->sys[i - 1]->sysnr != G->sys[i]->sysnr ||
+			    G->sys[i - 1]->sysexit != G->sys[i]->sysexit)
+				fprintf(o, "tail th_s%c%d %s %d\n", G->sys[i]->sysexit ? 'x' : 'e',
+					G->sys[i]->sysnr, G->sys[i]->sysexit ? "exit" : "enter",
+					G->sys[i]->sysnr);
+	}
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL))
+			continue;
+		fprintf(o, "prog th_p%d ", d->index);
+		switch (d->kind) {
+		case PK_SYSCALL:
+			fprintf(o, "syscall %s %d", d->sysexit ? "exit" : "enter", d->sysnr);
+			break;
+		case PK_RAWTRACE:
+			fprintf(o, "rawtp %s", d->event);
+			break;
+		case PK_TRACE:
+			fprintf(o, "tp %s %s", d->subsys, d->event);
+			break;
+		default:
+			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
+				(long long)d->sample, d->freq);
+			break;
+		}
+		fprintf(o, " %d ", d->cls);
+		meta_str(o, d->pp, strlen(d->pp));
+		fputc('\n', o);
+	}
+	if (cx->timing) {
+		int nuser = 0;
+
+		/* one per probe in probe order: the report's "index" is the position */
+		for (i = 0; i < P->probes.n; i++) {
+			struct cc_dprobe *d = P->probes.v[i];
+
+			/* a user probe's slot is its place in th_uprobes (gen_user) */
+			fprintf(o, "timing %c %d ", d->kernel ? 'k' : 'u', d->kernel ? d->index : nuser++);
+			meta_str(o, d->pp, strlen(d->pp));
+			fputc(' ', o);
+			meta_str(o, d->where, strlen(d->where));
+			fputc(' ', o);
+			meta_str(o, d->from, strlen(d->from));
+			fputc('\n', o);
+		}
+	}
+	fprintf(o, "end\n");
+	fclose(o);
+	return out;
+}
