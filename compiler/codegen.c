@@ -43,15 +43,15 @@ int cc_codegen(struct cc_ctx *cx, struct cc_output *out)
 
 	memset(out, 0, sizeof(*out));
 	if (cx->prog->has_kernel) {
-		out->bpf_c = gen_kernel(&G);
+		out->bpf_c = cg_gen_kernel(&G);
 		out->bpf_len = strlen(out->bpf_c);
 	}
 	if (cx->prog->has_user) {
-		out->user_c = gen_user(&G);
+		out->user_c = cg_gen_user(&G);
 		out->user_len = strlen(out->user_c);
 	}
 	/* the meta last: generating the code fills the format and site tables */
-	out->meta = gen_meta(&G);
+	out->meta = cg_gen_meta(&G);
 	out->meta_len = strlen(out->meta);
 	if (cx->diag.nerrors != nerr) {
 		cc_output_free(out);

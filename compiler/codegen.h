@@ -16,39 +16,39 @@ struct gen {
 	bool kernel;
 	FILE *o;
 	int ind;
-	struct cc_dprobe *probe; /* current unit: a probe ... */
-	struct cc_func *func;    /* ... or a function */
-	struct kbody {           /* a kernel probe body, maybe shared */
-		int id;              /* the first probe's index: th_hID, th_frame_pID */
-		char *frame, *text;  /* text: string literals as LIT_MARK k LIT_MARK */
+	struct cc_dprobe *probe;    /* current unit: a probe ... */
+	struct cc_func *func;	    /* ... or a function */
+	struct kbody {		    /* a kernel probe body, maybe shared */
+		int id;		    /* the first probe's index: th_hID, th_frame_pID */
+		char *frame, *text; /* text: string literals as LIT_MARK k LIT_MARK */
 		int users;
 		const char *pp;
 		struct cc_vec probes; /* struct cc_dprobe*, the users */
 		struct cc_vec lits;   /* struct cc_vec* of each user's literals (C-quoted) */
-		size_t lit_w;         /* the widest user's row (lits_width) */
-		bool lit_table;       /* users' literals differ: a table, a row per user */
-	} *bodies;
+		size_t lit_w;	      /* the widest user's row (lits_width) */
+		bool lit_table;	      /* users' literals differ: a table, a row per user */
+	} * bodies;
 	int nbodies, cap_bodies;
-	bool sys_dispatch;       /* syscall probes tail-called by number */
-	struct cc_dprobe **sys;  /* syscall probes by (exit, nr) */
+	bool sys_dispatch;	/* syscall probes tail-called by number */
+	struct cc_dprobe **sys; /* syscall probes by (exit, nr) */
 	int nsys;
-	int ntemps;              /* string temporaries in this unit */
-	int nvals;               /* unique C names */
-	int ntables;             /* user: foreach tables in this unit */
-	struct cc_vec keys;      /* kernel: gids whose key buffer the unit uses */
-	bool uses_ff;            /* kernel: the unit calls functions */
-	struct cc_vec *lits;     /* kernel probe: its string literals, in order (C-quoted) */
-	size_t recmax;           /* kernel: largest record built in the frame */
-	size_t recmax_all;       /* kernel: largest record of all units */
+	int ntemps;	     /* string temporaries in this unit */
+	int nvals;	     /* unique C names */
+	int ntables;	     /* user: foreach tables in this unit */
+	struct cc_vec keys;  /* kernel: gids whose key buffer the unit uses */
+	bool uses_ff;	     /* kernel: the unit calls functions */
+	struct cc_vec *lits; /* kernel probe: its string literals, in order (C-quoted) */
+	size_t recmax;	     /* kernel: largest record built in the frame */
+	size_t recmax_all;   /* kernel: largest record of all units */
 	int cls;
-	const char *errjump;     /* what leaves the unit, or the try block, after an error */
-	bool catch_msg;          /* kernel: a catch reads the message of an error site */
-	struct cc_vec slicefns;  /* kernel: names of the slice callbacks generated */
-	FILE *slices;            /* kernel: their definitions */
+	const char *errjump;	/* what leaves the unit, or the try block, after an error */
+	bool catch_msg;		/* kernel: a catch reads the message of an error site */
+	struct cc_vec slicefns; /* kernel: names of the slice callbacks generated */
+	FILE *slices;		/* kernel: their definitions */
 };
 
 /*
- * Marks a string literal's number in a kernel probe's body text.  cquote()
+ * Marks a string literal's number in a kernel probe's body text.  cg_cquote()
  * escapes every control byte, so generated C never holds one otherwise.
  */
 #define LIT_MARK '\001'
@@ -63,74 +63,72 @@ struct unit {
 };
 
 /* codegen_emit.c */
-void __attribute__((format(printf, 2, 3))) emit(struct gen *G, const char *fmt, ...);
-char *__attribute__((format(printf, 2, 3))) fmt(struct gen *G, const char *f, ...);
-char *cquote(struct gen *G, const char *s, size_t n);
-char *strlit(struct gen *G, const char *s, size_t n);
-char *num(struct gen *G, int64_t v);
-int uniq(struct gen *G);
-char *temp(struct gen *G);
-void use_key(struct gen *G, int gid);
-int add_fmt(struct gen *G, const char *f, size_t len, const int *types, int ntypes);
-int add_site(struct gen *G, int kind, const char *msg, const char *near,
-		    const struct cc_loc *loc);
-const char *err_set(struct gen *G, int site);
-const char *var_ref(struct gen *G, struct cc_sym *s);
-const char *ctype_val(const struct cc_sym *s);
-const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			char **pre);
-const char *kmap(struct gen *G, const struct cc_sym *s);
+void __attribute__((format(printf, 2, 3))) cg_emit(struct gen *G, const char *fmt, ...);
+char *__attribute__((format(printf, 2, 3))) cg_fmt(struct gen *G, const char *f, ...);
+char *cg_cquote(struct gen *G, const char *s, size_t n);
+char *cg_strlit(struct gen *G, const char *s, size_t n);
+char *cg_num(struct gen *G, int64_t v);
+int cg_uniq(struct gen *G);
+char *cg_temp(struct gen *G);
+void cg_use_key(struct gen *G, int gid);
+int cg_add_fmt(struct gen *G, const char *f, size_t len, const int *types, int ntypes);
+int cg_add_site(struct gen *G, int kind, const char *msg, const char *near,
+		const struct cc_loc *loc);
+const char *cg_err_set(struct gen *G, int site);
+const char *cg_var_ref(struct gen *G, struct cc_sym *s);
+const char *cg_ctype_val(const struct cc_sym *s);
+const char *cg_keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, char **pre);
+const char *cg_kmap(struct gen *G, const struct cc_sym *s);
 
 /* codegen_data.c */
-unsigned slice_mask(struct cc_node **args, int n);
-void slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			 unsigned mask);
-const char *slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			    unsigned mask);
-int stat_slots(const struct cc_sym *s);
-const char *stat_add(struct gen *G, struct cc_node *n);
-const char *stat_op(struct gen *G, struct cc_node *n);
-const char *target(struct gen *G, struct cc_node *n);
+unsigned cg_slice_mask(struct cc_node **args, int n);
+void cg_slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, unsigned mask);
+const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			unsigned mask);
+int cg_stat_slots(const struct cc_sym *s);
+const char *cg_stat_add(struct gen *G, struct cc_node *n);
+const char *cg_stat_op(struct gen *G, struct cc_node *n);
+const char *cg_target(struct gen *G, struct cc_node *n);
 
 /* codegen_print.c */
-char *print_format(struct gen *G, struct cc_node *call, int first, const char *delim,
-			  bool newline, int *types, int *ntypes);
-char *escape_pct(struct gen *G, const char *s, size_t n);
-const char *kprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args,
-			   int nargs, const int *types);
-const char *uprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args,
-			   int nargs, const int *types, const char *sdst);
-const char *print_call(struct gen *G, struct cc_node *n);
-const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t flen,
-			    struct cc_node **args, int nargs);
+char *cg_print_format(struct gen *G, struct cc_node *call, int first, const char *delim,
+		      bool newline, int *types, int *ntypes);
+char *cg_escape_pct(struct gen *G, const char *s, size_t n);
+const char *cg_kprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args, int nargs,
+		       const int *types);
+const char *cg_uprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args, int nargs,
+		       const int *types, const char *sdst);
+const char *cg_print_call(struct gen *G, struct cc_node *n);
+const char *cg_ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t flen,
+			struct cc_node **args, int nargs);
 
 /* codegen_builtin.c */
-const char *builtin(struct gen *G, struct cc_node *n);
+const char *cg_builtin(struct gen *G, struct cc_node *n);
 
 /* codegen_expr.c */
-const char *str_value(struct gen *G, const char *str, size_t len);
-const char *ex(struct gen *G, struct cc_node *n);
+const char *cg_str_value(struct gen *G, const char *str, size_t len);
+const char *cg_ex(struct gen *G, struct cc_node *n);
 
 /* codegen_stmt.c */
-void st(struct gen *G, struct cc_node *n);
-void unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);
-void unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t *len);
-void frame_fields(struct gen *G, FILE *o, struct unit *u, struct cc_vec *locals,
-			 struct cc_sym **params, int nparams);
-void long_locals(FILE *o, struct cc_vec *locals);
-const char *param_list(struct gen *G, struct cc_func *f);
-const char *ret_type(const struct cc_func *f);
+void cg_st(struct gen *G, struct cc_node *n);
+void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);
+void cg_unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t *len);
+void cg_frame_fields(struct gen *G, FILE *o, struct unit *u, struct cc_vec *locals,
+		     struct cc_sym **params, int nparams);
+void cg_long_locals(FILE *o, struct cc_vec *locals);
+const char *cg_param_list(struct gen *G, struct cc_func *f);
+const char *cg_ret_type(const struct cc_func *f);
 
 /* codegen_kernel.c */
-void gen_common_defines(struct gen *G, FILE *o);
-bool any_kernel_scalar(struct gen *G);
-void gen_globals_struct(struct gen *G, FILE *o);
-char *gen_kernel(struct gen *G);
+void cg_gen_common_defines(struct gen *G, FILE *o);
+bool cg_any_kernel_scalar(struct gen *G);
+void cg_gen_globals_struct(struct gen *G, FILE *o);
+char *cg_gen_kernel(struct gen *G);
 
 /* codegen_user.c */
-char *gen_user(struct gen *G);
+char *cg_gen_user(struct gen *G);
 
 /* codegen_meta.c */
-char *gen_meta(struct gen *G);
+char *cg_gen_meta(struct gen *G);
 
 #endif

@@ -85,7 +85,7 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 {
 	struct cc_ctx *cx = G->cx;
 	bool has1 = n->nargs > 0;
-	const char *a0 = has1 ? ex(G, n->args[0]) : "0";
+	const char *a0 = has1 ? cg_ex(G, n->args[0]) : "0";
 	const char *t;
 	int site, u;
 
@@ -93,12 +93,12 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	case B_TOKENIZE: {
 		/* tokenize(delim) is tokenize("", delim) */
 		const char *in = n->nargs == 2 ? a0 : "\"\"";
-		const char *d = ex(G, n->args[n->nargs - 1]);
+		const char *d = cg_ex(G, n->args[n->nargs - 1]);
 
-		t = temp(G);
+		t = cg_temp(G);
 		if (G->kernel)
-			return fmt(G, "th_tokenize(%s, %s, %s)", t, in, d);
-		return fmt(G, "({ grt_tokenize(U, %s, %s, %s); %s; })", t, in, d, t);
+			return cg_fmt(G, "th_tokenize(%s, %s, %s)", t, in, d);
+		return cg_fmt(G, "({ grt_tokenize(U, %s, %s, %s); %s; })", t, in, d, t);
 	}
 	case B_KERNEL_STRING_S:
 		return a0;
@@ -106,31 +106,31 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		bool user = n->builtin == B_UMODNAME;
 
 		/* stap's errors for an address no module holds */
-		site = add_site(G, TH_ERR_USER,
+		site = cg_add_site(G, TH_ERR_USER,
 				user ? "module cannot be found" : "Cannot determine kernel module name",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
-		t = temp(G);
+				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		t = cg_temp(G);
 		if (G->kernel && user)
-			return fmt(G, "th_umodname(H, %s, (__u64)%s, %d)", t, a0, site);
+			return cg_fmt(G, "th_umodname(H, %s, (__u64)%s, %d)", t, a0, site);
 		if (G->kernel)
-			return fmt(G, "th_modname(H, %s, %s, (__u64)%s, %d)", temp(G), t, a0, site);
-		return fmt(G, "({ grt_%smodname(U, %s, (__u64)%s, %d); %s; })", user ? "u" : "", t,
+			return cg_fmt(G, "th_modname(H, %s, %s, (__u64)%s, %d)", cg_temp(G), t, a0, site);
+		return cg_fmt(G, "({ grt_%smodname(U, %s, (__u64)%s, %d); %s; })", user ? "u" : "", t,
 			   a0, site, t);
 	}
 	case B_TASK_CWD_PATH:
-		site = add_site(G, TH_ERR_USER, "invalid task_struct pointer",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
-		return fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
+		site = cg_add_site(G, TH_ERR_USER, "invalid task_struct pointer",
+				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		return cg_fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
 	case B_TASK_FD_LOOKUP:
-		site = add_site(G, TH_ERR_USER, "cannot find file in task",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
-		return fmt(G, "th_task_fd_lookup(H, %s, %s, %d)", a0, ex(G, n->args[1]), site);
+		site = cg_add_site(G, TH_ERR_USER, "cannot find file in task",
+				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		return cg_fmt(G, "th_task_fd_lookup(H, %s, %s, %d)", a0, cg_ex(G, n->args[1]), site);
 	case B_TASK_EXE_FILE:
-		return fmt(G, "th_task_exe_file(%s)", a0);
+		return cg_fmt(G, "th_task_exe_file(%s)", a0);
 	case B_FULLPATH_PATH:
-		return fmt(G, "th_fullpath_path(%s, %s)", temp(G), a0);
+		return cg_fmt(G, "th_fullpath_path(%s, %s)", cg_temp(G), a0);
 	case B_FULLPATH_FILE:
-		return fmt(G, "th_fullpath_file(%s, %s, %s)", temp(G), a0, ex(G, n->args[1]));
+		return cg_fmt(G, "th_fullpath_file(%s, %s, %s)", cg_temp(G), a0, cg_ex(G, n->args[1]));
 	case B_PN:
 		/* a literal of each probe (in a function: its caller's, which a literal cannot be) */
 		if (!G->probe) {
@@ -139,12 +139,12 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 				    "function");
 			return "\"\"";
 		}
-		return str_value(G, G->probe->pn, strlen(G->probe->pn));
+		return cg_str_value(G, G->probe->pn, strlen(G->probe->pn));
 	case B_PSTRACE:
-		return fmt(G, "th_pstrace(%s, %s)", temp(G), a0);
+		return cg_fmt(G, "th_pstrace(%s, %s)", cg_temp(G), a0);
 	case B_TASK_DENTRY_PATH:
-		return fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", temp(G), a0, ex(G, n->args[1]),
-			   ex(G, n->args[2]));
+		return cg_fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", cg_temp(G), a0, cg_ex(G, n->args[1]),
+			   cg_ex(G, n->args[2]));
 	case B_USER_MODE:
 		if (!G->kernel)
 			return "((__s64)0)";
@@ -152,32 +152,32 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	case B_ADDR: case B_UADDR:
 		if (!G->kernel)
 			return "((__s64)0)";
-		return fmt(G, "th_addr(H, %s)", n->builtin == B_UADDR ? "true" : "false");
+		return cg_fmt(G, "th_addr(H, %s)", n->builtin == B_UADDR ? "true" : "false");
 	case B_TASK_UTIME: case B_TASK_STIME: {
 		bool sys = n->builtin == B_TASK_STIME;
 
 		if (G->kernel)
-			return fmt(G, "th_task_cputime(%s, %s, %s)", sys ? "true" : "false",
+			return cg_fmt(G, "th_task_cputime(%s, %s, %s)", sys ? "true" : "false",
 				   has1 ? "true" : "false", a0);
-		return fmt(G, "grt_proc_long(U, %d, %d, %s)", sys ? GRT_PI_STIME : GRT_PI_UTIME,
+		return cg_fmt(G, "grt_proc_long(U, %d, %d, %s)", sys ? GRT_PI_STIME : GRT_PI_UTIME,
 			   has1, a0);
 	}
 	case B_MEM_PAGE_SIZE:
-		return G->kernel ? num(G, sysconf(_SC_PAGESIZE))
-				 : fmt(G, "grt_proc_long(U, %d, 0, 0)", GRT_PI_PAGESIZE);
+		return G->kernel ? cg_num(G, sysconf(_SC_PAGESIZE))
+				 : cg_fmt(G, "grt_proc_long(U, %d, 0, 0)", GRT_PI_PAGESIZE);
 	case B_PROC_MEM_SIZE: case B_PROC_MEM_RSS: case B_PROC_MEM_SHR: case B_PROC_MEM_TXT:
 	case B_PROC_MEM_DATA: {
 		int what = n->builtin - B_PROC_MEM_SIZE;
 
 		if (G->kernel)
-			return fmt(G, "th_proc_mem(%d, %s, %s)", what, has1 ? "true" : "false", a0);
-		return fmt(G, "grt_proc_long(U, %d, %d, %s)", GRT_PI_MEM_SIZE + what, has1, a0);
+			return cg_fmt(G, "th_proc_mem(%d, %s, %s)", what, has1 ? "true" : "false", a0);
+		return cg_fmt(G, "grt_proc_long(U, %d, %d, %s)", GRT_PI_MEM_SIZE + what, has1, a0);
 	}
 	case B_PEXECNAME:
-		t = temp(G);
+		t = cg_temp(G);
 		if (G->kernel)
-			return fmt(G, "th_pexecname(%s)", t);
-		return fmt(G, "({ grt_pexecname(U, %s); %s; })", t, t);
+			return cg_fmt(G, "th_pexecname(%s)", t);
+		return cg_fmt(G, "({ grt_pexecname(U, %s); %s; })", t, t);
 	case B_CPU_CLOCK_NS: case B_CPU_CLOCK_US: case B_CPU_CLOCK_MS: case B_CPU_CLOCK_S: {
 		static const char *const div[] = { "1ULL", "1000ULL", "1000000ULL",
 						   "1000000000ULL" };
@@ -188,79 +188,79 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		 * the CPUs agree on the machines eBPF runs on, so this is the
 		 * monotonic clock, after stap's check of the CPU number.
 		 */
-		site = add_site(G, TH_ERR_USER, "cpu is not online", fmt(G, "identifier '%s'", n->name),
+		site = cg_add_site(G, TH_ERR_USER, "cpu is not online", cg_fmt(G, "identifier '%s'", n->name),
 				&n->loc);
-		u = uniq(G);
+		u = cg_uniq(G);
 		if (G->kernel)
-			return fmt(G,
+			return cg_fmt(G,
 				   "({ __s64 c%d = %s; (%d && (c%d < 0 || c%d >= th_cfg.ncpus)) ? (%s, 0) "
 				   ": (__s64)(bpf_ktime_get_ns() / %s); })",
-				   u, a0, has1, u, u, err_set(G, site), d);
-		return fmt(G, "((__s64)((__u64)grt_cpu_clock(U, %d, %s, %d) / %s))", has1, a0, site, d);
+				   u, a0, has1, u, u, cg_err_set(G, site), d);
+		return cg_fmt(G, "((__s64)((__u64)grt_cpu_clock(U, %d, %s, %d) / %s))", has1, a0, site, d);
 	}
 	case B_CMDLINE_ARGS:
-		t = temp(G);
+		t = cg_temp(G);
 		if (G->kernel)
-			return fmt(G, "th_cmdline_args(%s, %s, %s, %s)", t, a0, ex(G, n->args[1]),
-				   ex(G, n->args[2]));
-		return fmt(G, "({ grt_cmdline_args(U, %s, %s, %s, %s); %s; })", t, a0,
-			   ex(G, n->args[1]), ex(G, n->args[2]), t);
+			return cg_fmt(G, "th_cmdline_args(%s, %s, %s, %s)", t, a0, cg_ex(G, n->args[1]),
+				   cg_ex(G, n->args[2]));
+		return cg_fmt(G, "({ grt_cmdline_args(U, %s, %s, %s, %s); %s; })", t, a0,
+			   cg_ex(G, n->args[1]), cg_ex(G, n->args[2]), t);
 	case B_SYSTEM: case B_PRINTK: case B_SWITCH_FILE: {
 		/* system(cmd), printk(level, msg), switch_file() */
 		int f = n->builtin == B_SYSTEM ? TH_FMT_SYSTEM
 			: n->builtin == B_PRINTK ? TH_FMT_PRINTK : TH_FMT_SWITCH;
 		const char *level = n->nargs == 2 ? a0 : "0";
-		const char *text = n->nargs ? (n->nargs == 2 ? ex(G, n->args[1]) : a0) : NULL;
+		const char *text = n->nargs ? (n->nargs == 2 ? cg_ex(G, n->args[1]) : a0) : NULL;
 
 		if (!G->kernel)
-			return fmt(G, "({ grt_action(U, %d, %s, %s); 0; })", f, level,
+			return cg_fmt(G, "({ grt_action(U, %d, %s, %s); 0; })", f, level,
 				   text ? text : "NULL");
 		need_rec(G, sizeof(struct th_rec) + 8 + 2 + (size_t)cx->lim.maxstringlen);
-		return fmt(G, "({ if (!H->err) th_action_rec(%d, F->rec, %d, %s, %s); 0; })", G->cls,
+		return cg_fmt(G, "({ if (!H->err) th_action_rec(%d, F->rec, %d, %s, %s); 0; })", G->cls,
 			   f, level, text ? text : "0");
 	}
 	case B_FP_TO_STRING:
-		t = temp(G);
-		return fmt(G, "({ grt_fp_to_string(U, %s, %s, %s); %s; })", t, a0, ex(G, n->args[1]),
+		t = cg_temp(G);
+		return cg_fmt(G, "({ grt_fp_to_string(U, %s, %s, %s); %s; })", t, a0, cg_ex(G, n->args[1]),
 			   t);
 	case B_STRING_TO_FP:
-		site = add_site(G, TH_ERR_USER, "invalid format", "identifier 'string_to_fp'", &n->loc);
-		return fmt(G, "grt_string_to_fp(U, %s, %d)", a0, site);
+		site = cg_add_site(G, TH_ERR_USER, "invalid format", "identifier 'string_to_fp'", &n->loc);
+		return cg_fmt(G, "grt_string_to_fp(U, %s, %d)", a0, site);
 	case B_LONG_TO_FP: case B_FP_TO_LONG: case B_FP_ADD: case B_FP_SUB: case B_FP_MUL:
 	case B_FP_DIV: case B_FP_REM: case B_FP_SQRT: case B_FP_EQ: case B_FP_LE: case B_FP_LT:
 	case B_FP32_TO_FP64:
-		return fmt(G, "grt_fp_op(%d, %s, %s, %s)", n->builtin - B_LONG_TO_FP, a0,
-			   n->nargs > 1 ? ex(G, n->args[1]) : "0", n->nargs > 2 ? ex(G, n->args[2]) : "0");
+		return cg_fmt(G, "grt_fp_op(%d, %s, %s, %s)", n->builtin - B_LONG_TO_FP, a0,
+			   n->nargs > 1 ? cg_ex(G, n->args[1]) : "0", n->nargs > 2 ? cg_ex(G, n->args[2]) : "0");
 	case B_BACKTRACE: case B_SPRINT_BACKTRACE: case B_UBACKTRACE: case B_SPRINT_UBACKTRACE: {
 		bool user = n->builtin == B_UBACKTRACE || n->builtin == B_SPRINT_UBACKTRACE;
 		bool sym = n->builtin == B_SPRINT_BACKTRACE || n->builtin == B_SPRINT_UBACKTRACE;
 
-		return fmt(G, "th_backtrace_str(H, %s, %s, %s)", temp(G), user ? "true" : "false",
+		return cg_fmt(G, "th_backtrace_str(H, %s, %s, %s)", cg_temp(G), user ? "true" : "false",
 			   sym ? "true" : "false");
 	}
 	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK: case B_PRINT_USTACK: {
 		bool user = n->builtin == B_PRINT_UBACKTRACE || n->builtin == B_PRINT_USTACK;
 
 		if (!G->kernel)
-			return fmt(G, "({ grt_print_stack(U, %s, %d); 0; })", a0, user);
+			return cg_fmt(G, "({ grt_print_stack(U, %s, %d); 0; })", a0, user);
 		/* header, user flag, pid, count and the frames */
 		need_rec(G, sizeof(struct th_rec) + 8 * (3 + TH_MAXBACKTRACE));
-		return fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %s, %s); 0; })", G->cls,
+		return cg_fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %s, %s); 0; })", G->cls,
 			   user ? "true" : "false", has1 ? a0 : "0");
 	}
 	case B_SPRINT_STACK: case B_SPRINT_USTACK: {
 		bool user = n->builtin == B_SPRINT_USTACK;
 
-		t = temp(G);
+		t = cg_temp(G);
 		if (G->kernel)
-			return fmt(G, "th_sprint_stack(%s, %s, %s)", t, a0, user ? "true" : "false");
-		return fmt(G, "({ grt_sprint_stack(U, %s, %s, %d); %s; })", t, a0, user, t);
+			return cg_fmt(G, "th_sprint_stack(%s, %s, %s)", t, a0, user ? "true" : "false");
+		return cg_fmt(G, "({ grt_sprint_stack(U, %s, %s, %d); %s; })", t, a0, user, t);
 	}
 	case B_USYMNAME: case B_USYMDATA:
-		t = temp(G);
+		t = cg_temp(G);
 		if (G->kernel)
-			return fmt(G, "th_hex(%s, (__u64)%s)", t, a0);
-		return fmt(G, "({ grt_usym(U, %s, (__u64)%s, %d); %s; })", t, a0,
+			return cg_fmt(G, "th_hex(%s, (__u64)%s)", t, a0);
+		return cg_fmt(G, "({ grt_usym(U, %s, (__u64)%s, %d); %s; })", t, a0,
 			   n->builtin == B_USYMDATA, t);
 	default:
 		cc_error_at(&cx->diag, &n->loc, "built-in '%s' has no code generator", n->name);
@@ -268,7 +268,7 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	}
 }
 
-const char *builtin(struct gen *G, struct cc_node *n)
+const char *cg_builtin(struct gen *G, struct cc_node *n)
 {
 	struct cc_ctx *cx = G->cx;
 	const char *k;
@@ -281,52 +281,52 @@ const char *builtin(struct gen *G, struct cc_node *n)
 	case B_CPU: case B_TARGET: case B_GTOD_S: case B_GTOD_MS: case B_GTOD_US:
 	case B_GTOD_NS: case B_LCLOCK_S: case B_LCLOCK_MS: case B_LCLOCK_US: case B_LCLOCK_NS:
 	case B_GET_CYCLES: case B_NUM_CPUS:
-		return fmt(G, "grt_ctx_long(U, %d)", ctxval(n->builtin));
+		return cg_fmt(G, "grt_ctx_long(U, %d)", ctxval(n->builtin));
 	case B_EXECNAME:
 		if (G->kernel)
-			return fmt(G, "th_execname(%s)", temp(G));
+			return cg_fmt(G, "th_execname(%s)", cg_temp(G));
 		{
-			const char *t = temp(G);
+			const char *t = cg_temp(G);
 
-			return fmt(G, "({ grt_execname(U, %s); %s; })", t, t);
+			return cg_fmt(G, "({ grt_execname(U, %s); %s; })", t, t);
 		}
 	case B_PP:
 		if (G->kernel)
-			return fmt(G, "th_strcpy(%s, H->pp)", temp(G));
+			return cg_fmt(G, "th_strcpy(%s, H->pp)", cg_temp(G));
 		return "((char *)U->pp)";
 	case B_PROBEFUNC:
-		return G->kernel ? fmt(G, "({ %s[0] = 0; %s; })", temp(G), "F->t[0]") : "((char *)\"\")";
+		return G->kernel ? cg_fmt(G, "({ %s[0] = 0; %s; })", cg_temp(G), "F->t[0]") : "((char *)\"\")";
 	case B_EXIT:
-		return G->kernel ? fmt(G, "({ th_exit_rec(%d); 0; })", G->cls) : "({ grt_exit(U); 0; })";
+		return G->kernel ? cg_fmt(G, "({ th_exit_rec(%d); 0; })", G->cls) : "({ grt_exit(U); 0; })";
 	case B_ABORT:
 		/* exit() that also ends this run at once: no error, and no catch stops it */
-		return G->kernel ? fmt(G, "({ th_exit_rec(%d); H->err = TH_ABORTED; 0; })", G->cls)
+		return G->kernel ? cg_fmt(G, "({ th_exit_rec(%d); H->err = TH_ABORTED; 0; })", G->cls)
 				 : "({ grt_exit(U); U->err = TH_ABORTED; 0; })";
 	case B_ERROR:
-		site = add_site(G, TH_ERR_USER, "", "identifier 'error'", &n->loc);
+		site = cg_add_site(G, TH_ERR_USER, "", "identifier 'error'", &n->loc);
 		if (G->kernel)
-			return fmt(G, "({ th_strcpy(H->errmsg, %s); %s; 0; })", ex(G, n->args[0]),
-				   err_set(G, site));
-		return fmt(G, "({ grt_str_copy(U->errmsg, sizeof(U->errmsg), %s); %s; 0; })",
-			   ex(G, n->args[0]), err_set(G, site));
+			return cg_fmt(G, "({ th_strcpy(H->errmsg, %s); %s; 0; })", cg_ex(G, n->args[0]),
+				   cg_err_set(G, site));
+		return cg_fmt(G, "({ grt_str_copy(U->errmsg, sizeof(U->errmsg), %s); %s; 0; })",
+			   cg_ex(G, n->args[0]), cg_err_set(G, site));
 	case B_WARN:
 		if (G->kernel) {
 			size_t size = sizeof(struct th_rec) + 2 + (size_t)cx->lim.maxstringlen;
 
 			if (size > G->recmax)
 				G->recmax = size;
-			return fmt(G,
+			return cg_fmt(G,
 				   "({ const char *w = %s; __u32 o = sizeof(struct th_rec); "
 				   "th_rec_header((struct th_rec *)F->rec, 0, %d, %d); th_put_str(F->rec, "
 				   "&o, TH_RECMASK, w); th_output_rec(%d, F->rec, o, true); 0; })",
-				   ex(G, n->args[0]), TH_FMT_WARN, G->cls, G->cls);
+				   cg_ex(G, n->args[0]), TH_FMT_WARN, G->cls, G->cls);
 		}
-		return fmt(G, "({ grt_warn(U, %s); 0; })", ex(G, n->args[0]));
+		return cg_fmt(G, "({ grt_warn(U, %s); 0; })", cg_ex(G, n->args[0]));
 	case B_LOG: {
 		int t = TY_STRING;
 
-		return G->kernel ? kprintf(G, "%s\n", 3, n->args, 1, &t)
-				 : uprintf(G, "%s\n", 3, n->args, 1, &t, NULL);
+		return G->kernel ? cg_kprintf(G, "%s\n", 3, n->args, 1, &t)
+				 : cg_uprintf(G, "%s\n", 3, n->args, 1, &t, NULL);
 	}
 	case B_PRINTF:
 	case B_SPRINTF: {
@@ -338,17 +338,17 @@ const char *builtin(struct gen *G, struct cc_node *n)
 		if (nt < 0)
 			return "0";
 		if (n->builtin == B_SPRINTF)
-			return G->kernel ? ksprintf(G, n, n->args[0]->str, n->args[0]->slen, n->args + 1,
+			return G->kernel ? cg_ksprintf(G, n, n->args[0]->str, n->args[0]->slen, n->args + 1,
 						    n->nargs - 1)
-					 : uprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
-						   n->nargs - 1, types, temp(G));
-		return G->kernel ? kprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
+					 : cg_uprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
+						   n->nargs - 1, types, cg_temp(G));
+		return G->kernel ? cg_kprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
 					   n->nargs - 1, types)
-				 : uprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
+				 : cg_uprintf(G, n->args[0]->str, n->args[0]->slen, n->args + 1,
 					   n->nargs - 1, types, NULL);
 	}
 	case B_PRINT: case B_PRINTLN: case B_PRINTD: case B_PRINTDLN:
-		return print_call(G, n);
+		return cg_print_call(G, n);
 	case B_SPRINT: case B_SPRINTLN: case B_SPRINTD: case B_SPRINTDLN: {
 		const char *r;
 		bool delim = n->builtin == B_SPRINTD || n->builtin == B_SPRINTDLN;
@@ -361,95 +361,95 @@ const char *builtin(struct gen *G, struct cc_node *n)
 			return "0";
 		}
 		if (!G->kernel) {
-			r = print_call(G, n);
+			r = cg_print_call(G, n);
 			return r;
 		}
-		f = print_format(G, n, first,
-				 first ? escape_pct(G, n->args[0]->str, n->args[0]->slen) : NULL,
+		f = cg_print_format(G, n, first,
+				 first ? cg_escape_pct(G, n->args[0]->str, n->args[0]->slen) : NULL,
 				 n->builtin == B_SPRINTLN || n->builtin == B_SPRINTDLN, types, &nt);
-		return ksprintf(G, n, f, strlen(f), n->args ? n->args + first : NULL, nt);
+		return cg_ksprintf(G, n, f, strlen(f), n->args ? n->args + first : NULL, nt);
 	}
 	case B_STRLEN:
-		return G->kernel ? fmt(G, "th_strlen(%s)", ex(G, n->args[0]))
-				 : fmt(G, "((__s64)strlen(%s))", ex(G, n->args[0]));
+		return G->kernel ? cg_fmt(G, "th_strlen(%s)", cg_ex(G, n->args[0]))
+				 : cg_fmt(G, "((__s64)strlen(%s))", cg_ex(G, n->args[0]));
 	case B_SUBSTR: {
-		const char *t = temp(G);
+		const char *t = cg_temp(G);
 
 		if (G->kernel)
-			return fmt(G, "th_substr(%s, %s, %s, %s)", t, ex(G, n->args[0]),
-				   ex(G, n->args[1]), ex(G, n->args[2]));
-		return fmt(G, "({ grt_str_substr(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
-			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
+			return cg_fmt(G, "th_substr(%s, %s, %s, %s)", t, cg_ex(G, n->args[0]),
+				   cg_ex(G, n->args[1]), cg_ex(G, n->args[2]));
+		return cg_fmt(G, "({ grt_str_substr(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
+			   cg_ex(G, n->args[0]), cg_ex(G, n->args[1]), cg_ex(G, n->args[2]), t);
 	}
 	case B_ISINSTR:
-		return G->kernel ? fmt(G, "th_isinstr(%s, %s)", ex(G, n->args[0]), ex(G, n->args[1]))
-				 : fmt(G, "grt_str_isinstr(%s, %s)", ex(G, n->args[0]),
-				       ex(G, n->args[1]));
+		return G->kernel ? cg_fmt(G, "th_isinstr(%s, %s)", cg_ex(G, n->args[0]), cg_ex(G, n->args[1]))
+				 : cg_fmt(G, "grt_str_isinstr(%s, %s)", cg_ex(G, n->args[0]),
+				       cg_ex(G, n->args[1]));
 	case B_STRTOL:
 		/* kernel: a temporary holds the number while bpf_loop() reads the digits */
-		return G->kernel ? fmt(G, "th_strtol(%s, %s, %s)", temp(G), ex(G, n->args[0]),
-				       ex(G, n->args[1]))
-				 : fmt(G, "grt_str_strtol(%s, %s)", ex(G, n->args[0]),
-				       ex(G, n->args[1]));
+		return G->kernel ? cg_fmt(G, "th_strtol(%s, %s, %s)", cg_temp(G), cg_ex(G, n->args[0]),
+				       cg_ex(G, n->args[1]))
+				 : cg_fmt(G, "grt_str_strtol(%s, %s)", cg_ex(G, n->args[0]),
+				       cg_ex(G, n->args[1]));
 	case B_STR_REPLACE: {
-		const char *t = temp(G);
+		const char *t = cg_temp(G);
 
 		/* kernel: a second temporary holds the positions of the bpf_loop() */
 		if (G->kernel)
-			return fmt(G, "th_str_replace(%s, %s, %s, %s, %s)", temp(G), t,
-				   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]));
-		return fmt(G, "({ grt_str_replace(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
-			   ex(G, n->args[0]), ex(G, n->args[1]), ex(G, n->args[2]), t);
+			return cg_fmt(G, "th_str_replace(%s, %s, %s, %s, %s)", cg_temp(G), t,
+				   cg_ex(G, n->args[0]), cg_ex(G, n->args[1]), cg_ex(G, n->args[2]));
+		return cg_fmt(G, "({ grt_str_replace(%s, TH_STRLEN, %s, %s, %s); %s; })", t,
+			   cg_ex(G, n->args[0]), cg_ex(G, n->args[1]), cg_ex(G, n->args[2]), t);
 	}
 	case B_STRINGAT:
-		site = add_site(G, TH_ERR_USER, "Failed to extract character: index out of range",
+		site = cg_add_site(G, TH_ERR_USER, "Failed to extract character: index out of range",
 				"identifier 'stringat'", &n->loc);
 		if (G->kernel)
-			return fmt(G, "th_stringat(H, %s, %s, %d)", ex(G, n->args[0]), ex(G, n->args[1]),
+			return cg_fmt(G, "th_stringat(H, %s, %s, %d)", cg_ex(G, n->args[0]), cg_ex(G, n->args[1]),
 				   site);
 		{
-			int u = uniq(G);
+			int u = cg_uniq(G);
 
-			return fmt(G,
+			return cg_fmt(G,
 				   "({ const char *s%d = %s; __s64 p%d = %s; (p%d < 0 || p%d >= "
 				   "(__s64)strlen(s%d)) ? (%s, 0) : (__s64)(unsigned char)s%d[p%d]; })",
-				   u, ex(G, n->args[0]), u, ex(G, n->args[1]), u, u, u, err_set(G, site),
+				   u, cg_ex(G, n->args[0]), u, cg_ex(G, n->args[1]), u, u, u, cg_err_set(G, site),
 				   u, u);
 		}
 	case B_TEXT_STR: {
-		const char *t = temp(G);
+		const char *t = cg_temp(G);
 
-		return fmt(G, "({ grt_str_text(%s, TH_STRLEN, %s); %s; })", t, ex(G, n->args[0]), t);
+		return cg_fmt(G, "({ grt_str_text(%s, TH_STRLEN, %s); %s; })", t, cg_ex(G, n->args[0]), t);
 	}
 	case B_KERNEL_STRING: case B_KERNEL_STRING_N: case B_USER_STRING: case B_USER_STRING_N: {
 		bool user = n->builtin == B_USER_STRING || n->builtin == B_USER_STRING_N;
 		bool has_n = n->builtin == B_KERNEL_STRING_N || n->builtin == B_USER_STRING_N;
 		int defarg = has_n ? 2 : 1;
-		const char *t = temp(G);
-		int u = uniq(G);
+		const char *t = cg_temp(G);
+		int u = cg_uniq(G);
 
-		site = add_site(G, TH_ERR_STRREAD,
+		site = cg_add_site(G, TH_ERR_STRREAD,
 				user ? "user string copy fault" : "kernel string copy fault",
-				fmt(G, "identifier '%s'", n->name), &n->loc);
-		return fmt(G, "({ char *r%d = th_read_str(%s, (__u64)%s, %s, %s); if (!r%d) { %s; } %s; })",
-			   u, t, ex(G, n->args[0]), has_n ? ex(G, n->args[1]) : "0",
+				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		return cg_fmt(G, "({ char *r%d = th_read_str(%s, (__u64)%s, %s, %s); if (!r%d) { %s; } %s; })",
+			   u, t, cg_ex(G, n->args[0]), has_n ? cg_ex(G, n->args[1]) : "0",
 			   user ? "true" : "false", u,
-			   n->nargs > defarg ? fmt(G, "th_strcpy(%s, %s)", t, ex(G, n->args[defarg]))
-					     : err_set(G, site),
+			   n->nargs > defarg ? cg_fmt(G, "th_strcpy(%s, %s)", t, cg_ex(G, n->args[defarg]))
+					     : cg_err_set(G, site),
 			   t);
 	}
 	case B_RANDINT:
-		site = add_site(G, TH_ERR_USER, "randint: invalid range", "identifier 'randint'",
+		site = cg_add_site(G, TH_ERR_USER, "randint: invalid range", "identifier 'randint'",
 				&n->loc);
 		if (G->kernel) {
-			int u = uniq(G);
+			int u = cg_uniq(G);
 
-			return fmt(G,
+			return cg_fmt(G,
 				   "({ __s64 n%d = %s; (n%d <= 0 || n%d > 0xffffffffLL) ? (%s, 0) : "
 				   "(__s64)(bpf_get_prandom_u32() %% (__u32)n%d); })",
-				   u, ex(G, n->args[0]), u, u, err_set(G, site), u);
+				   u, cg_ex(G, n->args[0]), u, u, cg_err_set(G, site), u);
 		}
-		return fmt(G, "grt_randint(U, %s, %d)", ex(G, n->args[0]), site);
+		return cg_fmt(G, "grt_randint(U, %s, %d)", cg_ex(G, n->args[0]), site);
 	case B_TASK_CURRENT:
 		return "((__s64)bpf_get_current_task())";
 	case B_TASK_PID: case B_TASK_TID: case B_TASK_PARENT: case B_TASK_STATE: case B_TASK_PRIO:
@@ -463,10 +463,10 @@ const char *builtin(struct gen *G, struct cc_node *n)
 		};
 		int w = n->builtin == B_TASK_EXECNAME ? 0 : which[n->builtin - B_TASK_PID];
 
-		return fmt(G, "th_task_field((__u64)%s, %d)", ex(G, n->args[0]), w);
+		return cg_fmt(G, "th_task_field((__u64)%s, %d)", cg_ex(G, n->args[0]), w);
 	}
 	case B_TASK_EXECNAME:
-		return fmt(G, "th_task_execname(%s, (__u64)%s)", temp(G), ex(G, n->args[0]));
+		return cg_fmt(G, "th_task_execname(%s, (__u64)%s)", cg_temp(G), cg_ex(G, n->args[0]));
 	case B_KERNEL_LONG: case B_KERNEL_INT: case B_KERNEL_SHORT: case B_KERNEL_CHAR:
 	case B_KERNEL_POINTER: case B_USER_LONG: case B_USER_INT: case B_USER_SHORT:
 	case B_USER_CHAR: case B_USER_ULONG: case B_USER_UINT: case B_USER_USHORT:
@@ -492,10 +492,10 @@ const char *builtin(struct gen *G, struct cc_node *n)
 		if (user && !strstr(n->name, "_error"))
 			site = -1;
 		else
-			site = add_site(G, TH_ERR_STRREAD,
+			site = cg_add_site(G, TH_ERR_STRREAD,
 					user ? "user read fault" : "kernel read fault",
-					fmt(G, "identifier '%s'", n->name), &n->loc);
-		return fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, ex(G, n->args[0]),
+					cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		return cg_fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, cg_ex(G, n->args[0]),
 			   size, user ? "true" : "false", site);
 	}
 	case B_POINTER_ARG: case B_INT_ARG: case B_UINT_ARG: case B_LONG_ARG: case B_ULONG_ARG:
@@ -515,50 +515,50 @@ const char *builtin(struct gen *G, struct cc_node *n)
 		}
 		/* stap numbers arguments from 1; a number out of 1..6 reads as 0 */
 		{
-			const char *idx = ex(G, n->args[0]);
-			int u = uniq(G);
+			const char *idx = cg_ex(G, n->args[0]);
+			int u = cg_uniq(G);
 
-			return fmt(G,
+			return cg_fmt(G,
 				   "({ __s64 i%d = %s; (i%d >= 1 && i%d <= 6) ? (%sth_sysarg(ctx, "
 				   "(int)i%d - 1)) : 0; })",
 				   u, idx, u, u, cast, u);
 		}
 	}
 	case B_CTIME: case B_TZ_CTIME: {
-		const char *secs = n->nargs ? ex(G, n->args[0]) : NULL;
+		const char *secs = n->nargs ? cg_ex(G, n->args[0]) : NULL;
 
 		if (G->kernel) {
 			if (!secs)
 				secs = kctx_long(B_GTOD_S);
 			if (n->builtin == B_TZ_CTIME)
-				return fmt(G, "th_ctime(%s, (%s) + th_cfg.tz_off, (const char *)th_cfg.tz_name)",
-					   temp(G), secs);
-			return fmt(G, "th_ctime(%s, %s, 0)", temp(G), secs);
+				return cg_fmt(G, "th_ctime(%s, (%s) + th_cfg.tz_off, (const char *)th_cfg.tz_name)",
+					   cg_temp(G), secs);
+			return cg_fmt(G, "th_ctime(%s, %s, 0)", cg_temp(G), secs);
 		}
 		{
-			const char *t = temp(G);
+			const char *t = cg_temp(G);
 
-			return fmt(G, "({ grt_ctime(%s, %s, %d); %s; })", t,
+			return cg_fmt(G, "({ grt_ctime(%s, %s, %d); %s; })", t,
 				   secs ? secs : "grt_ctx_long(U, GRT_CV_GTOD_S)",
 				   n->builtin == B_TZ_CTIME, t);
 		}
 	}
 	case B_CMDLINE_STR:
 		if (G->kernel)
-			return fmt(G, "th_cmdline(%s)", temp(G));
+			return cg_fmt(G, "th_cmdline(%s)", cg_temp(G));
 		{
-			const char *t = temp(G);
+			const char *t = cg_temp(G);
 
-			return fmt(G, "({ grt_cmdline(U, %s); %s; })", t, t);
+			return cg_fmt(G, "({ grt_cmdline(U, %s); %s; })", t, t);
 		}
 	case B_SYMNAME: case B_SYMDATA: {
-		const char *t = temp(G);
+		const char *t = cg_temp(G);
 
 		if (G->kernel && n->builtin == B_SYMDATA)
-			return fmt(G, "th_symdata(%s, (__u64)%s)", t, ex(G, n->args[0]));
+			return cg_fmt(G, "th_symdata(%s, (__u64)%s)", t, cg_ex(G, n->args[0]));
 		if (G->kernel)
-			return fmt(G, "th_symbol(%s, (__u64)%s, 0)", t, ex(G, n->args[0]));
-		return fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, ex(G, n->args[0]),
+			return cg_fmt(G, "th_symbol(%s, (__u64)%s, 0)", t, cg_ex(G, n->args[0]));
+		return cg_fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, cg_ex(G, n->args[0]),
 			   n->builtin == B_SYMDATA, t);
 	}
 	case B_MATCHED: case B_MATCHED_STR: {
@@ -566,16 +566,16 @@ const char *builtin(struct gen *G, struct cc_node *n)
 
 		if (G->kernel)
 			return "0"; /* refused at pass 2 */
-		t = temp(G);
-		site = add_site(G, TH_ERR_USER, "", fmt(G, "identifier '%s'", n->name), &n->loc);
-		return fmt(G, "({ grt_re_matched(U, %s, TH_STRLEN, %s, %d); %s; })", t,
-			   n->builtin == B_MATCHED ? ex(G, n->args[0]) : "0", site, t);
+		t = cg_temp(G);
+		site = cg_add_site(G, TH_ERR_USER, "", cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		return cg_fmt(G, "({ grt_re_matched(U, %s, TH_STRLEN, %s, %d); %s; })", t,
+			   n->builtin == B_MATCHED ? cg_ex(G, n->args[0]) : "0", site, t);
 	}
 	case B_NGROUPS:
 		if (G->kernel)
 			return "0";
-		site = add_site(G, TH_ERR_USER, "", "identifier 'ngroups'", &n->loc);
-		return fmt(G, "grt_re_ngroups(U, %d)", site);
+		site = cg_add_site(G, TH_ERR_USER, "", "identifier 'ngroups'", &n->loc);
+		return cg_fmt(G, "grt_re_ngroups(U, %d)", site);
 	default:
 		return builtin_util(G, n);
 	}

@@ -19,7 +19,7 @@
 /* ---- array slices: a[k, *] in delete, 'in' and foreach ------------------------------- */
 
 /* Bit i set: key i is a '*'.  0: not a slice. */
-unsigned slice_mask(struct cc_node **args, int n)
+unsigned cg_slice_mask(struct cc_node **args, int n)
 {
 	unsigned m = 0;
 	int i;
@@ -40,7 +40,7 @@ unsigned slice_mask(struct cc_node **args, int n)
  */
 static const char *slice_callback(struct gen *G, struct cc_sym *s, unsigned mask, bool del)
 {
-	const char *name = fmt(G, "th_slice%d_%x_%s", s->index, mask, del ? "del" : "in");
+	const char *name = cg_fmt(G, "th_slice%d_%x_%s", s->index, mask, del ? "del" : "in");
 	int i;
 
 	for (i = 0; i < G->slicefns.n; i++)
@@ -71,40 +71,39 @@ static const char *slice_callback(struct gen *G, struct cc_sym *s, unsigned mask
 }
 
 /* delete a[k, *] (and delete a: every key a '*'), either side. */
-void slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			 unsigned mask)
+void cg_slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, unsigned mask)
 {
 	char *pre = "";
-	const char *key = n ? keys(G, s, args, n, &pre) : NULL;
+	const char *key = n ? cg_keys(G, s, args, n, &pre) : NULL;
 
 	if (!G->kernel) {
-		emit(G, "{%s grt_arr_delete_slice(U, %d, %s, 0x%xu); }", pre, s->index,
+		cg_emit(G, "{%s grt_arr_delete_slice(U, %d, %s, 0x%xu); }", pre, s->index,
 		     key ? key : "NULL", mask);
 		return;
 	}
 	if (!key) {
 		/* the whole array: a key buffer only for the callback's type */
-		use_key(G, s->index);
-		key = fmt(G, "&F->k%d", s->index);
+		cg_use_key(G, s->index);
+		key = cg_fmt(G, "&F->k%d", s->index);
 	}
-	emit(G, "{%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, 0); }",
-	     pre, key, kmap(G, s), slice_callback(G, s, mask, true));
+	cg_emit(G, "{%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, 0); }",
+	     pre, key, cg_kmap(G, s), slice_callback(G, s, mask, true));
 }
 
 /* [k, *] in a */
-const char *slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			    unsigned mask)
+const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
+			unsigned mask)
 {
 	char *pre;
-	const char *key = keys(G, s, args, n, &pre);
+	const char *key = cg_keys(G, s, args, n, &pre);
 
 	if (!G->kernel)
-		return fmt(G, "({%s (__s64)grt_arr_exists_slice(U, %d, %s, 0x%xu); })", pre, s->index,
+		return cg_fmt(G, "({%s (__s64)grt_arr_exists_slice(U, %d, %s, 0x%xu); })", pre, s->index,
 			   key, mask);
-	return fmt(G,
+	return cg_fmt(G,
 		   "({%s struct th_slice_ctx c = { .key = %s }; bpf_for_each_map_elem(&%s, %s, &c, "
 		   "0); (__s64)c.found; })",
-		   pre, key, kmap(G, s), slice_callback(G, s, mask, false));
+		   pre, key, cg_kmap(G, s), slice_callback(G, s, mask, false));
 }
 
 /* ---- aggregates ---------------------------------------------------------------------- */
@@ -119,7 +118,7 @@ static int hist_buckets(const struct cc_sym *s)
 }
 
 /* Slots of one copy of s: header, buckets, and @variance's two (see stat.h). */
-int stat_slots(const struct cc_sym *s)
+int cg_stat_slots(const struct cc_sym *s)
 {
 	return TH_STAT_HDR + hist_buckets(s) + (s->variance ? TH_STAT_VAR_SLOTS : 0);
 }
@@ -129,46 +128,46 @@ static const char *kvar_add(struct gen *G, const struct cc_sym *s, int u)
 {
 	if (!s->variance)
 		return "";
-	return fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
+	return cg_fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
 		   TH_STAT_HDR + hist_buckets(s), s->var_shift);
 }
 
-const char *stat_add(struct gen *G, struct cc_node *n)
+const char *cg_stat_add(struct gen *G, struct cc_node *n)
 {
 	struct cc_node *x = n->lhs;
 	struct cc_sym *s = x->sym;
-	const char *v = ex(G, n->rhs);
+	const char *v = cg_ex(G, n->rhs);
 	char *pre = "";
 	const char *key = NULL;
-	int u = uniq(G);
+	int u = cg_uniq(G);
 
 	if (x->kind == N_INDEX)
-		key = keys(G, s, x->args, x->nargs, &pre);
+		key = cg_keys(G, s, x->args, x->nargs, &pre);
 	if (!G->kernel) {
-		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
-				    fmt(G, "identifier '%s'", s->name), &x->loc);
+		int site = cg_add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
+				    cg_fmt(G, "identifier '%s'", s->name), &x->loc);
 
-		return fmt(G, "({ __s64 v%d = %s;%s grt_stat_add_g(U, %d, %s, v%d, %d); 0; })", u, v,
+		return cg_fmt(G, "({ __s64 v%d = %s;%s grt_stat_add_g(U, %d, %s, v%d, %d); 0; })", u, v,
 			   pre, s->index, key ? key : "NULL", u, site);
 	}
 	if (!key) {
-		return fmt(G,
+		return cg_fmt(G,
 			   "({ __s64 v%d = %s; __u32 z%d = 0; __s64 *st%d = "
 			   "bpf_map_lookup_elem(&%s, &z%d); if (st%d) th_stat_add(st%d, v%d, %d, "
 			   "%s, %s, %s, %d);%s 0; })",
-			   u, v, u, u, kmap(G, s), u, u, u, u, s->hist_kind, num(G, s->hist_lo),
-			   num(G, s->hist_hi), num(G, s->hist_step), hist_buckets(s),
+			   u, v, u, u, cg_kmap(G, s), u, u, u, u, s->hist_kind, cg_num(G, s->hist_lo),
+			   cg_num(G, s->hist_hi), cg_num(G, s->hist_step), hist_buckets(s),
 			   kvar_add(G, s, u));
 	}
 	{
-		int site = add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
-				    fmt(G, "identifier '%s'", s->name), &x->loc);
+		int site = cg_add_site(G, TH_ERR_OVERFLOW, "Array overflow, check MAXMAPENTRIES",
+				    cg_fmt(G, "identifier '%s'", s->name), &x->loc);
 
-		return fmt(G,
+		return cg_fmt(G,
 			   "({ __s64 v%d = %s;%s __s64 *st%d = th_lookup_init(H, &%s, %s, %d); if "
 			   "(st%d) th_stat_add(st%d, v%d, %d, %s, %s, %s, %d);%s 0; })",
-			   u, v, pre, u, kmap(G, s), key, site, u, u, u, s->hist_kind,
-			   num(G, s->hist_lo), num(G, s->hist_hi), num(G, s->hist_step),
+			   u, v, pre, u, cg_kmap(G, s), key, site, u, u, u, s->hist_kind,
+			   cg_num(G, s->hist_lo), cg_num(G, s->hist_hi), cg_num(G, s->hist_step),
 			   hist_buckets(s), kvar_add(G, s, u));
 	}
 }
@@ -184,11 +183,11 @@ static int extractor(const char *name)
 	return -1;
 }
 
-const char *stat_op(struct gen *G, struct cc_node *n)
+const char *cg_stat_op(struct gen *G, struct cc_node *n)
 {
 	struct cc_node *x = n->lhs;
 	struct cc_sym *s = x->sym;
-	int xi = extractor(n->name), u = uniq(G);
+	int xi = extractor(n->name), u = cg_uniq(G);
 	char *pre = "";
 	const char *key = NULL;
 	int site;
@@ -202,24 +201,24 @@ const char *stat_op(struct gen *G, struct cc_node *n)
 			    n->name);
 		return "0";
 	}
-	site = add_site(G, TH_ERR_NOSTAT, "empty aggregate", fmt(G, "identifier '%s'", s->name),
+	site = cg_add_site(G, TH_ERR_NOSTAT, "empty aggregate", cg_fmt(G, "identifier '%s'", s->name),
 			&n->loc);
 	if (x->kind == N_INDEX)
-		key = keys(G, s, x->args, x->nargs, &pre);
+		key = cg_keys(G, s, x->args, x->nargs, &pre);
 	if (!G->kernel && xi < 0)
-		return fmt(G,
+		return cg_fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
 			   "grt_stat_variance_g(U, %d, st%d, %d); })",
-			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, s->index, u, site);
+			   pre, u, cg_stat_slots(s), s->index, key ? key : "NULL", u, s->index, u, site);
 	if (!G->kernel)
-		return fmt(G,
+		return cg_fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); grt_stat_x(U, "
 			   "st%d, %d, %d); })",
-			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
+			   pre, u, cg_stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
 	if (!key)
-		return fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, kmap(G, s),
+		return cg_fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, cg_kmap(G, s),
 			   u, xi, site);
-	return fmt(G, "({%s th_stat_x(H, &%s, %s, %d, %d); })", pre, kmap(G, s), key, xi, site);
+	return cg_fmt(G, "({%s th_stat_x(H, &%s, %s, %d, %d); })", pre, cg_kmap(G, s), key, xi, site);
 }
 
 /* ---- target variables ----------------------------------------------------------------- */
@@ -251,7 +250,7 @@ static const char *narrow(struct gen *G, const struct cc_tpfield *f)
 		t += 6;
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (!strcmp(t, ints[i].name))
-			return fmt(G, "(__s64)%s", ints[i].cast);
+			return cg_fmt(G, "(__s64)%s", ints[i].cast);
 	switch (f->size) {
 	case 1:
 		return f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
@@ -264,7 +263,7 @@ static const char *narrow(struct gen *G, const struct cc_tpfield *f)
 	}
 }
 
-const char *target(struct gen *G, struct cc_node *n)
+const char *cg_target(struct gen *G, struct cc_node *n)
 {
 	struct cc_dprobe *d = G->probe;
 	const struct cc_tpfield *f = n->aux;
@@ -281,45 +280,46 @@ const char *target(struct gen *G, struct cc_node *n)
 			if (strcmp(d->tpf->fields[i].name, "__syscall_nr"))
 				argi++;
 		}
-		return fmt(G, "(%s th_sysarg(ctx, %d))", narrow(G, f), argi);
+		return cg_fmt(G, "(%s th_sysarg(ctx, %d))", narrow(G, f), argi);
 	}
 	/* tracepoint program: ctx is the trace record */
 	if (f->kind == CC_TPF_OTHER && n->nargs == 1) {
 		/* $array[i]: a bounds-checked read (a ctx access needs a constant offset) */
 		int esz = cc_tp_array_elem(f), cnt = f->size / (esz ? esz : 1);
-		const char *idx = ex(G, n->args[0]);
-		int u = uniq(G);
-		const char *cast = esz == 8 ? "(__s64)" : esz == 4 ? (f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)")
+		const char *idx = cg_ex(G, n->args[0]);
+		int u = cg_uniq(G);
+		const char *cast = esz == 8   ? "(__s64)"
+				   : esz == 4 ? (f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)")
 				   : esz == 2 ? (f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)")
 					      : (f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)");
 
-		return fmt(G,
+		return cg_fmt(G,
 			   "({ __s64 i%d = %s; __u64 v%d = 0; if (i%d >= 0 && i%d < %d) "
 			   "bpf_probe_read_kernel(&v%d, %d, (const char *)ctx + %d + i%d * %d); %sv%d; })",
 			   u, idx, u, u, u, cnt, u, esz, f->offset, u, esz, cast, u);
 	}
 	switch (f->kind) {
 	case CC_TPF_CHARARRAY:
-		return fmt(G, "th_tp_str(%s, (const char *)ctx + %d, %d)", temp(G), f->offset,
+		return cg_fmt(G, "th_tp_str(%s, (const char *)ctx + %d, %d)", cg_temp(G), f->offset,
 			   f->size);
 	case CC_TPF_DATALOC_STR: {
-		int u = uniq(G);
+		int u = cg_uniq(G);
 
-		return fmt(G,
+		return cg_fmt(G,
 			   "({ __u32 dl%d = *(__u32 *)((char *)ctx + %d); th_tp_str(%s, (const char "
 			   "*)ctx + (dl%d & 0xffff), (int)(dl%d >> 16)); })",
-			   u, f->offset, temp(G), u, u);
+			   u, f->offset, cg_temp(G), u, u);
 	}
 	default:
 		switch (f->size) {
 		case 1:
-			return fmt(G, "(%s *(__u8 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u8 *)((char *)ctx + %d))", narrow(G, f), f->offset);
 		case 2:
-			return fmt(G, "(%s *(__u16 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u16 *)((char *)ctx + %d))", narrow(G, f), f->offset);
 		case 4:
-			return fmt(G, "(%s *(__u32 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u32 *)((char *)ctx + %d))", narrow(G, f), f->offset);
 		default:
-			return fmt(G, "(%s *(__u64 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u64 *)((char *)ctx + %d))", narrow(G, f), f->offset);
 		}
 	}
 }

@@ -18,7 +18,7 @@
 
 /* ---- output helpers ----------------------------------------------------------- */
 
-void __attribute__((format(printf, 2, 3))) emit(struct gen *G, const char *fmt, ...)
+void __attribute__((format(printf, 2, 3))) cg_emit(struct gen *G, const char *fmt, ...)
 {
 	va_list ap;
 	int i;
@@ -31,7 +31,7 @@ void __attribute__((format(printf, 2, 3))) emit(struct gen *G, const char *fmt, 
 	fputc('\n', G->o);
 }
 
-char *__attribute__((format(printf, 2, 3))) fmt(struct gen *G, const char *f, ...)
+char *__attribute__((format(printf, 2, 3))) cg_fmt(struct gen *G, const char *f, ...)
 {
 	va_list ap;
 	char *s;
@@ -48,7 +48,7 @@ char *__attribute__((format(printf, 2, 3))) fmt(struct gen *G, const char *f, ..
 }
 
 /* A C string literal for arbitrary bytes. */
-char *cquote(struct gen *G, const char *s, size_t n)
+char *cg_cquote(struct gen *G, const char *s, size_t n)
 {
 	char *out = cc_alloc(G->cx->arena, n * 4 + 3), *p = out;
 	size_t i;
@@ -79,11 +79,11 @@ char *cquote(struct gen *G, const char *s, size_t n)
 }
 
 /* A string value as a C literal: cut to MAXSTRINGLEN - 1 bytes, as stap keeps it. */
-char *strlit(struct gen *G, const char *s, size_t n)
+char *cg_strlit(struct gen *G, const char *s, size_t n)
 {
 	size_t max = (size_t)G->cx->lim.strlen - 1;
 
-	return cquote(G, s, n < max ? n : max);
+	return cg_cquote(G, s, n < max ? n : max);
 }
 
 /*
@@ -91,26 +91,26 @@ char *strlit(struct gen *G, const char *s, size_t n)
  * would be the negation of a constant too big for long long, so negative
  * values are written as their bits.
  */
-char *num(struct gen *G, int64_t v)
+char *cg_num(struct gen *G, int64_t v)
 {
 	if (v < 0)
-		return fmt(G, "((__s64)0x%llxULL)", (unsigned long long)v);
-	return fmt(G, "((__s64)%lldLL)", (long long)v);
+		return cg_fmt(G, "((__s64)0x%llxULL)", (unsigned long long)v);
+	return cg_fmt(G, "((__s64)%lldLL)", (long long)v);
 }
 
-int uniq(struct gen *G)
+int cg_uniq(struct gen *G)
 {
 	return G->nvals++;
 }
 
-char *temp(struct gen *G)
+char *cg_temp(struct gen *G)
 {
 	int k = G->ntemps++;
 
-	return G->kernel ? fmt(G, "F->t[%d]", k) : fmt(G, "t%d", k);
+	return G->kernel ? cg_fmt(G, "F->t[%d]", k) : cg_fmt(G, "t%d", k);
 }
 
-void use_key(struct gen *G, int gid)
+void cg_use_key(struct gen *G, int gid)
 {
 	int i;
 
@@ -122,7 +122,7 @@ void use_key(struct gen *G, int gid)
 
 /* ---- tables: formats and error sites ---------------------------------------------- */
 
-int add_fmt(struct gen *G, const char *f, size_t len, const int *types, int ntypes)
+int cg_add_fmt(struct gen *G, const char *f, size_t len, const int *types, int ntypes)
 {
 	struct cc_prog *P = G->prog;
 	struct cc_fmt *e;
@@ -144,8 +144,8 @@ int add_fmt(struct gen *G, const char *f, size_t len, const int *types, int ntyp
 	return e->id;
 }
 
-int add_site(struct gen *G, int kind, const char *msg, const char *near,
-		    const struct cc_loc *loc)
+int cg_add_site(struct gen *G, int kind, const char *msg, const char *near,
+		const struct cc_loc *loc)
 {
 	struct cc_prog *P = G->prog;
 	struct cc_site *s;
@@ -169,10 +169,10 @@ int add_site(struct gen *G, int kind, const char *msg, const char *near,
 	return s->id;
 }
 
-const char *err_set(struct gen *G, int site)
+const char *cg_err_set(struct gen *G, int site)
 {
-	return G->kernel ? fmt(G, "({ if (!H->err) H->err = %d; })", site + 1)
-			 : fmt(G, "({ if (!U->err) U->err = %d; })", site + 1);
+	return G->kernel ? cg_fmt(G, "({ if (!H->err) H->err = %d; })", site + 1)
+			 : cg_fmt(G, "({ if (!U->err) U->err = %d; })", site + 1);
 }
 
 /* ---- names ------------------------------------------------------------------------ */
@@ -183,21 +183,21 @@ static bool is_str(const struct cc_sym *s)
 }
 
 /* The C lvalue of a scalar variable (long) or its buffer (string). */
-const char *var_ref(struct gen *G, struct cc_sym *s)
+const char *cg_var_ref(struct gen *G, struct cc_sym *s)
 {
 	if (s->kind != SYM_GLOBAL) {
 		if (G->kernel && is_str(s))
-			return fmt(G, "F->l_%s", s->name);
-		return fmt(G, "l_%s", s->name);
+			return cg_fmt(G, "F->l_%s", s->name);
+		return cg_fmt(G, "l_%s", s->name);
 	}
 	if (G->kernel)
-		return fmt(G, "th_g.g_%s", s->name);
+		return cg_fmt(G, "th_g.g_%s", s->name);
 	if (s->used_kernel)
-		return fmt(G, "TH_G->g_%s", s->name);
-	return fmt(G, "ug_%s", s->name);
+		return cg_fmt(G, "TH_G->g_%s", s->name);
+	return cg_fmt(G, "ug_%s", s->name);
 }
 
-const char *ctype_val(const struct cc_sym *s)
+const char *cg_ctype_val(const struct cc_sym *s)
 {
 	return s->type == TY_STRING ? "struct th_vstr" : "__s64";
 }
@@ -211,48 +211,47 @@ const char *ctype_val(const struct cc_sym *s)
  * expressions are evaluated before the buffer is touched, so a nested
  * access to the same array cannot clobber a half-built key.
  */
-const char *keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
-			char **pre)
+const char *cg_keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, char **pre)
 {
 	char *code = cc_strdup(G->cx->arena, "");
 	char *vals[9];
-	int i, u = uniq(G);
+	int i, u = cg_uniq(G);
 
 	for (i = 0; i < n; i++) {
 		if (args[i]->kind == N_WILDCARD) {
 			/* a slice's '*': any value, the key part stays zero/empty */
 			vals[i] = s->keytype[i] == TY_STRING ? "\"\"" : "0";
 		} else if (args[i]->type == TY_STRING) {
-			vals[i] = fmt(G, "ks%d_%d", u, i);
-			code = fmt(G, "%s const char *%s = %s;", code, vals[i], ex(G, args[i]));
+			vals[i] = cg_fmt(G, "ks%d_%d", u, i);
+			code = cg_fmt(G, "%s const char *%s = %s;", code, vals[i], cg_ex(G, args[i]));
 		} else {
-			vals[i] = fmt(G, "kl%d_%d", u, i);
-			code = fmt(G, "%s __s64 %s = %s;", code, vals[i], ex(G, args[i]));
+			vals[i] = cg_fmt(G, "kl%d_%d", u, i);
+			code = cg_fmt(G, "%s __s64 %s = %s;", code, vals[i], cg_ex(G, args[i]));
 		}
 	}
 	if (G->kernel) {
-		use_key(G, s->index);
-		code = fmt(G, "%s th_zero_key(&F->k%d, sizeof(F->k%d));", code, s->index, s->index);
+		cg_use_key(G, s->index);
+		code = cg_fmt(G, "%s th_zero_key(&F->k%d, sizeof(F->k%d));", code, s->index, s->index);
 		for (i = 0; i < n; i++)
 			if (args[i]->kind != N_WILDCARD)
 				code = s->keytype[i] == TY_STRING
-					       ? fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i,
+					       ? cg_fmt(G, "%s th_strcpy(F->k%d.k%d, %s);", code, s->index, i,
 						     vals[i])
-					       : fmt(G, "%s F->k%d.k%d = %s;", code, s->index, i, vals[i]);
+					       : cg_fmt(G, "%s F->k%d.k%d = %s;", code, s->index, i, vals[i]);
 		*pre = code;
-		return fmt(G, "&F->k%d", s->index);
+		return cg_fmt(G, "&F->k%d", s->index);
 	}
-	code = fmt(G, "%s struct grt_cell K%d[%d] = {", code, u, n > 0 ? n : 1);
+	code = cg_fmt(G, "%s struct grt_cell K%d[%d] = {", code, u, n > 0 ? n : 1);
 	for (i = 0; i < n; i++)
 		code = s->keytype[i] == TY_STRING
-			       ? fmt(G, "%s { .s = (char *)%s },", code, vals[i])
-			       : fmt(G, "%s { .l = %s },", code, vals[i]);
-	code = fmt(G, "%s };", code);
+			       ? cg_fmt(G, "%s { .s = (char *)%s },", code, vals[i])
+			       : cg_fmt(G, "%s { .l = %s },", code, vals[i]);
+	code = cg_fmt(G, "%s };", code);
 	*pre = code;
-	return fmt(G, "K%d", u);
+	return cg_fmt(G, "K%d", u);
 }
 
-const char *kmap(struct gen *G, const struct cc_sym *s)
+const char *cg_kmap(struct gen *G, const struct cc_sym *s)
 {
-	return fmt(G, "th_m%d", s->index);
+	return cg_fmt(G, "th_m%d", s->index);
 }

@@ -23,7 +23,7 @@
  * error state after abort(): negative, so it ends the run like an error
  * but is neither reported nor caught.
  */
-void gen_common_defines(struct gen *G, FILE *o)
+void cg_gen_common_defines(struct gen *G, FILE *o)
 {
 	fprintf(o, "#define TH_MAXSTR %lld\n#define TH_STRLEN %lld\n",
 		(long long)G->cx->lim.maxstringlen, (long long)G->cx->lim.strlen);
@@ -31,7 +31,7 @@ void gen_common_defines(struct gen *G, FILE *o)
 }
 
 /* Kernel-shared scalars: the same layout in the eBPF object and the user object. */
-bool any_kernel_scalar(struct gen *G)
+bool cg_any_kernel_scalar(struct gen *G)
 {
 	int i;
 
@@ -44,11 +44,11 @@ bool any_kernel_scalar(struct gen *G)
 	return false;
 }
 
-void gen_globals_struct(struct gen *G, FILE *o)
+void cg_gen_globals_struct(struct gen *G, FILE *o)
 {
 	int i;
 
-	if (!any_kernel_scalar(G))
+	if (!cg_any_kernel_scalar(G))
 		return;
 	fprintf(o, "struct th_globals {\n");
 	for (i = 0; i < G->prog->globals.n; i++) {
@@ -64,8 +64,8 @@ void gen_globals_struct(struct gen *G, FILE *o)
 static const char *kvaltype(struct gen *G, struct cc_sym *s)
 {
 	if (s->type == TY_STATS)
-		return fmt(G, "struct th_st%d", s->index);
-	return ctype_val(s);
+		return cg_fmt(G, "struct th_st%d", s->index);
+	return cg_ctype_val(s);
 }
 
 /* The C types of kernel globals: emitted before the frames that use them. */
@@ -80,7 +80,7 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 		if (!s->used_kernel)
 			continue;
 		if (s->type == TY_STATS)
-			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index, stat_slots(s));
+			fprintf(o, "struct th_st%d { __s64 v[%d]; };\n", s->index, cg_stat_slots(s));
 		if (s->is_array) {
 			fprintf(o, "struct th_k%d {", s->index);
 			for (j = 0; j < s->nkeys; j++)
@@ -90,7 +90,7 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 		}
 	}
 	fprintf(o, "struct th_vstr { char s[TH_MAXSTR]; };\n");
-	gen_globals_struct(G, o);
+	cg_gen_globals_struct(G, o);
 }
 
 /* The maps of kernel arrays and aggregates: after grt_bpf.h. */
@@ -143,9 +143,9 @@ static void gen_kernel_globals_data(struct gen *G, FILE *o)
 		if (!s->used_kernel || s->is_array || s->type == TY_STATS || !s->init)
 			continue;
 		if (s->init->kind == N_NUM)
-			fprintf(o, "\t.g_%s = %s,\n", s->name, num(G, s->init->num));
+			fprintf(o, "\t.g_%s = %s,\n", s->name, cg_num(G, s->init->num));
 		else
-			fprintf(o, "\t.g_%s = %s,\n", s->name, strlit(G, s->init->str, s->init->slen));
+			fprintf(o, "\t.g_%s = %s,\n", s->name, cg_strlit(G, s->init->str, s->init->slen));
 	}
 	fprintf(o, "};\n");
 }
@@ -156,9 +156,9 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 	case PK_SYSCALL:
 		return d->sysexit ? "raw_tp/sys_exit" : "raw_tp/sys_enter";
 	case PK_RAWTRACE:
-		return fmt(G, "raw_tp/%s", d->event);
+		return cg_fmt(G, "raw_tp/%s", d->event);
 	case PK_TRACE:
-		return fmt(G, "tp/%s/%s", d->subsys, d->event);
+		return cg_fmt(G, "tp/%s/%s", d->subsys, d->event);
 	default:
 		return "perf_event";
 	}
@@ -236,15 +236,15 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 	G->func = f;
 	G->probe = NULL;
 	G->errjump = "goto th_out";
-	unit_begin(G, &saved, &buf, &len);
-	st(G, f->body);
-	unit_end(G, saved, &u, &buf, &len);
+	cg_unit_begin(G, &saved, &buf, &len);
+	cg_st(G, f->body);
+	cg_unit_end(G, saved, &u, &buf, &len);
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
 	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";
 
 	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
-	frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
+	cg_frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
 	if (u.recmax)
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
 	fprintf(frames, "\tchar pad_;\n};\n");
@@ -252,13 +252,13 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 	/* the prototypes go first: functions call each other in any order */
 	fprintf(decls, "struct th_hctx;\nstruct th_ffall;\nstatic %s %s th_kf_%s("
 		       "struct th_hctx *H, struct th_ffall *FF, char *ret%s);\n",
-		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
+		attr, cg_ret_type(f), cc_func_cname(f), cg_param_list(G, f));
 	fprintf(defs, "static %s %s th_kf_%s(struct th_hctx *H, struct th_ffall *FF, "
 		      "char *ret%s)\n{\n",
-		attr, ret_type(f), cc_func_cname(f), param_list(G, f));
+		attr, cg_ret_type(f), cc_func_cname(f), cg_param_list(G, f));
 	fprintf(defs, "\tstruct th_ff_%s *F = &FF->f_%s;\n\t__s64 rv = 0;\n", cc_func_cname(f),
 		cc_func_cname(f));
-	long_locals(defs, &f->locals);
+	cg_long_locals(defs, &f->locals);
 	for (i = 0; i < f->nparams; i++)
 		if (f->params[i]->type == TY_STRING)
 			fprintf(defs, "\tth_strcpy(F->l_%s, p_%s);\n", f->params[i]->name,
@@ -332,9 +332,9 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	G->cls = d->cls;
 	G->errjump = "goto th_err";
 	G->lits = lits;
-	unit_begin(G, &saved, &buf, &len);
-	st(G, d->body);
-	unit_end(G, saved, &u, &buf, &len);
+	cg_unit_begin(G, &saved, &buf, &len);
+	cg_st(G, d->body);
+	cg_unit_end(G, saved, &u, &buf, &len);
 	G->lits = NULL;
 	/* errors need the frame for their record; functions may raise them */
 	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
@@ -343,12 +343,12 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	/* the frame's fields and the function, without the probe's own number */
 	fo = open_memstream(&ftext, &flen);
 	fprintf(fo, "\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n");
-	frame_fields(G, fo, &u, &d->locals, NULL, 0);
+	cg_frame_fields(G, fo, &u, &d->locals, NULL, 0);
 	fclose(fo);
 	bo = open_memstream(&btext, &blen);
 	fprintf(bo, "(%sctx, const char *pp, __u32 hidx)\n{\n", kctx_type(d));
 	fprintf(bo, "\tstruct th_hctx H_ = { 0 }, *H = &H_;\n");
-	long_locals(bo, &d->locals);
+	cg_long_locals(bo, &d->locals);
 	if (frame) {
 		fprintf(bo, "\tstruct th_frame_pFRAME *F = th_frame(hidx);\n\n\tif (!F)\n\t\treturn 0;\n");
 		fprintf(bo, "\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n");
@@ -466,7 +466,7 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 			gen_body_lits(defs, b);
 		snprintf(num, sizeof(num), "%d", b->id);
 		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
-			b->users > 1 ? fmt(G, " and %d more", b->users - 1) : "",
+			b->users > 1 ? cg_fmt(G, " and %d more", b->users - 1) : "",
 			b->users > 1 ? "__noinline" : "__always_inline", b->id);
 		/* the frame type is the first user's; the literals are its or its row's */
 		while ((p = strpbrk(t, "p_\001"))) {
@@ -500,13 +500,13 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 
 static const char *hcall(struct gen *G, const struct cc_dprobe *d)
 {
-	const char *call = fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
-			       cquote(G, d->pp, strlen(d->pp)), d->hidx,
-			       d->lit_row >= 0 ? fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row) : "");
+	const char *call = cg_fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
+			       cg_cquote(G, d->pp, strlen(d->pp)), d->hidx,
+			       d->lit_row >= 0 ? cg_fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row) : "");
 
 	/* tap -t: the handler's run time into its slot of th_timing */
 	if (G->cx->timing)
-		return fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %d, th_t0); })", call,
+		return cg_fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %d, th_t0); })", call,
 			   d->index);
 	return call;
 }
@@ -617,9 +617,11 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			CC_SYSCALL_TABLE, i ? "exit" : "enter");
 	/* a dispatcher only for the directions probed: sys_exit costs too */
 	if (!sys[0]->sysexit)
-		fprintf(defs, "SEC(\"raw_tp/sys_enter\")\nint th_sysenter(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+		fprintf(defs, "SEC(\"raw_tp/sys_enter\")\nint th_sysenter(struct "
+			      "bpf_raw_tracepoint_args *ctx)\n{\n"
 			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
-			      "\tbpf_tail_call(ctx, &th_systab_enter, (__u32)ctx->args[1]);\n\treturn 0;\n}\n\n");
+			      "\tbpf_tail_call(ctx, &th_systab_enter, "
+			      "(__u32)ctx->args[1]);\n\treturn 0;\n}\n\n");
 	if (sys[nsys - 1]->sysexit)
 		fprintf(defs, "SEC(\"raw_tp/sys_exit\")\nint th_sysexit(struct bpf_raw_tracepoint_args *ctx)\n{\n"
 			      "\tif (th_ctl.stop)\n\t\treturn 0;\n"
@@ -650,7 +652,7 @@ static void gen_catch_msg(struct gen *G, FILE *o)
 	for (i = 0; i < P->sites.n; i++) {
 		struct cc_site *s = P->sites.v[i];
 
-		fprintf(o, "\t%s,\n", cquote(G, s->msg, strlen(s->msg)));
+		fprintf(o, "\t%s,\n", cg_cquote(G, s->msg, strlen(s->msg)));
 	}
 	fprintf(o, "};\n\n");
 	fprintf(o, "static __always_inline void th_catch_msg(struct th_hctx *H, char *dst)\n{\n"
@@ -669,7 +671,7 @@ static int pow2_at_least(size_t n)
 	return (int)p;
 }
 
-char *gen_kernel(struct gen *G)
+char *cg_gen_kernel(struct gen *G)
 {
 	struct cc_prog *P = G->prog;
 	char *decls_b, *frames_b, *defs_b, *slices_b, *out;
@@ -718,7 +720,7 @@ char *gen_kernel(struct gen *G)
 
 	o = open_memstream(&out, &out_n);
 	fprintf(o, "/* generated by tap %s: kernel-context probes */\n", TAPHUB_VERSION);
-	gen_common_defines(G, o);
+	cg_gen_common_defines(G, o);
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
 	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
 	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
@@ -727,7 +729,7 @@ char *gen_kernel(struct gen *G)
 
 		for (i = 0; i < P->globals.n; i++) {
 			struct cc_sym *s = P->globals.v[i];
-			size_t vs = s->type == TY_STATS	   ? (size_t)stat_slots(s) * 8
+			size_t vs = s->type == TY_STATS	   ? (size_t)cg_stat_slots(s) * 8
 				    : s->type == TY_STRING ? (size_t)G->cx->lim.maxstringlen
 							   : 8;
 

@@ -45,7 +45,7 @@ static char type_letter(int t)
 	return t == TY_STRING ? 's' : t == TY_STATS ? 'S' : 'l';
 }
 
-char *gen_meta(struct gen *G)
+char *cg_gen_meta(struct gen *G)
 {
 	struct cc_prog *P = G->prog;
 	struct cc_ctx *cx = G->cx;

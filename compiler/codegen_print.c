@@ -18,8 +18,8 @@
 /* ---- printing ---------------------------------------------------------------------------- */
 
 /* A format for print/println/printd from the argument types. */
-char *print_format(struct gen *G, struct cc_node *call, int first, const char *delim,
-			  bool newline, int *types, int *ntypes)
+char *cg_print_format(struct gen *G, struct cc_node *call, int first, const char *delim,
+		      bool newline, int *types, int *ntypes)
 {
 	char *f = cc_strdup(G->cx->arena, "");
 	int i;
@@ -29,16 +29,16 @@ char *print_format(struct gen *G, struct cc_node *call, int first, const char *d
 		struct cc_node *a = call->args[i];
 
 		if (i > first && delim)
-			f = fmt(G, "%s%s", f, delim);
-		f = fmt(G, "%s%s", f, a->type == TY_STRING ? "%s" : "%d");
+			f = cg_fmt(G, "%s%s", f, delim);
+		f = cg_fmt(G, "%s%s", f, a->type == TY_STRING ? "%s" : "%d");
 		types[(*ntypes)++] = a->type == TY_STRING ? TY_STRING : TY_LONG;
 	}
 	if (newline)
-		f = fmt(G, "%s\n", f);
+		f = cg_fmt(G, "%s\n", f);
 	return f;
 }
 
-char *escape_pct(struct gen *G, const char *s, size_t n)
+char *cg_escape_pct(struct gen *G, const char *s, size_t n)
 {
 	char *o = cc_alloc(G->cx->arena, n * 2 + 1), *p = o;
 	size_t i;
@@ -53,73 +53,75 @@ char *escape_pct(struct gen *G, const char *s, size_t n)
 }
 
 /* printf in kernel context: a record into the unit's class ring. */
-const char *kprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args,
-			   int nargs, const int *types)
+const char *cg_kprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args, int nargs,
+		       const int *types)
 {
-	int id = add_fmt(G, f, flen, types, nargs);
+	int id = cg_add_fmt(G, f, flen, types, nargs);
 	char *code = cc_strdup(G->cx->arena, "({");
 	bool strings = false;
 	size_t size = sizeof(struct th_rec);
-	int i, u = uniq(G);
+	int i, u = cg_uniq(G);
 
 	for (i = 0; i < nargs; i++) {
 		if (types[i] == TY_STRING) {
 			strings = true;
 			size += 2 + (size_t)G->cx->lim.maxstringlen;
-			code = fmt(G, "%s const char *a%d_%d = %s;", code, u, i, ex(G, args[i]));
+			code = cg_fmt(G, "%s const char *a%d_%d = %s;", code, u, i, cg_ex(G, args[i]));
 		} else {
 			size += 8;
-			code = fmt(G, "%s __s64 a%d_%d = %s;", code, u, i, ex(G, args[i]));
+			code = cg_fmt(G, "%s __s64 a%d_%d = %s;", code, u, i, cg_ex(G, args[i]));
 		}
 	}
 	/* after an error in the same statement the handler is aborting: emit nothing */
-	code = fmt(G, "%s if (!H->err) {", code);
+	code = cg_fmt(G, "%s if (!H->err) {", code);
 	if (!strings) {
-		code = fmt(G, "%s struct th_rec *r%d = th_reserve(%d, %zu, %d); if (r%d) {", code, u,
+		code = cg_fmt(G, "%s struct th_rec *r%d = th_reserve(%d, %zu, %d); if (r%d) {", code, u,
 			   G->cls, size, id, u);
 		for (i = 0; i < nargs; i++)
-			code = fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = a%d_%d;", code, u, i, u, i);
-		return fmt(G, "%s th_commit(%d, r%d, false); } } 0; })", code, G->cls, u);
+			code = cg_fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = a%d_%d;", code, u, i, u, i);
+		return cg_fmt(G, "%s th_commit(%d, r%d, false); } } 0; })", code, G->cls, u);
 	}
 	if (size > G->recmax)
 		G->recmax = size;
-	code = fmt(G, "%s __u32 o%d = sizeof(struct th_rec); th_rec_header((struct th_rec *)F->rec, 0, %d, %d);",
-		   code, u, id, G->cls);
+	code = cg_fmt(G,
+		      "%s __u32 o%d = sizeof(struct th_rec); th_rec_header((struct th_rec "
+		      "*)F->rec, 0, %d, %d);",
+		      code, u, id, G->cls);
 	for (i = 0; i < nargs; i++)
 		code = types[i] == TY_STRING
-			       ? fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u, i)
-			       : fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u,
+			       ? cg_fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u, i)
+			       : cg_fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u,
 				     i);
-	return fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); } 0; })", code, G->cls, u);
+	return cg_fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); } 0; })", code, G->cls, u);
 }
 
-const char *uprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args,
-			   int nargs, const int *types, const char *sdst)
+const char *cg_uprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args, int nargs,
+		       const int *types, const char *sdst)
 {
 	char *code = cc_strdup(G->cx->arena, "({");
-	int i, u = uniq(G);
+	int i, u = cg_uniq(G);
 
-	code = fmt(G, "%s static struct grt_fmt *fc%d;", code, u);
-	code = fmt(G, "%s struct grt_arg a%d[%d] = {", code, u, nargs ? nargs : 1);
+	code = cg_fmt(G, "%s static struct grt_fmt *fc%d;", code, u);
+	code = cg_fmt(G, "%s struct grt_arg a%d[%d] = {", code, u, nargs ? nargs : 1);
 	for (i = 0; i < nargs; i++) {
 		if (types[i] == TY_STRING) {
-			int v = uniq(G);
+			int v = cg_uniq(G);
 
 			/* strlen once: the arg needs the length */
-			code = fmt(G, "%s { .type = GRT_STRING, .s = %s },", code, ex(G, args[i]));
+			code = cg_fmt(G, "%s { .type = GRT_STRING, .s = %s },", code, cg_ex(G, args[i]));
 			(void)v;
 		} else {
-			code = fmt(G, "%s { .type = GRT_LONG, .l = %s },", code, ex(G, args[i]));
+			code = cg_fmt(G, "%s { .type = GRT_LONG, .l = %s },", code, cg_ex(G, args[i]));
 		}
 	}
-	code = fmt(G, "%s };", code);
+	code = cg_fmt(G, "%s };", code);
 	for (i = 0; i < nargs; i++)
 		if (types[i] == TY_STRING)
-			code = fmt(G, "%s a%d[%d].slen = strlen(a%d[%d].s);", code, u, i, u, i);
+			code = cg_fmt(G, "%s a%d[%d].slen = strlen(a%d[%d].s);", code, u, i, u, i);
 	if (sdst)
-		return fmt(G, "%s grt_sprintf(U, &fc%d, %s, %s, a%d, %d); %s; })", code, u, sdst,
-			   cquote(G, f, flen), u, nargs, sdst);
-	return fmt(G, "%s grt_printf(U, &fc%d, %s, a%d, %d); 0; })", code, u, cquote(G, f, flen), u,
+		return cg_fmt(G, "%s grt_sprintf(U, &fc%d, %s, %s, a%d, %d); %s; })", code, u, sdst,
+			   cg_cquote(G, f, flen), u, nargs, sdst);
+	return cg_fmt(G, "%s grt_printf(U, &fc%d, %s, a%d, %d); 0; })", code, u, cg_cquote(G, f, flen), u,
 		   nargs);
 }
 
@@ -130,15 +132,15 @@ static const char *print_hist(struct gen *G, struct cc_node *h)
 	struct cc_sym *s = x->sym;
 	char *pre = "";
 	const char *key = NULL;
-	int u = uniq(G);
+	int u = cg_uniq(G);
 
 	if (x->kind == N_INDEX)
-		key = keys(G, s, x->args, x->nargs, &pre);
+		key = cg_keys(G, s, x->args, x->nargs, &pre);
 	if (!G->kernel)
-		return fmt(G,
+		return cg_fmt(G,
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); "
 			   "grt_print_hist_g(U, %d, st%d); 0; })",
-			   pre, u, stat_slots(s), s->index, key ? key : "NULL", u,
+			   pre, u, cg_stat_slots(s), s->index, key ? key : "NULL", u,
 			   s->index, u);
 	/* the record carries the global id and the key cells */
 	{
@@ -153,22 +155,22 @@ static const char *print_hist(struct gen *G, struct cc_node *h)
 		}
 		if (size > G->recmax)
 			G->recmax = size;
-		code = fmt(G,
+		code = cg_fmt(G,
 			   "({%s __u32 o%d = sizeof(struct th_rec); th_rec_header((struct th_rec "
 			   "*)F->rec, 0, %d, %d); th_put_long(F->rec, &o%d, TH_RECMASK, %d);",
 			   pre, u, TH_FMT_PRINTSTAT, G->cls, u, s->index);
 		for (i = 0; i < x->nargs; i++)
 			code = s->keytype[i] == TY_STRING
-				       ? fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, F->k%d.k%d);",
+				       ? cg_fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, F->k%d.k%d);",
 					     code, u, s->index, i)
-				       : fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, F->k%d.k%d);",
+				       : cg_fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, F->k%d.k%d);",
 					     code, u, s->index, i);
 		(void)types;
-		return fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); 0; })", code, G->cls, u);
+		return cg_fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); 0; })", code, G->cls, u);
 	}
 }
 
-const char *print_call(struct gen *G, struct cc_node *n)
+const char *cg_print_call(struct gen *G, struct cc_node *n)
 {
 	int first = 0, types[64], nt, i;
 	const char *delim = NULL;
@@ -186,7 +188,7 @@ const char *print_call(struct gen *G, struct cc_node *n)
 				    "the delimiter of %s must be a string literal", n->name);
 			return "0";
 		}
-		delim = escape_pct(G, n->args[0]->str, n->args[0]->slen);
+		delim = cg_escape_pct(G, n->args[0]->str, n->args[0]->slen);
 		first = 1;
 	}
 	for (i = first; i < n->nargs; i++)
@@ -207,38 +209,38 @@ const char *print_call(struct gen *G, struct cc_node *n)
 				lit.str = n->args[0]->str;
 				lit.slen = n->args[0]->slen;
 				lit.loc = n->loc;
-				code = fmt(G, "%s %s;", code,
-					   G->kernel ? kprintf(G, "%s", 2, &pa, 1, &t)
-						     : uprintf(G, "%s", 2, &pa, 1, &t, NULL));
+				code = cg_fmt(G, "%s %s;", code,
+					   G->kernel ? cg_kprintf(G, "%s", 2, &pa, 1, &t)
+						     : cg_uprintf(G, "%s", 2, &pa, 1, &t, NULL));
 			}
 			if (a->kind == N_HIST) {
-				code = fmt(G, "%s %s;", code, print_hist(G, a));
+				code = cg_fmt(G, "%s %s;", code, print_hist(G, a));
 			} else {
 				int t = a->type == TY_STRING ? TY_STRING : TY_LONG;
 				const char *pf = t == TY_STRING ? "%s" : "%d";
 
-				code = fmt(G, "%s %s;", code,
-					   G->kernel ? kprintf(G, pf, 2, &n->args[i], 1, &t)
-						     : uprintf(G, pf, 2, &n->args[i], 1, &t, NULL));
+				code = cg_fmt(G, "%s %s;", code,
+					   G->kernel ? cg_kprintf(G, pf, 2, &n->args[i], 1, &t)
+						     : cg_uprintf(G, pf, 2, &n->args[i], 1, &t, NULL));
 			}
 		}
 		if (newline) {
-			code = fmt(G, "%s %s;", code,
-				   G->kernel ? kprintf(G, "\n", 1, NULL, 0, types)
-					     : uprintf(G, "\n", 1, NULL, 0, types, NULL));
+			code = cg_fmt(G, "%s %s;", code,
+				   G->kernel ? cg_kprintf(G, "\n", 1, NULL, 0, types)
+					     : cg_uprintf(G, "\n", 1, NULL, 0, types, NULL));
 		}
-		return fmt(G, "%s 0; })", code);
+		return cg_fmt(G, "%s 0; })", code);
 	}
-	f = print_format(G, n, first, delim, newline, types, &nt);
+	f = cg_print_format(G, n, first, delim, newline, types, &nt);
 	/* print() has no arguments at all: NULL + 0 is undefined in C */
 	args = n->args ? n->args + first : NULL;
 	if (to_string) {
 		if (G->kernel)
 			return NULL; /* handled by the caller via sprintf */
-		return uprintf(G, f, strlen(f), args, nt, types, temp(G));
+		return cg_uprintf(G, f, strlen(f), args, nt, types, cg_temp(G));
 	}
-	return G->kernel ? kprintf(G, f, strlen(f), args, nt, types)
-			 : uprintf(G, f, strlen(f), args, nt, types, NULL);
+	return G->kernel ? cg_kprintf(G, f, strlen(f), args, nt, types)
+			 : cg_uprintf(G, f, strlen(f), args, nt, types, NULL);
 }
 
 /*
@@ -250,15 +252,15 @@ const char *print_call(struct gen *G, struct cc_node *n)
  * prefixes even a zero); the rest is refused here rather than by the
  * verifier at load time.
  */
-const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t flen,
-			    struct cc_node **args, int nargs)
+const char *cg_ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t flen,
+			struct cc_node **args, int nargs)
 {
 	char *kf = cc_alloc(G->cx->arena, flen * 3 + 1), *p = kf;
 	const char **argx = cc_alloc(G->cx->arena, sizeof(*argx) * (size_t)(nargs + 1));
 	char *code;
 	size_t i = 0;
-	int u = uniq(G), k = 0;
-	const char *dst = temp(G);
+	int u = cg_uniq(G), k = 0;
+	const char *dst = cg_temp(G);
 
 	if (nargs > 12) {
 		cc_error_at(&G->cx->diag, &n->loc,
@@ -302,7 +304,7 @@ const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t fle
 		if (i >= flen || k >= nargs)
 			break; /* types.c checked the format: not reached */
 		conv = f[i++];
-		argx[k] = ex(G, args[k]);
+		argx[k] = cg_ex(G, args[k]);
 		switch (conv) {
 		case 'd': case 'i': case 'u': case 'x': case 'X':
 			if (prec >= 0) {
@@ -324,7 +326,7 @@ const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t fle
 			p += sprintf(p, "%%%s%.*s%c", flag ? (char[]){ flag, 0 } : "",
 				     (int)(wend - wstart), f + wstart, conv);
 			if (conv == 's' && prec >= 0)
-				argx[k] = fmt(G, "th_substr(%s, %s, 0, %ld)", temp(G), argx[k], prec);
+				argx[k] = cg_fmt(G, "th_substr(%s, %s, 0, %ld)", cg_temp(G), argx[k], prec);
 			else if (conv == 'c' && prec >= 0)
 				ok = false;
 			break;
@@ -348,10 +350,10 @@ const char *ksprintf(struct gen *G, struct cc_node *n, const char *f, size_t fle
 		k++;
 	}
 	*p = 0;
-	code = fmt(G, "({ static const char kf%d[] = %s; __u64 d%d[%d];", u,
-		   cquote(G, kf, strlen(kf)), u, nargs ? nargs : 1);
+	code = cg_fmt(G, "({ static const char kf%d[] = %s; __u64 d%d[%d];", u,
+		   cg_cquote(G, kf, strlen(kf)), u, nargs ? nargs : 1);
 	for (k = 0; k < nargs; k++)
-		code = fmt(G, "%s d%d[%d] = (__u64)%s;", code, u, k, argx[k] ? argx[k] : "0");
-	return fmt(G, "%s if (bpf_snprintf(%s, TH_STRLEN, kf%d, d%d, %d) < 0) %s[0] = 0; %s; })",
+		code = cg_fmt(G, "%s d%d[%d] = (__u64)%s;", code, u, k, argx[k] ? argx[k] : "0");
+	return cg_fmt(G, "%s if (bpf_snprintf(%s, TH_STRLEN, kf%d, d%d, %d) < 0) %s[0] = 0; %s; })",
 		   code, dst, u, u, nargs * 8, dst, dst);
 }
