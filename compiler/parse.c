@@ -32,61 +32,60 @@ static struct cc_node *stmt(struct parser *ps);
 /* Like cc_tok_describe(), but calls a reserved word a keyword. */
 static const char *describe(struct parser *ps, const struct cc_token *t)
 {
-	if (t->kind == TK_IDENT && is_reserved(t->str))
+	if (t->kind == TK_IDENT && ps_is_reserved(t->str))
 		return cc_sprintf(ps->cx->arena, "keyword '%s'", t->str);
 	return cc_tok_describe(ps->cx, t);
 }
 
-__attribute__((noreturn)) void fail(struct parser *ps, const struct cc_token *t,
-					    const char *what)
+__attribute__((noreturn)) void ps_fail(struct parser *ps, const struct cc_token *t,
+				       const char *what)
 {
 	cc_error_at(&ps->cx->diag, &t->loc, "expected %s, found %s", what, describe(ps, t));
 	longjmp(ps->recover, 1);
 }
 
-__attribute__((noreturn)) void fail_msg(struct parser *ps, const struct cc_loc *loc,
-						const char *msg)
+__attribute__((noreturn)) void ps_fail_msg(struct parser *ps, const struct cc_loc *loc,
+					   const char *msg)
 {
 	cc_error_at(&ps->cx->diag, loc, "%s", msg);
 	longjmp(ps->recover, 1);
 }
 
-bool is(struct parser *ps, const char *op)
+bool ps_is(struct parser *ps, const char *op)
 {
 	return cc_tok_is(ps->t, op);
 }
 
-bool is_kw(const struct cc_token *t, const char *kw)
+bool ps_is_kw(const struct cc_token *t, const char *kw)
 {
 	return t->kind == TK_IDENT && !strcmp(t->str, kw);
 }
 
-bool accept(struct parser *ps, const char *op)
+bool ps_accept(struct parser *ps, const char *op)
 {
-	if (!is(ps, op))
+	if (!ps_is(ps, op))
 		return false;
 	ps->t = ps->t->next;
 	return true;
 }
 
-struct cc_token *expect(struct parser *ps, const char *op)
+struct cc_token *ps_expect(struct parser *ps, const char *op)
 {
 	struct cc_token *t = ps->t;
 
 	if (!cc_tok_is(t, op))
-		fail(ps, t, cc_sprintf(ps->cx->arena, "'%s'", op));
+		ps_fail(ps, t, cc_sprintf(ps->cx->arena, "'%s'", op));
 	ps->t = t->next;
 	return t;
 }
 
 /* A closing bracket: the message says which opening one it would close. */
-struct cc_token *expect_close(struct parser *ps, const char *op,
-				     const struct cc_token *open)
+struct cc_token *ps_expect_close(struct parser *ps, const char *op, const struct cc_token *open)
 {
 	struct cc_token *t = ps->t;
 
 	if (!cc_tok_is(t, op))
-		fail(ps, t,
+		ps_fail(ps, t,
 		     cc_sprintf(ps->cx->arena, "'%s' to close the '%.*s' at %d:%d", op, open->len,
 				open->text, open->loc.line, open->loc.col));
 	ps->t = t->next;
@@ -94,44 +93,44 @@ struct cc_token *expect_close(struct parser *ps, const char *op,
 }
 
 /* The end of a comma-separated list: a missing comma is the likely mistake. */
-struct cc_token *expect_list_close(struct parser *ps, const char *op,
-					  const struct cc_token *open)
+struct cc_token *ps_expect_list_close(struct parser *ps, const char *op,
+				      const struct cc_token *open)
 {
 	struct cc_token *t = ps->t;
 
 	if (!cc_tok_is(t, op))
-		fail(ps, t,
+		ps_fail(ps, t,
 		     cc_sprintf(ps->cx->arena, "',' or '%s' to close the '%.*s' at %d:%d", op,
 				open->len, open->text, open->loc.line, open->loc.col));
 	ps->t = t->next;
 	return t;
 }
 
-struct cc_token *expect_ident(struct parser *ps, const char *what)
+struct cc_token *ps_expect_ident(struct parser *ps, const char *what)
 {
 	struct cc_token *t = ps->t;
 
 	if (t->kind != TK_IDENT)
-		fail(ps, t, what);
+		ps_fail(ps, t, what);
 	ps->t = t->next;
 	return t;
 }
 
 /* A name the script chooses: an identifier that is not a keyword. */
-struct cc_token *expect_name(struct parser *ps, const char *what)
+struct cc_token *ps_expect_name(struct parser *ps, const char *what)
 {
 	struct cc_token *t = ps->t;
 
-	if (t->kind != TK_IDENT || is_reserved(t->str))
-		fail(ps, t, what);
+	if (t->kind != TK_IDENT || ps_is_reserved(t->str))
+		ps_fail(ps, t, what);
 	ps->t = t->next;
 	return t;
 }
 
-void enter(struct parser *ps)
+void ps_enter(struct parser *ps)
 {
 	if (++ps->depth > PARSE_MAX_DEPTH)
-		fail_msg(ps, &ps->t->loc,
+		ps_fail_msg(ps, &ps->t->loc,
 			 cc_sprintf(ps->cx->arena,
 				    "expression or statement nesting too deep (more than %d levels)",
 				    PARSE_MAX_DEPTH));
@@ -144,11 +143,11 @@ void enter(struct parser *ps)
  */
 static void chain_link(struct parser *ps, int *chain)
 {
-	enter(ps);
+	ps_enter(ps);
 	(*chain)++;
 }
 
-struct cc_node *new_node(struct parser *ps, int kind, const struct cc_token *at)
+struct cc_node *ps_new_node(struct parser *ps, int kind, const struct cc_token *at)
 {
 	struct cc_node *n = cc_alloc(ps->cx->arena, sizeof(*n));
 
@@ -166,7 +165,7 @@ static const char *op_of(struct parser *ps, const struct cc_token *t)
 static struct cc_node *binop(struct parser *ps, const struct cc_token *op, struct cc_node *l,
 			     struct cc_node *r)
 {
-	struct cc_node *n = new_node(ps, N_BINOP, op);
+	struct cc_node *n = ps_new_node(ps, N_BINOP, op);
 
 	n->op = op_of(ps, op);
 	n->lhs = l;
@@ -174,7 +173,7 @@ static struct cc_node *binop(struct parser *ps, const struct cc_token *op, struc
 	return n;
 }
 
-bool is_reserved(const char *s)
+bool ps_is_reserved(const char *s)
 {
 	static const char *const kw[] = {
 		"probe", "global", "function", "if", "else", "while", "for", "foreach", "in",
@@ -202,7 +201,7 @@ static void push_arg(struct parser *ps, struct cc_node *n, struct cc_vec *v, str
  * string+: adjacent literals concatenate, as in C and stap (also in probe
  * point parameters, where @1 "suffix" is common).  One copy for the run.
  */
-char *string_run(struct parser *ps, size_t *ret_len)
+char *ps_string_run(struct parser *ps, size_t *ret_len)
 {
 	struct cc_token *t = ps->t, *u;
 	size_t len = 0;
@@ -234,26 +233,26 @@ static void index_keys(struct parser *ps, struct cc_node *n)
 	struct cc_vec v = { 0 };
 
 	do {
-		if (is(ps, "*") && (cc_tok_is(ps->t->next, ",") || cc_tok_is(ps->t->next, "]"))) {
-			push_arg(ps, n, &v, new_node(ps, N_WILDCARD, ps->t));
+		if (ps_is(ps, "*") && (cc_tok_is(ps->t->next, ",") || cc_tok_is(ps->t->next, "]"))) {
+			push_arg(ps, n, &v, ps_new_node(ps, N_WILDCARD, ps->t));
 			ps->t = ps->t->next;
 		} else {
-			push_arg(ps, n, &v, expr(ps));
+			push_arg(ps, n, &v, ps_expr(ps));
 		}
-	} while (accept(ps, ","));
+	} while (ps_accept(ps, ","));
 }
 
 /* args = "(" [expr ("," expr)*] ")" */
 static void call_args(struct parser *ps, struct cc_node *n)
 {
 	struct cc_vec v = { 0 };
-	struct cc_token *open = expect(ps, "(");
+	struct cc_token *open = ps_expect(ps, "(");
 
-	if (!accept(ps, ")")) {
+	if (!ps_accept(ps, ")")) {
 		do
-			push_arg(ps, n, &v, expr(ps));
-		while (accept(ps, ","));
-		expect_list_close(ps, ")", open);
+			push_arg(ps, n, &v, ps_expr(ps));
+		while (ps_accept(ps, ","));
+		ps_expect_list_close(ps, ")", open);
 	}
 }
 
@@ -275,22 +274,22 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 	for (i = 0; i < n->nargs; i++)
 		cc_vec_push(ps->cx->arena, &v, n->args[i]);
 	for (;;) {
-		if (is(ps, "->")) {
+		if (ps_is(ps, "->")) {
 			struct cc_token *f;
 			struct cc_node *m;
 
 			ps->t = ps->t->next;
-			f = expect_ident(ps, "a field name after '->'");
-			m = new_node(ps, N_STR, f);
+			f = ps_expect_ident(ps, "a field name after '->'");
+			m = ps_new_node(ps, N_STR, f);
 			m->str = f->str;
 			m->slen = strlen(f->str);
 			push_arg(ps, n, &v, m);
-		} else if (is(ps, "[") && !ps->t->space_before) {
+		} else if (ps_is(ps, "[") && !ps->t->space_before) {
 			struct cc_token *open = ps->t;
 
 			ps->t = ps->t->next;
-			push_arg(ps, n, &v, expr(ps));
-			expect_close(ps, "]", open);
+			push_arg(ps, n, &v, ps_expr(ps));
+			ps_expect_close(ps, "]", open);
 		} else {
 			break;
 		}
@@ -303,7 +302,7 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 static struct cc_node *target(struct parser *ps)
 {
 	struct cc_token *t = ps->t;
-	struct cc_node *n = new_node(ps, N_TARGET, t);
+	struct cc_node *n = ps_new_node(ps, N_TARGET, t);
 
 	n->name = t->str;
 	ps->t = t->next;
@@ -332,35 +331,35 @@ static struct cc_node *at_value(struct parser *ps)
 	    !strcmp(name, "max") || !strcmp(name, "avg") || !strcmp(name, "variance")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_STATOP, t);
+		n = ps_new_node(ps, N_STATOP, t);
 		n->name = t->str;
 		ps->t = t->next;
-		open = expect(ps, "(");
-		n->lhs = expr(ps);
+		open = ps_expect(ps, "(");
+		n->lhs = ps_expr(ps);
 		/* @variance(s, N): N is a bit shift for the integer arithmetic */
-		if (!strcmp(name, "variance") && accept(ps, ","))
-			n->rhs = expr(ps);
-		expect_list_close(ps, ")", open);
+		if (!strcmp(name, "variance") && ps_accept(ps, ","))
+			n->rhs = ps_expr(ps);
+		ps_expect_list_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "hist_log") || !strcmp(name, "hist_linear")) {
-		n = new_node(ps, N_HIST, t);
+		n = ps_new_node(ps, N_HIST, t);
 		n->name = t->str;
 		ps->t = t->next;
 		call_args(ps, n);
 		if (n->nargs < 1)
-			fail_msg(ps, &t->loc,
+			ps_fail_msg(ps, &t->loc,
 				 cc_sprintf(ps->cx->arena, "@%s needs an aggregate argument", name));
 		return n; /* the aggregate is args[0] */
 	}
 	if (!strcmp(name, "defined") || !strcmp(name, "entry")) {
 		struct cc_token *open;
 
-		n = new_node(ps, name[0] == 'd' ? N_DEFINED : N_ENTRY, t);
+		n = ps_new_node(ps, name[0] == 'd' ? N_DEFINED : N_ENTRY, t);
 		ps->t = t->next;
-		open = expect(ps, "(");
-		n->lhs = expr(ps);
-		expect_close(ps, ")", open);
+		open = ps_expect(ps, "(");
+		n->lhs = ps_expr(ps);
+		ps_expect_close(ps, ")", open);
 		return n;
 	}
 	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
@@ -371,15 +370,15 @@ static struct cc_node *at_value(struct parser *ps)
 		 * pass 2 (elaborate.c): under @defined() it is simply not
 		 * defined, which tapset-style fallbacks rely on.
 		 */
-		n = new_node(ps, N_DWARF, t);
+		n = ps_new_node(ps, N_DWARF, t);
 		n->name = cc_sprintf(ps->cx->arena, "@%s", name);
 		ps->t = t->next;
-		if (is(ps, "("))
+		if (ps_is(ps, "("))
 			call_args(ps, n);
 		member_chain(ps, n);
 		return n;
 	}
-	fail_msg(ps, &t->loc,
+	ps_fail_msg(ps, &t->loc,
 		 cc_sprintf(ps->cx->arena,
 			    "'@%s' is neither a macro (@define %s %%( ... %%)) nor a built-in "
 			    "operator",
@@ -390,70 +389,70 @@ static struct cc_node *at_value(struct parser *ps)
  * value = number | string | "(" expr ")" | target | at_value
  *       | ident "(" args ")" | ident "[" keys "]" | ident
  */
-struct cc_node *value(struct parser *ps)
+struct cc_node *ps_value(struct parser *ps)
 {
 	struct cc_token *t = ps->t;
 	struct cc_node *n;
 
 	switch (t->kind) {
 	case TK_NUM:
-		n = new_node(ps, N_NUM, t);
+		n = ps_new_node(ps, N_NUM, t);
 		n->num = t->num;
 		ps->t = t->next;
 		return n;
 	case TK_STR:
-		n = new_node(ps, N_STR, t);
-		n->str = string_run(ps, &n->slen);
+		n = ps_new_node(ps, N_STR, t);
+		n->str = ps_string_run(ps, &n->slen);
 		return n;
 	case TK_TARGET:
 		return target(ps);
 	case TK_AT:
 		return at_value(ps);
 	case TK_EMBEDDED:
-		fail_msg(ps, &t->loc,
+		ps_fail_msg(ps, &t->loc,
 			 "embedded C ('%{ %}') is not supported: taphub runs only verified eBPF, "
 			 "and -g (guru mode) is refused");
 	case TK_IDENT:
-		if (is_reserved(t->str))
-			fail(ps, t, "an expression");
+		if (ps_is_reserved(t->str))
+			ps_fail(ps, t, "an expression");
 		ps->t = t->next;
-		if (is(ps, "(")) {
-			n = new_node(ps, N_CALL, t);
+		if (ps_is(ps, "(")) {
+			n = ps_new_node(ps, N_CALL, t);
 			n->name = t->str;
 			call_args(ps, n);
 			return n;
 		}
-		n = new_node(ps, N_VAR, t);
+		n = ps_new_node(ps, N_VAR, t);
 		n->name = t->str;
-		if (is(ps, "->")) {
+		if (ps_is(ps, "->")) {
 			/* x->field: stap's autocast of a variable holding a typed pointer */
-			struct cc_node *d = new_node(ps, N_DWARF, t);
+			struct cc_node *d = ps_new_node(ps, N_DWARF, t);
 
 			d->name = "->";
 			d->lhs = n;
 			member_chain(ps, d);
 			return d;
 		}
-		if (is(ps, "[")) {
+		if (ps_is(ps, "[")) {
 			struct cc_token *ix_open = ps->t;
 			/* located at the name: messages point at the array, not the '[' */
-			struct cc_node *ix = new_node(ps, N_INDEX, t);
+			struct cc_node *ix = ps_new_node(ps, N_INDEX, t);
 
 			ix->lhs = n;
 			ps->t = ps->t->next;
 			index_keys(ps, ix);
-			expect_list_close(ps, "]", ix_open);
+			ps_expect_list_close(ps, "]", ix_open);
 			return ix;
 		}
 		return n;
 	default:
 		if (cc_tok_is(t, "(")) {
 			ps->t = t->next;
-			n = expr(ps);
-			expect_close(ps, ")", t);
+			n = ps_expr(ps);
+			ps_expect_close(ps, ")", t);
 			return n;
 		}
-		fail(ps, t, "an expression");
+		ps_fail(ps, t, "an expression");
 	}
 }
 
@@ -465,13 +464,13 @@ static bool is_lvalue(const struct cc_node *n)
 /* postfix = value ["++" | "--"] */
 static struct cc_node *postfix(struct parser *ps)
 {
-	struct cc_node *n = value(ps);
+	struct cc_node *n = ps_value(ps);
 
-	if (is(ps, "++") || is(ps, "--")) {
-		struct cc_node *c = new_node(ps, N_INCDEC, ps->t);
+	if (ps_is(ps, "++") || ps_is(ps, "--")) {
+		struct cc_node *c = ps_new_node(ps, N_INCDEC, ps->t);
 
 		if (!is_lvalue(n))
-			fail_msg(ps, &ps->t->loc, "'++'/'--' needs a variable or array element");
+			ps_fail_msg(ps, &ps->t->loc, "'++'/'--' needs a variable or array element");
 		c->op = op_of(ps, ps->t);
 		c->postfix = true;
 		c->lhs = n;
@@ -492,24 +491,24 @@ static struct cc_node *unary(struct parser *ps)
 	struct cc_token *t = ps->t;
 	struct cc_node *n;
 
-	enter(ps);
-	if (is(ps, "&")) {
+	ps_enter(ps);
+	if (ps_is(ps, "&")) {
 		ps->t = t->next;
-		n = new_node(ps, N_DWARF, t);
+		n = ps_new_node(ps, N_DWARF, t);
 		n->name = "&";
 		n->lhs = unary(ps);
-	} else if (is(ps, "-") || is(ps, "+") || is(ps, "!") || is(ps, "~")) {
+	} else if (ps_is(ps, "-") || ps_is(ps, "+") || ps_is(ps, "!") || ps_is(ps, "~")) {
 		ps->t = t->next;
-		n = new_node(ps, N_UNOP, t);
+		n = ps_new_node(ps, N_UNOP, t);
 		n->op = op_of(ps, t);
 		n->lhs = unary(ps);
-	} else if (is(ps, "++") || is(ps, "--")) {
+	} else if (ps_is(ps, "++") || ps_is(ps, "--")) {
 		ps->t = t->next;
-		n = new_node(ps, N_INCDEC, t);
+		n = ps_new_node(ps, N_INCDEC, t);
 		n->op = op_of(ps, t);
 		n->lhs = unary(ps);
 		if (!is_lvalue(n->lhs))
-			fail_msg(ps, &t->loc, "'++'/'--' needs a variable or array element");
+			ps_fail_msg(ps, &t->loc, "'++'/'--' needs a variable or array element");
 	} else {
 		n = postfix(ps);
 	}
@@ -523,7 +522,7 @@ static struct cc_node *mul(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = unary(ps);
 
-	while (is(ps, "*") || is(ps, "/") || is(ps, "%")) {
+	while (ps_is(ps, "*") || ps_is(ps, "/") || ps_is(ps, "%")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -540,7 +539,7 @@ static struct cc_node *add(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = mul(ps);
 
-	while (is(ps, "+") || is(ps, "-")) {
+	while (ps_is(ps, "+") || ps_is(ps, "-")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -557,7 +556,7 @@ static struct cc_node *concat(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = add(ps);
 
-	while (is(ps, ".")) {
+	while (ps_is(ps, ".")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -574,7 +573,7 @@ static struct cc_node *shift(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = concat(ps);
 
-	while (is(ps, "<<") || is(ps, ">>")) {
+	while (ps_is(ps, "<<") || ps_is(ps, ">>")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -596,8 +595,8 @@ static struct cc_node *comparison(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = shift(ps);
 
-	while (is(ps, "<") || is(ps, ">") || is(ps, "<=") || is(ps, ">=") || is(ps, "==") ||
-	       is(ps, "!=") || is(ps, "=~") || is(ps, "!~")) {
+	while (ps_is(ps, "<") || ps_is(ps, ">") || ps_is(ps, "<=") || ps_is(ps, ">=") || ps_is(ps, "==") ||
+	       ps_is(ps, "!=") || ps_is(ps, "=~") || ps_is(ps, "!~")) {
 		struct cc_token *op = ps->t;
 		struct cc_node *r;
 
@@ -605,7 +604,7 @@ static struct cc_node *comparison(struct parser *ps)
 		ps->t = op->next;
 		r = shift(ps);
 		if ((cc_tok_is(op, "=~") || cc_tok_is(op, "!~")) && r->kind != N_STR)
-			fail_msg(ps, &r->loc,
+			ps_fail_msg(ps, &r->loc,
 				 cc_sprintf(ps->cx->arena,
 					    "the right side of '%.*s' must be a string literal: "
 					    "regular expressions are compiled with the script",
@@ -623,26 +622,26 @@ static struct cc_node *array_in(struct parser *ps)
 	struct cc_token *t = ps->t;
 	struct cc_vec v = { 0 };
 
-	if (is(ps, "[")) {
-		n = new_node(ps, N_IN, t);
+	if (ps_is(ps, "[")) {
+		n = ps_new_node(ps, N_IN, t);
 		ps->t = t->next;
 		index_keys(ps, n);
-		expect_list_close(ps, "]", t);
-		if (!is_kw(ps->t, "in"))
-			fail(ps, ps->t, "'in' after an index list");
+		ps_expect_list_close(ps, "]", t);
+		if (!ps_is_kw(ps->t, "in"))
+			ps_fail(ps, ps->t, "'in' after an index list");
 	} else {
 		struct cc_node *k = comparison(ps);
 
-		if (!is_kw(ps->t, "in"))
+		if (!ps_is_kw(ps->t, "in"))
 			return k;
-		n = new_node(ps, N_IN, ps->t);
+		n = ps_new_node(ps, N_IN, ps->t);
 		push_arg(ps, n, &v, k);
 	}
 	ps->t = ps->t->next; /* in */
 	{
-		struct cc_token *a = expect_name(ps, "an array name after 'in'");
+		struct cc_token *a = ps_expect_name(ps, "an array name after 'in'");
 
-		n->lhs = new_node(ps, N_VAR, a);
+		n->lhs = ps_new_node(ps, N_VAR, a);
 		n->lhs->name = a->str;
 	}
 	return n;
@@ -654,7 +653,7 @@ static struct cc_node *band(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = array_in(ps);
 
-	while (is(ps, "&")) {
+	while (ps_is(ps, "&")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -670,7 +669,7 @@ static struct cc_node *bxor(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = band(ps);
 
-	while (is(ps, "^")) {
+	while (ps_is(ps, "^")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -686,7 +685,7 @@ static struct cc_node *bor(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = bxor(ps);
 
-	while (is(ps, "|")) {
+	while (ps_is(ps, "|")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -703,7 +702,7 @@ static struct cc_node *land(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = bor(ps);
 
-	while (is(ps, "&&")) {
+	while (ps_is(ps, "&&")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -719,7 +718,7 @@ static struct cc_node *lor(struct parser *ps)
 	int chain = 0;
 	struct cc_node *n = land(ps);
 
-	while (is(ps, "||")) {
+	while (ps_is(ps, "||")) {
 		struct cc_token *op = ps->t;
 
 		chain_link(ps, &chain);
@@ -735,14 +734,14 @@ static struct cc_node *ternary(struct parser *ps)
 {
 	struct cc_node *n = lor(ps);
 
-	if (is(ps, "?")) {
-		struct cc_node *t = new_node(ps, N_TERNARY, ps->t);
+	if (ps_is(ps, "?")) {
+		struct cc_node *t = ps_new_node(ps, N_TERNARY, ps->t);
 
-		enter(ps);
+		ps_enter(ps);
 		ps->t = ps->t->next;
 		t->cond = n;
-		t->then = expr(ps);
-		expect(ps, ":");
+		t->then = ps_expr(ps);
+		ps_expect(ps, ":");
 		t->els = ternary(ps);
 		ps->depth--;
 		return t;
@@ -760,12 +759,12 @@ static struct cc_node *assignment(struct parser *ps)
 	struct cc_node *n = ternary(ps);
 	int i;
 
-	if (is(ps, "<<<")) {
-		struct cc_node *a = new_node(ps, N_AGG, ps->t);
+	if (ps_is(ps, "<<<")) {
+		struct cc_node *a = ps_new_node(ps, N_AGG, ps->t);
 
 		if (n->kind != N_VAR && n->kind != N_INDEX)
-			fail_msg(ps, &ps->t->loc, "'<<<' needs a statistics variable or array element");
-		enter(ps);
+			ps_fail_msg(ps, &ps->t->loc, "'<<<' needs a statistics variable or array element");
+		ps_enter(ps);
 		ps->t = ps->t->next;
 		a->op = "<<<";
 		a->lhs = n;
@@ -774,15 +773,15 @@ static struct cc_node *assignment(struct parser *ps)
 		return a;
 	}
 	for (i = 0; assign_ops[i]; i++) {
-		if (is(ps, assign_ops[i])) {
-			struct cc_node *a = new_node(ps, N_ASSIGN, ps->t);
+		if (ps_is(ps, assign_ops[i])) {
+			struct cc_node *a = ps_new_node(ps, N_ASSIGN, ps->t);
 
 			if (!is_lvalue(n))
-				fail_msg(ps, &ps->t->loc,
+				ps_fail_msg(ps, &ps->t->loc,
 					 cc_sprintf(ps->cx->arena,
 						    "left side of '%s' is not a variable or array element",
 						    assign_ops[i]));
-			enter(ps);
+			ps_enter(ps);
 			a->op = assign_ops[i];
 			ps->t = ps->t->next;
 			a->lhs = n;
@@ -794,11 +793,11 @@ static struct cc_node *assignment(struct parser *ps)
 	return n;
 }
 
-struct cc_node *expr(struct parser *ps)
+struct cc_node *ps_expr(struct parser *ps)
 {
 	struct cc_node *n;
 
-	enter(ps);
+	ps_enter(ps);
 	n = assignment(ps);
 	ps->depth--;
 	return n;
@@ -807,81 +806,80 @@ struct cc_node *expr(struct parser *ps)
 /* ---- statements ------------------------------------------------------------- */
 
 /*
- * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])* "]")
- *           "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt
- * sort = "+" | "-"
+ * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])*
+ * "]") "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt sort = "+" | "-"
  */
 static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 {
-	struct cc_node *n = new_node(ps, N_FOREACH, kw);
+	struct cc_node *n = ps_new_node(ps, N_FOREACH, kw);
 	struct cc_vec keys = { 0 };
 	int nsorts = 0;
-	struct cc_token *open = expect(ps, "(");
+	struct cc_token *open = ps_expect(ps, "(");
 
 	/* value variable: ident [sort] "=" */
 	if (ps->t->kind == TK_IDENT &&
 	    (cc_tok_is(ps->t->next, "=") ||
 	     ((cc_tok_is(ps->t->next, "+") || cc_tok_is(ps->t->next, "-")) &&
 	      cc_tok_is(ps->t->next->next, "=")))) {
-		n->lhs = new_node(ps, N_VAR, ps->t);
+		n->lhs = ps_new_node(ps, N_VAR, ps->t);
 		n->lhs->name = ps->t->str;
 		ps->t = ps->t->next;
-		if (!is(ps, "=")) {
+		if (!ps_is(ps, "=")) {
 			n->sort_by = -1;
-			n->sort_dir = is(ps, "+") ? 1 : -1;
+			n->sort_dir = ps_is(ps, "+") ? 1 : -1;
 			nsorts++;
 			ps->t = ps->t->next;
 		}
 		ps->t = ps->t->next;
 	}
-	if (is(ps, "[")) {
+	if (ps_is(ps, "[")) {
 		struct cc_token *kopen = ps->t;
 
 		ps->t = ps->t->next;
 		do {
-			struct cc_token *k = expect_name(ps, "a key variable");
-			struct cc_node *kv = new_node(ps, N_VAR, k);
+			struct cc_token *k = ps_expect_name(ps, "a key variable");
+			struct cc_node *kv = ps_new_node(ps, N_VAR, k);
 
 			kv->name = k->str;
 			push_arg(ps, n, &keys, kv);
-			if (is(ps, "+") || is(ps, "-")) {
+			if (ps_is(ps, "+") || ps_is(ps, "-")) {
 				n->sort_by = n->nargs - 1;
-				n->sort_dir = is(ps, "+") ? 1 : -1;
+				n->sort_dir = ps_is(ps, "+") ? 1 : -1;
 				nsorts++;
 				ps->t = ps->t->next;
 			}
-		} while (accept(ps, ","));
-		expect_list_close(ps, "]", kopen);
+		} while (ps_accept(ps, ","));
+		ps_expect_list_close(ps, "]", kopen);
 	} else {
-		struct cc_token *k = expect_name(ps, "a key variable or '['");
-		struct cc_node *kv = new_node(ps, N_VAR, k);
+		struct cc_token *k = ps_expect_name(ps, "a key variable or '['");
+		struct cc_node *kv = ps_new_node(ps, N_VAR, k);
 
 		kv->name = k->str;
 		push_arg(ps, n, &keys, kv);
-		if (is(ps, "+") || is(ps, "-")) {
+		if (ps_is(ps, "+") || ps_is(ps, "-")) {
 			n->sort_by = 0;
-			n->sort_dir = is(ps, "+") ? 1 : -1;
+			n->sort_dir = ps_is(ps, "+") ? 1 : -1;
 			nsorts++;
 			ps->t = ps->t->next;
 		}
 	}
-	if (!is_kw(ps->t, "in"))
-		fail(ps, ps->t, "'in'");
+	if (!ps_is_kw(ps->t, "in"))
+		ps_fail(ps, ps->t, "'in'");
 	ps->t = ps->t->next;
 	{
-		struct cc_token *a = expect_name(ps, "an array name after 'in'");
+		struct cc_token *a = ps_expect_name(ps, "an array name after 'in'");
 
-		n->rhs = new_node(ps, N_VAR, a);
+		n->rhs = ps_new_node(ps, N_VAR, a);
 		n->rhs->name = a->str;
-		if (is(ps, "[")) {
+		if (ps_is(ps, "[")) {
 			struct cc_token *sopen = ps->t;
 
-			n->inc = new_node(ps, N_INDEX, a);
-			n->inc->lhs = new_node(ps, N_VAR, a);
+			n->inc = ps_new_node(ps, N_INDEX, a);
+			n->inc->lhs = ps_new_node(ps, N_VAR, a);
 			n->inc->lhs->name = a->str;
 			ps->t = sopen->next;
 			index_keys(ps, n->inc);
-			expect_list_close(ps, "]", sopen);
+			ps_expect_list_close(ps, "]", sopen);
 		}
 	}
 	n->sort_x = -1;
@@ -893,23 +891,23 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 			if (!strcmp(ps->t->str, xs[i]))
 				break;
 		if (i == 6)
-			fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg, @variance)");
+			ps_fail(ps, ps->t, "an extractor (@count, @sum, @min, @max, @avg, @variance)");
 		n->sort_x = i;
 		ps->t = ps->t->next;
 	}
-	if (is(ps, "+") || is(ps, "-")) {
+	if (ps_is(ps, "+") || ps_is(ps, "-")) {
 		n->sort_by = -1;
-		n->sort_dir = is(ps, "+") ? 1 : -1;
+		n->sort_dir = ps_is(ps, "+") ? 1 : -1;
 		nsorts++;
 		ps->t = ps->t->next;
 	}
 	if (nsorts > 1)
-		fail_msg(ps, &kw->loc, "foreach may sort by only one key or the value");
-	if (is_kw(ps->t, "limit")) {
+		ps_fail_msg(ps, &kw->loc, "foreach may sort by only one key or the value");
+	if (ps_is_kw(ps->t, "limit")) {
 		ps->t = ps->t->next;
-		n->cond = expr(ps);
+		n->cond = ps_expr(ps);
 	}
-	expect_close(ps, ")", open);
+	ps_expect_close(ps, ")", open);
 	n->body = stmt(ps);
 	return n;
 }
@@ -917,27 +915,27 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 /* try = "try" block "catch" ["(" ident ")"] block */
 static struct cc_node *try_stmt(struct parser *ps, struct cc_token *kw)
 {
-	struct cc_node *n = new_node(ps, N_TRY, kw);
+	struct cc_node *n = ps_new_node(ps, N_TRY, kw);
 
 	ps->t = kw->next;
-	if (!is(ps, "{"))
-		fail(ps, ps->t, "'{' to start the try block");
-	n->body = block(ps);
-	if (!is_kw(ps->t, "catch"))
-		fail(ps, ps->t, "'catch' after the try block");
+	if (!ps_is(ps, "{"))
+		ps_fail(ps, ps->t, "'{' to start the try block");
+	n->body = ps_block(ps);
+	if (!ps_is_kw(ps->t, "catch"))
+		ps_fail(ps, ps->t, "'catch' after the try block");
 	ps->t = ps->t->next;
-	if (is(ps, "(")) {
+	if (ps_is(ps, "(")) {
 		struct cc_token *open = ps->t, *v;
 
 		ps->t = open->next;
-		v = expect_name(ps, "a variable for the error message");
-		n->lhs = new_node(ps, N_VAR, v);
+		v = ps_expect_name(ps, "a variable for the error message");
+		n->lhs = ps_new_node(ps, N_VAR, v);
 		n->lhs->name = v->str;
-		expect_close(ps, ")", open);
+		ps_expect_close(ps, ")", open);
 	}
-	if (!is(ps, "{"))
-		fail(ps, ps->t, "'{' to start the catch block");
-	n->els = block(ps);
+	if (!ps_is(ps, "{"))
+		ps_fail(ps, ps->t, "'{' to start the catch block");
+	n->els = ps_block(ps);
 	return n;
 }
 
@@ -951,97 +949,100 @@ static struct cc_node *stmt(struct parser *ps)
 	struct cc_token *t = ps->t;
 	struct cc_node *n;
 
-	enter(ps);
+	ps_enter(ps);
 	if (cc_tok_is(t, "{")) {
-		n = block(ps);
+		n = ps_block(ps);
 	} else if (cc_tok_is(t, ";")) {
 		ps->t = t->next;
-		n = new_node(ps, N_NOP, t);
-	} else if (is_kw(t, "if")) {
+		n = ps_new_node(ps, N_NOP, t);
+	} else if (ps_is_kw(t, "if")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_IF, t);
+		n = ps_new_node(ps, N_IF, t);
 		ps->t = t->next;
-		open = expect(ps, "(");
-		n->cond = expr(ps);
-		expect_close(ps, ")", open);
+		open = ps_expect(ps, "(");
+		n->cond = ps_expr(ps);
+		ps_expect_close(ps, ")", open);
 		n->then = stmt(ps);
-		if (is_kw(ps->t, "else")) {
+		if (ps_is_kw(ps->t, "else")) {
 			ps->t = ps->t->next;
 			n->els = stmt(ps);
 		}
-	} else if (is_kw(t, "while")) {
+	} else if (ps_is_kw(t, "while")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_WHILE, t);
+		n = ps_new_node(ps, N_WHILE, t);
 		ps->t = t->next;
-		open = expect(ps, "(");
-		n->cond = expr(ps);
-		expect_close(ps, ")", open);
+		open = ps_expect(ps, "(");
+		n->cond = ps_expr(ps);
+		ps_expect_close(ps, ")", open);
 		n->body = stmt(ps);
-	} else if (is_kw(t, "for")) {
+	} else if (ps_is_kw(t, "for")) {
 		struct cc_token *open;
 
-		n = new_node(ps, N_FOR, t);
+		n = ps_new_node(ps, N_FOR, t);
 		ps->t = t->next;
-		open = expect(ps, "(");
-		if (!is(ps, ";"))
-			n->init = expr(ps);
-		expect(ps, ";");
-		if (!is(ps, ";"))
-			n->cond = expr(ps);
-		expect(ps, ";");
-		if (!is(ps, ")"))
-			n->inc = expr(ps);
-		expect_close(ps, ")", open);
+		open = ps_expect(ps, "(");
+		if (!ps_is(ps, ";"))
+			n->init = ps_expr(ps);
+		ps_expect(ps, ";");
+		if (!ps_is(ps, ";"))
+			n->cond = ps_expr(ps);
+		ps_expect(ps, ";");
+		if (!ps_is(ps, ")"))
+			n->inc = ps_expr(ps);
+		ps_expect_close(ps, ")", open);
 		n->body = stmt(ps);
-	} else if (is_kw(t, "foreach")) {
+	} else if (ps_is_kw(t, "foreach")) {
 		ps->t = t->next;
 		n = foreach_stmt(ps, t);
-	} else if (is_kw(t, "break") || is_kw(t, "continue") || is_kw(t, "next")) {
-		n = new_node(ps, is_kw(t, "break") ? N_BREAK : is_kw(t, "continue") ? N_CONTINUE : N_NEXT,
-			     t);
+	} else if (ps_is_kw(t, "break") || ps_is_kw(t, "continue") || ps_is_kw(t, "next")) {
+		n = ps_new_node(ps,
+				ps_is_kw(t, "break")	  ? N_BREAK
+				: ps_is_kw(t, "continue") ? N_CONTINUE
+							  : N_NEXT,
+				t);
 		ps->t = t->next;
-		accept(ps, ";");
-	} else if (is_kw(t, "return")) {
-		n = new_node(ps, N_RETURN, t);
+		ps_accept(ps, ";");
+	} else if (ps_is_kw(t, "return")) {
+		n = ps_new_node(ps, N_RETURN, t);
 		ps->t = t->next;
 		/* "return" alone ends at ; or } */
-		if (!is(ps, ";") && !is(ps, "}"))
-			n->lhs = expr(ps);
-		accept(ps, ";");
-	} else if (is_kw(t, "delete")) {
-		n = new_node(ps, N_DELETE, t);
+		if (!ps_is(ps, ";") && !ps_is(ps, "}"))
+			n->lhs = ps_expr(ps);
+		ps_accept(ps, ";");
+	} else if (ps_is_kw(t, "delete")) {
+		n = ps_new_node(ps, N_DELETE, t);
 		ps->t = t->next;
-		n->lhs = expr(ps);
+		n->lhs = ps_expr(ps);
 		if (n->lhs->kind != N_VAR && n->lhs->kind != N_INDEX)
-			fail_msg(ps, &n->lhs->loc, "delete needs a variable, array or array element");
-		accept(ps, ";");
-	} else if (is_kw(t, "try")) {
+			ps_fail_msg(ps, &n->lhs->loc, "delete needs a variable, array or array element");
+		ps_accept(ps, ";");
+	} else if (ps_is_kw(t, "try")) {
 		n = try_stmt(ps, t);
-	} else if (is_kw(t, "else")) {
-		fail_msg(ps, &t->loc, "'else' without a matching 'if'");
+	} else if (ps_is_kw(t, "else")) {
+		ps_fail_msg(ps, &t->loc, "'else' without a matching 'if'");
 	} else {
-		n = new_node(ps, N_EXPR, t);
-		n->lhs = expr(ps);
-		accept(ps, ";");
+		n = ps_new_node(ps, N_EXPR, t);
+		n->lhs = ps_expr(ps);
+		ps_accept(ps, ";");
 	}
 	ps->depth--;
 	return n;
 }
 
 /* block = "{" stmt* "}" */
-struct cc_node *block(struct parser *ps)
+struct cc_node *ps_block(struct parser *ps)
 {
-	struct cc_token *open = expect(ps, "{");
-	struct cc_node *n = new_node(ps, N_BLOCK, open);
+	struct cc_token *open = ps_expect(ps, "{");
+	struct cc_node *n = ps_new_node(ps, N_BLOCK, open);
 	struct cc_vec v = { 0 };
 
-	while (!is(ps, "}")) {
+	while (!ps_is(ps, "}")) {
 		if (ps->t->kind == TK_EOF)
-			fail_msg(ps, &open->loc, "unterminated block: '{' without '}'");
+			ps_fail_msg(ps, &open->loc, "unterminated block: '{' without '}'");
 		if (ps->t->kind == TK_EMBEDDED)
-			fail_msg(ps, &ps->t->loc,
+			ps_fail_msg(ps, &ps->t->loc,
 				 "embedded C ('%{ %}') is not supported: taphub runs only verified "
 				 "eBPF, and -g (guru mode) is refused");
 		push_arg(ps, n, &v, stmt(ps));

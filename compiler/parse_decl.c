@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * parse_decl.c - declarations: probes and their points, globals, functions; the top level and the entry points (cc_parse, cc_parse_point), and cc_node_clone.
+ * parse_decl.c - declarations: probes and their points, globals,
+ * functions; the top level and the entry points (cc_parse,
+ * cc_parse_point), and cc_node_clone.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -83,15 +85,15 @@ static void component(struct parser *ps, struct cc_comp *c)
 			break;
 		}
 		if (n + (size_t)len >= sizeof(buf))
-			fail_msg(ps, &t->loc, "probe point component too long");
+			ps_fail_msg(ps, &t->loc, "probe point component too long");
 		memcpy(buf + n, piece, (size_t)len);
 		n += (size_t)len;
 		ps->t = t->next;
 	}
 	if (!n)
-		fail(ps, ps->t, "a probe point component");
+		ps_fail(ps, ps->t, "a probe point component");
 	c->name = cc_strndup(ps->cx->arena, buf, n);
-	if (is(ps, "(")) {
+	if (ps_is(ps, "(")) {
 		ps->t = ps->t->next;
 		c->has_arg = true;
 		if (ps->t->kind == TK_STR) {
@@ -99,11 +101,11 @@ static void component(struct parser *ps, struct cc_comp *c)
 
 			/* "a" "b" and @1 "b" (a script argument) are one string */
 			c->arg_is_str = true;
-			c->str = string_run(ps, &slen);
+			c->str = ps_string_run(ps, &slen);
 		} else if (!constant(ps, &c->num)) {
-			fail(ps, ps->t, "a number or string as probe point parameter");
+			ps_fail(ps, ps->t, "a number or string as probe point parameter");
 		}
-		expect(ps, ")");
+		ps_expect(ps, ")");
 	}
 }
 
@@ -153,7 +155,7 @@ static bool opens_points(const struct cc_token *t)
 			t = t->next;
 			return cc_tok_is(t, ".") || cc_tok_is(t, ",") || cc_tok_is(t, "?") ||
 			       cc_tok_is(t, "!") || cc_tok_is(t, "{") || cc_tok_is(t, "}") ||
-			       cc_tok_is(t, "=") || cc_tok_is(t, "+=") || is_kw(t, "if");
+			       cc_tok_is(t, "=") || cc_tok_is(t, "+=") || ps_is_kw(t, "if");
 		}
 	}
 	return false;
@@ -175,11 +177,11 @@ static struct cc_vec components(struct parser *ps, bool allow_cond)
 
 		if (cc_tok_is(t, "{")) {
 			if (!opens_points(t))
-				fail(ps, t, "a probe point component");
-			enter(ps);
+				ps_fail(ps, t, "a probe point component");
+			ps_enter(ps);
 			ps->t = t->next;
 			alt = points(ps, allow_cond);
-			expect_close(ps, "}", t);
+			ps_expect_close(ps, "}", t);
 			ps->depth--;
 		} else {
 			struct cc_point *p = cc_alloc(ps->cx->arena, sizeof(*p));
@@ -195,7 +197,7 @@ static struct cc_vec components(struct parser *ps, bool allow_cond)
 			continue;
 		}
 		if ((size_t)pts.n * (size_t)alt.n > PARSE_MAX_POINTS)
-			fail_msg(ps, &start->loc,
+			ps_fail_msg(ps, &start->loc,
 				 cc_sprintf(ps->cx->arena,
 					    "the braces of this probe point expand to more than %d points",
 					    PARSE_MAX_POINTS));
@@ -206,17 +208,17 @@ static struct cc_vec components(struct parser *ps, bool allow_cond)
 				const struct cc_point *pre = pts.v[i];
 
 				if (pre->optional || pre->cond)
-					fail_msg(ps, &t->loc,
+					ps_fail_msg(ps, &t->loc,
 						 "'?', '!' and 'if' may only end a probe point, not a "
 						 "part that more components follow");
 				if (pre->ncomps + 1 > 32)
-					fail_msg(ps, &t->loc, "probe point has too many components");
+					ps_fail_msg(ps, &t->loc, "probe point has too many components");
 				for (j = 0; j < alt.n; j++)
 					cc_vec_push(ps->cx->arena, &prod, join(ps, pre, alt.v[j]));
 			}
 			pts = prod;
 		}
-	} while (accept(ps, "."));
+	} while (ps_accept(ps, "."));
 	for (marks = 0;; marks++) {
 		struct cc_token *t = ps->t;
 		bool suff = cc_tok_is(t, "!");
@@ -228,25 +230,25 @@ static struct cc_vec components(struct parser *ps, bool allow_cond)
 
 			/* {a?,b}? marks a twice: stap refuses that too */
 			if (!marks && p->optional)
-				fail_msg(ps, &t->loc, "'?' or '!' given twice for one probe point");
+				ps_fail_msg(ps, &t->loc, "'?' or '!' given twice for one probe point");
 			p->optional = true;
 			p->sufficient |= suff;
 		}
 		ps->t = t->next;
 	}
-	if (allow_cond && is_kw(ps->t, "if")) {
+	if (allow_cond && ps_is_kw(ps->t, "if")) {
 		struct cc_token *kw = ps->t, *open;
 		struct cc_node *cond;
 
 		ps->t = kw->next;
-		open = expect(ps, "(");
-		cond = expr(ps);
-		expect_close(ps, ")", open);
+		open = ps_expect(ps, "(");
+		cond = ps_expr(ps);
+		ps_expect_close(ps, ")", open);
 		for (i = 0; i < pts.n; i++) {
 			struct cc_point *p = pts.v[i];
 
 			if (p->cond)
-				fail_msg(ps, &kw->loc, "a probe point condition given twice");
+				ps_fail_msg(ps, &kw->loc, "a probe point condition given twice");
 			p->cond = cond;
 		}
 	}
@@ -263,12 +265,12 @@ static struct cc_vec points(struct parser *ps, bool allow_cond)
 		struct cc_vec one = components(ps, allow_cond);
 
 		if ((size_t)all.n + (size_t)one.n > PARSE_MAX_POINTS)
-			fail_msg(ps, &ps->t->loc,
+			ps_fail_msg(ps, &ps->t->loc,
 				 cc_sprintf(ps->cx->arena, "more than %d probe points in one probe",
 					    PARSE_MAX_POINTS));
 		for (i = 0; i < one.n; i++)
 			cc_vec_push(ps->cx->arena, &all, one.v[i]);
-	} while (accept(ps, ","));
+	} while (ps_accept(ps, ","));
 	return all;
 }
 
@@ -287,19 +289,19 @@ static void probe_decl(struct parser *ps)
 	pr->loc = kw->loc;
 	pr->privileged_tapset = ps->file->src->is_tapset;
 	pts = components(ps, true);
-	if (is(ps, "=") || is(ps, "+=")) {
+	if (ps_is(ps, "=") || ps_is(ps, "+=")) {
 		struct cc_point *first = pts.v[0];
 
 		if (pts.n > 1)
-			fail_msg(ps, &first->loc, "an alias name cannot expand to several points");
+			ps_fail_msg(ps, &first->loc, "an alias name cannot expand to several points");
 		if (first->cond || first->optional)
-			fail_msg(ps, &first->loc, "an alias name cannot be optional or conditional");
+			ps_fail_msg(ps, &first->loc, "an alias name cannot be optional or conditional");
 		pr->is_alias = true;
-		pr->is_epilogue = is(ps, "+=");
+		pr->is_epilogue = ps_is(ps, "+=");
 		pr->alias_name = first;
 		ps->t = ps->t->next;
 		pts = points(ps, true);
-	} else if (accept(ps, ",")) {
+	} else if (ps_accept(ps, ",")) {
 		struct cc_vec more = points(ps, true);
 		int i;
 
@@ -309,35 +311,35 @@ static void probe_decl(struct parser *ps)
 	pr->points = (struct cc_point **)pts.v;
 	pr->npoints = pts.n;
 	if (ps->t->kind == TK_EMBEDDED)
-		fail_msg(ps, &ps->t->loc,
+		ps_fail_msg(ps, &ps->t->loc,
 			 "embedded C ('%{ %}') is not supported: taphub runs only verified eBPF, "
 			 "and -g (guru mode) is refused");
-	if (!is(ps, "{"))
-		fail(ps, ps->t,
+	if (!ps_is(ps, "{"))
+		ps_fail(ps, ps->t,
 		     pr->npoints == 1 && !pr->points[0]->cond
 			     ? "'{' or ',' after the probe point"
 			     : "'{' to start the probe's body");
-	pr->body = block(ps);
+	pr->body = ps_block(ps);
 	/* stap's combined form: probe a = b { prologue }, { epilogue } */
-	if (pr->is_alias && is(ps, ",") && cc_tok_is(ps->t->next, "{")) {
+	if (pr->is_alias && ps_is(ps, ",") && cc_tok_is(ps->t->next, "{")) {
 		if (pr->is_epilogue)
-			fail_msg(ps, &ps->t->loc,
+			ps_fail_msg(ps, &ps->t->loc,
 				 "an epilogue alias ('+=') cannot have a second, epilogue body");
 		ps->t = ps->t->next;
-		pr->epilogue = block(ps);
+		pr->epilogue = ps_block(ps);
 	}
 	cc_vec_push(ps->cx->arena, &ps->file->probes, pr);
 }
 
 static int type_name(struct parser *ps)
 {
-	struct cc_token *t = expect_ident(ps, "a type ('long' or 'string')");
+	struct cc_token *t = ps_expect_ident(ps, "a type ('long' or 'string')");
 
 	if (!strcmp(t->str, "long"))
 		return TY_LONG;
 	if (!strcmp(t->str, "string"))
 		return TY_STRING;
-	fail_msg(ps, &t->loc,
+	ps_fail_msg(ps, &t->loc,
 		 cc_sprintf(ps->cx->arena, "unknown type '%s' (expected 'long' or 'string')", t->str));
 }
 
@@ -349,23 +351,23 @@ static int type_name(struct parser *ps)
  */
 static void global_decl(struct parser *ps, bool is_private)
 {
-	if (is_kw(ps->t, "global"))
+	if (ps_is_kw(ps->t, "global"))
 		ps->t = ps->t->next;
 	do {
-		struct cc_token *name = expect_name(ps, "a global variable name");
+		struct cc_token *name = ps_expect_name(ps, "a global variable name");
 		struct cc_sym *s = cc_alloc(ps->cx->arena, sizeof(*s));
 
 		s->name = name->str;
 		s->kind = SYM_GLOBAL;
 		s->loc = name->loc;
 		s->is_private = is_private;
-		if (accept(ps, "%"))
+		if (ps_accept(ps, "%"))
 			s->wrapped = true;
-		if (accept(ps, "[")) {
+		if (ps_accept(ps, "[")) {
 			struct cc_token *sz = ps->t;
 
 			if (sz->kind != TK_NUM || sz->num <= 0)
-				fail(ps, sz, "a positive array size");
+				ps_fail(ps, sz, "a positive array size");
 			/* the runtime refuses bigger maps: say so here, at the line */
 			if (sz->num > GRT_MAX_MAP_ENTRIES)
 				cc_error_at(&ps->cx->diag, &sz->loc,
@@ -374,31 +376,31 @@ static void global_decl(struct parser *ps, bool is_private)
 			s->is_array = true;
 			s->maxsize = sz->num;
 			ps->t = sz->next;
-			expect(ps, "]");
-			if (accept(ps, "%"))
+			ps_expect(ps, "]");
+			if (ps_accept(ps, "%"))
 				s->wrapped = true;
 		}
-		if (accept(ps, "=")) {
+		if (ps_accept(ps, "=")) {
 			struct cc_token *v = ps->t;
 			struct cc_node *init;
 
 			if (s->is_array)
-				fail_msg(ps, &v->loc, "an array cannot have an initializer");
+				ps_fail_msg(ps, &v->loc, "an array cannot have an initializer");
 			if (v->kind == TK_NUM || cc_tok_is(v, "-")) {
-				init = new_node(ps, N_NUM, v);
+				init = ps_new_node(ps, N_NUM, v);
 				if (!constant(ps, &init->num))
-					fail(ps, v, "a number or string literal as initializer");
+					ps_fail(ps, v, "a number or string literal as initializer");
 			} else if (v->kind == TK_STR) {
-				init = value(ps); /* adjacent literals concatenate here too */
+				init = ps_value(ps); /* adjacent literals concatenate here too */
 			} else {
-				fail(ps, v, "a number or string literal as initializer");
+				ps_fail(ps, v, "a number or string literal as initializer");
 			}
 			s->init = init;
 			s->type = init->kind == N_NUM ? TY_LONG : TY_STRING;
 		}
 		cc_vec_push(ps->cx->arena, &ps->file->globals, s);
-	} while (accept(ps, ","));
-	accept(ps, ";");
+	} while (ps_accept(ps, ","));
+	ps_accept(ps, ";");
 }
 
 /*
@@ -414,18 +416,18 @@ static void function_decl(struct parser *ps, bool is_private)
 	struct cc_token *open;
 
 	ps->t = ps->t->next;
-	name = expect_name(ps, "a function name");
+	name = ps_expect_name(ps, "a function name");
 	f->name = name->str;
 	f->loc = name->loc;
 	f->is_private = is_private;
-	if (accept(ps, ":")) {
+	if (ps_accept(ps, ":")) {
 		f->rettype = type_name(ps);
 		f->typed_ret = true;
 	}
-	open = expect(ps, "(");
-	if (!is(ps, ")")) {
+	open = ps_expect(ps, "(");
+	if (!ps_is(ps, ")")) {
 		do {
-			struct cc_token *pn = expect_name(ps, "a parameter name");
+			struct cc_token *pn = ps_expect_name(ps, "a parameter name");
 			struct cc_sym *s = cc_alloc(ps->cx->arena, sizeof(*s));
 			int i;
 
@@ -433,12 +435,12 @@ static void function_decl(struct parser *ps, bool is_private)
 			s->kind = SYM_PARAM;
 			s->loc = pn->loc;
 			s->index = params.n;
-			if (accept(ps, ":")) {
+			if (ps_accept(ps, ":")) {
 				s->type = type_name(ps);
 				s->typed_decl = true;
 			}
 			if (params.n == PARSE_MAX_PARAMS)
-				fail_msg(ps, &pn->loc,
+				ps_fail_msg(ps, &pn->loc,
 					 cc_sprintf(ps->cx->arena,
 						    "function '%s' has more than %d parameters",
 						    f->name, PARSE_MAX_PARAMS));
@@ -448,12 +450,12 @@ static void function_decl(struct parser *ps, bool is_private)
 						    "duplicate parameter '%s' in function '%s'", s->name,
 						    f->name);
 			cc_vec_push(ps->cx->arena, &params, s);
-		} while (accept(ps, ","));
+		} while (ps_accept(ps, ","));
 	}
-	expect_list_close(ps, ")", open);
-	if (accept(ps, ":")) {
+	ps_expect_list_close(ps, ")", open);
+	if (ps_accept(ps, ":")) {
 		if (f->typed_ret)
-			fail_msg(ps, &ps->t->loc, "return type given twice");
+			ps_fail_msg(ps, &ps->t->loc, "return type given twice");
 		f->rettype = type_name(ps);
 		f->typed_ret = true;
 	}
@@ -468,10 +470,10 @@ static void function_decl(struct parser *ps, bool is_private)
 		ps->t = ps->t->next;
 		return;
 	}
-	if (!is(ps, "{"))
-		fail(ps, ps->t,
+	if (!ps_is(ps, "{"))
+		ps_fail(ps, ps->t,
 		     cc_sprintf(ps->cx->arena, "'{' to start the body of function '%s'", f->name));
-	f->body = block(ps);
+	f->body = ps_block(ps);
 	cc_vec_push(ps->cx->arena, &ps->file->funcs, f);
 }
 
@@ -479,8 +481,8 @@ static void function_decl(struct parser *ps, bool is_private)
 static void resync(struct parser *ps)
 {
 	while (ps->t->kind != TK_EOF) {
-		if (is_kw(ps->t, "probe") || is_kw(ps->t, "global") || is_kw(ps->t, "function") ||
-		    is_kw(ps->t, "private"))
+		if (ps_is_kw(ps->t, "probe") || ps_is_kw(ps->t, "global") || ps_is_kw(ps->t, "function") ||
+		    ps_is_kw(ps->t, "private"))
 			return;
 		ps->t = ps->t->next;
 	}
@@ -510,23 +512,23 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 			ps.t = t->next;
 			continue;
 		}
-		if (is_kw(t, "private")) {
+		if (ps_is_kw(t, "private")) {
 			priv = true;
 			ps.t = t->next;
 			t = ps.t;
 		}
-		if (is_kw(t, "probe") && !priv)
+		if (ps_is_kw(t, "probe") && !priv)
 			probe_decl(&ps);
-		else if (is_kw(t, "global") || (priv && t->kind == TK_IDENT && !is_reserved(t->str)))
+		else if (ps_is_kw(t, "global") || (priv && t->kind == TK_IDENT && !ps_is_reserved(t->str)))
 			global_decl(&ps, priv);
-		else if (is_kw(t, "function"))
+		else if (ps_is_kw(t, "function"))
 			function_decl(&ps, priv);
 		else if (t->kind == TK_EMBEDDED)
-			fail_msg(&ps, &t->loc,
+			ps_fail_msg(&ps, &t->loc,
 				 "embedded C ('%{ %}') is not supported: taphub runs only verified "
 				 "eBPF, and -g (guru mode) is refused");
 		else
-			fail(&ps, t, priv ? "'global', 'function' or a variable name after 'private'"
+			ps_fail(&ps, t, priv ? "'global', 'function' or a variable name after 'private'"
 					  : "'probe', 'global' or 'function'");
 	}
 	return ps.file;
@@ -544,9 +546,9 @@ struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks)
 		return NULL;
 	pts = components(&ps, false);
 	if (ps.t->kind != TK_EOF)
-		fail(&ps, ps.t, "end of the probe point");
+		ps_fail(&ps, ps.t, "end of the probe point");
 	if (pts.n > 1)
-		fail_msg(&ps, &((struct cc_point *)pts.v[0])->loc,
+		ps_fail_msg(&ps, &((struct cc_point *)pts.v[0])->loc,
 			 "a pattern is one probe point: its braces expand to several");
 	return pts.v[0];
 }
