@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/*
+ * elaborate.h - what the elaborator's files share: its state, scopes and
+ * alias chains.  Private to compiler/.
+ */
+#ifndef TAPHUB_COMPILER_ELABORATE_H
+#define TAPHUB_COMPILER_ELABORATE_H
+
+#include "compiler/compiler.h"
+#include "taphub/record.h"
+
+/* derived probes clone their alias bodies: a bound on the nodes cloned */
+#define CC_MAX_CLONED_NODES 1000000
+
+#define MAX_ALIAS_DEPTH 16
+
+struct chain {
+	/* two per level: an alias may have a prologue and an epilogue */
+	struct cc_node *body[2 * MAX_ALIAS_DEPTH];
+	bool epilogue[2 * MAX_ALIAS_DEPTH];
+	struct cc_node *cond[MAX_ALIAS_DEPTH + 1];
+	const struct cc_point *pts[MAX_ALIAS_DEPTH]; /* the points expanded, by depth */
+	const char *pn; /* pn(): the alias the script's point names, with its suffix */
+	int n, ncond;
+};
+
+struct scope {
+	struct cc_dprobe *probe; /* NULL inside a function */
+	struct cc_func *func;
+	struct cc_vec *locals;
+};
+
+struct elab {
+	struct cc_ctx *cx;
+	struct cc_prog *prog;
+	struct btf *btf; /* vmlinux BTF, loaded on first need */
+	int cur_probe;   /* the script probe being expanded */
+	int cur_cls;     /* its class: .class("NAME") on its probe point, else 0 */
+	int point_first; /* first derived probe of the probe point being expanded */
+	bool slice_ok;   /* the N_INDEX being resolved may have '*' keys */
+	bool too_big;    /* the clone limit was reported */
+	bool btf_tried;
+};
+
+/* elaborate_expand.c */
+void expand_probe(struct elab *E, struct cc_probe *p, bool loud);
+bool has_raw_tracepoint(struct elab *E, const char *event);
+
+#endif
