@@ -824,7 +824,7 @@ static void include_tapset_probes(struct elab *E)
 				struct cc_probe *p = f->probes.v[i];
 
 				if (!p->is_alias)
-					expand_probe(E, p, false);
+					elab_expand_probe(E, p, false);
 			}
 			for (i = first; i < E->prog->probes.n; i++) {
 				struct cc_dprobe *d = E->prog->probes.v[i];
@@ -857,7 +857,7 @@ int cc_elaborate(struct cc_ctx *cx)
 
 		E.cur_probe = i;
 		if (!p->is_alias)
-			expand_probe(&E, p, false);
+			elab_expand_probe(&E, p, false);
 	}
 	/*
 	 * Nothing resolved, and every point said it may not: say why each
@@ -869,7 +869,7 @@ int cc_elaborate(struct cc_ctx *cx)
 
 		E.cur_probe = i;
 		if (!p->is_alias)
-			expand_probe(&E, p, true);
+			elab_expand_probe(&E, p, true);
 	}
 	if (!prog->probes.n && !cx->diag.nerrors)
 		cc_error(&cx->diag, "no probes found");
@@ -905,7 +905,7 @@ int cc_elaborate(struct cc_ctx *cx)
 		struct cc_dprobe *d = prog->probes.v[i];
 		struct ctxwalk W = { .E = &E, .kernel = d->kernel, .where = d->pp };
 
-		if (d->kind == PK_TRACE && !d->uses_fields && has_raw_tracepoint(&E, d->event))
+		if (d->kind == PK_TRACE && !d->uses_fields && elab_has_raw_tracepoint(&E, d->event))
 			d->kind = PK_RAWTRACE;
 		if (d->kernel)
 			prog->has_kernel = true;

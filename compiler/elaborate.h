@@ -43,7 +43,7 @@ struct elab {
 };
 
 /* elaborate_expand.c */
-void expand_probe(struct elab *E, struct cc_probe *p, bool loud);
-bool has_raw_tracepoint(struct elab *E, const char *event);
+void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
+bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
 #endif

@@ -369,7 +369,7 @@ static int point_class(struct elab *E, const struct cc_point *pt, struct cc_poin
 }
 
 /* loud: report why optional points resolve to nothing (see cc_elaborate) */
-void expand_probe(struct elab *E, struct cc_probe *p, bool loud)
+void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud)
 {
 	struct cc_ctx *cx = E->cx;
 	int i;
@@ -395,7 +395,7 @@ void expand_probe(struct elab *E, struct cc_probe *p, bool loud)
 
 /* ---- raw tracepoint check ------------------------------------------------------- */
 
-bool has_raw_tracepoint(struct elab *E, const char *event)
+bool elab_has_raw_tracepoint(struct elab *E, const char *event)
 {
 	char name[256];
 
