@@ -64,7 +64,7 @@ LIBS_taphubd := hub/daemon hub relayhost-module guest-runtime
 # Files embedded into tap: the eBPF-side runtime headers and the tapsets,
 # so an installed tap needs nothing beside itself and the cache key covers
 # them through the version.
-EMBED_FILES := guest-runtime/bpf/grt_bpf.h guest-runtime/bpf/grt_bpf_regex.h guest-runtime/bpf/grt_bpf_path.h include/taphub/record.h \
+EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/record.h \
 	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
 	$(sort $(wildcard compiler/tapset/*.stp compiler/tapset/*.stpm)) \
 	$(O)/gen/tapset/syscall_names.stp \
