@@ -29,7 +29,9 @@
  * expanded, at most CC_REGEX_MAX_INSTS), split the bytes into classes
  * that every byte set of the program treats alike, build the DFA by the
  * subset construction (at most CC_REGEX_MAX_STATES states), and minimise
- * it by partition refinement (Moore).
+ * it by partition refinement (Moore).  One file, over the size the other
+ * files keep, because it is one pipeline whose stages share the tree, the
+ * program and the byte classes, and nothing outside calls a stage alone.
  *
  * The DFA searches: its start state holds the pattern's start with ^
  * allowed, and every later state holds it again with ^ refused, which is
