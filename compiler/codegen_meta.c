@@ -18,28 +18,6 @@
 
 /* ---- the meta file ------------------------------------------------------------------------ */
 
-static void meta_str(FILE *o, const char *s, size_t n)
-{
-	size_t i;
-
-	fputc('"', o);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", o);
-		else if (c == '\t')
-			fputs("\\t", o);
-		else if (c < 32 || c >= 127)
-			fprintf(o, "\\%03o", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
-
 static char type_letter(int t)
 {
 	return t == TY_STRING ? 's' : t == TY_STATS ? 'S' : 'l';
@@ -94,7 +72,7 @@ char *cg_gen_meta(struct gen *G)
 		for (j = 0; j < f->ntypes; j++)
 			fputc(type_letter(f->types[j]), o);
 		fputc(' ', o);
-		meta_str(o, f->fmt, f->len);
+		cc_fquote(o, f->fmt, f->len);
 		fputc('\n', o);
 	}
 	for (i = 0; i < P->sites.n; i++) {
@@ -103,11 +81,11 @@ char *cg_gen_meta(struct gen *G)
 					 s->loc.line, s->loc.col);
 
 		fprintf(o, "site %d %d ", s->id, s->kind);
-		meta_str(o, s->msg, strlen(s->msg));
+		cc_fquote(o, s->msg, strlen(s->msg));
 		fputc(' ', o);
-		meta_str(o, s->near, strlen(s->near));
+		cc_fquote(o, s->near, strlen(s->near));
 		fputc(' ', o);
-		meta_str(o, where, strlen(where));
+		cc_fquote(o, where, strlen(where));
 		fputc('\n', o);
 	}
 	if (G->sys_dispatch) {
@@ -145,7 +123,7 @@ char *cg_gen_meta(struct gen *G)
 			break;
 		}
 		fprintf(o, " %d ", d->cls);
-		meta_str(o, d->pp, strlen(d->pp));
+		cc_fquote(o, d->pp, strlen(d->pp));
 		fputc('\n', o);
 	}
 	if (cx->timing) {
@@ -157,11 +135,11 @@ char *cg_gen_meta(struct gen *G)
 
 			/* a user probe's slot is its place in th_uprobes (gen_user) */
 			fprintf(o, "timing %c %d ", d->kernel ? 'k' : 'u', d->kernel ? d->index : nuser++);
-			meta_str(o, d->pp, strlen(d->pp));
+			cc_fquote(o, d->pp, strlen(d->pp));
 			fputc(' ', o);
-			meta_str(o, d->where, strlen(d->where));
+			cc_fquote(o, d->where, strlen(d->where));
 			fputc(' ', o);
-			meta_str(o, d->from, strlen(d->from));
+			cc_fquote(o, d->from, strlen(d->from));
 			fputc('\n', o);
 		}
 	}

@@ -738,6 +738,11 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 	     struct cc_artifact *art);
 void cc_artifact_release(struct cc_artifact *a);
 
+/* ---- quote.c ----------------------------------------------------------------- */
+
+/* s as a quoted literal: \" \\ \n \t, \ooo for other bytes outside printable ASCII */
+void cc_fquote(FILE *o, const char *s, size_t n);
+
 /* ---- dump.c: -p1 and -p2 listings --------------------------------------------- */
 
 void cc_dump_file(struct cc_ctx *cx, const struct cc_file *f, FILE *out);

@@ -18,28 +18,6 @@ static void indent(FILE *o, int ind)
 		fputs("  ", o);
 }
 
-static void str_lit(const char *s, size_t n, FILE *o)
-{
-	size_t i;
-
-	fputc('"', o);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(o, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", o);
-		else if (c == '\t')
-			fputs("\\t", o);
-		else if (c < 32 || c >= 127)
-			fprintf(o, "\\%03o", c);
-		else
-			fputc(c, o);
-	}
-	fputc('"', o);
-}
-
 static void args(const struct cc_node *n, FILE *o)
 {
 	int i;
@@ -71,7 +49,7 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		fprintf(o, "%lld", (long long)n->num);
 		break;
 	case N_STR:
-		str_lit(n->str, n->slen, o);
+		cc_fquote(o, n->str, n->slen);
 		break;
 	case N_VAR:
 		fputs(n->name, o);
