@@ -143,6 +143,23 @@ static const char *index_read(struct gen *G, struct cc_node *n)
 }
 
 /* Assignment and compound assignment, to a variable or an array element. */
+/*
+ * An atomic read-modify-write of bop (+ - | & ^) as eBPF has it: the
+ * __sync_fetch_and_ function, the operand (r<u>, negated for -) and the
+ * new value from the old one (o<u>), for the expression's result.
+ */
+static void atomic_op(struct gen *G, const char *bop, int u, const char **fn, const char **r,
+		      const char **newv)
+{
+	*fn = bop[0] == '+' || bop[0] == '-' ? "add"
+	      : bop[0] == '|'		     ? "or"
+	      : bop[0] == '&'		     ? "and"
+					     : "xor";
+	*r = bop[0] == '-' ? cg_fmt(G, "(__s64)(0 - (__u64)r%d)", u) : cg_fmt(G, "r%d", u);
+	*newv = bop[0] == '+' || bop[0] == '-' ? cg_fmt(G, "(__s64)((__u64)o%d + (__u64)%s)", u, *r)
+					       : cg_fmt(G, "(o%d %s r%d)", u, bop, u);
+}
+
 static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 			  struct cc_node *rhs_node, const char *rhs, bool postfix)
 {
@@ -188,15 +205,9 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 		if (G->kernel && s->kind == SYM_GLOBAL &&
 		    (!strcmp(bop, "+") || !strcmp(bop, "-") || !strcmp(bop, "|") ||
 		     !strcmp(bop, "&") || !strcmp(bop, "^"))) {
-			const char *fn = bop[0] == '+' || bop[0] == '-' ? "add"
-					 : bop[0] == '|'		 ? "or"
-					 : bop[0] == '&'		 ? "and"
-									 : "xor";
-			const char *r = bop[0] == '-' ? cg_fmt(G, "(__s64)(0 - (__u64)r%d)", u)
-						      : cg_fmt(G, "r%d", u);
-			const char *newv = bop[0] == '+' || bop[0] == '-'
-						   ? cg_fmt(G, "(__s64)((__u64)o%d + (__u64)%s)", u, r)
-						   : cg_fmt(G, "(o%d %s r%d)", u, bop, u);
+			const char *fn, *r, *newv;
+
+			atomic_op(G, bop, u, &fn, &r, &newv);
 
 			return cg_fmt(G,
 				   "({ __s64 r%d = %s; __s64 o%d = __sync_fetch_and_%s(&%s, %s); %s; })",
@@ -311,15 +322,9 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 				   rdecl, pre, cg_kmap(G, s), key, u, cg_err_set(G, site), u);
 		if (!strcmp(bop, "+") || !strcmp(bop, "-") || !strcmp(bop, "|") || !strcmp(bop, "&") ||
 		    !strcmp(bop, "^")) {
-			const char *fn = bop[0] == '+' || bop[0] == '-' ? "add"
-					 : bop[0] == '|'		 ? "or"
-					 : bop[0] == '&'		 ? "and"
-									 : "xor";
-			const char *r = bop[0] == '-' ? cg_fmt(G, "(__s64)(0 - (__u64)r%d)", u)
-						      : cg_fmt(G, "r%d", u);
-			const char *newv = bop[0] == '+' || bop[0] == '-'
-						   ? cg_fmt(G, "(__s64)((__u64)o%d + (__u64)%s)", u, r)
-						   : cg_fmt(G, "(o%d %s r%d)", u, bop, u);
+			const char *fn, *r, *newv;
+
+			atomic_op(G, bop, u, &fn, &r, &newv);
 
 			return cg_fmt(G,
 				   "({ %s%s __s64 *v%d = th_lookup_init(H, &%s, %s, %d); __s64 o%d = v%d "
