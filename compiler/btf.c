@@ -199,12 +199,11 @@ static const char *name_of(const struct btf *btf, const struct btf_type *t)
 	return s ? s : "";
 }
 
-/* The C spelling of a type, as a listing shows it ("struct task_struct *", "char[16]"). */
+/* The C spelling of a type, as stap's listings show it ("struct task_struct*", "char[16]"). */
 static const char *cname(struct cc_btf *b, const struct btf *btf, uint32_t id, int depth)
 {
 	const struct btf_type *t;
-	const char *name, *inner;
-	size_t n;
+	const char *name;
 
 	if (!id)
 		return "void";
@@ -234,9 +233,8 @@ static const char *cname(struct cc_btf *b, const struct btf *btf, uint32_t id, i
 
 		if (to && btf_is_func_proto(to))
 			return cc_sprintf(b->arena, "%s (*)()", cname(b, btf, to->type, depth + 1));
-		inner = cname(b, btf, t->type, depth + 1);
-		n = strlen(inner);
-		return cc_sprintf(b->arena, "%s%s", inner, n && inner[n - 1] == '*' ? "*" : " *");
+		/* stap's spelling in -L listings: "struct task_struct*", "char**" */
+		return cc_sprintf(b->arena, "%s*", cname(b, btf, t->type, depth + 1));
 	}
 	case BTF_KIND_ARRAY:
 		return cc_sprintf(b->arena, "%s[%u]", cname(b, btf, btf_array(t)->type, depth + 1),

@@ -158,7 +158,7 @@ struct cc_btf_class {
 	bool is_signed;
 	int nelem;      /* CC_BTF_ARRAY, CC_BTF_STRING char[N]; 0 for a flexible array */
 	int elem_size;  /* CC_BTF_ARRAY */
-	const char *cname; /* C spelling of the unstripped type: "struct task_struct *" */
+	const char *cname; /* C spelling of the unstripped type: "struct task_struct*" */
 };
 
 enum cc_btf_step_op {

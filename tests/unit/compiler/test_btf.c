@@ -133,9 +133,9 @@ static void test_sched_switch_args(void **state)
 	assert_string_equal(p[0].cls.cname, "bool");
 	assert_string_equal(p[1].name, "prev");
 	assert_int_equal(p[1].cls.kind, CC_BTF_PTR);
-	assert_string_equal(p[1].cls.cname, "struct task_struct *");
+	assert_string_equal(p[1].cls.cname, "struct task_struct*");
 	assert_string_equal(p[2].name, "next");
-	assert_string_equal(p[2].cls.cname, "struct task_struct *");
+	assert_string_equal(p[2].cls.cname, "struct task_struct*");
 	assert_string_equal(p[3].name, "prev_state");
 	assert_int_equal(p[3].cls.kind, CC_BTF_INT);
 	assert_int_equal(p[3].cls.size, 4);
@@ -145,7 +145,7 @@ static void test_sched_switch_args(void **state)
 	assert_int_equal(cc_btf_tp_args(b, "sched_process_fork", &p), 2);
 	assert_string_equal(p[0].name, "parent");
 	assert_string_equal(p[1].name, "child");
-	assert_string_equal(p[1].cls.cname, "struct task_struct *");
+	assert_string_equal(p[1].cls.cname, "struct task_struct*");
 
 	assert_int_equal(cc_btf_tp_args(b, "no_such_event", &p), -ENOENT);
 	assert_string_equal(cc_btf_error(b), "no tracepoint 'no_such_event' in the kernel's BTF");
@@ -159,12 +159,12 @@ static void test_func_args(void **state)
 	NEED_BTF(b);
 	assert_int_equal(cc_btf_func_args(b, "vfs_read", &p), 4);
 	assert_string_equal(p[0].name, "file");
-	assert_string_equal(p[0].cls.cname, "struct file *");
+	assert_string_equal(p[0].cls.cname, "struct file*");
 	assert_string_equal(p[1].name, "buf");
 	assert_int_equal(p[1].cls.kind, CC_BTF_STRING); /* char __user *: a string candidate */
 	assert_string_equal(p[2].name, "count");
 	assert_string_equal(p[3].name, "pos");
-	assert_string_equal(p[3].cls.cname, "loff_t *");
+	assert_string_equal(p[3].cls.cname, "loff_t*");
 	assert_int_equal(cc_btf_func_args(b, "no_such_function_xyz", &p), -ENOENT);
 }
 
@@ -232,7 +232,7 @@ static void test_mm_arg_start(void **state)
 	assert_int_equal(acc.steps[0].op, CC_BTF_MEMBER);
 	assert_string_equal(acc.steps[0].member, "mm");
 	assert_string_equal(acc.steps[0].owner_name, "struct task_struct");
-	assert_string_equal(cc_btf_classify(b, acc.steps[0].type).cname, "struct mm_struct *");
+	assert_string_equal(cc_btf_classify(b, acc.steps[0].type).cname, "struct mm_struct*");
 	assert_int_equal(acc.steps[1].op, CC_BTF_DEREF);
 	assert_int_equal(acc.steps[2].op, CC_BTF_MEMBER);
 	assert_string_equal(acc.steps[2].owner_name, "struct mm_struct");
