@@ -259,7 +259,7 @@ static bool is_char(const struct btf *btf, uint32_t id)
 
 struct cc_btf_class cc_btf_classify(struct cc_btf *b, struct cc_btf_type ty)
 {
-	struct cc_btf_class c = {.kind = CC_BTF_OTHER};
+	struct cc_btf_class c = {.kind = CC_BTF_OTHER, .cname = "?"};
 	const struct btf *btf = mod_btf(b, ty.mod);
 	const struct btf_type *t;
 	uint32_t id;
@@ -413,7 +413,7 @@ static int no_member(struct cc_btf *b, const struct btf *btf, uint32_t sid, cons
 	int i, d, nbest = 0, bestd = INT32_MAX;
 	/* farther than a third of the name (at least 2 edits) is another name, not a typo */
 	int limit = (int)strlen(name) / 3 > 2 ? (int)strlen(name) / 3 : 2;
-	char *hint = "";
+	const char *hint = "";
 
 	member_names(b, btf, sid, &names, 0);
 	for (i = 0; i < names.n; i++) {
@@ -589,8 +589,11 @@ static int params(struct cc_btf *b, uint32_t proto, uint32_t named, int skip,
 	const struct btf_type *nt = named ? btf__type_by_id(btf, named) : NULL;
 	const struct btf_param *pa, *na;
 	struct cc_btf_param *p;
-	int i, n, vlen = btf_vlen(t);
+	int i, n, vlen;
 
+	if (!t || !btf_is_func_proto(t))
+		return fail(b, -EINVAL, "type %u is not a function prototype", proto);
+	vlen = btf_vlen(t);
 	/* a variadic proto ends with a param of type 0: not an argument */
 	if (vlen && !btf_params(t)[vlen - 1].type)
 		vlen--;

@@ -350,6 +350,10 @@ static void test_enum(void **state)
 	assert_int_equal(c.kind, CC_BTF_INT);
 	assert_true(c.is_signed);
 	assert_string_equal(c.cname, "pid_t");
+	/* a module never loaded: nothing, but a spelling a message can print */
+	c = cc_btf_classify(b, (struct cc_btf_type){.mod = 7, .id = 1});
+	assert_int_equal(c.kind, CC_BTF_OTHER);
+	assert_string_equal(c.cname, "?");
 }
 
 static void test_did_you_mean(void **state)
