@@ -661,6 +661,17 @@ int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **r
 	return params(b, proto, 0, 0, ret);
 }
 
+int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret)
+{
+	uint32_t proto = func_proto(b->mods[0].btf, func);
+	const struct btf_type *t = proto ? btf__type_by_id(b->mods[0].btf, proto) : NULL;
+
+	if (!t || !btf_is_func_proto(t))
+		return fail(b, -ENOENT, "no function '%s' in the kernel's BTF", func);
+	*ret = cc_btf_classify(b, (struct cc_btf_type){0, t->type});
+	return 0;
+}
+
 /* ---- @cast ------------------------------------------------------------------------ */
 
 /* name in one module, trying the kinds its prefix allows. */

@@ -89,6 +89,10 @@ int cg_stat_slots(const struct cc_sym *s);
 const char *cg_stat_add(struct gen *G, struct cc_node *n);
 const char *cg_stat_op(struct gen *G, struct cc_node *n);
 const char *cg_target(struct gen *G, struct cc_node *n);
+/* codegen_kfunc.c: a kernel function's $parameter or $return, and its program's section */
+const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
+const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
+const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
 
 /* codegen_print.c */
 char *cg_print_format(struct gen *G, struct cc_node *call, int first, const char *delim,

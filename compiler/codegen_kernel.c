@@ -159,6 +159,8 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 		return cg_fmt(G, "raw_tp/%s", d->event);
 	case PK_TRACE:
 		return cg_fmt(G, "tp/%s/%s", d->subsys, d->event);
+	case PK_KFUNC:
+		return cg_kfunc_section(G, d);
 	default:
 		return "perf_event";
 	}

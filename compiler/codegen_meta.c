@@ -117,6 +117,9 @@ char *cg_gen_meta(struct gen *G)
 		case PK_TRACE:
 			fprintf(o, "tp %s %s", d->subsys, d->event);
 			break;
+		case PK_KFUNC:
+			fprintf(o, "kfunc %s %s", cg_kfunc_way(d), d->func);
+			break;
 		default:
 			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
 				(long long)d->sample, d->freq);

@@ -219,6 +219,8 @@ int cc_ctx_btf(struct cc_ctx *cx, struct cc_btf **ret);
 int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **ret);
 /* A kernel function's parameters (FUNC -> FUNC_PROTO); -ENOENT: none by that name. */
 int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **ret);
+/* What a kernel function returns (CC_BTF_OTHER: void); -ENOENT: no such function. */
+int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret);
 /*
  * @cast's type: "task_struct", "struct sock", "union x", "enum x", a
  * typedef; module NULL or "kernel" is vmlinux, else a module, or several
@@ -326,6 +328,7 @@ struct cc_kernel {
 	bool has_kprobes;
 	bool has_uprobes;
 	bool has_btf;
+	int has_fentry;    /* BPF trampolines attach here: 0 not asked yet, 1 yes, -1 no */
 	char btf_id[72];   /* a hash of /sys/kernel/btf/vmlinux, for the cache key */
 };
 
@@ -366,6 +369,7 @@ struct cc_ctx {
 	bool config_loaded;
 	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
 	void *macro_lib; /* preprocess.c: the macros of the *.stpm files, read on first need */
+	void *kfuncs;    /* probe_kfunc.c: the kernel functions this kernel can probe, read on first need */
 	struct cc_btf *btf; /* btf.c: the kernel's types, opened on first need (cc_ctx_btf) */
 
 	/* elaborated program, see elaborate.c */
@@ -624,6 +628,7 @@ enum cc_pkind {
 	PK_RAWTRACE, /* raw tracepoint: cheaper, used when no $field is read */
 	PK_SYSCALL,  /* raw sys_enter/sys_exit filtered on one syscall number */
 	PK_INPUT,    /* user side: each byte (or line) tap reads on its stdin; $value */
+	PK_KFUNC,    /* a kernel function's entry or return: fentry/fexit or kprobe/kretprobe */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -640,6 +645,13 @@ struct cc_dprobe {
 	int sysnr;    /* PK_SYSCALL */
 	bool sysexit; /* PK_SYSCALL: sys_exit */
 	bool input_line; /* PK_INPUT: a whole line, else one byte */
+	/* PK_KFUNC (probe_kfunc.c) */
+	const char *func;   /* the function's name */
+	const char *module; /* its module, NULL for vmlinux */
+	bool kret;          /* .return: fexit or kretprobe */
+	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
+	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
+	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	bool uses_fields;
 	/* timers and perf */
 	int64_t period_ns, jitter_ns;
@@ -766,6 +778,33 @@ char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
 struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_point *pt);
 /* --dump-probe-types: the built-in probe point types, as stap lists them. */
 void cc_dump_probe_types(FILE *out);
+
+/* ---- probe_kfunc.c: kernel.function, module().function, kprobe.function ---- */
+
+/*
+ * Resolve kernel.function("PAT")[.call|.exported][.return],
+ * module("M").function(...), kprobe[.module("M")].function("PAT")[.return]
+ * (pt->comps[0] is kernel, module or kprobe).  Same contract as
+ * cc_resolve_builtin_point.
+ */
+int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/* The entry probe of a PK_KFUNC return probe (for @entry), body empty. */
+struct cc_dprobe *cc_kfunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d);
+/*
+ * $name, $return, $$parms in a PK_KFUNC probe (elaborate.c's
+ * resolve_target): -1 after an error (reported unless quiet), 0 when *np
+ * is resolved, 1 when *np was replaced by an expression still to resolve
+ * ($$parms: a sprintf of the parameters).
+ */
+int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* What a resolved $name of a PK_KFUNC probe reads (the node's aux). */
+struct cc_kfunc_arg {
+	int idx;        /* parameter index; -1: $return */
+	int size;       /* bytes of its value (8 for pointers) */
+	bool is_signed;
+};
+/* -L: the probe's variables as " $name:long" ... */
+char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
 
 /* ---- listing.c: tap -l / -L ------------------------------------------------ */
 

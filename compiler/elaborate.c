@@ -286,6 +286,13 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			t->type = TY_STRING;
 		return true;
 	}
+	if (d->kind == PK_KFUNC) {
+		int r = cc_kfunc_target(cx, d, np, quiet);
+
+		if (r == 1)
+			resolve(E, S, np, false);
+		return r >= 0;
+	}
 	if (!d->tpf) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,

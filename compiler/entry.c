@@ -21,8 +21,12 @@
  * whole key: syscalls do not nest.
  *
  * Pairs known: a syscall's sys_exit_X tracepoint (syscall.X.return, and
- * the raw sys_exit it is attached as) with its sys_enter_X, and
- * raw_syscalls:sys_exit (syscall_any.return) with raw_syscalls:sys_enter.
+ * the raw sys_exit it is attached as) with its sys_enter_X,
+ * raw_syscalls:sys_exit (syscall_any.return) with raw_syscalls:sys_enter,
+ * and a kernel function's .return (fexit, kretprobe) with its entry
+ * (fentry, kprobe).  A kernel function may recurse, which the thread id
+ * alone does not tell apart: the innermost call's value is the one kept,
+ * and the outer return finds none (0), as with a lost entry.
  */
 #include <stdio.h>
 #include <string.h>
@@ -123,6 +127,8 @@ static void collect(struct entry_pass *P, struct cc_node **np, bool inside)
 /* The entry tracepoint of a return probe's, "subsys:event", or NULL. */
 static const char *entry_of(struct entry_pass *P, const struct cc_dprobe *d)
 {
+	if (d->kind == PK_KFUNC && d->kret)
+		return d->pp; /* its entry probe is made from it (pair) */
 	if (!d->kernel || !d->subsys || !d->event)
 		return NULL;
 	if (!strcmp(d->subsys, "syscalls") && !strncmp(d->event, "sys_exit_", 9))
@@ -173,7 +179,9 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 	comps[1].has_arg = comps[1].arg_is_str = true;
 	comps[1].str = (char *)tp;
 	comps[0].loc = comps[1].loc = d->loc;
-	if (cc_resolve_builtin_point(cx, &pt, true, &ds) <= 0) {
+	if (d->kind == PK_KFUNC)
+		cc_vec_push(cx->arena, &ds, cc_kfunc_entry_of(cx, d));
+	else if (cc_resolve_builtin_point(cx, &pt, true, &ds) <= 0) {
 		struct cc_node *x = *(struct cc_node **)P->slots.v[0];
 
 		cc_error_at(&cx->diag, &x->loc,
@@ -244,8 +252,8 @@ void cc_entry_expand(struct cc_ctx *cx)
 
 			cc_error_at(&cx->diag, &x->loc,
 				    "'@entry' needs a return probe with an entry to pair with; "
-				    "'%s' has none (taphub pairs system call returns with their "
-				    "entries)",
+				    "'%s' has none (taphub pairs system call and kernel function "
+				    "returns with their entries)",
 				    d->pp);
 			continue;
 		}

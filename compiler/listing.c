@@ -129,7 +129,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	}
 	if (lines.n && with_vars)
 		alias_vars(cx, &lines);
-	if (!lines.n && (comp_is(pt, 0, "kernel") || comp_is(pt, 0, "begin") ||
+	if (!lines.n && (comp_is(pt, 0, "kernel") || comp_is(pt, 0, "module") ||
+			 comp_is(pt, 0, "kprobe") || comp_is(pt, 0, "begin") ||
 			 comp_is(pt, 0, "end") || comp_is(pt, 0, "timer") || comp_is(pt, 0, "perf") ||
 			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never"))) {
 		struct cc_vec ds = { 0 };
@@ -141,6 +142,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 			struct cc_dprobe *d = ds.v[i];
 			char *s = d->pp;
 
+			if (with_vars && d->kind == PK_KFUNC)
+				s = cc_sprintf(cx->arena, "%s%s", s, cc_kfunc_vars(cx, d));
 			if (with_vars && d->tpf)
 				for (j = 0; j < d->tpf->nfields; j++)
 					s = cc_sprintf(cx->arena, "%s $%s:%s", s, d->tpf->fields[j].name,

@@ -17,8 +17,11 @@
  *                                                  $value (input.char and
  *                                                  input.line stand on them)
  *
- * Probe types this kernel cannot do (kernel.function, kprobe.* without
- * kprobes) are errors that name the point and the reason, at pass 2.
+ *   kernel.function, module().function, kprobe.*  probe_kfunc.c
+ *
+ * Probe types this kernel cannot do (kernel.function without kprobes or
+ * BPF trampolines) are errors that name the point and the reason, at
+ * pass 2.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -533,16 +536,8 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 			cc_vec_push(cx->arena, out, tmp.v[i]);
 		return r < 0 ? r : out->n - before;
 	}
-	if ((!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe")) &&
-	    !cx->kern.has_kprobes)
-		return point_error(cx, pt, quiet,
-				   "is not supported on this kernel: it needs kprobes, and this "
-				   "kernel has none (CONFIG_KPROBES is not set); use a tracepoint "
-				   "instead (tap -l 'kernel.trace(\"*\")' lists them)");
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
-		return point_error(cx, pt, quiet,
-				   "needs kernel debuginfo (DWARF) or kprobes, which taphub does not "
-				   "use yet; use a tracepoint instead");
+		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
 		return point_error(cx, pt, quiet, "is a user-space probe, not supported yet");
 	if (!strcmp(first, "netfilter") || !strcmp(first, "java") || !strcmp(first, "python2") ||

@@ -411,12 +411,13 @@ enum grt_prog_kind {
 	GRT_PROG_RAWTP,
 	GRT_PROG_TP,
 	GRT_PROG_PERF,
+	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
 };
 
 struct grt_meta_prog {
 	char *name;  /* program name in the object: th_pN */
 	int kind;
-	char *subsys, *event; /* TP: both; RAWTP: event */
+	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function */
 	bool exit;   /* SYSCALL: sys_exit */
 	int64_t nr;  /* SYSCALL */
 	int perf_type;

@@ -193,6 +193,14 @@ static bool name_ok(const char *s, size_t max, bool first_digit)
 	return i > 0 && i <= max;
 }
 
+/* a kernel function: a C name, or a compiler's clone of one (foo.isra.0, foo.cold) */
+static bool kfunc_name_ok(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.");
+
+	return n > 0 && n <= 255 && !s[n] && s[0] != '.';
+}
+
 static int type_of(char c)
 {
 	return c == 'l' ? GRT_LONG : c == 's' ? GRT_STRING : c == 'S' ? GRT_STATS : 0;
@@ -439,6 +447,18 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 			goto fail;
 		if (!name_ok(p->subsys, 255, true) || !name_ok(p->event, 255, true)) {
 			bad(m, "bad tracepoint name");
+			goto fail;
+		}
+	} else if (!strcmp(kind, "kfunc")) {
+		p->kind = GRT_PROG_KFUNC;
+		p->subsys = word(m);
+		p->event = p->subsys ? word(m) : NULL;
+		if (!p->event)
+			goto fail;
+		if ((strcmp(p->subsys, "fentry") && strcmp(p->subsys, "fexit") &&
+		     strcmp(p->subsys, "kprobe") && strcmp(p->subsys, "kretprobe")) ||
+		    !kfunc_name_ok(p->event)) {
+			bad(m, "bad kernel function program");
 			goto fail;
 		}
 	} else if (!strcmp(kind, "perf")) {

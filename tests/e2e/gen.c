@@ -5,6 +5,7 @@
  *
  *   gen getppid N            N getppid() calls
  *   gen write N SIZE [FILE]  N writes of SIZE bytes (to /dev/null by default)
+ *   gen read N SIZE [FILE]   N reads of SIZE bytes (from /dev/zero by default)
  *   gen open FILE N          N openat(FILE, O_RDONLY) + close
  *   gen fork N               N children that exit at once (waited for)
  *   gen kill N SIG           N signals SIG to a child that ignores them
@@ -487,7 +488,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: gen [-t] getppid|write|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
+		fprintf(stderr, "usage: gen [-t] getppid|write|read|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
 		return 2;
 	}
 	cmd = argv[i++];
@@ -514,6 +515,27 @@ int main(int argc, char **argv)
 		memset(buf, 'x', (size_t)size);
 		for (k = 0; k < n; k++)
 			if (write(fd, buf, (size_t)size) != size)
+				return 1;
+		close(fd);
+		free(buf);
+	} else if (!strcmp(cmd, "read")) {
+		long size;
+		const char *path;
+		char *buf;
+		int fd;
+
+		n = arg(argv, i, argc, "count");
+		size = arg(argv, i + 1, argc, "size");
+		path = i + 2 < argc ? argv[i + 2] : "/dev/zero";
+		buf = calloc(1, (size_t)size + 1);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || !buf) {
+			perror(path);
+			return 1;
+		}
+		/* /dev/zero fills every read: each returns size */
+		for (k = 0; k < n; k++)
+			if (read(fd, buf, (size_t)size) != size)
 				return 1;
 		close(fd);
 		free(buf);
