@@ -92,6 +92,56 @@ probe syscall.openat { if (pid() == target() && filename_unquoted == @1) n++ }
 probe end { printf("openat=%d\n", n) }' "$tmp/f" >"$tmp/sys.out" 2>&1
 expect "syscall tapset: 7 openat of the file" "$tmp/sys.out" "openat=7"
 
+# ---- kernel functions: fentry/fexit, kprobes, wildcards ---------------------
+
+# The target reads /dev/zero 40 times, 123 bytes each: vfs_read sees
+# $count 123 and returns 123 exactly 40 times (its other reads, the
+# dynamic loader's, have other counts).  Once through BPF trampolines
+# (the default here), once through kprobes (TAPHUB_KFUNC=kprobe).
+kfunc_script='global c, r, e
+probe kernel.function("vfs_read") { if (pid() == target() && $count == 123) c++ }
+probe kernel.function("vfs_read").return {
+	if (pid() == target() && $return == 123) r++
+	if (pid() == target() && @entry($count) == 123) e++
+}
+probe end { printf("count=%d return=%d entry=%d\n", c, r, e) }'
+run "$TAP" -c "$GEN read 40 123" -e "$kfunc_script" >"$tmp/kf.out" 2>&1
+expect "kernel.function (fentry/fexit): 40 reads with \$count, \$return, @entry" "$tmp/kf.out" \
+	"count=40 return=40 entry=40"
+TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 40 123" -e "$kfunc_script" >"$tmp/kfk.out" 2>&1
+expect "kernel.function (kprobe/kretprobe): 40 reads with \$count, \$return, @entry" \
+	"$tmp/kfk.out" "count=40 return=40 entry=40"
+run "$TAP" -p3 -e 'probe kernel.function("vfs_read") { }' >"$tmp/kf3.out" 2>&1
+expect "kernel.function attaches through fentry where trampolines work" "$tmp/kf3.out" \
+	'SEC("fentry/vfs_read")'
+
+# kprobe.function is always a kprobe; $$parms as stap prints it
+run "$TAP" -c "$GEN read 3 7" -e 'global n, p
+probe kprobe.function("vfs_read").return { if (pid() == target() && $return == 7) n++ }
+probe kprobe.function("vfs_read") { if (pid() == target() && $count == 7) p = $$parms }
+probe end { printf("n=%d %s\n", n, p) }' >"$tmp/kp.out" 2>&1
+if grep -qE '^n=3 file=0x[0-9a-f]+ buf=0x[0-9a-f]+ count=0x7 pos=0x[0-9a-f]+$' "$tmp/kp.out"; then
+	pass "kprobe.function: 3 returns of 7, \$\$parms"
+else
+	fail "kprobe.function: 3 returns of 7, \$\$parms" "$tmp/kp.out"
+fi
+
+# A wildcard expands against what this kernel can attach; @defined picks
+# the functions that have a $count.
+run "$TAP" -c "$GEN read 25 99" -e 'global n
+probe kernel.function("vfs_rea*") {
+	if (@defined($count)) { if (pid() == target() && $count == 99) n[probefunc()]++ }
+}
+probe end { foreach (f in n) printf("%s=%d\n", f, n[f]) }' >"$tmp/kw.out" 2>&1
+expect "kernel.function(\"vfs_rea*\"): 25 reads in vfs_read" "$tmp/kw.out" "vfs_read=25"
+run "$TAP" -l 'kernel.function("vfs_rea*")' >"$tmp/kl.out" 2>&1
+expect "tap -l lists the functions a wildcard matches" "$tmp/kl.out" 'kernel.function("vfs_readv")'
+if modprobe dummy numdummies=0 >/dev/null 2>&1; then
+	run "$TAP" -l 'module("dummy").function("dummy_*")' >"$tmp/km.out" 2>&1
+	rmmod dummy 2>/dev/null
+	expect "tap -l lists a module's functions" "$tmp/km.out" 'module("dummy").function("dummy_dev_init")'
+fi
+
 # ---- an object compiled on another kernel ------------------------------------
 
 # $ret comes from the registers, ppid() from task_struct through CO-RE
