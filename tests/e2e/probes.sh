@@ -40,6 +40,19 @@ assert_rc "only optional points that fail: an error" optnone 1
 assert_grep "only optional points that fail: the reason" "$TMP/optnone.err" \
 	"^<input>:1:7: error: probe point 'kernel.trace(\"nosuch_subsys:x\")' names no tracepoint"
 
+# kernel.function on a kernel without kprobes or BPF trampolines (this
+# host): -l lists nothing, says why and fails; a script refuses it at
+# pass 2 and an optional point beside a working one is skipped.
+if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+	tap_run kflist -l 'kernel.function("vfs_*")'
+	assert_rc "-l kernel.function without kprobes: fails" kflist 1
+	assert_eq "-l kernel.function without kprobes: lists nothing" "$(out kflist)" ""
+	assert_grep "-l kernel.function without kprobes: the reason" "$TMP/kflist.err" \
+		"^<pattern>:1:1: error: probe point 'kernel.function(\"vfs_\*\")' is not supported on this kernel: it needs kprobes"
+	tap_run kfopt -e 'probe kernel.function("vfs_read")?, begin { println("ok"); exit() }'
+	assert_eq "an optional kernel.function beside begin" "$(out kfopt)" ok
+fi
+
 # pp() of an alias is the point it expanded to.
 tap_run aliaspp -e 'probe a = begin { } probe a { println(pp()); exit() }'
 assert_eq "pp() in an alias is the real point" "$(out aliaspp)" begin
