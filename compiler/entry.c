@@ -232,6 +232,38 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 	cc_vec_push(cx->arena, &prog->probes, e);
 }
 
+/*
+ * A kretprobe sees the registers of the return: a parameter there is
+ * what the function left in its register.  stap reads a .return probe's
+ * $parameters at the entry; so do we, by making each an @entry($name).
+ * (fexit has the arguments as they came: nothing to do.)
+ */
+static void entry_params(struct cc_ctx *cx, struct cc_node **np)
+{
+	struct cc_node *n = *np;
+	int i;
+
+	if (!n || n->kind == N_ENTRY || n->kind == N_DEFINED)
+		return;
+	if (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return")) {
+		struct cc_node *e = mk(cx, N_ENTRY, &n->loc);
+
+		e->lhs = n;
+		*np = e;
+		return;
+	}
+	entry_params(cx, &n->lhs);
+	entry_params(cx, &n->rhs);
+	entry_params(cx, &n->cond);
+	entry_params(cx, &n->then);
+	entry_params(cx, &n->els);
+	entry_params(cx, &n->init);
+	entry_params(cx, &n->inc);
+	entry_params(cx, &n->body);
+	for (i = 0; i < n->nargs; i++)
+		entry_params(cx, &n->args[i]);
+}
+
 void cc_entry_expand(struct cc_ctx *cx)
 {
 	struct entry_pass P = {.cx = cx};
@@ -243,6 +275,8 @@ void cc_entry_expand(struct cc_ctx *cx)
 		const char *tp;
 
 		P.slots.n = 0;
+		if (d->kind == PK_KFUNC && d->kret && d->kprobe)
+			entry_params(cx, &d->body);
 		collect(&P, &d->body, false);
 		if (!P.slots.n)
 			continue;

@@ -118,12 +118,22 @@ probe timer.ms(100) { exit() }'
 assert_ok_skips "all network aliases load with all their variables" all
 
 # ---- stap's points with no tracepoint here are refused at pass 2, with the reason ----
-for p in netdev.register netdev.unregister tcp.recvmsg; do
+for p in netdev.register netdev.unregister tcp.disconnect; do
 	tap_run "refused_$p" -p2 -e "probe $p { }"
 	assert_rc "$p is refused" "refused_$p" 1
 	assert_grep "$p: the reason, at pass 2" "$TMP/refused_$p.err" \
 		"^<input>:1:7: error: probe point '$p' is not supported.*no tracepoint stands in for it"
 	assert_grep "$p: pass 2 failed" "$TMP/refused_$p.err" '^Pass 2: failed.$'
 done
+# tcp.sendmsg and tcp.recvmsg stand on kernel.function: refused with its reason
+# where the kernel has neither kprobes nor BPF trampolines
+if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+	for p in tcp.sendmsg tcp.recvmsg; do
+		tap_run "kfunc_$p" -p2 -e "probe $p { }"
+		assert_rc "$p without kprobes is refused" "kfunc_$p" 1
+		assert_grep "$p without kprobes: the function and the reason" "$TMP/kfunc_$p.err" \
+			"^tapset/tcp.stp:[0-9]*:[0-9]*: error: probe point 'kernel.function(\"tcp_${p#tcp.}\")' is not supported on this kernel: it needs kprobes"
+	done
+fi
 
 finish

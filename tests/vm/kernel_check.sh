@@ -98,19 +98,22 @@ expect "syscall tapset: 7 openat of the file" "$tmp/sys.out" "openat=7"
 # $count 123 and returns 123 exactly 40 times (its other reads, the
 # dynamic loader's, have other counts).  Once through BPF trampolines
 # (the default here), once through kprobes (TAPHUB_KFUNC=kprobe).
-kfunc_script='global c, r, e
+# In .return, $count is the entry's (stap's rule; a kretprobe reads it at
+# the entry, fexit has it as it came).
+kfunc_script='global c, r, e, p
 probe kernel.function("vfs_read") { if (pid() == target() && $count == 123) c++ }
 probe kernel.function("vfs_read").return {
 	if (pid() == target() && $return == 123) r++
 	if (pid() == target() && @entry($count) == 123) e++
+	if (pid() == target() && $count == 123) p++
 }
-probe end { printf("count=%d return=%d entry=%d\n", c, r, e) }'
+probe end { printf("count=%d return=%d entry=%d param=%d\n", c, r, e, p) }'
 run "$TAP" -c "$GEN read 40 123" -e "$kfunc_script" >"$tmp/kf.out" 2>&1
 expect "kernel.function (fentry/fexit): 40 reads with \$count, \$return, @entry" "$tmp/kf.out" \
-	"count=40 return=40 entry=40"
+	"count=40 return=40 entry=40 param=40"
 TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 40 123" -e "$kfunc_script" >"$tmp/kfk.out" 2>&1
 expect "kernel.function (kprobe/kretprobe): 40 reads with \$count, \$return, @entry" \
-	"$tmp/kfk.out" "count=40 return=40 entry=40"
+	"$tmp/kfk.out" "count=40 return=40 entry=40 param=40"
 run "$TAP" -p3 -e 'probe kernel.function("vfs_read") { }' >"$tmp/kf3.out" 2>&1
 expect "kernel.function attaches through fentry where trampolines work" "$tmp/kf3.out" \
 	'SEC("fentry/vfs_read")'
@@ -141,6 +144,28 @@ if modprobe dummy numdummies=0 >/dev/null 2>&1; then
 	rmmod dummy 2>/dev/null
 	expect "tap -l lists a module's functions" "$tmp/km.out" 'module("dummy").function("dummy_dev_init")'
 fi
+
+# The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
+# tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
+# the function's return).
+run "$TAP" -c "$GEN read 30 77" -e 'global r, rr, w, ww
+probe vfs.read { if (pid() == target() && bytes_to_read == 77) r++ }
+probe vfs.read.return { if (pid() == target() && bytes_read == 77 && !error) rr++ }
+probe vfs.write { if (pid() == target()) w++ }
+probe vfs.write.return { if (pid() == target()) ww++ }
+probe end { printf("read=%d read.return=%d write=%d\n", r, rr, w + ww) }' >"$tmp/vfs.out" 2>&1
+expect "vfs.read, vfs.read.return: 30 reads of 77 bytes" "$tmp/vfs.out" \
+	"read=30 read.return=30 write=0"
+# the guest boots with its loopback down
+ip link set lo up 2>/dev/null
+run "$TAP" -c "$GEN tcp 20 7341 55" -e 'global s, sr, r, rr
+probe tcp.sendmsg { if (pid() == target() && size == 55) s++ }
+probe tcp.sendmsg.return { if (pid() == target() && size == 55) sr++ }
+probe tcp.recvmsg { if (pid() == target()) r++ }
+probe tcp.recvmsg.return { if (pid() == target() && size == 55) rr++ }
+probe end { printf("sendmsg=%d return=%d recvmsg.return=%d\n", s, sr, rr) }' >"$tmp/tcp.out" 2>&1
+expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40" "$tmp/tcp.out" \
+	"sendmsg=40 return=40 recvmsg.return=40"
 
 # ---- an object compiled on another kernel ------------------------------------
 
