@@ -73,7 +73,7 @@ EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/r
 TOOLS := tap taphubd tapctl tap-read
 PROGS := $(addprefix $(O)/,$(TOOLS))
 
-.PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench \
+.PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench bench-vm \
 	compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
@@ -291,6 +291,11 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
 	$(Q)sh bench/hub.sh $(O)
+
+# kernel.function against bpftrace's fentry/kprobe, on the test bed's 6.1
+# kernel (this host has neither): minutes under TCG
+bench-vm: all
+	$(Q)sh tests/vm/run -- sh bench/kfunc.sh $(O)
 
 # Not in check: it runs for minutes and needs a SystemTap source tree.
 compat: deps
