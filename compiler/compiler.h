@@ -611,6 +611,8 @@ struct cc_file {
 struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct cc_srcfile *src);
 /* Parse a lone probe point (for tap -l/-L patterns); NULL after errors. */
 struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks);
+/* A fresh node of kind at loc (passes that write script code: @entry, $$parms). */
+struct cc_node *cc_node_new(struct cc_ctx *cx, int kind, const struct cc_loc *loc);
 /* Deep copy of a statement/expression tree (for alias and wildcard expansion). */
 struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n);
 

@@ -46,19 +46,9 @@ struct entry_pass {
 	struct cc_vec slots; /* struct cc_node **: the @entry nodes of one probe */
 };
 
-static struct cc_node *mk(struct cc_ctx *cx, int kind, const struct cc_loc *loc)
-{
-	struct cc_node *n = cc_alloc(cx->arena, sizeof(*n));
-
-	n->kind = kind;
-	n->loc = *loc;
-	n->sort_by = -2;
-	return n;
-}
-
 static struct cc_node *mk_var(struct cc_ctx *cx, const char *name, const struct cc_loc *loc)
 {
-	struct cc_node *n = mk(cx, N_VAR, loc);
+	struct cc_node *n = cc_node_new(cx, N_VAR, loc);
 
 	n->name = (char *)name;
 	return n;
@@ -67,8 +57,8 @@ static struct cc_node *mk_var(struct cc_ctx *cx, const char *name, const struct 
 /* map[tid()] */
 static struct cc_node *mk_elem(struct cc_ctx *cx, struct cc_sym *map, const struct cc_loc *loc)
 {
-	struct cc_node *n = mk(cx, N_INDEX, loc);
-	struct cc_node *tid = mk(cx, N_CALL, loc);
+	struct cc_node *n = cc_node_new(cx, N_INDEX, loc);
+	struct cc_node *tid = cc_node_new(cx, N_CALL, loc);
 
 	tid->name = "tid";
 	n->lhs = mk_var(cx, map->name, loc);
@@ -80,7 +70,7 @@ static struct cc_node *mk_elem(struct cc_ctx *cx, struct cc_sym *map, const stru
 
 static struct cc_node *mk_stmt(struct cc_ctx *cx, struct cc_node *e)
 {
-	struct cc_node *s = mk(cx, N_EXPR, &e->loc);
+	struct cc_node *s = cc_node_new(cx, N_EXPR, &e->loc);
 
 	s->lhs = e;
 	return s;
@@ -88,7 +78,7 @@ static struct cc_node *mk_stmt(struct cc_ctx *cx, struct cc_node *e)
 
 static struct cc_node *mk_assign(struct cc_ctx *cx, struct cc_node *l, struct cc_node *r)
 {
-	struct cc_node *a = mk(cx, N_ASSIGN, &l->loc);
+	struct cc_node *a = cc_node_new(cx, N_ASSIGN, &l->loc);
 
 	a->op = "=";
 	a->lhs = l;
@@ -211,19 +201,19 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 	}
 	/* the reads, then the deletes (the values are the return probe's now), then the body */
 	for (i = 0; i < done.n; i++) {
-		struct cc_node *del = mk(cx, N_DELETE, &d->loc);
+		struct cc_node *del = cc_node_new(cx, N_DELETE, &d->loc);
 
 		del->lhs = mk_elem(cx, done.v[i], &d->loc);
 		cc_vec_push(cx->arena, &pre, del);
 	}
 	cc_vec_push(cx->arena, &pre, d->body);
-	body = mk(cx, N_BLOCK, &d->body->loc);
+	body = cc_node_new(cx, N_BLOCK, &d->body->loc);
 	body->args = (struct cc_node **)pre.v;
 	body->nargs = pre.n;
 	d->body = body;
 
 	e = ds.v[0];
-	e->body = mk(cx, N_BLOCK, &d->body->loc);
+	e->body = cc_node_new(cx, N_BLOCK, &d->body->loc);
 	e->body->args = (struct cc_node **)store.v;
 	e->body->nargs = store.n;
 	e->uprobe = d->uprobe;
@@ -246,7 +236,7 @@ static void entry_params(struct cc_ctx *cx, struct cc_node **np)
 	if (!n || n->kind == N_ENTRY || n->kind == N_DEFINED)
 		return;
 	if (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return")) {
-		struct cc_node *e = mk(cx, N_ENTRY, &n->loc);
+		struct cc_node *e = cc_node_new(cx, N_ENTRY, &n->loc);
 
 		e->lhs = n;
 		*np = e;

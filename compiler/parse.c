@@ -147,14 +147,19 @@ static void chain_link(struct parser *ps, int *chain)
 	(*chain)++;
 }
 
-struct cc_node *ps_new_node(struct parser *ps, int kind, const struct cc_token *at)
+struct cc_node *cc_node_new(struct cc_ctx *cx, int kind, const struct cc_loc *loc)
 {
-	struct cc_node *n = cc_alloc(ps->cx->arena, sizeof(*n));
+	struct cc_node *n = cc_alloc(cx->arena, sizeof(*n));
 
 	n->kind = kind;
-	n->loc = at->loc;
-	n->sort_by = -2;
+	n->loc = *loc;
+	n->sort_by = -2; /* foreach's "not sorted" */
 	return n;
+}
+
+struct cc_node *ps_new_node(struct parser *ps, int kind, const struct cc_token *at)
+{
+	return cc_node_new(ps->cx, kind, &at->loc);
 }
 
 static const char *op_of(struct parser *ps, const struct cc_token *t)

@@ -463,21 +463,11 @@ static bool readable(const struct cc_btf_class *c)
 	       (c->kind == CC_BTF_STRING && c->nelem == 0);
 }
 
-static struct cc_node *mk_node(struct cc_ctx *cx, int kind, const struct cc_loc *loc)
-{
-	struct cc_node *n = cc_alloc(cx->arena, sizeof(*n));
-
-	n->kind = kind;
-	n->loc = *loc;
-	n->sort_by = -2;
-	return n;
-}
-
 /* $$parms ($$return): "name=0x%x ..." of what reads as a long, as stap prints it */
 static struct cc_node *parms_call(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
 				  bool ret)
 {
-	struct cc_node *call = mk_node(cx, N_CALL, &t->loc);
+	struct cc_node *call = cc_node_new(cx, N_CALL, &t->loc);
 	char *fmt = cc_strdup(cx->arena, "");
 	int i, n = 1;
 
@@ -489,18 +479,18 @@ static struct cc_node *parms_call(struct cc_ctx *cx, struct cc_dprobe *d, struct
 		if (!readable(&d->kargs[i].cls))
 			continue;
 		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", d->kargs[i].name);
-		a = mk_node(cx, N_TARGET, &t->loc);
+		a = cc_node_new(cx, N_TARGET, &t->loc);
 		a->name = (char *)d->kargs[i].name;
 		call->args[n++] = a;
 	}
 	if (ret) {
-		struct cc_node *a = mk_node(cx, N_TARGET, &t->loc);
+		struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
 
 		fmt = "return=0x%x";
 		a->name = "return";
 		call->args[n++] = a;
 	}
-	call->args[0] = mk_node(cx, N_STR, &t->loc);
+	call->args[0] = cc_node_new(cx, N_STR, &t->loc);
 	call->args[0]->str = fmt;
 	call->args[0]->slen = strlen(fmt);
 	call->nargs = n;

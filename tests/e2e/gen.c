@@ -497,7 +497,8 @@ int main(int argc, char **argv)
 		n = arg(argv, i, argc, "count");
 		for (k = 0; k < n; k++)
 			syscall(SYS_getppid);
-	} else if (!strcmp(cmd, "write")) {
+	} else if (!strcmp(cmd, "write") || !strcmp(cmd, "read")) {
+		int rd = cmd[0] == 'r';
 		long size;
 		const char *path;
 		char *buf;
@@ -505,37 +506,18 @@ int main(int argc, char **argv)
 
 		n = arg(argv, i, argc, "count");
 		size = arg(argv, i + 1, argc, "size");
-		path = i + 2 < argc ? argv[i + 2] : "/dev/null";
+		path = i + 2 < argc ? argv[i + 2] : rd ? "/dev/zero" : "/dev/null";
 		buf = calloc(1, (size_t)size + 1);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = rd ? open(path, O_RDONLY | O_CLOEXEC)
+			: open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0 || !buf) {
 			perror(path);
 			return 1;
 		}
 		memset(buf, 'x', (size_t)size);
-		for (k = 0; k < n; k++)
-			if (write(fd, buf, (size_t)size) != size)
-				return 1;
-		close(fd);
-		free(buf);
-	} else if (!strcmp(cmd, "read")) {
-		long size;
-		const char *path;
-		char *buf;
-		int fd;
-
-		n = arg(argv, i, argc, "count");
-		size = arg(argv, i + 1, argc, "size");
-		path = i + 2 < argc ? argv[i + 2] : "/dev/zero";
-		buf = calloc(1, (size_t)size + 1);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || !buf) {
-			perror(path);
-			return 1;
-		}
 		/* /dev/zero fills every read: each returns size */
 		for (k = 0; k < n; k++)
-			if (read(fd, buf, (size_t)size) != size)
+			if ((rd ? read(fd, buf, (size_t)size) : write(fd, buf, (size_t)size)) != size)
 				return 1;
 		close(fd);
 		free(buf);

@@ -176,7 +176,9 @@ static void refused_points_say_why(void **state)
 	expect_error("probe netdev.register { }", "probe point 'netdev.register' is not supported");
 	expect_error("probe netdev.unregister { }",
 		     "probe point 'netdev.unregister' is not supported");
-	expect_error("probe vfs.read.return { }", "no tracepoint stands in for it\n");
+	expect_error("probe tty.open { }", "no tracepoint stands in for it\n");
+	expect_error("probe vfs.open.return { }",
+		     "no tracepoint stands in for it (tap -l 'vfs.*' lists what taphub has)");
 	expect_error("probe nfsd.proc.entries { }", "'nfsd.proc.entries' is not supported");
 	/* SystemTap's module features */
 	expect_error("probe procfs(\"x\").read { }",
