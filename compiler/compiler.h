@@ -613,6 +613,8 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks);
 /* A fresh node of kind at loc (passes that write script code: @entry, $$parms). */
 struct cc_node *cc_node_new(struct cc_ctx *cx, int kind, const struct cc_loc *loc);
+/* A point as written: "kernel.trace(\"sched:sched_switch\")" (parse_decl.c). */
+char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
 /* Deep copy of a statement/expression tree (for alias and wildcard expansion). */
 struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n);
 
@@ -771,8 +773,6 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
  * vm.pagefault.return is refused, not read as vm.pagefault + .return.
  */
 int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet);
-/* "kernel.trace(\"sched:sched_switch\")" */
-char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
 /*
  * SystemTap's other names of the syscall tapset (nd_syscall, tp_syscall
  * ...): the point as syscall.* names it, or NULL when pt is not one.

@@ -2,7 +2,7 @@
 /*
  * parse_decl.c - declarations: probes and their points, globals,
  * functions; the top level and the entry points (cc_parse,
- * cc_parse_point), and cc_node_clone.
+ * cc_parse_point), cc_node_clone and cc_point_str.
  */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -579,4 +579,24 @@ struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n)
 	/* resolution happens after cloning: never share symbols */
 	c->sym = NULL;
 	return c;
+}
+
+/* A point as written, its parameters quoted: kernel.trace("sched:sched_switch"). */
+char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt)
+{
+	char *s = cc_strdup(cx->arena, "");
+	int i;
+
+	for (i = 0; i < pt->ncomps; i++) {
+		const struct cc_comp *c = &pt->comps[i];
+
+		s = cc_sprintf(cx->arena, "%s%s%s", s, i ? "." : "", c->name);
+		if (c->has_arg) {
+			if (c->arg_is_str)
+				s = cc_sprintf(cx->arena, "%s(\"%s\")", s, c->str);
+			else
+				s = cc_sprintf(cx->arena, "%s(%lld)", s, (long long)c->num);
+		}
+	}
+	return s;
 }

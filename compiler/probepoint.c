@@ -39,25 +39,6 @@ static bool comp_is(const struct cc_point *pt, int i, const char *name)
 	return i < pt->ncomps && !strcmp(pt->comps[i].name, name);
 }
 
-char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt)
-{
-	char *s = cc_strdup(cx->arena, "");
-	int i;
-
-	for (i = 0; i < pt->ncomps; i++) {
-		const struct cc_comp *c = &pt->comps[i];
-
-		s = cc_sprintf(cx->arena, "%s%s%s", s, i ? "." : "", c->name);
-		if (c->has_arg) {
-			if (c->arg_is_str)
-				s = cc_sprintf(cx->arena, "%s(\"%s\")", s, c->str);
-			else
-				s = cc_sprintf(cx->arena, "%s(%lld)", s, (long long)c->num);
-		}
-	}
-	return s;
-}
-
 /*
  * stap has the syscall tapset several times over: nd_syscall.* (kprobes,
  * no debuginfo), nd1_ and nd2_ (its two halves), tp_syscall.* (the
