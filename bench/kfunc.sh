@@ -37,10 +37,7 @@ TIMEOUT=600
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (eBPF)"
-TAP=$(realpath "$O/tap" 2>/dev/null) || die "no $O/tap: run make first"
-GEN=$(realpath "$O/tests/e2e/gen" 2>/dev/null) || die "no $O/tests/e2e/gen"
-BPFTRACE=$(command -v bpftrace) || die "bpftrace not installed (make deps)"
-TASKSET=$(realpath "$(command -v taskset)") || die "taskset not installed"
+bench_tools "$O"
 [ -d /sys/bus/event_source/devices/kprobe ] ||
 	die "this kernel has no kprobes: run it on the test bed (make bench-vm)"
 

@@ -21,6 +21,16 @@ note() {
 	printf '%s\n' "bench: $*" >&2
 }
 
+# bench_tools BUILD: TAP and GEN of the build, BPFTRACE and TASKSET (a
+# path: bpftrace -c wants one unambiguous path, not a name found twice on
+# PATH), or die saying which is missing.
+bench_tools() {
+	TAP=$(realpath "$1/tap" 2>/dev/null) || die "no $1/tap: run make first"
+	GEN=$(realpath "$1/tests/e2e/gen" 2>/dev/null) || die "no $1/tests/e2e/gen"
+	BPFTRACE=$(command -v bpftrace) || die "bpftrace not installed (make deps)"
+	TASKSET=$(realpath "$(command -v taskset)") || die "taskset not installed"
+}
+
 # Run a command in the background and wait for it, so an interrupt can
 # stop exactly it (by its pid) in cleanup.
 run() {

@@ -44,12 +44,8 @@ TIMEOUT=600
 . "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (eBPF, perf, tracefs)"
-TAP=$(realpath "$O/tap" 2>/dev/null) || die "no $O/tap: run make first"
-GEN=$(realpath "$O/tests/e2e/gen" 2>/dev/null) || die "no $O/tests/e2e/gen"
-BPFTRACE=$(command -v bpftrace) || die "bpftrace not installed (make deps)"
+bench_tools "$O"
 PERF=$(command -v perf) || die "perf not installed (make deps)"
-# bpftrace -c wants one unambiguous path, not a name found twice on PATH
-TASKSET=$(realpath "$(command -v taskset)") || die "taskset not installed"
 TRACEFS=/sys/kernel/tracing
 [ -d "$TRACEFS/instances" ] || die "tracefs not mounted at $TRACEFS"
 [ "$NCPU" -ge 2 ] || note "one CPU: tracer and generator share it"
