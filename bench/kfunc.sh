@@ -20,13 +20,13 @@
 # instruction is translated: absolute costs are ~20x a real machine's,
 # the ratios between tracers are what this measures.
 #
-# Environment: BENCH_EVENTS (100000), BENCH_REPS (5), GEN_CPU (last CPU),
+# Environment: BENCH_EVENTS (400000), BENCH_REPS (5), GEN_CPU (last CPU),
 # TRACER_CPU (0).  Root only; what it starts is stopped by pid.
 # shellcheck disable=SC2086
 set -u
 
 O=${1:-build}
-N=${BENCH_EVENTS:-100000}
+N=${BENCH_EVENTS:-400000}
 R=${BENCH_REPS:-5}
 NCPU=$(nproc)
 GEN_CPU=${GEN_CPU:-$((NCPU - 1))}

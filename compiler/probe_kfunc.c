@@ -208,8 +208,10 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 		return false;
 	if (!cx->kern.has_btf)
 		return false;
-	/* libbpf's messages are its own business here: a refusal is an answer */
+	/* a function BTF lacks says nothing of the kernel: ask with one it has */
 	id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY);
+	if (id <= 0)
+		id = libbpf_find_vmlinux_btf_id("vfs_read", BPF_TRACE_FENTRY);
 	if (id <= 0)
 		return false;
 	{
