@@ -199,6 +199,8 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	const char *force = getenv("TAPHUB_KFUNC");
+	struct cc_btf_param *args;
+	struct cc_btf *b;
 	int id, pfd, lfd;
 
 	if (cx->kern.has_fentry)
@@ -208,10 +210,17 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 		return false;
 	if (!cx->kern.has_btf)
 		return false;
-	/* a function BTF lacks says nothing of the kernel: ask with one it has */
+	/*
+	 * A function BTF lacks says nothing of the kernel: ask with one it
+	 * has.  Looked up in our model first: libbpf prints what it misses.
+	 */
+	if (cc_ctx_btf(cx, &b) < 0)
+		return false;
+	if (cc_btf_func_args(b, func, &args) < 0)
+		func = "vfs_read";
+	if (cc_btf_func_args(b, func, &args) < 0)
+		return false;
 	id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY);
-	if (id <= 0)
-		id = libbpf_find_vmlinux_btf_id("vfs_read", BPF_TRACE_FENTRY);
 	if (id <= 0)
 		return false;
 	{
@@ -327,7 +336,9 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 				   "does not read; probe a function instead");
 	if (!comp_is(pt, i, "function") || !pt->comps[i].has_arg || !pt->comps[i].arg_is_str ||
 	    !*pt->comps[i].str)
-		return point_error(cx, pt, quiet, "expects .function(\"NAME\")");
+		return point_error(cx, pt, quiet,
+				   "is not a kernel function probe point (kernel.function(\"NAME\"), "
+				   "module(\"MOD\").function(\"NAME\"), kprobe.function(\"NAME\"))");
 	R.pat = pt->comps[i].str;
 	for (i++; i < pt->ncomps; i++) {
 		const struct cc_comp *c = &pt->comps[i];

@@ -461,7 +461,8 @@ int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
 			       "no tracepoint stands in for it%s",
 			       cx->kern.has_kprobes ? "is not supported yet"
 						    : "is not supported on this kernel",
-			       cx->kern.has_kprobes ? "which taphub does not use yet"
+			       cx->kern.has_kprobes ? "for which taphub has no alias yet (probe the "
+						      "function with kernel.function)"
 						    : "this kernel has no kprobes",
 			       family_has_aliases(cx, pt->comps[0].name)
 				       ? cc_sprintf(cx->arena, " (tap -l '%s.*' lists what taphub has)",
