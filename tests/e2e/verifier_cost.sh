@@ -205,7 +205,13 @@ fi
 
 # every alias but the syscalls', by name from the tapset sources
 FAMILIES=$(sed -n 's/^probe \([a-z_][a-z_0-9.]*\)[ =].*/\1/p' "$TAPSETS"/*.stp | grep -v '^syscall\.' | sort -u)
+# (less those on kernel functions, on a kernel that cannot probe them:
+# refused for that reason and no other)
 for p in $FAMILIES; do
+	if "$TAP" -p2 -e "probe $p { }" 2>&1 >/dev/null |
+		grep -q "^tapset/.*error: probe point 'kernel.function(.*it needs kprobes, and this kernel has none"; then
+		continue
+	fi
 	"$TAP" -L "$p"
 done | probes >"$TMP/families.stp"
 sweep tapsets_default "$TMP/families.stp"
