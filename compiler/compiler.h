@@ -105,6 +105,147 @@ void cc_strv_free(char **v);
 /* Element size of an integer array field ("unsigned long[6]"), 0 otherwise. */
 int cc_tp_array_elem(const struct cc_tpfield *f);
 
+/* ---- btf.c: kernel types from BTF --------------------------------------- */
+
+/*
+ * The kernel's types, read from BTF (/sys/kernel/btf/vmlinux and the
+ * split BTF of modules beside it), for target variables: a tracepoint's
+ * C arguments ($prev, $skb), member chains ($p->mm->arg_start), @cast,
+ * pretty printing ($$parms, $var$).  No debuginfo is needed.
+ *
+ * The model is CO-RE by name.  A resolved chain (struct cc_btf_access)
+ * lists, for every step, the C container type and the member name, and
+ * this kernel's offset.  Codegen must write the accesses through the
+ * names: minimal local definitions such as
+ *   struct task_struct___tap { struct mm_struct___tap *mm; }
+ *	__attribute__((preserve_access_index));
+ * read with bpf_probe_read_kernel(), so clang emits a CO-RE relocation per
+ * member and libbpf fixes the offsets for the kernel the object is loaded
+ * on (the 6.1 test kernel's task_struct is not this one's).  Offsets are
+ * given for listings and tests only: an object with plain offsets would
+ * read garbage on another kernel.  Anonymous struct/union steps are
+ * listed (flagged anon) but a local definition may flatten them: libbpf
+ * looks a local member up through the target's anonymous members.
+ *
+ * Every string and array returned lives in the cc_btf's own arena, until
+ * cc_btf_close().  Failures return -errno and leave a message for the
+ * user in cc_btf_error() (libraries do not print).
+ */
+struct cc_btf;
+struct cc_ctx;
+
+/* A type: which BTF (0: vmlinux, else a module's split BTF) and its id. */
+struct cc_btf_type {
+	int mod;
+	uint32_t id; /* 0: void */
+};
+
+enum cc_btf_class_kind {
+	CC_BTF_INT = 1, /* integer, bool, char: size, is_signed */
+	CC_BTF_ENUM,    /* enum: size, is_signed */
+	CC_BTF_PTR,     /* pointer to anything but char */
+	CC_BTF_STRING,  /* char[N] (nelem N) or char * (nelem 0): a string candidate */
+	CC_BTF_STRUCT,  /* struct: pretty-printable */
+	CC_BTF_UNION,
+	CC_BTF_ARRAY,   /* array of anything but char: nelem, elem_size */
+	CC_BTF_OTHER,   /* void, float, function: not readable as a value */
+};
+
+/* What a type is once typedef, const and volatile are stripped. */
+struct cc_btf_class {
+	int kind;       /* enum cc_btf_class_kind */
+	int size;       /* bytes: of the value (a pointer is 8) */
+	bool is_signed;
+	int nelem;      /* CC_BTF_ARRAY, CC_BTF_STRING char[N]; 0 for a flexible array */
+	int elem_size;  /* CC_BTF_ARRAY */
+	const char *cname; /* C spelling of the unstripped type: "struct task_struct*" */
+};
+
+enum cc_btf_step_op {
+	CC_BTF_DEREF = 1, /* the current value is a pointer: what it points to is the base now */
+	CC_BTF_MEMBER,    /* base += member offset */
+	CC_BTF_INDEX,     /* base += index * element size (an array, or a pointer after DEREF) */
+};
+
+struct cc_btf_step {
+	int op;                 /* enum cc_btf_step_op */
+	struct cc_btf_type owner; /* MEMBER: the struct/union (stripped); INDEX: the array or pointer */
+	const char *owner_name; /* MEMBER: "struct task_struct", "union (anon)" */
+	const char *member;     /* MEMBER: its name; NULL for an anonymous member */
+	bool anon;              /* MEMBER: an anonymous struct/union the script did not name */
+	int64_t index;          /* INDEX */
+	struct cc_btf_type type; /* the type this step yields (unstripped) */
+	int64_t offset;         /* MEMBER, INDEX: bytes added to the base, on this kernel */
+	uint32_t bit_offset;    /* MEMBER bitfield: bits from the member's byte offset */
+	uint32_t bitfield_size; /* MEMBER: bits of a bitfield, 0 for a whole member */
+};
+
+/* One step of what the script wrote: ->name (or .name), or [index]. */
+struct cc_btf_path_elem {
+	const char *member; /* NULL: an index */
+	int64_t index;
+};
+
+struct cc_btf_access {
+	struct cc_btf_step *steps;
+	int nsteps;
+	struct cc_btf_type type;  /* the final type */
+	struct cc_btf_class cls;  /* and what it is */
+	uint32_t bitfield_size;   /* the final member is a bitfield of this many bits */
+};
+
+/* A C argument of a tracepoint or function, and for pretty printers a field. */
+struct cc_btf_param {
+	const char *name;
+	struct cc_btf_type type;
+	struct cc_btf_class cls;
+	struct cc_btf_access acc; /* fields of a pretty-print plan: from the struct to the field */
+};
+
+/* path NULL: $TAPHUB_BTF, else /sys/kernel/btf/vmlinux.  Modules: files beside it. */
+int cc_btf_open(const char *path, struct cc_btf **ret);
+void cc_btf_close(struct cc_btf *b);
+/* The message of the last failure, for the user ("struct x has no member ..."). */
+const char *cc_btf_error(const struct cc_btf *b);
+/* The compile's BTF: opened on first call, closed by cc_ctx_release(). */
+int cc_ctx_btf(struct cc_ctx *cx, struct cc_btf **ret);
+
+/*
+ * A tracepoint's C arguments ("sched_switch": preempt, prev, next,
+ * prev_state), the ctx pointer skipped: types from the btf_trace_<event>
+ * typedef, names from the event's __traceiter_<event> function.  Returns
+ * the count; -ENOENT: no such event in BTF.
+ */
+int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **ret);
+/* A kernel function's parameters (FUNC -> FUNC_PROTO); -ENOENT: none by that name. */
+int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **ret);
+/*
+ * @cast's type: "task_struct", "struct sock", "union x", "enum x", a
+ * typedef; module NULL or "kernel" is vmlinux, else a module, or several
+ * separated by ':' (tried in order).  -ENOENT: not found.
+ */
+int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
+		     struct cc_btf_type *ret);
+/* What a type is (never fails: a bad id is CC_BTF_OTHER). */
+struct cc_btf_class cc_btf_classify(struct cc_btf *b, struct cc_btf_type t);
+/*
+ * Resolve path on a value of type base: a pointer is followed by ->
+ * (stap writes -> for both), arrays and pointers take [i].  A struct or
+ * union base stands for the object at the value's address (@cast(p,
+ * "task_struct") is p taken as a struct task_struct, no DEREF step).  -ENOENT: an
+ * unknown member (message with the nearest names), -EINVAL: a member of
+ * a non-struct, an index of a non-array, or an index out of bounds.
+ */
+int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_btf_path_elem *path,
+		   int npath, struct cc_btf_access *ret);
+/*
+ * The fields $var$ prints for a struct or union (or a pointer to one):
+ * the members at depth 1, anonymous members flattened into their parent,
+ * in declaration order, each with its access from the struct.  Count or
+ * -EINVAL when t is no struct.
+ */
+int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_param **ret);
+
 /* ---- arena.c: one arena per compilation; freed all at once ------------- */
 
 struct cc_arena;
@@ -225,6 +366,7 @@ struct cc_ctx {
 	bool config_loaded;
 	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
 	void *macro_lib; /* preprocess.c: the macros of the *.stpm files, read on first need */
+	struct cc_btf *btf; /* btf.c: the kernel's types, opened on first need (cc_ctx_btf) */
 
 	/* elaborated program, see elaborate.c */
 	struct cc_prog *prog;

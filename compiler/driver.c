@@ -72,6 +72,8 @@ void cc_ctx_release(struct cc_ctx *cx)
 
 	for (i = 0; i < cx->tpformats.n; i++)
 		cc_tp_free(cx->tpformats.v[i]);
+	cc_btf_close(cx->btf);
+	cx->btf = NULL;
 	cc_diag_release(&cx->diag);
 	cc_arena_free(cx->arena);
 	cx->arena = NULL;
