@@ -21,7 +21,9 @@
 # Environment: BENCH_EVENTS (2000000), BENCH_REPS (5), BENCH_STARTUP_REPS
 # (10), BENCH_RATE_RECORDS (8000000), GEN_CPU (last CPU), TRACER_CPU (0),
 # BENCH_ONLY (the sections to run, default "events progtime rate startup
-# verifier").
+# verifier"), BENCH_BASELINE (another build dir, e.g. of an older commit:
+# its tap runs c++ and printf too, interleaved with this one's, and the
+# summary gives this build's cost over the baseline's).
 #
 # Root only.  Everything started here is stopped by pid; the ftrace instance
 # and the temporary directory are removed on exit, also on Ctrl-C.
@@ -141,10 +143,16 @@ one() {
 		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$BPFTRACE" -e "$s" -c "$GENCMD" \
 			>"$W/out" 2>"$W/err"
 		;;
-	tap_printf | tap_print0)
+	old_count)
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$OLD_TAP" -e "$S_COUNT" -c "$GENCMD" \
+			>"$W/out" 2>"$W/err"
+		;;
+	tap_printf | tap_print0 | old_printf)
 		s=$S_PRINTF
 		[ "$cfg" = tap_print0 ] && s=$S_PRINT0
-		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$TAP" -o "$W/file" -e "$s" \
+		t=$TAP
+		[ "$cfg" = old_printf ] && t=$OLD_TAP
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$t" -o "$W/file" -e "$s" \
 			-c "$GENCMD" >"$W/out" 2>"$W/err"
 		rec "$cfg.lost" "$(tap_lost "$W/err")"
 		rec "$cfg.lines" "$(wc -l <"$W/file")"
@@ -182,6 +190,12 @@ one() {
 }
 
 CFGS="tap_count bt_count tap_printf bt_printf perf_printf ftrace tap_empty bt_empty tap_print0"
+OLD_TAP=
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	OLD_TAP=$(cd "$BENCH_BASELINE" && pwd)/tap
+	[ -x "$OLD_TAP" ] || die "BENCH_BASELINE: no tap in $BENCH_BASELINE"
+	CFGS="$CFGS old_count old_printf"
+fi
 
 note "$(uname -r), $NCPU CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)); $($BPFTRACE --version); $($PERF version)"
 note "generator on CPU $GEN_CPU, tracers on CPU $TRACER_CPU, $N events per run, $R rounds"
@@ -191,6 +205,7 @@ section_events() {
 mkdir "$FT" || die "cannot create the ftrace instance $FT"
 for s in "$S_COUNT" "$S_PRINTF" "$S_EMPTY" "$S_PRINT0"; do
 	"$TAP" -p4 -e "$s" >/dev/null || die "tap cannot compile: $s"
+	[ -z "$OLD_TAP" ] || "$OLD_TAP" -p4 -e "$s" >/dev/null || die "the baseline tap cannot compile: $s"
 done
 
 interleaved one "$CFGS"
@@ -377,7 +392,8 @@ echo "   measure used below; wall = gen -t.  cost = median - median of the untra
 echo "   paired = median over runs of (run - mean of the untraced runs just before and after it)"
 printf '%-12s %-50s %7s %15s %6s %6s %7s %7s %9s %7s\n' config what cpu "min..max" cost \
 	paired wall "w.cost" events lost
-for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_printf perf_printf ftrace; do
+for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_printf perf_printf ftrace \
+	${OLD_TAP:+old_count old_printf}; do
 	set -- $(stats "$c")
 	case $c in
 	base) what="untraced" ;;
@@ -390,6 +406,8 @@ for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_pri
 	bt_printf) what="bpftrace -o FILE: printf(\"%d %d\\n\", pid, tid)" ;;
 	perf_printf) what="perf record -a -e syscalls:sys_enter_getppid" ;;
 	ftrace) what="ftrace: event enabled, trace buffer" ;;
+	old_count) what="baseline tap: c++" ;;
+	old_printf) what="baseline tap -o FILE: printf(\"%d %d\\n\", pid(), tid())" ;;
 	esac
 	lines=$(awk -v k="$c.lines" '$1 == k { v = $2 } END { print v == "" ? "-" : v }' "$RES")
 	lost=$(awk -v k="$c.lost" '$1 == k { s += $2; n++ } END { print n ? s : "-" }' "$RES")
@@ -470,6 +488,14 @@ row "(b) printf to a file, ns/event" "$TAP_PRINTF" "bpftrace printf -o" "$BT_PRI
 	"$r_bt" "ratio <= 0.05" "$(verdict events "$r_bt" '<=' 0.05)"
 row "(b) printf to a file, ns/event" "$TAP_PRINTF" "perf record -a" "$PERF_PRINTF" \
 	"$r_perf" "-" "(info)"
+if [ -n "$OLD_TAP" ]; then
+	OLD_COUNT=$(cost old_count)
+	OLD_PRINTF=$(cost old_printf)
+	row "count c++, this build / baseline" "$TAP_COUNT" "baseline tap ($BENCH_BASELINE)" \
+		"$OLD_COUNT" "$(ratio "$TAP_COUNT" "$OLD_COUNT")" "-" "(info)"
+	row "printf to a file, this build / baseline" "$TAP_PRINTF" "baseline tap ($BENCH_BASELINE)" \
+		"$OLD_PRINTF" "$(ratio "$TAP_PRINTF" "$OLD_PRINTF")" "-" "(info)"
+fi
 row "(c) records/s to a file, zero loss" "$BEST_RATE" "(K=$BEST_K, tap -s $BEST_S)" "-" "-" \
 	">= 2000000" "$(verdict rate "$BEST_RATE" '>=' 2000000)"
 row "(d) cached begin/exit, launch to exit, ms" "$TB" "bpftrace BEGIN { exit(); }" "$BB" \
