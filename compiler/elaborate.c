@@ -553,9 +553,15 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve(E, S, &n->lhs, false);
 		return;
 	case N_EXPR:
-		/* a statement `hits[k]++` is a pure write, as stap counts it
-		 * (PR6954): the array stays unread and is printed at the end */
+		/* a statement `hits[k]++` is a pure write, as stap counts it: the
+		 * array stays unread and is printed at the end */
 		if (n->lhs->kind == N_INCDEC) {
+			resolve(E, S, &n->lhs->lhs, true);
+			return;
+		}
+		/* so is a statement `total += n` (stap's global_end test) */
+		if (n->lhs->kind == N_ASSIGN && strcmp(n->lhs->op, "=") && strcmp(n->lhs->op, ".=")) {
+			resolve(E, S, &n->lhs->rhs, false);
 			resolve(E, S, &n->lhs->lhs, true);
 			return;
 		}

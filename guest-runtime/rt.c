@@ -1239,15 +1239,6 @@ void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st)
  * their five extractors in decimal (no histogram), or "@count=0x0" when
  * empty.
  */
-static void put_hex(struct grt_rt *rt, int64_t v)
-{
-	char num[32];
-
-	/* stap's %#x: "0x" even for zero */
-	snprintf(num, sizeof(num), "0x%llx", (unsigned long long)v);
-	grt_buf_puts(&rt->out, num);
-}
-
 static void put_stat_line(struct grt_rt *rt, const int64_t *st)
 {
 	char line[256];
@@ -1282,7 +1273,7 @@ void grt_autoprint_stat(struct grt_uctx *u, int gid, const char *name)
 	maybe_flush(rt);
 }
 
-static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type, bool hex)
+static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type)
 {
 	char num[32];
 
@@ -1290,8 +1281,6 @@ static void put_cell(struct grt_rt *rt, const struct grt_cell *c, int type, bool
 		grt_buf_putc(&rt->out, '"');
 		grt_buf_puts(&rt->out, c->s ? c->s : "");
 		grt_buf_putc(&rt->out, '"');
-	} else if (hex) {
-		put_hex(rt, c->l);
 	} else {
 		snprintf(num, sizeof(num), "%lld", (long long)c->l);
 		grt_buf_puts(&rt->out, num);
@@ -1316,14 +1305,14 @@ void grt_autoprint_array(struct grt_uctx *u, int gid, const char *name)
 		for (k = 0; k < g->nkeys; k++) {
 			if (k)
 				grt_buf_putc(&rt->out, ',');
-			put_cell(rt, &t.rows[i].key[k], g->keytype[k], false);
+			put_cell(rt, &t.rows[i].key[k], g->keytype[k]);
 		}
 		grt_buf_putc(&rt->out, ']');
 		if (g->valtype == GRT_STATS) {
 			put_stat_line(rt, t.rows[i].stat);
 		} else {
 			grt_buf_putc(&rt->out, '=');
-			put_cell(rt, &t.rows[i].val, g->valtype, true);
+			put_cell(rt, &t.rows[i].val, g->valtype);
 			grt_buf_putc(&rt->out, '\n');
 		}
 		maybe_flush(rt);
