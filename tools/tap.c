@@ -123,6 +123,7 @@ static void usage(FILE *f)
 	      "  --runtime=bpf|kernel, --bpf\n"
 	      "                 accepted: taphub compiles every script to eBPF\n"
 	      "  -P             accepted: stap's prologue searching (no DWARF here)\n"
+	      "  --vp ABCDE     verbosity per pass (stap's): the highest digit is -v's level\n"
 	      "  -w             no warnings\n"
 	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
 	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
@@ -240,6 +241,7 @@ enum {
 	OPT_BPF,
 	OPT_DYNINST,
 	OPT_REMOTE,
+	OPT_VP,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -388,6 +390,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "bpf", no_argument, NULL, OPT_BPF },
 		{ "dyninst", no_argument, NULL, OPT_DYNINST },
 		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "vp", required_argument, NULL, OPT_VP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -493,6 +496,15 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_COMPATIBLE:
 			o->compatible = optarg;
+			break;
+		case OPT_VP:
+			/* stap's per-pass verbosity, a digit a pass: the highest is -v's level */
+			refuse(!*optarg || strlen(optarg) > 5 ||
+				       strspn(optarg, "0123456789") != strlen(optarg),
+			       "--vp takes a digit for each pass, at most 5 of them (as stap)");
+			for (const char *d = optarg; *d; d++)
+				if (*d - '0' > o->verbose)
+					o->verbose = *d - '0';
 			break;
 		case OPT_RUNTIME:
 			runtime_arg(optarg);
