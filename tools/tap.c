@@ -1110,12 +1110,23 @@ int main(int argc, char **argv)
 		};
 
 		if (o.cmd) {
-			if (wordexp(o.cmd, &we, WRDE_NOCMD) || !we.we_wordc) {
-				fprintf(stderr, "tap: cannot parse -c '%s'\n", o.cmd);
+			/* stap's: the words of CMD; with a shell's metacharacter (| ; & < > ...) sh -c CMD */
+			static char *sh_c[] = { "sh", "-c", NULL, NULL };
+			int wr = wordexp(o.cmd, &we, WRDE_NOCMD);
+
+			if (wr == WRDE_BADCHAR) {
+				sh_c[2] = (char *)o.cmd; /* exec's argv is not const */
+				lo.cmd = sh_c;
+			} else if (wr || !we.we_wordc) {
+				if (!wr)
+					wordfree(&we);
+				fprintf(stderr, "tap: cannot parse -c '%s'%s\n", o.cmd,
+					wr == WRDE_SYNTAX ? ": unmatched quotes?" : "");
 				goto out;
+			} else {
+				have_we = true;
+				lo.cmd = we.we_wordv;
 			}
-			have_we = true;
-			lo.cmd = we.we_wordv;
 		}
 		if (o.outfile) {
 			struct hub_sink_opts so = {
