@@ -18,10 +18,8 @@
  * session.
  *
  * The generated user code (guest.so) calls the grt_* functions below for
- * everything outside plain C: output, arrays, aggregates, context values.
- * Arrays are either BPF maps shared with the kernel probes (through their
- * fds) or user-only hash tables (grt_assoc); the meta says which, so the
- * generated code does not need to know.
+ * output, runtime errors and context values; arrays and aggregates are in
+ * globals.c, the state both share in rt_internal.h.
  *
  * Output is batched in a buffer and handed to the runner's sink callback
  * when it grows past OUT_FLUSH_BYTES, before any message (so an ERROR line
