@@ -142,8 +142,11 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 {
 	struct local *L = arg;
 	const struct th_rec *r = rec;
+	const struct grt_meta *m = hub_guest_meta(L->g);
+	/* the runtime batches its output: the loop flushes it once a drain */
+	struct grt_record_ctx ctx = { .rt = L->rt, .batch = true };
+	struct grt_out text = { 0 };
 
-	(void)cls;
 	if (L->binary) {
 		/*
 		 * A histogram print needs the maps, a stack the process's files
@@ -154,7 +157,14 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
 			return 0;
 	}
-	grt_rt_record(L->rt, rec, len);
+	ctx.cls = cls >= 0 && cls < m->nclasses ? m->classes[cls] : "default";
+	grt_record_consume(&ctx, rec, len, &text);
+	/* the runtime writes to our outputs itself; the kinds it does not format come back here */
+	if (text.out.len)
+		sink(L, GRT_OUT, text.out.data, text.out.len);
+	if (text.msg.len)
+		sink(L, GRT_MSG, text.msg.data, text.msg.len);
+	grt_out_free(&text);
 	return 0;
 }
 
