@@ -53,6 +53,11 @@ void grt_buf_free(struct grt_buf *b);
 
 /* s[0..n) as a JSON string, quotes included; 0 or -ENOMEM. */
 int grt_json_str(struct grt_buf *b, const char *s, size_t n);
+/*
+ * Byte c inside a C/stap literal quoted with quote: 0 when it stands as it
+ * is, else the length (1 or 3) of what follows its backslash, put in esc.
+ */
+int grt_c_escape(unsigned char c, char quote, char esc[3]);
 
 /* ---- printf.c --------------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Tests for guest-runtime/escape.c: the JSON string escaper every JSON
- * writer uses (tap-read -j, tapctl -j).
+ * writer uses (tap-read -j, tapctl -j) and the C escape of one byte that
+ * text_str() and printf's %#c share.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,12 +62,41 @@ static void test_utf8(void **state)
 	expect_json("\xff\xfe", 2, "\"\xff\xfe\"");
 }
 
+static void expect_c(unsigned char c, char quote, const char *want)
+{
+	char esc[3];
+	int n = grt_c_escape(c, quote, esc);
+
+	assert_int_equal(n, (int)strlen(want));
+	if (n)
+		assert_memory_equal(esc, want, (size_t)n);
+}
+
+static void test_c_escape(void **state)
+{
+	(void)state;
+	expect_c('a', '"', "");
+	expect_c('\'', '"', "");
+	expect_c('"', '"', "\"");
+	expect_c('\'', '\'', "'");
+	expect_c('"', '\'', "");
+	expect_c('\\', '"', "\\");
+	expect_c('\n', '"', "n");
+	expect_c('\a', '\'', "a");
+	expect_c('\v', '"', "v");
+	/* the rest by octal, NUL and bytes above ASCII too */
+	expect_c(0, '"', "000");
+	expect_c(0x1b, '"', "033");
+	expect_c(0x7f, '"', "177");
+	expect_c(0xe9, '\'', "351");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),	  cmocka_unit_test(test_quote_backslash),
 		cmocka_unit_test(test_control),	  cmocka_unit_test(test_nul_inside),
-		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8),	  cmocka_unit_test(test_c_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
