@@ -73,6 +73,15 @@ static void expect(const struct grt_buf *b, const char *want)
 		assert_memory_equal(b->data, want, b->len);
 }
 
+/* The record in hand again, as JSON: one line in out, nothing in msg. */
+static void expect_json(struct fixture *f, const char *want)
+{
+	f->c.json = true;
+	assert_int_equal(consume(f), 0);
+	expect(&f->o.out, want);
+	expect(&f->o.msg, "");
+}
+
 static void test_guest_format(void **state)
 {
 	struct fixture *f = *state;
@@ -84,11 +93,8 @@ static void test_guest_format(void **state)
 	expect(&f->o.out, "5 abc\n");
 	expect(&f->o.msg, "");
 
-	f->c.json = true;
-	assert_int_equal(consume(f), 0);
-	expect(&f->o.out, "{\"time\":1.000000005,\"cpu\":3,\"class\":\"net\",\"guest\":1,"
-			  "\"text\":\"5 abc\\n\"}\n");
-	expect(&f->o.msg, "");
+	expect_json(f, "{\"time\":1.000000005,\"cpu\":3,\"class\":\"net\",\"guest\":1,"
+		       "\"text\":\"5 abc\\n\"}\n");
 }
 
 static void test_no_table(void **state)
@@ -126,11 +132,8 @@ static void test_error_warn(void **state)
 	rec_str(&f->r, "careful");
 	assert_int_equal(consume(f), 0);
 	expect(&f->o.msg, "WARNING: careful\n");
-	f->c.json = true;
-	assert_int_equal(consume(f), 0);
-	expect(&f->o.out, "{\"time\":1.000000005,\"cpu\":3,\"class\":\"net\",\"guest\":1,"
-			  "\"text\":\"\",\"message\":\"WARNING: careful\\n\"}\n");
-	expect(&f->o.msg, "");
+	expect_json(f, "{\"time\":1.000000005,\"cpu\":3,\"class\":\"net\",\"guest\":1,"
+		       "\"text\":\"\",\"message\":\"WARNING: careful\\n\"}\n");
 }
 
 static void test_lost(void **state)
@@ -143,10 +146,7 @@ static void test_lost(void **state)
 	assert_int_equal(consume(f), 0);
 	expect(&f->o.out, "");
 	expect(&f->o.msg, "WARNING: 7 records lost in class net\n");
-	f->c.json = true;
-	assert_int_equal(consume(f), 0);
-	expect(&f->o.out, "{\"time\":1.000000005,\"class\":\"net\",\"lost\":7}\n");
-	expect(&f->o.msg, "");
+	expect_json(f, "{\"time\":1.000000005,\"class\":\"net\",\"lost\":7}\n");
 }
 
 static void test_stack(void **state)
