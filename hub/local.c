@@ -148,13 +148,11 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 	struct grt_out text = { 0 };
 
 	if (L->binary) {
-		/*
-		 * A histogram print needs the maps, a stack the process's files
-		 * while it runs: they go in as the text they make.
-		 */
-		if (r->fmt != TH_FMT_PRINTSTAT && r->fmt != TH_FMT_STACK)
+		enum hub_sink_take take = hub_sink_take(r->fmt);
+
+		if (take != HUB_SINK_TEXT)
 			hub_sink_record(L->o->sink, rec, len);
-		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+		if (take == HUB_SINK_RAW)
 			return 0;
 	}
 	ctx.cls = cls >= 0 && cls < m->nclasses ? m->classes[cls] : "default";

@@ -224,11 +224,12 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 	const struct th_rec *r = (const struct th_rec *)rec;
 	struct grt_record_ctx c = { 0 };
 
-	/* a histogram print needs the guest's maps, a stack the process: they go in as text */
-	if (R->sink && hub_sink_binary(R->sink) && r->fmt != TH_FMT_PRINTSTAT &&
-	    r->fmt != TH_FMT_STACK) {
-		write_raw(R, rec, len);
-		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+	if (R->sink && hub_sink_binary(R->sink)) {
+		enum hub_sink_take take = hub_sink_take(r->fmt);
+
+		if (take != HUB_SINK_TEXT)
+			write_raw(R, rec, len);
+		if (take == HUB_SINK_RAW)
 			return;
 	}
 	c.rt = rt_for(R, r->guest);
