@@ -4,7 +4,8 @@
  * guest itself, runs its begin probes, attaches the kernel probes and then
  * loops on one epoll set:
  *
- *   the rings   records -> text, through the guest's runtime
+ *   the rings   records -> text, through the record consumer
+ *               (guest-runtime/record.c) and the guest's live runtime
  *   timers      one timerfd per timer.* probe (user context, here)
  *   signals     SIGINT/SIGTERM end the session, SIGCHLD ends a -c session
  *   a tick      drains the rings: producers wake us only when a ring is

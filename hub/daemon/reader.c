@@ -7,9 +7,9 @@
  *
  * Records of all (or the chosen) classes are merged by timestamp: each
  * class store is in commit order, so each round reads what every class
- * has, sorts that batch by (timestamp, class, sequence) and formats it
- * with the writing guest's format table, found in the host's lock-free
- * registry.  Records the writer overwrote before this reader got to them
+ * has, sorts that batch by (timestamp, class, sequence) and shows it
+ * through the record consumer (guest-runtime/record.c) with the writing
+ * guest's format table, found in the host's lock-free registry.  Records the writer overwrote before this reader got to them
  * are reported as a WARNING with their count.
  *
  * A slow client only slows its own thread: the drain never waits for
