@@ -73,6 +73,9 @@ struct local {
 	const struct hub_local_opts *o;
 	struct hub_guest *g;
 	struct grt_rt *rt;
+	/* the record consumer's context (the live runtime, which batches) and its spill */
+	struct grt_record_ctx rec;
+	struct grt_out text;
 	struct rh_host *host; /* the rings, drained here (NULL: no kernel part) */
 	struct timer timers[MAX_TIMERS];
 	int ntimers;
@@ -143,10 +146,6 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 {
 	struct local *L = arg;
 	const struct th_rec *r = rec;
-	const struct grt_meta *m = hub_guest_meta(L->g);
-	/* the runtime batches its output: the loop flushes it once a drain */
-	struct grt_record_ctx ctx = { .rt = L->rt, .batch = true };
-	struct grt_out text = { 0 };
 
 	if (L->binary) {
 		enum hub_sink_take take = hub_sink_take(r->fmt);
@@ -156,14 +155,21 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 		if (take == HUB_SINK_RAW)
 			return 0;
 	}
-	ctx.cls = cls >= 0 && cls < m->nclasses ? m->classes[cls] : "default";
-	grt_record_consume(&ctx, rec, len, &text);
+	/* only a loss marker shows its class (tap's own output is never JSON) */
+	if (r->fmt < TH_FMT_FIRST) {
+		const struct grt_meta *m = hub_guest_meta(L->g);
+
+		L->rec.cls = cls >= 0 && cls < m->nclasses ? m->classes[cls] : "default";
+	}
+	grt_record_consume(&L->rec, rec, len, &L->text);
 	/* the runtime writes to our outputs itself; the kinds it does not format come back here */
-	if (text.out.len)
-		sink(L, GRT_OUT, text.out.data, text.out.len);
-	if (text.msg.len)
-		sink(L, GRT_MSG, text.msg.data, text.msg.len);
-	grt_out_free(&text);
+	if (L->text.out.len || L->text.msg.len) {
+		if (L->text.out.len)
+			sink(L, GRT_OUT, L->text.out.data, L->text.out.len);
+		if (L->text.msg.len)
+			sink(L, GRT_MSG, L->text.msg.data, L->text.msg.len);
+		grt_out_reset(&L->text);
+	}
 	return 0;
 }
 
@@ -763,6 +769,10 @@ int hub_run_local(const struct hub_local_opts *o)
 		hub_print("cannot set up the runtime: %s", strerror(-r));
 		goto out;
 	}
+	/* the live runtime batches its output: the loop flushes it once a drain */
+	L.rec.rt = L.rt;
+	L.rec.batch = true;
+	L.rec.cls = "default";
 	L.epfd = epoll_create1(EPOLL_CLOEXEC);
 	L.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (L.epfd < 0 || L.sigfd < 0) {
@@ -864,6 +874,7 @@ out:
 	for (c = 0; c < L.ntimers; c++)
 		close(L.timers[c].fd);
 	grt_rt_free(L.rt);
+	grt_out_free(&L.text);
 	hub_guest_close(L.g);
 	rh_host_put(L.host);
 	if (L.epfd >= 0)
