@@ -196,16 +196,15 @@ static void test_short(void **state)
 			 -EBADMSG);
 }
 
+/* every test gets a fresh runtime */
+#define RECORD_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_guest_format, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_table, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_error_warn, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lost, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stack, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_silent_kinds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_short, setup, teardown),
+		RECORD_TEST(test_guest_format), RECORD_TEST(test_no_table), RECORD_TEST(test_error_warn),
+		RECORD_TEST(test_lost),		RECORD_TEST(test_stack),    RECORD_TEST(test_silent_kinds),
+		RECORD_TEST(test_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
