@@ -123,6 +123,16 @@ static int put_json(const struct grt_record_ctx *c, const struct th_rec *r, stru
 	return err;
 }
 
+/* The kinds the guest's runtime formats (or acts on), its output flushed unless the caller batches. */
+static int by_runtime(const struct grt_record_ctx *c, const void *rec, size_t len)
+{
+	int err = grt_rt_record(c->rt, rec, len);
+
+	if (!c->batch)
+		grt_rt_flush(c->rt);
+	return err;
+}
+
 int grt_record_consume(const struct grt_record_ctx *c, const void *rec, size_t len,
 		       struct grt_out *o)
 {
@@ -133,12 +143,8 @@ int grt_record_consume(const struct grt_record_ctx *c, const void *rec, size_t l
 	if (len < sizeof(*r))
 		return -EBADMSG;
 	/* the common case first: a guest's own format, as text (tap's drain, millions a second) */
-	if (r->fmt >= TH_FMT_FIRST && !c->json && c->rt) {
-		err = grt_rt_record(c->rt, rec, len);
-		if (!c->batch)
-			grt_rt_flush(c->rt);
-		return err;
-	}
+	if (r->fmt >= TH_FMT_FIRST && !c->json && c->rt)
+		return by_runtime(c, rec, len);
 	switch (r->fmt) {
 	case TH_FMT_NONE:
 	case TH_FMT_META:
@@ -163,9 +169,7 @@ int grt_record_consume(const struct grt_record_ctx *c, const void *rec, size_t l
 			return 0; /* a special record of a later minor version: skipped */
 		if (!c->rt)
 			return r->fmt == TH_FMT_EXIT ? 0 : -ENOENT;
-		err = grt_rt_record(c->rt, rec, len);
-		if (!c->batch)
-			grt_rt_flush(c->rt);
+		err = by_runtime(c, rec, len);
 		break;
 	}
 	/*
