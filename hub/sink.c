@@ -207,20 +207,55 @@ int hub_sink_add_guest(struct hub_sink *s, uint32_t guest, const char *meta, siz
 	return 0;
 }
 
+/*
+ * Text comes in batches (a reader that fell behind sends a megabyte at
+ * once) and goes to the file in pieces of whole lines, at most TEXT_PIECE
+ * bytes each unless one line is longer: the file rotates between writes,
+ * and a whole batch in one write could make a file larger than -S allows.
+ */
+#define TEXT_PIECE (64u << 10)
+
+static size_t text_piece(const char *data, size_t len)
+{
+	const char *nl;
+
+	if (len <= TEXT_PIECE)
+		return len;
+	nl = memrchr(data, '\n', TEXT_PIECE);
+	if (nl)
+		return (size_t)(nl - data) + 1;
+	/* one line longer than a piece: it goes whole */
+	nl = memchr(data + TEXT_PIECE, '\n', len - TEXT_PIECE);
+	return nl ? (size_t)(nl - data) + 1 : len;
+}
+
+/* A text file's records are its lines. */
+static uint64_t count_lines(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	uint64_t lines = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return lines ? lines : 1;
+}
+
 int hub_sink_text(struct hub_sink *s, const char *data, size_t len)
 {
 	int r = 0;
 
 	if (!s->o.binary) {
-		/* text comes in batches: its records are its lines */
-		uint64_t lines = 0;
-		const char *p = data, *end = data + len;
+		while (len) {
+			size_t n = text_piece(data, len);
+			int w = hub_outfile_write_n(s->f, data, n, count_lines(data, n));
 
-		while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-			lines++;
-			p++;
+			r = w ? w : r;
+			data += n;
+			len -= n;
 		}
-		return hub_outfile_write_n(s->f, data, len, lines ? lines : 1);
+		return r;
 	}
 	/* in a binary trace, formatted text is a TEXT record (or several) */
 	while (len && !r) {
