@@ -23,7 +23,8 @@
 # BENCH_ONLY (the sections to run, default "events progtime rate startup
 # verifier"), BENCH_BASELINE (another build dir, e.g. of an older commit:
 # its tap runs c++ and printf too, interleaved with this one's, and the
-# summary gives this build's cost over the baseline's).
+# summary gives this build's cost over the baseline's), BENCH_CONFIGS (the
+# per-event configurations to run, default all).
 #
 # Root only.  Everything started here is stopped by pid; the ftrace instance
 # and the temporary directory are removed on exit, also on Ctrl-C.
@@ -196,6 +197,8 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
 	[ -x "$OLD_TAP" ] || die "BENCH_BASELINE: no tap in $BENCH_BASELINE"
 	CFGS="$CFGS old_count old_printf"
 fi
+# BENCH_CONFIGS: only these (e.g. "tap_count tap_printf old_count old_printf")
+CFGS=${BENCH_CONFIGS:-$CFGS}
 
 note "$(uname -r), $NCPU CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)); $($BPFTRACE --version); $($PERF version)"
 note "generator on CPU $GEN_CPU, tracers on CPU $TRACER_CPU, $N events per run, $R rounds"
