@@ -249,7 +249,10 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 		a->kind = N_TARGET;
 		a->loc = t->loc;
 		a->sort_by = -2;
-		if (!elab_btf_target(E, S, &a, cargs[i].name, false, false))
+		a->name = (char *)cargs[i].name;
+		/* an argument that is no value (a struct passed by value) is left out */
+		if (!elab_btf_target(E, S, &a, cargs[i].name, false, true) ||
+		    !elab_btf_target(E, S, &a, cargs[i].name, false, false))
 			continue;
 		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", cargs[i].name);
 		call->args[n++] = a;

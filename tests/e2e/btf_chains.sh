@@ -80,6 +80,16 @@ tap_run both -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->p
 assert_grep "both: a tp/ program stashes the fields" "$TMP/both.out" '^prog th_q0 tp sched sched_switch'
 assert_grep "before the raw_tp body (attach order)" "$TMP/both.out" '^prog th_p0 rawtp sched_switch'
 
+# ---- $$parms leaves out an argument that is no value ---------------------------------------
+# tmigr_group_set_cpu_active passes a union by value (union tmigr_state):
+# $$parms lists the others (it crashed the compiler once)
+if [ -d /sys/kernel/tracing/events/timer_migration/tmigr_group_set_cpu_active ]; then
+	tap_run union -p2 -e 'probe kernel.trace("timer_migration:tmigr_group_set_cpu_active") {
+		println($$parms)
+	}'
+	assert_ok "\$\$parms with a union passed by value compiles" union
+fi
+
 # ---- $$vars is $$parms, $$locals is empty (a tracepoint has no locals) ----------------------
 tap_run vars -e 'probe kernel.trace("sched:sched_switch") {
 	printf("vars=%s\nparms=%s\nlocals=[%s]\n", $$vars, $$parms, $$locals)
