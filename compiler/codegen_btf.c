@@ -74,16 +74,12 @@ static struct cg_local *local_of(struct gen *G, struct cc_btf *b, struct cc_btf_
 
 static const char *int_ctype(int size, bool is_signed)
 {
-	switch (size) {
-	case 1:
-		return is_signed ? "__s8" : "__u8";
-	case 2:
-		return is_signed ? "__s16" : "__u16";
-	case 4:
-		return is_signed ? "__s32" : "__u32";
-	default:
-		return is_signed ? "__s64" : "__u64";
-	}
+	static const char *const names[2][4] = {
+		{ "__u8", "__u16", "__u32", "__u64" },
+		{ "__s8", "__s16", "__s32", "__s64" },
+	};
+
+	return names[is_signed][size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3];
 }
 
 /*
@@ -186,20 +182,6 @@ void cg_btf_emit_locals(struct gen *G, FILE *o)
 		"\t      : v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64); })\n\n");
 }
 
-static const char *narrow_cast(const struct cc_btf_class *c)
-{
-	switch (c->size) {
-	case 1:
-		return c->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
-	case 2:
-		return c->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
-	case 4:
-		return c->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
-	default:
-		return "(__s64)";
-	}
-}
-
 /*
  * The read of chain r on the value base (a C expression of the base, a
  * pointer or, for @cast, the address of the struct), for any caller: a
@@ -224,14 +206,14 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 	struct cg_local *root = NULL, *cur = NULL;
 	const char *path = "";
 	char *code;
-	int u = cg_uniq(G), i, k = 0, site;
+	int u = cg_uniq(G), i, k = 0, ai = 0, site;
 	bool loaded = false;
 
 	site = cg_add_site(G, TH_ERR_STRREAD, "kernel read fault",
 			   cg_fmt(G, "identifier '%s'", n->name ? n->name : "$"), &n->loc);
 	code = cg_fmt(G, "({ __u64 a%d = (__u64)(%s); ", u, base);
 	if (!acc->nsteps)
-		return cg_fmt(G, "%s%sa%d; })", code, narrow_cast(&bc), u);
+		return cg_fmt(G, "%s%sa%d; })", code, cg_int_cast(bc.size, bc.is_signed), u);
 	if (bc.kind == CC_BTF_STRUCT || bc.kind == CC_BTF_UNION) {
 		/* @cast(p, "task_struct"): p is the struct's address */
 		root = cur = local_of(G, b, r->base);
@@ -263,7 +245,8 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 				cur = local_of(G, b, s->type);
 			break;
 		case CC_BTF_INDEX: {
-			struct cc_node *ix = r->idx ? r->idx[k] : NULL;
+			/* a runtime index is the node's next arg (elaboration resolved them there) */
+			struct cc_node *ix = r->idx && r->idx[k] ? n->args[ai++] : NULL;
 			struct cc_btf_type et = s->type;
 			struct cc_btf_class ec = cc_btf_classify(b, et);
 			struct cc_btf_class ac = cc_btf_classify(b, s->owner);
@@ -314,7 +297,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 			return cg_fmt(G, "%s(__s64)TH_CORE_READ(H, %d, %d, ((%s *)a%d), %s); })", code,
 				      site, acc->cls.is_signed, root->name, u, path + 1);
 		return cg_fmt(G, "%s%sth_read_mem(H, a%d, %d, false, %d); })", code,
-			      narrow_cast(&acc->cls), u, acc->cls.size, site);
+			      cg_int_cast(acc->cls.size, acc->cls.is_signed), u, acc->cls.size, site);
 	}
 }
 

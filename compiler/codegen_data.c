@@ -251,13 +251,19 @@ static const char *narrow(struct gen *G, const struct cc_tpfield *f)
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (!strcmp(t, ints[i].name))
 			return cg_fmt(G, "(__s64)%s", ints[i].cast);
-	switch (f->size) {
+	return cg_int_cast(f->size, f->is_signed);
+}
+
+/* The cast that makes a long of an integer of size bytes. */
+const char *cg_int_cast(int size, bool is_signed)
+{
+	switch (size) {
 	case 1:
-		return f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
+		return is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
 	case 2:
-		return f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
+		return is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
 	case 4:
-		return f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
+		return is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
 	default:
 		return "(__s64)";
 	}

@@ -202,6 +202,19 @@ static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name,
 
 /* ---- target variables ----------------------------------------------------------- */
 
+/* What a read through BTF evaluates: @cast's pointer, the chain's runtime indexes. */
+static void resolve_kread(struct elab *E, struct scope *S, struct cc_node *n)
+{
+	int i;
+
+	if (!n->kread)
+		return;
+	resolve(E, S, &n->lhs, false);
+	for (i = 0; i < n->nargs; i++)
+		resolve(E, S, &n->args[i], false);
+}
+
+
 static const struct cc_tpfield *find_field(const struct cc_dprobe *d, const char *name)
 {
 	int i;
@@ -332,8 +345,10 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	f = find_field(d, name);
-	if (!f && elab_btf_target(E, S, np, name, false, quiet))
-		return true; /* a C argument (elaborate_btf.c) */
+	if (!f && elab_btf_target(E, S, np, name, false, quiet)) {
+		resolve_kread(E, S, *np); /* a C argument (elaborate_btf.c) */
+		return true;
+	}
 	if (!f) {
 		const char *cargs = d->kind == PK_TRACE ? elab_btf_arg_names(E, d) : "";
 
@@ -383,11 +398,6 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 }
 
 /* ---- constant conditions (for @defined pruning) --------------------------------- */
-
-void elab_resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write)
-{
-	resolve(E, S, np, write);
-}
 
 
 static bool const_value(const struct cc_node *n, int64_t *v)
@@ -488,8 +498,10 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		return;
 	}
 	if (v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"))) {
-		if (elab_btf_cast(E, S, &v, addr, false))
+		if (elab_btf_cast(E, S, &v, addr, false)) {
+			resolve_kread(E, S, v);
 			*np = v;
+		}
 		return;
 	}
 	if (v->kind != N_TARGET) {
@@ -508,6 +520,7 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		resolve_target(E, S, &v, false); /* reports the unknown name */
 		return;
 	}
+	resolve_kread(E, S, v);
 	*np = v;
 }
 

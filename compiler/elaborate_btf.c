@@ -64,7 +64,7 @@ static const char *chain_text(struct elab *E, const struct cc_node *t, const cha
  * of type base into r, the runtime indexes resolved and left as t's args.
  * An error points at the member that is not there.
  */
-static bool resolve_chain(struct elab *E, struct scope *S, struct cc_node *t,
+static bool resolve_chain(struct elab *E, struct cc_node *t,
 			  struct cc_btf_type base, struct cc_btf_read *r, bool quiet)
 {
 	struct cc_ctx *cx = E->cx;
@@ -99,12 +99,10 @@ static bool resolve_chain(struct elab *E, struct scope *S, struct cc_node *t,
 		return true;
 	r->base = base;
 	r->idx = idx;
-	/* the node keeps only what codegen evaluates: the runtime indexes */
+	/* the node keeps only what codegen evaluates: the runtime indexes (the caller resolves them) */
 	for (i = k = 0; i < nidx; i++)
-		if (idx[i]) {
-			elab_resolve(E, S, &idx[i], false);
+		if (idx[i])
 			t->args[k++] = idx[i];
-		}
 	t->nargs = k;
 	t->num = 0;
 	return true;
@@ -175,7 +173,7 @@ bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const
 	r = cc_alloc(E->cx->arena, sizeof(*r));
 	r->argi = i;
 	what = chain_text(E, t, cc_sprintf(E->cx->arena, "$%s", name));
-	if (!resolve_chain(E, S, t, args[i].type, r, quiet))
+	if (!resolve_chain(E, t, args[i].type, r, quiet))
 		return quiet ? false : true;
 	if (!read_mode(E, t, r, what, want_addr, quiet))
 		return quiet ? false : true;
@@ -251,12 +249,11 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 	r->argi = -1;
 	ptr = t->args[0];
 	what = chain_text(E, t, task ? "@task(...)" : "@cast(...)");
-	if (!resolve_chain(E, S, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
+	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
 		return false;
 	if (quiet)
 		return true;
-	/* the chain's runtime indexes are t's args now; the pointer is lhs */
-	elab_resolve(E, S, &ptr, false);
+	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
 	t->kind = N_TARGET;
 	t->lhs = ptr;
 	t->kread = r;
