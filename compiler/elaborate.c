@@ -328,6 +328,9 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	}
 	while (nl && name[nl - 1] == '$') /* $var$ / $$parms$: same values here */
 		nl--;
+	/* $prev$, $prev$$: the lexer kept the suffix in the name; a chain's is in str */
+	if (!t->str && name[nl])
+		t->str = name[nl + 1] ? "$" : "";
 	name = cc_strndup(cx->arena, name, nl);
 	if (!strcmp(name, "$parms") || !strcmp(name, "$vars") || !strcmp(name, "$locals") ||
 	    !strcmp(name, "$return")) {
@@ -346,7 +349,11 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	}
 	f = find_field(d, name);
 	if (!f && elab_btf_target(E, S, np, name, false, quiet)) {
-		resolve_kread(E, S, *np); /* a C argument (elaborate_btf.c) */
+		/* a C argument (elaborate_btf.c), or its pretty-printing sprintf */
+		if (!quiet && (*np)->kind == N_CALL)
+			resolve(E, S, np, false);
+		else if (!quiet)
+			resolve_kread(E, S, *np);
 		return true;
 	}
 	if (!f) {

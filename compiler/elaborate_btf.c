@@ -120,10 +120,7 @@ static bool read_mode(struct elab *E, struct cc_node *t, struct cc_btf_read *r, 
 	const struct cc_btf_class *c = &r->acc.cls;
 	const char *why = NULL;
 
-	if (t->str && !quiet)
-		why = "pretty-printing a kernel value ($var$, $var$$) is not supported yet: print "
-		      "its members";
-	else if (want_addr && !r->acc.nsteps)
+	if (want_addr && !r->acc.nsteps)
 		why = "has no address: it is a value the tracepoint passes, not a member";
 	else if (want_addr && r->acc.bitfield_size)
 		why = "is a bitfield: it has no address";
@@ -148,6 +145,160 @@ static bool read_mode(struct elab *E, struct cc_node *t, struct cc_btf_read *r, 
 	}
 	t->type = r->mode == CC_BTF_READ_STRING ? TY_STRING : TY_LONG;
 	return true;
+}
+
+/* ---- pretty printing: $var$, $var$$ ------------------------------------------------- */
+
+/* A sprintf call being built: its format and its arguments. */
+struct pretty {
+	struct cc_node *call;
+	char *fmt;
+	int max; /* arguments it may take */
+	bool full; /* MAXSTRINGLEN reached: the rest is cut */
+};
+
+/* A read of path more steps after r's chain (a DEREF first when r ends at a pointer). */
+static struct cc_node *field_read(struct elab *E, const struct cc_node *t,
+				  const struct cc_btf_read *r, const struct cc_btf_access *f,
+				  int mode)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_btf *b = NULL;
+	struct cc_node *a = cc_alloc(cx->arena, sizeof(*a));
+	struct cc_btf_read *fr = cc_alloc(cx->arena, sizeof(*fr));
+	struct cc_btf_step *st;
+	bool deref = r->acc.cls.kind == CC_BTF_PTR;
+	int n = r->acc.nsteps + deref + f->nsteps;
+
+	cc_ctx_btf(cx, &b);
+	*fr = *r;
+	st = cc_alloc(cx->arena, sizeof(*st) * (size_t)(n ? n : 1));
+	memcpy(st, r->acc.steps, sizeof(*st) * (size_t)r->acc.nsteps);
+	if (deref)
+		st[r->acc.nsteps] = (struct cc_btf_step){ .op = CC_BTF_DEREF,
+							  .owner = cc_btf_strip(b, r->acc.type),
+							  .type = cc_btf_elem(b, r->acc.type) };
+	memcpy(st + r->acc.nsteps + deref, f->steps, sizeof(*st) * (size_t)f->nsteps);
+	fr->acc = *f;
+	fr->acc.steps = st;
+	fr->acc.nsteps = n;
+	fr->mode = mode;
+	a->kind = N_TARGET;
+	a->name = t->name;
+	a->loc = t->loc;
+	a->sort_by = -2;
+	a->kread = fr;
+	a->type = mode == CC_BTF_READ_STRING ? TY_STRING : TY_LONG;
+	return a;
+}
+
+static void pretty_text(struct elab *E, struct pretty *P, const char *s)
+{
+	P->fmt = cc_sprintf(E->cx->arena, "%s%s", P->fmt, s);
+}
+
+/*
+ * The members of the struct r reads (or points to), in stap's format:
+ * {.pid=1, .comm="bash", .mm=0xffff..., .se={...}, .cpus_mask=[...]};
+ * depth 2 ($var$$) opens the nested structs one level.  The text stops
+ * at MAXSTRINGLEN, where stap's string would end.
+ */
+static void pretty_struct(struct elab *E, struct pretty *P, const struct cc_node *t,
+			  const struct cc_btf_read *r, int depth)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_btf *b = NULL;
+	struct cc_btf_param *f;
+	int i, n;
+
+	cc_ctx_btf(cx, &b);
+	n = cc_btf_pretty_plan(b, r->acc.type, &f);
+	pretty_text(E, P, "{");
+	for (i = 0; i < n && !P->full; i++) {
+		const struct cc_btf_class *c = &f[i].cls;
+		struct cc_node **args = P->call->args;
+		int mode = c->kind == CC_BTF_STRING && c->nelem ? CC_BTF_READ_STRING
+							       : CC_BTF_READ_VALUE;
+
+		if ((int64_t)strlen(P->fmt) >= cx->lim.strlen || P->call->nargs >= P->max) {
+			P->full = true;
+			break;
+		}
+		pretty_text(E, P, cc_sprintf(cx->arena, "%s.%s=", i ? ", " : "", f[i].name));
+		switch (c->kind) {
+		case CC_BTF_INT:
+		case CC_BTF_ENUM:
+		case CC_BTF_PTR:
+		case CC_BTF_STRING:
+			pretty_text(E, P, mode == CC_BTF_READ_STRING ? "\"%s\""
+					  : c->kind == CC_BTF_PTR || c->kind == CC_BTF_STRING ? "0x%x"
+											       : "%d");
+			args[P->call->nargs++] = field_read(E, t, r, &f[i].acc, mode);
+			break;
+		case CC_BTF_STRUCT:
+		case CC_BTF_UNION:
+			if (depth > 1) {
+				struct cc_node *inner = field_read(E, t, r, &f[i].acc, CC_BTF_READ_VALUE);
+
+				pretty_struct(E, P, t, inner->kread, depth - 1);
+			} else {
+				pretty_text(E, P, "{...}");
+			}
+			break;
+		case CC_BTF_ARRAY:
+			pretty_text(E, P, "[...]");
+			break;
+		default:
+			pretty_text(E, P, "?");
+			break;
+		}
+	}
+	pretty_text(E, P, P->full || i < n ? ", ...}" : "}");
+	P->full = P->full || i < n;
+}
+
+/* $chain$ / $chain$$: a sprintf call of the value or of the struct's members. */
+static struct cc_node *pretty_node(struct elab *E, const struct cc_node *t,
+				   const struct cc_btf_read *r, int depth)
+{
+	struct cc_ctx *cx = E->cx;
+	struct pretty P = { .fmt = cc_strdup(cx->arena, ""), .max = 32 };
+	const struct cc_btf_class *c = &r->acc.cls;
+	struct cc_node *call = cc_alloc(cx->arena, sizeof(*call));
+	struct cc_btf *b = NULL;
+	struct cc_btf_param *f;
+
+	cc_ctx_btf(cx, &b);
+	call->kind = N_CALL;
+	call->name = "sprintf";
+	call->loc = t->loc;
+	call->sort_by = -2;
+	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (size_t)(P.max + 1));
+	call->nargs = 1; /* the format, set at the end */
+	P.call = call;
+	if (c->kind == CC_BTF_STRUCT || c->kind == CC_BTF_UNION ||
+	    (c->kind == CC_BTF_PTR && cc_btf_pretty_plan(b, r->acc.type, &f) >= 0)) {
+		pretty_struct(E, &P, t, r, depth);
+	} else {
+		struct cc_btf_access none = { .type = r->acc.type, .cls = *c };
+		struct cc_btf_read plain = *r;
+		int mode = c->kind == CC_BTF_STRING && c->nelem ? CC_BTF_READ_STRING
+							       : CC_BTF_READ_VALUE;
+
+		/* a scalar: its value, as the same format prints it in a struct */
+		pretty_text(E, &P, mode == CC_BTF_READ_STRING ? "\"%s\""
+				   : c->kind == CC_BTF_INT || c->kind == CC_BTF_ENUM ? "%d"
+										       : "0x%x");
+		plain.acc.cls.kind = CC_BTF_INT; /* no DEREF added */
+		call->args[call->nargs++] = field_read(E, t, &plain, &none, mode);
+		call->args[1]->kread->acc = r->acc;
+	}
+	call->args[0] = cc_alloc(cx->arena, sizeof(struct cc_node));
+	call->args[0]->kind = N_STR;
+	call->args[0]->str = P.fmt;
+	call->args[0]->slen = strlen(P.fmt);
+	call->args[0]->loc = t->loc;
+	return call;
 }
 
 /*
@@ -175,6 +326,22 @@ bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const
 	what = chain_text(E, t, cc_sprintf(E->cx->arena, "$%s", name));
 	if (!resolve_chain(E, t, args[i].type, r, quiet))
 		return quiet ? false : true;
+	if (t->str && !want_addr) {
+		/* $var$ ("" after the chain) or $var$$ ("$"): the caller resolves the sprintf */
+		if (t->nargs) {
+			if (!quiet)
+				cc_error_at(&E->cx->diag, &t->loc,
+					    "'%s$': pretty-printing a chain with a computed index is "
+					    "not supported: index it with a number",
+					    what);
+			return quiet ? false : true;
+		}
+		if (quiet)
+			return true;
+		*np = pretty_node(E, t, r, *t->str ? 2 : 1);
+		d->uses_args = true;
+		return true;
+	}
 	if (!read_mode(E, t, r, what, want_addr, quiet))
 		return quiet ? false : true;
 	if (quiet)

@@ -10,7 +10,7 @@ require_kernel
 command -v chrt >/dev/null || skip "no chrt (util-linux)"
 
 # gen's own switches, after its exec (before it, tap's child has tap's comm)
-CHAIN='global rof, comm, nr, fieldpid, addr, cur, parent, def, undef, done
+CHAIN='global rof, comm, nr, fieldpid, addr, cur, parent, def, undef, pupid, pcomm, done
 probe kernel.trace("sched:sched_switch") {
 	if (done || $prev->pid != target() || execname() != "gen") next
 	rof = $prev->sched_reset_on_fork
@@ -26,11 +26,14 @@ probe kernel.trace("sched:sched_switch") {
 	parent = task_parent(task_current()) == @cast(task_current(), "task_struct")->real_parent
 	def = @defined($prev->comm)
 	undef = @defined($prev->coom)
+	pupid = $prev->thread_pid->numbers[0]$
+	pcomm = $prev->comm$
 	done = 1
 }
 probe end {
 	printf("rof=%d\ncomm=%s\nnr=%d\nfieldpid=%d\naddr=%s\n", rof, comm, nr, fieldpid, addr)
 	printf("cur=%d\nparent=%d\ndef=%d\nundef=%d\n", cur, parent, def, undef)
+	printf("pupid=%s\npcomm=%s\n", pupid, pcomm)
 }'
 
 # ---- a bitfield: sched_reset_on_fork is set by chrt -R, clear otherwise ---------------------
@@ -51,6 +54,21 @@ assert_eq "@task(task_current())->pid is \$prev->pid (current is prev)" "$(value
 assert_eq "task_parent(task_current()) is @cast(...)->real_parent" "$(value parent plain)" 1
 assert_eq "@defined(\$prev->comm) is 1" "$(value def plain)" 1
 assert_eq "@defined(\$prev->coom) is 0" "$(value undef plain)" 0
+
+# ---- pretty printing: stap's {.member=value, ...} ---------------------------------------------
+pid=$(value fieldpid plain)
+assert_grep "\$prev->thread_pid->numbers[0]\$ is {.nr=PID, .ns=0x...}" "$TMP/plain.out" \
+	"^pupid={.nr=${pid:-none}, .ns=0x[0-9a-f]*}\$"
+assert_grep "\$prev->comm\$ is the quoted string" "$TMP/plain.out" '^pcomm="gen"$'
+tap_run pretty -e 'probe kernel.trace("sched:sched_switch") {
+	printf("one=%s\ntwo=%s\n", $prev$, $prev->se$$)
+	exit()
+}'
+assert_ok "\$prev\$ and \$prev->se\$\$ run" pretty
+assert_grep "\$prev\$ opens task_struct, nested structs as {...}" "$TMP/pretty.out" \
+	'^one={\.thread_info={\.\.\.}, \.__state=[0-9]*, '
+assert_grep "\$prev->se\$\$ opens the nested structs one level" "$TMP/pretty.out" \
+	'^two={\.load={\.weight=[0-9]*, \.inv_weight=[0-9]*}, '
 
 # ---- a char * argument: sched_process_exec's bprm->filename --------------------------------
 tap_run exec -c "$GEN ctxsw 1" -e 'probe kernel.trace("sched:sched_process_exec") {
