@@ -12,6 +12,10 @@
 #   (d) start-up: begin/exit, compile (cold cache) and launch to first event
 #   (e) verifier: the verifier's cost of every tapset probe and string
 #       function (tests/e2e/verifier_cost.sh with VERIFIER_COST_FULL=1)
+#   (f) btf: per-switch cost of reading the previous task's comm on
+#       sched_switch: tap's $prev->comm (raw tracepoint, CO-RE read through
+#       BTF) vs bpftrace's args->prev_comm (its tracepoint record: bpftrace
+#       0.17 reads no tracepoint C arguments) and tap's $prev_comm
 #
 # Per-event cost: gen (pinned to GEN_CPU) makes BENCH_EVENTS getppid calls
 # and prints ns per call; the tracer runs pinned to TRACER_CPU.  Every
@@ -19,12 +23,13 @@
 # round; cost = median(traced) - median(untraced baseline of the same run).
 #
 # Environment: BENCH_EVENTS (2000000), BENCH_REPS (5), BENCH_STARTUP_REPS
-# (10), BENCH_RATE_RECORDS (8000000), GEN_CPU (last CPU), TRACER_CPU (0),
-# BENCH_ONLY (the sections to run, default "events progtime rate startup
-# verifier"), BENCH_BASELINE (another build dir, e.g. of an older commit:
-# its tap runs c++ and printf too, interleaved with this one's, and the
-# summary gives this build's cost over the baseline's), BENCH_CONFIGS (the
-# per-event configurations to run, default all).
+# (10), BENCH_RATE_RECORDS (8000000), BENCH_SWITCHES (N / 10 round trips of
+# gen ctxsw), GEN_CPU (last CPU), TRACER_CPU (0), BENCH_ONLY (the sections
+# to run, default "events progtime rate startup verifier btf"),
+# BENCH_BASELINE (another build dir, e.g. of an older commit: its tap runs
+# c++ and printf too, interleaved with this one's, and the summary gives
+# this build's cost over the baseline's), BENCH_CONFIGS (the per-event
+# configurations to run, default all).
 #
 # Root only.  Everything started here is stopped by pid; the ftrace instance
 # and the temporary directory are removed on exit, also on Ctrl-C.
@@ -41,7 +46,8 @@ RATE_RECORDS=${BENCH_RATE_RECORDS:-8000000}
 NCPU=$(nproc)
 GEN_CPU=${GEN_CPU:-$((NCPU - 1))}
 TRACER_CPU=${TRACER_CPU:-0}
-ONLY=${BENCH_ONLY:-events progtime rate startup verifier}
+ONLY=${BENCH_ONLY:-events progtime rate startup verifier btf}
+NS=${BENCH_SWITCHES:-$((N / 10))}
 TIMEOUT=600
 
 . "$(dirname "$0")/lib.sh"
@@ -377,7 +383,60 @@ section_verifier() {
 		note "verifier cost: a program is over the budget or did not load (see the report)"
 }
 
-for section in events progtime rate startup verifier; do
+# ---- (f) a kernel member through BTF on sched_switch ------------------------------
+
+# gen ctxsw: two threads of gen on GEN_CPU pass a byte back and forth, NS
+# round trips, two switches each.  The probes compare prev's comm with a
+# name no task has, so all read it and none writes anything.
+S_SW_ARG='global c; probe kernel.trace("sched:sched_switch") { if ($prev->comm == "zzzz") c++ }'
+S_SW_FIELD='global c; probe kernel.trace("sched:sched_switch") { if ($prev_comm == "zzzz") c++ }'
+B_SW_FIELD='tracepoint:sched:sched_switch { if (args->prev_comm == "zzzz") { @c = count(); } }'
+
+one_sw() {
+	cfg=$1
+	swcmd="$PERF stat -x, -e $EVENTS -o $W/gstat -- $TASKSET -c $GEN_CPU $GEN -t ctxsw $NS"
+	: >"$W/out"
+	: >"$W/err"
+	case $cfg in
+	base) run timeout $TIMEOUT $swcmd >"$W/out" 2>"$W/err" ;;
+	sw_tap_arg | sw_tap_field)
+		s=$S_SW_ARG
+		[ "$cfg" = sw_tap_field ] && s=$S_SW_FIELD
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$TAP" -e "$s" -c "$swcmd" \
+			>"$W/out" 2>"$W/err"
+		;;
+	sw_bt_field)
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$BPFTRACE" -e "$B_SW_FIELD" \
+			-c "$swcmd" >"$W/out" 2>"$W/err"
+		;;
+	esac
+	key=$cfg
+	[ "$cfg" = base ] && key=sw_base
+	wall=$(gen_ns "$W/out")
+	cpu=$(awk -F, -v n="$NS" '/task-clock/ { printf "%.1f\n", $1 * 1e6 / n }' "$W/gstat" 2>/dev/null)
+	rm -f "$W/gstat"
+	if [ -z "$wall" ] || [ -z "$cpu" ]; then
+		failed "$key" "round $2"
+		return
+	fi
+	rec "$key" "$cpu"
+	rec "$key.wall" "$wall"
+	echo "$cfg $cpu" >>"$W/seq"
+}
+
+section_btf() {
+	for s in "$S_SW_ARG" "$S_SW_FIELD"; do
+		"$TAP" -p4 -e "$s" >/dev/null || die "tap cannot compile: $s"
+	done
+	# interleaved pairs every run with the "base" runs of $W/seq: this
+	# section's own
+	[ -f "$W/seq" ] && mv "$W/seq" "$W/seq.events"
+	interleaved one_sw "sw_tap_arg sw_tap_field sw_bt_field" "btf: "
+	rm -f "$W/seq"
+	[ -f "$W/seq.events" ] && mv "$W/seq.events" "$W/seq"
+}
+
+for section in events progtime rate startup verifier btf; do
 	want $section && section_$section
 done
 
@@ -514,6 +573,37 @@ if want startup; then
 	echo "   start-up: median of $SR runs; cold = empty TAPHUB_CACHE (clang, libbpf and the"
 	echo "   kernel's BTF in the page cache); first event = a getppid() the clock process makes"
 	echo "   every 100 us, printed by the tracer; begin/exit and BEGIN have no output to wait for."
+fi
+
+if want btf; then
+	SW_ARG=$(cost sw_tap_arg sw_base)
+	SW_FIELD=$(cost sw_tap_field sw_base)
+	SW_BT=$(cost sw_bt_field sw_base)
+	r_sw=$(ratio "$SW_ARG" "$SW_BT")
+	echo
+	echo "-- (f) sched_switch reading prev's comm: gen ctxsw on CPU $GEN_CPU, $NS round trips (two"
+	echo "   switches each) per run; ns of gen's CPU time per round trip, cost over the untraced base"
+	printf '%-14s %-58s %7s %15s %7s %7s\n' config what cpu "min..max" cost paired
+	for c in sw_base sw_tap_arg sw_tap_field sw_bt_field; do
+		set -- $(stats "$c")
+		case $c in
+		sw_base) what="untraced" ;;
+		sw_tap_arg) what="tap: \$prev->comm (raw_tp, CO-RE read through BTF)" ;;
+		sw_tap_field) what="tap: \$prev_comm (tp/ record)" ;;
+		sw_bt_field) what="bpftrace: args->prev_comm (tracepoint record)" ;;
+		esac
+		cst=$(cost "$c" sw_base)
+		pair=$(med "$c.pair")
+		[ "$c" = sw_base ] && cst=- && pair=-
+		printf '%-14s %-58s %7s %15s %7s %7s\n' "$c" "$what" "$1" "$2..$3" "$cst" "$pair"
+	done
+	row "(f) \$prev->comm on sched_switch, ns/round trip" "$SW_ARG" "bpftrace args->prev_comm" "$SW_BT" \
+		"$r_sw" "ratio <= 1.00" "$(verdict btf "$r_sw" '<=' 1.0)"
+	# the paired costs, a cross-check when the baseline drifts
+	SWP_ARG=$(med sw_tap_arg.pair)
+	SWP_BT=$(med sw_bt_field.pair)
+	row "(f) the same, paired" "$SWP_ARG" "bpftrace args->prev_comm" "$SWP_BT" \
+		"$(ratio "$SWP_ARG" "$SWP_BT")" "-" "(info)"
 fi
 
 if want verifier; then

@@ -100,7 +100,7 @@ expect "syscall tapset: 7 openat of the file" "$tmp/sys.out" "openat=7"
 if [ -f "$carry/guest.bpf.o" ]; then
 	TAPHUB_CLANG=$here/carry-cc TAPHUB_CC=$here/carry-cc TAPHUB_VM_CARRY=$carry \
 		run "$TAP" -c "$GEN getppid 50" -e "$(cat "$here/carry.stp")" >"$tmp/carry.out" 2>&1
-	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50"
+	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50 btf=50"
 else
 	fail "an object compiled on the host: no $carry/guest.bpf.o"
 fi
