@@ -190,4 +190,8 @@ assert_grep "fd 0, a pipe: pipe:[inode] as stap names it" "$TMP/fds.out" '^0: pi
 assert_grep "fd 1: tap's output file" "$TMP/fds.out" "^1: $(readlink -f "$TMP/fds.out")\$"
 assert_grep "fd 3: none, stap's error" "$TMP/fds.out" '^3: cannot find file in task$'
 
+# ---- prometheus.stpm's label quoting ---------------------------------------------------
+tap_run promq -e 'probe begin { println(_prom_quote("a\"b\\c\nd")); exit() }'
+assert_eq "_prom_quote escapes \\, \" and newlines" "$(out promq)" '"a\"b\\c\nd"'
+
 finish
