@@ -317,6 +317,7 @@ struct cc_diag {
 	FILE *out;     /* where diagnostics go (tap: stderr); NULL, the default, collects silently */
 	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
 	bool no_warnings; /* -w: warnings are counted, not printed */
+	bool warn_errors; /* -W: a warning is an error (reported and counted as one) */
 };
 
 /*

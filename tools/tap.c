@@ -54,6 +54,7 @@ struct opts {
 	char **args;
 	int nargs;
 	bool no_warnings;       /* -w */
+	bool warn_errors;       /* -W */
 	int64_t timeout_ms;     /* -T SECONDS */
 	char **gopts;           /* -G NAME=VALUE */
 	int ngopts;
@@ -125,6 +126,7 @@ static void usage(FILE *f)
 	      "  -P             accepted: stap's prologue searching (no DWARF here)\n"
 	      "  --vp ABCDE     verbosity per pass (stap's): the highest digit is -v's level\n"
 	      "  -w             no warnings\n"
+	      "  -W             the compiler's warnings are errors\n"
 	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
 	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
 	      "  -t             probe timing: a hit report per probe at the end (stderr)\n"
@@ -405,7 +407,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	 * words in order (1) rather than having getopt permute argv, which
 	 * POSIXLY_CORRECT would turn off.
 	 */
-	while ((c = getopt_long(argc, argv, "-hVvkgFwqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
+	while ((c = getopt_long(argc, argv, "-hVvkgFwWqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 1:
@@ -480,6 +482,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'w':
 			o->no_warnings = true;
+			break;
+		case 'W':
+			o->warn_errors = true;
 			break;
 		case 'q':
 		case OPT_ALL_MODULES:
@@ -1045,6 +1050,7 @@ int main(int argc, char **argv)
 	cx.timing = o.timing;
 	cx.unoptimized = o.unoptimized;
 	cx.diag.no_warnings = o.no_warnings;
+	cx.diag.warn_errors = o.warn_errors;
 	if (apply_defines(&cx, &o) < 0)
 		goto out;
 	if (o.compatible && cc_set_compatible(&cx, o.compatible) < 0)

@@ -99,4 +99,8 @@ tap_run vpbad --vp 0x -e 'probe begin { exit() }'
 assert_rc "--vp 0x is refused" vpbad 1
 assert_grep "... in one line naming the option" "$TMP/vpbad.err" '^tap: --vp takes a digit for each pass'
 
+# ---- -W: warnings are errors (stap's perf tests pass it) ------------------------------
+tap_run W -W -e 'probe begin { println("ran"); exit() }'
+assert_eq "-W is accepted" "$(out W)" ran
+
 finish
