@@ -12,6 +12,10 @@
 #   (d) start-up: begin/exit, compile (cold cache) and launch to first event
 #   (e) verifier: the verifier's cost of every tapset probe and string
 #       function (tests/e2e/verifier_cost.sh with VERIFIER_COST_FULL=1)
+#   (f) btf: per-switch cost of reading the previous task's comm on
+#       sched_switch: tap's $prev->comm (raw tracepoint, CO-RE read through
+#       BTF) vs bpftrace's args->prev_comm (its tracepoint record: bpftrace
+#       0.17 reads no tracepoint C arguments) and tap's $prev_comm
 #
 # Per-event cost: gen (pinned to GEN_CPU) makes BENCH_EVENTS getppid calls
 # and prints ns per call; the tracer runs pinned to TRACER_CPU.  Every
@@ -19,9 +23,13 @@
 # round; cost = median(traced) - median(untraced baseline of the same run).
 #
 # Environment: BENCH_EVENTS (2000000), BENCH_REPS (5), BENCH_STARTUP_REPS
-# (10), BENCH_RATE_RECORDS (8000000), GEN_CPU (last CPU), TRACER_CPU (0),
-# BENCH_ONLY (the sections to run, default "events progtime rate startup
-# verifier").
+# (10), BENCH_RATE_RECORDS (8000000), BENCH_SWITCHES (N / 10 round trips of
+# gen ctxsw), GEN_CPU (last CPU), TRACER_CPU (0), BENCH_ONLY (the sections
+# to run, default "events progtime rate startup verifier btf"),
+# BENCH_BASELINE (another build dir, e.g. of an older commit: its tap runs
+# c++ and printf too, interleaved with this one's, and the summary gives
+# this build's cost over the baseline's), BENCH_CONFIGS (the per-event
+# configurations to run, default all).
 #
 # Root only.  Everything started here is stopped by pid; the ftrace instance
 # and the temporary directory are removed on exit, also on Ctrl-C.
@@ -38,7 +46,8 @@ RATE_RECORDS=${BENCH_RATE_RECORDS:-8000000}
 NCPU=$(nproc)
 GEN_CPU=${GEN_CPU:-$((NCPU - 1))}
 TRACER_CPU=${TRACER_CPU:-0}
-ONLY=${BENCH_ONLY:-events progtime rate startup verifier}
+ONLY=${BENCH_ONLY:-events progtime rate startup verifier btf}
+NS=${BENCH_SWITCHES:-$((N / 10))}
 TIMEOUT=600
 
 . "$(dirname "$0")/lib.sh"
@@ -137,10 +146,16 @@ one() {
 		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$BPFTRACE" -e "$s" -c "$GENCMD" \
 			>"$W/out" 2>"$W/err"
 		;;
-	tap_printf | tap_print0)
+	old_count)
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$OLD_TAP" -e "$S_COUNT" -c "$GENCMD" \
+			>"$W/out" 2>"$W/err"
+		;;
+	tap_printf | tap_print0 | old_printf)
 		s=$S_PRINTF
 		[ "$cfg" = tap_print0 ] && s=$S_PRINT0
-		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$TAP" -o "$W/file" -e "$s" \
+		t=$TAP
+		[ "$cfg" = old_printf ] && t=$OLD_TAP
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$t" -o "$W/file" -e "$s" \
 			-c "$GENCMD" >"$W/out" 2>"$W/err"
 		rec "$cfg.lost" "$(tap_lost "$W/err")"
 		rec "$cfg.lines" "$(wc -l <"$W/file")"
@@ -178,6 +193,14 @@ one() {
 }
 
 CFGS="tap_count bt_count tap_printf bt_printf perf_printf ftrace tap_empty bt_empty tap_print0"
+OLD_TAP=
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	OLD_TAP=$(cd "$BENCH_BASELINE" && pwd)/tap
+	[ -x "$OLD_TAP" ] || die "BENCH_BASELINE: no tap in $BENCH_BASELINE"
+	CFGS="$CFGS old_count old_printf"
+fi
+# BENCH_CONFIGS: only these (e.g. "tap_count tap_printf old_count old_printf")
+CFGS=${BENCH_CONFIGS:-$CFGS}
 
 note "$(uname -r), $NCPU CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)); $($BPFTRACE --version); $($PERF version)"
 note "generator on CPU $GEN_CPU, tracers on CPU $TRACER_CPU, $N events per run, $R rounds"
@@ -187,6 +210,7 @@ section_events() {
 mkdir "$FT" || die "cannot create the ftrace instance $FT"
 for s in "$S_COUNT" "$S_PRINTF" "$S_EMPTY" "$S_PRINT0"; do
 	"$TAP" -p4 -e "$s" >/dev/null || die "tap cannot compile: $s"
+	[ -z "$OLD_TAP" ] || "$OLD_TAP" -p4 -e "$s" >/dev/null || die "the baseline tap cannot compile: $s"
 done
 
 interleaved one "$CFGS"
@@ -355,7 +379,60 @@ section_verifier() {
 		note "verifier cost: a program is over the budget or did not load (see the report)"
 }
 
-for section in events progtime rate startup verifier; do
+# ---- (f) a kernel member through BTF on sched_switch ------------------------------
+
+# gen ctxsw: two threads of gen on GEN_CPU pass a byte back and forth, NS
+# round trips, two switches each.  The probes compare prev's comm with a
+# name no task has, so all read it and none writes anything.
+S_SW_ARG='global c; probe kernel.trace("sched:sched_switch") { if ($prev->comm == "zzzz") c++ }'
+S_SW_FIELD='global c; probe kernel.trace("sched:sched_switch") { if ($prev_comm == "zzzz") c++ }'
+B_SW_FIELD='tracepoint:sched:sched_switch { if (args->prev_comm == "zzzz") { @c = count(); } }'
+
+one_sw() {
+	cfg=$1
+	swcmd="$PERF stat -x, -e $EVENTS -o $W/gstat -- $TASKSET -c $GEN_CPU $GEN -t ctxsw $NS"
+	: >"$W/out"
+	: >"$W/err"
+	case $cfg in
+	base) run timeout $TIMEOUT $swcmd >"$W/out" 2>"$W/err" ;;
+	sw_tap_arg | sw_tap_field)
+		s=$S_SW_ARG
+		[ "$cfg" = sw_tap_field ] && s=$S_SW_FIELD
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$TAP" -e "$s" -c "$swcmd" \
+			>"$W/out" 2>"$W/err"
+		;;
+	sw_bt_field)
+		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$BPFTRACE" -e "$B_SW_FIELD" \
+			-c "$swcmd" >"$W/out" 2>"$W/err"
+		;;
+	esac
+	key=$cfg
+	[ "$cfg" = base ] && key=sw_base
+	wall=$(gen_ns "$W/out")
+	cpu=$(awk -F, -v n="$NS" '/task-clock/ { printf "%.1f\n", $1 * 1e6 / n }' "$W/gstat" 2>/dev/null)
+	rm -f "$W/gstat"
+	if [ -z "$wall" ] || [ -z "$cpu" ]; then
+		failed "$key" "round $2"
+		return
+	fi
+	rec "$key" "$cpu"
+	rec "$key.wall" "$wall"
+	echo "$cfg $cpu" >>"$W/seq"
+}
+
+section_btf() {
+	for s in "$S_SW_ARG" "$S_SW_FIELD"; do
+		"$TAP" -p4 -e "$s" >/dev/null || die "tap cannot compile: $s"
+	done
+	# interleaved pairs every run with the "base" runs of $W/seq: this
+	# section's own
+	[ -f "$W/seq" ] && mv "$W/seq" "$W/seq.events"
+	interleaved one_sw "sw_tap_arg sw_tap_field sw_bt_field" "btf: "
+	rm -f "$W/seq"
+	[ -f "$W/seq.events" ] && mv "$W/seq.events" "$W/seq"
+}
+
+for section in events progtime rate startup verifier btf; do
 	want $section && section_$section
 done
 
@@ -373,7 +450,8 @@ echo "   measure used below; wall = gen -t.  cost = median - median of the untra
 echo "   paired = median over runs of (run - mean of the untraced runs just before and after it)"
 printf '%-12s %-50s %7s %15s %6s %6s %7s %7s %9s %7s\n' config what cpu "min..max" cost \
 	paired wall "w.cost" events lost
-for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_printf perf_printf ftrace; do
+for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_printf perf_printf ftrace \
+	${OLD_TAP:+old_count old_printf}; do
 	set -- $(stats "$c")
 	case $c in
 	base) what="untraced" ;;
@@ -386,6 +464,8 @@ for c in base tap_empty bt_empty tap_count bt_count tap_print0 tap_printf bt_pri
 	bt_printf) what="bpftrace -o FILE: printf(\"%d %d\\n\", pid, tid)" ;;
 	perf_printf) what="perf record -a -e syscalls:sys_enter_getppid" ;;
 	ftrace) what="ftrace: event enabled, trace buffer" ;;
+	old_count) what="baseline tap: c++" ;;
+	old_printf) what="baseline tap -o FILE: printf(\"%d %d\\n\", pid(), tid())" ;;
 	esac
 	lines=$(awk -v k="$c.lines" '$1 == k { v = $2 } END { print v == "" ? "-" : v }' "$RES")
 	lost=$(awk -v k="$c.lost" '$1 == k { s += $2; n++ } END { print n ? s : "-" }' "$RES")
@@ -466,6 +546,14 @@ row "(b) printf to a file, ns/event" "$TAP_PRINTF" "bpftrace printf -o" "$BT_PRI
 	"$r_bt" "ratio <= 0.05" "$(verdict events "$r_bt" '<=' 0.05)"
 row "(b) printf to a file, ns/event" "$TAP_PRINTF" "perf record -a" "$PERF_PRINTF" \
 	"$r_perf" "-" "(info)"
+if [ -n "$OLD_TAP" ]; then
+	OLD_COUNT=$(cost old_count)
+	OLD_PRINTF=$(cost old_printf)
+	row "count c++, this build / baseline" "$TAP_COUNT" "baseline tap ($BENCH_BASELINE)" \
+		"$OLD_COUNT" "$(ratio "$TAP_COUNT" "$OLD_COUNT")" "-" "(info)"
+	row "printf to a file, this build / baseline" "$TAP_PRINTF" "baseline tap ($BENCH_BASELINE)" \
+		"$OLD_PRINTF" "$(ratio "$TAP_PRINTF" "$OLD_PRINTF")" "-" "(info)"
+fi
 row "(c) records/s to a file, zero loss" "$BEST_RATE" "(K=$BEST_K, tap -s $BEST_S)" "-" "-" \
 	">= 2000000" "$(verdict rate "$BEST_RATE" '>=' 2000000)"
 row "(d) cached begin/exit, launch to exit, ms" "$TB" "bpftrace BEGIN { exit(); }" "$BB" \
@@ -481,6 +569,37 @@ if want startup; then
 	echo "   start-up: median of $SR runs; cold = empty TAPHUB_CACHE (clang, libbpf and the"
 	echo "   kernel's BTF in the page cache); first event = a getppid() the clock process makes"
 	echo "   every 100 us, printed by the tracer; begin/exit and BEGIN have no output to wait for."
+fi
+
+if want btf; then
+	SW_ARG=$(cost sw_tap_arg sw_base)
+	SW_FIELD=$(cost sw_tap_field sw_base)
+	SW_BT=$(cost sw_bt_field sw_base)
+	r_sw=$(ratio "$SW_ARG" "$SW_BT")
+	echo
+	echo "-- (f) sched_switch reading prev's comm: gen ctxsw on CPU $GEN_CPU, $NS round trips (two"
+	echo "   switches each) per run; ns of gen's CPU time per round trip, cost over the untraced base"
+	printf '%-14s %-58s %7s %15s %7s %7s\n' config what cpu "min..max" cost paired
+	for c in sw_base sw_tap_arg sw_tap_field sw_bt_field; do
+		set -- $(stats "$c")
+		case $c in
+		sw_base) what="untraced" ;;
+		sw_tap_arg) what="tap: \$prev->comm (raw_tp, CO-RE read through BTF)" ;;
+		sw_tap_field) what="tap: \$prev_comm (tp/ record)" ;;
+		sw_bt_field) what="bpftrace: args->prev_comm (tracepoint record)" ;;
+		esac
+		cst=$(cost "$c" sw_base)
+		pair=$(med "$c.pair")
+		[ "$c" = sw_base ] && cst=- && pair=-
+		printf '%-14s %-58s %7s %15s %7s %7s\n' "$c" "$what" "$1" "$2..$3" "$cst" "$pair"
+	done
+	row "(f) \$prev->comm on sched_switch, ns/round trip" "$SW_ARG" "bpftrace args->prev_comm" "$SW_BT" \
+		"$r_sw" "ratio <= 1.00" "$(verdict btf "$r_sw" '<=' 1.0)"
+	# the paired costs, a cross-check when the baseline drifts
+	SWP_ARG=$(med sw_tap_arg.pair)
+	SWP_BT=$(med sw_bt_field.pair)
+	row "(f) the same, paired" "$SWP_ARG" "bpftrace args->prev_comm" "$SWP_BT" \
+		"$(ratio "$SWP_ARG" "$SWP_BT")" "-" "(info)"
 fi
 
 if want verifier; then

@@ -738,3 +738,38 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 	}
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
 }
+
+/* ---- codegen's local definitions ----------------------------------------------------- */
+
+struct cc_btf_type cc_btf_strip(struct cc_btf *b, struct cc_btf_type t)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+
+	if (btf)
+		t.id = strip(btf, t.id);
+	return t;
+}
+
+const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+	const struct btf_type *bt = btf ? btf__type_by_id(btf, strip(btf, t.id)) : NULL;
+
+	if (!bt || !btf_is_composite(bt))
+		return NULL;
+	*is_union = btf_is_union(bt);
+	return name_of(btf, bt);
+}
+
+struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+	const struct btf_type *bt = btf ? btf__type_by_id(btf, strip(btf, t.id)) : NULL;
+	struct cc_btf_type e = { 0, 0 };
+
+	if (bt && btf_is_array(bt))
+		e = (struct cc_btf_type){ t.mod, btf_array(bt)->type };
+	else if (bt && btf_is_ptr(bt))
+		e = (struct cc_btf_type){ t.mod, bt->type };
+	return e;
+}

@@ -45,6 +45,7 @@ struct gen {
 	bool catch_msg;		/* kernel: a catch reads the message of an error site */
 	struct cc_vec slicefns; /* kernel: names of the slice callbacks generated */
 	FILE *slices;		/* kernel: their definitions */
+	struct cc_vec btf_locals; /* kernel: local CO-RE definitions (codegen_btf.c) */
 };
 
 /*
@@ -88,11 +89,20 @@ const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 int cg_stat_slots(const struct cc_sym *s);
 const char *cg_stat_add(struct gen *G, struct cc_node *n);
 const char *cg_stat_op(struct gen *G, struct cc_node *n);
+const char *cg_int_cast(int size, bool is_signed);
 const char *cg_target(struct gen *G, struct cc_node *n);
 /* codegen_kfunc.c: a kernel function's $parameter or $return, and its program's section */
 const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
 const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
+
+/* codegen_btf.c */
+const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
+			struct cc_node *n);
+void cg_btf_emit_locals(struct gen *G, FILE *o);
+void cg_btf_stash_decl(struct gen *G, FILE *o, const struct cc_dprobe *d);
+void cg_btf_stash_prog(struct gen *G, FILE *o, const struct cc_dprobe *d);
+void cg_btf_stash_take(struct gen *G, struct cc_dprobe *d);
 
 /* codegen_print.c */
 char *cg_print_format(struct gen *G, struct cc_node *call, int first, const char *delim,

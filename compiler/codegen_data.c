@@ -251,13 +251,19 @@ static const char *narrow(struct gen *G, const struct cc_tpfield *f)
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (!strcmp(t, ints[i].name))
 			return cg_fmt(G, "(__s64)%s", ints[i].cast);
-	switch (f->size) {
+	return cg_int_cast(f->size, f->is_signed);
+}
+
+/* The cast that makes a long of an integer of size bytes. */
+const char *cg_int_cast(int size, bool is_signed)
+{
+	switch (size) {
 	case 1:
-		return f->is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
+		return is_signed ? "(__s64)(__s8)" : "(__s64)(__u8)";
 	case 2:
-		return f->is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
+		return is_signed ? "(__s64)(__s16)" : "(__s64)(__u16)";
 	case 4:
-		return f->is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
+		return is_signed ? "(__s64)(__s32)" : "(__s64)(__u32)";
 	default:
 		return "(__s64)";
 	}
@@ -267,8 +273,15 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 {
 	struct cc_dprobe *d = G->probe;
 	const struct cc_tpfield *f = n->aux;
+	/* the trace record: ctx of a tp/ program, or the stash of one (codegen_btf.c) */
+	const char *rec = d && d->stash ? "th_rec" : "ctx";
 	int i, argi = 0;
 
+	if (n->kread) /* a C argument or @cast, read through BTF */
+		return cg_btf_read(G,
+				   n->kread->argi >= 0 ? cg_fmt(G, "ctx->args[%d]", n->kread->argi)
+						       : cg_ex(G, n->lhs),
+				   n->kread, n);
 	if (d->kind == PK_INPUT)
 		return "((char *)U->input)"; /* $value: what tap read on stdin */
 	if (d->kind == PK_KFUNC)
@@ -297,31 +310,31 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 
 		return cg_fmt(G,
 			   "({ __s64 i%d = %s; __u64 v%d = 0; if (i%d >= 0 && i%d < %d) "
-			   "bpf_probe_read_kernel(&v%d, %d, (const char *)ctx + %d + i%d * %d); %sv%d; })",
-			   u, idx, u, u, u, cnt, u, esz, f->offset, u, esz, cast, u);
+			   "bpf_probe_read_kernel(&v%d, %d, (const char *)%s + %d + i%d * %d); %sv%d; })",
+			   u, idx, u, u, u, cnt, u, esz, rec, f->offset, u, esz, cast, u);
 	}
 	switch (f->kind) {
 	case CC_TPF_CHARARRAY:
-		return cg_fmt(G, "th_tp_str(%s, (const char *)ctx + %d, %d)", cg_temp(G), f->offset,
+		return cg_fmt(G, "th_tp_str(%s, (const char *)%s + %d, %d)", cg_temp(G), rec, f->offset,
 			   f->size);
 	case CC_TPF_DATALOC_STR: {
 		int u = cg_uniq(G);
 
 		return cg_fmt(G,
-			   "({ __u32 dl%d = *(__u32 *)((char *)ctx + %d); th_tp_str(%s, (const char "
-			   "*)ctx + (dl%d & 0xffff), (int)(dl%d >> 16)); })",
-			   u, f->offset, cg_temp(G), u, u);
+			   "({ __u32 dl%d = *(__u32 *)((char *)%s + %d); th_tp_str(%s, (const char "
+			   "*)%s + (dl%d & 0xffff), (int)(dl%d >> 16)); })",
+			   u, rec, f->offset, cg_temp(G), rec, u, u);
 	}
 	default:
 		switch (f->size) {
 		case 1:
-			return cg_fmt(G, "(%s *(__u8 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u8 *)((char *)%s + %d))", narrow(G, f), rec, f->offset);
 		case 2:
-			return cg_fmt(G, "(%s *(__u16 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u16 *)((char *)%s + %d))", narrow(G, f), rec, f->offset);
 		case 4:
-			return cg_fmt(G, "(%s *(__u32 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u32 *)((char *)%s + %d))", narrow(G, f), rec, f->offset);
 		default:
-			return cg_fmt(G, "(%s *(__u64 *)((char *)ctx + %d))", narrow(G, f), f->offset);
+			return cg_fmt(G, "(%s *(__u64 *)((char *)%s + %d))", narrow(G, f), rec, f->offset);
 		}
 	}
 }

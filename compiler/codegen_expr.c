@@ -160,6 +160,28 @@ static void atomic_op(struct gen *G, const char *bop, int u, const char **fn, co
 					       : cg_fmt(G, "(o%d %s r%d)", u, bop, u);
 }
 
+/*
+ * Does n assign sym (=, op=, ++, --) anywhere in it?  `g = a & (g = b)`
+ * then needs its right side evaluated before the store: in C the two
+ * stores would be unsequenced.
+ */
+static bool writes_sym(const struct cc_node *n, const struct cc_sym *sym)
+{
+	int i;
+
+	if (!n)
+		return false;
+	if ((n->kind == N_ASSIGN || n->kind == N_INCDEC) && n->lhs && n->lhs->sym == sym)
+		return true;
+	if (writes_sym(n->lhs, sym) || writes_sym(n->rhs, sym) || writes_sym(n->cond, sym) ||
+	    writes_sym(n->then, sym) || writes_sym(n->els, sym))
+		return true;
+	for (i = 0; i < n->nargs; i++)
+		if (writes_sym(n->args[i], sym))
+			return true;
+	return false;
+}
+
 static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 			  struct cc_node *rhs_node, const char *rhs, bool postfix)
 {
@@ -199,6 +221,8 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 					   t, v, rhs, v, t, v);
 			}
 		}
+		if (!strcmp(op, "=") && writes_sym(rhs_node, s))
+			return cg_fmt(G, "({ __s64 r%d = %s; %s = r%d; })", u, rhs, v, u);
 		if (!strcmp(op, "="))
 			return cg_fmt(G, "(%s = %s)", v, rhs);
 		/* shared kernel globals: atomic read-modify-write where eBPF has one */

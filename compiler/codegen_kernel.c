@@ -335,6 +335,8 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	G->errjump = "goto th_err";
 	G->lits = lits;
 	cg_unit_begin(G, &saved, &buf, &len);
+	if (d->stash)
+		cg_btf_stash_take(G, d);
 	cg_st(G, d->body);
 	cg_unit_end(G, saved, &u, &buf, &len);
 	G->lits = NULL;
@@ -576,6 +578,8 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			sys[nsys++] = d;
 			continue;
 		}
+		if (d->stash)
+			cg_btf_stash_prog(G, defs, d);
 		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn 0;\n"
 			      "\treturn %s;\n}\n\n",
 			section(G, d), d->index, kctx_type(d), hcall(G, d));
@@ -708,6 +712,8 @@ char *cg_gen_kernel(struct gen *G)
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
+		if (d->kernel && d->stash)
+			cg_btf_stash_decl(G, decls, d);
 		if (d->kernel)
 			gen_kernel_probe(G, defs, frames, d, h++);
 	}
@@ -767,6 +773,7 @@ char *cg_gen_kernel(struct gen *G)
 	fprintf(o, "\tchar pad_;\n};\n");
 	fprintf(o, "#include \"grt_bpf.h\"\n\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n\n");
 	fprintf(o, "%s", decls_b);
+	cg_btf_emit_locals(G, o);
 	if (G->catch_msg)
 		gen_catch_msg(G, o);
 	fputs(slices_b, o);

@@ -106,6 +106,12 @@ char *cg_gen_meta(struct gen *G)
 
 		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL))
 			continue;
+		/* before its body's program: the loader attaches in this order (codegen_btf.c) */
+		if (d->stash) {
+			fprintf(o, "prog th_q%d tp %s %s %d ", d->index, d->subsys, d->event, d->cls);
+			cc_fquote(o, d->pp, strlen(d->pp));
+			fputc('\n', o);
+		}
 		fprintf(o, "prog th_p%d ", d->index);
 		switch (d->kind) {
 		case PK_SYSCALL:

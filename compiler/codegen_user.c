@@ -151,7 +151,7 @@ static void gen_autoprint(struct gen *G, FILE *defs)
 			continue;
 		if (!s->is_array && s->type == TY_LONG) {
 			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = GRT_LONG, "
-				      ".l = %s }; grt_printf(U, &f, \"%s=%%#x\\n\", &a, 1); }\n",
+				      ".l = %s }; grt_printf(U, &f, \"%s=%%d\\n\", &a, 1); }\n",
 				cg_var_ref(G, s), s->name);
 		} else if (!s->is_array && s->type == TY_STRING) {
 			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = "

@@ -247,6 +247,36 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
  * -EINVAL when t is no struct.
  */
 int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_param **ret);
+/*
+ * For codegen's local CO-RE definitions: t without typedefs and
+ * qualifiers; the tag of a struct or union ("" when anonymous, NULL for
+ * any other kind) and whether it is a union; what an array holds or a
+ * pointer points to ({0, 0} otherwise).
+ */
+struct cc_btf_type cc_btf_strip(struct cc_btf *b, struct cc_btf_type t);
+const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union);
+struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t);
+
+/*
+ * A target variable read through BTF, what elaborate_btf.c decides and
+ * codegen_btf.c writes: a base value (a tracepoint's C argument, or the
+ * pointer of @cast) of type base, then the resolved chain.  The chain's
+ * runtime indexes are the node's args, in the order of its INDEX steps
+ * (NULL in idx: the step's constant index).
+ */
+enum cc_btf_read_mode {
+	CC_BTF_READ_VALUE = 1, /* a long: integer, enum, pointer, char * */
+	CC_BTF_READ_STRING,    /* char[N] as a string */
+	CC_BTF_READ_ADDR,      /* &chain: the address of the last member */
+};
+
+struct cc_btf_read {
+	int argi; /* the base is ctx->args[argi]; -1: the node's lhs (@cast, @task) */
+	struct cc_btf_type base;
+	struct cc_btf_access acc;
+	struct cc_node **idx; /* per INDEX step: the runtime index, or NULL */
+	int mode;             /* enum cc_btf_read_mode */
+};
 
 /* ---- arena.c: one arena per compilation; freed all at once ------------- */
 
@@ -289,6 +319,7 @@ struct cc_diag {
 	FILE *out;     /* where diagnostics go (tap: stderr); NULL, the default, collects silently */
 	char *first;   /* first error's "file:line:col: error: msg" (malloc'd) */
 	bool no_warnings; /* -w: warnings are counted, not printed */
+	bool warn_errors; /* -W: a warning is an error (reported and counted as one) */
 };
 
 /*
@@ -492,8 +523,8 @@ struct cc_node {
 	int nargs;
 
 	char *name;  /* N_VAR, N_CALL, N_TARGET, N_STATOP, N_HIST */
-	int64_t num; /* N_NUM */
-	char *str;   /* N_STR */
+	int64_t num; /* N_NUM; N_TARGET, N_DWARF: args before the ->/[] chain */
+	char *str;   /* N_STR; N_TARGET, N_DWARF: the pretty-print suffix "$"/"$$", or NULL */
 	size_t slen;
 
 	struct cc_sym *sym;   /* resolved variable */
@@ -508,6 +539,7 @@ struct cc_node {
 
 	int id; /* codegen: format id, error site id, temp slot ... */
 	void *aux; /* pass-private data */
+	struct cc_btf_read *kread; /* N_TARGET read through BTF (elaborate_btf.c) */
 };
 
 enum cc_sym_kind {
@@ -657,6 +689,9 @@ struct cc_dprobe {
 	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	bool uses_fields;
+	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
+	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
+	bool stash;
 	/* timers and perf */
 	int64_t period_ns, jitter_ns;
 	int perf_type;
@@ -799,6 +834,9 @@ struct cc_dprobe *cc_kfunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d
  * ($$parms: a sprintf of the parameters).
  */
 int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* The BTF type of parameter name of d's function; -ENOENT: no such parameter. */
+int cc_kfunc_param_type(struct cc_ctx *cx, struct cc_dprobe *d, const char *name,
+			struct cc_btf_type *ret);
 /* What a resolved $name of a PK_KFUNC probe reads (the node's aux). */
 struct cc_kfunc_arg {
 	int idx;        /* parameter index; -1: $return */

@@ -75,10 +75,12 @@ void cc_warn_at(struct cc_diag *d, const struct cc_loc *loc, const char *fmt, ..
 	va_list ap;
 
 	d->nwarnings++;
-	if (d->no_warnings)
+	if (d->warn_errors)
+		d->nerrors++;
+	else if (d->no_warnings)
 		return;
 	va_start(ap, fmt);
-	vreport(d, loc, "warning", fmt, ap);
+	vreport(d, loc, d->warn_errors ? "error" : "warning", fmt, ap);
 	va_end(ap);
 }
 

@@ -202,6 +202,19 @@ static struct cc_sym *lookup(struct elab *E, struct scope *S, const char *name,
 
 /* ---- target variables ----------------------------------------------------------- */
 
+/* What a read through BTF evaluates: @cast's pointer, the chain's runtime indexes. */
+static void resolve_kread(struct elab *E, struct scope *S, struct cc_node *n)
+{
+	int i;
+
+	if (!n->kread)
+		return;
+	resolve(E, S, &n->lhs, false);
+	for (i = 0; i < n->nargs; i++)
+		resolve(E, S, &n->args[i], false);
+}
+
+
 static const struct cc_tpfield *find_field(const struct cc_dprobe *d, const char *name)
 {
 	int i;
@@ -224,13 +237,18 @@ static const char *field_names(struct elab *E, const struct cc_dprobe *d)
 	return *s ? s : "none";
 }
 
-/* $$parms / $$vars: "name=0x%x name2=\"%s\" ..." as a sprintf call. */
-static struct cc_node *parms_node(struct elab *E, struct cc_node *t)
+/*
+ * $$parms / $$vars: "name=0x%x name2=\"%s\" ..." as a sprintf call: of
+ * the tracepoint's C arguments when BTF has them (as stap), else of its
+ * format fields.
+ */
+static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_node *t)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *call = cc_alloc(cx->arena, sizeof(*call));
 	char *fmt = cc_strdup(cx->arena, "");
-	int i, n = 0;
+	struct cc_btf_param *cargs;
+	int i, n = 0, nc = elab_btf_tp_args(E, S->probe, &cargs);
 
 	call->kind = N_CALL;
 	call->name = "sprintf";
@@ -238,7 +256,21 @@ static struct cc_node *parms_node(struct elab *E, struct cc_node *t)
 	call->sort_by = -2;
 	call->args = cc_alloc(cx->arena, sizeof(*call->args) * 64);
 	call->args[n++] = NULL; /* format, filled below */
-	for (i = 0; t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {
+	for (i = 0; i < nc && n < 64; i++) {
+		struct cc_node *a = cc_alloc(cx->arena, sizeof(*a));
+
+		a->kind = N_TARGET;
+		a->loc = t->loc;
+		a->sort_by = -2;
+		a->name = (char *)cargs[i].name;
+		/* an argument that is no value (a struct passed by value) is left out */
+		if (!elab_btf_target(E, S, &a, cargs[i].name, false, true) ||
+		    !elab_btf_target(E, S, &a, cargs[i].name, false, false))
+			continue;
+		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", cargs[i].name);
+		call->args[n++] = a;
+	}
+	for (i = 0; nc <= 0 && t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {
 		const struct cc_tpfield *f = &((struct cc_tpformat *)t->aux)->fields[i];
 		struct cc_node *a;
 		bool str = f->kind == CC_TPF_CHARARRAY || f->kind == CC_TPF_DATALOC_STR;
@@ -287,7 +319,21 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	if (d->kind == PK_KFUNC) {
-		int r = cc_kfunc_target(cx, d, np, quiet);
+		struct cc_btf_type pt;
+		int r;
+
+		/* $param->chain: the parameter, read by probe_kfunc.c, then BTF's chain */
+		if (t->nargs && !t->str && cc_kfunc_param_type(cx, d, t->name, &pt) == 0) {
+			struct cc_node *v = cc_node_new(cx, N_TARGET, &t->loc);
+
+			v->name = t->name;
+			if (!elab_btf_chain(E, t, v, pt, quiet))
+				return false;
+			if (!quiet)
+				resolve_kread(E, S, t);
+			return true;
+		}
+		r = cc_kfunc_target(cx, d, np, quiet);
 
 		if (r == 1)
 			resolve(E, S, np, false);
@@ -303,6 +349,9 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	}
 	while (nl && name[nl - 1] == '$') /* $var$ / $$parms$: same values here */
 		nl--;
+	/* $prev$, $prev$$: the lexer kept the suffix in the name; a chain's is in str */
+	if (!t->str && name[nl])
+		t->str = name[nl + 1] ? "$" : "";
 	name = cc_strndup(cx->arena, name, nl);
 	if (!strcmp(name, "$parms") || !strcmp(name, "$vars") || !strcmp(name, "$locals") ||
 	    !strcmp(name, "$return")) {
@@ -315,16 +364,27 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			return true;
 		}
 		t->aux = d->tpf;
-		*np = parms_node(E, t);
+		*np = parms_node(E, S, t);
 		resolve(E, S, np, false);
 		return true;
 	}
 	f = find_field(d, name);
+	if (!f && elab_btf_target(E, S, np, name, false, quiet)) {
+		/* a C argument (elaborate_btf.c), or its pretty-printing sprintf */
+		if (!quiet && (*np)->kind == N_CALL)
+			resolve(E, S, np, false);
+		else if (!quiet)
+			resolve_kread(E, S, *np);
+		return true;
+	}
 	if (!f) {
+		const char *cargs = d->kind == PK_TRACE ? elab_btf_arg_names(E, d) : "";
+
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
-				    "unable to find target variable '$%s' in %s (its fields: %s)", name,
-				    d->pp, field_names(E, d));
+				    "unable to find target variable '$%s' in %s (its fields: %s%s%s)",
+				    name, d->pp, field_names(E, d), *cargs ? "; its C arguments: " : "",
+				    cargs);
 		return false;
 	}
 	if (f->kind == CC_TPF_OTHER) {
@@ -366,6 +426,7 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 }
 
 /* ---- constant conditions (for @defined pruning) --------------------------------- */
+
 
 static bool const_value(const struct cc_node *n, int64_t *v)
 {
@@ -447,6 +508,50 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 	}
 }
 
+/*
+ * @cast(...)->f, @task(...)->f, &$x->f, &@cast(...)->f: kernel memory
+ * read through BTF (elaborate_btf.c), in kernel probes only.
+ */
+static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *n = *np, *v = n->name[0] == '&' ? n->lhs : n;
+	bool addr = v != n;
+
+	if (!S->probe || !S->probe->kernel) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'%s' reads kernel memory: only in the body of a kernel probe "
+			    "(a function gets the value as an argument)",
+			    v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name);
+		return;
+	}
+	if (v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"))) {
+		if (elab_btf_cast(E, S, &v, addr, false)) {
+			resolve_kread(E, S, v);
+			*np = v;
+		}
+		return;
+	}
+	if (v->kind != N_TARGET) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'&' takes the address of a kernel member ($x->f, @cast(...)->f)");
+		return;
+	}
+	if (find_field(S->probe, v->name)) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'&$%s': a format field has no address (it is a copy the tracepoint "
+			    "records)",
+			    v->name);
+		return;
+	}
+	if (!elab_btf_target(E, S, &v, v->name, true, false)) {
+		resolve_target(E, S, &v, false); /* reports the unknown name */
+		return;
+	}
+	resolve_kread(E, S, v);
+	*np = v;
+}
+
 static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write)
 {
 	struct cc_ctx *cx = E->cx;
@@ -504,6 +609,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_WILDCARD:
 		return;
 	case N_DWARF:
+		if (!strcmp(n->name, "@cast") || !strcmp(n->name, "@task") ||
+		    (n->name[0] == '&' && (n->lhs->kind == N_TARGET || n->lhs->kind == N_DWARF))) {
+			btf_value(E, S, np);
+			return;
+		}
 		if (!strcmp(n->name, "@perf"))
 			cc_error_at(&cx->diag, &n->loc,
 				    "'@perf' reads the perf counter of a process "
@@ -533,10 +643,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_TARGET:
 		if (write) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "target variable '$%s' cannot be written (guru mode only)", n->name);
+				    "target variable '$%s' cannot be written (guru mode only): writing "
+				    "kernel memory needs -g, which taphub refuses (it runs only "
+				    "verified eBPF)",
+				    n->name);
 			return;
 		}
-		resolve_target(E, S, np, false);
+		if (!n->kread) /* $$parms' arguments are resolved already */
+			resolve_target(E, S, np, false);
 		return;
 	case N_CALL:
 		resolve_call(E, S, n);
@@ -547,7 +661,9 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (n->lhs->kind == N_TARGET)
 			def = resolve_target(E, S, &n->lhs, true);
 		else if (n->lhs->kind == N_DWARF)
-			def = false;
+			def = (!strcmp(n->lhs->name, "@cast") || !strcmp(n->lhs->name, "@task")) &&
+			      S->probe && S->probe->kernel &&
+			      elab_btf_cast(E, S, &n->lhs, false, true);
 		n->kind = N_NUM;
 		n->num = def;
 		n->lhs = NULL;
@@ -560,9 +676,15 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve(E, S, &n->lhs, false);
 		return;
 	case N_EXPR:
-		/* a statement `hits[k]++` is a pure write, as stap counts it
-		 * (PR6954): the array stays unread and is printed at the end */
+		/* a statement `hits[k]++` is a pure write, as stap counts it: the
+		 * array stays unread and is printed at the end */
 		if (n->lhs->kind == N_INCDEC) {
+			resolve(E, S, &n->lhs->lhs, true);
+			return;
+		}
+		/* so is a statement `total += n` (stap's global_end test) */
+		if (n->lhs->kind == N_ASSIGN && strcmp(n->lhs->op, "=") && strcmp(n->lhs->op, ".=")) {
+			resolve(E, S, &n->lhs->rhs, false);
 			resolve(E, S, &n->lhs->lhs, true);
 			return;
 		}
@@ -912,6 +1034,11 @@ int cc_elaborate(struct cc_ctx *cx)
 		struct cc_dprobe *d = prog->probes.v[i];
 		struct ctxwalk W = { .E = &E, .kernel = d->kernel, .where = d->pp };
 
+		/* C arguments are a raw tracepoint's; with fields too, a stash (codegen_btf.c) */
+		if (d->kind == PK_TRACE && d->uses_args) {
+			d->stash = d->uses_fields;
+			d->kind = PK_RAWTRACE;
+		}
 		if (d->kind == PK_TRACE && !d->uses_fields && elab_has_raw_tracepoint(&E, d->event))
 			d->kind = PK_RAWTRACE;
 		if (d->kernel)

@@ -46,4 +46,14 @@ struct elab {
 void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
 bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
+/* elaborate_btf.c: a read's runtime indexes (args) and @cast's pointer (lhs) are left to resolve */
+int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_param **ret);
+bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const char *name,
+		     bool want_addr, bool quiet);
+const char *elab_btf_arg_names(struct elab *E, const struct cc_dprobe *d);
+bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
+		    struct cc_btf_type base, bool quiet);
+bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
+		   bool quiet);
+
 #endif

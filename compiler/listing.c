@@ -38,6 +38,29 @@ static const char *field_type(const struct cc_tpfield *f)
 }
 
 /*
+ * A tracepoint's C arguments from BTF, spelled as stap lists them
+ * ($prev:struct task_struct*), but those a format field of the same name
+ * hides (the field is what $name reads, docs/btf.md).
+ */
+static char *c_args(struct cc_ctx *cx, const struct cc_dprobe *d, char *s)
+{
+	struct cc_btf_param *args;
+	struct cc_btf *b;
+	int i, j, n;
+
+	if (cc_ctx_btf(cx, &b) < 0)
+		return s;
+	n = cc_btf_tp_args(b, d->event, &args);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < d->tpf->nfields && strcmp(d->tpf->fields[j].name, args[i].name); j++)
+			;
+		if (j == d->tpf->nfields)
+			s = cc_sprintf(cx->arena, "%s $%s:%s", s, args[i].name, args[i].cls.cname);
+	}
+	return s;
+}
+
+/*
  * tap -L for aliases: the variables an alias's prologue sets, with their
  * types, found the honest way: elaborate a script probing each alias
  * (one per line, optional) and read the locals of what it expands to.
@@ -148,6 +171,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 				for (j = 0; j < d->tpf->nfields; j++)
 					s = cc_sprintf(cx->arena, "%s $%s:%s", s, d->tpf->fields[j].name,
 						       field_type(&d->tpf->fields[j]));
+			if (with_vars && d->kind == PK_TRACE)
+				s = c_args(cx, d, s);
 			cc_vec_push(cx->arena, &lines, s);
 		}
 	}

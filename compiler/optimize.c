@@ -116,7 +116,7 @@ static void mark_reads(struct cc_node *n, bool *changed)
 		n->sym->read = true;
 	if (n->kind == N_ASSIGN && n->lhs->kind == N_VAR) {
 		/* x = e does not read x; x += e does */
-		if (strcmp(n->op, "=") && n->lhs->sym)
+		if (strcmp(n->op, "=") && n->lhs->sym && n->lhs->sym->kind != SYM_GLOBAL)
 			n->lhs->sym->read = true;
 		mark_reads(n->rhs, changed);
 		return;

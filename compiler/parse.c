@@ -269,13 +269,15 @@ static bool pretty_suffix(const struct cc_token *t)
 
 /*
  * chain = ("->" ident | "[" expr "]")* ["$" | "$$"]: kept as N_STR names
- * and index expressions; the pretty-printing suffix is dropped
+ * and index expressions after the node's own arguments (num says how
+ * many those are); the pretty-printing suffix is kept in str
  */
 static void member_chain(struct parser *ps, struct cc_node *n)
 {
 	struct cc_vec v = { 0 };
 	int i;
 
+	n->num = n->nargs;
 	for (i = 0; i < n->nargs; i++)
 		cc_vec_push(ps->cx->arena, &v, n->args[i]);
 	for (;;) {
@@ -286,6 +288,7 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 			ps->t = ps->t->next;
 			f = ps_expect_ident(ps, "a field name after '->'");
 			m = ps_new_node(ps, N_STR, f);
+			m->op = "->"; /* a member's name, not an index that is a string */
 			m->str = f->str;
 			m->slen = strlen(f->str);
 			push_arg(ps, n, &v, m);
@@ -299,8 +302,10 @@ static void member_chain(struct parser *ps, struct cc_node *n)
 			break;
 		}
 	}
-	if (pretty_suffix(ps->t))
+	if (pretty_suffix(ps->t)) {
+		n->str = ps->t->str;
 		ps->t = ps->t->next;
+	}
 }
 
 /* target = $name chain */
@@ -312,9 +317,8 @@ static struct cc_node *target(struct parser *ps)
 	n->name = t->str;
 	ps->t = t->next;
 	/*
-	 * member accesses are refused by elaboration, an index is an array
-	 * field's ($args[i]); $var[1]$$ is the same value here (tracepoint
-	 * fields are plain values)
+	 * a format field takes an index ($args[i]), a C argument a chain
+	 * read through BTF ($prev->mm->arg_start, elaborate_btf.c)
 	 */
 	member_chain(ps, n);
 	return n;
@@ -367,13 +371,14 @@ static struct cc_node *at_value(struct parser *ps)
 		ps_expect_close(ps, ")", open);
 		return n;
 	}
-	if (!strcmp(name, "cast") || !strcmp(name, "var") ||
+	if (!strcmp(name, "cast") || !strcmp(name, "task") || !strcmp(name, "var") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
 	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
 		/*
-		 * Parsed whole, with its ->member/[index] chain, and refused at
-		 * pass 2 (elaborate.c): under @defined() it is simply not
-		 * defined, which tapset-style fallbacks rely on.
+		 * Parsed whole, with its ->member/[index] chain: @cast and
+		 * @task are read through BTF (elaborate_btf.c), the others are
+		 * refused at pass 2 (elaborate.c): under @defined() they are
+		 * simply not defined, which tapset-style fallbacks rely on.
 		 */
 		n = ps_new_node(ps, N_DWARF, t);
 		n->name = cc_sprintf(ps->cx->arena, "@%s", name);

@@ -25,7 +25,7 @@
  * Parameters are $name with their types from the function's BTF
  * prototype: integers, enums and pointers are longs (a char * too: read
  * it with kernel_string()), $return in .return, $$parms as stap prints
- * it.  Functions of modules attach (kprobes), their parameters stay
+ * it; $param->member chains go through elaborate_btf.c (CO-RE).  Functions of modules attach (kprobes), their parameters stay
  * unread: their prototypes are in the modules' split BTF, which the
  * prototype lookup does not read yet.
  */
@@ -602,8 +602,8 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	if (t->nargs) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
-				    "'$%s' is a plain value here: member and index access on function "
-				    "parameters is not wired yet (issue 12)",
+				    "'$%s' is a plain value here: member and index access need a "
+				    "parameter with a BTF type",
 				    name);
 		return -1;
 	}
@@ -613,6 +613,20 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	t->aux = a;
 	t->type = TY_LONG;
 	return 0;
+}
+
+int cc_kfunc_param_type(struct cc_ctx *cx, struct cc_dprobe *d, const char *name,
+			struct cc_btf_type *ret)
+{
+	int i;
+
+	load_args(cx, d);
+	for (i = 0; i < d->nkargs && i < CC_KFUNC_MAX_ARGS; i++)
+		if (!strcmp(d->kargs[i].name, name)) {
+			*ret = d->kargs[i].type;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d)

@@ -570,6 +570,11 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 		return n->type = unify_sym(T, s, want, &n->loc);
 	}
 	case N_TARGET:
+		/* read through BTF: @cast's pointer and the chain's indexes are longs */
+		if (n->kread && n->lhs)
+			check(T, n->lhs, infer(T, n->lhs, TY_LONG), TY_LONG, "the pointer of @cast");
+		for (i = 0; n->kread && i < n->nargs; i++)
+			check(T, n->args[i], infer(T, n->args[i], TY_LONG), TY_LONG, "an index");
 		return n->type;
 	case N_WILDCARD:
 		return TY_UNKNOWN; /* a slice's '*' matches a key of any type */

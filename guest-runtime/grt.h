@@ -49,6 +49,16 @@ int grt_buf_putc(struct grt_buf *b, char c);
 void grt_buf_reset(struct grt_buf *b); /* len = 0, keeps memory */
 void grt_buf_free(struct grt_buf *b);
 
+/* ---- escape.c: one escaper per output syntax ------------------------- */
+
+/* s[0..n) as a JSON string, quotes included; 0 or -ENOMEM. */
+int grt_json_str(struct grt_buf *b, const char *s, size_t n);
+/*
+ * Byte c inside a C/stap literal quoted with quote: 0 when it stands as it
+ * is, else the length (1 or 3) of what follows its backslash, put in esc.
+ */
+int grt_c_escape(unsigned char c, char quote, char esc[3]);
+
 /* ---- printf.c --------------------------------------------------------- */
 
 enum grt_type {
@@ -529,5 +539,39 @@ void grt_rt_input(struct grt_rt *rt, const char *data, size_t len);
 /* tap -t: the run times of user probe desc->probes[index] so far. */
 struct th_probe_timing;
 int grt_rt_probe_timing(const struct grt_rt *rt, int index, struct th_probe_timing *ret);
+
+/* ---- record.c: the record consumer, one record of any kind to text or JSON -- */
+
+/* What records make, by stream: a grt_rt_opts.write (arg: the grt_out) appends here. */
+struct grt_out {
+	struct grt_buf out; /* output (GRT_OUT) */
+	struct grt_buf msg; /* ERROR/WARNING lines (GRT_MSG) */
+};
+
+void grt_out_write(void *arg, int stream, const char *data, size_t len);
+void grt_out_reset(struct grt_out *o);
+void grt_out_free(struct grt_out *o);
+
+struct grt_record_ctx {
+	/*
+	 * The writing guest's runtime, made with .write = grt_out_write and
+	 * .arg = the grt_out given to grt_record_consume (the live session's
+	 * writes to its outputs itself, and sets batch); NULL when the
+	 * guest's format table is unknown.
+	 */
+	struct grt_rt *rt;
+	const char *cls;      /* the record's class name (loss notices, JSON) */
+	bool json;            /* one JSON object a line instead of the text */
+	int64_t mono_to_real; /* JSON time: CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	bool batch;           /* the caller flushes rt (the live session batches) */
+};
+
+/*
+ * One record (header + args, len bytes) to o, whatever its kind (record.c
+ * lists them).  0; -ENOENT: it needs a format table and ctx->rt is NULL
+ * (nothing appended); -EBADMSG: it does not parse.
+ */
+int grt_record_consume(const struct grt_record_ctx *c, const void *rec, size_t len,
+		       struct grt_out *o);
 
 #endif /* GRT_H */

@@ -408,9 +408,9 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 	p->name = word(m);
 	if (!p->name)
 		return false;
-	/* th_pN, or a syscall dispatcher */
+	/* th_pN, th_qN (the stash of th_pN's format fields), or a syscall dispatcher */
 	if (strcmp(p->name, "th_sysenter") && strcmp(p->name, "th_sysexit") &&
-	    (strncmp(p->name, "th_p", 4) || !name_ok(p->name + 4, 10, true) ||
+	    ((strncmp(p->name, "th_p", 4) && strncmp(p->name, "th_q", 4)) || !name_ok(p->name + 4, 10, true) ||
 	     strspn(p->name + 4, "0123456789") != strlen(p->name + 4)))
 		return bad(m, "bad program name"), false;
 	kind = word(m);

@@ -553,21 +553,7 @@ static char *put_number(char *p, uint64_t num, int base, int width, int prec, un
 /* Bytes a %c of c takes before padding: 1, or its '#' escape. */
 static int char_size(unsigned char c, unsigned flags, char *esc)
 {
-	static const char from[] = "\a\b\f\n\r\t\v'\\";
-	static const char to[] = "abfnrtv'\\";
-	const char *hit;
-
-	if (!(flags & FL_SPECIAL) || (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\'))
-		return 1;
-	hit = c ? memchr(from, c, sizeof(from) - 1) : NULL;
-	if (hit) {
-		esc[0] = to[hit - from];
-		return 2;
-	}
-	esc[0] = (char)('0' + ((c >> 6) & 3));
-	esc[1] = (char)('0' + ((c >> 3) & 7));
-	esc[2] = (char)('0' + (c & 7));
-	return 4;
+	return flags & FL_SPECIAL ? 1 + grt_c_escape(c, '\'', esc) : 1;
 }
 
 /* Room: max(width, 4). */

@@ -234,8 +234,6 @@ verbatim:
 
 void grt_str_text(char *dst, size_t maxlen, const char *s)
 {
-	static const char esc_from[] = "\a\b\f\n\r\t\v\"\\";
-	static const char esc_to[] = "abfnrtv\"\\";
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *in = (const unsigned char *)(s ? s : "");
 	size_t inlen, left, out = 0;
@@ -245,9 +243,9 @@ void grt_str_text(char *dst, size_t maxlen, const char *s)
 	inlen = strnlen((const char *)in, maxlen - 1);
 	left = maxlen - 1;
 	while (inlen > 0 && left > 0) {
-		const char *e;
+		char esc[3];
 		uint32_t c;
-		int n = decode_utf8(in, inlen, &c);
+		int n = decode_utf8(in, inlen, &c), k;
 		size_t need;
 
 		if (n > 1) {
@@ -258,23 +256,16 @@ void grt_str_text(char *dst, size_t maxlen, const char *s)
 			dst[out++] = c <= 0xFFFF ? 'u' : 'U';
 			for (int i = (int)need - 3; i >= 0; i--)
 				dst[out++] = hex[(c >> (i * 4)) & 0xF];
-		} else if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+		} else if (!(k = grt_c_escape((unsigned char)c, '"', esc))) {
 			need = 1;
 			dst[out++] = (char)c;
-		} else if ((e = memchr(esc_from, (int)c, sizeof(esc_from) - 1))) {
-			need = 2;
-			if (left < need)
-				break;
-			dst[out++] = '\\';
-			dst[out++] = esc_to[e - esc_from];
 		} else {
-			need = 4;
+			need = 1 + (size_t)k;
 			if (left < need)
 				break;
 			dst[out++] = '\\';
-			dst[out++] = (char)('0' + ((c >> 6) & 3));
-			dst[out++] = (char)('0' + ((c >> 3) & 7));
-			dst[out++] = (char)('0' + (c & 7));
+			memcpy(dst + out, esc, (size_t)k);
+			out += (size_t)k;
 		}
 		in += n;
 		inlen -= (size_t)n;

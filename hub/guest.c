@@ -494,20 +494,29 @@ int hub_guest_ncpus(const struct hub_guest *g)
  * Probe runs the kernel skipped: a program that would have run inside
  * itself on one CPU (a tracepoint hit from within its own handler) is not
  * run, and counted in the program's recursion_misses.  stap reports its
- * own equivalent as "skipped probes".
+ * own equivalent as "skipped probes".  The guest counts its own skips in
+ * the classes' counters (a probe whose format fields were not stashed).
  */
 uint64_t hub_guest_skipped(const struct hub_guest *g)
 {
+	struct th_class_counters c;
 	struct bpf_program *p;
 	uint64_t n = 0;
+	int i;
 
 	if (!g->obj)
 		return 0;
+	for (i = 0; i < g->meta->nclasses; i++)
+		if (hub_guest_counters(g, i, &c) == 0)
+			n += c.skipped;
 	bpf_object__for_each_program(p, g->obj) {
 		struct bpf_prog_info info;
 		__u32 len = sizeof(info);
 		int fd = bpf_program__fd(p);
 
+		/* a stash program's miss is its probe's skip, counted above */
+		if (!strncmp(bpf_program__name(p), "th_q", 4))
+			continue;
 		memset(&info, 0, sizeof(info));
 		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
 			n += info.recursion_misses;

@@ -4,7 +4,8 @@
  * guest itself, runs its begin probes, attaches the kernel probes and then
  * loops on one epoll set:
  *
- *   the rings   records -> text, through the guest's runtime
+ *   the rings   records -> text, through the record consumer
+ *               (guest-runtime/record.c) and the guest's live runtime
  *   timers      one timerfd per timer.* probe (user context, here)
  *   signals     SIGINT/SIGTERM end the session, SIGCHLD ends a -c session
  *   a tick      drains the rings: producers wake us only when a ring is
@@ -72,6 +73,9 @@ struct local {
 	const struct hub_local_opts *o;
 	struct hub_guest *g;
 	struct grt_rt *rt;
+	/* the record consumer's context (the live runtime, which batches) and its spill */
+	struct grt_record_ctx rec;
+	struct grt_out text;
 	struct rh_host *host; /* the rings, drained here (NULL: no kernel part) */
 	struct timer timers[MAX_TIMERS];
 	int ntimers;
@@ -143,18 +147,29 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 	struct local *L = arg;
 	const struct th_rec *r = rec;
 
-	(void)cls;
 	if (L->binary) {
-		/*
-		 * A histogram print needs the maps, a stack the process's files
-		 * while it runs: they go in as the text they make.
-		 */
-		if (r->fmt != TH_FMT_PRINTSTAT && r->fmt != TH_FMT_STACK)
+		enum hub_sink_take take = hub_sink_take(r->fmt);
+
+		if (take != HUB_SINK_TEXT)
 			hub_sink_record(L->o->sink, rec, len);
-		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+		if (take == HUB_SINK_RAW)
 			return 0;
 	}
-	grt_rt_record(L->rt, rec, len);
+	/* only a loss marker shows its class (tap's own output is never JSON) */
+	if (r->fmt < TH_FMT_FIRST) {
+		const struct grt_meta *m = hub_guest_meta(L->g);
+
+		L->rec.cls = cls >= 0 && cls < m->nclasses ? m->classes[cls] : "default";
+	}
+	grt_record_consume(&L->rec, rec, len, &L->text);
+	/* the runtime writes to our outputs itself; the kinds it does not format come back here */
+	if (L->text.out.len || L->text.msg.len) {
+		if (L->text.out.len)
+			sink(L, GRT_OUT, L->text.out.data, L->text.out.len);
+		if (L->text.msg.len)
+			sink(L, GRT_MSG, L->text.msg.data, L->text.msg.len);
+		grt_out_reset(&L->text);
+	}
 	return 0;
 }
 
@@ -754,6 +769,10 @@ int hub_run_local(const struct hub_local_opts *o)
 		hub_print("cannot set up the runtime: %s", strerror(-r));
 		goto out;
 	}
+	/* the live runtime batches its output: the loop flushes it once a drain */
+	L.rec.rt = L.rt;
+	L.rec.batch = true;
+	L.rec.cls = "default";
 	L.epfd = epoll_create1(EPOLL_CLOEXEC);
 	L.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (L.epfd < 0 || L.sigfd < 0) {
@@ -855,6 +874,7 @@ out:
 	for (c = 0; c < L.ntimers; c++)
 		close(L.timers[c].fd);
 	grt_rt_free(L.rt);
+	grt_out_free(&L.text);
 	hub_guest_close(L.g);
 	rh_host_put(L.host);
 	if (L.epfd >= 0)

@@ -7,13 +7,15 @@
  * starts with the trace header, an INFO record, the class names and the
  * format table of every guest seen so far; a guest first seen later gets
  * its table written just before its first record.  Lost-record counts
- * become LOST markers in binary traces and WARNING lines in text.
+ * become LOST markers in binary traces and, in text, the WARNING line the
+ * record consumer makes of such a marker (guest-runtime/record.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest-runtime/grt.h"
 #include "hub/hub.h"
 #include "relayhost-module/rh.h"
 #include "taphub/record.h"
@@ -205,20 +207,55 @@ int hub_sink_add_guest(struct hub_sink *s, uint32_t guest, const char *meta, siz
 	return 0;
 }
 
+/*
+ * Text comes in batches (a reader that fell behind sends a megabyte at
+ * once) and goes to the file in pieces of whole lines, at most TEXT_PIECE
+ * bytes each unless one line is longer: the file rotates between writes,
+ * and a whole batch in one write could make a file larger than -S allows.
+ */
+#define TEXT_PIECE (64u << 10)
+
+static size_t text_piece(const char *data, size_t len)
+{
+	const char *nl;
+
+	if (len <= TEXT_PIECE)
+		return len;
+	nl = memrchr(data, '\n', TEXT_PIECE);
+	if (nl)
+		return (size_t)(nl - data) + 1;
+	/* one line longer than a piece: it goes whole */
+	nl = memchr(data + TEXT_PIECE, '\n', len - TEXT_PIECE);
+	return nl ? (size_t)(nl - data) + 1 : len;
+}
+
+/* A text file's records are its lines. */
+static uint64_t count_lines(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	uint64_t lines = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return lines ? lines : 1;
+}
+
 int hub_sink_text(struct hub_sink *s, const char *data, size_t len)
 {
 	int r = 0;
 
 	if (!s->o.binary) {
-		/* text comes in batches: its records are its lines */
-		uint64_t lines = 0;
-		const char *p = data, *end = data + len;
+		while (len) {
+			size_t n = text_piece(data, len);
+			int w = hub_outfile_write_n(s->f, data, n, count_lines(data, n));
 
-		while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-			lines++;
-			p++;
+			r = w ? w : r;
+			data += n;
+			len -= n;
 		}
-		return hub_outfile_write_n(s->f, data, len, lines ? lines : 1);
+		return r;
 	}
 	/* in a binary trace, formatted text is a TEXT record (or several) */
 	while (len && !r) {
@@ -254,21 +291,42 @@ int hub_sink_record(struct hub_sink *s, const void *rec, size_t len)
 	return hub_outfile_write(s->f, rec, len);
 }
 
+enum hub_sink_take hub_sink_take(uint16_t fmt)
+{
+	/*
+	 * A histogram print needs the session's maps, a stack the process's
+	 * files while it runs: neither can be shown later from the trace.
+	 */
+	if (fmt == TH_FMT_PRINTSTAT || fmt == TH_FMT_STACK)
+		return HUB_SINK_TEXT;
+	/* a guest's formats and runner text show nothing but what the trace holds */
+	if (fmt >= TH_FMT_FIRST || fmt == TH_FMT_TEXT)
+		return HUB_SINK_RAW;
+	return HUB_SINK_RAW_SHOW;
+}
+
 int hub_sink_lost(struct hub_sink *s, int cls, uint64_t count, uint64_t ts)
 {
 	char buf[256];
 	size_t n;
+	int r;
 
 	if (!count)
 		return 0;
-	if (!s->o.binary) {
-		n = (size_t)snprintf(buf, sizeof(buf), "WARNING: %llu records lost in class %s\n",
-				     (unsigned long long)count,
-				     cls >= 0 && cls < TH_MAX_CLASSES && s->classes[cls] ? s->classes[cls]
-											 : "?");
-		return hub_outfile_write(s->f, buf, n);
-	}
 	n = rh_trace_lost(buf, sizeof(buf), cls, count, ts);
+	if (!s->o.binary) {
+		/* a text file gets the line the record consumer makes of the marker */
+		struct grt_record_ctx c = {
+			.cls = cls >= 0 && cls < TH_MAX_CLASSES && s->classes[cls] ? s->classes[cls] : "?",
+		};
+		struct grt_out o = { 0 };
+
+		r = grt_record_consume(&c, buf, n, &o);
+		if (!r)
+			r = hub_outfile_write(s->f, o.msg.data, o.msg.len);
+		grt_out_free(&o);
+		return r;
+	}
 	return hub_outfile_write(s->f, buf, n);
 }
 

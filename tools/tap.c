@@ -54,6 +54,7 @@ struct opts {
 	char **args;
 	int nargs;
 	bool no_warnings;       /* -w */
+	bool warn_errors;       /* -W */
 	int64_t timeout_ms;     /* -T SECONDS */
 	char **gopts;           /* -G NAME=VALUE */
 	int ngopts;
@@ -123,7 +124,9 @@ static void usage(FILE *f)
 	      "  --runtime=bpf|kernel, --bpf\n"
 	      "                 accepted: taphub compiles every script to eBPF\n"
 	      "  -P             accepted: stap's prologue searching (no DWARF here)\n"
+	      "  --vp ABCDE     verbosity per pass (stap's): the highest digit is -v's level\n"
 	      "  -w             no warnings\n"
+	      "  -W             the compiler's warnings are errors\n"
 	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
 	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
 	      "  -t             probe timing: a hit report per probe at the end (stderr)\n"
@@ -240,6 +243,7 @@ enum {
 	OPT_BPF,
 	OPT_DYNINST,
 	OPT_REMOTE,
+	OPT_VP,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -388,6 +392,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "bpf", no_argument, NULL, OPT_BPF },
 		{ "dyninst", no_argument, NULL, OPT_DYNINST },
 		{ "remote", required_argument, NULL, OPT_REMOTE },
+		{ "vp", required_argument, NULL, OPT_VP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -402,7 +407,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	 * words in order (1) rather than having getopt permute argv, which
 	 * POSIXLY_CORRECT would turn off.
 	 */
-	while ((c = getopt_long(argc, argv, "-hVvkgFwqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
+	while ((c = getopt_long(argc, argv, "-hVvkgFwWqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 1:
@@ -478,6 +483,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case 'w':
 			o->no_warnings = true;
 			break;
+		case 'W':
+			o->warn_errors = true;
+			break;
 		case 'q':
 		case OPT_ALL_MODULES:
 		case 'P':
@@ -493,6 +501,15 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_COMPATIBLE:
 			o->compatible = optarg;
+			break;
+		case OPT_VP:
+			/* stap's per-pass verbosity, a digit a pass: the highest is -v's level */
+			refuse(!*optarg || strlen(optarg) > 5 ||
+				       strspn(optarg, "0123456789") != strlen(optarg),
+			       "--vp takes a digit for each pass, at most 5 of them (as stap)");
+			for (const char *d = optarg; *d; d++)
+				if (*d - '0' > o->verbose)
+					o->verbose = *d - '0';
 			break;
 		case OPT_RUNTIME:
 			runtime_arg(optarg);
@@ -1033,6 +1050,7 @@ int main(int argc, char **argv)
 	cx.timing = o.timing;
 	cx.unoptimized = o.unoptimized;
 	cx.diag.no_warnings = o.no_warnings;
+	cx.diag.warn_errors = o.warn_errors;
 	if (apply_defines(&cx, &o) < 0)
 		goto out;
 	if (o.compatible && cc_set_compatible(&cx, o.compatible) < 0)
@@ -1098,12 +1116,23 @@ int main(int argc, char **argv)
 		};
 
 		if (o.cmd) {
-			if (wordexp(o.cmd, &we, WRDE_NOCMD) || !we.we_wordc) {
-				fprintf(stderr, "tap: cannot parse -c '%s'\n", o.cmd);
+			/* stap's: the words of CMD; with a shell's metacharacter (| ; & < > ...) sh -c CMD */
+			static char *sh_c[] = { "sh", "-c", NULL, NULL };
+			int wr = wordexp(o.cmd, &we, WRDE_NOCMD);
+
+			if (wr == WRDE_BADCHAR) {
+				sh_c[2] = (char *)o.cmd; /* exec's argv is not const */
+				lo.cmd = sh_c;
+			} else if (wr || !we.we_wordc) {
+				if (!wr)
+					wordfree(&we);
+				fprintf(stderr, "tap: cannot parse -c '%s'%s\n", o.cmd,
+					wr == WRDE_SYNTAX ? ": unmatched quotes?" : "");
 				goto out;
+			} else {
+				have_we = true;
+				lo.cmd = we.we_wordv;
 			}
-			have_we = true;
-			lo.cmd = we.we_wordv;
 		}
 		if (o.outfile) {
 			struct hub_sink_opts so = {

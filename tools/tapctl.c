@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest-runtime/grt.h"
 #include "hub/hub.h"
 
 struct opts {
@@ -94,18 +95,17 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* A JSON string, escaped as every JSON writer of taphub does (guest-runtime/escape.c). */
 static void json_str(const char *s)
 {
-	putchar('"');
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 32)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	struct grt_buf b = { 0 };
+
+	s = s ? s : "";
+	if (grt_json_str(&b, s, strlen(s)) == 0)
+		fwrite(b.data, 1, b.len, stdout);
+	else
+		fputs("\"\"", stdout); /* out of memory: the document stays JSON */
+	grt_buf_free(&b);
 }
 
 static const char *s_or(const struct hub_req *q, int attr)

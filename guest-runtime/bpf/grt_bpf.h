@@ -139,8 +139,10 @@ static __always_inline void th_count(int cls, int what)
 		c->written++;
 	else if (what == 1)
 		c->dropped++;
-	else
+	else if (what == 2)
 		c->errors++;
+	else
+		c->skipped++; /* 3: a run that could not have its inputs (codegen_btf.c) */
 }
 
 /*

@@ -441,6 +441,13 @@ static __always_inline char *th_pstrace(char *dst, __s64 task)
 		return dst;
 	c.o = S->zero;
 	bpf_loop(TH_PSTRACE_DEPTH, th_pstrace_cb, &c, 0);
+	/*
+	 * The last step may have run past the string's room (bpf_snprintf
+	 * returns the length it wanted): cut there, not at the offset masked
+	 * into the buffer, which would cut a long trace to its first bytes.
+	 */
+	if (c.o > TH_STRLEN - 1)
+		c.o = TH_STRLEN - 1;
 	S->path[th_idx(c.o)] = 0;
 	return th_strcpy(dst, S->path);
 }

@@ -7,9 +7,9 @@
  *
  * Records of all (or the chosen) classes are merged by timestamp: each
  * class store is in commit order, so each round reads what every class
- * has, sorts that batch by (timestamp, class, sequence) and formats it
- * with the writing guest's format table, found in the host's lock-free
- * registry.  Records the writer overwrote before this reader got to them
+ * has, sorts that batch by (timestamp, class, sequence) and shows it
+ * through the record consumer (guest-runtime/record.c) with the writing
+ * guest's format table, found in the host's lock-free registry.  Records the writer overwrote before this reader got to them
  * are reported as a WARNING with their count.
  *
  * A slow client only slows its own thread: the drain never waits for
@@ -52,7 +52,7 @@ struct reader {
 	size_t batch_len;
 	struct pending *pend;
 	size_t npend, cap;
-	struct grt_buf out, msg;
+	struct grt_out text; /* the text of the records in hand, by stream */
 	struct rtcache rts[MAX_RT];
 	int nrts;
 	uint64_t reported_lost;
@@ -131,13 +131,6 @@ static int send_chunks(struct reader *R, struct grt_buf *b, uint32_t stream)
 	return R->dead ? -EPIPE : 0;
 }
 
-static void sink(void *arg, int stream, const char *data, size_t len)
-{
-	struct reader *R = arg;
-
-	grt_buf_put(stream == GRT_MSG ? &R->msg : &R->out, data, len);
-}
-
 /* The runtime that formats a guest's records; made on first use. */
 static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 {
@@ -153,8 +146,8 @@ static struct grt_rt *rt_for(struct reader *R, uint32_t guest)
 	if (!g || R->nrts == MAX_RT)
 		return NULL;
 	ro.meta = g->meta;
-	ro.write = sink;
-	ro.arg = R;
+	ro.write = grt_out_write;
+	ro.arg = &R->text;
 	/* a reader only formats: no maps, no user probes; errors are shown, never stop it */
 	ro.maxerrors = INT64_MAX;
 	if (grt_rt_new(&ro, &rt))
@@ -229,32 +222,21 @@ static void write_raw(struct reader *R, const uint8_t *rec, size_t len)
 static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 {
 	const struct th_rec *r = (const struct th_rec *)rec;
-	struct grt_rt *rt;
+	struct grt_record_ctx c = { 0 };
 
-	/* a histogram print needs the guest's maps, a stack the process: they go in as text */
-	if (R->sink && hub_sink_binary(R->sink) && r->fmt != TH_FMT_PRINTSTAT &&
-	    r->fmt != TH_FMT_STACK) {
-		write_raw(R, rec, len);
-		if (r->fmt >= TH_FMT_FIRST || r->fmt == TH_FMT_TEXT)
+	if (R->sink && hub_sink_binary(R->sink)) {
+		enum hub_sink_take take = hub_sink_take(r->fmt);
+
+		if (take != HUB_SINK_TEXT)
+			write_raw(R, rec, len);
+		if (take == HUB_SINK_RAW)
 			return;
 	}
-	if (r->fmt == TH_FMT_TEXT) {
-		uint16_t n;
-
-		if (len >= sizeof(*r) + 2) {
-			memcpy(&n, rec + sizeof(*r), 2);
-			if (sizeof(*r) + 2 + n <= len)
-				grt_buf_put(&R->out, rec + sizeof(*r) + 2, n);
-		}
-		return;
-	}
-	if (r->fmt == TH_FMT_EXIT)
-		return;
-	rt = rt_for(R, r->guest);
-	if (rt) {
-		grt_rt_record(rt, rec, len);
-		grt_rt_flush(rt);
-	}
+	c.rt = rt_for(R, r->guest);
+	c.cls = r->cls < rh_host_nclasses(R->o.host) ? rh_host_class_spec(R->o.host, r->cls)->name :
+						       "default";
+	/* a guest that left the registry before we read its records: nothing to show them with */
+	grt_record_consume(&c, rec, len, &R->text);
 }
 
 /*
@@ -295,13 +277,13 @@ static void note_drops(struct reader *R, bool init)
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the kernel ring was full\n",
 				 (unsigned long long)n[0], name);
-			grt_buf_puts(&R->msg, line);
+			grt_buf_puts(&R->text.msg, line);
 		}
 		if (n[1]) {
 			snprintf(line, sizeof(line),
 				 "WARNING: %llu records lost in class %s: the store was full (discard)\n",
 				 (unsigned long long)n[1], name);
-			grt_buf_puts(&R->msg, line);
+			grt_buf_puts(&R->text.msg, line);
 		}
 	}
 }
@@ -332,7 +314,7 @@ static int round_robin(struct reader *R)
 		qsort(R->pend, R->npend, sizeof(*R->pend), by_time);
 	for (i = 0; i < R->npend; i++) {
 		format_one(R, R->batch + R->pend[i].off, R->pend[i].len);
-		if (R->out.len > BATCH_BYTES && send_chunks(R, &R->out, 0))
+		if (R->text.out.len > BATCH_BYTES && send_chunks(R, &R->text.out, 0))
 			return -EPIPE;
 	}
 	if (lost > R->reported_lost && !R->sink) {
@@ -341,10 +323,10 @@ static int round_robin(struct reader *R)
 		snprintf(line, sizeof(line),
 			 "WARNING: %llu records lost (overwritten before this reader got them)\n",
 			 (unsigned long long)(lost - R->reported_lost));
-		grt_buf_puts(&R->msg, line);
+		grt_buf_puts(&R->text.msg, line);
 		R->reported_lost = lost;
 	}
-	if (send_chunks(R, &R->out, 0) || send_chunks(R, &R->msg, 1))
+	if (send_chunks(R, &R->text.out, 0) || send_chunks(R, &R->text.msg, 1))
 		return -EPIPE;
 	return (int)R->npend;
 }
@@ -412,8 +394,7 @@ static void *reader_main(void *arg)
 	rh_host_put(h);
 	free(R->batch);
 	free(R->pend);
-	grt_buf_free(&R->out);
-	grt_buf_free(&R->msg);
+	grt_out_free(&R->text);
 	pthread_mutex_lock(&R->o.hub->readers_mu);
 	R->o.hub->nreaders--;
 	pthread_mutex_unlock(&R->o.hub->readers_mu);
@@ -515,8 +496,7 @@ static void writer_free(struct hub_writer *w)
 		grt_rt_free(R->rts[i].rt);
 	free(R->batch);
 	free(R->pend);
-	grt_buf_free(&R->out);
-	grt_buf_free(&R->msg);
+	grt_out_free(&R->text);
 	free(R);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

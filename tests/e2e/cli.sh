@@ -44,6 +44,15 @@ assert_eq "-c: target() is the same in begin and in the kernel" "$b" "$k"
 assert_range "-c: target() is a pid" "${b:-0}" 2 4194304
 tap_run cout -c "echo from the command" -e 'probe end { println("end") }'
 assert_eq "-c: the command's output and the end probe" "$(out cout | tr '\n' ' ')" "from the command end "
+# As stap: a command with a shell's metacharacters runs under sh -c
+# (stap's examples pass 'cat /proc/sys/vm/* || true'); target() is the sh.
+tap_run csh -c "$GEN getppid 2 && $GEN getppid 3 || true" -e 'global n
+probe kernel.trace("syscalls:sys_enter_getppid") { if (ppid() == target()) n++ }
+probe end { printf("n=%d\n", n) }'
+assert_eq "-c 'A && B || true': run by sh, its children are target()'s" "$(value n csh)" 5
+tap_run cquote -c "echo 'x" -e 'probe begin { }'
+assert_rc "-c with an unmatched quote is refused" cquote 1
+assert_grep "... saying so" "$TMP/cquote.err" "^tap: cannot parse -c 'echo 'x': unmatched quotes?"
 
 # -x PID: target() is PID; events of that process are seen.  The process
 # makes them once tap's probes are in (it waits on a FIFO until then).

@@ -116,7 +116,8 @@ assert_grep "task_cwd_path(0): an error" "$TMP/paths.out" '^err=invalid task_str
 assert_eq "task_cwd_path across a mount point" "$(out pathsmnt)" "cwd=/sys/fs/bpf"
 
 # ---- pstrace: the target, tap, timeout, this shell and its ancestors up to init ------------
-tap_run ps -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+# (MAXSTRINGLEN 1024: a test run's ancestry may not fit the default 128)
+tap_run ps -DMAXSTRINGLEN=1024 -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
 	if (pid() == target()) printf("%d [%s]\n", target(), pstrace(task_current())) }'
 assert_ok "pstrace runs" ps
 t=$(out ps | cut -d' ' -f1)
@@ -131,6 +132,11 @@ assert_grep "pstrace starts with the task, then tap, then timeout" "$TMP/ps.out"
 assert_eq "pstrace has every ancestor but init" \
 	"$(out ps | sed 's/^[0-9]* \[//; s/\]$//' | tr ' ' '\n' | grep -c .)" $((depth + 3))
 assert_no_grep "pstrace leaves init out" "$TMP/ps.out" '(1)\]'
+# a trace longer than MAXSTRINGLEN is cut there, not at its first bytes
+tap_run pscut -DMAXSTRINGLEN=32 -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) printf("[%s]\n", pstrace(task_current())) }'
+assert_grep "a long pstrace is cut at MAXSTRINGLEN" "$TMP/pscut.out" '^\[ gen([0-9]*) tap([0-9]*) '
+assert_eq "... to MAXSTRINGLEN - 1 bytes" "$(out pscut | sed 's/^\[//; s/\]$//' | tr -d '\n' | wc -c)" 31
 
 # ---- target_set: the target and what it forks ------------------------------------------
 tap_run ts -c "$GEN fork 3" -e 'global n
@@ -183,5 +189,9 @@ assert_ok "task_fd_lookup runs" fds
 assert_grep "fd 0, a pipe: pipe:[inode] as stap names it" "$TMP/fds.out" '^0: pipe:\[[0-9][0-9]*\]$'
 assert_grep "fd 1: tap's output file" "$TMP/fds.out" "^1: $(readlink -f "$TMP/fds.out")\$"
 assert_grep "fd 3: none, stap's error" "$TMP/fds.out" '^3: cannot find file in task$'
+
+# ---- prometheus.stpm's label quoting ---------------------------------------------------
+tap_run promq -e 'probe begin { println(_prom_quote("a\"b\\c\nd")); exit() }'
+assert_eq "_prom_quote escapes \\, \" and newlines" "$(out promq)" '"a\"b\\c\nd"'
 
 finish

@@ -5,7 +5,7 @@
 # assignments), -P (accepted), --compatible VERSION (systemtap_v),
 # --runtime=bpf|kernel and --bpf (accepted), --runtime=dyninst, --dyninst
 # and --remote (refused with the reason), -D of SystemTap's kernel-module
-# tunables (accepted, one warning), -D NAME without a value.
+# tunables (accepted, one warning), -D NAME without a value, --vp.
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -89,5 +89,18 @@ assert_grep "-D MAXSTRINGLEN: the error asks for a value" "$TMP/novalue.err" \
 	'^tap: -D MAXSTRINGLEN: expected NAME=VALUE$'
 tap_run lim -DMAXSTRINGLEN=256 -DMAXSKIPPED=5 -e 'probe begin { printf("n=%d\n", strlen(sprintf("%200s", "x"))); exit() }'
 assert_eq "a limit beside a tunable still applies" "$(value n lim)" 200
+
+# ---- --vp: stap's verbosity per pass (its tests pass --vp=0 after the script) ------
+tap_run vp0 -p2 -e 'probe begin { }' --vp=0
+assert_ok "--vp=0 after the script, as stap's tests pass it" vp0
+tap_run vp3 --vp 03 -p4 -e 'probe begin { exit() }'
+assert_grep "--vp 03: the highest digit is -v's level (compiler commands)" "$TMP/vp3.err" '^cc .*guest.user.c'
+tap_run vpbad --vp 0x -e 'probe begin { exit() }'
+assert_rc "--vp 0x is refused" vpbad 1
+assert_grep "... in one line naming the option" "$TMP/vpbad.err" '^tap: --vp takes a digit for each pass'
+
+# ---- -W: warnings are errors (stap's perf tests pass it) ------------------------------
+tap_run W -W -e 'probe begin { println("ran"); exit() }'
+assert_eq "-W is accepted" "$(out W)" ran
 
 finish

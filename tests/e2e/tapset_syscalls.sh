@@ -109,7 +109,7 @@ probe syscall.kill {
 }
 probe syscall.wait4 {
 	if (pid() == target())
-		printf("wait4: options=%d options_str=%s\n", options, options_str)
+		printf("wait4: options=%d options_str=%s\nwait4: pid=%d\n", options, options_str, pid)
 }
 probe syscall.clone3 {
 	if (pid() == target())
@@ -241,6 +241,7 @@ for call in fork vfork; do
 	child=$(sed -n "s/^$call = \([1-9][0-9]*\) [0-9]*\$/\1/p" "$TMP/sys.out" | head -n 1)
 	has "$call: argstr empty" sys "$call()"
 	if [ -n "$child" ] && grep -Eq "^wait4\($child, 0x[0-9a-f]+, 0x0, 0x0\)\$" "$TMP/sys.out" &&
+		grep -Fxq "wait4: pid=$child" "$TMP/sys.out" &&
 		grep -Fxq "wait4 = $child $child" "$TMP/sys.out"; then
 		pass "$call.return: the child's pid, waited for by wait4"
 	else

@@ -118,6 +118,16 @@ run "$TAP" -p3 -e 'probe kernel.function("vfs_read") { }' >"$tmp/kf3.out" 2>&1
 expect "kernel.function attaches through fentry where trampolines work" "$tmp/kf3.out" \
 	'SEC("fentry/vfs_read")'
 
+# a member chain on a parameter (BTF, CO-RE): the file read is /dev/zero
+run "$TAP" -c "$GEN read 5 11" -e 'global n
+probe kernel.function("vfs_read") {
+	if (pid() == target() && $count == 11 &&
+	    kernel_string($file->f_path->dentry->d_name->name) == "zero") n++
+}
+probe end { printf("zero=%d\n", n) }' >"$tmp/kfm.out" 2>&1
+expect "kernel.function: \$file->f_path->dentry->d_name->name is zero, 5 times" "$tmp/kfm.out" \
+	"zero=5"
+
 # kprobe.function is always a kprobe; $$parms as stap prints it
 run "$TAP" -c "$GEN read 3 7" -e 'global n, p
 probe kprobe.function("vfs_read").return { if (pid() == target() && $return == 7) n++ }
@@ -175,7 +185,7 @@ expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40" "$tmp
 if [ -f "$carry/guest.bpf.o" ]; then
 	TAPHUB_CLANG=$here/carry-cc TAPHUB_CC=$here/carry-cc TAPHUB_VM_CARRY=$carry \
 		run "$TAP" -c "$GEN getppid 50" -e "$(cat "$here/carry.stp")" >"$tmp/carry.out" 2>&1
-	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50"
+	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50 btf=50"
 else
 	fail "an object compiled on the host: no $carry/guest.bpf.o"
 fi

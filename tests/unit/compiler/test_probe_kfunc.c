@@ -161,8 +161,13 @@ static void parameters(void **state)
 	expect_error("probe kernel.function(\"vfs_read\") { println($nosuch) }",
 		     "unable to find target variable '$nosuch' in kernel.function(\"vfs_read\") "
 		     "(its parameters: $file $buf $count $pos)");
-	expect_error("probe kernel.function(\"vfs_read\") { println($file->f_pos) }",
-		     "member and index access on function parameters is not wired yet");
+	/* member chains on a parameter, through BTF (elaborate_btf.c) */
+	run(&r, "probe kernel.function(\"vfs_read\") { println($file->f_pos + "
+		"$file->f_path->dentry->d_inode->i_ino) }");
+	assert_int_equal(r.rc, 0);
+	done(&r);
+	expect_error("probe kernel.function(\"vfs_read\") { println($file->f_nosuch) }",
+		     "f_nosuch");
 	run(&r, "probe kernel.function(\"vfs_read\") { println(@defined($count) + "
 		"@defined($nosuch)) }");
 	assert_int_equal(r.rc, 0);

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codegen_btf.c - target variables read through BTF ($prev->comm,
+ * @cast(p, "task_struct")->pid, &$skb->dev): the read of a resolved chain
+ * (struct cc_btf_read, from elaborate_btf.c), the local CO-RE definitions
+ * it needs, and the stash a probe reading both format fields and C
+ * arguments keeps its fields in.
+ *
+ * CO-RE by name (docs/btf.md): each struct a chain goes through gets a
+ * minimal local definition, struct task_struct___tap { char comm[16]; },
+ * with preserve_access_index, holding only the members read.  clang
+ * records every access as a relocation and libbpf fixes the offsets (and
+ * the sizes and shifts read with __builtin_preserve_field_info) for the
+ * kernel the object is loaded on, so an object compiled here reads the
+ * right bytes on a kernel whose layouts differ.  Every DEREF is one
+ * bpf_probe_read_kernel(); a bad pointer fails it and becomes stap's
+ * runtime error ("kernel read fault"), never a verifier rejection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler/codegen.h"
+#include "compiler/compiler.h"
+#include "taphub/record.h"
+
+/* A local definition: the members read, each declared once. */
+struct cg_local {
+	struct cc_btf_type t; /* stripped */
+	const char *name;     /* "struct task_struct___tap" */
+	struct cc_vec fields; /* char *: declarations */
+	struct cc_vec deps;   /* struct cg_local *: embedded by value, defined first */
+	bool done;
+};
+
+static struct cc_btf *gen_btf(struct gen *G)
+{
+	struct cc_btf *b = NULL;
+
+	/* elaboration opened it already: a read was resolved */
+	cc_ctx_btf(G->cx, &b);
+	return b;
+}
+
+static struct cg_local *local_of(struct gen *G, struct cc_btf *b, struct cc_btf_type t)
+{
+	struct cg_local *l;
+	const char *tag;
+	bool is_union = false;
+	int i;
+
+	t = cc_btf_strip(b, t);
+	for (i = 0; i < G->btf_locals.n; i++) {
+		l = G->btf_locals.v[i];
+		if (l->t.mod == t.mod && l->t.id == t.id)
+			return l;
+	}
+	tag = cc_btf_tag(b, t, &is_union);
+	l = cc_alloc(G->cx->arena, sizeof(*l));
+	l->t = t;
+	/*
+	 * libbpf matches a root type by its name without the ___ flavor;
+	 * the types of nested members are matched by their shape, so an
+	 * anonymous one can take any name
+	 */
+	if (tag && *tag)
+		l->name = cg_fmt(G, "%s %s___tap", is_union ? "union" : "struct", tag);
+	else
+		l->name = cg_fmt(G, "%s th_anon%d_%u___tap", is_union ? "union" : "struct", t.mod,
+				 t.id);
+	cc_vec_push(G->cx->arena, &G->btf_locals, l);
+	return l;
+}
+
+static const char *int_ctype(int size, bool is_signed)
+{
+	static const char *const names[2][4] = {
+		{ "__u8", "__u16", "__u32", "__u64" },
+		{ "__s8", "__s16", "__s32", "__s64" },
+	};
+
+	return names[is_signed][size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3];
+}
+
+/*
+ * The local declaration of a member of type t (declarator: its name, with
+ * [N] of the arrays it is in), in the shape libbpf checks: an integer
+ * for an integer (any size matches), an enum for an enum, a pointer for
+ * a pointer, the element's declaration for an array, a local struct
+ * (a dependency of owner) for a struct.
+ */
+static const char *decl_of(struct gen *G, struct cc_btf *b, struct cg_local *owner,
+			   struct cc_btf_type t, const char *declarator, uint32_t bits)
+{
+	struct cc_btf_class c = cc_btf_classify(b, t);
+	struct cg_local *l;
+
+	switch (c.kind) {
+	case CC_BTF_INT:
+		if (bits)
+			return cg_fmt(G, "%s %s : %u", int_ctype(c.size, c.is_signed), declarator, bits);
+		return cg_fmt(G, "%s %s", c.size == 1 && !c.is_signed ? "char" : int_ctype(c.size, c.is_signed),
+			      declarator);
+	case CC_BTF_ENUM:
+		/* an anonymous local enum matches any enum */
+		return cg_fmt(G, "enum { th_enum%d } %s%s", cg_uniq(G), declarator,
+			      bits ? cg_fmt(G, " : %u", bits) : "");
+	case CC_BTF_PTR:
+		return cg_fmt(G, "void *%s", declarator);
+	case CC_BTF_STRING:
+		if (!c.nelem && !strchr(c.cname, '['))
+			return cg_fmt(G, "void *%s", declarator); /* char * */
+		return cg_fmt(G, "char %s[%d]", declarator, c.nelem);
+	case CC_BTF_ARRAY:
+		return decl_of(G, b, owner, cc_btf_elem(b, t), cg_fmt(G, "%s[%d]", declarator, c.nelem),
+			       0);
+	case CC_BTF_STRUCT:
+	case CC_BTF_UNION: {
+		int i;
+
+		l = local_of(G, b, t);
+		for (i = 0; i < owner->deps.n && owner->deps.v[i] != l; i++)
+			;
+		if (i == owner->deps.n)
+			cc_vec_push(G->cx->arena, &owner->deps, l);
+		return cg_fmt(G, "%s %s", l->name, declarator);
+	}
+	default:
+		return cg_fmt(G, "char %s", declarator); /* not read (elaboration refuses it) */
+	}
+}
+
+static void add_field(struct gen *G, struct cg_local *l, const char *decl)
+{
+	int i;
+
+	for (i = 0; i < l->fields.n; i++)
+		if (!strcmp(l->fields.v[i], decl))
+			return;
+	cc_vec_push(G->cx->arena, &l->fields, (void *)decl);
+}
+
+static void emit_local(FILE *o, struct cg_local *l, int depth)
+{
+	int i;
+
+	if (l->done || depth > 64)
+		return;
+	l->done = true;
+	for (i = 0; i < l->deps.n; i++)
+		emit_local(o, l->deps.v[i], depth + 1);
+	fprintf(o, "%s {\n", l->name);
+	for (i = 0; i < l->fields.n; i++)
+		fprintf(o, "\t%s;\n", (const char *)l->fields.v[i]);
+	fprintf(o, "} __attribute__((preserve_access_index));\n");
+}
+
+/*
+ * The local definitions the reads need, and the read of a member through
+ * them: its size, byte offset and shifts are relocated, as libbpf's
+ * BPF_CORE_READ_BITFIELD_PROBED reads them (for a whole member the
+ * shifts only drop the bytes above its size).
+ */
+void cg_btf_emit_locals(struct gen *G, FILE *o)
+{
+	int i;
+
+	if (!G->btf_locals.n)
+		return;
+	fprintf(o, "/* kernel types read through BTF: CO-RE relocated by name */\n");
+	for (i = 0; i < G->btf_locals.n; i++)
+		emit_local(o, G->btf_locals.v[i], 0);
+	fprintf(o,
+		"#define TH_CORE_FI(p, kind) __builtin_preserve_field_info(p, kind)\n"
+		"#define TH_CORE_READ(H, site, sgn, base, path) ({ __u64 v_ = 0; \\\n"
+		"\tif (bpf_probe_read_kernel(&v_, TH_CORE_FI(base->path, BPF_FIELD_BYTE_SIZE), \\\n"
+		"\t\t(const char *)base + TH_CORE_FI(base->path, BPF_FIELD_BYTE_OFFSET)) && \\\n"
+		"\t    !H->err) \\\n"
+		"\t\tH->err = (site) + 1; \\\n"
+		"\tv_ <<= TH_CORE_FI(base->path, BPF_FIELD_LSHIFT_U64); \\\n"
+		"\t(sgn) ? (__u64)((__s64)v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64)) \\\n"
+		"\t      : v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64); })\n\n");
+}
+
+/*
+ * The read of chain r on the value base (a C expression of the base, a
+ * pointer or, for @cast, the address of the struct), for any caller: a
+ * tracepoint's C argument, @cast's pointer, a function's parameter.  n
+ * gives the runtime indexes (its args) and the place of its errors.
+ *
+ * The walk keeps the address of the current object (a) and, while
+ * members are taken, the local type of the object a points to (root),
+ * the one that gets the next member (cur) and the C path from root
+ * (".se.vruntime"): a member of an embedded struct is one relocated
+ * access from the root.  A DEREF loads the pointer at the path and
+ * starts again from what it points to; an INDEX moves a by the index
+ * times the element's size on this kernel (array elements keep their
+ * size across kernels; their members do not, and stay relocated).
+ */
+const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
+			struct cc_node *n)
+{
+	struct cc_btf *b = gen_btf(G);
+	const struct cc_btf_access *acc = &r->acc;
+	struct cc_btf_class bc = cc_btf_classify(b, r->base);
+	struct cg_local *root = NULL, *cur = NULL;
+	const char *path = "";
+	char *code;
+	int u = cg_uniq(G), i, k = 0, ai = 0, site;
+	bool loaded = false;
+
+	site = cg_add_site(G, TH_ERR_STRREAD, "kernel read fault",
+			   cg_fmt(G, "identifier '%s'", n->name ? n->name : "$"), &n->loc);
+	code = cg_fmt(G, "({ __u64 a%d = (__u64)(%s); ", u, base);
+	if (!acc->nsteps)
+		return cg_fmt(G, "%s%sa%d; })", code, cg_int_cast(bc.size, bc.is_signed), u);
+	if (bc.kind == CC_BTF_STRUCT || bc.kind == CC_BTF_UNION) {
+		/* @cast(p, "task_struct"): p is the struct's address */
+		root = cur = local_of(G, b, r->base);
+		loaded = true;
+	}
+	for (i = 0; i < acc->nsteps; i++) {
+		const struct cc_btf_step *s = &acc->steps[i];
+
+		switch (s->op) {
+		case CC_BTF_DEREF:
+			if (loaded && *path)
+				code = cg_fmt(G, "%sa%d = TH_CORE_READ(H, %d, 0, ((%s *)a%d), %s); ", code, u,
+					      site, root->name, u, path + 1);
+			else if (loaded) /* a pointer that is an array's element */
+				code = cg_fmt(G, "%sa%d = th_read_mem(H, a%d, 8, false, %d); ", code, u, u,
+					      site);
+			loaded = true;
+			root = cur = NULL;
+			path = "";
+			if (cc_btf_tag(b, s->type, &(bool){ false }))
+				root = cur = local_of(G, b, s->type);
+			break;
+		case CC_BTF_MEMBER:
+			if (s->anon)
+				break; /* libbpf finds a member through its anonymous parents */
+			add_field(G, cur, decl_of(G, b, cur, s->type, s->member, s->bitfield_size));
+			path = cg_fmt(G, "%s.%s", path, s->member);
+			if (cc_btf_tag(b, s->type, &(bool){ false }))
+				cur = local_of(G, b, s->type);
+			break;
+		case CC_BTF_INDEX: {
+			/* a runtime index is the node's next arg (elaboration resolved them there) */
+			struct cc_node *ix = r->idx && r->idx[k] ? n->args[ai++] : NULL;
+			struct cc_btf_type et = s->type;
+			struct cc_btf_class ec = cc_btf_classify(b, et);
+			struct cc_btf_class ac = cc_btf_classify(b, s->owner);
+			const char *iv = ix ? cg_ex(G, ix) : cg_num(G, s->index);
+
+			k++;
+			if (*path)
+				code = cg_fmt(G, "%sa%d = (__u64)&((%s *)a%d)->%s; ", code, u, root->name, u,
+					      path + 1);
+			if (ix && ac.kind != CC_BTF_PTR && ac.nelem > 0) {
+				int bs = cg_add_site(G, TH_ERR_STRREAD, "index out of bounds",
+						     cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+
+				code = cg_fmt(G,
+					      "%s{ __s64 i%d = %s; if (i%d < 0 || i%d >= %d) { %s; a%d = 0; } "
+					      "else a%d += (__u64)i%d * %d; } ",
+					      code, u, iv, u, u, ac.nelem, cg_err_set(G, bs), u, u, u,
+					      ec.size);
+			} else {
+				code = cg_fmt(G, "%sa%d += (__u64)(%s) * %d; ", code, u, iv, ec.size);
+			}
+			path = "";
+			root = cur = NULL;
+			if (cc_btf_tag(b, et, &(bool){ false }))
+				root = cur = local_of(G, b, et);
+			break;
+		}
+		}
+	}
+	switch (r->mode) {
+	case CC_BTF_READ_ADDR:
+		if (*path)
+			return cg_fmt(G, "%s(__s64)&((%s *)a%d)->%s; })", code, root->name, u, path + 1);
+		return cg_fmt(G, "%s(__s64)a%d; })", code, u);
+	case CC_BTF_READ_STRING: {
+		const char *t = cg_temp(G);
+		int ss = cg_add_site(G, TH_ERR_STRREAD, "kernel string copy fault",
+				     cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+
+		if (*path)
+			code = cg_fmt(G, "%sa%d = (__u64)&((%s *)a%d)->%s; ", code, u, root->name, u,
+				      path + 1);
+		return cg_fmt(G, "%sif (!th_read_str(%s, a%d, %d, false)) %s; %s; })", code, t, u,
+			      acc->cls.nelem ? acc->cls.nelem - 1 : 0, cg_err_set(G, ss), t);
+	}
+	default:
+		if (*path)
+			return cg_fmt(G, "%s(__s64)TH_CORE_READ(H, %d, %d, ((%s *)a%d), %s); })", code,
+				      site, acc->cls.is_signed, root->name, u, path + 1);
+		return cg_fmt(G, "%s%sth_read_mem(H, a%d, %d, false, %d); })", code,
+			      cg_int_cast(acc->cls.size, acc->cls.is_signed), u, acc->cls.size, site);
+	}
+}
+
+/* ---- tracepoint probes reading format fields and C arguments --------------------------- */
+
+/*
+ * Bytes of the trace record a stash keeps: the fixed part and, when a
+ * string field (__data_loc) is there, a string's worth after it.
+ */
+static int stash_bytes(const struct gen *G, const struct cc_dprobe *d)
+{
+	int i, n = 8;
+	bool dl = false;
+
+	for (i = 0; i < d->tpf->nfields; i++) {
+		const struct cc_tpfield *f = &d->tpf->fields[i];
+
+		if (f->offset + f->size > n)
+			n = f->offset + f->size;
+		dl |= f->kind == CC_TPF_DATALOC_STR;
+	}
+	if (dl)
+		n += (int)G->cx->lim.maxstringlen;
+	return (n + 7) & ~7;
+}
+
+/*
+ * A probe that reads both is two programs on its event (docs/btf.md):
+ * th_qN, a tp/ program attached first, copies the record into a per-CPU
+ * stash and marks it valid; th_pN, the raw_tp program attached after it,
+ * runs the body, which takes the stash (cg_btf_stash_take).  The
+ * tracepoint calls its callbacks in priority order and, at equal
+ * priority (both are registered with TRACEPOINT_DEFAULT_PRIO), in the
+ * order they were registered (kernel/tracepoint.c func_add() inserts a
+ * new probe after those of the same priority): the perf callback of the
+ * tp/ program is registered when it attaches, before the raw_tp one.
+ */
+void cg_btf_stash_decl(struct gen *G, FILE *o, const struct cc_dprobe *d)
+{
+	(void)G;
+	fprintf(o,
+		"struct th_stash_p%d { __u64 valid; char rec[%d]; };\n"
+		"struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, 1);\n"
+		"\t__type(key, __u32);\n\t__type(value, struct th_stash_p%d);\n} th_stash%d "
+		"SEC(\".maps\");\n\n",
+		d->index, stash_bytes(G, d), d->index, d->index);
+}
+
+void cg_btf_stash_prog(struct gen *G, FILE *o, const struct cc_dprobe *d)
+{
+	fprintf(o,
+		"SEC(\"tp/%s/%s\")\nint th_q%d(void *ctx)\n{\n\t__u32 k = 0;\n"
+		"\tstruct th_stash_p%d *s = bpf_map_lookup_elem(&th_stash%d, &k);\n\n"
+		"\tif (!s)\n\t\treturn 0;\n"
+		"\t/* the record ends inside the per-CPU perf trace buffer: the copy cannot fault */\n"
+		"\tbpf_probe_read_kernel(s->rec, sizeof(s->rec), ctx);\n"
+		"\ts->valid = 1;\n\treturn 0;\n}\n\n",
+		d->subsys, d->event, d->index, d->index, d->index);
+	(void)G;
+}
+
+/*
+ * The body's first statement: take the stash, once.  A stash that is not
+ * valid means the tp/ program did not run for this event: the kernel
+ * skips a perf tracepoint's program while a BPF program or a map update
+ * from user space holds this CPU's bpf_prog_active (such a switch is
+ * common on a busy machine), or an event nested in another took it.  The
+ * run is then skipped and counted (stap's "skipped probes"), never run
+ * with another event's fields.
+ */
+void cg_btf_stash_take(struct gen *G, struct cc_dprobe *d)
+{
+	cg_emit(G, "__u32 th_k0 = 0;\n");
+	cg_emit(G, "struct th_stash_p%d *th_st = bpf_map_lookup_elem(&th_stash%d, &th_k0);\n",
+		d->index, d->index);
+	cg_emit(G, "if (!th_st || !th_st->valid) {\n");
+	cg_emit(G, "\tth_count(%d, 3);\n\treturn 0;\n}\n", d->cls);
+	cg_emit(G, "th_st->valid = 0;\n");
+	cg_emit(G, "const char *th_rec = th_st->rec;\n");
+}

@@ -1,0 +1,122 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Target variables through BTF beyond btf_vars.sh: bitfields, runtime
+# indexes, arrays of structs, anonymous members, &member, @task and
+# task_current(), @defined, char * arguments, a bad pointer, and which
+# program a probe gets (issue 12, docs/btf.md).  Values known in advance.
+. "$(dirname "$0")/lib.sh"
+require_kernel
+[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF (/sys/kernel/btf/vmlinux)"
+command -v chrt >/dev/null || skip "no chrt (util-linux)"
+
+# gen's own switches, after its exec (before it, tap's child has tap's comm)
+CHAIN='global rof, comm, nr, fieldpid, addr, cur, parent, def, undef, pupid, pcomm, done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target() || execname() != "gen") next
+	rof = $prev->sched_reset_on_fork
+	for (i = 0; i < 16; i++) {
+		c = $prev->comm[i]
+		if (!c) break
+		comm .= sprintf("%c", c)
+	}
+	nr = $prev->thread_pid->numbers[0]->nr
+	fieldpid = $prev_pid
+	addr = kernel_string(&$prev->comm)
+	cur = @task(task_current())->pid == $prev->pid
+	parent = task_parent(task_current()) == @cast(task_current(), "task_struct")->real_parent
+	def = @defined($prev->comm)
+	undef = @defined($prev->coom)
+	pupid = $prev->thread_pid->numbers[0]$
+	pcomm = $prev->comm$
+	done = 1
+}
+probe end {
+	printf("rof=%d\ncomm=%s\nnr=%d\nfieldpid=%d\naddr=%s\n", rof, comm, nr, fieldpid, addr)
+	printf("cur=%d\nparent=%d\ndef=%d\nundef=%d\n", cur, parent, def, undef)
+	printf("pupid=%s\npcomm=%s\n", pupid, pcomm)
+}'
+
+# ---- a bitfield: sched_reset_on_fork is set by chrt -R, clear otherwise ---------------------
+tap_run rof -c "chrt -R -o 0 $GEN ctxsw 20" -e "$CHAIN"
+assert_ok_skips "chain script runs (chrt -R)" rof
+assert_eq "bitfield \$prev->sched_reset_on_fork is 1 under chrt -R" "$(value rof rof)" 1
+tap_run plain -c "$GEN ctxsw 20" -e "$CHAIN"
+assert_ok_skips "chain script runs" plain
+assert_eq "bitfield \$prev->sched_reset_on_fork is 0 without it" "$(value rof plain)" 0
+
+# ---- indexes, arrays of structs, addresses, @task, @defined ----------------------------------
+assert_grep "\$prev->comm[i] with a runtime i spells gen" "$TMP/plain.out" '^comm=gen$' 
+assert_eq "\$prev->thread_pid->numbers[0]->nr (a flexible array of structs) is \$prev_pid" \
+	"$(value nr plain)" "$(value fieldpid plain)"
+assert_range "\$prev_pid is gen's (not 0)" "$(value fieldpid plain)" 1 4194304
+assert_grep "kernel_string(&\$prev->comm) reads comm at its address" "$TMP/plain.out" '^addr=gen$' 
+assert_eq "@task(task_current())->pid is \$prev->pid (current is prev)" "$(value cur plain)" 1
+assert_eq "task_parent(task_current()) is @cast(...)->real_parent" "$(value parent plain)" 1
+assert_eq "@defined(\$prev->comm) is 1" "$(value def plain)" 1
+assert_eq "@defined(\$prev->coom) is 0" "$(value undef plain)" 0
+
+# ---- pretty printing: stap's {.member=value, ...} ---------------------------------------------
+pid=$(value fieldpid plain)
+assert_grep "\$prev->thread_pid->numbers[0]\$ is {.nr=PID, .ns=0x...}" "$TMP/plain.out" \
+	"^pupid={.nr=${pid:-none}, .ns=0x[0-9a-f]*}\$"
+assert_grep "\$prev->comm\$ is the quoted string" "$TMP/plain.out" '^pcomm="gen"$'
+tap_run pretty -e 'probe kernel.trace("sched:sched_switch") {
+	printf("one=%s\ntwo=%s\n", $prev$, $prev->se$$)
+	exit()
+}'
+assert_ok "\$prev\$ and \$prev->se\$\$ run" pretty
+assert_grep "\$prev\$ opens task_struct, nested structs as {...}" "$TMP/pretty.out" \
+	'^one={\.thread_info={\.\.\.}, \.__state=[0-9]*, '
+assert_grep "\$prev->se\$\$ opens the nested structs one level" "$TMP/pretty.out" \
+	'^two={\.load={\.weight=[0-9]*, \.inv_weight=[0-9]*}, '
+
+# ---- a char * argument: sched_process_exec's bprm->filename --------------------------------
+tap_run exec -c "$GEN ctxsw 1" -e 'probe kernel.trace("sched:sched_process_exec") {
+	if (pid() == target()) printf("fn=%s\n", kernel_string($bprm->filename))
+}'
+assert_ok "sched_process_exec script runs" exec
+assert_grep "kernel_string(\$bprm->filename) (a char *) is the program exec'd" \
+	"$TMP/exec.out" "^fn=$GEN\$"
+
+# ---- a bad pointer is a runtime error, not a crash or a verifier rejection -------------------
+tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "task_struct")->pid) }'
+assert_rc "reading through NULL ends the run" bad 1
+assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
+
+# ---- the programs a probe gets --------------------------------------------------------------
+# A name that is a format field and a C argument (prev_state) is the
+# field: the probe stays a tp/ program.  C arguments alone: raw_tp only.
+tap_run st -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev_state) }'
+assert_grep "\$prev_state is the format field: a tp/ program" "$TMP/st.out" 'SEC("tp/sched/sched_switch")'
+assert_no_grep "and no raw_tp one" "$TMP/st.out" 'SEC("raw_tp/'
+tap_run raw -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid) }'
+assert_grep "C arguments alone: a raw_tp program" "$TMP/raw.out" 'SEC("raw_tp/sched_switch")'
+assert_no_grep "and no tp/ one" "$TMP/raw.out" 'SEC("tp/'
+assert_grep "read through a CO-RE local definition" "$TMP/raw.out" \
+	'^struct task_struct___tap {$'
+tap_run both -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid - $prev_pid) }'
+assert_grep "both: a tp/ program stashes the fields" "$TMP/both.out" '^prog th_q0 tp sched sched_switch'
+assert_grep "before the raw_tp body (attach order)" "$TMP/both.out" '^prog th_p0 rawtp sched_switch'
+
+# ---- $$parms leaves out an argument that is no value ---------------------------------------
+# tmigr_group_set_cpu_active passes a union by value (union tmigr_state):
+# $$parms lists the others (it crashed the compiler once)
+if [ -d /sys/kernel/tracing/events/timer_migration/tmigr_group_set_cpu_active ]; then
+	tap_run union -p2 -e 'probe kernel.trace("timer_migration:tmigr_group_set_cpu_active") {
+		println($$parms)
+	}'
+	assert_ok "\$\$parms with a union passed by value compiles" union
+fi
+
+# ---- $$vars is $$parms, $$locals is empty (a tracepoint has no locals) ----------------------
+tap_run vars -e 'probe kernel.trace("sched:sched_switch") {
+	printf("vars=%s\nparms=%s\nlocals=[%s]\n", $$vars, $$parms, $$locals)
+	exit()
+}'
+assert_ok "\$\$vars script runs" vars
+assert_grep "\$\$parms are the C arguments" "$TMP/vars.out" \
+	'^parms=preempt=0x[01] prev=0x[0-9a-f]* next=0x[0-9a-f]* prev_state=0x[0-9a-f]*$'
+assert_eq "\$\$vars is \$\$parms" "$(value vars vars)" "$(value parms vars)"
+assert_grep "\$\$locals is empty" "$TMP/vars.out" '^locals=\[\]$'
+
+finish
