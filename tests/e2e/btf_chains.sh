@@ -83,6 +83,23 @@ tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "tas
 assert_rc "reading through NULL ends the run" bad 1
 assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- a char[N] string read whole ----------------------------------------------------------
+# $prev->comm is one bpf_probe_read_kernel() of the 16 bytes and a NUL at
+# the last (th_read_karr), not a byte-wise string copy.  A copy of gen
+# with a name past 15 characters has a comm of 15, the array's longest
+# string: no byte past the NUL, none missing.
+cp "$GEN" "$TMP/btfc0123456789abcdef"
+tap_run comm15 -c "$TMP/btfc0123456789abcdef ctxsw 50" -e 'global done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target() || $prev->comm != "btfc0123456789a") next
+	done = 1
+	printf("[%s] %d\n", $prev->comm, strlen($prev->comm))
+}'
+assert_ok "a comm of 15 characters is read" comm15
+assert_eq "\$prev->comm keeps all 15 and no more" "$(out comm15)" "[btfc0123456789a] 15"
+tap_run karr -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->comm) }'
+assert_grep "char[16] is read whole" "$TMP/karr.out" 'th_read_karr(F->t\[[0-9]*\], a[0-9]*, 16)'
+
 # ---- the programs a probe gets --------------------------------------------------------------
 # A name that is a format field and a C argument (prev_state) is the
 # field: the probe stays a tp/ program.  C arguments alone: raw_tp only.
