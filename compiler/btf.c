@@ -480,6 +480,24 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
 				continue;
 			}
 		}
+		if (!path[k].member && !nsteps && t && btf_is_composite(t)) {
+			/*
+			 * @cast(p, "T")[i]: the struct at p is the first of an
+			 * array of them, as p were a T * (&@cast(0, "T")[1] is
+			 * its size)
+			 */
+			esz = btf__resolve_size(btf, cur);
+			if (esz <= 0)
+				return fail(b, -EINVAL, "cannot index %s: it has no size",
+					    cname(b, btf, cur, 0));
+			steps[nsteps++] = (struct cc_btf_step){.op = CC_BTF_INDEX,
+							       .owner = {base.mod, id},
+							       .index = path[k].index,
+							       .type = {base.mod, cur},
+							       .offset = path[k].index * esz};
+			bitfield = 0;
+			continue;
+		}
 		if (!path[k].member) {
 			if (!t || !btf_is_array(t))
 				return fail(b, -EINVAL,

@@ -495,18 +495,33 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *n = *np, *v = n->name[0] == '&' ? n->lhs : n;
-	bool addr = v != n;
+	bool addr = v != n, kernel = S->probe && S->probe->kernel;
+	bool cast = v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"));
+	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
-	if (!S->probe || !S->probe->kernel) {
+	/*
+	 * &@cast(0, "T")->m may be a constant (elab_btf_cast folds it):
+	 * @cast_sizeof and @offsetof are, in any probe or function
+	 */
+	if (!kernel && !(cast && addr && v->nargs && v->args[0]->kind == N_NUM)) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'%s' reads kernel memory: only in the body of a kernel probe "
-			    "(a function gets the value as an argument)",
-			    v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name);
+			    "(a function gets the value as an argument)", what);
 		return;
 	}
-	if (v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"))) {
+	if (cast) {
 		if (elab_btf_cast(E, S, &v, addr, false)) {
-			resolve_kread(E, S, v);
+			if (!kernel && v->kind != N_NUM) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'%s' reads kernel memory: only in the body of a kernel "
+					    "probe (a function gets the value as an argument; &@cast(0, "
+					    "\"T\")->member, an offset, can be anywhere)", what);
+				return;
+			}
+			if (v->kread)
+				resolve_kread(E, S, v);
+			else
+				resolve(E, S, &v, false); /* &@cast(p, "T") is p */
 			*np = v;
 		}
 		return;
@@ -639,9 +654,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 
 		if (n->lhs->kind == N_TARGET)
 			def = resolve_target(E, S, &n->lhs, true);
+		else if (n->lhs->kind == N_DWARF && n->lhs->name[0] == '&' &&
+			 n->lhs->lhs->kind == N_DWARF)
+			/* @defined(&@cast(0, "T")->m): a question about the type, anywhere */
+			def = (!strcmp(n->lhs->lhs->name, "@cast") ||
+			       !strcmp(n->lhs->lhs->name, "@task")) &&
+			      elab_btf_cast(E, S, &n->lhs->lhs, true, true);
 		else if (n->lhs->kind == N_DWARF)
 			def = (!strcmp(n->lhs->name, "@cast") || !strcmp(n->lhs->name, "@task")) &&
-			      S->probe && S->probe->kernel &&
 			      elab_btf_cast(E, S, &n->lhs, false, true);
 		n->kind = N_NUM;
 		n->num = def;

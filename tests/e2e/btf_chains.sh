@@ -83,6 +83,37 @@ tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "tas
 assert_rc "reading through NULL ends the run" bad 1
 assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- the type macros (compiler/tapset/macros.stpm) ------------------------------------------
+# Sizes and offsets are constants, in a user-context probe too; struct
+# sembuf is three shorts on every kernel.  In a kernel probe they agree
+# with the addresses of the members read, @container_of finds prev back
+# from its member se, and task_parent() is real_parent.
+tap_run macros_user -e 'probe begin {
+	printf("%d %d%d%d%d %d\n", @cast_sizeof("struct sembuf"),
+	       @type_member_defined("struct sock", sk_timer), @type_member_defined("struct sock", sk_nope),
+	       @type_defined("struct sock"), @type_defined("struct nope_nope"),
+	       @cast_module_sizeof("kernel", "struct sembuf") == @offsetof("struct sembuf", sem_flg) + 2)
+	exit()
+}'
+assert_eq "@cast_sizeof, @type_member_defined, @offsetof in begin" "$(out macros_user)" "6 1010 1"
+tap_run macros_kernel -c "$GEN ctxsw 20" -e 'global done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target()) next
+	done = 1
+	se = &$prev->se
+	printf("off=%d\n", &$prev->comm - $prev == @offsetof("task_struct", comm))
+	printf("size=%d\n", &@cast($prev, "task_struct")[1] - $prev == @cast_sizeof("struct task_struct"))
+	printf("self=%d\n", &@cast($prev, "task_struct") == $prev)
+	printf("container=%d\n", &@container_of(se, "struct task_struct", se) == $prev)
+	printf("chain=%d %s\n", @module_container_of(se, "kernel", "task_struct", se)->pid == target(),
+	       @container_of(se, "task_struct", se)->comm)
+	printf("parent=%d\n", task_parent($prev) == $prev->real_parent && task_parent($prev) != 0)
+}'
+assert_ok "the macros in a kernel probe" macros_kernel
+assert_eq "they agree with the members' addresses" "$(grep -v chain "$TMP/macros_kernel.out" | tr '\n' ' ')" \
+	"off=1 size=1 self=1 container=1 parent=1 "
+assert_grep "@container_of(...)->member reads the container" "$TMP/macros_kernel.out" '^chain=1 gen$'
+
 # ---- a char[N] string read whole ----------------------------------------------------------
 # $prev->comm is one bpf_probe_read_kernel() of the 16 bytes and a NUL at
 # the last (th_read_karr), not a byte-wise string copy.  A copy of gen
