@@ -348,8 +348,14 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	f = find_field(d, name);
-	if (!f && elab_btf_target(E, S, np, name, false, quiet)) {
-		/* a C argument (elaborate_btf.c), or its pretty-printing sprintf */
+	/*
+	 * A C argument (elaborate_btf.c), or its pretty-printing sprintf.  A
+	 * field comes first, but one followed by ->/[] (timer_expire_entry's
+	 * $timer->function: the format has the pointer's value) is the C
+	 * argument of its name when there is one: it has the type to follow.
+	 */
+	if ((!f || (t->nargs && f->kind != CC_TPF_OTHER)) &&
+	    elab_btf_target(E, S, np, name, false, quiet)) {
 		if (!quiet && (*np)->kind == N_CALL)
 			resolve(E, S, np, false);
 		else if (!quiet)
@@ -531,7 +537,7 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 			    "'&' takes the address of a kernel member ($x->f, @cast(...)->f)");
 		return;
 	}
-	if (find_field(S->probe, v->name)) {
+	if (find_field(S->probe, v->name) && !v->nargs) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'&$%s': a format field has no address (it is a copy the tracepoint "
 			    "records)",

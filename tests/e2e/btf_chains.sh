@@ -83,6 +83,16 @@ tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "tas
 assert_rc "reading through NULL ends the run" bad 1
 assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- a pointer field followed by -> is the C argument of its name -------------------------
+# timer_expire_entry's format has $timer (the pointer's value) and
+# $function; ->function on $timer reads the struct through the C argument.
+tap_run timerarg -c "$GEN sleep 50" -e 'probe kernel.trace("timer:timer_expire_entry") {
+	printf("%d %d %d\n", $timer->function == $function, &$timer->expires - $timer ==
+	       @offsetof("timer_list", expires), $timer != 0)
+	exit()
+}'
+assert_eq "\$timer->function through the C argument equals the field \$function" "$(out timerarg)" "1 1 1"
+
 # ---- the type macros (compiler/tapset/macros.stpm) ------------------------------------------
 # Sizes and offsets are constants, in a user-context probe too; struct
 # sembuf is three shorts on every kernel.  In a kernel probe they agree
@@ -98,7 +108,7 @@ tap_run macros_user -e 'probe begin {
 assert_eq "@cast_sizeof, @type_member_defined, @offsetof in begin" "$(out macros_user)" "6 1010 1"
 tap_run macros_kernel -c "$GEN ctxsw 20" -e 'global done
 probe kernel.trace("sched:sched_switch") {
-	if (done || $prev->pid != target()) next
+	if (done || $prev->pid != target() || execname() != "gen") next
 	done = 1
 	se = &$prev->se
 	printf("off=%d\n", &$prev->comm - $prev == @offsetof("task_struct", comm))
