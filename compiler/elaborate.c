@@ -263,11 +263,15 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 		a->loc = t->loc;
 		a->sort_by = -2;
 		a->name = (char *)cargs[i].name;
+		/* $$parms$, $$parms$$: a pointer is pretty-printed ({.pid=1, ...} for a struct) */
+		if (t->str && cargs[i].cls.kind == CC_BTF_PTR)
+			a->str = t->str;
 		/* an argument that is no value (a struct passed by value) is left out */
 		if (!elab_btf_target(E, S, &a, cargs[i].name, false, true) ||
 		    !elab_btf_target(E, S, &a, cargs[i].name, false, false))
 			continue;
-		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", cargs[i].name);
+		fmt = cc_sprintf(cx->arena, "%s%s%s=%s", fmt, *fmt ? " " : "", cargs[i].name,
+				 a->kind == N_CALL ? "%s" : "0x%x");
 		call->args[n++] = a;
 	}
 	for (i = 0; nc <= 0 && t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {

@@ -93,6 +93,18 @@ tap_run timerarg -c "$GEN sleep 50" -e 'probe kernel.trace("timer:timer_expire_e
 }'
 assert_eq "\$timer->function through the C argument equals the field \$function" "$(out timerarg)" "1 1 1"
 
+# ---- $$parms$: the pointers to structs pretty-printed ---------------------------------------
+# prev's members from the first ({.thread_info={...}, .__state=...}), cut
+# at MAXSTRINGLEN; plain $$parms keeps the addresses.
+tap_run parmsp -c "$GEN ctxsw 5" -e 'probe kernel.trace("sched:sched_switch") {
+	if ($prev->pid != target() || execname() != "gen") next
+	println($$parms$)
+	println($$parms)
+	exit()
+}'
+assert_grep "\$\$parms\$ prints prev's struct" "$TMP/parmsp.out" '^preempt=0x[01] prev={\.[a-z_]*='
+assert_grep "\$\$parms keeps the addresses" "$TMP/parmsp.out" '^preempt=0x[01] prev=0xf[0-9a-f]* next=0xf[0-9a-f]* prev_state=0x'
+
 # ---- the type macros (compiler/tapset/macros.stpm) ------------------------------------------
 # Sizes and offsets are constants, in a user-context probe too; struct
 # sembuf is three shorts on every kernel.  In a kernel probe they agree
