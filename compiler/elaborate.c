@@ -520,6 +520,9 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		return;
 	}
 	if (cast) {
+		/* @cast(p, "T")$: p is in every member's read, resolved once here */
+		if (v->str && !addr && v->nargs)
+			resolve(E, S, &v->args[0], false);
 		if (elab_btf_cast(E, S, &v, addr, false)) {
 			if (!kernel && v->kind != N_NUM) {
 				cc_error_at(&cx->diag, &n->loc,
@@ -530,8 +533,8 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 			}
 			if (v->kread)
 				resolve_kread(E, S, v);
-			else
-				resolve(E, S, &v, false); /* &@cast(p, "T") is p */
+			else /* &@cast(p, "T") is p; @cast(...)$ its sprintf */
+				resolve(E, S, &v, false);
 			*np = v;
 		}
 		return;

@@ -187,6 +187,7 @@ static struct cc_node *field_read(struct elab *E, const struct cc_node *t,
 	a->name = t->name;
 	a->loc = t->loc;
 	a->sort_by = -2;
+	a->lhs = t->lhs; /* @cast's pointer, resolved already (elab_btf_cast) */
 	a->kread = fr;
 	a->type = mode == CC_BTF_READ_STRING ? TY_STRING : TY_LONG;
 	return a;
@@ -450,6 +451,25 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		/* &@cast(p, "T"): the struct's address, p itself */
 		if (!quiet)
 			*np = ptr;
+		return true;
+	}
+	if (t->str && !want_addr) {
+		/*
+		 * @cast(p, "T")$, ...->se$$: each member read is a read from p,
+		 * which the caller resolved first (and only once)
+		 */
+		if (t->nargs) {
+			if (!quiet)
+				cc_error_at(&cx->diag, &t->loc,
+					    "'%s$': pretty-printing a chain with a computed index is "
+					    "not supported: index it with a number",
+					    what);
+			return false;
+		}
+		if (!quiet) {
+			t->lhs = ptr;
+			*np = pretty_node(E, t, r, *t->str ? 2 : 1);
+		}
 		return true;
 	}
 	if (!read_mode(E, t, r, what, want_addr, quiet))

@@ -104,6 +104,19 @@ tap_run parmsp -c "$GEN ctxsw 5" -e 'probe kernel.trace("sched:sched_switch") {
 }'
 assert_grep "\$\$parms\$ prints prev's struct" "$TMP/parmsp.out" '^preempt=0x[01] prev={\.[a-z_]*='
 assert_grep "\$\$parms keeps the addresses" "$TMP/parmsp.out" '^preempt=0x[01] prev=0xf[0-9a-f]* next=0xf[0-9a-f]* prev_state=0x'
+# @cast(...)$ prints as the chain to the same struct does; many reads of
+# one argument in a program load (the argument is read from ctx itself,
+# th_rawarg: clang once kept &ctx->args[1], which the verifier refused)
+tap_run castp -c "$GEN ctxsw 5" -e 'probe kernel.trace("sched:sched_switch") {
+	if ($prev->pid != target() || execname() != "gen") next
+	println(@cast($prev, "task_struct")->comm$)
+	println(@cast($prev, "task_struct")->se$ == $prev->se$)
+	println(@cast(&$prev->se, "sched_entity")$ == $prev->se$)
+	println($$parms$ != "")
+	exit()
+}'
+assert_ok "@cast(...)\$ and many reads of prev load" castp
+assert_eq "@cast(...)\$ prints as the chain does" "$(out castp | tr '\n' ' ')" '"gen" 1 1 1 '
 
 # ---- the type macros (compiler/tapset/macros.stpm) ------------------------------------------
 # Sizes and offsets are constants, in a user-context probe too; struct
