@@ -453,9 +453,12 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
 	steps =
 	    cc_alloc(b->arena, sizeof(*steps) * (size_t)(npath ? npath : 1) * (BTF_MAX_DEPTH + 1));
 	for (k = 0; k < npath; k++) {
+		bool deref = false;
+
 		id = strip(btf, cur);
 		t = id ? btf__type_by_id(btf, id) : NULL;
 		if (t && btf_is_ptr(t)) {
+			deref = true;
 			s = &steps[nsteps++];
 			*s = (struct cc_btf_step){.op = CC_BTF_DEREF,
 						  .owner = {base.mod, id},
@@ -463,22 +466,25 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
 			cur = t->type;
 			id = strip(btf, cur);
 			t = id ? btf__type_by_id(btf, id) : NULL;
-			if (!path[k].member) {
-				/* p[i] on a pointer: the i-th object it points to */
-				esz = btf__resolve_size(btf, cur);
-				if (esz <= 0)
-					return fail(b, -EINVAL, "cannot index '%s': %s has no size",
-						    cname(b, btf, s->owner.id, 0),
-						    cname(b, btf, cur, 0));
-				s = &steps[nsteps++];
-				*s = (struct cc_btf_step){.op = CC_BTF_INDEX,
-							  .owner = {base.mod, id},
-							  .index = path[k].index,
-							  .type = {base.mod, cur},
-							  .offset = path[k].index * esz};
-				bitfield = 0;
-				continue;
-			}
+		}
+		/*
+		 * p[i] on a pointer: the i-th object it points to; on a struct
+		 * base before any step (@cast(p, "T")[i]) the same, as p were
+		 * a T * (&@cast(0, "T")[1] is its size)
+		 */
+		if (!path[k].member &&
+		    (deref || (!nsteps && t && btf_is_composite(t)))) {
+			esz = btf__resolve_size(btf, cur);
+			if (esz <= 0)
+				return fail(b, -EINVAL, "cannot index %s: it has no size",
+					    cname(b, btf, cur, 0));
+			steps[nsteps++] = (struct cc_btf_step){.op = CC_BTF_INDEX,
+							       .owner = {base.mod, id},
+							       .index = path[k].index,
+							       .type = {base.mod, cur},
+							       .offset = path[k].index * esz};
+			bitfield = 0;
+			continue;
 		}
 		if (!path[k].member) {
 			if (!t || !btf_is_array(t))

@@ -289,6 +289,10 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 		if (*path)
 			code = cg_fmt(G, "%sa%d = (__u64)&((%s *)a%d)->%s; ", code, u, root->name, u,
 				      path + 1);
+		/* a char[N] that fits a string: read whole (th_read_karr) */
+		if (acc->cls.nelem > 0 && acc->cls.nelem <= G->cx->lim.strlen)
+			return cg_fmt(G, "%sif (!th_read_karr(%s, a%d, %d)) %s; %s; })", code, t, u,
+				      acc->cls.nelem, cg_err_set(G, ss), t);
 		return cg_fmt(G, "%sif (!th_read_str(%s, a%d, %d, false)) %s; %s; })", code, t, u,
 			      acc->cls.nelem ? acc->cls.nelem - 1 : 0, cg_err_set(G, ss), t);
 	}

@@ -277,9 +277,9 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	const char *rec = d && d->stash ? "th_rec" : "ctx";
 	int i, argi = 0;
 
-	if (n->kread) /* a C argument or @cast, read through BTF */
+	if (n->kread) /* a C argument or @cast, read through BTF (th_rawarg: grt_bpf.h) */
 		return cg_btf_read(G,
-				   n->kread->argi >= 0 ? cg_fmt(G, "ctx->args[%d]", n->kread->argi)
+				   n->kread->argi >= 0 ? cg_fmt(G, "th_rawarg(ctx, %d)", n->kread->argi)
 						       : cg_ex(G, n->lhs),
 				   n->kread, n);
 	if (d->kind == PK_INPUT)

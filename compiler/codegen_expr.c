@@ -43,6 +43,51 @@ static const char *strcmp_of(struct gen *G, const char *a, const char *b)
 	return G->kernel ? cg_fmt(G, "th_strcmp(%s, %s)", a, b) : cg_fmt(G, "strcmp(%s, %s)", a, b);
 }
 
+static bool is_cmp(const char *op)
+{
+	return !strcmp(op, "<") || !strcmp(op, ">") || !strcmp(op, "<=") || !strcmp(op, ">=") ||
+	       !strcmp(op, "==") || !strcmp(op, "!=");
+}
+
+/*
+ * s compared with a short literal, in a kernel probe: the n + 1 bytes
+ * that can differ (the literal's and its NUL), compared in line:
+ * `execname() == "bash"` and `$prev->comm == "x"` are the common string
+ * tests, and the literal copied into a temporary then walked by
+ * th_strcmp()'s bpf_loop() (a helper call, and an indirect call a byte)
+ * cost more than the rest of such a probe.  Written out here, not as a
+ * loop for clang to unroll (it does not always).  The indexes are
+ * constants below MAXSTRINGLEN, in bounds of the buffer s is.  The value
+ * has th_strcmp()'s sign.  The literal is in the code even in a body
+ * shared by several probes (cg_str_value's table): such bodies differ
+ * then, and are not shared, only if they compare with different literals.
+ * NULL when lit is not such a literal.
+ */
+#define CG_CMP_LIT_MAX 32
+
+static const char *strcmp_lit(struct gen *G, struct cc_node *s, struct cc_node *lit)
+{
+	int u;
+	size_t i;
+	char *c;
+
+	if (lit->kind != N_STR || lit->slen > CG_CMP_LIT_MAX ||
+	    lit->slen + 1 > (size_t)G->cx->lim.strlen || memchr(lit->str, 0, lit->slen))
+		return NULL;
+	u = cg_uniq(G);
+	c = cg_fmt(G, "({ const unsigned char *s%d = (const unsigned char *)(%s); (__s64)(", u,
+		   cg_ex(G, s));
+	for (i = 0; i <= lit->slen; i++) {
+		unsigned y = i < lit->slen ? (unsigned char)lit->str[i] : 0;
+
+		if (y)
+			c = cg_fmt(G, "%ss%d[%zu] != %u ? (s%d[%zu] < %u ? -1 : 1) : ", c, u, i, y, u, i, y);
+		else /* the literal's end: a byte there makes s the greater */
+			c = cg_fmt(G, "%ss%d[%zu] ? 1 : ", c, u, i);
+	}
+	return cg_fmt(G, "%s0); })", c);
+}
+
 /*
  * s =~ "re": the DFA's tables are emitted once per pattern (regex.c); the
  * kernel walks them with a bpf_loop() (grt_bpf_regex.h), user code with
@@ -79,6 +124,14 @@ static const char *binop(struct gen *G, struct cc_node *n)
 		return cg_fmt(G, "((__s64)((%s) %s (%s)))", cg_ex(G, n->lhs), op, cg_ex(G, n->rhs));
 	if (!strcmp(op, "=~") || !strcmp(op, "!~"))
 		return regex_match(G, n);
+	if (G->kernel && n->lhs->type == TY_STRING && is_cmp(op)) {
+		const char *c = strcmp_lit(G, n->lhs, n->rhs);
+
+		if (!c && (c = strcmp_lit(G, n->rhs, n->lhs)))
+			c = cg_fmt(G, "(0 - %s)", c); /* "lit" op s is s op' "lit" */
+		if (c)
+			return cg_fmt(G, "((__s64)(%s %s 0))", c, op);
+	}
 	a = cg_ex(G, n->lhs);
 	b = cg_ex(G, n->rhs);
 	if (!strcmp(op, ".")) {
@@ -88,12 +141,9 @@ static const char *binop(struct gen *G, struct cc_node *n)
 			return cg_fmt(G, "th_strcat(%s, %s, %s)", t, a, b);
 		return cg_fmt(G, "({ grt_str_concat(%s, TH_STRLEN, %s, %s); %s; })", t, a, b, t);
 	}
-	if (n->lhs->type == TY_STRING &&
-	    (!strcmp(op, "<") || !strcmp(op, ">") || !strcmp(op, "<=") || !strcmp(op, ">=") ||
-	     !strcmp(op, "==") || !strcmp(op, "!=")))
+	if (n->lhs->type == TY_STRING && is_cmp(op))
 		return cg_fmt(G, "((__s64)(%s %s 0))", strcmp_of(G, a, b), op);
-	if (!strcmp(op, "<") || !strcmp(op, ">") || !strcmp(op, "<=") || !strcmp(op, ">=") ||
-	    !strcmp(op, "==") || !strcmp(op, "!="))
+	if (is_cmp(op))
 		return cg_fmt(G, "((__s64)((%s) %s (%s)))", a, op, b);
 	if (!strcmp(op, "+") || !strcmp(op, "-") || !strcmp(op, "*"))
 		return cg_fmt(G, "((__s64)((__u64)(%s) %s (__u64)(%s)))", a, op, b);

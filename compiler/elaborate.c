@@ -263,11 +263,15 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 		a->loc = t->loc;
 		a->sort_by = -2;
 		a->name = (char *)cargs[i].name;
+		/* $$parms$, $$parms$$: a pointer is pretty-printed ({.pid=1, ...} for a struct) */
+		if (t->str && cargs[i].cls.kind == CC_BTF_PTR)
+			a->str = t->str;
 		/* an argument that is no value (a struct passed by value) is left out */
 		if (!elab_btf_target(E, S, &a, cargs[i].name, false, true) ||
 		    !elab_btf_target(E, S, &a, cargs[i].name, false, false))
 			continue;
-		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", cargs[i].name);
+		fmt = cc_sprintf(cx->arena, "%s%s%s=%s", fmt, *fmt ? " " : "", cargs[i].name,
+				 a->kind == N_CALL ? "%s" : "0x%x");
 		call->args[n++] = a;
 	}
 	for (i = 0; nc <= 0 && t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {
@@ -369,8 +373,14 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	f = find_field(d, name);
-	if (!f && elab_btf_target(E, S, np, name, false, quiet)) {
-		/* a C argument (elaborate_btf.c), or its pretty-printing sprintf */
+	/*
+	 * A C argument (elaborate_btf.c), or its pretty-printing sprintf.  A
+	 * field comes first, but one followed by ->/[] (timer_expire_entry's
+	 * $timer->function: the format has the pointer's value) is the C
+	 * argument of its name when there is one: it has the type to follow.
+	 */
+	if ((!f || (t->nargs && f->kind != CC_TPF_OTHER)) &&
+	    elab_btf_target(E, S, np, name, false, quiet)) {
 		if (!quiet && (*np)->kind == N_CALL)
 			resolve(E, S, np, false);
 		else if (!quiet)
@@ -516,18 +526,36 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *n = *np, *v = n->name[0] == '&' ? n->lhs : n;
-	bool addr = v != n;
+	bool addr = v != n, kernel = S->probe && S->probe->kernel;
+	bool cast = v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"));
+	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
-	if (!S->probe || !S->probe->kernel) {
+	/*
+	 * &@cast(0, "T")->m may be a constant (elab_btf_cast folds it):
+	 * @cast_sizeof and @offsetof are, in any probe or function
+	 */
+	if (!kernel && !(cast && addr && v->nargs && v->args[0]->kind == N_NUM)) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'%s' reads kernel memory: only in the body of a kernel probe "
-			    "(a function gets the value as an argument)",
-			    v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name);
+			    "(a function gets the value as an argument)", what);
 		return;
 	}
-	if (v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"))) {
+	if (cast) {
+		/* @cast(p, "T")$: p is in every member's read, resolved once here */
+		if (v->str && !addr && v->nargs)
+			resolve(E, S, &v->args[0], false);
 		if (elab_btf_cast(E, S, &v, addr, false)) {
-			resolve_kread(E, S, v);
+			if (!kernel && v->kind != N_NUM) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'%s' reads kernel memory: only in the body of a kernel "
+					    "probe (a function gets the value as an argument; &@cast(0, "
+					    "\"T\")->member, an offset, can be anywhere)", what);
+				return;
+			}
+			if (v->kread)
+				resolve_kread(E, S, v);
+			else /* &@cast(p, "T") is p; @cast(...)$ its sprintf */
+				resolve(E, S, &v, false);
 			*np = v;
 		}
 		return;
@@ -537,7 +565,7 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 			    "'&' takes the address of a kernel member ($x->f, @cast(...)->f)");
 		return;
 	}
-	if (find_field(S->probe, v->name)) {
+	if (find_field(S->probe, v->name) && !v->nargs) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'&$%s': a format field has no address (it is a copy the tracepoint "
 			    "records)",
@@ -660,9 +688,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 
 		if (n->lhs->kind == N_TARGET)
 			def = resolve_target(E, S, &n->lhs, true);
+		else if (n->lhs->kind == N_DWARF && n->lhs->name[0] == '&' &&
+			 n->lhs->lhs->kind == N_DWARF)
+			/* @defined(&@cast(0, "T")->m): a question about the type, anywhere */
+			def = (!strcmp(n->lhs->lhs->name, "@cast") ||
+			       !strcmp(n->lhs->lhs->name, "@task")) &&
+			      elab_btf_cast(E, S, &n->lhs->lhs, true, true);
 		else if (n->lhs->kind == N_DWARF)
 			def = (!strcmp(n->lhs->name, "@cast") || !strcmp(n->lhs->name, "@task")) &&
-			      S->probe && S->probe->kernel &&
 			      elab_btf_cast(E, S, &n->lhs, false, true);
 		n->kind = N_NUM;
 		n->num = def;

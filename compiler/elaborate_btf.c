@@ -187,6 +187,7 @@ static struct cc_node *field_read(struct elab *E, const struct cc_node *t,
 	a->name = t->name;
 	a->loc = t->loc;
 	a->sort_by = -2;
+	a->lhs = t->lhs; /* @cast's pointer, resolved already (elab_btf_cast) */
 	a->kread = fr;
 	a->type = mode == CC_BTF_READ_STRING ? TY_STRING : TY_LONG;
 	return a;
@@ -369,6 +370,34 @@ const char *elab_btf_arg_names(struct elab *E, const struct cc_dprobe *d)
 }
 
 /*
+ * &@cast(N, "T")->chain with a constant N and no pointer followed: the
+ * number N plus the chain's offsets, known at pass 2 and usable in any
+ * probe.  It is what stap's @cast_sizeof (&@cast(0, "T")[1]) and
+ * @offsetof (&@cast(0, "T")->m) are made of.  The offsets are this
+ * kernel's (as stap's from debuginfo): such a constant is not relocated
+ * for another kernel.
+ */
+static bool const_addr(struct cc_node *t, const struct cc_btf_read *r, const struct cc_node *ptr)
+{
+	int64_t v = ptr->num;
+	int i;
+
+	if (t->nargs) /* a runtime index */
+		return false;
+	for (i = 0; i < r->acc.nsteps; i++) {
+		if (r->acc.steps[i].op == CC_BTF_DEREF)
+			return false;
+		v += r->acc.steps[i].offset;
+	}
+	t->kind = N_NUM;
+	t->num = v;
+	t->type = TY_LONG;
+	t->lhs = NULL;
+	t->kread = NULL;
+	return true;
+}
+
+/*
  * @cast(p, "type"[, "module"])->chain and @task(p)->chain (stap's
  * @cast(p, "task_struct", "kernel")): the node becomes an N_TARGET whose
  * lhs is p.  @defined(@cast(...)->x) asks quietly.
@@ -416,9 +445,38 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 	r->argi = -1;
 	ptr = t->args[0];
 	what = chain_text(E, t, task ? "@task(...)" : "@cast(...)");
-	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
+	if (!resolve_chain(E, t, base, r, quiet))
+		return false;
+	if (want_addr && !r->acc.nsteps) {
+		/* &@cast(p, "T"): the struct's address, p itself */
+		if (!quiet)
+			*np = ptr;
+		return true;
+	}
+	if (t->str && !want_addr) {
+		/*
+		 * @cast(p, "T")$, ...->se$$: each member read is a read from p,
+		 * which the caller resolved first (and only once)
+		 */
+		if (t->nargs) {
+			if (!quiet)
+				cc_error_at(&cx->diag, &t->loc,
+					    "'%s$': pretty-printing a chain with a computed index is "
+					    "not supported: index it with a number",
+					    what);
+			return false;
+		}
+		if (!quiet) {
+			t->lhs = ptr;
+			*np = pretty_node(E, t, r, *t->str ? 2 : 1);
+		}
+		return true;
+	}
+	if (!read_mode(E, t, r, what, want_addr, quiet))
 		return false;
 	if (quiet)
+		return true;
+	if (want_addr && ptr->kind == N_NUM && const_addr(t, r, ptr))
 		return true;
 	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
 	t->kind = N_TARGET;

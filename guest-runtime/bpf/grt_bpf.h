@@ -120,6 +120,16 @@ struct th_hctx {
 	bool perf;      /* ctx is a perf sample's: its stacks are the sample's */
 };
 
+/*
+ * A raw tracepoint's argument i, loaded from ctx itself.  Written as
+ * ctx->args[i], clang may keep &ctx->args[i] in a register (or spill it)
+ * across many reads of it (a $$parms$, an @cast(...)$ of tens of
+ * members), and the verifier refuses a load through a ctx pointer moved
+ * off its start ("dereference of modified ctx ptr").
+ */
+#define th_rawarg(ctx, i) ({ __u64 v_; \
+	asm volatile("%0 = *(u64 *)(%1 + %2)" : "=r"(v_) : "r"(ctx), "i"((i) * 8)); v_; })
+
 static __always_inline void *th_frame(__u32 handler)
 {
 	__u32 key = bpf_get_smp_processor_id() * TH_NHANDLERS + handler;

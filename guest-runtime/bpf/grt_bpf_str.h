@@ -372,4 +372,24 @@ static __always_inline char *th_read_str(char *dst, __u64 addr, __s64 maxlen, bo
 	return dst;
 }
 
+/*
+ * A kernel char[n] member as a string (n <= TH_STRLEN, a constant): one
+ * bpf_probe_read_kernel() of the whole array and a NUL at its end, which
+ * is the string bpf_probe_read_kernel_str() would give (at most n - 1
+ * bytes, up to the first NUL) for less: the kernel copies n bytes at
+ * once instead of looking for the NUL byte by byte ($prev->comm on every
+ * context switch, docs/performance.md).  The bytes after the first NUL
+ * are whatever the array holds; nothing reads past a string's NUL.
+ * NULL on a bad read (the caller reports).
+ */
+static __always_inline char *th_read_karr(char *dst, __u64 addr, const __u32 n)
+{
+	if (bpf_probe_read_kernel(dst, n, (const void *)addr)) {
+		dst[0] = 0;
+		return 0;
+	}
+	dst[(n - 1) & (TH_MAXSTR - 1)] = 0;
+	return dst;
+}
+
 /* =~ and !~: a DFA walk over tables the generated code defines */

@@ -83,6 +83,89 @@ tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "tas
 assert_rc "reading through NULL ends the run" bad 1
 assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- a pointer field followed by -> is the C argument of its name -------------------------
+# timer_expire_entry's format has $timer (the pointer's value) and
+# $function; ->function on $timer reads the struct through the C argument.
+tap_run timerarg -c "$GEN sleep 50" -e 'probe kernel.trace("timer:timer_expire_entry") {
+	printf("%d %d %d\n", $timer->function == $function, &$timer->expires - $timer ==
+	       @offsetof("timer_list", expires), $timer != 0)
+	exit()
+}'
+assert_eq "\$timer->function through the C argument equals the field \$function" "$(out timerarg)" "1 1 1"
+
+# ---- $$parms$: the pointers to structs pretty-printed ---------------------------------------
+# prev's members from the first ({.thread_info={...}, .__state=...}), cut
+# at MAXSTRINGLEN; plain $$parms keeps the addresses.
+tap_run parmsp -c "$GEN ctxsw 5" -e 'probe kernel.trace("sched:sched_switch") {
+	if ($prev->pid != target() || execname() != "gen") next
+	println($$parms$)
+	println($$parms)
+	exit()
+}'
+assert_grep "\$\$parms\$ prints prev's struct" "$TMP/parmsp.out" '^preempt=0x[01] prev={\.[a-z_]*='
+assert_grep "\$\$parms keeps the addresses" "$TMP/parmsp.out" '^preempt=0x[01] prev=0xf[0-9a-f]* next=0xf[0-9a-f]* prev_state=0x'
+# @cast(...)$ prints as the chain to the same struct does; many reads of
+# one argument in a program load (the argument is read from ctx itself,
+# th_rawarg: clang once kept &ctx->args[1], which the verifier refused)
+tap_run castp -c "$GEN ctxsw 5" -e 'probe kernel.trace("sched:sched_switch") {
+	if ($prev->pid != target() || execname() != "gen") next
+	println(@cast($prev, "task_struct")->comm$)
+	println(@cast($prev, "task_struct")->se$ == $prev->se$)
+	println(@cast(&$prev->se, "sched_entity")$ == $prev->se$)
+	println($$parms$ != "")
+	exit()
+}'
+assert_ok "@cast(...)\$ and many reads of prev load" castp
+assert_eq "@cast(...)\$ prints as the chain does" "$(out castp | tr '\n' ' ')" '"gen" 1 1 1 '
+
+# ---- the type macros (compiler/tapset/macros.stpm) ------------------------------------------
+# Sizes and offsets are constants, in a user-context probe too; struct
+# sembuf is three shorts on every kernel.  In a kernel probe they agree
+# with the addresses of the members read, @container_of finds prev back
+# from its member se, and task_parent() is real_parent.
+tap_run macros_user -e 'probe begin {
+	printf("%d %d%d%d%d %d\n", @cast_sizeof("struct sembuf"),
+	       @type_member_defined("struct sock", sk_timer), @type_member_defined("struct sock", sk_nope),
+	       @type_defined("struct sock"), @type_defined("struct nope_nope"),
+	       @cast_module_sizeof("kernel", "struct sembuf") == @offsetof("struct sembuf", sem_flg) + 2)
+	exit()
+}'
+assert_eq "@cast_sizeof, @type_member_defined, @offsetof in begin" "$(out macros_user)" "6 1010 1"
+tap_run macros_kernel -c "$GEN ctxsw 20" -e 'global done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target() || execname() != "gen") next
+	done = 1
+	se = &$prev->se
+	printf("off=%d\n", &$prev->comm - $prev == @offsetof("task_struct", comm))
+	printf("size=%d\n", &@cast($prev, "task_struct")[1] - $prev == @cast_sizeof("struct task_struct"))
+	printf("self=%d\n", &@cast($prev, "task_struct") == $prev)
+	printf("container=%d\n", &@container_of(se, "struct task_struct", se) == $prev)
+	printf("chain=%d %s\n", @module_container_of(se, "kernel", "task_struct", se)->pid == target(),
+	       @container_of(se, "task_struct", se)->comm)
+	printf("parent=%d\n", task_parent($prev) == $prev->real_parent && task_parent($prev) != 0)
+}'
+assert_ok "the macros in a kernel probe" macros_kernel
+assert_eq "they agree with the members' addresses" "$(grep -v chain "$TMP/macros_kernel.out" | tr '\n' ' ')" \
+	"off=1 size=1 self=1 container=1 parent=1 "
+assert_grep "@container_of(...)->member reads the container" "$TMP/macros_kernel.out" '^chain=1 gen$'
+
+# ---- a char[N] string read whole ----------------------------------------------------------
+# $prev->comm is one bpf_probe_read_kernel() of the 16 bytes and a NUL at
+# the last (th_read_karr), not a byte-wise string copy.  A copy of gen
+# with a name past 15 characters has a comm of 15, the array's longest
+# string: no byte past the NUL, none missing.
+cp "$GEN" "$TMP/btfc0123456789abcdef"
+tap_run comm15 -c "$TMP/btfc0123456789abcdef ctxsw 50" -e 'global done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target() || $prev->comm != "btfc0123456789a") next
+	done = 1
+	printf("[%s] %d\n", $prev->comm, strlen($prev->comm))
+}'
+assert_ok "a comm of 15 characters is read" comm15
+assert_eq "\$prev->comm keeps all 15 and no more" "$(out comm15)" "[btfc0123456789a] 15"
+tap_run karr -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->comm) }'
+assert_grep "char[16] is read whole" "$TMP/karr.out" 'th_read_karr(F->t\[[0-9]*\], a[0-9]*, 16)'
+
 # ---- the programs a probe gets --------------------------------------------------------------
 # A name that is a format field and a C argument (prev_state) is the
 # field: the probe stays a tp/ program.  C arguments alone: raw_tp only.

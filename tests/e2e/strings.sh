@@ -55,4 +55,38 @@ assert_eq "MAXSTRINGLEN=20 keeps 19 bytes in the kernel" "$(sed -n 's/^kernel //
 assert_eq "MAXSTRINGLEN=20 keeps 19 bytes in user context" "$(sed -n 's/^user //p' "$TMP/max20.out")" "$x 19 $y 19 $z 19"
 assert_eq "kernel strings reach user probes cut at 19 bytes" "$(sed -n 's/^global //p' "$TMP/max20.out")" "$x $y"
 
+# A comparison with a short literal in a kernel probe is compared in line
+# (codegen_expr.c strcmp_lit): no copy of the literal, no bpf_loop().  Every operator,
+# the literal on either side, prefixes and extensions of the string, the
+# empty string, a literal past the inline bound (33 bytes: th_strcmp) and
+# one longer than MAXSTRINGLEN (cut, so compared as th_strcmp does).
+lit33=gen456789012345678901234567890123
+tap_run cmplit -c "$one" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	e = execname(); s = ""
+	printf("eq %d%d%d%d%d%d%d\n", e == "gen", e == "ge", e == "gen2", e == "", e != "gen",
+	       "gen" == e, "ge" != e)
+	printf("lt %d%d%d%d%d%d%d%d\n", e < "gen", e < "geo", e > "gem", e > "gen0", "a" < e,
+	       "z" < e, e <= "gen", e >= "gen")
+	printf("empty %d%d%d\n", s == "", s < "a", "" < e)
+	printf("long %d%d\n", e == "'$lit33'", e < "'$lit33'")
+	exit()
+}'
+assert_ok "comparisons with literals run" cmplit
+assert_eq "== and != with literals in the kernel" "$(sed -n 's/^eq //p' "$TMP/cmplit.out")" "1000011"
+assert_eq "< > <= >= with literals on either side" "$(sed -n 's/^lt //p' "$TMP/cmplit.out")" "01101011"
+assert_eq "the empty string against literals" "$(sed -n 's/^empty //p' "$TMP/cmplit.out")" "111"
+assert_eq "a literal past the inline bound" "$(sed -n 's/^long //p' "$TMP/cmplit.out")" "01"
+tap_run cmplit16 -DMAXSTRINGLEN=16 -c "$one" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	e = execname() . "456789012345"
+	printf("%d%d%d\n", e == "gen456789012345", e == "gen4567890123456", e == "gen45678901234")
+	exit()
+}'
+assert_eq "MAXSTRINGLEN=16: a literal past it is cut as the kernel's copy is" "$(out cmplit16)" "110"
+tap_run cmplitc -p3 -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen") exit() }'
+assert_grep "a short literal is compared in line" "$TMP/cmplitc.out" '\[0\] != 103 ? '
+assert_no_grep "with no copy of the literal" "$TMP/cmplitc.out" 'th_strcpy(F->t\[1\], "gen")'
+assert_no_grep "and no bpf_loop() compare" "$TMP/cmplitc.out" 'th_strcmp('
+
 finish
