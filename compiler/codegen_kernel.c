@@ -439,7 +439,7 @@ static void gen_body_lits(FILE *defs, struct kbody *b)
 {
 	int i, j, k = ((struct cc_vec *)b->lits.v[0])->n;
 
-	fprintf(defs, "static const char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k,
+	fprintf(defs, "static const TH_RO char th_lits%d[%d][%d][%zu] = {\n", b->id, b->lits.n, k,
 		b->lit_w);
 	for (i = 0; i < b->lits.n; i++) {
 		const struct cc_vec *l = b->lits.v[i];
@@ -654,7 +654,7 @@ static void gen_catch_msg(struct gen *G, FILE *o)
 		if (strlen(s->msg) + 1 > w)
 			w = strlen(s->msg) + 1;
 	}
-	fprintf(o, "static const char th_sitemsg[%d][%zu] = {\n", P->sites.n ? P->sites.n : 1, w);
+	fprintf(o, "static const TH_RO char th_sitemsg[%d][%zu] = {\n", P->sites.n ? P->sites.n : 1, w);
 	for (i = 0; i < P->sites.n; i++) {
 		struct cc_site *s = P->sites.v[i];
 

@@ -1429,21 +1429,23 @@ void cc_regex_emit_bpf(struct cc_ctx *cx, FILE *o)
 		return;
 	fprintf(o, "#define TH_RE_NSTATES %u\n#define TH_RE_NCLS %d\n#define TH_RE_NNEXT %u\n",
 		nstates, nk * 256, nnext);
-	fprintf(o, "static const __u8 th_re_cls[TH_RE_NCLS] = {");
+	/* in .rodata by name (before grt_bpf.h is included: its TH_RO says why) */
+	fprintf(o, "#define TH_RE_RO __attribute__((section(\".rodata\")))\n");
+	fprintf(o, "static const TH_RE_RO __u8 th_re_cls[TH_RE_NCLS] = {");
 	for (i = 0; i < P->regexes.n; i++) {
 		struct cc_regex *r = P->regexes.v[i];
 
 		if (r->kid >= 0 && r->re)
 			emit_bytes(o, r->re->cls, 256);
 	}
-	fprintf(o, "};\nstatic const __u8 th_re_flags[TH_RE_NSTATES] = {");
+	fprintf(o, "};\nstatic const TH_RE_RO __u8 th_re_flags[TH_RE_NSTATES] = {");
 	for (i = 0; i < P->regexes.n; i++) {
 		struct cc_regex *r = P->regexes.v[i];
 
 		if (r->kid >= 0 && r->re)
 			emit_bytes(o, r->re->flags, r->re->nstates);
 	}
-	fprintf(o, "};\nstatic const __u32 th_re_row[TH_RE_NSTATES] = {");
+	fprintf(o, "};\nstatic const TH_RE_RO __u32 th_re_row[TH_RE_NSTATES] = {");
 	nnext = 0;
 	first = true;
 	for (i = 0; i < P->regexes.n; i++) {
@@ -1457,7 +1459,7 @@ void cc_regex_emit_bpf(struct cc_ctx *cx, FILE *o)
 			nnext += r->re->nclasses;
 		}
 	}
-	fprintf(o, "\n};\nstatic const __u16 th_re_next[TH_RE_NNEXT] = {");
+	fprintf(o, "\n};\nstatic const TH_RE_RO __u16 th_re_next[TH_RE_NNEXT] = {");
 	for (i = 0; i < P->regexes.n; i++) {
 		struct cc_regex *r = P->regexes.v[i];
 

@@ -45,6 +45,14 @@
 #endif
 
 #define TH_MAX_CPUS 512 /* bound of the per-CPU merge loops */
+/*
+ * Constant tables go to .rodata by name: clang puts a constant of 4, 8,
+ * 16 or 32 bytes in a mergeable .rodata.cstN section but describes it in
+ * .rodata's BTF at offset 0, where another variable sits, and the kernel
+ * then refuses the object's BTF ("Invalid offset"), and with it any
+ * program that calls a subprogram ("missing btf func_info").
+ */
+#define TH_RO __attribute__((section(".rodata")))
 
 #ifndef TH_ZERO_SIZE
 #define TH_ZERO_SIZE 8

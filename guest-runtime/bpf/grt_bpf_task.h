@@ -76,8 +76,8 @@ static __always_inline __u64 th_read_mem(struct th_hctx *H, __u64 addr, int size
 
 /* ctime(): seconds since the epoch as "Wed Jun 30 21:49:08 1993", in eBPF */
 /* 8 and 16 entries: the indexes are masked, for the verifier's sake */
-static const char th_wdays[8][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "?" };
-static const char th_months[16][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+static const TH_RO char th_wdays[8][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed", "?" };
+static const TH_RO char th_months[16][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)

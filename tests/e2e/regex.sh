@@ -213,4 +213,14 @@ tap_run kmatched -p2 -e 'probe kernel.trace("syscalls:sys_enter_getppid") { if (
 assert_grep "matched() in a kernel probe is refused at pass 2, named" "$TMP/kmatched.err" \
 	"error: function 'matched' is not available in kernel probes (kernel.trace(\"syscalls:sys_enter_getppid\")): the subexpressions"
 
+# A one-state pattern's tables are 4 to 32 bytes: clang puts such constants
+# in mergeable .rodata.cstN sections with .rodata's BTF offsets, and the
+# kernel refused the object ("missing btf func_info") until they were
+# placed in .rodata by name.
+tap_run small -c "$GEN getppid 3" -e 'global n, m
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) { if (execname() !~ "zz") n++; if (execname() =~ "e") m++ } }
+probe end { printf("n=%d m=%d\n", n, m) }'
+assert_ok "a kernel probe with one-state patterns loads" small
+assert_eq "... and matches" "$(out small)" "n=3 m=3"
+
 finish
