@@ -127,6 +127,7 @@ const char *cg_ex(struct gen *G, struct cc_node *n);
 void cg_st(struct gen *G, struct cc_node *n);
 void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);
 void cg_unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t *len);
+void cg_unit(struct gen *G, struct cc_func *f, struct cc_dprobe *d, struct unit *u);
 void cg_frame_fields(struct gen *G, FILE *o, struct unit *u, struct cc_vec *locals,
 		     struct cc_sym **params, int nparams);
 void cg_long_locals(FILE *o, struct cc_vec *locals);

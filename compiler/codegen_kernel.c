@@ -229,18 +229,10 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 			    struct cc_func *f)
 {
 	struct unit u;
-	FILE *saved;
-	char *buf;
-	size_t len;
 	const char *attr;
 	int i;
 
-	G->func = f;
-	G->probe = NULL;
-	G->errjump = "goto th_out";
-	cg_unit_begin(G, &saved, &buf, &len);
-	cg_st(G, f->body);
-	cg_unit_end(G, saved, &u, &buf, &len);
+	cg_unit(G, f, NULL, &u);
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
 	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";

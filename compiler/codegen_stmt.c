@@ -307,6 +307,25 @@ void cg_unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t 
 		G->recmax_all = G->recmax;
 }
 
+/*
+ * A function's (f) or a user probe's (d) body as one unit; an error
+ * leaves a function for its caller (th_out), a probe for its report
+ * (th_err).
+ */
+void cg_unit(struct gen *G, struct cc_func *f, struct cc_dprobe *d, struct unit *u)
+{
+	FILE *saved;
+	char *buf;
+	size_t len;
+
+	G->func = f;
+	G->probe = d;
+	G->errjump = f ? "goto th_out" : "goto th_err";
+	cg_unit_begin(G, &saved, &buf, &len);
+	cg_st(G, f ? f->body : d->body);
+	cg_unit_end(G, saved, u, &buf, &len);
+}
+
 /* string locals and params live in the kernel frame */
 void cg_frame_fields(struct gen *G, FILE *o, struct unit *u, struct cc_vec *locals,
 		     struct cc_sym **params, int nparams)

@@ -60,17 +60,9 @@ static bool needs_globals_ptr(struct gen *G)
 static void gen_user_func(struct gen *G, FILE *defs, struct cc_func *f)
 {
 	struct unit u;
-	FILE *saved;
-	char *buf;
-	size_t len;
 	int i;
 
-	G->func = f;
-	G->probe = NULL;
-	G->errjump = "goto th_out";
-	cg_unit_begin(G, &saved, &buf, &len);
-	cg_st(G, f->body);
-	cg_unit_end(G, saved, &u, &buf, &len);
+	cg_unit(G, f, NULL, &u);
 
 	fprintf(defs, "static %s th_uf_%s(struct grt_uctx *U, char *ret%s)\n{\n", cg_ret_type(f),
 		cc_func_cname(f), cg_param_list(G, f));
@@ -104,16 +96,8 @@ static void gen_user_func(struct gen *G, FILE *defs, struct cc_func *f)
 static void gen_user_probe(struct gen *G, FILE *defs, struct cc_dprobe *d)
 {
 	struct unit u;
-	FILE *saved;
-	char *buf;
-	size_t len;
 
-	G->func = NULL;
-	G->probe = d;
-	G->errjump = "goto th_err";
-	cg_unit_begin(G, &saved, &buf, &len);
-	cg_st(G, d->body);
-	cg_unit_end(G, saved, &u, &buf, &len);
+	cg_unit(G, NULL, d, &u);
 
 	fprintf(defs, "/* %s */\nstatic void th_u%d(struct grt_uctx *U)\n{\n", d->pp, d->index);
 	if (needs_globals_ptr(G))
