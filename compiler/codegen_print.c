@@ -101,7 +101,6 @@ const char *cg_uprintf(struct gen *G, const char *f, size_t flen, struct cc_node
 	char *code = cc_strdup(G->cx->arena, "({");
 	int i, u = cg_uniq(G);
 
-	code = cg_fmt(G, "%s static struct grt_fmt *fc%d;", code, u);
 	code = cg_fmt(G, "%s struct grt_arg a%d[%d] = {", code, u, nargs ? nargs : 1);
 	for (i = 0; i < nargs; i++) {
 		if (types[i] == TY_STRING) {
@@ -119,10 +118,9 @@ const char *cg_uprintf(struct gen *G, const char *f, size_t flen, struct cc_node
 		if (types[i] == TY_STRING)
 			code = cg_fmt(G, "%s a%d[%d].slen = strlen(a%d[%d].s);", code, u, i, u, i);
 	if (sdst)
-		return cg_fmt(G, "%s grt_sprintf(U, &fc%d, %s, %s, a%d, %d); %s; })", code, u, sdst,
+		return cg_fmt(G, "%s grt_sprintf(U, %s, %s, a%d, %d); %s; })", code, sdst,
 			   cg_cquote(G, f, flen), u, nargs, sdst);
-	return cg_fmt(G, "%s grt_printf(U, &fc%d, %s, a%d, %d); 0; })", code, u, cg_cquote(G, f, flen), u,
-		   nargs);
+	return cg_fmt(G, "%s grt_printf(U, %s, a%d, %d); 0; })", code, cg_cquote(G, f, flen), u, nargs);
 }
 
 /* print(@hist_log(s)): kernel asks the reader to print it (a record); user prints it. */

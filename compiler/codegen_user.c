@@ -134,12 +134,12 @@ static void gen_autoprint(struct gen *G, FILE *defs)
 		if (!s->written || s->read)
 			continue;
 		if (!s->is_array && s->type == TY_LONG) {
-			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = GRT_LONG, "
-				      ".l = %s }; grt_printf(U, &f, \"%s=%%d\\n\", &a, 1); }\n",
+			fprintf(defs, "\t{ struct grt_arg a = { .type = GRT_LONG, "
+				      ".l = %s }; grt_printf(U, \"%s=%%d\\n\", &a, 1); }\n",
 				cg_var_ref(G, s), s->name);
 		} else if (!s->is_array && s->type == TY_STRING) {
-			fprintf(defs, "\t{ static struct grt_fmt *f; struct grt_arg a = { .type = "
-				      "GRT_STRING, .s = %s, .slen = strlen(%s) }; grt_printf(U, &f, "
+			fprintf(defs, "\t{ struct grt_arg a = { .type = "
+				      "GRT_STRING, .s = %s, .slen = strlen(%s) }; grt_printf(U, "
 				      "\"%s=\\\"%%s\\\"\\n\", &a, 1); }\n",
 				cg_var_ref(G, s), cg_var_ref(G, s), s->name);
 		} else if (!s->is_array && s->type == TY_STATS) {

@@ -71,10 +71,9 @@ struct grt_guest_desc {
 
 void *grt_globals(struct grt_rt *rt); /* kernel-shared scalars (struct th_globals) */
 
-void grt_printf(struct grt_uctx *u, struct grt_fmt **cache, const char *fmt,
-		const struct grt_arg *a, int n);
-void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const char *fmt,
-		 const struct grt_arg *a, int n);
+/* fmt is a literal of the generated object: its address keys the compiled form */
+void grt_printf(struct grt_uctx *u, const char *fmt, const struct grt_arg *a, int n);
+void grt_sprintf(struct grt_uctx *u, char *dst, const char *fmt, const struct grt_arg *a, int n);
 void grt_exit(struct grt_uctx *u);
 void grt_warn(struct grt_uctx *u, const char *msg);
 void grt_error_report(struct grt_uctx *u); /* u->err is set: report it */

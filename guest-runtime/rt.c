@@ -133,6 +133,7 @@ void grt_rt_free(struct grt_rt *rt)
 	for (i = 0; i < rt->nacts; i++)
 		free(rt->acts[i].text);
 	grt_buf_free(&rt->out);
+	grt_fmt_cache_free(&rt->fmts);
 	free(rt);
 }
 
@@ -579,30 +580,30 @@ void *grt_globals(struct grt_rt *rt)
 	return rt->o.globals;
 }
 
-void grt_printf(struct grt_uctx *u, struct grt_fmt **cache, const char *fmt,
-		const struct grt_arg *a, int n)
+void grt_printf(struct grt_uctx *u, const char *fmt, const struct grt_arg *a, int n)
 {
 	struct grt_rt *rt = u->rt;
+	struct grt_fmt *f;
 
 	/* an error earlier in the statement: the handler is being aborted */
 	if (u->err)
 		return;
-	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
+	if (grt_fmt_cache_get(&rt->fmts, fmt, &f) < 0)
 		return;
-	grt_fmt_render(&rt->out, *cache, a, n);
+	grt_fmt_render(&rt->out, f, a, n);
 	maybe_flush(rt);
 }
 
-void grt_sprintf(struct grt_uctx *u, struct grt_fmt **cache, char *dst, const char *fmt,
-		 const struct grt_arg *a, int n)
+void grt_sprintf(struct grt_uctx *u, char *dst, const char *fmt, const struct grt_arg *a, int n)
 {
 	struct grt_buf b = { 0 };
 	size_t max = (size_t)u->rt->meta->strlen - 1;
+	struct grt_fmt *f;
 
 	dst[0] = 0;
-	if (!*cache && grt_fmt_compile(fmt, strlen(fmt), cache, NULL, 0, NULL) < 0)
+	if (grt_fmt_cache_get(&u->rt->fmts, fmt, &f) < 0)
 		return;
-	if (grt_fmt_render(&b, *cache, a, n) == 0 && b.len) {
+	if (grt_fmt_render(&b, f, a, n) == 0 && b.len) {
 		size_t k = b.len < max ? b.len : max;
 
 		memcpy(dst, b.data, k);

@@ -13,6 +13,7 @@
 
 #include "guest-runtime/grt.h"
 #include "guest-runtime/grt_user.h"
+#include "guest-runtime/fmt_cache.h"
 
 #define OUT_FLUSH_BYTES (64u << 10)
 /* system()/printk() requests one user probe run may queue (MAXACTION bounds loops) */
@@ -31,6 +32,7 @@ struct grt_rt {
 	struct grt_assoc **uarr; /* per gid: user-only arrays */
 	int64_t **ustat;         /* per gid: user-only scalar aggregates */
 	struct grt_buf out;
+	struct grt_fmt_cache fmts; /* printf formats of the user side, compiled once */
 	bool exit_req;
 	bool error_stop; /* errors exceeded MAXERRORS: error probes replace end */
 	int64_t errors;

@@ -15,7 +15,6 @@ void grt_print_stack(struct grt_uctx *u, const char *stk, int user)
 {
 	struct grt_buf b = { 0 };
 	struct grt_arg a = { .type = GRT_STRING };
-	static struct grt_fmt *fmt;
 
 	grt_stack_lines(&b, stk, 0, user);
 	if (!b.len)
@@ -23,7 +22,7 @@ void grt_print_stack(struct grt_uctx *u, const char *stk, int user)
 	/* through printf's path, so it lands in order with the probe's output */
 	a.s = b.data;
 	a.slen = b.len;
-	grt_printf(u, &fmt, "%s", &a, 1);
+	grt_printf(u, "%s", &a, 1);
 	grt_buf_free(&b);
 }
 
