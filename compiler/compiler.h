@@ -379,6 +379,12 @@ struct cc_ctx {
 	char **gopts; /* -G NAME=VALUE: initial values of the script's globals */
 	int ngopts;
 	/*
+	 * -E TEXT: more script text, as stap's: its probes, functions and
+	 * globals join the script's (and its aliases are listed by -l)
+	 */
+	char **extra_scripts;
+	int nextra_scripts;
+	/*
 	 * -d FILE (absolute paths; kernel modules by name) and --ldd: the
 	 * binaries whose symbols backtraces should name, for the symbolizer.
 	 */
@@ -790,6 +796,10 @@ int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
 int cc_load_tapsets(struct cc_ctx *cx);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
+/* Parse the script src and the -E texts (cx->extra_scripts) into one file. */
+struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src);
+/* Parse -E text number i on its own (tap -l lists its aliases). */
+struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i);
 
 /* ---- probepoint.c: the probe points this backend knows ------------------- */
 

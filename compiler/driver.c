@@ -594,7 +594,7 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 
 	memset(art, 0, sizeof(*art));
 	/* pass 1: parse */
-	cx->script = cc_parse_source(cx, src);
+	cx->script = cc_parse_script(cx, src);
 	if (cx->diag.nerrors)
 		return -EINVAL;
 	if (bo->last_pass == 1) {

@@ -110,6 +110,9 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	const char *family = NULL;
 	int i, j, k;
 
+	/* the aliases an -E text defines are listed as a tapset's (stap -l PATTERN -E TEXT) */
+	for (i = 0; i < cx->nextra_scripts; i++)
+		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_extra(cx, i));
 	src->name = "<pattern>";
 	src->text = pattern;
 	src->len = strlen(pattern);
