@@ -228,6 +228,11 @@ int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret
  */
 int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		     struct cc_btf_type *ret);
+/*
+ * @enum("NAME"): the value of the enumerator NAME in the enums of module
+ * (as cc_btf_find_type's).  -ENOENT: no such enumerator.
+ */
+int cc_btf_enum_value(struct cc_btf *b, const char *name, const char *module, int64_t *ret);
 /* What a type is (never fails: a bad id is CC_BTF_OTHER). */
 struct cc_btf_class cc_btf_classify(struct cc_btf *b, struct cc_btf_type t);
 /*

@@ -642,6 +642,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			btf_value(E, S, np);
 			return;
 		}
+		if (!strcmp(n->name, "@enum")) {
+			elab_btf_enum(E, n);
+			return;
+		}
 		if (!strcmp(n->name, "@perf"))
 			cc_error_at(&cx->diag, &n->loc,
 				    "'@perf' reads the perf counter of a process "

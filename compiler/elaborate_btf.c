@@ -505,3 +505,34 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 	t->kread = r;
 	return true;
 }
+
+/*
+ * @enum("NAME"[, "MODULE"]): the value of an enumerator, which stap reads
+ * from DWARF; the kernel's (or a module's) BTF has every enum it uses.
+ * A number constant from here on, so it may be used in any probe.
+ */
+void elab_btf_enum(struct elab *E, struct cc_node *n)
+{
+	struct cc_btf *b;
+	int64_t v;
+
+	if (n->num < 1 || n->num > 2 || n->nargs != n->num || n->str || n->args[0]->kind != N_STR ||
+	    (n->num == 2 && n->args[1]->kind != N_STR)) {
+		cc_error_at(&E->cx->diag, &n->loc,
+			    "@enum takes the enumerator's name and optionally a module, as literal "
+			    "strings: @enum(\"NAME\"[, \"MODULE\"])");
+		return;
+	}
+	b = open_btf(E, &n->loc, false);
+	if (!b)
+		return;
+	if (cc_btf_enum_value(b, n->args[0]->str, n->num == 2 ? n->args[1]->str : NULL, &v) < 0) {
+		cc_error_at(&E->cx->diag, &n->loc, "@enum: %s", cc_btf_error(b));
+		return;
+	}
+	n->kind = N_NUM;
+	n->num = v;
+	n->name = NULL;
+	n->args = NULL;
+	n->nargs = 0;
+}

@@ -325,6 +325,49 @@ static struct cc_node *target(struct parser *ps)
 }
 
 /*
+ * deref = ("@kderef" | "@uderef") "(" size "," expr ")"
+ *
+ * stap's reads of SIZE (1, 2, 4 or 8) bytes at an address of kernel or
+ * user memory, zero-extended, an error when the memory cannot be read:
+ * the reads kernel_char ... kernel_long and user_uint8_error ...
+ * user_uint64_error already are, which they become here.
+ */
+static struct cc_node *deref(struct parser *ps)
+{
+	static const char *const kfn[] = { "kernel_char", "kernel_short", "kernel_int", "kernel_long" };
+	static const char *const ufn[] = { "user_uint8_error", "user_uint16_error",
+					   "user_uint32_error", "user_uint64_error" };
+	struct cc_token *t = ps->t, *open, *size;
+	bool user = t->str[0] == 'u';
+	struct cc_node *n, *mask;
+	int lg;
+
+	ps->t = t->next;
+	open = ps_expect(ps, "(");
+	size = ps->t;
+	if (size->kind != TK_NUM || (size->num != 1 && size->num != 2 && size->num != 4 &&
+				     size->num != 8))
+		ps_fail(ps, size, "a size of 1, 2, 4 or 8 (bytes)");
+	lg = size->num == 1 ? 0 : size->num == 2 ? 1 : size->num == 4 ? 2 : 3;
+	ps->t = size->next;
+	ps_expect(ps, ",");
+	n = ps_new_node(ps, N_CALL, t);
+	n->name = (char *)(user ? ufn[lg] : kfn[lg]);
+	n->nargs = 1;
+	n->args = cc_alloc(ps->cx->arena, sizeof(*n->args));
+	n->args[0] = ps_expr(ps);
+	ps_expect_close(ps, ")", open);
+	if (user || lg == 3)
+		return n;
+	/* kernel_char/short/int sign-extend: keep the SIZE bytes only */
+	mask = ps_new_node(ps, N_NUM, t);
+	mask->num = (int64_t)((1ull << (8 << lg)) - 1);
+	n = binop(ps, t, n, mask);
+	n->op = "&";
+	return n;
+}
+
+/*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
  *         | "@variance" "(" expr ["," expr] ")"
  * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
@@ -371,7 +414,10 @@ static struct cc_node *at_value(struct parser *ps)
 		ps_expect_close(ps, ")", open);
 		return n;
 	}
+	if (!strcmp(name, "kderef") || !strcmp(name, "uderef"))
+		return deref(ps);
 	if (!strcmp(name, "cast") || !strcmp(name, "task") || !strcmp(name, "var") ||
+	    !strcmp(name, "enum") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
 	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
 		/*

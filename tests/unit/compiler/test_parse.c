@@ -190,6 +190,16 @@ static void test_values(void **state)
 	expect_stmt("print(@hist_linear(s, 0, 100, 10))", "print(@hist_linear(s, 0, 100, 10))");
 	expect_stmt("x = @defined($foo) ? $foo : 0", "(x = (@defined($foo) ? $foo : 0))");
 	expect_stmt("x = 0x10 + 010", "(x = (16 + 8))");
+	/* @kderef/@uderef: stap's sized reads, zero-extended, as the read functions */
+	expect_stmt("x = @kderef(1, a)", "(x = (kernel_char(a) & 255))");
+	expect_stmt("x = @kderef(4, a + 8)", "(x = (kernel_int((a + 8)) & 4294967295))");
+	expect_stmt("x = @kderef(8, a)", "(x = kernel_long(a))");
+	expect_stmt("x = @uderef(2, $p)", "(x = user_uint16_error($p))");
+	expect_stmt("x = @uderef(8, $p)", "(x = user_uint64_error($p))");
+	expect_err("probe begin { x = @uderef(3, a) }", 1,
+		   "t.stp:1:27: error: expected a size of 1, 2, 4 or 8 (bytes), found number '3'");
+	expect_err("probe begin { x = @kderef(n, a) }", 1,
+		   "t.stp:1:27: error: expected a size of 1, 2, 4 or 8 (bytes), found identifier 'n'");
 }
 
 /* ---- statements -------------------------------------------------------------------- */
