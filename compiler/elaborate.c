@@ -531,10 +531,11 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
 	/*
-	 * &@cast(0, "T")->m may be a constant (elab_btf_cast folds it):
-	 * @cast_sizeof and @offsetof are, in any probe or function
+	 * &@cast(p, "T")->m may read nothing (elab_btf_cast makes it p plus
+	 * an offset, a constant for a constant p: @cast_sizeof and @offsetof
+	 * are), in any probe or function
 	 */
-	if (!kernel && !(cast && addr && v->nargs && v->args[0]->kind == N_NUM)) {
+	if (!kernel && !(cast && addr && v->nargs)) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'%s' reads kernel memory: only in the body of a kernel probe "
 			    "(a function gets the value as an argument)", what);
@@ -545,11 +546,11 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		if (v->str && !addr && v->nargs)
 			resolve(E, S, &v->args[0], false);
 		if (elab_btf_cast(E, S, &v, addr, false)) {
-			if (!kernel && v->kind != N_NUM) {
+			if (!kernel && v->kind == N_TARGET) {
 				cc_error_at(&cx->diag, &n->loc,
 					    "'%s' reads kernel memory: only in the body of a kernel "
-					    "probe (a function gets the value as an argument; &@cast(0, "
-					    "\"T\")->member, an offset, can be anywhere)", what);
+					    "probe (a function gets the value as an argument; &@cast(p, "
+					    "\"T\")->member, an address, can be anywhere)", what);
 				return;
 			}
 			if (v->kread)

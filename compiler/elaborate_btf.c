@@ -370,16 +370,19 @@ const char *elab_btf_arg_names(struct elab *E, const struct cc_dprobe *d)
 }
 
 /*
- * &@cast(N, "T")->chain with a constant N and no pointer followed: the
- * number N plus the chain's offsets, known at pass 2 and usable in any
- * probe.  It is what stap's @cast_sizeof (&@cast(0, "T")[1]) and
- * @offsetof (&@cast(0, "T")->m) are made of.  The offsets are this
- * kernel's (as stap's from debuginfo): such a constant is not relocated
- * for another kernel.
+ * &@cast(p, "T")->chain with no pointer followed and no runtime index:
+ * no memory is read, the address is p plus the chain's offsets, so it is
+ * allowed in any probe or function (stap's target_set tapset passes
+ * &@cast(uaddr, "struct timespec")->tv_sec to user_long in a function).
+ * With a constant p it is a constant, known at pass 2: what stap's
+ * @cast_sizeof (&@cast(0, "T")[1]) and @offsetof (&@cast(0, "T")->m) are
+ * made of.  The offsets are this kernel's (as stap's from debuginfo):
+ * such a constant is not relocated for another kernel.
  */
-static bool const_addr(struct cc_node *t, const struct cc_btf_read *r, const struct cc_node *ptr)
+static bool offset_addr(struct elab *E, struct cc_node *t, const struct cc_btf_read *r,
+			struct cc_node *ptr)
 {
-	int64_t v = ptr->num;
+	int64_t off = 0;
 	int i;
 
 	if (t->nargs) /* a runtime index */
@@ -387,13 +390,23 @@ static bool const_addr(struct cc_node *t, const struct cc_btf_read *r, const str
 	for (i = 0; i < r->acc.nsteps; i++) {
 		if (r->acc.steps[i].op == CC_BTF_DEREF)
 			return false;
-		v += r->acc.steps[i].offset;
+		off += r->acc.steps[i].offset;
 	}
-	t->kind = N_NUM;
-	t->num = v;
 	t->type = TY_LONG;
-	t->lhs = NULL;
 	t->kread = NULL;
+	if (ptr->kind == N_NUM) {
+		t->kind = N_NUM;
+		t->num = ptr->num + off;
+		t->lhs = NULL;
+		return true;
+	}
+	t->kind = N_BINOP;
+	t->op = "+";
+	t->lhs = ptr;
+	t->rhs = cc_node_new(E->cx, N_NUM, &t->loc);
+	t->rhs->num = off;
+	t->rhs->type = TY_LONG;
+	t->name = NULL;
 	return true;
 }
 
@@ -476,7 +489,7 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		return false;
 	if (quiet)
 		return true;
-	if (want_addr && ptr->kind == N_NUM && const_addr(t, r, ptr))
+	if (want_addr && offset_addr(E, t, r, ptr))
 		return true;
 	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
 	t->kind = N_TARGET;
