@@ -64,6 +64,7 @@ static const struct cc_builtin builtins[] = {
 	{ "user_string_n", 2, 3, S, { L, L, S }, BC_KERNEL, B_USER_STRING_N },
 	{ "randint", 1, 1, L, { L }, BC_BOTH, B_RANDINT },
 	{ "num_online_cpus", 0, 0, L, { 0 }, BC_BOTH, B_NUM_CPUS },
+	{ "stp_pid", 0, 0, L, { 0 }, BC_BOTH, B_STP_PID },
 	{ "task_current", 0, 0, L, { 0 }, BC_KERNEL, B_TASK_CURRENT },
 	{ "task_pid", 1, 1, L, { L }, BC_KERNEL, B_TASK_PID },
 	{ "task_tid", 1, 1, L, { L }, BC_KERNEL, B_TASK_TID },

@@ -39,6 +39,7 @@ static const char *kctx_long(int id)
 	case B_LCLOCK_NS: return "((__s64)bpf_ktime_get_ns())";
 	case B_GET_CYCLES: return "((__s64)bpf_ktime_get_ns())";
 	case B_NUM_CPUS: return "((__s64)th_cfg.ncpus)";
+	case B_STP_PID: return "((__s64)th_cfg.loader_pid)";
 	default: return NULL;
 	}
 }
@@ -65,6 +66,7 @@ static int ctxval(int id)
 	case B_LCLOCK_NS: return GRT_CV_CLOCK_NS;
 	case B_GET_CYCLES: return GRT_CV_CYCLES;
 	case B_NUM_CPUS: return GRT_CV_NCPUS;
+	case B_STP_PID: return GRT_CV_STP_PID;
 	default: return 0;
 	}
 }
@@ -280,7 +282,7 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	case B_PID: case B_TID: case B_PPID: case B_UID: case B_GID: case B_EUID: case B_EGID:
 	case B_CPU: case B_TARGET: case B_GTOD_S: case B_GTOD_MS: case B_GTOD_US:
 	case B_GTOD_NS: case B_LCLOCK_S: case B_LCLOCK_MS: case B_LCLOCK_US: case B_LCLOCK_NS:
-	case B_GET_CYCLES: case B_NUM_CPUS:
+	case B_GET_CYCLES: case B_NUM_CPUS: case B_STP_PID:
 		return cg_fmt(G, "grt_ctx_long(U, %d)", ctxval(n->builtin));
 	case B_EXECNAME:
 		if (G->kernel)

@@ -85,7 +85,7 @@ enum grt_ctxval {
 	GRT_CV_PID = 1, GRT_CV_TID, GRT_CV_PPID, GRT_CV_UID, GRT_CV_GID, GRT_CV_EUID,
 	GRT_CV_EGID, GRT_CV_CPU, GRT_CV_TARGET, GRT_CV_GTOD_S, GRT_CV_GTOD_MS,
 	GRT_CV_GTOD_US, GRT_CV_GTOD_NS, GRT_CV_CLOCK_S, GRT_CV_CLOCK_MS, GRT_CV_CLOCK_US,
-	GRT_CV_CLOCK_NS, GRT_CV_CYCLES, GRT_CV_NCPUS,
+	GRT_CV_CLOCK_NS, GRT_CV_CYCLES, GRT_CV_NCPUS, GRT_CV_STP_PID,
 };
 int64_t grt_ctx_long(struct grt_uctx *u, int what);
 void grt_execname(struct grt_uctx *u, char *dst);

@@ -82,4 +82,13 @@ done
 assert_eq "ctime() before 1970, kernel" "$(sed -n 's/^kernel -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
 assert_eq "ctime() before 1970, user" "$(sed -n 's/^user -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
 
+# ---- stp_pid(): the process running the session (tap), in both contexts ------------
+# tap starts the -c command itself, so in the command's probes ppid() is tap
+tap_run stppid -c "$GEN getppid 2" -e 'global k, b
+probe begin { b = stp_pid() == pid() && stp_pid() > 1 }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target() && stp_pid() == ppid()) k++ }
+probe end { printf("b=%d\nk=%d\n", b, k) }'
+assert_eq "stp_pid() in begin is tap's pid" "$(value b stppid)" 1
+assert_eq "stp_pid() in a kernel probe is tap's pid (the -c command's parent)" "$(value k stppid)" 2
+
 finish
