@@ -701,6 +701,7 @@ struct cc_dprobe {
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
+	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
 	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
 	bool stash;
 	/* timers and perf */

@@ -35,9 +35,24 @@ int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_pa
 {
 	struct cc_btf *b = NULL;
 
+	struct cc_btf_param *args;
+	int i, n;
+
 	if (!d || d->kind != PK_TRACE || !d->event || cc_ctx_btf(E->cx, &b) < 0)
 		return -ENOENT;
-	return cc_btf_tp_args(b, d->event, ret);
+	n = cc_btf_tp_args(b, d->event, &args);
+	if (n > 0 && d->tp_argn) {
+		/* kernel.tracepoint(): stap numbers the arguments, $arg1 first */
+		struct cc_btf_param *num = cc_alloc(E->cx->arena, sizeof(*num) * (size_t)n);
+
+		for (i = 0; i < n; i++) {
+			num[i] = args[i];
+			num[i].name = cc_sprintf(E->cx->arena, "arg%d", i + 1);
+		}
+		args = num;
+	}
+	*ret = args;
+	return n;
 }
 
 /* How the script wrote head's chain, for messages: $prev->se, $x->a[...] */
