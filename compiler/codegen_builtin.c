@@ -531,21 +531,29 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	}
 	case B_CTIME: case B_TZ_CTIME: {
 		const char *secs = n->nargs ? cg_ex(G, n->args[0]) : NULL;
+		const char *near = cg_fmt(G, "identifier '%s'", n->name);
+		/* stap's errors outside what 32-bit seconds hold */
+		int past = cg_add_site(G, TH_ERR_USER, "Time too far in the past to be converted",
+				       near, &n->loc);
+		int future = cg_add_site(G, TH_ERR_USER, "Time too far in the future to be converted",
+					 near, &n->loc);
 
 		if (G->kernel) {
 			if (!secs)
 				secs = kctx_long(B_GTOD_S);
 			if (n->builtin == B_TZ_CTIME)
-				return cg_fmt(G, "th_ctime(%s, (%s) + th_cfg.tz_off, (const char *)th_cfg.tz_name)",
-					   cg_temp(G), secs);
-			return cg_fmt(G, "th_ctime(%s, %s, 0)", cg_temp(G), secs);
+				return cg_fmt(G, "th_ctime(H, %s, (%s) + th_cfg.tz_off, "
+						 "(const char *)th_cfg.tz_name, %d, %d)",
+					   cg_temp(G), secs, past, future);
+			return cg_fmt(G, "th_ctime(H, %s, %s, 0, %d, %d)", cg_temp(G), secs, past,
+				      future);
 		}
 		{
 			const char *t = cg_temp(G);
 
-			return cg_fmt(G, "({ grt_ctime(%s, %s, %d); %s; })", t,
+			return cg_fmt(G, "({ grt_ctime(U, %s, %s, %d, %d, %d); %s; })", t,
 				   secs ? secs : "grt_ctx_long(U, GRT_CV_GTOD_S)",
-				   n->builtin == B_TZ_CTIME, t);
+				   n->builtin == B_TZ_CTIME, past, future, t);
 		}
 	}
 	case B_CMDLINE_STR:

@@ -123,7 +123,12 @@ void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 
 /* ctime()/tz_ctime(), cmdline_str(), symname()/symdata() in user context */
-void grt_ctime(char *dst, int64_t secs, int local);
+/*
+ * ctime(secs) (tz_ctime with local): stap's 32-bit range, else the error
+ * at site past (too early) or future (too late)
+ */
+void grt_ctime(struct grt_uctx *u, char *dst, int64_t secs, int local, int64_t past,
+	       int64_t future);
 void grt_cmdline(struct grt_uctx *u, char *dst);
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
 /* modname(addr), umodname(addr) (tap's own process): an error at site when unknown */
