@@ -57,7 +57,7 @@ static const struct cc_builtin builtins[] = {
 	{ "strtol", 2, 2, L, { S, L }, BC_BOTH, B_STRTOL },
 	{ "str_replace", 3, 3, S, { S, S, S }, BC_BOTH, B_STR_REPLACE },
 	{ "stringat", 2, 2, L, { S, L }, BC_BOTH, B_STRINGAT },
-	{ "text_str", 1, 1, S, { S }, BC_USER, B_TEXT_STR },
+	{ "text_str", 1, 1, S, { S }, BC_BOTH, B_TEXT_STR },
 	{ "kernel_string", 1, 2, S, { L, S }, BC_KERNEL, B_KERNEL_STRING },
 	{ "kernel_string_n", 2, 2, S, { L, L }, BC_KERNEL, B_KERNEL_STRING_N },
 	{ "user_string", 1, 2, S, { L, S }, BC_KERNEL, B_USER_STRING },

@@ -424,6 +424,9 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	case B_TEXT_STR: {
 		const char *t = cg_temp(G);
 
+		/* kernel: a second temporary holds the positions of the bpf_loop() */
+		if (G->kernel)
+			return cg_fmt(G, "th_str_text(%s, %s, %s)", cg_temp(G), t, cg_ex(G, n->args[0]));
 		return cg_fmt(G, "({ grt_str_text(%s, TH_STRLEN, %s); %s; })", t, cg_ex(G, n->args[0]), t);
 	}
 	case B_KERNEL_STRING: case B_KERNEL_STRING_N: case B_USER_STRING: case B_USER_STRING_N: {
