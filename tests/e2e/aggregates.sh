@@ -48,4 +48,14 @@ probe syscall.getppid { s <<< 1; println(@variance(s)) }'
 assert_grep "@variance is read in user context" "$TMP/kvarread.err" \
 	"@variance in a kernel probe is not supported: read it in an end or timer probe"
 
+# ---- @hist_linear with few buckets in a kernel probe ------------------------------------
+# (0, 200, 50) has 7 buckets: clang proved the bucket in range and dropped
+# the check the verifier needs ("unbounded memory access"); 5 writes of 100
+# bytes land in the row 100
+tap_run klin -c "$GEN write 5 100" -e 'global l
+probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) l <<< $count }
+probe end { print(@hist_linear(l, 0, 200, 50)) }'
+assert_ok "@hist_linear(l, 0, 200, 50) of a kernel probe loads" klin
+assert_grep "... and the 5 writes of 100 bytes are in the row 100" "$TMP/klin.out" '^  100 |@@@@@ *5$'
+
 finish
