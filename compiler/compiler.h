@@ -497,6 +497,7 @@ enum cc_node_kind {
 	N_IN,       /* [args] in lhs */
 	N_STATOP,   /* @count(x) ... : name = "count" ..., lhs = x (var or index) */
 	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
+	N_HISTIDX,  /* @hist_*(x)[i]: bucket i's count; lhs the N_HIST, rhs i (NULL: the bucket count) */
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
 	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
 	N_ENTRY,    /* @entry(lhs): lhs evaluated at the entry of a return probe */

@@ -929,6 +929,15 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 		break;
 	case N_HIST:
 		break;
+	case N_HISTIDX:
+		/* the CPUs' copies are merged in user space, as for @variance */
+		if (W->kernel)
+			cc_error_at(&cx->diag, &n->loc,
+				    "a histogram's buckets (@%s(x)[i], foreach over @%s(x)) in a "
+				    "kernel probe (%s) are not supported: read them in an end or timer "
+				    "probe",
+				    n->lhs->name, n->lhs->name, W->where);
+		break;
 	default:
 		break;
 	}

@@ -402,6 +402,17 @@ static struct cc_node *at_value(struct parser *ps)
 		if (n->nargs < 1)
 			ps_fail_msg(ps, &t->loc,
 				 cc_sprintf(ps->cx->arena, "@%s needs an aggregate argument", name));
+		if (ps_is(ps, "[")) {
+			/* @hist_log(x)[i]: the count of bucket i */
+			struct cc_token *open = ps->t;
+			struct cc_node *h = ps_new_node(ps, N_HISTIDX, open);
+
+			ps->t = open->next;
+			h->lhs = n;
+			h->rhs = ps_expr(ps);
+			ps_expect_close(ps, "]", open);
+			return h;
+		}
 		return n; /* the aggregate is args[0] */
 	}
 	if (!strcmp(name, "defined") || !strcmp(name, "entry")) {
@@ -862,6 +873,55 @@ struct cc_node *ps_expr(struct parser *ps)
 /* ---- statements ------------------------------------------------------------- */
 
 /*
+ * foreach ([n =] i in @hist_log(x)) body: stap's walk over a histogram's
+ * buckets, the first to the last, i the bucket's number and n its count.
+ * It is the loop
+ *
+ *   for (i = 0; i < <buckets of @hist_log(x)>; i++) { n = @hist_log(x)[i]; body }
+ *
+ * so break, continue and MAXACTION work as in any loop.
+ */
+static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, struct cc_node *fe,
+				    struct cc_node *hist)
+{
+	struct cc_node *f = ps_new_node(ps, N_FOR, kw), *key = fe->args[0], *n;
+	struct cc_vec body = { 0 };
+
+	if (fe->nargs != 1 || fe->sort_by != -2 || fe->cond)
+		ps_fail_msg(ps, &kw->loc,
+			    "foreach over a histogram takes one key (the bucket) and no sort or "
+			    "limit: foreach ([n =] i in @hist_log(x))");
+	f->init = ps_new_node(ps, N_ASSIGN, kw);
+	f->init->op = "=";
+	f->init->lhs = key;
+	f->init->rhs = ps_new_node(ps, N_NUM, kw);
+	n = ps_new_node(ps, N_HISTIDX, kw);
+	n->lhs = hist;
+	f->cond = ps_new_node(ps, N_BINOP, kw);
+	f->cond->op = "<";
+	f->cond->lhs = cc_node_clone(ps->cx, key);
+	f->cond->rhs = n;
+	f->inc = ps_new_node(ps, N_INCDEC, kw);
+	f->inc->op = "++";
+	f->inc->postfix = true;
+	f->inc->lhs = cc_node_clone(ps->cx, key);
+	f->body = ps_new_node(ps, N_BLOCK, kw);
+	if (fe->lhs) {
+		struct cc_node *e = ps_new_node(ps, N_EXPR, kw), *a = ps_new_node(ps, N_ASSIGN, kw);
+
+		a->op = "=";
+		a->lhs = fe->lhs;
+		a->rhs = ps_new_node(ps, N_HISTIDX, kw);
+		a->rhs->lhs = cc_node_clone(ps->cx, hist);
+		a->rhs->rhs = cc_node_clone(ps->cx, key);
+		e->lhs = a;
+		push_arg(ps, f->body, &body, e);
+	}
+	push_arg(ps, f->body, &body, fe->body);
+	return f;
+}
+
+/*
  * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])*
  * "]") "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt sort = "+" | "-"
  */
@@ -922,6 +982,20 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	if (!ps_is_kw(ps->t, "in"))
 		ps_fail(ps, ps->t, "'in'");
 	ps->t = ps->t->next;
+	if (ps->t->kind == TK_AT &&
+	    (!strcmp(ps->t->str, "hist_log") || !strcmp(ps->t->str, "hist_linear"))) {
+		struct cc_node *hist = ps_value(ps);
+
+		if (hist->kind != N_HIST)
+			ps_fail_msg(ps, &hist->loc, "foreach walks a histogram, not one of its buckets");
+		if (ps_is_kw(ps->t, "limit")) {
+			ps->t = ps->t->next;
+			n->cond = ps_expr(ps);
+		}
+		ps_expect_close(ps, ")", open);
+		n->body = stmt(ps);
+		return foreach_hist(ps, kw, n, hist);
+	}
 	{
 		struct cc_token *a = ps_expect_name(ps, "an array name after 'in'");
 
