@@ -368,36 +368,16 @@ struct th_text_ctx {
 	struct th_repl_pos *pos;
 };
 
-/* The sequence at s + i: its length, and its code point in *cp (1: a byte alone) */
+/* The sequence at s + i (taphub/utf8.h): its length, and its code point in *cp */
 static __always_inline __u32 th_utf8_at(const char *s, __u32 i, __u32 *cp)
 {
-	__u8 b = (__u8)s[th_idx(i)];
-	__u32 c, len, k;
+	__u8 b[4];
 
-	if ((b & 0xE0) == 0xC0)
-		len = 2, c = b & 0x1F;
-	else if ((b & 0xF0) == 0xE0)
-		len = 3, c = b & 0x0F;
-	else if ((b & 0xF8) == 0xF0)
-		len = 4, c = b & 0x07;
-	else
-		return 1;
-	/* a NUL is no continuation byte: a sequence never runs past the string */
-	for (k = 1; k < 4; k++) {
-		__u8 x;
-
-		if (k >= len)
-			break;
-		x = (__u8)s[th_idx(i + k)];
-		if ((x & 0xC0) != 0x80)
-			return 1;
-		c = (c << 6) | (x & 0x3F);
-	}
-	if ((c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c < 0x80 || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000))
-		return 1;
-	*cp = c;
-	return len;
+	b[0] = (__u8)s[th_idx(i)];
+	b[1] = (__u8)s[th_idx(i + 1)];
+	b[2] = (__u8)s[th_idx(i + 2)];
+	b[3] = (__u8)s[th_idx(i + 3)];
+	return (__u32)th_utf8_decode(b, cp);
 }
 
 static long th_text_cb(__u64 step, void *arg)
