@@ -923,11 +923,12 @@ static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, stru
 
 /*
  * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])*
- * "]") "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt sort = "+" | "-"
+ * "]") "in" (ident ["[" keys "]"] ["@" extractor] | hist) [sort] ["limit" expr] ")" stmt
+ * sort = "+" | "-"
  */
 static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 {
-	struct cc_node *n = ps_new_node(ps, N_FOREACH, kw);
+	struct cc_node *n = ps_new_node(ps, N_FOREACH, kw), *hist = NULL;
 	struct cc_vec keys = { 0 };
 	int nsorts = 0;
 	struct cc_token *open = ps_expect(ps, "(");
@@ -982,21 +983,13 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	if (!ps_is_kw(ps->t, "in"))
 		ps_fail(ps, ps->t, "'in'");
 	ps->t = ps->t->next;
+	n->sort_x = -1;
 	if (ps->t->kind == TK_AT &&
 	    (!strcmp(ps->t->str, "hist_log") || !strcmp(ps->t->str, "hist_linear"))) {
-		struct cc_node *hist = ps_value(ps);
-
+		hist = ps_value(ps);
 		if (hist->kind != N_HIST)
 			ps_fail_msg(ps, &hist->loc, "foreach walks a histogram, not one of its buckets");
-		if (ps_is_kw(ps->t, "limit")) {
-			ps->t = ps->t->next;
-			n->cond = ps_expr(ps);
-		}
-		ps_expect_close(ps, ")", open);
-		n->body = stmt(ps);
-		return foreach_hist(ps, kw, n, hist);
-	}
-	{
+	} else {
 		struct cc_token *a = ps_expect_name(ps, "an array name after 'in'");
 
 		n->rhs = ps_new_node(ps, N_VAR, a);
@@ -1012,8 +1005,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 			ps_expect_list_close(ps, "]", sopen);
 		}
 	}
-	n->sort_x = -1;
-	if (ps->t->kind == TK_AT) {
+	if (!hist && ps->t->kind == TK_AT) {
 		static const char *const xs[] = { "count", "sum", "min", "max", "avg", "variance" };
 		int i;
 
@@ -1039,7 +1031,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	}
 	ps_expect_close(ps, ")", open);
 	n->body = stmt(ps);
-	return n;
+	return hist ? foreach_hist(ps, kw, n, hist) : n;
 }
 
 /* try = "try" block "catch" ["(" ident ")"] block */
