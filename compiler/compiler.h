@@ -803,10 +803,6 @@ int cc_macro_sources(struct cc_ctx *cx, struct cc_vec *out);
 int cc_load_tapsets(struct cc_ctx *cx);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
-/* Parse the script src and the -E texts (cx->extra_scripts) into one file. */
-struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src);
-/* Parse -E text number i on its own (tap -l lists its aliases). */
-struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i);
 
 /* ---- probepoint.c: the probe points this backend knows ------------------- */
 
@@ -956,6 +952,10 @@ bool cc_stap_tunable(const char *name);
 int cc_set_compatible(struct cc_ctx *cx, const char *version);
 struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path); /* "-": stdin */
 struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const char *text);
+/* Parse the script src and the -E texts (cx->extra_scripts) into one file. */
+struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src);
+/* Parse -E text number i on its own (tap -l lists its aliases). */
+struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i);
 
 struct cc_build_opts {
 	int last_pass;      /* 1..4: stop and print; 5: build for running */

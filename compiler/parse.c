@@ -879,8 +879,18 @@ struct cc_node *ps_expr(struct parser *ps)
  *
  *   for (i = 0; i < <buckets of @hist_log(x)>; i++) { n = @hist_log(x)[i]; body }
  *
- * so break, continue and MAXACTION work as in any loop.
+ * so break, continue and MAXACTION work as in any loop.  The histogram
+ * node is in the loop twice (both read the same aggregate); the key
+ * variable gets a node per use.
  */
+static struct cc_node *key_use(struct parser *ps, const struct cc_node *key)
+{
+	struct cc_node *v = cc_node_new(ps->cx, N_VAR, &key->loc);
+
+	v->name = key->name;
+	return v;
+}
+
 static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, struct cc_node *fe,
 				    struct cc_node *hist)
 {
@@ -899,12 +909,12 @@ static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, stru
 	n->lhs = hist;
 	f->cond = ps_new_node(ps, N_BINOP, kw);
 	f->cond->op = "<";
-	f->cond->lhs = cc_node_clone(ps->cx, key);
+	f->cond->lhs = key_use(ps, key);
 	f->cond->rhs = n;
 	f->inc = ps_new_node(ps, N_INCDEC, kw);
 	f->inc->op = "++";
 	f->inc->postfix = true;
-	f->inc->lhs = cc_node_clone(ps->cx, key);
+	f->inc->lhs = key_use(ps, key);
 	f->body = ps_new_node(ps, N_BLOCK, kw);
 	if (fe->lhs) {
 		struct cc_node *e = ps_new_node(ps, N_EXPR, kw), *a = ps_new_node(ps, N_ASSIGN, kw);
@@ -912,8 +922,8 @@ static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, stru
 		a->op = "=";
 		a->lhs = fe->lhs;
 		a->rhs = ps_new_node(ps, N_HISTIDX, kw);
-		a->rhs->lhs = cc_node_clone(ps->cx, hist);
-		a->rhs->rhs = cc_node_clone(ps->cx, key);
+		a->rhs->lhs = hist;
+		a->rhs->rhs = key_use(ps, key);
 		e->lhs = a;
 		push_arg(ps, f->body, &body, e);
 	}

@@ -23,43 +23,6 @@ struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src)
 	return cc_parse(cx, toks, src);
 }
 
-/* -E TEXT number i, a source of its own so that errors name it ("<-E 1>:1:7") */
-struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i)
-{
-	char *name = cc_sprintf(cx->arena, "<-E %d>", i + 1);
-
-	return cc_parse_source(cx, cc_source_text(cx, name, cx->extra_scripts[i]));
-}
-
-static void vec_append(struct cc_ctx *cx, struct cc_vec *to, const struct cc_vec *from)
-{
-	int i;
-
-	for (i = 0; i < from->n; i++)
-		cc_vec_push(cx->arena, to, from->v[i]);
-}
-
-/*
- * The user's script: src and the -E texts after it, as one file.  stap
- * treats them alike (user files, not tapsets: their probes run, their
- * globals are printed at the end); what two of them both define is a
- * duplicate, as within one file.
- */
-struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src)
-{
-	struct cc_file *f = cc_parse_source(cx, src);
-	int i;
-
-	for (i = 0; i < cx->nextra_scripts; i++) {
-		struct cc_file *e = cc_parse_extra(cx, i);
-
-		vec_append(cx, &f->probes, &e->probes);
-		vec_append(cx, &f->globals, &e->globals);
-		vec_append(cx, &f->funcs, &e->funcs);
-	}
-	return f;
-}
-
 static int load_dir(struct cc_ctx *cx, const char *dir)
 {
 	struct cc_vec srcs = { 0 };
