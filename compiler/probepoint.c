@@ -517,7 +517,7 @@ static int resolve_tracepoint(struct cc_ctx *cx, const struct cc_point *pt, bool
 		if (access(path, F_OK))
 			return point_error(cx, pt, quiet,
 					   cc_sprintf(cx->arena,
-						      "is not supported: module '%s' is not loaded "
+						      "is not supported on this kernel: module '%s' is not loaded "
 						      "(its tracepoints appear when it is)",
 						      m->str));
 		prefix = cc_sprintf(cx->arena, "module(\"%s\")", m->str);
