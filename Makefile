@@ -65,7 +65,7 @@ LIBS_taphubd := hub/daemon hub relayhost-module guest-runtime
 # so an installed tap needs nothing beside itself and the cache key covers
 # them through the version.
 EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/record.h \
-	include/taphub/stat.h guest-runtime/grt_user.h guest-runtime/grt.h \
+	include/taphub/stat.h include/taphub/utf8.h guest-runtime/grt_user.h guest-runtime/grt.h \
 	$(sort $(wildcard compiler/tapset/*.stp compiler/tapset/*.stpm)) \
 	$(O)/gen/tapset/syscall_names.stp \
 	$(O)/gen/tapset/errno.stp

@@ -696,6 +696,26 @@ static int find_in(struct cc_btf *b, int mod, const char *name, const int *kinds
 	return -ENOENT;
 }
 
+/*
+ * The next module of a stap module list from *spec ("kernel",
+ * "kernel<include/linux/sched.h>", "mod1:mod2", tried in order): its
+ * index, or -errno for one whose BTF cannot be read (skipped); *spec
+ * moves past it.
+ */
+static int module_next(struct cc_btf *b, const char **spec)
+{
+	const char *m = *spec, *end = strchr(m, ':');
+	size_t len;
+
+	if (!end)
+		end = m + strlen(m);
+	len = (size_t)(end - m);
+	*spec = *end ? end + 1 : end;
+	if (len >= 6 && !strncmp(m, "kernel", 6) && (len == 6 || m[6] == '<'))
+		return 0;
+	return module_get(b, m, len);
+}
+
 int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		     struct cc_btf_type *ret)
 {
@@ -706,7 +726,7 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 	static const int en[] = {BTF_KIND_ENUM, BTF_KIND_ENUM64};
 	const int *kinds = any;
 	int nkinds = sizeof(any) / sizeof(any[0]);
-	const char *bare = name, *m, *end;
+	const char *bare = name, *m;
 	size_t len;
 	int mod;
 
@@ -729,20 +749,59 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		return fail(b, -EINVAL, "@cast: empty type name");
 	if (!module || !*module)
 		module = "kernel";
-	/* stap: "kernel", "kernel<include/linux/sched.h>", "mod1:mod2", tried in order */
-	for (m = module; *m; m = *end ? end + 1 : end) {
-		end = strchr(m, ':');
-		if (!end)
-			end = m + strlen(m);
-		len = (size_t)(end - m);
-		if (len >= 6 && !strncmp(m, "kernel", 6) && (len == 6 || m[6] == '<'))
-			mod = 0;
-		else if ((mod = module_get(b, m, len)) < 0)
-			continue;
-		if (!find_in(b, mod, bare, kinds, nkinds, ret))
+	for (m = module; *m;)
+		if ((mod = module_next(b, &m)) >= 0 && !find_in(b, mod, bare, kinds, nkinds, ret))
 			return 0;
-	}
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
+}
+
+/* ---- @enum ------------------------------------------------------------------------- */
+
+/* The enumerator name among the enums of one module's own types, or -ENOENT. */
+static int enumerator_in(const struct btf *btf, uint32_t first, const char *name, int64_t *ret)
+{
+	uint32_t id, n = btf__type_cnt(btf);
+	int i;
+
+	for (id = first; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+
+			for (i = 0; i < btf_vlen(t); i++)
+				if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name)) {
+					/* an enum's values are signed only when its type says so */
+					*ret = btf_kflag(t) ? (int64_t)e[i].val : (int64_t)(uint32_t)e[i].val;
+					return 0;
+				}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+
+			for (i = 0; i < btf_vlen(t); i++)
+				if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name)) {
+					*ret = (int64_t)btf_enum64_value(&e[i]);
+					return 0;
+				}
+		}
+	}
+	return -ENOENT;
+}
+
+int cc_btf_enum_value(struct cc_btf *b, const char *name, const char *module, int64_t *ret)
+{
+	const char *m;
+	int mod;
+
+	if (!module || !*module)
+		module = "kernel";
+	/* a module's BTF is split: its own types follow vmlinux's */
+	for (m = module; *m;)
+		if ((mod = module_next(b, &m)) >= 0 &&
+		    !enumerator_in(b->mods[mod].btf, mod ? btf__type_cnt(b->mods[0].btf) : 1, name,
+				   ret))
+			return 0;
+	return fail(b, -ENOENT, "no enumerator '%s' in the BTF of '%s'", name, module);
 }
 
 /* ---- codegen's local definitions ----------------------------------------------------- */

@@ -89,6 +89,7 @@ const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, 
 int cg_stat_slots(const struct cc_sym *s);
 const char *cg_stat_add(struct gen *G, struct cc_node *n);
 const char *cg_stat_op(struct gen *G, struct cc_node *n);
+const char *cg_hist_index(struct gen *G, struct cc_node *n);
 const char *cg_int_cast(int size, bool is_signed);
 const char *cg_target(struct gen *G, struct cc_node *n);
 /* codegen_kfunc.c: a kernel function's $parameter or $return, and its program's section */

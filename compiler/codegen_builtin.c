@@ -39,6 +39,7 @@ static const char *kctx_long(int id)
 	case B_LCLOCK_NS: return "((__s64)bpf_ktime_get_ns())";
 	case B_GET_CYCLES: return "((__s64)bpf_ktime_get_ns())";
 	case B_NUM_CPUS: return "((__s64)th_cfg.ncpus)";
+	case B_STP_PID: return "((__s64)th_cfg.loader_pid)";
 	default: return NULL;
 	}
 }
@@ -65,6 +66,7 @@ static int ctxval(int id)
 	case B_LCLOCK_NS: return GRT_CV_CLOCK_NS;
 	case B_GET_CYCLES: return GRT_CV_CYCLES;
 	case B_NUM_CPUS: return GRT_CV_NCPUS;
+	case B_STP_PID: return GRT_CV_STP_PID;
 	default: return 0;
 	}
 }
@@ -280,7 +282,7 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	case B_PID: case B_TID: case B_PPID: case B_UID: case B_GID: case B_EUID: case B_EGID:
 	case B_CPU: case B_TARGET: case B_GTOD_S: case B_GTOD_MS: case B_GTOD_US:
 	case B_GTOD_NS: case B_LCLOCK_S: case B_LCLOCK_MS: case B_LCLOCK_US: case B_LCLOCK_NS:
-	case B_GET_CYCLES: case B_NUM_CPUS:
+	case B_GET_CYCLES: case B_NUM_CPUS: case B_STP_PID:
 		return cg_fmt(G, "grt_ctx_long(U, %d)", ctxval(n->builtin));
 	case B_EXECNAME:
 		if (G->kernel)
@@ -422,6 +424,9 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	case B_TEXT_STR: {
 		const char *t = cg_temp(G);
 
+		/* kernel: a second temporary holds the positions of the bpf_loop() */
+		if (G->kernel)
+			return cg_fmt(G, "th_str_text(%s, %s, %s)", cg_temp(G), t, cg_ex(G, n->args[0]));
 		return cg_fmt(G, "({ grt_str_text(%s, TH_STRLEN, %s); %s; })", t, cg_ex(G, n->args[0]), t);
 	}
 	case B_KERNEL_STRING: case B_KERNEL_STRING_N: case B_USER_STRING: case B_USER_STRING_N: {
@@ -529,21 +534,29 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	}
 	case B_CTIME: case B_TZ_CTIME: {
 		const char *secs = n->nargs ? cg_ex(G, n->args[0]) : NULL;
+		const char *near = cg_fmt(G, "identifier '%s'", n->name);
+		/* stap's errors outside what 32-bit seconds hold */
+		int past = cg_add_site(G, TH_ERR_USER, "Time too far in the past to be converted",
+				       near, &n->loc);
+		int future = cg_add_site(G, TH_ERR_USER, "Time too far in the future to be converted",
+					 near, &n->loc);
 
 		if (G->kernel) {
 			if (!secs)
 				secs = kctx_long(B_GTOD_S);
 			if (n->builtin == B_TZ_CTIME)
-				return cg_fmt(G, "th_ctime(%s, (%s) + th_cfg.tz_off, (const char *)th_cfg.tz_name)",
-					   cg_temp(G), secs);
-			return cg_fmt(G, "th_ctime(%s, %s, 0)", cg_temp(G), secs);
+				return cg_fmt(G, "th_ctime(H, %s, (%s) + th_cfg.tz_off, "
+						 "(const char *)th_cfg.tz_name, %d, %d)",
+					   cg_temp(G), secs, past, future);
+			return cg_fmt(G, "th_ctime(H, %s, %s, 0, %d, %d)", cg_temp(G), secs, past,
+				      future);
 		}
 		{
 			const char *t = cg_temp(G);
 
-			return cg_fmt(G, "({ grt_ctime(%s, %s, %d); %s; })", t,
+			return cg_fmt(G, "({ grt_ctime(U, %s, %s, %d, %d, %d); %s; })", t,
 				   secs ? secs : "grt_ctx_long(U, GRT_CV_GTOD_S)",
-				   n->builtin == B_TZ_CTIME, t);
+				   n->builtin == B_TZ_CTIME, past, future, t);
 		}
 	}
 	case B_CMDLINE_STR:

@@ -221,6 +221,32 @@ const char *cg_stat_op(struct gen *G, struct cc_node *n)
 	return cg_fmt(G, "({%s th_stat_x(H, &%s, %s, %d, %d); })", pre, cg_kmap(G, s), key, xi, site);
 }
 
+/*
+ * @hist_*(x)[i] (user probes; elaborate.c refuses kernel ones): bucket i's
+ * count in the merged copy, stap's error for a bucket that is not there;
+ * without i, the number of buckets (what a foreach over it walks).
+ */
+const char *cg_hist_index(struct gen *G, struct cc_node *n)
+{
+	struct cc_node *x = n->lhs->args[0];
+	struct cc_sym *s = x->sym;
+	int nb = hist_buckets(s), u = cg_uniq(G), site;
+	char *pre = "";
+	const char *key = NULL;
+
+	if (!n->rhs)
+		return cg_num(G, nb);
+	site = cg_add_site(G, TH_ERR_USER, "histogram index out of range",
+			   cg_fmt(G, "identifier '%s'", s->name), &n->loc);
+	if (x->kind == N_INDEX)
+		key = cg_keys(G, s, x->args, x->nargs, &pre);
+	return cg_fmt(G,
+		      "({%s int64_t st%d[%d]; int64_t b%d = %s; grt_stat_get_g(U, %d, %s, st%d); "
+		      "(b%d >= 0 && b%d < %d) ? st%d[%d + b%d] : (%s, 0); })",
+		      pre, u, cg_stat_slots(s), u, cg_ex(G, n->rhs), s->index, key ? key : "NULL",
+		      u, u, u, nb, u, TH_STAT_HDR, u, cg_err_set(G, site));
+}
+
 /* ---- target variables ----------------------------------------------------------------- */
 
 /* Width and signedness of a tracepoint field's C type. */

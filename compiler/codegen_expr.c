@@ -495,6 +495,8 @@ const char *cg_ex(struct gen *G, struct cc_node *n)
 	}
 	case N_STATOP:
 		return cg_stat_op(G, n);
+	case N_HISTIDX:
+		return cg_hist_index(G, n);
 	default:
 		cc_error_at(&G->cx->diag, &n->loc, "expression has no code generator");
 		return "0";

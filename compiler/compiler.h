@@ -228,6 +228,11 @@ int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret
  */
 int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		     struct cc_btf_type *ret);
+/*
+ * @enum("NAME"): the value of the enumerator NAME in the enums of module
+ * (as cc_btf_find_type's).  -ENOENT: no such enumerator.
+ */
+int cc_btf_enum_value(struct cc_btf *b, const char *name, const char *module, int64_t *ret);
 /* What a type is (never fails: a bad id is CC_BTF_OTHER). */
 struct cc_btf_class cc_btf_classify(struct cc_btf *b, struct cc_btf_type t);
 /*
@@ -379,6 +384,12 @@ struct cc_ctx {
 	char **gopts; /* -G NAME=VALUE: initial values of the script's globals */
 	int ngopts;
 	/*
+	 * -E TEXT: more script text, as stap's: its probes, functions and
+	 * globals join the script's (and its aliases are listed by -l)
+	 */
+	char **extra_scripts;
+	int nextra_scripts;
+	/*
 	 * -d FILE (absolute paths; kernel modules by name) and --ldd: the
 	 * binaries whose symbols backtraces should name, for the symbolizer.
 	 */
@@ -486,6 +497,7 @@ enum cc_node_kind {
 	N_IN,       /* [args] in lhs */
 	N_STATOP,   /* @count(x) ... : name = "count" ..., lhs = x (var or index) */
 	N_HIST,     /* @hist_log(x) / @hist_linear(x, lo, hi, step): name, args[0] = x */
+	N_HISTIDX,  /* @hist_*(x)[i]: bucket i's count; lhs the N_HIST, rhs i (NULL: the bucket count) */
 	N_DEFINED,  /* @defined(expr): num = result after elaboration */
 	N_WILDCARD, /* '*' as an array key: a slice (delete, in, foreach) */
 	N_ENTRY,    /* @entry(lhs): lhs evaluated at the entry of a return probe */
@@ -690,6 +702,7 @@ struct cc_dprobe {
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
+	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
 	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
 	bool stash;
 	/* timers and perf */
@@ -939,6 +952,10 @@ bool cc_stap_tunable(const char *name);
 int cc_set_compatible(struct cc_ctx *cx, const char *version);
 struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path); /* "-": stdin */
 struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const char *text);
+/* Parse the script src and the -E texts (cx->extra_scripts) into one file. */
+struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src);
+/* Parse -E text number i on its own (tap -l lists its aliases). */
+struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i);
 
 struct cc_build_opts {
 	int last_pass;      /* 1..4: stop and print; 5: build for running */
@@ -994,7 +1011,7 @@ enum cc_builtin_id {
 	B_SPRINTF, B_SPRINT, B_SPRINTLN, B_SPRINTD,
 	B_STRLEN, B_SUBSTR, B_ISINSTR, B_STRTOL, B_STR_REPLACE, B_STRINGAT, B_TEXT_STR,
 	B_KERNEL_STRING, B_KERNEL_STRING_N, B_USER_STRING, B_USER_STRING_N,
-	B_RANDINT, B_NUM_CPUS,
+	B_RANDINT, B_NUM_CPUS, B_STP_PID,
 	/* tasks (kernel context: a task pointer is a long) */
 	B_TASK_CURRENT, B_TASK_PID, B_TASK_TID, B_TASK_PARENT, B_TASK_EXECNAME, B_TASK_STATE,
 	B_TASK_PRIO, B_TASK_NICE, B_TASK_CPU, B_TASK_UID, B_TASK_GID,

@@ -206,6 +206,43 @@ struct cc_srcfile *cc_source_text(struct cc_ctx *cx, const char *name, const cha
 	return f;
 }
 
+/* -E TEXT number i, a source of its own so that errors name it ("<-E 1>:1:7") */
+struct cc_file *cc_parse_extra(struct cc_ctx *cx, int i)
+{
+	char *name = cc_sprintf(cx->arena, "<-E %d>", i + 1);
+
+	return cc_parse_source(cx, cc_source_text(cx, name, cx->extra_scripts[i]));
+}
+
+static void vec_append(struct cc_ctx *cx, struct cc_vec *to, const struct cc_vec *from)
+{
+	int i;
+
+	for (i = 0; i < from->n; i++)
+		cc_vec_push(cx->arena, to, from->v[i]);
+}
+
+/*
+ * The user's script: src and the -E texts after it, as one file.  stap
+ * treats them alike (user files, not tapsets: their probes run, their
+ * globals are printed at the end); what two of them both define is a
+ * duplicate, as within one file.
+ */
+struct cc_file *cc_parse_script(struct cc_ctx *cx, struct cc_srcfile *src)
+{
+	struct cc_file *f = cc_parse_source(cx, src);
+	int i;
+
+	for (i = 0; i < cx->nextra_scripts; i++) {
+		struct cc_file *e = cc_parse_extra(cx, i);
+
+		vec_append(cx, &f->probes, &e->probes);
+		vec_append(cx, &f->globals, &e->globals);
+		vec_append(cx, &f->funcs, &e->funcs);
+	}
+	return f;
+}
+
 struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path)
 {
 	struct cc_srcfile *f;
@@ -594,7 +631,7 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 
 	memset(art, 0, sizeof(*art));
 	/* pass 1: parse */
-	cx->script = cc_parse_source(cx, src);
+	cx->script = cc_parse_script(cx, src);
 	if (cx->diag.nerrors)
 		return -EINVAL;
 	if (bo->last_pass == 1) {

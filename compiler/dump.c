@@ -114,6 +114,19 @@ static void node(const struct cc_node *n, FILE *o, int ind)
 		args(n, o);
 		fputc(')', o);
 		break;
+	case N_HISTIDX:
+		/* without an index: the number of buckets (a foreach over it) */
+		if (!n->rhs)
+			fputs("@buckets(", o);
+		node(n->lhs, o, ind);
+		if (n->rhs) {
+			fputc('[', o);
+			node(n->rhs, o, ind);
+			fputc(']', o);
+		} else {
+			fputc(')', o);
+		}
+		break;
 	case N_WILDCARD:
 		fputc('*', o);
 		break;

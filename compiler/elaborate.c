@@ -531,10 +531,11 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
 	/*
-	 * &@cast(0, "T")->m may be a constant (elab_btf_cast folds it):
-	 * @cast_sizeof and @offsetof are, in any probe or function
+	 * &@cast(p, "T")->m may read nothing (elab_btf_cast makes it p plus
+	 * an offset, a constant for a constant p: @cast_sizeof and @offsetof
+	 * are), in any probe or function
 	 */
-	if (!kernel && !(cast && addr && v->nargs && v->args[0]->kind == N_NUM)) {
+	if (!kernel && !(cast && addr && v->nargs)) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'%s' reads kernel memory: only in the body of a kernel probe "
 			    "(a function gets the value as an argument)", what);
@@ -545,11 +546,11 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		if (v->str && !addr && v->nargs)
 			resolve(E, S, &v->args[0], false);
 		if (elab_btf_cast(E, S, &v, addr, false)) {
-			if (!kernel && v->kind != N_NUM) {
+			if (!kernel && v->kind == N_TARGET) {
 				cc_error_at(&cx->diag, &n->loc,
 					    "'%s' reads kernel memory: only in the body of a kernel "
-					    "probe (a function gets the value as an argument; &@cast(0, "
-					    "\"T\")->member, an offset, can be anywhere)", what);
+					    "probe (a function gets the value as an argument; &@cast(p, "
+					    "\"T\")->member, an address, can be anywhere)", what);
 				return;
 			}
 			if (v->kread)
@@ -640,6 +641,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (!strcmp(n->name, "@cast") || !strcmp(n->name, "@task") ||
 		    (n->name[0] == '&' && (n->lhs->kind == N_TARGET || n->lhs->kind == N_DWARF))) {
 			btf_value(E, S, np);
+			return;
+		}
+		if (!strcmp(n->name, "@enum")) {
+			elab_btf_enum(E, n);
 			return;
 		}
 		if (!strcmp(n->name, "@perf"))
@@ -923,6 +928,15 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 				    W->where);
 		break;
 	case N_HIST:
+		break;
+	case N_HISTIDX:
+		/* the CPUs' copies are merged in user space, as for @variance */
+		if (W->kernel)
+			cc_error_at(&cx->diag, &n->loc,
+				    "a histogram's buckets (@%s(x)[i], foreach over @%s(x)) in a "
+				    "kernel probe (%s) are not supported: read them in an end or timer "
+				    "probe",
+				    n->lhs->name, n->lhs->name, W->where);
 		break;
 	default:
 		break;

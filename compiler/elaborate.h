@@ -47,6 +47,8 @@ void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
 bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
 /* elaborate_btf.c: a read's runtime indexes (args) and @cast's pointer (lhs) are left to resolve */
+/* @enum("NAME"[, "MODULE"]) becomes the enumerator's value (N_NUM), from BTF. */
+void elab_btf_enum(struct elab *E, struct cc_node *n);
 int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_param **ret);
 bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const char *name,
 		     bool want_addr, bool quiet);

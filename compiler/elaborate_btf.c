@@ -35,9 +35,24 @@ int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_pa
 {
 	struct cc_btf *b = NULL;
 
+	struct cc_btf_param *args;
+	int i, n;
+
 	if (!d || d->kind != PK_TRACE || !d->event || cc_ctx_btf(E->cx, &b) < 0)
 		return -ENOENT;
-	return cc_btf_tp_args(b, d->event, ret);
+	n = cc_btf_tp_args(b, d->event, &args);
+	if (n > 0 && d->tp_argn) {
+		/* kernel.tracepoint(): stap numbers the arguments, $arg1 first */
+		struct cc_btf_param *num = cc_alloc(E->cx->arena, sizeof(*num) * (size_t)n);
+
+		for (i = 0; i < n; i++) {
+			num[i] = args[i];
+			num[i].name = cc_sprintf(E->cx->arena, "arg%d", i + 1);
+		}
+		args = num;
+	}
+	*ret = args;
+	return n;
 }
 
 /* How the script wrote head's chain, for messages: $prev->se, $x->a[...] */
@@ -370,16 +385,19 @@ const char *elab_btf_arg_names(struct elab *E, const struct cc_dprobe *d)
 }
 
 /*
- * &@cast(N, "T")->chain with a constant N and no pointer followed: the
- * number N plus the chain's offsets, known at pass 2 and usable in any
- * probe.  It is what stap's @cast_sizeof (&@cast(0, "T")[1]) and
- * @offsetof (&@cast(0, "T")->m) are made of.  The offsets are this
- * kernel's (as stap's from debuginfo): such a constant is not relocated
- * for another kernel.
+ * &@cast(p, "T")->chain with no pointer followed and no runtime index:
+ * no memory is read, the address is p plus the chain's offsets, so it is
+ * allowed in any probe or function (stap's target_set tapset passes
+ * &@cast(uaddr, "struct timespec")->tv_sec to user_long in a function).
+ * With a constant p it is a constant, known at pass 2: what stap's
+ * @cast_sizeof (&@cast(0, "T")[1]) and @offsetof (&@cast(0, "T")->m) are
+ * made of.  The offsets are this kernel's (as stap's from debuginfo):
+ * such a constant is not relocated for another kernel.
  */
-static bool const_addr(struct cc_node *t, const struct cc_btf_read *r, const struct cc_node *ptr)
+static bool offset_addr(struct elab *E, struct cc_node *t, const struct cc_btf_read *r,
+			struct cc_node *ptr)
 {
-	int64_t v = ptr->num;
+	int64_t off = 0;
 	int i;
 
 	if (t->nargs) /* a runtime index */
@@ -387,13 +405,23 @@ static bool const_addr(struct cc_node *t, const struct cc_btf_read *r, const str
 	for (i = 0; i < r->acc.nsteps; i++) {
 		if (r->acc.steps[i].op == CC_BTF_DEREF)
 			return false;
-		v += r->acc.steps[i].offset;
+		off += r->acc.steps[i].offset;
 	}
-	t->kind = N_NUM;
-	t->num = v;
 	t->type = TY_LONG;
-	t->lhs = NULL;
 	t->kread = NULL;
+	if (ptr->kind == N_NUM) {
+		t->kind = N_NUM;
+		t->num = ptr->num + off;
+		t->lhs = NULL;
+		return true;
+	}
+	t->kind = N_BINOP;
+	t->op = "+";
+	t->lhs = ptr;
+	t->rhs = cc_node_new(E->cx, N_NUM, &t->loc);
+	t->rhs->num = off;
+	t->rhs->type = TY_LONG;
+	t->name = NULL;
 	return true;
 }
 
@@ -476,7 +504,7 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		return false;
 	if (quiet)
 		return true;
-	if (want_addr && ptr->kind == N_NUM && const_addr(t, r, ptr))
+	if (want_addr && offset_addr(E, t, r, ptr))
 		return true;
 	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
 	t->kind = N_TARGET;
@@ -504,4 +532,35 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 	t->lhs = base_val;
 	t->kread = r;
 	return true;
+}
+
+/*
+ * @enum("NAME"[, "MODULE"]): the value of an enumerator, which stap reads
+ * from DWARF; the kernel's (or a module's) BTF has every enum it uses.
+ * A number constant from here on, so it may be used in any probe.
+ */
+void elab_btf_enum(struct elab *E, struct cc_node *n)
+{
+	struct cc_btf *b;
+	int64_t v;
+
+	if (n->num < 1 || n->num > 2 || n->nargs != n->num || n->str || n->args[0]->kind != N_STR ||
+	    (n->num == 2 && n->args[1]->kind != N_STR)) {
+		cc_error_at(&E->cx->diag, &n->loc,
+			    "@enum takes the enumerator's name and optionally a module, as literal "
+			    "strings: @enum(\"NAME\"[, \"MODULE\"])");
+		return;
+	}
+	b = open_btf(E, &n->loc, false);
+	if (!b)
+		return;
+	if (cc_btf_enum_value(b, n->args[0]->str, n->num == 2 ? n->args[1]->str : NULL, &v) < 0) {
+		cc_error_at(&E->cx->diag, &n->loc, "@enum: %s", cc_btf_error(b));
+		return;
+	}
+	n->kind = N_NUM;
+	n->num = v;
+	n->name = NULL;
+	n->args = NULL;
+	n->nargs = 0;
 }

@@ -52,6 +52,11 @@ static char *c_args(struct cc_ctx *cx, const struct cc_dprobe *d, char *s)
 		return s;
 	n = cc_btf_tp_args(b, d->event, &args);
 	for (i = 0; i < n; i++) {
+		if (d->tp_argn) {
+			/* kernel.tracepoint(): $arg1 ... only, as stap lists them */
+			s = cc_sprintf(cx->arena, "%s $arg%d:%s", s, i + 1, args[i].cls.cname);
+			continue;
+		}
 		for (j = 0; j < d->tpf->nfields && strcmp(d->tpf->fields[j].name, args[i].name); j++)
 			;
 		if (j == d->tpf->nfields)
@@ -110,6 +115,9 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	const char *family = NULL;
 	int i, j, k;
 
+	/* the aliases an -E text defines are listed as a tapset's (stap -l PATTERN -E TEXT) */
+	for (i = 0; i < cx->nextra_scripts; i++)
+		cc_vec_push(cx->arena, &cx->tapsets, cc_parse_extra(cx, i));
 	src->name = "<pattern>";
 	src->text = pattern;
 	src->len = strlen(pattern);
@@ -167,7 +175,7 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 
 			if (with_vars && d->kind == PK_KFUNC)
 				s = cc_sprintf(cx->arena, "%s%s", s, cc_kfunc_vars(cx, d));
-			if (with_vars && d->tpf)
+			if (with_vars && d->tpf && !d->tp_argn)
 				for (j = 0; j < d->tpf->nfields; j++)
 					s = cc_sprintf(cx->arena, "%s $%s:%s", s, d->tpf->fields[j].name,
 						       field_type(&d->tpf->fields[j]));

@@ -325,6 +325,49 @@ static struct cc_node *target(struct parser *ps)
 }
 
 /*
+ * deref = ("@kderef" | "@uderef") "(" size "," expr ")"
+ *
+ * stap's reads of SIZE (1, 2, 4 or 8) bytes at an address of kernel or
+ * user memory, zero-extended, an error when the memory cannot be read:
+ * the reads kernel_char ... kernel_long and user_uint8_error ...
+ * user_uint64_error already are, which they become here.
+ */
+static struct cc_node *deref(struct parser *ps)
+{
+	static const char *const kfn[] = { "kernel_char", "kernel_short", "kernel_int", "kernel_long" };
+	static const char *const ufn[] = { "user_uint8_error", "user_uint16_error",
+					   "user_uint32_error", "user_uint64_error" };
+	struct cc_token *t = ps->t, *open, *size;
+	bool user = t->str[0] == 'u';
+	struct cc_node *n, *mask;
+	int lg;
+
+	ps->t = t->next;
+	open = ps_expect(ps, "(");
+	size = ps->t;
+	if (size->kind != TK_NUM || (size->num != 1 && size->num != 2 && size->num != 4 &&
+				     size->num != 8))
+		ps_fail(ps, size, "a size of 1, 2, 4 or 8 (bytes)");
+	lg = size->num == 1 ? 0 : size->num == 2 ? 1 : size->num == 4 ? 2 : 3;
+	ps->t = size->next;
+	ps_expect(ps, ",");
+	n = ps_new_node(ps, N_CALL, t);
+	n->name = (char *)(user ? ufn[lg] : kfn[lg]);
+	n->nargs = 1;
+	n->args = cc_alloc(ps->cx->arena, sizeof(*n->args));
+	n->args[0] = ps_expr(ps);
+	ps_expect_close(ps, ")", open);
+	if (user || lg == 3)
+		return n;
+	/* kernel_char/short/int sign-extend: keep the SIZE bytes only */
+	mask = ps_new_node(ps, N_NUM, t);
+	mask->num = (int64_t)((1ull << (8 << lg)) - 1);
+	n = binop(ps, t, n, mask);
+	n->op = "&";
+	return n;
+}
+
+/*
  * stat_op = ("@count" | "@sum" | "@min" | "@max" | "@avg") "(" expr ")"
  *         | "@variance" "(" expr ["," expr] ")"
  * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
@@ -359,6 +402,17 @@ static struct cc_node *at_value(struct parser *ps)
 		if (n->nargs < 1)
 			ps_fail_msg(ps, &t->loc,
 				 cc_sprintf(ps->cx->arena, "@%s needs an aggregate argument", name));
+		if (ps_is(ps, "[")) {
+			/* @hist_log(x)[i]: the count of bucket i */
+			struct cc_token *open = ps->t;
+			struct cc_node *h = ps_new_node(ps, N_HISTIDX, open);
+
+			ps->t = open->next;
+			h->lhs = n;
+			h->rhs = ps_expr(ps);
+			ps_expect_close(ps, "]", open);
+			return h;
+		}
 		return n; /* the aggregate is args[0] */
 	}
 	if (!strcmp(name, "defined") || !strcmp(name, "entry")) {
@@ -371,7 +425,10 @@ static struct cc_node *at_value(struct parser *ps)
 		ps_expect_close(ps, ")", open);
 		return n;
 	}
+	if (!strcmp(name, "kderef") || !strcmp(name, "uderef"))
+		return deref(ps);
 	if (!strcmp(name, "cast") || !strcmp(name, "task") || !strcmp(name, "var") ||
+	    !strcmp(name, "enum") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
 	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
 		/*
@@ -816,12 +873,72 @@ struct cc_node *ps_expr(struct parser *ps)
 /* ---- statements ------------------------------------------------------------- */
 
 /*
+ * foreach ([n =] i in @hist_log(x)) body: stap's walk over a histogram's
+ * buckets, the first to the last, i the bucket's number and n its count.
+ * It is the loop
+ *
+ *   for (i = 0; i < <buckets of @hist_log(x)>; i++) { n = @hist_log(x)[i]; body }
+ *
+ * so break, continue and MAXACTION work as in any loop.  The histogram
+ * node is in the loop twice (both read the same aggregate); the key
+ * variable gets a node per use.
+ */
+static struct cc_node *key_use(struct parser *ps, const struct cc_node *key)
+{
+	struct cc_node *v = cc_node_new(ps->cx, N_VAR, &key->loc);
+
+	v->name = key->name;
+	return v;
+}
+
+static struct cc_node *foreach_hist(struct parser *ps, struct cc_token *kw, struct cc_node *fe,
+				    struct cc_node *hist)
+{
+	struct cc_node *f = ps_new_node(ps, N_FOR, kw), *key = fe->args[0], *n;
+	struct cc_vec body = { 0 };
+
+	if (fe->nargs != 1 || fe->sort_by != -2 || fe->cond)
+		ps_fail_msg(ps, &kw->loc,
+			    "foreach over a histogram takes one key (the bucket) and no sort or "
+			    "limit: foreach ([n =] i in @hist_log(x))");
+	f->init = ps_new_node(ps, N_ASSIGN, kw);
+	f->init->op = "=";
+	f->init->lhs = key;
+	f->init->rhs = ps_new_node(ps, N_NUM, kw);
+	n = ps_new_node(ps, N_HISTIDX, kw);
+	n->lhs = hist;
+	f->cond = ps_new_node(ps, N_BINOP, kw);
+	f->cond->op = "<";
+	f->cond->lhs = key_use(ps, key);
+	f->cond->rhs = n;
+	f->inc = ps_new_node(ps, N_INCDEC, kw);
+	f->inc->op = "++";
+	f->inc->postfix = true;
+	f->inc->lhs = key_use(ps, key);
+	f->body = ps_new_node(ps, N_BLOCK, kw);
+	if (fe->lhs) {
+		struct cc_node *e = ps_new_node(ps, N_EXPR, kw), *a = ps_new_node(ps, N_ASSIGN, kw);
+
+		a->op = "=";
+		a->lhs = fe->lhs;
+		a->rhs = ps_new_node(ps, N_HISTIDX, kw);
+		a->rhs->lhs = hist;
+		a->rhs->rhs = key_use(ps, key);
+		e->lhs = a;
+		push_arg(ps, f->body, &body, e);
+	}
+	push_arg(ps, f->body, &body, fe->body);
+	return f;
+}
+
+/*
  * foreach = "foreach" "(" [ident [sort] "="] (ident [sort] | "[" ident [sort] ("," ident [sort])*
- * "]") "in" ident ["[" keys "]"] ["@" extractor] [sort] ["limit" expr] ")" stmt sort = "+" | "-"
+ * "]") "in" (ident ["[" keys "]"] ["@" extractor] | hist) [sort] ["limit" expr] ")" stmt
+ * sort = "+" | "-"
  */
 static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 {
-	struct cc_node *n = ps_new_node(ps, N_FOREACH, kw);
+	struct cc_node *n = ps_new_node(ps, N_FOREACH, kw), *hist = NULL;
 	struct cc_vec keys = { 0 };
 	int nsorts = 0;
 	struct cc_token *open = ps_expect(ps, "(");
@@ -876,7 +993,13 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	if (!ps_is_kw(ps->t, "in"))
 		ps_fail(ps, ps->t, "'in'");
 	ps->t = ps->t->next;
-	{
+	n->sort_x = -1;
+	if (ps->t->kind == TK_AT &&
+	    (!strcmp(ps->t->str, "hist_log") || !strcmp(ps->t->str, "hist_linear"))) {
+		hist = ps_value(ps);
+		if (hist->kind != N_HIST)
+			ps_fail_msg(ps, &hist->loc, "foreach walks a histogram, not one of its buckets");
+	} else {
 		struct cc_token *a = ps_expect_name(ps, "an array name after 'in'");
 
 		n->rhs = ps_new_node(ps, N_VAR, a);
@@ -892,8 +1015,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 			ps_expect_list_close(ps, "]", sopen);
 		}
 	}
-	n->sort_x = -1;
-	if (ps->t->kind == TK_AT) {
+	if (!hist && ps->t->kind == TK_AT) {
 		static const char *const xs[] = { "count", "sum", "min", "max", "avg", "variance" };
 		int i;
 
@@ -919,7 +1041,7 @@ static struct cc_node *foreach_stmt(struct parser *ps, struct cc_token *kw)
 	}
 	ps_expect_close(ps, ")", open);
 	n->body = stmt(ps);
-	return n;
+	return hist ? foreach_hist(ps, kw, n, hist) : n;
 }
 
 /* try = "try" block "catch" ["(" ident ")"] block */

@@ -338,11 +338,6 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 		return point_error(cx, pt, quiet,
 				   "is not supported yet: a data watchpoint needs the CPU's debug "
 				   "registers (perf breakpoint events), which taphub does not use yet");
-	if (comp_is(pt, i, "tracepoint"))
-		return point_error(cx, pt, quiet,
-				   "is not supported yet: it is stap's raw tracepoint form ($arg1 ...); "
-				   "kernel.trace(\"NAME\") probes the same event, with its C arguments "
-				   "by name ($prev ...)");
 	if (!comp_is(pt, i, "function") || !pt->comps[i].has_arg || !pt->comps[i].arg_is_str ||
 	    !*pt->comps[i].str)
 		return point_error(cx, pt, quiet,

@@ -25,8 +25,11 @@
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/perf_event.h>
 
 #include "compiler/compiler.h"
@@ -289,19 +292,15 @@ static void classify_trace(struct cc_ctx *cx, struct cc_dprobe *d)
 	}
 }
 
-static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
-			 struct cc_vec *out)
+/* kernel.trace("[SUBSYS:]EVENT") (spec), each event a probe */
+static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const char *what,
+			 bool quiet, struct cc_vec *out)
 {
-	const struct cc_comp *c = &pt->comps[1];
 	char *spec, *colon, **names;
 	const char *subsys, *event;
 	int n, i;
 
-	if (!c->has_arg || !c->arg_is_str)
-		return point_error(cx, pt, quiet, "expects a string: kernel.trace(\"subsys:event\")");
-	if (pt->ncomps > 2)
-		return point_error(cx, pt, quiet, "has unexpected components after kernel.trace()");
-	spec = cc_strdup(cx->arena, c->str);
+	spec = cc_strdup(cx->arena, what);
 	colon = strchr(spec, ':');
 	if (colon) {
 		*colon = 0;
@@ -489,6 +488,67 @@ static int resolve_stdin(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	return 1;
 }
 
+/*
+ * kernel.tracepoint("EVENT") and module("MOD").tracepoint("EVENT"):
+ * stap's tracepoints through BTF, named without their subsystem, whose
+ * C arguments are $arg1 ... $argN.  They are the events kernel.trace()
+ * probes, with the same programs; pp() is the point as stap writes it.
+ * A module's events are in tracefs once it is loaded, among the others.
+ */
+static int resolve_tracepoint(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			      struct cc_vec *out)
+{
+	const struct cc_comp *m = &pt->comps[0], *c = &pt->comps[1];
+	struct cc_vec tmp = { 0 };
+	char *prefix = "kernel";
+	struct cc_btf *b;
+	int i, r, n = 0;
+
+	if (!c->has_arg || !c->arg_is_str || !*c->str || strchr(c->str, ':'))
+		return point_error(cx, pt, quiet, "expects an event name: tracepoint(\"EVENT\")");
+	if (pt->ncomps > 2)
+		return point_error(cx, pt, quiet, "has unexpected components after tracepoint()");
+	if (!strcmp(m->name, "module")) {
+		char path[PATH_MAX];
+
+		if (!m->has_arg || !m->arg_is_str || !*m->str || strchr(m->str, '/'))
+			return point_error(cx, pt, quiet, "expects a module name: module(\"NAME\")");
+		snprintf(path, sizeof(path), "/sys/module/%s", m->str);
+		if (access(path, F_OK))
+			return point_error(cx, pt, quiet,
+					   cc_sprintf(cx->arena,
+						      "is not supported on this kernel: module '%s' is not loaded "
+						      "(its tracepoints appear when it is)",
+						      m->str));
+		prefix = cc_sprintf(cx->arena, "module(\"%s\")", m->str);
+	}
+	r = resolve_trace(cx, pt, c->str, quiet, &tmp);
+	if (r > 0 && cc_ctx_btf(cx, &b) < 0)
+		b = NULL;
+	for (i = 0; i < tmp.n; i++) {
+		struct cc_dprobe *d = tmp.v[i];
+		struct cc_btf_type t;
+
+		/*
+		 * stap's are the kernel's tracepoints, those with a
+		 * btf_trace_EVENT type: not the syscalls:* events, which
+		 * are ftrace's (kernel.trace() has them)
+		 */
+		if (b && cc_btf_find_type(b, cc_sprintf(cx->arena, "btf_trace_%s", d->event),
+					  m->has_arg ? m->str : "kernel", &t) < 0)
+			continue;
+		d->pp = cc_sprintf(cx->arena, "%s.tracepoint(\"%s\")", prefix, d->event);
+		d->tp_argn = true;
+		cc_vec_push(cx->arena, out, d);
+		n++;
+	}
+	if (r > 0 && !n)
+		return point_error(cx, pt, quiet,
+				   "names no kernel tracepoint: the events it matches have no "
+				   "btf_trace_ type (syscalls:* events are kernel.trace()'s)");
+	return r < 0 ? r : n;
+}
+
 int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			     struct cc_vec *out)
 {
@@ -511,13 +571,23 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return resolve_stdin(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") && comp_is(pt, 1, "trace")) {
 		struct cc_vec tmp = { 0 };
+		const struct cc_comp *c = &pt->comps[1];
 		int i;
 
-		r = resolve_trace(cx, pt, quiet, &tmp);
+		if (!c->has_arg || !c->arg_is_str)
+			return point_error(cx, pt, quiet,
+					   "expects a string: kernel.trace(\"subsys:event\")");
+		if (pt->ncomps > 2)
+			return point_error(cx, pt, quiet,
+					   "has unexpected components after kernel.trace()");
+		r = resolve_trace(cx, pt, c->str, quiet, &tmp);
 		for (i = 0; i < tmp.n; i++)
 			cc_vec_push(cx->arena, out, tmp.v[i]);
 		return r < 0 ? r : out->n - before;
 	}
+	if ((!strcmp(first, "kernel") && comp_is(pt, 1, "tracepoint")) ||
+	    (!strcmp(first, "module") && comp_is(pt, 1, "tracepoint")))
+		return resolve_tracepoint(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))

@@ -686,9 +686,16 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 		return n->type = TY_LONG;
 	}
 	case N_HIST:
-		cc_error_at(&cx->diag, &n->loc, "@%s can only be printed: print(@%s(x))", n->name,
-			    n->name);
+		cc_error_at(&cx->diag, &n->loc,
+			    "@%s can only be printed (print(@%s(x))), indexed (@%s(x)[i]) or "
+			    "walked (foreach (n = i in @%s(x)))",
+			    n->name, n->name, n->name, n->name);
 		return TY_VOID;
+	case N_HISTIDX:
+		type_hist(T, n->lhs);
+		if (n->rhs)
+			check(T, n->rhs, infer(T, n->rhs, TY_LONG), TY_LONG, "a histogram's bucket");
+		return n->type = TY_LONG;
 	/* statements */
 	case N_BLOCK:
 		for (i = 0; i < n->nargs; i++)

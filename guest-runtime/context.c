@@ -21,16 +21,31 @@ static size_t maxstr(struct grt_uctx *u)
 	return (size_t)grt_rt_maxstr(u->rt);
 }
 
-void grt_ctime(char *dst, int64_t secs, int local)
+void grt_ctime(struct grt_uctx *u, char *dst, int64_t secs, int local, int64_t past,
+	       int64_t future)
 {
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mo[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t t = (time_t)secs;
 	struct tm tm;
+	int64_t shown;
 
-	if (secs < 0 || !(local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm))) {
-		strcpy(dst, "a long, long time ago...");
+	dst[0] = 0;
+	if (!(local ? localtime_r(&t, &tm) : gmtime_r(&t, &tm))) {
+		if (!u->err)
+			u->err = (secs < 0 ? past : future) + 1;
+		return;
+	}
+	/*
+	 * stap converts what 32-bit seconds hold (1901-12-13 to 2038-01-19),
+	 * the local time's when local (its tz_ctime is ctime of the shifted
+	 * seconds), and refuses the rest with an error a catch can take
+	 */
+	shown = secs + (local ? tm.tm_gmtoff : 0);
+	if (shown < INT32_MIN || shown > INT32_MAX) {
+		if (!u->err)
+			u->err = (shown < 0 ? past : future) + 1;
 		return;
 	}
 	/* stap's format, never the locale's: "Wed Jun 30 21:49:08 1993" */

@@ -84,7 +84,7 @@ enum grt_ctxval {
 	GRT_CV_PID = 1, GRT_CV_TID, GRT_CV_PPID, GRT_CV_UID, GRT_CV_GID, GRT_CV_EUID,
 	GRT_CV_EGID, GRT_CV_CPU, GRT_CV_TARGET, GRT_CV_GTOD_S, GRT_CV_GTOD_MS,
 	GRT_CV_GTOD_US, GRT_CV_GTOD_NS, GRT_CV_CLOCK_S, GRT_CV_CLOCK_MS, GRT_CV_CLOCK_US,
-	GRT_CV_CLOCK_NS, GRT_CV_CYCLES, GRT_CV_NCPUS,
+	GRT_CV_CLOCK_NS, GRT_CV_CYCLES, GRT_CV_NCPUS, GRT_CV_STP_PID,
 };
 int64_t grt_ctx_long(struct grt_uctx *u, int what);
 void grt_execname(struct grt_uctx *u, char *dst);
@@ -122,7 +122,12 @@ void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 
 /* ctime()/tz_ctime(), cmdline_str(), symname()/symdata() in user context */
-void grt_ctime(char *dst, int64_t secs, int local);
+/*
+ * ctime(secs) (tz_ctime with local): stap's 32-bit range, else the error
+ * at site past (too early) or future (too late)
+ */
+void grt_ctime(struct grt_uctx *u, char *dst, int64_t secs, int local, int64_t past,
+	       int64_t future);
 void grt_cmdline(struct grt_uctx *u, char *dst);
 void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
 /* modname(addr), umodname(addr) (tap's own process): an error at site when unknown */

@@ -654,6 +654,8 @@ int64_t grt_ctx_long(struct grt_uctx *u, int what)
 	case GRT_CV_CLOCK_NS: return clock_ns(CLOCK_MONOTONIC);
 	case GRT_CV_CYCLES: return (int64_t)__builtin_ia32_rdtsc();
 	case GRT_CV_NCPUS: return u->rt->o.ncpus;
+	/* the user probes run in the process that loaded the guest, as th_cfg.loader_pid says */
+	case GRT_CV_STP_PID: return getpid();
 	default: return 0;
 	}
 }

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "guest-runtime/grt.h"
+#include "taphub/utf8.h"
 
 /* Copy n bytes of s (which may overlap dst) and terminate, cut to maxlen - 1. */
 static void put_cut(char *dst, size_t maxlen, const char *s, size_t n)
@@ -194,42 +195,16 @@ void grt_str_long(char *dst, size_t maxlen, int64_t v)
 	put_cut(dst, maxlen, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
-/*
- * One UTF-8 sequence at s (n bytes available): its code point and length,
- * or the first byte alone when it is not a well-formed, shortest-form,
- * non-surrogate sequence up to U+10FFFF (stap's _stp_decode_utf8).
- */
+/* One UTF-8 sequence at s (n bytes available), as taphub/utf8.h decodes it */
 static int decode_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	unsigned char b = s[0];
-	uint32_t c;
-	int len;
+	__u8 b[4] = { 0 };
+	size_t i;
 
-	if ((b & 0xE0) == 0xC0 && n >= 2) {
-		len = 2;
-		c = b & 0x1F;
-	} else if ((b & 0xF0) == 0xE0 && n >= 3) {
-		len = 3;
-		c = b & 0x0F;
-	} else if ((b & 0xF8) == 0xF0 && n >= 4) {
-		len = 4;
-		c = b & 0x07;
-	} else {
-		goto verbatim;
-	}
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			goto verbatim;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((c >= 0xD800 && c <= 0xDFFF) || c > 0x10FFFF || c < 0x80 || (len == 3 && c < 0x800) ||
-	    (len == 4 && c < 0x10000))
-		goto verbatim;
-	*cp = c;
-	return len;
-verbatim:
-	*cp = b;
-	return 1;
+	for (i = 0; i < 4 && i < n; i++)
+		b[i] = s[i];
+	*cp = s[0];
+	return th_utf8_decode(b, cp);
 }
 
 void grt_str_text(char *dst, size_t maxlen, const char *s)

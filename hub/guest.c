@@ -174,6 +174,7 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	cfg.ncpus = (uint32_t)g->ncpus;
 	cfg.guest_id = o->guest_id;
 	cfg.maxerrors = o->maxerrors;
+	cfg.loader_pid = (uint64_t)getpid();
 	{
 		time_t now = time(NULL);
 		struct tm tm;

@@ -31,6 +31,8 @@
 struct opts {
 	const char *script;
 	const char *text;  /* -e */
+	char **extra;      /* -E TEXT: more script text */
+	int nextra;
 	int last_pass;
 	int verbose;
 	bool keep;
@@ -95,6 +97,7 @@ static void usage(FILE *f)
 	      "after it (tap script.stp -o log -- -1).\n"
 	      "\n"
 	      "  -e TEXT        the script is TEXT\n"
+	      "  -E TEXT        more script text, after the script (repeatable)\n"
 	      "  -p NUM         stop after pass NUM: 1 parse, 2 elaborate, 3 translate\n"
 	      "                 (print the generated C), 4 compile (print the cached\n"
 	      "                 object's path), 5 run (the default)\n"
@@ -124,6 +127,11 @@ static void usage(FILE *f)
 	      "  --runtime=bpf|kernel, --bpf\n"
 	      "                 accepted: taphub compiles every script to eBPF\n"
 	      "  -P             accepted: stap's prologue searching (no DWARF here)\n"
+	      "  -b             accepted: stap's bulk mode; taphub's rings always carry\n"
+	      "                 binary records\n"
+	      "  --sysroot=/    accepted (only /: taphub compiles for this machine)\n"
+	      "  --sysenv=VAR=VALUE\n"
+	      "                 accepted: the sysroot's environment is this one\n"
 	      "  --vp ABCDE     verbosity per pass (stap's): the highest digit is -v's level\n"
 	      "  -w             no warnings\n"
 	      "  -W             the compiler's warnings are errors\n"
@@ -244,6 +252,8 @@ enum {
 	OPT_DYNINST,
 	OPT_REMOTE,
 	OPT_VP,
+	OPT_SYSROOT,
+	OPT_SYSENV,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -371,6 +381,25 @@ static void runtime_arg(const char *mode)
 	exit(1);
 }
 
+/*
+ * --sysroot DIR: stap compiles for another machine's kernel and binaries
+ * found under DIR.  taphub compiles for the running kernel, from its own
+ * BTF, and loads the object here: the only sysroot that describes this
+ * machine is its own root.
+ */
+static void sysroot_arg(const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (realpath(dir, real) && !strcmp(real, "/"))
+		return;
+	fprintf(stderr, "tap: --sysroot %s is not supported: taphub compiles for the running "
+			"kernel and loads the object here (no cross-compiling); only --sysroot=/ "
+			"is accepted\n",
+		dir);
+	exit(1);
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -393,6 +422,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "dyninst", no_argument, NULL, OPT_DYNINST },
 		{ "remote", required_argument, NULL, OPT_REMOTE },
 		{ "vp", required_argument, NULL, OPT_VP },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "sysenv", required_argument, NULL, OPT_SYSENV },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -407,7 +438,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	 * words in order (1) rather than having getopt permute argv, which
 	 * POSIXLY_CORRECT would turn off.
 	 */
-	while ((c = getopt_long(argc, argv, "-hVvkgFwWqtuPp:e:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
+	while ((c = getopt_long(argc, argv, "-hVvkgFwWqtubPp:e:E:o:s:S:D:x:c:I:m:l:L:A:T:G:d:", longs, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 1:
@@ -439,6 +470,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 				exit(1);
 			}
 			o->text = optarg;
+			break;
+		case 'E':
+			push(&o->extra, &o->nextra, optarg);
 			break;
 		case 'o':
 			o->outfile = len_arg("-o", optarg, PATH_MAX - 1);
@@ -490,11 +524,22 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_ALL_MODULES:
 		case 'P':
 		case OPT_BPF:
+		case 'b':
 			/*
 			 * stap's tapset coverage (-q), module symbols, prologue
-			 * searching (-P: DWARF, which taphub does not read) and
-			 * its eBPF backend: nothing to do here
+			 * searching (-P: DWARF, which taphub does not read), its
+			 * eBPF backend and its bulk mode (-b: binary per-CPU
+			 * files; taphub's rings already carry binary records,
+			 * formatted only when written out): nothing to do here
 			 */
+			break;
+		case OPT_SYSROOT:
+			sysroot_arg(optarg);
+			break;
+		case OPT_SYSENV:
+			/* stap's environment of the sysroot's machine: it is this one */
+			refuse(!strchr(optarg, '=') || optarg[0] == '=',
+			       "--sysenv expects VAR=VALUE (as stap)");
 			break;
 		case 'u':
 			o->unoptimized = true;
@@ -586,6 +631,13 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			exit(1);
 		}
 	} else if (!o->text && !o->list && !o->dump) {
+		if (!o->nwords && o->nextra) {
+			/* stap's words: -E only adds to a script */
+			fputs("tap: A script must be specified: -E TEXT adds to a script (a file, "
+			      "'-' for stdin, or -e 'TEXT')\n",
+			      stderr);
+			exit(1);
+		}
 		if (!o->nwords) {
 			fputs("tap: no script given (a file, '-' for stdin, or -e 'TEXT')\n", stderr);
 			fputs("Try 'tap --help' for more information.\n", stderr);
@@ -1044,6 +1096,8 @@ int main(int argc, char **argv)
 	cx.nincdirs = o.nincdirs;
 	cx.gopts = o.gopts;
 	cx.ngopts = o.ngopts;
+	cx.extra_scripts = o.extra;
+	cx.nextra_scripts = o.nextra;
 	cx.symbol_files = o.symbol_files;
 	cx.nsymbol_files = o.nsymbol_files;
 	cx.symbol_ldd = o.ldd;
@@ -1163,6 +1217,7 @@ out:
 	free(o.incdirs);
 	free(o.words);
 	free(o.gopts);
+	free(o.extra);
 	for (r = 0; r < o.nsymbol_files; r++)
 		if (o.symbol_files[r][0] == '/')
 			free(o.symbol_files[r]); /* realpath()'s */

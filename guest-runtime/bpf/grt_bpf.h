@@ -36,6 +36,7 @@
 
 #include "taphub/record.h"
 #include "taphub/stat.h"
+#include "taphub/utf8.h"
 
 #ifndef TH_MAXSTR
 #error "TH_MAXSTR must be defined"

@@ -31,6 +31,12 @@ static __always_inline void th_stat_add(__s64 *st, __s64 v, int hkind, __s64 lo,
 	} else {
 		return;
 	}
+	/*
+	 * clang knows b is in range (each branch above bounds it) and drops
+	 * the check; the verifier cannot follow the division and refuses the
+	 * access ("unbounded memory access") unless the check is there
+	 */
+	asm volatile("" : "+r"(b));
 	if (b >= 0 && b < nb)
 		st[TH_STAT_HDR + b]++;
 }

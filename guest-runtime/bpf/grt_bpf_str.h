@@ -353,6 +353,94 @@ static __always_inline char *th_str_replace(char *scratch, char *dst, const char
 	return dst;
 }
 
+/*
+ * text_str(s), as user probes escape it (grt_str_text, strfn.c, stap's
+ * _stp_text_str): a well-formed, shortest-form UTF-8 sequence of two to
+ * four bytes up to U+10FFFF (no surrogate) as \uXXXX or \UXXXXXXXX, the
+ * quote, the backslash and \a \b \f \n \r \t \v by letter, any other
+ * byte outside printable ASCII as \ooo; an escape that does not fit ends
+ * the string.  One bpf_loop() step per sequence, i and o in the frame
+ * temporary the caller hands in (as th_str_replace's).
+ */
+struct th_text_ctx {
+	const char *s;
+	char *dst;
+	struct th_repl_pos *pos;
+};
+
+/* The sequence at s + i (taphub/utf8.h): its length, and its code point in *cp */
+static __always_inline __u32 th_utf8_at(const char *s, __u32 i, __u32 *cp)
+{
+	__u8 b[4];
+
+	b[0] = (__u8)s[th_idx(i)];
+	b[1] = (__u8)s[th_idx(i + 1)];
+	b[2] = (__u8)s[th_idx(i + 2)];
+	b[3] = (__u8)s[th_idx(i + 3)];
+	return (__u32)th_utf8_decode(b, cp);
+}
+
+static long th_text_cb(__u64 step, void *arg)
+{
+	struct th_text_ctx *c = arg;
+	__u32 i = c->pos->i, o = c->pos->o, cp = 0, n, need, k;
+	char *d = c->dst;
+	__u8 b;
+
+	if (i >= TH_MAXSTR || o >= TH_STRLEN - 1 || !(b = (__u8)c->s[th_idx(i)]))
+		return 1;
+	n = th_utf8_at(c->s, i, &cp);
+	if (n > 1) {
+		need = cp <= 0xFFFF ? 6 : 10;
+		if (o + need > TH_STRLEN - 1)
+			return 1;
+		d[th_idx(o)] = '\\';
+		d[th_idx(o + 1)] = cp <= 0xFFFF ? 'u' : 'U';
+		for (k = 0; k < 8; k++) {
+			__u32 x;
+
+			if (k >= need - 2)
+				break;
+			x = (cp >> ((need - 3 - k) * 4)) & 0xF;
+			d[th_idx(o + 2 + k)] = (char)(x < 10 ? '0' + x : 'A' + x - 10);
+		}
+	} else if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+		need = 1;
+		d[th_idx(o)] = (char)b;
+	} else {
+		char e = b == '"' ? '"' : b == '\\' ? '\\' : b == '\a' ? 'a' : b == '\b' ? 'b' :
+			 b == '\f' ? 'f' : b == '\n' ? 'n' : b == '\r' ? 'r' : b == '\t' ? 't' :
+			 b == '\v' ? 'v' : 0;
+
+		need = e ? 2 : 4;
+		if (o + need > TH_STRLEN - 1)
+			return 1;
+		d[th_idx(o)] = '\\';
+		if (e) {
+			d[th_idx(o + 1)] = e;
+		} else {
+			d[th_idx(o + 1)] = (char)('0' + ((b >> 6) & 3));
+			d[th_idx(o + 2)] = (char)('0' + ((b >> 3) & 7));
+			d[th_idx(o + 3)] = (char)('0' + (b & 7));
+		}
+	}
+	c->pos->i = i + n;
+	c->pos->o = o + need;
+	return 0;
+}
+
+static __always_inline char *th_str_text(char *scratch, char *dst, const char *s)
+{
+	struct th_text_ctx c = { .s = s, .dst = dst, .pos = (struct th_repl_pos *)scratch };
+
+	c.pos->i = 0;
+	c.pos->o = 0;
+	/* a step consumes at least one byte of s */
+	bpf_loop(TH_MAXSTR, th_text_cb, &c, 0);
+	dst[th_idx(c.pos->o)] = 0;
+	return dst;
+}
+
 /* kernel_string / user_string: NULL on a bad read (the caller reports). */
 static __always_inline char *th_read_str(char *dst, __u64 addr, __s64 maxlen, bool user)
 {

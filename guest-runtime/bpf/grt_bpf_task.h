@@ -80,18 +80,32 @@ static const TH_RO char th_wdays[8][4] = { "Thu", "Fri", "Sat", "Sun", "Mon", "T
 static const TH_RO char th_months[16][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
-static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
+static __always_inline char *th_ctime(struct th_hctx *H, char *dst, __s64 secs, const char *zone,
+				      __s64 past, __s64 future)
 {
 	static const char fmt[] = "%s %s %2d %02d:%02d:%02d %d";
 	static const char zfmt[] = "%s %s %2d %02d:%02d:%02d %d %s";
 	__u64 args[8];
 	/* unsigned: eBPF has no signed division, and clang may not prove signs */
-	__u64 days, sod, z, era, doe, yoe, y, doy, mp, d, m, wd, mi;
+	__u64 days, sod, z, era, doe, yoe, y, doy, mp, d, m, wd, mi, back = 0;
 
-	if (secs < 0) {
-		/* before 1970 is rare in traces; stap prints the same placeholder */
-		__builtin_memcpy(dst, "a long, long time ago...", 25);
+	/*
+	 * stap converts what 32-bit seconds hold (1901-12-13 to 2038-01-19)
+	 * and refuses the rest with an error (at site past or future)
+	 */
+	dst[0] = 0;
+	if (secs < -2147483648LL || secs > 2147483647LL) {
+		if (!H->err)
+			H->err = (secs < 0 ? past : future) + 1;
 		return dst;
+	}
+	if (secs < 0) {
+		/*
+		 * 400 years later, and back: 146097 days, a whole number of
+		 * weeks, so the weekday and the calendar stay the same
+		 */
+		secs += 146097LL * 86400;
+		back = 400;
 	}
 	days = (__u64)secs / 86400;
 	sod = (__u64)secs % 86400;
@@ -107,6 +121,7 @@ static __always_inline char *th_ctime(char *dst, __s64 secs, const char *zone)
 	m = mp < 10 ? mp + 3 : mp - 9;
 	if (m <= 2)
 		y++;
+	y -= back;
 	/*
 	 * The verifier does not bound a modulo: mask the indexes, behind an
 	 * empty asm so clang cannot drop the mask as redundant.

@@ -99,6 +99,7 @@ struct th_config {
 	__s64 maxerrors;    /* errors tolerated before the probes stop; -1: never */
 	__s64 tz_off;       /* local time minus UTC, seconds (tz_ctime) */
 	char tz_name[8];    /* local time zone abbreviation */
+	__u64 loader_pid;   /* stp_pid(): the process that loaded the guest (tap, or taphubd for -F) */
 };
 
 /*

@@ -9,7 +9,10 @@
 #        against lines ending \r\n ($all_pass_string is "systemtap test
 #        success\r\n").  The warnings stap_run skips are skipped.
 #   out  stap_run2/3, stap_run_exact: stdout then stderr, less one final
-#        newline, must be EXPECTED line for line.
+#        newline, must be EXPECTED, less one final newline too, line for
+#        line (stap's harness reads the output with exec, which drops the
+#        final newline, and counts the lines of a result_string written
+#        with a newline after its last one without it).
 #
 # Exit 0 when it passes; else 1 and one line saying where it differs.
 
@@ -60,6 +63,7 @@ if {$mode eq "re"} {
 set res "$out[slurp $errfile]"
 regsub {\n$} $res {} res
 set got [split $res \n]
+regsub {\n$} $expected {} expected
 set want [split $expected \n]
 set n [expr {max([llength $got], [llength $want])}]
 for {set i 0} {$i < $n} {incr i} {

@@ -48,4 +48,49 @@ probe syscall.getppid { s <<< 1; println(@variance(s)) }'
 assert_grep "@variance is read in user context" "$TMP/kvarread.err" \
 	"@variance in a kernel probe is not supported: read it in an end or timer probe"
 
+# ---- @hist_linear with few buckets in a kernel probe ------------------------------------
+# (0, 200, 50) has 7 buckets: clang proved the bucket in range and dropped
+# the check the verifier needs ("unbounded memory access"); 5 writes of 100
+# bytes land in the row 100
+tap_run klin -c "$GEN write 5 100" -e 'global l
+probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) l <<< $count }
+probe end { print(@hist_linear(l, 0, 200, 50)) }'
+assert_ok "@hist_linear(l, 0, 200, 50) of a kernel probe loads" klin
+assert_grep "... and the 5 writes of 100 bytes are in the row 100" "$TMP/klin.out" '^  100 |@@@@@ *5$'
+
+# ---- foreach over a histogram's buckets, @hist_*(x)[i] (stap's foreach_value.stp) ------
+# 5 writes of 100 bytes: log bucket 71 (64 + 1 + floor(log2 100)), linear
+# (0, 200, 50) bucket 3 (the row 100); the walk visits every bucket, 128
+# of a log histogram, (200 - 0) / 50 + 3 = 7 of this linear one
+tap_run hwalk -c "$GEN write 5 100" -e 'global s, l, t
+probe kernel.trace("syscalls:sys_enter_write") {
+	if (pid() == target()) { s <<< $count; l <<< $count; t[$fd] <<< $count }
+}
+probe end {
+	foreach (n = i in @hist_log(s)) { walked++; if (n) printf("log %d %d\n", i, n) }
+	foreach (i in @hist_linear(l, 0, 200, 50)) {
+		lin++
+		if (@hist_linear(l, 0, 200, 50)[i]) printf("linear %d %d\n", i, @hist_linear(l, 0, 200, 50)[i])
+	}
+	foreach (fd in t) foreach (n = i in @hist_log(t[fd])) if (n) printf("keyed %d %d\n", i, n)
+	printf("walked=%d\nlin=%d\nat71=%d\n", walked, lin, @hist_log(s)[71])
+	try { println(@hist_log(s)[128]) } catch (m) { printf("out: %s\n", m) }
+}'
+assert_ok "foreach over @hist_log and @hist_linear in an end probe" hwalk
+assert_eq "the log walk visits the 128 buckets" "$(value walked hwalk)" 128
+assert_eq "the linear walk visits its 7 buckets" "$(value lin hwalk)" 7
+assert_eq "the only non-empty log bucket: 71, with the 5 writes" "$(grep '^log ' "$TMP/hwalk.out")" "log 71 5"
+assert_eq "the only non-empty linear bucket: 3, with the 5 writes" \
+	"$(grep '^linear ' "$TMP/hwalk.out")" "linear 3 5"
+assert_eq "a keyed aggregate's histogram, walked in a foreach over its keys" \
+	"$(grep '^keyed ' "$TMP/hwalk.out")" "keyed 71 5"
+assert_eq "@hist_log(s)[71] is the bucket's count" "$(value at71 hwalk)" 5
+assert_eq "@hist_log(s)[128] is stap's error" "$(sed -n 's/^out: //p' "$TMP/hwalk.out")" \
+	"histogram index out of range"
+tap_run hwalkk -p2 -e 'global s
+probe kernel.trace("syscalls:sys_enter_getppid") { s <<< 1; foreach (n = i in @hist_log(s)) x += n }'
+assert_rc "a histogram walk in a kernel probe is refused" hwalkk 1
+assert_grep "... saying where to read it" "$TMP/hwalkk.err" \
+	"a histogram's buckets (@hist_log(x)\[i\], foreach over @hist_log(x)) in a kernel probe"
+
 finish

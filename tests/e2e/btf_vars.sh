@@ -108,4 +108,17 @@ tap_run list -L 'kernel.trace("sched:sched_switch")'
 assert_grep "-L lists \$prev:struct task_struct*" "$TMP/list.out" '\$prev:struct task_struct\*'
 assert_grep "-L lists \$preempt:bool" "$TMP/list.out" '\$preempt:bool'
 
+# ---- &@cast(p, "T")->m of a variable p: an address, no read, so in any function ------
+# (stap's target_set tapset passes &@cast(uaddr, "struct timespec")->tv_sec to user_long)
+tap_run castaddr -c "$GEN getppid 3" -e 'global k, b
+function tgid_addr(t) { return &@cast(t, "task_struct")->tgid }
+probe begin { b = tgid_addr(1000) == 1000 + @offsetof("task_struct", tgid) }
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target() && kernel_int(tgid_addr(task_current())) == pid()) k++
+}
+probe end { printf("b=%d\nk=%d\n", b, k) }'
+assert_ok "&@cast(p, T)->m in a function called from begin and a kernel probe" castaddr
+assert_eq "... is p plus the member's offset" "$(value b castaddr)" 1
+assert_eq "... and reads as the member in the kernel probe" "$(value k castaddr)" 3
+
 finish

@@ -56,21 +56,29 @@ if command -v setpriv >/dev/null 2>&1; then
 fi
 
 # ctime()/tz_ctime() in both contexts, against date(1): the epoch, a leap
-# day, a Sunday, the last second of 2099, and before 1970
-T="0 951782400 1000000000 4102444799"
-ct='probe kernel.trace("syscalls:sys_enter_getppid") {
-	if (pid() != target()) next
-	t = 0; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
-	t = 951782400; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
-	t = 1000000000; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
-	t = 4102444799; printf("kernel %d %s|%s\n", t, ctime(t), tz_ctime(t))
-	printf("kernel -1 %s\n", ctime(-1))
+# day, a Sunday, dates before 1970, and (ctime) the ends of what 32-bit
+# seconds hold, as stap's ctime.exp; one second beyond either end, and a
+# tz_ctime whose local time is beyond (the last second in UTC+9), is
+# stap's error
+T="0 951782400 1000000000 -1 -86400 -1000000000"
+ct='function show(c, t) { printf("%s %d %s|%s\n", c, t, ctime(t), tz_ctime(t)) }
+function ends(c) {
+	printf("%s max %s\n", c, ctime(2147483647))
+	printf("%s min %s\n", c, ctime(-2147483648))
+	try { println(ctime(2147483648)) } catch (m) { printf("%s after: %s\n", c, m) }
+	try { println(ctime(-2147483649)) } catch (m) { printf("%s before: %s\n", c, m) }
+	try { println(tz_ctime(2147483647)) } catch (m) { printf("%s tz after: %s\n", c, m) }
 }
-global ts
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target()) next
+	show("kernel", 0); show("kernel", 951782400); show("kernel", 1000000000)
+	show("kernel", -1); show("kernel", -86400); show("kernel", -1000000000)
+	ends("kernel")
+}
 probe begin {
-	ts[0] = 1; ts[951782400] = 1; ts[1000000000] = 1; ts[4102444799] = 1
-	foreach (t in ts) printf("user %d %s|%s\n", t, ctime(t), tz_ctime(t))
-	printf("user -1 %s\n", ctime(-1))
+	show("user", 0); show("user", 951782400); show("user", 1000000000)
+	show("user", -1); show("user", -86400); show("user", -1000000000)
+	ends("user")
 }'
 TZ=JST-9 tap_run ctime -c "$GEN getppid 1" -e "$ct"
 assert_ok "ctime() and tz_ctime() run in both contexts" ctime
@@ -79,7 +87,28 @@ for t in $T; do
 	assert_eq "ctime/tz_ctime($t) in the kernel" "$(sed -n "s/^kernel $t //p" "$TMP/ctime.out")" "$want"
 	assert_eq "ctime/tz_ctime($t) in user context" "$(sed -n "s/^user $t //p" "$TMP/ctime.out")" "$want"
 done
-assert_eq "ctime() before 1970, kernel" "$(sed -n 's/^kernel -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
-assert_eq "ctime() before 1970, user" "$(sed -n 's/^user -1 //p' "$TMP/ctime.out")" "a long, long time ago..."
+assert_eq "ctime(-1) is stap's 'Wed Dec 31 23:59:59 1969'" \
+	"$(sed -n 's/^user -1 \([^|]*\)|.*/\1/p' "$TMP/ctime.out")" "Wed Dec 31 23:59:59 1969"
+for c in kernel user; do
+	assert_eq "ctime(2^31 - 1) in $c context" "$(sed -n "s/^$c max //p" "$TMP/ctime.out")" \
+		"Tue Jan 19 03:14:07 2038"
+	assert_eq "ctime(-2^31) in $c context" "$(sed -n "s/^$c min //p" "$TMP/ctime.out")" \
+		"Fri Dec 13 20:45:52 1901"
+	assert_eq "ctime(2^31) in $c context: stap's error" \
+		"$(sed -n "s/^$c after: //p" "$TMP/ctime.out")" "Time too far in the future to be converted"
+	assert_eq "ctime(-2^31 - 1) in $c context: stap's error" \
+		"$(sed -n "s/^$c before: //p" "$TMP/ctime.out")" "Time too far in the past to be converted"
+	assert_eq "tz_ctime(2^31 - 1) in UTC+9, $c context: stap's error" \
+		"$(sed -n "s/^$c tz after: //p" "$TMP/ctime.out")" "Time too far in the future to be converted"
+done
+
+# ---- stp_pid(): the process running the session (tap), in both contexts ------------
+# tap starts the -c command itself, so in the command's probes ppid() is tap
+tap_run stppid -c "$GEN getppid 2" -e 'global k, b
+probe begin { b = stp_pid() == pid() && stp_pid() > 1 }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target() && stp_pid() == ppid()) k++ }
+probe end { printf("b=%d\nk=%d\n", b, k) }'
+assert_eq "stp_pid() in begin is tap's pid" "$(value b stppid)" 1
+assert_eq "stp_pid() in a kernel probe is tap's pid (the -c command's parent)" "$(value k stppid)" 2
 
 finish

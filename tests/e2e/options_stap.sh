@@ -5,7 +5,9 @@
 # assignments), -P (accepted), --compatible VERSION (systemtap_v),
 # --runtime=bpf|kernel and --bpf (accepted), --runtime=dyninst, --dyninst
 # and --remote (refused with the reason), -D of SystemTap's kernel-module
-# tunables (accepted, one warning), -D NAME without a value, --vp.
+# tunables (accepted, one warning), -D NAME without a value, --vp, -E TEXT
+# (more script text), -b (bulk mode, accepted), --sysroot=/ and --sysenv
+# (accepted; another sysroot refused).
 . "$(dirname "$0")/lib.sh"
 require_kernel
 
@@ -102,5 +104,52 @@ assert_grep "... in one line naming the option" "$TMP/vpbad.err" '^tap: --vp tak
 # ---- -W: warnings are errors (stap's perf tests pass it) ------------------------------
 tap_run W -W -e 'probe begin { println("ran"); exit() }'
 assert_eq "-W is accepted" "$(out W)" ran
+
+# ---- -E TEXT: more script text (stap's additional_scripts.exp) ----------------------
+# Kernel events in the -E text count with the script's: 3 getppid calls
+# of the -c command, counted by a probe of the first -E, printed by the
+# end probe of the second, with the script's own begin and argument.
+tap_run E -c "$GEN getppid 3" -e 'global n; probe begin { printf("%s begins\n", @1) }' \
+	-E 'probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) n++ }' \
+	-E 'probe end { printf("n=%d\n", n) }' hello
+assert_ok "-e TEXT -E TEXT -E TEXT ARG runs" E
+assert_grep "-E: the script's begin probe ran, with its argument" "$TMP/E.out" '^hello begins$'
+assert_eq "-E: the -E probes saw the 3 getppid calls" "$(value n E)" 3
+printf 'global m\nprobe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) m++ }\n' \
+	>"$TMP/Efile.stp"
+tap_run Efile "$TMP/Efile.stp" -c "$GEN getppid 2" -E 'probe end { printf("m=%d\n", m) }'
+assert_eq "a script file and -E (the -E after it): m=2" "$(value m Efile)" 2
+tap_run Eonly -p4 -E 'probe timer.s(15) { exit() }'
+assert_rc "-E without a script is an error" Eonly 1
+assert_grep "-E alone: stap's words" "$TMP/Eonly.err" '^tap: A script must be specified'
+tap_run Ebad -p2 -e 'probe begin { exit() }' -E 'probe pppppppp.begin { exit(); }'
+assert_rc "an -E text that does not elaborate fails the script" Ebad 1
+assert_grep "... and the error names the -E text and the point" "$TMP/Ebad.err" \
+	"^<-E 1>:1:7: error: probe point 'pppppppp.begin'"
+tap_run Edup -p2 -e 'function f() { return 1 } probe begin { exit() }' -E 'function f() { return 2 }'
+assert_rc "a function the script and -E both define is a duplicate" Edup 1
+tap_run El -l pb -E 'probe pb = kernel.trace("syscalls:sys_enter_getppid") { } probe end { }' \
+	-E 'probe pppppppp.begin { exit(); }'
+assert_ok "-l PATTERN -E TEXT (a bad -E beside it) lists" El
+assert_eq "-l pb lists the alias the -E text defines" "$(out El)" pb
+
+# ---- -b: stap's bulk mode, accepted (stap's flightrec3.exp passes it) ----------------
+tap_run b -b -c "$GEN getppid 2" -e 'global n
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) n++ }
+probe end { printf("n=%d\n", n) }'
+assert_eq "-b: the session runs and counts as without it" "$(value n b)" 2
+
+# ---- --sysroot / --sysenv (stap's sysroot_sysenv.exp) ---------------------------------
+tap_run sysroot --sysroot=/ --sysenv=PATH=/usr/bin:/bin -e 'probe begin { println("ran"); exit() }'
+assert_eq "--sysroot=/ --sysenv=PATH=... are accepted" "$(out sysroot)" ran
+tap_run sysroot2 --sysroot /usr/.. -e 'probe begin { println("ran"); exit() }'
+assert_eq "--sysroot /usr/.. is the root too" "$(out sysroot2)" ran
+tap_run sysrootx --sysroot="$TMP" -e 'probe begin { exit() }'
+assert_rc "another --sysroot is refused" sysrootx 1
+assert_eq "... in one line" "$(wc -l <"$TMP/sysrootx.err")" 1
+assert_grep "... naming the reason" "$TMP/sysrootx.err" \
+	"^tap: --sysroot $TMP is not supported: taphub compiles for the running kernel"
+tap_run sysenvbad --sysenv=PATH -e 'probe begin { exit() }'
+assert_rc "--sysenv without =VALUE is refused" sysenvbad 1
 
 finish

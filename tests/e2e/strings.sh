@@ -89,4 +89,29 @@ assert_grep "a short literal is compared in line" "$TMP/cmplitc.out" '\[0\] != 1
 assert_no_grep "with no copy of the literal" "$TMP/cmplitc.out" 'th_strcpy(F->t\[1\], "gen")'
 assert_no_grep "and no bpf_loop() compare" "$TMP/cmplitc.out" 'th_strcmp('
 
+# ---- text_str() and string_quoted() in both contexts, as stap escapes (utf_overlong.exp) ----
+# overlong UTF-8 (the encodings of 0 and of the last shorter code point)
+# stays octal; the shortest forms of the first and last code points of
+# each length are \u and \U escapes; C escapes by letter, the rest octal
+esc='function show(c) {
+	printf("%s %s\n", c, string_quoted("\300\200 \301\277 \302\200 \337\277"))
+	printf("%s %s\n", c, string_quoted("\340\200\200 \340\237\277 \340\240\200 \357\277\277"))
+	printf("%s %s\n", c, string_quoted("\360\200\200\200 \360\217\277\277 \360\220\200\200 \364\217\277\277"))
+	printf("%s %s\n", c, text_str("a\"b\\c\n\t\001\177\355\240\200"))
+}
+probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) show("kernel") }
+probe begin { show("user") }'
+tap_run esc -c "$GEN getppid 1" -e "$esc"
+assert_ok "text_str and string_quoted run in both contexts" esc
+for c in kernel user; do
+	assert_eq "string_quoted of 2-byte sequences, $c" "$(sed -n "s/^$c //p" "$TMP/esc.out" | sed -n 1p)" \
+		'"\300\200 \301\277 \u0080 \u07FF"'
+	assert_eq "... of 3-byte sequences, $c" "$(sed -n "s/^$c //p" "$TMP/esc.out" | sed -n 2p)" \
+		'"\340\200\200 \340\237\277 \u0800 \uFFFF"'
+	assert_eq "... of 4-byte sequences, $c" "$(sed -n "s/^$c //p" "$TMP/esc.out" | sed -n 3p)" \
+		'"\360\200\200\200 \360\217\277\277 \U00010000 \U0010FFFF"'
+	assert_eq "text_str: C escapes, octal, a surrogate stays octal, $c" \
+		"$(sed -n "s/^$c //p" "$TMP/esc.out" | sed -n 4p)" 'a\"b\\c\n\t\001\177\355\240\200'
+done
+
 finish

@@ -75,4 +75,33 @@ tap_run defd -p2 -e 'probe kernel.trace("sched:sched_process_fork") {
 	x = @defined($nosuch) ? $nosuch : 0; y = @defined($child_pid) }'
 assert_ok "@defined() of a missing field compiles" defd
 
+# ---- kernel.tracepoint("EVENT"): stap's BTF form, C arguments as $arg1 ... ------------
+# sched_process_fork(parent, child): 4 forks of the target, seen with the
+# arguments' members and pp() as stap writes the point
+[ -r /sys/kernel/btf/vmlinux ] || skip "no kernel BTF (/sys/kernel/btf/vmlinux)"
+tap_run ktp -c "$GEN fork 4" -e 'global n, kids, p
+probe kernel.tracepoint("sched_process_fork") {
+	if ($arg1->tgid != target()) next
+	n++
+	if ($arg2->tgid != $arg1->tgid) kids++
+	p = pp()
+}
+probe end { printf("n=%d\nkids=%d\npp=%s\n", n, kids, p) }'
+assert_ok "kernel.tracepoint(\"sched_process_fork\") runs" ktp
+assert_eq "... sees the 4 forks of the target (\$arg1->tgid)" "$(value n ktp)" 4
+assert_eq "... \$arg2 is each child, another process" "$(value kids ktp)" 4
+assert_eq "... pp() is the point as stap writes it" "$(sed -n 's/^pp=//p' "$TMP/ktp.out")" \
+	'kernel.tracepoint("sched_process_fork")'
+tap_run ktpl -L 'kernel.tracepoint("sched_process_fork")'
+assert_eq "-L lists \$arg1 and \$arg2 with their C types" "$(out ktpl)" \
+	'kernel.tracepoint("sched_process_fork") $arg1:struct task_struct* $arg2:struct task_struct*'
+tap_run ktpname -p2 -e 'probe kernel.tracepoint("sched_process_fork") { println($parent_pid) }'
+assert_ok "the event's format fields are there too" ktpname
+tap_run ktpsys -l 'kernel.tracepoint("sys_enter*")'
+assert_eq "-l: only the kernel's tracepoints, not the syscalls:* events" "$(out ktpsys)" \
+	'kernel.tracepoint("sys_enter")'
+tap_run ktpmod -p2 -e 'probe module("no_such_mod_x").tracepoint("ev") { }'
+assert_rc "module(\"M\").tracepoint() of a module not loaded is refused" ktpmod 1
+assert_grep "... saying so" "$TMP/ktpmod.err" "is not supported on this kernel: module 'no_such_mod_x' is not loaded"
+
 finish

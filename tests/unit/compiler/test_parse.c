@@ -190,6 +190,16 @@ static void test_values(void **state)
 	expect_stmt("print(@hist_linear(s, 0, 100, 10))", "print(@hist_linear(s, 0, 100, 10))");
 	expect_stmt("x = @defined($foo) ? $foo : 0", "(x = (@defined($foo) ? $foo : 0))");
 	expect_stmt("x = 0x10 + 010", "(x = (16 + 8))");
+	/* @kderef/@uderef: stap's sized reads, zero-extended, as the read functions */
+	expect_stmt("x = @kderef(1, a)", "(x = (kernel_char(a) & 255))");
+	expect_stmt("x = @kderef(4, a + 8)", "(x = (kernel_int((a + 8)) & 4294967295))");
+	expect_stmt("x = @kderef(8, a)", "(x = kernel_long(a))");
+	expect_stmt("x = @uderef(2, $p)", "(x = user_uint16_error($p))");
+	expect_stmt("x = @uderef(8, $p)", "(x = user_uint64_error($p))");
+	expect_err("probe begin { x = @uderef(3, a) }", 1,
+		   "t.stp:1:27: error: expected a size of 1, 2, 4 or 8 (bytes), found number '3'");
+	expect_err("probe begin { x = @kderef(n, a) }", 1,
+		   "t.stp:1:27: error: expected a size of 1, 2, 4 or 8 (bytes), found identifier 'n'");
 }
 
 /* ---- statements -------------------------------------------------------------------- */
@@ -221,6 +231,19 @@ static void test_foreach(void **state)
 	expect_stmt("foreach ([k1, k2+] in a) {}", "foreach ([k1, k2+] in a) {\n}\n");
 	expect_stmt("foreach (v = [k] in a- limit 5) {}", "foreach (v = [k] in a- limit 5) {\n}\n");
 	expect_stmt("foreach (k- in a) {}", "foreach ([k-] in a) {\n}\n");
+	/* over a histogram: a loop over its buckets (stap's foreach_value.stp) */
+	expect_stmt("foreach (n = i in @hist_log(s)) x += n",
+		    "for ((i = 0); (i < @buckets(@hist_log(s))); i++) {\n  (n = @hist_log(s)[i])\n"
+		    "  (x += n)\n}\n");
+	expect_stmt("foreach (i in @hist_linear(t[k], 0, 10, 2)) {}",
+		    "for ((i = 0); (i < @buckets(@hist_linear(t[k], 0, 10, 2))); i++) {\n  {\n  }\n}\n");
+	expect_stmt("x = @hist_log(s)[i + 1]", "(x = @hist_log(s)[(i + 1)])");
+	expect_err("probe end { foreach (n = i+ in @hist_log(s)) {} }", 1,
+		   "t.stp:1:13: error: foreach over a histogram takes one key (the bucket) and no "
+		   "sort or limit: foreach ([n =] i in @hist_log(x))");
+	expect_err("probe end { foreach ([i, j] in @hist_log(s)) {} }", 1,
+		   "t.stp:1:13: error: foreach over a histogram takes one key (the bucket) and no "
+		   "sort or limit: foreach ([n =] i in @hist_log(x))");
 
 	parse(&P, "probe end { foreach (k in s @sum+ limit n + 1) {} }");
 	assert_clean(&P);
