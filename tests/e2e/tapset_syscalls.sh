@@ -307,6 +307,23 @@ assert_grep "4 SIGUSR1 to the child: argstr" "$TMP/kill2.out" '^[1-9][0-9]*, SIG
 assert_grep "4 SIGUSR1 to the child: sig, sig_name" "$TMP/kill2.out" '^sig 10 SIGUSR1 x4$'
 assert_grep "then SIGKILL" "$TMP/kill2.out" '^sig 9 SIGKILL x1$'
 
+# int_arg() in a return probe reads the call's arguments, as stap's
+# tp_syscall.*.return do (lwtools/killsnoop-nd.stp): the same pid and signal
+tap_run killret -c "$GEN kill 4 10" -e 'global pid, same, diff
+probe nd_syscall.kill { if (pid() == target()) pid[tid()] = int_arg(1) }
+probe nd_syscall.kill.return {
+	if (pid() != target()) next
+	if (int_arg(1) == pid[tid()] && int_arg(1) > 0 && uint_arg(2) == (int_arg(2) == 10 ? 10 : 9) &&
+	    retval == 0)
+		same++
+	else
+		diff++
+}
+probe end { printf("same=%d\ndiff=%d\n", same, diff) }'
+assert_eq "int_arg(1), uint_arg(2) at the return of 5 kill calls: their pid and signal" \
+	"$(value same killret)" 5
+assert_eq "and no other value" "$(value diff killret)" 0
+
 # ---- syscall_any, errno_str and return_str in both contexts -------------------------
 
 tap_run any -c "$GEN getppid 7" -e 'global n, r, a
