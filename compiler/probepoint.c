@@ -406,7 +406,8 @@ static const char *const kprobe_points[] = {
 
 /*
  * The points SystemTap serves from its kernel module's procfs files:
- * procfs("PATH").read/.write itself and stap-exporter's prometheus.
+ * procfs("PATH").read/.write itself, stap-exporter's prometheus and the
+ * JSON tapset's json_data (compiler/tapset/json.stp).
  */
 static const struct {
 	const char *name;
@@ -418,6 +419,9 @@ static const struct {
 	{ "prometheus", "is not supported: stap-exporter reads prometheus probes from the procfs "
 			"files of SystemTap's kernel module; taphub loads no kernel module, only "
 			"verified eBPF" },
+	{ "json_data", "is not supported: SystemTap serves json_data as "
+		       "/proc/systemtap/MODULE/data.json, a procfs file of its kernel module; "
+		       "taphub loads no kernel module, only verified eBPF" },
 };
 
 static bool family_has_aliases(struct cc_ctx *cx, const char *first)
