@@ -706,7 +706,7 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 	static const int en[] = {BTF_KIND_ENUM, BTF_KIND_ENUM64};
 	const int *kinds = any;
 	int nkinds = sizeof(any) / sizeof(any[0]);
-	const char *bare = name, *m, *end;
+	const char *bare = name, *m, *end, *header = NULL;
 	size_t len;
 	int mod;
 
@@ -735,13 +735,24 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		if (!end)
 			end = m + strlen(m);
 		len = (size_t)(end - m);
-		if (len >= 6 && !strncmp(m, "kernel", 6) && (len == 6 || m[6] == '<'))
+		if (len >= 6 && !strncmp(m, "kernel", 6) && (len == 6 || m[6] == '<')) {
 			mod = 0;
-		else if ((mod = module_get(b, m, len)) < 0)
+		} else if (*m == '<') {
+			/* stap compiles a user-space header for its DWARF: no BTF here */
+			header = m;
 			continue;
+		} else if ((mod = module_get(b, m, len)) < 0) {
+			continue;
+		}
 		if (!find_in(b, mod, bare, kinds, nkinds, ret))
 			return 0;
 	}
+	if (header)
+		return fail(b, -EOPNOTSUPP,
+			    "type '%s' of '%s' is not supported: stap compiles a C header for "
+			    "the types' DWARF; taphub reads types from the BTF of the kernel and "
+			    "its modules only ('kernel', 'kernel<linux/sched.h>', a module's name)",
+			    name, module);
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
 }
 
