@@ -93,6 +93,18 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 	cg_gen_globals_struct(G, o);
 }
 
+/*
+ * A wrapped array (a%[N]) drops its least recently used element when full,
+ * as stap's wrap drops its oldest, instead of failing: an LRU map, of
+ * statistics too (process/errsnoop.stp's error%[6000] <<< 1 overflowed).
+ */
+static const char *map_type(const struct cc_sym *s)
+{
+	if (s->type == TY_STATS)
+		return s->wrapped ? "BPF_MAP_TYPE_LRU_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_HASH";
+	return s->wrapped ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH";
+}
+
 /* The maps of kernel arrays and aggregates: after grt_bpf.h. */
 static void gen_kernel_maps(struct gen *G, FILE *o)
 {
@@ -109,9 +121,7 @@ static void gen_kernel_maps(struct gen *G, FILE *o)
 			fprintf(o,
 				"struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %lld);\n"
 				"\t__type(key, struct th_k%d);\n\t__type(value, %s);\n} th_m%d SEC(\".maps\");\n",
-				s->type == TY_STATS ? "BPF_MAP_TYPE_PERCPU_HASH"
-				: s->wrapped	     ? "BPF_MAP_TYPE_LRU_HASH"
-						     : "BPF_MAP_TYPE_HASH",
+				map_type(s),
 				(long long)max, s->index, kvaltype(G, s), s->index);
 		} else if (s->type == TY_STATS) {
 			fprintf(o,
