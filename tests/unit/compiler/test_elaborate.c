@@ -196,6 +196,11 @@ static void refused_points_say_why(void **state)
 		     "\t@json_output_data_end\n}",
 		     "t.stp:2:7: error: probe point 'json_data' is not supported: SystemTap serves "
 		     "json_data as /proc/systemtap/MODULE/data.json");
+	/* netfilter hooks: what they would stand on */
+	expect_error("probe netfilter.ipv4.pre_routing { }",
+		     "t.stp:1:7: error: probe point 'netfilter.ipv4.pre_routing' is not supported yet: "
+		     "SystemTap's netfilter hooks would be eBPF netfilter programs "
+		     "(BPF_PROG_TYPE_NETFILTER, kernel 6.4+)");
 	/* a name nobody has stays a plain unknown point */
 	expect_error("probe vm.nosuch { }", "does not match any probe alias");
 	/* an optional refused point is quietly nothing */
