@@ -316,6 +316,62 @@ static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
 }
 
 /*
+ * Whether this kernel has the numbers iterator (6.4+) for loops
+ * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a loop is
+ * a plain C loop, verified once per iteration.  The compile cache keys
+ * on the kernel's BTF, so the choice is made for the kernel it loads on.
+ */
+static bool has_iter_num(struct cc_ctx *cx)
+{
+	struct cc_btf_class cls;
+	struct cc_btf *b;
+
+	return cx->kern.has_btf && !cc_ctx_btf(cx, &b) &&
+	       !cc_btf_func_ret(b, "bpf_iter_num_new", &cls);
+}
+
+/*
+ * Whether n runs a while or for loop, itself or in a function it calls
+ * (kernel functions do not recurse; depth bounds the walk anyway).  Only
+ * such code gets the iterators' frame slot and prologue, so an object
+ * without loops is the same whatever the kernel (tests/vm/carry.stp).
+ */
+static bool runs_loop(const struct cc_node *n, int depth)
+{
+	int i;
+
+	if (!n || depth > 64)
+		return false;
+	if (n->kind == N_WHILE || n->kind == N_FOR)
+		return true;
+	if (n->kind == N_CALL && n->func && runs_loop(n->func->body, depth + 1))
+		return true;
+	if (runs_loop(n->lhs, depth) || runs_loop(n->rhs, depth) || runs_loop(n->cond, depth) ||
+	    runs_loop(n->then, depth) || runs_loop(n->els, depth) || runs_loop(n->init, depth) ||
+	    runs_loop(n->inc, depth) || runs_loop(n->body, depth))
+		return true;
+	for (i = 0; i < n->nargs; i++)
+		if (runs_loop(n->args[i], depth))
+			return true;
+	return false;
+}
+
+/* iterator loops: on a kernel that has them, in a program with kernel loops */
+static bool use_iter_loops(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	int i;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel && runs_loop(d->body, 0))
+			return has_iter_num(G->cx);
+	}
+	return false;
+}
+
+/*
  * A kernel probe's body, as an inline function th_hN(ctx); the programs
  * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
  * the body uses it: a counter like `n++` needs none.
@@ -329,7 +385,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	size_t len, flen, blen;
 	int i, sites = G->prog->sites.n;
 	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
-	bool frame;
+	bool frame, iter;
 
 	G->func = NULL;
 	G->probe = d;
@@ -346,14 +402,15 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	/* errors need the frame for their record; functions may raise them */
 	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
 	/* th_unknown() goes through the frame: an iterator loop needs it */
-	if (G->iter_loops && strstr(u.body, "bpf_iter_num_new"))
+	iter = G->iter_loops && runs_loop(d->body, 0);
+	if (iter)
 		frame = true;
 	d->hidx = hidx;
 
 	/* the frame's fields and the function, without the probe's own number */
 	fo = open_memstream(&ftext, &flen);
 	fprintf(fo, "\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n");
-	if (G->iter_loops)
+	if (iter)
 		fprintf(fo, "\t__s64 unk;\n");
 	cg_frame_fields(G, fo, &u, &d->locals, NULL, 0);
 	fclose(fo);
@@ -364,7 +421,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	if (frame) {
 		fprintf(bo, "\tstruct th_frame_pFRAME *F = th_frame(hidx);\n\n\tif (!F)\n\t\treturn 0;\n");
 		fprintf(bo, "\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n");
-		if (G->iter_loops)
+		if (iter)
 			fprintf(bo, "\tH->unk = &F->unk;\n\tH->actions = th_unknown(H, 0);\n");
 		for (i = 0; i < d->locals.n; i++) {
 			struct cc_sym *s = d->locals.v[i];
@@ -687,21 +744,6 @@ static int pow2_at_least(size_t n)
 	return (int)p;
 }
 
-/*
- * Whether this kernel has the numbers iterator (6.4+) for loops
- * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a loop is
- * a plain C loop, verified once per iteration.  The compile cache keys
- * on the kernel's BTF, so the choice is made for the kernel it loads on.
- */
-static bool has_iter_num(struct cc_ctx *cx)
-{
-	struct cc_btf_class cls;
-	struct cc_btf *b;
-
-	return cx->kern.has_btf && !cc_ctx_btf(cx, &b) &&
-	       !cc_btf_func_ret(b, "bpf_iter_num_new", &cls);
-}
-
 char *cg_gen_kernel(struct gen *G)
 {
 	struct cc_prog *P = G->prog;
@@ -714,7 +756,7 @@ char *cg_gen_kernel(struct gen *G)
 	int i, h = 0;
 
 	G->kernel = true;
-	G->iter_loops = has_iter_num(G->cx);
+	G->iter_loops = use_iter_loops(G);
 	G->slices = open_memstream(&slices_b, &slices_n);
 	/* every handler may report an error: site id and error() text */
 	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
