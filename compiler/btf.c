@@ -726,7 +726,7 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 	static const int en[] = {BTF_KIND_ENUM, BTF_KIND_ENUM64};
 	const int *kinds = any;
 	int nkinds = sizeof(any) / sizeof(any[0]);
-	const char *bare = name, *m;
+	const char *bare = name, *m, *header = NULL;
 	size_t len;
 	int mod;
 
@@ -749,9 +749,25 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		return fail(b, -EINVAL, "@cast: empty type name");
 	if (!module || !*module)
 		module = "kernel";
-	for (m = module; *m;)
+	/* stap: "kernel", "kernel<include/linux/sched.h>", "mod1:mod2", tried in order */
+	for (m = module; *m;) {
+		if (*m == '<') {
+			/* stap compiles a user-space header for its DWARF: no BTF here */
+			header = m;
+			m += strcspn(m, ":");
+			if (*m)
+				m++;
+			continue;
+		}
 		if ((mod = module_next(b, &m)) >= 0 && !find_in(b, mod, bare, kinds, nkinds, ret))
 			return 0;
+	}
+	if (header)
+		return fail(b, -EOPNOTSUPP,
+			    "type '%s' of '%s' is not supported: stap compiles a C header for "
+			    "the types' DWARF; taphub reads types from the BTF of the kernel and "
+			    "its modules only ('kernel', 'kernel<linux/sched.h>', a module's name)",
+			    name, module);
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
 }
 

@@ -42,6 +42,8 @@ struct gen {
 	size_t recmax_all;   /* kernel: largest record of all units */
 	int cls;
 	const char *errjump;	/* what leaves the unit, or the try block, after an error */
+	const char *outjump;	/* what leaves the unit for next/return (th_out, or a loop's exit) */
+	bool iter_loops;	/* kernel: loops are open-coded iterators (bpf_iter_num, 6.4+) */
 	bool catch_msg;		/* kernel: a catch reads the message of an error site */
 	struct cc_vec slicefns; /* kernel: names of the slice callbacks generated */
 	FILE *slices;		/* kernel: their definitions */

@@ -513,11 +513,18 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 				   : n->builtin == B_LONG_ARG || n->builtin == B_S64_ARG ? "(__s64)"
 											: "(__s64)(__u64)";
 
-		if (!G->probe || G->probe->kind != PK_SYSCALL || G->probe->sysexit) {
+		/*
+		 * At sys_exit too: the registers the call was made with are
+		 * still in its pt_regs (only ax holds the return value), and
+		 * stap's tp_syscall.*.return aliases read them there
+		 * (__set_syscall_pt_regs), so int_arg(1) in
+		 * nd_syscall.kill.return is kill's pid (lwtools/killsnoop-nd).
+		 */
+		if (!G->probe || G->probe->kind != PK_SYSCALL) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "%s() reads a system call's arguments: it works in syscall entry "
-				    "probes (kernel.trace(\"syscalls:sys_enter_*\"), syscall.*), not "
-				    "in %s",
+				    "%s() reads a system call's arguments: it works in syscall "
+				    "probes (kernel.trace(\"syscalls:sys_enter_*\") and sys_exit_*, "
+				    "syscall.*), not in %s",
 				    n->name, G->probe ? G->probe->pp : "a function");
 			return "0";
 		}

@@ -114,6 +114,14 @@ static const char *regex_match(struct gen *G, struct cc_node *n)
 	return cg_fmt(G, "((__s64)%sgrt_regex_test(&th_re%d, %s))", neg, r->id, s);
 }
 
+/* a call that returns nothing counts as 0 in && and || (types.c) */
+static const char *logic_operand(struct gen *G, struct cc_node *n)
+{
+	if (n->type == TY_VOID)
+		return cg_fmt(G, "({ (void)%s; (__s64)0; })", cg_ex(G, n));
+	return cg_ex(G, n);
+}
+
 static const char *binop(struct gen *G, struct cc_node *n)
 {
 	const char *op = n->op;
@@ -121,7 +129,8 @@ static const char *binop(struct gen *G, struct cc_node *n)
 	int site;
 
 	if (!strcmp(op, "&&") || !strcmp(op, "||"))
-		return cg_fmt(G, "((__s64)((%s) %s (%s)))", cg_ex(G, n->lhs), op, cg_ex(G, n->rhs));
+		return cg_fmt(G, "((__s64)((%s) %s (%s)))", logic_operand(G, n->lhs), op,
+			      logic_operand(G, n->rhs));
 	if (!strcmp(op, "=~") || !strcmp(op, "!~"))
 		return regex_match(G, n);
 	if (G->kernel && n->lhs->type == TY_STRING && is_cmp(op)) {

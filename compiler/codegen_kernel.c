@@ -93,6 +93,18 @@ static void gen_kernel_types(struct gen *G, FILE *o)
 	cg_gen_globals_struct(G, o);
 }
 
+/*
+ * A wrapped array (a%[N]) drops its least recently used element when full,
+ * as stap's wrap drops its oldest, instead of failing: an LRU map, of
+ * statistics too (process/errsnoop.stp's error%[6000] <<< 1 overflowed).
+ */
+static const char *map_type(const struct cc_sym *s)
+{
+	if (s->type == TY_STATS)
+		return s->wrapped ? "BPF_MAP_TYPE_LRU_PERCPU_HASH" : "BPF_MAP_TYPE_PERCPU_HASH";
+	return s->wrapped ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH";
+}
+
 /* The maps of kernel arrays and aggregates: after grt_bpf.h. */
 static void gen_kernel_maps(struct gen *G, FILE *o)
 {
@@ -109,9 +121,7 @@ static void gen_kernel_maps(struct gen *G, FILE *o)
 			fprintf(o,
 				"struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %lld);\n"
 				"\t__type(key, struct th_k%d);\n\t__type(value, %s);\n} th_m%d SEC(\".maps\");\n",
-				s->type == TY_STATS ? "BPF_MAP_TYPE_PERCPU_HASH"
-				: s->wrapped	     ? "BPF_MAP_TYPE_LRU_HASH"
-						     : "BPF_MAP_TYPE_HASH",
+				map_type(s),
 				(long long)max, s->index, kvaltype(G, s), s->index);
 		} else if (s->type == TY_STATS) {
 			fprintf(o,
@@ -306,6 +316,62 @@ static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
 }
 
 /*
+ * Whether this kernel has the numbers iterator (6.4+) for loops
+ * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a loop is
+ * a plain C loop, verified once per iteration.  The compile cache keys
+ * on the kernel's BTF, so the choice is made for the kernel it loads on.
+ */
+static bool has_iter_num(struct cc_ctx *cx)
+{
+	struct cc_btf_class cls;
+	struct cc_btf *b;
+
+	return cx->kern.has_btf && !cc_ctx_btf(cx, &b) &&
+	       !cc_btf_func_ret(b, "bpf_iter_num_new", &cls);
+}
+
+/*
+ * Whether n runs a while or for loop, itself or in a function it calls
+ * (kernel functions do not recurse; depth bounds the walk anyway).  Only
+ * such code gets the iterators' frame slot and prologue, so an object
+ * without loops is the same whatever the kernel (tests/vm/carry.stp).
+ */
+static bool runs_loop(const struct cc_node *n, int depth)
+{
+	int i;
+
+	if (!n || depth > 64)
+		return false;
+	if (n->kind == N_WHILE || n->kind == N_FOR)
+		return true;
+	if (n->kind == N_CALL && n->func && runs_loop(n->func->body, depth + 1))
+		return true;
+	if (runs_loop(n->lhs, depth) || runs_loop(n->rhs, depth) || runs_loop(n->cond, depth) ||
+	    runs_loop(n->then, depth) || runs_loop(n->els, depth) || runs_loop(n->init, depth) ||
+	    runs_loop(n->inc, depth) || runs_loop(n->body, depth))
+		return true;
+	for (i = 0; i < n->nargs; i++)
+		if (runs_loop(n->args[i], depth))
+			return true;
+	return false;
+}
+
+/* iterator loops: on a kernel that has them, in a program with kernel loops */
+static bool use_iter_loops(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	int i;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (d->kernel && runs_loop(d->body, 0))
+			return has_iter_num(G->cx);
+	}
+	return false;
+}
+
+/*
  * A kernel probe's body, as an inline function th_hN(ctx); the programs
  * (gen_kernel_programs) call it.  Its per-CPU frame is looked up only when
  * the body uses it: a counter like `n++` needs none.
@@ -319,12 +385,13 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	size_t len, flen, blen;
 	int i, sites = G->prog->sites.n;
 	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
-	bool frame;
+	bool frame, iter;
 
 	G->func = NULL;
 	G->probe = d;
 	G->cls = d->cls;
 	G->errjump = "goto th_err";
+	G->outjump = NULL;
 	G->lits = lits;
 	cg_unit_begin(G, &saved, &buf, &len);
 	if (d->stash)
@@ -334,11 +401,17 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	G->lits = NULL;
 	/* errors need the frame for their record; functions may raise them */
 	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
+	/* th_unknown() goes through the frame: an iterator loop needs it */
+	iter = G->iter_loops && runs_loop(d->body, 0);
+	if (iter)
+		frame = true;
 	d->hidx = hidx;
 
 	/* the frame's fields and the function, without the probe's own number */
 	fo = open_memstream(&ftext, &flen);
 	fprintf(fo, "\tchar rec[TH_RECBUF];\n\tchar errmsg[TH_MAXSTR];\n");
+	if (iter)
+		fprintf(fo, "\t__s64 unk;\n");
 	cg_frame_fields(G, fo, &u, &d->locals, NULL, 0);
 	fclose(fo);
 	bo = open_memstream(&btext, &blen);
@@ -348,6 +421,8 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	if (frame) {
 		fprintf(bo, "\tstruct th_frame_pFRAME *F = th_frame(hidx);\n\n\tif (!F)\n\t\treturn 0;\n");
 		fprintf(bo, "\tH->errmsg = F->errmsg;\n\tF->errmsg[0] = 0;\n");
+		if (iter)
+			fprintf(bo, "\tH->unk = &F->unk;\n\tH->actions = th_unknown(H, 0);\n");
 		for (i = 0; i < d->locals.n; i++) {
 			struct cc_sym *s = d->locals.v[i];
 
@@ -681,6 +756,7 @@ char *cg_gen_kernel(struct gen *G)
 	int i, h = 0;
 
 	G->kernel = true;
+	G->iter_loops = use_iter_loops(G);
 	G->slices = open_memstream(&slices_b, &slices_n);
 	/* every handler may report an error: site id and error() text */
 	G->recmax_all = sizeof(struct th_rec) + 8 + 2 + (size_t)G->cx->lim.maxstringlen;
@@ -722,6 +798,8 @@ char *cg_gen_kernel(struct gen *G)
 	fprintf(o, "/* generated by tap %s: kernel-context probes */\n", TAPHUB_VERSION);
 	cg_gen_common_defines(G, o);
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
+	if (G->iter_loops)
+		fprintf(o, "#define TH_ITER_LOOPS 1\n");
 	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
 	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
 	{

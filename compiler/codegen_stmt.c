@@ -60,13 +60,103 @@ static void try_stmt(struct gen *G, struct cc_node *n)
 	cg_emit(G, "}");
 }
 
-static void loop_guard(struct gen *G, struct cc_node *n, const char *kw)
+/*
+ * A loop of a kernel probe, on a kernel with open-coded iterators: the
+ * verifier checks its body until the states at its head converge, once
+ * whatever the count, instead of once per iteration up to MAXACTION (a
+ * walk up task parents called three times, or two nested loops over user
+ * memory, passed its million instructions: profiling/container_check.stp,
+ * io/traceaio.stp).  The iterator yields at most MAXACTION iterations and
+ * must be destroyed on every way out: an error, next or return in the
+ * body leaves through the loop's own labels (loop_close).  H->actions
+ * starts unknown to the verifier (th_unknown_zero), or its exact value
+ * would differ on every pass and never converge.
+ */
+struct loop {
+	int it;			/* the iterator's number, or -1: a plain C loop */
+	const char *errjump, *outjump;
+	struct cc_vec assigned; /* the long locals the loop assigns */
+};
+
+/* the long locals (and parameters) n assigns, each once */
+static void loop_assigned(struct gen *G, const struct cc_node *n, struct cc_vec *out)
+{
+	int i;
+
+	if (!n)
+		return;
+	if ((n->kind == N_ASSIGN || n->kind == N_INCDEC) && n->lhs && n->lhs->kind == N_VAR &&
+	    n->lhs->sym && n->lhs->sym->kind != SYM_GLOBAL && n->lhs->sym->type == TY_LONG) {
+		for (i = 0; i < out->n && out->v[i] != n->lhs->sym; i++)
+			;
+		if (i == out->n)
+			cc_vec_push(G->cx->arena, out, n->lhs->sym);
+	}
+	loop_assigned(G, n->lhs, out);
+	loop_assigned(G, n->rhs, out);
+	loop_assigned(G, n->cond, out);
+	loop_assigned(G, n->then, out);
+	loop_assigned(G, n->els, out);
+	loop_assigned(G, n->init, out);
+	loop_assigned(G, n->inc, out);
+	loop_assigned(G, n->body, out);
+	for (i = 0; i < n->nargs; i++)
+		loop_assigned(G, n->args[i], out);
+}
+
+static struct loop loop_open(struct gen *G, const struct cc_node *n)
+{
+	struct loop l = { -1, G->errjump, G->outjump, { 0 } };
+
+	if (!G->kernel || !G->iter_loops)
+		return l;
+	loop_assigned(G, n, &l.assigned);
+	l.it = cg_uniq(G);
+	cg_emit(G, "{");
+	G->ind++;
+	cg_emit(G, "struct bpf_iter_num it%d;", l.it);
+	cg_emit(G, "bpf_iter_num_new(&it%d, 0, TH_MAXACTION);", l.it);
+	G->errjump = cg_fmt(G, "goto th_it%d_err", l.it);
+	G->outjump = cg_fmt(G, "goto th_it%d_out", l.it);
+	return l;
+}
+
+static void loop_close(struct gen *G, struct loop *l)
+{
+	if (l->it < 0)
+		return;
+	G->errjump = l->errjump;
+	G->outjump = l->outjump;
+	cg_emit(G, "bpf_iter_num_destroy(&it%d);", l->it);
+	cg_emit(G, "goto th_it%d_done;", l->it);
+	cg_emit(G, "th_it%d_err: bpf_iter_num_destroy(&it%d); %s;", l->it, l->it, G->errjump);
+	cg_emit(G, "th_it%d_out: bpf_iter_num_destroy(&it%d); %s;", l->it, l->it,
+		G->outjump ? G->outjump : "goto th_out");
+	cg_emit(G, "th_it%d_done: ;", l->it);
+	G->ind--;
+	cg_emit(G, "}");
+}
+
+/* one more iteration; l NULL or without an iterator: a plain C loop */
+static void loop_guard(struct gen *G, struct cc_node *n, const char *kw, const struct loop *l)
 {
 	int site = cg_add_site(G, TH_ERR_MAXACTION, "MAXACTION exceeded", cg_fmt(G, "keyword '%s'", kw),
 			    &n->loc);
 	const char *h = G->kernel ? "H" : "U";
 
-	cg_emit(G, "if (++%s->actions > TH_MAXACTION) { %s; %s; }", h, cg_err_set(G, site), G->errjump);
+	if (l && l->it >= 0) {
+		int i;
+
+		cg_emit(G, "if (!bpf_iter_num_next(&it%d) || ++H->actions > TH_MAXACTION) { %s; %s; }",
+			l->it, cg_err_set(G, site), G->errjump);
+		for (i = 0; i < l->assigned.n; i++) {
+			const char *v = cg_var_ref(G, l->assigned.v[i]);
+
+			cg_emit(G, "%s = th_unknown(H, %s);", v, v);
+		}
+	} else
+		cg_emit(G, "if (++%s->actions > TH_MAXACTION) { %s; %s; }", h, cg_err_set(G, site),
+			G->errjump);
 }
 
 static void assign_key_var(struct gen *G, struct cc_node *var, const char *cell, int type)
@@ -107,7 +197,7 @@ static void foreach_stmt(struct gen *G, struct cc_node *n)
 	     n->sort_by == -2 ? 0 : n->sort_dir, x, u);
 	cg_emit(G, "for (size_t i%d = 0; i%d < T%d.n; i%d++) {", u, u, t, u);
 	G->ind++;
-	loop_guard(G, n, "foreach");
+	loop_guard(G, n, "foreach", NULL); /* user space only */
 	for (i = 0; i < n->nargs; i++)
 		assign_key_var(G, n->args[i], cg_fmt(G, "T%d.rows[i%d].key[%d]", t, u, i),
 			       a->keytype[i]);
@@ -166,26 +256,33 @@ void cg_st(struct gen *G, struct cc_node *n)
 		errcheck(G);
 		return;
 	}
-	case N_WHILE:
+	case N_WHILE: {
+		struct loop l = loop_open(G, n);
+
 		cg_emit(G, "for (;;) {");
 		G->ind++;
-		loop_guard(G, n, "while");
+		loop_guard(G, n, "while", &l);
 		cg_emit(G, "if (!(%s)) break;", cg_ex(G, n->cond));
 		errcheck(G);
 		cg_st(G, n->body);
 		G->ind--;
 		cg_emit(G, "}");
+		loop_close(G, &l);
 		errcheck(G);
 		return;
-	case N_FOR:
+	}
+	case N_FOR: {
+		struct loop l;
+
 		if (n->init) {
 			cg_emit(G, "(void)%s;", cg_ex(G, n->init));
 			errcheck(G);
 		}
+		l = loop_open(G, n);
 		cg_emit(G, "for (;; %s) {", n->inc ? cg_fmt(G, "(void)%s", cg_ex(G, n->inc)) : "");
 		G->ind++;
 		errcheck(G);
-		loop_guard(G, n, "for");
+		loop_guard(G, n, "for", &l);
 		if (n->cond) {
 			cg_emit(G, "if (!(%s)) break;", cg_ex(G, n->cond));
 			errcheck(G);
@@ -193,8 +290,10 @@ void cg_st(struct gen *G, struct cc_node *n)
 		cg_st(G, n->body);
 		G->ind--;
 		cg_emit(G, "}");
+		loop_close(G, &l);
 		errcheck(G);
 		return;
+	}
 	case N_FOREACH:
 		foreach_stmt(G, n);
 		errcheck(G);
@@ -214,11 +313,11 @@ void cg_st(struct gen *G, struct cc_node *n)
 			cc_error_at(&G->cx->diag, &n->loc, "'next' is only allowed in a probe");
 			return;
 		}
-		cg_emit(G, "goto th_out;");
+		cg_emit(G, "%s;", G->outjump ? G->outjump : "goto th_out");
 		return;
 	case N_RETURN:
 		if (!G->func) {
-			cg_emit(G, "goto th_out;");
+			cg_emit(G, "%s;", G->outjump ? G->outjump : "goto th_out");
 			return;
 		}
 		if (n->lhs) {
@@ -230,7 +329,7 @@ void cg_st(struct gen *G, struct cc_node *n)
 			/* an error in the value is the try's around the return, if any */
 			errcheck(G);
 		}
-		cg_emit(G, "goto th_out;");
+		cg_emit(G, "%s;", G->outjump ? G->outjump : "goto th_out");
 		return;
 	case N_DELETE: {
 		struct cc_node *x = n->lhs;
@@ -321,6 +420,7 @@ void cg_unit(struct gen *G, struct cc_func *f, struct cc_dprobe *d, struct unit 
 	G->func = f;
 	G->probe = d;
 	G->errjump = f ? "goto th_out" : "goto th_err";
+	G->outjump = NULL;
 	cg_unit_begin(G, &saved, &buf, &len);
 	cg_st(G, f ? f->body : d->body);
 	cg_unit_end(G, saved, u, &buf, &len);

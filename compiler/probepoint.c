@@ -405,7 +405,8 @@ static const char *const kprobe_points[] = {
 
 /*
  * The points SystemTap serves from its kernel module's procfs files:
- * procfs("PATH").read/.write itself and stap-exporter's prometheus.
+ * procfs("PATH").read/.write itself, stap-exporter's prometheus and the
+ * JSON tapset's json_data (compiler/tapset/json.stp).
  */
 static const struct {
 	const char *name;
@@ -417,6 +418,9 @@ static const struct {
 	{ "prometheus", "is not supported: stap-exporter reads prometheus probes from the procfs "
 			"files of SystemTap's kernel module; taphub loads no kernel module, only "
 			"verified eBPF" },
+	{ "json_data", "is not supported: SystemTap serves json_data as "
+		       "/proc/systemtap/MODULE/data.json, a procfs file of its kernel module; "
+		       "taphub loads no kernel module, only verified eBPF" },
 };
 
 static bool family_has_aliases(struct cc_ctx *cx, const char *first)
@@ -592,7 +596,19 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
 		return point_error(cx, pt, quiet, "is a user-space probe, not supported yet");
-	if (!strcmp(first, "netfilter") || !strcmp(first, "java") || !strcmp(first, "python2") ||
+	/*
+	 * stap's netfilter.{pf,hook,priority} is a hook function of its module;
+	 * the same hooks take eBPF netfilter programs since 6.4, whose context
+	 * (struct bpf_nf_ctx: the nf_hook_state and the skb) has what the
+	 * probe's variables read.  Not built yet: say what it would stand on.
+	 */
+	if (!strcmp(first, "netfilter"))
+		return point_error(cx, pt, quiet,
+				   "is not supported yet: SystemTap's netfilter hooks would be eBPF "
+				   "netfilter programs (BPF_PROG_TYPE_NETFILTER, kernel 6.4+), whose "
+				   "context has $hooknum, $skb, $in and $out and whose verdict is "
+				   "NF_DROP or NF_ACCEPT; taphub does not attach them yet");
+	if (!strcmp(first, "java") || !strcmp(first, "python2") ||
 	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
 		return point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
 	return point_error(cx, pt, quiet,

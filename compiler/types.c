@@ -508,6 +508,22 @@ static bool is_arith(const char *op)
 	return false;
 }
 
+/*
+ * An operand of && or ||. A call of a function that returns nothing is
+ * accepted and counts as 0: stap types such a function long when its
+ * value is used and it then returns 0, so scripts write the shell idiom
+ * `count && (++n == count) && exit()` (lwtools/biolatency-nd.stp).
+ */
+static void logic_operand(struct typer *T, struct cc_node *n, const char *side,
+			  const char *op)
+{
+	int t = infer(T, n, TY_LONG);
+
+	if (t == TY_VOID && n->kind == N_CALL)
+		return;
+	check(T, n, t, TY_LONG, cc_sprintf(T->cx->arena, "%s operand of '%s'", side, op));
+}
+
 static int type_var(struct typer *T, struct cc_node *n, int want)
 {
 	struct cc_sym *s = n->sym;
@@ -587,6 +603,11 @@ static int infer(struct typer *T, struct cc_node *n, int want)
 			check(T, n->rhs, infer(T, n->rhs, TY_STRING), TY_STRING,
 			      "right operand of '.'");
 			return n->type = TY_STRING;
+		}
+		if (!strcmp(n->op, "&&") || !strcmp(n->op, "||")) {
+			logic_operand(T, n->lhs, "left", n->op);
+			logic_operand(T, n->rhs, "right", n->op);
+			return n->type = TY_LONG;
 		}
 		if (is_arith(n->op)) {
 			check(T, n->lhs, infer(T, n->lhs, TY_LONG), TY_LONG,

@@ -11,6 +11,7 @@
  *   TH_NHANDLERS   kernel handlers in the guest (frames per CPU)
  *   TH_NCLASSES    classes (rings) the guest writes to, >= 1
  *   union th_frame the largest per-handler frame (declared before include)
+ *   TH_ITER_LOOPS  defined when loops are open-coded iterators (6.4+)
  *
  * What lives here: the maps every guest has (rings, counters, frames,
  * configuration), record emission, the string helpers (probe_read_*_str
@@ -127,7 +128,37 @@ struct th_hctx {
 	char *errmsg;   /* error("...") text, in the handler's frame */
 	void *ctx;      /* the program's context, for stack walks */
 	bool perf;      /* ctx is a perf sample's: its stacks are the sample's */
+#ifdef TH_ITER_LOOPS
+	__s64 *unk;     /* a slot of the frame, for th_unknown() */
+#endif
 };
+
+#ifdef TH_ITER_LOOPS
+/*
+ * The kernel's numbers iterator (kernel/bpf/bpf_iter.c, 6.4+): a loop
+ * over it is verified until its states converge, not once per
+ * iteration (compiler/codegen_stmt.c, loop_open).
+ */
+struct bpf_iter_num {
+	__u64 __opaque[1];
+} __attribute__((aligned(8)));
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
+
+/*
+ * v, written to the handler's frame (a map value) and read back, so that
+ * the verifier no longer knows it: H->actions at the start, and at each
+ * pass over a loop the locals the loop assigns, whose exact values would
+ * otherwise differ on every pass (`i == 50` made them precise) and keep
+ * the loop's states from converging.
+ */
+static __always_inline __s64 th_unknown(struct th_hctx *H, __s64 v)
+{
+	*(volatile __s64 *)H->unk = v;
+	return *(volatile __s64 *)H->unk;
+}
+#endif
 
 /*
  * A raw tracepoint's argument i, loaded from ctx itself.  Written as

@@ -115,6 +115,12 @@ classify_one() { # classify_one SUITE FILE
 		case $line in
 		*'`'*) harness="its .meta computes an argument with a shell command on this machine" ;;
 		esac
+	elif [ "$suite" = examples ]; then
+		# no .meta: the options of its "#! /usr/bin/stap -g ..." line, as
+		# ./NAME.stp runs it (security-bandaid-template.stp is a skeleton
+		# for guru-mode scripts, not a script stap parses)
+		opts=$(sed -n '1s|^#! *[^ ]*/stap \(.*[^ ]\) *$|\1|p' "$f")
+		[ -n "$opts" ] && cmd="-p4 $opts '$name'"
 	fi
 	if [ "$suite" = base ]; then
 		# FILE KIND EXPECT HARNESS WORDS (relative to systemtap.base)

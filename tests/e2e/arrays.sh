@@ -10,6 +10,7 @@ one="$GEN getppid 1"
 check_lang arrays -c "$one"
 check_lang foreach
 check_lang delete -c "$one"
+check_lang wrap -c "$GEN getppid 200"
 
 # What kernel probes cannot do is refused at compile time, with the reason.
 tap_run kforeach -e 'global a

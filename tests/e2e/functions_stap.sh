@@ -194,4 +194,24 @@ assert_grep "fd 3: none, stap's error" "$TMP/fds.out" '^3: cannot find file in t
 tap_run promq -e 'probe begin { println(_prom_quote("a\"b\\c\nd")); exit() }'
 assert_eq "_prom_quote escapes \\, \" and newlines" "$(out promq)" '"a\"b\\c\nd"'
 
+# ---- json.stp: the metrics' descriptions (its json_data probe is refused) ----------
+tap_run json -e 'probe begin {
+	printf("%d %d %d %d %d %d\n", json_set_prefix("p"), json_add_numeric_metric("n", "a number", "s"),
+	       json_add_string_metric("s", ""), json_add_array("a", "an array"),
+	       json_add_array_numeric_metric("a", "m", "", ""), json_add_array_string_metric("a", "t", ""))
+	printf("%s %s %s %s %s\n", __json_metric_type["n"], __json_metric_type["s"], __json_metric_type["a"],
+	       __json_array_metric_type["a", "__id"], __json_array_metric_type["a", "m"])
+	try { json_add_string_metric("n", "") } catch (e) { println(e) }
+	try { json_add_array_numeric_metric("s", "x", "", "") } catch (e) { println(e) }
+	try { json_add_array_string_metric("a", "m", "") } catch (e) { println(e) }
+	exit()
+}'
+assert_ok "json_add_* run" json
+assert_eq "json_add_*: what each metric is, errors for a second name and a missing array" \
+	"$(out json)" "0 0 0 0 0 0
+integer string array string integer
+Metric 'n' already exists
+Array 's' does not exist
+Array metric 'm' already exists in array a"
+
 finish

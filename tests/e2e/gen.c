@@ -63,6 +63,7 @@
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
@@ -377,6 +378,10 @@ static int do_sys(const char *dir, int port)
 	struct timespec fts = { 0, 1000 };
 	struct sockaddr_in a = { .sin_family = AF_INET }, from;
 	socklen_t fromlen = sizeof(from);
+	struct iovec wv[2] = { { "ab", 2 }, { "cd", 2 } }, rv[2] = { { buf, 3 }, { buf + 3, 3 } };
+	struct iovec mv = { "mesg", 4 }, mr = { buf, 64 };
+	struct msghdr smh = { .msg_iov = &mv, .msg_iovlen = 1 };
+	struct msghdr rmh = { .msg_iov = &mr, .msg_iovlen = 1 };
 	struct epoll_event ev[4];
 	struct stat st;
 	struct statx stx;
@@ -399,12 +404,15 @@ static int do_sys(const char *dir, int port)
 	if (fd < 0)
 		return 1;
 	syscall(SYS_write, fd, "hello\n", 6);
+	syscall(SYS_writev, fd, wv, 2);
 	syscall(SYS_pwrite64, fd, "abc", 3, 100);
 	syscall(SYS_fsync, fd);
 	syscall(SYS_close, fd);
 	fd = (int)syscall(SYS_openat, AT_FDCWD, f, O_RDONLY);
 	syscall(SYS_read, fd, buf, sizeof(buf));
 	syscall(SYS_pread64, fd, buf, 16, 2);
+	lseek(fd, 0, SEEK_SET);
+	syscall(SYS_readv, fd, rv, 2);
 	syscall(SYS_fstat, fd, &st);
 	syscall(SYS_ioctl, fd, FIONREAD, &one);
 	syscall(SYS_close, fd);
@@ -448,6 +456,11 @@ static int do_sys(const char *dir, int port)
 	syscall(SYS_sendto, u2, "ping", 4, MSG_DONTWAIT, &a, sizeof(a));
 	syscall(SYS_recvfrom, u1, buf, 64, MSG_DONTWAIT, &from, &fromlen);
 	syscall(SYS_connect, u2, &a, sizeof(a));
+	/* what libc's send() and recv() are on x86-64 */
+	syscall(SYS_sendto, u2, "pong", 4, MSG_DONTWAIT, NULL, 0);
+	syscall(SYS_recvfrom, u1, buf, 64, MSG_DONTWAIT, NULL, NULL);
+	syscall(SYS_sendmsg, u2, &smh, MSG_DONTWAIT);
+	syscall(SYS_recvmsg, u1, &rmh, MSG_DONTWAIT);
 	t = (int)syscall(SYS_socket, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_port = htons((uint16_t)(port + 1));

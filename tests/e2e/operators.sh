@@ -12,5 +12,6 @@ require_kernel
 check_lang operators -c "$GEN getppid 1"
 check_lang assign -c "$GEN getppid 1"
 check_lang literals -c "$GEN getppid 1" -- -1 -9223372036854775808
+check_lang void_logic -c "$GEN getppid 1"
 
 finish

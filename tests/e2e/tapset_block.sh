@@ -27,18 +27,20 @@ fi
 
 N=4
 SIZE=8192
-tap_run dio -c "$GEN dio $N $SIZE $LOOP" -e 'global req, rsect, rbad, endc, ebad, rq, ins, iss, cmp, lat, plug, unplug
+tap_run dio -c "$GEN dio $N $SIZE $LOOP" -e 'global req, rsect, rbad, bbad, ebad2, endc, ebad, rq, ins, iss, cmp, lat, plug, unplug
 probe ioblock_trace.request {
 	if (devname != "loop" . @1 || size == 0) next
 	req[bio_rw_str(rw), size]++
 	if (rw == BIO_WRITE) rsect += sector
 	if (MAJOR(dev) != 7 || MINOR(dev) != $1 || name != "ioblock_trace.request" ||
 	    bytes_done != size || substr(rwbs, 0, 1) != (rw ? "W" : "R")) rbad++
+	if (bdev != dev || bdev_contains != 0) bbad++
 }
 probe ioblock_trace.end {
 	if (devname != "loop" . @1 || size == 0) next
 	endc[rw, size]++
 	if (err != 0 || name != "ioblock_trace.end") ebad++
+	if (bdev != dev || bdev_contains != 0) ebad2++
 }
 probe ioblock.request { if (devname == "loop" . @1 && size == $2 && name == "ioblock.request") rq++ }
 probe ioscheduler.elv_add_request {
@@ -58,6 +60,7 @@ probe ioscheduler_trace.unplug_io { if (pid() == target() && nr_rq >= 1) unplug+
 probe end {
 	printf("w=%d\nr=%d\nrsect=%d\nrbad=%d\n", req["W", $2], req["R", $2], rsect, rbad)
 	printf("ew=%d\ner=%d\nebad=%d\nrq=%d\n", endc[1, $2], endc[0, $2], ebad, rq)
+	printf("bbad=%d\nebad2=%d\n", bbad, ebad2)
 	printf("ins=%d\niss=%d\ncmp=%d\nplug=%d\nunplug=%d\n", ins, iss, cmp, plug > 0, unplug > 0)
 }' "$MINOR" $SIZE
 assert_ok_skips "block I/O script runs" dio
@@ -67,6 +70,10 @@ assert_eq "ioblock_trace.request: $N reads of $SIZE bytes (rw R)" "$(value r dio
 assert_eq "ioblock_trace.request: the writes' sectors" "$(value rsect dio)" \
 	$((SIZE / 512 * N * (N - 1) / 2))
 assert_eq "ioblock_trace.request: dev, devname, name, bytes_done, rwbs" "$(value rbad dio)" 0
+# io/mbrwatch.stp compares them: stap on a kernel without bd_contains gives 0
+assert_eq "ioblock_trace.request: bdev is the device number, bdev_contains 0" \
+	"$(value bbad dio)" 0
+assert_eq "ioblock_trace.end: bdev, bdev_contains" "$(value ebad2 dio)" 0
 assert_eq "ioblock_trace.end: $N writes completed" "$(value ew dio)" $N
 assert_eq "ioblock_trace.end: $N reads completed" "$(value er dio)" $N
 assert_eq "ioblock_trace.end: err 0, name" "$(value ebad dio)" 0

@@ -45,7 +45,8 @@ probe syscall.open, syscall.openat, syscall.read, syscall.write, syscall.pread,
 	syscall.clock_nanosleep, syscall.poll, syscall.ppoll, syscall.epoll_wait,
 	syscall.epoll_pwait, syscall.socket, syscall.connect, syscall.accept, syscall.accept4,
 	syscall.sendto, syscall.recvfrom, syscall.fork, syscall.vfork, syscall.clone3,
-	syscall.wait4, syscall.kill, syscall.futex, syscall.exit_group, syscall.execve
+	syscall.wait4, syscall.kill, syscall.futex, syscall.exit_group, syscall.execve,
+	syscall.readv, syscall.writev, syscall.send, syscall.recv, syscall.sendmsg, syscall.recvmsg
 {
 	if (pid() == target())
 		printf("%s(%s)\n", name, argstr)
@@ -57,7 +58,9 @@ probe syscall.open.return, syscall.openat.return, syscall.read.return,
 	syscall.recvfrom.return, syscall.accept.return, syscall.accept4.return,
 	syscall.fork.return, syscall.vfork.return, syscall.wait4.return,
 	syscall.kill.return, syscall.futex.return, syscall.execve.return,
-	syscall.mkdir.return, syscall.unlink.return
+	syscall.mkdir.return, syscall.unlink.return, syscall.readv.return,
+	syscall.writev.return, syscall.send.return, syscall.recv.return,
+	syscall.sendmsg.return, syscall.recvmsg.return
 {
 	if (pid() == target())
 		printf("%s = %s %d\n", name, retstr, retval)
@@ -167,6 +170,10 @@ has "read.return: the 103 bytes of the file" sys "read = 103 103"
 has_re "pread: fd, buffer, count, offset" '^pread\(3, 0x[0-9a-f]+, 16, 2\)$' sys
 has "pread: variables" sys "pread: fd=3 count=16 offset=2 buf=1"
 has "pread.return: 16 bytes" sys "pread = 16 16"
+has_re "writev: fd, vector, count" '^writev\([0-9]+, 0x[0-9a-f]+, 2\)$' sys
+has "writev.return: 4 bytes" sys "writev = 4 4"
+has_re "readv: fd, vector, count" '^readv\([0-9]+, 0x[0-9a-f]+, 2\)$' sys
+has "readv.return: 6 bytes" sys "readv = 6 6"
 has_re "fstat: fd and buffer" '^fstat\(3, 0x[0-9a-f]+\)$' sys
 has_re "ioctl: fd, FIONREAD, argp" '^ioctl\(3, 21531, 0x[0-9a-f]+\)$' sys
 has "openat of a missing file" sys "openat(AT_FDCWD, \"$D/missing\", O_RDONLY)"
@@ -232,6 +239,19 @@ has "sendto.return: 4 bytes" sys "sendto = 4 4"
 has_re "recvfrom: buffer, size, flags" '^recvfrom\([0-9]+, 0x[0-9a-f]+, 64, MSG_DONTWAIT, 0x[0-9a-f]+, 0x[0-9a-f]+\)$' sys
 has "recvfrom.return: the 4 bytes" sys "recvfrom = 4 4"
 has_re "connect: the address" "^connect\([0-9]+, \{AF_INET, 127\.0\.0\.1, $PORT\}, 16\)\$" sys
+# send and recv: sendto and recvfrom with no address (x86-64 has no send(2), recv(2))
+has_re "send: data, flags" '^send\([0-9]+, "pong", 4, MSG_DONTWAIT\)$' sys
+has "send.return: 4 bytes" sys "send = 4 4"
+assert_eq "send: only the sendto with no address, entry and return" \
+	"$(grep -c '^send[ (]' "$TMP/sys.out")" 2
+has_re "recv: buffer, size, flags" '^recv\([0-9]+, 0x[0-9a-f]+, 64, MSG_DONTWAIT\)$' sys
+has "recv.return: 4 bytes" sys "recv = 4 4"
+assert_eq "recv: only the recvfrom with no address, entry and return" \
+	"$(grep -c '^recv[ (]' "$TMP/sys.out")" 2
+has_re "sendmsg: fd, msghdr, flags" '^sendmsg\([0-9]+, 0x[0-9a-f]+, MSG_DONTWAIT\)$' sys
+has "sendmsg.return: 4 bytes" sys "sendmsg = 4 4"
+has_re "recvmsg: fd, msghdr, flags" '^recvmsg\([0-9]+, 0x[0-9a-f]+, MSG_DONTWAIT\)$' sys
+has "recvmsg.return: 4 bytes" sys "recvmsg = 4 4"
 has_re "accept: NULL address" '^accept\([0-9]+, 0x0, 0x0\)$' sys
 has "accept.return: -11 (EAGAIN)" sys "accept = -11 (EAGAIN) -11"
 has_re "accept4: SOCK_CLOEXEC" '^accept4\([0-9]+, 0x0, 0x0, SOCK_CLOEXEC\)$' sys
@@ -306,6 +326,23 @@ probe end { foreach ([a] in n) printf("%s x%d\n", a, n[a]); foreach ([s, nm] in 
 assert_grep "4 SIGUSR1 to the child: argstr" "$TMP/kill2.out" '^[1-9][0-9]*, SIGUSR1 x4$'
 assert_grep "4 SIGUSR1 to the child: sig, sig_name" "$TMP/kill2.out" '^sig 10 SIGUSR1 x4$'
 assert_grep "then SIGKILL" "$TMP/kill2.out" '^sig 9 SIGKILL x1$'
+
+# int_arg() in a return probe reads the call's arguments, as stap's
+# tp_syscall.*.return do (lwtools/killsnoop-nd.stp): the same pid and signal
+tap_run killret -c "$GEN kill 4 10" -e 'global pid, same, diff
+probe nd_syscall.kill { if (pid() == target()) pid[tid()] = int_arg(1) }
+probe nd_syscall.kill.return {
+	if (pid() != target()) next
+	if (int_arg(1) == pid[tid()] && int_arg(1) > 0 && uint_arg(2) == (int_arg(2) == 10 ? 10 : 9) &&
+	    retval == 0)
+		same++
+	else
+		diff++
+}
+probe end { printf("same=%d\ndiff=%d\n", same, diff) }'
+assert_eq "int_arg(1), uint_arg(2) at the return of 5 kill calls: their pid and signal" \
+	"$(value same killret)" 5
+assert_eq "and no other value" "$(value diff killret)" 0
 
 # ---- syscall_any, errno_str and return_str in both contexts -------------------------
 

@@ -185,6 +185,22 @@ static void refused_points_say_why(void **state)
 		     "'procfs(\"x\").read' is not supported: procfs probes are files");
 	expect_error("probe procfs.write { }", "SystemTap's kernel module");
 	expect_error("probe prometheus { }", "'prometheus' is not supported: stap-exporter");
+	/* the JSON tapset's macros expand; its probe is a procfs file of stap's module */
+	expect_error("probe begin { json_add_array(\"a\", \"\") }\n"
+		     "probe json_data {\n"
+		     "\t@json_output_data_start\n"
+		     "\t@json_output_numeric_value(\"n\", 1)\n"
+		     "\t@json_output_string_value(\"s\", \"x\")\n"
+		     "\t@json_output_array_numeric_value(\"a\", \"i\", \"m\", 2)\n"
+		     "\t@json_output_array_string_value(\"a\", \"i\", \"t\", \"y\")\n"
+		     "\t@json_output_data_end\n}",
+		     "t.stp:2:7: error: probe point 'json_data' is not supported: SystemTap serves "
+		     "json_data as /proc/systemtap/MODULE/data.json");
+	/* netfilter hooks: what they would stand on */
+	expect_error("probe netfilter.ipv4.pre_routing { }",
+		     "t.stp:1:7: error: probe point 'netfilter.ipv4.pre_routing' is not supported yet: "
+		     "SystemTap's netfilter hooks would be eBPF netfilter programs "
+		     "(BPF_PROG_TYPE_NETFILTER, kernel 6.4+)");
 	/* a name nobody has stays a plain unknown point */
 	expect_error("probe vm.nosuch { }", "does not match any probe alias");
 	/* an optional refused point is quietly nothing */
