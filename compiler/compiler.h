@@ -692,6 +692,8 @@ struct cc_dprobe {
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
 	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
 	bool stash;
+	/* codegen: the raw tracepoint is BTF-typed (tp_btf/), its member chains loaded directly */
+	bool tpbtf;
 	/* timers and perf */
 	int64_t period_ns, jitter_ns;
 	int perf_type;

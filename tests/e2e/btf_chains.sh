@@ -164,22 +164,23 @@ probe kernel.trace("sched:sched_switch") {
 assert_ok "a comm of 15 characters is read" comm15
 assert_eq "\$prev->comm keeps all 15 and no more" "$(out comm15)" "[btfc0123456789a] 15"
 tap_run karr -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->comm) }'
-assert_grep "char[16] is read whole" "$TMP/karr.out" 'th_read_karr(F->t\[[0-9]*\], a[0-9]*, 16)'
+assert_grep "char[16] is read whole" "$TMP/karr.out" 'th_load_karr(F->t\[[0-9]*\], .*->comm, 16)'
 
 # ---- the programs a probe gets --------------------------------------------------------------
 # A name that is a format field and a C argument (prev_state) is the
-# field: the probe stays a tp/ program.  C arguments alone: raw_tp only.
+# field: the probe stays a tp/ program.  C arguments alone: a BTF-typed
+# raw tracepoint only (tp_btf, btf_direct.sh).
 tap_run st -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev_state) }'
 assert_grep "\$prev_state is the format field: a tp/ program" "$TMP/st.out" 'SEC("tp/sched/sched_switch")'
-assert_no_grep "and no raw_tp one" "$TMP/st.out" 'SEC("raw_tp/'
+assert_no_grep "and no raw tracepoint" "$TMP/st.out" 'SEC("\(raw_tp\|tp_btf\)/'
 tap_run raw -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid) }'
-assert_grep "C arguments alone: a raw_tp program" "$TMP/raw.out" 'SEC("raw_tp/sched_switch")'
+assert_grep "C arguments alone: a tp_btf program" "$TMP/raw.out" 'SEC("tp_btf/sched_switch")'
 assert_no_grep "and no tp/ one" "$TMP/raw.out" 'SEC("tp/'
 assert_grep "read through a CO-RE local definition" "$TMP/raw.out" \
 	'^struct task_struct___tap {$'
 tap_run both -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid - $prev_pid) }'
 assert_grep "both: a tp/ program stashes the fields" "$TMP/both.out" '^prog th_q0 tp sched sched_switch'
-assert_grep "before the raw_tp body (attach order)" "$TMP/both.out" '^prog th_p0 rawtp sched_switch'
+assert_grep "before the tp_btf body (attach order)" "$TMP/both.out" '^prog th_p0 rawtp sched_switch'
 
 # ---- $$parms leaves out an argument that is no value ---------------------------------------
 # tmigr_group_set_cpu_active passes a union by value (union tmigr_state):
