@@ -520,13 +520,15 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 
 /*
  * @cast(...)->f, @task(...)->f, &$x->f, &@cast(...)->f: kernel memory
- * read through BTF (elaborate_btf.c), in kernel probes only.
+ * read through BTF (elaborate_btf.c), in kernel probes only.  A function
+ * may read it too: whether it is called from user context is known only
+ * when contexts are marked (mark_ctx refuses it there).
  */
 static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *n = *np, *v = n->name[0] == '&' ? n->lhs : n;
-	bool addr = v != n, kernel = S->probe && S->probe->kernel;
+	bool addr = v != n, kernel = S->probe ? S->probe->kernel : S->func != NULL;
 	bool cast = v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"));
 	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
@@ -536,8 +538,8 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	 */
 	if (!kernel && !(cast && addr && v->nargs && v->args[0]->kind == N_NUM)) {
 		cc_error_at(&cx->diag, &n->loc,
-			    "'%s' reads kernel memory: only in the body of a kernel probe "
-			    "(a function gets the value as an argument)", what);
+			    "'%s' reads kernel memory: only in kernel probes and the functions "
+			    "they call, not in a user-context probe", what);
 		return;
 	}
 	if (cast) {
@@ -547,8 +549,8 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		if (elab_btf_cast(E, S, &v, addr, false)) {
 			if (!kernel && v->kind != N_NUM) {
 				cc_error_at(&cx->diag, &n->loc,
-					    "'%s' reads kernel memory: only in the body of a kernel "
-					    "probe (a function gets the value as an argument; &@cast(0, "
+					    "'%s' reads kernel memory: only in kernel probes and the "
+					    "functions they call, not in a user-context probe (&@cast(0, "
 					    "\"T\")->member, an offset, can be anywhere)", what);
 				return;
 			}
@@ -826,6 +828,7 @@ struct ctxwalk {
 	const char *where; /* probe point or function, for messages */
 	struct cc_func *stack[64];
 	int depth;
+	bool kmem_said; /* the user-context read of kernel memory is reported */
 };
 
 static void mark_ctx(struct ctxwalk *W, struct cc_node *n);
@@ -881,6 +884,14 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 	mark_sym(W, n->sym);
 	if (n->lhs)
 		mark_sym(W, n->lhs->sym);
+	/* a function's @cast(...)->f (btf_value), called from user context */
+	if (n->kread && !W->kernel && !W->kmem_said) {
+		W->kmem_said = true;
+		cc_error_at(&cx->diag, &n->loc,
+			    "'%s' reads kernel memory: a function reading it can be called from "
+			    "kernel probes only, not from '%s' (user context)",
+			    n->name ? n->name : "@cast", W->where);
+	}
 	switch (n->kind) {
 	case N_CALL:
 		if (n->func) {

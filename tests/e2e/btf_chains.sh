@@ -83,6 +83,27 @@ tap_run bad -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "tas
 assert_rc "reading through NULL ends the run" bad 1
 assert_grep "with stap's runtime error" "$TMP/bad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- @cast in a function called from a kernel probe -------------------------------------------
+# compiled for the kernel side, it reads as in the probe; stap's cast.stp
+# has it in begin (user context), which stays refused (errors/btf_cast_*)
+tap_run func -c "$GEN ctxsw 5" -e 'function tgid_of(p) { return @cast(p, "task_struct", "kernel")->tgid }
+function comm_of(p) { return kernel_string(@cast(p, "task_struct")->comm) }
+function nr_of(p) { return @cast(p, "task_struct")->thread_pid->numbers[0]$ }
+probe kernel.trace("sched:sched_switch") {
+	if (pid() != target()) next
+	printf("tgid=%d\ncomm=%s\nnr=%s\n", tgid_of(task_current()) == pid(),
+	       comm_of(task_current()), nr_of(task_current()))
+	exit()
+}'
+assert_ok "@cast in functions called from a kernel probe runs" func
+assert_eq "@cast(p, \"task_struct\", \"kernel\")->tgid in a function is pid()" "$(value tgid func)" 1
+assert_grep "kernel_string(@cast(p, ...)->comm) in a function is gen" "$TMP/func.out" '^comm=gen$'
+assert_grep "@cast(...)->...\$ in a function pretty-prints" "$TMP/func.out" '^nr={\.nr=[0-9]*, \.ns=0x[0-9a-f]*}$'
+tap_run funcbad -e 'function pid_of(p) { return @cast(p, "task_struct")->pid }
+probe kernel.trace("sched:sched_switch") { println(pid_of(0)) }'
+assert_rc "a NULL @cast in a function ends the run" funcbad 1
+assert_grep "with stap's runtime error" "$TMP/funcbad.err" "^ERROR: kernel read fault near identifier '@cast'"
+
 # ---- a pointer field followed by -> is the C argument of its name -------------------------
 # timer_expire_entry's format has $timer (the pointer's value) and
 # $function; ->function on $timer reads the struct through the C argument.
