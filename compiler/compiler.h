@@ -247,6 +247,14 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
  * -EINVAL when t is no struct.
  */
 int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_param **ret);
+/* An enum's enumerators in declaration order (count), for @enumname. */
+struct cc_btf_enumval {
+	const char *name;
+	int64_t value;
+};
+int cc_btf_enum_values(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_enumval **ret);
+/* @enum("NAME", module): the value of an enumerator of any enum; -ENOENT: none. */
+int cc_btf_enumerator(struct cc_btf *b, const char *name, const char *module, int64_t *ret);
 /*
  * For codegen's local CO-RE definitions: t without typedefs and
  * qualifiers; the tag of a struct or union ("" when anonymous, NULL for

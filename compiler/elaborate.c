@@ -357,6 +357,19 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	if (!t->str && name[nl])
 		t->str = name[nl + 1] ? "$" : "";
 	name = cc_strndup(cx->arena, name, nl);
+	/*
+	 * stap's $$name and $$system: the tracepoint's event and subsystem,
+	 * constants of the derived probe (a kernel.trace("*") body shares its
+	 * code across events: its literals differ, codegen_kernel.c)
+	 */
+	if ((!strcmp(name, "$name") || !strcmp(name, "$system")) && !t->nargs) {
+		if (quiet)
+			return true;
+		t->kind = N_STR;
+		t->str = name[1] == 'n' ? d->event : d->subsys;
+		t->slen = strlen(t->str);
+		return true;
+	}
 	if (!strcmp(name, "$parms") || !strcmp(name, "$vars") || !strcmp(name, "$locals") ||
 	    !strcmp(name, "$return")) {
 		if (quiet)
@@ -642,6 +655,13 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (!strcmp(n->name, "@cast") || !strcmp(n->name, "@task") ||
 		    (n->name[0] == '&' && (n->lhs->kind == N_TARGET || n->lhs->kind == N_DWARF))) {
 			btf_value(E, S, np);
+			return;
+		}
+		if (!strcmp(n->name, "@enum") || !strcmp(n->name, "@enumname")) {
+			if (n->name[5])
+				resolve(E, S, &n->args[0], false);
+			if (elab_btf_enum(E, n) && n->kind == N_CALL)
+				resolve_call(E, S, n);
 			return;
 		}
 		if (!strcmp(n->name, "@perf"))

@@ -55,5 +55,7 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		    struct cc_btf_type base, bool quiet);
 bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
 		   bool quiet);
+/* @enum becomes a number, @enumname a call (its value resolved first); false: an error */
+bool elab_btf_enum(struct elab *E, struct cc_node *n);
 
 #endif

@@ -104,6 +104,19 @@ probe kernel.trace("sched:sched_switch") { println(pid_of(0)) }'
 assert_rc "a NULL @cast in a function ends the run" funcbad 1
 assert_grep "with stap's runtime error" "$TMP/funcbad.err" "^ERROR: kernel read fault near identifier '@cast'"
 
+# ---- $$system and $$name: the tracepoint's subsystem and event ----------------------------------
+# one body on two events (its code shared, its literals not): gen's exec,
+# and the fork of its second thread
+tap_run names -c "$GEN ctxsw 1" -e 'probe kernel.trace("sched:sched_process_exec"),
+	kernel.trace("sched:sched_process_fork") {
+	if (pid() == target()) printf("%s:%s %s\n", $$system, $$name, pp())
+}'
+assert_ok "\$\$system and \$\$name run" names
+assert_grep "\$\$system:\$\$name of the exec" "$TMP/names.out" \
+	'^sched:sched_process_exec kernel.trace("sched:sched_process_exec")$'
+assert_grep "and of the fork" "$TMP/names.out" \
+	'^sched:sched_process_fork kernel.trace("sched:sched_process_fork")$'
+
 # ---- a pointer field followed by -> is the C argument of its name -------------------------
 # timer_expire_entry's format has $timer (the pointer's value) and
 # $function; ->function on $timer reads the struct through the C argument.

@@ -358,6 +358,33 @@ static void test_enum(void **state)
 	assert_string_equal(c.cname, "?");
 }
 
+/* @enum and @enumname: enum pid_type has kept its values since 4.19 */
+static void test_enum_values(void **state)
+{
+	struct cc_btf *b = *state;
+	struct cc_btf_enumval *v;
+	int64_t val = -1;
+	int n;
+
+	NEED_BTF(b);
+	n = cc_btf_enum_values(b, type_of(b, "enum pid_type"), &v);
+	assert_true(n >= 5);
+	assert_string_equal(v[0].name, "PIDTYPE_PID");
+	assert_int_equal(v[0].value, 0);
+	assert_string_equal(v[3].name, "PIDTYPE_SID");
+	assert_int_equal(v[3].value, 3);
+	assert_int_equal(cc_btf_enum_values(b, type_of(b, "task_struct"), &v), -EINVAL);
+
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_SID", NULL, &val), 0);
+	assert_int_equal(val, 3);
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_TGID", "kernel<linux/pid.h>", &val), 0);
+	assert_int_equal(val, 1);
+	assert_int_equal(cc_btf_enumerator(b, "TAPHUB_NO_SUCH_ENUMERATOR", NULL, &val), -ENOENT);
+	assert_string_equal(cc_btf_error(b),
+			    "no enumerator 'TAPHUB_NO_SUCH_ENUMERATOR' in the BTF of 'kernel'");
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_SID", "no_such_mod", &val), -ENOENT);
+}
+
 static void test_did_you_mean(void **state)
 {
 	struct cc_btf *b = *state;
@@ -525,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_anon_union),
 	    cmocka_unit_test(test_bitfield),
 	    cmocka_unit_test(test_enum),
+	    cmocka_unit_test(test_enum_values),
 	    cmocka_unit_test(test_did_you_mean),
 	    cmocka_unit_test(test_find_type),
 	    cmocka_unit_test(test_module),
