@@ -767,6 +767,33 @@ const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union)
 	return name_of(btf, bt);
 }
 
+/*
+ * A clang-built kernel's BTF tags pointers: __user, __percpu (and
+ * __rcu, which changes nothing for a load).  The verifier refuses a load
+ * through a user or per-CPU pointer, so codegen follows one with the helper.
+ */
+bool cc_btf_ptr_tagged(struct cc_btf *b, struct cc_btf_type t)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+	const struct btf_type *bt = btf ? btf__type_by_id(btf, strip(btf, t.id)) : NULL;
+	uint32_t id;
+	int i;
+
+	if (!bt || !btf_is_ptr(bt))
+		return false;
+	for (id = bt->type, i = 0; i < BTF_MAX_DEPTH && id; i++) {
+		bt = btf__type_by_id(btf, id);
+		if (!bt)
+			return false;
+		if (btf_is_type_tag(bt) && strcmp(name_of(btf, bt), "rcu"))
+			return true;
+		if (!btf_is_mod(bt) && !btf_is_typedef(bt) && !btf_is_type_tag(bt))
+			return false;
+		id = bt->type;
+	}
+	return false;
+}
+
 struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t)
 {
 	const struct btf *btf = mod_btf(b, t.mod);

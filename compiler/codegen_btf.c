@@ -275,7 +275,7 @@ static const char *arg_base(struct gen *G, struct cc_btf *b, const struct cc_btf
 		       cc_btf_tag(b, cc_btf_elem(b, r->base), &(bool){ false });
 
 	*direct = btf_ptr && r->acc.nsteps && r->acc.steps[0].op == CC_BTF_DEREF &&
-		  r->mode != CC_BTF_READ_ADDR;
+		  r->mode != CC_BTF_READ_ADDR && !cc_btf_ptr_tagged(b, r->base);
 	return cg_fmt(G, "%s(ctx, %d)", btf_ptr && !*direct ? "th_rawarg_num" : "th_rawarg",
 		      r->argi);
 }
@@ -312,6 +312,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 	const struct cc_btf_access *acc = &r->acc;
 	struct cc_btf_class bc = cc_btf_classify(b, r->base);
 	struct cg_local *root = NULL, *cur = NULL;
+	struct cc_btf_type ptype = r->base; /* the pointer the next DEREF follows */
 	const char *path = "", *t = NULL, *val;
 	char *code;
 	int u = cg_uniq(G), i, k = 0, ai = 0, site, open = 0;
@@ -340,6 +341,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 
 		switch (s->op) {
 		case CC_BTF_DEREF:
+			direct = direct && !cc_btf_ptr_tagged(b, ptype);
 			if (loaded && *path && direct)
 				code = cg_fmt(G, "%sa%d = (__u64)((%s *)a%d)->%s; ", code, u, root->name, u,
 					      path + 1);
@@ -366,6 +368,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 				break; /* libbpf finds a member through its anonymous parents */
 			add_field(G, cur, decl_of(G, b, cur, s->type, s->member, s->bitfield_size));
 			path = cg_fmt(G, "%s.%s", path, s->member);
+			ptype = s->type;
 			if (cc_btf_tag(b, s->type, &(bool){ false }))
 				cur = local_of(G, b, s->type);
 			break;

@@ -264,6 +264,8 @@ int cc_btf_enumerator(struct cc_btf *b, const char *name, const char *module, in
 struct cc_btf_type cc_btf_strip(struct cc_btf *b, struct cc_btf_type t);
 const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union);
 struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t);
+/* Pointer t points through a type tag but __rcu (__user, __percpu): no direct loads. */
+bool cc_btf_ptr_tagged(struct cc_btf *b, struct cc_btf_type t);
 
 /*
  * A target variable read through BTF, what elaborate_btf.c decides and

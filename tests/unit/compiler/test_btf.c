@@ -385,6 +385,46 @@ static void test_enum_values(void **state)
 	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_SID", "no_such_mod", &val), -ENOENT);
 }
 
+/*
+ * Type tags: this machine's BTF has none (gcc-built), so a BTF written
+ * here: struct s, pointers to it plain, through __user and __rcu tags,
+ * and a typedef of the __user one.
+ */
+static void test_ptr_tagged(void **state)
+{
+	char path[] = "/tmp/test_btf_tags.XXXXXX";
+	struct btf *w = btf__new_empty();
+	int i, s, pu, pr, p, td, fd;
+	struct cc_btf *b = NULL;
+	const void *raw;
+	uint32_t sz;
+
+	(void)state;
+	assert_non_null(w);
+	i = btf__add_int(w, "int", 4, BTF_INT_SIGNED);
+	s = btf__add_struct(w, "s", 4);
+	assert_int_equal(btf__add_field(w, "x", i, 0, 0), 0);
+	pu = btf__add_ptr(w, btf__add_type_tag(w, "user", s));
+	pr = btf__add_ptr(w, btf__add_type_tag(w, "rcu", s));
+	p = btf__add_ptr(w, s);
+	td = btf__add_typedef(w, "s_user_ptr", pu);
+	assert_true(i > 0 && s > 0 && pu > 0 && pr > 0 && p > 0 && td > 0);
+	raw = btf__raw_data(w, &sz);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, raw, sz), (ssize_t)sz);
+	close(fd);
+	assert_int_equal(cc_btf_open(path, &b), 0);
+	unlink(path);
+	assert_true(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)pu }));
+	assert_true(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)td }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)pr }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)p }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)s }));
+	cc_btf_close(b);
+	btf__free(w);
+}
+
 static void test_did_you_mean(void **state)
 {
 	struct cc_btf *b = *state;
@@ -553,6 +593,7 @@ int main(void)
 	    cmocka_unit_test(test_bitfield),
 	    cmocka_unit_test(test_enum),
 	    cmocka_unit_test(test_enum_values),
+	    cmocka_unit_test(test_ptr_tagged),
 	    cmocka_unit_test(test_did_you_mean),
 	    cmocka_unit_test(test_find_type),
 	    cmocka_unit_test(test_module),
