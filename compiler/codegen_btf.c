@@ -14,7 +14,9 @@
  * kernel the object is loaded on, so an object compiled here reads the
  * right bytes on a kernel whose layouts differ.  Every DEREF is one
  * bpf_probe_read_kernel(); a bad pointer fails it and becomes stap's
- * runtime error ("kernel read fault"), never a verifier rejection.
+ * runtime error ("kernel read fault"), never a verifier rejection.  In a
+ * tp_btf program a chain on a C argument is loads instead (cg_btf_tp_direct,
+ * cg_btf_read's "direct"), each pointer checked for NULL.
  */
 #include <stdio.h>
 #include <stdlib.h>
