@@ -90,7 +90,7 @@ tap_run func -c "$GEN ctxsw 5" -e 'function tgid_of(p) { return @cast(p, "task_s
 function comm_of(p) { return kernel_string(@cast(p, "task_struct")->comm) }
 function nr_of(p) { return @cast(p, "task_struct")->thread_pid->numbers[0]$ }
 probe kernel.trace("sched:sched_switch") {
-	# gen's own switches, after its exec (before it, the child has tap's comm)
+	# the switches of gen after its exec (before it, the child has the comm of tap)
 	if (pid() != target() || execname() != "gen") next
 	printf("tgid=%d\ncomm=%s\nnr=%s\n", tgid_of(task_current()) == pid(),
 	       comm_of(task_current()), nr_of(task_current()))
