@@ -13,8 +13,8 @@
 #   (e) verifier: the verifier's cost of every tapset probe and string
 #       function (tests/e2e/verifier_cost.sh with VERIFIER_COST_FULL=1)
 #   (f) btf: per-switch cost of reading the previous task's comm on
-#       sched_switch: tap's $prev->comm (raw tracepoint, CO-RE read through
-#       BTF) vs bpftrace's args->prev_comm (its tracepoint record: bpftrace
+#       sched_switch: tap's $prev->comm (BTF-typed raw tracepoint, CO-RE
+#       loads through BTF) vs bpftrace's args->prev_comm (its tracepoint record: bpftrace
 #       0.17 reads no tracepoint C arguments) and tap's $prev_comm
 #
 # Per-event cost: gen (pinned to GEN_CPU) makes BENCH_EVENTS getppid calls
@@ -225,50 +225,66 @@ rmdir "$FT" 2>/dev/null
 # clock reads: ~20 ns more per run here, so never during the runs above).
 # Only the programs: not the tracepoint's dispatch, not ftrace or perf.
 # While the tracer is still attached, the -c command lists the programs.
-section_progtime() {
-BPFSTAT_N=$((N / 2))
-if command -v bpftool >/dev/null && [ -w /proc/sys/kernel/bpf_stats_enabled ]; then
-	printf '%s\n' "$TASKSET -c $GEN_CPU $GEN getppid $BPFSTAT_N" \
-		"bpftool prog show >$W/progs" >"$W/gen-then-list.sh"
+# progtime KEY N SCRIPT TRACER...: the tracer's program's run time per
+# event while SCRIPT (which makes at least N events, then lists the
+# programs) runs under it
+progtime() {
+	key=$1
+	pt_n=$2
+	pt_script=$3
+	shift 3
+	# (never empty: awk's NR == FNR needs a first line)
+	{ echo none; bpftool prog show | sed -n 's/^\([0-9]*\):.*/\1/p'; } >"$W/ids0"
+	: >"$W/progs"
+	run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$@" -c "/bin/sh $pt_script" \
+		>/dev/null 2>"$W/err"
+	# ours: new since, a tracepoint program (tp_btf ones are "tracing"), run
+	# at least once per event (the least-run such program: a tracer of
+	# others' would see more)
+	v=$(awk -v n="$pt_n" 'NR == FNR { old[$1] = 1; next }
+		/^[0-9]+: (raw_tracepoint|tracepoint|tracing) / {
+			id = $1; sub(":", "", id)
+			ns = cnt = 0
+			for (i = 1; i < NF; i++) {
+				if ($i == "run_time_ns") ns = $(i + 1)
+				if ($i == "run_cnt") cnt = $(i + 1)
+			}
+			if (!(id in old) && cnt >= n && (best == "" || cnt < bestcnt)) {
+				best = ns / cnt; bestcnt = cnt
+			}
+		}
+		END { if (best != "") printf "%.1f\n", best }' "$W/ids0" "$W/progs")
+	if [ -n "$v" ]; then rec "$key.prog" "$v"; else failed "$key.prog" bpfstats; fi
+}
+
+# kernel.bpf_stats_enabled on (restored by cleanup), or 1 when it cannot be
+stats_on() {
+	command -v bpftool >/dev/null && [ -w /proc/sys/kernel/bpf_stats_enabled ] || return 1
 	BPF_STATS_OLD=$(cat /proc/sys/kernel/bpf_stats_enabled)
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled
-	note "eBPF program time per event (kernel.bpf_stats_enabled), $BPFSTAT_N events, 3 runs each"
-	progtime() {
-		key=$1
-		shift
-		# (never empty: awk's NR == FNR needs a first line)
-		{ echo none; bpftool prog show | sed -n 's/^\([0-9]*\):.*/\1/p'; } >"$W/ids0"
-		: >"$W/progs"
-		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$@" -c "/bin/sh $W/gen-then-list.sh" \
-			>/dev/null 2>"$W/err"
-		# ours: new since, a tracepoint program, run at least once per call
-		# (the least-run such program: a tracer of others' would see more)
-		v=$(awk -v n="$BPFSTAT_N" 'NR == FNR { old[$1] = 1; next }
-			/^[0-9]+: (raw_tracepoint|tracepoint) / {
-				id = $1; sub(":", "", id)
-				ns = cnt = 0
-				for (i = 1; i < NF; i++) {
-					if ($i == "run_time_ns") ns = $(i + 1)
-					if ($i == "run_cnt") cnt = $(i + 1)
-				}
-				if (!(id in old) && cnt >= n && (best == "" || cnt < bestcnt)) {
-					best = ns / cnt; bestcnt = cnt
-				}
-			}
-			END { if (best != "") printf "%.1f\n", best }' "$W/ids0" "$W/progs")
-		if [ -n "$v" ]; then rec "$key.prog" "$v"; else failed "$key.prog" bpfstats; fi
-	}
-	for i in 1 2 3; do
-		progtime tap_empty "$TAP" -e "$S_EMPTY"
-		progtime tap_count "$TAP" -e "$S_COUNT"
-		progtime tap_printf "$TAP" -o "$W/file" -e "$S_PRINTF"
-		progtime bt_empty "$BPFTRACE" -e "$B_EMPTY"
-		progtime bt_count "$BPFTRACE" -e "$B_COUNT"
-		progtime bt_printf "$BPFTRACE" -o "$W/file" -e "$B_PRINTF"
-	done
-	rm -f "$W/file"
+}
+stats_off() {
 	echo "$BPF_STATS_OLD" >/proc/sys/kernel/bpf_stats_enabled
 	BPF_STATS_OLD=""
+}
+
+section_progtime() {
+BPFSTAT_N=$((N / 2))
+if stats_on; then
+	printf '%s\n' "$TASKSET -c $GEN_CPU $GEN getppid $BPFSTAT_N" \
+		"bpftool prog show >$W/progs" >"$W/gen-then-list.sh"
+	note "eBPF program time per event (kernel.bpf_stats_enabled), $BPFSTAT_N events, 3 runs each"
+	g="$W/gen-then-list.sh"
+	for i in 1 2 3; do
+		progtime tap_empty "$BPFSTAT_N" "$g" "$TAP" -e "$S_EMPTY"
+		progtime tap_count "$BPFSTAT_N" "$g" "$TAP" -e "$S_COUNT"
+		progtime tap_printf "$BPFSTAT_N" "$g" "$TAP" -o "$W/file" -e "$S_PRINTF"
+		progtime bt_empty "$BPFSTAT_N" "$g" "$BPFTRACE" -e "$B_EMPTY"
+		progtime bt_count "$BPFSTAT_N" "$g" "$BPFTRACE" -e "$B_COUNT"
+		progtime bt_printf "$BPFSTAT_N" "$g" "$BPFTRACE" -o "$W/file" -e "$B_PRINTF"
+	done
+	rm -f "$W/file"
+	stats_off
 else
 	note "no bpftool or no kernel.bpf_stats_enabled: no program times"
 fi
@@ -430,6 +446,21 @@ section_btf() {
 	interleaved one_sw "sw_tap_arg sw_tap_field sw_bt_field" "btf: "
 	rm -f "$W/seq"
 	[ -f "$W/seq.events" ] && mv "$W/seq.events" "$W/seq"
+	# the programs' own run time, the same probes interleaved round by
+	# round (and the baseline's $prev->comm): what the read itself costs,
+	# without the noise of the switch around it
+	stats_on || { note "no bpftool or no kernel.bpf_stats_enabled: no program times"; return; }
+	printf '%s\n' "$TASKSET -c $GEN_CPU $GEN -t ctxsw $NS >/dev/null" \
+		"bpftool prog show >$W/progs" >"$W/ctxsw-then-list.sh"
+	for i in $(seq "$R"); do
+		note "btf: program time, round $i of $R"
+		progtime sw_tap_arg "$NS" "$W/ctxsw-then-list.sh" "$TAP" -e "$S_SW_ARG"
+		progtime sw_tap_field "$NS" "$W/ctxsw-then-list.sh" "$TAP" -e "$S_SW_FIELD"
+		progtime sw_bt_field "$NS" "$W/ctxsw-then-list.sh" "$BPFTRACE" -e "$B_SW_FIELD"
+		[ -z "$OLD_TAP" ] ||
+			progtime sw_old_arg "$NS" "$W/ctxsw-then-list.sh" "$OLD_TAP" -e "$S_SW_ARG"
+	done
+	stats_off
 }
 
 for section in events progtime rate startup verifier btf; do
@@ -584,7 +615,7 @@ if want btf; then
 		set -- $(stats "$c")
 		case $c in
 		sw_base) what="untraced" ;;
-		sw_tap_arg) what="tap: \$prev->comm (raw_tp, CO-RE read through BTF)" ;;
+		sw_tap_arg) what="tap: \$prev->comm (tp_btf, CO-RE loads through BTF)" ;;
 		sw_tap_field) what="tap: \$prev_comm (tp/ record)" ;;
 		sw_bt_field) what="bpftrace: args->prev_comm (tracepoint record)" ;;
 		esac
@@ -600,6 +631,15 @@ if want btf; then
 	SWP_BT=$(med sw_bt_field.pair)
 	row "(f) the same, paired" "$SWP_ARG" "bpftrace args->prev_comm" "$SWP_BT" \
 		"$(ratio "$SWP_ARG" "$SWP_BT")" "-" "(info)"
+	echo "-- (f) the programs' run time per switch, ns (kernel.bpf_stats_enabled, median of $R runs"
+	old=""
+	[ -z "$OLD_TAP" ] || old=", baseline's tap \$prev->comm $(med sw_old_arg.prog)"
+	echo "   of $NS round trips, interleaved): tap \$prev->comm $(med sw_tap_arg.prog)," \
+		"tap \$prev_comm $(med sw_tap_field.prog), bpftrace args->prev_comm $(med sw_bt_field.prog)$old"
+	SWT_ARG=$(med sw_tap_arg.prog)
+	SWT_BT=$(med sw_bt_field.prog)
+	row "(f) \$prev->comm, program ns/switch" "$SWT_ARG" "bpftrace args->prev_comm" "$SWT_BT" \
+		"$(ratio "$SWT_ARG" "$SWT_BT")" "ratio <= 1.00" "$(verdict btf "$(ratio "$SWT_ARG" "$SWT_BT")" '<=' 1.0)"
 fi
 
 if want verifier; then

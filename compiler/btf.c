@@ -771,55 +771,6 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
 }
 
-/* ---- @enum ------------------------------------------------------------------------- */
-
-/* The enumerator name among the enums of one module's own types, or -ENOENT. */
-static int enumerator_in(const struct btf *btf, uint32_t first, const char *name, int64_t *ret)
-{
-	uint32_t id, n = btf__type_cnt(btf);
-	int i;
-
-	for (id = first; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-
-		if (btf_is_enum(t)) {
-			const struct btf_enum *e = btf_enum(t);
-
-			for (i = 0; i < btf_vlen(t); i++)
-				if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name)) {
-					/* an enum's values are signed only when its type says so */
-					*ret = btf_kflag(t) ? (int64_t)e[i].val : (int64_t)(uint32_t)e[i].val;
-					return 0;
-				}
-		} else if (btf_is_enum64(t)) {
-			const struct btf_enum64 *e = btf_enum64(t);
-
-			for (i = 0; i < btf_vlen(t); i++)
-				if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name)) {
-					*ret = (int64_t)btf_enum64_value(&e[i]);
-					return 0;
-				}
-		}
-	}
-	return -ENOENT;
-}
-
-int cc_btf_enum_value(struct cc_btf *b, const char *name, const char *module, int64_t *ret)
-{
-	const char *m;
-	int mod;
-
-	if (!module || !*module)
-		module = "kernel";
-	/* a module's BTF is split: its own types follow vmlinux's */
-	for (m = module; *m;)
-		if ((mod = module_next(b, &m)) >= 0 &&
-		    !enumerator_in(b->mods[mod].btf, mod ? btf__type_cnt(b->mods[0].btf) : 1, name,
-				   ret))
-			return 0;
-	return fail(b, -ENOENT, "no enumerator '%s' in the BTF of '%s'", name, module);
-}
-
 /* ---- codegen's local definitions ----------------------------------------------------- */
 
 struct cc_btf_type cc_btf_strip(struct cc_btf *b, struct cc_btf_type t)
@@ -842,6 +793,33 @@ const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union)
 	return name_of(btf, bt);
 }
 
+/*
+ * A clang-built kernel's BTF tags pointers: __user, __percpu (and
+ * __rcu, which changes nothing for a load).  The verifier refuses a load
+ * through a user or per-CPU pointer, so codegen follows one with the helper.
+ */
+bool cc_btf_ptr_tagged(struct cc_btf *b, struct cc_btf_type t)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+	const struct btf_type *bt = btf ? btf__type_by_id(btf, strip(btf, t.id)) : NULL;
+	uint32_t id;
+	int i;
+
+	if (!bt || !btf_is_ptr(bt))
+		return false;
+	for (id = bt->type, i = 0; i < BTF_MAX_DEPTH && id; i++) {
+		bt = btf__type_by_id(btf, id);
+		if (!bt)
+			return false;
+		if (btf_is_type_tag(bt) && strcmp(name_of(btf, bt), "rcu"))
+			return true;
+		if (!btf_is_mod(bt) && !btf_is_typedef(bt) && !btf_is_type_tag(bt))
+			return false;
+		id = bt->type;
+	}
+	return false;
+}
+
 struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t)
 {
 	const struct btf *btf = mod_btf(b, t.mod);
@@ -853,4 +831,75 @@ struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t)
 	else if (bt && btf_is_ptr(bt))
 		e = (struct cc_btf_type){ t.mod, bt->type };
 	return e;
+}
+
+/* ---- enums: @enum, @enumname ----------------------------------------------------------- */
+
+/* The index of module's BTF: "kernel" (or NULL) is vmlinux; -ENOENT: none here. */
+static int module_index(struct cc_btf *b, const char *module)
+{
+	if (!module || !*module || (!strncmp(module, "kernel", 6) && (!module[6] || module[6] == '<')))
+		return 0;
+	return module_get(b, module, strlen(module));
+}
+
+int cc_btf_enum_values(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_enumval **ret)
+{
+	const struct btf *btf = mod_btf(b, t.mod);
+	const struct btf_type *bt = btf ? btf__type_by_id(btf, strip(btf, t.id)) : NULL;
+	struct cc_btf_enumval *v;
+	int i, n;
+
+	if (!bt || !btf_is_any_enum(bt))
+		return fail(b, -EINVAL, "not an enum");
+	n = btf_vlen(bt);
+	v = cc_alloc(b->arena, sizeof(*v) * (size_t)(n ? n : 1));
+	for (i = 0; i < n; i++) {
+		if (btf_is_enum(bt)) {
+			const struct btf_enum *e = btf_enum(bt) + i;
+
+			v[i].name = btf__name_by_offset(btf, e->name_off);
+			v[i].value = btf_kflag(bt) ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+		} else {
+			const struct btf_enum64 *e = btf_enum64(bt) + i;
+
+			v[i].name = btf__name_by_offset(btf, e->name_off);
+			v[i].value = (int64_t)btf_enum64_value(e);
+		}
+	}
+	*ret = v;
+	return n;
+}
+
+/*
+ * Enumerators have no index of their own in BTF: every enum of the
+ * module is walked (vmlinux has a few thousand; one @enum per name).
+ */
+int cc_btf_enumerator(struct cc_btf *b, const char *name, const char *module, int64_t *ret)
+{
+	int mod = module_index(b, module);
+	const struct btf *btf;
+	uint32_t id, n;
+
+	if (mod < 0)
+		return fail(b, -ENOENT, "no BTF for module '%s'", module);
+	btf = mod_btf(b, mod);
+	n = btf__type_cnt(btf);
+	/* a module's split BTF: its own types only, after vmlinux's */
+	for (id = mod ? btf__type_cnt(b->mods[0].btf) : 1; id < n; id++) {
+		const struct btf_type *bt = btf__type_by_id(btf, id);
+		struct cc_btf_enumval *v;
+		int i, k;
+
+		if (!btf_is_any_enum(bt))
+			continue;
+		k = cc_btf_enum_values(b, (struct cc_btf_type){ mod, id }, &v);
+		for (i = 0; i < k; i++)
+			if (!strcmp(v[i].name, name)) {
+				*ret = v[i].value;
+				return 0;
+			}
+	}
+	return fail(b, -ENOENT, "no enumerator '%s' in the BTF of '%s'", name,
+		    module && *module ? module : "kernel");
 }

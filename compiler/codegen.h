@@ -103,6 +103,7 @@ const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kret
 const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
 			struct cc_node *n);
 void cg_btf_emit_locals(struct gen *G, FILE *o);
+bool cg_btf_tp_direct(struct gen *G, const struct cc_dprobe *d);
 void cg_btf_stash_decl(struct gen *G, FILE *o, const struct cc_dprobe *d);
 void cg_btf_stash_prog(struct gen *G, FILE *o, const struct cc_dprobe *d);
 void cg_btf_stash_take(struct gen *G, struct cc_dprobe *d);

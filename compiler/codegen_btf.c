@@ -14,7 +14,9 @@
  * kernel the object is loaded on, so an object compiled here reads the
  * right bytes on a kernel whose layouts differ.  Every DEREF is one
  * bpf_probe_read_kernel(); a bad pointer fails it and becomes stap's
- * runtime error ("kernel read fault"), never a verifier rejection.
+ * runtime error ("kernel read fault"), never a verifier rejection.  In a
+ * tp_btf program a chain on a C argument is loads instead (cg_btf_tp_direct,
+ * cg_btf_read's "direct"), each pointer checked for NULL.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,14 +181,113 @@ void cg_btf_emit_locals(struct gen *G, FILE *o)
 		"\t\tH->err = (site) + 1; \\\n"
 		"\tv_ <<= TH_CORE_FI(base->path, BPF_FIELD_LSHIFT_U64); \\\n"
 		"\t(sgn) ? (__u64)((__s64)v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64)) \\\n"
+		"\t      : v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64); })\n");
+	/*
+	 * tp_btf: the same through a PTR_TO_BTF_ID, by a load of the
+	 * relocated size (the verifier sees one constant and explores that
+	 * case only, as with libbpf's BPF_CORE_READ_BITFIELD)
+	 */
+	fprintf(o,
+		"#define TH_CORE_LOAD(sgn, base, path) ({ __u64 v_ = 0; \\\n"
+		"\tconst void *p_ = (const char *)base + TH_CORE_FI(base->path, BPF_FIELD_BYTE_OFFSET); \\\n"
+		"\tswitch (TH_CORE_FI(base->path, BPF_FIELD_BYTE_SIZE)) { \\\n"
+		"\tcase 1: v_ = *(const __u8 *)p_; break; \\\n"
+		"\tcase 2: v_ = *(const __u16 *)p_; break; \\\n"
+		"\tcase 4: v_ = *(const __u32 *)p_; break; \\\n"
+		"\tdefault: v_ = *(const __u64 *)p_; break; \\\n"
+		"\t} \\\n"
+		"\tv_ <<= TH_CORE_FI(base->path, BPF_FIELD_LSHIFT_U64); \\\n"
+		"\t(sgn) ? (__u64)((__s64)v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64)) \\\n"
 		"\t      : v_ >> TH_CORE_FI(base->path, BPF_FIELD_RSHIFT_U64); })\n\n");
+}
+
+/* "} } ": the end of open NULL checks */
+static const char *closers(struct gen *G, int open)
+{
+	char *c = cg_fmt(G, "%*s", 2 * open, "");
+	int i;
+
+	for (i = 0; i < open; i++)
+		c[2 * i] = '}';
+	return c;
+}
+
+/*
+ * A tp_btf program (BPF_TRACE_RAW_TP, attached by the event's
+ * btf_trace_<event> type; no trampoline: the kernel calls it as it calls
+ * a raw_tp one, with the same arguments) is one the verifier knows the
+ * arguments of: a pointer to a struct loaded from its ctx is a
+ * PTR_TO_BTF_ID, and a load through it at a member's offset is allowed
+ * and JITed fault-safe (PROBE_MEM: a fault reads 0).  A member chain then
+ * costs loads, not one bpf_probe_read_kernel() call per step.  The
+ * verifier checks each argument the program reads against the prototype
+ * and refuses a pointer to anything but a struct, a union or an integer
+ * (void * too, on 6.1) or a struct passed by value: an event with such an
+ * argument stays a raw_tp program.
+ */
+bool cg_btf_tp_direct(struct gen *G, const struct cc_dprobe *d)
+{
+	struct cc_btf_param *p;
+	struct cc_btf *b;
+	int i, n;
+
+	if (d->kind != PK_RAWTRACE || !d->uses_args || !(b = gen_btf(G)))
+		return false;
+	n = cc_btf_tp_args(b, d->event, &p);
+	if (n < 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		struct cc_btf_class to;
+
+		switch (p[i].cls.kind) {
+		case CC_BTF_INT:
+		case CC_BTF_ENUM:
+			if (p[i].cls.size > 8)
+				return false;
+			continue;
+		case CC_BTF_STRING:
+			if (p[i].cls.nelem) /* char[N]: an array by value */
+				return false;
+			continue;
+		case CC_BTF_PTR:
+			to = cc_btf_classify(b, cc_btf_elem(b, p[i].type));
+			if (to.kind == CC_BTF_STRUCT || to.kind == CC_BTF_UNION || to.kind == CC_BTF_INT)
+				continue;
+			return false;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The base of a chain on C argument r->argi.  In a tp_btf program a
+ * pointer to a struct loaded from ctx is a PTR_TO_BTF_ID: a chain that
+ * only loads through it (members, pointers followed, no address taken)
+ * keeps it so and loads directly (*direct).  Any other use makes it a
+ * number, and the verifier refuses a PTR_TO_BTF_ID in arithmetic but +
+ * and - ($prev & 0xfff): that one is read as bytes (th_rawarg_num).
+ */
+static const char *arg_base(struct gen *G, struct cc_btf *b, const struct cc_btf_read *r,
+			    bool *direct)
+{
+	struct cc_btf_class bc = cc_btf_classify(b, r->base);
+	bool btf_ptr = G->probe && G->probe->tpbtf && bc.kind == CC_BTF_PTR &&
+		       cc_btf_tag(b, cc_btf_elem(b, r->base), &(bool){ false });
+
+	*direct = btf_ptr && r->acc.nsteps && r->acc.steps[0].op == CC_BTF_DEREF &&
+		  r->mode != CC_BTF_READ_ADDR && !cc_btf_ptr_tagged(b, r->base);
+	return cg_fmt(G, "%s(ctx, %d)", btf_ptr && !*direct ? "th_rawarg_num" : "th_rawarg",
+		      r->argi);
 }
 
 /*
  * The read of chain r on the value base (a C expression of the base, a
- * pointer or, for @cast, the address of the struct), for any caller: a
- * tracepoint's C argument, @cast's pointer, a function's parameter.  n
- * gives the runtime indexes (its args) and the place of its errors.
+ * pointer or, for @cast, the address of the struct; NULL: the C argument
+ * r->argi of the probe's program), for any caller: a tracepoint's C
+ * argument, @cast's pointer, a function's parameter.  n gives the runtime
+ * indexes (its args) and the place of its errors.
  *
  * The walk keeps the address of the current object (a) and, while
  * members are taken, the local type of the object a points to (root),
@@ -196,6 +297,15 @@ void cg_btf_emit_locals(struct gen *G, FILE *o)
  * starts again from what it points to; an INDEX moves a by the index
  * times the element's size on this kernel (array elements keep their
  * size across kernels; their members do not, and stay relocated).
+ *
+ * direct (arg_base): a is a PTR_TO_BTF_ID, loaded through, while the
+ * objects followed are structs and no INDEX came (the verifier refuses a
+ * load at a variable offset; a pointer to an integer loads a number).
+ * A fault there reads 0 instead of failing, so each pointer followed is
+ * checked for NULL first: the common bad pointer stays stap's "kernel
+ * read fault", and the loads after it are not run (on kernels that mark
+ * an argument maybe-NULL the verifier requires that check).  The value
+ * is built in v (or the string temporary t) inside those checks.
  */
 const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
 			struct cc_node *n)
@@ -204,16 +314,25 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 	const struct cc_btf_access *acc = &r->acc;
 	struct cc_btf_class bc = cc_btf_classify(b, r->base);
 	struct cg_local *root = NULL, *cur = NULL;
-	const char *path = "";
+	struct cc_btf_type ptype = r->base; /* the pointer the next DEREF follows */
+	const char *path = "", *t = NULL, *val;
 	char *code;
-	int u = cg_uniq(G), i, k = 0, ai = 0, site;
-	bool loaded = false;
+	int u = cg_uniq(G), i, k = 0, ai = 0, site, open = 0;
+	bool loaded = false, direct = false;
 
+	if (!base)
+		base = arg_base(G, b, r, &direct);
 	site = cg_add_site(G, TH_ERR_STRREAD, "kernel read fault",
 			   cg_fmt(G, "identifier '%s'", n->name ? n->name : "$"), &n->loc);
 	code = cg_fmt(G, "({ __u64 a%d = (__u64)(%s); ", u, base);
 	if (!acc->nsteps)
 		return cg_fmt(G, "%s%sa%d; })", code, cg_int_cast(bc.size, bc.is_signed), u);
+	if (direct && r->mode == CC_BTF_READ_STRING) {
+		t = cg_temp(G);
+		code = cg_fmt(G, "%s%s[0] = 0; ", code, t);
+	} else if (direct) {
+		code = cg_fmt(G, "%s__s64 v%d = 0; ", code, u);
+	}
 	if (bc.kind == CC_BTF_STRUCT || bc.kind == CC_BTF_UNION) {
 		/* @cast(p, "task_struct"): p is the struct's address */
 		root = cur = local_of(G, b, r->base);
@@ -224,23 +343,34 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 
 		switch (s->op) {
 		case CC_BTF_DEREF:
-			if (loaded && *path)
+			direct = direct && !cc_btf_ptr_tagged(b, ptype);
+			if (loaded && *path && direct)
+				code = cg_fmt(G, "%sa%d = (__u64)((%s *)a%d)->%s; ", code, u, root->name, u,
+					      path + 1);
+			else if (loaded && *path)
 				code = cg_fmt(G, "%sa%d = TH_CORE_READ(H, %d, 0, ((%s *)a%d), %s); ", code, u,
 					      site, root->name, u, path + 1);
 			else if (loaded) /* a pointer that is an array's element */
 				code = cg_fmt(G, "%sa%d = th_read_mem(H, a%d, 8, false, %d); ", code, u, u,
 					      site);
+			if (direct) {
+				code = cg_fmt(G, "%sif (!a%d) %s; else { ", code, u, cg_err_set(G, site));
+				open++;
+			}
 			loaded = true;
 			root = cur = NULL;
 			path = "";
 			if (cc_btf_tag(b, s->type, &(bool){ false }))
 				root = cur = local_of(G, b, s->type);
+			else
+				direct = false; /* a pointer to a number: the verifier loads a number */
 			break;
 		case CC_BTF_MEMBER:
 			if (s->anon)
 				break; /* libbpf finds a member through its anonymous parents */
 			add_field(G, cur, decl_of(G, b, cur, s->type, s->member, s->bitfield_size));
 			path = cg_fmt(G, "%s.%s", path, s->member);
+			ptype = s->type;
 			if (cc_btf_tag(b, s->type, &(bool){ false }))
 				cur = local_of(G, b, s->type);
 			break;
@@ -253,6 +383,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 			const char *iv = ix ? cg_ex(G, ix) : cg_num(G, s->index);
 
 			k++;
+			direct = false;
 			if (*path)
 				code = cg_fmt(G, "%sa%d = (__u64)&((%s *)a%d)->%s; ", code, u, root->name, u,
 					      path + 1);
@@ -282,26 +413,41 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 			return cg_fmt(G, "%s(__s64)&((%s *)a%d)->%s; })", code, root->name, u, path + 1);
 		return cg_fmt(G, "%s(__s64)a%d; })", code, u);
 	case CC_BTF_READ_STRING: {
-		const char *t = cg_temp(G);
 		int ss = cg_add_site(G, TH_ERR_STRREAD, "kernel string copy fault",
 				     cg_fmt(G, "identifier '%s'", n->name), &n->loc);
 
+		if (direct && *path && acc->cls.nelem > 0 && acc->cls.nelem <= G->cx->lim.strlen)
+			/* a char[N] of the object: its bytes loaded, no fault to report */
+			return cg_fmt(G, "%sth_load_karr(%s, (const char *)&((%s *)a%d)->%s, %d); %s%s; })",
+				      code, t, root->name, u, path + 1, acc->cls.nelem,
+				      closers(G, open), t);
+		if (!t)
+			t = cg_temp(G);
 		if (*path)
 			code = cg_fmt(G, "%sa%d = (__u64)&((%s *)a%d)->%s; ", code, u, root->name, u,
 				      path + 1);
 		/* a char[N] that fits a string: read whole (th_read_karr) */
 		if (acc->cls.nelem > 0 && acc->cls.nelem <= G->cx->lim.strlen)
-			return cg_fmt(G, "%sif (!th_read_karr(%s, a%d, %d)) %s; %s; })", code, t, u,
-				      acc->cls.nelem, cg_err_set(G, ss), t);
-		return cg_fmt(G, "%sif (!th_read_str(%s, a%d, %d, false)) %s; %s; })", code, t, u,
-			      acc->cls.nelem ? acc->cls.nelem - 1 : 0, cg_err_set(G, ss), t);
+			code = cg_fmt(G, "%sif (!th_read_karr(%s, a%d, %d)) %s; ", code, t, u,
+				      acc->cls.nelem, cg_err_set(G, ss));
+		else
+			code = cg_fmt(G, "%sif (!th_read_str(%s, a%d, %d, false)) %s; ", code, t, u,
+				      acc->cls.nelem ? acc->cls.nelem - 1 : 0, cg_err_set(G, ss));
+		return cg_fmt(G, "%s%s%s; })", code, closers(G, open), t);
 	}
 	default:
-		if (*path)
-			return cg_fmt(G, "%s(__s64)TH_CORE_READ(H, %d, %d, ((%s *)a%d), %s); })", code,
-				      site, acc->cls.is_signed, root->name, u, path + 1);
-		return cg_fmt(G, "%s%sth_read_mem(H, a%d, %d, false, %d); })", code,
-			      cg_int_cast(acc->cls.size, acc->cls.is_signed), u, acc->cls.size, site);
+		if (direct && *path && acc->cls.kind != CC_BTF_PTR && acc->cls.kind != CC_BTF_STRING)
+			val = cg_fmt(G, "(__s64)TH_CORE_LOAD(%d, ((%s *)a%d), %s)", acc->cls.is_signed,
+				     root->name, u, path + 1);
+		else if (*path)
+			val = cg_fmt(G, "(__s64)TH_CORE_READ(H, %d, %d, ((%s *)a%d), %s)", site,
+				     acc->cls.is_signed, root->name, u, path + 1);
+		else
+			val = cg_fmt(G, "%sth_read_mem(H, a%d, %d, false, %d)",
+				     cg_int_cast(acc->cls.size, acc->cls.is_signed), u, acc->cls.size, site);
+		if (!open)
+			return cg_fmt(G, "%s%s; })", code, val);
+		return cg_fmt(G, "%sv%d = %s; %sv%d; })", code, u, val, closers(G, open), u);
 	}
 }
 

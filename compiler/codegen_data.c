@@ -303,11 +303,8 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	const char *rec = d && d->stash ? "th_rec" : "ctx";
 	int i, argi = 0;
 
-	if (n->kread) /* a C argument or @cast, read through BTF (th_rawarg: grt_bpf.h) */
-		return cg_btf_read(G,
-				   n->kread->argi >= 0 ? cg_fmt(G, "th_rawarg(ctx, %d)", n->kread->argi)
-						       : cg_ex(G, n->lhs),
-				   n->kread, n);
+	if (n->kread) /* a C argument (NULL: its program's) or @cast, read through BTF */
+		return cg_btf_read(G, n->kread->argi >= 0 ? NULL : cg_ex(G, n->lhs), n->kread, n);
 	if (d->kind == PK_INPUT)
 		return "((char *)U->input)"; /* $value: what tap read on stdin */
 	if (d->kind == PK_KFUNC)

@@ -166,7 +166,7 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 	case PK_SYSCALL:
 		return d->sysexit ? "raw_tp/sys_exit" : "raw_tp/sys_enter";
 	case PK_RAWTRACE:
-		return cg_fmt(G, "raw_tp/%s", d->event);
+		return cg_fmt(G, "%s/%s", d->tpbtf ? "tp_btf" : "raw_tp", d->event);
 	case PK_TRACE:
 		return cg_fmt(G, "tp/%s/%s", d->subsys, d->event);
 	case PK_KFUNC:
@@ -393,6 +393,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	G->errjump = "goto th_err";
 	G->outjump = NULL;
 	G->lits = lits;
+	d->tpbtf = cg_btf_tp_direct(G, d);
 	cg_unit_begin(G, &saved, &buf, &len);
 	if (d->stash)
 		cg_btf_stash_take(G, d);

@@ -228,11 +228,6 @@ int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret
  */
 int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		     struct cc_btf_type *ret);
-/*
- * @enum("NAME"): the value of the enumerator NAME in the enums of module
- * (as cc_btf_find_type's).  -ENOENT: no such enumerator.
- */
-int cc_btf_enum_value(struct cc_btf *b, const char *name, const char *module, int64_t *ret);
 /* What a type is (never fails: a bad id is CC_BTF_OTHER). */
 struct cc_btf_class cc_btf_classify(struct cc_btf *b, struct cc_btf_type t);
 /*
@@ -252,6 +247,14 @@ int cc_btf_resolve(struct cc_btf *b, struct cc_btf_type base, const struct cc_bt
  * -EINVAL when t is no struct.
  */
 int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_param **ret);
+/* An enum's enumerators in declaration order (count), for @enumname. */
+struct cc_btf_enumval {
+	const char *name;
+	int64_t value;
+};
+int cc_btf_enum_values(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_enumval **ret);
+/* @enum("NAME", module): the value of an enumerator of any enum; -ENOENT: none. */
+int cc_btf_enumerator(struct cc_btf *b, const char *name, const char *module, int64_t *ret);
 /*
  * For codegen's local CO-RE definitions: t without typedefs and
  * qualifiers; the tag of a struct or union ("" when anonymous, NULL for
@@ -261,6 +264,8 @@ int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type t, struct cc_btf_par
 struct cc_btf_type cc_btf_strip(struct cc_btf *b, struct cc_btf_type t);
 const char *cc_btf_tag(struct cc_btf *b, struct cc_btf_type t, bool *is_union);
 struct cc_btf_type cc_btf_elem(struct cc_btf *b, struct cc_btf_type t);
+/* Pointer t points through a type tag but __rcu (__user, __percpu): no direct loads. */
+bool cc_btf_ptr_tagged(struct cc_btf *b, struct cc_btf_type t);
 
 /*
  * A target variable read through BTF, what elaborate_btf.c decides and
@@ -705,6 +710,8 @@ struct cc_dprobe {
 	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
 	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
 	bool stash;
+	/* codegen: the raw tracepoint is BTF-typed (tp_btf/), its member chains loaded directly */
+	bool tpbtf;
 	/* timers and perf */
 	int64_t period_ns, jitter_ns;
 	int perf_type;

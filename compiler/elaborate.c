@@ -357,6 +357,19 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	if (!t->str && name[nl])
 		t->str = name[nl + 1] ? "$" : "";
 	name = cc_strndup(cx->arena, name, nl);
+	/*
+	 * stap's $$name and $$system: the tracepoint's event and subsystem,
+	 * constants of the derived probe (a kernel.trace("*") body shares its
+	 * code across events: its literals differ, codegen_kernel.c)
+	 */
+	if ((!strcmp(name, "$name") || !strcmp(name, "$system")) && !t->nargs) {
+		if (quiet)
+			return true;
+		t->kind = N_STR;
+		t->str = name[1] == 'n' ? d->event : d->subsys;
+		t->slen = strlen(t->str);
+		return true;
+	}
 	if (!strcmp(name, "$parms") || !strcmp(name, "$vars") || !strcmp(name, "$locals") ||
 	    !strcmp(name, "$return")) {
 		if (quiet)
@@ -520,13 +533,15 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 
 /*
  * @cast(...)->f, @task(...)->f, &$x->f, &@cast(...)->f: kernel memory
- * read through BTF (elaborate_btf.c), in kernel probes only.
+ * read through BTF (elaborate_btf.c), in kernel probes only.  A function
+ * may read it too: whether it is called from user context is known only
+ * when contexts are marked (mark_ctx refuses it there).
  */
 static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *n = *np, *v = n->name[0] == '&' ? n->lhs : n;
-	bool addr = v != n, kernel = S->probe && S->probe->kernel;
+	bool addr = v != n, kernel = S->probe ? S->probe->kernel : S->func != NULL;
 	bool cast = v->kind == N_DWARF && (!strcmp(v->name, "@cast") || !strcmp(v->name, "@task"));
 	const char *what = v->kind == N_TARGET ? cc_sprintf(cx->arena, "$%s", v->name) : v->name;
 
@@ -537,8 +552,8 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	 */
 	if (!kernel && !(cast && addr && v->nargs)) {
 		cc_error_at(&cx->diag, &n->loc,
-			    "'%s' reads kernel memory: only in the body of a kernel probe "
-			    "(a function gets the value as an argument)", what);
+			    "'%s' reads kernel memory: only in kernel probes and the functions "
+			    "they call, not in a user-context probe", what);
 		return;
 	}
 	if (cast) {
@@ -548,8 +563,8 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		if (elab_btf_cast(E, S, &v, addr, false)) {
 			if (!kernel && v->kind == N_TARGET) {
 				cc_error_at(&cx->diag, &n->loc,
-					    "'%s' reads kernel memory: only in the body of a kernel "
-					    "probe (a function gets the value as an argument; &@cast(p, "
+					    "'%s' reads kernel memory: only in kernel probes and the "
+					    "functions they call, not in a user-context probe (&@cast(p, "
 					    "\"T\")->member, an address, can be anywhere)", what);
 				return;
 			}
@@ -643,8 +658,11 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			btf_value(E, S, np);
 			return;
 		}
-		if (!strcmp(n->name, "@enum")) {
-			elab_btf_enum(E, n);
+		if (!strcmp(n->name, "@enum") || !strcmp(n->name, "@enumname")) {
+			if (n->name[5])
+				resolve(E, S, &n->args[0], false);
+			if (elab_btf_enum(E, n) && n->kind == N_CALL)
+				resolve_call(E, S, n);
 			return;
 		}
 		if (!strcmp(n->name, "@perf"))
@@ -831,6 +849,7 @@ struct ctxwalk {
 	const char *where; /* probe point or function, for messages */
 	struct cc_func *stack[64];
 	int depth;
+	bool kmem_said; /* the user-context read of kernel memory is reported */
 };
 
 static void mark_ctx(struct ctxwalk *W, struct cc_node *n);
@@ -886,6 +905,14 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 	mark_sym(W, n->sym);
 	if (n->lhs)
 		mark_sym(W, n->lhs->sym);
+	/* a function's @cast(...)->f (btf_value), called from user context */
+	if (n->kread && !W->kernel && !W->kmem_said) {
+		W->kmem_said = true;
+		cc_error_at(&cx->diag, &n->loc,
+			    "'%s' reads kernel memory: a function reading it can be called from "
+			    "kernel probes only, not from '%s' (user context)",
+			    n->name ? n->name : "@cast", W->where);
+	}
 	switch (n->kind) {
 	case N_CALL:
 		if (n->func) {

@@ -47,8 +47,6 @@ void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
 bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
 /* elaborate_btf.c: a read's runtime indexes (args) and @cast's pointer (lhs) are left to resolve */
-/* @enum("NAME"[, "MODULE"]) becomes the enumerator's value (N_NUM), from BTF. */
-void elab_btf_enum(struct elab *E, struct cc_node *n);
 int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_param **ret);
 bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const char *name,
 		     bool want_addr, bool quiet);
@@ -57,5 +55,7 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		    struct cc_btf_type base, bool quiet);
 bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
 		   bool quiet);
+/* @enum becomes a number, @enumname a call (its value resolved first); false: an error */
+bool elab_btf_enum(struct elab *E, struct cc_node *n);
 
 #endif

@@ -13,6 +13,8 @@
  * stays a tp/ program.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compiler/compiler.h"
@@ -534,33 +536,126 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 	return true;
 }
 
-/*
- * @enum("NAME"[, "MODULE"]): the value of an enumerator, which stap reads
- * from DWARF; the kernel's (or a module's) BTF has every enum it uses.
- * A number constant from here on, so it may be used in any probe.
- */
-void elab_btf_enum(struct elab *E, struct cc_node *n)
-{
-	struct cc_btf *b;
-	int64_t v;
+/* ---- @enum and @enumname ------------------------------------------------------------------ */
 
-	if (n->num < 1 || n->num > 2 || n->nargs != n->num || n->str || n->args[0]->kind != N_STR ||
-	    (n->num == 2 && n->args[1]->kind != N_STR)) {
-		cc_error_at(&E->cx->diag, &n->loc,
-			    "@enum takes the enumerator's name and optionally a module, as literal "
-			    "strings: @enum(\"NAME\"[, \"MODULE\"])");
-		return;
+/* The enum type of a resolved value: a C argument's or member's, or a format field's. */
+static bool enum_type_of(struct elab *E, struct cc_btf *b, const struct cc_node *v,
+			 struct cc_btf_type *ret)
+{
+	const struct cc_tpfield *f = v->kind == N_TARGET && !v->kread ? v->aux : NULL;
+
+	(void)E;
+	if (v->kread) {
+		const struct cc_btf_read *r = v->kread;
+
+		*ret = r->acc.nsteps ? r->acc.type : r->base;
+		return cc_btf_classify(b, *ret).kind == CC_BTF_ENUM;
 	}
+	/* a format field spells its type as C does: "enum skb_drop_reason" */
+	return f && f->type && !strncmp(f->type, "enum ", 5) &&
+	       !cc_btf_find_type(b, f->type, NULL, ret);
+}
+
+/*
+ * @enum("NAME"[, "module"]) becomes the enumerator's value, a number;
+ * @enumname(v[, "enum T"[, "module"]]) a call of __enumname_M_ID(v), a
+ * function written here for T and parsed as a tapset's (once per type):
+ * one if per enumerator, the first of a value winning, and v in decimal
+ * when none has it, as stap prints it.  Without a type, v is a target
+ * variable of an enum type, resolved by the caller.  Being a function of
+ * numbers and literals, it runs in kernel and user probes alike.
+ */
+bool elab_btf_enum(struct elab *E, struct cc_node *n)
+{
+	struct cc_ctx *cx = E->cx;
+	bool name = !strcmp(n->name, "@enumname");
+	int nargs = (int)n->num, i, k;
+	struct cc_btf_enumval *v;
+	struct cc_btf_type t;
+	struct cc_srcfile *src;
+	struct cc_btf *b;
+	const char *fname;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *o;
+
+	if (n->nargs != nargs || nargs < 1 || nargs > (name ? 3 : 2)) {
+		cc_error_at(&cx->diag, &n->loc,
+			    name ? "@enumname takes 1 to 3 arguments: @enumname(value[, \"enum "
+				   "type\"[, \"module\"]])"
+				 : "@enum takes 1 or 2 arguments: @enum(\"NAME\"[, \"module\"])");
+		return false;
+	}
+	for (i = name; i < nargs; i++)
+		if (n->args[i]->kind != N_STR) {
+			cc_error_at(&cx->diag, &n->args[i]->loc, "%s's %s are string literals",
+				    n->name, name ? "type and module" : "name and module");
+			return false;
+		}
 	b = open_btf(E, &n->loc, false);
 	if (!b)
-		return;
-	if (cc_btf_enum_value(b, n->args[0]->str, n->num == 2 ? n->args[1]->str : NULL, &v) < 0) {
-		cc_error_at(&E->cx->diag, &n->loc, "@enum: %s", cc_btf_error(b));
-		return;
+		return false;
+	if (!name) {
+		int64_t val;
+
+		if (cc_btf_enumerator(b, n->args[0]->str, nargs > 1 ? n->args[1]->str : NULL,
+				      &val) < 0) {
+			cc_error_at(&cx->diag, &n->args[0]->loc, "%s", cc_btf_error(b));
+			return false;
+		}
+		n->kind = N_NUM;
+		n->num = val;
+		n->nargs = 0;
+		return true;
 	}
-	n->kind = N_NUM;
-	n->num = v;
-	n->name = NULL;
-	n->args = NULL;
-	n->nargs = 0;
+	if (nargs == 1 && !enum_type_of(E, b, n->args[0], &t)) {
+		cc_error_at(&cx->diag, &n->args[0]->loc,
+			    "@enumname(value) needs a target variable of an enum type; name the "
+			    "type otherwise: @enumname(value, \"enum type\")");
+		return false;
+	}
+	if (nargs > 1 && (cc_btf_find_type(b, n->args[1]->str, nargs > 2 ? n->args[2]->str : NULL,
+					   &t) < 0 ||
+			  cc_btf_classify(b, t).kind != CC_BTF_ENUM)) {
+		cc_error_at(&cx->diag, &n->args[1]->loc, "%s",
+			    cc_btf_classify(b, t).kind == CC_BTF_ENUM || !t.id
+				    ? cc_btf_error(b)
+				    : cc_sprintf(cx->arena, "'%s' is not an enum", n->args[1]->str));
+		return false;
+	}
+	t = cc_btf_strip(b, t);
+	fname = cc_sprintf(cx->arena, "__enumname_%d_%u", t.mod, t.id);
+	n->kind = N_CALL;
+	n->name = (char *)fname;
+	n->nargs = 1;
+	for (i = 0; i < cx->tapsets.n; i++) {
+		struct cc_file *tf = cx->tapsets.v[i];
+
+		for (k = 0; k < tf->funcs.n; k++)
+			if (!strcmp(((struct cc_func *)tf->funcs.v[k])->name, fname))
+				return true;
+	}
+	k = cc_btf_enum_values(b, t, &v);
+	o = open_memstream(&text, &len);
+	if (!o || k < 0) {
+		if (o)
+			fclose(o);
+		free(text);
+		cc_error_at(&cx->diag, &n->loc, "@enumname: cannot list the enum: %s",
+			    k < 0 ? cc_btf_error(b) : strerror(errno));
+		return false;
+	}
+	fprintf(o, "function %s:string(v:long)\n{\n", fname);
+	for (i = 0; i < k; i++)
+		fprintf(o, "\tif (v == %lld) return \"%s\"\n", (long long)v[i].value, v[i].name);
+	fprintf(o, "\treturn sprintf(\"%%d\", v)\n}\n");
+	fclose(o);
+	src = cc_alloc(cx->arena, sizeof(*src));
+	src->name = cc_sprintf(cx->arena, "%s (generated for %s)", fname, n->args[0]->loc.file->name);
+	src->text = cc_strndup(cx->arena, text, len);
+	src->len = len;
+	src->is_tapset = true;
+	free(text);
+	cc_vec_push(cx->arena, &cx->tapsets, cc_parse_source(cx, src));
+	return true;
 }

@@ -372,6 +372,7 @@ static struct cc_node *deref(struct parser *ps)
  *         | "@variance" "(" expr ["," expr] ")"
  * entry   = "@entry" "(" expr ")" | "@defined" "(" expr ")"
  * hist    = "@hist_log" "(" expr ")" | "@hist_linear" "(" expr "," num "," num "," num ")"
+ * typed   = ("@cast" | "@task" | "@enum" | "@enumname" | ...) ["(" args ")"] chain
  */
 static struct cc_node *at_value(struct parser *ps)
 {
@@ -430,7 +431,8 @@ static struct cc_node *at_value(struct parser *ps)
 	if (!strcmp(name, "cast") || !strcmp(name, "task") || !strcmp(name, "var") ||
 	    !strcmp(name, "enum") ||
 	    !strcmp(name, "kregister") || !strcmp(name, "uregister") ||
-	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf")) {
+	    !strcmp(name, "probewrite") || !strcmp(name, "const") || !strcmp(name, "perf") ||
+	    !strcmp(name, "enum") || !strcmp(name, "enumname")) {
 		/*
 		 * Parsed whole, with its ->member/[index] chain: @cast and
 		 * @task are read through BTF (elaborate_btf.c), the others are

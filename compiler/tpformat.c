@@ -648,7 +648,13 @@ int cc_tp_list(const char *tracefs, const char *subsys_pat, const char *event_pa
 			err = -errno;
 			break;
 		}
-		if (de->d_name[0] == '.' || fnmatch(subsys_pat, de->d_name, 0))
+		/*
+		 * events/ftrace/ holds the record types of ftrace's own buffer
+		 * (function, print, bprint, ...), not tracepoints: perf and BPF
+		 * cannot attach to them (ENOENT), and stap does not list them
+		 */
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "ftrace") ||
+		    fnmatch(subsys_pat, de->d_name, 0))
 			continue;
 		/* "enable", "header_page" and friends are files: ENOTDIR. */
 		sfd = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

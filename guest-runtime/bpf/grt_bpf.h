@@ -170,6 +170,15 @@ static __always_inline __s64 th_unknown(struct th_hctx *H, __s64 v)
 #define th_rawarg(ctx, i) ({ __u64 v_; \
 	asm volatile("%0 = *(u64 *)(%1 + %2)" : "=r"(v_) : "r"(ctx), "i"((i) * 8)); v_; })
 
+/*
+ * The same as a number in a tp_btf program, where the load gives a
+ * pointer to a struct the verifier's type (PTR_TO_BTF_ID), which it
+ * refuses in arithmetic but + and - ($prev & 0xfff): read as bytes, it is
+ * a number.  The ctx is the kernel's array of the arguments: no fault.
+ */
+#define th_rawarg_num(ctx, i) ({ __u64 v_ = 0; \
+	bpf_probe_read_kernel(&v_, sizeof(v_), (const char *)(ctx) + (i) * 8); v_; })
+
 static __always_inline void *th_frame(__u32 handler)
 {
 	__u32 key = bpf_get_smp_processor_id() * TH_NHANDLERS + handler;

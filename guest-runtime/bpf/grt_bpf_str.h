@@ -480,4 +480,24 @@ static __always_inline char *th_read_karr(char *dst, __u64 addr, const __u32 n)
 	return dst;
 }
 
+/*
+ * The same from a char[n] member of an object a tp_btf program reaches
+ * through a PTR_TO_BTF_ID (src: the member's address): its bytes loaded,
+ * eight at a time, which the JIT makes fault-safe (a fault reads 0s);
+ * the verifier checks each load lies inside the member.
+ */
+static __always_inline char *th_load_karr(char *dst, const char *src, const __u32 n)
+{
+	__u32 i;
+
+#pragma clang loop unroll(full)
+	for (i = 0; i + 8 <= n; i += 8)
+		*(__u64 *)(dst + i) = *(const __u64 *)(src + i);
+#pragma clang loop unroll(full)
+	for (i = n & ~7U; i < n; i++)
+		dst[i] = src[i];
+	dst[(n - 1) & (TH_MAXSTR - 1)] = 0;
+	return dst;
+}
+
 /* =~ and !~: a DFA walk over tables the generated code defines */

@@ -185,7 +185,7 @@ expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40" "$tmp
 if [ -f "$carry/guest.bpf.o" ]; then
 	TAPHUB_CLANG=$here/carry-cc TAPHUB_CC=$here/carry-cc TAPHUB_VM_CARRY=$carry \
 		run "$TAP" -c "$GEN getppid 50" -e "$(cat "$here/carry.stp")" >"$tmp/carry.out" 2>&1
-	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50 btf=50"
+	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50 btf=50 tpbtf=1"
 else
 	fail "an object compiled on the host: no $carry/guest.bpf.o"
 fi

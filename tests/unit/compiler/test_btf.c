@@ -358,6 +358,73 @@ static void test_enum(void **state)
 	assert_string_equal(c.cname, "?");
 }
 
+/* @enum and @enumname: enum pid_type has kept its values since 4.19 */
+static void test_enum_values(void **state)
+{
+	struct cc_btf *b = *state;
+	struct cc_btf_enumval *v;
+	int64_t val = -1;
+	int n;
+
+	NEED_BTF(b);
+	n = cc_btf_enum_values(b, type_of(b, "enum pid_type"), &v);
+	assert_true(n >= 5);
+	assert_string_equal(v[0].name, "PIDTYPE_PID");
+	assert_int_equal(v[0].value, 0);
+	assert_string_equal(v[3].name, "PIDTYPE_SID");
+	assert_int_equal(v[3].value, 3);
+	assert_int_equal(cc_btf_enum_values(b, type_of(b, "task_struct"), &v), -EINVAL);
+
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_SID", NULL, &val), 0);
+	assert_int_equal(val, 3);
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_TGID", "kernel<linux/pid.h>", &val), 0);
+	assert_int_equal(val, 1);
+	assert_int_equal(cc_btf_enumerator(b, "TAPHUB_NO_SUCH_ENUMERATOR", NULL, &val), -ENOENT);
+	assert_string_equal(cc_btf_error(b),
+			    "no enumerator 'TAPHUB_NO_SUCH_ENUMERATOR' in the BTF of 'kernel'");
+	assert_int_equal(cc_btf_enumerator(b, "PIDTYPE_SID", "no_such_mod", &val), -ENOENT);
+}
+
+/*
+ * Type tags: this machine's BTF has none (gcc-built), so a BTF written
+ * here: struct s, pointers to it plain, through __user and __rcu tags,
+ * and a typedef of the __user one.
+ */
+static void test_ptr_tagged(void **state)
+{
+	char path[] = "/tmp/test_btf_tags.XXXXXX";
+	struct btf *w = btf__new_empty();
+	int i, s, pu, pr, p, td, fd;
+	struct cc_btf *b = NULL;
+	const void *raw;
+	uint32_t sz;
+
+	(void)state;
+	assert_non_null(w);
+	i = btf__add_int(w, "int", 4, BTF_INT_SIGNED);
+	s = btf__add_struct(w, "s", 4);
+	assert_int_equal(btf__add_field(w, "x", i, 0, 0), 0);
+	pu = btf__add_ptr(w, btf__add_type_tag(w, "user", s));
+	pr = btf__add_ptr(w, btf__add_type_tag(w, "rcu", s));
+	p = btf__add_ptr(w, s);
+	td = btf__add_typedef(w, "s_user_ptr", pu);
+	assert_true(i > 0 && s > 0 && pu > 0 && pr > 0 && p > 0 && td > 0);
+	raw = btf__raw_data(w, &sz);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, raw, sz), (ssize_t)sz);
+	close(fd);
+	assert_int_equal(cc_btf_open(path, &b), 0);
+	unlink(path);
+	assert_true(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)pu }));
+	assert_true(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)td }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)pr }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)p }));
+	assert_false(cc_btf_ptr_tagged(b, (struct cc_btf_type){ 0, (uint32_t)s }));
+	cc_btf_close(b);
+	btf__free(w);
+}
+
 static void test_did_you_mean(void **state)
 {
 	struct cc_btf *b = *state;
@@ -534,6 +601,8 @@ int main(void)
 	    cmocka_unit_test(test_anon_union),
 	    cmocka_unit_test(test_bitfield),
 	    cmocka_unit_test(test_enum),
+	    cmocka_unit_test(test_enum_values),
+	    cmocka_unit_test(test_ptr_tagged),
 	    cmocka_unit_test(test_did_you_mean),
 	    cmocka_unit_test(test_find_type),
 	    cmocka_unit_test(test_module),

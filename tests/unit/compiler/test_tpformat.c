@@ -470,6 +470,10 @@ static void test_list_fake(void **state)
 	mkdirs(root, "events/irq");
 	mkdirs(root, "events/irq/softirq_entry");
 	touch(root, "events/irq/softirq_entry/format", softirq_entry);
+	/* ftrace's own record types: not tracepoints, never listed */
+	mkdirs(root, "events/ftrace");
+	mkdirs(root, "events/ftrace/bprint");
+	touch(root, "events/ftrace/bprint/format", softirq_entry);
 
 	n = cc_tp_list(root, "sched", "sched_*", &v);
 	assert_int_equal(n, 3);
@@ -491,6 +495,9 @@ static void test_list_fake(void **state)
 	n = cc_tp_list(root, "*", "*_s*", &v);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0], "sched:sched_switch");
+	cc_strv_free(v);
+	n = cc_tp_list(root, "ftrace", "*", &v);
+	assert_int_equal(n, 0);
 	cc_strv_free(v);
 	/* "enable" and "header_page" are not subsystems nor events. */
 	n = cc_tp_list(root, "*e*", "enable", &v);
