@@ -392,6 +392,8 @@ struct cc_ctx {
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
 	bool unoptimized; /* tap -u: keep assignments nobody reads (no cc_optimize) */
 	const char *compatible; /* --compatible VERSION: what systemtap_v is, else CC_SYSTEMTAP_V */
+	const char *target_cmd; /* -c CMD: its program, for process.mark("...") without a path */
+	long target_pid;        /* -x PID: likewise */
 
 	/* parsed */
 	struct cc_file *script;
@@ -665,6 +667,7 @@ enum cc_pkind {
 	PK_SYSCALL,  /* raw sys_enter/sys_exit filtered on one syscall number */
 	PK_INPUT,    /* user side: each byte (or line) tap reads on its stdin; $value */
 	PK_KFUNC,    /* a kernel function's entry or return: fentry/fexit or kprobe/kretprobe */
+	PK_UPROBE,   /* a user-space SDT marker: a uprobe on a file (probe_sdt.c) */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -688,6 +691,9 @@ struct cc_dprobe {
 	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
 	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
+	/* PK_UPROBE (probe_sdt.c) */
+	const char *upath;                /* the file, absolute */
+	const struct cc_sdt_note *sdt;    /* the marker: offsets, semaphore, arguments */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
 	/* both: a tp program stashes the format fields for the raw_tp one (codegen_btf.c) */
@@ -813,6 +819,10 @@ int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet);
  * ...): the point as syscall.* names it, or NULL when pt is not one.
  */
 struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_point *pt);
+/* "probe point 'P' WHY" at the point, unless quiet; -1 */
+int cc_point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why);
+/* Component i of pt is name */
+bool cc_comp_is(const struct cc_point *pt, int i, const char *name);
 /* --dump-probe-types: the built-in probe point types, as stap lists them. */
 void cc_dump_probe_types(FILE *out);
 
@@ -845,6 +855,52 @@ struct cc_kfunc_arg {
 };
 /* -L: the probe's variables as " $name:long" ... */
 char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+
+/* ---- sdt.c: SDT markers (<sys/sdt.h>) of an ELF file -------------------------- */
+
+#define CC_SDT_MAX_ARGS 12
+enum cc_sdt_kind { CC_SDT_REG = 1, CC_SDT_IMM, CC_SDT_MEM };
+/* Where one argument of a marker is (x86-64 only). */
+struct cc_sdt_arg {
+	int kind;        /* enum cc_sdt_kind */
+	int size;        /* bytes of the value: 1, 2, 4, 8 */
+	bool is_signed;
+	int reg;         /* REG: its struct pt_regs offset; MEM: the base's, or -1 */
+	int shift;       /* REG: 8 for %ah, %bh, %ch, %dh */
+	int index;       /* MEM: the index register's pt_regs offset, or -1 */
+	int scale;       /* MEM: the index's scale */
+	int64_t val;     /* IMM: the value; MEM: the displacement (rip: from the marker's pc) */
+	bool rip;        /* MEM: relative to the marker's address at run time */
+	const char *sym; /* MEM: the symbol the displacement names (rip only) */
+};
+struct cc_sdt_note {
+	const char *provider, *name, *args; /* args: the specs as written */
+	uint64_t pc, base, sem; /* link-time addresses (after a prelink move) */
+	uint64_t off, sem_off;  /* file offsets: the uprobe's, the semaphore's (0: none) */
+	int nargs;              /* -EINVAL when args do not parse: err says why */
+	struct cc_sdt_arg arg[CC_SDT_MAX_ARGS];
+	const char *err;
+};
+/*
+ * The markers of the ELF file at path, in note order (none: 0 and *n 0);
+ * -errno with a one-line reason in *err when the file cannot be read.
+ */
+int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, int *n,
+		const char **err);
+/* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
+const char *cc_elf_runpath(struct cc_arena *a, const char *path);
+/* Argument specs ("-4@%edi 8@-16(%rbp)") into v: how many, or -EINVAL and *err. */
+int cc_sdt_parse_args(struct cc_arena *a, const char *spec, struct cc_sdt_arg *v, int max,
+		      const char **err);
+
+/* ---- probe_sdt.c: process("PATH").mark("NAME") ------------------------------- */
+
+/* Resolve process(...)[.library(...)][.provider(...)].mark(...); as cc_resolve_builtin_point. */
+int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/* $argN, $$name, $$provider, $$parms, $$vars, $$locals: as cc_kfunc_target; aux is the cc_sdt_arg */
+int cc_sdt_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* -L: " $arg1:long $arg2:long" */
+char *cc_sdt_vars(struct cc_ctx *cx, const struct cc_dprobe *d);
 
 /* ---- listing.c: tap -l / -L ------------------------------------------------ */
 

@@ -422,12 +422,15 @@ enum grt_prog_kind {
 	GRT_PROG_TP,
 	GRT_PROG_PERF,
 	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
+	GRT_PROG_UPROBE, /* a uprobe on a file: an SDT marker */
 };
 
 struct grt_meta_prog {
 	char *name;  /* program name in the object: th_pN */
 	int kind;
-	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function */
+	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function;
+			       * UPROBE: event is the file's absolute path */
+	int64_t uoff, uref;   /* UPROBE: file offsets of the probe and its semaphore (0: none) */
 	bool exit;   /* SYSCALL: sys_exit */
 	int64_t nr;  /* SYSCALL */
 	int perf_type;

@@ -461,6 +461,17 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 			bad(m, "bad kernel function program");
 			goto fail;
 		}
+	} else if (!strcmp(kind, "uprobe")) {
+		p->kind = GRT_PROG_UPROBE;
+		p->event = quoted(m, NULL);
+		if (!p->event)
+			goto fail;
+		if (p->event[0] != '/') {
+			bad(m, "uprobe path is not absolute");
+			goto fail;
+		}
+		if (!num(m, 0, INT64_MAX, &p->uoff) || !num(m, 0, INT64_MAX, &p->uref))
+			goto fail;
 	} else if (!strcmp(kind, "perf")) {
 		p->kind = GRT_PROG_PERF;
 		if (!num(m, 0, 5, &v))

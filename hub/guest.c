@@ -15,6 +15,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,33 @@ static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * An SDT marker is a one-byte nop (0x90 on x86-64, <sys/sdt.h>).  The
+ * offset comes from the file as it was at compile time: a file rebuilt or
+ * replaced since then has something else there, and a breakpoint in the
+ * middle of an instruction would corrupt the programs that run it.
+ */
+static int check_marker(const struct grt_meta_prog *p, char *err, size_t errlen)
+{
+	unsigned char b = 0;
+	int fd = open(p->event, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot attach %s: %s: %s", p->pp, p->event, strerror(errno));
+		return r;
+	}
+	if (pread(fd, &b, 1, (off_t)p->uoff) != 1 || b != 0x90) {
+		snprintf(err, errlen,
+			 "cannot attach %s: %s changed since the script was compiled (no SDT "
+			 "marker at offset %lld): compile it again",
+			 p->pp, p->event, (long long)p->uoff);
+		r = -ESTALE;
+	}
+	close(fd);
+	return r;
+}
+
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
 	int i, cpu, r;
@@ -370,6 +398,28 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 		if (!prog) {
 			snprintf(err, errlen, "program %s for %s is missing", p->name, p->pp);
 			return -ENOENT;
+		}
+		if (p->kind == GRT_PROG_UPROBE) {
+			/*
+			 * Every process that maps the file (pid -1), as stap's process()
+			 * probes; the kernel raises the semaphore while it is attached.
+			 */
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)p->uref);
+
+			r = check_marker(p, err, errlen);
+			if (r)
+				return r;
+			l = bpf_program__attach_uprobe_opts(prog, -1, p->event, (size_t)p->uoff, &uo);
+			if (!l) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
+					 (long long)p->uoff, p->event, strerror(errno));
+				return r;
+			}
+			r = add_link(g, l);
+			if (r)
+				return r;
+			continue;
 		}
 		if (p->kind != GRT_PROG_PERF) {
 			l = bpf_program__attach(prog);
