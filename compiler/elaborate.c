@@ -323,7 +323,7 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	if (d->kind == PK_UPROBE) {
-		int r = cc_sdt_target(cx, d, np, quiet);
+		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet);
 
 		if (r == 1)
 			resolve(E, S, np, false);

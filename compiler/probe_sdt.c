@@ -7,14 +7,13 @@
  *   process("PATH").library("LIB").mark("NAME")    (and .provider)
  *   process(PID).mark("NAME"), process.mark("NAME")  (-x PID / -c CMD)
  *
- * PATH without a slash is looked up in $PATH, as stap does; LIB without a
- * slash in the directories the dynamic linker searches by default.  NAME
- * and PROVIDER are shell patterns.  Each marker site the file's
- * .note.stapsdt has for a match (a marker in an inlined function has
- * several) is one derived probe: a uprobe at the site's file offset, with
- * the kernel's reference counter on the marker's semaphore so that guarded
- * markers (`if (PROVIDER_NAME_ENABLED())`) run while the probe is on.  A
- * uprobe on a file fires in every process that maps it, as stap's do.
+ * (The file a point names is probe_user.c's.)  NAME and PROVIDER are
+ * shell patterns.  Each marker site the file's .note.stapsdt has for a
+ * match (a marker in an inlined function has several) is one derived
+ * probe: a uprobe at the site's file offset, with the kernel's reference
+ * counter on the marker's semaphore so that guarded markers
+ * (`if (PROVIDER_NAME_ENABLED())`) run while the probe is on.  A uprobe on
+ * a file fires in every process that maps it, as stap's do.
  *
  * The arguments are $arg1..$argN from the note's specs (compiler/sdt.c),
  * read from the probed thread's registers and memory; $$name and
@@ -22,6 +21,8 @@
  * argument as stap does, `$arg1=%#x $arg2=%#x`.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -29,89 +30,6 @@
 #include <unistd.h>
 
 #include "compiler/compiler.h"
-
-/* name in the directories of list (':'-separated): the first executable file */
-static char *search(struct cc_ctx *cx, const char *name, const char *list, int mode)
-{
-	const char *p = list;
-
-	while (p && *p) {
-		size_t n = strcspn(p, ":");
-		char *path = cc_sprintf(cx->arena, "%.*s/%s", (int)n, n ? p : ".", name);
-
-		if (access(path, mode) == 0)
-			return path;
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
-}
-
-/*
- * The file a process() or library() argument names, absolute; NULL: why.
- * A library name is looked up as the dynamic linker would for the
- * program: its run path, LD_LIBRARY_PATH, then the default directories.
- */
-static char *file_of(struct cc_ctx *cx, const char *arg, const char *prog, const char **why)
-{
-	static const char lib_dirs[] = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
-				       "/usr/lib64:/lib:/usr/lib:/usr/local/lib";
-	char real[PATH_MAX], *path = NULL;
-
-	if (strchr(arg, '/')) {
-		path = (char *)arg;
-	} else if (prog) {
-		const char *run = cc_elf_runpath(cx->arena, prog), *env = getenv("LD_LIBRARY_PATH");
-
-		if (run)
-			path = search(cx, arg, run, R_OK);
-		if (!path && env)
-			path = search(cx, arg, env, R_OK);
-		if (!path)
-			path = search(cx, arg, lib_dirs, R_OK);
-	} else {
-		path = search(cx, arg, getenv("PATH"), X_OK);
-	}
-	if (!path) {
-		*why = prog ? "is not in the program's run path, LD_LIBRARY_PATH or the library "
-			      "directories"
-			    : "is not in $PATH";
-		return NULL;
-	}
-	if (!realpath(path, real)) {
-		*why = strerror(errno);
-		return NULL;
-	}
-	return cc_strdup(cx->arena, real);
-}
-
-/* process(PID), process with -x PID or -c CMD: the program it runs */
-static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const char **why)
-{
-	const struct cc_comp *c = &pt->comps[0];
-	char link[64], real[PATH_MAX];
-	ssize_t n;
-	long pid;
-
-	if (c->has_arg && c->arg_is_str)
-		return file_of(cx, c->str, NULL, why);
-	if (!c->has_arg && cx->target_cmd)
-		return file_of(cx, cx->target_cmd, NULL, why);
-	pid = c->has_arg ? (long)c->num : cx->target_pid;
-	if (pid <= 0) {
-		*why = "names no program: give a path, or run with -c CMD or -x PID";
-		return NULL;
-	}
-	snprintf(link, sizeof(link), "/proc/%ld/exe", pid);
-	n = readlink(link, real, sizeof(real) - 1);
-	if (n < 0) {
-		*why = cc_sprintf(cx->arena, "names process %ld: %s", pid, strerror(errno));
-		return NULL;
-	}
-	real[n] = 0;
-	return cc_strdup(cx->arena, real);
-}
 
 /* "a:b, c:d" of the markers, for the error when none matches */
 static char *marker_list(struct cc_ctx *cx, const struct cc_sdt_note *v, int n)
@@ -134,19 +52,29 @@ static char *marker_list(struct cc_ctx *cx, const struct cc_sdt_note *v, int n)
 	return i < n ? cc_sprintf(cx->arena, "%s ...", s) : s;
 }
 
-int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
+/* probefunc() of a marker: the function whose code holds it, from the symbol table */
+static const char *around(struct cc_ctx *cx, const char *path, uint64_t pc,
+			  struct cc_elf_func **funcs, int *n)
 {
-	const char *why = NULL, *prov = NULL, *name, *lib = NULL;
-	struct cc_sdt_note *v;
-	int i = 1, n, found = 0;
-	char *path;
+	const char *why;
+	int i;
 
-	if (cc_comp_is(pt, i, "library")) {
-		if (!pt->comps[i].has_arg || !pt->comps[i].arg_is_str)
-			return cc_point_error(cx, pt, quiet,
-					      "needs a library name: library(\"NAME\")");
-		lib = pt->comps[i++].str;
-	}
+	if (*n < 0 && cc_elf_funcs(cx->arena, path, funcs, n, &why) < 0)
+		*n = 0;
+	for (i = 0; i < *n; i++)
+		if (pc >= (*funcs)[i].addr && pc < (*funcs)[i].addr + (*funcs)[i].size)
+			return (*funcs)[i].name;
+	return NULL;
+}
+
+int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		   bool quiet, struct cc_vec *out)
+{
+	const char *why = NULL, *prov = NULL, *name;
+	struct cc_elf_func *funcs = NULL;
+	struct cc_sdt_note *v;
+	int n, found = 0, nfuncs = -1;
+
 	if (cc_comp_is(pt, i, "provider")) {
 		if (!pt->comps[i].has_arg || !pt->comps[i].arg_is_str)
 			return cc_point_error(cx, pt, quiet,
@@ -155,25 +83,11 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, str
 	}
 	if (!cc_comp_is(pt, i, "mark") || !pt->comps[i].has_arg || !pt->comps[i].arg_is_str ||
 	    i + 1 != pt->ncomps)
-		return cc_point_error(
-		    cx, pt, quiet,
-		    "is a user-space probe taphub does not support yet (SDT markers "
-		    "are: process(\"PATH\")[.provider(\"P\")].mark(\"NAME\"))");
+		return cc_point_error(cx, pt, quiet,
+				      "is a user-space probe taphub does not support yet (it has "
+				      "process(\"PATH\")[.provider(\"P\")].mark(\"NAME\") and "
+				      "process(\"PATH\").function(\"NAME\")[.call][.return])");
 	name = pt->comps[i].str;
-	path = file_of_target(cx, pt, &why);
-	if (path && lib) {
-		path = file_of(cx, lib, path, &why);
-		if (!path)
-			return cc_point_error(
-			    cx, pt, quiet,
-			    cc_sprintf(cx->arena, "names library '%s', which %s", lib, why));
-	}
-	if (!path)
-		return cc_point_error(
-		    cx, pt, quiet,
-		    pt->comps[0].arg_is_str
-			? cc_sprintf(cx->arena, "names '%s', which %s", pt->comps[0].str, why)
-			: why);
 	if (cc_sdt_read(cx->arena, path, &v, &n, &why) < 0)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena, "cannot read %s: %s", path, why));
@@ -198,7 +112,10 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, str
 		d->loc = pt->loc;
 		d->sdt = &v[i];
 		d->upath = path;
-		d->func = v[i].name;
+		d->uoff = v[i].off;
+		d->uref = v[i].sem_off;
+		d->ucheck = cc_file_hex(cx->arena, path, v[i].off);
+		d->func = around(cx, path, v[i].pc, &funcs, &nfuncs);
 		d->pp =
 		    prov ? cc_sprintf(cx->arena, "process(\"%s\").provider(\"%s\").mark(\"%s\")",
 				      path, v[i].provider, v[i].name)

@@ -18,7 +18,7 @@
  *                                                  input.line stand on them)
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
- *   process("PATH").mark("NAME") ...               probe_sdt.c
+ *   process(...).mark(...), .function(...)          probe_user.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
  * BPF trampolines) are errors that name the point and the reason, at
@@ -34,11 +34,6 @@
 
 #define DEFAULT_PERF_SAMPLE 1000000
 #define MAX_TIMER_HZ 1000000 /* timer.hz(N): at most 1 MHz */
-
-bool cc_comp_is(const struct cc_point *pt, int i, const char *name)
-{
-	return i < pt->ncomps && !strcmp(pt->comps[i].name, name);
-}
 
 /*
  * stap has the syscall tapset several times over: nd_syscall.* (kprobes,
@@ -89,13 +84,6 @@ static int64_t kernel_hz(struct cc_ctx *cx)
 
 	/* a tick is a whole number of ns: timer.jiffies divides by it */
 	return v > 0 && v <= 1000000000L ? v : 250;
-}
-
-int cc_point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why)
-{
-	if (!quiet)
-		cc_error_at(&cx->diag, &pt->loc, "probe point '%s' %s", cc_point_str(cx, pt), why);
-	return -1;
 }
 
 /* begin / end / error / never, with an optional sequence number */
@@ -522,7 +510,7 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
-		return cc_sdt_resolve(cx, pt, quiet, out);
+		return cc_user_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "netfilter") || !strcmp(first, "java") || !strcmp(first, "python2") ||
 	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
 		return cc_point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");

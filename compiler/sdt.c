@@ -298,6 +298,32 @@ static bool find_symbol(Elf *e, const char *name, uint64_t *val)
 	return false;
 }
 
+/* An x86-64 ELF file, opened: 0, or -errno and *err (nothing left open) */
+static int elf_open(const char *path, int *fdp, Elf **ep, const char **err)
+{
+	GElf_Ehdr eh;
+	Elf *e;
+	int fd;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = strerror(errno);
+		return -errno;
+	}
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || eh.e_machine != EM_X86_64) {
+		*err = e && elf_kind(e) == ELF_K_ELF ? "not an x86-64 ELF file" : "not an ELF file";
+		if (e)
+			elf_end(e);
+		close(fd);
+		return -EINVAL;
+	}
+	*fdp = fd;
+	*ep = e;
+	return 0;
+}
+
 /* The descriptor of one note: addresses, then the three strings. */
 static int read_note(struct cc_arena *a, Elf *e, const char *desc, size_t len, bool is64,
 		     struct cc_sdt_note *m)
@@ -339,11 +365,10 @@ int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, 
 		const char **err)
 {
 	struct cc_sdt_note *v = NULL;
-	int fd, n = 0, cap = 0, r = -EINVAL, i;
+	int fd, n = 0, cap = 0, r, i;
 	GElf_Shdr sh, base_sh;
 	Elf_Scn *scn;
 	Elf_Data *d;
-	GElf_Ehdr eh;
 	bool has_base, is64;
 	size_t off = 0, noff, nameoff, descoff;
 	GElf_Nhdr nh;
@@ -351,21 +376,9 @@ int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, 
 
 	*ret = NULL;
 	*nret = 0;
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = strerror(errno);
-		return -errno;
-	}
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		*err = "not an ELF file";
-		goto out;
-	}
-	if (eh.e_machine != EM_X86_64) {
-		*err = "not an x86-64 ELF file";
-		goto out;
-	}
+	r = elf_open(path, &fd, &e, err);
+	if (r < 0)
+		return r;
 	is64 = gelf_getclass(e) == ELFCLASS64;
 	r = 0;
 	if (!find_section(e, ".note.stapsdt", &sh, &scn) || sh.sh_type != SHT_NOTE)
@@ -498,4 +511,96 @@ out:
 		elf_end(e);
 	close(fd);
 	return ret;
+}
+
+static int cmp_func(const void *a, const void *b)
+{
+	const struct cc_elf_func *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *nret,
+		 const char **err)
+{
+	static const char *const tabs[] = {".symtab", ".dynsym"};
+	struct cc_elf_func *v = NULL;
+	int fd, n = 0, cap = 0, r, k;
+	size_t t;
+	Elf *e;
+
+	*ret = NULL;
+	*nret = 0;
+	r = elf_open(path, &fd, &e, err);
+	if (r < 0)
+		return r;
+	r = 0;
+	/* .symtab has every function; a stripped file keeps the exported ones in .dynsym */
+	for (t = 0; t < 2 && !n; t++) {
+		GElf_Shdr sh;
+		Elf_Scn *scn;
+		Elf_Data *d;
+		size_t i;
+
+		if (!find_section(e, tabs[t], &sh, &scn) || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+			const char *sn;
+			uint64_t off;
+			int ty;
+
+			if (!gelf_getsym(d, (int)i, &s))
+				continue;
+			ty = GELF_ST_TYPE(s.st_info);
+			if ((ty != STT_FUNC && ty != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF ||
+			    !s.st_value)
+				continue;
+			sn = elf_strptr(e, sh.sh_link, s.st_name);
+			if (!sn || !*sn || !file_offset(e, s.st_value, &off))
+				continue;
+			if (n == cap) {
+				struct cc_elf_func *nv;
+
+				cap = cap ? cap * 2 : 256;
+				nv = cc_alloc(a, sizeof(*nv) * (size_t)cap);
+				if (n)
+					memcpy(nv, v, sizeof(*nv) * (size_t)n);
+				v = nv;
+			}
+			v[n].name = cc_strdup(a, sn);
+			v[n].addr = s.st_value;
+			v[n].size = s.st_size;
+			v[n].off = off;
+			n++;
+		}
+	}
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), cmp_func);
+	/* one per name (a versioned or duplicated symbol): the first address */
+	for (k = 0, t = 0; (int)t < n; t++)
+		if (!k || strcmp(v[k - 1].name, v[t].name))
+			v[k++] = v[t];
+	*ret = v;
+	*nret = k;
+	elf_end(e);
+	close(fd);
+	return r;
+}
+
+/* Up to 8 bytes of the file at off, in hex: what the loader expects to find there. */
+const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off)
+{
+	unsigned char b[8];
+	char *hex = cc_alloc(a, 17);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i;
+	ssize_t n = fd >= 0 ? pread(fd, b, sizeof(b), (off_t)off) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < n; i++)
+		sprintf(hex + 2 * i, "%02x", b[i]);
+	return n > 0 ? hex : "00";
 }

@@ -431,7 +431,9 @@ struct grt_meta_prog {
 	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function;
 			       * UPROBE: event is the file's absolute path */
 	int64_t uoff, uref;   /* UPROBE: file offsets of the probe and its semaphore (0: none) */
-	bool exit;   /* SYSCALL: sys_exit */
+	unsigned char ucheck[8]; /* UPROBE: the bytes at uoff when it was compiled */
+	int nucheck;
+	bool exit;   /* SYSCALL: sys_exit; UPROBE: a uretprobe */
 	int64_t nr;  /* SYSCALL */
 	int perf_type;
 	int64_t perf_config, sample;

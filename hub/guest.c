@@ -357,14 +357,15 @@ static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
 }
 
 /*
- * An SDT marker is a one-byte nop (0x90 on x86-64, <sys/sdt.h>).  The
- * offset comes from the file as it was at compile time: a file rebuilt or
- * replaced since then has something else there, and a breakpoint in the
- * middle of an instruction would corrupt the programs that run it.
+ * A uprobe's offset comes from the file as it was when the script was
+ * compiled, with the bytes it held then (an SDT marker's nop, a function's
+ * first instruction).  A file rebuilt or replaced since has something else
+ * there, and a breakpoint in the middle of an instruction would corrupt
+ * every program that runs it: refuse.
  */
-static int check_marker(const struct grt_meta_prog *p, char *err, size_t errlen)
+static int check_uprobe(const struct grt_meta_prog *p, char *err, size_t errlen)
 {
-	unsigned char b = 0;
+	unsigned char b[8] = {0};
 	int fd = open(p->event, O_RDONLY | O_CLOEXEC), r = 0;
 
 	if (fd < 0) {
@@ -372,10 +373,11 @@ static int check_marker(const struct grt_meta_prog *p, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot attach %s: %s: %s", p->pp, p->event, strerror(errno));
 		return r;
 	}
-	if (pread(fd, &b, 1, (off_t)p->uoff) != 1 || b != 0x90) {
+	if (pread(fd, b, (size_t)p->nucheck, (off_t)p->uoff) != p->nucheck ||
+	    memcmp(b, p->ucheck, (size_t)p->nucheck)) {
 		snprintf(err, errlen,
-			 "cannot attach %s: %s changed since the script was compiled (no SDT "
-			 "marker at offset %lld): compile it again",
+			 "cannot attach %s: %s changed since the script was compiled (offset %lld "
+			 "holds other bytes): compile it again",
 			 p->pp, p->event, (long long)p->uoff);
 		r = -ESTALE;
 	}
@@ -404,9 +406,10 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			 * Every process that maps the file (pid -1), as stap's process()
 			 * probes; the kernel raises the semaphore while it is attached.
 			 */
-			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)p->uref);
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)p->uref,
+				    .retprobe = p->exit);
 
-			r = check_marker(p, err, errlen);
+			r = check_uprobe(p, err, errlen);
 			if (r)
 				return r;
 			l = bpf_program__attach_uprobe_opts(prog, -1, p->event, (size_t)p->uoff, &uo);

@@ -12,6 +12,8 @@
  *     taptest:guarded(i)                   behind a semaphore: counted only
  *                                          when a probe is attached
  *                                          (sdtprog_sem.c)
+ *   and calls sdtprog_add(100 * i, -i, name, 7), which returns
+ *   99 * i + strlen(name) + 7 (function probes: $a $b $s $c, $return),
  *   then prints "guarded=K" (how many times the semaphore was set).
  *   sdtprog N FILE    the same once FILE exists (at most 60 s), for -x PID
  */
@@ -42,6 +44,17 @@ static __attribute__((noinline)) void hit(int i, volatile struct pair *p, const 
 	STAP_PROBE3(taptest, field, p->a, p->b, name);
 }
 
+/* noipa: a plain function at its symbol, arguments where the ABI puts them */
+__attribute__((noipa)) long sdtprog_add(long a, int b, const char *s, unsigned char c);
+__attribute__((noipa)) long sdtprog_add(long a, int b, const char *s, unsigned char c)
+{
+	long n = 0;
+
+	while (s[n])
+		n++;
+	return a + b + n + c;
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 10, i, guarded = 0;
@@ -58,6 +71,7 @@ int main(int argc, char **argv)
 		g_value = 10L * i;
 		snprintf(name, sizeof(name), "tick-%d", i);
 		hit(i, &pr, name);
+		sdtprog_add(100L * i, -i, name, 7);
 		guarded += sdtprog_guarded(i);
 	}
 	printf("guarded=%d\n", guarded);

@@ -36,7 +36,7 @@ static const char good[] =
 	 "prog th_p2 rawtp sched_wakeup 0 \"x\"\n"
 	 "prog th_p3 perf 1 0 1000000 0 0 \"perf.sw.cpu_clock\"\n"
 	 "prog th_p4 kfunc fexit vfs_read 0 \"kernel.function(\\\"vfs_read\\\").return\"\n"
-	 "prog th_p5 uprobe \"/usr/bin/a b\" 4678 12328 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
+	 "prog th_p5 uprobe \"/usr/bin/a b\" 4678 12328 90f30f1e 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
 	 "end\n";
 
 static void test_good(void **state)
@@ -60,6 +60,10 @@ static void test_good(void **state)
 	assert_string_equal(m->progs[5].event, "/usr/bin/a b");
 	assert_int_equal(m->progs[5].uoff, 4678);
 	assert_int_equal(m->progs[5].uref, 12328);
+	assert_int_equal(m->progs[5].nucheck, 4);
+	assert_int_equal(m->progs[5].ucheck[0], 0x90);
+	assert_int_equal(m->progs[5].ucheck[3], 0x1e);
+	assert_false(m->progs[5].exit);
 	assert_int_equal(m->progs[4].kind, GRT_PROG_KFUNC);
 	assert_string_equal(m->progs[4].subsys, "fexit");
 	assert_string_equal(m->progs[4].event, "vfs_read");
@@ -110,9 +114,13 @@ static void test_hostile(void **state)
 		   "bad kernel function program");
 	expect_bad("prog th_p4", "prog th_p4 kfunc kprobe ../x 0 \"x\"\n",
 		   "bad kernel function program");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"bin/x\" 1 0 0 \"x\"\n",
+	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" 1 0 9 0 \"x\"\n",
+		   "bad uprobe check bytes");
+	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" 1 0 0011223344556677889 0 \"x\"\n",
+		   "bad uprobe check bytes");
+	expect_bad("prog th_p5", "prog th_p5 uprobe \"bin/x\" 1 0 90 0 \"x\"\n",
 		   "uprobe path is not absolute");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" -1 0 0 \"x\"\n",
+	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" -1 0 90 0 \"x\"\n",
 		   "bad number '-1'");
 	expect_bad("global 0", "global 0 co\033[2J k s l 0 - 0 0 0 0 2048 1 0\n",
 		   "bad global name");
