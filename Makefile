@@ -38,7 +38,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -lelf -lpthread -ldl -lm
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -ldw -lelf -lpthread -ldl -lm
 
 # A module is a folder; its archive is named after it (hub/daemon:
 # libhub-daemon.a).
@@ -76,7 +76,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS))
 .PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench bench-vm \
 	compat install clean format
 
-all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn
+all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog
 
 # ---- libraries ------------------------------------------------------------
 
@@ -161,6 +161,16 @@ $(foreach t,$(TOOLS),$(eval $(call prog_rules,$(t))))
 $(O)/tests/e2e/gen: tests/e2e/gen.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# SDT markers of known arguments (tests/e2e/sdt.sh); the marker with a
+# semaphore is in a shared library beside it, as markers of libraries are.
+$(O)/tests/e2e/libsdtprog.so: tests/e2e/sdtprog_sem.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $<
+
+$(O)/tests/e2e/sdtprog: tests/e2e/sdtprog.c $(O)/tests/e2e/libsdtprog.so
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(O)/tests/e2e -lsdtprog -Wl,-rpath,'$$ORIGIN'
 
 $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)

@@ -298,7 +298,8 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		return "((char *)U->pp)";
 	case B_PROBEFUNC:
 		/* a kernel function's probe knows its function: a literal of the body */
-		if (G->kernel && G->probe && G->probe->kind == PK_KFUNC)
+		if (G->kernel && G->probe && (G->probe->kind == PK_KFUNC ||
+					      (G->probe->kind == PK_UPROBE && G->probe->func)))
 			return cg_str_value(G, G->probe->func, strlen(G->probe->func));
 		return G->kernel ? cg_fmt(G, "({ %s[0] = 0; %s; })", cg_temp(G), "F->t[0]") : "((char *)\"\")";
 	case B_EXIT:

@@ -309,6 +309,8 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 		return "((char *)U->input)"; /* $value: what tap read on stdin */
 	if (d->kind == PK_KFUNC)
 		return cg_kfunc_target(G, n);
+	if (d->kind == PK_UPROBE)
+		return cg_sdt_target(G, n);
 	if (d->kind == PK_SYSCALL) {
 		if (d->sysexit)
 			return "((__s64)ctx->args[1])";

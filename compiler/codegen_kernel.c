@@ -171,6 +171,8 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 		return cg_fmt(G, "tp/%s/%s", d->subsys, d->event);
 	case PK_KFUNC:
 		return cg_kfunc_section(G, d);
+	case PK_UPROBE:
+		return "uprobe"; /* attached by the loader: the file and offset are in the meta */
 	default:
 		return "perf_event";
 	}

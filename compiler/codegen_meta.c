@@ -126,6 +126,12 @@ char *cg_gen_meta(struct gen *G)
 		case PK_KFUNC:
 			fprintf(o, "kfunc %s %s", cg_kfunc_way(d), d->func);
 			break;
+		case PK_UPROBE:
+			fprintf(o, "%s ", d->uret ? "uretprobe" : "uprobe");
+			cc_fquote(o, d->upath, strlen(d->upath));
+			fprintf(o, " %llu %llu %s", (unsigned long long)d->uoff,
+				(unsigned long long)d->uref, d->ucheck);
+			break;
 		default:
 			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
 				(long long)d->sample, d->freq);

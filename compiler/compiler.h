@@ -408,6 +408,8 @@ struct cc_ctx {
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
 	bool unoptimized; /* tap -u: keep assignments nobody reads (no cc_optimize) */
 	const char *compatible; /* --compatible VERSION: what systemtap_v is, else CC_SYSTEMTAP_V */
+	const char *target_cmd; /* -c CMD: its program, for process.mark("...") without a path */
+	long target_pid;        /* -x PID: likewise */
 
 	/* parsed */
 	struct cc_file *script;
@@ -662,12 +664,25 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 struct cc_point *cc_parse_point(struct cc_ctx *cx, struct cc_token *toks);
 /* A fresh node of kind at loc (passes that write script code: @entry, $$parms). */
 struct cc_node *cc_node_new(struct cc_ctx *cx, int kind, const struct cc_loc *loc);
+/* "probe point 'P' WHY" at the point, unless quiet; -1 (parse_decl.c) */
+int cc_point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why);
+/* Component i of pt is name */
+bool cc_comp_is(const struct cc_point *pt, int i, const char *name);
 /* A point as written: "kernel.trace(\"sched:sched_switch\")" (parse_decl.c). */
 char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt);
 /* Deep copy of a statement/expression tree (for alias and wildcard expansion). */
 struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n);
 
 /* ---- elaborate.c: aliases, tapsets, wildcards, symbols ----------------- */
+
+/* A user-space function's parameter at its first instruction (dwarf.c). */
+struct cc_uparam {
+	const char *name;
+	int size;        /* bytes of its value (0: void, for the return value) */
+	bool is_signed;
+	int reg;         /* its struct pt_regs offset, or -1: not readable, why says why */
+	const char *why;
+};
 
 enum cc_pkind {
 	PK_BEGIN = 1,
@@ -682,6 +697,7 @@ enum cc_pkind {
 	PK_SYSCALL,  /* raw sys_enter/sys_exit filtered on one syscall number */
 	PK_INPUT,    /* user side: each byte (or line) tap reads on its stdin; $value */
 	PK_KFUNC,    /* a kernel function's entry or return: fentry/fexit or kprobe/kretprobe */
+	PK_UPROBE,   /* a user-space SDT marker: a uprobe on a file (probe_sdt.c) */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -705,6 +721,16 @@ struct cc_dprobe {
 	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
 	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
+	/* PK_UPROBE (probe_sdt.c: markers, probe_ufunc.c: functions) */
+	const char *upath;                /* the file, absolute */
+	uint64_t uoff, uref;              /* file offsets: the probe, the semaphore (0: none) */
+	const char *ucheck;               /* hex of the bytes at uoff when compiled (the loader compares) */
+	bool uret;                        /* a uretprobe: .return of a function */
+	const struct cc_sdt_note *sdt;    /* a marker: its arguments; NULL for a function */
+	struct cc_uparam *uparams;        /* a function's parameters (DWARF), read on first $name */
+	int nuparams;                     /* -1 until read, -2 when there is no DWARF */
+	struct cc_uparam uretval;         /* its return value */
+	const char *unodwarf;             /* why there is none */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
 	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
@@ -865,6 +891,88 @@ struct cc_kfunc_arg {
 };
 /* -L: the probe's variables as " $name:long" ... */
 char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+
+/* ---- sdt.c: SDT markers (<sys/sdt.h>) of an ELF file -------------------------- */
+
+#define CC_SDT_MAX_ARGS 12
+enum cc_sdt_kind { CC_SDT_REG = 1, CC_SDT_IMM, CC_SDT_MEM };
+/* Where one argument of a marker is (x86-64 only). */
+struct cc_sdt_arg {
+	int kind;        /* enum cc_sdt_kind */
+	int size;        /* bytes of the value: 1, 2, 4, 8 */
+	bool is_signed;
+	int reg;         /* REG: its struct pt_regs offset; MEM: the base's, or -1 */
+	int shift;       /* REG: 8 for %ah, %bh, %ch, %dh */
+	int index;       /* MEM: the index register's pt_regs offset, or -1 */
+	int scale;       /* MEM: the index's scale */
+	int64_t val;     /* IMM: the value; MEM: the displacement (rip: from the marker's pc) */
+	bool rip;        /* MEM: relative to the marker's address at run time */
+	const char *sym; /* MEM: the symbol the displacement names (rip only) */
+};
+struct cc_sdt_note {
+	const char *provider, *name, *args; /* args: the specs as written */
+	uint64_t pc, base, sem; /* link-time addresses (after a prelink move) */
+	uint64_t off, sem_off;  /* file offsets: the uprobe's, the semaphore's (0: none) */
+	int nargs;              /* -EINVAL when args do not parse: err says why */
+	struct cc_sdt_arg arg[CC_SDT_MAX_ARGS];
+	const char *err;
+};
+/*
+ * The markers of the ELF file at path, in note order (none: 0 and *n 0);
+ * -errno with a one-line reason in *err when the file cannot be read.
+ */
+int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, int *n,
+		const char **err);
+/* A function of an ELF file's symbol table. */
+struct cc_elf_func {
+	const char *name;
+	uint64_t addr, size; /* link-time */
+	uint64_t off;        /* file offset of its first instruction */
+};
+/* The functions of .symtab (else .dynsym), one per name, sorted by name; -errno and *err. */
+int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *n,
+		 const char **err);
+/* ---- dwarf.c: a user-space function's parameters (libdw) ---- */
+
+/*
+ * The parameters of func, in order, and its return value (rv->size 0:
+ * void); -ENOENT with *why when the file has no DWARF or no definition.
+ */
+int cc_dwarf_params(struct cc_arena *a, const char *path, const char *func,
+		    struct cc_uparam **ret, int *n, struct cc_uparam *rv, const char **why);
+/* Up to 8 bytes of path at off, as hex (the loader checks the file did not change). */
+const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
+/* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
+const char *cc_elf_runpath(struct cc_arena *a, const char *path);
+/* Argument specs ("-4@%edi 8@-16(%rbp)") into v: how many, or -EINVAL and *err. */
+int cc_sdt_parse_args(struct cc_arena *a, const char *spec, struct cc_sdt_arg *v, int max,
+		      const char **err);
+
+/* ---- probe_user.c, probe_sdt.c: process(...) points, SDT markers --------------- */
+
+/* Resolve a process(...) point; as cc_resolve_builtin_point. */
+int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/* From component i ([.provider(...)].mark(...)) on, in the file path: markers. */
+int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		   bool quiet, struct cc_vec *out);
+/* $argN, $$name, $$provider, $$parms, $$vars, $$locals: as cc_kfunc_target; aux is the cc_sdt_arg */
+int cc_sdt_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* -L: " $arg1:long $arg2:long" */
+char *cc_sdt_vars(struct cc_ctx *cx, const struct cc_dprobe *d);
+/* The first component after process(...)[.library(...)]: the file probed, absolute; NULL after an error. */
+char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next);
+
+
+/* ---- probe_ufunc.c: process("PATH").function("NAME")[.call][.return] ---------- */
+
+/* Resolve from component i (function); path is the file. As cc_resolve_builtin_point. */
+int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		     bool quiet, struct cc_vec *out);
+/* $param, $return, $$parms ... of a function probe: as cc_sdt_target */
+int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* The entry probe of a .return function probe (for @entry), body empty. */
+struct cc_dprobe *cc_ufunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d);
+char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
 
 /* ---- listing.c: tap -l / -L ------------------------------------------------ */
 

@@ -322,6 +322,13 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			t->type = TY_STRING;
 		return true;
 	}
+	if (d->kind == PK_UPROBE) {
+		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet);
+
+		if (r == 1)
+			resolve(E, S, np, false);
+		return r >= 0;
+	}
 	if (d->kind == PK_KFUNC) {
 		struct cc_btf_type pt;
 		int r;

@@ -117,7 +117,7 @@ static void collect(struct entry_pass *P, struct cc_node **np, bool inside)
 /* The entry tracepoint of a return probe's, "subsys:event", or NULL. */
 static const char *entry_of(struct entry_pass *P, const struct cc_dprobe *d)
 {
-	if (d->kind == PK_KFUNC && d->kret)
+	if ((d->kind == PK_KFUNC && d->kret) || (d->kind == PK_UPROBE && d->uret))
 		return d->pp; /* its entry probe is made from it (pair) */
 	if (!d->kernel || !d->subsys || !d->event)
 		return NULL;
@@ -171,6 +171,8 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 	comps[0].loc = comps[1].loc = d->loc;
 	if (d->kind == PK_KFUNC)
 		cc_vec_push(cx->arena, &ds, cc_kfunc_entry_of(cx, d));
+	else if (d->kind == PK_UPROBE)
+		cc_vec_push(cx->arena, &ds, cc_ufunc_entry_of(cx, d));
 	else if (cc_resolve_builtin_point(cx, &pt, true, &ds) <= 0) {
 		struct cc_node *x = *(struct cc_node **)P->slots.v[0];
 
@@ -265,7 +267,8 @@ void cc_entry_expand(struct cc_ctx *cx)
 		const char *tp;
 
 		P.slots.n = 0;
-		if (d->kind == PK_KFUNC && d->kret && d->kprobe)
+		/* parameters in a return probe are their values at entry, as in stap */
+		if ((d->kind == PK_KFUNC && d->kret && d->kprobe) || (d->kind == PK_UPROBE && d->uret))
 			entry_params(cx, &d->body);
 		collect(&P, &d->body, false);
 		if (!P.slots.n)

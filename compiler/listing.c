@@ -163,7 +163,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	if (!lines.n && (comp_is(pt, 0, "kernel") || comp_is(pt, 0, "module") ||
 			 comp_is(pt, 0, "kprobe") || comp_is(pt, 0, "begin") ||
 			 comp_is(pt, 0, "end") || comp_is(pt, 0, "timer") || comp_is(pt, 0, "perf") ||
-			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never"))) {
+			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never") ||
+			 comp_is(pt, 0, "process"))) {
 		struct cc_vec ds = { 0 };
 		int ne = cx->diag.nerrors;
 
@@ -175,6 +176,9 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 
 			if (with_vars && d->kind == PK_KFUNC)
 				s = cc_sprintf(cx->arena, "%s%s", s, cc_kfunc_vars(cx, d));
+			if (with_vars && d->kind == PK_UPROBE)
+				s = cc_sprintf(cx->arena, "%s%s", s,
+					       d->sdt ? cc_sdt_vars(cx, d) : cc_ufunc_vars(cx, d));
 			if (with_vars && d->tpf && !d->tp_argn)
 				for (j = 0; j < d->tpf->nfields; j++)
 					s = cc_sprintf(cx->arena, "%s $%s:%s", s, d->tpf->fields[j].name,
@@ -186,7 +190,12 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 	}
 	if (lines.n)
 		qsort(lines.v, (size_t)lines.n, sizeof(void *), cmp_line);
-	for (i = 0; i < lines.n; i++)
+	for (i = j = 0; i < lines.n; i++) {
+		/* one line per point: a marker inlined at several sites is one */
+		if (i && !strcmp(lines.v[i], lines.v[i - 1]))
+			continue;
 		fprintf(out, "%s\n", (char *)lines.v[i]);
-	return lines.n;
+		j++;
+	}
+	return j;
 }

@@ -582,6 +582,18 @@ struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n)
 }
 
 /* A point as written, its parameters quoted: kernel.trace("sched:sched_switch"). */
+bool cc_comp_is(const struct cc_point *pt, int i, const char *name)
+{
+	return i < pt->ncomps && !strcmp(pt->comps[i].name, name);
+}
+
+int cc_point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why)
+{
+	if (!quiet)
+		cc_error_at(&cx->diag, &pt->loc, "probe point '%s' %s", cc_point_str(cx, pt), why);
+	return -1;
+}
+
 char *cc_point_str(struct cc_ctx *cx, const struct cc_point *pt)
 {
 	char *s = cc_strdup(cx->arena, "");

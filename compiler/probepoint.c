@@ -18,6 +18,7 @@
  *                                                  input.line stand on them)
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
+ *   process(...).mark(...), .function(...)          probe_user.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
  * BPF trampolines) are errors that name the point and the reason, at
@@ -36,11 +37,6 @@
 
 #define DEFAULT_PERF_SAMPLE 1000000
 #define MAX_TIMER_HZ 1000000 /* timer.hz(N): at most 1 MHz */
-
-static bool comp_is(const struct cc_point *pt, int i, const char *name)
-{
-	return i < pt->ncomps && !strcmp(pt->comps[i].name, name);
-}
 
 /*
  * stap has the syscall tapset several times over: nd_syscall.* (kprobes,
@@ -93,13 +89,6 @@ static int64_t kernel_hz(struct cc_ctx *cx)
 	return v > 0 && v <= 1000000000L ? v : 250;
 }
 
-static int point_error(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, const char *why)
-{
-	if (!quiet)
-		cc_error_at(&cx->diag, &pt->loc, "probe point '%s' %s", cc_point_str(cx, pt), why);
-	return -1;
-}
-
 /* begin / end / error / never, with an optional sequence number */
 static int resolve_simple(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int kind,
 			  struct cc_vec *out)
@@ -107,9 +96,9 @@ static int resolve_simple(struct cc_ctx *cx, const struct cc_point *pt, bool qui
 	struct cc_dprobe *d;
 
 	if (pt->ncomps != 1)
-		return point_error(cx, pt, quiet, "has unexpected components");
+		return cc_point_error(cx, pt, quiet, "has unexpected components");
 	if (pt->comps[0].has_arg && (pt->comps[0].arg_is_str || kind == PK_NEVER))
-		return point_error(cx, pt, quiet, "takes no string parameter");
+		return cc_point_error(cx, pt, quiet, "takes no string parameter");
 	d = new_dprobe(cx, pt, kind, false, out);
 	d->seq = pt->comps[0].has_arg ? pt->comps[0].num : 0;
 	return 1;
@@ -131,9 +120,9 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	int64_t unit = 0;
 	size_t i;
 
-	if (comp_is(pt, 1, "profile")) {
-		if (pt->ncomps > 3 || (pt->ncomps == 3 && !comp_is(pt, 2, "tick")))
-			return point_error(cx, pt, quiet, "has unexpected components");
+	if (cc_comp_is(pt, 1, "profile")) {
+		if (pt->ncomps > 3 || (pt->ncomps == 3 && !cc_comp_is(pt, 2, "tick")))
+			return cc_point_error(cx, pt, quiet, "has unexpected components");
 		d = new_dprobe(cx, pt, PK_PROFILE, true, out);
 		d->perf_type = PERF_TYPE_SOFTWARE;
 		d->perf_config = PERF_COUNT_SW_CPU_CLOCK;
@@ -142,17 +131,17 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 		return 1;
 	}
 	if (pt->ncomps < 2)
-		return point_error(cx, pt, quiet, "needs a unit, e.g. timer.s(1) or timer.ms(100)");
+		return cc_point_error(cx, pt, quiet, "needs a unit, e.g. timer.s(1) or timer.ms(100)");
 	c = &pt->comps[1];
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (!strcmp(c->name, units[i].name))
 			break;
 	if (i == sizeof(units) / sizeof(units[0]))
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   "has an unknown timer unit (s, ms, us, ns, hz, jiffies, profile)");
 	unit = units[i].ns;
 	if (!c->has_arg || c->arg_is_str || c->num <= 0)
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   cc_sprintf(cx->arena, "needs a positive %s, e.g. timer.%s(%d)",
 					      unit == 0 ? "frequency" : "period", c->name,
 					      unit == 1000000000LL ? 1 : unit == 0 ? 100 : 10));
@@ -161,29 +150,29 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 		unit = 1000000000LL / kernel_hz(cx);
 	if (unit == 0) {
 		if (c->num > MAX_TIMER_HZ)
-			return point_error(cx, pt, quiet, "frequency is above timer.hz(1000000)");
+			return cc_point_error(cx, pt, quiet, "frequency is above timer.hz(1000000)");
 		d->period_ns = 1000000000LL / c->num;
 	} else {
 		if (c->num > INT64_MAX / unit)
-			return point_error(cx, pt, quiet, "period is too long");
+			return cc_point_error(cx, pt, quiet, "period is too long");
 		d->period_ns = c->num * unit;
 	}
 	if (d->period_ns < 1000) /* 1 us: below that the runner would do nothing else */
-		return point_error(cx, pt, quiet, "period is below 1 microsecond");
+		return cc_point_error(cx, pt, quiet, "period is below 1 microsecond");
 	if (pt->ncomps == 3) {
 		const struct cc_comp *r = &pt->comps[2];
 		/* randomize(N) is in the period's unit; for timer.hz in periods */
 		int64_t per = unit ? unit : d->period_ns;
 
 		if (strcmp(r->name, "randomize") || !r->has_arg || r->arg_is_str || r->num < 0)
-			return point_error(cx, pt, quiet, "expects .randomize(N) after the period");
+			return cc_point_error(cx, pt, quiet, "expects .randomize(N) after the period");
 		/* N * per < period, checked before multiplying: N may be huge */
 		if (r->num > (d->period_ns - 1) / per)
-			return point_error(cx, pt, quiet,
+			return cc_point_error(cx, pt, quiet,
 					   "randomization must be less than the period");
 		d->jitter_ns = r->num * per;
 	} else if (pt->ncomps > 3) {
-		return point_error(cx, pt, quiet, "has unexpected components");
+		return cc_point_error(cx, pt, quiet, "has unexpected components");
 	}
 	return 1;
 }
@@ -220,38 +209,38 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 	int64_t config;
 	size_t i;
 
-	if (comp_is(pt, 1, "type")) {
-		if (!pt->comps[1].has_arg || pt->comps[1].arg_is_str || !comp_is(pt, 2, "config") ||
+	if (cc_comp_is(pt, 1, "type")) {
+		if (!pt->comps[1].has_arg || pt->comps[1].arg_is_str || !cc_comp_is(pt, 2, "config") ||
 		    !pt->comps[2].has_arg || pt->comps[2].arg_is_str)
-			return point_error(cx, pt, quiet, "expects perf.type(T).config(C)");
+			return cc_point_error(cx, pt, quiet, "expects perf.type(T).config(C)");
 		/* what perf_event_open(2) and the runtime's loader take */
 		if (pt->comps[1].num < 0 || pt->comps[1].num >= PERF_TYPE_MAX)
-			return point_error(
+			return cc_point_error(
 				cx, pt, quiet,
 				cc_sprintf(cx->arena, "has a perf type out of range 0..%d",
 					   PERF_TYPE_MAX - 1));
 		if (pt->comps[2].num < 0)
-			return point_error(cx, pt, quiet, "has a negative perf config");
+			return cc_point_error(cx, pt, quiet, "has a negative perf config");
 		type = (int)pt->comps[1].num;
 		config = pt->comps[2].num;
 		next = 3;
-	} else if ((comp_is(pt, 1, "sw") || comp_is(pt, 1, "hw")) && pt->ncomps >= 3) {
+	} else if ((cc_comp_is(pt, 1, "sw") || cc_comp_is(pt, 1, "hw")) && pt->ncomps >= 3) {
 		for (i = 0; i < sizeof(perf_events) / sizeof(perf_events[0]); i++)
 			if (!strcmp(pt->comps[2].name, perf_events[i].name) &&
-			    (perf_events[i].type == PERF_TYPE_SOFTWARE) == comp_is(pt, 1, "sw"))
+			    (perf_events[i].type == PERF_TYPE_SOFTWARE) == cc_comp_is(pt, 1, "sw"))
 				break;
 		if (i == sizeof(perf_events) / sizeof(perf_events[0]))
-			return point_error(cx, pt, quiet, "names an unknown perf event");
+			return cc_point_error(cx, pt, quiet, "names an unknown perf event");
 		type = perf_events[i].type;
 		config = perf_events[i].config;
 		next = 3;
 	} else {
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   "is not a perf event (perf.sw.EVENT, perf.hw.EVENT, "
 				   "perf.type(T).config(C))");
 	}
-	if (comp_is(pt, next, "process") || comp_is(pt, next, "counter"))
-		return point_error(cx, pt, quiet,
+	if (cc_comp_is(pt, next, "process") || cc_comp_is(pt, next, "counter"))
+		return cc_point_error(cx, pt, quiet,
 				   "is a user-space probe (a perf counter of a process, read with "
 				   "@perf), not supported yet");
 	d = new_dprobe(cx, pt, PK_PERF, true, out);
@@ -263,7 +252,7 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 
 		if ((strcmp(c->name, "sample") && strcmp(c->name, "hz")) || !c->has_arg ||
 		    c->arg_is_str || c->num <= 0 || next + 1 != pt->ncomps)
-			return point_error(cx, pt, quiet, "expects .sample(N) or .hz(N) at the end");
+			return cc_point_error(cx, pt, quiet, "expects .sample(N) or .hz(N) at the end");
 		d->sample = c->num;
 		d->freq = !strcmp(c->name, "hz");
 	}
@@ -311,12 +300,12 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
 		event = spec;
 	}
 	if (!*event || !*subsys)
-		return point_error(cx, pt, quiet, "has an empty subsystem or event name");
+		return cc_point_error(cx, pt, quiet, "has an empty subsystem or event name");
 	n = cc_tp_list(cc_tracefs(), subsys, event, &names);
 	if (n == 0 && !quiet && !colon && !strpbrk(event, "*?[")) {
 		/* kernel.trace("EVENT"): an event of another kernel (renamed, removed) */
 		cc_strv_free(names);
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   cc_sprintf(cx->arena,
 					      "is not supported on this kernel: no subsystem has a "
 					      "tracepoint '%s' (tap -l 'kernel.trace(\"*\")' lists "
@@ -332,13 +321,13 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
 		if (m >= 0)
 			cc_strv_free(all);
 		if (m > 0)
-			return point_error(cx, pt, quiet,
+			return cc_point_error(cx, pt, quiet,
 					   cc_sprintf(cx->arena,
 						      "names no tracepoint: subsystem '%s' has no "
 						      "event '%s' (tap -l 'kernel.trace(\"%s:*\")' "
 						      "lists its events)",
 						      subsys, event, subsys));
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   cc_sprintf(cx->arena,
 					      "names no tracepoint: there is no subsystem '%s' "
 					      "(tap -l 'kernel.trace(\"*\")' lists them all)",
@@ -448,7 +437,7 @@ int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
 
 	for (i = 0; i < sizeof(module_points) / sizeof(module_points[0]); i++)
 		if (!strcmp(pt->comps[0].name, module_points[i].name)) {
-			point_error(cx, pt, quiet, module_points[i].why);
+			cc_point_error(cx, pt, quiet, module_points[i].why);
 			return 1;
 		}
 	for (k = 0; k < pt->ncomps; k++)
@@ -458,7 +447,7 @@ int cc_point_refused(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
 			break;
 	if (i == sizeof(kprobe_points) / sizeof(kprobe_points[0]))
 		return 0;
-	point_error(cx, pt, quiet,
+	cc_point_error(cx, pt, quiet,
 		    cc_sprintf(cx->arena,
 			       "%s: SystemTap builds it on a kprobe of a kernel function, %s, and "
 			       "no tracepoint stands in for it%s",
@@ -485,8 +474,8 @@ static int resolve_stdin(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	struct cc_dprobe *d;
 
 	if (pt->comps[0].has_arg || pt->ncomps > 2 ||
-	    (pt->ncomps == 2 && (!comp_is(pt, 1, "line") || pt->comps[1].has_arg)))
-		return point_error(cx, pt, quiet, "expects __stdin or __stdin.line");
+	    (pt->ncomps == 2 && (!cc_comp_is(pt, 1, "line") || pt->comps[1].has_arg)))
+		return cc_point_error(cx, pt, quiet, "expects __stdin or __stdin.line");
 	d = new_dprobe(cx, pt, PK_INPUT, false, out);
 	d->input_line = pt->ncomps == 2;
 	return 1;
@@ -509,17 +498,17 @@ static int resolve_tracepoint(struct cc_ctx *cx, const struct cc_point *pt, bool
 	int i, r, n = 0;
 
 	if (!c->has_arg || !c->arg_is_str || !*c->str || strchr(c->str, ':'))
-		return point_error(cx, pt, quiet, "expects an event name: tracepoint(\"EVENT\")");
+		return cc_point_error(cx, pt, quiet, "expects an event name: tracepoint(\"EVENT\")");
 	if (pt->ncomps > 2)
-		return point_error(cx, pt, quiet, "has unexpected components after tracepoint()");
+		return cc_point_error(cx, pt, quiet, "has unexpected components after tracepoint()");
 	if (!strcmp(m->name, "module")) {
 		char path[PATH_MAX];
 
 		if (!m->has_arg || !m->arg_is_str || !*m->str || strchr(m->str, '/'))
-			return point_error(cx, pt, quiet, "expects a module name: module(\"NAME\")");
+			return cc_point_error(cx, pt, quiet, "expects a module name: module(\"NAME\")");
 		snprintf(path, sizeof(path), "/sys/module/%s", m->str);
 		if (access(path, F_OK))
-			return point_error(cx, pt, quiet,
+			return cc_point_error(cx, pt, quiet,
 					   cc_sprintf(cx->arena,
 						      "is not supported on this kernel: module '%s' is not loaded "
 						      "(its tracepoints appear when it is)",
@@ -547,7 +536,7 @@ static int resolve_tracepoint(struct cc_ctx *cx, const struct cc_point *pt, bool
 		n++;
 	}
 	if (r > 0 && !n)
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   "names no kernel tracepoint: the events it matches have no "
 				   "btf_trace_ type (syscalls:* events are kernel.trace()'s)");
 	return r < 0 ? r : n;
@@ -573,29 +562,29 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return resolve_perf(cx, pt, quiet, out);
 	if (!strcmp(first, "__stdin"))
 		return resolve_stdin(cx, pt, quiet, out);
-	if (!strcmp(first, "kernel") && comp_is(pt, 1, "trace")) {
+	if (!strcmp(first, "kernel") && cc_comp_is(pt, 1, "trace")) {
 		struct cc_vec tmp = { 0 };
 		const struct cc_comp *c = &pt->comps[1];
 		int i;
 
 		if (!c->has_arg || !c->arg_is_str)
-			return point_error(cx, pt, quiet,
+			return cc_point_error(cx, pt, quiet,
 					   "expects a string: kernel.trace(\"subsys:event\")");
 		if (pt->ncomps > 2)
-			return point_error(cx, pt, quiet,
+			return cc_point_error(cx, pt, quiet,
 					   "has unexpected components after kernel.trace()");
 		r = resolve_trace(cx, pt, c->str, quiet, &tmp);
 		for (i = 0; i < tmp.n; i++)
 			cc_vec_push(cx->arena, out, tmp.v[i]);
 		return r < 0 ? r : out->n - before;
 	}
-	if ((!strcmp(first, "kernel") && comp_is(pt, 1, "tracepoint")) ||
-	    (!strcmp(first, "module") && comp_is(pt, 1, "tracepoint")))
+	if ((!strcmp(first, "kernel") && cc_comp_is(pt, 1, "tracepoint")) ||
+	    (!strcmp(first, "module") && cc_comp_is(pt, 1, "tracepoint")))
 		return resolve_tracepoint(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
-		return point_error(cx, pt, quiet, "is a user-space probe, not supported yet");
+		return cc_user_resolve(cx, pt, quiet, out);
 	/*
 	 * stap's netfilter.{pf,hook,priority} is a hook function of its module;
 	 * the same hooks take eBPF netfilter programs since 6.4, whose context
@@ -603,15 +592,15 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 	 * probe's variables read.  Not built yet: say what it would stand on.
 	 */
 	if (!strcmp(first, "netfilter"))
-		return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet,
 				   "is not supported yet: SystemTap's netfilter hooks would be eBPF "
 				   "netfilter programs (BPF_PROG_TYPE_NETFILTER, kernel 6.4+), whose "
 				   "context has $hooknum, $skb, $in and $out and whose verdict is "
 				   "NF_DROP or NF_ACCEPT; taphub does not attach them yet");
 	if (!strcmp(first, "java") || !strcmp(first, "python2") ||
 	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
-		return point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
-	return point_error(cx, pt, quiet,
+		return cc_point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
+	return cc_point_error(cx, pt, quiet,
 			   "does not match any probe alias or built-in probe point (built-in: "
 			   "begin, end, error, never, timer.*, perf.*, kernel.trace(\"SUBSYS:EVENT\"))");
 }

@@ -422,13 +422,18 @@ enum grt_prog_kind {
 	GRT_PROG_TP,
 	GRT_PROG_PERF,
 	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
+	GRT_PROG_UPROBE, /* a uprobe on a file: an SDT marker */
 };
 
 struct grt_meta_prog {
 	char *name;  /* program name in the object: th_pN */
 	int kind;
-	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function */
-	bool exit;   /* SYSCALL: sys_exit */
+	char *subsys, *event; /* TP: both; RAWTP: event; KFUNC: the way in, the function;
+			       * UPROBE: event is the file's absolute path */
+	int64_t uoff, uref;   /* UPROBE: file offsets of the probe and its semaphore (0: none) */
+	unsigned char ucheck[8]; /* UPROBE: the bytes at uoff when it was compiled */
+	int nucheck;
+	bool exit;   /* SYSCALL: sys_exit; UPROBE: a uretprobe */
 	int64_t nr;  /* SYSCALL */
 	int perf_type;
 	int64_t perf_config, sample;

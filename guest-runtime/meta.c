@@ -394,6 +394,26 @@ static bool parse_site(struct mp *m, struct grt_meta *g)
 	return s->where != NULL;
 }
 
+/* HEX: 1 to 8 bytes, what a uprobe's offset held when the script was compiled */
+static bool ucheck(struct mp *m, struct grt_meta_prog *p)
+{
+	char *w = word(m);
+	size_t n = w ? strlen(w) : 0, i;
+	bool ok = n >= 2 && n <= 16 && n % 2 == 0 && strspn(w, "0123456789abcdef") == n;
+
+	for (i = 0; ok && i < n / 2; i++) {
+		unsigned v;
+
+		sscanf(w + 2 * i, "%2x", &v);
+		p->ucheck[i] = (unsigned char)v;
+	}
+	p->nucheck = ok ? (int)(n / 2) : 0;
+	free(w);
+	if (!ok && w)
+		bad(m, "bad uprobe check bytes");
+	return ok;
+}
+
 static bool parse_prog(struct mp *m, struct grt_meta *g)
 {
 	struct grt_meta_prog *p, *arr = grow(m, g->progs, g->nprogs, sizeof(*p));
@@ -461,6 +481,20 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 			bad(m, "bad kernel function program");
 			goto fail;
 		}
+	} else if (!strcmp(kind, "uprobe") || !strcmp(kind, "uretprobe")) {
+		p->kind = GRT_PROG_UPROBE;
+		p->exit = kind[1] == 'r';
+		p->event = quoted(m, NULL);
+		if (!p->event)
+			goto fail;
+		if (p->event[0] != '/') {
+			bad(m, "uprobe path is not absolute");
+			goto fail;
+		}
+		if (!num(m, 0, INT64_MAX, &p->uoff) || !num(m, 0, INT64_MAX, &p->uref))
+			goto fail;
+		if (!ucheck(m, p))
+			goto fail;
 	} else if (!strcmp(kind, "perf")) {
 		p->kind = GRT_PROG_PERF;
 		if (!num(m, 0, 5, &v))

@@ -15,6 +15,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +357,35 @@ static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A uprobe's offset comes from the file as it was when the script was
+ * compiled, with the bytes it held then (an SDT marker's nop, a function's
+ * first instruction).  A file rebuilt or replaced since has something else
+ * there, and a breakpoint in the middle of an instruction would corrupt
+ * every program that runs it: refuse.
+ */
+static int check_uprobe(const struct grt_meta_prog *p, char *err, size_t errlen)
+{
+	unsigned char b[8] = {0};
+	int fd = open(p->event, O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot attach %s: %s: %s", p->pp, p->event, strerror(errno));
+		return r;
+	}
+	if (pread(fd, b, (size_t)p->nucheck, (off_t)p->uoff) != p->nucheck ||
+	    memcmp(b, p->ucheck, (size_t)p->nucheck)) {
+		snprintf(err, errlen,
+			 "cannot attach %s: %s changed since the script was compiled (offset %lld "
+			 "holds other bytes): compile it again",
+			 p->pp, p->event, (long long)p->uoff);
+		r = -ESTALE;
+	}
+	close(fd);
+	return r;
+}
+
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
 	int i, cpu, r;
@@ -371,6 +401,29 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 		if (!prog) {
 			snprintf(err, errlen, "program %s for %s is missing", p->name, p->pp);
 			return -ENOENT;
+		}
+		if (p->kind == GRT_PROG_UPROBE) {
+			/*
+			 * Every process that maps the file (pid -1), as stap's process()
+			 * probes; the kernel raises the semaphore while it is attached.
+			 */
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)p->uref,
+				    .retprobe = p->exit);
+
+			r = check_uprobe(p, err, errlen);
+			if (r)
+				return r;
+			l = bpf_program__attach_uprobe_opts(prog, -1, p->event, (size_t)p->uoff, &uo);
+			if (!l) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
+					 (long long)p->uoff, p->event, strerror(errno));
+				return r;
+			}
+			r = add_link(g, l);
+			if (r)
+				return r;
+			continue;
 		}
 		if (p->kind != GRT_PROG_PERF) {
 			l = bpf_program__attach(prog);

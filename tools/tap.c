@@ -1105,6 +1105,13 @@ int main(int argc, char **argv)
 	cx.unoptimized = o.unoptimized;
 	cx.diag.no_warnings = o.no_warnings;
 	cx.diag.warn_errors = o.warn_errors;
+	cx.target_pid = (long)o.target;
+	if (o.cmd) {
+		/* process.mark("...") probes -c's program: its first word */
+		size_t b = strspn(o.cmd, " \t");
+
+		cx.target_cmd = cc_strndup(cx.arena, o.cmd + b, strcspn(o.cmd + b, " \t"));
+	}
 	if (apply_defines(&cx, &o) < 0)
 		goto out;
 	if (o.compatible && cc_set_compatible(&cx, o.compatible) < 0)

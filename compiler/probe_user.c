@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * User-space probe points: the file a process(...) point names, then the
+ * kind of probe (probe_sdt.c markers, probe_ufunc.c functions).
+ *
+ *   process("PATH")...        PATH; without a slash, looked up in $PATH
+ *                             as stap does
+ *   process(PID)...           the program process PID runs
+ *   process...                the program of -c CMD, or of -x PID
+ *   ....library("LIB")...     LIB in that program's view: its run path
+ *                             (DT_RUNPATH, $ORIGIN), LD_LIBRARY_PATH, the
+ *                             dynamic linker's default directories
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compiler/compiler.h"
+
+/* name in the directories of list (':'-separated): the first executable file */
+static char *search(struct cc_ctx *cx, const char *name, const char *list, int mode)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ":");
+		char *path = cc_sprintf(cx->arena, "%.*s/%s", (int)n, n ? p : ".", name);
+
+		if (access(path, mode) == 0)
+			return path;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * The file a process() or library() argument names, absolute; NULL: why.
+ * A library name is looked up as the dynamic linker would for the
+ * program: its run path, LD_LIBRARY_PATH, then the default directories.
+ */
+static char *file_of(struct cc_ctx *cx, const char *arg, const char *prog, const char **why)
+{
+	static const char lib_dirs[] = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
+				       "/usr/lib64:/lib:/usr/lib:/usr/local/lib";
+	char real[PATH_MAX], *path = NULL;
+
+	if (strchr(arg, '/')) {
+		path = (char *)arg;
+	} else if (prog) {
+		const char *run = cc_elf_runpath(cx->arena, prog), *env = getenv("LD_LIBRARY_PATH");
+
+		if (run)
+			path = search(cx, arg, run, R_OK);
+		if (!path && env)
+			path = search(cx, arg, env, R_OK);
+		if (!path)
+			path = search(cx, arg, lib_dirs, R_OK);
+	} else {
+		path = search(cx, arg, getenv("PATH"), X_OK);
+	}
+	if (!path) {
+		*why = prog ? "is not in the program's run path, LD_LIBRARY_PATH or the library "
+			      "directories"
+			    : "is not in $PATH";
+		return NULL;
+	}
+	if (!realpath(path, real)) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	return cc_strdup(cx->arena, real);
+}
+
+/* process(PID), process with -x PID or -c CMD: the program it runs */
+static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const char **why)
+{
+	const struct cc_comp *c = &pt->comps[0];
+	char link[64], real[PATH_MAX];
+	ssize_t n;
+	long pid;
+
+	if (c->has_arg && c->arg_is_str)
+		return file_of(cx, c->str, NULL, why);
+	if (!c->has_arg && cx->target_cmd)
+		return file_of(cx, cx->target_cmd, NULL, why);
+	pid = c->has_arg ? (long)c->num : cx->target_pid;
+	if (pid <= 0) {
+		*why = "names no program: give a path, or run with -c CMD or -x PID";
+		return NULL;
+	}
+	snprintf(link, sizeof(link), "/proc/%ld/exe", pid);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n < 0) {
+		*why = cc_sprintf(cx->arena, "names process %ld: %s", pid, strerror(errno));
+		return NULL;
+	}
+	real[n] = 0;
+	return cc_strdup(cx->arena, real);
+}
+
+char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next)
+{
+	const char *why = NULL, *lib = NULL;
+	int i = 1;
+	char *path;
+
+	if (cc_comp_is(pt, i, "library")) {
+		if (!pt->comps[i].has_arg || !pt->comps[i].arg_is_str) {
+			cc_point_error(cx, pt, quiet, "needs a library name: library(\"NAME\")");
+			return NULL;
+		}
+		lib = pt->comps[i++].str;
+	}
+	*next = i;
+	path = file_of_target(cx, pt, &why);
+	if (path && lib) {
+		path = file_of(cx, lib, path, &why);
+		if (!path) {
+			cc_point_error(
+			    cx, pt, quiet,
+			    cc_sprintf(cx->arena, "names library '%s', which %s", lib, why));
+			return NULL;
+		}
+	}
+	if (!path)
+		cc_point_error(
+		    cx, pt, quiet,
+		    pt->comps[0].arg_is_str
+			? cc_sprintf(cx->arena, "names '%s', which %s", pt->comps[0].str, why)
+			: why);
+	return path;
+}
+
+int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
+{
+	char *path;
+	int i;
+
+	path = cc_user_file(cx, pt, quiet, &i);
+	if (!path)
+		return -1;
+	if (cc_comp_is(pt, i, "function"))
+		return cc_ufunc_resolve(cx, pt, path, i, quiet, out);
+	return cc_sdt_resolve(cx, pt, path, i, quiet, out);
+}
