@@ -50,7 +50,7 @@ assert_eq "@enum(NAME, \"kernel\") in a begin probe" "$(out enumb)" 27
 tap_run enumbad -p2 -e 'probe begin { x = @enum("NO_SUCH_ENUMERATOR_X") }'
 assert_rc "@enum of an unknown name is an error" enumbad 1
 assert_grep "... naming it" "$TMP/enumbad.err" \
-	"error: @enum: no enumerator 'NO_SUCH_ENUMERATOR_X' in the BTF of 'kernel'"
+	"error: no enumerator 'NO_SUCH_ENUMERATOR_X' in the BTF of 'kernel'"
 tap_run derefbad -p2 -e 'probe begin { x = @uderef(3, 0) }'
 assert_rc "@uderef of 3 bytes is an error" derefbad 1
 assert_grep "... saying what sizes are" "$TMP/derefbad.err" 'expected a size of 1, 2, 4 or 8 (bytes)'
