@@ -360,6 +360,7 @@ struct cc_kernel {
 	bool has_uprobes;
 	bool has_btf;
 	int has_fentry;    /* BPF trampolines attach here: 0 not asked yet, 1 yes, -1 no */
+	int has_kprobe_multi; /* kprobe_multi links attach here: 0 not asked yet, 1 yes, -1 no */
 	char btf_id[72];   /* a hash of /sys/kernel/btf/vmlinux, for the cache key */
 };
 
@@ -686,6 +687,15 @@ struct cc_dprobe {
 	const char *module; /* its module, NULL for vmlinux */
 	bool kret;          /* .return: fexit or kretprobe */
 	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
+	/*
+	 * A wildcard's kprobes that may share one kprobe_multi link: the
+	 * group's number (0: none).  Codegen makes one program of those of a
+	 * group with the same body: kgroup on its first (their programs, in
+	 * cookie order), kfollower on the others (no program of their own).
+	 */
+	int kmulti;
+	struct cc_vec kgroup;
+	bool kfollower;
 	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	bool uses_fields;

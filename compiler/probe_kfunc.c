@@ -59,6 +59,7 @@ struct kfuncs {
 	char **exported;  /* names with a __ksymtab_ entry, sorted, read on first .exported */
 	int nexported;
 	bool exported_read;
+	int ngroups;      /* kprobe_multi groups made so far (cc_dprobe.kmulti) */
 };
 
 static bool comp_is(const struct cc_point *pt, int i, const char *name)
@@ -241,6 +242,50 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 	return cx->kern.has_fentry > 0;
 }
 
+/*
+ * Whether kprobe_multi links attach on this kernel (5.18+, with fprobe):
+ * an empty kprobe.multi program loaded and linked to func, then closed at
+ * once.  As with trampolines, only the attempt tells (the link type may
+ * be known and fprobe missing).  TAPHUB_KPROBE_MULTI=0 says no without
+ * asking: one kprobe per function, to compare both ways.
+ */
+static bool kprobe_multi_works(struct cc_ctx *cx, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	const char *force = getenv("TAPHUB_KPROBE_MULTI");
+	const char *syms[] = { func };
+	int pfd, lfd;
+
+	if (cx->kern.has_kprobe_multi)
+		return cx->kern.has_kprobe_multi > 0;
+	cx->kern.has_kprobe_multi = -1;
+	if ((force && !strcmp(force, "0")) || !cx->kern.has_kprobes)
+		return false;
+	{
+		LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+
+		pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "th_kmulti_probe", "GPL", insns,
+				    sizeof(insns) / sizeof(insns[0]), &o);
+	}
+	if (pfd < 0)
+		return false;
+	{
+		LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms,
+			    .kprobe_multi.cnt = 1);
+
+		lfd = bpf_link_create(pfd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	}
+	if (lfd >= 0) {
+		cx->kern.has_kprobe_multi = 1;
+		close(lfd);
+	}
+	close(pfd);
+	return cx->kern.has_kprobe_multi > 0;
+}
+
 /* The function's parameters from BTF into d (fentry needs their count for $return). */
 static int load_args(struct cc_ctx *cx, struct cc_dprobe *d)
 {
@@ -312,6 +357,37 @@ static struct cc_dprobe *new_kprobe(struct cc_ctx *cx, const struct cc_point *pt
 	d->nkargs = -1;
 	d->pp = (char *)point_name(cx, module, R->kp, func, R->suffix);
 	return d;
+}
+
+/*
+ * A wildcard's kprobes of vmlinux functions (from out->v[first] on) go
+ * through one kprobe_multi link where the kernel has them: one program
+ * and one attach for hundreds of functions, where a kprobe each costs a
+ * perf event, a program and a registration apiece.  Modules' functions
+ * keep a kprobe each: before 6.5 a kprobe_multi link does not hold the
+ * module it points into.  Trampolines (fentry) have no such link: each
+ * function is a program of its own.
+ */
+static void kmulti_group(struct cc_ctx *cx, struct kfuncs *K, struct cc_vec *out, int first)
+{
+	struct cc_dprobe *lead = NULL;
+	int i, n = 0;
+
+	for (i = first; i < out->n; i++) {
+		struct cc_dprobe *d = out->v[i];
+
+		if (d->kprobe && !d->module && !n++)
+			lead = d;
+	}
+	if (n < 2 || !kprobe_multi_works(cx, lead->func))
+		return;
+	K->ngroups++;
+	for (i = first; i < out->n; i++) {
+		struct cc_dprobe *d = out->v[i];
+
+		if (d->kprobe && !d->module)
+			d->kmulti = K->ngroups;
+	}
 }
 
 int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
@@ -441,6 +517,8 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 						      CC_KFUNC_MAX_MATCHES));
 		cc_vec_push(cx->arena, out, d);
 	}
+	if (glob && nmatch > 1)
+		kmulti_group(cx, K, out, out->n - nmatch);
 	if (!nmatch && !glob)
 		return point_error(
 			cx, pt, quiet,

@@ -155,6 +155,57 @@ if modprobe dummy numdummies=0 >/dev/null 2>&1; then
 	expect "tap -l lists a module's functions" "$tmp/km.out" 'module("dummy").function("dummy_dev_init")'
 fi
 
+# A wildcard on kprobes (TAPHUB_KFUNC=kprobe, or functions fentry cannot
+# take): where the kernel has kprobe_multi (fprobe: 6.1 as Debian builds
+# it has not, 6.12 has), the functions of a body share one program on one
+# kprobe_multi link, and the link's cookie names the function for
+# probefunc() and pp(); elsewhere a kprobe each.  ksys_read is the only
+# ksys_* function the target calls with a count of 123, 40 times.
+kmulti_script='global n, r, p
+probe kernel.function("ksys_*") {
+	if (@defined($count)) { if (pid() == target() && $count == 123) {
+		n[probefunc()]++
+		if (pp() == "kernel.function(\"ksys_read\")") p++
+	} }
+}
+probe kernel.function("ksys_*").return {
+	if (@defined($count)) { if (pid() == target() && $count == 123 && $return == 123) r[probefunc()]++ }
+}
+probe end {
+	foreach (f in n) printf("%s=%d\n", f, n[f])
+	foreach (f in r) printf("%s.return=%d\n", f, r[f])
+	printf("pp=%d\n", p)
+}'
+TAPHUB_KFUNC=kprobe run "$TAP" -p3 -e "$kmulti_script" >"$tmp/km3.out" 2>&1
+if grep -qw register_fprobe /proc/kallsyms; then
+	if grep -qF 'SEC("kprobe.multi")' "$tmp/km3.out" && grep -qF 'SEC("kretprobe.multi")' "$tmp/km3.out" &&
+		! grep -qF 'SEC("kprobe/ksys_read")' "$tmp/km3.out"; then
+		pass "kernel.function(\"ksys_*\") on kprobes: kprobe_multi programs, none per function"
+	else
+		fail "kernel.function(\"ksys_*\") on kprobes: kprobe_multi programs, none per function" "$tmp/km3.out"
+	fi
+	TAPHUB_KFUNC=kprobe TAPHUB_KPROBE_MULTI=0 run "$TAP" -c "$GEN read 40 123" -e "$kmulti_script" >"$tmp/km1.out" 2>&1
+	if grep -qxF "ksys_read=40" "$tmp/km1.out" && grep -qxF "ksys_read.return=40" "$tmp/km1.out" &&
+		grep -qxF "pp=40" "$tmp/km1.out" && [ "$(wc -l <"$tmp/km1.out")" = 3 ]; then
+		pass "kernel.function(\"ksys_*\") without kprobe_multi (TAPHUB_KPROBE_MULTI=0): 40 reads"
+	else
+		fail "kernel.function(\"ksys_*\") without kprobe_multi (TAPHUB_KPROBE_MULTI=0): 40 reads" "$tmp/km1.out"
+	fi
+else
+	if grep -qF 'SEC("kprobe/ksys_read")' "$tmp/km3.out" && ! grep -qF '.multi")' "$tmp/km3.out"; then
+		pass "kernel.function(\"ksys_*\") on kprobes: a kprobe each (no kprobe_multi here)"
+	else
+		fail "kernel.function(\"ksys_*\") on kprobes: a kprobe each (no kprobe_multi here)" "$tmp/km3.out"
+	fi
+fi
+TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 40 123" -e "$kmulti_script" >"$tmp/km.out" 2>&1
+if grep -qxF "ksys_read=40" "$tmp/km.out" && grep -qxF "ksys_read.return=40" "$tmp/km.out" &&
+	grep -qxF "pp=40" "$tmp/km.out" && [ "$(wc -l <"$tmp/km.out")" = 3 ]; then
+	pass "kernel.function(\"ksys_*\") on kprobes: 40 reads, probefunc() and pp() ksys_read"
+else
+	fail "kernel.function(\"ksys_*\") on kprobes: 40 reads, probefunc() and pp() ksys_read" "$tmp/km.out"
+fi
+
 # The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
 # tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
 # the function's return).

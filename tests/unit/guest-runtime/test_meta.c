@@ -36,6 +36,8 @@ static const char good[] =
 	 "prog th_p2 rawtp sched_wakeup 0 \"x\"\n"
 	 "prog th_p3 perf 1 0 1000000 0 0 \"perf.sw.cpu_clock\"\n"
 	 "prog th_p4 kfunc fexit vfs_read 0 \"kernel.function(\\\"vfs_read\\\").return\"\n"
+	 "prog th_p5 kfunc kprobe.multi vfs_read 0 \"kernel.function(\\\"vfs_read\\\")\"\n"
+	 "kfn vfs_read\nkfn vfs_readv\n"
 	 "end\n";
 
 static void test_good(void **state)
@@ -54,7 +56,11 @@ static void test_good(void **state)
 	assert_int_equal(m->nfmts, 1);
 	assert_non_null(grt_meta_find_fmt(m, TH_FMT_FIRST));
 	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 1));
-	assert_int_equal(m->nprogs, 5);
+	assert_int_equal(m->nprogs, 6);
+	assert_int_equal(m->progs[4].nfuncs, 0);
+	/* a kprobe_multi program's functions, in the order of their cookies */
+	assert_int_equal(m->progs[5].nfuncs, 2);
+	assert_string_equal(m->progs[5].funcs[1], "vfs_readv");
 	assert_int_equal(m->progs[4].kind, GRT_PROG_KFUNC);
 	assert_string_equal(m->progs[4].subsys, "fexit");
 	assert_string_equal(m->progs[4].event, "vfs_read");
@@ -105,6 +111,11 @@ static void test_hostile(void **state)
 		   "bad kernel function program");
 	expect_bad("prog th_p4", "prog th_p4 kfunc kprobe ../x 0 \"x\"\n",
 		   "bad kernel function program");
+	/* kfn lines: only after a kprobe_multi program, names only, at least one */
+	expect_bad("kfn vfs_read", "kfn ../x\n", "bad kernel function name");
+	expect_bad("prog th_p5", "prog th_p5 kfunc kprobe vfs_read 0 \"x\"\n",
+		   "kfn without a kprobe_multi program before it");
+	expect_bad("kfn vfs_read", "end\n", "program th_p5 has no functions");
 	expect_bad("global 0", "global 0 co\033[2J k s l 0 - 0 0 0 0 2048 1 0\n",
 		   "bad global name");
 	/* a class index past the table */
@@ -118,7 +129,7 @@ static void test_hostile(void **state)
 	expect_bad("fmt 16", "fmt 16 l \"%s\"\n", "format value 1 has the wrong type");
 	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
 	expect_bad("end", "", "truncated: no 'end' line");
-	expect_bad("end", "\n", "line 17: missing field");
+	expect_bad("end", "\n", "line 20: missing field");
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
