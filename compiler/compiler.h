@@ -217,10 +217,15 @@ int cc_ctx_btf(struct cc_ctx *cx, struct cc_btf **ret);
  * the count; -ENOENT: no such event in BTF.
  */
 int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **ret);
-/* A kernel function's parameters (FUNC -> FUNC_PROTO); -ENOENT: none by that name. */
-int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **ret);
+/*
+ * A kernel function's parameters (FUNC -> FUNC_PROTO), of vmlinux (module
+ * NULL) or of a module (its split BTF); -ENOENT: none by that name.
+ */
+int cc_btf_func_args(struct cc_btf *b, const char *module, const char *func,
+		     struct cc_btf_param **ret);
 /* What a kernel function returns (CC_BTF_OTHER: void); -ENOENT: no such function. */
-int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret);
+int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
+		    struct cc_btf_class *ret);
 /*
  * @cast's type: "task_struct", "struct sock", "union x", "enum x", a
  * typedef; module NULL or "kernel" is vmlinux, else a module, or several

@@ -217,9 +217,9 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 	 */
 	if (cc_ctx_btf(cx, &b) < 0)
 		return false;
-	if (cc_btf_func_args(b, func, &args) < 0)
+	if (cc_btf_func_args(b, NULL, func, &args) < 0)
 		func = "vfs_read";
-	if (cc_btf_func_args(b, func, &args) < 0)
+	if (cc_btf_func_args(b, NULL, func, &args) < 0)
 		return false;
 	id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY);
 	if (id <= 0)
@@ -294,9 +294,9 @@ static int load_args(struct cc_ctx *cx, struct cc_dprobe *d)
 	if (d->nkargs != -1)
 		return d->nkargs;
 	d->nkargs = -2;
-	if (d->module || cc_ctx_btf(cx, &b) < 0)
+	if (cc_ctx_btf(cx, &b) < 0)
 		return d->nkargs;
-	d->nkargs = cc_btf_func_args(b, d->func, &d->kargs);
+	d->nkargs = cc_btf_func_args(b, d->module, d->func, &d->kargs);
 	if (d->nkargs < 0)
 		d->nkargs = -2;
 	return d->nkargs;
@@ -643,8 +643,8 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 					    d->pp);
 			return -1;
 		}
-		if (!d->module && cc_ctx_btf(cx, &b) == 0)
-			cc_btf_func_ret(b, d->func, &rc);
+		if (cc_ctx_btf(cx, &b) == 0)
+			cc_btf_func_ret(b, d->module, d->func, &rc);
 		if (rc.kind == CC_BTF_OTHER && rc.size == 0) {
 			if (!quiet)
 				cc_error_at(&cx->diag, &t->loc, "'$return': %s returns void", d->func);
@@ -663,10 +663,13 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 				cc_error_at(&cx->diag, &t->loc,
 					    d->nkargs < 0
 						    ? "unable to find target variable '$%s' in %s: the "
-						      "function has no prototype in the kernel's BTF"
+						      "function has no prototype in the BTF of %s"
 						    : "unable to find target variable '$%s' in %s (its "
 						      "parameters: %s)",
-					    name, d->pp, d->nkargs < 0 ? "" : param_names(cx, d));
+					    name, d->pp,
+					    d->nkargs >= 0 ? param_names(cx, d)
+					    : d->module    ? cc_sprintf(cx->arena, "module %s", d->module)
+							   : "the kernel");
 			return -1;
 		}
 		if (!readable(&d->kargs[i].cls) || i >= CC_KFUNC_MAX_ARGS) {

@@ -206,6 +206,25 @@ else
 	fail "kernel.function(\"ksys_*\") on kprobes: 40 reads, probefunc() and pp() ksys_read" "$tmp/km.out"
 fi
 
+# A module's function with its parameters from the module's split BTF
+# (/sys/kernel/btf/dummy): each `ip link add ... type dummy` calls
+# dummy_setup (before the device has its name) and dummy_dev_init (with
+# it) once with the new device.
+if modprobe dummy numdummies=0 >/dev/null 2>&1; then
+	run "$TAP" -c "sh -c 'for i in 1 2 3 4 5; do ip link add tapk\$i type dummy; done; for i in 1 2 3 4 5; do ip link del tapk\$i; done'" -e 'global n, i, r
+probe module("dummy").function("dummy_setup") { if (execname() == "ip" && $dev) n++ }
+probe module("dummy").function("dummy_dev_init") { if (substr($dev->name, 0, 4) == "tapk") i++ }
+probe module("dummy").function("dummy_dev_init").return {
+	if (substr($dev->name, 0, 4) == "tapk" && $return == 0) r++
+}
+probe end { printf("setup=%d init=%d return=%d\n", n, i, r) }' >"$tmp/kmod.out" 2>&1
+	rmmod dummy 2>/dev/null
+	expect "module(\"dummy\").function: \$dev->name from the module's BTF, 5 devices" "$tmp/kmod.out" \
+		"setup=5 init=5 return=5"
+else
+	fail "module(\"dummy\").function: modprobe dummy"
+fi
+
 # The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
 # tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
 # the function's return).

@@ -135,7 +135,7 @@ static void refusals(void **state)
 	expect_error("probe kernel.function(\"vfs_read\") { println($return) }",
 		     "'$return' is only available in .return probes");
 	expect_error("probe module(\"ext4\").function(\"ext4_sync_fs\") { println($sb) }",
-		     "the function has no prototype in the kernel's BTF");
+		     "the function has no prototype in the BTF of module ext4");
 	expect_error("probe begin { println(@entry(1)) }", "has none (taphub pairs system call "
 							    "and kernel function returns");
 	/* the kernel without kprobes or trampolines: the refusal as it always was */
