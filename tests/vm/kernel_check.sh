@@ -236,16 +236,33 @@ probe vfs.write.return { if (pid() == target()) ww++ }
 probe end { printf("read=%d read.return=%d write=%d\n", r, rr, w + ww) }' >"$tmp/vfs.out" 2>&1
 expect "vfs.read, vfs.read.return: 30 reads of 77 bytes" "$tmp/vfs.out" \
 	"read=30 read.return=30 write=0"
+# dev, devname, ino: the file's, from its inode (a tmpfs file: no block device)
+head -c 100 /dev/zero >"$tmp/vf"
+run "$TAP" -c "$GEN read 10 7 $tmp/vf" -e 'global n
+probe vfs.read {
+	if (pid() == target() && bytes_to_read == 7 && ino == $1 && dev == $2 && devname == "N/A") n++
+}
+probe end { printf("vfs.read=%d\n", n) }' "$(stat -c %i "$tmp/vf")" "$(stat -c %d "$tmp/vf")" >"$tmp/vfs2.out" 2>&1
+expect "vfs.read: ino, dev and devname of the file, 10 reads" "$tmp/vfs2.out" "vfs.read=10"
 # the guest boots with its loopback down
 ip link set lo up 2>/dev/null
-run "$TAP" -c "$GEN tcp 20 7341 55" -e 'global s, sr, r, rr
-probe tcp.sendmsg { if (pid() == target() && size == 55) s++ }
+# family, addresses and ports come from the socket (BTF), on both ways
+# of .return.
+run "$TAP" -c "$GEN tcp 20 7341 55" -e 'global s, sr, r, rr, f, a
+probe tcp.sendmsg { if (pid() == target() && size == 55) { s++; if (family == AF_INET()) f++ } }
 probe tcp.sendmsg.return { if (pid() == target() && size == 55) sr++ }
 probe tcp.recvmsg { if (pid() == target()) r++ }
-probe tcp.recvmsg.return { if (pid() == target() && size == 55) rr++ }
-probe end { printf("sendmsg=%d return=%d recvmsg.return=%d\n", s, sr, rr) }' >"$tmp/tcp.out" 2>&1
-expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40" "$tmp/tcp.out" \
-	"sendmsg=40 return=40 recvmsg.return=40"
+probe tcp.recvmsg.return {
+	if (pid() == target() && size == 55) {
+		rr++
+		if (family == AF_INET() && saddr == "127.0.0.1" && daddr == "127.0.0.1" &&
+		    (sport == 7341) != (dport == 7341)) a++
+	}
+}
+probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n", s, sr, rr, f, a) }' \
+	>"$tmp/tcp.out" 2>&1
+expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
+	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
 
 # ---- an object compiled on another kernel ------------------------------------
 
