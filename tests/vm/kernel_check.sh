@@ -225,6 +225,18 @@ else
 	fail "module(\"dummy\").function: modprobe dummy"
 fi
 
+# netdev.* on kernel functions: a dummy device registered once and its MTU
+# set once from 1500 to 1400
+if modprobe dummy numdummies=0 >/dev/null 2>&1; then
+	run "$TAP" -c "sh -c 'ip link add tapn0 type dummy && ip link set tapn0 mtu 1400 && ip link del tapn0'" -e 'global r, m
+probe netdev.register { if (dev_name == "tapn0") r++ }
+probe netdev.change_mtu { if (dev_name == "tapn0" && old_mtu == 1500 && new_mtu == 1400) m++ }
+probe end { printf("register=%d change_mtu=%d\n", r, m) }' >"$tmp/netdev.out" 2>&1
+	rmmod dummy 2>/dev/null
+	expect "netdev.register, netdev.change_mtu: one device, one MTU change" "$tmp/netdev.out" \
+		"register=1 change_mtu=1"
+fi
+
 # The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
 # tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
 # the function's return).
