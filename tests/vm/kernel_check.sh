@@ -159,13 +159,13 @@ fi
 # take): where the kernel has kprobe_multi (fprobe: 6.1 as Debian builds
 # it has not, 6.12 has), the functions of a body share one program on one
 # kprobe_multi link, and the link's cookie names the function for
-# probefunc() and pp(); elsewhere a kprobe each.  ksys_read is the only
+# probefunc(), ppfunc() and pp(); elsewhere a kprobe each.  ksys_read is the only
 # ksys_* function the target calls with a count of 123, 40 times.
 kmulti_script='global n, r, p
 probe kernel.function("ksys_*") {
 	if (@defined($count)) { if (pid() == target() && $count == 123) {
 		n[probefunc()]++
-		if (pp() == "kernel.function(\"ksys_read\")") p++
+		if (pp() == "kernel.function(\"ksys_read\")" && ppfunc() == "ksys_read") p++
 	} }
 }
 probe kernel.function("ksys_*").return {

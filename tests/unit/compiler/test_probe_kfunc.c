@@ -183,7 +183,7 @@ static void gen(const char *text, int k, char **ret_c, char **ret_meta)
 static void kprobe_multi_link(void **state)
 {
 	const char *script = "global n probe kernel.function(\"vfs_*\") "
-			     "{ n[probefunc(), pp()]++ }";
+			     "{ n[probefunc(), pp(), ppfunc()]++ }";
 	char *c, *meta;
 
 	(void)state;
