@@ -266,9 +266,10 @@ e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
-# The test bed's other kernels (VM_KERNELS, default debian-6.1: Debian 12's
-# stock kernel under QEMU, tests/vm/run): check-vm a bounded set (about a
-# minute a kernel), check-kernels the whole e2e suite (hours under TCG).
+# The test bed's other kernels (VM_KERNELS, default "debian-6.1 debian-6.12":
+# Debian 12's stock kernel and its 6.12 LTS under QEMU, tests/vm/run): check-vm
+# a bounded set (one to two minutes a kernel), check-kernels the whole e2e
+# suite (hours under TCG).
 # A guest that cannot start fails them (docs/testing.md).
 check-vm: all
 	$(Q)sh tests/vm/check.sh $(O)

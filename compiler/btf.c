@@ -586,11 +586,14 @@ int cc_btf_pretty_plan(struct cc_btf *b, struct cc_btf_type ty, struct cc_btf_pa
 
 /* ---- functions and tracepoints --------------------------------------------------- */
 
-/* The parameters of proto from skip on; names from named (a proto of the same shape) if any. */
-static int params(struct cc_btf *b, uint32_t proto, uint32_t named, int skip,
+/*
+ * The parameters of proto (in module mod's BTF) from skip on; names from
+ * named (a proto of the same shape) if any.
+ */
+static int params(struct cc_btf *b, int mod, uint32_t proto, uint32_t named, int skip,
 		  struct cc_btf_param **ret)
 {
-	const struct btf *btf = b->mods[0].btf;
+	const struct btf *btf = b->mods[mod].btf;
 	const struct btf_type *t = btf__type_by_id(btf, proto);
 	const struct btf_type *nt = named ? btf__type_by_id(btf, named) : NULL;
 	const struct btf_param *pa, *na;
@@ -616,7 +619,7 @@ static int params(struct cc_btf *b, uint32_t proto, uint32_t named, int skip,
 			name = btf__name_by_offset(btf, na[skip + i].name_off);
 		/* no name anywhere: stap's $argN spelling of unnamed parameters */
 		p[i].name = name && *name ? name : cc_sprintf(b->arena, "arg%d", i + 1);
-		p[i].type = (struct cc_btf_type){0, pa[skip + i].type};
+		p[i].type = (struct cc_btf_type){mod, pa[skip + i].type};
 		p[i].cls = cc_btf_classify(b, p[i].type);
 	}
 	*ret = p;
@@ -655,26 +658,51 @@ int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **re
 	named = func_proto(btf, cc_sprintf(b->arena, "__traceiter_%s", event));
 	if (!named)
 		named = func_proto(btf, cc_sprintf(b->arena, "__bpf_trace_%s", event));
-	return params(b, proto, named, 1, ret);
+	return params(b, 0, proto, named, 1, ret);
 }
 
-int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **ret)
+/*
+ * The BTF a function is in: vmlinux's, or (module not NULL) the module's
+ * split BTF, whose ids continue vmlinux's and which finds both.
+ */
+static int func_mod(struct cc_btf *b, const char *module)
 {
-	uint32_t proto = func_proto(b->mods[0].btf, func);
+	int mod = module ? module_get(b, module, strlen(module)) : 0;
 
+	if (mod < 0)
+		return fail(b, mod, "no BTF for module '%s' (%s/%s: %s)", module, b->dir, module,
+			    strerror(-mod));
+	return mod;
+}
+
+int cc_btf_func_args(struct cc_btf *b, const char *module, const char *func,
+		     struct cc_btf_param **ret)
+{
+	int mod = func_mod(b, module);
+	uint32_t proto = mod < 0 ? 0 : func_proto(b->mods[mod].btf, func);
+
+	if (mod < 0)
+		return mod;
 	if (!proto)
-		return fail(b, -ENOENT, "no function '%s' in the kernel's BTF", func);
-	return params(b, proto, 0, 0, ret);
+		return fail(b, -ENOENT, "no function '%s' in the BTF of %s", func,
+			    module ? module : "the kernel");
+	return params(b, mod, proto, 0, 0, ret);
 }
 
-int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret)
+int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
+		    struct cc_btf_class *ret)
 {
-	uint32_t proto = func_proto(b->mods[0].btf, func);
-	const struct btf_type *t = proto ? btf__type_by_id(b->mods[0].btf, proto) : NULL;
+	int mod = func_mod(b, module);
+	const struct btf *btf = mod < 0 ? NULL : b->mods[mod].btf;
+	uint32_t proto = btf ? func_proto(btf, func) : 0;
+	const struct btf_type *t = proto ? btf__type_by_id(btf, proto) : NULL;
 
+	if (mod < 0)
+		return mod;
 	if (!t || !btf_is_func_proto(t))
-		return fail(b, -ENOENT, "no function '%s' in the kernel's BTF", func);
-	*ret = cc_btf_classify(b, (struct cc_btf_type){0, t->type});
+		return fail(b, -ENOENT, "no function '%s' in the BTF of %s", func,
+			    module ? module : "the kernel");
+	*ret = cc_btf_classify(b, (struct cc_btf_type){mod, t->type});
 	return 0;
 }
 

@@ -37,6 +37,8 @@ static const struct cc_builtin builtins[] = {
 	{ "pp", 0, 0, S, { 0 }, BC_BOTH, B_PP },
 	{ "pn", 0, 0, S, { 0 }, BC_BOTH, B_PN },
 	{ "probefunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
+	/* stap's ppfunc(): the function pp() names; only function probes name one here */
+	{ "ppfunc", 0, 0, S, { 0 }, BC_BOTH, B_PROBEFUNC },
 	{ "exit", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_EXIT },
 	{ "abort", 0, 0, TY_VOID, { 0 }, BC_BOTH, B_ABORT },
 	{ "error", 1, 1, TY_VOID, { S }, BC_BOTH, B_ERROR },

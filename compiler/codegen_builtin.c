@@ -301,7 +301,13 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		if (G->kernel && G->probe && (G->probe->kind == PK_KFUNC ||
 					      (G->probe->kind == PK_UPROBE && G->probe->func)))
 			return cg_str_value(G, G->probe->func, strlen(G->probe->func));
-		return G->kernel ? cg_fmt(G, "({ %s[0] = 0; %s; })", cg_temp(G), "F->t[0]") : "((char *)\"\")";
+		if (G->kernel) {
+			/* no function here: an empty temporary (not another one's bytes) */
+			const char *t = cg_temp(G);
+
+			return cg_fmt(G, "({ %s[0] = 0; %s; })", t, t);
+		}
+		return "((char *)\"\")";
 	case B_EXIT:
 		return G->kernel ? cg_fmt(G, "({ th_exit_rec(%d); 0; })", G->cls) : "({ grt_exit(U); 0; })";
 	case B_ABORT:

@@ -329,7 +329,7 @@ static bool has_iter_num(struct cc_ctx *cx)
 	struct cc_btf *b;
 
 	return cx->kern.has_btf && !cc_ctx_btf(cx, &b) &&
-	       !cc_btf_func_ret(b, "bpf_iter_num_new", &cls);
+	       !cc_btf_func_ret(b, NULL, "bpf_iter_num_new", &cls);
 }
 
 /*
@@ -572,17 +572,105 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 	G->bodies = NULL;
 }
 
-static const char *hcall(struct gen *G, const struct cc_dprobe *d)
+/*
+ * The call of d's body; pp and row say where its probe point and its row
+ * of literals come from when not from d itself (a kprobe_multi program:
+ * from tables, by the function's cookie).
+ */
+static const char *hcall_from(struct gen *G, const struct cc_dprobe *d, const char *pp,
+			      const char *row)
 {
 	const char *call = cg_fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
-			       cg_cquote(G, d->pp, strlen(d->pp)), d->hidx,
-			       d->lit_row >= 0 ? cg_fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row) : "");
+			       pp ? pp : cg_cquote(G, d->pp, strlen(d->pp)), d->hidx,
+			       d->lit_row < 0 ? ""
+			       : row  ? cg_fmt(G, ", th_lits%d[%s]", d->body_id, row)
+				      : cg_fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row));
 
 	/* tap -t: the handler's run time into its slot of th_timing */
 	if (G->cx->timing)
 		return cg_fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %d, th_t0); })", call,
 			   d->index);
 	return call;
+}
+
+static const char *hcall(struct gen *G, const struct cc_dprobe *d)
+{
+	return hcall_from(G, d, NULL, NULL);
+}
+
+/*
+ * kprobe_multi (probe_kfunc.c's kmulti_group): the probes of a group with
+ * the same body, and the same direction, become the program of the first,
+ * which the others follow.  A group of one stays a kprobe.
+ */
+static void kmulti_gather(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	int i, j;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (!d->kernel || d->kind != PK_KFUNC || !d->kmulti || d->kfollower || d->kgroup.n)
+			continue;
+		for (j = i + 1; j < P->probes.n; j++) {
+			struct cc_dprobe *e = P->probes.v[j];
+
+			if (e->kernel && e->kind == PK_KFUNC && e->kmulti == d->kmulti &&
+			    e->kret == d->kret && e->body_id == d->body_id && !e->kfollower &&
+			    !e->kgroup.n && !e->stash) {
+				if (!d->kgroup.n)
+					cc_vec_push(G->cx->arena, &d->kgroup, d);
+				cc_vec_push(G->cx->arena, &d->kgroup, e);
+				e->kfollower = true;
+			}
+		}
+	}
+}
+
+/*
+ * One program for the functions of a group, attached through one
+ * kprobe_multi link; the hub gives each function its place in the group
+ * as the link's cookie (codegen_meta.c lists them in that order), which
+ * picks the function's probe point and row of literals (probefunc())
+ * from tables.  A cookie beyond them cannot come; the checks are for the
+ * verifier, which then knows the reads stay in the tables.
+ */
+static void gen_kmulti_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
+{
+	size_t w = 1;
+	int i, n = d->kgroup.n;
+
+	for (i = 0; i < n; i++) {
+		const struct cc_dprobe *e = d->kgroup.v[i];
+
+		if (strlen(e->pp) + 1 > w)
+			w = strlen(e->pp) + 1;
+	}
+	fprintf(defs, "static const TH_RO char th_kpp%d[%d][%zu] = {\n", d->index, n, w);
+	for (i = 0; i < n; i++) {
+		const struct cc_dprobe *e = d->kgroup.v[i];
+
+		fprintf(defs, "\t%s,\n", cg_cquote(G, e->pp, strlen(e->pp)));
+	}
+	fprintf(defs, "};\n");
+	if (d->lit_row >= 0) {
+		fprintf(defs, "static const TH_RO __u32 th_krow%d[%d] = {", d->index, n);
+		for (i = 0; i < n; i++)
+			fprintf(defs, " %d,", ((const struct cc_dprobe *)d->kgroup.v[i])->lit_row);
+		fprintf(defs, " };\n");
+	}
+	fprintf(defs, "SEC(\"%s.multi\")\nint th_p%d(void *ctx)\n{\n"
+		      "\t__u64 k = bpf_get_attach_cookie(ctx);\n\t__u32 r;\n\n"
+		      "\t(void)r;\n\tif (th_ctl.stop || k >= %d)\n\t\treturn 0;\n",
+		cg_kfunc_way(d), d->index, n);
+	if (d->lit_row >= 0) {
+		fprintf(defs, "\tr = th_krow%d[k];\n"
+			      "\tif (r >= sizeof(th_lits%d) / sizeof(th_lits%d[0]))\n\t\treturn 0;\n",
+			d->index, d->body_id, d->body_id);
+	}
+	fprintf(defs, "\treturn %s;\n}\n\n",
+		hcall_from(G, d, cg_fmt(G, "th_kpp%d[k]", d->index), d->lit_row >= 0 ? "r" : NULL));
 }
 
 /*
@@ -636,6 +724,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		if (d->kernel && d->kind == PK_SYSCALL)
 			nsys++;
 	}
+	kmulti_gather(G);
 	if (nsys)
 		sys = cc_alloc(G->cx->arena, sizeof(*sys) * (size_t)nsys);
 	nsys = 0;
@@ -646,6 +735,12 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			continue;
 		if (d->kind == PK_SYSCALL) {
 			sys[nsys++] = d;
+			continue;
+		}
+		if (d->kfollower)
+			continue;
+		if (d->kgroup.n) {
+			gen_kmulti_program(G, defs, d);
 			continue;
 		}
 		if (d->stash)

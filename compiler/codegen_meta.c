@@ -104,7 +104,7 @@ char *cg_gen_meta(struct gen *G)
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
-		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL))
+		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL) || d->kfollower)
 			continue;
 		/* before its body's program: the loader attaches in this order (codegen_btf.c) */
 		if (d->stash) {
@@ -124,7 +124,8 @@ char *cg_gen_meta(struct gen *G)
 			fprintf(o, "tp %s %s", d->subsys, d->event);
 			break;
 		case PK_KFUNC:
-			fprintf(o, "kfunc %s %s", cg_kfunc_way(d), d->func);
+			fprintf(o, "kfunc %s%s %s", cg_kfunc_way(d), d->kgroup.n ? ".multi" : "",
+				d->func);
 			break;
 		case PK_UPROBE:
 			fprintf(o, "%s ", d->uret ? "uretprobe" : "uprobe");
@@ -140,6 +141,9 @@ char *cg_gen_meta(struct gen *G)
 		fprintf(o, " %d ", d->cls);
 		cc_fquote(o, d->pp, strlen(d->pp));
 		fputc('\n', o);
+		/* a kprobe_multi program's functions, in the order of their cookies */
+		for (j = 0; j < d->kgroup.n; j++)
+			fprintf(o, "kfn %s\n", ((const struct cc_dprobe *)d->kgroup.v[j])->func);
 	}
 	if (cx->timing) {
 		int nuser = 0;

@@ -217,10 +217,15 @@ int cc_ctx_btf(struct cc_ctx *cx, struct cc_btf **ret);
  * the count; -ENOENT: no such event in BTF.
  */
 int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **ret);
-/* A kernel function's parameters (FUNC -> FUNC_PROTO); -ENOENT: none by that name. */
-int cc_btf_func_args(struct cc_btf *b, const char *func, struct cc_btf_param **ret);
+/*
+ * A kernel function's parameters (FUNC -> FUNC_PROTO), of vmlinux (module
+ * NULL) or of a module (its split BTF); -ENOENT: none by that name.
+ */
+int cc_btf_func_args(struct cc_btf *b, const char *module, const char *func,
+		     struct cc_btf_param **ret);
 /* What a kernel function returns (CC_BTF_OTHER: void); -ENOENT: no such function. */
-int cc_btf_func_ret(struct cc_btf *b, const char *func, struct cc_btf_class *ret);
+int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
+		    struct cc_btf_class *ret);
 /*
  * @cast's type: "task_struct", "struct sock", "union x", "enum x", a
  * typedef; module NULL or "kernel" is vmlinux, else a module, or several
@@ -370,6 +375,7 @@ struct cc_kernel {
 	bool has_uprobes;
 	bool has_btf;
 	int has_fentry;    /* BPF trampolines attach here: 0 not asked yet, 1 yes, -1 no */
+	int has_kprobe_multi; /* kprobe_multi links attach here: 0 not asked yet, 1 yes, -1 no */
 	char btf_id[72];   /* a hash of /sys/kernel/btf/vmlinux, for the cache key */
 };
 
@@ -719,6 +725,15 @@ struct cc_dprobe {
 	const char *module; /* its module, NULL for vmlinux */
 	bool kret;          /* .return: fexit or kretprobe */
 	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
+	/*
+	 * A wildcard's kprobes that may share one kprobe_multi link: the
+	 * group's number (0: none).  Codegen makes one program of those of a
+	 * group with the same body: kgroup on its first (their programs, in
+	 * cookie order), kfollower on the others (no program of their own).
+	 */
+	int kmulti;
+	struct cc_vec kgroup;
+	bool kfollower;
 	struct cc_btf_param *kargs; /* its parameters from BTF, read on first $name */
 	int nkargs;         /* their count; -1 until read, -2 when BTF has no prototype */
 	/* PK_UPROBE (probe_sdt.c: markers, probe_ufunc.c: functions) */

@@ -225,35 +225,42 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 }
 
 /*
- * A kretprobe sees the registers of the return: a parameter there is
+ * A kretprobe (or a uretprobe) sees the registers of the return: a parameter there is
  * what the function left in its register.  stap reads a .return probe's
  * $parameters at the entry; so do we, by making each an @entry($name).
- * (fexit has the arguments as they came: nothing to do.)
+ * (fexit has the arguments as they came: nothing to do.)  Only the
+ * function's own parameters: a name it lacks stays where it is, for
+ * @defined to drop (a wildcard's body written for some of its
+ * functions) or for resolution to refuse, instead of failing in the
+ * entry probe that no @defined guards.
  */
-static void entry_params(struct cc_ctx *cx, struct cc_node **np)
+static void entry_params(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np)
 {
 	struct cc_node *n = *np;
+	struct cc_btf_type t;
 	int i;
 
 	if (!n || n->kind == N_ENTRY || n->kind == N_DEFINED)
 		return;
-	if (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return")) {
+	if (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return") &&
+	    (n->name[0] == '$' || d->kind == PK_UPROBE ||
+	     cc_kfunc_param_type(cx, d, n->name, &t) == 0)) {
 		struct cc_node *e = cc_node_new(cx, N_ENTRY, &n->loc);
 
 		e->lhs = n;
 		*np = e;
 		return;
 	}
-	entry_params(cx, &n->lhs);
-	entry_params(cx, &n->rhs);
-	entry_params(cx, &n->cond);
-	entry_params(cx, &n->then);
-	entry_params(cx, &n->els);
-	entry_params(cx, &n->init);
-	entry_params(cx, &n->inc);
-	entry_params(cx, &n->body);
+	entry_params(cx, d, &n->lhs);
+	entry_params(cx, d, &n->rhs);
+	entry_params(cx, d, &n->cond);
+	entry_params(cx, d, &n->then);
+	entry_params(cx, d, &n->els);
+	entry_params(cx, d, &n->init);
+	entry_params(cx, d, &n->inc);
+	entry_params(cx, d, &n->body);
 	for (i = 0; i < n->nargs; i++)
-		entry_params(cx, &n->args[i]);
+		entry_params(cx, d, &n->args[i]);
 }
 
 void cc_entry_expand(struct cc_ctx *cx)
@@ -269,7 +276,7 @@ void cc_entry_expand(struct cc_ctx *cx)
 		P.slots.n = 0;
 		/* parameters in a return probe are their values at entry, as in stap */
 		if ((d->kind == PK_KFUNC && d->kret && d->kprobe) || (d->kind == PK_UPROBE && d->uret))
-			entry_params(cx, &d->body);
+			entry_params(cx, d, &d->body);
 		collect(&P, &d->body, false);
 		if (!P.slots.n)
 			continue;

@@ -59,6 +59,7 @@ struct kfuncs {
 	char **exported;  /* names with a __ksymtab_ entry, sorted, read on first .exported */
 	int nexported;
 	bool exported_read;
+	int ngroups;      /* kprobe_multi groups made so far (cc_dprobe.kmulti) */
 };
 
 static bool comp_is(const struct cc_point *pt, int i, const char *name)
@@ -216,9 +217,9 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 	 */
 	if (cc_ctx_btf(cx, &b) < 0)
 		return false;
-	if (cc_btf_func_args(b, func, &args) < 0)
+	if (cc_btf_func_args(b, NULL, func, &args) < 0)
 		func = "vfs_read";
-	if (cc_btf_func_args(b, func, &args) < 0)
+	if (cc_btf_func_args(b, NULL, func, &args) < 0)
 		return false;
 	id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY);
 	if (id <= 0)
@@ -241,6 +242,50 @@ static bool fentry_works(struct cc_ctx *cx, const char *func)
 	return cx->kern.has_fentry > 0;
 }
 
+/*
+ * Whether kprobe_multi links attach on this kernel (5.18+, with fprobe):
+ * an empty kprobe.multi program loaded and linked to func, then closed at
+ * once.  As with trampolines, only the attempt tells (the link type may
+ * be known and fprobe missing).  TAPHUB_KPROBE_MULTI=0 says no without
+ * asking: one kprobe per function, to compare both ways.
+ */
+static bool kprobe_multi_works(struct cc_ctx *cx, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	const char *force = getenv("TAPHUB_KPROBE_MULTI");
+	const char *syms[] = { func };
+	int pfd, lfd;
+
+	if (cx->kern.has_kprobe_multi)
+		return cx->kern.has_kprobe_multi > 0;
+	cx->kern.has_kprobe_multi = -1;
+	if ((force && !strcmp(force, "0")) || !cx->kern.has_kprobes)
+		return false;
+	{
+		LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+
+		pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "th_kmulti_probe", "GPL", insns,
+				    sizeof(insns) / sizeof(insns[0]), &o);
+	}
+	if (pfd < 0)
+		return false;
+	{
+		LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = syms,
+			    .kprobe_multi.cnt = 1);
+
+		lfd = bpf_link_create(pfd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	}
+	if (lfd >= 0) {
+		cx->kern.has_kprobe_multi = 1;
+		close(lfd);
+	}
+	close(pfd);
+	return cx->kern.has_kprobe_multi > 0;
+}
+
 /* The function's parameters from BTF into d (fentry needs their count for $return). */
 static int load_args(struct cc_ctx *cx, struct cc_dprobe *d)
 {
@@ -249,9 +294,9 @@ static int load_args(struct cc_ctx *cx, struct cc_dprobe *d)
 	if (d->nkargs != -1)
 		return d->nkargs;
 	d->nkargs = -2;
-	if (d->module || cc_ctx_btf(cx, &b) < 0)
+	if (cc_ctx_btf(cx, &b) < 0)
 		return d->nkargs;
-	d->nkargs = cc_btf_func_args(b, d->func, &d->kargs);
+	d->nkargs = cc_btf_func_args(b, d->module, d->func, &d->kargs);
 	if (d->nkargs < 0)
 		d->nkargs = -2;
 	return d->nkargs;
@@ -312,6 +357,37 @@ static struct cc_dprobe *new_kprobe(struct cc_ctx *cx, const struct cc_point *pt
 	d->nkargs = -1;
 	d->pp = (char *)point_name(cx, module, R->kp, func, R->suffix);
 	return d;
+}
+
+/*
+ * A wildcard's kprobes of vmlinux functions (from out->v[first] on) go
+ * through one kprobe_multi link where the kernel has them: one program
+ * and one attach for hundreds of functions, where a kprobe each costs a
+ * perf event, a program and a registration apiece.  Modules' functions
+ * keep a kprobe each: before 6.5 a kprobe_multi link does not hold the
+ * module it points into.  Trampolines (fentry) have no such link: each
+ * function is a program of its own.
+ */
+static void kmulti_group(struct cc_ctx *cx, struct kfuncs *K, struct cc_vec *out, int first)
+{
+	struct cc_dprobe *lead = NULL;
+	int i, n = 0;
+
+	for (i = first; i < out->n; i++) {
+		struct cc_dprobe *d = out->v[i];
+
+		if (d->kprobe && !d->module && !n++)
+			lead = d;
+	}
+	if (n < 2 || !kprobe_multi_works(cx, lead->func))
+		return;
+	K->ngroups++;
+	for (i = first; i < out->n; i++) {
+		struct cc_dprobe *d = out->v[i];
+
+		if (d->kprobe && !d->module)
+			d->kmulti = K->ngroups;
+	}
 }
 
 int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
@@ -436,6 +512,8 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 						      CC_KFUNC_MAX_MATCHES));
 		cc_vec_push(cx->arena, out, d);
 	}
+	if (glob && nmatch > 1)
+		kmulti_group(cx, K, out, out->n - nmatch);
 	if (!nmatch && !glob)
 		return point_error(
 			cx, pt, quiet,
@@ -560,8 +638,8 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 					    d->pp);
 			return -1;
 		}
-		if (!d->module && cc_ctx_btf(cx, &b) == 0)
-			cc_btf_func_ret(b, d->func, &rc);
+		if (cc_ctx_btf(cx, &b) == 0)
+			cc_btf_func_ret(b, d->module, d->func, &rc);
 		if (rc.kind == CC_BTF_OTHER && rc.size == 0) {
 			if (!quiet)
 				cc_error_at(&cx->diag, &t->loc, "'$return': %s returns void", d->func);
@@ -580,10 +658,13 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 				cc_error_at(&cx->diag, &t->loc,
 					    d->nkargs < 0
 						    ? "unable to find target variable '$%s' in %s: the "
-						      "function has no prototype in the kernel's BTF"
+						      "function has no prototype in the BTF of %s"
 						    : "unable to find target variable '$%s' in %s (its "
 						      "parameters: %s)",
-					    name, d->pp, d->nkargs < 0 ? "" : param_names(cx, d));
+					    name, d->pp,
+					    d->nkargs >= 0 ? param_names(cx, d)
+					    : d->module    ? cc_sprintf(cx->arena, "module %s", d->module)
+							   : "the kernel");
 			return -1;
 		}
 		if (!readable(&d->kargs[i].cls) || i >= CC_KFUNC_MAX_ARGS) {

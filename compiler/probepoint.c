@@ -378,8 +378,6 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
  */
 static const char *const kprobe_points[] = {
 	"vm.pagefault.return", "vm.write_shared", "vm.write_shared_copy",
-	"netdev.register", "netdev.unregister", "netdev.open", "netdev.close", "netdev.ioctl",
-	"netdev.get_stats", "netdev.set_promiscuity", "netdev.change_*",
 	"tcp.disconnect", "tcp.disconnect.return",
 	"tcp.setsockopt", "tcp.setsockopt.return", "tcp.ipv4.*", "tcp.ipv6.*",
 	"udp.disconnect", "udp.disconnect.return",

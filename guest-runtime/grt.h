@@ -440,6 +440,9 @@ struct grt_meta_prog {
 	bool freq;
 	int cls;
 	char *pp;
+	/* KFUNC kprobe.multi / kretprobe.multi: its functions, the cookie of each is its index */
+	char **funcs;
+	int nfuncs;
 };
 
 struct grt_meta {

@@ -476,7 +476,8 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 		if (!p->event)
 			goto fail;
 		if ((strcmp(p->subsys, "fentry") && strcmp(p->subsys, "fexit") &&
-		     strcmp(p->subsys, "kprobe") && strcmp(p->subsys, "kretprobe")) ||
+		     strcmp(p->subsys, "kprobe") && strcmp(p->subsys, "kretprobe") &&
+		     strcmp(p->subsys, "kprobe.multi") && strcmp(p->subsys, "kretprobe.multi")) ||
 		    !kfunc_name_ok(p->event)) {
 			bad(m, "bad kernel function program");
 			goto fail;
@@ -516,6 +517,31 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 fail:
 	free(kind);
 	return false;
+}
+
+static bool is_kmulti(const struct grt_meta_prog *p)
+{
+	return p->kind == GRT_PROG_KFUNC && strstr(p->subsys, ".multi");
+}
+
+/* kfn NAME: one more function of the kprobe_multi program just before */
+static bool parse_kfn(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_prog *p = g->nprogs ? &g->progs[g->nprogs - 1] : NULL;
+	char **arr;
+
+	if (!p || !is_kmulti(p))
+		return bad(m, "kfn without a kprobe_multi program before it"), false;
+	arr = grow(m, p->funcs, p->nfuncs, sizeof(*arr));
+	if (!arr)
+		return false;
+	p->funcs = arr;
+	p->funcs[p->nfuncs] = word(m);
+	if (!p->funcs[p->nfuncs])
+		return false;
+	if (!kfunc_name_ok(p->funcs[p->nfuncs++]))
+		return bad(m, "bad kernel function name"), false;
+	return true;
 }
 
 /* tail NAME enter|exit NR */
@@ -653,6 +679,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_site(&m, g);
 		} else if (!strcmp(kw, "prog")) {
 			ok = parse_prog(&m, g);
+		} else if (!strcmp(kw, "kfn")) {
+			ok = parse_kfn(&m, g);
 		} else if (!strcmp(kw, "tail")) {
 			ok = parse_tail(&m, g);
 		} else if (!strcmp(kw, "timing")) {
@@ -694,6 +722,10 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 		if (g->progs[i].cls >= g->nclasses) {
 			bad(&m, "program %s uses class %d of %d", g->progs[i].name, g->progs[i].cls,
 			    g->nclasses);
+			goto fail;
+		}
+		if (is_kmulti(&g->progs[i]) && !g->progs[i].nfuncs) {
+			bad(&m, "program %s has no functions", g->progs[i].name);
 			goto fail;
 		}
 	}
@@ -741,7 +773,7 @@ int grt_meta_load(const char *path, struct grt_meta **ret, char *err, size_t err
 
 void grt_meta_free(struct grt_meta *g)
 {
-	int i;
+	int i, j;
 
 	if (!g)
 		return;
@@ -767,6 +799,9 @@ void grt_meta_free(struct grt_meta *g)
 		free(g->progs[i].subsys);
 		free(g->progs[i].event);
 		free(g->progs[i].pp);
+		for (j = 0; j < g->progs[i].nfuncs; j++)
+			free(g->progs[i].funcs[j]);
+		free(g->progs[i].funcs);
 	}
 	free(g->progs);
 	for (i = 0; i < g->ntails; i++)

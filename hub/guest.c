@@ -386,6 +386,34 @@ static int check_uprobe(const struct grt_meta_prog *p, char *err, size_t errlen)
 	return r;
 }
 
+/*
+ * A wildcard's kprobes as one kprobe_multi link: the kernel resolves the
+ * names, and each function's cookie is its place in the list, which the
+ * program turns into its probe point (codegen_kernel.c).
+ */
+static struct bpf_link *attach_kmulti(struct bpf_program *prog, const struct grt_meta_prog *p)
+{
+	__u64 *cookies = calloc((size_t)p->nfuncs, sizeof(*cookies));
+	struct bpf_link *l;
+	int i;
+
+	if (!cookies) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < p->nfuncs; i++)
+		cookies[i] = (__u64)i;
+	{
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = (const char **)p->funcs,
+			    .cookies = cookies, .cnt = (size_t)p->nfuncs,
+			    .retprobe = !strcmp(p->subsys, "kretprobe.multi"));
+
+		l = bpf_program__attach_kprobe_multi_opts(prog, NULL, &o);
+	}
+	free(cookies);
+	return l;
+}
+
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
 	int i, cpu, r;
@@ -418,6 +446,19 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				r = -errno;
 				snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
 					 (long long)p->uoff, p->event, strerror(errno));
+				return r;
+			}
+			r = add_link(g, l);
+			if (r)
+				return r;
+			continue;
+		}
+		if (p->nfuncs) {
+			l = attach_kmulti(prog, p);
+			if (!l) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s (%d functions through kprobe_multi): %s",
+					 p->pp, p->nfuncs, strerror(errno));
 				return r;
 			}
 			r = add_link(g, l);

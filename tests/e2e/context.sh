@@ -13,8 +13,9 @@ prog='probe begin {
 }
 probe kernel.trace("syscalls:sys_enter_getppid") {
 	if (pid() != target()) next
-	printf("kernel pp=%s exec=%s pid=%d tid=%d ppid=%d uid=%d cpu_ok=%d\n", pp(), execname(),
-	       pid(), tid(), ppid(), uid(), cpu() >= 0 && cpu() < num_online_cpus())
+	printf("kernel pp=%s exec=%s pid=%d tid=%d ppid=%d uid=%d cpu_ok=%d ppfunc=[%s]\n", pp(),
+	       execname(), pid(), tid(), ppid(), uid(), cpu() >= 0 && cpu() < num_online_cpus(),
+	       ppfunc())
 	printf("kernel time %d %d %d %d\n", gettimeofday_s(), gettimeofday_ms(), gettimeofday_us(),
 	       gettimeofday_ns())
 }'
@@ -27,6 +28,7 @@ field() { sed -n "s/^$2.* $1=\\([^ ]*\\).*/\\1/p" "$TMP/ctx.out"; }
 
 assert_eq "pp() in begin" "$(field pp begin)" begin
 assert_eq "pp() in a tracepoint probe" "$(field pp kernel)" 'kernel.trace("syscalls:sys_enter_getppid")'
+assert_eq "ppfunc() in a tracepoint probe: no function" "$(field ppfunc kernel)" '[]'
 assert_eq "execname() in begin is the runner" "$(field exec begin)" tap
 assert_eq "execname() in the kernel is the target's" "$(field exec kernel)" gen
 assert_eq "tid() is pid() in begin" "$(field tid begin)" "$(field pid begin)"

@@ -118,7 +118,7 @@ probe timer.ms(100) { exit() }'
 assert_ok_skips "all network aliases load with all their variables" all
 
 # ---- stap's points with no tracepoint here are refused at pass 2, with the reason ----
-for p in netdev.register netdev.unregister tcp.disconnect; do
+for p in tcp.disconnect tcp.setsockopt udp.disconnect; do
 	tap_run "refused_$p" -p2 -e "probe $p { }"
 	assert_rc "$p is refused" "refused_$p" 1
 	assert_grep "$p: the reason, at pass 2" "$TMP/refused_$p.err" \

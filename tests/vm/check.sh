@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # check.sh [--e2e] BUILD - the tests that run on the test bed's other
-# kernels (VM_KERNELS, default debian-6.1), one guest each:
+# kernels (VM_KERNELS, default "debian-6.1 debian-6.12"), one guest each:
 #
 #   check.sh BUILD        kernel_check.sh (`make check`: the bed's features,
 #                         a tracepoint and a syscall tapset script, and an
@@ -40,7 +40,7 @@ else
 	set -- sh "$here/e2e.sh" "$build"
 fi
 
-for k in ${VM_KERNELS:-debian-6.1}; do
+for k in ${VM_KERNELS:-debian-6.1 debian-6.12}; do
 	echo "# kernel $k"
 	(cd "$top" && "$here/run" --kernel "$k" --timeout "${VM_TIMEOUT:-600}" -- "$@")
 	st=$?

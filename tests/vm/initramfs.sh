@@ -31,7 +31,12 @@ modprobe -d "$root" -S "$rel" --show-depends -a \
 	awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 	while read -r ko; do
 		i=$((i + 1))
-		cp "$ko" "$dir/modules/$(printf '%02d' "$i")-$(basename "$ko")"
+		# busybox's insmod takes plain .ko files: later kernels' packages
+		# compress them (6.12: .ko.xz)
+		case $ko in
+		*.ko.xz) xz -dc "$ko" >"$dir/modules/$(printf '%02d' "$i")-$(basename "$ko" .xz)" ;;
+		*) cp "$ko" "$dir/modules/$(printf '%02d' "$i")-$(basename "$ko")" ;;
+		esac
 	done
 [ -n "$(ls "$dir/modules")" ] || {
 	echo "initramfs: modprobe found no modules under $root" >&2

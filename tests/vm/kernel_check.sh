@@ -155,6 +155,88 @@ if modprobe dummy numdummies=0 >/dev/null 2>&1; then
 	expect "tap -l lists a module's functions" "$tmp/km.out" 'module("dummy").function("dummy_dev_init")'
 fi
 
+# A wildcard on kprobes (TAPHUB_KFUNC=kprobe, or functions fentry cannot
+# take): where the kernel has kprobe_multi (fprobe: 6.1 as Debian builds
+# it has not, 6.12 has), the functions of a body share one program on one
+# kprobe_multi link, and the link's cookie names the function for
+# probefunc(), ppfunc() and pp(); elsewhere a kprobe each.  ksys_read is the only
+# ksys_* function the target calls with a count of 123, 40 times.
+kmulti_script='global n, r, p
+probe kernel.function("ksys_*") {
+	if (@defined($count)) { if (pid() == target() && $count == 123) {
+		n[probefunc()]++
+		if (pp() == "kernel.function(\"ksys_read\")" && ppfunc() == "ksys_read") p++
+	} }
+}
+probe kernel.function("ksys_*").return {
+	if (@defined($count)) { if (pid() == target() && $count == 123 && $return == 123) r[probefunc()]++ }
+}
+probe end {
+	foreach (f in n) printf("%s=%d\n", f, n[f])
+	foreach (f in r) printf("%s.return=%d\n", f, r[f])
+	printf("pp=%d\n", p)
+}'
+TAPHUB_KFUNC=kprobe run "$TAP" -p3 -e "$kmulti_script" >"$tmp/km3.out" 2>&1
+if grep -qw register_fprobe /proc/kallsyms; then
+	if grep -qF 'SEC("kprobe.multi")' "$tmp/km3.out" && grep -qF 'SEC("kretprobe.multi")' "$tmp/km3.out" &&
+		! grep -qF 'SEC("kprobe/ksys_read")' "$tmp/km3.out"; then
+		pass "kernel.function(\"ksys_*\") on kprobes: kprobe_multi programs, none per function"
+	else
+		fail "kernel.function(\"ksys_*\") on kprobes: kprobe_multi programs, none per function" "$tmp/km3.out"
+	fi
+	TAPHUB_KFUNC=kprobe TAPHUB_KPROBE_MULTI=0 run "$TAP" -c "$GEN read 40 123" -e "$kmulti_script" >"$tmp/km1.out" 2>&1
+	if grep -qxF "ksys_read=40" "$tmp/km1.out" && grep -qxF "ksys_read.return=40" "$tmp/km1.out" &&
+		grep -qxF "pp=40" "$tmp/km1.out" && [ "$(wc -l <"$tmp/km1.out")" = 3 ]; then
+		pass "kernel.function(\"ksys_*\") without kprobe_multi (TAPHUB_KPROBE_MULTI=0): 40 reads"
+	else
+		fail "kernel.function(\"ksys_*\") without kprobe_multi (TAPHUB_KPROBE_MULTI=0): 40 reads" "$tmp/km1.out"
+	fi
+else
+	if grep -qF 'SEC("kprobe/ksys_read")' "$tmp/km3.out" && ! grep -qF '.multi")' "$tmp/km3.out"; then
+		pass "kernel.function(\"ksys_*\") on kprobes: a kprobe each (no kprobe_multi here)"
+	else
+		fail "kernel.function(\"ksys_*\") on kprobes: a kprobe each (no kprobe_multi here)" "$tmp/km3.out"
+	fi
+fi
+TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 40 123" -e "$kmulti_script" >"$tmp/km.out" 2>&1
+if grep -qxF "ksys_read=40" "$tmp/km.out" && grep -qxF "ksys_read.return=40" "$tmp/km.out" &&
+	grep -qxF "pp=40" "$tmp/km.out" && [ "$(wc -l <"$tmp/km.out")" = 3 ]; then
+	pass "kernel.function(\"ksys_*\") on kprobes: 40 reads, probefunc() and pp() ksys_read"
+else
+	fail "kernel.function(\"ksys_*\") on kprobes: 40 reads, probefunc() and pp() ksys_read" "$tmp/km.out"
+fi
+
+# A module's function with its parameters from the module's split BTF
+# (/sys/kernel/btf/dummy): each `ip link add ... type dummy` calls
+# dummy_setup (before the device has its name) and dummy_dev_init (with
+# it) once with the new device.
+if modprobe dummy numdummies=0 >/dev/null 2>&1; then
+	run "$TAP" -c "sh -c 'for i in 1 2 3 4 5; do ip link add tapk\$i type dummy; done; for i in 1 2 3 4 5; do ip link del tapk\$i; done'" -e 'global n, i, r
+probe module("dummy").function("dummy_setup") { if (execname() == "ip" && $dev) n++ }
+probe module("dummy").function("dummy_dev_init") { if (substr($dev->name, 0, 4) == "tapk") i++ }
+probe module("dummy").function("dummy_dev_init").return {
+	if (substr($dev->name, 0, 4) == "tapk" && $return == 0) r++
+}
+probe end { printf("setup=%d init=%d return=%d\n", n, i, r) }' >"$tmp/kmod.out" 2>&1
+	rmmod dummy 2>/dev/null
+	expect "module(\"dummy\").function: \$dev->name from the module's BTF, 5 devices" "$tmp/kmod.out" \
+		"setup=5 init=5 return=5"
+else
+	fail "module(\"dummy\").function: modprobe dummy"
+fi
+
+# netdev.* on kernel functions: a dummy device registered once and its MTU
+# set once from 1500 to 1400
+if modprobe dummy numdummies=0 >/dev/null 2>&1; then
+	run "$TAP" -c "sh -c 'ip link add tapn0 type dummy && ip link set tapn0 mtu 1400 && ip link del tapn0'" -e 'global r, m
+probe netdev.register { if (dev_name == "tapn0") r++ }
+probe netdev.change_mtu { if (dev_name == "tapn0" && old_mtu == 1500 && new_mtu == 1400) m++ }
+probe end { printf("register=%d change_mtu=%d\n", r, m) }' >"$tmp/netdev.out" 2>&1
+	rmmod dummy 2>/dev/null
+	expect "netdev.register, netdev.change_mtu: one device, one MTU change" "$tmp/netdev.out" \
+		"register=1 change_mtu=1"
+fi
+
 # The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
 # tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
 # the function's return).
@@ -166,16 +248,33 @@ probe vfs.write.return { if (pid() == target()) ww++ }
 probe end { printf("read=%d read.return=%d write=%d\n", r, rr, w + ww) }' >"$tmp/vfs.out" 2>&1
 expect "vfs.read, vfs.read.return: 30 reads of 77 bytes" "$tmp/vfs.out" \
 	"read=30 read.return=30 write=0"
+# dev, devname, ino: the file's, from its inode (a tmpfs file: no block device)
+head -c 100 /dev/zero >"$tmp/vf"
+run "$TAP" -c "$GEN read 10 7 $tmp/vf" -e 'global n
+probe vfs.read {
+	if (pid() == target() && bytes_to_read == 7 && ino == $1 && dev == $2 && devname == "N/A") n++
+}
+probe end { printf("vfs.read=%d\n", n) }' "$(stat -c %i "$tmp/vf")" "$(stat -c %d "$tmp/vf")" >"$tmp/vfs2.out" 2>&1
+expect "vfs.read: ino, dev and devname of the file, 10 reads" "$tmp/vfs2.out" "vfs.read=10"
 # the guest boots with its loopback down
 ip link set lo up 2>/dev/null
-run "$TAP" -c "$GEN tcp 20 7341 55" -e 'global s, sr, r, rr
-probe tcp.sendmsg { if (pid() == target() && size == 55) s++ }
+# family, addresses and ports come from the socket (BTF), on both ways
+# of .return.
+run "$TAP" -c "$GEN tcp 20 7341 55" -e 'global s, sr, r, rr, f, a
+probe tcp.sendmsg { if (pid() == target() && size == 55) { s++; if (family == AF_INET()) f++ } }
 probe tcp.sendmsg.return { if (pid() == target() && size == 55) sr++ }
 probe tcp.recvmsg { if (pid() == target()) r++ }
-probe tcp.recvmsg.return { if (pid() == target() && size == 55) rr++ }
-probe end { printf("sendmsg=%d return=%d recvmsg.return=%d\n", s, sr, rr) }' >"$tmp/tcp.out" 2>&1
-expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40" "$tmp/tcp.out" \
-	"sendmsg=40 return=40 recvmsg.return=40"
+probe tcp.recvmsg.return {
+	if (pid() == target() && size == 55) {
+		rr++
+		if (family == AF_INET() && saddr == "127.0.0.1" && daddr == "127.0.0.1" &&
+		    (sport == 7341) != (dport == 7341)) a++
+	}
+}
+probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n", s, sr, rr, f, a) }' \
+	>"$tmp/tcp.out" 2>&1
+expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
+	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
 
 # ---- an object compiled on another kernel ------------------------------------
 

@@ -159,7 +159,7 @@ static void test_func_args(void **state)
 	struct cc_btf_param *p;
 
 	NEED_BTF(b);
-	assert_int_equal(cc_btf_func_args(b, "vfs_read", &p), 4);
+	assert_int_equal(cc_btf_func_args(b, NULL, "vfs_read", &p), 4);
 	assert_string_equal(p[0].name, "file");
 	assert_string_equal(p[0].cls.cname, "struct file*");
 	assert_string_equal(p[1].name, "buf");
@@ -167,7 +167,7 @@ static void test_func_args(void **state)
 	assert_string_equal(p[2].name, "count");
 	assert_string_equal(p[3].name, "pos");
 	assert_string_equal(p[3].cls.cname, "loff_t*");
-	assert_int_equal(cc_btf_func_args(b, "no_such_function_xyz", &p), -ENOENT);
+	assert_int_equal(cc_btf_func_args(b, NULL, "no_such_function_xyz", &p), -ENOENT);
 }
 
 static void test_comm(void **state)

@@ -173,9 +173,9 @@ static void refused_points_say_why(void **state)
 		     "t.stp:1:7: error: probe point 'vm.pagefault.return' is not supported");
 	expect_error("probe vm.pagefault.return { }", "kprobe of a kernel function");
 	expect_error("probe vm.pagefault.return { }", "(tap -l 'vm.*' lists what taphub has)");
-	expect_error("probe netdev.register { }", "probe point 'netdev.register' is not supported");
-	expect_error("probe netdev.unregister { }",
-		     "probe point 'netdev.unregister' is not supported");
+	expect_error("probe tcp.disconnect { }", "probe point 'tcp.disconnect' is not supported");
+	expect_error("probe tcp.setsockopt { }",
+		     "probe point 'tcp.setsockopt' is not supported");
 	expect_error("probe tty.open { }", "no tracepoint stands in for it\n");
 	expect_error("probe vfs.open.return { }",
 		     "no tracepoint stands in for it (tap -l 'vfs.*' lists what taphub has)");
@@ -207,7 +207,7 @@ static void refused_points_say_why(void **state)
 	{
 		struct run r;
 
-		run(&r, "probe netdev.register ?, begin { }");
+		run(&r, "probe tcp.disconnect ?, begin { }");
 		assert_int_equal(r.rc, 0);
 		assert_int_equal(r.cx.prog->probes.n, 1);
 		done(&r);

@@ -26,11 +26,13 @@
 
 static char tracefs[] = "/tmp/test_probe_kfunc.XXXXXX";
 static bool kprobes = true;
+static int kprobe_multi = -1;
 
 static void made_up_kernel(struct cc_ctx *cx)
 {
 	cx->kern.has_kprobes = kprobes;
 	cx->kern.has_fentry = -1;
+	cx->kern.has_kprobe_multi = kprobe_multi;
 }
 
 static int setup(void **state)
@@ -133,7 +135,7 @@ static void refusals(void **state)
 	expect_error("probe kernel.function(\"vfs_read\") { println($return) }",
 		     "'$return' is only available in .return probes");
 	expect_error("probe module(\"ext4\").function(\"ext4_sync_fs\") { println($sb) }",
-		     "the function has no prototype in the kernel's BTF");
+		     "the function has no prototype in the BTF of module ext4");
 	expect_error("probe begin { println(@entry(1)) }", "has none (taphub pairs system call "
 							    "and kernel function returns");
 	/* the kernel without kprobes or trampolines: the refusal as it always was */
@@ -143,6 +145,82 @@ static void refusals(void **state)
 		     "it needs kprobes, and this kernel has none (CONFIG_KPROBES is not set); use "
 		     "a tracepoint instead (tap -l 'kernel.trace(\"*\")' lists them)");
 	kprobes = true;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The kernel C and the meta of text, with kprobe_multi as k says; the caller frees them. */
+static void gen(const char *text, int k, char **ret_c, char **ret_meta)
+{
+	struct cc_output out = { 0 };
+	struct run r;
+
+	kprobe_multi = k;
+	run(&r, text);
+	kprobe_multi = -1;
+	if (r.rc)
+		fail_msg("unexpected errors:\n%s", r.diag ? r.diag : "(nothing)");
+	assert_int_equal(cc_codegen(&r.cx, &out), 0);
+	*ret_c = strdup(out.bpf_c);
+	*ret_meta = strdup(out.meta);
+	cc_output_free(&out);
+	done(&r);
+}
+
+/*
+ * A wildcard's kprobes: one program on one kprobe_multi link where the
+ * kernel has them, its functions in the meta in the order of their
+ * cookies, probefunc() and pp() from tables by the cookie; one kprobe
+ * each where it has not, and for a plain name.
+ */
+static void kprobe_multi_link(void **state)
+{
+	const char *script = "global n probe kernel.function(\"vfs_*\") "
+			     "{ n[probefunc(), pp(), ppfunc()]++ }";
+	char *c, *meta;
+
+	(void)state;
+	gen(script, 1, &c, &meta);
+	assert_int_equal(count(c, "SEC(\"kprobe.multi\")"), 1);
+	assert_int_equal(count(c, "SEC(\"kprobe/"), 0);
+	assert_non_null(strstr(c, "bpf_get_attach_cookie(ctx)"));
+	assert_non_null(strstr(c, "\t\"kernel.function(\\\"vfs_readv\\\")\",\n"));
+	assert_non_null(strstr(meta, " kfunc kprobe.multi vfs_read 0 \"kernel.function(\\\"vfs_read\\\")\"\n"
+				     "kfn vfs_read\nkfn vfs_readv\nkfn vfs_write\n"));
+	free(c);
+	free(meta);
+	/* .return: kretprobe.multi, its entry (for @entry) a kprobe.multi */
+	gen("global n probe kernel.function(\"vfs_*\").return { n[probefunc()] = @entry(1) }", 1,
+	    &c, &meta);
+	assert_int_equal(count(c, "SEC(\"kretprobe.multi\")"), 1);
+	assert_int_equal(count(c, "SEC(\"kprobe.multi\")"), 1);
+	assert_int_equal(count(meta, "kfn "), 6);
+	free(c);
+	free(meta);
+	/* no kprobe_multi: a kprobe each, as before */
+	gen(script, -1, &c, &meta);
+	assert_int_equal(count(c, "SEC(\"kprobe/"), 3);
+	assert_int_equal(count(c, "kprobe.multi"), 0);
+	assert_int_equal(count(meta, "kfn "), 0);
+	free(c);
+	free(meta);
+	/* one function: a kprobe */
+	gen("probe kernel.function(\"vfs_read\") {}", 1, &c, &meta);
+	assert_int_equal(count(c, "SEC(\"kprobe/vfs_read\")"), 1);
+	free(c);
+	free(meta);
+	/* a module's functions: a kprobe each (a link does not hold a module before 6.5) */
+	gen("probe module(\"ext4\").function(\"*\") {}", 1, &c, &meta);
+	assert_int_equal(count(c, "SEC(\"kprobe/"), 2);
+	free(c);
+	free(meta);
 }
 
 /* $parameters from this machine's BTF, when it has one */
@@ -172,6 +250,16 @@ static void parameters(void **state)
 		"@defined($nosuch)) }");
 	assert_int_equal(r.rc, 0);
 	done(&r);
+	/*
+	 * a kretprobe reads its parameters at the entry (@entry): only those
+	 * its function has, so a wildcard's body may guard one with @defined
+	 */
+	run(&r, "probe kernel.function(\"vfs_*\").return { if (@defined($count)) "
+		"println($count) }");
+	if (r.rc)
+		fail_msg("unexpected errors:\n%s", r.diag ? r.diag : "(nothing)");
+	assert_true(((struct cc_dprobe *)r.cx.prog->probes.v[0])->kprobe);
+	done(&r);
 }
 
 int main(void)
@@ -180,6 +268,7 @@ int main(void)
 		cmocka_unit_test(wildcards),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(parameters),
+		cmocka_unit_test(kprobe_multi_link),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

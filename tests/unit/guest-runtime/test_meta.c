@@ -36,7 +36,9 @@ static const char good[] =
 	 "prog th_p2 rawtp sched_wakeup 0 \"x\"\n"
 	 "prog th_p3 perf 1 0 1000000 0 0 \"perf.sw.cpu_clock\"\n"
 	 "prog th_p4 kfunc fexit vfs_read 0 \"kernel.function(\\\"vfs_read\\\").return\"\n"
-	 "prog th_p5 uprobe \"/usr/bin/a b\" 4678 12328 90f30f1e 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
+	 "prog th_p5 kfunc kprobe.multi vfs_read 0 \"kernel.function(\\\"vfs_read\\\")\"\n"
+	 "kfn vfs_read\nkfn vfs_readv\n"
+	 "prog th_p6 uprobe \"/usr/bin/a b\" 4678 12328 90f30f1e 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
 	 "end\n";
 
 static void test_good(void **state)
@@ -55,15 +57,19 @@ static void test_good(void **state)
 	assert_int_equal(m->nfmts, 1);
 	assert_non_null(grt_meta_find_fmt(m, TH_FMT_FIRST));
 	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 1));
-	assert_int_equal(m->nprogs, 6);
-	assert_int_equal(m->progs[5].kind, GRT_PROG_UPROBE);
-	assert_string_equal(m->progs[5].event, "/usr/bin/a b");
-	assert_int_equal(m->progs[5].uoff, 4678);
-	assert_int_equal(m->progs[5].uref, 12328);
-	assert_int_equal(m->progs[5].nucheck, 4);
-	assert_int_equal(m->progs[5].ucheck[0], 0x90);
-	assert_int_equal(m->progs[5].ucheck[3], 0x1e);
-	assert_false(m->progs[5].exit);
+	assert_int_equal(m->nprogs, 7);
+	assert_int_equal(m->progs[4].nfuncs, 0);
+	/* a kprobe_multi program's functions, in the order of their cookies */
+	assert_int_equal(m->progs[5].nfuncs, 2);
+	assert_string_equal(m->progs[5].funcs[1], "vfs_readv");
+	assert_int_equal(m->progs[6].kind, GRT_PROG_UPROBE);
+	assert_string_equal(m->progs[6].event, "/usr/bin/a b");
+	assert_int_equal(m->progs[6].uoff, 4678);
+	assert_int_equal(m->progs[6].uref, 12328);
+	assert_int_equal(m->progs[6].nucheck, 4);
+	assert_int_equal(m->progs[6].ucheck[0], 0x90);
+	assert_int_equal(m->progs[6].ucheck[3], 0x1e);
+	assert_false(m->progs[6].exit);
 	assert_int_equal(m->progs[4].kind, GRT_PROG_KFUNC);
 	assert_string_equal(m->progs[4].subsys, "fexit");
 	assert_string_equal(m->progs[4].event, "vfs_read");
@@ -114,13 +120,18 @@ static void test_hostile(void **state)
 		   "bad kernel function program");
 	expect_bad("prog th_p4", "prog th_p4 kfunc kprobe ../x 0 \"x\"\n",
 		   "bad kernel function program");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" 1 0 9 0 \"x\"\n",
+	/* kfn lines: only after a kprobe_multi program, names only, at least one */
+	expect_bad("kfn vfs_read", "kfn ../x\n", "bad kernel function name");
+	expect_bad("prog th_p5", "prog th_p5 kfunc kprobe vfs_read 0 \"x\"\n",
+		   "kfn without a kprobe_multi program before it");
+	expect_bad("kfn vfs_read", "end\n", "program th_p5 has no functions");
+	expect_bad("prog th_p6", "prog th_p6 uprobe \"/bin/x\" 1 0 9 0 \"x\"\n",
 		   "bad uprobe check bytes");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" 1 0 0011223344556677889 0 \"x\"\n",
+	expect_bad("prog th_p6", "prog th_p6 uprobe \"/bin/x\" 1 0 0011223344556677889 0 \"x\"\n",
 		   "bad uprobe check bytes");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"bin/x\" 1 0 90 0 \"x\"\n",
+	expect_bad("prog th_p6", "prog th_p6 uprobe \"bin/x\" 1 0 90 0 \"x\"\n",
 		   "uprobe path is not absolute");
-	expect_bad("prog th_p5", "prog th_p5 uprobe \"/bin/x\" -1 0 90 0 \"x\"\n",
+	expect_bad("prog th_p6", "prog th_p6 uprobe \"/bin/x\" -1 0 90 0 \"x\"\n",
 		   "bad number '-1'");
 	expect_bad("global 0", "global 0 co\033[2J k s l 0 - 0 0 0 0 2048 1 0\n",
 		   "bad global name");
@@ -135,7 +146,7 @@ static void test_hostile(void **state)
 	expect_bad("fmt 16", "fmt 16 l \"%s\"\n", "format value 1 has the wrong type");
 	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
 	expect_bad("end", "", "truncated: no 'end' line");
-	expect_bad("end", "\n", "line 18: missing field");
+	expect_bad("end", "\n", "line 21: missing field");
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
