@@ -70,7 +70,7 @@ static char *file_of(struct cc_ctx *cx, const char *arg, const char *prog, const
 		return NULL;
 	}
 	if (!realpath(path, real)) {
-		*why = strerror(errno);
+		*why = cc_sprintf(cx->arena, "cannot be opened: %s", strerror(errno));
 		return NULL;
 	}
 	return cc_strdup(cx->arena, real);
@@ -86,8 +86,14 @@ static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const 
 
 	if (c->has_arg && c->arg_is_str)
 		return file_of(cx, c->str, NULL, why);
-	if (!c->has_arg && cx->target_cmd)
-		return file_of(cx, cx->target_cmd, NULL, why);
+	if (!c->has_arg && cx->target_cmd) {
+		char *path = file_of(cx, cx->target_cmd, NULL, why);
+
+		if (!path)
+			*why = cc_sprintf(cx->arena, "is -c's program '%s', which %s", cx->target_cmd,
+					  *why);
+		return path;
+	}
 	pid = c->has_arg ? (long)c->num : cx->target_pid;
 	if (pid <= 0) {
 		*why = "names no program: give a path, or run with -c CMD or -x PID";

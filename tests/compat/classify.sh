@@ -19,7 +19,10 @@
 #                error, and tap -p4 failed
 #   kernel       refused at pass 2: a probe type this kernel lacks
 #                (kprobes, fentry, modules), with the point and the reason
-#   user         refused at pass 2: a user-space probe (process(...) ...)
+#   user         refused at pass 2: a user-space probe taphub does not
+#                have yet (process().statement, .begin, DWARF lines ...),
+#                or on a program not installed here (or that its .exp
+#                builds first)
 #   module       refused at pass 2: a feature of SystemTap's kernel module
 #                (procfs files, stap-exporter), which taphub never loads
 #   guru         refused: embedded C or -g (guru mode): taphub runs only
@@ -207,7 +210,9 @@ compile() {
 		esac
 	elif grep -q 'is not supported on this kernel' "$log"; then
 		cls=kernel
-	elif grep -q 'is a user-space probe' "$log"; then
+	elif grep -qE "is a user-space probe|error: probe point 'process" "$log"; then
+		# a form not built yet, or a program not installed here (or one
+		# its .exp builds first)
 		cls=user
 	elif grep -q 'taphub loads no kernel module' "$log"; then
 		cls=module
