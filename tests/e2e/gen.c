@@ -557,16 +557,25 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "kill")) {
 		long sig;
 		pid_t p;
+		char c;
 
 		n = arg(argv, i, argc, "count");
 		sig = arg(argv, i + 1, argc, "signal");
+		/* the child says when its disposition is set: a signal before that would kill it */
+		if (pipe(pipes[0]))
+			return 1;
 		p = fork();
 		if (p == 0) {
 			signal((int)sig, SIG_IGN);
+			if (write(pipes[0][1], "r", 1) != 1)
+				_exit(1);
 			for (;;)
 				pause();
 		}
-		usleep(20000); /* let the child install its handler */
+		close(pipes[0][1]);
+		if (p < 0 || read(pipes[0][0], &c, 1) != 1)
+			return 1;
+		close(pipes[0][0]);
 		for (k = 0; k < n; k++)
 			kill(p, (int)sig);
 		kill(p, SIGKILL);
