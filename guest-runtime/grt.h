@@ -528,6 +528,9 @@ int grt_rt_record(struct grt_rt *rt, const void *rec, size_t len);
 /* Run every user probe of a kind (begin/end/error) in seq order. */
 void grt_rt_run_kind(struct grt_rt *rt, int kind);
 void grt_rt_run_one(struct grt_rt *rt, int index); /* desc->probes[index] */
+/* A timer probe whose timerfd reported that many periods: one run each (at most GRT_TIMER_CATCHUP) */
+#define GRT_TIMER_CATCHUP 100
+void grt_rt_run_timer(struct grt_rt *rt, int index, uint64_t expirations);
 void grt_rt_autoprint(struct grt_rt *rt);
 bool grt_rt_exit_requested(const struct grt_rt *rt);
 void grt_rt_request_exit(struct grt_rt *rt);

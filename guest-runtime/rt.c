@@ -464,6 +464,23 @@ void grt_rt_run_one(struct grt_rt *rt, int index)
 	run_probe(rt, index, NULL);
 }
 
+void grt_rt_run_timer(struct grt_rt *rt, int index, uint64_t expirations)
+{
+	uint64_t i;
+
+	/*
+	 * stap's timers are kernel hrtimers: a busy machine delays them but
+	 * each period still fires.  A timerfd read late reports the periods
+	 * that passed; each is one run, as there, up to a bound so that a
+	 * runner stopped for long (SIGSTOP, a debugger) does not replay
+	 * minutes of ticks.
+	 */
+	if (expirations > GRT_TIMER_CATCHUP)
+		expirations = GRT_TIMER_CATCHUP;
+	for (i = 0; i < expirations && !rt->exit_req; i++)
+		run_probe(rt, index, NULL);
+}
+
 int grt_rt_probe_timing(const struct grt_rt *rt, int index, struct th_probe_timing *ret)
 {
 	if (!rt->timing || !rt->desc || index < 0 || index >= rt->desc->nprobes)

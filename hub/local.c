@@ -455,7 +455,7 @@ static void loop(struct local *L)
 					continue;
 				if (t->jitter_ns)
 					arm_timer(L, t);
-				grt_rt_run_one(L->rt, t->probe);
+				grt_rt_run_timer(L->rt, t->probe, exp);
 				grt_rt_flush(L->rt);
 			}
 		}

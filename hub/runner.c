@@ -414,7 +414,7 @@ int hub_run_runner(const struct hub_runner_opts *o)
 					continue;
 				if (R.timer_jitter[k])
 					arm(&R, k);
-				grt_rt_run_one(R.rt, R.timer_probe[k]);
+				grt_rt_run_timer(R.rt, R.timer_probe[k], exp);
 				grt_rt_flush(R.rt);
 				flush_out(&R);
 				if (grt_rt_exit_requested(R.rt)) {

@@ -25,6 +25,22 @@ if [ -n "$hz" ]; then
 		$((want * 85 / 100)) $((want + 1))
 fi
 assert_grep "pp() of timer.ms(100)" "$TMP/rates.out" '^timer.ms(100)$'
+
+# A runner held up (here stopped for a second) still runs every period
+# that passed, as stap's hrtimers fire on a busy machine: 200 periods of
+# 10 ms in 2 s, of which 100 came due while tap was stopped.
+tap_start late -c "$GEN sleep 2000" -e 'global n; probe timer.ms(10) { n++ }
+probe end { printf("n=%d\n", n) }'
+# the -c command runs gen once the timers are armed
+wait_until 30 "[ \"\$(cat /proc/\$(pgrep -P $TAP_PID)/comm)\" = gen ]"
+kill -STOP "$TAP_PID"
+sleep 1 # the stop itself is what is tested: a second of periods to catch up
+kill -CONT "$TAP_PID"
+tap_wait late
+assert_ok "a stopped and continued tap ends normally" late
+assert_range "timer.ms(10): the periods of the stop are run too (about 200 in 2 s)" \
+	"$(value n late)" 170 201
+
 assert_grep "pp() of timer.jiffies(5)" "$TMP/rates.out" '^timer.jiffies(5)$'
 
 # A CPU-bound target: sampling probes fire on it, in kernel context.  It
