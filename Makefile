@@ -302,6 +302,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
 	$(Q)sh bench/hub.sh $(O)
+	$(Q)sh bench/user.sh $(O)
 
 # kernel.function against bpftrace's fentry/kprobe, on the test bed's 6.1
 # kernel (this host has neither): minutes under TCG
