@@ -68,11 +68,16 @@ one() {
 		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$TAP" -e "$s" -c "$GENCMD" \
 			>"$W/out" 2>"$W/err"
 		;;
-	bt_usdt | bt_uprobe)
-		p="usdt:$P:bench:hit"
-		[ "$cfg" = bt_uprobe ] && p="uprobe:$P:usergen_hit"
+	bt_uprobe)
 		run timeout $TIMEOUT "$TASKSET" -c "$TRACER_CPU" "$BPFTRACE" \
-			-e "$p { @c = count(); }" -c "$GENCMD" >"$W/out" 2>"$W/err"
+			-e "uprobe:$P:usergen_hit { @c = count(); }" -c "$GENCMD" >"$W/out" 2>"$W/err"
+		;;
+	bt_usdt)
+		# bpftrace -c looks the marker up in its child before the exec: the
+		# child must be the program itself, so it inherits its CPU from
+		# bpftrace (which sleeps while it counts in a map)
+		run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$BPFTRACE" \
+			-e "usdt:$P:bench:hit { @c = count(); }" -c "$P $N" >"$W/out" 2>"$W/err"
 		;;
 	esac
 	v=$(gen_ns "$W/out")
