@@ -276,6 +276,26 @@ probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n",
 expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
 	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
 
+# ---- user space: SDT markers and functions through uprobes -------------------
+
+# sdtprog 25 hits each marker 25 times (i = 1..25) and calls sdtprog_add(100i,
+# -i, "tick-<i>", 7), which returns 99i + len + 7.  The marker with a
+# semaphore in libsdtprog.so fires only while the kernel's reference counter
+# (ref_ctr_offset, 4.20+) holds it up.
+SDTPROG=$build/tests/e2e/sdtprog
+run "$TAP" -c "$SDTPROG 25" -e 'global t, sum, g, a, r, ok
+probe process("'"$SDTPROG"'").mark("tick") { t++; sum += $arg1 + $arg2 * 2 }
+probe process("'"$SDTPROG"'").library("libsdtprog.so").mark("guarded") { g++ }
+probe process("'"$SDTPROG"'").function("sdtprog_add") { a += $a }
+probe process("'"$SDTPROG"'").function("sdtprog_add").return {
+	r++
+	if ($return == 99 * @entry($a) / 100 + strlen(user_string(@entry($s))) + 7) ok++
+}
+probe end { printf("tick=%d sum=%d guarded=%d add=%d return=%d ok=%d\n", t, sum, g, a, r, ok) }' \
+	>"$tmp/sdt.out" 2>&1
+expect "uprobes: 25 markers with their arguments, a semaphore's marker, a function and its return" \
+	"$tmp/sdt.out" "tick=25 sum=-325 guarded=25 add=32500 return=25 ok=25"
+
 # ---- an object compiled on another kernel ------------------------------------
 
 # $ret comes from the registers, ppid() from task_struct through CO-RE
