@@ -41,21 +41,7 @@ bench_tools "$O"
 [ -d /sys/bus/event_source/devices/kprobe ] ||
 	die "this kernel has no kprobes: run it on the test bed (make bench-vm)"
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/taphub-kfunc.XXXXXX") || die "mktemp"
-CHILD=""
-cleanup() {
-	if [ -n "$CHILD" ]; then
-		kill "$CHILD" 2>/dev/null
-		wait "$CHILD" 2>/dev/null
-	fi
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-export TAPHUB_CACHE="$W/cache"
-RES="$W/results"
-: >"$RES"
+bench_workdir kfunc
 GENCMD="$TASKSET -c $GEN_CPU $GEN -t read $N 1"
 S_COUNT='global c; probe kernel.function("vfs_read") { c++ }'
 
@@ -80,13 +66,7 @@ one() {
 			-e "$p:vfs_read { @c = count(); }" -c "$GENCMD" >"$W/out" 2>"$W/err"
 		;;
 	esac
-	v=$(gen_ns "$W/out")
-	if [ -z "$v" ]; then
-		failed "$cfg" "round $2"
-		return
-	fi
-	rec "$cfg" "$v"
-	echo "$cfg $v" >>"$W/seq"
+	gen_wall "$cfg" "$2"
 }
 
 note "$(uname -r), $NCPU CPUs; $($BPFTRACE --version); $N reads per run, $R rounds"
@@ -99,9 +79,7 @@ interleaved one "tap_fentry bt_fentry tap_kprobe bt_kprobe"
 
 echo "kernel.function(\"vfs_read\") { count }, ns per read of 1 byte from /dev/zero ($(uname -r), TCG):"
 echo "   untraced read: $(med base) ns"
-for c in tap_fentry bt_fentry tap_kprobe bt_kprobe; do
-	echo "   $c: cost $(cost "$c") ns (paired $(med "$c.pair"))"
-done
+cost_lines tap_fentry bt_fentry tap_kprobe bt_kprobe
 echo "   fentry: tap / bpftrace = $(ratio "$(cost tap_fentry)" "$(cost bt_fentry)")"
 echo "   kprobe: tap / bpftrace = $(ratio "$(cost tap_kprobe)" "$(cost bt_kprobe)")"
 echo "   tap: kprobe / fentry = $(ratio "$(cost tap_kprobe)" "$(cost tap_fentry)")"

@@ -182,3 +182,43 @@ machine_report() {
 		echo "   WARNING: tracing by other processes was active (before: ${FOREIGN0:-none}; after: ${FOREIGN1:-none})"
 	return 0
 }
+
+# bench_workdir NAME: the work directory $W (removed on exit, with the
+# child a run left), its own compile cache and the results file $RES, for
+# the small benchmarks (kfunc.sh, user.sh) that need no other cleanup.
+bench_workdir() {
+	W=$(mktemp -d "${TMPDIR:-/tmp}/taphub-$1.XXXXXX") || die "mktemp"
+	CHILD=""
+	trap bench_workdir_cleanup EXIT
+	trap 'exit 130' INT TERM
+	export TAPHUB_CACHE="$W/cache"
+	RES="$W/results"
+	: >"$RES"
+}
+bench_workdir_cleanup() {
+	if [ -n "$CHILD" ]; then
+		kill "$CHILD" 2>/dev/null
+		wait "$CHILD" 2>/dev/null
+	fi
+	rm -rf "$W"
+}
+
+# gen_wall CONFIG ROUND: the wall ns per call a run printed ($W/out) goes
+# to the results and to $W/seq (for the paired costs); none means it failed.
+gen_wall() {
+	_gw=$(gen_ns "$W/out")
+	if [ -z "$_gw" ]; then
+		failed "$1" "round $2"
+		return 1
+	fi
+	rec "$1" "$_gw"
+	echo "$1 $_gw" >>"$W/seq"
+}
+
+# cost_lines CONFIG...: each config's cost over the baseline, and the
+# cross-check of the paired costs.
+cost_lines() {
+	for _cl in "$@"; do
+		echo "   $_cl: cost $(cost "$_cl") ns (paired $(med "$_cl.pair"))"
+	done
+}

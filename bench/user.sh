@@ -34,24 +34,10 @@ TIMEOUT=600
 [ "$(id -u)" -eq 0 ] || die "needs root (eBPF)"
 bench_tools "$O"
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/taphub-user.XXXXXX") || die "mktemp"
-CHILD=""
-cleanup() {
-	if [ -n "$CHILD" ]; then
-		kill "$CHILD" 2>/dev/null
-		wait "$CHILD" 2>/dev/null
-	fi
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
+bench_workdir user
 P=$W/usergen
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -o "$P" "$(dirname "$0")/usergen.c" ||
 	die "cannot build bench/usergen.c"
-export TAPHUB_CACHE="$W/cache"
-RES="$W/results"
-: >"$RES"
 GENCMD="$TASKSET -c $GEN_CPU $P $N"
 S_MARK="global c; probe process(\"$P\").mark(\"hit\") { c++ }"
 S_FUNC="global c; probe process(\"$P\").function(\"usergen_hit\") { c++ }"
@@ -80,13 +66,7 @@ one() {
 			-e "usdt:$P:bench:hit { @c = count(); }" -c "$P $N" >"$W/out" 2>"$W/err"
 		;;
 	esac
-	v=$(gen_ns "$W/out")
-	if [ -z "$v" ]; then
-		failed "$cfg" "round $2"
-		return
-	fi
-	rec "$cfg" "$v"
-	echo "$cfg $v" >>"$W/seq"
+	gen_wall "$cfg" "$2"
 }
 
 note "$(uname -r), $NCPU CPUs; $($BPFTRACE --version); $N calls per run, $R rounds"
@@ -97,9 +77,7 @@ interleaved one "tap_mark bt_usdt tap_func bt_uprobe"
 
 echo "user-space probes { count }, wall ns per call of usergen_hit() ($(uname -r)):"
 echo "   untraced call: $(med base) ns"
-for c in tap_mark bt_usdt tap_func bt_uprobe; do
-	echo "   $c: cost $(cost "$c") ns (paired $(med "$c.pair"))"
-done
+cost_lines tap_mark bt_usdt tap_func bt_uprobe
 echo "   SDT marker: tap / bpftrace usdt = $(ratio "$(cost tap_mark)" "$(cost bt_usdt)")"
 echo "   function entry: tap / bpftrace uprobe = $(ratio "$(cost tap_func)" "$(cost bt_uprobe)")"
 [ "$(sum tap_mark.failed)$(sum tap_func.failed)" = 00 ] || exit 1
