@@ -603,6 +603,56 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	*np = v;
 }
 
+/*
+ * stap's returnval() and returnstr(FMT) read the register a function
+ * returns in, where DWARF gave no $return.  Here every function probe's
+ * .return has $return (BTF's or the ABI's type, rax for a stripped
+ * binary): returnval() is that, returnstr(FMT) is return_str(FMT,
+ * $return).  Elsewhere rax holds whatever the probed code left in it, so
+ * instead of stap's guess they are an error naming where they work.
+ * A script's own function of that name wins.  Returns whether *np was
+ * handled.
+ */
+static bool returnval_call(struct elab *E, struct scope *S, struct cc_node **np)
+{
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *n = *np, *t;
+	struct cc_dprobe *d = S->probe;
+	bool str = !strcmp(n->name, "returnstr");
+
+	if ((strcmp(n->name, "returnval") || n->nargs != 0) && (!str || n->nargs != 1))
+		return false;
+	if (find_func(cx, n->name, n->nargs))
+		return false;
+	if (!d || !((d->kind == PK_KFUNC && d->kret) || (d->kind == PK_UPROBE && d->uret))) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'%s()' reads a function's return value: only in the .return probe "
+			    "of a kernel or user-space function (%s)",
+			    n->name, d ? d->pp : "here in a function: pass $return from the probe");
+		n->kind = N_NUM;
+		n->num = 0;
+		n->nargs = 0;
+		return true;
+	}
+	t = cc_node_new(cx, N_TARGET, &n->loc);
+	t->name = "return";
+	if (str) {
+		/* return_str(FMT, $return): its tapset function, resolved as a call */
+		struct cc_node **a = cc_alloc(cx->arena, 2 * sizeof(*a));
+
+		a[0] = n->args[0];
+		a[1] = t;
+		n->name = "return_str";
+		n->args = a;
+		n->nargs = 2;
+		resolve_call(E, S, n);
+		return true;
+	}
+	*np = t;
+	resolve(E, S, np, false);
+	return true;
+}
+
 static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write)
 {
 	struct cc_ctx *cx = E->cx;
@@ -711,6 +761,8 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve_target(E, S, np, false);
 		return;
 	case N_CALL:
+		if (returnval_call(E, S, np))
+			return;
 		resolve_call(E, S, n);
 		return;
 	case N_DEFINED: {

@@ -182,4 +182,18 @@ assert_grep "a stripped library's exported function without DWARF: \$i needs deb
 	"$TMP/slib.err" "'\$i' in process(\"$TMP/libsdtprog.so\").function(\"sdtprog_guarded\"): the program has no DWARF"
 tap_run slib2 -p2 -e "probe process(\"$TMP/libsdtprog.so\").function(\"sdtprog_guarded\") { print(probefunc()) }"
 assert_ok "but the function itself is probed (its .dynsym symbol)" slib2
+
+# ---- returnval(), returnstr(): stap's register guesses, here the function's $return
+tap_run retval -c "$PROG $N" -e '
+global n, same, str, hex
+probe process(@1).function("sdtprog_add").return { n++
+	if (returnval() == $return) same++
+	if (returnstr(1) == sprint($return)) str++
+	if (returnstr(2) == sprintf("0x%x", $return)) hex++ }
+probe end { printf("n=%d\nsame=%d\nstr=%d\nhex=%d\n", n, same, str, hex) }' "$PROG"
+assert_eq "returnval() is \$return in each .return" "$(value n retval) $(value same retval)" "$N $N"
+assert_eq "returnstr(1) decimal, returnstr(2) hex" "$(value str retval) $(value hex retval)" "$N $N"
+tap_run retbad -p2 -e "probe process(\"$PROG\").function(\"sdtprog_add\") { print(returnval()) }"
+assert_grep "returnval() in an entry probe is an error naming the probe" "$TMP/retbad.err" \
+	"'returnval()' reads a function's return value: only in the .return probe of a kernel or user-space function (process(\"$PROG\").function(\"sdtprog_add\"))"
 finish

@@ -240,14 +240,15 @@ fi
 # The tapsets on kernel.function: vfs.* (no tracepoint), tcp.sendmsg and
 # tcp.recvmsg (6.1 lacks sock:sock_send_length: .return falls back to
 # the function's return).
-run "$TAP" -c "$GEN read 30 77" -e 'global r, rr, w, ww
+run "$TAP" -c "$GEN read 30 77" -e 'global r, rr, rv, w, ww
 probe vfs.read { if (pid() == target() && bytes_to_read == 77) r++ }
-probe vfs.read.return { if (pid() == target() && bytes_read == 77 && !error) rr++ }
+probe vfs.read.return { if (pid() == target() && bytes_read == 77 && !error) rr++
+	if (pid() == target() && returnval() == 77) rv++ }
 probe vfs.write { if (pid() == target()) w++ }
 probe vfs.write.return { if (pid() == target()) ww++ }
-probe end { printf("read=%d read.return=%d write=%d\n", r, rr, w + ww) }' >"$tmp/vfs.out" 2>&1
-expect "vfs.read, vfs.read.return: 30 reads of 77 bytes" "$tmp/vfs.out" \
-	"read=30 read.return=30 write=0"
+probe end { printf("read=%d read.return=%d returnval=%d write=%d\n", r, rr, rv, w + ww) }' >"$tmp/vfs.out" 2>&1
+expect "vfs.read, vfs.read.return (and returnval(), as traceio.stp has it): 30 reads of 77 bytes" \
+	"$tmp/vfs.out" "read=30 read.return=30 returnval=30 write=0"
 # dev, devname, ino: the file's, from its inode (a tmpfs file: no block device)
 head -c 100 /dev/zero >"$tmp/vf"
 run "$TAP" -c "$GEN read 10 7 $tmp/vf" -e 'global n
