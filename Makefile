@@ -261,7 +261,7 @@ e2e: all
 # The hub's e2e files (and tap's own output path) once more with the
 # sanitized programs: a UBSan or ASan report (halt_on_error) fails the file.
 E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
-	hub_functions output
+	hub_functions output btf_user
 e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan

@@ -101,6 +101,10 @@ const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kret
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
 
 /* codegen_btf.c */
+/* codegen_kread.c: the same read in user context, through the runner's reader */
+const char *cg_kread_chain(struct gen *G, const char *base, const struct cc_btf_read *r,
+			   struct cc_node *n);
+const char *cg_kread_task(struct gen *G, struct cc_node *n);
 const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
 			struct cc_node *n);
 void cg_btf_emit_locals(struct gen *G, FILE *o);

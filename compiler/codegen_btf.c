@@ -320,6 +320,8 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 	int u = cg_uniq(G), i, k = 0, ai = 0, site, open = 0;
 	bool loaded = false, direct = false;
 
+	if (!G->kernel) /* @cast in a begin, end or timer probe */
+		return cg_kread_chain(G, base, r, n);
 	if (!base)
 		base = arg_base(G, b, r, &direct);
 	site = cg_add_site(G, TH_ERR_STRREAD, "kernel read fault",

@@ -446,6 +446,13 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		site = cg_add_site(G, TH_ERR_STRREAD,
 				user ? "user string copy fault" : "kernel string copy fault",
 				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		if (!G->kernel) /* kernel_string() in user context: the runner's reader */
+			return cg_fmt(G, "({ char *r%d = grt_kread_str(U, %s, (__u64)%s, %s); if (!r%d) { %s; } %s; })",
+				      u, t, cg_ex(G, n->args[0]), has_n ? cg_ex(G, n->args[1]) : "0", u,
+				      n->nargs > defarg ? cg_fmt(G, "grt_str_copy(%s, TH_STRLEN, %s)", t,
+								 cg_ex(G, n->args[defarg]))
+							: cg_err_set(G, site),
+				      t);
 		return cg_fmt(G, "({ char *r%d = th_read_str(%s, (__u64)%s, %s, %s); if (!r%d) { %s; } %s; })",
 			   u, t, cg_ex(G, n->args[0]), has_n ? cg_ex(G, n->args[1]) : "0",
 			   user ? "true" : "false", u,
@@ -466,9 +473,13 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		}
 		return cg_fmt(G, "grt_randint(U, %s, %d)", cg_ex(G, n->args[0]), site);
 	case B_TASK_CURRENT:
+		if (!G->kernel) /* the runner's own task, as stap's begin runs in stapio's */
+			return "grt_task_current(U)";
 		return "((__s64)bpf_get_current_task())";
 	case B_TASK_PID: case B_TASK_TID: case B_TASK_PARENT: case B_TASK_STATE: case B_TASK_PRIO:
 	case B_TASK_NICE: case B_TASK_CPU: case B_TASK_UID: case B_TASK_GID: {
+		if (!G->kernel)
+			return cg_kread_task(G, n);
 		static const int which[] = {
 			[B_TASK_PID - B_TASK_PID] = 0, [B_TASK_TID - B_TASK_PID] = 1,
 			[B_TASK_PARENT - B_TASK_PID] = 2, [B_TASK_STATE - B_TASK_PID] = 3,
@@ -481,6 +492,8 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		return cg_fmt(G, "th_task_field((__u64)%s, %d)", cg_ex(G, n->args[0]), w);
 	}
 	case B_TASK_EXECNAME:
+		if (!G->kernel)
+			return cg_kread_task(G, n);
 		return cg_fmt(G, "th_task_execname(%s, (__u64)%s)", cg_temp(G), cg_ex(G, n->args[0]));
 	case B_KERNEL_LONG: case B_KERNEL_INT: case B_KERNEL_SHORT: case B_KERNEL_CHAR:
 	case B_KERNEL_POINTER: case B_USER_LONG: case B_USER_INT: case B_USER_SHORT:
@@ -510,6 +523,9 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 			site = cg_add_site(G, TH_ERR_STRREAD,
 					user ? "user read fault" : "kernel read fault",
 					cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		if (!G->kernel) /* kernel_long() in user context: the runner's reader */
+			return cg_fmt(G, "(%sgrt_kread_int(U, (__u64)%s, %d, 0, %d))", cast,
+				      cg_ex(G, n->args[0]), size, site);
 		return cg_fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, cg_ex(G, n->args[0]),
 			   size, user ? "true" : "false", site);
 	}

@@ -557,7 +557,12 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 	 * an offset, a constant for a constant p: @cast_sizeof and @offsetof
 	 * are), in any probe or function
 	 */
-	if (!kernel && !(cast && addr && v->nargs)) {
+	/*
+	 * @cast chains in user context are read through the runner's BPF
+	 * reader (guest-runtime/kread.c); a target variable has no probe
+	 * context there
+	 */
+	if (!kernel && !cast) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'%s' reads kernel memory: only in kernel probes and the functions "
 			    "they call, not in a user-context probe", what);
@@ -568,13 +573,6 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		if (v->str && !addr && v->nargs)
 			resolve(E, S, &v->args[0], false);
 		if (elab_btf_cast(E, S, &v, addr, false)) {
-			if (!kernel && v->kind == N_TARGET) {
-				cc_error_at(&cx->diag, &n->loc,
-					    "'%s' reads kernel memory: only in kernel probes and the "
-					    "functions they call, not in a user-context probe (&@cast(p, "
-					    "\"T\")->member, an address, can be anywhere)", what);
-				return;
-			}
 			if (v->kread)
 				resolve_kread(E, S, v);
 			else /* &@cast(p, "T") is p; @cast(...)$ its sprintf */
@@ -908,7 +906,6 @@ struct ctxwalk {
 	const char *where; /* probe point or function, for messages */
 	struct cc_func *stack[64];
 	int depth;
-	bool kmem_said; /* the user-context read of kernel memory is reported */
 };
 
 static void mark_ctx(struct ctxwalk *W, struct cc_node *n);
@@ -964,14 +961,6 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 	mark_sym(W, n->sym);
 	if (n->lhs)
 		mark_sym(W, n->lhs->sym);
-	/* a function's @cast(...)->f (btf_value), called from user context */
-	if (n->kread && !W->kernel && !W->kmem_said) {
-		W->kmem_said = true;
-		cc_error_at(&cx->diag, &n->loc,
-			    "'%s' reads kernel memory: a function reading it can be called from "
-			    "kernel probes only, not from '%s' (user context)",
-			    n->name ? n->name : "@cast", W->where);
-	}
 	switch (n->kind) {
 	case N_CALL:
 		if (n->func) {

@@ -89,6 +89,14 @@ enum grt_ctxval {
 int64_t grt_ctx_long(struct grt_uctx *u, int what);
 void grt_execname(struct grt_uctx *u, char *dst);
 int64_t grt_randint(struct grt_uctx *u, int64_t n, int64_t site);
+/*
+ * Kernel memory in user context (kread.c): the runner's task; an integer
+ * of size bytes, a bad address a runtime error at site; a string of at
+ * most maxlen bytes (0: MAXSTRINGLEN) into dst, NULL when the address is bad.
+ */
+int64_t grt_task_current(struct grt_uctx *u);
+int64_t grt_kread_int(struct grt_uctx *u, uint64_t addr, int size, int is_signed, int64_t site);
+char *grt_kread_str(struct grt_uctx *u, char *dst, uint64_t addr, int64_t maxlen);
 
 /* arrays: gid is the global's id; key has the array's nkeys cells */
 int64_t grt_arr_get_long(struct grt_uctx *u, int gid, const struct grt_cell *key);

@@ -134,6 +134,7 @@ void grt_rt_free(struct grt_rt *rt)
 		free(rt->acts[i].text);
 	grt_buf_free(&rt->out);
 	grt_fmt_cache_free(&rt->fmts);
+	grt_kread_free(rt->kread);
 	free(rt);
 }
 

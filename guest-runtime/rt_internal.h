@@ -46,7 +46,10 @@ struct grt_rt {
 	struct action acts[MAX_ACTIONS];
 	int nacts;
 	bool acts_dropped; /* said once: more requests than MAX_ACTIONS in one run */
+	struct grt_kread *kread; /* kernel reads of user-context code (kread.c), made on first use */
 };
+
+void grt_kread_free(struct grt_kread *k);
 
 static inline void flush(struct grt_rt *rt)
 {

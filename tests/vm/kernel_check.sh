@@ -277,6 +277,16 @@ probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n",
 expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
 	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
 
+# ---- kernel memory in user context: the runner's BPF reader ------------------
+
+# task_current() in begin is tap's task: its tgid is pid(), its comm "tap"
+# (BPF_PROG_TYPE_SYSCALL run by BPF_PROG_TEST_RUN, guest-runtime/kread.c)
+run "$TAP" -e 'probe begin { t = task_current()
+	printf("tgid=%d comm=%s parent=%d\n", @cast(t, "task_struct")->tgid == pid(),
+		@task(t)->comm, task_pid(task_parent(t)) == ppid()); exit() }' >"$tmp/kread.out" 2>&1
+expect "@cast and task_*() in a begin probe read the runner's task" "$tmp/kread.out" \
+	"tgid=1 comm=tap parent=1"
+
 # ---- user space: SDT markers and functions through uprobes -------------------
 
 # sdtprog 25 hits each marker 25 times (i = 1..25) and calls sdtprog_add(100i,
