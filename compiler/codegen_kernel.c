@@ -577,8 +577,13 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
  * of literals come from when not from d itself (a kprobe_multi program:
  * from tables, by the function's cookie).
  */
+/*
+ * The call of d's handler; pp, row and slot, when not NULL, are C
+ * expressions for its pp(), its literals' row and its tap -t slot (a
+ * kprobe_multi program picks them by the link's cookie).
+ */
 static const char *hcall_from(struct gen *G, const struct cc_dprobe *d, const char *pp,
-			      const char *row)
+			      const char *row, const char *slot)
 {
 	const char *call = cg_fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
 			       pp ? pp : cg_cquote(G, d->pp, strlen(d->pp)), d->hidx,
@@ -588,14 +593,14 @@ static const char *hcall_from(struct gen *G, const struct cc_dprobe *d, const ch
 
 	/* tap -t: the handler's run time into its slot of th_timing */
 	if (G->cx->timing)
-		return cg_fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %d, th_t0); })", call,
-			   d->index);
+		return cg_fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %s, th_t0); })", call,
+			   slot ? slot : cg_num(G, d->index));
 	return call;
 }
 
 static const char *hcall(struct gen *G, const struct cc_dprobe *d)
 {
-	return hcall_from(G, d, NULL, NULL);
+	return hcall_from(G, d, NULL, NULL, NULL);
 }
 
 /*
@@ -660,6 +665,13 @@ static void gen_kmulti_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
 			fprintf(defs, " %d,", ((const struct cc_dprobe *)d->kgroup.v[i])->lit_row);
 		fprintf(defs, " };\n");
 	}
+	if (G->cx->timing) {
+		/* tap -t: each function's runs in its own probe's slot */
+		fprintf(defs, "static const TH_RO __u32 th_kslot%d[%d] = {", d->index, n);
+		for (i = 0; i < n; i++)
+			fprintf(defs, " %d,", ((const struct cc_dprobe *)d->kgroup.v[i])->index);
+		fprintf(defs, " };\n");
+	}
 	fprintf(defs, "SEC(\"%s.multi\")\nint th_p%d(void *ctx)\n{\n"
 		      "\t__u64 k = bpf_get_attach_cookie(ctx);\n\t__u32 r;\n\n"
 		      "\t(void)r;\n\tif (th_ctl.stop || k >= %d)\n\t\treturn 0;\n",
@@ -670,7 +682,8 @@ static void gen_kmulti_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
 			d->index, d->body_id, d->body_id);
 	}
 	fprintf(defs, "\treturn %s;\n}\n\n",
-		hcall_from(G, d, cg_fmt(G, "th_kpp%d[k]", d->index), d->lit_row >= 0 ? "r" : NULL));
+		hcall_from(G, d, cg_fmt(G, "th_kpp%d[k]", d->index), d->lit_row >= 0 ? "r" : NULL,
+			   G->cx->timing ? cg_fmt(G, "th_kslot%d[k]", d->index) : NULL));
 }
 
 /*

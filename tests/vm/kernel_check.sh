@@ -191,6 +191,16 @@ if grep -qw register_fprobe /proc/kallsyms; then
 	else
 		fail "kernel.function(\"ksys_*\") without kprobe_multi (TAPHUB_KPROBE_MULTI=0): 40 reads" "$tmp/km1.out"
 	fi
+	# tap -t: each function's runs in its own line of the report, though
+	# one program runs them all (the cookie picks the slot)
+	TAPHUB_KFUNC=kprobe run "$TAP" -t -c "$GEN read 40 123" -e 'probe kernel.function("ksys_*") { }' \
+		>"$tmp/kmt.out" 2>&1
+	h=$(sed -n 's/^kernel\.function("ksys_read").*, hits: \([0-9]*\),.*/\1/p' "$tmp/kmt.out")
+	if [ "${h:-0}" -ge 40 ] && ! grep -q '^kernel\.function("ksys_read")\.return' "$tmp/kmt.out"; then
+		pass "tap -t with kprobe_multi: ksys_read has its own hits ($h)"
+	else
+		fail "tap -t with kprobe_multi: ksys_read has its own hits (at least 40)" "$tmp/kmt.out"
+	fi
 else
 	if grep -qF 'SEC("kprobe/ksys_read")' "$tmp/km3.out" && ! grep -qF '.multi")' "$tmp/km3.out"; then
 		pass "kernel.function(\"ksys_*\") on kprobes: a kprobe each (no kprobe_multi here)"
