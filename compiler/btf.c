@@ -634,15 +634,49 @@ static uint32_t func_proto(const struct btf *btf, const char *name)
 	return t ? t->type : 0;
 }
 
+/*
+ * The module a tracepoint of no vmlinux BTF is defined in: the one
+ * /proc/kallsyms puts its __traceiter_<event> in ("... t __traceiter_x
+ * [mod]"); -ENOENT when none.
+ */
+static int tp_module(struct cc_btf *b, const char *event)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], *want = cc_sprintf(b->arena, " __traceiter_%s\t[", event);
+	int mod = -ENOENT;
+
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, want), *e;
+
+		if (!p)
+			continue;
+		p += strlen(want);
+		e = strchr(p, ']');
+		if (e)
+			mod = module_get(b, p, (size_t)(e - p));
+		break;
+	}
+	fclose(f);
+	return mod;
+}
+
 int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **ret)
 {
 	const struct btf *btf = b->mods[0].btf;
+	const char *tname = cc_sprintf(b->arena, "btf_trace_%s", event);
 	const struct btf_type *t;
 	uint32_t proto, named;
-	int id;
+	int id, mod = 0;
 
-	id = btf__find_by_name_kind(btf, cc_sprintf(b->arena, "btf_trace_%s", event),
-				    BTF_KIND_TYPEDEF);
+	id = btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF);
+	if (id <= 0) {
+		/* a module's event: its split BTF has the typedef (and finds vmlinux's types too) */
+		mod = tp_module(b, event);
+		btf = mod_btf(b, mod);
+		id = btf ? btf__find_by_name_kind(btf, tname, BTF_KIND_TYPEDEF) : -ENOENT;
+	}
 	if (id <= 0)
 		return fail(b, -ENOENT, "no tracepoint '%s' in the kernel's BTF", event);
 	/* typedef void (*btf_trace_<event>)(void *ctx, args...) */
@@ -658,7 +692,7 @@ int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **re
 	named = func_proto(btf, cc_sprintf(b->arena, "__traceiter_%s", event));
 	if (!named)
 		named = func_proto(btf, cc_sprintf(b->arena, "__bpf_trace_%s", event));
-	return params(b, 0, proto, named, 1, ret);
+	return params(b, mod, proto, named, 1, ret);
 }
 
 /*

@@ -287,6 +287,15 @@ probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n",
 expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
 	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
 
+# A module's tracepoint: its C arguments come from the module's split BTF
+# (9pnet's, which carries the guest's root file system: every file read
+# makes 9p requests on a client whose msize is at least 4 KiB).
+run "$TAP" -c "cat /etc/hostname" -e 'global n, m
+probe kernel.trace("9p:9p_client_req") { n++; if ($clnt->msize >= 4096) m++ }
+probe end { printf("requests=%d msize=%d\n", n > 0, m == n) }' >"$tmp/modtp.out" 2>&1
+expect "a module's tracepoint (9p:9p_client_req): \$clnt->msize through the module's BTF" \
+	"$tmp/modtp.out" "requests=1 msize=1"
+
 # ---- kernel memory in user context: the runner's BPF reader ------------------
 
 # task_current() in begin is tap's task: its tgid is pid(), its comm "tap"
