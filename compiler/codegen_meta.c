@@ -133,6 +133,9 @@ char *cg_gen_meta(struct gen *G)
 			fprintf(o, " %llu %llu %s", (unsigned long long)d->uoff,
 				(unsigned long long)d->uref, d->ucheck);
 			break;
+		case PK_NETFILTER:
+			fprintf(o, "netfilter %d %d %d", d->nf_pf, d->nf_hook, d->nf_prio);
+			break;
 		default:
 			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
 				(long long)d->sample, d->freq);

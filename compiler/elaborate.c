@@ -299,6 +299,83 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 	return call;
 }
 
+/*
+ * $name of a netfilter probe (probe_netfilter.c): $skb and $state are the
+ * context's two pointers; $hooknum, $in and $out members of the state,
+ * read as the chain $state->hook with the script's own chain after it
+ * ($in->name is $state->in->name).  The base value is a node of its own
+ * (t->lhs), which resolves to the pointer: codegen reads it from ctx.
+ */
+static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
+{
+	static const int slots[2] = { 0, 1 };
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *t = *np, *v, *m, **args;
+	struct cc_btf_type st;
+	const char *member;
+	int slot, r = cc_nf_var(cx, t->name, &slot, &st, &member), i;
+
+	if (r == -ENOENT) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "unable to find target variable '$%s' in %s (its variables: %s)",
+				    t->name, S->probe->pp, cc_nf_var_names);
+		return false;
+	}
+	if (r < 0) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s' needs the kernel's types (BTF), which cannot be read: %s",
+				    t->name, strerror(-r));
+		return false;
+	}
+	if (t->str) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s$': pretty-printing is not supported in netfilter probes",
+				    t->name);
+		return false;
+	}
+	if (!member && t->nargs == (int)t->num) {
+		/* the pointer itself */
+		if (!quiet) {
+			t->aux = (void *)&slots[slot];
+			t->type = TY_LONG;
+		}
+		return true;
+	}
+	if (member) {
+		m = cc_node_new(cx, N_STR, &t->loc);
+		m->op = "->";
+		m->str = (char *)member;
+		args = cc_alloc(cx->arena, sizeof(*args) * (size_t)(t->nargs + 1));
+		for (i = 0; i < (int)t->num; i++)
+			args[i] = t->args[i];
+		args[t->num] = m;
+		for (i = (int)t->num; i < t->nargs; i++)
+			args[i + 1] = t->args[i];
+		if (!quiet) {
+			t->args = args;
+			t->nargs++;
+		} else {
+			/* @defined must not change the node: resolve a copy */
+			struct cc_node *c = cc_alloc(cx->arena, sizeof(*c));
+
+			*c = *t;
+			c->args = args;
+			c->nargs++;
+			t = c;
+		}
+	}
+	v = cc_node_new(cx, N_TARGET, &t->loc);
+	v->name = slot ? "skb" : "state";
+	if (!elab_btf_chain(E, t, v, st, quiet))
+		return false;
+	if (!quiet)
+		resolve_kread(E, S, t);
+	return true;
+}
+
 /* Resolve $name; quiet: only report whether it resolves (for @defined). */
 static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
 {
@@ -350,6 +427,8 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			resolve(E, S, np, false);
 		return r >= 0;
 	}
+	if (d->kind == PK_NETFILTER)
+		return nf_target(E, S, np, quiet);
 	if (!d->tpf) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,

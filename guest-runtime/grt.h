@@ -423,6 +423,7 @@ enum grt_prog_kind {
 	GRT_PROG_PERF,
 	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
 	GRT_PROG_UPROBE, /* a uprobe on a file: an SDT marker */
+	GRT_PROG_NETFILTER, /* an eBPF netfilter program on a hook */
 };
 
 struct grt_meta_prog {
@@ -438,6 +439,7 @@ struct grt_meta_prog {
 	int perf_type;
 	int64_t perf_config, sample;
 	bool freq;
+	int nf_pf, nf_hook, nf_prio; /* NETFILTER: protocol family, hook, priority */
 	int cls;
 	char *pp;
 	/* KFUNC kprobe.multi / kretprobe.multi: its functions, the cookie of each is its index */

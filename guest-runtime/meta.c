@@ -505,6 +505,12 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 		    !num(m, 0, 1, &v))
 			goto fail;
 		p->freq = v;
+	} else if (!strcmp(kind, "netfilter")) {
+		/* the kernel checks the family and hook; these bounds keep them ints */
+		p->kind = GRT_PROG_NETFILTER;
+		if (!inum(m, 0, 255, &p->nf_pf) || !inum(m, 0, 255, &p->nf_hook) ||
+		    !inum(m, INT_MIN, INT_MAX, &p->nf_prio))
+			goto fail;
 	} else {
 		bad(m, "unknown program kind '%s'", kind);
 		goto fail;
