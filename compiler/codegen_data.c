@@ -316,6 +316,8 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	 * skb pointers: read as bytes, each is a number (loaded from ctx it
 	 * would be a PTR_TO_BTF_ID, which the verifier keeps out of arithmetic)
 	 */
+	if (d->kind == PK_NETFILTER && *(const int *)n->aux == 2)
+		return "th_verdict"; /* $verdict: the handler's local (codegen_kernel.c) */
 	if (d->kind == PK_NETFILTER)
 		return cg_fmt(G, "((__s64)th_rawarg_num(ctx, %d))", *(const int *)n->aux);
 	if (d->kind == PK_SYSCALL) {

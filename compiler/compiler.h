@@ -408,7 +408,7 @@ struct cc_ctx {
 	int nsymbol_files;
 	bool symbol_ldd;
 	int verbose;
-	bool guru;   /* -g: refused, kept to report it well */
+	bool guru;   /* -g: a netfilter probe may set $verdict; embedded C stays refused */
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */

@@ -308,13 +308,22 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
  */
 static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
 {
-	static const int slots[2] = { 0, 1 };
+	static const int slots[3] = { 0, 1, 2 }; /* state, skb, $verdict */
 	struct cc_ctx *cx = E->cx;
 	struct cc_node *t = *np, *v, *m, **args;
 	struct cc_btf_type st;
 	const char *member;
 	int slot, r = cc_nf_var(cx, t->name, &slot, &st, &member), i;
 
+	/* $verdict: what the program returns (written only with -g, elaborate's N_TARGET) */
+	if (!strcmp(t->name, "verdict") && !t->nargs && !t->str) {
+		if (!quiet) {
+			t->aux = (void *)&slots[2];
+			t->type = TY_LONG;
+			S->probe->nf_verdict = true;
+		}
+		return true;
+	}
 	if (r == -ENOENT) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
@@ -778,11 +787,20 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			    "function");
 		return;
 	case N_TARGET:
-		if (write) {
+		/* a netfilter probe's verdict is its program's return, not kernel memory */
+		if (write && S->probe && S->probe->kind == PK_NETFILTER && !strcmp(n->name, "verdict") &&
+		    !n->nargs) {
+			if (!cx->guru) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'$verdict' can only be set in guru mode: run tap -g (as "
+					    "stap -g) to let the probe drop packets");
+				return;
+			}
+		} else if (write) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "target variable '$%s' cannot be written (guru mode only): writing "
-				    "kernel memory needs -g, which taphub refuses (it runs only "
-				    "verified eBPF)",
+				    "target variable '$%s' cannot be written (guru mode only in stap): "
+				    "taphub runs only verified eBPF, which does not write kernel "
+				    "memory, even in guru mode (-g)",
 				    n->name);
 			return;
 		}

@@ -179,8 +179,9 @@ int cc_nf_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, stru
 	if (p != NFPROTO_IPV4 && p != NFPROTO_IPV6)
 		return cc_point_error(cx, pt, quiet,
 				   cc_sprintf(cx->arena,
-					      "is not supported: the kernel links eBPF netfilter "
-					      "programs to the IPv4 and IPv6 hooks only, not to %s's",
+					      "is not supported on this kernel: it links eBPF "
+					      "netfilter programs to the IPv4 and IPv6 hooks only, "
+					      "not to %s's",
 					      pf_name(cx, p)));
 	if (h >= NF_INET_NUMHOOKS)
 		return cc_point_error(cx, pt, quiet,

@@ -108,6 +108,34 @@ assert_ok_skips "who: script runs" who
 assert_eq "who: $N lines naming gen and 127.0.0.1:$port" \
 	"$(grep -c "^gen\[[0-9]*\] sent packet to 127.0.0.1:$port\$" "$TMP/who.out")" $N
 
+# ---- guru mode: $verdict = nf_drop drops the packet --------------------------------
+# The first D of N datagrams are dropped at LOCAL_IN (priority 0): a hook
+# of a later priority (100) sees only the N - D others; all N went out.
+port=$((base + 5))
+D=3
+tap_run drop -g -c "$GEN udp $N $port" -e 'global sent, seen, later, v
+probe netfilter.ipv4.local_out { if (protocol == 17 && dport == $1) sent++ }
+probe netfilter.ipv4.local_in {
+	if (protocol != 17 || dport != $1) next
+	v = $verdict
+	if (++seen <= $2) $verdict = nf_drop
+}
+probe netfilter.hook("NF_INET_LOCAL_IN").pf("NFPROTO_IPV4").priority("100") {
+	if (@cast($skb, "sk_buff")->len == 34 && $skb->protocol == 8) later++
+}
+probe end { printf("sent=%d\nseen=%d\nlater=%d\nv=%d\n", sent, seen, later, v) }' $port $D
+assert_ok_skips "drop: script runs with -g" drop
+assert_eq "drop: $N datagrams sent" "$(value sent drop)" $N
+assert_eq "drop: $N seen at LOCAL_IN" "$(value seen drop)" $N
+assert_eq "drop: \$verdict reads NF_ACCEPT (1) before it is set" "$(value v drop)" 1
+assert_eq "drop: the first $D dropped: $((N - D)) reach a later hook" "$(value later drop)" $((N - D))
+
+# the preprocessor's guru_mode follows -g
+GM='probe begin { printf("gm=%d\n", %( guru_mode == 1 %? 1 %: 0 %)); exit() }'
+tap_run gm1 -g -e "$GM"
+tap_run gm0 -e "$GM"
+assert_eq "guru_mode is 1 with -g, 0 without" "$(value gm gm1) $(value gm gm0)" "1 0"
+
 # ---- refusals at pass 2 ----------------------------------------------------------------
 refused() { # NAME SCRIPT REGEX
 	tap_run "$1" -p2 -e "$2"
@@ -115,7 +143,7 @@ refused() { # NAME SCRIPT REGEX
 	assert_grep "$1: the reason" "$TMP/$1.err" "$3"
 }
 refused arp 'probe netfilter.arp.in { }' \
-	"error: probe point 'netfilter.hook(\"NF_ARP_IN\").pf(\"NFPROTO_ARP\")' is not supported: the kernel links eBPF netfilter programs to the IPv4 and IPv6 hooks only, not to NFPROTO_ARP's"
+	"error: probe point 'netfilter.hook(\"NF_ARP_IN\").pf(\"NFPROTO_ARP\")' is not supported on this kernel: it links eBPF netfilter programs to the IPv4 and IPv6 hooks only, not to NFPROTO_ARP's"
 refused bridge 'probe netfilter.bridge.* { }' "IPv4 and IPv6 hooks only, not to NFPROTO_BRIDGE's"
 refused hookname 'probe netfilter.hook("NF_INET_LOCAL_INN").pf("NFPROTO_IPV4") { }' \
 	"^<input>:1:7: error: probe point .* has an unknown hook"
@@ -127,6 +155,11 @@ refused prio 'probe netfilter.hook("1").pf("2").priority("2147483647") { }' \
 refused var 'probe netfilter.ipv4.local_in { print($okfn) }' \
 	"unable to find target variable '\$okfn' in .* (its variables: \$hooknum \$skb \$in \$out \$state \$verdict)"
 refused member 'probe netfilter.ipv4.local_in { print($in->nosuch) }' "nosuch"
-refused verdict 'probe netfilter.ipv4.local_in { $verdict = 0 }' "'\$verdict' cannot be written"
+refused verdict 'probe netfilter.ipv4.local_in { $verdict = 0 }' \
+	"'\$verdict' can only be set in guru mode: run tap -g"
+refused skbwrite 'probe netfilter.ipv4.local_in { $skb->mark = 1 }' "cannot be written"
+tap_run guru_c -g -p2 -e 'probe begin { %{ 1 %} }'
+assert_rc "guru_c: embedded C refused with -g" guru_c 1
+assert_grep "guru_c: the reason" "$TMP/guru_c.err" "embedded C .* even in guru mode (-g)"
 
 finish
