@@ -760,6 +760,11 @@ struct cc_dprobe {
 	int64_t perf_config;
 	int64_t sample; /* period, or frequency with freq */
 	bool freq;
+	/* PK_PERF of PERF_TYPE_BREAKPOINT: kernel.data() (probe_data.c) */
+	uint64_t bp_addr;   /* the address watched, 0 with bp_sym */
+	const char *bp_sym; /* or the symbol the loader looks up */
+	int bp_len;         /* bytes: 1, 2, 4, 8 */
+	bool bp_rw;         /* reads too, else writes only */
 	/* PK_NETFILTER: the protocol family, hook and priority of the hook */
 	int nf_pf, nf_hook, nf_prio;
 	bool nf_verdict; /* the body sets $verdict (guru mode): it is the program's return */
@@ -925,6 +930,11 @@ int cc_nf_var(struct cc_ctx *cx, const char *name, int *ret_slot, struct cc_btf_
 	      const char **ret_member);
 /* The names of the variables, for messages and -L. */
 extern const char cc_nf_var_names[];
+
+/* ---- probe_data.c: kernel.data(ADDR|"SYM")[.length(N)].write|.rw --------------- */
+
+/* Resolve a watchpoint (pt->comps: kernel, data, ...); contract of cc_resolve_builtin_point. */
+int cc_data_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
 
 /* ---- sdt.c: SDT markers (<sys/sdt.h>) of an ELF file -------------------------- */
 

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -347,6 +348,28 @@ out_free:
 	return r;
 }
 
+/*
+ * A watchpoint's symbol (kernel.data("SYM")), looked up now: its address
+ * changes with every boot, and the guest may have been compiled before
+ * this one.  0: not there (or hidden: kallsyms shows zeros to non-root).
+ */
+static uint64_t kallsyms_data(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long a;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t r = 0;
+
+	if (!f)
+		return 0;
+	while (!r && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name) &&
+		    !strchr(line, '[') && strchr("dDbBrRvV", type))
+			r = a;
+	fclose(f);
+	return r;
+}
+
 static int perf_open(const struct grt_meta_prog *p, int cpu)
 {
 	struct perf_event_attr a = {
@@ -356,6 +379,20 @@ static int perf_open(const struct grt_meta_prog *p, int cpu)
 		.freq = p->freq,
 	};
 
+	if (p->kind == GRT_PROG_BP) {
+		/* every access, by any task on this CPU (stap's kernel.data) */
+		a.type = PERF_TYPE_BREAKPOINT;
+		a.config = 0;
+		a.bp_type = p->bp_rw ? HW_BREAKPOINT_RW : HW_BREAKPOINT_W;
+		a.bp_addr = p->bp_addr ? p->bp_addr : kallsyms_data(p->event);
+		a.bp_len = (uint64_t)p->bp_len;
+		a.sample_period = 1;
+		if (!a.bp_addr) {
+			errno = ENOENT;
+			return -1;
+		}
+		return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	}
 	if (p->freq)
 		a.sample_freq = (uint64_t)p->sample;
 	else
@@ -560,7 +597,7 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				return r;
 			continue;
 		}
-		if (p->kind != GRT_PROG_PERF) {
+		if (p->kind != GRT_PROG_PERF && p->kind != GRT_PROG_BP) {
 			l = bpf_program__attach(prog);
 			if (!l) {
 				r = -errno;
@@ -576,8 +613,14 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			int pfd = perf_open(p, cpu);
 			int *fds;
 
+			/* a breakpoint the kernel refuses is refused on CPU 0 too: no skipping it */
+			if (pfd < 0 && p->kind == GRT_PROG_BP && errno == ENOENT && !p->bp_addr) {
+				snprintf(err, errlen, "cannot attach %s: '%s' is not in /proc/kallsyms",
+					 p->pp, p->event);
+				return -ENOENT;
+			}
 			if (pfd < 0) {
-				if (errno == ENODEV || errno == EINVAL)
+				if ((errno == ENODEV || errno == EINVAL) && (cpu || p->kind != GRT_PROG_BP))
 					continue; /* offline or impossible CPU */
 				r = -errno;
 				snprintf(err, errlen, "cannot open the perf event of %s on CPU %d: %s",
