@@ -19,14 +19,19 @@ R=3
 # ---- a program's variable: only its own accesses, in user mode ----------------------
 # (exec's loading of the program clears its .bss from the kernel: those
 # accesses are the kernel's, told apart with user_mode())
-tap_run user -c "$PROG $W $R" -e 'global w, rw, p
+# One watchpoint on an address per run: QEMU's emulated CPU (the test
+# beds) reports only one of two debug registers that match an access.
+tap_run user -c "$PROG $W $R" -e 'global w
 probe kernel.data($1).write { if (pid() == target() && user_mode()) w++ }
-probe kernel.data($1).length(4).rw { if (pid() == target() && user_mode()) { rw++; p = pp() } }
-probe end { printf("w=%d\nrw=%d\npp=%s\n", w, rw, p) }' "$ADDR"
+probe end { printf("w=%d\n", w) }' "$ADDR"
 assert_ok "user: script runs" user
 assert_eq "user: .write: $W writes" "$(value w user)" $W
-assert_eq "user: .length(4).rw: $W writes and $R reads" "$(value rw user)" $((W + R))
-assert_grep "user: pp() names the address in hex" "$TMP/user.out" \
+tap_run userrw -c "$PROG $W $R" -e 'global rw, p
+probe kernel.data($1).length(4).rw { if (pid() == target() && user_mode()) { rw++; p = pp() } }
+probe end { printf("rw=%d\npp=%s\n", rw, p) }' "$ADDR"
+assert_ok "userrw: script runs" userrw
+assert_eq "userrw: .length(4).rw: $W writes and $R reads" "$(value rw userrw)" $((W + R))
+assert_grep "userrw: pp() names the address in hex" "$TMP/userrw.out" \
 	"^pp=kernel.data($ADDR).length(4).rw\$"
 
 # ---- a kernel variable --------------------------------------------------------------
@@ -37,13 +42,16 @@ RATIO=$(cat /proc/sys/vm/dirty_ratio)
 SET="sh -c 'for i in \$(seq $K); do echo $RATIO >/proc/sys/vm/dirty_ratio; done'"
 tap_run ksym -p2 -e 'probe kernel.data("vm_dirty_ratio").write { }'
 if [ "$(rc ksym)" = 0 ]; then
-	tap_run kern -c "$SET" -e 'global n, a
+	tap_run kern -c "$SET" -e 'global n
 probe kernel.data("vm_dirty_ratio").write { n++ }
-probe kernel.data($1).length(4).write { a++ }
-probe end { printf("n=%d\na=%d\n", n, a) }' "$KADDR"
+probe end { printf("n=%d\n", n) }'
 	assert_ok "kern: script runs" kern
 	assert_eq "kern: kernel.data(\"vm_dirty_ratio\").write: $K writes" "$(value n kern)" $K
-	assert_eq "kern: kernel.data($KADDR).length(4).write: $K writes" "$(value a kern)" $K
+	tap_run kaddr4 -c "$SET" -e 'global a
+probe kernel.data($1).length(4).write { a++ }
+probe end { printf("a=%d\n", a) }' "$KADDR"
+	assert_ok "kaddr4: script runs" kaddr4
+	assert_eq "kaddr4: kernel.data($KADDR).length(4).write: $K writes" "$(value a kaddr4)" $K
 elif [ "$KADDR" = 0x ]; then
 	assert_grep "ksym: refused: kallsyms has no data symbols here" "$TMP/ksym.err" \
 		"is not supported on this kernel: 'vm_dirty_ratio' is not in /proc/kallsyms, which lists only functions without CONFIG_KALLSYMS_ALL"
