@@ -19,6 +19,7 @@
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
  *   netfilter.hook("H").pf("P")[.priority("N")]    probe_netfilter.c
+ *   kernel.data(ADDR|"SYM")[.length(N)].write|.rw  probe_data.c
  *   process(...).mark(...), .function(...)          probe_user.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
@@ -641,6 +642,10 @@ void cc_dump_probe_types(FILE *out)
 		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
 		"netfilter.hook(string).pf(string).priority(string)",
 		"netfilter.pf(string).hook(string).priority(string)",
+		"kernel.data(number).write", "kernel.data(number).rw",
+		"kernel.data(number).length(number).write", "kernel.data(number).length(number).rw",
+		"kernel.data(string).write", "kernel.data(string).rw",
+		"kernel.data(string).length(number).write", "kernel.data(string).length(number).rw",
 	};
 	static const char *const units[] = { "s", "sec", "ms", "msec", "us", "usec", "ns", "nsec",
 					     "hz", "jiffies" };
