@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 require_kernel
 [ -e /sys/kernel/btf/vmlinux ] || skip "no kernel BTF"
-bpftool_nf=$("$TAP" -p2 -e 'probe netfilter.ipv4.local_in { }' 2>&1 >/dev/null)
-case $bpftool_nf in
+nf_check=$("$TAP" -p2 -e 'probe netfilter.ipv4.local_in { }' 2>&1 >/dev/null)
+case $nf_check in
 *"this kernel's BTF has no struct bpf_nf_ctx"*) skip "no eBPF netfilter programs (Linux 6.4+)" ;;
 esac
 
