@@ -76,7 +76,8 @@ PROGS := $(addprefix $(O)/,$(TOOLS))
 .PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench bench-vm \
 	compat install clean format
 
-all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog
+all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog \
+	$(O)/tests/e2e/watchprog
 
 # ---- libraries ------------------------------------------------------------
 
@@ -171,6 +172,11 @@ $(O)/tests/e2e/libsdtprog.so: tests/e2e/sdtprog_sem.c
 $(O)/tests/e2e/sdtprog: tests/e2e/sdtprog.c $(O)/tests/e2e/libsdtprog.so
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(O)/tests/e2e -lsdtprog -Wl,-rpath,'$$ORIGIN'
+
+# a global at an address known before it runs (tests/e2e/watch.sh): no PIE
+$(O)/tests/e2e/watchprog: tests/e2e/watchprog.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -fno-PIE -no-pie -o $@ $<
 
 $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)

@@ -311,6 +311,15 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 		return cg_kfunc_target(G, n);
 	if (d->kind == PK_UPROBE)
 		return cg_sdt_target(G, n);
+	/*
+	 * A netfilter program's context is struct bpf_nf_ctx, its state and
+	 * skb pointers: read as bytes, each is a number (loaded from ctx it
+	 * would be a PTR_TO_BTF_ID, which the verifier keeps out of arithmetic)
+	 */
+	if (d->kind == PK_NETFILTER && *(const int *)n->aux == 2)
+		return "th_verdict"; /* $verdict: the handler's local (codegen_kernel.c) */
+	if (d->kind == PK_NETFILTER)
+		return cg_fmt(G, "((__s64)th_rawarg_num(ctx, %d))", *(const int *)n->aux);
 	if (d->kind == PK_SYSCALL) {
 		if (d->sysexit)
 			return "((__s64)ctx->args[1])";

@@ -249,6 +249,11 @@ static const char *assign(struct gen *G, struct cc_node *lhs, const char *op,
 	char bop[4] = { 0 };
 	bool is_s;
 
+	/* the only target variable elaboration lets a script write: a netfilter $verdict */
+	if (lhs->kind == N_TARGET)
+		return postfix ? cg_fmt(G, "({ __s64 r%d = th_verdict; th_verdict %s (%s); r%d; })", u,
+					op, rhs, u)
+			       : cg_fmt(G, "(th_verdict %s (%s))", op, rhs);
 	if (!s)
 		return "0";
 	is_s = s->type == TY_STRING;

@@ -173,6 +173,8 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 		return cg_kfunc_section(G, d);
 	case PK_UPROBE:
 		return "uprobe"; /* attached by the loader: the file and offset are in the meta */
+	case PK_NETFILTER:
+		return "netfilter"; /* linked by the loader to the hook the meta names */
 	default:
 		return "perf_event";
 	}
@@ -434,13 +436,21 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		}
 	}
 	fprintf(bo, "\tH->pp = pp;\n\tH->ctx = ctx;\n");
+	if (d->nf_verdict)
+		fprintf(bo, "\t__s64 th_verdict = 1; /* NF_ACCEPT */\n");
 	if (d->kind == PK_PERF || d->kind == PK_PROFILE)
 		fprintf(bo, "\tH->perf = true;\n");
 	fputs(u.body, bo);
 	fprintf(bo, "th_err: __attribute__((unused));\n");
 	if (frame)
 		fprintf(bo, "\tif (H->err > 0)\n\t\tth_error_rec(H, %d, F->rec);\n", d->cls);
-	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn 0;\n}\n\n");
+	/*
+	 * A netfilter program's return is the packet's verdict: NF_ACCEPT
+	 * (1), or NF_DROP (0) when a guru script set $verdict to 0; the
+	 * verifier takes no other value from such a program.
+	 */
+	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn %s;\n}\n\n",
+		d->kind != PK_NETFILTER ? "0" : d->nf_verdict ? "th_verdict != 0" : "1");
 	fclose(bo);
 
 	/*
@@ -758,9 +768,10 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		}
 		if (d->stash)
 			cg_btf_stash_prog(G, defs, d);
-		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn 0;\n"
+		/* a netfilter program stopping lets the packets through (NF_ACCEPT) */
+		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn %d;\n"
 			      "\treturn %s;\n}\n\n",
-			section(G, d), d->index, kctx_type(d), hcall(G, d));
+			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER, hcall(G, d));
 	}
 	if (!nsys)
 		return;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
 
 #include "compiler/codegen.h"
 #include "compiler/compiler.h"
@@ -133,6 +134,18 @@ char *cg_gen_meta(struct gen *G)
 			fprintf(o, " %llu %llu %s", (unsigned long long)d->uoff,
 				(unsigned long long)d->uref, d->ucheck);
 			break;
+		case PK_NETFILTER:
+			fprintf(o, "netfilter %d %d %d", d->nf_pf, d->nf_hook, d->nf_prio);
+			break;
+		case PK_PERF:
+			if (d->perf_type == PERF_TYPE_BREAKPOINT) {
+				/* the loader looks a symbol up again: its address changes with each boot */
+				fprintf(o, "bp %s %d %llx ", d->bp_rw ? "rw" : "w", d->bp_len,
+					(unsigned long long)d->bp_addr);
+				cc_fquote(o, d->bp_sym ? d->bp_sym : "", d->bp_sym ? strlen(d->bp_sym) : 0);
+				break;
+			}
+			/* fall through */
 		default:
 			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
 				(long long)d->sample, d->freq);

@@ -408,7 +408,7 @@ struct cc_ctx {
 	int nsymbol_files;
 	bool symbol_ldd;
 	int verbose;
-	bool guru;   /* -g: refused, kept to report it well */
+	bool guru;   /* -g: a netfilter probe may set $verdict; embedded C stays refused */
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
@@ -704,6 +704,7 @@ enum cc_pkind {
 	PK_INPUT,    /* user side: each byte (or line) tap reads on its stdin; $value */
 	PK_KFUNC,    /* a kernel function's entry or return: fentry/fexit or kprobe/kretprobe */
 	PK_UPROBE,   /* a user-space SDT marker: a uprobe on a file (probe_sdt.c) */
+	PK_NETFILTER, /* a netfilter hook: an eBPF netfilter program (probe_netfilter.c) */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -759,6 +760,14 @@ struct cc_dprobe {
 	int64_t perf_config;
 	int64_t sample; /* period, or frequency with freq */
 	bool freq;
+	/* PK_PERF of PERF_TYPE_BREAKPOINT: kernel.data() (probe_data.c) */
+	uint64_t bp_addr;   /* the address watched, 0 with bp_sym */
+	const char *bp_sym; /* or the symbol the loader looks up */
+	int bp_len;         /* bytes: 1, 2, 4, 8 */
+	bool bp_rw;         /* reads too, else writes only */
+	/* PK_NETFILTER: the protocol family, hook and priority of the hook */
+	int nf_pf, nf_hook, nf_prio;
+	bool nf_verdict; /* the body sets $verdict (guru mode): it is the program's return */
 	int64_t seq; /* begin(N), end(N), error(N) order */
 	int index;
 	int hidx;    /* codegen: its frame slot (kernel probes) */
@@ -906,6 +915,26 @@ struct cc_kfunc_arg {
 };
 /* -L: the probe's variables as " $name:long" ... */
 char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+
+/* ---- probe_netfilter.c: netfilter.hook("H").pf("P")[.priority("N")] ---------- */
+
+/* Resolve a netfilter point (pt->comps[0] is netfilter); contract of cc_resolve_builtin_point. */
+int cc_nf_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/*
+ * $name of a netfilter probe ($skb, $state, $hooknum, $in, $out): the
+ * pointer of the program's context it stands on (0: the struct
+ * nf_hook_state, 1: the struct sk_buff), that pointer's struct, and the
+ * member of it the name is (NULL: the pointer itself).  -ENOENT: none.
+ */
+int cc_nf_var(struct cc_ctx *cx, const char *name, int *ret_slot, struct cc_btf_type *ret_struct,
+	      const char **ret_member);
+/* The names of the variables, for messages and -L. */
+extern const char cc_nf_var_names[];
+
+/* ---- probe_data.c: kernel.data(ADDR|"SYM")[.length(N)].write|.rw --------------- */
+
+/* Resolve a watchpoint (pt->comps: kernel, data, ...); contract of cc_resolve_builtin_point. */
+int cc_data_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
 
 /* ---- sdt.c: SDT markers (<sys/sdt.h>) of an ELF file -------------------------- */
 

@@ -299,6 +299,92 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 	return call;
 }
 
+/*
+ * $name of a netfilter probe (probe_netfilter.c): $skb and $state are the
+ * context's two pointers; $hooknum, $in and $out members of the state,
+ * read as the chain $state->hook with the script's own chain after it
+ * ($in->name is $state->in->name).  The base value is a node of its own
+ * (t->lhs), which resolves to the pointer: codegen reads it from ctx.
+ */
+static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
+{
+	static const int slots[3] = { 0, 1, 2 }; /* state, skb, $verdict */
+	struct cc_ctx *cx = E->cx;
+	struct cc_node *t = *np, *v, *m, **args;
+	struct cc_btf_type st;
+	const char *member;
+	int slot, r = cc_nf_var(cx, t->name, &slot, &st, &member), i;
+
+	/* $verdict: what the program returns (written only with -g, elaborate's N_TARGET) */
+	if (!strcmp(t->name, "verdict") && !t->nargs && !t->str) {
+		if (!quiet) {
+			t->aux = (void *)&slots[2];
+			t->type = TY_LONG;
+			S->probe->nf_verdict = true;
+		}
+		return true;
+	}
+	if (r == -ENOENT) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "unable to find target variable '$%s' in %s (its variables: %s)",
+				    t->name, S->probe->pp, cc_nf_var_names);
+		return false;
+	}
+	if (r < 0) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s' needs the kernel's types (BTF), which cannot be read: %s",
+				    t->name, strerror(-r));
+		return false;
+	}
+	if (t->str) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s$': pretty-printing is not supported in netfilter probes",
+				    t->name);
+		return false;
+	}
+	if (!member && t->nargs == (int)t->num) {
+		/* the pointer itself */
+		if (!quiet) {
+			t->aux = (void *)&slots[slot];
+			t->type = TY_LONG;
+		}
+		return true;
+	}
+	if (member) {
+		m = cc_node_new(cx, N_STR, &t->loc);
+		m->op = "->";
+		m->str = (char *)member;
+		args = cc_alloc(cx->arena, sizeof(*args) * (size_t)(t->nargs + 1));
+		for (i = 0; i < (int)t->num; i++)
+			args[i] = t->args[i];
+		args[t->num] = m;
+		for (i = (int)t->num; i < t->nargs; i++)
+			args[i + 1] = t->args[i];
+		if (!quiet) {
+			t->args = args;
+			t->nargs++;
+		} else {
+			/* @defined must not change the node: resolve a copy */
+			struct cc_node *c = cc_alloc(cx->arena, sizeof(*c));
+
+			*c = *t;
+			c->args = args;
+			c->nargs++;
+			t = c;
+		}
+	}
+	v = cc_node_new(cx, N_TARGET, &t->loc);
+	v->name = slot ? "skb" : "state";
+	if (!elab_btf_chain(E, t, v, st, quiet))
+		return false;
+	if (!quiet)
+		resolve_kread(E, S, t);
+	return true;
+}
+
 /* Resolve $name; quiet: only report whether it resolves (for @defined). */
 static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np, bool quiet)
 {
@@ -350,6 +436,8 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			resolve(E, S, np, false);
 		return r >= 0;
 	}
+	if (d->kind == PK_NETFILTER)
+		return nf_target(E, S, np, quiet);
 	if (!d->tpf) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
@@ -747,11 +835,20 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			    "function");
 		return;
 	case N_TARGET:
-		if (write) {
+		/* a netfilter probe's verdict is its program's return, not kernel memory */
+		if (write && S->probe && S->probe->kind == PK_NETFILTER && !strcmp(n->name, "verdict") &&
+		    !n->nargs) {
+			if (!cx->guru) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'$verdict' can only be set in guru mode: run tap -g (as "
+					    "stap -g) to let the probe drop packets");
+				return;
+			}
+		} else if (write) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "target variable '$%s' cannot be written (guru mode only): writing "
-				    "kernel memory needs -g, which taphub refuses (it runs only "
-				    "verified eBPF)",
+				    "target variable '$%s' cannot be written (guru mode only in stap): "
+				    "taphub runs only verified eBPF, which does not write kernel "
+				    "memory, even in guru mode (-g)",
 				    n->name);
 			return;
 		}

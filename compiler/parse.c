@@ -480,7 +480,7 @@ struct cc_node *ps_value(struct parser *ps)
 	case TK_EMBEDDED:
 		ps_fail_msg(ps, &t->loc,
 			 "embedded C ('%{ %}') is not supported: taphub runs only verified eBPF, "
-			 "and -g (guru mode) is refused");
+			 "even in guru mode (-g)");
 	case TK_IDENT:
 		if (ps_is_reserved(t->str))
 			ps_fail(ps, t, "an expression");
@@ -1178,7 +1178,7 @@ struct cc_node *ps_block(struct parser *ps)
 		if (ps->t->kind == TK_EMBEDDED)
 			ps_fail_msg(ps, &ps->t->loc,
 				 "embedded C ('%{ %}') is not supported: taphub runs only verified "
-				 "eBPF, and -g (guru mode) is refused");
+				 "eBPF, even in guru mode (-g)");
 		push_arg(ps, n, &v, stmt(ps));
 	}
 	ps->t = ps->t->next;

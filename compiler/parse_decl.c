@@ -313,7 +313,7 @@ static void probe_decl(struct parser *ps)
 	if (ps->t->kind == TK_EMBEDDED)
 		ps_fail_msg(ps, &ps->t->loc,
 			 "embedded C ('%{ %}') is not supported: taphub runs only verified eBPF, "
-			 "and -g (guru mode) is refused");
+			 "even in guru mode (-g)");
 	if (!ps_is(ps, "{"))
 		ps_fail(ps, ps->t,
 		     pr->npoints == 1 && !pr->points[0]->cond
@@ -465,7 +465,7 @@ static void function_decl(struct parser *ps, bool is_private)
 		f->has_embedded = true;
 		cc_error_at(&ps->cx->diag, &ps->t->loc,
 			    "function '%s' is embedded C ('%%{ %%}'), which is not supported: "
-			    "taphub runs only verified eBPF, and -g (guru mode) is refused",
+			    "taphub runs only verified eBPF, even in guru mode (-g)",
 			    f->name);
 		ps->t = ps->t->next;
 		return;
@@ -526,7 +526,7 @@ struct cc_file *cc_parse(struct cc_ctx *cx, struct cc_token *toks, const struct 
 		else if (t->kind == TK_EMBEDDED)
 			ps_fail_msg(&ps, &t->loc,
 				 "embedded C ('%{ %}') is not supported: taphub runs only verified "
-				 "eBPF, and -g (guru mode) is refused");
+				 "eBPF, even in guru mode (-g)");
 		else
 			ps_fail(&ps, t, priv ? "'global', 'function' or a variable name after 'private'"
 					  : "'probe', 'global' or 'function'");

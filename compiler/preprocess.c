@@ -365,12 +365,13 @@ static bool cond_term(struct cond *c)
 		return cmp_result(strcmp(mine, rhs->str), op);
 	}
 	if (lhs->kind == TK_IDENT && !strcmp(lhs->str, "guru_mode")) {
-		/* Guru mode (-g) is refused, so it is always 0 here. */
+		int64_t guru = cx->guru; /* -g */
+
 		if (rhs->kind != TK_NUM) {
 			cond_error(c, rhs, "expected a number");
 			return false;
 		}
-		return cmp_result(0 < rhs->num ? -1 : 0 > rhs->num ? 1 : 0, op);
+		return cmp_result(guru < rhs->num ? -1 : guru > rhs->num ? 1 : 0, op);
 	}
 	if (lhs->kind == TK_NUM && rhs->kind == TK_NUM)
 		return cmp_result(lhs->num < rhs->num ? -1 : lhs->num > rhs->num, op);

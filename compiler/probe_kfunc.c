@@ -410,10 +410,12 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 		return point_error(cx, pt, quiet,
 				   "needs the kernel's DWARF line tables (debuginfo), which taphub "
 				   "does not read; probe a function instead");
+	if (comp_is(pt, i, "data") && i == 1 && comp_is(pt, 0, "kernel"))
+		return cc_data_resolve(cx, pt, quiet, out);
 	if (comp_is(pt, i, "data"))
 		return point_error(cx, pt, quiet,
-				   "is not supported yet: a data watchpoint needs the CPU's debug "
-				   "registers (perf breakpoint events), which taphub does not use yet");
+				   "is not supported: a module's data is watched by its address, "
+				   "kernel.data(ADDR)");
 	if (!comp_is(pt, i, "function") || !pt->comps[i].has_arg || !pt->comps[i].arg_is_str ||
 	    !*pt->comps[i].str)
 		return point_error(cx, pt, quiet,

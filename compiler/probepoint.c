@@ -18,6 +18,8 @@
  *                                                  input.line stand on them)
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
+ *   netfilter.hook("H").pf("P")[.priority("N")]    probe_netfilter.c
+ *   kernel.data(ADDR|"SYM")[.length(N)].write|.rw  probe_data.c
  *   process(...).mark(...), .function(...)          probe_user.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
@@ -583,24 +585,15 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
 		return cc_user_resolve(cx, pt, quiet, out);
-	/*
-	 * stap's netfilter.{pf,hook,priority} is a hook function of its module;
-	 * the same hooks take eBPF netfilter programs since 6.4, whose context
-	 * (struct bpf_nf_ctx: the nf_hook_state and the skb) has what the
-	 * probe's variables read.  Not built yet: say what it would stand on.
-	 */
 	if (!strcmp(first, "netfilter"))
-		return cc_point_error(cx, pt, quiet,
-				   "is not supported yet: SystemTap's netfilter hooks would be eBPF "
-				   "netfilter programs (BPF_PROG_TYPE_NETFILTER, kernel 6.4+), whose "
-				   "context has $hooknum, $skb, $in and $out and whose verdict is "
-				   "NF_DROP or NF_ACCEPT; taphub does not attach them yet");
+		return cc_nf_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "java") || !strcmp(first, "python2") ||
 	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
 		return cc_point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
 	return cc_point_error(cx, pt, quiet,
 			   "does not match any probe alias or built-in probe point (built-in: "
-			   "begin, end, error, never, timer.*, perf.*, kernel.trace(\"SUBSYS:EVENT\"))");
+			   "begin, end, error, never, timer.*, perf.*, kernel.trace(\"SUBSYS:EVENT\"), "
+			   "netfilter.hook(\"HOOK\").pf(\"PF\"))");
 }
 
 int cc_tp_array_elem(const struct cc_tpfield *f)
@@ -646,6 +639,13 @@ void cc_dump_probe_types(FILE *out)
 		"kernel.trace(string)", "timer.profile", "timer.profile.tick",
 		"perf.type(number).config(number)", "perf.type(number).config(number).sample(number)",
 		"perf.type(number).config(number).hz(number)",
+		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
+		"netfilter.hook(string).pf(string).priority(string)",
+		"netfilter.pf(string).hook(string).priority(string)",
+		"kernel.data(number).write", "kernel.data(number).rw",
+		"kernel.data(number).length(number).write", "kernel.data(number).length(number).rw",
+		"kernel.data(string).write", "kernel.data(string).rw",
+		"kernel.data(string).length(number).write", "kernel.data(string).length(number).rw",
 	};
 	static const char *const units[] = { "s", "sec", "ms", "msec", "us", "usec", "ns", "nsec",
 					     "hz", "jiffies" };

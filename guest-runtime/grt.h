@@ -423,6 +423,8 @@ enum grt_prog_kind {
 	GRT_PROG_PERF,
 	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
 	GRT_PROG_UPROBE, /* a uprobe on a file: an SDT marker */
+	GRT_PROG_NETFILTER, /* an eBPF netfilter program on a hook */
+	GRT_PROG_BP,        /* a perf breakpoint event per CPU: kernel.data() */
 };
 
 struct grt_meta_prog {
@@ -438,6 +440,10 @@ struct grt_meta_prog {
 	int perf_type;
 	int64_t perf_config, sample;
 	bool freq;
+	int nf_pf, nf_hook, nf_prio; /* NETFILTER: protocol family, hook, priority */
+	uint64_t bp_addr;  /* BP: the address watched; 0: look event (a symbol) up */
+	int bp_len;        /* BP: bytes watched */
+	bool bp_rw;        /* BP: reads too */
 	int cls;
 	char *pp;
 	/* KFUNC kprobe.multi / kretprobe.multi: its functions, the cookie of each is its index */

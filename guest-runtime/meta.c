@@ -505,6 +505,46 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 		    !num(m, 0, 1, &v))
 			goto fail;
 		p->freq = v;
+	} else if (!strcmp(kind, "bp")) {
+		/* bp w|rw LEN HEXADDR "SYMBOL" (0 and a symbol: the loader looks it up) */
+		char *rw = word(m), *hex, *end;
+		bool ok = rw && (!strcmp(rw, "rw") || !strcmp(rw, "w"));
+
+		p->kind = GRT_PROG_BP;
+		p->bp_rw = ok && !strcmp(rw, "rw");
+		free(rw);
+		if (!ok) {
+			bad(m, "bad breakpoint type");
+			goto fail;
+		}
+		if (!inum(m, 1, 8, &p->bp_len))
+			goto fail;
+		if (p->bp_len & (p->bp_len - 1)) {
+			bad(m, "bad breakpoint length");
+			goto fail;
+		}
+		hex = word(m);
+		errno = 0;
+		p->bp_addr = hex ? strtoull(hex, &end, 16) : 0;
+		ok = hex && *hex && !*end && !errno;
+		free(hex);
+		if (!ok) {
+			bad(m, "bad breakpoint address");
+			goto fail;
+		}
+		p->event = quoted(m, NULL);
+		if (!p->event)
+			goto fail;
+		if (!p->bp_addr && !name_ok(p->event, 255, false)) {
+			bad(m, "bad breakpoint symbol");
+			goto fail;
+		}
+	} else if (!strcmp(kind, "netfilter")) {
+		/* the kernel checks the family and hook; these bounds keep them ints */
+		p->kind = GRT_PROG_NETFILTER;
+		if (!inum(m, 0, 255, &p->nf_pf) || !inum(m, 0, 255, &p->nf_hook) ||
+		    !inum(m, INT_MIN, INT_MAX, &p->nf_prio))
+			goto fail;
 	} else {
 		bad(m, "unknown program kind '%s'", kind);
 		goto fail;

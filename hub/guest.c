@@ -8,7 +8,8 @@
  * offset, wakeup threshold), and loads it: the verifier checks every
  * program here.  Attaching is separate so a runner can run begin probes
  * between the two, as stap does.  Programs attach where their section
- * says (raw_tp/, tp/); perf programs get one perf event per CPU.
+ * says (raw_tp/, tp/); perf programs get one perf event per CPU;
+ * netfilter programs a netfilter link each (nf_link, below).
  *
  * The user-side object is dlopen()ed only when asked (load_so): the hub
  * itself never runs native code from a script (ARCHITECTURE.md, Isolation).
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -50,6 +52,8 @@ struct hub_guest {
 	int nlinks;
 	int *perf_fds;
 	int nperf;
+	int *nf_fds; /* netfilter links: libbpf 1.1 has no bpf_link for them */
+	int nnf;
 	int verbose;
 };
 
@@ -125,6 +129,43 @@ static int64_t realtime_offset(void)
 	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
 }
 
+/*
+ * Netfilter programs (Linux 6.4+): libbpf 1.1 knows neither their type
+ * nor their SEC("netfilter"), so the type and the attach type the kernel
+ * requires at load are set here, with the kernel's numbers
+ * (include/uapi/linux/bpf.h), and the link is made by the bpf(2) call
+ * itself (nf_link).
+ */
+#define NF_PROG_TYPE 32	  /* BPF_PROG_TYPE_NETFILTER */
+#define NF_ATTACH_TYPE 45 /* BPF_NETFILTER */
+
+static int set_nf_types(struct hub_guest *g, char *err, size_t errlen)
+{
+	int i, r;
+
+	for (i = 0; i < g->meta->nprogs; i++) {
+		const struct grt_meta_prog *p = &g->meta->progs[i];
+		struct bpf_program *prog;
+
+		if (p->kind != GRT_PROG_NETFILTER)
+			continue;
+		prog = bpf_object__find_program_by_name(g->obj, p->name);
+		if (!prog) {
+			snprintf(err, errlen, "program %s for %s is missing", p->name, p->pp);
+			return -ENOENT;
+		}
+		r = bpf_program__set_type(prog, (enum bpf_prog_type)NF_PROG_TYPE);
+		if (!r)
+			r = bpf_program__set_expected_attach_type(prog,
+								  (enum bpf_attach_type)NF_ATTACH_TYPE);
+		if (r) {
+			snprintf(err, errlen, "cannot set the type of %s: %s", p->pp, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *err,
 		    size_t errlen)
 {
@@ -191,6 +232,9 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 		return r;
 	}
 
+	r = set_nf_types(g, err, errlen);
+	if (r)
+		return r;
 	r = bpf_object__load(g->obj);
 	if (r) {
 		log_tail(tail, sizeof(tail));
@@ -304,6 +348,28 @@ out_free:
 	return r;
 }
 
+/*
+ * A watchpoint's symbol (kernel.data("SYM")), looked up now: its address
+ * changes with every boot, and the guest may have been compiled before
+ * this one.  0: not there (or hidden: kallsyms shows zeros to non-root).
+ */
+static uint64_t kallsyms_data(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long a;
+	FILE *f = fopen("/proc/kallsyms", "re");
+	uint64_t r = 0;
+
+	if (!f)
+		return 0;
+	while (!r && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &a, &type, sym) == 3 && !strcmp(sym, name) &&
+		    !strchr(line, '[') && strchr("dDbBrRvV", type))
+			r = a;
+	fclose(f);
+	return r;
+}
+
 static int perf_open(const struct grt_meta_prog *p, int cpu)
 {
 	struct perf_event_attr a = {
@@ -313,6 +379,20 @@ static int perf_open(const struct grt_meta_prog *p, int cpu)
 		.freq = p->freq,
 	};
 
+	if (p->kind == GRT_PROG_BP) {
+		/* every access, by any task on this CPU (stap's kernel.data) */
+		a.type = PERF_TYPE_BREAKPOINT;
+		a.config = 0;
+		a.bp_type = p->bp_rw ? HW_BREAKPOINT_RW : HW_BREAKPOINT_W;
+		a.bp_addr = p->bp_addr ? p->bp_addr : kallsyms_data(p->event);
+		a.bp_len = (uint64_t)p->bp_len;
+		a.sample_period = 1;
+		if (!a.bp_addr) {
+			errno = ENOENT;
+			return -1;
+		}
+		return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	}
 	if (p->freq)
 		a.sample_freq = (uint64_t)p->sample;
 	else
@@ -414,6 +494,51 @@ static struct bpf_link *attach_kmulti(struct bpf_program *prog, const struct grt
 	return l;
 }
 
+/*
+ * The link of a netfilter program to its hook: BPF_LINK_CREATE with the
+ * netfilter part of union bpf_attr's link_create (pf, hooknum, priority,
+ * flags after the prog fd, target fd, attach type and flags), which
+ * libbpf 1.1's bpf_link_create() does not fill.  The kernel zero-fills
+ * the attr past the size given.  Closing the fd unlinks the program.
+ */
+struct nf_link_attr {
+	uint32_t prog_fd;
+	uint32_t target_fd;
+	uint32_t attach_type;
+	uint32_t flags;
+	uint32_t pf;
+	uint32_t hooknum;
+	int32_t priority;
+	uint32_t nf_flags;
+};
+
+static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct grt_meta_prog *p,
+		   char *err, size_t errlen)
+{
+	struct nf_link_attr a = {
+		.prog_fd = (uint32_t)bpf_program__fd(prog),
+		.attach_type = NF_ATTACH_TYPE,
+		.pf = (uint32_t)p->nf_pf,
+		.hooknum = (uint32_t)p->nf_hook,
+		.priority = p->nf_prio,
+	};
+	int *fds, fd, r;
+
+	fds = realloc(g->nf_fds, sizeof(int) * (size_t)(g->nnf + 1));
+	if (!fds)
+		return -ENOMEM;
+	g->nf_fds = fds;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "cannot link %s to its netfilter hook: %s", p->pp,
+			 strerror(errno));
+		return r;
+	}
+	g->nf_fds[g->nnf++] = fd;
+	return 0;
+}
+
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
 	int i, cpu, r;
@@ -453,6 +578,12 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				return r;
 			continue;
 		}
+		if (p->kind == GRT_PROG_NETFILTER) {
+			r = nf_link(g, prog, p, err, errlen);
+			if (r)
+				return r;
+			continue;
+		}
 		if (p->nfuncs) {
 			l = attach_kmulti(prog, p);
 			if (!l) {
@@ -466,7 +597,7 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				return r;
 			continue;
 		}
-		if (p->kind != GRT_PROG_PERF) {
+		if (p->kind != GRT_PROG_PERF && p->kind != GRT_PROG_BP) {
 			l = bpf_program__attach(prog);
 			if (!l) {
 				r = -errno;
@@ -482,8 +613,14 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			int pfd = perf_open(p, cpu);
 			int *fds;
 
+			/* a breakpoint the kernel refuses is refused on CPU 0 too: no skipping it */
+			if (pfd < 0 && p->kind == GRT_PROG_BP && errno == ENOENT && !p->bp_addr) {
+				snprintf(err, errlen, "cannot attach %s: '%s' is not in /proc/kallsyms",
+					 p->pp, p->event);
+				return -ENOENT;
+			}
 			if (pfd < 0) {
-				if (errno == ENODEV || errno == EINVAL)
+				if ((errno == ENODEV || errno == EINVAL) && (cpu || p->kind != GRT_PROG_BP))
 					continue; /* offline or impossible CPU */
 				r = -errno;
 				snprintf(err, errlen, "cannot open the perf event of %s on CPU %d: %s",
@@ -524,6 +661,9 @@ void hub_guest_detach(struct hub_guest *g)
 	for (i = 0; i < g->nperf; i++)
 		close(g->perf_fds[i]);
 	g->nperf = 0;
+	for (i = 0; i < g->nnf; i++)
+		close(g->nf_fds[i]);
+	g->nnf = 0;
 }
 
 void hub_guest_close(struct hub_guest *g)
@@ -533,6 +673,7 @@ void hub_guest_close(struct hub_guest *g)
 	hub_guest_detach(g);
 	free(g->links);
 	free(g->perf_fds);
+	free(g->nf_fds);
 	if (g->so)
 		dlclose(g->so);
 	if (g->globals)

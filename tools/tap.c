@@ -64,6 +64,7 @@ struct opts {
 	int nsymbol_files;
 	bool ldd;               /* --ldd */
 	bool timing;            /* -t */
+	bool guru;              /* -g */
 	bool unoptimized;       /* -u */
 	const char *compatible; /* --compatible VERSION */
 	int dump;               /* --dump-probe-types, --dump-functions */
@@ -138,6 +139,8 @@ static void usage(FILE *f)
 	      "  -T SECONDS     end the session after SECONDS (end probes run)\n"
 	      "  -G NAME=VALUE  set the script's global NAME before begin probes run\n"
 	      "  -t             probe timing: a hit report per probe at the end (stderr)\n"
+	      "  -g             guru mode: lets a netfilter probe set $verdict (drop packets);\n"
+	      "                 embedded C stays refused (taphub runs only verified eBPF)\n"
 	      "  -d FILE        symbols of FILE (a binary, a library or a kernel module)\n"
 	      "                 for backtraces; -d kernel is implied\n"
 	      "  --ldd          also of the shared libraries the -d binaries use\n"
@@ -174,7 +177,7 @@ static void usage(FILE *f)
 	      "Exit status: 0, or 1 after an error (a bad option, a script that does\n"
 	      "not compile, a probe the kernel refuses, runtime errors, a -c command\n"
 	      "that cannot run, the hub refusing a request).\n"
-	      "Not available: -g (guru mode; taphub runs only verified eBPF),\n"
+	      "Not available: embedded C, even with -g (taphub runs only verified eBPF),\n"
 	      "--runtime=dyninst, --remote.\n",
 	      f);
 }
@@ -457,10 +460,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->keep = true;
 			break;
 		case 'g':
-			fputs("tap: guru mode (-g) is not supported: taphub runs only verified eBPF, "
-			      "never native code in the kernel\n",
-			      stderr);
-			exit(1);
+			/* what guru mode allows that stays verified eBPF: a netfilter verdict */
+			o->guru = true;
+			break;
 		case 'p':
 			o->last_pass = (int)parse_num("-p", optarg, 1, 5, "");
 			break;
@@ -1102,6 +1104,7 @@ int main(int argc, char **argv)
 	cx.nsymbol_files = o.nsymbol_files;
 	cx.symbol_ldd = o.ldd;
 	cx.timing = o.timing;
+	cx.guru = o.guru;
 	cx.unoptimized = o.unoptimized;
 	cx.diag.no_warnings = o.no_warnings;
 	cx.diag.warn_errors = o.warn_errors;

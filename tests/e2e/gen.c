@@ -17,8 +17,8 @@
  *                            kill(2), then one with tkill(2) and one with
  *                            tgkill(2)
  *   gen udp N PORT           N datagrams to 127.0.0.1:PORT
- *   gen udpx N PORT SIZE     N datagrams of SIZE bytes to itself on
- *                            127.0.0.1:PORT, each received
+ *   gen udpx N PORT SIZE [6] N datagrams of SIZE bytes to itself on
+ *                            127.0.0.1:PORT (::1 with 6), each received
  *   gen udpfull N PORT       N datagrams to a bound socket with the smallest
  *                            receive buffer that never reads: most are dropped
  *   gen tcp N PORT SIZE [6]  a TCP connection over 127.0.0.1:PORT (::1 with
@@ -220,15 +220,28 @@ static int udp_socket(long port, struct sockaddr_in *a)
 	return s;
 }
 
-static int do_udpx(long n, long port, long size)
+static int do_udpx(long n, long port, long size, int v6)
 {
 	struct sockaddr_in a;
-	int s = udp_socket(port, &a);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr *sa = v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a;
+	socklen_t len = v6 ? sizeof(a6) : sizeof(a);
 	char *buf = calloc(1, (size_t)size + 1);
 	long k;
+	int s;
 
+	if (v6) {
+		a6.sin6_port = htons((uint16_t)port);
+		s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s < 0 || bind(s, sa, len)) {
+			perror("udp bind");
+			return 1;
+		}
+	} else {
+		s = udp_socket(port, &a);
+	}
 	for (k = 0; k < n; k++)
-		if (sendto(s, buf, (size_t)size, 0, (struct sockaddr *)&a, sizeof(a)) != size ||
+		if (sendto(s, buf, (size_t)size, 0, sa, len) != size ||
 		    recv(s, buf, (size_t)size + 1, 0) != size)
 			return 1;
 	close(s);
@@ -607,7 +620,8 @@ int main(int argc, char **argv)
 			return 1;
 	} else if (!strcmp(cmd, "udpx")) {
 		n = arg(argv, i, argc, "count");
-		if (do_udpx(n, arg(argv, i + 1, argc, "port"), arg(argv, i + 2, argc, "size")))
+		if (do_udpx(n, arg(argv, i + 1, argc, "port"), arg(argv, i + 2, argc, "size"),
+			    i + 3 < argc && !strcmp(argv[i + 3], "6")))
 			return 1;
 	} else if (!strcmp(cmd, "udpfull")) {
 		n = arg(argv, i, argc, "count");

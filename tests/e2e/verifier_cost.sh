@@ -205,11 +205,12 @@ fi
 
 # every alias but the syscalls', by name from the tapset sources
 FAMILIES=$(sed -n 's/^probe \([a-z_][a-z_0-9.]*\)[ =].*/\1/p' "$TAPSETS"/*.stp | grep -v '^syscall\.' | sort -u)
-# (less those on kernel functions, on a kernel that cannot probe them:
-# refused for that reason and no other)
+# (less those on kernel functions, on a kernel that cannot probe them,
+# and the netfilter hooks the kernel links no eBPF program to (ARP,
+# bridge): refused for that reason and no other)
 for p in $FAMILIES; do
 	if "$TAP" -p2 -e "probe $p { }" 2>&1 >/dev/null |
-		grep -q "^tapset/.*error: probe point 'kernel.function(.*it needs kprobes, and this kernel has none"; then
+		grep -Eq "^tapset/.*error: probe point '(kernel.function\(.*it needs kprobes, and this kernel has none|netfilter.*it links eBPF netfilter programs to the IPv4 and IPv6 hooks only)"; then
 		continue
 	fi
 	"$TAP" -L "$p"

@@ -196,11 +196,14 @@ static void refused_points_say_why(void **state)
 		     "\t@json_output_data_end\n}",
 		     "t.stp:2:7: error: probe point 'json_data' is not supported: SystemTap serves "
 		     "json_data as /proc/systemtap/MODULE/data.json");
-	/* netfilter hooks: what they would stand on */
-	expect_error("probe netfilter.ipv4.pre_routing { }",
-		     "t.stp:1:7: error: probe point 'netfilter.ipv4.pre_routing' is not supported yet: "
-		     "SystemTap's netfilter hooks would be eBPF netfilter programs "
-		     "(BPF_PROG_TYPE_NETFILTER, kernel 6.4+)");
+	/* netfilter hooks: names checked before the kernel is asked */
+	expect_error("probe netfilter.hook(\"NF_INET_NOPE\").pf(\"NFPROTO_IPV4\") { }",
+		     "t.stp:1:7: error: probe point 'netfilter.hook(\"NF_INET_NOPE\")."
+		     "pf(\"NFPROTO_IPV4\")' has an unknown hook");
+	expect_error("probe netfilter.hook(\"NF_IP6_LOCAL_IN\").pf(\"NFPROTO_IPV4\") { }",
+		     "names a hook of NFPROTO_IPV6 with .pf(\"NFPROTO_IPV4\")");
+	expect_error("probe netfilter.pf(\"NFPROTO_IPV4\") { }", "needs both .hook(\"HOOK\") and");
+	expect_error("probe netfilter.hook(\"1\").pf(\"2\").pf(\"2\") { }", "each once");
 	/* a name nobody has stays a plain unknown point */
 	expect_error("probe vm.nosuch { }", "does not match any probe alias");
 	/* an optional refused point is quietly nothing */
@@ -242,7 +245,8 @@ static void dumps(void **state)
 	fclose(o);
 	/* sorted, one per line, parameters as stap writes them */
 	assert_non_null(strstr(buf, "begin\nbegin(number)\nend\nend(number)\nerror\n"));
-	assert_non_null(strstr(buf, "\nkernel.trace(string)\nnever\n"));
+	assert_non_null(strstr(buf, "\nkernel.trace(string)\nnetfilter.hook(string).pf(string)\n"));
+	assert_non_null(strstr(buf, "\nnetfilter.pf(string).hook(string).priority(string)\nnever\n"));
 	assert_non_null(strstr(buf, "\ntimer.jiffies(number).randomize(number)\n"));
 	assert_non_null(strstr(buf, "\nperf.sw.cpu_clock.hz(number)\n"));
 	assert_null(strstr(buf, "input"));

@@ -712,16 +712,16 @@ static void test_errors(void **state)
 		   "t.stp:1:15: error: 'else' without a matching 'if'");
 	expect_err("probe begin %{ x %}", 1,
 		   "t.stp:1:13: error: embedded C ('%{ %}') is not supported: taphub runs only "
-		   "verified eBPF, and -g (guru mode) is refused");
+		   "verified eBPF, even in guru mode (-g)");
 	expect_err("function f() %{ x %}", 1,
 		   "t.stp:1:14: error: function 'f' is embedded C ('%{ %}'), which is not "
-		   "supported: taphub runs only verified eBPF, and -g (guru mode) is refused");
+		   "supported: taphub runs only verified eBPF, even in guru mode (-g)");
 	expect_err("%{ #include <x> %}", 1,
 		   "t.stp:1:1: error: embedded C ('%{ %}') is not supported: taphub runs only "
-		   "verified eBPF, and -g (guru mode) is refused");
+		   "verified eBPF, even in guru mode (-g)");
 	expect_err("probe begin { %{ x %} }", 1,
 		   "t.stp:1:15: error: embedded C ('%{ %}') is not supported: taphub runs only "
-		   "verified eBPF, and -g (guru mode) is refused");
+		   "verified eBPF, even in guru mode (-g)");
 	expect_err("x = 1", 1,
 		   "t.stp:1:1: error: expected 'probe', 'global' or 'function', found identifier "
 		   "'x'");

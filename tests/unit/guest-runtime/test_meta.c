@@ -39,6 +39,9 @@ static const char good[] =
 	 "prog th_p5 kfunc kprobe.multi vfs_read 0 \"kernel.function(\\\"vfs_read\\\")\"\n"
 	 "kfn vfs_read\nkfn vfs_readv\n"
 	 "prog th_p6 uprobe \"/usr/bin/a b\" 4678 12328 90f30f1e 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
+	 "prog th_p7 netfilter 10 3 -50 0 \"nf\"\n"
+	 "prog th_p8 bp rw 4 ffffffff82b4b0c8 \"\" 0 \"kernel.data(0xffffffff82b4b0c8).rw\"\n"
+	 "prog th_p9 bp w 1 0 \"vm_dirty_ratio\" 0 \"kernel.data(\\\"vm_dirty_ratio\\\").write\"\n"
 	 "end\n";
 
 static void test_good(void **state)
@@ -57,7 +60,19 @@ static void test_good(void **state)
 	assert_int_equal(m->nfmts, 1);
 	assert_non_null(grt_meta_find_fmt(m, TH_FMT_FIRST));
 	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 1));
-	assert_int_equal(m->nprogs, 7);
+	assert_int_equal(m->nprogs, 10);
+	assert_int_equal(m->progs[7].kind, GRT_PROG_NETFILTER);
+	assert_int_equal(m->progs[7].nf_pf, 10);
+	assert_int_equal(m->progs[7].nf_hook, 3);
+	assert_int_equal(m->progs[7].nf_prio, -50);
+	/* a kernel address needs all 64 bits */
+	assert_int_equal(m->progs[8].kind, GRT_PROG_BP);
+	assert_true(m->progs[8].bp_addr == 0xffffffff82b4b0c8ULL);
+	assert_int_equal(m->progs[8].bp_len, 4);
+	assert_true(m->progs[8].bp_rw);
+	assert_true(m->progs[9].bp_addr == 0);
+	assert_string_equal(m->progs[9].event, "vm_dirty_ratio");
+	assert_false(m->progs[9].bp_rw);
 	assert_int_equal(m->progs[4].nfuncs, 0);
 	/* a kprobe_multi program's functions, in the order of their cookies */
 	assert_int_equal(m->progs[5].nfuncs, 2);
@@ -115,6 +130,12 @@ static void test_hostile(void **state)
 	expect_bad("classes", "classes 2 default default\n", "class default given twice");
 	expect_bad("prog th_p0", "prog th_p0 tp ../.. passwd 0 \"x\"\n", "bad tracepoint name");
 	expect_bad("prog th_p2", "prog th_p2 rawtp a/b 0 \"x\"\n", "bad event name");
+	expect_bad("prog th_p7", "prog th_p7 netfilter 2 256 0 0 \"x\"\n", "bad number");
+	expect_bad("prog th_p8", "prog th_p8 bp x 4 1000 \"\" 0 \"x\"\n", "bad breakpoint type");
+	expect_bad("prog th_p8", "prog th_p8 bp w 3 1000 \"\" 0 \"x\"\n", "bad breakpoint length");
+	expect_bad("prog th_p8", "prog th_p8 bp w 4 10000000000000000 \"\" 0 \"x\"\n",
+		   "bad breakpoint address");
+	expect_bad("prog th_p9", "prog th_p9 bp w 4 0 \"../x\" 0 \"x\"\n", "bad breakpoint symbol");
 	expect_bad("prog th_p2", "prog th_pX rawtp a 0 \"x\"\n", "bad program name");
 	expect_bad("prog th_p4", "prog th_p4 kfunc uprobe vfs_read 0 \"x\"\n",
 		   "bad kernel function program");
@@ -146,7 +167,7 @@ static void test_hostile(void **state)
 	expect_bad("fmt 16", "fmt 16 l \"%s\"\n", "format value 1 has the wrong type");
 	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
 	expect_bad("end", "", "truncated: no 'end' line");
-	expect_bad("end", "\n", "line 21: missing field");
+	expect_bad("end", "\n", "line 24: missing field");
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
