@@ -997,6 +997,11 @@ int cc_dwarf_params(struct cc_arena *a, const char *path, const char *func,
 const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
 /* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
 const char *cc_elf_runpath(struct cc_arena *a, const char *path);
+/*
+ * A mark("NAME") pattern as the notes spell it: DTrace writes a probe
+ * declared a__b as a-b, and so may scripts (stap's rule): each '-' is "__".
+ */
+const char *cc_sdt_mark_pattern(struct cc_arena *a, const char *pat);
 /* Argument specs ("-4@%edi 8@-16(%rbp)") into v: how many, or -EINVAL and *err. */
 int cc_sdt_parse_args(struct cc_arena *a, const char *spec, struct cc_sdt_arg *v, int max,
 		      const char **err);
