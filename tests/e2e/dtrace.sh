@@ -11,7 +11,8 @@
 #                                      fires only while traced
 #   dtapp:none()                       no argument
 #
-# and prints guarded=K, how many times its semaphore was up.  Also: the
+# and prints guarded=K, how many times its semaphore was up.  `app N spin`
+# first waits for the semaphore in a loop with no call (-x PID).  Also: the
 # semaphores' symbols, -L, the header included after <sys/sdt.h> (no
 # semaphores, no object), C++, -C with -I/-D, STAP_SDT_V2, -k, the default
 # output names, and bad provider files (file:line:col, a caret, status 1,
@@ -49,8 +50,18 @@ cat >"$D/app.c" <<'EOF'
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 10, guarded = 0, i;
+	long k;
 	char name[32];
 
+	/*
+	 * "spin": wait for a tracer in a loop without a call, where only a
+	 * read of the semaphore each time (volatile) can see it raised
+	 */
+	for (k = 0; argc > 2 && !DTAPP_GUARDED_ENABLED(); k++)
+		if (k == 1L << 36)
+			break;
+	if (argc > 2)
+		printf("spun=%s\n", DTAPP_GUARDED_ENABLED() ? "raised" : "gave up");
 	for (i = 1; i <= n; i++) {
 		snprintf(name, sizeof(name), "req-%d", i);
 		DTAPP_TICK(i, -3L * i);
@@ -135,6 +146,26 @@ assert_grep "guarded not probed: DTAPP_GUARDED_ENABLED() stayed false" "$TMP/nog
 	'^guarded=0$'
 run untraced "$APP" 5
 assert_grep "untraced, the semaphore is down" "$TMP/untraced.out" '^guarded=0$'
+
+# ---- -x PID: a running program in a tight loop sees its semaphore raised --------------
+"$APP" "$N" spin >"$TMP/spin.prog" &
+SPID=$!
+track_pid $SPID
+# -x names the program the process runs: the app's once the shell's fork has exec'd it
+wait_until 10 "[ \"\$(readlink /proc/$SPID/exe)\" = '$APP' ]"
+tap_start spin -x "$SPID" -e 'global n, s
+probe process.mark("guarded") { n++; s += $arg1; if (n == $1) exit() }
+probe end { printf("n=%d\ns=%d\n", n, s) }' "$N"
+tap_wait spin
+# tap gone without attaching: the program would spin on for a minute
+[ "$(rc spin)" = 0 ] || kill "$SPID" 2>/dev/null
+assert_ok "-x PID on the guarded marker of a program spinning on its semaphore" spin
+wait_until 30 "gone $SPID"
+assert_grep "the loop saw the semaphore raised (a volatile read each time)" "$TMP/spin.prog" \
+	'^spun=raised$'
+assert_eq "-x: the N guarded hits" "$(value n spin)" "$N"
+assert_eq "-x: their \$arg1 sum" "$(value s spin)" "$((2 * SUM))"
+assert_grep "the program saw _ENABLED() true at each of them" "$TMP/spin.prog" "^guarded=$N\$"
 
 # ---- the header after <sys/sdt.h>: no semaphores, no -G object, _ENABLED() is 1 ----
 {
