@@ -947,6 +947,14 @@ struct cc_elf_func {
 /* The functions of .symtab (else .dynsym), one per name, sorted by name; -errno and *err. */
 int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *n,
 		 const char **err);
+/* ---- read_fd.c ---------------------------------------------------------------- */
+
+/*
+ * fd read to its end into *ret_buf (malloc'd, NUL-terminated; *ret_len
+ * bytes): -E2BIG past max bytes, -ENOMEM, or read's -errno.
+ */
+int cc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
 /* ---- provider_file.c: DTrace provider files (.d), for tools/dtrace ---------- */
 
 /* One `probe NAME(TYPE, ...);` of a provider. */

@@ -232,39 +232,12 @@ static int wait_child(pid_t pid, const char *what)
 /* fd to its end into *ret (malloc'd, NUL-terminated); -errno, said */
 static int read_all(int fd, const char *what, char **ret, size_t *ret_len)
 {
-	size_t n = 0, cap = 0;
-	char *buf = NULL, *nb;
-	ssize_t r;
+	int err = cc_read_fd(fd, MAX_INPUT, ret, ret_len);
 
-	for (;;) {
-		if (cap - n < 4096) {
-			cap = cap ? 2 * cap : 65536;
-			nb = cap <= MAX_INPUT ? realloc(buf, cap + 1) : NULL;
-			if (!nb) {
-				free(buf);
-				fprintf(stderr, "%s: %s: %s\n", prog, what,
-					cap > MAX_INPUT ? "larger than 64 MB" : strerror(ENOMEM));
-				return cap > MAX_INPUT ? -EFBIG : -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = -errno;
-			fprintf(stderr, "%s: reading %s: %s\n", prog, what, strerror(errno));
-			free(buf);
-			return (int)r;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*ret = buf;
-	*ret_len = n;
-	return 0;
+	if (err)
+		fprintf(stderr, "%s: reading %s: %s\n", prog, what,
+			err == -E2BIG ? "larger than 64 MB" : strerror(-err));
+	return err;
 }
 
 static int write_all(int fd, const char *buf, size_t len)
