@@ -11,8 +11,9 @@
 #                                      fires only while traced
 #   dtapp:none()                       no argument
 #
-# and prints guarded=K, how many times its semaphore was up.  `app N spin`
-# first waits for the semaphore in a loop with no call (-x PID).  Also: the
+# and prints guarded=K, how many times its semaphore was up.  `app N spin GO`
+# first waits for the semaphore in a loop with no call (-x PID), then for
+# the file GO.  Also: the
 # semaphores' symbols, -L, the header included after <sys/sdt.h> (no
 # semaphores, no object), C++, -C with -I/-D, STAP_SDT_V2, -k, the default
 # output names, and bad provider files (file:line:col, a caret, status 1,
@@ -45,6 +46,7 @@ EOF
 cat >"$D/app.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "app.h"
 
 int main(int argc, char **argv)
@@ -62,6 +64,9 @@ int main(int argc, char **argv)
 			break;
 	if (argc > 2)
 		printf("spun=%s\n", DTAPP_GUARDED_ENABLED() ? "raised" : "gave up");
+	/* then the hits once tap is all in: the test says go (at most 60 s) */
+	for (k = 0; argc > 3 && k < 60000 && access(argv[3], F_OK); k++)
+		usleep(1000);
 	for (i = 1; i <= n; i++) {
 		snprintf(name, sizeof(name), "req-%d", i);
 		DTAPP_TICK(i, -3L * i);
@@ -148,7 +153,7 @@ run untraced "$APP" 5
 assert_grep "untraced, the semaphore is down" "$TMP/untraced.out" '^guarded=0$'
 
 # ---- -x PID: a running program in a tight loop sees its semaphore raised --------------
-"$APP" "$N" spin >"$TMP/spin.prog" &
+"$APP" "$N" spin "$TMP/go" >"$TMP/spin.prog" &
 SPID=$!
 track_pid $SPID
 # -x names the program the process runs: the app's once the shell's fork has exec'd it
@@ -156,6 +161,9 @@ wait_until 10 "[ \"\$(readlink /proc/$SPID/exe)\" = '$APP' ]"
 tap_start spin -x "$SPID" -e 'global n, s
 probe process.mark("guarded") { n++; s += $arg1; if (n == $1) exit() }
 probe end { printf("n=%d\ns=%d\n", n, s) }' "$N"
+# the semaphore goes up before the program's breakpoint has its eBPF
+# program: hits at once would be lost, so they wait for tap to be all in
+wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID" && touch "$TMP/go"
 tap_wait spin
 # tap gone without attaching: the program would spin on for a minute
 [ "$(rc spin)" = 0 ] || kill "$SPID" 2>/dev/null
