@@ -13,11 +13,11 @@
 #
 # and prints guarded=K, how many times its semaphore was up.  `app N spin GO`
 # first waits for the semaphore in a loop with no call (-x PID), then for
-# the file GO.  Also: the
-# semaphores' symbols, -L, the header included after <sys/sdt.h> (no
-# semaphores, no object), C++, -C with -I/-D, STAP_SDT_V2, -k, the default
-# output names, and bad provider files (file:line:col, a caret, status 1,
-# no output).
+# the file GO.  Also: the semaphores' symbols, -L, the header included
+# after <sys/sdt.h> (no semaphores, no object), a shared library with its
+# own provider, C++, -C with -I/-D, STAP_SDT_V2, -k, the default output
+# names, and bad provider files (file:line:col, a caret, status 1, no
+# output).
 #
 . "$(dirname "$0")/lib.sh"
 require_kernel
@@ -189,6 +189,56 @@ assert_eq "its markers have no semaphore" "$(grep -c 'Semaphore: 0x0*$' "$TMP/no
 tap_run nosem_tap -c "$D/nosem 7" -e 'global n; probe process(@1).mark("guarded") { n += $arg1 }
 probe end { printf("n=%d\n", n) }' "$D/nosem"
 assert_eq "its guarded marker is traced like any" "$(value n nosem_tap)" 56
+
+# ---- a shared library with its own provider and -G object ---------------------------
+cat >"$D/lib.d" <<'EOF'
+provider dtlib { probe call(int i); };
+EOF
+cat >"$D/lib.c" <<'EOF'
+#include "lib.h"
+
+int dtlib_call(int i);
+int dtlib_call(int i)
+{
+	if (!DTLIB_CALL_ENABLED())
+		return 0;
+	DTLIB_CALL(i);
+	return 1;
+}
+EOF
+cat >"$D/libmain.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+
+int dtlib_call(int i);
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 10, called = 0, i;
+
+	for (i = 1; i <= n; i++)
+		called += dtlib_call(i);
+	printf("called=%d\n", called);
+	return 0;
+}
+EOF
+run lib_h "$DTRACE" -h -s "$D/lib.d" -o "$D/lib.h"
+run lib_o "$DTRACE" -G -s "$D/lib.d" -o "$D/lib-probes.o"
+run lib_cc cc -Wall -Wextra -Werror -O2 -fPIC -shared -o "$D/libdtlib.so" "$D/lib.c" "$D/lib-probes.o"
+assert_ok "a shared library builds with its header and its -G object" lib_cc
+run lib_main cc -Wall -Wextra -Werror -O2 -o "$D/libmain" "$D/libmain.c" -L"$D" -ldtlib \
+	-Wl,-rpath,"$D"
+assert_ok "and a program with it" lib_main
+readelf --dyn-syms -W "$D/libdtlib.so" >"$TMP/libdyn.out"
+assert_no_grep "the library's semaphore is its own: not exported" "$TMP/libdyn.out" \
+	dtlib_call_semaphore
+tap_run lib -c "$D/libmain $N" -e 'global n, s
+probe process(@1).library(@2).mark("call") { n++; s += $arg1 }
+probe end { printf("n=%d\ns=%d\n", n, s) }' "$D/libmain" "$D/libdtlib.so"
+assert_ok "library().mark() on the library's guarded marker runs" lib
+assert_eq "the library's marker: N hits" "$(value n lib)" "$N"
+assert_eq "with their values" "$(value s lib)" "$SUM"
+assert_grep "the library saw its semaphore raised at each call" "$TMP/lib.out" "^called=$N\$"
 
 # ---- C++ ---------------------------------------------------------------------------
 if command -v c++ >/dev/null 2>&1; then
