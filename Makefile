@@ -71,7 +71,9 @@ EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/r
 	$(O)/gen/tapset/errno.stp
 
 TOOLS := tap taphubd tapctl tap-read
-PROGS := $(addprefix $(O)/,$(TOOLS))
+# dtrace (installed as tap-dtrace) links the compiler's provider-file
+# parser only: its own rule, below
+PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
 
 .PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench bench-vm \
 	compat install clean format
@@ -158,6 +160,11 @@ $(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$
 		$(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $$(EXPORT) $$(LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call prog_rules,$(t))))
+
+$(O)/dtrace: $(O)/obj/tools/dtrace.o $(call lib,$(O),compiler)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) -o $@ $< $(call lib,$(O),compiler)
 
 $(O)/tests/e2e/gen: tests/e2e/gen.c
 	@mkdir -p $(@D)
@@ -324,7 +331,9 @@ compat: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(addprefix $(O)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	# not "dtrace": systemtap-sdt-dev's is /usr/bin/dtrace (docs/probes.md)
+	install -m 755 $(O)/dtrace $(DESTDIR)$(PREFIX)/bin/tap-dtrace
 	install -d $(DESTDIR)$(PREFIX)/share/taphub/examples $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder
 	install -m 644 sessions/examples/*.stp $(DESTDIR)$(PREFIX)/share/taphub/examples/
 	install -m 644 sessions/flight-recorder/*.stp $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder/

@@ -976,6 +976,52 @@ struct cc_elf_func {
 /* The functions of .symtab (else .dynsym), one per name, sorted by name; -errno and *err. */
 int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *n,
 		 const char **err);
+/* ---- read_fd.c ---------------------------------------------------------------- */
+
+/*
+ * fd read to its end into *ret_buf (malloc'd, NUL-terminated; *ret_len
+ * bytes): -E2BIG past max bytes, -ENOMEM, or read's -errno.
+ */
+int cc_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
+/* ---- provider_file.c: DTrace provider files (.d), for tools/dtrace ---------- */
+
+/* One `probe NAME(TYPE, ...);` of a provider. */
+struct cc_provider_probe {
+	const char *name; /* as declared, "__" kept: the marker's name in the note */
+	struct cc_loc loc;
+	int nargs;        /* at most CC_SDT_MAX_ARGS: sys/sdt.h's most */
+	const char *args[CC_SDT_MAX_ARGS]; /* each type as written: "const char *" */
+};
+/* `provider NAME { probe ...; };` (two blocks of one name are one provider) */
+struct cc_provider {
+	const char *name;
+	struct cc_loc loc;
+	struct cc_vec probes; /* struct cc_provider_probe * */
+};
+/*
+ * Parse src into ret_providers (struct cc_provider *, in file order).
+ * Errors and warnings go to d; returns 0, or -EINVAL when there were
+ * errors.  preprocessed: src is cpp's output (line markers map locations
+ * back to the files cpp read); otherwise directives are ignored, with a
+ * warning that -C runs them.
+ */
+int cc_provider_file_parse(struct cc_arena *a, struct cc_diag *d, const struct cc_srcfile *src,
+			   bool preprocessed, struct cc_vec *ret_providers);
+
+/* ---- provider_emit.c: the header (dtrace -h) and semaphores (dtrace -G) ---- */
+
+/*
+ * The header of a provider file: PROVIDER_PROBE(arg1, ...) macros
+ * emitting <sys/sdt.h> markers and PROVIDER_PROBE_ENABLED() reading the
+ * semaphores.  source: the .d file's name (for the comment); guard: the
+ * include guard's macro.  -EIO when writing failed.
+ */
+int cc_provider_emit_header(FILE *out, const struct cc_vec *providers, const char *source,
+			    const char *guard);
+/* The C source defining every probe's semaphore, for the -G object. */
+int cc_provider_emit_semaphores(FILE *out, const struct cc_vec *providers, const char *source);
+
 /* ---- dwarf.c: a user-space function's parameters (libdw) ---- */
 
 /*
@@ -988,6 +1034,11 @@ int cc_dwarf_params(struct cc_arena *a, const char *path, const char *func,
 const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
 /* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
 const char *cc_elf_runpath(struct cc_arena *a, const char *path);
+/*
+ * A mark("NAME") pattern as the notes spell it: DTrace writes a probe
+ * declared a__b as a-b, and so may scripts (stap's rule): each '-' is "__".
+ */
+const char *cc_sdt_mark_pattern(struct cc_arena *a, const char *pat);
 /* Argument specs ("-4@%edi 8@-16(%rbp)") into v: how many, or -EINVAL and *err. */
 int cc_sdt_parse_args(struct cc_arena *a, const char *spec, struct cc_sdt_arg *v, int max,
 		      const char **err);

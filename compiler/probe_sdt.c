@@ -87,7 +87,7 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *pat
 				      "is a user-space probe taphub does not support yet (it has "
 				      "process(\"PATH\")[.provider(\"P\")].mark(\"NAME\") and "
 				      "process(\"PATH\").function(\"NAME\")[.call][.return])");
-	name = pt->comps[i].str;
+	name = cc_sdt_mark_pattern(cx->arena, pt->comps[i].str);
 	if (cc_sdt_read(cx->arena, path, &v, &n, &why) < 0)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena, "cannot read %s: %s", path, why));

@@ -604,3 +604,28 @@ const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off)
 		sprintf(hex + 2 * i, "%02x", b[i]);
 	return n > 0 ? hex : "00";
 }
+
+/* A '-' of a [a-z] range stays: it is the pattern's, not a name's. */
+const char *cc_sdt_mark_pattern(struct cc_arena *a, const char *pat)
+{
+	size_t n = 0, i;
+	bool range = false;
+	char *s, *o;
+
+	for (i = 0; pat[i]; i++)
+		n += pat[i] == '-' ? 2 : 1;
+	s = o = cc_alloc(a, n + 1);
+	for (i = 0; pat[i]; i++) {
+		if (pat[i] == '[')
+			range = true;
+		else if (pat[i] == ']')
+			range = false;
+		if (pat[i] == '-' && !range) {
+			*o++ = '_';
+			*o++ = '_';
+		} else {
+			*o++ = pat[i];
+		}
+	}
+	return s;
+}

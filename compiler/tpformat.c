@@ -443,48 +443,10 @@ static bool component_valid(const char *s)
 	return s && name_valid(s) && strcmp(s, ".") && strcmp(s, "..");
 }
 
-/* tracefs files report size 0, so read until EOF. */
-static int read_all(int fd, char **ret_buf, size_t *ret_len)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL, *nb;
-	ssize_t n;
-
-	for (;;) {
-		if (len == cap) {
-			if (cap >= TP_MAX_TEXT) {
-				free(buf);
-				return -E2BIG;
-			}
-			cap = cap ? 2 * cap : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			return (int)n;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	*ret_buf = buf;
-	*ret_len = len;
-	return 0;
-}
-
 int cc_tp_load(const char *tracefs, const char *subsys, const char *event, struct cc_tpformat **ret)
 {
 	struct cc_tpformat *f;
-	/* Set by read_all() only on success, which gcc -O2 cannot see. */
+	/* Set by cc_read_fd() only on success, which gcc -O2 cannot see. */
 	char *path, *text = NULL;
 	size_t len = 0;
 	int fd, err;
@@ -499,7 +461,8 @@ int cc_tp_load(const char *tracefs, const char *subsys, const char *event, struc
 	free(path);
 	if (fd < 0)
 		return -errno;
-	err = read_all(fd, &text, &len);
+	/* tracefs files report size 0: read until EOF */
+	err = cc_read_fd(fd, TP_MAX_TEXT, &text, &len);
 	close(fd);
 	if (err)
 		return err;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for compiler/sdt.c's argument specs: every x86-64 operand
+ * Unit tests for compiler/sdt.c: the argument specs, every x86-64 operand
  * form GNU as writes into .note.stapsdt (as gcc emits them for <sys/sdt.h>
  * markers: the specs below are copied from `readelf -n` of binaries built
  * here), each with the register offsets of x86_64's struct pt_regs, and
  * the specs it refuses with the reason.  Reading notes out of an ELF file
  * is tested end to end (tests/e2e/sdt.sh) against a program built with
- * <sys/sdt.h>.
+ * <sys/sdt.h>.  And mark("a-b") patterns, which name the marker a__b.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,12 +195,24 @@ static void test_refused(void **state)
 	}
 }
 
+/* process.mark("a-b") finds the marker a__b (compiler/sdt.c) */
+static void test_mark_pattern(void **state)
+{
+	(void)state;
+	assert_string_equal(cc_sdt_mark_pattern(A, "request-start"), "request__start");
+	assert_string_equal(cc_sdt_mark_pattern(A, "a-b-c*"), "a__b__c*");
+	assert_string_equal(cc_sdt_mark_pattern(A, "plain__name"), "plain__name");
+	/* a range's '-' is the pattern's */
+	assert_string_equal(cc_sdt_mark_pattern(A, "[a-c]-x"), "[a-c]__x");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registers), cmocka_unit_test(test_immediates),
 	    cmocka_unit_test(test_memory),    cmocka_unit_test(test_rip_relative),
 	    cmocka_unit_test(test_no_size),   cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_mark_pattern),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
