@@ -310,7 +310,7 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	if (d->kind == PK_KFUNC)
 		return cg_kfunc_target(G, n);
 	if (d->kind == PK_UPROBE)
-		return cg_sdt_target(G, n);
+		return d->sdt ? cg_sdt_target(G, n) : cg_uvar_target(G, n);
 	if (d->kind == PK_SYSCALL) {
 		if (d->sysexit)
 			return "((__s64)ctx->args[1])";

@@ -8,15 +8,17 @@
  * over the file's symbol table (.symtab, or .dynsym in a stripped file,
  * through libelf); each matching function is a uprobe on its first
  * instruction, or a uretprobe for .return.  .call is the entry too: a
- * symbol is never an inlined copy.  NAME@FILE and .statement need the
- * DWARF line tables, which are not read yet: refused with the reason.
+ * symbol is never an inlined copy.  NAME@FILE[:LINE] and .statement are
+ * probe_ustmt.c's (the DWARF line table).
  *
- * $param comes from DWARF (dwarf.c): at the first instruction the calling
- * convention says where each argument is.  In .return, $param is the
- * value at entry (an @entry, as stap gives it) and $return is rax.
- * $$parms is `a=0x1 b=0x2`, as stap prints it; a parameter taphub cannot
- * read (a float, a struct by value) is left out of it and is an error
- * when named, with the reason.
+ * $name is any variable in scope at the probe's address, read where DWARF
+ * says it is there (dwarf.c, dwarf_loc.c), with member, pointer and index
+ * chains.  In .return, $name is the value at entry (an @entry, as stap
+ * gives it) and $return is rax.  $$parms is `a=0x1 b=0x2`, as stap prints
+ * it, $$locals the same of the locals, $$vars both; a variable not readable
+ * at the address prints as `name=?`, and is an error when named, with
+ * where it can be read.  $v$ prints a struct's members, a char array as a
+ * quoted string.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -78,7 +80,7 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 		d->ucheck = cc_file_hex(cx->arena, path, v[k].off);
 		d->uret = ret;
 		d->func = v[k].name;
-		d->nuparams = -1;
+		d->uaddr = v[k].addr;
 		d->pp = cc_sprintf(cx->arena, "process(\"%s\").function(\"%s\")%s", path, v[k].name,
 				   ret ? ".return" : "");
 		cc_vec_push(cx->arena, out, d);
@@ -108,99 +110,223 @@ struct cc_dprobe *cc_ufunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d
 	return e;
 }
 
-static void load_params(struct cc_ctx *cx, struct cc_dprobe *d)
+/* The chain of t ($v->a[i]) as dwarf.c takes it; runtime indexes left in t's args. */
+static struct cc_uchain *chain_of(struct cc_ctx *cx, struct cc_node *t, int *n, bool keep)
 {
-	if (d->nuparams != -1)
-		return;
-	if (cc_dwarf_params(cx->arena, d->upath, d->func, &d->uparams, &d->nuparams, &d->uretval,
-			    &d->unodwarf) < 0)
-		d->nuparams = -2;
+	int first = (int)t->num, k, i, nidx = 0;
+	struct cc_uchain *c;
+
+	*n = t->nargs - first;
+	c = cc_alloc(cx->arena, sizeof(*c) * (size_t)(*n ? *n : 1));
+	for (i = 0; i < *n; i++) {
+		struct cc_node *a = t->args[first + i];
+
+		c[i].idx = -1;
+		if (a->kind == N_STR && a->op && !strcmp(a->op, "->"))
+			c[i].member = a->str;
+		else if (a->kind == N_NUM)
+			c[i].index = a->num;
+		else
+			c[i].idx = nidx++;
+	}
+	if (keep)
+		return c;
+	/* the node keeps only what codegen evaluates: the runtime indexes */
+	for (i = k = 0; i < *n; i++) {
+		struct cc_node *a = t->args[first + i];
+
+		if (!(a->kind == N_STR && a->op && !strcmp(a->op, "->")) && a->kind != N_NUM)
+			t->args[k++] = a;
+	}
+	t->nargs = k;
+	t->num = 0;
+	return c;
 }
 
-static const char *param_names(struct cc_ctx *cx, const struct cc_dprobe *d)
+/* Elements of an array $v$ prints; a longer one is [...]. */
+#define UFUNC_PRETTY_MAX_ELEMS 16
+
+/* $name->member (or $name[index] when member is NULL and index >= 0): a copy of t with one more step */
+static struct cc_node *with_step(struct cc_ctx *cx, const struct cc_node *t, const char *name,
+				 const char *member, int64_t index)
 {
-	char *s = cc_strdup(cx->arena, "");
+	struct cc_node *v = cc_node_clone(cx, t), *m;
+
+	v->name = (char *)name;
+	v->str = NULL;
+	v->args = cc_alloc(cx->arena, sizeof(*v->args) * (size_t)(t->nargs + 1));
+	memcpy(v->args, t->args, sizeof(*v->args) * (size_t)t->nargs);
+	if (member) {
+		m = cc_node_new(cx, N_STR, &t->loc);
+		m->op = "->";
+		m->str = (char *)member;
+		m->slen = strlen(member);
+		v->args[v->nargs++] = m;
+	} else if (index >= 0) {
+		m = cc_node_new(cx, N_NUM, &t->loc);
+		m->num = index;
+		v->args[v->nargs++] = m;
+	}
+	return v;
+}
+
+static struct cc_node *with_member(struct cc_ctx *cx, const struct cc_node *t, const char *name,
+				   const char *member)
+{
+	return with_step(cx, t, name, member, -1);
+}
+
+static struct cc_node *str_node(struct cc_ctx *cx, const struct cc_loc *loc, const char *s)
+{
+	struct cc_node *n = cc_node_new(cx, N_STR, loc);
+
+	n->str = (char *)s;
+	n->slen = strlen(s);
+	return n;
+}
+
+/* f(arg) */
+static struct cc_node *call1(struct cc_ctx *cx, const char *f, struct cc_node *arg)
+{
+	struct cc_node *c = cc_node_new(cx, N_CALL, &arg->loc);
+
+	c->name = (char *)f;
+	c->args = cc_alloc(cx->arena, sizeof(*c->args) * 2);
+	c->args[0] = arg;
+	c->args[1] = str_node(cx, &arg->loc, "?");
+	c->nargs = 2;
+	return c;
+}
+
+/* sprintf(fmt, args...) of what one parts list built */
+struct fmt_parts {
+	char *fmt;
+	struct cc_vec args;
+};
+
+static void part_add(struct cc_ctx *cx, struct fmt_parts *f, const char *sep, const char *label,
+		     const char *conv, struct cc_node *arg)
+{
+	f->fmt = cc_sprintf(cx->arena, "%s%s%s%s", f->fmt, *f->fmt ? sep : "", label, conv);
+	if (arg)
+		cc_vec_push(cx->arena, &f->args, arg);
+}
+
+static struct cc_node *parts_call(struct cc_ctx *cx, struct fmt_parts *f, const struct cc_loc *loc)
+{
+	struct cc_node *call = cc_node_new(cx, N_CALL, loc);
 	int i;
 
-	for (i = 0; i < d->nuparams; i++)
-		s = cc_sprintf(cx->arena, "%s%s$%s", s, i ? " " : "", d->uparams[i].name);
-	return *s ? s : "none";
-}
-
-static struct cc_node *parms_call(struct cc_ctx *cx, const struct cc_dprobe *d,
-				  const struct cc_node *t, bool ret)
-{
-	struct cc_node *call = cc_node_new(cx, N_CALL, &t->loc);
-	char *fmt = cc_strdup(cx->arena, "");
-	int i, n = 1;
-
 	call->name = "sprintf";
-	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (size_t)(d->nuparams + 2));
-	for (i = 0; !ret && i < d->nuparams; i++) {
-		struct cc_node *a;
-
-		if (d->uparams[i].reg < 0)
-			continue;
-		fmt =
-		    cc_sprintf(cx->arena, "%s%s%s=%%#x", fmt, *fmt ? " " : "", d->uparams[i].name);
-		a = cc_node_new(cx, N_TARGET, &t->loc);
-		a->name = (char *)d->uparams[i].name;
-		call->args[n++] = a;
-	}
-	if (ret) {
-		struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
-
-		fmt = "return=%#x";
-		a->name = "return";
-		call->args[n++] = a;
-	}
-	call->args[0] = cc_node_new(cx, N_STR, &t->loc);
-	call->args[0]->str = fmt;
-	call->args[0]->slen = strlen(fmt);
-	call->nargs = n;
+	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (size_t)(f->args.n + 1));
+	call->args[0] = str_node(cx, loc, f->fmt);
+	for (i = 0; i < f->args.n; i++)
+		call->args[i + 1] = f->args.v[i];
+	call->nargs = f->args.n + 1;
 	return call;
 }
 
-/* The register a parameter or the return value is read from, as an SDT argument. */
-static struct cc_sdt_arg *reg_arg(struct cc_ctx *cx, const struct cc_uparam *p)
+/*
+ * The pretty form of t ($v$): a number in decimal, a pointer in hex, a
+ * char array quoted, a struct's members in braces (depth levels of them;
+ * deeper ones as {...}).  NULL when t cannot be read.
+ */
+static struct cc_node *pretty(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
+			      const char *name, int depth)
 {
-	struct cc_sdt_arg *a = cc_alloc(cx->arena, sizeof(*a));
+	struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
+	struct cc_uchain *c;
+	struct cc_uread rd;
+	const char *why, **mem;
+	int n, nm, i;
 
-	a->kind = CC_SDT_REG;
-	a->reg = p->reg;
-	a->index = -1;
-	a->size = p->size;
-	a->is_signed = p->is_signed;
-	return a;
+	c = chain_of(cx, t, &n, true);
+	if (cc_dwarf_read(cx->arena, d->upath, d->uaddr, name, c, n, &rd, &why) < 0)
+		return NULL;
+	if (rd.kind == CC_UREAD_STRING) {
+		part_add(cx, &f, "", "", "\"%s\"", call1(cx, "user_string", with_member(cx, t, name, NULL)));
+	} else if (rd.kind == CC_UREAD_VALUE && rd.nelem > 0) {
+		if (rd.nelem > UFUNC_PRETTY_MAX_ELEMS || depth == 0) {
+			part_add(cx, &f, "", "", "[...]", NULL);
+		} else {
+			f.fmt = cc_strdup(cx->arena, "[");
+			for (i = 0; i < rd.nelem; i++) {
+				struct cc_node *m = pretty(cx, d, with_step(cx, t, name, NULL, i), name,
+							   depth - 1);
+
+				f.fmt = cc_sprintf(cx->arena, "%s%s%s", f.fmt, i ? ", " : "",
+						   m ? "%s" : "?");
+				if (m)
+					cc_vec_push(cx->arena, &f.args, m);
+			}
+			f.fmt = cc_sprintf(cx->arena, "%s]", f.fmt);
+		}
+	} else if (rd.kind == CC_UREAD_VALUE) {
+		part_add(cx, &f, "", "", rd.is_ptr ? "%#x" : "%d", with_member(cx, t, name, NULL));
+	} else if (depth == 0 ||
+		   cc_dwarf_members(cx->arena, d->upath, d->uaddr, name, c, n, &mem, &nm, &why) < 0) {
+		part_add(cx, &f, "", "", "{...}", NULL);
+	} else {
+		f.fmt = cc_strdup(cx->arena, "{");
+		for (i = 0; i < nm; i++) {
+			struct cc_node *m = pretty(cx, d, with_member(cx, t, name, mem[i]), name, depth - 1);
+
+			f.fmt = cc_sprintf(cx->arena, "%s%s.%s=", f.fmt, i ? ", " : "", mem[i]);
+			if (!m) {
+				f.fmt = cc_sprintf(cx->arena, "%s?", f.fmt);
+				continue;
+			}
+			f.fmt = cc_sprintf(cx->arena, "%s%%s", f.fmt);
+			cc_vec_push(cx->arena, &f.args, m);
+		}
+		f.fmt = cc_sprintf(cx->arena, "%s}", f.fmt);
+	}
+	return parts_call(cx, &f, &t->loc);
+}
+
+/* $$parms, $$locals, $$vars: "name=0x1 ...", name=? for one not readable here */
+static struct cc_node *vars_call(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
+				 bool parms, bool locals)
+{
+	struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
+	struct cc_uvar *v;
+	struct cc_uread rd;
+	const char *why;
+	int n = 0, i;
+
+	cc_dwarf_vars(cx->arena, d->upath, d->uaddr, &v, &n, &why);
+	for (i = 0; i < n; i++) {
+		struct cc_node *a;
+
+		if (v[i].param ? !parms : !locals)
+			continue;
+		if (cc_dwarf_read(cx->arena, d->upath, d->uaddr, v[i].name, NULL, 0, &rd, &why) < 0 ||
+		    rd.kind == CC_UREAD_STRUCT) {
+			part_add(cx, &f, " ", v[i].name, "=?", NULL);
+			continue;
+		}
+		a = cc_node_new(cx, N_TARGET, &t->loc);
+		a->name = (char *)v[i].name;
+		part_add(cx, &f, " ", v[i].name, "=%#x", a);
+	}
+	return parts_call(cx, &f, &t->loc);
 }
 
 int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet)
 {
 	struct cc_node *t = *np;
 	size_t nl = strlen(t->name);
-	const struct cc_uparam *p = NULL;
-	const char *name;
-	int i;
+	bool want_pretty = t->str != NULL;
+	struct cc_uchain *chain;
+	struct cc_uread *rd;
+	const char *name, *why;
+	int n, r;
 
-	while (nl && t->name[nl - 1] == '$') /* $var$ / $$parms$: the same values here */
+	while (nl && t->name[nl - 1] == '$') { /* $var$ / $$parms$ */
+		want_pretty = true;
 		nl--;
+	}
 	name = cc_strndup(cx->arena, t->name, nl);
-	load_params(cx, d);
-	if (d->nuparams == -2) {
-		if (!quiet)
-			cc_error_at(&cx->diag, &t->loc, "'$%s' in %s: %s", name, d->pp,
-				    d->unodwarf);
-		return -1;
-	}
-	if (t->nargs) {
-		if (!quiet)
-			cc_error_at(&cx->diag, &t->loc,
-				    "'$%s' is a plain value here: member and index access on a "
-				    "user-space variable are not supported yet (use user_int(), "
-				    "user_string() on its address)",
-				    name);
-		return -1;
-	}
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
 	    !strcmp(name, "$return")) {
 		if (!strcmp(name, "$return") && !d->uret) {
@@ -211,52 +337,60 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 		}
 		if (quiet)
 			return 0;
-		if (!strcmp(name, "$locals")) {
-			/* locals are not read: an empty string, as stap with none */
-			t->kind = N_STR;
-			t->str = "";
-			t->slen = 0;
-			t->type = TY_STRING;
-			return 0;
+		if (!strcmp(name, "$return")) {
+			struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
+			struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
+
+			a->name = "return";
+			part_add(cx, &f, "", "return", "=%#x", a);
+			*np = parts_call(cx, &f, &t->loc);
+		} else {
+			*np = vars_call(cx, d, t, strcmp(name, "$locals"), strcmp(name, "$parms"));
 		}
-		*np = parms_call(cx, d, t, !strcmp(name, "$return"));
 		return 1;
 	}
-	if (!strcmp(name, "return")) {
-		if (!d->uret || !d->uretval.size) {
-			if (!quiet)
-				cc_error_at(&cx->diag, &t->loc,
-					    d->uret
-						? "'$return': %s returns void"
-						: "'$return' is only available in .return probes "
-						  "('%s' is an entry)",
-					    d->uret ? d->func : d->pp);
-			return -1;
-		}
-		p = &d->uretval;
-	} else {
-		for (i = 0; i < d->nuparams; i++)
-			if (!strcmp(d->uparams[i].name, name))
-				p = &d->uparams[i];
-		if (!p) {
-			if (!quiet)
-				cc_error_at(&cx->diag, &t->loc,
-					    "unable to find target variable '$%s' in %s (its "
-					    "parameters: %s)",
-					    name, d->pp, param_names(cx, d));
-			return -1;
-		}
-	}
-	if (p->reg < 0) {
+	if (!strcmp(name, "return") && !d->uret) {
 		if (!quiet)
-			cc_error_at(&cx->diag, &t->loc, "'$%s' of %s cannot be read: %s", name,
-				    d->func, p->why);
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$return' is only available in .return probes ('%s' is an "
+				    "entry)",
+				    d->pp);
+		return -1;
+	}
+	rd = cc_alloc(cx->arena, sizeof(*rd));
+	chain = chain_of(cx, t, &n, true);
+	r = cc_dwarf_read(cx->arena, d->upath, d->uaddr, name, chain, n, rd, &why);
+	if (r == -ESRCH) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "unable to find target variable '$%s' in %s (its variables: %s)",
+				    name, d->pp, why);
+		return -1;
+	}
+	if (r < 0) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc, "'$%s' in %s: %s", name, d->pp, why);
+		return -1;
+	}
+	if (want_pretty) {
+		if (quiet)
+			return 0;
+		*np = pretty(cx, d, t, name, 2);
+		return 1;
+	}
+	if (rd->kind == CC_UREAD_STRUCT) {
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'$%s' is a %s, not a value: read one of its members, or print "
+				    "it with '$%s$'",
+				    name, rd->type, name);
 		return -1;
 	}
 	if (quiet)
 		return 0;
+	chain_of(cx, t, &n, false);
 	t->name = (char *)name;
-	t->aux = reg_arg(cx, p);
+	t->aux = rd;
 	t->type = TY_LONG;
 	return 0;
 }
@@ -264,13 +398,17 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d)
 {
 	char *s = cc_strdup(cx->arena, "");
-	int i;
+	struct cc_uvar *v;
+	struct cc_uread rd;
+	const char *why;
+	int n, i;
 
-	load_params(cx, d);
-	for (i = 0; i < d->nuparams; i++)
-		if (d->uparams[i].reg >= 0)
-			s = cc_sprintf(cx->arena, "%s $%s:long", s, d->uparams[i].name);
-	if (d->uret && d->uretval.reg >= 0)
-		s = cc_sprintf(cx->arena, "%s $return:long", s);
+	if (cc_dwarf_vars(cx->arena, d->upath, d->uaddr, &v, &n, &why) < 0)
+		return s;
+	for (i = 0; i < n; i++)
+		if (!d->uret || v[i].param)
+			s = cc_sprintf(cx->arena, "%s $%s:%s", s, v[i].name, v[i].type);
+	if (d->uret && cc_dwarf_read(cx->arena, d->upath, d->uaddr, "return", NULL, 0, &rd, &why) == 0)
+		s = cc_sprintf(cx->arena, "%s $return:%s", s, rd.type);
 	return s;
 }

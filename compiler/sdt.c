@@ -604,3 +604,18 @@ const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off)
 		sprintf(hex + 2 * i, "%02x", b[i]);
 	return n > 0 ? hex : "00";
 }
+
+int cc_elf_offset(const char *path, uint64_t addr, uint64_t *ret)
+{
+	const char *err;
+	Elf *e;
+	int fd, r;
+
+	r = elf_open(path, &fd, &e, &err);
+	if (r < 0)
+		return r;
+	r = file_offset(e, addr, ret) ? 0 : -ERANGE;
+	elf_end(e);
+	close(fd);
+	return r;
+}
