@@ -991,6 +991,7 @@ struct cc_uread {
 	int nelem;
 	bool is_ptr;
 	const char *type;
+	const char *text; /* "$v->a[]", for messages */
 };
 /*
  * The variables in scope at pc (a link-time address) of the ELF file

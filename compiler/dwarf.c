@@ -518,6 +518,7 @@ static int walk(struct dw_at *at, const char *name, const struct cc_uchain *chai
 	}
 	*type = t;
 	ret->type = type_name_of(at->a, t);
+	ret->text = what;
 	switch (dwarf_tag(&t)) {
 	case DW_TAG_structure_type:
 	case DW_TAG_union_type:

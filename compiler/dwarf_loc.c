@@ -217,22 +217,33 @@ unknown:
 	return -EINVAL;
 }
 
-/* "it is available at sdtprog.c:42 (0x1139-0x1150), ..." from the ranges of a location list. */
+/*
+ * "sdtprog.c:42 (0x1139-0x1150), ..." : the ranges of a location list where
+ * the variable can be read (its expression there translates), or NULL.
+ */
 static const char *where_available(struct dw_at *at, Dwarf_Attribute *attr)
 {
-	Dwarf_Addr base, start, end;
+	Dwarf_Addr base, start, end, pc = at->pc;
+	struct cc_uloc scratch;
+	const char *why;
 	char *s = NULL;
 	ptrdiff_t off = 0;
 	Dwarf_Op *expr;
+	bool is_addr;
 	size_t len;
 	int k = 0;
 
 	while ((off = dwarf_getlocations(attr, off, &base, &start, &end, &expr, &len)) > 0) {
 		Dwarf_Line *line;
 		const char *f = NULL;
-		int ln = 0;
+		int ln = 0, r;
 
-		if (!len)
+		/* the frame base and the CFA of the range's own start */
+		at->pc = start;
+		memset(&scratch, 0, sizeof(scratch));
+		r = translate(at, expr, len, &scratch, &is_addr, 0, &why);
+		at->pc = pc;
+		if (!len || r < 0)
 			continue;
 		if (k++ == DW_LOC_MAX_RANGES) {
 			s = cc_sprintf(at->a, "%s, ...", s);
@@ -254,9 +265,10 @@ int dw_location(struct dw_at *at, Dwarf_Die *die, struct cc_uloc *loc, bool *is_
 		const char **why)
 {
 	Dwarf_Attribute attr;
+	const char *w;
 	Dwarf_Op *ops;
 	size_t n;
-	int k;
+	int k, r;
 
 	memset(loc, 0, sizeof(*loc));
 	if (dwarf_attr_integrate(die, DW_AT_const_value, &attr)) {
@@ -275,13 +287,16 @@ int dw_location(struct dw_at *at, Dwarf_Die *die, struct cc_uloc *loc, bool *is_
 		return -EINVAL;
 	}
 	k = dwarf_getlocation_addr(&attr, at->pc, &ops, &n, 1);
-	if (k <= 0 || !n) {
-		const char *w = where_available(at, &attr);
-
+	r = k <= 0 || !n ? -EINVAL : translate(at, ops, n, loc, is_addr, 0, why);
+	if (r == 0)
+		return 0;
+	/* stap's way: say where it can be read instead */
+	w = where_available(at, &attr);
+	if (k <= 0 || !n)
 		*why = w ? cc_sprintf(at->a, "it is not available at 0x%llx; it is at %s",
 				      (unsigned long long)at->pc, w)
 			 : "it is optimised out (no location anywhere)";
-		return -EINVAL;
-	}
-	return translate(at, ops, n, loc, is_addr, 0, why);
+	else if (w)
+		*why = cc_sprintf(at->a, "%s; it can be read at %s", *why, w);
+	return r;
 }

@@ -323,10 +323,13 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	if (d->kind == PK_UPROBE) {
-		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet);
+		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet), i;
 
 		if (r == 1)
 			resolve(E, S, np, false);
+		/* $v[$i]: the runtime indexes are script expressions */
+		for (i = 0; r == 0 && !quiet && !d->sdt && i < (*np)->nargs; i++)
+			resolve(E, S, &(*np)->args[i], false);
 		return r >= 0;
 	}
 	if (d->kind == PK_KFUNC) {

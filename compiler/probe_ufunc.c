@@ -381,9 +381,9 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	if (rd->kind == CC_UREAD_STRUCT) {
 		if (!quiet)
 			cc_error_at(&cx->diag, &t->loc,
-				    "'$%s' is a %s, not a value: read one of its members, or print "
-				    "it with '$%s$'",
-				    name, rd->type, name);
+				    "'%s' is a %s, not a value: read one of its members, or print "
+				    "it with '%s$'",
+				    rd->text, rd->type, rd->text);
 		return -1;
 	}
 	if (quiet)

@@ -1,0 +1,113 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# User-space variables from DWARF at any probe address: process().statement()
+# on a source line, locals and parameters through location lists (registers,
+# constants, memory), member, pointer and index chains ($it->inner->a,
+# $it->vals[$k], $items[2]->id), user_string() on a char * and a char[N],
+# $v$ pretty-printing, $$locals, $$parms, $$vars, .return with $return and
+# @entry values, -L, and the errors: a variable not readable at the address
+# (where it can be), one not in scope, a bad member, a struct as a value, a
+# line with no code, a stripped program.  tests/e2e/sdtprog.c calls
+# sdtprog_walk() N times over 3 items of values known in advance (see its
+# header).
+#
+. "$(dirname "$0")/lib.sh"
+require_kernel
+PROG=$TAP_E2E_BUILD/tests/e2e/sdtprog
+SRC=$(dirname "$0")/sdtprog.c
+[ -x "$PROG" ] || skip "no $PROG (make all builds it)"
+LINE=$(grep -n '/\* WALK_LINE' "$SRC" | cut -d: -f1)
+[ -n "$LINE" ] || fail "setup" "no WALK_LINE in $SRC"
+N=20
+SUM=$((N * (N + 1) / 2))
+SQ=$((N * (N + 1) * (2 * N + 1) / 6))
+STMT="process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$LINE\")"
+
+# ---- a statement probe in the loop: every item of every call, with its values ----------
+# call i, item k: id 10 i + k, vals {k, 2 k, 3 k + i}, inner {i, -k}; acc is the
+# sum of id * vals[2] of the items before k: 0, 10 i^2, 20 i^2 + 31 i + 3
+tap_run stmt -c "$PROG $N" -e '
+global n, ids, ks, v2, vk, bad, acc, first, locals
+probe process(@1).statement(@2) {
+	n++; ids += $it->id; ks += $k; v2 += $it->vals[2]; vk += $it->vals[$k]; acc += $acc
+	if (user_string($it->label) != sprintf("item-%d", $k) ||
+	    user_string($it->tag) != sprintf("t%d", $k) ||
+	    $it->inner->a * 10 + $k != $it->id || $it->inner->b != -$k || $n != 3)
+		bad++
+	if (n == 1) first = $it[0]$
+	if (n == 2) locals = $$locals
+}
+probe end { printf("n=%d\nids=%d\nks=%d\nv2=%d\nvk=%d\nacc=%d\nbad=%d\nfirst=%s\nlocals=%s\n",
+	n, ids, ks, v2, vk, acc, bad, first, locals) }' "$PROG" "sdtprog_walk@sdtprog.c:$LINE"
+assert_ok "a statement probe on a line of a loop runs" stmt
+assert_eq "one hit per item: 3 N" "$(value n stmt)" $((3 * N))
+assert_eq "\$it->id (a pointer in a register, a member) sums to 30 (1+...+N) + 3N" \
+	"$(value ids stmt)" $((30 * SUM + 3 * N))
+assert_eq "\$k (a local in a register the call preserves) sums to 3N" "$(value ks stmt)" $((3 * N))
+assert_eq "\$it->vals[2] (a constant index) sums to 9N + 3 (1+...+N)" "$(value v2 stmt)" \
+	$((9 * N + 3 * SUM))
+assert_eq "\$it->vals[\$k] (an index computed at run time) sums to 8N + (1+...+N)" \
+	"$(value vk stmt)" $((8 * N + SUM))
+assert_eq "\$acc (a local whose location changes along the function) sums as computed" \
+	"$(value acc stmt)" $((30 * SQ + 31 * SUM + 3 * N))
+assert_eq "user_string() of a char * and a char[8] member, a nested struct, \$n: all as set" \
+	"$(value bad stmt)" 0
+assert_grep "\$it[0]\$ prints the struct, its array, string and nested struct" "$TMP/stmt.out" \
+	'^first={.id=10, .vals=\[0, 0, 1\], .label=0x[0-9a-f]*, .tag="t0", .inner={.a=1, .b=0}}$'
+assert_grep "\$\$locals: the locals in scope, innermost first" "$TMP/stmt.out" \
+	'^locals=it=0x[0-9a-f]* acc=0xa k=0x1$'
+
+# ---- function entry and return: parameters, pointers followed, @entry -------------------
+# sdtprog_walk returns 30 i^2 + 93 i + 15 for call i
+tap_run func -c "$PROG $N" -e '
+global n, lbl, rv, e2, parms
+probe process(@1).function("sdtprog_walk") { n++
+	if (user_string($items[1]->label) == "item-1" && $n == 3) lbl++
+	if (n == 1) parms = $$parms }
+probe process(@1).function("sdtprog_walk").return { rv += $return; e2 += $items[2]->id }
+probe end { printf("n=%d\nlbl=%d\nrv=%d\ne2=%d\nparms=%s\n", n, lbl, rv, e2, parms) }' "$PROG"
+assert_ok "entry and return probes with pointer chains run" func
+assert_eq "\$items[1]->label (an index on a pointer parameter) at every entry" "$(value lbl func)" "$N"
+assert_eq ".return: \$return sums to 30 (1^2+...+N^2) + 93 (1+...+N) + 15N" "$(value rv func)" \
+	$((30 * SQ + 93 * SUM + 15 * N))
+assert_eq ".return: \$items[2]->id is read at the entry (10 (1+...+N) + 2N)" "$(value e2 func)" \
+	$((10 * SUM + 2 * N))
+assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n=0x3$'
+
+# ---- -L ---------------------------------------------------------------------------------
+tap_run list -L "$STMT"
+assert_eq "-L lists the line with its variables and their types" "$(out list)" \
+	"$STMT \$items:struct item* \$n:long \$it:struct item* \$acc:long \$k:long"
+tap_run lines -L "process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:*\")"
+assert_grep "-L with line * lists the function's lines, this one among them" "$TMP/lines.out" \
+	"^process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$LINE\") "
+assert_no_grep "and no line of another function" "$TMP/lines.out" "sdtprog_add\|main@"
+
+# ---- errors -----------------------------------------------------------------------------
+tap_run gone -p2 -e "probe $STMT { print(\$items) }"
+assert_rc "a parameter its caller's register held, gone on the line, is a pass-2 error" gone 1
+assert_grep "saying why and where it can be read" "$TMP/gone.err" \
+	"'\$items' in $STMT: it is known only as a value its caller passed (DW_OP_entry_value), which is gone at the address; it can be read at sdtprog.c:[0-9]* (0x"
+tap_run nosuch -p2 -e "probe $STMT { print(\$nope) }"
+assert_grep "a name not in scope lists those that are" "$TMP/nosuch.err" \
+	"unable to find target variable '\$nope' in $STMT (its variables: \$it \$items \$n \$acc \$k)"
+tap_run inner -p2 -e "probe process(\"$PROG\").function(\"sdtprog_walk\") { print(\$it) }"
+assert_grep "a block's local is not in scope at the entry" "$TMP/inner.err" \
+	"unable to find target variable '\$it' in process(\"$PROG\").function(\"sdtprog_walk\")"
+tap_run member -p2 -e "probe $STMT { print(\$it->nope) }"
+assert_grep "a member the struct lacks" "$TMP/member.err" "'nope' is not a member of struct item"
+tap_run struct -p2 -e "probe $STMT { print(\$it->inner) }"
+assert_grep "a struct is not a value" "$TMP/struct.err" \
+	"'\$it->inner' is a struct pair, not a value: read one of its members, or print it with '\$it->inner\$'"
+tap_run noline -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$((LINE - 5))\") { }"
+assert_rc "a line with no code is a pass-2 error" noline 1
+assert_grep "naming the lines near it with code" "$TMP/noline.err" \
+	"names no line with code in $PROG (lines near it with code: .*$LINE"
+tap_run badspec -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk\") { }"
+assert_grep "a statement needs FUNC@FILE:LINE" "$TMP/badspec.err" \
+	"needs a source line: statement(\"FUNC@FILE:LINE\")"
+cp "$PROG" "$TMP/stripped" && strip "$TMP/stripped" || fail "strip" "strip failed"
+tap_run stripped -p2 -e "probe process(\"$TMP/stripped\").statement(\"sdtprog_walk@sdtprog.c:$LINE\") { }"
+assert_grep "a stripped program has no line table: said so" "$TMP/stripped.err" \
+	"the program has no DWARF (build it with -g, or install its debug symbols)"
+finish
