@@ -391,6 +391,53 @@ static bool scalar(Dwarf_Die *t, int *size, bool *is_signed)
 	return true;
 }
 
+/* The last part of a path equals file ("x.c", "src/x.c" of "/a/src/x.c"). */
+static bool path_ends(const char *path, const char *file)
+{
+	size_t pl = strlen(path), fl = strlen(file);
+
+	return pl >= fl && !strcmp(path + pl - fl, file) && (pl == fl || path[pl - fl - 1] == '/');
+}
+
+/*
+ * @var("NAME@FILE"): the variable NAME defined at the top of a CU whose
+ * name ends with FILE (any CU for "NAME@*"), a global or a file's static.
+ */
+static int global_var(struct dw_at *at, const char *spec, Dwarf_Die *ret, const char **why)
+{
+	const char *at_sign = strchr(spec, '@'), *file = at_sign + 1;
+	char *name = cc_strndup(at->a, spec, (size_t)(at_sign - spec));
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	while (dwarf_nextcu(at->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		const char *cn;
+		Dwarf_Die cu, c;
+
+		if (!dwarf_offdie(at->dw, off + hsize, &cu)) {
+			off = next;
+			continue;
+		}
+		off = next;
+		cn = dwarf_diename(&cu);
+		if (!cn || (strcmp(file, "*") && !path_ends(cn, file)) || dwarf_child(&cu, &c))
+			continue;
+		do {
+			const char *n = die_name(&c);
+
+			/* the definition: a declaration (extern) has no location */
+			if (dwarf_tag(&c) == DW_TAG_variable && n && !strcmp(n, name) &&
+			    (dwarf_hasattr(&c, DW_AT_location) || dwarf_hasattr(&c, DW_AT_const_value))) {
+				*ret = c;
+				return 0;
+			}
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	*why = cc_sprintf(at->a, "no variable %s is defined at the top of a source file %s", name,
+			  file);
+	return -EINVAL;
+}
+
 /*
  * Find $name at pc and walk chain: ret->loc reads the last step; *type the
  * stripped type it has (false: void).  -ENOENT, -EINVAL with *why.
@@ -406,7 +453,11 @@ static int walk(struct dw_at *at, const char *name, const struct cc_uchain *chai
 	int n, i, r = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	if (!strcmp(name, "return")) {
+	if (strchr(name, '@')) {
+		r = global_var(at, name, &var, why);
+		if (r == 0)
+			r = dw_location(at, &var, l, &is_addr, why);
+	} else if (!strcmp(name, "return")) {
 		if (at->fn < 0 || !dwarf_hasattr_integrate(&at->scopes[at->fn], DW_AT_type)) {
 			*why = "the function returns void";
 			return -EINVAL;
@@ -633,17 +684,16 @@ int cc_dwarf_lines(struct cc_arena *a, const char *path, const char *func, const
 		for (i = 0; i < nl; i++) {
 			Dwarf_Line *line = dwarf_onesrcline(lines, i);
 			const char *f = dwarf_linesrc(line, NULL, NULL), *fn;
-			size_t fl = f ? strlen(f) : 0, wl = strlen(file);
 			Dwarf_Addr addr;
 			bool stmt = false, end = false;
 			int ln, k;
 
-			if (!f || dwarf_lineno(line, &ln) || ln < lo || ln > hi || dwarf_lineaddr(line, &addr) ||
+			if (dwarf_lineno(line, &ln) || ln < lo || ln > hi || dwarf_lineaddr(line, &addr) ||
 			    dwarf_linebeginstatement(line, &stmt) || !stmt ||
 			    dwarf_lineendsequence(line, &end) || end)
 				continue;
 			/* "file.c" names the file whatever its directory: a whole last part */
-			if (fl < wl || strcmp(f + fl - wl, file) || (fl > wl && f[fl - wl - 1] != '/'))
+			if (!f || !path_ends(f, file))
 				continue;
 			fn = func_at(&cu, addr);
 			if (!fn || fnmatch(func, fn, 0))

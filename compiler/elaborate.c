@@ -675,6 +675,19 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 				resolve_call(E, S, n);
 			return;
 		}
+		if (!strcmp(n->name, "@var") && S->probe && S->probe->kind == PK_UPROBE &&
+		    !S->probe->sdt && n->num >= 1 && n->args[0]->kind == N_STR &&
+		    strchr(n->args[0]->str, '@')) {
+			/* a user program's global, from its DWARF: a target named NAME@FILE */
+			if (n->num > 1)
+				cc_error_at(&cx->diag, &n->args[1]->loc,
+					    "'@var' in a user-space probe reads the probed file's "
+					    "variables: name no other file");
+			n->kind = N_TARGET;
+			n->name = n->args[0]->str;
+			resolve_target(E, S, np, false);
+			return;
+		}
 		if (!strcmp(n->name, "@perf"))
 			cc_error_at(&cx->diag, &n->loc,
 				    "'@perf' reads the perf counter of a process "

@@ -357,6 +357,15 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 				    d->pp);
 		return -1;
 	}
+	if (strchr(name, '@') && d->uret) {
+		/* a link-time address is found from regs->ip, the caller's in a uretprobe */
+		if (!quiet)
+			cc_error_at(&cx->diag, &t->loc,
+				    "'@var(\"%s\")' in a .return probe: read it at the entry, "
+				    "@entry(@var(\"%s\"))",
+				    name, name);
+		return -1;
+	}
 	rd = cc_alloc(cx->arena, sizeof(*rd));
 	chain = chain_of(cx, t, &n, true);
 	r = cc_dwarf_read(cx->arena, d->upath, d->uaddr, name, chain, n, rd, &why);
@@ -369,7 +378,9 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	}
 	if (r < 0) {
 		if (!quiet)
-			cc_error_at(&cx->diag, &t->loc, "'$%s' in %s: %s", name, d->pp, why);
+			cc_error_at(&cx->diag, &t->loc, strchr(name, '@') ? "'@var(\"%s\")' in %s: %s"
+									 : "'$%s' in %s: %s",
+				    name, d->pp, why);
 		return -1;
 	}
 	if (want_pretty) {

@@ -60,18 +60,23 @@ assert_grep "\$\$locals: the locals in scope, innermost first" "$TMP/stmt.out" \
 # ---- function entry and return: parameters, pointers followed, @entry -------------------
 # sdtprog_walk returns 30 i^2 + 93 i + 15 for call i
 tap_run func -c "$PROG $N" -e '
-global n, lbl, rv, e2, parms
-probe process(@1).function("sdtprog_walk") { n++
+global n, lbl, rv, e2, parms, g, ge
+probe process(@1).function("sdtprog_walk") { n++; g += @var("g_value@sdtprog.c")
 	if (user_string($items[1]->label) == "item-1" && $n == 3) lbl++
 	if (n == 1) parms = $$parms }
-probe process(@1).function("sdtprog_walk").return { rv += $return; e2 += $items[2]->id }
-probe end { printf("n=%d\nlbl=%d\nrv=%d\ne2=%d\nparms=%s\n", n, lbl, rv, e2, parms) }' "$PROG"
+probe process(@1).function("sdtprog_walk").return { rv += $return; e2 += $items[2]->id
+	ge += @entry(@var("g_value@*")) }
+probe end { printf("n=%d\nlbl=%d\nrv=%d\ne2=%d\nparms=%s\ng=%d\nge=%d\n", n, lbl, rv, e2, parms,
+	g, ge) }' "$PROG"
 assert_ok "entry and return probes with pointer chains run" func
 assert_eq "\$items[1]->label (an index on a pointer parameter) at every entry" "$(value lbl func)" "$N"
 assert_eq ".return: \$return sums to 30 (1^2+...+N^2) + 93 (1+...+N) + 15N" "$(value rv func)" \
 	$((30 * SQ + 93 * SUM + 15 * N))
 assert_eq ".return: \$items[2]->id is read at the entry (10 (1+...+N) + 2N)" "$(value e2 func)" \
 	$((10 * SUM + 2 * N))
+assert_eq "@var(\"g_value@sdtprog.c\"): the program's global (10 i at call i)" "$(value g func)" \
+	$((10 * SUM))
+assert_eq "@entry(@var(\"g_value@*\")) in .return" "$(value ge func)" $((10 * SUM))
 assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n=0x3$'
 
 # ---- -L ---------------------------------------------------------------------------------
@@ -99,6 +104,12 @@ assert_grep "a member the struct lacks" "$TMP/member.err" "'nope' is not a membe
 tap_run struct -p2 -e "probe $STMT { print(\$it->inner) }"
 assert_grep "a struct is not a value" "$TMP/struct.err" \
 	"'\$it->inner' is a struct pair, not a value: read one of its members, or print it with '\$it->inner\$'"
+tap_run varret -p2 -e "probe process(\"$PROG\").function(\"sdtprog_walk\").return { print(@var(\"g_value@sdtprog.c\")) }"
+assert_grep "@var in a .return probe points to @entry" "$TMP/varret.err" \
+	"'@var(\"g_value@sdtprog.c\")' in a .return probe: read it at the entry, @entry(@var(\"g_value@sdtprog.c\"))"
+tap_run novar -p2 -e "probe $STMT { print(@var(\"nope@sdtprog.c\")) }"
+assert_grep "@var of a name no file defines" "$TMP/novar.err" \
+	"no variable nope is defined at the top of a source file sdtprog.c"
 tap_run noline -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$((LINE - 5))\") { }"
 assert_rc "a line with no code is a pass-2 error" noline 1
 assert_grep "naming the lines near it with code" "$TMP/noline.err" \
