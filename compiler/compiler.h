@@ -760,6 +760,7 @@ struct cc_dprobe {
 	uint64_t uoff, uref;              /* file offsets: the probe, the semaphore (0: none) */
 	const char *ucheck;               /* hex of the bytes at uoff when compiled (the loader compares) */
 	bool uret;                        /* a uretprobe: .return of a function */
+	bool uplt;                        /* a PLT stub: func is the function it calls */
 	const struct cc_sdt_note *sdt;    /* a marker: its arguments; NULL for a function */
 	uint64_t uaddr;                   /* link-time address of the probe (DWARF's pc) */
 	const char *ufile, *uline;        /* a statement probe: its file and line, for -L */
@@ -1027,6 +1028,24 @@ struct cc_uline {
  */
 int cc_dwarf_lines(struct cc_arena *a, const char *path, const char *func, const char *file,
 		   int lo, int hi, struct cc_uline **ret, int *n, const char **why);
+/* A function (or an inlined copy of one) found in the DWARF (dwarf.c). */
+struct cc_ufn {
+	const char *name;
+	const char *file; /* its declaration's file, last part */
+	int line;         /* and line */
+	uint64_t addr;    /* its entry, link-time */
+};
+/*
+ * The functions matching the shell pattern pat declared in a file whose
+ * name ends with file (NULL: any) on a line lo..hi: defined out of line
+ * (with code of their own), or with inl, their inlined copies (one per
+ * copy); by address.
+ */
+int cc_dwarf_funcs(struct cc_arena *a, const char *path, const char *pat, const char *file,
+		   int lo, int hi, bool inl, struct cc_ufn **ret, int *n, const char **why);
+/* The PLT stubs of an ELF file, named for the functions they call, in stub order (sdt.c). */
+int cc_elf_plt(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *n,
+	       const char **err);
 /* The file offset of a link-time address of path (in a PT_LOAD); -errno. */
 int cc_elf_offset(const char *path, uint64_t addr, uint64_t *ret);
 /* Up to 8 bytes of path at off, as hex (the loader checks the file did not change). */
@@ -1062,6 +1081,10 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 /* The entry probe of a .return function probe (for @entry), body empty. */
 struct cc_dprobe *cc_ufunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d);
 char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+
+/* process("PATH").plt("PAT")[.return] from component i (plt). */
+int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		    bool quiet, struct cc_vec *out);
 
 /* ---- probe_ustmt.c: process("PATH").statement("FUNC@FILE:LINE") -------------- */
 

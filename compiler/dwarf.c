@@ -723,3 +723,98 @@ out:
 	dw_close(&at);
 	return r;
 }
+
+/* The search of cc_dwarf_funcs: its pattern and what it found. */
+struct func_search {
+	struct cc_arena *a;
+	const char *pat, *file;
+	int lo, hi;
+	bool inl;
+	struct cc_ufn *v;
+	int n;
+};
+
+/* Functions defined one in another (C++ classes, namespaces, inlined copies in inlined copies). */
+#define DW_MAX_NESTING 64
+
+static int cmp_ufn(const void *x, const void *y)
+{
+	const struct cc_ufn *a = x, *b = y;
+
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+static int search_funcs(struct func_search *F, Dwarf_Die *parent, int depth)
+{
+	Dwarf_Die c;
+
+	if (depth > DW_MAX_NESTING || dwarf_child(parent, &c))
+		return 0;
+	do {
+		int tag = dwarf_tag(&c), line = 0, r;
+		const char *name, *df;
+		Dwarf_Addr pc;
+		bool want;
+
+		want = F->inl ? tag == DW_TAG_inlined_subroutine
+			      : tag == DW_TAG_subprogram && !dwarf_hasattr(&c, DW_AT_declaration);
+		name = want ? die_name(&c) : NULL;
+		if (name && !fnmatch(F->pat, name, 0) && dwarf_entrypc(&c, &pc) == 0 && pc) {
+			df = dwarf_decl_file(&c);
+			dwarf_decl_line(&c, &line);
+			if ((!F->file || (df && path_ends(df, F->file))) && line >= F->lo &&
+			    line <= F->hi) {
+				if (F->n == DW_MAX_LINES)
+					return -E2BIG;
+				F->v[F->n].name = cc_strdup(F->a, name);
+				F->v[F->n].file = df ? cc_strdup(F->a, strrchr(df, '/') ? strrchr(df, '/') + 1 : df)
+						     : "";
+				F->v[F->n].line = line;
+				F->v[F->n++].addr = pc;
+			}
+		}
+		/* inlined copies are inside functions, lexical blocks, other copies */
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block ||
+		    tag == DW_TAG_inlined_subroutine || tag == DW_TAG_namespace ||
+		    tag == DW_TAG_class_type || tag == DW_TAG_structure_type) {
+			r = search_funcs(F, &c, depth + 1);
+			if (r < 0)
+				return r;
+		}
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return 0;
+}
+
+int cc_dwarf_funcs(struct cc_arena *a, const char *path, const char *pat, const char *file,
+		   int lo, int hi, bool inl, struct cc_ufn **ret, int *nret, const char **why)
+{
+	struct func_search F = {.a = a, .pat = pat, .file = file, .lo = lo, .hi = hi, .inl = inl};
+	Dwarf_Off off = 0, next;
+	struct dw_at at;
+	size_t hsize;
+	int r, i, k;
+
+	*nret = 0;
+	F.v = cc_alloc(a, sizeof(*F.v) * DW_MAX_LINES);
+	r = dw_open(a, path, &at, why);
+	while (r == 0 && dwarf_nextcu(at.dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+
+		if (dwarf_offdie(at.dw, off + hsize, &cu))
+			r = search_funcs(&F, &cu, 0);
+		off = next;
+	}
+	if (r == -E2BIG)
+		*why = cc_sprintf(a, "matches more than %d functions: narrow it", DW_MAX_LINES);
+	if (r == 0) {
+		/* one per address: a function the DWARF names twice (a C++ declaration and definition) */
+		qsort(F.v, (size_t)F.n, sizeof(*F.v), cmp_ufn);
+		for (i = k = 0; i < F.n; i++)
+			if (!k || F.v[k - 1].addr != F.v[i].addr)
+				F.v[k++] = F.v[i];
+		*ret = F.v;
+		*nret = k;
+	}
+	dw_close(&at);
+	return r;
+}

@@ -8,8 +8,16 @@
  * over the file's symbol table (.symtab, or .dynsym in a stripped file,
  * through libelf); each matching function is a uprobe on its first
  * instruction, or a uretprobe for .return.  .call is the entry too: a
- * symbol is never an inlined copy.  NAME@FILE[:LINE] and .statement are
- * probe_ustmt.c's (the DWARF line table).
+ * symbol is never an inlined copy.  With a source file, NAME@FILE[:LINE]
+ * (LINE: where it is declared), and for .inline (each inlined copy of it,
+ * at its entry pc), the functions come from the DWARF instead.
+ *
+ *   process("PATH").plt("PAT")[.return]
+ *
+ * is a uprobe on each PLT stub the program calls a shared library's PAT
+ * through (found from .rela.plt, sdt.c): a call made, whatever library
+ * it goes to; $$name is the function's name.  Statements are
+ * probe_ustmt.c's.
  *
  * $name is any variable in scope at the probe's address, read where DWARF
  * says it is there (dwarf.c, dwarf_loc.c), with member, pointer and index
@@ -30,13 +38,83 @@
 /* Functions one pattern may make probes of: each is a uprobe the kernel keeps. */
 #define CC_UFUNC_MAX_MATCHES 512
 
+/*
+ * A uprobe on a user function's entry (or its return) at the link-time
+ * address addr; its pp() is process("PATH").function("SPEC")[.inline][.return].
+ */
+static struct cc_dprobe *func_probe(struct cc_ctx *cx, const struct cc_point *pt, const char *path,
+				    uint64_t addr, uint64_t off, const char *name, bool ret,
+				    const char *spec, bool inl)
+{
+	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
+
+	d->kind = PK_UPROBE;
+	d->kernel = true;
+	d->loc = pt->loc;
+	d->upath = path;
+	d->uoff = off;
+	d->ucheck = cc_file_hex(cx->arena, path, off);
+	d->uret = ret;
+	d->func = name;
+	d->uaddr = addr;
+	d->pp = cc_sprintf(cx->arena, "process(\"%s\").function(\"%s\")%s%s", path, spec,
+			   inl ? ".inline" : "", ret ? ".return" : "");
+	return d;
+}
+
+/*
+ * function("NAME@FILE[:LINE]") and .inline: the functions the DWARF
+ * declares there (out of line, or each inlined copy), at their entry pc.
+ */
+static int dwarf_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path,
+			 const char *pat, bool inl, bool ret, bool quiet, struct cc_vec *out)
+{
+	const char *func = pat, *file = NULL, *why;
+	int lo = 1, hi = INT32_MAX, n, k;
+	struct cc_ufn *v;
+
+	if (strchr(pat, '@') && !cc_ustmt_parse(cx->arena, pat, &func, &file, &lo, &hi, false))
+		return cc_point_error(cx, pt, quiet,
+				      "names a function as NAME@FILE[:LINE] (LINE: N, N-M or *): "
+				      "this is not that");
+	if (cc_dwarf_funcs(cx->arena, path, func, file, lo, hi, inl, &v, &n, &why) < 0)
+		return cc_point_error(cx, pt, quiet,
+				      cc_sprintf(cx->arena, "cannot be found in %s: %s", path, why));
+	if (!n)
+		return cc_point_error(cx, pt, quiet,
+				      cc_sprintf(cx->arena, "matches no %s in the DWARF of %s",
+						 inl ? "inlined copy of a function" : "function",
+						 path));
+	if (n > CC_UFUNC_MAX_MATCHES)
+		return cc_point_error(cx, pt, quiet,
+				      cc_sprintf(cx->arena,
+						 "matches more than %d functions of %s: narrow the "
+						 "pattern",
+						 CC_UFUNC_MAX_MATCHES, path));
+	for (k = 0; k < n && !quiet; k++) {
+		struct cc_dprobe *d;
+		uint64_t off;
+
+		if (cc_elf_offset(path, v[k].addr, &off) < 0)
+			return cc_point_error(cx, pt, quiet,
+					      cc_sprintf(cx->arena, "%s is at 0x%llx, in no loadable "
+							 "segment of %s", v[k].name,
+							 (unsigned long long)v[k].addr, path));
+		d = func_probe(cx, pt, path, v[k].addr, off, v[k].name, ret,
+			       cc_sprintf(cx->arena, "%s@%s:%d", v[k].name, v[k].file, v[k].line),
+			       inl);
+		cc_vec_push(cx->arena, out, d);
+	}
+	return n;
+}
+
 int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
 		     bool quiet, struct cc_vec *out)
 {
 	const struct cc_comp *fc = &pt->comps[i];
 	struct cc_elf_func *v;
 	const char *why, *pat;
-	bool ret = false;
+	bool ret = false, inl = false, call = false;
 	int n, k, found = 0;
 
 	if (!fc->has_arg || !fc->arg_is_str)
@@ -45,22 +123,28 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 	for (k = i + 1; k < pt->ncomps; k++) {
 		if (cc_comp_is(pt, k, "return") && !pt->comps[k].has_arg && k + 1 == pt->ncomps)
 			ret = true;
-		else if (!cc_comp_is(pt, k, "call") || pt->comps[k].has_arg)
+		else if (cc_comp_is(pt, k, "inline") && !pt->comps[k].has_arg && !call && !inl)
+			inl = true;
+		else if (cc_comp_is(pt, k, "call") && !pt->comps[k].has_arg && !call && !inl)
+			call = true;
+		else
 			return cc_point_error(cx, pt, quiet,
 					      "has unexpected components (a function probe takes "
-					      ".call and .return; .inline, .label and .statement "
-					      "need DWARF line tables, not read yet)");
+					      ".call or .inline, and .return)");
 	}
-	if (strchr(pat, '@') || strchr(pat, ':'))
+	if (inl && ret)
 		return cc_point_error(cx, pt, quiet,
-				      "names a source file or line, which needs the program's "
-				      "DWARF line tables: taphub does not read them yet");
+				      "is the return of an inlined copy, which has no return "
+				      "instruction to probe");
+	if (inl || strchr(pat, '@'))
+		return dwarf_resolve(cx, pt, path, pat, inl, ret, quiet, out);
+	if (strchr(pat, ':'))
+		return cc_point_error(cx, pt, quiet,
+				      "names a line without a file: function(\"NAME@FILE:LINE\")");
 	if (cc_elf_funcs(cx->arena, path, &v, &n, &why) < 0)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena, "cannot read %s: %s", path, why));
 	for (k = 0; k < n; k++) {
-		struct cc_dprobe *d;
-
 		if (fnmatch(pat, v[k].name, 0))
 			continue;
 		if (++found > CC_UFUNC_MAX_MATCHES)
@@ -69,21 +153,10 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 							 "matches more than %d functions of %s: "
 							 "narrow the pattern",
 							 CC_UFUNC_MAX_MATCHES, path));
-		if (quiet)
-			continue;
-		d = cc_alloc(cx->arena, sizeof(*d));
-		d->kind = PK_UPROBE;
-		d->kernel = true;
-		d->loc = pt->loc;
-		d->upath = path;
-		d->uoff = v[k].off;
-		d->ucheck = cc_file_hex(cx->arena, path, v[k].off);
-		d->uret = ret;
-		d->func = v[k].name;
-		d->uaddr = v[k].addr;
-		d->pp = cc_sprintf(cx->arena, "process(\"%s\").function(\"%s\")%s", path, v[k].name,
-				   ret ? ".return" : "");
-		cc_vec_push(cx->arena, out, d);
+		if (!quiet)
+			cc_vec_push(cx->arena, out,
+				    func_probe(cx, pt, path, v[k].addr, v[k].off, v[k].name, ret,
+					       v[k].name, false));
 	}
 	if (!found)
 		return cc_point_error(
@@ -93,6 +166,59 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 				   "matches no function: %s has no function symbols "
 				   "(stripped?)",
 				   path));
+	return found;
+}
+
+int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		    bool quiet, struct cc_vec *out)
+{
+	const struct cc_comp *c = &pt->comps[i];
+	const char *pat = "*", *why;
+	struct cc_elf_func *v;
+	bool ret = false;
+	int n, k, found = 0;
+
+	if (c->has_arg && !c->arg_is_str)
+		return cc_point_error(cx, pt, quiet, "needs a function name: plt(\"NAME\")");
+	if (c->has_arg)
+		pat = c->str;
+	if (i + 1 < pt->ncomps) {
+		if (!cc_comp_is(pt, i + 1, "return") || pt->comps[i + 1].has_arg ||
+		    i + 2 != pt->ncomps)
+			return cc_point_error(cx, pt, quiet,
+					      "has unexpected components (a plt probe takes .return)");
+		ret = true;
+	}
+	if (cc_elf_plt(cx->arena, path, &v, &n, &why) < 0)
+		return cc_point_error(cx, pt, quiet,
+				      cc_sprintf(cx->arena, "cannot read %s: %s", path, why));
+	for (k = 0; k < n; k++) {
+		struct cc_dprobe *d;
+
+		if (fnmatch(pat, v[k].name, 0))
+			continue;
+		found++;
+		if (quiet)
+			continue;
+		d = cc_alloc(cx->arena, sizeof(*d));
+		d->kind = PK_UPROBE;
+		d->kernel = true;
+		d->loc = pt->loc;
+		d->upath = path;
+		d->uoff = v[k].off;
+		d->uaddr = v[k].addr;
+		d->ucheck = cc_file_hex(cx->arena, path, v[k].off);
+		d->uret = ret;
+		d->uplt = true;
+		d->func = v[k].name;
+		d->pp = cc_sprintf(cx->arena, "process(\"%s\").plt(\"%s\")%s", path, v[k].name,
+				   ret ? ".return" : "");
+		cc_vec_push(cx->arena, out, d);
+	}
+	if (!found)
+		return cc_point_error(cx, pt, quiet,
+				      cc_sprintf(cx->arena, "matches no PLT stub of %s%s", path,
+						 n ? "" : " (it calls no shared library through a PLT)"));
 	return found;
 }
 
@@ -327,6 +453,13 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 		nl--;
 	}
 	name = cc_strndup(cx->arena, t->name, nl);
+	if (d->uplt && !strcmp(name, "$name") && !t->nargs) {
+		/* a PLT stub's: the function it calls */
+		if (quiet)
+			return 0;
+		*np = str_node(cx, &t->loc, d->func);
+		return 1;
+	}
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
 	    !strcmp(name, "$return")) {
 		if (!strcmp(name, "$return") && !d->uret) {

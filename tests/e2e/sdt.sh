@@ -117,15 +117,16 @@ assert_eq "-L lists a function with its parameters and \$return" "$(out flist)" 
 tap_run fnone -p2 -e "probe process(\"$PROG\").function(\"nope*\") { }"
 assert_grep "a pattern that matches no function is a pass-2 error" "$TMP/fnone.err" \
 	"matches no function in the symbol table of $PROG"
+cp "$PROG" "$TMP/sdtprog-stripped" && strip "$TMP/sdtprog-stripped" || fail "strip" "strip failed"
 tap_run fparam -p2 -e "probe process(\"$PROG\").function(\"sdtprog_add\") { print(\$zz) }"
 assert_grep "an unknown variable lists those in scope" "$TMP/fparam.err" \
 	"unable to find target variable '\$zz' in process(\"$PROG\").function(\"sdtprog_add\") (its variables: \$a \$b \$s \$c \$n)"
 tap_run fret -p2 -e "probe process(\"$PROG\").function(\"sdtprog_add\") { print(\$return) }"
 assert_grep "\$return in an entry probe is an error" "$TMP/fret.err" \
 	"'\$return' is only available in .return probes"
-tap_run fline -p2 -e "probe process(\"$PROG\").function(\"main@sdtprog.c\") { }"
-assert_grep "a source file needs DWARF line tables: refused with the reason" "$TMP/fline.err" \
-	"names a source file or line, which needs the program's DWARF line tables"
+tap_run fline -p2 -e "probe process(\"$TMP/sdtprog-stripped\").function(\"main@sdtprog.c\") { }"
+assert_grep "a source file needs DWARF: a stripped program says so" "$TMP/fline.err" \
+	"cannot be found in $TMP/sdtprog-stripped: the program has no DWARF"
 
 # ---- -L: the markers and their arguments --------------------------------------------
 tap_run list -L "process(\"$PROG\").mark(\"*\")"

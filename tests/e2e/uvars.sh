@@ -79,6 +79,30 @@ assert_eq "@var(\"g_value@sdtprog.c\"): the program's global (10 i at call i)" "
 assert_eq "@entry(@var(\"g_value@*\")) in .return" "$(value ge func)" $((10 * SUM))
 assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n=0x3$'
 
+# ---- functions by source file, inlined copies, PLT stubs ---------------------------------
+# main's atoi(argv[1]) is glibc's inline wrapper of strtol (stdlib.h), inlined at -O2
+tap_run where -c "$PROG $N" -e '
+global f, fl, inl, arg, plt, snp, pret, pn
+probe process(@1).function("sdtprog_walk@sdtprog.c") { f++; pn = pp() }
+probe process(@1).function(@2) { fl++ }
+probe process(@1).function("atoi").inline { inl++; arg = user_string($__nptr) }
+probe process(@1).plt("sdtprog_guarded") { plt++ }
+probe process(@1).plt("snprintf") { if ($$name == "snprintf") snp++ }
+probe process(@1).plt("sdtprog_guarded").return { pret++ }
+probe end { printf("f=%d\nfl=%d\ninl=%d\narg=%s\nplt=%d\nsnp=%d\npret=%d\npn=%s\n", f, fl, inl, arg,
+	plt, snp, pret, pn) }' "$PROG" "*@sdtprog.c:$((LINE - 16))-$((LINE - 5))"
+assert_ok "function(NAME@FILE), .inline and .plt run" where
+assert_eq "function(\"sdtprog_walk@sdtprog.c\"): one hit per call" "$(value f where)" "$N"
+assert_grep "its pp() names the line it is declared on" "$TMP/where.out" \
+	"^pn=process(\"$PROG\").function(\"sdtprog_walk@sdtprog.c:[0-9]*\")\$"
+assert_eq "function(\"*@sdtprog.c:A-B\"): the functions declared on those lines (sdtprog_seen, sdtprog_walk)" \
+	"$(value fl where)" $((4 * N))
+assert_eq "function(\"atoi\").inline: its one inlined copy, once" "$(value inl where)" 1
+assert_eq "with its parameter, main's argv[1]" "$(value arg where)" "$N"
+assert_eq "plt(\"sdtprog_guarded\"): the library call's stub, once per call" "$(value plt where)" "$N"
+assert_eq "plt(\"snprintf\"): 4 calls per loop, \$\$name is its name" "$(value snp where)" $((4 * N))
+assert_eq "plt(...).return" "$(value pret where)" "$N"
+
 # ---- -L ---------------------------------------------------------------------------------
 tap_run list -L "$STMT"
 assert_eq "-L lists the line with its variables and their types" "$(out list)" \
@@ -110,6 +134,14 @@ assert_grep "@var in a .return probe points to @entry" "$TMP/varret.err" \
 tap_run novar -p2 -e "probe $STMT { print(@var(\"nope@sdtprog.c\")) }"
 assert_grep "@var of a name no file defines" "$TMP/novar.err" \
 	"no variable nope is defined at the top of a source file sdtprog.c"
+tap_run inlret -p2 -e "probe process(\"$PROG\").function(\"atoi\").inline.return { }"
+assert_grep "an inlined copy has no return to probe" "$TMP/inlret.err" \
+	"is the return of an inlined copy, which has no return instruction to probe"
+tap_run noinl -p2 -e "probe process(\"$PROG\").function(\"sdtprog_add\").inline { }"
+assert_grep "a function never inlined has no .inline" "$TMP/noinl.err" \
+	"matches no inlined copy of a function in the DWARF of $PROG"
+tap_run noplt -p2 -e "probe process(\"$PROG\").plt(\"nope\") { }"
+assert_grep "a PLT stub that is not there" "$TMP/noplt.err" "matches no PLT stub of $PROG"
 tap_run noline -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$((LINE - 5))\") { }"
 assert_rc "a line with no code is a pass-2 error" noline 1
 assert_grep "naming the lines near it with code" "$TMP/noline.err" \
