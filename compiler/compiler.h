@@ -1086,6 +1086,24 @@ char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
 int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
 		    bool quiet, struct cc_vec *out);
 
+/* ---- parms.c: $$parms-like strings as sprintf("a=0x%x ...", $a, ...) ---------- */
+
+struct cc_parms {
+	struct cc_ctx *cx;
+	struct cc_loc loc;
+	char *fmt;
+	struct cc_vec args; /* struct cc_node*: the values, in order */
+	bool more;          /* some were left out (parms.c's bound) */
+};
+void cc_parms_init(struct cc_parms *p, struct cc_ctx *cx, const struct cc_loc *loc);
+/* label then conv ("=%#x", or text alone with arg NULL), after sep unless it is the first piece */
+void cc_parms_add(struct cc_parms *p, const char *sep, const char *label, const char *conv,
+		  struct cc_node *arg);
+/* " label=conv" of the target variable $name */
+void cc_parms_target(struct cc_parms *p, const char *label, const char *name, const char *conv);
+/* The sprintf call of what was added. */
+struct cc_node *cc_parms_call(struct cc_parms *p);
+
 /* ---- probe_ustmt.c: process("PATH").statement("FUNC@FILE:LINE") -------------- */
 
 /* Resolve from component i (statement); as cc_ufunc_resolve. */

@@ -140,7 +140,9 @@ static int dw_open(struct cc_arena *a, const char *path, struct dw_at *at, const
 		*why = "the program has no DWARF (build it with -g, or install its debug symbols)";
 		return -ENOENT;
 	}
+	/* .eh_frame's is ours to end; .debug_frame's belongs to the Dwarf */
 	at->cfi = at->elf ? dwarf_getcfi_elf(at->elf) : NULL;
+	at->own_cfi = at->cfi != NULL;
 	if (!at->cfi)
 		at->cfi = dwarf_getcfi(at->dw);
 	return 0;
@@ -149,6 +151,8 @@ static int dw_open(struct cc_arena *a, const char *path, struct dw_at *at, const
 static void dw_close(struct dw_at *at)
 {
 	free(at->scopes);
+	if (at->own_cfi)
+		dwarf_cfi_end(at->cfi);
 	if (at->dw)
 		dwarf_end(at->dw);
 	if (at->fd >= 0)

@@ -16,6 +16,7 @@ struct dw_at {
 	Dwarf *dw;
 	Elf *elf;        /* the program's own file (its .eh_frame) */
 	Dwarf_CFI *cfi;  /* .eh_frame's, else .debug_frame's; NULL: none */
+	bool own_cfi;    /* .eh_frame's: dw_close ends it */
 	uint64_t pc;     /* link-time */
 	Dwarf_Die *scopes; /* innermost first, up to the CU (dwarf_getscopes) */
 	int nscopes;

@@ -324,34 +324,6 @@ static struct cc_node *call1(struct cc_ctx *cx, const char *f, struct cc_node *a
 	return c;
 }
 
-/* sprintf(fmt, args...) of what one parts list built */
-struct fmt_parts {
-	char *fmt;
-	struct cc_vec args;
-};
-
-static void part_add(struct cc_ctx *cx, struct fmt_parts *f, const char *sep, const char *label,
-		     const char *conv, struct cc_node *arg)
-{
-	f->fmt = cc_sprintf(cx->arena, "%s%s%s%s", f->fmt, *f->fmt ? sep : "", label, conv);
-	if (arg)
-		cc_vec_push(cx->arena, &f->args, arg);
-}
-
-static struct cc_node *parts_call(struct cc_ctx *cx, struct fmt_parts *f, const struct cc_loc *loc)
-{
-	struct cc_node *call = cc_node_new(cx, N_CALL, loc);
-	int i;
-
-	call->name = "sprintf";
-	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (size_t)(f->args.n + 1));
-	call->args[0] = str_node(cx, loc, f->fmt);
-	for (i = 0; i < f->args.n; i++)
-		call->args[i + 1] = f->args.v[i];
-	call->nargs = f->args.n + 1;
-	return call;
-}
-
 /*
  * The pretty form of t ($v$): a number in decimal, a pointer in hex, a
  * char array quoted, a struct's members in braces (depth levels of them;
@@ -360,20 +332,21 @@ static struct cc_node *parts_call(struct cc_ctx *cx, struct fmt_parts *f, const 
 static struct cc_node *pretty(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
 			      const char *name, int depth)
 {
-	struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
+	struct cc_parms f;
 	struct cc_uchain *c;
 	struct cc_uread rd;
 	const char *why, **mem;
 	int n, nm, i;
 
+	cc_parms_init(&f, cx, &t->loc);
 	c = chain_of(cx, t, &n, true);
 	if (cc_dwarf_read(cx->arena, d->upath, d->uaddr, name, c, n, &rd, &why) < 0)
 		return NULL;
 	if (rd.kind == CC_UREAD_STRING) {
-		part_add(cx, &f, "", "", "\"%s\"", call1(cx, "user_string", with_member(cx, t, name, NULL)));
+		cc_parms_add(&f, "", "", "\"%s\"", call1(cx, "user_string", with_member(cx, t, name, NULL)));
 	} else if (rd.kind == CC_UREAD_VALUE && rd.nelem > 0) {
 		if (rd.nelem > UFUNC_PRETTY_MAX_ELEMS || depth == 0) {
-			part_add(cx, &f, "", "", "[...]", NULL);
+			cc_parms_add(&f, "", "", "[...]", NULL);
 		} else {
 			f.fmt = cc_strdup(cx->arena, "[");
 			for (i = 0; i < rd.nelem; i++) {
@@ -388,10 +361,10 @@ static struct cc_node *pretty(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_
 			f.fmt = cc_sprintf(cx->arena, "%s]", f.fmt);
 		}
 	} else if (rd.kind == CC_UREAD_VALUE) {
-		part_add(cx, &f, "", "", rd.is_ptr ? "%#x" : "%d", with_member(cx, t, name, NULL));
+		cc_parms_add(&f, "", "", rd.is_ptr ? "%#x" : "%d", with_member(cx, t, name, NULL));
 	} else if (depth == 0 ||
 		   cc_dwarf_members(cx->arena, d->upath, d->uaddr, name, c, n, &mem, &nm, &why) < 0) {
-		part_add(cx, &f, "", "", "{...}", NULL);
+		cc_parms_add(&f, "", "", "{...}", NULL);
 	} else {
 		f.fmt = cc_strdup(cx->arena, "{");
 		for (i = 0; i < nm; i++) {
@@ -407,35 +380,32 @@ static struct cc_node *pretty(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_
 		}
 		f.fmt = cc_sprintf(cx->arena, "%s}", f.fmt);
 	}
-	return parts_call(cx, &f, &t->loc);
+	return cc_parms_call(&f);
 }
 
 /* $$parms, $$locals, $$vars: "name=0x1 ...", name=? for one not readable here */
 static struct cc_node *vars_call(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
 				 bool parms, bool locals)
 {
-	struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
+	struct cc_parms f;
 	struct cc_uvar *v;
 	struct cc_uread rd;
 	const char *why;
 	int n = 0, i;
 
+	cc_parms_init(&f, cx, &t->loc);
 	cc_dwarf_vars(cx->arena, d->upath, d->uaddr, &v, &n, &why);
 	for (i = 0; i < n; i++) {
-		struct cc_node *a;
-
 		if (v[i].param ? !parms : !locals)
 			continue;
 		if (cc_dwarf_read(cx->arena, d->upath, d->uaddr, v[i].name, NULL, 0, &rd, &why) < 0 ||
 		    rd.kind == CC_UREAD_STRUCT) {
-			part_add(cx, &f, " ", v[i].name, "=?", NULL);
+			cc_parms_add(&f, " ", v[i].name, "=?", NULL);
 			continue;
 		}
-		a = cc_node_new(cx, N_TARGET, &t->loc);
-		a->name = (char *)v[i].name;
-		part_add(cx, &f, " ", v[i].name, "=%#x", a);
+		cc_parms_target(&f, v[i].name, v[i].name, "%#x");
 	}
-	return parts_call(cx, &f, &t->loc);
+	return cc_parms_call(&f);
 }
 
 int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet)
@@ -471,12 +441,11 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 		if (quiet)
 			return 0;
 		if (!strcmp(name, "$return")) {
-			struct fmt_parts f = {.fmt = cc_strdup(cx->arena, "")};
-			struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
+			struct cc_parms f;
 
-			a->name = "return";
-			part_add(cx, &f, "", "return", "=%#x", a);
-			*np = parts_call(cx, &f, &t->loc);
+			cc_parms_init(&f, cx, &t->loc);
+			cc_parms_target(&f, "return", "return", "%#x");
+			*np = cc_parms_call(&f);
 		} else {
 			*np = vars_call(cx, d, t, strcmp(name, "$locals"), strcmp(name, "$parms"));
 		}
