@@ -57,6 +57,20 @@ assert_grep "\$it[0]\$ prints the struct, its array, string and nested struct" "
 assert_grep "\$\$locals: the locals in scope, innermost first" "$TMP/stmt.out" \
 	'^locals=it=0x[0-9a-f]* acc=0xa k=0x1$'
 
+# ---- main's arrays on its stack: DW_OP_fbreg from the frame base, the CFA of .eh_frame --
+CALL=$(grep -n 'sdtprog_walk(items, 3);' "$SRC" | cut -d: -f1)
+tap_run frame -c "$PROG $N" -e '
+global n, id2, bad
+probe process(@1).statement(@2) { n++; id2 += $items[2]->id
+	if (user_string($name) != sprintf("tick-%d", $i) || $items[1]->tag$ != "\"t1\"") bad++ }
+probe end { printf("n=%d\nid2=%d\nbad=%d\n", n, id2, bad) }' "$PROG" "main@sdtprog.c:$CALL"
+assert_ok "a statement probe in main runs" frame
+assert_eq "once per call of sdtprog_walk" "$(value n frame)" "$N"
+assert_eq "\$items[2]->id (an array at the frame base, through the CFA) sums to 10 (1+...+N) + 2N" \
+	"$(value id2 frame)" $((10 * SUM + 2 * N))
+assert_eq "user_string(\$name) (a char[32] on the stack) and \$items[1]->tag\$ as set" \
+	"$(value bad frame)" 0
+
 # ---- function entry and return: parameters, pointers followed, @entry -------------------
 # sdtprog_walk returns 30 i^2 + 93 i + 15 for call i
 tap_run func -c "$PROG $N" -e '
