@@ -303,6 +303,8 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	const char *rec = d && d->stash ? "th_rec" : "ctx";
 	int i, argi = 0;
 
+	if (n->name && !strcmp(n->name, "@cast") && n->aux) /* a user type's (probe_ufunc.c) */
+		return cg_uvar_target(G, n);
 	if (n->kread) /* a C argument (NULL: its program's) or @cast, read through BTF */
 		return cg_btf_read(G, n->kread->argi >= 0 ? NULL : cg_ex(G, n->lhs), n->kread, n);
 	if (d->kind == PK_INPUT)

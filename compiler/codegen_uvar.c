@@ -37,13 +37,16 @@ const char *cg_uvar_target(struct gen *G, struct cc_node *n)
 		case CC_UOP_REG:
 		case CC_UOP_CONST:
 		case CC_UOP_PCREL:
+		case CC_UOP_ARG:
 			if (sp == UVAR_MAX_DEPTH) {
 				cc_error_at(&G->cx->diag, &n->loc, "'$%s': its location needs too deep a stack",
 					    n->name);
 				return "0";
 			}
 			top = cg_fmt(G, "u%d_s[%d]", u, sp++);
-			if (o->op == CC_UOP_CONST)
+			if (o->op == CC_UOP_ARG)
+				code = cg_fmt(G, "%s%s = (__u64)(%s); ", code, top, cg_ex(G, n->lhs));
+			else if (o->op == CC_UOP_CONST)
 				code = cg_fmt(G, "%s%s = (__u64)%lldLL; ", code, top, (long long)o->val);
 			else
 				code = cg_fmt(G, "%s%s = *(__u64 *)((char *)ctx + %d)%s; ", code, top,

@@ -695,6 +695,7 @@ enum cc_uop_kind {
 	CC_UOP_SUB,     /* pop b, pop a, push a - b */
 	CC_UOP_DEREF,   /* top = the val bytes of user memory at top */
 	CC_UOP_INDEX,   /* top += val * (runtime index number idx: the node's args[idx]) */
+	CC_UOP_ARG,     /* push the node's lhs, a script value (@cast's pointer) */
 };
 struct cc_uop {
 	int op; /* enum cc_uop_kind */
@@ -1010,6 +1011,13 @@ int cc_dwarf_vars(struct cc_arena *a, const char *path, uint64_t pc, struct cc_u
 int cc_dwarf_read(struct cc_arena *a, const char *path, uint64_t pc, const char *name,
 		  const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
 		  const char **why);
+/*
+ * @cast(p, "TYPE", "PATH")->chain: TYPE ("struct item", "item") from
+ * path's DWARF, p (CC_UOP_ARG) the address of one; as cc_dwarf_read.
+ */
+int cc_dwarf_cast(struct cc_arena *a, const char *path, const char *tname,
+		  const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
+		  const char **why);
 /* The members of the struct $name[chain] is at pc, for $v$: names, in order. */
 int cc_dwarf_members(struct cc_arena *a, const char *path, uint64_t pc, const char *name,
 		     const struct cc_uchain *chain, int nchain, const char ***ret, int *n,
@@ -1081,6 +1089,12 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 /* The entry probe of a .return function probe (for @entry), body empty. */
 struct cc_dprobe *cc_ufunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d);
 char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+/*
+ * @cast(p, "TYPE", "PATH")->chain of a user program's type (PATH has a
+ * '/'): an N_TARGET named "@cast" whose lhs is p, read by codegen_uvar.c;
+ * -1 after an error.  The caller resolves lhs and the runtime indexes.
+ */
+int cc_ucast(struct cc_ctx *cx, struct cc_node **np);
 
 /* process("PATH").plt("PAT")[.return] from component i (plt). */
 int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,

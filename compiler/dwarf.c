@@ -442,6 +442,10 @@ static int global_var(struct dw_at *at, const char *spec, Dwarf_Die *ret, const 
 	return -EINVAL;
 }
 
+static int walk_chain(struct dw_at *at, const char *what, bool is_addr, bool has_type, Dwarf_Die t,
+		      const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
+		      Dwarf_Die *type, const char **why);
+
 /*
  * Find $name at pc and walk chain: ret->loc reads the last step; *type the
  * stripped type it has (false: void).  -ENOENT, -EINVAL with *why.
@@ -488,6 +492,21 @@ static int walk(struct dw_at *at, const char *name, const struct cc_uchain *chai
 	if (r < 0)
 		return r;
 	has_type = strip(&var, &t);
+	return walk_chain(at, what, is_addr, has_type, t, chain, nchain, ret, type, why);
+}
+
+/*
+ * From a value of type t (has_type false: void) whose location is
+ * ret->loc (is_addr: its top is the value's address), the steps of chain,
+ * then how the last one reads.
+ */
+static int walk_chain(struct dw_at *at, const char *what, bool is_addr, bool has_type, Dwarf_Die t,
+		      const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
+		      Dwarf_Die *type, const char **why)
+{
+	struct cc_uloc *l = &ret->loc;
+	int i, r = 0;
+
 	for (i = 0; i < nchain && has_type; i++) {
 		const struct cc_uchain *c = &chain[i];
 		int tag = dwarf_tag(&t), nd;
@@ -818,6 +837,98 @@ int cc_dwarf_funcs(struct cc_arena *a, const char *path, const char *pat, const 
 				F.v[k++] = F.v[i];
 		*ret = F.v;
 		*nret = k;
+	}
+	dw_close(&at);
+	return r;
+}
+
+/*
+ * A type named tname at the top of a CU: "struct X", "union X", "enum X",
+ * or X (a typedef, a base type, or a struct, union or enum of that name).
+ * Its definition: a declaration (struct X;) has no members.
+ */
+static int find_type(struct dw_at *at, const char *tname, Dwarf_Die *ret, const char **why)
+{
+	static const struct {
+		const char *kw;
+		int tag;
+	} kws[] = {{"struct ", DW_TAG_structure_type}, {"union ", DW_TAG_union_type},
+		   {"enum ", DW_TAG_enumeration_type}, {"class ", DW_TAG_class_type}};
+	Dwarf_Off off = 0, next;
+	const char *name = tname;
+	size_t hsize, i;
+	int tag = 0;
+
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (!strncmp(tname, kws[i].kw, strlen(kws[i].kw))) {
+			name = tname + strlen(kws[i].kw);
+			tag = kws[i].tag;
+		}
+	while (dwarf_nextcu(at->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, c;
+
+		if (!dwarf_offdie(at->dw, off + hsize, &cu) || dwarf_child(&cu, &c)) {
+			off = next;
+			continue;
+		}
+		off = next;
+		do {
+			int ct = dwarf_tag(&c);
+			const char *n = dwarf_diename(&c);
+
+			if (!n || strcmp(n, name) || dwarf_hasattr(&c, DW_AT_declaration))
+				continue;
+			if (tag ? ct == tag
+				: ct == DW_TAG_typedef || ct == DW_TAG_base_type ||
+					  ct == DW_TAG_structure_type || ct == DW_TAG_union_type ||
+					  ct == DW_TAG_enumeration_type || ct == DW_TAG_class_type) {
+				*ret = c;
+				return 0;
+			}
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	*why = cc_sprintf(at->a, "no type '%s' is defined in the DWARF", tname);
+	return -ESRCH;
+}
+
+int cc_dwarf_cast(struct cc_arena *a, const char *path, const char *tname,
+		  const struct cc_uchain *chain, int nchain, struct cc_uread *ret, const char **why)
+{
+	struct dw_at at;
+	Dwarf_Die t, type;
+	int r = dw_open(a, path, &at, why);
+
+	memset(ret, 0, sizeof(*ret));
+	if (r == 0)
+		r = find_type(&at, tname, &t, why);
+	if (r == 0) {
+		/* typedefs and qualifiers of the type itself: strip from a DIE whose type it is */
+		while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_const_type ||
+		       dwarf_tag(&t) == DW_TAG_volatile_type) {
+			Dwarf_Die u;
+
+			if (!strip(&t, &u))
+				break;
+			t = u;
+		}
+		/* the pointer is the object's address; @cast(p, "T")[i] the i-th T from there */
+		r = dw_push(&ret->loc, CC_UOP_ARG, 0, -1);
+		if (r == 0 && nchain && !chain[0].member) {
+			Dwarf_Word size;
+
+			if (dwarf_aggregate_size(&t, &size) || !size) {
+				*why = cc_sprintf(a, "'%s' has no size: it cannot be indexed", tname);
+				r = -EINVAL;
+			} else {
+				r = chain[0].idx >= 0 ? dw_push(&ret->loc, CC_UOP_INDEX, (int64_t)size, chain[0].idx)
+						      : dw_push(&ret->loc, CC_UOP_PLUS, chain[0].index * (int64_t)size, -1);
+			}
+			chain++;
+			nchain--;
+		}
+		if (r == 0)
+			r = walk_chain(&at, cc_sprintf(a, "@cast(..., \"%s\")", tname), true, true, t, chain,
+				       nchain, ret, &type, why);
 	}
 	dw_close(&at);
 	return r;

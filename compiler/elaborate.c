@@ -637,6 +637,22 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_WILDCARD:
 		return;
 	case N_DWARF:
+		if (!strcmp(n->name, "@cast") && n->num == 3 && n->args[2]->kind == N_STR &&
+		    n->args[1]->kind == N_STR && strchr(n->args[2]->str, '/')) {
+			/* a user program's type, from its DWARF: read in user memory */
+			if (!(S->probe ? S->probe->kernel : S->func != NULL)) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'@cast' of a user-space type reads the probed process's "
+					    "memory: only in kernel-context probes");
+				return;
+			}
+			if (cc_ucast(cx, np) == 0) {
+				resolve(E, S, &(*np)->lhs, false);
+				for (i = 0; i < (*np)->nargs; i++)
+					resolve(E, S, &(*np)->args[i], false);
+			}
+			return;
+		}
 		if (!strcmp(n->name, "@cast") || !strcmp(n->name, "@task") ||
 		    (n->name[0] == '&' && (n->lhs->kind == N_TARGET || n->lhs->kind == N_DWARF))) {
 			btf_value(E, S, np);

@@ -525,3 +525,45 @@ char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d)
 		s = cc_sprintf(cx->arena, "%s $return:%s", s, rd.type);
 	return s;
 }
+
+int cc_ucast(struct cc_ctx *cx, struct cc_node **np)
+{
+	struct cc_node *t = *np;
+	struct cc_uread *rd = cc_alloc(cx->arena, sizeof(*rd));
+	const char *why, *path = t->args[2]->str;
+	struct cc_uchain *chain;
+	char *real;
+	int n;
+
+	if (t->str) {
+		cc_error_at(&cx->diag, &t->loc,
+			    "'@cast(...)$' of a user-space type: print its members one by one");
+		return -1;
+	}
+	real = realpath(path, NULL);
+	if (!real) {
+		cc_error_at(&cx->diag, &t->args[2]->loc, "@cast's file '%s': %s", path,
+			    strerror(errno));
+		return -1;
+	}
+	path = cc_strdup(cx->arena, real);
+	free(real);
+	chain = chain_of(cx, t, &n, true);
+	if (cc_dwarf_cast(cx->arena, path, t->args[1]->str, chain, n, rd, &why) < 0) {
+		cc_error_at(&cx->diag, &t->loc, "@cast(..., \"%s\", \"%s\"): %s", t->args[1]->str,
+			    path, why);
+		return -1;
+	}
+	if (rd->kind == CC_UREAD_STRUCT) {
+		cc_error_at(&cx->diag, &t->loc,
+			    "'%s' is a %s, not a value: read one of its members", rd->text, rd->type);
+		return -1;
+	}
+	t->lhs = t->args[0];
+	chain_of(cx, t, &n, false);
+	t->kind = N_TARGET;
+	t->name = "@cast";
+	t->aux = rd;
+	t->type = TY_LONG;
+	return 0;
+}

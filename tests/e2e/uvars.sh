@@ -74,14 +74,15 @@ assert_eq "user_string(\$name) (a char[32] on the stack) and \$items[1]->tag\$ a
 # ---- function entry and return: parameters, pointers followed, @entry -------------------
 # sdtprog_walk returns 30 i^2 + 93 i + 15 for call i
 tap_run func -c "$PROG $N" -e '
-global n, lbl, rv, e2, parms, g, ge
+global n, lbl, rv, e2, parms, g, ge, cast
 probe process(@1).function("sdtprog_walk") { n++; g += @var("g_value@sdtprog.c")
+	p = $items; cast += @cast(p, "struct item", @1)[1]->id + @cast(p, "item", @1)[2]->vals[$n - 1]
 	if (user_string($items[1]->label) == "item-1" && $n == 3) lbl++
 	if (n == 1) parms = $$parms }
 probe process(@1).function("sdtprog_walk").return { rv += $return; e2 += $items[2]->id
 	ge += @entry(@var("g_value@*")) }
-probe end { printf("n=%d\nlbl=%d\nrv=%d\ne2=%d\nparms=%s\ng=%d\nge=%d\n", n, lbl, rv, e2, parms,
-	g, ge) }' "$PROG"
+probe end { printf("n=%d\nlbl=%d\nrv=%d\ne2=%d\nparms=%s\ng=%d\nge=%d\ncast=%d\n", n, lbl, rv, e2,
+	parms, g, ge, cast) }' "$PROG"
 assert_ok "entry and return probes with pointer chains run" func
 assert_eq "\$items[1]->label (an index on a pointer parameter) at every entry" "$(value lbl func)" "$N"
 assert_eq ".return: \$return sums to 30 (1^2+...+N^2) + 93 (1+...+N) + 15N" "$(value rv func)" \
@@ -91,6 +92,8 @@ assert_eq ".return: \$items[2]->id is read at the entry (10 (1+...+N) + 2N)" "$(
 assert_eq "@var(\"g_value@sdtprog.c\"): the program's global (10 i at call i)" "$(value g func)" \
 	$((10 * SUM))
 assert_eq "@entry(@var(\"g_value@*\")) in .return" "$(value ge func)" $((10 * SUM))
+assert_eq "@cast(p, \"struct item\", PATH)[1]->id + ...[2]->vals[\$n - 1]: 10 (1+...+N) + N + 6N + (1+...+N)" \
+	"$(value cast func)" $((11 * SUM + 7 * N))
 assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n=0x3$'
 
 # ---- functions by source file, inlined copies, PLT stubs ---------------------------------
@@ -156,6 +159,9 @@ assert_grep "a function never inlined has no .inline" "$TMP/noinl.err" \
 	"matches no inlined copy of a function in the DWARF of $PROG"
 tap_run noplt -p2 -e "probe process(\"$PROG\").plt(\"nope\") { }"
 assert_grep "a PLT stub that is not there" "$TMP/noplt.err" "matches no PLT stub of $PROG"
+tap_run notype -p2 -e "probe $STMT { print(@cast(\$it, \"struct nope\", \"$PROG\")->id) }"
+assert_grep "@cast of a type the DWARF lacks" "$TMP/notype.err" \
+	"@cast(..., \"struct nope\", \"$PROG\"): no type 'struct nope' is defined in the DWARF"
 tap_run noline -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk@sdtprog.c:$((LINE - 5))\") { }"
 assert_rc "a line with no code is a pass-2 error" noline 1
 assert_grep "naming the lines near it with code" "$TMP/noline.err" \
