@@ -71,6 +71,18 @@ assert_eq "\$items[2]->id (an array at the frame base, through the CFA) sums to 
 assert_eq "user_string(\$name) (a char[32] on the stack) and \$items[1]->tag\$ as set" \
 	"$(value bad frame)" 0
 
+# ---- a line of a shared library (position-independent): a parameter, a global ----------
+tap_run lib -c "$PROG $N" -e '
+global si, sem
+probe process(@1).library("libsdtprog.so").statement("sdtprog_guarded@sdtprog_sem.c:16") {
+	si += $i; sem += @var("taptest_guarded_semaphore@*") }
+probe process(@1).library("libsdtprog.so").mark("guarded") { }
+probe end { printf("si=%d\nsem=%d\n", si, sem) }' "$PROG"
+assert_ok "a statement probe in a library runs" lib
+assert_eq "\$i sums to 1+...+N" "$(value si lib)" "$SUM"
+assert_eq "@var of the library's semaphore, raised while its marker is probed: 1 at each call" \
+	"$(value sem lib)" "$N"
+
 # ---- function entry and return: parameters, pointers followed, @entry -------------------
 # sdtprog_walk returns 30 i^2 + 93 i + 15 for call i
 tap_run func -c "$PROG $N" -e '
