@@ -65,9 +65,12 @@ static struct cc_dprobe *func_probe(struct cc_ctx *cx, const struct cc_point *pt
 /*
  * function("NAME@FILE[:LINE]") and .inline: the functions the DWARF
  * declares there (out of line, or each inlined copy), at their entry pc.
+ * base: how many probes the point has already (the bound is on all);
+ * without must, no DWARF and no match are 0 probes, not an error.
  */
 static int dwarf_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path,
-			 const char *pat, bool inl, bool ret, bool quiet, struct cc_vec *out)
+			 const char *pat, bool inl, bool ret, bool must, int base, bool quiet,
+			 struct cc_vec *out)
 {
 	const char *func = pat, *file = NULL, *why;
 	int lo = 1, hi = INT32_MAX, n, k;
@@ -78,14 +81,18 @@ static int dwarf_resolve(struct cc_ctx *cx, const struct cc_point *pt, const cha
 				      "names a function as NAME@FILE[:LINE] (LINE: N, N-M or *): "
 				      "this is not that");
 	if (cc_dwarf_funcs(cx->arena, path, func, file, lo, hi, inl, &v, &n, &why) < 0)
-		return cc_point_error(cx, pt, quiet,
-				      cc_sprintf(cx->arena, "cannot be found in %s: %s", path, why));
+		return !must ? 0
+			     : cc_point_error(cx, pt, quiet,
+					      cc_sprintf(cx->arena, "cannot be found in %s: %s", path,
+							 why));
+	if (!n && !must)
+		return 0;
 	if (!n)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena, "matches no %s in the DWARF of %s",
 						 inl ? "inlined copy of a function" : "function",
 						 path));
-	if (n > CC_UFUNC_MAX_MATCHES)
+	if (base + n > CC_UFUNC_MAX_MATCHES)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena,
 						 "matches more than %d functions of %s: narrow the "
@@ -114,7 +121,7 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 	const struct cc_comp *fc = &pt->comps[i];
 	struct cc_elf_func *v;
 	const char *why, *pat;
-	bool ret = false, inl = false, call = false;
+	bool ret = false, inl = false, call = false, both;
 	int n, k, found = 0;
 
 	if (!fc->has_arg || !fc->arg_is_str)
@@ -136,8 +143,20 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 		return cc_point_error(cx, pt, quiet,
 				      "is the return of an inlined copy, which has no return "
 				      "instruction to probe");
-	if (inl || strchr(pat, '@'))
-		return dwarf_resolve(cx, pt, path, pat, inl, ret, quiet, out);
+	/* as stap: a plain function() is the functions and their inlined copies, .call the former */
+	both = !call && !inl && !ret;
+	if ((inl || strchr(pat, '@')) && !both)
+		return dwarf_resolve(cx, pt, path, pat, inl, ret, true, 0, quiet, out);
+	if (strchr(pat, '@')) {
+		found = dwarf_resolve(cx, pt, path, pat, false, false, false, 0, quiet, out);
+		k = found < 0 ? found
+			      : dwarf_resolve(cx, pt, path, pat, true, false, false, found, quiet, out);
+		if (found < 0 || k < 0)
+			return -1;
+		/* none of either: the error of the first */
+		return found + k ? found + k
+				 : dwarf_resolve(cx, pt, path, pat, false, false, true, 0, quiet, out);
+	}
 	if (strchr(pat, ':'))
 		return cc_point_error(cx, pt, quiet,
 				      "names a line without a file: function(\"NAME@FILE:LINE\")");
@@ -157,6 +176,12 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 			cc_vec_push(cx->arena, out,
 				    func_probe(cx, pt, path, v[k].addr, v[k].off, v[k].name, ret,
 					       v[k].name, false));
+	}
+	if (both) {
+		k = dwarf_resolve(cx, pt, path, pat, true, false, false, found, quiet, out);
+		if (k < 0)
+			return -1;
+		found += k;
 	}
 	if (!found)
 		return cc_point_error(

@@ -111,15 +111,16 @@ assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n
 # ---- functions by source file, inlined copies, PLT stubs ---------------------------------
 # main's atoi(argv[1]) is glibc's inline wrapper of strtol (stdlib.h), inlined at -O2
 tap_run where -c "$PROG $N" -e '
-global f, fl, inl, arg, plt, snp, pret, pn
+global f, fl, inl, arg, plt, snp, pret, pn, plain
 probe process(@1).function("sdtprog_walk@sdtprog.c") { f++; pn = pp() }
+probe process(@1).function("atoi") { plain++ }
 probe process(@1).function(@2) { fl++ }
 probe process(@1).function("atoi").inline { inl++; arg = user_string($__nptr) }
 probe process(@1).plt("sdtprog_guarded") { plt++ }
 probe process(@1).plt("snprintf") { if ($$name == "snprintf") snp++ }
 probe process(@1).plt("sdtprog_guarded").return { pret++ }
-probe end { printf("f=%d\nfl=%d\ninl=%d\narg=%s\nplt=%d\nsnp=%d\npret=%d\npn=%s\n", f, fl, inl, arg,
-	plt, snp, pret, pn) }' "$PROG" "*@sdtprog.c:$((LINE - 16))-$((LINE - 5))"
+probe end { printf("f=%d\nfl=%d\ninl=%d\narg=%s\nplt=%d\nsnp=%d\npret=%d\npn=%s\nplain=%d\n", f, fl,
+	inl, arg, plt, snp, pret, pn, plain) }' "$PROG" "*@sdtprog.c:$((LINE - 16))-$((LINE - 5))"
 assert_ok "function(NAME@FILE), .inline and .plt run" where
 assert_eq "function(\"sdtprog_walk@sdtprog.c\"): one hit per call" "$(value f where)" "$N"
 assert_grep "its pp() names the line it is declared on" "$TMP/where.out" \
@@ -128,6 +129,8 @@ assert_eq "function(\"*@sdtprog.c:A-B\"): the functions declared on those lines 
 	"$(value fl where)" $((4 * N))
 assert_eq "function(\"atoi\").inline: its one inlined copy, once" "$(value inl where)" 1
 assert_eq "with its parameter, main's argv[1]" "$(value arg where)" "$N"
+assert_eq "function(\"atoi\"), as stap, is its out-of-line copies (none here) and its inlined one" \
+	"$(value plain where)" 1
 assert_eq "plt(\"sdtprog_guarded\"): the library call's stub, once per call" "$(value plt where)" "$N"
 assert_eq "plt(\"snprintf\"): 4 calls per loop, \$\$name is its name" "$(value snp where)" $((4 * N))
 assert_eq "plt(...).return" "$(value pret where)" "$N"
@@ -169,6 +172,9 @@ assert_grep "an inlined copy has no return to probe" "$TMP/inlret.err" \
 tap_run noinl -p2 -e "probe process(\"$PROG\").function(\"sdtprog_add\").inline { }"
 assert_grep "a function never inlined has no .inline" "$TMP/noinl.err" \
 	"matches no inlined copy of a function in the DWARF of $PROG"
+tap_run call -p2 -e "probe process(\"$PROG\").function(\"atoi\").call { }"
+assert_grep ".call leaves the inlined copies out" "$TMP/call.err" \
+	"function(\"atoi\").call' matches no function in the symbol table of $PROG"
 tap_run noplt -p2 -e "probe process(\"$PROG\").plt(\"nope\") { }"
 assert_grep "a PLT stub that is not there" "$TMP/noplt.err" "matches no PLT stub of $PROG"
 tap_run notype -p2 -e "probe $STMT { print(@cast(\$it, \"struct nope\", \"$PROG\")->id) }"
