@@ -2,15 +2,16 @@
 /*
  * Functions of user-space programs and libraries:
  *
- *   process("PATH")[.library("LIB")].function("PAT")[.call][.return]
+ *   process("PATH")[.library("LIB")].function("PAT[@FILE[:LINE]]")[.call|.inline][.return]
  *
  * (PATH and LIB as for markers, probe_sdt.c.)  PAT is a shell pattern
  * over the file's symbol table (.symtab, or .dynsym in a stripped file,
  * through libelf); each matching function is a uprobe on its first
- * instruction, or a uretprobe for .return.  .call is the entry too: a
- * symbol is never an inlined copy.  With a source file, NAME@FILE[:LINE]
- * (LINE: where it is declared), and for .inline (each inlined copy of it,
- * at its entry pc), the functions come from the DWARF instead.
+ * instruction, or a uretprobe for .return.  With a source file,
+ * NAME@FILE[:LINE] (LINE: where it is declared), the functions come from
+ * the DWARF instead.  As in stap, a plain function() is also each inlined
+ * copy (DW_TAG_inlined_subroutine, at its entry pc), .inline those alone,
+ * .call and .return the functions without them.
  *
  *   process("PATH").plt("PAT")[.return]
  *
