@@ -135,6 +135,22 @@ assert_eq "plt(\"sdtprog_guarded\"): the library call's stub, once per call" "$(
 assert_eq "plt(\"snprintf\"): 4 calls per loop, \$\$name is its name" "$(value snp where)" $((4 * N))
 assert_eq "plt(...).return" "$(value pret where)" "$N"
 
+# ---- glibc's own debug file (libc6-dbg: found by build id under /usr/lib/debug) ----------
+# main's atoi(argv[1]) calls strtol(argv[1], NULL, 10) once
+LIBC=$(ldd "$PROG" | sed -n 's|.*libc\.so\.6 => \([^ ]*\) .*|\1|p')
+if [ -n "$LIBC" ] && "$TAP_E2E_BUILD/tap" -L "process(\"$LIBC\").function(\"strtol\")" 2>/dev/null |
+	grep -q '\$nptr'; then
+	tap_run libc -c "$PROG $N" -e '
+global n, ok
+probe process(@1).function("strtol") { if (pid() == target()) { n++
+	if (user_string($nptr) == @2 && $base == 10) ok++ } }
+probe end { printf("n=%d\nok=%d\n", n, ok) }' "$LIBC" "$N"
+	assert_ok "a libc function with its parameters from the separate debug file" libc
+	assert_eq "strtol: once, from atoi, with argv[1] and base 10" "$(value n libc)/$(value ok libc)" "1/1"
+else
+	echo "# uvars: no debug file for $LIBC (libc6-dbg): its part not run"
+fi
+
 # ---- -L ---------------------------------------------------------------------------------
 tap_run list -L "$STMT"
 assert_eq "-L lists the line with its variables and their types" "$(out list)" \
