@@ -99,6 +99,7 @@ const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
 const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
+const char *cg_uvar_target(struct gen *G, struct cc_node *n); /* $var of a user function (DWARF) */
 
 /* codegen_btf.c */
 /* codegen_kread.c: the same read in user context, through the runner's reader */

@@ -303,6 +303,8 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	const char *rec = d && d->stash ? "th_rec" : "ctx";
 	int i, argi = 0;
 
+	if (n->name && !strcmp(n->name, "@cast") && n->aux) /* a user type's (probe_ufunc.c) */
+		return cg_uvar_target(G, n);
 	if (n->kread) /* a C argument (NULL: its program's) or @cast, read through BTF */
 		return cg_btf_read(G, n->kread->argi >= 0 ? NULL : cg_ex(G, n->lhs), n->kread, n);
 	if (d->kind == PK_INPUT)
@@ -310,7 +312,7 @@ const char *cg_target(struct gen *G, struct cc_node *n)
 	if (d->kind == PK_KFUNC)
 		return cg_kfunc_target(G, n);
 	if (d->kind == PK_UPROBE)
-		return cg_sdt_target(G, n);
+		return d->sdt ? cg_sdt_target(G, n) : cg_uvar_target(G, n);
 	/*
 	 * A netfilter program's context is struct bpf_nf_ctx, its state and
 	 * skb pointers: read as bytes, each is a number (loaded from ctx it

@@ -681,13 +681,33 @@ struct cc_node *cc_node_clone(struct cc_ctx *cx, const struct cc_node *n);
 
 /* ---- elaborate.c: aliases, tapsets, wildcards, symbols ----------------- */
 
-/* A user-space function's parameter at its first instruction (dwarf.c). */
-struct cc_uparam {
-	const char *name;
-	int size;        /* bytes of its value (0: void, for the return value) */
+/*
+ * How to read a user-space variable at a probe's address (dwarf_loc.c): a
+ * little stack program codegen_uvar.c turns into C.  The DWARF location
+ * expression, then the member and index steps of $v->a[i], then the load.
+ */
+enum cc_uop_kind {
+	CC_UOP_REG = 1, /* push the register at struct pt_regs offset val */
+	CC_UOP_CONST,   /* push val */
+	CC_UOP_PCREL,   /* push the probe's run-time address + val (a link-time address - the probe's) */
+	CC_UOP_PLUS,    /* top += val */
+	CC_UOP_ADD,     /* pop b, pop a, push a + b */
+	CC_UOP_SUB,     /* pop b, pop a, push a - b */
+	CC_UOP_DEREF,   /* top = the val bytes of user memory at top */
+	CC_UOP_INDEX,   /* top += val * (runtime index number idx: the node's args[idx]) */
+	CC_UOP_ARG,     /* push the node's lhs, a script value (@cast's pointer) */
+};
+struct cc_uop {
+	int op; /* enum cc_uop_kind */
+	int64_t val;
+	int idx;
+};
+#define CC_ULOC_MAX_OPS 64
+struct cc_uloc {
+	struct cc_uop ops[CC_ULOC_MAX_OPS];
+	int nops;
+	int size;       /* bytes of the value the top is (after the last DEREF), 1..8 */
 	bool is_signed;
-	int reg;         /* its struct pt_regs offset, or -1: not readable, why says why */
-	const char *why;
 };
 
 enum cc_pkind {
@@ -742,11 +762,10 @@ struct cc_dprobe {
 	uint64_t uoff, uref;              /* file offsets: the probe, the semaphore (0: none) */
 	const char *ucheck;               /* hex of the bytes at uoff when compiled (the loader compares) */
 	bool uret;                        /* a uretprobe: .return of a function */
+	bool uplt;                        /* a PLT stub: func is the function it calls */
 	const struct cc_sdt_note *sdt;    /* a marker: its arguments; NULL for a function */
-	struct cc_uparam *uparams;        /* a function's parameters (DWARF), read on first $name */
-	int nuparams;                     /* -1 until read, -2 when there is no DWARF */
-	struct cc_uparam uretval;         /* its return value */
-	const char *unodwarf;             /* why there is none */
+	uint64_t uaddr;                   /* link-time address of the probe (DWARF's pc) */
+	const char *ufile, *uline;        /* a statement probe: its file and line, for -L */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
 	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
@@ -1022,14 +1041,96 @@ int cc_provider_emit_header(FILE *out, const struct cc_vec *providers, const cha
 /* The C source defining every probe's semaphore, for the -G object. */
 int cc_provider_emit_semaphores(FILE *out, const struct cc_vec *providers, const char *source);
 
-/* ---- dwarf.c: a user-space function's parameters (libdw) ---- */
+/* ---- dwarf.c, dwarf_loc.c: user-space variables and lines (libdw) ---------- */
 
+/* A variable in scope at an address: -L and $$vars list them. */
+struct cc_uvar {
+	const char *name;
+	bool param;       /* a parameter (of the innermost function, inlined or not) */
+	bool global;      /* a variable of the CU (not in $$vars) */
+	const char *type; /* its C type, as -L prints it ("long", "struct pair*") */
+};
+/* One step of $v->a[i] (parse.c's chain): a member's name, else an index. */
+struct cc_uchain {
+	const char *member;
+	int64_t index; /* a number */
+	int idx;       /* a runtime index: its number among the node's args, or -1 */
+};
+/* What cc_dwarf_read found $name[chain] to be. */
+enum cc_uread_kind {
+	CC_UREAD_VALUE = 1, /* loc's top is the value */
+	CC_UREAD_STRUCT,    /* a struct or union: loc's top its address (only $v$ uses it) */
+	CC_UREAD_STRING,    /* a char array: loc's top its address, nelem its size */
+};
+struct cc_uread {
+	int kind;
+	struct cc_uloc loc;
+	int nelem;
+	bool is_ptr;
+	const char *type;
+	const char *text; /* "$v->a[]", for messages */
+};
 /*
- * The parameters of func, in order, and its return value (rv->size 0:
- * void); -ENOENT with *why when the file has no DWARF or no definition.
+ * The variables in scope at pc (a link-time address) of the ELF file
+ * path, innermost first, parameters before locals; -ENOENT with *why when
+ * the file has no DWARF or nothing covers pc.
  */
-int cc_dwarf_params(struct cc_arena *a, const char *path, const char *func,
-		    struct cc_uparam **ret, int *n, struct cc_uparam *rv, const char **why);
+int cc_dwarf_vars(struct cc_arena *a, const char *path, uint64_t pc, struct cc_uvar **ret,
+		  int *n, const char **why);
+/*
+ * $name with its chain at pc ("return": the function's return value in
+ * rax); -ESRCH: no such variable (why lists those there are), -EINVAL:
+ * cannot be read there (why says where it can), -ENOENT: no DWARF; *why
+ * as one line.
+ */
+int cc_dwarf_read(struct cc_arena *a, const char *path, uint64_t pc, const char *name,
+		  const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
+		  const char **why);
+/*
+ * @cast(p, "TYPE", "PATH")->chain: TYPE ("struct item", "item") from
+ * path's DWARF, p (CC_UOP_ARG) the address of one; as cc_dwarf_read.
+ */
+int cc_dwarf_cast(struct cc_arena *a, const char *path, const char *tname,
+		  const struct cc_uchain *chain, int nchain, struct cc_uread *ret,
+		  const char **why);
+/* The members of the struct $name[chain] is at pc, for $v$: names, in order. */
+int cc_dwarf_members(struct cc_arena *a, const char *path, uint64_t pc, const char *name,
+		     const struct cc_uchain *chain, int nchain, const char ***ret, int *n,
+		     const char **why);
+/* One address of a source line (dwarf.c). */
+struct cc_uline {
+	const char *file; /* as the line table names it */
+	int line;
+	uint64_t addr;    /* link-time */
+	const char *func; /* the function around it */
+};
+/*
+ * The addresses of lines lo..hi of the source file whose name ends with
+ * file, in functions matching the shell pattern func: the first address
+ * of each line in each function, by address.
+ */
+int cc_dwarf_lines(struct cc_arena *a, const char *path, const char *func, const char *file,
+		   int lo, int hi, struct cc_uline **ret, int *n, const char **why);
+/* A function (or an inlined copy of one) found in the DWARF (dwarf.c). */
+struct cc_ufn {
+	const char *name;
+	const char *file; /* its declaration's file, last part */
+	int line;         /* and line */
+	uint64_t addr;    /* its entry, link-time */
+};
+/*
+ * The functions matching the shell pattern pat declared in a file whose
+ * name ends with file (NULL: any) on a line lo..hi: defined out of line
+ * (with code of their own), or with inl, their inlined copies (one per
+ * copy); by address.
+ */
+int cc_dwarf_funcs(struct cc_arena *a, const char *path, const char *pat, const char *file,
+		   int lo, int hi, bool inl, struct cc_ufn **ret, int *n, const char **why);
+/* The PLT stubs of an ELF file, named for the functions they call, in stub order (sdt.c). */
+int cc_elf_plt(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *n,
+	       const char **err);
+/* The file offset of a link-time address of path (in a PT_LOAD); -errno. */
+int cc_elf_offset(const char *path, uint64_t addr, uint64_t *ret);
 /* Up to 8 bytes of path at off, as hex (the loader checks the file did not change). */
 const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
 /* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
@@ -1068,6 +1169,43 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 /* The entry probe of a .return function probe (for @entry), body empty. */
 struct cc_dprobe *cc_ufunc_entry_of(struct cc_ctx *cx, const struct cc_dprobe *d);
 char *cc_ufunc_vars(struct cc_ctx *cx, struct cc_dprobe *d);
+/*
+ * @cast(p, "TYPE", "PATH")->chain of a user program's type (PATH has a
+ * '/'): an N_TARGET named "@cast" whose lhs is p, read by codegen_uvar.c;
+ * -1 after an error.  The caller resolves lhs and the runtime indexes.
+ */
+int cc_ucast(struct cc_ctx *cx, struct cc_node **np);
+
+/* process("PATH").plt("PAT")[.return] from component i (plt). */
+int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		    bool quiet, struct cc_vec *out);
+
+/* ---- parms.c: $$parms-like strings as sprintf("a=0x%x ...", $a, ...) ---------- */
+
+struct cc_parms {
+	struct cc_ctx *cx;
+	struct cc_loc loc;
+	char *fmt;
+	struct cc_vec args; /* struct cc_node*: the values, in order */
+	bool more;          /* some were left out (parms.c's bound) */
+};
+void cc_parms_init(struct cc_parms *p, struct cc_ctx *cx, const struct cc_loc *loc);
+/* label then conv ("=%#x", or text alone with arg NULL), after sep unless it is the first piece */
+void cc_parms_add(struct cc_parms *p, const char *sep, const char *label, const char *conv,
+		  struct cc_node *arg);
+/* " label=conv" of the target variable $name */
+void cc_parms_target(struct cc_parms *p, const char *label, const char *name, const char *conv);
+/* The sprintf call of what was added. */
+struct cc_node *cc_parms_call(struct cc_parms *p);
+
+/* ---- probe_ustmt.c: process("PATH").statement("FUNC@FILE:LINE") -------------- */
+
+/* Resolve from component i (statement); as cc_ufunc_resolve. */
+int cc_ustmt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		     bool quiet, struct cc_vec *out);
+/* "FUNC@FILE[:LINE]" (LINE: N, N-M, *): the parts; false when malformed or, need_line, without LINE. */
+bool cc_ustmt_parse(struct cc_arena *a, const char *spec, const char **func, const char **file,
+		    int *lo, int *hi, bool need_line);
 
 /* ---- listing.c: tap -l / -L ------------------------------------------------ */
 

@@ -364,11 +364,14 @@ void cc_dump_prog(struct cc_ctx *cx, FILE *o)
 	fputs("# probes\n", o);
 	for (i = 0; i < P->probes.n; i++) {
 		const struct cc_dprobe *d = P->probes.v[i];
+		/* by enum cc_pkind */
 		static const char *const kinds[] = { "", "begin", "end", "error", "never", "timer",
 						      "profile", "perf", "tracepoint",
-						      "raw tracepoint", "raw syscall", "input" };
+						      "raw tracepoint", "raw syscall", "input",
+						      "kernel function", "uprobe" };
+		bool known = d->kind >= 0 && d->kind < (int)(sizeof(kinds) / sizeof(kinds[0]));
 
-		fprintf(o, "%s /* %s, %s context */\n", d->pp, kinds[d->kind],
+		fprintf(o, "%s /* %s, %s context */\n", d->pp, known ? kinds[d->kind] : "?",
 			d->kernel ? "kernel" : "user");
 		for (j = 0; j < d->locals.n; j++) {
 			const struct cc_sym *s = d->locals.v[j];

@@ -245,23 +245,14 @@ static const char *field_names(struct elab *E, const struct cc_dprobe *d)
 static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_node *t)
 {
 	struct cc_ctx *cx = E->cx;
-	struct cc_node *call = cc_alloc(cx->arena, sizeof(*call));
-	char *fmt = cc_strdup(cx->arena, "");
 	struct cc_btf_param *cargs;
-	int i, n = 0, nc = elab_btf_tp_args(E, S->probe, &cargs);
+	int i, nc = elab_btf_tp_args(E, S->probe, &cargs);
+	struct cc_parms p;
 
-	call->kind = N_CALL;
-	call->name = "sprintf";
-	call->loc = t->loc;
-	call->sort_by = -2;
-	call->args = cc_alloc(cx->arena, sizeof(*call->args) * 64);
-	call->args[n++] = NULL; /* format, filled below */
-	for (i = 0; i < nc && n < 64; i++) {
-		struct cc_node *a = cc_alloc(cx->arena, sizeof(*a));
+	cc_parms_init(&p, cx, &t->loc);
+	for (i = 0; i < nc; i++) {
+		struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
 
-		a->kind = N_TARGET;
-		a->loc = t->loc;
-		a->sort_by = -2;
 		a->name = (char *)cargs[i].name;
 		/* $$parms$, $$parms$$: a pointer is pretty-printed ({.pid=1, ...} for a struct) */
 		if (t->str && cargs[i].cls.kind == CC_BTF_PTR)
@@ -270,33 +261,16 @@ static struct cc_node *parms_node(struct elab *E, struct scope *S, struct cc_nod
 		if (!elab_btf_target(E, S, &a, cargs[i].name, false, true) ||
 		    !elab_btf_target(E, S, &a, cargs[i].name, false, false))
 			continue;
-		fmt = cc_sprintf(cx->arena, "%s%s%s=%s", fmt, *fmt ? " " : "", cargs[i].name,
-				 a->kind == N_CALL ? "%s" : "0x%x");
-		call->args[n++] = a;
+		cc_parms_add(&p, " ", cargs[i].name, a->kind == N_CALL ? "=%s" : "=0x%x", a);
 	}
-	for (i = 0; nc <= 0 && t->aux && i < ((struct cc_tpformat *)t->aux)->nfields && n < 64; i++) {
+	for (i = 0; nc <= 0 && t->aux && i < ((struct cc_tpformat *)t->aux)->nfields; i++) {
 		const struct cc_tpfield *f = &((struct cc_tpformat *)t->aux)->fields[i];
-		struct cc_node *a;
 		bool str = f->kind == CC_TPF_CHARARRAY || f->kind == CC_TPF_DATALOC_STR;
 
-		if (f->kind == CC_TPF_OTHER)
-			continue;
-		fmt = cc_sprintf(cx->arena, "%s%s%s=%s", fmt, *fmt ? " " : "", f->name,
-				 str ? "\"%s\"" : "0x%x");
-		a = cc_alloc(cx->arena, sizeof(*a));
-		a->kind = N_TARGET;
-		a->name = f->name;
-		a->loc = t->loc;
-		a->sort_by = -2;
-		call->args[n++] = a;
+		if (f->kind != CC_TPF_OTHER)
+			cc_parms_target(&p, f->name, f->name, str ? "\"%s\"" : "0x%x");
 	}
-	call->args[0] = cc_alloc(cx->arena, sizeof(struct cc_node));
-	call->args[0]->kind = N_STR;
-	call->args[0]->str = fmt;
-	call->args[0]->slen = strlen(fmt);
-	call->args[0]->loc = t->loc;
-	call->nargs = n;
-	return call;
+	return cc_parms_call(&p);
 }
 
 /*
@@ -409,10 +383,13 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 		return true;
 	}
 	if (d->kind == PK_UPROBE) {
-		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet);
+		int r = d->sdt ? cc_sdt_target(cx, d, np, quiet) : cc_ufunc_target(cx, d, np, quiet), i;
 
 		if (r == 1)
 			resolve(E, S, np, false);
+		/* $v[$i]: the runtime indexes are script expressions */
+		for (i = 0; r == 0 && !quiet && !d->sdt && i < (*np)->nargs; i++)
+			resolve(E, S, &(*np)->args[i], false);
 		return r >= 0;
 	}
 	if (d->kind == PK_KFUNC) {
@@ -796,6 +773,22 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 	case N_WILDCARD:
 		return;
 	case N_DWARF:
+		if (!strcmp(n->name, "@cast") && n->num == 3 && n->args[2]->kind == N_STR &&
+		    n->args[1]->kind == N_STR && strchr(n->args[2]->str, '/')) {
+			/* a user program's type, from its DWARF: read in user memory */
+			if (!(S->probe ? S->probe->kernel : S->func != NULL)) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'@cast' of a user-space type reads the probed process's "
+					    "memory: only in kernel-context probes");
+				return;
+			}
+			if (cc_ucast(cx, np) == 0) {
+				resolve(E, S, &(*np)->lhs, false);
+				for (i = 0; i < (*np)->nargs; i++)
+					resolve(E, S, &(*np)->args[i], false);
+			}
+			return;
+		}
 		if (!strcmp(n->name, "@cast") || !strcmp(n->name, "@task") ||
 		    (n->name[0] == '&' && (n->lhs->kind == N_TARGET || n->lhs->kind == N_DWARF))) {
 			btf_value(E, S, np);
@@ -806,6 +799,19 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 				resolve(E, S, &n->args[0], false);
 			if (elab_btf_enum(E, n) && n->kind == N_CALL)
 				resolve_call(E, S, n);
+			return;
+		}
+		if (!strcmp(n->name, "@var") && S->probe && S->probe->kind == PK_UPROBE &&
+		    !S->probe->sdt && n->num >= 1 && n->args[0]->kind == N_STR &&
+		    strchr(n->args[0]->str, '@')) {
+			/* a user program's global, from its DWARF: a target named NAME@FILE */
+			if (n->num > 1)
+				cc_error_at(&cx->diag, &n->args[1]->loc,
+					    "'@var' in a user-space probe reads the probed file's "
+					    "variables: name no other file");
+			n->kind = N_TARGET;
+			n->name = n->args[0]->str;
+			resolve_target(E, S, np, false);
 			return;
 		}
 		if (!strcmp(n->name, "@perf"))

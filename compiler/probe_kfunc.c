@@ -564,34 +564,16 @@ static bool readable(const struct cc_btf_class *c)
 static struct cc_node *parms_call(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node *t,
 				  bool ret)
 {
-	struct cc_node *call = cc_node_new(cx, N_CALL, &t->loc);
-	char *fmt = cc_strdup(cx->arena, "");
-	int i, n = 1;
+	struct cc_parms p;
+	int i;
 
-	call->name = "sprintf";
-	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (CC_KFUNC_MAX_ARGS + 2));
-	for (i = 0; !ret && i < d->nkargs && i < CC_KFUNC_MAX_ARGS; i++) {
-		struct cc_node *a;
-
-		if (!readable(&d->kargs[i].cls))
-			continue;
-		fmt = cc_sprintf(cx->arena, "%s%s%s=0x%%x", fmt, *fmt ? " " : "", d->kargs[i].name);
-		a = cc_node_new(cx, N_TARGET, &t->loc);
-		a->name = (char *)d->kargs[i].name;
-		call->args[n++] = a;
-	}
-	if (ret) {
-		struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
-
-		fmt = "return=0x%x";
-		a->name = "return";
-		call->args[n++] = a;
-	}
-	call->args[0] = cc_node_new(cx, N_STR, &t->loc);
-	call->args[0]->str = fmt;
-	call->args[0]->slen = strlen(fmt);
-	call->nargs = n;
-	return call;
+	cc_parms_init(&p, cx, &t->loc);
+	for (i = 0; !ret && i < d->nkargs && i < CC_KFUNC_MAX_ARGS; i++)
+		if (readable(&d->kargs[i].cls))
+			cc_parms_target(&p, d->kargs[i].name, d->kargs[i].name, "0x%x");
+	if (ret)
+		cc_parms_target(&p, "return", "return", "0x%x");
+	return cc_parms_call(&p);
 }
 
 int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet)

@@ -85,8 +85,9 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *pat
 	    i + 1 != pt->ncomps)
 		return cc_point_error(cx, pt, quiet,
 				      "is a user-space probe taphub does not support yet (it has "
-				      "process(\"PATH\")[.provider(\"P\")].mark(\"NAME\") and "
-				      "process(\"PATH\").function(\"NAME\")[.call][.return])");
+				      "process(\"PATH\") with [.provider(\"P\")].mark(\"NAME\"), "
+				      ".function(\"NAME[@FILE[:LINE]]\")[.call|.inline][.return], "
+				      ".statement(\"FUNC@FILE:LINE\") and .plt(\"NAME\")[.return])");
 	name = cc_sdt_mark_pattern(cx->arena, pt->comps[i].str);
 	if (cc_sdt_read(cx->arena, path, &v, &n, &why) < 0)
 		return cc_point_error(cx, pt, quiet,
@@ -133,27 +134,18 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *pat
 	return found;
 }
 
+/* $$parms: "$arg1=0x1 $arg2=0x2", as stap prints a marker's */
 static struct cc_node *parms_call(struct cc_ctx *cx, const struct cc_dprobe *d,
 				  const struct cc_node *t)
 {
-	struct cc_node *call = cc_node_new(cx, N_CALL, &t->loc);
-	char *fmt = cc_strdup(cx->arena, "");
+	struct cc_parms p;
 	int i;
 
-	call->name = "sprintf";
-	call->args = cc_alloc(cx->arena, sizeof(*call->args) * (CC_SDT_MAX_ARGS + 1));
-	for (i = 0; i < d->sdt->nargs; i++) {
-		struct cc_node *a = cc_node_new(cx, N_TARGET, &t->loc);
-
-		fmt = cc_sprintf(cx->arena, "%s%s$arg%d=%%#x", fmt, i ? " " : "", i + 1);
-		a->name = cc_sprintf(cx->arena, "arg%d", i + 1);
-		call->args[i + 1] = a;
-	}
-	call->args[0] = cc_node_new(cx, N_STR, &t->loc);
-	call->args[0]->str = fmt;
-	call->args[0]->slen = strlen(fmt);
-	call->nargs = d->sdt->nargs + 1;
-	return call;
+	cc_parms_init(&p, cx, &t->loc);
+	for (i = 0; i < d->sdt->nargs; i++)
+		cc_parms_target(&p, cc_sprintf(cx->arena, "$arg%d", i + 1),
+				cc_sprintf(cx->arena, "arg%d", i + 1), "%#x");
+	return cc_parms_call(&p);
 }
 
 static struct cc_node *str_node(struct cc_node *t, const char *s)

@@ -152,5 +152,9 @@ int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, st
 		return -1;
 	if (cc_comp_is(pt, i, "function"))
 		return cc_ufunc_resolve(cx, pt, path, i, quiet, out);
+	if (cc_comp_is(pt, i, "statement"))
+		return cc_ustmt_resolve(cx, pt, path, i, quiet, out);
+	if (cc_comp_is(pt, i, "plt"))
+		return cc_uplt_resolve(cx, pt, path, i, quiet, out);
 	return cc_sdt_resolve(cx, pt, path, i, quiet, out);
 }

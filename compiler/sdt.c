@@ -629,3 +629,94 @@ const char *cc_sdt_mark_pattern(struct cc_arena *a, const char *pat)
 	}
 	return s;
 }
+
+int cc_elf_offset(const char *path, uint64_t addr, uint64_t *ret)
+{
+	const char *err;
+	Elf *e;
+	int fd, r;
+
+	r = elf_open(path, &fd, &e, &err);
+	if (r < 0)
+		return r;
+	r = file_offset(e, addr, ret) ? 0 : -ERANGE;
+	elf_end(e);
+	close(fd);
+	return r;
+}
+
+/* The GOT slot an x86-64 PLT stub at addr jumps through (its bytes b), or 0. */
+static uint64_t plt_slot(const unsigned char *b, size_t len, uint64_t addr)
+{
+	size_t i = 0;
+	int32_t disp;
+
+	/* endbr64 (IBT), then a bnd prefix (MPX): both optional */
+	if (len >= 4 && b[0] == 0xf3 && b[1] == 0x0f && b[2] == 0x1e && b[3] == 0xfa)
+		i = 4;
+	if (i < len && b[i] == 0xf2)
+		i++;
+	/* jmp *disp32(%rip) */
+	if (i + 6 > len || b[i] != 0xff || b[i + 1] != 0x25)
+		return 0;
+	memcpy(&disp, b + i + 2, 4);
+	return addr + i + 6 + (uint64_t)(int64_t)disp;
+}
+
+int cc_elf_plt(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *nret,
+	       const char **err)
+{
+	GElf_Shdr rsh, psh, dsh;
+	Elf_Scn *rscn, *pscn, *dscn;
+	Elf_Data *rd, *pd, *dd;
+	struct cc_elf_func *v = NULL;
+	size_t nrel, i;
+	int fd, r, n = 0;
+	Elf *e;
+	uint64_t off;
+
+	*nret = 0;
+	r = elf_open(path, &fd, &e, err);
+	if (r < 0)
+		return r;
+	if (!find_section(e, ".rela.plt", &rsh, &rscn) || !rsh.sh_entsize ||
+	    !(rd = elf_getdata(rscn, NULL)) ||
+	    !(dscn = elf_getscn(e, rsh.sh_link)) || !gelf_getshdr(dscn, &dsh) ||
+	    !(dd = elf_getdata(dscn, NULL)))
+		goto out; /* no PLT: none */
+	/* the stubs the code calls: .plt.sec with IBT, else .plt (its first entry is the resolver's) */
+	if ((!find_section(e, ".plt.sec", &psh, &pscn) && !find_section(e, ".plt", &psh, &pscn)) ||
+	    psh.sh_type != SHT_PROGBITS || !(pd = elf_getdata(pscn, NULL)))
+		goto out;
+	nrel = rsh.sh_size / rsh.sh_entsize;
+	v = cc_alloc(a, sizeof(*v) * (nrel ? nrel : 1));
+	for (i = 0; i + 16 <= psh.sh_size && i + 16 <= pd->d_size; i += 16) {
+		uint64_t slot = plt_slot((unsigned char *)pd->d_buf + i, 16, psh.sh_addr + i);
+		size_t k;
+
+		for (k = 0; slot && k < nrel; k++) {
+			GElf_Rela rel;
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getrela(rd, (int)k, &rel) || rel.r_offset != slot ||
+			    GELF_R_TYPE(rel.r_info) != R_X86_64_JUMP_SLOT ||
+			    !gelf_getsym(dd, (int)GELF_R_SYM(rel.r_info), &sym))
+				continue;
+			name = elf_strptr(e, dsh.sh_link, sym.st_name);
+			if (!name || !*name || !file_offset(e, psh.sh_addr + i, &off))
+				continue;
+			v[n].name = cc_strdup(a, name);
+			v[n].addr = psh.sh_addr + i;
+			v[n].size = 16;
+			v[n++].off = off;
+			break;
+		}
+	}
+out:
+	*ret = v;
+	*nret = n;
+	elf_end(e);
+	close(fd);
+	return 0;
+}

@@ -14,6 +14,11 @@
  *                                          (sdtprog_sem.c)
  *   and calls sdtprog_add(100 * i, -i, name, 7), which returns
  *   99 * i + strlen(name) + 7 (function probes: $a $b $s $c, $return),
+ *   and sdtprog_walk(items, 3) over 3 items, k = 0..2:
+ *     id 10 i + k, vals {k, 2 k, 3 k + i}, label "item-k", tag "t<k>",
+ *     inner {a = i, b = -k}; it returns the sum of id * vals[2]
+ *     (statement probes: the locals it, k and acc on the line
+ *     marked WALK_LINE, tests/e2e/uvars.sh),
  *   then prints "guarded=K" (how many times the semaphore was set).
  *   sdtprog N FILE    the same once FILE exists (at most 60 s), for -x PID
  */
@@ -55,11 +60,46 @@ __attribute__((noipa)) long sdtprog_add(long a, int b, const char *s, unsigned c
 	return a + b + n + c;
 }
 
+struct item {
+	long id;
+	int vals[3];
+	const char *label;
+	char tag[8];
+	struct pair inner;
+};
+
+/* a call in the loop keeps k in a register the call preserves */
+__attribute__((noipa)) void sdtprog_seen(int k);
+__attribute__((noipa)) void sdtprog_seen(int k)
+{
+	(void)k;
+}
+
+/* noipa: its locals live in registers with location lists at -O2 */
+__attribute__((noipa)) long sdtprog_walk(struct item *items, int n);
+__attribute__((noipa)) long sdtprog_walk(struct item *items, int n)
+{
+	long acc = 0;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		struct item *it = &items[k];
+
+		sdtprog_seen(k);
+		acc += it->id * it->vals[2]; /* WALK_LINE */
+	}
+	return acc;
+}
+
+static const char *const labels[] = { "item-0", "item-1", "item-2" };
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 10, i, guarded = 0;
 	static volatile struct pair pr;
 	char name[32];
+	struct item items[3];
+	int k;
 
 	/* -x PID: tap attaches to a running process, then says go */
 	for (i = 0; argc > 2 && i < 60000 && access(argv[2], F_OK); i++)
@@ -73,6 +113,17 @@ int main(int argc, char **argv)
 		hit(i, &pr, name);
 		sdtprog_add(100L * i, -i, name, 7);
 		guarded += sdtprog_guarded(i);
+		for (k = 0; k < 3; k++) {
+			items[k].id = 10L * i + k;
+			items[k].vals[0] = k;
+			items[k].vals[1] = 2 * k;
+			items[k].vals[2] = 3 * k + i;
+			items[k].label = labels[k];
+			snprintf(items[k].tag, sizeof(items[k].tag), "t%d", k);
+			items[k].inner.a = i;
+			items[k].inner.b = -k;
+		}
+		sdtprog_walk(items, 3);
 	}
 	printf("guarded=%d\n", guarded);
 	return 0;

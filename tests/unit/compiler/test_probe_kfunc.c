@@ -262,12 +262,33 @@ static void parameters(void **state)
 	done(&r);
 }
 
+/* $$parms and $$return: stap's "name=0x%x ..." of the readable parameters (parms.c's) */
+static void parms_strings(void **state)
+{
+	char *c, *meta;
+
+	(void)state;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		skip();
+		return;
+	}
+	gen("probe kernel.function(\"vfs_read\") { println($$parms) } "
+	    "probe kernel.function(\"vfs_read\").return { println($$return) }",
+	    -1, &c, &meta);
+	/* formatted in the kernel with bpf_snprintf, whose %x takes an ll */
+	assert_non_null(strstr(c, "\"file=0x%llx buf=0x%llx count=0x%llx pos=0x%llx\""));
+	assert_non_null(strstr(c, "\"return=0x%llx\""));
+	free(c);
+	free(meta);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wildcards),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(parameters),
+		cmocka_unit_test(parms_strings),
 		cmocka_unit_test(kprobe_multi_link),
 	};
 
