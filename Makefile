@@ -76,7 +76,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS))
 .PHONY: all deps run check check-vm check-kernels arch unit e2e e2e-san fuzz fuzz-long bench bench-vm \
 	compat install clean format
 
-all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog
+all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog $(O)/tests/e2e/markprog
 
 # ---- libraries ------------------------------------------------------------
 
@@ -171,6 +171,11 @@ $(O)/tests/e2e/libsdtprog.so: tests/e2e/sdtprog_sem.c
 $(O)/tests/e2e/sdtprog: tests/e2e/sdtprog.c $(O)/tests/e2e/libsdtprog.so
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -L$(O)/tests/e2e -lsdtprog -Wl,-rpath,'$$ORIGIN'
+
+# No-trap markers (tests/e2e/marker.sh): built as an application would, with the header only.
+$(O)/tests/e2e/markprog: tests/e2e/markprog.c include/taphub/marker.h include/taphub/record.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
 
 $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)

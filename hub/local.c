@@ -77,6 +77,8 @@ struct local {
 	struct grt_record_ctx rec;
 	struct grt_out text;
 	struct rh_host *host; /* the rings, drained here (NULL: no kernel part) */
+	struct rh_mark_ring *mark; /* the target's no-trap markers write here (NULL: none) */
+	bool mark_busy;            /* the last drain found marker records: come back soon */
 	struct timer timers[MAX_TIMERS];
 	int ntimers;
 	int epfd, sigfd;
@@ -281,6 +283,8 @@ static void drain_all(struct local *L)
 {
 	if (L->host)
 		rh_host_drain(L->host);
+	if (L->mark)
+		L->mark_busy = rh_mark_ring_consume(L->mark, on_record, L) > 0;
 	if (L->o->sink)
 		hub_sink_flush(L->o->sink);
 }
@@ -434,6 +438,9 @@ static void loop(struct local *L)
 		drain_all(L);
 		if (L->host)
 			tick_ms = rh_host_next_tick_ms(L->host, MIN_TICK_MS, poll_ms);
+		/* a marker ring wakes nobody: while records come, drain it each tick */
+		if (L->mark_busy)
+			tick_ms = MIN_TICK_MS;
 		mark_drops(L, false);
 		if (L->input_polled)
 			read_input(L);
@@ -660,6 +667,8 @@ static void report_losses(struct local *L)
 		}
 	}
 	(void)errors;
+	if (L->mark)
+		lost += rh_mark_ring_lost(L->mark); /* full lanes of the marked process */
 	if (lost) {
 		n = snprintf(line, sizeof(line), "WARNING: %llu records lost\n",
 			     (unsigned long long)lost);
@@ -797,6 +806,13 @@ int hub_run_local(const struct hub_local_opts *o)
 	grt_rt_run_kind(L.rt, GRT_UP_BEGIN);
 	grt_rt_flush(L.rt);
 	if (!grt_rt_exit_requested(L.rt)) {
+		/* before the attach raises the markers' semaphores */
+		r = hub_mark_open(hub_guest_meta(L.g), (pid_t)go.target_pid, go.guest_id,
+				  o->ring_bytes, &L.mark, err, sizeof(err));
+		if (r) {
+			hub_print("%s", err);
+			goto out_end;
+		}
 		r = hub_guest_attach(L.g, err, sizeof(err));
 		if (r) {
 			hub_print("%s", err);
@@ -831,6 +847,8 @@ int hub_run_local(const struct hub_local_opts *o)
 		loop(&L);
 	}
 	hub_guest_detach(L.g);
+	/* the markers stop writing: what they wrote before is in the ring */
+	rh_mark_ring_end(L.mark);
 	/* what the probes wrote before the detach is still in the rings */
 	drain_all(&L);
 	status = child_exec_failed(&L) ? 1 : 0;
@@ -876,6 +894,7 @@ out:
 	grt_rt_free(L.rt);
 	grt_out_free(&L.text);
 	hub_guest_close(L.g);
+	rh_mark_ring_close(L.mark);
 	rh_host_put(L.host);
 	if (L.epfd >= 0)
 		close(L.epfd);
