@@ -8,7 +8,7 @@
 #   make check-kernels  the whole e2e suite on the test bed's other kernel (hours)
 #   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
-#   make bench      benchmarks against bpftrace, perf and ftrace
+#   make bench      benchmarks against bpftrace, perf, ftrace and LTTng-UST
 #   make compat STAP_SRC=dir  SystemTap's own test scripts: what compiles,
 #                   what runs and prints what stap prints (docs/compat.md)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -304,10 +304,12 @@ run: deps
 	$(Q)$(O)/tap sessions/examples/topsys.stp
 
 bench: deps
+	$(Q)sh scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
 	$(Q)sh bench/hub.sh $(O)
 	$(Q)sh bench/user.sh $(O)
+	$(Q)sh bench/marker.sh $(O)
 
 # kernel.function against bpftrace's fentry/kprobe, on the test bed's 6.1
 # kernel (this host has neither): minutes under TCG

@@ -145,7 +145,7 @@ static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tai
 		uint64_t *ret_ts)
 {
 	struct th_mark_lane *l = lane(r, i);
-	uint64_t lsize = r->h->lane_size, tail, head, off;
+	uint64_t lsize = r->h->lane_size, tail, off;
 	uint8_t *data = (uint8_t *)l + TH_MARK_LANE_HDR;
 	uint32_t size;
 	struct th_rec *rec;
@@ -154,16 +154,18 @@ static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tai
 		return 0;
 	tail = l->tail; /* only we write it */
 	for (;;) {
-		head = __atomic_load_n(&l->head, __ATOMIC_RELAXED);
-		if (head == tail || head - tail > lsize)
-			return head == tail ? 0 : -EBADMSG;
+		/*
+		 * The bytes from the tail on are zero until a writer commits a
+		 * record there: its size says so, and the head (the writers'
+		 * line) is not read at every record.
+		 */
 		off = tail & (lsize - 1);
 		rec = (struct th_rec *)(data + off);
 		/* pairs with the writer's release of size: the record's bytes are there */
 		size = __atomic_load_n(&rec->size, __ATOMIC_ACQUIRE);
 		if (!size)
-			return 0; /* reserved, not yet committed */
-		if (size % TH_REC_ALIGN || size > lsize - off || size > head - tail)
+			return 0; /* nothing, or reserved and not yet committed */
+		if (size % TH_REC_ALIGN || size > lsize - off)
 			return -EBADMSG;
 		if (rec->fmt != TH_FMT_NONE)
 			break;
@@ -220,7 +222,7 @@ int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg)
 			}
 		}
 		if (best < 0)
-			return n;
+			break;
 		/* copy it out now; the writer may have changed it since: check it again */
 		size = peek(r, (uint32_t)best, true, &tail, &ts);
 		if (size != best_size || tail != best_tail) {
@@ -243,6 +245,22 @@ int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg)
 		if (ret < 0)
 			return ret;
 	}
+	/*
+	 * Once a round, not at each record (the head is the writers' line): a
+	 * tail past the head means a size was written where nothing was
+	 * reserved.  Only a broken or hostile process does that: its lane is
+	 * given up.
+	 */
+	for (i = 0; i < nl; i++) {
+		struct th_mark_lane *l = lane(r, i);
+		uint64_t head = __atomic_load_n(&l->head, __ATOMIC_RELAXED);
+
+		if (!r->lane_broken[i] && l->tail != head && l->tail - head < (1ull << 63)) {
+			r->lane_broken[i] = true;
+			r->broken++;
+		}
+	}
+	return n;
 }
 
 uint64_t rh_mark_ring_lost(const struct rh_mark_ring *r)

@@ -116,7 +116,14 @@ struct th_mark_ring {
 /* At the start of each lane, each counter on its own cache line. */
 struct th_mark_lane {
 	__u64 head; /* bytes reserved since the lane was made (writers, CAS) */
-	__u8 pad0[56];
+	/*
+	 * The tail as a writer last read it (writers: release after their
+	 * acquire of tail; acquired by the others).  Never past the tail, so
+	 * room it shows is there: a writer reads the consumer's line only when
+	 * this says the lane may be full, not at every record.
+	 */
+	__u64 tail_seen;
+	__u8 pad0[48];
 	__u64 tail; /* bytes the session consumed (it stores with release) */
 	__u8 pad1[56];
 	__u64 lost; /* records dropped because the lane was full */
@@ -210,7 +217,8 @@ static inline int th_mark_map(struct th_mark_proc *p)
 	    (__u64)st.st_size < h.file_size || h.nmarks > TH_MARK_MAX_MARKS || h.closed ||
 	    h.strmax > 65535)
 		goto fail;
-	m = mmap(NULL, h.file_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/* populated now, once: no page fault on the writers' path later */
+	m = mmap(NULL, h.file_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (m == MAP_FAILED)
 		goto fail;
 	close(fd);
@@ -338,13 +346,21 @@ static inline struct th_rec *th_mark_reserve(struct th_mark_lane *l, __u8 *data,
 
 	head = __atomic_load_n(&l->head, __ATOMIC_RELAXED);
 	do {
-		/* pairs with the consumer's release of tail: the bytes below it are zero again */
-		tail = __atomic_load_n(&l->tail, __ATOMIC_ACQUIRE);
+		/*
+		 * The bytes below the tail are zero again: the consumer's release
+		 * of tail, acquired here or by the writer that stored tail_seen
+		 * (release), which we acquire.
+		 */
+		tail = __atomic_load_n(&l->tail_seen, __ATOMIC_ACQUIRE);
 		off = head & (lsize - 1);
 		pad = off + size > lsize ? lsize - off : 0;
 		if (head + pad + size - tail > lsize) {
-			__atomic_add_fetch(&l->lost, 1, __ATOMIC_RELAXED);
-			return NULL;
+			tail = __atomic_load_n(&l->tail, __ATOMIC_ACQUIRE);
+			__atomic_store_n(&l->tail_seen, tail, __ATOMIC_RELEASE);
+			if (head + pad + size - tail > lsize) {
+				__atomic_add_fetch(&l->lost, 1, __ATOMIC_RELAXED);
+				return NULL;
+			}
 		}
 	} while (!__atomic_compare_exchange_n(&l->head, &head, head + pad + size, 1,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
@@ -415,9 +431,11 @@ static inline void th_mark_write(struct th_mark_site *s, const struct th_mark_ar
 
 /*
  * A hit with the semaphore up: 1 when the record went (or was dropped and
- * counted) into the ring, 0 when the SDT site must run.
+ * counted) into the ring, 0 when the SDT site must run.  Out of line: the
+ * marked function keeps no registers or stack for it, so what a disabled
+ * marker costs it is the load and the branch alone.
  */
-static inline int th_mark_hit(struct th_mark_site *s, const struct th_mark_arg *a, int n)
+static __attribute__((noinline, unused)) int th_mark_hit(struct th_mark_site *s, const struct th_mark_arg *a, int n)
 {
 	__u32 gen = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE); /* pairs with th_mark_setup */
 

@@ -6,7 +6,7 @@
  *   markprog N          hits each marker N times, i = 1..N:
  *     taptest:mtick(i, -3 * i, "m-<i>")    a long, a negative long, a string
  *     taptest:mbare(i)                     one long
- *   then prints "hits=N".
+ *   then prints "hits=N" and "pid=PID" (its ring would be /dev/shm/taphub-mark.PID).
  *   markprog N FILE     the same once FILE exists (at most 60 s), for -x PID
  */
 #include <stdio.h>
@@ -29,6 +29,6 @@ int main(int argc, char **argv)
 		TAPHUB_MARK(taptest, mtick, i, -3L * i, name);
 		TAPHUB_MARK(taptest, mbare, i);
 	}
-	printf("hits=%d\n", n);
+	printf("hits=%d\npid=%d\n", n, (int)getpid());
 	return 0;
 }
