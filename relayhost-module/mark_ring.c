@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -26,6 +27,7 @@
 struct rh_mark_ring {
 	struct th_mark_ring *h;
 	size_t size;
+	int fd;          /* holds a shared flock: the ring is read (taphub/marker.h) */
 	char path[128];
 	bool unlink_at_close;
 	uint64_t broken; /* lanes given up on: a record in them made no sense */
@@ -43,6 +45,22 @@ int rh_mark_ring_path(pid_t pid, char *buf, size_t len)
 	int n = snprintf(buf, len, TH_MARK_RING_DIR "/" TH_MARK_RING_PREFIX "%d", (int)pid);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The ring at path of a session that died (nobody holds its lock): removed,
+ * 0.  -EEXIST when a session reads it.
+ */
+static int remove_stale(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = -EEXIST;
+
+	if (fd < 0)
+		return -EEXIST;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) == 0)
+		r = 0;
+	close(fd);
+	return r;
 }
 
 int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring **ret)
@@ -66,11 +84,22 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 	r->size = hdr + o->nlanes * (TH_MARK_LANE_HDR + lsize);
 	/* O_EXCL: one session per process at a time; never someone else's file */
 	fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
+	err = fd < 0 ? -errno : 0;
+	if (err == -EEXIST) {
+		err = remove_stale(r->path);
+		if (!err) {
+			fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+			err = fd < 0 ? -errno : 0;
+		}
 	}
+	if (err)
+		goto out_free;
 	r->unlink_at_close = true;
+	/* before the magic is there: the process sees a live ring or an incomplete one */
+	if (flock(fd, LOCK_SH)) {
+		err = -errno;
+		goto out_close;
+	}
 	/* the process maps it as itself: it owns the file (root made it, nobody else can) */
 	if (fchown(fd, o->uid, o->gid) || ftruncate(fd, (off_t)r->size)) {
 		err = -errno;
@@ -82,7 +111,7 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 		r->h = NULL;
 		goto out_close;
 	}
-	close(fd);
+	r->fd = fd;
 	r->h->hdr_size = (uint32_t)hdr;
 	r->h->nlanes = o->nlanes;
 	r->h->lane_size = lsize;
@@ -289,5 +318,6 @@ void rh_mark_ring_close(struct rh_mark_ring *r)
 		unlink(r->path);
 	if (r->h)
 		munmap(r->h, r->size);
+	close(r->fd); /* the lock goes with it */
 	free(r);
 }

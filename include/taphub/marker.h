@@ -49,6 +49,9 @@
  * starts at the lane's beginning.  A full lane drops the record and counts
  * it in the lane's lost counter, which the session reports.
  *
+ * The session holds a shared flock on the file as long as it reads it; a
+ * ring nobody holds is a dead session's, and the process ignores it.
+ *
  * A writer killed between reserve and commit blocks its lane (the session
  * sees the record never committed), as a BPF ring does.  A child forked
  * by a marked process writes into its parent's ring: its records are the
@@ -63,6 +66,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #if defined(__has_include)
@@ -216,6 +220,13 @@ static inline int th_mark_map(struct th_mark_proc *p)
 	    h.file_size != h.hdr_size + h.nlanes * h.lane_stride ||
 	    (__u64)st.st_size < h.file_size || h.nmarks > TH_MARK_MAX_MARKS || h.closed ||
 	    h.strmax > 65535)
+		goto fail;
+	/*
+	 * The session holds a shared lock on the file while it reads it: a
+	 * file we can lock exclusively was left by a session that died (and
+	 * our pid may be a reused one): nobody would read what we wrote.
+	 */
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		goto fail;
 	/* populated now, once: no page fault on the writers' path later */
 	m = mmap(NULL, h.file_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);

@@ -17,7 +17,9 @@
  *   written + lost = hits; with one lane each thread's in its order (with
  *   several, a thread that moves to another CPU's lane may be merged out
  *   of its order: the merge goes by the time taken after the reserve);
- * - once the session ends the ring, sites stop writing into it.
+ * - once the session ends the ring, sites stop writing into it;
+ * - a ring left by a session that died is ignored by the process and
+ *   replaced by the next session; a live one is not.
  *
  * Not under ThreadSanitizer: writer and consumer map the file at two
  * addresses, as two processes do, and TSan ties an atomic's ordering to
@@ -35,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "relayhost-module/rh.h"
 #include "taphub/marker.h"
@@ -59,6 +62,18 @@ struct got {
 	uint32_t guest;
 	uint16_t fmt;
 };
+
+/* A ring for our pid, over what a dead session may have left there. */
+static int make_ring_keep(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
+{
+	struct rh_mark_ring_opts o = {
+		.pid = getpid(), .uid = geteuid(), .gid = getegid(), .nlanes = nlanes,
+		.lane_size = lane_size, .guest = GUEST, .strmax = strmax,
+	};
+
+	th_mark_proc_state.next_look_ns = 0;
+	return rh_mark_ring_create(&o, &ring);
+}
 
 static int make_ring(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 {
@@ -217,6 +232,7 @@ static void full_lane_counts_each_drop(void **state)
 #define PER_THREAD 200000
 
 static atomic_bool writers_done;
+static atomic_int sdt_hits; /* hits that went to the SDT site: none expected */
 
 static void *writer(void *arg)
 {
@@ -225,7 +241,7 @@ static void *writer(void *arg)
 
 	for (i = 0; i < PER_THREAD; i++)
 		if (hit_a(i, name) != 1)
-			abort();
+			atomic_fetch_add(&sdt_hits, 1);
 	return NULL;
 }
 
@@ -288,6 +304,7 @@ static void threads_each_once_in_order(void **state)
 	assert_int_equal(n, 0);
 	assert_false(g.bad);
 	lost = rh_mark_ring_lost(ring);
+	assert_int_equal(atomic_load(&sdt_hits), 0);
 	assert_int_equal(g.n + lost, (uint64_t)THREADS * PER_THREAD);
 	assert_true(g.n > 0);
 	free(g.seen);
@@ -327,6 +344,7 @@ static void threads_with_live_consumer(void **state)
 	while (rh_mark_ring_consume(ring, on_thread, &g) > 0)
 		;
 	assert_false(g.bad);
+	assert_int_equal(atomic_load(&sdt_hits), 0);
 	assert_int_equal(g.n + rh_mark_ring_lost(ring), (uint64_t)THREADS * PER_THREAD);
 }
 
@@ -344,6 +362,39 @@ static void ended_ring_takes_nothing(void **state)
 	assert_int_equal(rh_mark_ring_consume(ring, on_a, &g), 1);
 	assert_int_equal(g.v, 1);
 	assert_int_equal(rh_mark_ring_consume(ring, on_a, &g), 0);
+}
+
+static void dead_session_ring_ignored(void **state)
+{
+	struct got g = { 0 };
+	pid_t pid;
+	int st;
+
+	(void)state;
+	assert_int_equal(make_ring(1, 4096, 100), 0);
+	rh_mark_ring_close(ring);
+	ring = NULL;
+	/* a session that dies with our ring: its file stays, its lock goes */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rh_mark_ring_opts o = { .pid = getppid(), .uid = geteuid(), .gid = getegid(),
+					       .nlanes = 1, .lane_size = 4096, .strmax = 100 };
+		struct rh_mark_ring *r;
+
+		_exit(rh_mark_ring_create(&o, &r) || rh_mark_ring_enable(r, "tprov", "a", FMT, CLS));
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	th_mark_proc_state.next_look_ns = 0;
+	assert_int_equal(hit_a(1, "x"), 0); /* nobody reads it: the SDT site */
+	/* the next session replaces it */
+	assert_int_equal(make_ring_keep(1, 4096, 100), 0);
+	assert_int_equal(rh_mark_ring_enable(ring, "tprov", "a", FMT, CLS), 0);
+	th_mark_proc_state.next_look_ns = 0;
+	assert_int_equal(hit_a(2, "y"), 1);
+	assert_int_equal(rh_mark_ring_consume(ring, on_a, &g), 1);
+	assert_int_equal(g.v, 2);
 }
 
 static void second_session_refused(void **state)
@@ -370,6 +421,7 @@ int main(void)
 		cmocka_unit_test_teardown(threads_each_once_in_order, teardown),
 		cmocka_unit_test_teardown(threads_with_live_consumer, teardown),
 		cmocka_unit_test_teardown(ended_ring_takes_nothing, teardown),
+		cmocka_unit_test_teardown(dead_session_ring_ignored, teardown),
 		cmocka_unit_test_teardown(second_session_refused, teardown),
 	};
 
