@@ -13,6 +13,8 @@
 #            into tap's ring itself, tap writes them to the file unformatted
 #            (as LTTng's consumer writes its buffers)
 #   lt_on    an LTTng session with bench:hit enabled (discard mode)
+#   clock    clock_gettime(CLOCK_MONOTONIC) in place of the marker: the
+#            time stamp both take, the floor of an enabled marker here
 #
 # markgen (pinned to GEN_CPU) calls a function with the marker
 # BENCH_EVENTS times and prints its wall ns per call; tap, or LTTng's
@@ -71,6 +73,7 @@ trap 'exit 130' INT TERM
 
 CFLAGS="-std=gnu11 -O2 -Wall -Wextra -Werror -I$HERE/../include -I$HERE"
 ${CC:-gcc} $CFLAGS -o "$W/none" "$HERE/markgen.c" || die "cannot build bench/markgen.c"
+${CC:-gcc} $CFLAGS -DMARKGEN_CLOCK -o "$W/clock" "$HERE/markgen.c" || die "cannot build bench/markgen.c"
 ${CC:-gcc} $CFLAGS -DMARKGEN_TAPHUB -o "$W/tap" "$HERE/markgen.c" ||
 	die "cannot build bench/markgen.c with taphub/marker.h"
 ${CC:-gcc} $CFLAGS -DMARKGEN_LTTNG -o "$W/lt" "$HERE/markgen.c" -llttng-ust -ldl ||
@@ -103,6 +106,7 @@ one() {
 	: >"$W/err"
 	case $cfg in
 	base) run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$W/none" $N >"$W/out" 2>"$W/err" ;;
+	clock) run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$W/clock" $N >"$W/out" 2>"$W/err" ;;
 	tap_off) run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$W/tap" $N >"$W/out" 2>"$W/err" ;;
 	lt_off) run timeout $TIMEOUT "$TASKSET" -c "$GEN_CPU" "$W/lt" $N >"$W/out" 2>"$W/err" ;;
 	tap_on)
@@ -138,14 +142,15 @@ one() {
 
 note "$(uname -r), $NCPU CPUs; $(lttng --version | head -n 1); $N calls per run, $R rounds"
 "$TAP" -p4 -e "$S_MARK" >/dev/null || die "tap cannot compile: $S_MARK"
-interleaved one "tap_off lt_off tap_on lt_on"
+interleaved one "tap_off lt_off tap_on lt_on clock"
 
 echo "no-trap marker, wall ns per call of markgen_hit() ($(uname -r)):"
 echo "   unmarked call: $(med base) ns"
-for c in tap_off lt_off tap_on lt_on; do
+for c in tap_off lt_off tap_on lt_on clock; do
 	echo "   $c: cost $(cost "$c") ns (paired $(med "$c.pair"))"
 done
 echo "   records lost over all rounds: tap $(sum tap_on.lost), LTTng $(sum lt_on.lost), of $(((N + 1) * R))"
+echo "   disabled, whole call: tap / LTTng-UST = $(ratio "$(med tap_off)" "$(med lt_off)")"
 echo "   disabled: tap / LTTng-UST = $(ratio "$(cost tap_off)" "$(cost lt_off)")" \
 	"(target <= 2 ns: $(verdict marker "$(cost tap_off)" "<=" 2))"
 echo "   enabled: tap / LTTng-UST = $(ratio "$(cost tap_on)" "$(cost lt_on)")" \
