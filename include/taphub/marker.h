@@ -240,7 +240,8 @@ static inline int th_mark_map(struct th_mark_proc *p)
 	p->guest = h.guest;
 	p->strmax = h.strmax;
 	p->size = h.file_size;
-	p->ring = (struct th_mark_ring *)m;
+	/* the fields above before the ring: readers acquire it */
+	__atomic_store_n(&p->ring, (struct th_mark_ring *)m, __ATOMIC_RELEASE);
 	return 0;
 fail:
 	close(fd);
@@ -278,12 +279,12 @@ static __attribute__((noinline, cold, unused)) int th_mark_setup(struct th_mark_
 		/* one thread looks; the others take the SDT site meanwhile */
 		if (__atomic_exchange_n(&p->busy, 1, __ATOMIC_ACQUIRE))
 			return 0;
-		if (!p->ring && th_mark_map(p) == 0) {
+		r = __atomic_load_n(&p->ring, __ATOMIC_ACQUIRE); /* another looker's, maybe */
+		if (!r && th_mark_map(p) == 0) {
 			r = p->ring;
-			/* publish ring and its sizes (the fields above) before gen */
+			/* a new generation: sites set up for an older ring set up again */
 			__atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
-		} else {
-			r = p->ring;
+		} else if (!r) {
 			__atomic_store_n(&p->next_look_ns, now + TH_MARK_LOOK_NS, __ATOMIC_RELAXED);
 		}
 		__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
@@ -389,7 +390,7 @@ static inline struct th_rec *th_mark_reserve(struct th_mark_lane *l, __u8 *data,
 static inline void th_mark_write(struct th_mark_site *s, const struct th_mark_arg *a, int n)
 {
 	struct th_mark_proc *p = &th_mark_proc_state;
-	struct th_mark_ring *ring = p->ring;
+	struct th_mark_ring *ring = __atomic_load_n(&p->ring, __ATOMIC_ACQUIRE);
 	struct th_mark_lane *l;
 	struct th_rec *r;
 	__u8 *data, *o, trunc = 0;
@@ -449,9 +450,14 @@ static inline void th_mark_write(struct th_mark_site *s, const struct th_mark_ar
 static __attribute__((noinline, unused)) int th_mark_hit(struct th_mark_site *s, const struct th_mark_arg *a, int n)
 {
 	__u32 gen = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE); /* pairs with th_mark_setup */
+	struct th_mark_ring *r;
 
-	if (!gen || gen != __atomic_load_n(&th_mark_proc_state.gen, __ATOMIC_ACQUIRE) ||
-	    __atomic_load_n(&th_mark_proc_state.ring->closed, __ATOMIC_RELAXED)) {
+	if (gen && gen == __atomic_load_n(&th_mark_proc_state.gen, __ATOMIC_ACQUIRE))
+		r = __atomic_load_n(&th_mark_proc_state.ring, __ATOMIC_ACQUIRE);
+	else
+		r = NULL;
+	/* NULL: another thread is forgetting an ended ring right now */
+	if (!r || __atomic_load_n(&r->closed, __ATOMIC_RELAXED)) {
 		if (!th_mark_setup(s))
 			return 0;
 	}
