@@ -458,6 +458,14 @@ void rh_host_sync(struct rh_host *h);
 int rh_host_drain(struct rh_host *h);
 int rh_host_wait_fd(struct rh_host *h);
 int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms);
+/*
+ * Guest id's target writes its no-trap markers into ring r: the drain
+ * consumes it into the stores as the kernel rings (its losses count as
+ * the guest's first class's).  Take it back (after rh_mark_ring_end and a
+ * rh_host_sync) before closing it: the drain is out of it on return.
+ */
+int rh_host_set_mark_ring(struct rh_host *h, uint32_t id, struct rh_mark_ring *r);
+struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id);
 /* What a guest's loader needs for class cls (the backend's ring_fd_for_guest). */
 int rh_host_ring_fd(struct rh_host *h, int cls);
 

@@ -5,6 +5,9 @@
  *   #include <taphub/marker.h>
  *   TAPHUB_MARK(myapp, request, id, len, "GET");   (up to 6 integer or string args)
  *
+ * C (gnu11, or C11 with _GNU_SOURCE defined before any #include: it needs
+ * POSIX, flock and MAP_POPULATE), GCC or clang, x86-64 Linux.
+ *
  * Each use is a valid SDT marker (a .note.stapsdt entry with a semaphore),
  * so `tap`'s process("app").mark("request"), stap's and bpftrace's usdt:
  * see it.  What makes it different is what happens while a session probes

@@ -37,6 +37,7 @@ else
 	fail "the $N records, each with its values, in order" "$(run_details on)"
 fi
 assert_grep "the program ran to its end" "$TMP/on.out" "^hits=$N\$"
+assert_grep "its markers wrote into the session's ring" "$TMP/on.out" "^ring=1\$"
 assert_no_grep "no uprobe hit: the marker wrote the records itself" "$TMP/on.err" 'mark("mtick"), .*hits:'
 assert_no_grep "nothing lost" "$TMP/on.err" "lost"
 assert_eq "the ring is gone with the session" "$(ls "$RINGS$(value pid on)" 2>/dev/null | wc -l)" 0
@@ -51,6 +52,7 @@ else
 	fail "through the uprobe: the same $N records" "$(run_details trap)"
 fi
 assert_grep "and the uprobe counted $N hits" "$TMP/trap.err" "mark(\"mtick\"), .*hits: $N,"
+assert_grep "no ring for that session" "$TMP/trap.out" "^ring=0\$"
 
 # ---- a marker not probed stays disabled; both kinds in one session -------------------
 tap_run bare -c "$PROG $N" -e '
@@ -66,6 +68,7 @@ assert_eq "mtick, not probed, wrote nothing" "$(count_of "$TMP/bare.out" ' m-')"
 echo $? >"$TMP/alone.rc"
 assert_ok "without a session the program runs as it would without markers" alone
 assert_grep "to its end" "$TMP/alone.out" "^hits=$N\$"
+assert_grep "and found no ring" "$TMP/alone.out" "^ring=0\$"
 assert_eq "and makes no ring" "$(ls "$RINGS$(value pid alone)" 2>/dev/null | wc -l)" 0
 
 # ---- -x, the session stopped while the program floods: loss counted exactly ----------

@@ -6,7 +6,8 @@
  *   markprog N          hits each marker N times, i = 1..N:
  *     taptest:mtick(i, -3 * i, "m-<i>")    a long, a negative long, a string
  *     taptest:mbare(i)                     one long
- *   then prints "hits=N" and "pid=PID" (its ring would be /dev/shm/taphub-mark.PID).
+ *   then prints "hits=N", "pid=PID" (its ring would be /dev/shm/taphub-mark.PID)
+ *   and "ring=1" when its markers found a session's ring (wrote without a trap).
  *   markprog N FILE     the same once FILE exists (at most 60 s), for -x PID
  */
 #include <stdio.h>
@@ -29,6 +30,6 @@ int main(int argc, char **argv)
 		TAPHUB_MARK(taptest, mtick, i, -3L * i, name);
 		TAPHUB_MARK(taptest, mbare, i);
 	}
-	printf("hits=%d\npid=%d\n", n, (int)getpid());
+	printf("hits=%d\npid=%d\nring=%d\n", n, (int)getpid(), th_mark_proc_state.ring != NULL);
 	return 0;
 }
