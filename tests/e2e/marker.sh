@@ -12,6 +12,8 @@
 #   - a marker not probed stays disabled; no session: nothing written
 #   - -x with the session stopped while the program floods: the records
 #     that fit plus those counted lost are exactly N
+#   - a session killed with -9 leaves its ring; the next one on the same
+#     process replaces it and gets every record through it
 #   - the markers are SDT markers: -L lists them, bpftrace's usdt: counts them
 #
 . "$(dirname "$0")/lib.sh"
@@ -92,6 +94,29 @@ lost=$(sed -n 's/^WARNING: \([0-9]*\) records lost$/\1/p' "$TMP/x.err")
 assert_range "-x: a full ring drops records (1 MB for $M)" "${lost:-0}" 1 "$M"
 assert_eq "-x: records written + records counted lost = the $M hits" "$((got + ${lost:-0}))" "$M"
 assert_eq "-x: the ring is removed at the end" "$(ls "$RINGS$XPID" 2>/dev/null | wc -l)" 0
+
+# ---- a session killed with -9 leaves its ring: the next one replaces it -------------
+"$PROG" 500 "$TMP/go3" >"$TMP/k.prog" &
+KPID=$!
+track_pid $KPID
+tap_start k1 -x "$KPID" -e 'probe process.mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }'
+wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
+kill -9 "$TAP_PID"
+wait "$TAP_PID" 2>/dev/null
+assert_eq "a killed session leaves the ring behind" "$(ls "$RINGS$KPID" 2>/dev/null)" "$RINGS$KPID"
+tap_start k2 -x "$KPID" -e 'probe process.mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }'
+wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
+touch "$TMP/go3"
+wait_until 30 "gone $KPID"
+kill -INT "$TAP_PID"
+tap_wait k2
+assert_rc "the next session on that process starts (the dead one's ring replaced)" k2 0
+if vals_ok "$TMP/k2.out" 500; then
+	pass "and gets the 500 records through its own ring"
+else
+	fail "and gets the 500 records through its own ring" "$(run_details k2)"
+fi
+assert_grep "without the trap" "$TMP/k.prog" "^ring=1\$"
 
 # ---- SDT markers for every tool -------------------------------------------------------
 tap_run list -L "process(\"$PROG\").mark(\"*\")"
