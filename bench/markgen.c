@@ -26,13 +26,13 @@
 #include "markgen_tp.h"
 #define HIT(a, b) tracepoint(bench, hit, a, b)
 #elif defined(MARKGEN_CLOCK)
-#define HIT(a, b)                                               \
-	do {                                                    \
-		struct timespec ts_;                            \
-		(void)(a);                                      \
-		(void)(b);                                      \
-		clock_gettime(CLOCK_MONOTONIC, &ts_);           \
-		__asm__ __volatile__("" : : "r"(ts_.tv_nsec));  \
+#define HIT(a, b)                                                                                  \
+	do {                                                                                       \
+		struct timespec ts_;                                                               \
+		(void)(a);                                                                         \
+		(void)(b);                                                                         \
+		clock_gettime(CLOCK_MONOTONIC, &ts_);                                              \
+		__asm__ __volatile__("" : : "r"(ts_.tv_nsec));                                     \
 	} while (0)
 #else
 #define HIT(a, b) ((void)(a), (void)(b))
@@ -56,6 +56,6 @@ int main(int argc, char **argv)
 		s += markgen_hit(i);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	printf("%.2f\n", ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
-				 (double)(n ? n : 1));
+			     (double)(n ? n : 1));
 	return s == -2;
 }

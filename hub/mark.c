@@ -29,7 +29,7 @@
 int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t bytes,
 		  struct rh_mark_ring **ret, char *err, size_t errlen)
 {
-	struct rh_mark_ring_opts o = { .pid = pid, .guest = guest };
+	struct rh_mark_ring_opts o = {.pid = pid, .guest = guest};
 	struct rh_mark_ring *r = NULL;
 	char proc[64];
 	struct stat st;
@@ -45,9 +45,10 @@ int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t 
 		const struct grt_meta_prog *p = &m->progs[i];
 
 		if (p->mark_fmt && (!grt_meta_find_fmt(m, p->mark_fmt) || p->cls >= m->nclasses)) {
-			snprintf(err, errlen, "the meta's marker %s:%s names format %d or class %d, "
-				 "which it does not have", p->mark_provider, p->mark_name,
-				 p->mark_fmt, p->cls);
+			snprintf(err, errlen,
+				 "the meta's marker %s:%s names format %d or class %d, "
+				 "which it does not have",
+				 p->mark_provider, p->mark_name, p->mark_fmt, p->cls);
 			return -EINVAL;
 		}
 	}

@@ -27,7 +27,7 @@
 struct rh_mark_ring {
 	struct th_mark_ring *h;
 	size_t size;
-	int fd;          /* holds a shared flock: the ring is read (taphub/marker.h) */
+	int fd; /* holds a shared flock: the ring is read (taphub/marker.h) */
 	char path[128];
 	bool unlink_at_close;
 	uint64_t broken; /* lanes given up on: a record in them made no sense */
@@ -88,7 +88,8 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 	if (err == -EEXIST) {
 		err = remove_stale(r->path);
 		if (!err) {
-			fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+			fd =
+			    open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 			err = fd < 0 ? -errno : 0;
 		}
 	}
@@ -170,8 +171,7 @@ static int class_of(const struct rh_mark_ring *r, uint16_t fmt)
  * records, copied into r->rec when copy; 0 when none is committed yet,
  * -EBADMSG when the lane holds nonsense.
  */
-static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tail,
-		uint64_t *ret_ts)
+static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tail, uint64_t *ret_ts)
 {
 	struct th_mark_lane *l = lane(r, i);
 	uint64_t lsize = r->h->lane_size, tail, off;

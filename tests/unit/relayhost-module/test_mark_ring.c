@@ -48,13 +48,13 @@
 
 static struct rh_mark_ring *ring;
 
-static struct th_mark_site site_a = { .provider = "tprov", .name = "a", .types = "ls" };
-static struct th_mark_site site_other = { .provider = "tprov", .name = "other" };
+static struct th_mark_site site_a = {.provider = "tprov", .name = "a", .types = "ls"};
+static struct th_mark_site site_other = {.provider = "tprov", .name = "other"};
 
 struct got {
 	uint64_t n;
 	int64_t last[8]; /* per writer thread: the last number seen */
-	uint8_t *seen;   /* lanes > 1: a bit per record instead (see below) */
+	uint8_t *seen;	 /* lanes > 1: a bit per record instead (see below) */
 	bool bad;
 	char str[128];
 	int64_t v;
@@ -67,8 +67,13 @@ struct got {
 static int make_ring_keep(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 {
 	struct rh_mark_ring_opts o = {
-		.pid = getpid(), .uid = geteuid(), .gid = getegid(), .nlanes = nlanes,
-		.lane_size = lane_size, .guest = GUEST, .strmax = strmax,
+	    .pid = getpid(),
+	    .uid = geteuid(),
+	    .gid = getegid(),
+	    .nlanes = nlanes,
+	    .lane_size = lane_size,
+	    .guest = GUEST,
+	    .strmax = strmax,
 	};
 
 	th_mark_proc_state.next_look_ns = 0;
@@ -78,8 +83,13 @@ static int make_ring_keep(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 static int make_ring(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 {
 	struct rh_mark_ring_opts o = {
-		.pid = getpid(), .uid = geteuid(), .gid = getegid(), .nlanes = nlanes,
-		.lane_size = lane_size, .guest = GUEST, .strmax = strmax,
+	    .pid = getpid(),
+	    .uid = geteuid(),
+	    .gid = getegid(),
+	    .nlanes = nlanes,
+	    .lane_size = lane_size,
+	    .guest = GUEST,
+	    .strmax = strmax,
 	};
 	char path[128];
 
@@ -129,14 +139,14 @@ static int on_a(void *arg, int cls, const void *rec, size_t len, uint64_t ring_e
 
 static int hit_a(long v, const char *s)
 {
-	struct th_mark_arg a[2] = { th_mark_arg_l(v), th_mark_arg_s(s) };
+	struct th_mark_arg a[2] = {th_mark_arg_l(v), th_mark_arg_s(s)};
 
 	return th_mark_hit(&site_a, a, 2);
 }
 
 static void record_comes_out_whole(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 
 	(void)state;
 	assert_int_equal(make_ring(1, 4096, 10), 0);
@@ -185,7 +195,7 @@ static int on_seq(void *arg, int cls, const void *rec, size_t len, uint64_t ring
 
 static void lanes_wrap_in_order(void **state)
 {
-	struct seq s = { 0 };
+	struct seq s = {0};
 	char str[600];
 	uint64_t i;
 
@@ -210,7 +220,7 @@ static void lanes_wrap_in_order(void **state)
 
 static void full_lane_counts_each_drop(void **state)
 {
-	struct seq s = { 0 };
+	struct seq s = {0};
 	uint64_t i, hits = 1000;
 
 	(void)state;
@@ -237,7 +247,7 @@ static atomic_int sdt_hits; /* hits that went to the SDT site: none expected */
 static void *writer(void *arg)
 {
 	long t = (long)(intptr_t)arg, i;
-	char name[8] = { 't', (char)('0' + t), 0 };
+	char name[8] = {'t', (char)('0' + t), 0};
 
 	for (i = 0; i < PER_THREAD; i++)
 		if (hit_a(i, name) != 1)
@@ -278,7 +288,7 @@ static int on_thread(void *arg, int cls, const void *rec, size_t len, uint64_t r
 static void threads_each_once_in_order(void **state)
 {
 	pthread_t th[THREADS];
-	struct got g = { 0 };
+	struct got g = {0};
 	uint64_t lost;
 	long t;
 	int n;
@@ -324,7 +334,7 @@ static void *consumer(void *arg)
 static void threads_with_live_consumer(void **state)
 {
 	pthread_t th[THREADS], c;
-	struct got g = { 0 };
+	struct got g = {0};
 	long t;
 
 	(void)state;
@@ -350,7 +360,7 @@ static void threads_with_live_consumer(void **state)
 
 static void ended_ring_takes_nothing(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 
 	(void)state;
 	assert_int_equal(make_ring(1, 4096, 100), 0);
@@ -366,7 +376,7 @@ static void ended_ring_takes_nothing(void **state)
 
 static void dead_session_ring_ignored(void **state)
 {
-	struct got g = { 0 };
+	struct got g = {0};
 	pid_t pid;
 	int st;
 
@@ -378,11 +388,16 @@ static void dead_session_ring_ignored(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rh_mark_ring_opts o = { .pid = getppid(), .uid = geteuid(), .gid = getegid(),
-					       .nlanes = 1, .lane_size = 4096, .strmax = 100 };
+		struct rh_mark_ring_opts o = {.pid = getppid(),
+					      .uid = geteuid(),
+					      .gid = getegid(),
+					      .nlanes = 1,
+					      .lane_size = 4096,
+					      .strmax = 100};
 		struct rh_mark_ring *r;
 
-		_exit(rh_mark_ring_create(&o, &r) || rh_mark_ring_enable(r, "tprov", "a", FMT, CLS));
+		_exit(rh_mark_ring_create(&o, &r) ||
+		      rh_mark_ring_enable(r, "tprov", "a", FMT, CLS));
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -399,7 +414,7 @@ static void dead_session_ring_ignored(void **state)
 
 static void second_session_refused(void **state)
 {
-	struct rh_mark_ring_opts o = { .pid = getpid(), .nlanes = 1, .lane_size = 4096 };
+	struct rh_mark_ring_opts o = {.pid = getpid(), .nlanes = 1, .lane_size = 4096};
 	struct rh_mark_ring *r2 = NULL;
 
 	(void)state;
@@ -415,14 +430,14 @@ static void second_session_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(record_comes_out_whole, teardown),
-		cmocka_unit_test_teardown(lanes_wrap_in_order, teardown),
-		cmocka_unit_test_teardown(full_lane_counts_each_drop, teardown),
-		cmocka_unit_test_teardown(threads_each_once_in_order, teardown),
-		cmocka_unit_test_teardown(threads_with_live_consumer, teardown),
-		cmocka_unit_test_teardown(ended_ring_takes_nothing, teardown),
-		cmocka_unit_test_teardown(dead_session_ring_ignored, teardown),
-		cmocka_unit_test_teardown(second_session_refused, teardown),
+	    cmocka_unit_test_teardown(record_comes_out_whole, teardown),
+	    cmocka_unit_test_teardown(lanes_wrap_in_order, teardown),
+	    cmocka_unit_test_teardown(full_lane_counts_each_drop, teardown),
+	    cmocka_unit_test_teardown(threads_each_once_in_order, teardown),
+	    cmocka_unit_test_teardown(threads_with_live_consumer, teardown),
+	    cmocka_unit_test_teardown(ended_ring_takes_nothing, teardown),
+	    cmocka_unit_test_teardown(dead_session_ring_ignored, teardown),
+	    cmocka_unit_test_teardown(second_session_refused, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
