@@ -76,28 +76,19 @@ static int make_ring_keep(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 	    .strmax = strmax,
 	};
 
+	/* a site looks for a ring at most every TH_MARK_LOOK_NS: look now */
 	th_mark_proc_state.next_look_ns = 0;
 	return rh_mark_ring_create(&o, &ring);
 }
 
+/* A new ring for our pid. */
 static int make_ring(uint32_t nlanes, uint64_t lane_size, uint32_t strmax)
 {
-	struct rh_mark_ring_opts o = {
-	    .pid = getpid(),
-	    .uid = geteuid(),
-	    .gid = getegid(),
-	    .nlanes = nlanes,
-	    .lane_size = lane_size,
-	    .guest = GUEST,
-	    .strmax = strmax,
-	};
 	char path[128];
 
 	rh_mark_ring_path(getpid(), path, sizeof(path));
 	unlink(path); /* a run killed before its teardown */
-	/* a site looks for a ring at most every TH_MARK_LOOK_NS: look now */
-	th_mark_proc_state.next_look_ns = 0;
-	return rh_mark_ring_create(&o, &ring);
+	return make_ring_keep(nlanes, lane_size, strmax);
 }
 
 static int teardown(void **state)
