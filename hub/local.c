@@ -144,7 +144,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 		write_all(L, stream == GRT_MSG ? L->o->msg_fd : L->o->out_fd, data, len);
 }
 
-static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+static int put_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
 	struct local *L = arg;
 	const struct th_rec *r = rec;
@@ -173,6 +173,20 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 		grt_out_reset(&L->text);
 	}
 	return 0;
+}
+
+/*
+ * A record of the kernel rings.  The marker ring's records of an earlier
+ * time go first: the two streams come out as one, in time order (both
+ * are stamped with CLOCK_MONOTONIC).
+ */
+static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct local *L = arg;
+
+	if (L->mark && len >= sizeof(struct th_rec))
+		rh_mark_ring_consume_until(L->mark, ((const struct th_rec *)rec)->ts, put_record, L);
+	return put_record(arg, cls, rec, len, ring_end);
 }
 
 /* What the probes ask of tap: system(), printk(), switch_file() (guest-runtime/system.c). */
@@ -284,7 +298,7 @@ static void drain_all(struct local *L)
 	if (L->host)
 		rh_host_drain(L->host);
 	if (L->mark)
-		L->mark_busy = rh_mark_ring_consume(L->mark, on_record, L) > 0;
+		L->mark_busy = rh_mark_ring_consume(L->mark, put_record, L) > 0;
 	if (L->o->sink)
 		hub_sink_flush(L->o->sink);
 }

@@ -227,6 +227,12 @@ static void release(struct rh_mark_ring *r, uint32_t i, uint64_t tail, uint32_t 
 
 int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg)
 {
+	return rh_mark_ring_consume_until(r, UINT64_MAX, fn, arg);
+}
+
+int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_record_fn fn,
+			       void *arg)
+{
 	uint32_t nl = r->h->nlanes, i;
 	int n = 0, ret;
 
@@ -250,7 +256,7 @@ int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg)
 				best_size = size;
 			}
 		}
-		if (best < 0)
+		if (best < 0 || best_ts > max_ts)
 			break;
 		/* copy it out now; the writer may have changed it since: check it again */
 		size = peek(r, (uint32_t)best, true, &tail, &ts);

@@ -320,6 +320,9 @@ int rh_mark_ring_enable(struct rh_mark_ring *r, const char *provider, const char
 			uint16_t fmt, uint8_t cls);
 /* Hand every committed record to fn, oldest first: records, or fn's -errno. */
 int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg);
+/* The same, those of a time up to max_ts only (to merge with another stream). */
+int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_record_fn fn,
+			       void *arg);
 /* Records lost so far: dropped by writers on a full lane, or broken. */
 uint64_t rh_mark_ring_lost(const struct rh_mark_ring *r);
 /* Tell the process the session ended (it stops writing); consume once more after. */

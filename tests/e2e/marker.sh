@@ -56,6 +56,24 @@ fi
 assert_grep "and the uprobe counted $N hits" "$TMP/trap.err" "mark(\"mtick\"), .*hits: $N,"
 assert_grep "no ring for that session" "$TMP/trap.out" "^ring=0\$"
 
+# ---- both kinds in one session: one stream, in time order ----------------------------
+# mtick(i) is served by the marker, mbare(i) right after it traps (its body is no plain
+# printf of its arguments): the lines alternate when the two streams merge by time
+tap_run merge -c "$PROG $N" -e '
+probe process(@1).mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }
+probe process(@1).mark("mbare") { printf("b %d\n", $arg1 + 0 * pid()) }' "$PROG"
+assert_rc "a served marker and a trapping one in one session" merge 0
+assert_grep "the served one used the ring" "$TMP/merge.out" "^ring=1\$"
+if grep -E ' m-|^b ' "$TMP/merge.out" | awk -v n="$N" 'BEGIN { want = "t" }
+	/ m-/ { if (want != "t") bad++; k++; if ($1 != k) bad++; want = "b"; next }
+	{ if (want != "b" || $2 != k) bad++; want = "t"; b++ }
+	END { exit !(k == n && b == n && !bad) }'; then
+	pass "marker and kernel records come out in time order: i, b i, i+1, b i+1 ..."
+else
+	fail "marker and kernel records come out in time order: i, b i, i+1, b i+1 ..." \
+		"$(run_details merge)"
+fi
+
 # ---- a marker not probed stays disabled; both kinds in one session -------------------
 tap_run bare -c "$PROG $N" -e '
 probe process(@1).mark("mbare") { printf("b %d\n", $arg1) }' "$PROG"
