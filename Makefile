@@ -189,6 +189,10 @@ $(O)/asan/tests/e2e/gen: $(O)/tests/e2e/gen
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
+$(O)/asan/tests/e2e/markprog: $(O)/tests/e2e/markprog
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
 # ---- tests --------------------------------------------------------------------
 
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
@@ -266,8 +270,8 @@ e2e: all
 # The hub's e2e files (and tap's own output path) once more with the
 # sanitized programs: a UBSan or ASan report (halt_on_error) fails the file.
 E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
-	hub_functions output
-e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
+	hub_functions output marker hub_marker
+e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen $(O)/asan/tests/e2e/markprog
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
