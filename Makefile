@@ -8,7 +8,7 @@
 #   make check-kernels  the whole e2e suite on the test bed's other kernel (hours)
 #   make arch       the modules' and files' dependencies (tests/arch/deps.sh)
 #   make fuzz-long  each fuzz target for FUZZ_LONG_SECONDS (600), not in check
-#   make bench      benchmarks against bpftrace, perf and ftrace
+#   make bench      benchmarks against bpftrace, perf, ftrace and LTTng-UST
 #   make compat STAP_SRC=dir  SystemTap's own test scripts: what compiles,
 #                   what runs and prints what stap prints (docs/compat.md)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -79,7 +79,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
 	compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog \
-	$(O)/tests/e2e/watchprog
+	$(O)/tests/e2e/watchprog $(O)/tests/e2e/markprog
 
 # ---- libraries ------------------------------------------------------------
 
@@ -185,6 +185,11 @@ $(O)/tests/e2e/watchprog: tests/e2e/watchprog.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -fno-PIE -no-pie -o $@ $<
 
+# No-trap markers (tests/e2e/marker.sh): built as an application would, with the header only.
+$(O)/tests/e2e/markprog: tests/e2e/markprog.c include/taphub/marker.h include/taphub/record.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
 $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
@@ -194,6 +199,10 @@ SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
 .SECONDARY: $(patsubst %,$(O)/asan/obj/tools/%.o,$(TOOLS))
 
 $(O)/asan/tests/e2e/gen: $(O)/tests/e2e/gen
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+$(O)/asan/tests/e2e/markprog: $(O)/tests/e2e/markprog
 	@mkdir -p $(@D)
 	$(Q)cp $< $@
 
@@ -274,8 +283,8 @@ e2e: all
 # The hub's e2e files (and tap's own output path) once more with the
 # sanitized programs: a UBSan or ASan report (halt_on_error) fails the file.
 E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
-	hub_functions output btf_user
-e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen
+	hub_functions output btf_user marker hub_marker
+e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen $(O)/asan/tests/e2e/markprog
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh tests/e2e/run.sh $(O)/asan
 
@@ -312,10 +321,12 @@ run: deps
 	$(Q)$(O)/tap sessions/examples/topsys.stp
 
 bench: deps
+	$(Q)sh scripts/deps.sh bench
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh bench/run.sh $(O)
 	$(Q)sh bench/hub.sh $(O)
 	$(Q)sh bench/user.sh $(O)
+	$(Q)sh bench/marker.sh $(O)
 
 # kernel.function against bpftrace's fentry/kprobe, on the test bed's 6.1
 # kernel (this host has neither): minutes under TCG

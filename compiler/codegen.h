@@ -98,6 +98,8 @@ const char *cg_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
 const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
+/* codegen_mark.c: the format a no-trap marker writes for probe d itself; 0: it traps */
+int cg_mark_fmt(struct gen *G, const struct cc_dprobe *d);
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
 const char *cg_uvar_target(struct gen *G, struct cc_node *n); /* $var of a user function (DWARF) */
 

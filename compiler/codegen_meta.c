@@ -31,7 +31,7 @@ char *cg_gen_meta(struct gen *G)
 	char *out;
 	size_t n;
 	FILE *o = open_memstream(&out, &n);
-	int i, j;
+	int i, j, mf;
 
 	fprintf(o, "taphub-guest 1\n");
 	fprintf(o, "maxstr %lld\nstrlen %lld\nmaxaction %lld\nmaxmapentries %lld\n",
@@ -154,6 +154,14 @@ char *cg_gen_meta(struct gen *G)
 		fprintf(o, " %d ", d->cls);
 		cc_fquote(o, d->pp, strlen(d->pp));
 		fputc('\n', o);
+		if (d->kind == PK_UPROBE && (mf = cg_mark_fmt(G, d)) > 0) {
+			/* the marker writes these records itself while the program is attached */
+			fprintf(o, "mark %d ", mf);
+			cc_fquote(o, d->sdt->provider, strlen(d->sdt->provider));
+			fputc(' ', o);
+			cc_fquote(o, d->sdt->name, strlen(d->sdt->name));
+			fputc('\n', o);
+		}
 		/* a kprobe_multi program's functions, in the order of their cookies */
 		for (j = 0; j < d->kgroup.n; j++)
 			fprintf(o, "kfn %s\n", ((const struct cc_dprobe *)d->kgroup.v[j])->func);

@@ -978,6 +978,8 @@ struct cc_sdt_note {
 	uint64_t off, sem_off;  /* file offsets: the uprobe's, the semaphore's (0: none) */
 	int nargs;              /* -EINVAL when args do not parse: err says why */
 	struct cc_sdt_arg arg[CC_SDT_MAX_ARGS];
+	/* a no-trap marker (taphub/marker.h): 'l'/'s' per argument; NULL: plain SDT */
+	const char *mark_types;
 	const char *err;
 };
 /*

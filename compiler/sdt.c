@@ -28,11 +28,13 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "compiler/compiler.h"
+#include "taphub/marker.h"
 
 #define NT_STAPSDT 3
 
@@ -361,6 +363,28 @@ static int read_note(struct cc_arena *a, Elf *e, const char *desc, size_t len, b
 	return 0;
 }
 
+/*
+ * A no-trap marker's site (include/taphub/marker.h) starts at its
+ * semaphore: the semaphore, a version, a magic, then one type letter per
+ * argument.  The types, or NULL when the marker is a plain SDT one.
+ */
+static const char *mark_types(struct cc_arena *a, int fd, uint64_t sem_off, int nargs)
+{
+	struct th_mark_site site;
+	size_t i;
+
+	if (pread(fd, &site, offsetof(struct th_mark_site, gen), (off_t)sem_off) !=
+		    (ssize_t)offsetof(struct th_mark_site, gen) ||
+	    site.magic != TH_MARK_SITE_MAGIC || site.version != TH_MARK_SITE_VERSION)
+		return NULL;
+	for (i = 0; i < sizeof(site.types) && site.types[i]; i++)
+		if (site.types[i] != 'l' && site.types[i] != 's')
+			return NULL;
+	if ((int)i != nargs)
+		return NULL;
+	return cc_strndup(a, site.types, i);
+}
+
 int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, int *nret,
 		const char **err)
 {
@@ -427,6 +451,8 @@ int cc_sdt_read(struct cc_arena *a, const char *path, struct cc_sdt_note **ret, 
 			goto out;
 		}
 		m->nargs = cc_sdt_parse_args(a, m->args, m->arg, CC_SDT_MAX_ARGS, &m->err);
+		if (m->sem_off && m->nargs >= 0)
+			m->mark_types = mark_types(a, fd, m->sem_off, m->nargs);
 		for (i = 0; m->nargs > 0 && i < m->nargs; i++) {
 			struct cc_sdt_arg *g = &m->arg[i];
 			uint64_t sv;

@@ -446,6 +446,9 @@ struct grt_meta_prog {
 	bool bp_rw;        /* BP: reads too */
 	int cls;
 	char *pp;
+	/* UPROBE of a no-trap marker: the format it writes itself (0: none), its names */
+	int mark_fmt;
+	char *mark_provider, *mark_name;
 	/* KFUNC kprobe.multi / kretprobe.multi: its functions, the cookie of each is its index */
 	char **funcs;
 	int nfuncs;

@@ -584,6 +584,29 @@ static bool parse_kfn(struct mp *m, struct grt_meta *g)
 	return true;
 }
 
+/*
+ * mark FMT "PROVIDER" "NAME": the uprobe program just before is a no-trap
+ * marker's (include/taphub/marker.h) that writes its records, of format
+ * FMT, itself while a session enables it.
+ */
+static bool parse_mark(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_prog *p = g->nprogs ? &g->progs[g->nprogs - 1] : NULL;
+
+	if (!p || p->kind != GRT_PROG_UPROBE || p->exit || p->mark_fmt || !p->uref)
+		return bad(m, "mark without a marker's uprobe program before it"), false;
+	if (!inum(m, TH_FMT_FIRST, 65535, &p->mark_fmt))
+		return false;
+	p->mark_provider = quoted(m, NULL);
+	p->mark_name = p->mark_provider ? quoted(m, NULL) : NULL;
+	if (!p->mark_name)
+		return false;
+	if (!p->mark_provider[0] || strlen(p->mark_provider) >= 64 || !p->mark_name[0] ||
+	    strlen(p->mark_name) >= 64)
+		return bad(m, "bad marker name"), false;
+	return true;
+}
+
 /* tail NAME enter|exit NR */
 static bool parse_tail(struct mp *m, struct grt_meta *g)
 {
@@ -721,6 +744,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_prog(&m, g);
 		} else if (!strcmp(kw, "kfn")) {
 			ok = parse_kfn(&m, g);
+		} else if (!strcmp(kw, "mark")) {
+			ok = parse_mark(&m, g);
 		} else if (!strcmp(kw, "tail")) {
 			ok = parse_tail(&m, g);
 		} else if (!strcmp(kw, "timing")) {
@@ -838,6 +863,8 @@ void grt_meta_free(struct grt_meta *g)
 		free(g->progs[i].name);
 		free(g->progs[i].subsys);
 		free(g->progs[i].event);
+		free(g->progs[i].mark_provider);
+		free(g->progs[i].mark_name);
 		free(g->progs[i].pp);
 		for (j = 0; j < g->progs[i].nfuncs; j++)
 			free(g->progs[i].funcs[j]);

@@ -152,6 +152,19 @@ struct hub_local_opts {
 /* Run the session to its end; returns the process exit status for tap. */
 int hub_run_local(const struct hub_local_opts *o);
 
+/* ---- mark.c: a session's no-trap markers ---------------------------------------- */
+
+struct grt_meta;
+struct rh_mark_ring;
+
+/*
+ * The ring process pid's no-trap markers write into, with the markers of
+ * meta enabled in it (*ret NULL: meta has none, or pid is 0); bytes shared
+ * out between its lanes.  Make it before attaching the uprobes.
+ */
+int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t bytes,
+		  struct rh_mark_ring **ret, char *err, size_t errlen);
+
 /* ---- spec.c: names and class specs ------------------------------------------------ */
 
 #define HUB_CLASS_MIN (64ull << 10)

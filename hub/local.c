@@ -77,6 +77,9 @@ struct local {
 	struct grt_record_ctx rec;
 	struct grt_out text;
 	struct rh_host *host; /* the rings, drained here (NULL: no kernel part) */
+	struct rh_mark_ring *mark; /* the target's no-trap markers write here (NULL: none) */
+	bool mark_busy;            /* the last drain found marker records: come back soon */
+	uint64_t *mark_hits;       /* records the markers wrote, per format (tap -t) */
 	struct timer timers[MAX_TIMERS];
 	int ntimers;
 	int epfd, sigfd;
@@ -142,7 +145,7 @@ static void sink(void *arg, int stream, const char *data, size_t len)
 		write_all(L, stream == GRT_MSG ? L->o->msg_fd : L->o->out_fd, data, len);
 }
 
-static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+static int put_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
 {
 	struct local *L = arg;
 	const struct th_rec *r = rec;
@@ -171,6 +174,32 @@ static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t r
 		grt_out_reset(&L->text);
 	}
 	return 0;
+}
+
+/*
+ * A record of the kernel rings.  The marker ring's records of an earlier
+ * time go first: the two streams come out as one, in time order (both
+ * are stamped with CLOCK_MONOTONIC).
+ */
+/* A record a marker wrote itself: counted for -t (no eBPF program ran for it). */
+static int put_mark_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct local *L = arg;
+	int f = ((const struct th_rec *)rec)->fmt - TH_FMT_FIRST;
+
+	if (L->mark_hits && f >= 0 && f < hub_guest_meta(L->g)->nfmts)
+		L->mark_hits[f]++;
+	return put_record(arg, cls, rec, len, ring_end);
+}
+
+static int on_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct local *L = arg;
+
+	if (L->mark && len >= sizeof(struct th_rec))
+		rh_mark_ring_consume_until(L->mark, ((const struct th_rec *)rec)->ts,
+					   put_mark_record, L);
+	return put_record(arg, cls, rec, len, ring_end);
 }
 
 /* What the probes ask of tap: system(), printk(), switch_file() (guest-runtime/system.c). */
@@ -281,6 +310,8 @@ static void drain_all(struct local *L)
 {
 	if (L->host)
 		rh_host_drain(L->host);
+	if (L->mark)
+		L->mark_busy = rh_mark_ring_consume(L->mark, put_mark_record, L) > 0;
 	if (L->o->sink)
 		hub_sink_flush(L->o->sink);
 }
@@ -434,6 +465,9 @@ static void loop(struct local *L)
 		drain_all(L);
 		if (L->host)
 			tick_ms = rh_host_next_tick_ms(L->host, MIN_TICK_MS, poll_ms);
+		/* a marker ring wakes nobody: while records come, drain it each tick */
+		if (L->mark_busy)
+			tick_ms = MIN_TICK_MS;
 		mark_drops(L, false);
 		if (L->input_polled)
 			read_input(L);
@@ -605,11 +639,26 @@ static int kernel_timing(struct local *L, int fd, int slot, struct th_probe_timi
  * only when stdout is a terminal; tap prints it on stderr, always, so the
  * output proper stays what stap prints.
  */
+/* Records the marker of kernel probe slot wrote itself (its program th_pSLOT did not run). */
+static uint64_t marker_hits(struct local *L, int slot)
+{
+	const struct grt_meta *m = hub_guest_meta(L->g);
+	char name[32];
+	int i;
+
+	snprintf(name, sizeof(name), "th_p%d", slot);
+	for (i = 0; L->mark_hits && i < m->nprogs; i++)
+		if (m->progs[i].mark_fmt && !strcmp(m->progs[i].name, name))
+			return L->mark_hits[m->progs[i].mark_fmt - TH_FMT_FIRST];
+	return 0;
+}
+
 static void report_timing(struct local *L)
 {
 	const struct grt_meta *m = hub_guest_meta(L->g);
 	int fd = hub_guest_timing_fd(L->g), i;
-	char line[4096];
+	char line[4096], served[96];
+	uint64_t by_mark;
 	int n;
 
 	n = snprintf(line, sizeof(line), "----- probe hit report: \n");
@@ -622,6 +671,19 @@ static void report_timing(struct local *L)
 		if (mt->kernel ? fd < 0 || kernel_timing(L, fd, mt->slot, &t)
 			       : grt_rt_probe_timing(L->rt, mt->slot, &t))
 			continue;
+		by_mark = mt->kernel ? marker_hits(L, mt->slot) : 0;
+		served[0] = 0;
+		if (by_mark)
+			snprintf(served, sizeof(served), " (%llu written by the marker itself, not timed)",
+				 (unsigned long long)by_mark);
+		if (!t.count && by_mark) {
+			n = snprintf(line, sizeof(line), "%s, (%s), hits: %llu%s,%s, index: %d\n", mt->pp,
+				     mt->where, (unsigned long long)by_mark, served, mt->from, i);
+			if (n > 0)
+				write_all(L, L->o->msg_fd, line,
+					  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+			continue;
+		}
 		if (!t.count)
 			continue;
 		/* the sample variance, as stap's Welford sums give it */
@@ -630,11 +692,11 @@ static void report_timing(struct local *L)
 			       (long double)t.sum * (long double)t.sum / (long double)t.count) /
 			      (long double)(t.count - 1);
 		n = snprintf(line, sizeof(line),
-			     "%s, (%s), hits: %llu, nsecs: %llumin/%lluavg/%llumax, variance: %lld,%s, "
+			     "%s, (%s), hits: %llu%s, nsecs: %llumin/%lluavg/%llumax, variance: %lld,%s, "
 			     "index: %d\n",
-			     mt->pp, mt->where, (unsigned long long)t.count, (unsigned long long)t.min,
-			     (unsigned long long)(t.sum / t.count), (unsigned long long)t.max,
-			     (long long)(var > 0 ? var : 0), mt->from, i);
+			     mt->pp, mt->where, (unsigned long long)(t.count + by_mark), served,
+			     (unsigned long long)t.min, (unsigned long long)(t.sum / t.count),
+			     (unsigned long long)t.max, (long long)(var > 0 ? var : 0), mt->from, i);
 		if (n > 0)
 			write_all(L, L->o->msg_fd, line,
 				  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
@@ -660,6 +722,8 @@ static void report_losses(struct local *L)
 		}
 	}
 	(void)errors;
+	if (L->mark)
+		lost += rh_mark_ring_lost(L->mark); /* full lanes of the marked process */
 	if (lost) {
 		n = snprintf(line, sizeof(line), "WARNING: %llu records lost\n",
 			     (unsigned long long)lost);
@@ -797,6 +861,16 @@ int hub_run_local(const struct hub_local_opts *o)
 	grt_rt_run_kind(L.rt, GRT_UP_BEGIN);
 	grt_rt_flush(L.rt);
 	if (!grt_rt_exit_requested(L.rt)) {
+		/* before the attach raises the markers' semaphores */
+		r = hub_mark_open(hub_guest_meta(L.g), (pid_t)go.target_pid, go.guest_id,
+				  o->ring_bytes, &L.mark, err, sizeof(err));
+		if (r) {
+			hub_print("%s", err);
+			goto out_end;
+		}
+		if (L.mark && o->timing)
+			L.mark_hits = calloc((size_t)hub_guest_meta(L.g)->nfmts + 1,
+					     sizeof(*L.mark_hits));
 		r = hub_guest_attach(L.g, err, sizeof(err));
 		if (r) {
 			hub_print("%s", err);
@@ -831,6 +905,8 @@ int hub_run_local(const struct hub_local_opts *o)
 		loop(&L);
 	}
 	hub_guest_detach(L.g);
+	/* the markers stop writing: what they wrote before is in the ring */
+	rh_mark_ring_end(L.mark);
 	/* what the probes wrote before the detach is still in the rings */
 	drain_all(&L);
 	status = child_exec_failed(&L) ? 1 : 0;
@@ -876,6 +952,8 @@ out:
 	grt_rt_free(L.rt);
 	grt_out_free(&L.text);
 	hub_guest_close(L.g);
+	rh_mark_ring_close(L.mark);
+	free(L.mark_hits);
 	rh_host_put(L.host);
 	if (L.epfd >= 0)
 		close(L.epfd);

@@ -72,6 +72,10 @@ struct reg_entry {
 	struct cds_lfht_node node;
 	struct rcu_head rcu;
 	struct rh_guest g;
+	/* the no-trap marker ring of the guest's target (NULL: none); the drain
+	 * reads it under rcu_read_lock, rh_host_take_mark_ring waits for that */
+	_Atomic(struct rh_mark_ring *) mark;
+	atomic_uint_fast64_t mark_lost; /* its losses as the drain last read them */
 };
 
 struct rh_host {
@@ -100,6 +104,7 @@ struct rh_host {
 	uint64_t gen;
 	uint64_t rounds; /* drain iterations finished (under mu) */
 	atomic_int refs;
+	atomic_int nmarks;         /* guests with a marker ring: the drain looks for them */
 	struct rh_metas *metas;    /* the guests' format tables, crash-proof */
 	char pin_dir[RH_PATH_MAX]; /* bpffs directory of the rings' pins, "" none */
 	bool remove;               /* discarded on purpose: its files go with it */
@@ -263,6 +268,47 @@ static void drain_wait(struct rh_host *h, int epfd, int tick_ms)
 		(void)!read(h->wake_efd, &v, sizeof(v));
 }
 
+struct mark_ctx {
+	struct rh_host *h;
+	struct reg_entry *e;
+};
+
+/* A marker's record: into the store its guest class maps to, as the kernel rings' go. */
+static int on_mark_record(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	struct mark_ctx *m = arg;
+	int c = cls >= 0 && cls < TH_MAX_CLASSES ? m->e->g.cls_map[cls] : -1;
+
+	(void)ring_end;
+	if (c < 0 || c >= m->h->nclasses || !m->h->cls[c].store)
+		return 0;
+	rh_store_append(m->h->cls[c].store, rec, len);
+	m->h->appended = true;
+	return 0;
+}
+
+/* The marker rings of the guests that have one (the drain thread: an RCU reader). */
+static int drain_marks(struct rh_host *h)
+{
+	struct cds_lfht_iter it;
+	struct reg_entry *e;
+	int n = 0, r;
+
+	rcu_read_lock();
+	cds_lfht_for_each_entry(h->reg, &it, e, node) {
+		struct rh_mark_ring *ring = atomic_load(&e->mark);
+		struct mark_ctx m = { h, e };
+
+		if (!ring)
+			continue;
+		r = rh_mark_ring_consume(ring, on_mark_record, &m);
+		n += r > 0 ? r : 0;
+		atomic_store(&e->mark_lost, rh_mark_ring_lost(ring));
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /* A round: drain the rings, append what runners sent, wake the readers. */
 static int drain_round(struct rh_host *h)
 {
@@ -270,6 +316,9 @@ static int drain_round(struct rh_host *h)
 
 	h->appended = false;
 	n = h->ops->consume(h->be);
+	/* only hub hosts have them: tap's own host drains in an unregistered thread */
+	if (atomic_load(&h->nmarks))
+		n += drain_marks(h);
 	append_injected(h);
 	wake_readers(h, h->appended);
 	return n;
@@ -730,6 +779,40 @@ out_meta:
 	return r;
 }
 
+int rh_host_set_mark_ring(struct rh_host *h, uint32_t id, struct rh_mark_ring *r)
+{
+	struct reg_entry *e;
+	const struct rh_guest *g = rh_host_guest(h, id);
+
+	if (!g)
+		return -ENOENT;
+	e = caa_container_of(g, struct reg_entry, g);
+	if (atomic_load(&e->mark))
+		return -EBUSY;
+	atomic_fetch_add(&h->nmarks, 1);
+	atomic_store(&e->mark, r);
+	return 0;
+}
+
+struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id)
+{
+	const struct rh_guest *g = rh_host_guest(h, id);
+	struct rh_mark_ring *r;
+	struct reg_entry *e;
+
+	if (!g)
+		return NULL;
+	e = caa_container_of(g, struct reg_entry, g);
+	r = atomic_exchange(&e->mark, NULL);
+	if (!r)
+		return NULL;
+	/* the drain may be in it: wait until no reader section that saw it is left */
+	synchronize_rcu();
+	atomic_store(&e->mark_lost, rh_mark_ring_lost(r));
+	atomic_fetch_sub(&h->nmarks, 1);
+	return r;
+}
+
 /* The guest's probes are gone; its format table stays for its records. */
 void rh_host_remove_guest(struct rh_host *h, uint32_t id)
 {
@@ -863,6 +946,9 @@ uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 		for (c = 0; c < TH_MAX_CLASSES; c++)
 			if (e->g.cls_map[c] == cls)
 				n += atomic_load(&e->g.kdropped[c]);
+		/* a marker ring's lanes do not tell classes apart: the guest's first */
+		if (e->g.cls_map[0] == cls)
+			n += atomic_load(&e->mark_lost);
 	}
 	rcu_read_unlock();
 	return n;

@@ -14,6 +14,8 @@
  *   ring_peek.c    records left in a pinned kernel ring after a crash
  *   backend_maps.c a relay host's kernel buffers as BPF ring maps: one
  *                  implementation of struct rh_backend_ops
+ *   mark_ring.c    a no-trap marker's shared-memory ring (taphub/marker.h):
+ *                  made for one process, consumed like a kernel ring
  *   host.c         a relay host: its classes' kernel buffers (through a
  *                  backend) and stores, its drain, its guests' registry
  *
@@ -290,6 +292,44 @@ struct rh_backend_ops {
 
 extern const struct rh_backend_ops rh_backend_maps;
 
+/* ---- mark_ring.c: a no-trap marker ring ---------------------------------------- */
+
+#include <sys/types.h>
+
+/* A lane's record bytes at most (the marker's header checks 4 GB; we stay well below). */
+#define RH_MARK_LANE_MAX (256ull << 20)
+
+struct rh_mark_ring;
+
+struct rh_mark_ring_opts {
+	pid_t pid;          /* the process: the ring's path is made from it */
+	uid_t uid;          /* its owner, who must be able to map it */
+	gid_t gid;
+	uint32_t nlanes;    /* one per CPU is best: a writer takes its CPU's */
+	uint64_t lane_size; /* record bytes per lane, rounded up to a power of 2 */
+	uint32_t guest;     /* the guest id its records carry */
+	uint32_t strmax;    /* bytes a string argument keeps at most */
+};
+
+/* The well-known path of pid's ring (taphub/marker.h). */
+int rh_mark_ring_path(pid_t pid, char *buf, size_t len);
+/* Make pid's ring; -EEXIST when one is there (another session marks pid). */
+int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring **ret);
+/* Enable marker provider:name: its records are of format fmt, in class cls. */
+int rh_mark_ring_enable(struct rh_mark_ring *r, const char *provider, const char *name,
+			uint16_t fmt, uint8_t cls);
+/* Hand every committed record to fn, oldest first: records, or fn's -errno. */
+int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg);
+/* The same, those of a time up to max_ts only (to merge with another stream). */
+int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_record_fn fn,
+			       void *arg);
+/* Records lost so far: dropped by writers on a full lane, or broken. */
+uint64_t rh_mark_ring_lost(const struct rh_mark_ring *r);
+/* Tell the process the session ended (it stops writing); consume once more after. */
+void rh_mark_ring_end(struct rh_mark_ring *r);
+/* End, remove the file, unmap; NULL is fine. */
+void rh_mark_ring_close(struct rh_mark_ring *r);
+
 /* ---- host.c: a relay host ------------------------------------------------------ */
 
 #define RH_PATH_MAX 1024
@@ -421,6 +461,14 @@ void rh_host_sync(struct rh_host *h);
 int rh_host_drain(struct rh_host *h);
 int rh_host_wait_fd(struct rh_host *h);
 int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms);
+/*
+ * Guest id's target writes its no-trap markers into ring r: the drain
+ * consumes it into the stores as the kernel rings (its losses count as
+ * the guest's first class's).  Take it back (after rh_mark_ring_end and a
+ * rh_host_sync) before closing it: the drain is out of it on return.
+ */
+int rh_host_set_mark_ring(struct rh_host *h, uint32_t id, struct rh_mark_ring *r);
+struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id);
 /* What a guest's loader needs for class cls (the backend's ring_fd_for_guest). */
 int rh_host_ring_fd(struct rh_host *h, int cls);
 

@@ -1,10 +1,15 @@
 #!/bin/sh
 # Install the Debian packages taphub builds and tests with, and mount the
 # kernel filesystems it needs.  Idempotent and quick when all is there.
+# With the argument "bench", also the peers the benchmarks alone need.
 set -e
 PKGS="gcc make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 liburcu-dev libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
 bpftrace linux-perf valgrind gdb tcl qemu-system-x86 busybox-static kmod"
+# `deps.sh bench`: also what only the benchmarks compare with (bench/marker.sh)
+if [ "${1:-}" = bench ]; then
+	PKGS="$PKGS liblttng-ust-dev lttng-tools"
+fi
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -78,6 +78,7 @@ struct hub_session {
 	bool is_host_session; /* created as a relay host others may join */
 	uint32_t guest_id;
 	struct hub_guest *guest; /* NULL when the guest has no eBPF part */
+	struct rh_mark_ring *mark; /* the target's no-trap markers write here (NULL: none) */
 	bool guest_loaded;
 	bool has_so;
 	bool suppress_errors;

@@ -300,6 +300,21 @@ static void guest_remove(struct hub_host *h, uint32_t id, struct hub_guest *g)
 	rh_host_remove_guest(h->rh, id);
 }
 
+/*
+ * The session's marker ring: writers were told to stop (rh_mark_ring_end
+ * at the stop); one more drain round takes what they wrote, then the
+ * drain lets go of it and it is closed.
+ */
+static void mark_close(struct hub_host *h, struct hub_session *s)
+{
+	if (!s->mark)
+		return;
+	rh_mark_ring_end(s->mark);
+	rh_host_sync(h->rh);
+	rh_mark_ring_close(rh_host_take_mark_ring(h->rh, s->guest_id));
+	s->mark = NULL;
+}
+
 static int attach(struct hub_session *s, char *err, size_t errlen)
 {
 	int r;
@@ -505,6 +520,12 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	if (r)
 		goto out_session;
 	s->guest_loaded = true;
+	/* before the attach raises the markers' semaphores (hub/mark.c) */
+	r = hub_mark_open(meta, (pid_t)target, s->guest_id, bufsize, &s->mark, err, errlen);
+	if (r)
+		goto out_guest;
+	if (s->mark)
+		rh_host_set_mark_ring(h->rh, s->guest_id, s->mark);
 	s->id = ++hub->next_session_id;
 	if (output) {
 		struct hub_writer_opts wo = {
@@ -548,6 +569,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = 0;
 	goto out;
 out_guest:
+	mark_close(h, s);
 	guest_remove(h, s->guest_id, s->guest);
 	hub_writer_stop(s->writer);
 out_session:
@@ -652,6 +674,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 	s->discard = discard;
 	if (s->guest)
 		hub_guest_detach(s->guest);
+	rh_mark_ring_end(s->mark); /* the markers stop writing too */
 	/* what the probes wrote up to the detach goes into the store first */
 	rh_host_kick(s->host->rh);
 	s->stop_fd = waiter_fd;
@@ -749,6 +772,7 @@ void hub_session_finish(struct hub_ctx *hub, struct hub_session *s)
 	struct hub_session **pp;
 	struct hub_host *h = s->host;
 
+	mark_close(h, s);
 	if (s->guest_loaded)
 		guest_remove(h, s->guest_id, s->guest);
 	s->guest = NULL;
