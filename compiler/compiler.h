@@ -1199,6 +1199,12 @@ void cc_parms_add(struct cc_parms *p, const char *sep, const char *label, const 
 void cc_parms_target(struct cc_parms *p, const char *label, const char *name, const char *conv);
 /* The sprintf call of what was added. */
 struct cc_node *cc_parms_call(struct cc_parms *p);
+/*
+ * $return or $$return (twice) of an entry probe, the function probes'
+ * error; -1, said unless quiet.
+ */
+int cc_parms_no_return(struct cc_ctx *cx, const char *pp, const struct cc_loc *loc, bool twice,
+		       bool quiet);
 
 /* ---- probe_ustmt.c: process("PATH").statement("FUNC@FILE:LINE") -------------- */
 

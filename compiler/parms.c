@@ -63,3 +63,16 @@ struct cc_node *cc_parms_call(struct cc_parms *p)
 	call->nargs = p->args.n + 1;
 	return call;
 }
+
+int cc_parms_no_return(struct cc_ctx *cx, const char *pp, const struct cc_loc *loc, bool twice,
+		       bool quiet)
+{
+	if (quiet)
+		return -1;
+	if (twice)
+		cc_error_at(&cx->diag, loc, "'$$return' is only available in .return probes");
+	else
+		cc_error_at(&cx->diag, loc,
+			    "'$return' is only available in .return probes ('%s' is an entry)", pp);
+	return -1;
+}

@@ -590,12 +590,8 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	load_args(cx, d);
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
 	    !strcmp(name, "$return")) {
-		if (!strcmp(name, "$return") && !d->kret) {
-			if (!quiet)
-				cc_error_at(&cx->diag, &t->loc,
-					    "'$$return' is only available in .return probes");
-			return -1;
-		}
+		if (!strcmp(name, "$return") && !d->kret)
+			return cc_parms_no_return(cx, d->pp, &t->loc, true, quiet);
 		if (quiet)
 			return 0;
 		if (!strcmp(name, "$locals")) {
@@ -614,14 +610,8 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 		struct cc_btf_class rc = { .kind = CC_BTF_INT, .size = 8, .is_signed = true };
 		struct cc_btf *b;
 
-		if (!d->kret) {
-			if (!quiet)
-				cc_error_at(&cx->diag, &t->loc,
-					    "'$return' is only available in .return probes ('%s' is an "
-					    "entry)",
-					    d->pp);
-			return -1;
-		}
+		if (!d->kret)
+			return cc_parms_no_return(cx, d->pp, &t->loc, false, quiet);
 		if (cc_ctx_btf(cx, &b) == 0)
 			cc_btf_func_ret(b, d->module, d->func, &rc);
 		if (rc.kind == CC_BTF_OTHER && rc.size == 0) {

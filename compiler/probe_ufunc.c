@@ -458,12 +458,8 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	}
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
 	    !strcmp(name, "$return")) {
-		if (!strcmp(name, "$return") && !d->uret) {
-			if (!quiet)
-				cc_error_at(&cx->diag, &t->loc,
-					    "'$$return' is only available in .return probes");
-			return -1;
-		}
+		if (!strcmp(name, "$return") && !d->uret)
+			return cc_parms_no_return(cx, d->pp, &t->loc, true, quiet);
 		if (quiet)
 			return 0;
 		if (!strcmp(name, "$return")) {
@@ -477,14 +473,8 @@ int cc_ufunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 		}
 		return 1;
 	}
-	if (!strcmp(name, "return") && !d->uret) {
-		if (!quiet)
-			cc_error_at(&cx->diag, &t->loc,
-				    "'$return' is only available in .return probes ('%s' is an "
-				    "entry)",
-				    d->pp);
-		return -1;
-	}
+	if (!strcmp(name, "return") && !d->uret)
+		return cc_parms_no_return(cx, d->pp, &t->loc, false, quiet);
 	if (strchr(name, '@') && d->uret) {
 		/* a link-time address is found from regs->ip, the caller's in a uretprobe */
 		if (!quiet)
