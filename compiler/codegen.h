@@ -99,6 +99,11 @@ const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
 const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
+/* codegen_kernel.c: the call of d's body from its program */
+const char *cg_hcall(struct gen *G, const struct cc_dprobe *d);
+/* codegen_uproc.c: the programs of process lifecycle probes, and their meta lines */
+void cg_uproc_programs(struct gen *G, FILE *o);
+void cg_uproc_meta(struct gen *G, FILE *o);
 
 /* codegen_btf.c */
 const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,

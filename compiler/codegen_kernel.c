@@ -284,7 +284,8 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 
 static const char *kctx_type(const struct cc_dprobe *d)
 {
-	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE ? "struct bpf_raw_tracepoint_args *"
+	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE || d->kind == PK_UPROC
+		       ? "struct bpf_raw_tracepoint_args *"
 							       : "void *";
 }
 
@@ -598,6 +599,11 @@ static const char *hcall(struct gen *G, const struct cc_dprobe *d)
 	return hcall_from(G, d, NULL, NULL);
 }
 
+const char *cg_hcall(struct gen *G, const struct cc_dprobe *d)
+{
+	return hcall(G, d);
+}
+
 /*
  * kprobe_multi (probe_kfunc.c's kmulti_group): the probes of a group with
  * the same body, and the same direction, become the program of the first,
@@ -737,7 +743,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			sys[nsys++] = d;
 			continue;
 		}
-		if (d->kfollower)
+		if (d->kfollower || d->kind == PK_UPROC) /* PK_UPROC: cg_uproc_programs */
 			continue;
 		if (d->kgroup.n) {
 			gen_kmulti_program(G, defs, d);
@@ -749,6 +755,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			      "\treturn %s;\n}\n\n",
 			section(G, d), d->index, kctx_type(d), hcall(G, d));
 	}
+	cg_uproc_programs(G, defs);
 	if (!nsys)
 		return;
 	qsort(sys, (size_t)nsys, sizeof(*sys), sys_group_cmp);

@@ -10,6 +10,8 @@
  *   ....library("LIB")...     LIB in that program's view: its run path
  *                             (DT_RUNPATH, $ORIGIN), LD_LIBRARY_PATH, the
  *                             dynamic linker's default directories
+ *
+ * process...begin/.end and .thread.begin/.end are probe_uproc.c's.
  */
 #include <errno.h>
 #include <limits.h>
@@ -147,6 +149,8 @@ int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, st
 	char *path;
 	int i;
 
+	if (cc_uproc_is(pt))
+		return cc_uproc_resolve(cx, pt, quiet, out);
 	path = cc_user_file(cx, pt, quiet, &i);
 	if (!path)
 		return -1;
