@@ -63,8 +63,8 @@ static int filter_bit(struct cc_ctx *cx, int kind, const char *path, long pid)
 		    (kind != CC_UPF_FILE || !strcmp(f->path, path)))
 			return i;
 	}
-	if (cx->uprocs.n == TH_UPROC_MAX_FILTERS ||
-	    (kind == CC_UPF_FILE && cx->uprocs.n >= TH_UPROC_MAX_FILES))
+	/* each a bit of a __u64, less TH_UPROC_HELD; th_upfiles has room for them all */
+	if (cx->uprocs.n == TH_UPROC_MAX_FILTERS)
 		return -1;
 	f = cc_alloc(cx->arena, sizeof(*f));
 	f->kind = kind;
@@ -105,8 +105,8 @@ int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 				      cc_sprintf(cx->arena,
 						 "is one filter too many: a script's process "
 						 "lifecycle probes name at most %d programs and "
-						 "%d programs and pids together",
-						 TH_UPROC_MAX_FILES, TH_UPROC_MAX_FILTERS));
+						 "pids together",
+						 TH_UPROC_MAX_FILTERS));
 	if (quiet)
 		return 1;
 	d = cc_alloc(cx->arena, sizeof(*d));
