@@ -24,6 +24,7 @@
  * dropped its memory map by sched_process_exit.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,24 +32,38 @@
 #include "compiler/compiler.h"
 #include "taphub/record.h"
 
-static int event_of(const struct cc_point *pt, int i)
-{
-	bool thread = cc_comp_is(pt, i, "thread") && !pt->comps[i].has_arg;
+static const char *const event_names[] = { "begin", "end", "thread.begin", "thread.end" };
 
-	if (thread)
-		i++;
-	if (pt->ncomps != i + 1 || pt->comps[i].has_arg)
-		return -1;
-	if (cc_comp_is(pt, i, "begin"))
-		return thread ? CC_UPROC_TBEGIN : CC_UPROC_BEGIN;
-	if (cc_comp_is(pt, i, "end"))
-		return thread ? CC_UPROC_TEND : CC_UPROC_END;
-	return -1;
+/*
+ * Does component i on name event ev (enum cc_uproc_event)?  Components
+ * may be globs, each matching one of the event's: `process.*` is begin
+ * and end, `process.*.*` the thread's.
+ */
+static bool is_event(const struct cc_point *pt, int i, int ev)
+{
+	bool thread = ev == CC_UPROC_TBEGIN || ev == CC_UPROC_TEND;
+	int k;
+
+	if (pt->ncomps != i + 1 + thread)
+		return false;
+	for (k = i; k < pt->ncomps; k++)
+		if (pt->comps[k].has_arg)
+			return false;
+	if (thread && fnmatch(pt->comps[i++].name, "thread", 0))
+		return false;
+	return !fnmatch(pt->comps[i].name, thread ? event_names[ev] + 7 : event_names[ev], 0);
 }
 
 bool cc_uproc_is(const struct cc_point *pt)
 {
-	return pt->ncomps >= 2 && !strcmp(pt->comps[0].name, "process") && event_of(pt, 1) >= 0;
+	int ev;
+
+	if (pt->ncomps < 2 || strcmp(pt->comps[0].name, "process"))
+		return false;
+	for (ev = CC_UPROC_BEGIN; ev <= CC_UPROC_TEND; ev++)
+		if (is_event(pt, 1, ev))
+			return true;
+	return false;
 }
 
 /* The bit of a filter, shared by the probes that name the same one; -1: too many. */
@@ -76,9 +91,8 @@ static int filter_bit(struct cc_ctx *cx, int kind, const char *path, long pid)
 
 int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
 {
-	static const char *const names[] = { "begin", "end", "thread.begin", "thread.end" };
 	const struct cc_comp *c = &pt->comps[0];
-	int ev = event_of(pt, 1), bit = -1, next;
+	int ev, bit = -1, next, n = 0;
 	const char *what = "process";
 	struct cc_dprobe *d;
 
@@ -107,15 +121,20 @@ int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 						 "lifecycle probes name at most %d programs and "
 						 "pids together",
 						 TH_UPROC_MAX_FILTERS));
-	if (quiet)
-		return 1;
-	d = cc_alloc(cx->arena, sizeof(*d));
-	d->kind = PK_UPROC;
-	d->kernel = true;
-	d->loc = pt->loc;
-	d->upev = ev;
-	d->upbit = bit;
-	d->pp = cc_sprintf(cx->arena, "%s.%s", what, names[ev]);
-	cc_vec_push(cx->arena, out, d);
-	return 1;
+	for (ev = CC_UPROC_BEGIN; ev <= CC_UPROC_TEND; ev++) {
+		if (!is_event(pt, 1, ev))
+			continue;
+		n++;
+		if (quiet)
+			continue;
+		d = cc_alloc(cx->arena, sizeof(*d));
+		d->kind = PK_UPROC;
+		d->kernel = true;
+		d->loc = pt->loc;
+		d->upev = ev;
+		d->upbit = bit;
+		d->pp = cc_sprintf(cx->arena, "%s.%s", what, event_names[ev]);
+		cc_vec_push(cx->arena, out, d);
+	}
+	return n;
 }

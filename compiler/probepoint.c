@@ -19,6 +19,7 @@
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
  *   process(...).mark(...), .function(...)          probe_user.c
+ *   process[(...)][.thread].begin/.end              probe_uproc.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
  * BPF trampolines) are errors that name the point and the reason, at
@@ -646,6 +647,10 @@ void cc_dump_probe_types(FILE *out)
 		"kernel.trace(string)", "timer.profile", "timer.profile.tick",
 		"perf.type(number).config(number)", "perf.type(number).config(number).sample(number)",
 		"perf.type(number).config(number).hz(number)",
+		"process.begin", "process.end", "process.thread.begin", "process.thread.end",
+		"process(number).begin", "process(number).end", "process(number).thread.begin",
+		"process(number).thread.end", "process(string).begin", "process(string).end",
+		"process(string).thread.begin", "process(string).thread.end",
 	};
 	static const char *const units[] = { "s", "sec", "ms", "msec", "us", "usec", "ns", "nsec",
 					     "hz", "jiffies" };

@@ -137,6 +137,14 @@ assert_eq "every process: begins (exec, 2 forks), ends (exec, 2 children, itself
 	"$(value b all) $(value e all)" "3 4"
 assert_eq "every process: thread.begin and .end" "$(value tb all) $(value te all)" "4 4"
 
+# ---- listing ---------------------------------------------------------------------------
+tap_run list -l 'process.*'
+assert_eq "tap -l 'process.*' lists begin and end" "$(out list | tr '\n' ' ')" \
+	"process.begin process.end "
+tap_run tlist -l 'process("'"$OWN"'").thread.*'
+assert_eq "tap -l of a file's thread points" "$(out tlist | tr '\n' ' ')" \
+	"process(\"$OWN\").thread.begin process(\"$OWN\").thread.end "
+
 # ---- errors --------------------------------------------------------------------------
 tap_run nopid -p2 -e 'probe process(2147483646).begin { }'
 assert_rc "process(PID) of no process fails" nopid 1
