@@ -100,6 +100,17 @@ static bool exit_has_group_dead(struct cc_ctx *cx)
 	return r;
 }
 
+/* A program on the raw tracepoint event, running in the task concerned: t and tgid. */
+static void task_program(FILE *o, const char *name, const char *event)
+{
+	fprintf(o,
+		"SEC(\"raw_tp/%s\")\n"
+		"int %s(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+		"\tstruct task_struct___up *t = (void *)bpf_get_current_task();\n"
+		"\t__u32 tgid = bpf_get_current_pid_tgid() >> 32;\n",
+		event, name);
+}
+
 void cg_uproc_programs(struct gen *G, FILE *o)
 {
 	struct cc_ctx *cx = G->cx;
@@ -145,11 +156,8 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 		fprintf(o, "\t}\n\treturn 0;\n}\n\n");
 	}
 	if (execs || tracked) {
+		task_program(o, "th_upexec", "sched_process_exec");
 		fprintf(o,
-			"SEC(\"raw_tp/sched_process_exec\")\n"
-			"int th_upexec(struct bpf_raw_tracepoint_args *ctx)\n{\n"
-			"\tstruct task_struct___up *t = (void *)bpf_get_current_task();\n"
-			"\t__u32 tgid = bpf_get_current_pid_tgid() >> 32;\n"
 			"\t__u64 old = %s, now;\n\n"
 			"\tif (th_ctl.stop)\n\t\treturn 0;\n"
 			"\t/* the -c child held before this exec began nothing yet */\n"
@@ -167,11 +175,8 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 		fprintf(o, "\t(void)t;\n\t(void)now;\n\treturn 0;\n}\n\n");
 	}
 	if (exits || tracked) {
+		task_program(o, "th_upexit", "sched_process_exit");
 		fprintf(o,
-			"SEC(\"raw_tp/sched_process_exit\")\n"
-			"int th_upexit(struct bpf_raw_tracepoint_args *ctx)\n{\n"
-			"\tstruct task_struct___up *t = (void *)bpf_get_current_task();\n"
-			"\t__u32 tgid = bpf_get_current_pid_tgid() >> 32;\n"
 			"\t__u64 bits;\n\tbool dead;\n\n"
 			"\tif (!th_up_user(t))\n\t\treturn 0;\n");
 		/*
