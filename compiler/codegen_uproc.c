@@ -118,11 +118,15 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 	bool begins = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_TBEGIN);
 	bool execs = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_END);
 	bool exits = has_event(G, CC_UPROC_END) || has_event(G, CC_UPROC_TEND);
+	bool claims;
 
 	if (!tracked && !begins && !exits)
 		return;
+	claims = (exits || tracked) && !exit_has_group_dead(cx);
+	if (claims)
+		fprintf(o, "#define TH_UPROC_CLAIMS 1\n");
 	fprintf(o, "#include \"grt_bpf_uproc.h\"\n\n");
-	if (tracked)
+	if (tracked || claims) {
 		fprintf(o,
 			"SEC(\"raw_tp/sched_process_fork\")\n"
 			"int th_upfork(struct bpf_raw_tracepoint_args *ctx)\n{\n"
@@ -130,10 +134,16 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 			"\tstruct task_struct___up *child = (void *)ctx->args[1];\n"
 			"\t__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);\n\n"
 			"\t/* a thread: its process's entry holds for it */\n"
-			"\tif (ptgid == ctgid)\n\t\treturn 0;\n"
-			"\tth_up_set(ctgid, th_up_filebits(child) | (th_up_bits(ptgid) & %#llxULL));\n"
-			"\treturn 0;\n}\n\n",
-			tree_mask(cx));
+			"\tif (ptgid == ctgid)\n\t\treturn 0;\n");
+		if (claims)
+			fprintf(o, "\t/* a pid used again: its last process's claim is stale */\n"
+				   "\tbpf_map_delete_elem(&th_upclaims, &ctgid);\n");
+		if (tracked)
+			fprintf(o, "\tth_up_set(ctgid, th_up_filebits(child) | (th_up_bits(ptgid) & "
+				   "%#llxULL));\n",
+				tree_mask(cx));
+		fprintf(o, "\treturn 0;\n}\n\n");
+	}
 	if (begins) {
 		fprintf(o,
 			"SEC(\"raw_tp/sys_exit\")\n"
@@ -181,14 +191,17 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 			"\tif (!th_up_user(t))\n\t\treturn 0;\n");
 		/*
 		 * The kernel says whether this is the group's last thread since
-		 * 6.16; before, signal->live reached 0 is read instead, which two
-		 * threads exiting at once may both see (two ends, as stap's own
-		 * test of it may give on those kernels).
+		 * 6.16.  Before, the count of live threads is read: the kernel
+		 * lowers it well before the tracepoint, and a thread joined by
+		 * the last one (pthread_join returns at its exit_mm) often sees
+		 * 0 too.  The first to see 0 claims the end (th_up_claim), so a
+		 * process ends once, maybe in another of its exiting threads.
 		 */
-		if (exit_has_group_dead(cx))
-			fprintf(o, "\tdead = (__u8)ctx->args[1];\n");
+		if (claims)
+			fprintf(o, "\tdead = BPF_CORE_READ(t, signal, live.counter) == 0 && "
+				   "th_up_claim(tgid);\n");
 		else
-			fprintf(o, "\tdead = BPF_CORE_READ(t, signal, live.counter) == 0;\n");
+			fprintf(o, "\tdead = (__u8)ctx->args[1];\n");
 		fprintf(o, "\tbits = %s;\n"
 			   "\tif (!th_ctl.stop && !(bits & TH_UPROC_HELD)) {\n"
 			   "\t\tif (dead) {\n",
@@ -215,7 +228,7 @@ void cg_uproc_meta(struct gen *G, FILE *o)
 
 	if (!tracked && !begins && !exits)
 		return;
-	if (tracked)
+	if (tracked || ((exits || tracked) && !exit_has_group_dead(cx)))
 		fprintf(o, "prog th_upfork rawtp sched_process_fork 0 \"process lifecycle: fork\"\n");
 	if (begins)
 		fprintf(o, "prog th_upbegin rawtp sys_exit 0 \"process lifecycle: begin\"\n");

@@ -24,6 +24,28 @@ struct {
 	__type(value, __u64);
 } th_upprocs SEC(".maps");
 
+#ifdef TH_UPROC_CLAIMS
+/*
+ * Kernels before 6.16 do not say which exiting thread is its group's
+ * last: tgid -> 1 once one of them took the process's end
+ * (codegen_uproc.c).  LRU: a claim outlives its process until the pid
+ * is forked again (th_upfork deletes it) or newer claims push it out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TH_UPROC_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, __u8);
+} th_upclaims SEC(".maps");
+
+static __always_inline bool th_up_claim(__u32 tgid)
+{
+	__u8 one = 1;
+
+	return bpf_map_update_elem(&th_upclaims, &tgid, &one, BPF_NOEXIST) == 0;
+}
+#endif
+
 /* what is read, by CO-RE: the names before ___ are the kernel's types */
 struct super_block___up {
 	__u32 s_dev;
