@@ -14,6 +14,8 @@
  *                                    .begin of the new one (new image)
  *   th_upexit   sched_process_exit   .thread.end, or .end with the last
  *                                    thread (the kernel's group_dead)
+ *   th_upfree   sched_process_free   the process's entry goes with its
+ *                                    leader, once all its threads are gone
  *
  * Why sys_exit for begins: stap runs a begin probe in the new task (a
  * task_work of its clone report), so pid(), tid(), execname(), the user
@@ -210,8 +212,26 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 		fprintf(o, "\t\t} else {\n");
 		calls(G, o, CC_UPROC_TEND, "bits", "\t\t\t");
 		fprintf(o, "\t\t}\n\t}\n");
+		fprintf(o, "\treturn 0;\n}\n\n");
+	}
+	/*
+	 * A process's entry (and claim) goes with its leader's task, freed
+	 * once every thread is reaped: a thread may pass sched_process_exit
+	 * after the one that ended the process (the kernel lowers the count
+	 * of live threads well before the tracepoint), and is still the
+	 * process's then.
+	 */
+	if (tracked || claims) {
+		fprintf(o,
+			"SEC(\"raw_tp/sched_process_free\")\n"
+			"int th_upfree(struct bpf_raw_tracepoint_args *ctx)\n{\n"
+			"\tstruct task_struct___up *p = (void *)ctx->args[0];\n"
+			"\t__u32 tgid = BPF_CORE_READ(p, tgid);\n\n"
+			"\tif (BPF_CORE_READ(p, pid) != tgid)\n\t\treturn 0;\n");
 		if (tracked)
-			fprintf(o, "\tif (dead && bits)\n\t\tbpf_map_delete_elem(&th_upprocs, &tgid);\n");
+			fprintf(o, "\tbpf_map_delete_elem(&th_upprocs, &tgid);\n");
+		if (claims)
+			fprintf(o, "\tbpf_map_delete_elem(&th_upclaims, &tgid);\n");
 		fprintf(o, "\treturn 0;\n}\n\n");
 	}
 }
@@ -236,6 +256,8 @@ void cg_uproc_meta(struct gen *G, FILE *o)
 		fprintf(o, "prog th_upexec rawtp sched_process_exec 0 \"process lifecycle: exec\"\n");
 	if (exits || tracked)
 		fprintf(o, "prog th_upexit rawtp sched_process_exit 0 \"process lifecycle: exit\"\n");
+	if (tracked || ((exits || tracked) && !exit_has_group_dead(cx)))
+		fprintf(o, "prog th_upfree rawtp sched_process_free 0 \"process lifecycle: free\"\n");
 	for (i = 0; i < cx->uprocs.n; i++) {
 		const struct cc_uproc *f = cx->uprocs.v[i];
 

@@ -433,6 +433,7 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 	if (strcmp(p->name, "th_sysenter") && strcmp(p->name, "th_sysexit") &&
 	    strcmp(p->name, "th_upfork") && strcmp(p->name, "th_upbegin") &&
 	    strcmp(p->name, "th_upexec") && strcmp(p->name, "th_upexit") &&
+	    strcmp(p->name, "th_upfree") &&
 	    ((strncmp(p->name, "th_p", 4) && strncmp(p->name, "th_q", 4)) || !name_ok(p->name + 4, 10, true) ||
 	     strspn(p->name + 4, "0123456789") != strlen(p->name + 4)))
 		return bad(m, "bad program name"), false;

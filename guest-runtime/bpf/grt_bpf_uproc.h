@@ -28,8 +28,9 @@ struct {
 /*
  * Kernels before 6.16 do not say which exiting thread is its group's
  * last: tgid -> 1 once one of them took the process's end
- * (codegen_uproc.c).  LRU: a claim outlives its process until the pid
- * is forked again (th_upfork deletes it) or newer claims push it out.
+ * (codegen_uproc.c), until its leader is freed (th_upfree); LRU, so
+ * that a free not seen (the session started after the exit) leaves no
+ * claim that blocks the map.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
