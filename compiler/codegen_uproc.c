@@ -113,22 +113,40 @@ static void task_program(FILE *o, const char *name, const char *event)
 		event, name);
 }
 
+/* Which programs a script needs: both the object and its meta follow it. */
+struct plan {
+	bool any;     /* the script has process lifecycle probes */
+	bool tracked; /* filters: th_upprocs, kept at fork, exec and free */
+	bool begins, execs, exits;
+	bool claims; /* no group_dead: the first to see no live threads ends the process */
+	bool fork, free;
+};
+
+static struct plan plan_of(struct gen *G)
+{
+	struct plan p = { .tracked = G->cx->uprocs.n > 0 };
+
+	p.begins = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_TBEGIN);
+	p.execs = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_END) || p.tracked;
+	p.exits = has_event(G, CC_UPROC_END) || has_event(G, CC_UPROC_TEND) || p.tracked;
+	p.any = p.tracked || p.begins || p.exits;
+	p.claims = p.exits && !exit_has_group_dead(G->cx);
+	p.fork = p.free = p.tracked || p.claims;
+	return p;
+}
+
 void cg_uproc_programs(struct gen *G, FILE *o)
 {
 	struct cc_ctx *cx = G->cx;
-	bool tracked = cx->uprocs.n > 0;
-	bool begins = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_TBEGIN);
-	bool execs = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_END);
-	bool exits = has_event(G, CC_UPROC_END) || has_event(G, CC_UPROC_TEND);
-	bool claims;
+	struct plan p = plan_of(G);
+	bool tracked = p.tracked, claims = p.claims;
 
-	if (!tracked && !begins && !exits)
+	if (!p.any)
 		return;
-	claims = (exits || tracked) && !exit_has_group_dead(cx);
 	if (claims)
 		fprintf(o, "#define TH_UPROC_CLAIMS 1\n");
 	fprintf(o, "#include \"grt_bpf_uproc.h\"\n\n");
-	if (tracked || claims) {
+	if (p.fork) {
 		fprintf(o,
 			"SEC(\"raw_tp/sched_process_fork\")\n"
 			"int th_upfork(struct bpf_raw_tracepoint_args *ctx)\n{\n"
@@ -146,7 +164,7 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 				tree_mask(cx));
 		fprintf(o, "\treturn 0;\n}\n\n");
 	}
-	if (begins) {
+	if (p.begins) {
 		fprintf(o,
 			"SEC(\"raw_tp/sys_exit\")\n"
 			"int th_upbegin(struct bpf_raw_tracepoint_args *ctx)\n{\n"
@@ -167,7 +185,7 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 		calls(G, o, CC_UPROC_TBEGIN, "bits", "\t\t");
 		fprintf(o, "\t}\n\treturn 0;\n}\n\n");
 	}
-	if (execs || tracked) {
+	if (p.execs) {
 		task_program(o, "th_upexec", "sched_process_exec");
 		fprintf(o,
 			"\t__u64 old = %s, now;\n\n"
@@ -186,7 +204,7 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 		calls(G, o, CC_UPROC_BEGIN, "now", "\t");
 		fprintf(o, "\t(void)t;\n\t(void)now;\n\treturn 0;\n}\n\n");
 	}
-	if (exits || tracked) {
+	if (p.exits) {
 		task_program(o, "th_upexit", "sched_process_exit");
 		fprintf(o,
 			"\t__u64 bits;\n\tbool dead;\n\n"
@@ -221,7 +239,7 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 	 * of live threads well before the tracepoint), and is still the
 	 * process's then.
 	 */
-	if (tracked || claims) {
+	if (p.free) {
 		fprintf(o,
 			"SEC(\"raw_tp/sched_process_free\")\n"
 			"int th_upfree(struct bpf_raw_tracepoint_args *ctx)\n{\n"
@@ -240,23 +258,20 @@ void cg_uproc_programs(struct gen *G, FILE *o)
 void cg_uproc_meta(struct gen *G, FILE *o)
 {
 	struct cc_ctx *cx = G->cx;
-	bool tracked = cx->uprocs.n > 0;
-	bool begins = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_TBEGIN);
-	bool execs = has_event(G, CC_UPROC_BEGIN) || has_event(G, CC_UPROC_END);
-	bool exits = has_event(G, CC_UPROC_END) || has_event(G, CC_UPROC_TEND);
+	struct plan p = plan_of(G);
 	int i;
 
-	if (!tracked && !begins && !exits)
+	if (!p.any)
 		return;
-	if (tracked || ((exits || tracked) && !exit_has_group_dead(cx)))
+	if (p.fork)
 		fprintf(o, "prog th_upfork rawtp sched_process_fork 0 \"process lifecycle: fork\"\n");
-	if (begins)
+	if (p.begins)
 		fprintf(o, "prog th_upbegin rawtp sys_exit 0 \"process lifecycle: begin\"\n");
-	if (execs || tracked)
+	if (p.execs)
 		fprintf(o, "prog th_upexec rawtp sched_process_exec 0 \"process lifecycle: exec\"\n");
-	if (exits || tracked)
+	if (p.exits)
 		fprintf(o, "prog th_upexit rawtp sched_process_exit 0 \"process lifecycle: exit\"\n");
-	if (tracked || ((exits || tracked) && !exit_has_group_dead(cx)))
+	if (p.free)
 		fprintf(o, "prog th_upfree rawtp sched_process_free 0 \"process lifecycle: free\"\n");
 	for (i = 0; i < cx->uprocs.n; i++) {
 		const struct cc_uproc *f = cx->uprocs.v[i];
