@@ -9,8 +9,9 @@
  * pids of process(PID), and the -c/-x target as the root of its tree.
  * After they attach: the processes already running a PATH, from /proc,
  * so that their ends are seen.  A process that starts or exec()s in
- * between is the programs' (th_upfork, th_upexec): the scan merges its
- * bits into what they wrote, never replacing it.
+ * between is the programs' (th_upfork, th_upexec): the scan ORs its bits
+ * into what they wrote (read, then write: an exec in between those two
+ * system calls, microseconds, keeps the bits of its old program too).
  */
 #include <ctype.h>
 #include <dirent.h>
