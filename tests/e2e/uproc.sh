@@ -111,7 +111,8 @@ assert_eq "PATH: thread.end" "$(value te path)" 7
 assert_eq "PATH: only the file's processes (not gen, not a copy of the file)" \
 	"$(grep '^name' "$TMP/path.out" | sort | tr '\n' ' ')" "name link name $NAME "
 
-# ---- -x PID and process(PID): a running shell that then execs gen -------------------
+# ---- -x PID and process(PID): a running shell that then execs gen ----
+# (tap attaches after a cold compile: slow under TCG, hence E2E_TIMEOUT)---------------
 mkfifo "$TMP/go"
 sh -c 'read _ <"$1"; exec "$2" procs 3 2' sh "$TMP/go" "$GEN" &
 XPID=$!
@@ -125,7 +126,7 @@ probe process('"$XPID"').begin { last = 1 }
 probe process('"$XPID"').end { last = 2 }
 probe process('"$XPID"').thread.begin { last = 3 }
 probe end { printf("b=%d\ne=%d\ntb=%d\nte=%d\ntarget=%d\nlast=%d\n", b, e, tb, te, target(), last) }'
-wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID" && release "$TMP/go"
+wait_until "$E2E_TIMEOUT" "tap_attached $TAP_PID || gone $TAP_PID" && release "$TMP/go"
 tap_wait x
 assert_ok "-x PID with process probes runs" x
 assert_eq "-x: target() is the pid" "$(value target x)" "$XPID"
@@ -146,7 +147,7 @@ probe process.end {
 		exit()
 }
 probe end { printf("b=%d\ne=%d\ntb=%d\nte=%d\n", b, e, tb, te) }'
-wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID" && "$OWN" procs 2 2
+wait_until "$E2E_TIMEOUT" "tap_attached $TAP_PID || gone $TAP_PID" && "$OWN" procs 2 2
 tap_wait all
 assert_ok "process.* in every process runs" all
 # the shell's child ends its sh at the exec, in the new program's context
