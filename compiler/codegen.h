@@ -102,6 +102,17 @@ const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kret
 int cg_mark_fmt(struct gen *G, const struct cc_dprobe *d);
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
 const char *cg_uvar_target(struct gen *G, struct cc_node *n); /* $var of a user function (DWARF) */
+/*
+ * codegen_hcall.c: the call of d's body from its program; pp, row and
+ * slot, when not NULL, are C expressions for its pp(), its literals' row
+ * and its tap -t slot (a kprobe_multi program picks them by the cookie).
+ */
+const char *cg_hcall_from(struct gen *G, const struct cc_dprobe *d, const char *pp,
+			  const char *row, const char *slot);
+const char *cg_hcall(struct gen *G, const struct cc_dprobe *d);
+/* codegen_uproc.c: the programs of process lifecycle probes, and their meta lines */
+void cg_uproc_programs(struct gen *G, FILE *o);
+void cg_uproc_meta(struct gen *G, FILE *o);
 
 /* codegen_btf.c */
 /* codegen_kread.c: the same read in user context, through the runner's reader */

@@ -286,7 +286,8 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 
 static const char *kctx_type(const struct cc_dprobe *d)
 {
-	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE ? "struct bpf_raw_tracepoint_args *"
+	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE || d->kind == PK_UPROC
+		       ? "struct bpf_raw_tracepoint_args *"
 							       : "void *";
 }
 
@@ -583,37 +584,6 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 }
 
 /*
- * The call of d's body; pp and row say where its probe point and its row
- * of literals come from when not from d itself (a kprobe_multi program:
- * from tables, by the function's cookie).
- */
-/*
- * The call of d's handler; pp, row and slot, when not NULL, are C
- * expressions for its pp(), its literals' row and its tap -t slot (a
- * kprobe_multi program picks them by the link's cookie).
- */
-static const char *hcall_from(struct gen *G, const struct cc_dprobe *d, const char *pp,
-			      const char *row, const char *slot)
-{
-	const char *call = cg_fmt(G, "th_h%d(ctx, %s, %d%s)", d->body_id,
-			       pp ? pp : cg_cquote(G, d->pp, strlen(d->pp)), d->hidx,
-			       d->lit_row < 0 ? ""
-			       : row  ? cg_fmt(G, ", th_lits%d[%s]", d->body_id, row)
-				      : cg_fmt(G, ", th_lits%d[%d]", d->body_id, d->lit_row));
-
-	/* tap -t: the handler's run time into its slot of th_timing */
-	if (G->cx->timing)
-		return cg_fmt(G, "({ __u64 th_t0 = bpf_ktime_get_ns(); th_timed(%s, %s, th_t0); })", call,
-			   slot ? slot : cg_num(G, d->index));
-	return call;
-}
-
-static const char *hcall(struct gen *G, const struct cc_dprobe *d)
-{
-	return hcall_from(G, d, NULL, NULL, NULL);
-}
-
-/*
  * kprobe_multi (probe_kfunc.c's kmulti_group): the probes of a group with
  * the same body, and the same direction, become the program of the first,
  * which the others follow.  A group of one stays a kprobe.
@@ -692,7 +662,7 @@ static void gen_kmulti_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
 			d->index, d->body_id, d->body_id);
 	}
 	fprintf(defs, "\treturn %s;\n}\n\n",
-		hcall_from(G, d, cg_fmt(G, "th_kpp%d[k]", d->index), d->lit_row >= 0 ? "r" : NULL,
+		cg_hcall_from(G, d, cg_fmt(G, "th_kpp%d[k]", d->index), d->lit_row >= 0 ? "r" : NULL,
 			   G->cx->timing ? cg_fmt(G, "th_kslot%d[k]", d->index) : NULL));
 }
 
@@ -760,7 +730,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			sys[nsys++] = d;
 			continue;
 		}
-		if (d->kfollower)
+		if (d->kfollower || d->kind == PK_UPROC) /* PK_UPROC: cg_uproc_programs */
 			continue;
 		if (d->kgroup.n) {
 			gen_kmulti_program(G, defs, d);
@@ -771,8 +741,9 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		/* a netfilter program stopping lets the packets through (NF_ACCEPT) */
 		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn %d;\n"
 			      "\treturn %s;\n}\n\n",
-			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER, hcall(G, d));
+			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER, cg_hcall(G, d));
 	}
+	cg_uproc_programs(G, defs);
 	if (!nsys)
 		return;
 	qsort(sys, (size_t)nsys, sizeof(*sys), sys_group_cmp);
@@ -791,7 +762,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			else
 				fprintf(defs, "\tif (ctx->args[1] != %d)\n\t\treturn 0;\n", d->sysnr);
 			fprintf(defs, "\tif (th_ctl.stop)\n\t\treturn 0;\n\treturn %s;\n}\n\n",
-				hcall(G, d));
+				cg_hcall(G, d));
 		}
 		return;
 	}
@@ -801,7 +772,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		fprintf(defs, "SEC(\"raw_tp\")\nint th_s%c%d(struct bpf_raw_tracepoint_args *ctx)\n{\n",
 			sys[i]->sysexit ? 'x' : 'e', sys[i]->sysnr);
 		for (; j < nsys && sys[j]->sysnr == sys[i]->sysnr && sys[j]->sysexit == sys[i]->sysexit; j++)
-			fprintf(defs, "\t%s;\n", hcall(G, sys[j]));
+			fprintf(defs, "\t%s;\n", cg_hcall(G, sys[j]));
 		fprintf(defs, "\treturn 0;\n}\n\n");
 		i = j;
 	}

@@ -105,7 +105,8 @@ char *cg_gen_meta(struct gen *G)
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
-		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL) || d->kfollower)
+		if (!d->kernel || (G->sys_dispatch && d->kind == PK_SYSCALL) || d->kfollower ||
+		    d->kind == PK_UPROC)
 			continue;
 		/* before its body's program: the loader attaches in this order (codegen_btf.c) */
 		if (d->stash) {
@@ -166,6 +167,7 @@ char *cg_gen_meta(struct gen *G)
 		for (j = 0; j < d->kgroup.n; j++)
 			fprintf(o, "kfn %s\n", ((const struct cc_dprobe *)d->kgroup.v[j])->func);
 	}
+	cg_uproc_meta(G, o);
 	if (cx->timing) {
 		int nuser = 0;
 

@@ -416,6 +416,8 @@ struct cc_ctx {
 	const char *compatible; /* --compatible VERSION: what systemtap_v is, else CC_SYSTEMTAP_V */
 	const char *target_cmd; /* -c CMD: its program, for process.mark("...") without a path */
 	long target_pid;        /* -x PID: likewise */
+	/* probe_uproc.c: the filters of process lifecycle probes, bit = position */
+	struct cc_vec uprocs; /* struct cc_uproc* */
 
 	/* parsed */
 	struct cc_file *script;
@@ -725,6 +727,7 @@ enum cc_pkind {
 	PK_KFUNC,    /* a kernel function's entry or return: fentry/fexit or kprobe/kretprobe */
 	PK_UPROBE,   /* a user-space SDT marker: a uprobe on a file (probe_sdt.c) */
 	PK_NETFILTER, /* a netfilter hook: an eBPF netfilter program (probe_netfilter.c) */
+	PK_UPROC,    /* a process's or a thread's begin or end (probe_uproc.c) */
 };
 
 /* A derived probe: one attach point with its own copy of the body. */
@@ -766,6 +769,9 @@ struct cc_dprobe {
 	const struct cc_sdt_note *sdt;    /* a marker: its arguments; NULL for a function */
 	uint64_t uaddr;                   /* link-time address of the probe (DWARF's pc) */
 	const char *ufile, *uline;        /* a statement probe: its file and line, for -L */
+	/* PK_UPROC (probe_uproc.c) */
+	int upev;  /* enum cc_uproc_event */
+	int upbit; /* its filter: a bit of the tracking map (cx->uprocs), -1: every process */
 	bool uses_fields;
 	bool uses_args; /* reads the tracepoint's C arguments: a raw tracepoint */
 	bool tp_argn;   /* kernel.tracepoint("NAME"): the C arguments are $arg1 ... (stap's names) */
@@ -1160,6 +1166,32 @@ char *cc_sdt_vars(struct cc_ctx *cx, const struct cc_dprobe *d);
 /* The first component after process(...)[.library(...)]: the file probed, absolute; NULL after an error. */
 char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next);
 
+/* ---- probe_uproc.c: process[(PATH|PID)][.thread].begin / .end ------------------- */
+
+enum cc_uproc_event {
+	CC_UPROC_BEGIN,  /* a process: forked, or exec()ed the program */
+	CC_UPROC_END,    /* a process: its last thread exited, or it exec()ed another program */
+	CC_UPROC_TBEGIN, /* a thread other than the first */
+	CC_UPROC_TEND,   /* a thread other than the last */
+};
+
+enum cc_uproc_kind {
+	CC_UPF_FILE, /* process("PATH"): the program file, by its device and inode at load */
+	CC_UPF_PID,  /* process(PID) */
+	CC_UPF_TREE, /* process with -c or -x: the target and what it forks */
+};
+
+/* One filter: a bit of the guest's tracking map (the loader fills what it needs). */
+struct cc_uproc {
+	int kind; /* enum cc_uproc_kind */
+	const char *path;
+	long pid;
+};
+
+/* Is pt process[(...)][.thread].begin/.end? */
+bool cc_uproc_is(const struct cc_point *pt);
+/* Resolve it; as cc_resolve_builtin_point. */
+int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
 
 /* ---- probe_ufunc.c: process("PATH").function("NAME")[.call][.return] ---------- */
 

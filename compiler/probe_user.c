@@ -10,6 +10,8 @@
  *   ....library("LIB")...     LIB in that program's view: its run path
  *                             (DT_RUNPATH, $ORIGIN), LD_LIBRARY_PATH, the
  *                             dynamic linker's default directories
+ *
+ * process...begin/.end and .thread.begin/.end are probe_uproc.c's.
  */
 #include <errno.h>
 #include <limits.h>

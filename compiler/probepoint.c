@@ -21,6 +21,7 @@
  *   netfilter.hook("H").pf("P")[.priority("N")]    probe_netfilter.c
  *   kernel.data(ADDR|"SYM")[.length(N)].write|.rw  probe_data.c
  *   process(...).mark(...), .function(...)          probe_user.c
+ *   process[(...)][.thread].begin/.end              probe_uproc.c
  *
  * Probe types this kernel cannot do (kernel.function without kprobes or
  * BPF trampolines) are errors that name the point and the reason, at
@@ -583,6 +584,8 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return resolve_tracepoint(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
+	if (!strcmp(first, "process") && cc_uproc_is(pt))
+		return cc_uproc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
 		return cc_user_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "netfilter"))
@@ -646,6 +649,10 @@ void cc_dump_probe_types(FILE *out)
 		"kernel.data(number).length(number).write", "kernel.data(number).length(number).rw",
 		"kernel.data(string).write", "kernel.data(string).rw",
 		"kernel.data(string).length(number).write", "kernel.data(string).length(number).rw",
+		"process.begin", "process.end", "process.thread.begin", "process.thread.end",
+		"process(number).begin", "process(number).end", "process(number).thread.begin",
+		"process(number).thread.end", "process(string).begin", "process(string).end",
+		"process(string).thread.begin", "process(string).thread.end",
 	};
 	static const char *const units[] = { "s", "sec", "ms", "msec", "us", "usec", "ns", "nsec",
 					     "hz", "jiffies" };

@@ -480,6 +480,20 @@ struct grt_meta {
 		char *pp, *where, *from; /* "file:line:col", " from: alias ..." */
 	} *timings;
 	int ntimings;
+	/* process lifecycle probes: the filters the loader fills in (compiler/probe_uproc.c) */
+	struct grt_meta_uproc {
+		int kind; /* enum grt_uproc_kind */
+		int bit;  /* in th_upprocs' values */
+		char *path;
+		int64_t pid;
+	} *uprocs;
+	int nuprocs;
+};
+
+enum grt_uproc_kind {
+	GRT_UPROC_FILE, /* process("PATH"): the loader stats PATH into th_upfiles */
+	GRT_UPROC_PID,  /* process(PID): seeded into th_upprocs */
+	GRT_UPROC_TREE, /* process with -c/-x: the target seeded, its children inherit */
 };
 
 /* Parse; on error -EINVAL and "line N: reason" in err. */

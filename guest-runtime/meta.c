@@ -429,7 +429,11 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 	if (!p->name)
 		return false;
 	/* th_pN, th_qN (the stash of th_pN's format fields), or a syscall dispatcher */
+	/* th_up*: the programs of process lifecycle probes (codegen_uproc.c) */
 	if (strcmp(p->name, "th_sysenter") && strcmp(p->name, "th_sysexit") &&
+	    strcmp(p->name, "th_upfork") && strcmp(p->name, "th_upbegin") &&
+	    strcmp(p->name, "th_upexec") && strcmp(p->name, "th_upexit") &&
+	    strcmp(p->name, "th_upfree") &&
 	    ((strncmp(p->name, "th_p", 4) && strncmp(p->name, "th_q", 4)) || !name_ok(p->name + 4, 10, true) ||
 	     strspn(p->name + 4, "0123456789") != strlen(p->name + 4)))
 		return bad(m, "bad program name"), false;
@@ -668,6 +672,43 @@ static bool parse_timing(struct mp *m, struct grt_meta *g)
 	return t->from != NULL;
 }
 
+/* uproc BIT file "PATH" | uproc BIT pid PID | uproc BIT tree */
+static bool parse_uproc(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_uproc *u, *arr = grow(m, g->uprocs, g->nuprocs, sizeof(*u));
+	char *kind;
+	int i;
+
+	if (!arr)
+		return false;
+	g->uprocs = arr;
+	u = &g->uprocs[g->nuprocs++];
+	memset(u, 0, sizeof(*u));
+	if (!inum(m, 0, TH_UPROC_MAX_FILTERS - 1, &u->bit))
+		return false;
+	for (i = 0; i < g->nuprocs - 1; i++)
+		if (g->uprocs[i].bit == u->bit)
+			return bad(m, "uproc bit %d given twice", u->bit), false;
+	kind = word(m);
+	if (!kind)
+		return false;
+	if (!strcmp(kind, "file")) {
+		u->kind = GRT_UPROC_FILE;
+		u->path = quoted(m, NULL);
+		if (u->path && u->path[0] != '/')
+			bad(m, "uproc path is not absolute");
+	} else if (!strcmp(kind, "pid")) {
+		u->kind = GRT_UPROC_PID;
+		num(m, 1, INT32_MAX, &u->pid);
+	} else if (!strcmp(kind, "tree")) {
+		u->kind = GRT_UPROC_TREE;
+	} else {
+		bad(m, "unknown uproc filter '%s'", kind);
+	}
+	free(kind);
+	return !m->failed;
+}
+
 int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen)
 {
 	struct mp m = { .p = text, .end = text + len, .line = 1, .err = err, .errlen = errlen };
@@ -750,6 +791,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_tail(&m, g);
 		} else if (!strcmp(kw, "timing")) {
 			ok = parse_timing(&m, g);
+		} else if (!strcmp(kw, "uproc")) {
+			ok = parse_uproc(&m, g);
 		} else if (!strcmp(kw, "end")) {
 			seen_end = true;
 		} else {
@@ -874,6 +917,9 @@ void grt_meta_free(struct grt_meta *g)
 	for (i = 0; i < g->ntails; i++)
 		free(g->tails[i].name);
 	free(g->tails);
+	for (i = 0; i < g->nuprocs; i++)
+		free(g->uprocs[i].path);
+	free(g->uprocs);
 	for (i = 0; i < g->ntimings; i++) {
 		free(g->timings[i].pp);
 		free(g->timings[i].where);

@@ -54,6 +54,8 @@ struct hub_guest {
 	int nperf;
 	int *nf_fds; /* netfilter links: libbpf 1.1 has no bpf_link for them */
 	int nnf;
+	int64_t target_pid;
+	bool target_held;
 	int verbose;
 };
 
@@ -309,6 +311,8 @@ int hub_guest_open(const struct hub_guest_opts *o, struct hub_guest **ret, char 
 	if (!g)
 		return -ENOMEM;
 	g->verbose = o->verbose;
+	g->target_pid = o->target_pid;
+	g->target_held = o->target_held;
 	g->counters_fd = -1;
 	g->globals_fd = -1;
 	for (i = 0; i < TH_MAX_CLASSES; i++)
@@ -541,11 +545,23 @@ static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct g
 
 int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 {
-	int i, cpu, r;
+	int i, cpu, r, upfiles_fd = -1, upprocs_fd = -1;
 
 	r = fill_tails(g, err, errlen);
 	if (r)
 		return r;
+	if (g->meta->nuprocs) {
+		upfiles_fd = bpf_object__find_map_fd_by_name(g->obj, "th_upfiles");
+		upprocs_fd = bpf_object__find_map_fd_by_name(g->obj, "th_upprocs");
+		err[0] = 0;
+		r = hub_guest_uproc_seed(g->meta, upfiles_fd, upprocs_fd, g->target_pid,
+					 g->target_held, err, errlen);
+		if (r) {
+			if (!*err)
+				snprintf(err, errlen, "cannot fill the process maps: %s", strerror(-r));
+			return r;
+		}
+	}
 	for (i = 0; i < g->meta->nprogs; i++) {
 		const struct grt_meta_prog *p = &g->meta->progs[i];
 		struct bpf_program *prog = bpf_object__find_program_by_name(g->obj, p->name);
@@ -644,6 +660,13 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			r = add_link(g, l);
 			if (r)
 				return r;
+		}
+	}
+	if (g->meta->nuprocs) {
+		r = hub_guest_uproc_scan(g->meta, upfiles_fd, upprocs_fd);
+		if (r) {
+			snprintf(err, errlen, "cannot scan the running processes: %s", strerror(-r));
+			return r;
 		}
 	}
 	return 0;

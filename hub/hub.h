@@ -86,6 +86,7 @@ struct hub_guest_opts {
 	/* a relay host's rings: ring_fds[i] for the guest's class i (NULL: own rings) */
 	const int *ring_fds;
 	int64_t target_pid;   /* target() */
+	bool target_held;     /* target_pid is -c's child, held before its exec */
 	uint32_t guest_id;
 	int64_t maxerrors;    /* errors before the probes stop themselves; -1: never */
 	bool load_so;         /* dlopen the user-side object (runners only) */
@@ -111,6 +112,15 @@ int hub_guest_ncpus(const struct hub_guest *g);
 /* Runs of the guest's probes the kernel skipped (recursion). */
 uint64_t hub_guest_skipped(const struct hub_guest *g);
 int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_counters *out);
+
+/*
+ * guest_uproc.c, for guest.c: the maps of process lifecycle probes.  Seed
+ * before attaching (files, pids, the target: -errno and err), scan the
+ * running processes after (-errno).
+ */
+int hub_guest_uproc_seed(const struct grt_meta *m, int files_fd, int procs_fd, int64_t target,
+			 bool held, char *err, size_t errlen);
+int hub_guest_uproc_scan(const struct grt_meta *m, int files_fd, int procs_fd);
 
 /* The verifier's cost of one loaded program (bpf_prog_info.verified_insns). */
 struct hub_prog_cost {

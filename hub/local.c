@@ -777,6 +777,7 @@ int hub_run_local(const struct hub_local_opts *o)
 			goto out;
 		}
 		go.target_pid = L.child;
+		go.target_held = true;
 	}
 	r = open_rings(&L, ring_fds, err, sizeof(err));
 	if (r) {

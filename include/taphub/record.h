@@ -114,4 +114,25 @@ struct th_control {
 	__u64 errors;
 };
 
+/*
+ * Process lifecycle probes (process.begin, .end, .thread.*): the maps the
+ * loader fills before attaching and the eBPF side reads.  th_upfiles maps
+ * a program file (struct th_upfile: the kernel's dev_t of its super block
+ * and its inode number) to the filter bits of process("PATH") probes;
+ * th_upprocs maps a tgid to the bits of the filters its process matches
+ * (its program, its pid, being in -c/-x's tree).  Bit TH_UPROC_HELD marks
+ * the -c child held before its exec: that exec is its begin, the image
+ * before it (tap's own) neither began nor ends.
+ */
+#define TH_UPROC_MAX_FILTERS 63
+#define TH_UPROC_HELD (1ULL << 63)
+#define TH_UPROC_MAX_FILES 64
+/* processes tracked at once: each entry is the tgid and 8 bytes of bits */
+#define TH_UPROC_MAX_PROCS 32768
+
+struct th_upfile {
+	__u64 dev; /* MKDEV(major, minor) as the kernel encodes it: major << 20 | minor */
+	__u64 ino;
+};
+
 #endif /* TAPHUB_RECORD_H */

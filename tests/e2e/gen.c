@@ -8,6 +8,9 @@
  *   gen read N SIZE [FILE]   N reads of SIZE bytes (from /dev/zero by default)
  *   gen open FILE N          N openat(FILE, O_RDONLY) + close
  *   gen fork N               N children that exit at once (waited for)
+ *   gen procs N M            N children one after another, each making M
+ *                            threads (each returns at once, joined) and
+ *                            exiting with status 10 + its number (0..N-1)
  *   gen kill N SIG           N signals SIG to a child that ignores them
  *   gen ctxsw N              N round trips between two threads over pipes
  *   gen pair N CPU           the same, both threads pinned to CPU
@@ -123,6 +126,39 @@ static void *pinned_pong(void *unused)
 {
 	pin(pair_cpu);
 	return pong(unused);
+}
+
+static void *thread_return(void *unused)
+{
+	return unused;
+}
+
+/* gen procs N M: the lifecycle of N processes of M + 1 threads, with known statuses */
+static int do_procs(long n, long m)
+{
+	long k, t;
+
+	for (k = 0; k < n; k++) {
+		pid_t p = fork();
+		int status;
+
+		if (p < 0)
+			return 1;
+		if (p == 0) {
+			for (t = 0; t < m; t++) {
+				pthread_t th;
+
+				if (pthread_create(&th, NULL, thread_return, NULL) ||
+				    pthread_join(th, NULL))
+					_exit(1);
+			}
+			_exit((int)(10 + k));
+		}
+		if (waitpid(p, &status, 0) != p || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 10 + k)
+			return 1;
+	}
+	return 0;
 }
 
 /* Two threads on one CPU: every round trip switches from one to the other. */
@@ -567,6 +603,9 @@ int main(int argc, char **argv)
 			if (p > 0)
 				waitpid(p, NULL, 0);
 		}
+	} else if (!strcmp(cmd, "procs")) {
+		n = arg(argv, i, argc, "count");
+		return do_procs(n, arg(argv, i + 1, argc, "threads"));
 	} else if (!strcmp(cmd, "kill")) {
 		long sig;
 		pid_t p;

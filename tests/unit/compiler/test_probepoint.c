@@ -3,8 +3,8 @@
  * Unit tests for compiler/probepoint.c: what the numbers of a probe point
  * turn into, and which of them are refused.
  *
- * Each case parses and elaborates a one-probe script (begin, timers and
- * perf points: no tracefs needed) and checks the derived probe's fields,
+ * Each case parses and elaborates a one-probe script (begin, timers,
+ * perf points, process lifecycle points: no tracefs needed) and checks the derived probe's fields,
  * or the error.  The parameters come from the script, so every product
  * of them (periods, randomization) must be computed without overflow,
  * and every value the runtime's loader would refuse (perf type and
@@ -111,12 +111,47 @@ static void perf_numbers(void **state)
 	expect_error("probe perf.type(1).config(-1) {}", "has a negative perf config");
 }
 
+/* probe_uproc.c: events, filters sharing bits, the canonical points */
+static void process_lifecycle(void **state)
+{
+	struct cc_dprobe *d[4];
+	struct run r;
+	int i;
+
+	(void)state;
+	run(&r, "probe process(\"/bin/sh\").begin {} probe process.thread.end {}\n"
+		"probe process(1).end {} probe process(\"//bin/./sh\").thread.begin {}");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 4);
+	for (i = 0; i < 4; i++) {
+		d[i] = r.cx.prog->probes.v[i];
+		assert_int_equal(d[i]->kind, PK_UPROC);
+		assert_true(d[i]->kernel);
+	}
+	assert_int_equal(d[0]->upev, CC_UPROC_BEGIN);
+	assert_int_equal(d[1]->upev, CC_UPROC_TEND);
+	assert_int_equal(d[2]->upev, CC_UPROC_END);
+	assert_int_equal(d[3]->upev, CC_UPROC_TBEGIN);
+	/* every process without -c/-x: no filter; one file however spelled: one bit */
+	assert_int_equal(d[1]->upbit, -1);
+	assert_int_equal(d[0]->upbit, d[3]->upbit);
+	assert_int_not_equal(d[0]->upbit, d[2]->upbit);
+	assert_int_equal(r.cx.uprocs.n, 2);
+	assert_string_equal(d[2]->pp, "process(1).end");
+	assert_string_equal(d[1]->pp, "process.thread.end");
+	assert_non_null(strstr(d[3]->pp, "\").thread.begin"));
+	done(&r);
+	expect_error("probe process(2147483646).begin {}", "names no running process: 2147483646");
+	expect_error("probe process(\"/nonexistent/x\").end {}", "cannot be opened");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(begin_sequence),
 		cmocka_unit_test(timer_periods),
 		cmocka_unit_test(perf_numbers),
+		cmocka_unit_test(process_lifecycle),
 	};
 
 	run_prepare = hz_250;

@@ -236,6 +236,36 @@ static void test_timing(void **state)
 	expect_bad("end", "timing u 0 \"a\" \"b\"\nend\n", "expected a quoted string");
 }
 
+/* Process lifecycle probes: their programs, and the filters the loader fills. */
+static void test_uproc(void **state)
+{
+	char text[4096], err[128] = "";
+	struct grt_meta *m = NULL;
+	const char *at = strstr(good, "end\n");
+
+	snprintf(text, sizeof(text),
+		 "%.*sprog th_upbegin rawtp sys_exit 0 \"process lifecycle: begin\"\n"
+		 "uproc 0 file \"/usr/bin/a b\"\nuproc 1 pid 1234\nuproc 62 tree\nend\n",
+		 (int)(at - good), good);
+	assert_int_equal(grt_meta_parse(text, strlen(text), &m, err, sizeof(err)), 0);
+	assert_string_equal(m->progs[m->nprogs - 1].name, "th_upbegin");
+	assert_int_equal(m->nuprocs, 3);
+	assert_int_equal(m->uprocs[0].kind, GRT_UPROC_FILE);
+	assert_string_equal(m->uprocs[0].path, "/usr/bin/a b");
+	assert_int_equal(m->uprocs[1].kind, GRT_UPROC_PID);
+	assert_int_equal(m->uprocs[1].pid, 1234);
+	assert_int_equal(m->uprocs[2].kind, GRT_UPROC_TREE);
+	assert_int_equal(m->uprocs[2].bit, 62);
+	grt_meta_free(m);
+	/* bit 63 is TH_UPROC_HELD, the loader's; a bit is one filter's */
+	expect_bad("end", "uproc 63 tree\nend\n", "bad number");
+	expect_bad("end", "uproc 1 tree\nuproc 1 pid 5\nend\n", "uproc bit 1 given twice");
+	expect_bad("end", "uproc 0 file \"rel/path\"\nend\n", "uproc path is not absolute");
+	expect_bad("end", "uproc 0 pid 0\nend\n", "bad number");
+	expect_bad("end", "uproc 0 cgroup\nend\n", "unknown uproc filter 'cgroup'");
+	expect_bad("end", "prog th_upwhat rawtp sys_exit 0 \"x\"\nend\n", "bad program name");
+}
+
 /* A message buffer of one byte, or none, is fine. */
 static void test_small_err(void **state)
 {
@@ -257,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_prefixes),
 	    cmocka_unit_test(test_small_err),
 	    cmocka_unit_test(test_timing),
+	    cmocka_unit_test(test_uproc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
