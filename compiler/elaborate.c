@@ -716,6 +716,18 @@ static bool returnval_call(struct elab *E, struct scope *S, struct cc_node **np)
 	return true;
 }
 
+/*
+ * @cast's third argument names a user program (a path: "/bin/ls",
+ * "./a.out"), not the kernel or a module, whose header spec may hold a
+ * '/' too ("kernel<linux/sched.h>", "mod<net/sock.h>"): a '/' before any '<'.
+ */
+static bool ucast_module(const char *m)
+{
+	const char *lt = strchr(m, '<'), *sl = strchr(m, '/');
+
+	return sl && (!lt || sl < lt);
+}
+
 static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool write)
 {
 	struct cc_ctx *cx = E->cx;
@@ -774,7 +786,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		return;
 	case N_DWARF:
 		if (!strcmp(n->name, "@cast") && n->num == 3 && n->args[2]->kind == N_STR &&
-		    n->args[1]->kind == N_STR && strchr(n->args[2]->str, '/')) {
+		    n->args[1]->kind == N_STR && ucast_module(n->args[2]->str)) {
 			/* a user program's type, from its DWARF: read in user memory */
 			if (!(S->probe ? S->probe->kernel : S->func != NULL)) {
 				cc_error_at(&cx->diag, &n->loc,

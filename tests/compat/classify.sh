@@ -20,13 +20,13 @@
 #   kernel       refused at pass 2: a probe type this kernel lacks
 #                (kprobes, fentry, modules), with the point and the reason
 #   user         refused at pass 2: a user-space probe taphub does not
-#                have yet (process().statement, .begin, DWARF lines ...),
+#                have yet (process().syscall, a glob in a path ...),
 #                or on a program not installed here (or that its .exp
 #                builds first)
 #   module       refused at pass 2: a feature of SystemTap's kernel module
 #                (procfs files, stap-exporter), which taphub never loads
-#   guru         refused: embedded C or -g (guru mode): taphub runs only
-#                verified eBPF
+#   guru         refused: embedded C, or a write to kernel memory (guru
+#                mode): taphub runs only verified eBPF
 #   harness      failed, and the .exp changes the script or computes its
 #                arguments when it runs (addresses substituted into it, a
 #                pid, a temporary path): the reason is given
@@ -219,7 +219,7 @@ compile() {
 		cls=user
 	elif grep -q 'taphub loads no kernel module' "$log"; then
 		cls=module
-	elif grep -qE 'guru mode \(-g\) is not supported|embedded C' "$log"; then
+	elif grep -qE 'guru mode \(-g\) is not supported|embedded C|cannot be written \(guru mode only in stap\)' "$log"; then
 		cls=guru
 	elif grep -q 'no probes found' "$log"; then
 		# functions, globals and aliases only (private.stp is copied,

@@ -31,6 +31,13 @@ for where in begin timer end; do
 		"^$where tgid=1 pid=1 tid=1 ppid=1 name=tap comm=tap c1=97 uid=1 refs=1\$"
 done
 
+# stap's header form of the module, "kernel<linux/sched.h>": the kernel's
+# types still (its '/' does not make it a user program's path)
+tap_run hdr -e 'probe begin { printf("hdr=%d\n", @cast(task_current(), "task_struct",
+	"kernel<linux/sched.h>")->tgid == pid()); exit() }'
+assert_grep "@cast(p, \"task_struct\", \"kernel<linux/sched.h>\") is the kernel's type" \
+	"$TMP/hdr.out" '^hdr=1$'
+
 # A function reading kernel memory, called from a kernel probe (compiled
 # to eBPF) and from end (the runner's reader): the same answers.
 tap_run fn -c "$GEN getppid 7" -e 'global k, e
