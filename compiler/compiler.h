@@ -1166,6 +1166,12 @@ char *cc_sdt_vars(struct cc_ctx *cx, const struct cc_dprobe *d);
 /* The first component after process(...)[.library(...)]: the file probed, absolute; NULL after an error. */
 char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next);
 
+/* ---- probe_uglob.c: process("PATTERN")..., a path with wildcards ---------------- */
+
+bool cc_uglob_is_pattern(const char *path);
+/* Each ELF file PATTERN matches, as process("FILE")...; as cc_resolve_builtin_point. */
+int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+
 /* ---- probe_uproc.c: process[(PATH|PID)][.thread].begin / .end ------------------- */
 
 enum cc_uproc_event {

@@ -105,8 +105,6 @@ int cc_sdt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *pat
 							 "arguments '%s' taphub cannot read: %s",
 							 v[i].provider, v[i].name, path, v[i].args,
 							 v[i].err));
-		if (quiet)
-			continue;
 		d = cc_alloc(cx->arena, sizeof(*d));
 		d->kind = PK_UPROBE;
 		d->kernel = true;

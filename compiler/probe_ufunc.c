@@ -99,7 +99,7 @@ static int dwarf_resolve(struct cc_ctx *cx, const struct cc_point *pt, const cha
 						 "matches more than %d functions of %s: narrow the "
 						 "pattern",
 						 CC_UFUNC_MAX_MATCHES, path));
-	for (k = 0; k < n && !quiet; k++) {
+	for (k = 0; k < n; k++) {
 		struct cc_dprobe *d;
 		uint64_t off;
 
@@ -173,10 +173,9 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 							 "matches more than %d functions of %s: "
 							 "narrow the pattern",
 							 CC_UFUNC_MAX_MATCHES, path));
-		if (!quiet)
-			cc_vec_push(cx->arena, out,
-				    func_probe(cx, pt, path, v[k].addr, v[k].off, v[k].name, ret,
-					       v[k].name, false));
+		cc_vec_push(cx->arena, out,
+			    func_probe(cx, pt, path, v[k].addr, v[k].off, v[k].name, ret, v[k].name,
+				       false));
 	}
 	if (both) {
 		k = dwarf_resolve(cx, pt, path, pat, true, false, false, found, quiet, out);
@@ -224,8 +223,6 @@ int cc_uplt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *pa
 		if (fnmatch(pat, v[k].name, 0))
 			continue;
 		found++;
-		if (quiet)
-			continue;
 		d = cc_alloc(cx->arena, sizeof(*d));
 		d->kind = PK_UPROBE;
 		d->kernel = true;

@@ -125,8 +125,6 @@ int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 		if (!is_event(pt, 1, ev))
 			continue;
 		n++;
-		if (quiet)
-			continue;
 		d = cc_alloc(cx->arena, sizeof(*d));
 		d->kind = PK_UPROC;
 		d->kernel = true;

@@ -99,7 +99,7 @@ int cc_ustmt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 				      "DWARF line table",
 				      func, file, path));
 	}
-	for (k = 0; k < n && !quiet; k++) {
+	for (k = 0; k < n; k++) {
 		struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
 		uint64_t off;
 

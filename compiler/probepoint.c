@@ -584,6 +584,9 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return resolve_tracepoint(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
+	if (!strcmp(first, "process") && pt->comps[0].has_arg && pt->comps[0].arg_is_str &&
+	    cc_uglob_is_pattern(pt->comps[0].str))
+		return cc_uglob_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process") && cc_uproc_is(pt))
 		return cc_uproc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process"))
