@@ -101,6 +101,9 @@ const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kret
 /* codegen_mark.c: the format a no-trap marker writes for probe d itself; 0: it traps */
 int cg_mark_fmt(struct gen *G, const struct cc_dprobe *d);
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */
+/* codegen_regs.c: register()/u_register(); int_arg(N)... in a uprobe (cast: the C cast) */
+const char *cg_register(struct gen *G, struct cc_node *n, bool sign);
+const char *cg_uprobe_arg(struct gen *G, struct cc_node *n, const char *cast);
 const char *cg_uvar_target(struct gen *G, struct cc_node *n); /* $var of a user function (DWARF) */
 /*
  * codegen_hcall.c: the call of d's body from its program; pp, row and

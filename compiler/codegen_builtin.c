@@ -543,11 +543,13 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		 * (__set_syscall_pt_regs), so int_arg(1) in
 		 * nd_syscall.kill.return is kill's pid (lwtools/killsnoop-nd).
 		 */
+		if (G->probe && G->probe->kind == PK_UPROBE)
+			return cg_uprobe_arg(G, n, cast);
 		if (!G->probe || G->probe->kind != PK_SYSCALL) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "%s() reads a system call's arguments: it works in syscall "
-				    "probes (kernel.trace(\"syscalls:sys_enter_*\") and sys_exit_*, "
-				    "syscall.*), not in %s",
+				    "%s() reads a system call's or a user function's arguments: it "
+				    "works in syscall probes (kernel.trace(\"syscalls:sys_enter_*\") "
+				    "and sys_exit_*, syscall.*) and process(...) probes, not in %s",
 				    n->name, G->probe ? G->probe->pp : "a function");
 			return "0";
 		}
@@ -562,6 +564,8 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 				   u, idx, u, u, cast, u);
 		}
 	}
+	case B_REGISTER: case B_U_REGISTER:
+		return cg_register(G, n, n->builtin == B_REGISTER);
 	case B_CTIME: case B_TZ_CTIME: {
 		const char *secs = n->nargs ? cg_ex(G, n->args[0]) : NULL;
 		const char *near = cg_fmt(G, "identifier '%s'", n->name);

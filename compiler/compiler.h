@@ -1143,6 +1143,8 @@ int cc_elf_offset(const char *path, uint64_t addr, uint64_t *ret);
 const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
 /* The DT_RUNPATH (else DT_RPATH) of an ELF file, $ORIGIN expanded; NULL: none. */
 const char *cc_elf_runpath(struct cc_arena *a, const char *path);
+/* The DT_NEEDED names of an ELF file, pushed to out (char*); how many, -errno. */
+int cc_elf_needed(struct cc_arena *a, const char *path, struct cc_vec *out);
 /*
  * A mark("NAME") pattern as the notes spell it: DTrace writes a probe
  * declared a__b as a-b, and so may scripts (stap's rule): each '-' is "__".
@@ -1171,6 +1173,8 @@ char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int
 bool cc_uglob_is_pattern(const char *path);
 /* Each ELF file PATTERN matches, as process("FILE")...; as cc_resolve_builtin_point. */
 int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory (a pattern still); else NULL */
+char *cc_uglob_multiarch(struct cc_ctx *cx, const char *path);
 
 /* ---- probe_uproc.c: process[(PATH|PID)][.thread].begin / .end ------------------- */
 
@@ -1415,7 +1419,7 @@ enum cc_builtin_id {
 	B_USER_USHORT, B_USER_INT8, B_USER_UINT8,
 	/* syscall arguments (syscall probes) */
 	B_POINTER_ARG, B_INT_ARG, B_UINT_ARG, B_LONG_ARG, B_ULONG_ARG, B_S32_ARG, B_U32_ARG,
-	B_S64_ARG, B_U64_ARG,
+	B_S64_ARG, B_U64_ARG, B_REGISTER, B_U_REGISTER,
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
 	/* issue 10: utility functions (docs/language.md, "Functions") */

@@ -107,8 +107,7 @@ static void expand(struct cc_ctx *cx, const char *pattern, struct cc_vec *v, con
 	globfree(&g);
 }
 
-/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory; else NULL */
-static char *multiarch(struct cc_ctx *cx, const char *pattern)
+char *cc_uglob_multiarch(struct cc_ctx *cx, const char *pattern)
 {
 	const char *base = strrchr(pattern, '/');
 	size_t dir = (size_t)(base - pattern);
@@ -140,7 +139,7 @@ int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 
 	expand(cx, pattern, &v, &skipped);
 	if (!v.n) {
-		char *alt = multiarch(cx, pattern);
+		char *alt = cc_uglob_multiarch(cx, pattern);
 
 		if (alt) {
 			expand(cx, alt, &v, &skipped);

@@ -14,6 +14,7 @@
  * process...begin/.end and .thread.begin/.end are probe_uproc.c's.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,26 @@ static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const 
 	return cc_strdup(cx->arena, real);
 }
 
+/*
+ * process("/lib64/libc.so.6"), as a script written for a distribution with
+ * /lib64 names it: on a multiarch one (Debian, Ubuntu) the file is in
+ * /usr/lib/x86_64-linux-gnu. NULL: no such file there either.
+ */
+static char *multiarch_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
+{
+	const char *arg = pt->comps[0].str, *why;
+	char *alt = cc_uglob_multiarch(cx, arg), *path;
+
+	if (!alt || access(arg, F_OK) == 0 || !(path = file_of(cx, alt, NULL, &why)))
+		return NULL;
+	if (!quiet)
+		cc_warn_at(&cx->diag, &pt->loc,
+			   "process(\"%s\"): no such file here; using %s, the multiarch "
+			   "directory's",
+			   arg, path);
+	return path;
+}
+
 char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next)
 {
 	const char *why = NULL, *lib = NULL;
@@ -126,6 +147,8 @@ char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int
 	}
 	*next = i;
 	path = file_of_target(cx, pt, &why);
+	if (!path && pt->comps[0].has_arg && pt->comps[0].arg_is_str)
+		path = multiarch_file(cx, pt, quiet);
 	if (path && lib) {
 		path = file_of(cx, lib, path, &why);
 		if (!path) {
@@ -144,14 +167,10 @@ char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int
 	return path;
 }
 
-int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
+/* the probe kind from component i on, in the file path */
+static int resolve_in(struct cc_ctx *cx, const struct cc_point *pt, const char *path, int i,
+		      bool quiet, struct cc_vec *out)
 {
-	char *path;
-	int i;
-
-	path = cc_user_file(cx, pt, quiet, &i);
-	if (!path)
-		return -1;
 	if (cc_comp_is(pt, i, "function"))
 		return cc_ufunc_resolve(cx, pt, path, i, quiet, out);
 	if (cc_comp_is(pt, i, "statement"))
@@ -159,4 +178,86 @@ int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, st
 	if (cc_comp_is(pt, i, "plt"))
 		return cc_uplt_resolve(cx, pt, path, i, quiet, out);
 	return cc_sdt_resolve(cx, pt, path, i, quiet, out);
+}
+
+/* the libraries prog needs, transitively, as the dynamic linker finds them; at most max */
+static void needed(struct cc_ctx *cx, const char *prog, int max, struct cc_vec *files)
+{
+	struct cc_vec names = { 0 };
+	const char *why;
+	int i, k;
+
+	cc_elf_needed(cx->arena, prog, &names);
+	for (i = 0; i < names.n && files->n < max; i++) {
+		char *f = file_of(cx, names.v[i], prog, &why);
+
+		if (!f)
+			continue;
+		for (k = 0; k < files->n && strcmp(files->v[k], f); k++)
+			;
+		if (k < files->n)
+			continue;
+		cc_vec_push(cx->arena, files, f);
+		cc_elf_needed(cx->arena, f, &names);
+	}
+}
+
+/*
+ * process(...).library("PATTERN")...: each library the program needs whose
+ * name (or path) matches, as library("*").plt in stap's ltrace.stp; the
+ * point must match in one of them at least, not in each.
+ */
+static int resolve_libraries(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
+			     struct cc_vec *out)
+{
+	const char *pat = pt->comps[1].str, *why = NULL;
+	struct cc_vec files = { 0 }, matched = { 0 };
+	char *prog = file_of_target(cx, pt, &why);
+	int i, n = 0;
+
+	if (!prog)
+		return cc_point_error(cx, pt, quiet,
+				      pt->comps[0].arg_is_str
+					  ? cc_sprintf(cx->arena, "names '%s', which %s",
+						       pt->comps[0].str, why)
+					  : why);
+	needed(cx, prog, 256, &files);
+	for (i = 0; i < files.n; i++) {
+		const char *f = files.v[i], *base = strrchr(f, '/') + 1;
+
+		if (!fnmatch(pat, base, 0) || !fnmatch(pat, f, FNM_PATHNAME))
+			cc_vec_push(cx->arena, &matched, (void *)f);
+	}
+	if (!matched.n)
+		return cc_point_error(
+		    cx, pt, quiet,
+		    cc_sprintf(cx->arena, "names libraries '%s': none of the %d that %s needs", pat,
+			       files.n, prog));
+	for (i = 0; i < matched.n; i++) {
+		struct cc_vec ds = { 0 };
+		int k;
+
+		if (resolve_in(cx, pt, matched.v[i], 2, true, &ds) <= 0)
+			continue;
+		for (k = 0; k < ds.n; k++)
+			cc_vec_push(cx->arena, out, ds.v[k]);
+		n += ds.n;
+	}
+	if (!n && !quiet)
+		resolve_in(cx, pt, matched.v[0], 2, false, out);
+	return n ? n : -1;
+}
+
+int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out)
+{
+	char *path;
+	int i;
+
+	if (cc_comp_is(pt, 1, "library") && pt->comps[1].has_arg && pt->comps[1].arg_is_str &&
+	    cc_uglob_is_pattern(pt->comps[1].str))
+		return resolve_libraries(cx, pt, quiet, out);
+	path = cc_user_file(cx, pt, quiet, &i);
+	if (!path)
+		return -1;
+	return resolve_in(cx, pt, path, i, quiet, out);
 }

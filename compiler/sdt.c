@@ -481,6 +481,41 @@ out:
 	return r;
 }
 
+int cc_elf_needed(struct cc_arena *a, const char *path, struct cc_vec *out)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	int fd, n = 0;
+	size_t i;
+	Elf *e;
+
+	elf_version(EV_CURRENT);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	if (e && find_section(e, ".dynamic", &sh, &scn) && sh.sh_entsize) {
+		d = elf_getdata(scn, NULL);
+		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			const char *v;
+
+			if (!gelf_getdyn(d, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+				continue;
+			v = elf_strptr(e, sh.sh_link, dyn.d_un.d_val);
+			if (v) {
+				cc_vec_push(a, out, cc_strdup(a, v));
+				n++;
+			}
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return n;
+}
+
 const char *cc_elf_runpath(struct cc_arena *a, const char *path)
 {
 	const char *ret = NULL, *dir;
