@@ -1145,6 +1145,8 @@ const char *cc_file_hex(struct cc_arena *a, const char *path, uint64_t off);
 const char *cc_elf_runpath(struct cc_arena *a, const char *path);
 /* The DT_NEEDED names of an ELF file, pushed to out (char*); how many, -errno. */
 int cc_elf_needed(struct cc_arena *a, const char *path, struct cc_vec *out);
+/* path's separate debug file, by build id under /usr/lib/debug/.build-id; NULL: none */
+char *cc_debug_file(struct cc_arena *a, const char *path);
 /*
  * A mark("NAME") pattern as the notes spell it: DTrace writes a probe
  * declared a__b as a-b, and so may scripts (stap's rule): each '-' is "__".

@@ -66,8 +66,7 @@ static bool strip(Dwarf_Die *die, Dwarf_Die *out)
 	return false;
 }
 
-/* A separate debug file by build id, or NULL. */
-static char *debug_file(struct cc_arena *a, const char *path)
+char *cc_debug_file(struct cc_arena *a, const char *path)
 {
 	char *ret = NULL, *hex;
 	Elf_Scn *scn = NULL;
@@ -129,7 +128,7 @@ static int dw_open(struct cc_arena *a, const char *path, struct dw_at *at, const
 	at->fd = open(path, O_RDONLY | O_CLOEXEC);
 	at->dw = at->fd >= 0 ? dwarf_begin(at->fd, DWARF_C_READ) : NULL;
 	if (!at->dw) {
-		char *dbg = debug_file(a, path);
+		char *dbg = cc_debug_file(a, path);
 
 		if (at->fd >= 0)
 			close(at->fd);

@@ -582,12 +582,60 @@ static int cmp_func(const void *a, const void *b)
 	return c ? c : (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/*
+ * The functions of symbol table tab of es, appended to *v; offsets are
+ * those of the file em (es itself, or the file es is the debug file of:
+ * its sections are empty there, its addresses the same).
+ */
+static void read_funcs(struct cc_arena *a, Elf *es, Elf *em, const char *tab,
+		       struct cc_elf_func **v, int *n, int *cap)
+{
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	Elf_Data *d;
+	size_t i;
+
+	if (!find_section(es, tab, &sh, &scn) || !sh.sh_entsize)
+		return;
+	d = elf_getdata(scn, NULL);
+	for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
+		GElf_Sym s;
+		const char *sn;
+		uint64_t off;
+		int ty;
+
+		if (!gelf_getsym(d, (int)i, &s))
+			continue;
+		ty = GELF_ST_TYPE(s.st_info);
+		if ((ty != STT_FUNC && ty != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF ||
+		    !s.st_value)
+			continue;
+		sn = elf_strptr(es, sh.sh_link, s.st_name);
+		if (!sn || !*sn || !file_offset(em, s.st_value, &off))
+			continue;
+		if (*n == *cap) {
+			struct cc_elf_func *nv;
+
+			*cap = *cap ? *cap * 2 : 256;
+			nv = cc_alloc(a, sizeof(*nv) * (size_t)*cap);
+			if (*n)
+				memcpy(nv, *v, sizeof(*nv) * (size_t)*n);
+			*v = nv;
+		}
+		(*v)[*n].name = cc_strdup(a, sn);
+		(*v)[*n].addr = s.st_value;
+		(*v)[*n].size = s.st_size;
+		(*v)[*n].off = off;
+		(*n)++;
+	}
+}
+
 int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret, int *nret,
 		 const char **err)
 {
-	static const char *const tabs[] = {".symtab", ".dynsym"};
 	struct cc_elf_func *v = NULL;
 	int fd, n = 0, cap = 0, r, k;
+	const char *dbg;
 	size_t t;
 	Elf *e;
 
@@ -597,47 +645,25 @@ int cc_elf_funcs(struct cc_arena *a, const char *path, struct cc_elf_func **ret,
 	if (r < 0)
 		return r;
 	r = 0;
-	/* .symtab has every function; a stripped file keeps the exported ones in .dynsym */
-	for (t = 0; t < 2 && !n; t++) {
-		GElf_Shdr sh;
-		Elf_Scn *scn;
-		Elf_Data *d;
-		size_t i;
+	/*
+	 * .symtab has every function; a stripped file keeps it in its debug
+	 * file (Debian's -dbg and -dbgsym packages: libc6-dbg has
+	 * _int_malloc), and the exported ones in .dynsym
+	 */
+	read_funcs(a, e, e, ".symtab", &v, &n, &cap);
+	if (!n && (dbg = cc_debug_file(a, path))) {
+		int dfd;
+		Elf *de;
+		const char *why;
 
-		if (!find_section(e, tabs[t], &sh, &scn) || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-			const char *sn;
-			uint64_t off;
-			int ty;
-
-			if (!gelf_getsym(d, (int)i, &s))
-				continue;
-			ty = GELF_ST_TYPE(s.st_info);
-			if ((ty != STT_FUNC && ty != STT_GNU_IFUNC) || s.st_shndx == SHN_UNDEF ||
-			    !s.st_value)
-				continue;
-			sn = elf_strptr(e, sh.sh_link, s.st_name);
-			if (!sn || !*sn || !file_offset(e, s.st_value, &off))
-				continue;
-			if (n == cap) {
-				struct cc_elf_func *nv;
-
-				cap = cap ? cap * 2 : 256;
-				nv = cc_alloc(a, sizeof(*nv) * (size_t)cap);
-				if (n)
-					memcpy(nv, v, sizeof(*nv) * (size_t)n);
-				v = nv;
-			}
-			v[n].name = cc_strdup(a, sn);
-			v[n].addr = s.st_value;
-			v[n].size = s.st_size;
-			v[n].off = off;
-			n++;
+		if (elf_open(dbg, &dfd, &de, &why) == 0) {
+			read_funcs(a, de, e, ".symtab", &v, &n, &cap);
+			elf_end(de);
+			close(dfd);
 		}
 	}
+	if (!n)
+		read_funcs(a, e, e, ".dynsym", &v, &n, &cap);
 	if (n)
 		qsort(v, (size_t)n, sizeof(*v), cmp_func);
 	/* one per name (a versioned or duplicated symbol): the first address */

@@ -5,7 +5,7 @@
 set -e
 PKGS="gcc make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 liburcu-dev libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
-bpftrace linux-perf valgrind gdb tcl qemu-system-x86 busybox-static kmod"
+bpftrace linux-perf valgrind gdb tcl qemu-system-x86 busybox-static kmod libc6-dbg"
 # `deps.sh bench`: also what only the benchmarks compare with (bench/marker.sh)
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS liblttng-ust-dev lttng-tools"

@@ -58,6 +58,15 @@ assert_rc "/lib*/libc.so.6 compiles" libstar 0
 assert_grep "... on the 64-bit libc" "$TMP/libstar.out" \
 	'process("/usr/lib/x86_64-linux-gnu/libc.so.6").function("getpid")'
 
+# ---- a function only the debug file names: libc6-dbg's symbol table -----------
+LIBC=/usr/lib/x86_64-linux-gnu/libc.so.6
+tap_run dbgsym -c "$PROG 3" -e '
+global n
+probe process(@1).function("_int_malloc") { if (pid() == target()) n++ }
+probe end { printf("n=%d\n", n) }' "$LIBC"
+assert_ok "_int_malloc (static: in the symbol table of libc's debug file only) is probed" dbgsym
+assert_range "... and the program's first malloc() reaches it" "$(value n dbgsym)" 1 1000
+
 # ---- library("PATTERN"): the libraries the program needs ----------------------
 tap_run libpat -c "$PROG 3" -e '
 global n
