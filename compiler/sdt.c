@@ -622,7 +622,8 @@ static void read_funcs(struct cc_arena *a, Elf *es, Elf *em, const char *tab,
 				memcpy(nv, *v, sizeof(*nv) * (size_t)*n);
 			*v = nv;
 		}
-		(*v)[*n].name = cc_strdup(a, sn);
+		/* a .symver'd symbol is "pthread_mutex_init@@GLIBC_2.2.5" there: the name is before '@' */
+		(*v)[*n].name = cc_strndup(a, sn, strcspn(sn, "@"));
 		(*v)[*n].addr = s.st_value;
 		(*v)[*n].size = s.st_size;
 		(*v)[*n].off = off;
