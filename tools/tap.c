@@ -47,6 +47,7 @@ struct opts {
 	const char *list;
 	bool list_vars;
 	bool suppress_errors;
+	bool no_time_limits; /* --suppress-time-limits: MAXACTION at its largest */
 	char **defines;
 	int ndefines;
 	char **incdirs;
@@ -170,6 +171,9 @@ static void usage(FILE *f)
 	      "  --socket PATH  taphubd's control socket\n"
 	      "  --suppress-handler-errors\n"
 	      "                 count runtime errors silently and keep running\n"
+	      "  --suppress-time-limits\n"
+	      "                 with -g: MAXACTION and MAXACTION_INTERRUPTIBLE at their\n"
+	      "                 largest (1048576, 16777216), as stap lifts them\n"
 	      "  -V, --version  print the version\n"
 	      "  -h, --help     this help\n"
 	      "\n"
@@ -257,6 +261,7 @@ enum {
 	OPT_VP,
 	OPT_SYSROOT,
 	OPT_SYSENV,
+	OPT_NO_TIME_LIMITS,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -427,6 +432,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "vp", required_argument, NULL, OPT_VP },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "sysenv", required_argument, NULL, OPT_SYSENV },
+		{ "suppress-time-limits", no_argument, NULL, OPT_NO_TIME_LIMITS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -548,6 +554,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_COMPATIBLE:
 			o->compatible = optarg;
+			break;
+		case OPT_NO_TIME_LIMITS:
+			o->no_time_limits = true;
 			break;
 		case OPT_VP:
 			/* stap's per-pass verbosity, a digit a pass: the highest is -v's level */
@@ -735,6 +744,19 @@ static int apply_defines(struct cc_ctx *cx, struct opts *o)
 				name);
 		goto out;
 	}
+	/*
+	 * stap's --suppress-time-limits lifts MAXACTION and the overload
+	 * checks, in guru mode only; an eBPF program still ends (the kernel
+	 * bounds its loops), so the limits go to the largest we take
+	 */
+	if (o->no_time_limits && !o->guru) {
+		fprintf(stderr, "tap: --suppress-time-limits needs guru mode (-g), as in stap\n");
+		goto out;
+	}
+	if (o->no_time_limits &&
+	    (cc_set_limit(cx, "MAXACTION", "1048576") < 0 ||
+	     cc_set_limit(cx, "MAXACTION_INTERRUPTIBLE", "16777216") < 0))
+		goto out;
 	ret = 0;
 out:
 	fclose(t);

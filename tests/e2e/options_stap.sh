@@ -152,4 +152,17 @@ assert_grep "... naming the reason" "$TMP/sysrootx.err" \
 tap_run sysenvbad --sysenv=PATH -e 'probe begin { exit() }'
 assert_rc "--sysenv without =VALUE is refused" sysenvbad 1
 
+# ---- --suppress-time-limits (stap's suppress-time-limit.exp): MAXACTION lifted, -g only ----
+LOOP='probe begin { for (i = 0; i < 200000; i++) n++; printf("n=%d\n", n); exit() }'
+tap_run ntl -g --suppress-time-limits -e "$LOOP"
+assert_eq "--suppress-time-limits -g: 200000 iterations run, past the default MAXACTION" \
+	"$(value n ntl)" 200000
+tap_run ntl0 -e "$LOOP"
+assert_rc "... which stops the same loop without it" ntl0 1
+assert_grep "... with stap's error" "$TMP/ntl0.err" "^ERROR: MAXACTION exceeded"
+tap_run ntlg --suppress-time-limits -e "$LOOP"
+assert_rc "--suppress-time-limits without -g is refused" ntlg 1
+assert_eq "... in one line naming -g" "$(cat "$TMP/ntlg.err")" \
+	"tap: --suppress-time-limits needs guru mode (-g), as in stap"
+
 finish
