@@ -167,13 +167,20 @@ int hub_run_local(const struct hub_local_opts *o);
 struct grt_meta;
 struct rh_mark_ring;
 
+/* Probes of meta a no-trap marker can serve (they want a ring). */
+int hub_mark_count(const struct grt_meta *m);
 /*
  * The ring process pid's no-trap markers write into, with the markers of
  * meta enabled in it (*ret NULL: meta has none, or pid is 0); bytes shared
- * out between its lanes.  Make it before attaching the uprobes.
+ * out between its lanes.  Make it before attaching the uprobes.  pin
+ * (NULL: none) is a second name that keeps it after a crash (a hub's
+ * host).  A ring a dead session left for pid is counted and replaced:
+ * hub_mark_stale_note says what became of its records.
  */
 int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t bytes,
-		  struct rh_mark_ring **ret, char *err, size_t errlen);
+		  const char *pin, struct rh_mark_ring **ret, char *err, size_t errlen);
+/* The warning line (no newline) about a dead session's ring, or 0: nothing to say. */
+size_t hub_mark_stale_note(const struct rh_mark_ring *r, pid_t pid, char *buf, size_t len);
 
 /* ---- spec.c: names and class specs ------------------------------------------------ */
 

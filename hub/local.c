@@ -92,6 +92,7 @@ struct local {
 	uint64_t seed;
 	bool binary;        /* the sink writes a binary trace */
 	uint64_t marked_drops[TH_MAX_CLASSES]; /* ring drops already in the trace */
+	uint64_t marked_mark_drops;             /* ... the marker ring's */
 	int64_t drops_ns;   /* when the counters were last read */
 	int timeout_fd;     /* -T */
 	bool input;         /* stdin feeds input probes */
@@ -249,6 +250,11 @@ static void mark_drops(struct local *L, bool now)
 			hub_sink_lost(L->o->sink, c, k.dropped - L->marked_drops[c], 0);
 			L->marked_drops[c] = k.dropped;
 		}
+	}
+	/* the marker ring's: its lanes do not tell classes apart, the guest's first */
+	if (L->mark && rh_mark_ring_lost(L->mark) > L->marked_mark_drops) {
+		hub_sink_lost(L->o->sink, 0, rh_mark_ring_lost(L->mark) - L->marked_mark_drops, 0);
+		L->marked_mark_drops = rh_mark_ring_lost(L->mark);
 	}
 }
 
@@ -864,10 +870,16 @@ int hub_run_local(const struct hub_local_opts *o)
 	if (!grt_rt_exit_requested(L.rt)) {
 		/* before the attach raises the markers' semaphores */
 		r = hub_mark_open(hub_guest_meta(L.g), (pid_t)go.target_pid, go.guest_id,
-				  o->ring_bytes, &L.mark, err, sizeof(err));
+				  o->ring_bytes, NULL, &L.mark, err, sizeof(err));
 		if (r) {
 			hub_print("%s", err);
 			goto out_end;
+		}
+		/* a dead session's ring was there: its records are in the losses now */
+		r = (int)hub_mark_stale_note(L.mark, (pid_t)go.target_pid, err, sizeof(err) - 1);
+		if (r) {
+			err[r++] = '\n';
+			write_all(&L, o->msg_fd, err, (size_t)r);
 		}
 		if (L.mark && o->timing)
 			L.mark_hits = calloc((size_t)hub_guest_meta(L.g)->nfmts + 1,

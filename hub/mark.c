@@ -10,6 +10,10 @@
  * after that.  Other processes that map the file find no ring of theirs
  * and take the uprobe, so every process's hits are recorded, as with a
  * plain SDT marker.
+ *
+ * A ring a dead session left for the process (its records not consumed)
+ * is counted by rh_mark_ring_create; hub_mark_stale_note is the one
+ * wording of what became of them, for tap and for taphubd.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,20 +30,27 @@
 /* Records a lane holds at least: 64 KB; the -s buffer is shared out between the lanes. */
 #define MARK_LANE_MIN (64ull << 10)
 
-int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t bytes,
-		  struct rh_mark_ring **ret, char *err, size_t errlen)
+int hub_mark_count(const struct grt_meta *m)
 {
-	struct rh_mark_ring_opts o = {.pid = pid, .guest = guest};
+	int i, n = 0;
+
+	for (i = 0; i < m->nprogs; i++)
+		n += m->progs[i].mark_fmt > 0;
+	return n;
+}
+
+int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t bytes,
+		  const char *pin, struct rh_mark_ring **ret, char *err, size_t errlen)
+{
+	struct rh_mark_ring_opts o = {.pid = pid, .guest = guest, .pin = pin};
 	struct rh_mark_ring *r = NULL;
 	char proc[64];
 	struct stat st;
 	long ncpus;
-	int i, n = 0, e;
+	int i, e;
 
 	*ret = NULL;
-	for (i = 0; i < m->nprogs; i++)
-		n += m->progs[i].mark_fmt > 0;
-	if (!n || pid <= 0)
+	if (!hub_mark_count(m) || pid <= 0)
 		return 0; /* nothing to serve: the markers trap as plain SDT markers */
 	for (i = 0; i < m->nprogs; i++) {
 		const struct grt_meta_prog *p = &m->progs[i];
@@ -71,6 +82,14 @@ int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t 
 		o.lane_size = RH_MARK_LANE_MAX;
 	o.strmax = m->strlen > 1 ? (uint32_t)(m->strlen - 1) : 0;
 	e = rh_mark_ring_create(&o, &r);
+	if (e == -EISDIR) {
+		rh_mark_ring_path(pid, proc, sizeof(proc));
+		snprintf(err, errlen,
+			 "cannot make the marker ring of process %d: %s is a directory, not a "
+			 "marker ring (remove it)",
+			 (int)pid, proc);
+		return e;
+	}
 	if (e) {
 		snprintf(err, errlen, "cannot make the marker ring of process %d: %s%s", (int)pid,
 			 strerror(-e), e == -EEXIST ? " (another session marks it)" : "");
@@ -92,4 +111,48 @@ int hub_mark_open(const struct grt_meta *m, pid_t pid, uint32_t guest, uint64_t 
 	}
 	*ret = r;
 	return 0;
+}
+
+size_t hub_mark_stale_note(const struct rh_mark_ring *r, pid_t pid, char *buf, size_t len)
+{
+	const struct rh_mark_stale *s = r ? rh_mark_ring_stale(r) : NULL;
+	const struct rh_mark_peek *g = s ? &s->got : NULL;
+	const char *cut = "";
+	char path[128];
+	int n = 0;
+
+	if (!s || s->kind == RH_MARK_STALE_NONE)
+		return 0;
+	rh_mark_ring_path(pid, path, sizeof(path));
+	if (g->uncommitted)
+		cut = "; at least: a lane ends in a record reserved and never committed";
+	else if (g->lanes_cut)
+		cut = "; at least: a lane holds bytes that are no record";
+	switch (s->kind) {
+	case RH_MARK_STALE_LOST:
+		if (!g->records && !g->dropped && !g->lanes_cut)
+			return 0; /* the dead session had consumed all of it */
+		n = snprintf(buf, len,
+			     "WARNING: %llu records lost: the marker ring %s of process %d was "
+			     "left by a session that died (%llu written and not consumed, %llu "
+			     "dropped on full lanes%s)",
+			     (unsigned long long)(g->records + g->dropped), path, (int)pid,
+			     (unsigned long long)g->records, (unsigned long long)g->dropped, cut);
+		break;
+	case RH_MARK_STALE_KEPT:
+		n = snprintf(buf, len,
+			     "WARNING: the marker ring %s of process %d was left by a hub that "
+			     "died: its %llu records not drained (%llu dropped on full lanes%s) are "
+			     "kept in %s, for tapctl recover",
+			     path, (int)pid, (unsigned long long)g->records,
+			     (unsigned long long)g->dropped, cut, s->pin);
+		break;
+	default:
+		n = snprintf(buf, len,
+			     "WARNING: %s, left for process %d, is no marker ring to read (%s): "
+			     "removed unread; records in it, if any, are not counted",
+			     path, (int)pid, s->why ? s->why : "?");
+		break;
+	}
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len - 1;
 }

@@ -13,6 +13,12 @@
  *                       up to (a hub killed between the store's append
  *                       and the ring's consumer move leaves a record in
  *                       both: it is taken once)
+ *   the marker rings    a hub session's no-trap marker ring is linked into
+ *                       TH_MARK_RING_DIR/taphub/... (relayhost-module/
+ *                       mark_pin.c), its shape and classes described in
+ *                       the host's directory: what the drain had not
+ *                       taken (the record it was appending as the hub
+ *                       died is the store's last: taken once)
  *   a core dump         the stores and tables are file-backed shared
  *                       mappings, which taphubd asks the kernel to dump
  *                       (coredump_filter); found by their magic at page
@@ -67,11 +73,28 @@ struct rc_class {
 	size_t nring, iring;
 };
 
+/* A session's no-trap marker ring, pinned when its hub died. */
+struct rc_mark {
+	struct rh_mark_desc d;
+	char pin[HUB_PATH_MAX];
+	int state;         /* 1 read, -errno could not (why) */
+	const char *why;
+	struct rh_mark_peek got;
+	uint64_t skipped;  /* in the store already (the hub died appending it) */
+	uint64_t unknown;  /* of a format its table did not enable: dropped, counted */
+	const struct th_rec *const *last; /* each class store's last record (the host's) */
+	struct rc_ring_rec *recs; /* its records in time order, classes the host's */
+	size_t n, i;
+};
+
 struct rc_host {
 	char name[64];
 	char where[HUB_PATH_MAX]; /* the directory, or "core" */
 	struct rc_class cls[TH_MAX_CLASSES];
 	int ncls;
+	struct rc_mark *marks;
+	int nmarks;
+	const struct th_rec *last[TH_MAX_CLASSES]; /* each store's last record, for marks */
 	struct rh_metas *metas;
 	int64_t mono_to_real;
 	bool clean;
@@ -126,6 +149,25 @@ static int add_store(struct rc_host *h, struct rh_store *s)
 
 /* ---- from the state dir ------------------------------------------------------------- */
 
+/* A pinned marker ring the host's directory describes: read with the rest. */
+static int add_mark(void *arg, const struct rh_mark_desc *d, const char *pin)
+{
+	struct rc_host *h = arg;
+	struct rc_mark *m;
+
+	if (h->nmarks % 16 == 0) {
+		m = realloc(h->marks, sizeof(*m) * (size_t)(h->nmarks + 16));
+		if (!m)
+			return -ENOMEM;
+		h->marks = m;
+	}
+	m = &h->marks[h->nmarks++];
+	memset(m, 0, sizeof(*m));
+	m->d = *d;
+	snprintf(m->pin, sizeof(m->pin), "%s", pin);
+	return 0;
+}
+
 static int load_dir(struct rc *rc, const char *dir, const char *name, char *err, size_t errlen)
 {
 	char path[HUB_PATH_MAX + 300];
@@ -176,6 +218,8 @@ static int load_dir(struct rc *rc, const char *dir, const char *name, char *err,
 	if (r)
 		fprintf(rc->o->report, "%s: no format tables (%s): records cannot be formatted\n",
 			path, strerror(-r));
+	/* the marker rings its sessions had when the hub died */
+	rh_mark_desc_each(dir, add_mark, h);
 	return 0;
 }
 
@@ -312,6 +356,102 @@ static void read_ring(struct rc_class *c)
 	c->ring_state = r ? r : 1;
 }
 
+/* ---- the marker rings -------------------------------------------------------------- */
+
+/* The same record, but for what the drain sets (seq, class, guest)? */
+static bool same_record(const struct th_rec *a, const struct th_rec *b, size_t len)
+{
+	return b && b->size == len && a->fmt == b->fmt && a->ts == b->ts && a->cpu == b->cpu &&
+	       !memcmp(a + 1, b + 1, len - sizeof(*a));
+}
+
+static int keep_mark_rec(void *arg, const struct th_rec *rec, size_t len, bool lane_first)
+{
+	struct rc_mark *m = arg;
+	struct rc_ring_rec *n;
+	struct th_rec *copy;
+	int i, cls = -1;
+
+	for (i = 0; i < m->d.nmarks; i++)
+		if (m->d.fmt[i] == rec->fmt)
+			cls = m->d.cls[i];
+	if (cls < 0) {
+		m->unknown++; /* as the drain counts it: broken, lost */
+		return 0;
+	}
+	/* the drain appends before it gives the record back: the store may have it */
+	if (lane_first && cls < TH_MAX_CLASSES && same_record(rec, m->last[cls], len)) {
+		m->skipped++;
+		return 0;
+	}
+	if (m->n % 1024 == 0) {
+		n = realloc(m->recs, sizeof(*n) * (m->n + 1024));
+		if (!n)
+			return -ENOMEM;
+		m->recs = n;
+	}
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, rec, len);
+	/* as the drain would have stored it: the host's class, the session's guest */
+	copy->cls = (uint8_t)cls;
+	copy->guest = m->d.guest;
+	copy->seq = 0;
+	m->recs[m->n].data = (uint8_t *)copy;
+	m->recs[m->n++].len = len;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct rc_ring_rec *x = a, *y = b;
+	uint64_t tx = ((const struct th_rec *)x->data)->ts, ty = ((const struct th_rec *)y->data)->ts;
+
+	/* a lane's records in their order when times tie: the copies were made in it */
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x->data < y->data ? -1 : x->data > y->data;
+}
+
+/* The last record of each class store: a pinned ring's first may be it. */
+static void store_lasts(struct rc_host *h, const struct th_rec **last)
+{
+	int c;
+
+	for (c = 0; c < h->ncls; c++) {
+		uint64_t pos = h->cls[c].st.tail;
+		const struct th_rec *r;
+		bool bad;
+
+		last[c] = NULL;
+		while ((r = rh_store_next(h->cls[c].store, &pos, &bad)))
+			last[c] = r;
+	}
+}
+
+static void read_mark(struct rc_host *h, struct rc_mark *m)
+{
+	int fd, r;
+
+	m->last = h->last;
+	fd = open(m->pin, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		m->state = -errno;
+		m->why = strerror(errno);
+		return;
+	}
+	/* the ring's header is the process's: the shape is the description's */
+	r = rh_mark_peek_fd(fd, &m->d.geom, keep_mark_rec, m, &m->got, &m->why);
+	close(fd);
+	if (r) {
+		m->state = r;
+		return;
+	}
+	m->state = 1;
+	qsort(m->recs, m->n, sizeof(*m->recs), by_time);
+}
+
 /* ---- output ------------------------------------------------------------------------ */
 
 struct rc_out {
@@ -402,6 +542,11 @@ static void lost_markers(struct rc_out *o, struct rc_host *h)
 		uint64_t lost = st->overwritten + st->dropped + st->kernel_lost;
 		uint8_t buf[64];
 		size_t n;
+		int k;
+
+		for (k = 0; k < h->nmarks; k++)
+			if (h->marks[k].state == 1 && h->marks[k].d.drop_cls == c)
+				lost += h->marks[k].got.dropped + h->marks[k].unknown;
 
 		if (!lost)
 			continue;
@@ -418,7 +563,7 @@ static void merge(struct rc_out *o, struct rc_host *h)
 	for (;;) {
 		const struct th_rec *best = NULL;
 		bool best_ring = false;
-		int c, bc = -1;
+		int c, bc = -1, k, bm = -1;
 
 		for (c = 0; c < h->ncls; c++) {
 			bool ring;
@@ -430,11 +575,60 @@ static void merge(struct rc_out *o, struct rc_host *h)
 				bc = c;
 			}
 		}
+		/* the marker rings' records go by time among them */
+		for (k = 0; k < h->nmarks; k++) {
+			struct rc_mark *m = &h->marks[k];
+			const struct th_rec *r =
+			    m->i < m->n ? (const struct th_rec *)m->recs[m->i].data : NULL;
+
+			if (r && r->cls < h->ncls && (!best || r->ts < best->ts)) {
+				best = r;
+				bm = k;
+			}
+			if (r && r->cls >= h->ncls)
+				m->i++; /* a class this host lacks: the description is damaged */
+		}
 		if (!best)
 			break;
+		if (bm >= 0) {
+			emit(o, h, best->cls, best);
+			h->marks[bm].i++;
+			continue;
+		}
 		emit(o, h, bc, best);
 		advance_class(&h->cls[bc], best, best_ring);
 	}
+}
+
+static void report_mark(struct rc *rc, const struct rc_mark *m)
+{
+	FILE *f = rc->o->report;
+
+	fprintf(f, "  marker ring of process %" PRIu32 " (guest %" PRIu32 "): ", m->d.pid, m->d.guest);
+	if (m->state != 1) {
+		fprintf(f, "%s: %s: records it held when the hub died are lost, how many is "
+			   "unknown\n",
+			m->pin[0] ? m->pin : "no pin", m->why ? m->why : "?");
+		return;
+	}
+	fprintf(f, "%zu records were still in it, not drained: recovered from %s; lost before: %" PRIu64
+		   " dropped (lane full)\n",
+		m->n, m->pin, m->got.dropped);
+	if (m->skipped)
+		fprintf(f, "  marker ring of process %" PRIu32 ": %" PRIu64 " more were in the store "
+			   "already (drained as the hub died): not repeated\n",
+			m->d.pid, m->skipped);
+	if (m->unknown)
+		fprintf(f, "  marker ring of process %" PRIu32 ": %" PRIu64 " records of formats "
+			   "its session did not enable: counted lost\n",
+			m->d.pid, m->unknown);
+	if (m->got.lanes_cut)
+		fprintf(f, "  marker ring of process %" PRIu32 ": %" PRIu32 " lane%s could not be "
+			   "read to the end (%s): more records may have been there\n",
+			m->d.pid, m->got.lanes_cut, m->got.lanes_cut == 1 ? "" : "s",
+			m->got.uncommitted ? "a record reserved and never committed"
+					   : "bytes that are no record");
+	rc->total += m->n;
 }
 
 static void report(struct rc *rc, struct rc_host *h)
@@ -482,6 +676,8 @@ static void report(struct rc *rc, struct rc_host *h)
 				k->name);
 		rc->total += k->from_store + k->nring;
 	}
+	for (c = 0; c < h->nmarks; c++)
+		report_mark(rc, &h->marks[c]);
 }
 
 static int write_out(struct rc *rc, char *err, size_t errlen)
@@ -533,6 +729,10 @@ static int write_out(struct rc *rc, char *err, size_t errlen)
 						  strlen(h->cls[c].name));
 			read_ring(&h->cls[c]);
 		}
+		if (h->nmarks)
+			store_lasts(h, h->last);
+		for (c = 0; c < h->nmarks; c++)
+			read_mark(h, &h->marks[c]);
 		if (h->metas)
 			rh_metas_each(h->metas, add_table, &out);
 		lost_markers(&out, h);
@@ -572,6 +772,12 @@ static void rc_free(struct rc *rc)
 				free(h->cls[c].ring[k].data);
 			free(h->cls[c].ring);
 		}
+		for (c = 0; c < h->nmarks; c++) {
+			for (k = 0; k < h->marks[c].n; k++)
+				free(h->marks[c].recs[k].data);
+			free(h->marks[c].recs);
+		}
+		free(h->marks);
 		rh_metas_close(h->metas);
 		free(h);
 	}
@@ -755,6 +961,8 @@ int hub_recover_delete(const char *state_dir, const char *name, FILE *report, ch
 			n++;
 	}
 	closedir(d);
+	/* the marker rings' pins (a crash's undrained records) and their descriptions */
+	rh_mark_pins_remove(dir);
 	snprintf(path, sizeof(path), "%s/guests.metas", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/" RH_HOST_ENDED_FILE, dir);

@@ -76,6 +76,13 @@ struct reg_entry {
 	 * reads it under rcu_read_lock, rh_host_take_mark_ring waits for that */
 	_Atomic(struct rh_mark_ring *) mark;
 	atomic_uint_fast64_t mark_lost; /* its losses as the drain last read them */
+	/*
+	 * Of those, what the store's header may count now: a live ring's
+	 * lane drops stay in the ring (its pin keeps them for recovery after
+	 * a crash, which would count them twice); a dead session's ring,
+	 * gone with its file, is counted at once.
+	 */
+	atomic_uint_fast64_t mark_stored;
 };
 
 struct rh_host {
@@ -412,6 +419,9 @@ static void unpin_rings(struct rh_host *h)
 	char path[RH_PATH_MAX + 128];
 	int c;
 
+	/* the marker rings' pins and descriptions: a crash's, or orphans */
+	if (h->dir[0])
+		rh_mark_pins_remove(h->dir);
 	if (h->recovered) {
 		/* the crashed hub's pins, as its stores name them */
 		for (c = 0; c < h->nclasses; c++) {
@@ -779,19 +789,54 @@ out_meta:
 	return r;
 }
 
+static void store_kernel_lost(struct rh_host *h, int c);
+
+int rh_host_mark_pin(struct rh_host *h, uint32_t id, char *buf, size_t len)
+{
+	if (!h->dir[0])
+		return -ENOENT;
+	return rh_mark_pin_path(h->dir, id, true, buf, len);
+}
+
+/*
+ * What recovery needs of a pinned ring beside the pin: its shape and the
+ * host class of each of its formats (the guest's classes routed as the
+ * drain routes them).
+ */
+static int describe_ring(struct rh_host *h, const struct reg_entry *e, struct rh_mark_ring *r)
+{
+	struct rh_mark_desc d;
+	int i, c;
+
+	rh_mark_ring_describe(r, &d);
+	d.drop_cls = e->g.cls_map[0];
+	for (i = 0; i < d.nmarks; i++) {
+		c = e->g.cls_map[d.cls[i]];
+		d.cls[i] = (uint8_t)(c >= 0 ? c : d.drop_cls);
+	}
+	return rh_mark_desc_write(h->dir, &d);
+}
+
 int rh_host_set_mark_ring(struct rh_host *h, uint32_t id, struct rh_mark_ring *r)
 {
 	struct reg_entry *e;
 	const struct rh_guest *g = rh_host_guest(h, id);
+	int err = 0;
 
 	if (!g)
 		return -ENOENT;
 	e = caa_container_of(g, struct reg_entry, g);
 	if (atomic_load(&e->mark))
 		return -EBUSY;
+	/* a pin without its description is not recovered: say so, record anyway */
+	if (h->dir[0] && rh_mark_ring_pinned(r))
+		err = describe_ring(h, e, r);
+	atomic_store(&e->mark_stored, rh_mark_ring_stale_lost(r));
+	atomic_store(&e->mark_lost, rh_mark_ring_lost(r));
+	store_kernel_lost(h, e->g.cls_map[0]);
 	atomic_fetch_add(&h->nmarks, 1);
 	atomic_store(&e->mark, r);
-	return 0;
+	return err;
 }
 
 struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id)
@@ -809,6 +854,11 @@ struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id)
 	/* the drain may be in it: wait until no reader section that saw it is left */
 	synchronize_rcu();
 	atomic_store(&e->mark_lost, rh_mark_ring_lost(r));
+	/* consumed whole: its losses go into the store, then the pin may go */
+	atomic_store(&e->mark_stored, atomic_load(&e->mark_lost));
+	store_kernel_lost(h, e->g.cls_map[0]);
+	if (h->dir[0])
+		rh_mark_desc_remove(h->dir, id);
 	atomic_fetch_sub(&h->nmarks, 1);
 	return r;
 }
@@ -921,18 +971,18 @@ void rh_host_sync(struct rh_host *h)
 void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n)
 {
 	struct rh_guest *g = (struct rh_guest *)rh_host_guest(h, id);
-	int c;
 
 	if (!g || cls < 0 || cls >= TH_MAX_CLASSES)
 		return;
 	atomic_store(&g->kdropped[cls], n);
 	/* into the stores too: recovery after a crash reports them */
-	c = g->cls_map[cls];
-	if (c >= 0 && c < h->nclasses && h->cls[c].store)
-		rh_store_set_kernel_lost(h->cls[c].store, rh_host_kdropped(h, c, 0));
+	store_kernel_lost(h, g->cls_map[cls]);
 }
 
-uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
+enum lost_kind { LOST_ALL, LOST_MARK, LOST_STORED };
+
+/* Host class cls's drops of one guest (0: all): all, the marker rings', the store's part. */
+static uint64_t kdropped(struct rh_host *h, int cls, uint32_t guest, enum lost_kind k)
 {
 	struct cds_lfht_iter it;
 	struct reg_entry *e;
@@ -943,15 +993,32 @@ uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
 	cds_lfht_for_each_entry(h->reg, &it, e, node) {
 		if (guest && e->g.id != guest)
 			continue;
-		for (c = 0; c < TH_MAX_CLASSES; c++)
+		for (c = 0; k != LOST_MARK && c < TH_MAX_CLASSES; c++)
 			if (e->g.cls_map[c] == cls)
 				n += atomic_load(&e->g.kdropped[c]);
 		/* a marker ring's lanes do not tell classes apart: the guest's first */
 		if (e->g.cls_map[0] == cls)
-			n += atomic_load(&e->mark_lost);
+			n += atomic_load(k == LOST_STORED ? &e->mark_stored : &e->mark_lost);
 	}
 	rcu_read_unlock();
 	return n;
+}
+
+/* Into the store's header: recovery after a crash reports it. */
+static void store_kernel_lost(struct rh_host *h, int c)
+{
+	if (c >= 0 && c < h->nclasses && h->cls[c].store)
+		rh_store_set_kernel_lost(h->cls[c].store, kdropped(h, c, 0, LOST_STORED));
+}
+
+uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest)
+{
+	return kdropped(h, cls, guest, LOST_ALL);
+}
+
+uint64_t rh_host_mark_lost(struct rh_host *h, int cls, uint32_t guest)
+{
+	return kdropped(h, cls, guest, LOST_MARK);
 }
 
 /* ---- what the host's users read ---------------------------------------------------------- */

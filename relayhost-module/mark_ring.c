@@ -10,9 +10,20 @@
  * is checked (the writer could change it meanwhile), its class and guest
  * are the table's, not what it says, and a record that makes no sense
  * ends the consumption of its lane (counted as broken, reported as lost).
+ * The shape of the ring and its table are read from our own copy, never
+ * from the header the process can write.
+ *
+ * A session that dies (kill -9) leaves its ring behind with what it had
+ * not consumed.  The next session for the process finds it unlocked: it
+ * ends it (a process still writing into it stops and comes to the new
+ * ring), counts what the writers committed past the consumer's tail and
+ * what they dropped (mark_peek.c, reading the file as the untrusted input
+ * it is), reports that as lost unless a crashed hub's host keeps the file
+ * for recovery (mark_pin.c), and only then removes it.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +35,27 @@
 #include "relayhost-module/rh.h"
 #include "taphub/marker.h"
 
+_Static_assert(RH_MARK_MAX_MARKS == TH_MARK_MAX_MARKS, "rh.h's copy of the table's size");
+
+/* A writer between its reserve and its commit takes microseconds: wait for it this long. */
+#define STALE_SETTLE_MS 20
+
 struct rh_mark_ring {
 	struct th_mark_ring *h;
 	size_t size;
 	int fd; /* holds a shared flock: the ring is read (taphub/marker.h) */
 	char path[128];
+	char pin[256]; /* its second name, kept after a crash ("" none) */
 	bool unlink_at_close;
+	/* what we made it with: the header's copy is the process's to scribble on */
+	struct rh_mark_geom geom;
+	uint64_t lane_stride;
+	uint32_t pid, guest;
+	uint32_t nmarks;
+	uint16_t fmt[TH_MARK_MAX_MARKS];
+	uint8_t cls[TH_MARK_MAX_MARKS];
+	struct rh_mark_stale stale; /* what a dead session left at path */
+	uint64_t stale_lost;        /* ... of it, counted lost */
 	uint64_t broken; /* lanes given up on: a record in them made no sense */
 	bool lane_broken[TH_MARK_MAX_LANES];
 	uint8_t rec[TH_REC_MAX]; /* the record being handed out, copied */
@@ -37,7 +63,7 @@ struct rh_mark_ring {
 
 static struct th_mark_lane *lane(const struct rh_mark_ring *r, uint32_t i)
 {
-	return (struct th_mark_lane *)((uint8_t *)r->h + r->h->hdr_size + i * r->h->lane_stride);
+	return (struct th_mark_lane *)((uint8_t *)r->h + r->geom.hdr_size + i * r->lane_stride);
 }
 
 int rh_mark_ring_path(pid_t pid, char *buf, size_t len)
@@ -47,20 +73,104 @@ int rh_mark_ring_path(pid_t pid, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/*
- * The ring at path of a session that died (nobody holds its lock): removed,
- * 0.  -EEXIST when a session reads it.
- */
-static int remove_stale(const char *path)
+/* path is still the file st describes: what we checked is what we remove */
+static void unlink_same(const char *path, const struct stat *st)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = -EEXIST;
+	struct stat now;
 
+	if (lstat(path, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+		unlink(path);
+}
+
+/* Not a ring to read: removed as it is, nothing in it counted. */
+static int stale_unread(struct rh_mark_ring *r, const struct stat *st, const char *why)
+{
+	r->stale.kind = RH_MARK_STALE_UNREAD;
+	r->stale.why = why;
+	unlink_same(r->path, st);
+	return 0;
+}
+
+/*
+ * What a dead session left at our path: ended, counted, removed (0), or
+ * -EEXIST when a live session holds it, -EISDIR for a directory.
+ */
+static int take_stale(struct rh_mark_ring *r, const struct rh_mark_ring_opts *o)
+{
+	static const uint32_t one = 1;
+	struct rh_mark_stale *s = &r->stale;
+	struct stat lst, st;
+	const char *why;
+	int fd, err, i;
+
+	if (lstat(r->path, &lst))
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(lst.st_mode))
+		return -EISDIR;
+	/* a link, a FIFO, a socket: nothing a session makes (and opening a FIFO blocks) */
+	if (!S_ISREG(lst.st_mode))
+		return stale_unread(r, &lst, "not a regular file");
+	/* a session made it as root and gave it to the process: nobody else's is read */
+	if (lst.st_uid != 0 && lst.st_uid != o->uid)
+		return stale_unread(r, &lst, "owned by another user than the process's");
+	fd = open(r->path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) || st.st_dev != lst.st_dev || st.st_ino != lst.st_ino) {
+		close(fd);
+		return -EEXIST; /* replaced under us: someone else is at it */
+	}
+	/* a live session holds a shared lock: another session marks the process */
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		close(fd);
 		return -EEXIST;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path) == 0)
-		r = 0;
-	close(fd);
-	return r;
+	}
+	err = rh_mark_peek_fd(fd, NULL, NULL, NULL, &s->got, &why);
+	if (!err && s->got.pid != (uint32_t)o->pid) {
+		err = -EBADMSG;
+		why = "made for another process";
+	}
+	if (err) {
+		close(fd);
+		return stale_unread(r, &st, why);
+	}
+	/*
+	 * A process still writing into it (another tracer raised its
+	 * semaphores) stops at its next hit, which reads closed, and looks
+	 * for a ring again: ours, made next.
+	 */
+	if (pwrite(fd, &one, sizeof(one), offsetof(struct th_mark_ring, closed)) != sizeof(one)) {
+		close(fd);
+		return stale_unread(r, &st, "cannot be written");
+	}
+	/* one may be between its reserve and its commit: let it commit */
+	for (i = 0; s->got.uncommitted && i < STALE_SETTLE_MS; i++) {
+		usleep(1000);
+		if (rh_mark_peek_fd(fd, NULL, NULL, NULL, &s->got, &why))
+			break;
+	}
+	/* a crashed hub's host keeps it: recovery reads it, nothing is lost */
+	if (st.st_nlink > 1 && rh_mark_pin_find(&st, s->pin, sizeof(s->pin)) == 0) {
+		s->kind = RH_MARK_STALE_KEPT;
+	} else {
+		s->kind = RH_MARK_STALE_LOST;
+		r->stale_lost = s->got.records + s->got.dropped;
+	}
+	unlink_same(r->path, &st);
+	close(fd); /* its lock with it */
+	return 0;
+}
+
+/* A second name for the file we just made, in a directory of root's (mark_pin.c). */
+static void pin_file(struct rh_mark_ring *r, const char *pin)
+{
+	if (!pin || !*pin || strlen(pin) >= sizeof(r->pin))
+		return;
+	/* an orphan of a hub killed as it closed a ring: guest ids are not reused */
+	unlink(pin);
+	/* root's file still, in a sticky directory: path is the file we made */
+	if (link(r->path, pin) == 0)
+		snprintf(r->pin, sizeof(r->pin), "%s", pin);
 }
 
 int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring **ret)
@@ -86,7 +196,7 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 	fd = open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	err = fd < 0 ? -errno : 0;
 	if (err == -EEXIST) {
-		err = remove_stale(r->path);
+		err = take_stale(r, o);
 		if (!err) {
 			fd =
 			    open(r->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -101,6 +211,7 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 		err = -errno;
 		goto out_close;
 	}
+	pin_file(r, o->pin);
 	/* the process maps it as itself: it owns the file (root made it, nobody else can) */
 	if (fchown(fd, o->uid, o->gid) || ftruncate(fd, (off_t)r->size)) {
 		err = -errno;
@@ -113,6 +224,12 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 		goto out_close;
 	}
 	r->fd = fd;
+	r->geom.hdr_size = (uint32_t)hdr;
+	r->geom.nlanes = o->nlanes;
+	r->geom.lane_size = lsize;
+	r->lane_stride = TH_MARK_LANE_HDR + lsize;
+	r->pid = (uint32_t)o->pid;
+	r->guest = o->guest;
 	r->h->hdr_size = (uint32_t)hdr;
 	r->h->nlanes = o->nlanes;
 	r->h->lane_size = lsize;
@@ -129,6 +246,8 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 out_close:
 	close(fd);
 	unlink(r->path);
+	if (r->pin[0])
+		unlink(r->pin);
 out_free:
 	free(r);
 	return err;
@@ -137,7 +256,7 @@ out_free:
 int rh_mark_ring_enable(struct rh_mark_ring *r, const char *provider, const char *name,
 			uint16_t fmt, uint8_t cls)
 {
-	uint32_t n = r->h->nmarks;
+	uint32_t n = r->nmarks;
 	struct th_mark_entry *e;
 
 	if (strlen(provider) >= TH_MARK_NAME_MAX || strlen(name) >= TH_MARK_NAME_MAX ||
@@ -150,6 +269,9 @@ int rh_mark_ring_enable(struct rh_mark_ring *r, const char *provider, const char
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->fmt = fmt;
 	e->cls = cls;
+	r->fmt[n] = fmt;
+	r->cls[n] = cls;
+	r->nmarks = n + 1;
 	/* publish the entry: a process reading nmarks (acquire) sees it whole */
 	__atomic_store_n(&r->h->nmarks, n + 1, __ATOMIC_RELEASE);
 	return 0;
@@ -160,9 +282,9 @@ static int class_of(const struct rh_mark_ring *r, uint16_t fmt)
 {
 	uint32_t i;
 
-	for (i = 0; i < r->h->nmarks && i < TH_MARK_MAX_MARKS; i++)
-		if (r->h->marks[i].fmt == fmt)
-			return r->h->marks[i].cls;
+	for (i = 0; i < r->nmarks; i++)
+		if (r->fmt[i] == fmt)
+			return r->cls[i];
 	return -1;
 }
 
@@ -174,7 +296,7 @@ static int class_of(const struct rh_mark_ring *r, uint16_t fmt)
 static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tail, uint64_t *ret_ts)
 {
 	struct th_mark_lane *l = lane(r, i);
-	uint64_t lsize = r->h->lane_size, tail, off;
+	uint64_t lsize = r->geom.lane_size, tail, off;
 	uint8_t *data = (uint8_t *)l + TH_MARK_LANE_HDR;
 	uint32_t size;
 	struct th_rec *rec;
@@ -220,7 +342,7 @@ static void release(struct rh_mark_ring *r, uint32_t i, uint64_t tail, uint32_t 
 	struct th_mark_lane *l = lane(r, i);
 	uint8_t *data = (uint8_t *)l + TH_MARK_LANE_HDR;
 
-	memset(data + (tail & (r->h->lane_size - 1)), 0, size);
+	memset(data + (tail & (r->geom.lane_size - 1)), 0, size);
 	/* the zeroes before the new tail: a writer acquires tail before it reuses them */
 	__atomic_store_n(&l->tail, tail + size, __ATOMIC_RELEASE);
 }
@@ -233,7 +355,7 @@ int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg)
 int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_record_fn fn,
 			       void *arg)
 {
-	uint32_t nl = r->h->nlanes, i;
+	uint32_t nl = r->geom.nlanes, i;
 	int n = 0, ret;
 
 	for (;;) {
@@ -266,17 +388,23 @@ int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_recor
 			continue;
 		}
 		rec = (struct th_rec *)r->rec;
-		release(r, (uint32_t)best, tail, (uint32_t)best_size);
 		ret = class_of(r, rec->fmt);
 		if (ret < 0) {
+			release(r, (uint32_t)best, tail, (uint32_t)best_size);
 			r->broken++; /* a format the session never enabled: dropped, counted */
 			continue;
 		}
 		rec->cls = (uint8_t)ret;
-		rec->guest = r->h->guest;
+		rec->guest = r->guest;
 		rec->seq = 0;
 		n++;
+		/*
+		 * Handed on (into the store), then given back: a hub killed in
+		 * between leaves it in both, which recovery sees (it is the
+		 * store's last record), rather than in neither.
+		 */
 		ret = fn(arg, rec->cls, rec, (size_t)best_size, 0);
+		release(r, (uint32_t)best, tail, (uint32_t)best_size);
 		if (ret < 0)
 			return ret;
 	}
@@ -300,12 +428,42 @@ int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_recor
 
 uint64_t rh_mark_ring_lost(const struct rh_mark_ring *r)
 {
-	uint64_t n = r->broken;
+	uint64_t n = r->broken + r->stale_lost;
 	uint32_t i;
 
-	for (i = 0; i < r->h->nlanes; i++)
+	for (i = 0; i < r->geom.nlanes; i++)
 		n += __atomic_load_n(&lane(r, i)->lost, __ATOMIC_RELAXED);
 	return n;
+}
+
+const struct rh_mark_stale *rh_mark_ring_stale(const struct rh_mark_ring *r)
+{
+	return &r->stale;
+}
+
+uint64_t rh_mark_ring_stale_lost(const struct rh_mark_ring *r)
+{
+	return r->stale_lost;
+}
+
+bool rh_mark_ring_pinned(const struct rh_mark_ring *r)
+{
+	return r->pin[0] != 0;
+}
+
+void rh_mark_ring_describe(const struct rh_mark_ring *r, struct rh_mark_desc *ret)
+{
+	uint32_t i;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->pid = r->pid;
+	ret->guest = r->guest;
+	ret->geom = r->geom;
+	ret->nmarks = (int)r->nmarks;
+	for (i = 0; i < r->nmarks; i++) {
+		ret->fmt[i] = r->fmt[i];
+		ret->cls[i] = r->cls[i];
+	}
 }
 
 void rh_mark_ring_end(struct rh_mark_ring *r)
@@ -322,6 +480,9 @@ void rh_mark_ring_close(struct rh_mark_ring *r)
 	rh_mark_ring_end(r);
 	if (r->unlink_at_close)
 		unlink(r->path);
+	/* consumed whole: nothing is left for a recovery to read */
+	if (r->pin[0])
+		unlink(r->pin);
 	if (r->h)
 		munmap(r->h, r->size);
 	close(r->fd); /* the lock goes with it */

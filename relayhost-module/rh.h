@@ -16,6 +16,10 @@
  *                  implementation of struct rh_backend_ops
  *   mark_ring.c    a no-trap marker's shared-memory ring (taphub/marker.h):
  *                  made for one process, consumed like a kernel ring
+ *   mark_peek.c    a marker ring nobody consumes (a dead session's), read
+ *                  as the untrusted file it is
+ *   mark_pin.c     a hub host's marker rings kept for recovery: their
+ *                  second names and descriptions
  *   host.c         a relay host: its classes' kernel buffers (through a
  *                  backend) and stores, its drain, its guests' registry
  *
@@ -298,8 +302,17 @@ extern const struct rh_backend_ops rh_backend_maps;
 
 /* A lane's record bytes at most (the marker's header checks 4 GB; we stay well below). */
 #define RH_MARK_LANE_MAX (256ull << 20)
+/* Markers one ring's table enables at most (TH_MARK_MAX_MARKS, checked in mark_ring.c). */
+#define RH_MARK_MAX_MARKS 64
 
 struct rh_mark_ring;
+
+/* A ring's shape: the header's bytes, its lanes and their record bytes. */
+struct rh_mark_geom {
+	uint32_t hdr_size;
+	uint32_t nlanes;
+	uint64_t lane_size;
+};
 
 struct rh_mark_ring_opts {
 	pid_t pid;          /* the process: the ring's path is made from it */
@@ -309,26 +322,118 @@ struct rh_mark_ring_opts {
 	uint64_t lane_size; /* record bytes per lane, rounded up to a power of 2 */
 	uint32_t guest;     /* the guest id its records carry */
 	uint32_t strmax;    /* bytes a string argument keeps at most */
+	/*
+	 * A second name for the file, in a directory only root writes (NULL:
+	 * none): it keeps the ring, and what the session had not consumed,
+	 * when the session dies (a hub's host: mark_pin.c, recovery).
+	 */
+	const char *pin;
+};
+
+/* What a ring nobody consumes holds (mark_peek.c). */
+struct rh_mark_peek {
+	uint32_t pid, guest;      /* as its header says (untrusted) */
+	struct rh_mark_geom geom; /* likewise, checked */
+	uint64_t records;         /* committed past the consumer's tail */
+	uint64_t dropped;         /* its writers' counters: records a full lane dropped */
+	uint32_t lanes_cut;       /* lanes not walked to their head: records is a lower bound */
+	uint32_t uncommitted;     /* ... of those, at a record reserved and never committed */
+};
+
+/* What a session found at its ring's path, left by a session that died. */
+enum rh_mark_stale_kind {
+	RH_MARK_STALE_NONE,   /* nothing was there */
+	RH_MARK_STALE_LOST,   /* a dead session's ring: what it held is counted lost */
+	RH_MARK_STALE_KEPT,   /* ... pinned by a dead hub's host: recovery reads it */
+	RH_MARK_STALE_UNREAD, /* not a ring to trust (why): removed without reading it */
+};
+
+struct rh_mark_stale {
+	enum rh_mark_stale_kind kind;
+	const char *why;         /* UNREAD: what is wrong with it */
+	struct rh_mark_peek got; /* LOST, KEPT: what it held */
+	char pin[256];           /* KEPT: where it is kept */
 };
 
 /* The well-known path of pid's ring (taphub/marker.h). */
 int rh_mark_ring_path(pid_t pid, char *buf, size_t len);
-/* Make pid's ring; -EEXIST when one is there (another session marks pid). */
+/*
+ * Make pid's ring.  A file a dead session left there is ended (the
+ * process stops writing into it), counted (rh_mark_ring_stale; its
+ * records are in rh_mark_ring_lost unless a pin keeps them) and removed.
+ * -EEXIST when a live session holds the ring; -EISDIR when a directory is
+ * in the way.
+ */
 int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring **ret);
+/* What create found and removed (kind NONE: nothing). */
+const struct rh_mark_stale *rh_mark_ring_stale(const struct rh_mark_ring *r);
+/* Records of the dead session's ring counted lost (a part of rh_mark_ring_lost). */
+uint64_t rh_mark_ring_stale_lost(const struct rh_mark_ring *r);
+/* Whether opts.pin names the file (the link may fail: then no recovery). */
+bool rh_mark_ring_pinned(const struct rh_mark_ring *r);
 /* Enable marker provider:name: its records are of format fmt, in class cls. */
 int rh_mark_ring_enable(struct rh_mark_ring *r, const char *provider, const char *name,
 			uint16_t fmt, uint8_t cls);
+/* What the ring was made with and enables (its table's classes: the guest's). */
+struct rh_mark_desc;
+void rh_mark_ring_describe(const struct rh_mark_ring *r, struct rh_mark_desc *ret);
 /* Hand every committed record to fn, oldest first: records, or fn's -errno. */
 int rh_mark_ring_consume(struct rh_mark_ring *r, rh_record_fn fn, void *arg);
 /* The same, those of a time up to max_ts only (to merge with another stream). */
 int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_record_fn fn,
 			       void *arg);
-/* Records lost so far: dropped by writers on a full lane, or broken. */
+/* Records lost so far: dropped by writers on a full lane, broken, a dead session's. */
 uint64_t rh_mark_ring_lost(const struct rh_mark_ring *r);
 /* Tell the process the session ended (it stops writing); consume once more after. */
 void rh_mark_ring_end(struct rh_mark_ring *r);
-/* End, remove the file, unmap; NULL is fine. */
+/* End, remove the file (and its pin), unmap; NULL is fine. */
 void rh_mark_ring_close(struct rh_mark_ring *r);
+
+/* ---- mark_peek.c: a marker ring nobody consumes, read without trusting it ------- */
+
+/* A record of a ring nobody consumes; lane_first: the oldest its lane holds. */
+typedef int (*rh_mark_peek_fn)(void *arg, const struct th_rec *rec, size_t len, bool lane_first);
+/*
+ * What the ring open at fd holds: each committed record past the
+ * consumer's tail to fn (a copy; lane after lane, each lane oldest first;
+ * fn NULL: count only), its writers' drop counters.  expect (NULL: any)
+ * is the shape its session made it with.  -EBADMSG: not a ring, or
+ * truncated; -EPROTONOSUPPORT: another version (*ret_why says which).
+ */
+int rh_mark_peek_fd(int fd, const struct rh_mark_geom *expect, rh_mark_peek_fn fn, void *arg,
+		    struct rh_mark_peek *ret, const char **ret_why);
+
+/* ---- mark_pin.c: a host's marker rings, kept for recovery after a crash ---------- */
+
+/*
+ * What the host knows of one guest's ring, in the host's directory
+ * (trusted: the ring's own header is the process's to scribble on): its
+ * shape, and the host class of each format it enabled.
+ */
+struct rh_mark_desc {
+	uint32_t pid, guest;
+	struct rh_mark_geom geom;
+	int drop_cls; /* the host class a lane's drops are counted in */
+	int nmarks;
+	uint16_t fmt[RH_MARK_MAX_MARKS];
+	uint8_t cls[RH_MARK_MAX_MARKS]; /* host classes */
+};
+
+/* The directory of host_dir's ring pins (made, root's only, when create). */
+int rh_mark_pin_dir(const char *host_dir, bool create, char *buf, size_t len);
+/* The pin (its path into buf) of the file st is: a crashed hub's host keeps it; -ENOENT. */
+struct stat;
+int rh_mark_pin_find(const struct stat *st, char *buf, size_t len);
+/* Guest's pin path in it. */
+int rh_mark_pin_path(const char *host_dir, uint32_t guest, bool create, char *buf, size_t len);
+/* Keep, forget the description of guest's pinned ring. */
+int rh_mark_desc_write(const char *host_dir, const struct rh_mark_desc *d);
+void rh_mark_desc_remove(const char *host_dir, uint32_t guest);
+/* Each description host_dir holds, with its pin's path; fn's -errno stops. */
+typedef int (*rh_mark_desc_fn)(void *arg, const struct rh_mark_desc *d, const char *pin);
+int rh_mark_desc_each(const char *host_dir, rh_mark_desc_fn fn, void *arg);
+/* Remove every pin and description of host_dir, and its pin directory. */
+void rh_mark_pins_remove(const char *host_dir);
 
 /* ---- host.c: a relay host ------------------------------------------------------ */
 
@@ -449,6 +554,8 @@ void rh_host_wait(struct rh_host *h, uint64_t *gen, int timeout_ms);
 void rh_host_set_kernel_drops(struct rh_host *h, uint32_t id, int cls, uint64_t n);
 /* Records host class cls lost to full kernel rings, of one guest (0: all). */
 uint64_t rh_host_kdropped(struct rh_host *h, int cls, uint32_t guest);
+/* ... of those, lost by marker rings: full lanes, broken records, a dead session's ring. */
+uint64_t rh_host_mark_lost(struct rh_host *h, int cls, uint32_t guest);
 void rh_host_kick(struct rh_host *h);
 /* Return once the drain ran a whole round after the call: all that the
  * rings and injected output held then is in the stores. */
@@ -466,7 +573,11 @@ int rh_host_next_tick_ms(struct rh_host *h, int min_ms, int idle_ms);
  * consumes it into the stores as the kernel rings (its losses count as
  * the guest's first class's).  Take it back (after rh_mark_ring_end and a
  * rh_host_sync) before closing it: the drain is out of it on return.
+ * A ring made with the pin rh_host_mark_pin gave is described in the
+ * host's directory for recovery (set: an error when that failed, the ring
+ * is consumed all the same); take forgets that.
  */
+int rh_host_mark_pin(struct rh_host *h, uint32_t id, char *buf, size_t len);
 int rh_host_set_mark_ring(struct rh_host *h, uint32_t id, struct rh_mark_ring *r);
 struct rh_mark_ring *rh_host_take_mark_ring(struct rh_host *h, uint32_t id);
 /* What a guest's loader needs for class cls (the backend's ring_fd_for_guest). */

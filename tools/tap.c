@@ -986,6 +986,8 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 	}
 	hub_req_u64(q, TH_A_SESSION_ID, &id);
 	hub_req_u32(q, TH_A_GUEST_ID, &guest);
+	if (hub_req_str(q, TH_A_MESSAGE))
+		fprintf(stderr, "%s\n", hub_req_str(q, TH_A_MESSAGE)); /* a warning of the hub's */
 	snprintf(host, sizeof(host), "%s", hub_req_str(q, TH_A_HOST) ? hub_req_str(q, TH_A_HOST) : "?");
 	if (art->has_so) {
 		int e = start_runner(o, art->dir, id, maxerrors);

@@ -282,6 +282,9 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 				hub_msg_put_u64(m, TH_A_SESSION_ID, s->id);
 				hub_msg_put_u32(m, TH_A_GUEST_ID, s->guest_id);
 				hub_msg_put_str(m, TH_A_HOST, rh_host_name(s->host->rh));
+				/* a dead session's marker ring: what became of its records */
+				if (s->mark_note[0])
+					hub_msg_put_str(m, TH_A_MESSAGE, s->mark_note);
 			}
 			send_free(c->fd, m);
 			hub_log(hub, "session %s (id %llu) of uid %u: %s, host %s, guest %u", s->name,

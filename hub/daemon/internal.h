@@ -79,6 +79,7 @@ struct hub_session {
 	uint32_t guest_id;
 	struct hub_guest *guest; /* NULL when the guest has no eBPF part */
 	struct rh_mark_ring *mark; /* the target's no-trap markers write here (NULL: none) */
+	char mark_note[512];       /* what became of a dead session's ring there ("" nothing) */
 	bool guest_loaded;
 	bool has_so;
 	bool suppress_errors;

@@ -330,6 +330,36 @@ static int attach(struct hub_session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The ring the target's no-trap markers write into, pinned in the host's
+ * pin directory so a crash leaves its undrained records to tapctl
+ * recover, and handed to the host's drain.  What a dead session left for
+ * the target is said to the client and in the log.
+ */
+static int mark_open(struct hub_ctx *hub, struct hub_host *h, struct hub_session *s,
+		     const struct grt_meta *meta, pid_t target, uint64_t bufsize, char *err,
+		     size_t errlen)
+{
+	char pin[RH_PATH_MAX + 64] = "";
+	int r;
+
+	if (target > 0 && hub_mark_count(meta) &&
+	    rh_host_mark_pin(h->rh, s->guest_id, pin, sizeof(pin)))
+		pin[0] = 0;
+	r = hub_mark_open(meta, target, s->guest_id, bufsize, pin[0] ? pin : NULL, &s->mark, err,
+			  errlen);
+	if (r || !s->mark)
+		return r;
+	if (hub_mark_stale_note(s->mark, target, s->mark_note, sizeof(s->mark_note)))
+		hub_log(hub, "session %s: %s", s->name, s->mark_note);
+	/* the drain consumes it; pinned, it is described for recovery */
+	if (rh_host_set_mark_ring(h->rh, s->guest_id, s->mark) || !rh_mark_ring_pinned(s->mark))
+		hub_log(hub, "session %s: the marker ring of process %d is not kept for recovery: "
+			     "what it holds undrained at a crash is lost",
+			s->name, (int)target);
+	return 0;
+}
+
 int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 		       struct hub_session **ret, char *err, size_t errlen)
 {
@@ -521,11 +551,9 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		goto out_session;
 	s->guest_loaded = true;
 	/* before the attach raises the markers' semaphores (hub/mark.c) */
-	r = hub_mark_open(meta, (pid_t)target, s->guest_id, bufsize, &s->mark, err, errlen);
+	r = mark_open(hub, h, s, meta, (pid_t)target, bufsize, err, errlen);
 	if (r)
 		goto out_guest;
-	if (s->mark)
-		rh_host_set_mark_ring(h->rh, s->guest_id, s->mark);
 	s->id = ++hub->next_session_id;
 	if (output) {
 		struct hub_writer_opts wo = {
@@ -727,13 +755,19 @@ static size_t loss_report(struct hub_session *s, char *buf, size_t len)
 				      when);
 	}
 	for (c = 0; c < rh_host_nclasses(h->rh) && n < len; c++) {
-		uint64_t k = rh_host_kdropped(h->rh, c, s->is_host_session ? 0 : s->guest_id);
+		uint32_t g = s->is_host_session ? 0 : s->guest_id;
+		uint64_t mk = rh_host_mark_lost(h->rh, c, g), k = rh_host_kdropped(h->rh, c, g) - mk;
 
 		if (k)
 			n += (size_t)snprintf(buf + n, len - n,
 					      "WARNING: %llu records lost in class %s: the kernel ring "
 					      "was full\n",
 					      (unsigned long long)k, rh_host_class_spec(h->rh, c)->name);
+		if (mk && n < len)
+			n += (size_t)snprintf(buf + n, len - n,
+					      "WARNING: %llu records lost in class %s: no-trap marker "
+					      "rings (full lanes, or a dead session's ring)\n",
+					      (unsigned long long)mk, rh_host_class_spec(h->rh, c)->name);
 	}
 	for (c = 0; s->owns_host && c < rh_host_nclasses(h->rh) && n < len; c++) {
 		const char *name = rh_host_class_spec(h->rh, c)->name;
@@ -1041,7 +1075,7 @@ void hub_sessions_recover(struct hub_ctx *hub)
 		hub->sessions = s;
 		hub->nsessions++;
 		hub_log(hub, "recovered %s as session %s: tap -A %s shows it, tapctl stop %s "
-			     "--discard deletes it (tapctl recover %s also reads its kernel rings)",
+			     "--discard deletes it (tapctl recover %s also reads its kernel and marker rings)",
 			dir, name, name, name, e->d_name);
 	}
 	closedir(d);

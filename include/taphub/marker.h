@@ -53,7 +53,10 @@
  * it in the lane's lost counter, which the session reports.
  *
  * The session holds a shared flock on the file as long as it reads it; a
- * ring nobody holds is a dead session's, and the process ignores it.
+ * ring nobody holds is a dead session's, and the process ignores it.  The
+ * next session for the process sets closed in it (the process leaves it
+ * at its next hit), counts what it holds and removes it: this header's
+ * process is untrusted there, nothing it wrote is followed unchecked.
  *
  * A writer killed between reserve and commit blocks its lane (the session
  * sees the record never committed), as a BPF ring does.  A child forked

@@ -13,7 +13,9 @@
 #   - -x with the session stopped while the program floods: the records
 #     that fit plus those counted lost are exactly N
 #   - a session killed with -9 leaves its ring; the next one on the same
-#     process replaces it and gets every record through it
+#     process counts what it held (not consumed, dropped) as lost, exactly,
+#     warns, replaces it and gets the records written after it started
+#   - garbage, a FIFO or a directory at the ring's path: not read blindly
 #   - the markers are SDT markers: -L lists them, bpftrace's usdt: counts them
 #
 . "$(dirname "$0")/lib.sh"
@@ -114,28 +116,90 @@ assert_range "-x: a full ring drops records (1 MB for $M)" "${lost:-0}" 1 "$M"
 assert_eq "-x: records written + records counted lost = the $M hits" "$((got + ${lost:-0}))" "$M"
 assert_eq "-x: the ring is removed at the end" "$(ls "$RINGS$XPID" 2>/dev/null | wc -l)" 0
 
-# ---- a session killed with -9 leaves its ring: the next one replaces it -------------
-"$PROG" 500 "$TMP/go3" >"$TMP/k.prog" &
+# ---- a session killed with -9: what its ring held is counted, never lost silently ----
+# the program writes 300 records the first session takes, 20000 while it is frozen (a
+# 1 MB ring: some fit, a full lane drops the rest), then, after it was killed and the
+# next session started, 100 more
+MTICK='probe process.mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }'
+"$PROG" -s "$TMP/k1" 300 "$TMP/k2" 20000 "$TMP/k3" 100 >"$TMP/k.prog" &
 KPID=$!
 track_pid $KPID
-tap_start k1 -x "$KPID" -e 'probe process.mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }'
-wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
-kill -9 "$TAP_PID"
-wait "$TAP_PID" 2>/dev/null
+tap_start k1 -s 1 -x "$KPID" -e "$MTICK"
+K1=$TAP_PID
+wait_until 30 "tap_attached $K1 || gone $K1"
+touch "$TMP/k1"
+wait_until 30 "[ \$(count_of '$TMP/k1.out' ' m-') -ge 300 ]"
+assert_eq "the first session took the first 300 records" "$(count_of "$TMP/k1.out" ' m-')" 300
+kill -STOP "$K1"
+touch "$TMP/k2"
+wait_until 30 "grep -qx hits=20300 '$TMP/k.prog'"
+kill -9 "$K1"
+wait "$K1" 2>/dev/null
 assert_eq "a killed session leaves the ring behind" "$(ls "$RINGS$KPID" 2>/dev/null)" "$RINGS$KPID"
-tap_start k2 -x "$KPID" -e 'probe process.mark("mtick") { printf("%d %d %s\n", $arg1, $arg2, user_string($arg3)) }'
+tap_start k2 -x "$KPID" -e "$MTICK"
 wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
-touch "$TMP/go3"
+assert_grep "the next session says at its start that the dead one's 20000 records are lost" \
+	"$TMP/k2.err" "^WARNING: 20000 records lost: the marker ring $RINGS$KPID of process $KPID was left by a session that died ([0-9]* written and not consumed, [0-9]* dropped on full lanes)\$"
+unread=$(sed -n 's/.*(\([0-9]*\) written and not consumed, \([0-9]*\) dropped.*/\1/p' "$TMP/k2.err")
+dropped=$(sed -n 's/.*(\([0-9]*\) written and not consumed, \([0-9]*\) dropped.*/\2/p' "$TMP/k2.err")
+assert_range "some were in the ring unconsumed" "${unread:-0}" 1 19999
+assert_range "the rest a full lane had dropped" "${dropped:-0}" 1 19999
+touch "$TMP/k3"
 wait_until 30 "gone $KPID"
 kill -INT "$TAP_PID"
 tap_wait k2
-assert_rc "the next session on that process starts (the dead one's ring replaced)" k2 0
-if vals_ok "$TMP/k2.out" 500; then
-	pass "and gets the 500 records through its own ring"
+assert_rc "the next session on that process runs (the dead one's ring replaced)" k2 0
+if grep ' m-' "$TMP/k2.out" | awk '{ k++; if ($1 != 20300 + k || $3 != "m-" $1) bad++ }
+	END { exit !(k == 100 && !bad) }'; then
+	pass "and gets the 100 records written after it started, through its own ring"
 else
-	fail "and gets the 500 records through its own ring" "$(run_details k2)"
+	fail "and gets the 100 records written after it started, through its own ring" \
+		"$(run_details k2)"
 fi
-assert_grep "without the trap" "$TMP/k.prog" "^ring=1\$"
+assert_grep "its end report counts the 20000 with its losses" "$TMP/k2.err" \
+	'^WARNING: 20000 records lost$'
+assert_grep "the process wrote through the ring, not the trap" "$TMP/k.prog" "^ring=1\$"
+assert_eq "the ring is removed at the end" "$(ls "$RINGS$KPID" 2>/dev/null | wc -l)" 0
+
+# ---- something else at the ring's path: never read blindly ----------------------------
+"$PROG" -s "$TMP/g1" 50 >"$TMP/g.prog" &
+GPID=$!
+track_pid $GPID
+head -c 20000 /dev/urandom >"$RINGS$GPID"
+tap_start g -x "$GPID" -e "$MTICK"
+wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
+assert_grep "garbage there: removed unread, and said so" "$TMP/g.err" \
+	"^WARNING: $RINGS$GPID, left for process $GPID, is no marker ring to read (no marker ring's magic): removed unread"
+touch "$TMP/g1"
+wait_until 30 "gone $GPID"
+kill -INT "$TAP_PID"
+tap_wait g
+assert_rc "the session runs with its own ring" g 0
+assert_eq "and gets the 50 records" "$(count_of "$TMP/g.out" ' m-')" 50
+"$PROG" -s "$TMP/f1" 50 >"$TMP/f.prog" &
+FPID=$!
+track_pid $FPID
+mkfifo "$RINGS$FPID"
+tap_start f -x "$FPID" -e "$MTICK"
+wait_until 30 "tap_attached $TAP_PID || gone $TAP_PID"
+assert_grep "a FIFO there: not opened (no hang), removed" "$TMP/f.err" \
+	"is no marker ring to read (not a regular file): removed unread"
+touch "$TMP/f1"
+wait_until 30 "gone $FPID"
+kill -INT "$TAP_PID"
+tap_wait f
+assert_eq "and the session gets the 50 records" "$(count_of "$TMP/f.out" ' m-')" 50
+"$PROG" -s "$TMP/d1" 1 >"$TMP/d.prog" &
+DPID=$!
+track_pid $DPID
+mkdir "$RINGS$DPID"
+cleanup_path "$RINGS$DPID"
+tap_run dir -x "$DPID" -e "$MTICK"
+assert_rc "a directory there: the session refuses to start" dir 1
+assert_grep "and says what is in the way" "$TMP/dir.err" \
+	"cannot make the marker ring of process $DPID: $RINGS$DPID is a directory, not a marker ring (remove it)"
+rmdir "$RINGS$DPID"
+touch "$TMP/d1"
 
 # ---- SDT markers for every tool -------------------------------------------------------
 tap_run list -L "process(\"$PROG\").mark(\"*\")"

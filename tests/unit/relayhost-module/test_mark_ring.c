@@ -19,7 +19,19 @@
  *   of its order: the merge goes by the time taken after the reserve);
  * - once the session ends the ring, sites stop writing into it;
  * - a ring left by a session that died is ignored by the process and
- *   replaced by the next session; a live one is not.
+ *   replaced by the next session; a live one is not;
+ * - a dead session's ring with records it had not consumed: the next
+ *   session counts exactly those and the lane's drops as lost, ends the
+ *   old ring (the process comes to the new one) and removes it;
+ * - the same ring pinned by a hub's host (mark_pin.c): kept, not lost; the
+ *   pin holds exactly the records not consumed after the well-known name
+ *   goes; a ring its session closes takes its pin with it;
+ * - whatever else is at the ring's path (garbage, a truncated ring, sizes
+ *   out of bounds, a lane whose positions or records make no sense, a
+ *   record never committed, a FIFO, a link, a directory, another user's
+ *   file, a ring of another process) is never trusted: counted only as
+ *   far as it is sane, or removed unread, or refused; never a crash or a
+ *   hang.
  *
  * Not under ThreadSanitizer: writer and consumer map the file at two
  * addresses, as two processes do, and TSan ties an atomic's ordering to
@@ -37,6 +49,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "relayhost-module/rh.h"
@@ -418,6 +432,417 @@ static void second_session_refused(void **state)
 	assert_int_equal(rh_mark_ring_enable(ring, "tprov", "a", 3, CLS), -EINVAL);
 }
 
+
+/* ---- what a dead session leaves -------------------------------------------------------- */
+
+static int on_any(void *arg, int cls, const void *rec, size_t len, uint64_t ring_end)
+{
+	(void)arg;
+	(void)cls;
+	(void)rec;
+	(void)len;
+	(void)ring_end;
+	return 0;
+}
+
+struct child {
+	pid_t pid;
+	int up, down; /* its messages to us, ours to it */
+};
+
+/*
+ * A session in a child process: makes our ring (with pin, when not NULL),
+ * enables "a", consumes all there is each time we send it a byte, and
+ * dies without closing anything (as kill -9 leaves it) when we close our
+ * end.
+ */
+static void child_session(struct child *c, const char *pin)
+{
+	int up[2], down[2];
+	char b = 0;
+
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	c->pid = fork();
+	assert_true(c->pid >= 0);
+	if (c->pid == 0) {
+		struct rh_mark_ring_opts o = {.pid = getppid(),
+					      .uid = geteuid(),
+					      .gid = getegid(),
+					      .nlanes = 1,
+					      .lane_size = 4096,
+					      .guest = GUEST,
+					      .strmax = 100,
+					      .pin = pin};
+		struct rh_mark_ring *r;
+
+		close(up[0]);
+		close(down[1]);
+		if (rh_mark_ring_create(&o, &r) || rh_mark_ring_enable(r, "tprov", "a", FMT, CLS) ||
+		    (pin && !rh_mark_ring_pinned(r)))
+			_exit(1);
+		(void)!write(up[1], "r", 1);
+		while (read(down[0], &b, 1) == 1) {
+			while (rh_mark_ring_consume(r, on_any, NULL) > 0)
+				;
+			(void)!write(up[1], "c", 1);
+		}
+		_exit(0);
+	}
+	close(up[1]);
+	close(down[0]);
+	c->up = up[0];
+	c->down = down[1];
+	assert_int_equal(read(c->up, &b, 1), 1);
+	assert_int_equal(b, 'r');
+	th_mark_proc_state.next_look_ns = 0;
+}
+
+static void child_consume(struct child *c)
+{
+	char b = 0;
+
+	assert_int_equal(write(c->down, "g", 1), 1);
+	assert_int_equal(read(c->up, &b, 1), 1);
+	assert_int_equal(b, 'c');
+}
+
+static void child_dies(struct child *c)
+{
+	int st;
+
+	close(c->down);
+	assert_int_equal(waitpid(c->pid, &st, 0), c->pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(c->up);
+}
+
+/*
+ * A session (pinned at pin, when not NULL) that consumes the process's
+ * first 4 records and dies with unread more in its ring; what the next
+ * session finds.
+ */
+static const struct rh_mark_stale *after_dead_session(const char *pin, long unread)
+{
+	struct child c;
+	char path[128];
+	long i;
+
+	rh_mark_ring_path(getpid(), path, sizeof(path));
+	unlink(path);
+	child_session(&c, pin);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(hit_a(i, "s"), 1);
+	child_consume(&c);
+	for (i = 4; i < 4 + unread; i++)
+		assert_int_equal(hit_a(i, "s"), 1);
+	child_dies(&c);
+	assert_int_equal(make_ring_keep(1, 4096, 100), 0);
+	return rh_mark_ring_stale(ring);
+}
+
+static void dead_session_ring_counted(void **state)
+{
+	const struct rh_mark_stale *st;
+	struct got g = {0};
+
+	(void)state;
+	/* 200 the session never consumes: 85 fit, 115 dropped */
+	st = after_dead_session(NULL, 200);
+	assert_int_equal(st->kind, RH_MARK_STALE_LOST);
+	/* the tail at 192: 4096 - 192 bytes to the end hold 81, a pad, then 4 more at 0 */
+	assert_int_equal(st->got.records, 85);
+	assert_int_equal(st->got.dropped, 115);
+	assert_int_equal(st->got.lanes_cut, 0);
+	assert_int_equal(rh_mark_ring_stale_lost(ring), 200);
+	assert_int_equal(rh_mark_ring_lost(ring), 200);
+	/* ended: the process leaves the old ring at its next hit and takes ours */
+	assert_int_equal(rh_mark_ring_enable(ring, "tprov", "a", FMT, CLS), 0);
+	assert_int_equal(hit_a(500, "n"), 1);
+	assert_int_equal(rh_mark_ring_consume(ring, on_a, &g), 1);
+	assert_int_equal(g.v, 500);
+	assert_int_equal(rh_mark_ring_lost(ring), 200);
+}
+
+
+struct kept {
+	int n;
+	int64_t next;
+	int firsts;
+	bool bad;
+};
+
+static int on_kept(void *arg, const struct th_rec *rec, size_t len, bool lane_first)
+{
+	struct kept *k = arg;
+	int64_t v;
+
+	if (len != rec->size || len < sizeof(*rec) + 8 || rec->fmt != FMT) {
+		k->bad = true;
+		return 0;
+	}
+	memcpy(&v, rec + 1, 8);
+	k->bad |= v != k->next++;
+	k->firsts += lane_first;
+	k->n++;
+	return 0;
+}
+
+static void pinned_dead_session_ring_kept(void **state)
+{
+	char tmp[] = "/tmp/markring.XXXXXX", host[128], pin[RH_PATH_MAX], path[128];
+	const struct rh_mark_stale *st;
+	struct rh_mark_peek got;
+	struct kept k = {.next = 4};
+	const char *why;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(host, sizeof(host), "%s/hosts", tmp);
+	assert_int_equal(mkdir(host, 0700), 0);
+	snprintf(host, sizeof(host), "%s/hosts/h1", tmp);
+	assert_int_equal(mkdir(host, 0700), 0);
+	assert_int_equal(rh_mark_pin_path(host, GUEST, true, pin, sizeof(pin)), 0);
+	rh_mark_ring_path(getpid(), path, sizeof(path));
+
+	st = after_dead_session(pin, 5);
+	assert_int_equal(st->kind, RH_MARK_STALE_KEPT);
+	assert_string_equal(st->pin, pin);
+	assert_int_equal(st->got.records, 5);
+	assert_int_equal(rh_mark_ring_lost(ring), 0);
+	/* the pin holds them after the well-known name went: 4..8, in order */
+	fd = open(pin, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(rh_mark_peek_fd(fd, &st->got.geom, on_kept, &k, &got, &why), 0);
+	close(fd);
+	assert_false(k.bad);
+	assert_int_equal(k.n, 5);
+	assert_int_equal(k.firsts, 1);
+	/* the shape its session made, or nothing is read */
+	got.geom.lane_size *= 2;
+	fd = open(pin, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(rh_mark_peek_fd(fd, &got.geom, on_kept, &k, &got, &why), -EBADMSG);
+	close(fd);
+
+	/* a ring its session closes leaves no pin behind */
+	rh_mark_ring_close(ring);
+	ring = NULL;
+	{
+		struct rh_mark_ring_opts o = {.pid = getpid(), .uid = geteuid(), .gid = getegid(),
+					      .nlanes = 1, .lane_size = 4096, .pin = pin};
+		struct stat sb;
+
+		unlink(path);
+		assert_int_equal(rh_mark_ring_create(&o, &ring), 0);
+		assert_true(rh_mark_ring_pinned(ring));
+		assert_int_equal(stat(pin, &sb), 0);
+		assert_int_equal(sb.st_nlink, 2);
+		rh_mark_ring_close(ring);
+		ring = NULL;
+		assert_int_equal(stat(pin, &sb), -1);
+	}
+	rh_mark_pins_remove(host);
+	rmdir(host);
+	snprintf(host, sizeof(host), "%s/hosts", tmp);
+	rmdir(host);
+	rmdir(tmp);
+}
+
+/* A ring file as a session makes it, for our pid, with one lane of 4096 bytes. */
+#define FAKE_HDR ((sizeof(struct th_mark_ring) + 4095) & ~(size_t)4095)
+struct fake {
+	struct th_mark_ring h;
+	uint8_t pad[FAKE_HDR - sizeof(struct th_mark_ring)];
+	struct th_mark_lane l;
+	uint8_t data[4096];
+};
+
+static void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->h.magic = TH_MARK_MAGIC;
+	f->h.version = TH_MARK_VERSION;
+	f->h.hdr_size = FAKE_HDR;
+	f->h.nlanes = 1;
+	f->h.lane_size = 4096;
+	f->h.lane_stride = TH_MARK_LANE_HDR + 4096;
+	f->h.file_size = sizeof(*f);
+	f->h.pid = (uint32_t)getpid();
+	f->h.guest = GUEST;
+}
+
+/* A record of fmt FMT and size bytes at offset off of the lane. */
+static void fake_rec(struct fake *f, uint64_t off, uint32_t size, uint64_t ts)
+{
+	struct th_rec *r = (struct th_rec *)(f->data + off);
+
+	r->size = size;
+	r->fmt = FMT;
+	r->ts = ts;
+}
+
+static void fake_write(const char *path, const struct fake *f, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, f, len), (ssize_t)len);
+	close(fd);
+}
+
+/* No session, nothing at the path: the next file goes there. */
+static void fresh(const char *path)
+{
+	rh_mark_ring_close(ring);
+	ring = NULL;
+	unlink(path);
+}
+
+/* What the next session makes of a file at the path (it always gets its ring). */
+static const struct rh_mark_stale *after(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(make_ring_keep(1, 4096, 100), 0);
+	/* its own ring now, root's and a regular file */
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	return rh_mark_ring_stale(ring);
+}
+
+/* What the next session makes of the file f (len bytes of it) at the path. */
+static const struct rh_mark_stale *placed(const char *path, const struct fake *f, size_t len)
+{
+	fresh(path);
+	fake_write(path, f, len);
+	return after(path);
+}
+
+static void stale_files_not_trusted(void **state)
+{
+	const struct rh_mark_stale *st;
+	char path[128], other[160];
+	struct fake *f = calloc(1, sizeof(*f));
+	struct stat sb;
+	int fd;
+
+	(void)state;
+	assert_non_null(f);
+	rh_mark_ring_path(getpid(), path, sizeof(path));
+
+	/* a sane ring: two records up to the lane's end, one more at its start */
+	fake_init(f);
+	fake_rec(f, 4000, 48, 1);
+	fake_rec(f, 4048, 48, 2);
+	fake_rec(f, 0, 48, 3);
+	f->l.tail = 4000;
+	f->l.head = 4096 + 48;
+	f->l.lost = 7;
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->kind, RH_MARK_STALE_LOST);
+	assert_int_equal(st->got.records, 3);
+	assert_int_equal(st->got.dropped, 7);
+	assert_int_equal(rh_mark_ring_lost(ring), 10);
+
+	/* the head a lane and more past the tail: nothing of it is sane, its drops are */
+	f->l.head = f->l.tail + 4096 + 8;
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->kind, RH_MARK_STALE_LOST);
+	assert_int_equal(st->got.records, 0);
+	assert_int_equal(st->got.lanes_cut, 1);
+	assert_int_equal(rh_mark_ring_lost(ring), 7);
+
+	/* a record size off the alignment, one past the head: the walk stops there */
+	f->l.head = 4096 + 48;
+	fake_rec(f, 4048, 44, 2);
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->got.records, 1);
+	assert_int_equal(st->got.lanes_cut, 1);
+	fake_rec(f, 4048, 48 + 4096, 2);
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->got.records, 1);
+	assert_int_equal(st->got.lanes_cut, 1);
+
+	/* reserved and never committed (a writer killed in the middle): counted up to it */
+	fake_rec(f, 4048, 0, 2);
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->kind, RH_MARK_STALE_LOST);
+	assert_int_equal(st->got.records, 1);
+	assert_int_equal(st->got.uncommitted, 1);
+	fake_rec(f, 4048, 48, 2);
+
+	/* truncated: the header says more than the file has */
+	st = placed(path, f, sizeof(*f) - 100);
+	assert_int_equal(st->kind, RH_MARK_STALE_UNREAD);
+	assert_string_equal(st->why, "truncated");
+	assert_int_equal(rh_mark_ring_lost(ring), 0);
+
+	/* sizes no ring has: many lanes of a huge size, a lane size no power of 2 */
+	f->h.nlanes = 100000;
+	assert_int_equal(placed(path, f, sizeof(*f))->kind, RH_MARK_STALE_UNREAD);
+	f->h.nlanes = 1;
+	f->h.lane_size = 3000;
+	assert_int_equal(placed(path, f, sizeof(*f))->kind, RH_MARK_STALE_UNREAD);
+	f->h.lane_size = 1ull << 40;
+	f->h.lane_stride = TH_MARK_LANE_HDR + f->h.lane_size;
+	f->h.file_size = f->h.hdr_size + f->h.lane_stride;
+	assert_int_equal(placed(path, f, sizeof(*f))->kind, RH_MARK_STALE_UNREAD);
+
+	/* another process's ring; another version; garbage; nothing at all */
+	fake_init(f);
+	f->h.pid = 1;
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->kind, RH_MARK_STALE_UNREAD);
+	assert_string_equal(st->why, "made for another process");
+	fake_init(f);
+	f->h.version = 99;
+	assert_int_equal(placed(path, f, sizeof(*f))->kind, RH_MARK_STALE_UNREAD);
+	memset(f, 0xa5, sizeof(*f));
+	st = placed(path, f, sizeof(*f));
+	assert_int_equal(st->kind, RH_MARK_STALE_UNREAD);
+	assert_string_equal(st->why, "no marker ring's magic");
+	assert_int_equal(placed(path, f, 0)->kind, RH_MARK_STALE_UNREAD);
+
+	/* another user's file: not read, whatever it holds */
+	fake_init(f);
+	fresh(path);
+	fake_write(path, f, sizeof(*f));
+	assert_int_equal(chown(path, 12345, 12345), 0);
+	st = after(path);
+	assert_int_equal(st->kind, RH_MARK_STALE_UNREAD);
+	assert_int_equal(rh_mark_ring_lost(ring), 0);
+
+	/* a FIFO (opening it would block), a link: removed, the link's target stays */
+	fresh(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	st = after(path);
+	assert_int_equal(st->kind, RH_MARK_STALE_UNREAD);
+	assert_string_equal(st->why, "not a regular file");
+	snprintf(other, sizeof(other), "%s.target", path);
+	fake_write(other, f, sizeof(*f));
+	fresh(path);
+	assert_int_equal(symlink(other, path), 0);
+	assert_int_equal(after(path)->kind, RH_MARK_STALE_UNREAD);
+	assert_int_equal(stat(other, &sb), 0);
+	unlink(other);
+
+	/* a directory: refused, left as it is */
+	fresh(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(make_ring_keep(1, 4096, 100), -EISDIR);
+	assert_int_equal(rmdir(path), 0);
+
+	/* a live session's ring (its lock held) is still refused */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH), 0);
+	assert_int_equal(make_ring_keep(1, 4096, 100), -EEXIST);
+	close(fd);
+	unlink(path);
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +854,9 @@ int main(void)
 	    cmocka_unit_test_teardown(ended_ring_takes_nothing, teardown),
 	    cmocka_unit_test_teardown(dead_session_ring_ignored, teardown),
 	    cmocka_unit_test_teardown(second_session_refused, teardown),
+	    cmocka_unit_test_teardown(dead_session_ring_counted, teardown),
+	    cmocka_unit_test_teardown(pinned_dead_session_ring_kept, teardown),
+	    cmocka_unit_test_teardown(stale_files_not_trusted, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
