@@ -85,6 +85,8 @@ struct rc_mark {
 	const struct th_rec *const *last; /* each class store's last record (the host's) */
 	struct rc_ring_rec *recs; /* its records in time order, classes the host's */
 	size_t n, i;
+	bool have_clock; /* clock: for records stamped with the TSC (TH_RECF_TSC) */
+	struct rh_clock clock;
 };
 
 struct rc_host {
@@ -358,11 +360,21 @@ static void read_ring(struct rc_class *c)
 
 /* ---- the marker rings -------------------------------------------------------------- */
 
-/* The same record, but for what the drain sets (seq, class, guest)? */
-static bool same_record(const struct th_rec *a, const struct th_rec *b, size_t len)
+/*
+ * The same record, but for what the drain sets (seq, class, guest, and the
+ * time it converted from the TSC: ours, converted now, is within a few
+ * microseconds of it)?
+ */
+static bool same_record(const struct th_rec *a, uint64_t ts, bool tsc, const struct th_rec *b,
+			size_t len)
 {
-	return b && b->size == len && a->fmt == b->fmt && a->ts == b->ts && a->cpu == b->cpu &&
-	       !memcmp(a + 1, b + 1, len - sizeof(*a));
+	uint64_t d;
+
+	if (!b)
+		return false;
+	d = ts > b->ts ? ts - b->ts : b->ts - ts;
+	return b->size == len && a->fmt == b->fmt && (tsc ? d < 1000000 : d == 0) &&
+	       a->cpu == b->cpu && !memcmp(a + 1, b + 1, len - sizeof(*a));
 }
 
 static int keep_mark_rec(void *arg, const struct th_rec *rec, size_t len, bool lane_first)
@@ -371,6 +383,8 @@ static int keep_mark_rec(void *arg, const struct th_rec *rec, size_t len, bool l
 	struct rc_ring_rec *n;
 	struct th_rec *copy;
 	int i, cls = -1;
+	bool tsc = rec->flags & TH_RECF_TSC;
+	uint64_t ts;
 
 	for (i = 0; i < m->d.nmarks; i++)
 		if (m->d.fmt[i] == rec->fmt)
@@ -380,7 +394,17 @@ static int keep_mark_rec(void *arg, const struct th_rec *rec, size_t len, bool l
 		return 0;
 	}
 	/* the drain appends before it gives the record back: the store may have it */
-	if (lane_first && cls < TH_MAX_CLASSES && same_record(rec, m->last[cls], len)) {
+	/*
+	 * A writer's TSC stamp, as the session would have converted it: the
+	 * rate from 50 ms of this machine's clock (below a ppm off), the
+	 * order exact, the time off by NTP's slew since the crash at most
+	 */
+	if (tsc && !m->have_clock) {
+		rh_clock_init(&m->clock, 50000000);
+		m->have_clock = true;
+	}
+	ts = tsc ? rh_clock_ns(&m->clock, rec->ts) : rec->ts;
+	if (lane_first && cls < TH_MAX_CLASSES && same_record(rec, ts, tsc, m->last[cls], len)) {
 		m->skipped++;
 		return 0;
 	}
@@ -394,6 +418,8 @@ static int keep_mark_rec(void *arg, const struct th_rec *rec, size_t len, bool l
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, rec, len);
+	copy->ts = ts;
+	copy->flags &= (uint8_t)~TH_RECF_TSC;
 	/* as the drain would have stored it: the host's class, the session's guest */
 	copy->cls = (uint8_t)cls;
 	copy->guest = m->d.guest;

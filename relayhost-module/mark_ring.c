@@ -59,6 +59,8 @@ struct rh_mark_ring {
 	uint64_t broken; /* lanes given up on: a record in them made no sense */
 	bool lane_broken[TH_MARK_MAX_LANES];
 	uint8_t rec[TH_REC_MAX]; /* the record being handed out, copied */
+	bool tsc;		 /* writers may stamp with the TSC: clock converts */
+	struct rh_clock clock;
 };
 
 static struct th_mark_lane *lane(const struct rh_mark_ring *r, uint32_t i)
@@ -239,6 +241,10 @@ int rh_mark_ring_create(const struct rh_mark_ring_opts *o, struct rh_mark_ring *
 	r->h->guest = o->guest;
 	r->h->strmax = o->strmax;
 	r->h->version = TH_MARK_VERSION;
+	r->tsc = rh_clock_tsc_usable();
+	if (r->tsc)
+		rh_clock_init(&r->clock, 1000000);
+	r->h->ts_tsc = r->tsc;
 	/* the magic last: a process that maps the file early sees it incomplete and leaves */
 	__atomic_store_n(&r->h->magic, TH_MARK_MAGIC, __ATOMIC_RELEASE);
 	*ret = r;
@@ -328,11 +334,17 @@ static int peek(struct rh_mark_ring *r, uint32_t i, bool copy, uint64_t *ret_tai
 	if (size < sizeof(struct th_rec) || size > TH_REC_MAX)
 		return -EBADMSG;
 	*ret_ts = rec->ts;
+	/* a hostile writer's flag on a ring without a clock: its time stays as it is */
+	if ((rec->flags & TH_RECF_TSC) && r->tsc)
+		*ret_ts = rh_clock_ns(&r->clock, *ret_ts);
 	*ret_tail = tail;
 	if (!copy)
 		return (int)size;
 	memcpy(r->rec, rec, size);
-	((struct th_rec *)r->rec)->size = size;
+	rec = (struct th_rec *)r->rec;
+	rec->size = size;
+	rec->ts = *ret_ts;
+	rec->flags &= (uint8_t)~TH_RECF_TSC;
 	return (int)size;
 }
 
@@ -358,6 +370,8 @@ int rh_mark_ring_consume_until(struct rh_mark_ring *r, uint64_t max_ts, rh_recor
 	uint32_t nl = r->geom.nlanes, i;
 	int n = 0, ret;
 
+	if (r->tsc)
+		rh_clock_update(&r->clock);
 	for (;;) {
 		uint64_t best_ts = UINT64_MAX, best_tail = 0, tail, ts;
 		int best = -1, best_size = 0, size;

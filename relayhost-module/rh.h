@@ -314,6 +314,25 @@ struct rh_mark_geom {
 	uint64_t lane_size;
 };
 
+/* ---- mark_clock.c: a marker record's time-stamp counter, as CLOCK_MONOTONIC ns ---- */
+
+struct rh_clock_point {
+	uint64_t tsc, ns;
+};
+
+struct rh_clock {
+	struct rh_clock_point a, b; /* a before b */
+};
+
+/* The kernel keeps CLOCK_MONOTONIC on the time-stamp counter (clocksource tsc). */
+bool rh_clock_tsc_usable(void);
+/* Two first points, span_ns apart (it spins that long): the rate's error is ~40 ns / span. */
+void rh_clock_init(struct rh_clock *c, uint64_t span_ns);
+/* A new point when the last is old enough: call before converting a batch. */
+void rh_clock_update(struct rh_clock *c);
+/* A counter value as CLOCK_MONOTONIC nanoseconds. */
+uint64_t rh_clock_ns(const struct rh_clock *c, uint64_t tsc);
+
 struct rh_mark_ring_opts {
 	pid_t pid;          /* the process: the ring's path is made from it */
 	uid_t uid;          /* its owner, who must be able to map it */

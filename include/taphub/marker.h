@@ -119,7 +119,14 @@ struct th_mark_ring {
 	__u32 strmax;      /* bytes a string argument keeps at most (MAXSTRINGLEN - 1) */
 	/* set by the session when it ends (release; writers acquire): stop writing */
 	__u32 closed;
-	__u8 reserved[64];
+	/*
+	 * 1: the session converts the CPU's time-stamp counter to its clock
+	 * (the kernel's clocksource is the TSC): a record may carry rdtsc
+	 * with TH_RECF_TSC instead of clock_gettime()'s, 20 ns cheaper. A
+	 * writer that does not know this field stamps nanoseconds, as before.
+	 */
+	__u32 ts_tsc;
+	__u8 reserved[60];
 	struct th_mark_entry marks[TH_MARK_MAX_MARKS];
 };
 
@@ -177,6 +184,7 @@ struct th_mark_proc {
 	__u32 nlanes;              /* copied once validated: writers trust only these */
 	__u64 lane_size, lane_stride, hdr_size;
 	__u32 guest, strmax;
+	__u32 tsc; /* the ring's ts_tsc */
 };
 
 __attribute__((weak, visibility("hidden"))) struct th_mark_proc th_mark_proc_state;
@@ -245,6 +253,7 @@ static inline int th_mark_map(struct th_mark_proc *p)
 	p->hdr_size = h.hdr_size;
 	p->guest = h.guest;
 	p->strmax = h.strmax;
+	p->tsc = h.ts_tsc == 1;
 	p->size = h.file_size;
 	/* the fields above before the ring: readers acquire it */
 	__atomic_store_n(&p->ring, (struct th_mark_ring *)m, __ATOMIC_RELEASE);
@@ -418,11 +427,19 @@ static inline void th_mark_write(struct th_mark_site *s, const struct th_mark_ar
 		return;
 	r->fmt = s->fmt;
 	r->cls = s->cls;
-	r->flags = trunc;
 	r->guest = p->guest;
 	r->cpu = cpu;
 	r->seq = 0;
-	r->ts = (__u64)th_mark_now();
+#if defined(__x86_64__)
+	if (p->tsc) {
+		r->ts = __builtin_ia32_rdtsc();
+		r->flags = trunc | TH_RECF_TSC;
+	} else
+#endif
+	{
+		r->ts = (__u64)th_mark_now();
+		r->flags = trunc;
+	}
 	o = (__u8 *)(r + 1);
 	for (i = 0; i < n; i++) {
 		if (a[i].s) {

@@ -76,6 +76,12 @@ enum th_err_kind {
 #define TH_MAXBACKTRACE 20
 
 #define TH_RECF_TRUNC 0x01 /* a string argument was truncated */
+/*
+ * ts is the CPU's time-stamp counter, not nanoseconds: a no-trap marker's
+ * record in its ring (taphub/marker.h); the session converts it and clears
+ * the flag before anyone else sees the record
+ */
+#define TH_RECF_TSC 0x02
 
 /* Per-class counters, one slot per CPU in the guest's th_counters map. */
 struct th_class_counters {

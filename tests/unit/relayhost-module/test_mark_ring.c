@@ -75,6 +75,7 @@ struct got {
 	uint8_t flags, cls;
 	uint32_t guest;
 	uint16_t fmt;
+	uint64_t ts;
 };
 
 /* A ring for our pid, over what a dead session may have left there. */
@@ -138,6 +139,7 @@ static int on_a(void *arg, int cls, const void *rec, size_t len, uint64_t ring_e
 	g->cls = r->cls;
 	g->guest = r->guest;
 	g->fmt = r->fmt;
+	g->ts = r->ts;
 	g->n++;
 	return 0;
 }
@@ -841,6 +843,43 @@ static void stale_files_not_trusted(void **state)
 	close(fd);
 	unlink(path);
 	free(f);
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A record's time is CLOCK_MONOTONIC, as bpf_ktime_get_ns() stamps the
+ * kernel's records, whether the writer took it from clock_gettime() or
+ * (clocksource tsc) from the time-stamp counter the session converts:
+ * between a clock read just before the hit and one just after, within the
+ * conversion's error (1 us allowed; it is about 0.1), right after the ring
+ * is made and 30 ms later, when the session has taken new clock points.
+ */
+static void time_is_the_kernels_clock(void **state)
+{
+	struct got g = {0};
+	uint64_t before, after;
+	int round;
+
+	(void)state;
+	assert_int_equal(make_ring(1, 4096, 10), 0);
+	assert_int_equal(rh_mark_ring_enable(ring, "tprov", "a", FMT, CLS), 0);
+	for (round = 0; round < 3; round++) {
+		before = mono_ns();
+		assert_int_equal(hit_a(round, "t"), 1);
+		after = mono_ns();
+		assert_int_equal(rh_mark_ring_consume(ring, on_a, &g), 1);
+		assert_int_equal(g.flags, 0);
+		assert_true(g.ts + 1000 >= before);
+		assert_true(g.ts <= after + 1000);
+		/* spin 15 ms: the session's clock points move on between rounds */
+		while (mono_ns() - after < 15000000)
+			;
+	}
 }
 
 int main(void)
@@ -857,6 +896,7 @@ int main(void)
 	    cmocka_unit_test_teardown(dead_session_ring_counted, teardown),
 	    cmocka_unit_test_teardown(pinned_dead_session_ring_kept, teardown),
 	    cmocka_unit_test_teardown(stale_files_not_trusted, teardown),
+	    cmocka_unit_test_teardown(time_is_the_kernels_clock, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
