@@ -843,6 +843,8 @@ static void stale_files_not_trusted(void **state)
 	close(fd);
 	unlink(path);
 	free(f);
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
