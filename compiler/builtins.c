@@ -132,6 +132,8 @@ static const struct cc_builtin builtins[] = {
 	{ "tokenize", 1, 2, S, { S, S }, BC_BOTH, B_TOKENIZE },
 	/* kernel_string(s) of a string: the string itself (types.c picks it) */
 	{ "kernel_string", 1, 2, S, { S, S }, BC_BOTH, B_KERNEL_STRING_S },
+	/* kernel_string_n(s, n) of a string: its first n bytes at most */
+	{ "kernel_string_n", 2, 2, S, { S, L }, BC_BOTH, B_KERNEL_STRING_NS },
 	{ "user_mode", 0, 0, L, { 0 }, BC_BOTH, B_USER_MODE },
 	{ "addr", 0, 0, L, { 0 }, BC_BOTH, B_ADDR },
 	{ "uaddr", 0, 0, L, { 0 }, BC_BOTH, B_UADDR },

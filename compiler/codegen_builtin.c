@@ -116,6 +116,12 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	}
 	case B_KERNEL_STRING_S:
 		return a0;
+	case B_KERNEL_STRING_NS:
+		t = cg_temp(G);
+		if (G->kernel)
+			return cg_fmt(G, "th_substr(%s, %s, 0, %s)", t, a0, cg_ex(G, n->args[1]));
+		return cg_fmt(G, "({ grt_str_substr(%s, TH_STRLEN, %s, 0, %s); %s; })", t, a0,
+			   cg_ex(G, n->args[1]), t);
 	case B_MODNAME: case B_UMODNAME: {
 		bool user = n->builtin == B_UMODNAME;
 

@@ -190,6 +190,11 @@ static void kernel_string_of_a_string(void **state)
 		     "function 'user_string' reads kernel or process memory");
 	expect_error("probe begin { s = tokenize(1, \" \") }",
 		     "type mismatch: argument 1 of tokenize() is long, expected string");
+	/* kernel_string_n() of a string (a char[N] member): its first n bytes */
+	expect_builtin("probe begin { print(kernel_string_n(\"abc\", 2)) }", "kernel_string_n",
+		       B_KERNEL_STRING_NS);
+	expect_error("probe begin { print(kernel_string_n(\"abc\", \"x\")) }",
+		     "argument 2 of kernel_string_n() is string, expected long");
 }
 
 /* The meta of text (compiled to C); the caller frees it. */
