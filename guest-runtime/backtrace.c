@@ -13,9 +13,13 @@
  * soon after the probe fired; a process gone by then leaves hex), gives
  * the file and the offset in it; the file's program headers turn that
  * into the address its symbol table uses; .symtab (or .dynsym when the
- * file is stripped) names it.  Symbol tables are read with libelf once
- * per file and kept (at most MAX_FILES, dropped oldest first).  The hub's
- * readers resolve stacks from several threads: the caches are locked.
+ * file is stripped) names it, and its DWARF line table (lines.c) gives
+ * the source line of that address.  Symbol tables are read with libelf
+ * once per file and kept, with the file's DWARF once a line is asked for
+ * (at most MAX_FILES files, dropped oldest first: file_drop frees both).
+ * The hub's readers resolve stacks from several threads: the caches are
+ * locked, and a name or line found is copied out before the lock goes.
+ * The kernel's lines would need vmlinux's DWARF, which is not read.
  */
 #include <errno.h>
 #include <fcntl.h>
