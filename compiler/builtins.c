@@ -134,6 +134,8 @@ static const struct cc_builtin builtins[] = {
 	{ "tokenize", 1, 2, S, { S, S }, BC_BOTH, B_TOKENIZE },
 	/* kernel_string(s) of a string: the string itself (types.c picks it) */
 	{ "kernel_string", 1, 2, S, { S, S }, BC_BOTH, B_KERNEL_STRING_S },
+	/* kernel_string_n(s, n) of a string: its first n bytes at most */
+	{ "kernel_string_n", 2, 2, S, { S, L }, BC_BOTH, B_KERNEL_STRING_NS },
 	{ "user_mode", 0, 0, L, { 0 }, BC_BOTH, B_USER_MODE },
 	{ "addr", 0, 0, L, { 0 }, BC_BOTH, B_ADDR },
 	{ "uaddr", 0, 0, L, { 0 }, BC_BOTH, B_UADDR },
@@ -187,6 +189,15 @@ static const struct cc_builtin builtins[] = {
 	{ "sprint_ustack", 1, 1, S, { S }, BC_BOTH, B_SPRINT_USTACK },
 	{ "usymname", 1, 1, S, { L }, BC_BOTH, B_USYMNAME },
 	{ "usymdata", 1, 1, S, { L }, BC_BOTH, B_USYMDATA },
+	/* source lines of addresses (docs/language.md, "Source lines of addresses") */
+	{ "usymfileline", 1, 1, S, { L }, BC_BOTH, B_USYMFILELINE },
+	{ "usymfile", 1, 1, S, { L }, BC_BOTH, B_USYMFILE },
+	{ "usymline", 1, 1, S, { L }, BC_BOTH, B_USYMLINE },
+	{ "symfileline", 1, 1, S, { L }, BC_BOTH, B_SYMFILELINE },
+	{ "symfile", 1, 1, S, { L }, BC_BOTH, B_SYMFILE },
+	{ "symline", 1, 1, S, { L }, BC_BOTH, B_SYMLINE },
+	{ "print_backtrace_fileline", 0, 0, TY_VOID, { 0 }, BC_KERNEL, B_PRINT_BACKTRACE_FILELINE },
+	{ "print_ubacktrace_fileline", 0, 0, TY_VOID, { 0 }, BC_KERNEL, B_PRINT_UBACKTRACE_FILELINE },
 	/* the last =~ match of the handler run: user context only (regex.c) */
 	{ "matched", 1, 1, S, { L }, BC_USER, B_MATCHED },
 	{ "matched_str", 0, 0, S, { 0 }, BC_USER, B_MATCHED_STR },
@@ -228,40 +239,16 @@ const struct cc_builtin *cc_builtin_get(int id)
 	return NULL;
 }
 
-/*
- * Functions of stap's tapsets taphub does not have, with the reason, so
- * a call is refused with it rather than as unknown.
- */
-static const struct {
-	const char *name, *why;
-} refused[] = {
-#define FILELINE                                                                              \
-	"needs the DWARF line tables of the binaries, which taphub does not read yet (they come " \
-	"with the user-space probes, docs/probes.md)"
-	{ "symfileline", FILELINE }, { "symfile", FILELINE }, { "symline", FILELINE },
-	{ "usymfileline", FILELINE }, { "usymfile", FILELINE }, { "usymline", FILELINE },
-	{ "print_backtrace_fileline", FILELINE }, { "print_ubacktrace_fileline", FILELINE },
-#undef FILELINE
-};
-
-const char *cc_builtin_refused(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
-		if (!strcmp(refused[i].name, name))
-			return refused[i].why;
-	return NULL;
-}
-
 const char *cc_builtin_why(const struct cc_builtin *b)
 {
 	if (b->id >= B_FP_TO_STRING && b->id <= B_FP32_TO_FP64)
 		return "eBPF has no floating point; call it in a begin, end or timer probe";
-	if (b->id >= B_BACKTRACE && b->id <= B_SPRINT_BACKTRACE)
+	if ((b->id >= B_BACKTRACE && b->id <= B_SPRINT_BACKTRACE) ||
+	    b->id == B_PRINT_BACKTRACE_FILELINE)
 		return "begin, end and timer probes run in user space (tap), which has no kernel "
 		       "stack to unwind";
-	if (b->id >= B_UBACKTRACE && b->id <= B_SPRINT_UBACKTRACE)
+	if ((b->id >= B_UBACKTRACE && b->id <= B_SPRINT_UBACKTRACE) ||
+	    b->id == B_PRINT_UBACKTRACE_FILELINE)
 		return "begin, end and timer probes run in tap, not in a traced process: there is "
 		       "no user stack to unwind";
 	return NULL;

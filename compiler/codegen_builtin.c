@@ -83,6 +83,18 @@ static void need_rec(struct gen *G, size_t size)
  * "Functions"): kernel side in grt_bpf.h (th_*), user side in
  * guest-runtime (grt_*: tokenize.c, proc.c, fp.c, backtrace.c, rt.c).
  */
+/* The runtime's style (enum grt_sym_style) of a symbol function of user context. */
+static const char *sym_style(int builtin)
+{
+	switch (builtin) {
+	case B_USYMDATA: case B_SYMDATA: return "GRT_SYM_DATA";
+	case B_USYMFILELINE: case B_SYMFILELINE: return "GRT_SYM_FILELINE";
+	case B_USYMFILE: case B_SYMFILE: return "GRT_SYM_FILE";
+	case B_USYMLINE: case B_SYMLINE: return "GRT_SYM_LINE";
+	default: return "GRT_SYM_NAME";
+	}
+}
+
 static const char *builtin_util(struct gen *G, struct cc_node *n)
 {
 	struct cc_ctx *cx = G->cx;
@@ -104,6 +116,12 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	}
 	case B_KERNEL_STRING_S:
 		return a0;
+	case B_KERNEL_STRING_NS:
+		t = cg_temp(G);
+		if (G->kernel)
+			return cg_fmt(G, "th_substr(%s, %s, 0, %s)", t, a0, cg_ex(G, n->args[1]));
+		return cg_fmt(G, "({ grt_str_substr(%s, TH_STRLEN, %s, 0, %s); %s; })", t, a0,
+			   cg_ex(G, n->args[1]), t);
 	case B_MODNAME: case B_UMODNAME: {
 		bool user = n->builtin == B_UMODNAME;
 
@@ -240,15 +258,20 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 		return cg_fmt(G, "th_backtrace_str(H, %s, %s, %s)", cg_temp(G), user ? "true" : "false",
 			   sym ? "true" : "false");
 	}
-	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK: case B_PRINT_USTACK: {
-		bool user = n->builtin == B_PRINT_UBACKTRACE || n->builtin == B_PRINT_USTACK;
+	case B_PRINT_BACKTRACE: case B_PRINT_UBACKTRACE: case B_PRINT_STACK: case B_PRINT_USTACK:
+	case B_PRINT_BACKTRACE_FILELINE: case B_PRINT_UBACKTRACE_FILELINE: {
+		bool user = n->builtin == B_PRINT_UBACKTRACE || n->builtin == B_PRINT_USTACK ||
+			    n->builtin == B_PRINT_UBACKTRACE_FILELINE;
+		bool lines = n->builtin == B_PRINT_BACKTRACE_FILELINE ||
+			     n->builtin == B_PRINT_UBACKTRACE_FILELINE;
 
 		if (!G->kernel)
 			return cg_fmt(G, "({ grt_print_stack(U, %s, %d); 0; })", a0, user);
-		/* header, user flag, pid, count and the frames */
+		/* header, flags, pid, count and the frames */
 		need_rec(G, sizeof(struct th_rec) + 8 * (3 + TH_MAXBACKTRACE));
-		return cg_fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %s, %s); 0; })", G->cls,
-			   user ? "true" : "false", has1 ? a0 : "0");
+		return cg_fmt(G, "({ if (!H->err) th_stack_rec(H, %d, F->rec, %d, %s); 0; })", G->cls,
+			   (user ? TH_STACK_USER : 0) | (lines ? TH_STACK_LINES : 0),
+			   has1 ? a0 : "0");
 	}
 	case B_SPRINT_STACK: case B_SPRINT_USTACK: {
 		bool user = n->builtin == B_SPRINT_USTACK;
@@ -258,12 +281,13 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 			return cg_fmt(G, "th_sprint_stack(%s, %s, %s)", t, a0, user ? "true" : "false");
 		return cg_fmt(G, "({ grt_sprint_stack(U, %s, %s, %d); %s; })", t, a0, user, t);
 	}
-	case B_USYMNAME: case B_USYMDATA:
+	case B_USYMNAME: case B_USYMDATA: case B_USYMFILELINE: case B_USYMFILE: case B_USYMLINE:
+		/* printed straight from a probe, a line is the reader's (cg_kprintf) */
 		t = cg_temp(G);
 		if (G->kernel)
 			return cg_fmt(G, "th_hex(%s, (__u64)%s)", t, a0);
-		return cg_fmt(G, "({ grt_usym(U, %s, (__u64)%s, %d); %s; })", t, a0,
-			   n->builtin == B_USYMDATA, t);
+		return cg_fmt(G, "({ grt_usym(U, %s, (__u64)%s, %s); %s; })", t, a0,
+			   sym_style(n->builtin), t);
 	default:
 		cc_error_at(&cx->diag, &n->loc, "built-in '%s' has no code generator", n->name);
 		return "0";
@@ -601,15 +625,18 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 
 			return cg_fmt(G, "({ grt_cmdline(U, %s); %s; })", t, t);
 		}
-	case B_SYMNAME: case B_SYMDATA: {
+	case B_SYMNAME: case B_SYMDATA: case B_SYMFILELINE: case B_SYMFILE: case B_SYMLINE: {
 		const char *t = cg_temp(G);
 
 		if (G->kernel && n->builtin == B_SYMDATA)
 			return cg_fmt(G, "th_symdata(%s, (__u64)%s)", t, cg_ex(G, n->args[0]));
-		if (G->kernel)
+		if (G->kernel && n->builtin == B_SYMNAME)
 			return cg_fmt(G, "th_symbol(%s, (__u64)%s, 0)", t, cg_ex(G, n->args[0]));
-		return cg_fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %d); %s; })", t, cg_ex(G, n->args[0]),
-			   n->builtin == B_SYMDATA, t);
+		/* the kernel's lines are in its DWARF, not read: stap's form without them */
+		if (G->kernel)
+			return cg_fmt(G, "th_hex(%s, (__u64)%s)", t, cg_ex(G, n->args[0]));
+		return cg_fmt(G, "({ grt_symbol(U, %s, (__u64)%s, %s); %s; })", t, cg_ex(G, n->args[0]),
+			   sym_style(n->builtin), t);
 	}
 	case B_MATCHED: case B_MATCHED_STR: {
 		const char *t;

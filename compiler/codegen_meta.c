@@ -19,9 +19,17 @@
 
 /* ---- the meta file ------------------------------------------------------------------------ */
 
+/* A value's letter (docs/guest-meta.md): a type, or an address the reader resolves. */
 static char type_letter(int t)
 {
-	return t == TY_STRING ? 's' : t == TY_STATS ? 'S' : 'l';
+	switch (t) {
+	case TY_STRING: return 's';
+	case TY_STATS: return 'S';
+	case CC_FMT_USYM_FILELINE: return 'F';
+	case CC_FMT_USYM_FILE: return 'P';
+	case CC_FMT_USYM_LINE: return 'N';
+	default: return 'l';
+	}
 }
 
 char *cg_gen_meta(struct gen *G)

@@ -52,18 +52,45 @@ char *cg_escape_pct(struct gen *G, const char *s, size_t n)
 	return o;
 }
 
+/*
+ * usymfileline(a), usymfile(a), usymline(a) as a value printed from a
+ * kernel probe: the reader makes its text from the process's files (a
+ * probe has no DWARF to read), so the record carries the process id and
+ * the address; anywhere else in a kernel probe they are the address in
+ * hex.  The value's format type (enum cc_fmt_usym), or 0.
+ */
+static int usym_value(const struct cc_node *a)
+{
+	if (a->kind != N_CALL || a->func)
+		return 0;
+	switch (a->builtin) {
+	case B_USYMFILELINE: return CC_FMT_USYM_FILELINE;
+	case B_USYMFILE: return CC_FMT_USYM_FILE;
+	case B_USYMLINE: return CC_FMT_USYM_LINE;
+	default: return 0;
+	}
+}
+
 /* printf in kernel context: a record into the unit's class ring. */
 const char *cg_kprintf(struct gen *G, const char *f, size_t flen, struct cc_node **args, int nargs,
 		       const int *types)
 {
-	int id = cg_add_fmt(G, f, flen, types, nargs);
+	int ftypes[64], id, slots = 0;
 	char *code = cc_strdup(G->cx->arena, "({");
 	bool strings = false;
 	size_t size = sizeof(struct th_rec);
 	int i, u = cg_uniq(G);
 
 	for (i = 0; i < nargs; i++) {
-		if (types[i] == TY_STRING) {
+		ftypes[i] = types[i] == TY_STRING && usym_value(args[i]) ? usym_value(args[i]) : types[i];
+		if (ftypes[i] >= CC_FMT_USYM_FILELINE) {
+			/* the process and the address: two longs */
+			size += 16;
+			code = cg_fmt(G,
+				      "%s __s64 a%d_%d = (__s64)(bpf_get_current_pid_tgid() >> 32);"
+				      " __s64 b%d_%d = %s;",
+				      code, u, i, u, i, cg_ex(G, args[i]->args[0]));
+		} else if (types[i] == TY_STRING) {
 			strings = true;
 			size += 2 + (size_t)G->cx->lim.maxstringlen;
 			code = cg_fmt(G, "%s const char *a%d_%d = %s;", code, u, i, cg_ex(G, args[i]));
@@ -72,13 +99,18 @@ const char *cg_kprintf(struct gen *G, const char *f, size_t flen, struct cc_node
 			code = cg_fmt(G, "%s __s64 a%d_%d = %s;", code, u, i, cg_ex(G, args[i]));
 		}
 	}
+	id = cg_add_fmt(G, f, flen, ftypes, nargs);
 	/* after an error in the same statement the handler is aborting: emit nothing */
 	code = cg_fmt(G, "%s if (!H->err) {", code);
 	if (!strings) {
 		code = cg_fmt(G, "%s struct th_rec *r%d = th_reserve(%d, %zu, %d); if (r%d) {", code, u,
 			   G->cls, size, id, u);
-		for (i = 0; i < nargs; i++)
-			code = cg_fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = a%d_%d;", code, u, i, u, i);
+		for (i = 0; i < nargs; i++) {
+			code = cg_fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = a%d_%d;", code, u, slots++, u, i);
+			if (ftypes[i] >= CC_FMT_USYM_FILELINE)
+				code = cg_fmt(G, "%s ((__s64 *)(r%d + 1))[%d] = b%d_%d;", code, u,
+					      slots++, u, i);
+		}
 		return cg_fmt(G, "%s th_commit(%d, r%d, false); } } 0; })", code, G->cls, u);
 	}
 	if (size > G->recmax)
@@ -87,11 +119,18 @@ const char *cg_kprintf(struct gen *G, const char *f, size_t flen, struct cc_node
 		      "%s __u32 o%d = sizeof(struct th_rec); th_rec_header((struct th_rec "
 		      "*)F->rec, 0, %d, %d);",
 		      code, u, id, G->cls);
-	for (i = 0; i < nargs; i++)
-		code = types[i] == TY_STRING
-			       ? cg_fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u, i)
-			       : cg_fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u,
-				     i);
+	for (i = 0; i < nargs; i++) {
+		if (ftypes[i] >= CC_FMT_USYM_FILELINE)
+			code = cg_fmt(G,
+				      "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);"
+				      " th_put_long(F->rec, &o%d, TH_RECMASK, b%d_%d);",
+				      code, u, u, i, u, u, i);
+		else if (types[i] == TY_STRING)
+			code = cg_fmt(G, "%s th_put_str(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u, i);
+		else
+			code = cg_fmt(G, "%s th_put_long(F->rec, &o%d, TH_RECMASK, a%d_%d);", code, u, u,
+				      i);
+	}
 	return cg_fmt(G, "%s th_output_rec(%d, F->rec, o%d, false); } 0; })", code, G->cls, u);
 }
 
@@ -224,8 +263,8 @@ const char *cg_print_call(struct gen *G, struct cc_node *n)
 		}
 		if (newline) {
 			code = cg_fmt(G, "%s %s;", code,
-				   G->kernel ? cg_kprintf(G, "\n", 1, NULL, 0, types)
-					     : cg_uprintf(G, "\n", 1, NULL, 0, types, NULL));
+				   G->kernel ? cg_kprintf(G, "\n", 1, NULL, 0, NULL)
+					     : cg_uprintf(G, "\n", 1, NULL, 0, NULL, NULL));
 		}
 		return cg_fmt(G, "%s 0; })", code);
 	}

@@ -826,7 +826,19 @@ struct cc_fmt {
 	char *fmt;
 	size_t len;
 	int ntypes;
-	int types[64];
+	int types[64]; /* enum cc_type, or enum cc_fmt_usym */
+};
+
+/*
+ * A format value the reader makes text of, beyond enum cc_type:
+ * usymfileline(a), usymfile(a), usymline(a) printed straight from a kernel
+ * probe carry the process and the address, and the reader looks the line
+ * up in the process's files (codegen_print.c, cg_kprintf).
+ */
+enum cc_fmt_usym {
+	CC_FMT_USYM_FILELINE = 16,
+	CC_FMT_USYM_FILE,
+	CC_FMT_USYM_LINE,
 };
 
 /* A place that can raise a runtime error (division, array full ...). */
@@ -1425,7 +1437,7 @@ enum cc_builtin_id {
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
 	/* issue 10: utility functions (docs/language.md, "Functions") */
-	B_SPRINTDLN, B_TOKENIZE, B_KERNEL_STRING_S,
+	B_SPRINTDLN, B_TOKENIZE, B_KERNEL_STRING_S, B_KERNEL_STRING_NS,
 	B_USER_MODE, B_ADDR, B_UADDR, B_TASK_UTIME, B_TASK_STIME, B_MEM_PAGE_SIZE,
 	B_PROC_MEM_SIZE, B_PROC_MEM_RSS, B_PROC_MEM_SHR, B_PROC_MEM_TXT, B_PROC_MEM_DATA,
 	B_PEXECNAME, B_CPU_CLOCK_NS, B_CPU_CLOCK_US, B_CPU_CLOCK_MS, B_CPU_CLOCK_S,
@@ -1441,6 +1453,9 @@ enum cc_builtin_id {
 	/* modules and paths (grt_bpf_path.h) */
 	B_MODNAME, B_UMODNAME, B_TASK_CWD_PATH, B_TASK_EXE_FILE, B_FULLPATH_PATH,
 	B_FULLPATH_FILE, B_TASK_DENTRY_PATH, B_PSTRACE, B_PN, B_TASK_FD_LOOKUP,
+	/* source lines of addresses */
+	B_USYMFILELINE, B_USYMFILE, B_USYMLINE, B_SYMFILELINE, B_SYMFILE, B_SYMLINE,
+	B_PRINT_BACKTRACE_FILELINE, B_PRINT_UBACKTRACE_FILELINE,
 	B__COUNT
 };
 
@@ -1455,8 +1470,6 @@ struct cc_builtin {
 
 const struct cc_builtin *cc_builtin_find(const char *name);
 const struct cc_builtin *cc_builtin_get(int id);
-/* Why a function of stap's tapsets is not here (usymfileline ...), NULL for any other name. */
-const char *cc_builtin_refused(const char *name);
 /* Why the context b lacks cannot have it, for messages; NULL: no particular reason. */
 const char *cc_builtin_why(const struct cc_builtin *b);
 

@@ -582,11 +582,6 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
 		return;
 	}
 	b = cc_builtin_find(n->name);
-	if (!b && cc_builtin_refused(n->name)) {
-		cc_error_at(&cx->diag, &n->loc, "function '%s' is not supported: it %s", n->name,
-			    cc_builtin_refused(n->name));
-		return;
-	}
 	if (!b) {
 		cc_error_at(&cx->diag, &n->loc, "unresolved function call '%s'", n->name);
 		return;

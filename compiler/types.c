@@ -413,12 +413,15 @@ static int type_builtin(struct typer *T, struct cc_node *n)
 		return b->ret;
 	}
 	case B_KERNEL_STRING:
+	case B_KERNEL_STRING_N:
 		/*
 		 * kernel_string(s) of what is a string here (a tracepoint's
-		 * char[] field, where stap has a char * to read) is s itself.
+		 * char[] field, a char[N] member, where stap has an address to
+		 * read) is s itself; kernel_string_n(s, n) its first n bytes.
 		 */
 		if (infer(T, n->args[0], TY_UNKNOWN) == TY_STRING) {
-			n->builtin = B_KERNEL_STRING_S;
+			n->builtin = n->builtin == B_KERNEL_STRING ? B_KERNEL_STRING_S
+								    : B_KERNEL_STRING_NS;
 			b = cc_builtin_get(n->builtin);
 		}
 		for (i = 0; i < n->nargs; i++) {

@@ -13,14 +13,19 @@
  * soon after the probe fired; a process gone by then leaves hex), gives
  * the file and the offset in it; the file's program headers turn that
  * into the address its symbol table uses; .symtab (or .dynsym when the
- * file is stripped) names it.  Symbol tables are read with libelf once
- * per file and kept (at most MAX_FILES, dropped oldest first).  The hub's
- * readers resolve stacks from several threads: the caches are locked.
+ * file is stripped) names it, and its DWARF line table (lines.c) gives
+ * the source line of that address.  Symbol tables are read with libelf
+ * once per file and kept, with the file's DWARF once a line is asked for
+ * (at most MAX_FILES files, dropped oldest first: file_drop frees both).
+ * The hub's readers resolve stacks from several threads: the caches are
+ * locked, and a name or line found is copied out before the lock goes.
+ * The kernel's lines would need vmlinux's DWARF, which is not read.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libelf.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -31,6 +36,7 @@
 
 #include "guest-runtime/grt.h"
 #include "guest-runtime/grt_user.h"
+#include "guest-runtime/lines.h"
 
 /* ---- kallsyms ---------------------------------------------------------------- */
 
@@ -131,41 +137,79 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/*
- * One address in a style, given what is known of it: its symbol (name,
- * offset, size) and module, either of which may be missing.
- */
-static void render(char *dst, size_t len, uint64_t addr, int style, const char *name,
-		   uint64_t off, uint64_t size, const char *module, uint64_t moff, uint64_t msize)
+/* What is known of an address; any part may be missing (NULL; line 0). */
+struct addr_info {
+	const char *name;   /* its symbol */
+	uint64_t off, size; /* in the symbol; the symbol's size */
+	const char *module; /* its file (kernel: "kernel" or a module) */
+	uint64_t moff, msize; /* in the file's extent in the process; that extent */
+	const char *file;   /* its source file, from the DWARF line table */
+	uint64_t line;
+};
+
+/* One address in a style, from what is known of it (stap's _stp_snprint_addr). */
+static void render(char *dst, size_t len, uint64_t addr, int style, const struct addr_info *k)
 {
-	const char *mod = module && style == GRT_SYM_SIMPLE ? base_name(module) : module;
-	const char *pre = style == GRT_SYM_FULL ? " " : "";
-	char hex[24];
+	const char *mod = k->module && style == GRT_SYM_SIMPLE ? base_name(k->module) : k->module;
+	bool full = style == GRT_SYM_FULL || style == GRT_SYM_FULLER;
+	bool at = style == GRT_SYM_FULLER && k->file;
+	const char *pre = full ? " " : "";
+	char hex[24], line[24] = "";
 
 	snprintf(hex, sizeof(hex), "0x%" PRIx64, addr);
-	if (name) {
-		char at[64];
+	if (k->line)
+		snprintf(line, sizeof(line), ":%" PRIu64, k->line);
+	switch (style) {
+	case GRT_SYM_FILELINE: /* "file:line", "file" without a line */
+		if (k->file) {
+			snprintf(dst, len, "%s%s", k->file, line);
+			return;
+		}
+		break;
+	case GRT_SYM_FILE:
+		if (k->file) {
+			snprintf(dst, len, "%s", k->file);
+			return;
+		}
+		break;
+	case GRT_SYM_LINE:
+		if (k->line) {
+			snprintf(dst, len, "%" PRIu64, k->line);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (style >= GRT_SYM_FILELINE) {
+		/* no line: the address, as stap says it */
+		snprintf(dst, len, "%s", hex);
+		return;
+	}
+	if (k->name) {
+		char off[64];
 
 		if (style == GRT_SYM_NAME) {
-			snprintf(dst, len, "%s", name);
+			snprintf(dst, len, "%s", k->name);
 			return;
 		}
 		if (style == GRT_SYM_SIMPLE)
-			snprintf(at, sizeof(at), "+0x%" PRIx64, off);
+			snprintf(off, sizeof(off), "+0x%" PRIx64, k->off);
 		else
-			snprintf(at, sizeof(at), "+0x%" PRIx64 "/0x%" PRIx64, off, size);
-		snprintf(dst, len, "%s%s%s%s%s%s%s%s", pre, style == GRT_SYM_FULL ? hex : "",
-			 style == GRT_SYM_FULL ? " : " : "", name, at, mod ? " [" : "",
-			 mod ? mod : "", mod ? "]" : "");
+			snprintf(off, sizeof(off), "+0x%" PRIx64 "/0x%" PRIx64, k->off, k->size);
+		/* FULLER: " 0x... : name+0x12/0x40 at file:line [module]" */
+		snprintf(dst, len, "%s%s%s%s%s%s%s%s%s%s%s", pre, full ? hex : "", full ? " : " : "",
+			 k->name, off, at ? " at " : "", at ? k->file : "", at ? line : "",
+			 mod ? " [" : "", mod ? mod : "", mod ? "]" : "");
 		return;
 	}
 	if (mod && style != GRT_SYM_NAME) {
 		/* a file's address without a symbol: where in the file */
 		if (style == GRT_SYM_SIMPLE)
-			snprintf(dst, len, "%s [%s+0x%" PRIx64 "]", hex, mod, moff);
+			snprintf(dst, len, "%s [%s+0x%" PRIx64 "]", hex, mod, k->moff);
 		else
-			snprintf(dst, len, "%s%s [%s+0x%" PRIx64 "/0x%" PRIx64 "]", pre, hex, mod, moff,
-				 msize);
+			snprintf(dst, len, "%s%s [%s+0x%" PRIx64 "/0x%" PRIx64 "]%s%s%s", pre, hex, mod,
+				 k->moff, k->msize, at ? " at " : "", at ? k->file : "", at ? line : "");
 		return;
 	}
 	snprintf(dst, len, "%s%s", pre, hex);
@@ -175,15 +219,18 @@ void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style)
 {
 	const struct sym *s;
 	uint64_t size = 0;
+	struct addr_info k = { 0 };
 
+	/* the kernel's DWARF is not read: its lines are unknown (stap without debuginfo) */
 	pthread_once(&ksyms_once, load_ksyms);
 	s = sym_find(ksyms, nksyms, addr, &size);
-	if (!s) {
-		render(dst, len, addr, style, NULL, 0, 0, NULL, 0, 0);
-		return;
+	if (s) {
+		k.name = s->name;
+		k.off = addr - s->addr;
+		k.size = size;
+		k.module = s->module ? s->module : "kernel";
 	}
-	render(dst, len, addr, style, s->name, addr - s->addr, size,
-	       s->module ? s->module : "kernel", 0, 0);
+	render(dst, len, addr, style, &k);
 }
 
 int grt_module_kernel(char *dst, size_t len, uint64_t addr)
@@ -202,7 +249,7 @@ int grt_module_kernel(char *dst, size_t len, uint64_t addr)
 
 /* ---- a process's files --------------------------------------------------------- */
 
-#define MAX_FILES 32  /* symbol tables kept */
+#define MAX_FILES 32  /* symbol tables (and DWARF line tables) kept */
 #define MAX_SEGS 16   /* PT_LOAD headers of one file */
 #define MAX_MAPS 4096 /* lines of /proc/PID/maps looked at */
 
@@ -216,6 +263,8 @@ struct elf_file {
 		uint64_t off, vaddr, filesz;
 	} segs[MAX_SEGS];
 	int nsegs;
+	struct grt_lines *lines; /* its DWARF, opened on the first line asked for */
+	bool lines_tried;        /* opened, or found to have none */
 	uint64_t used; /* the cache's clock when last used */
 };
 
@@ -231,6 +280,7 @@ static void file_drop(struct elf_file *f)
 		free(f->syms[i].name);
 	free(f->syms);
 	free(f->path);
+	grt_lines_close(f->lines);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -409,11 +459,18 @@ static int read_maps(int64_t pid, struct map **ret)
 	return n;
 }
 
+/* The styles that name a source line. */
+static bool wants_line(int style)
+{
+	return style == GRT_SYM_FULLER || style >= GRT_SYM_FILELINE;
+}
+
 static void sym_user(char *dst, size_t len, const struct map *maps, int nmaps, uint64_t addr,
 		     int style)
 {
 	const struct map *m = NULL;
 	uint64_t base = 0, top = 0, foff, vaddr = 0, size = 0;
+	struct addr_info k = { 0 };
 	struct elf_file *f;
 	int i;
 
@@ -421,7 +478,7 @@ static void sym_user(char *dst, size_t len, const struct map *maps, int nmaps, u
 		if (addr >= maps[i].start && addr < maps[i].end)
 			m = &maps[i];
 	if (!m) {
-		render(dst, len, addr, style, NULL, 0, 0, NULL, 0, 0);
+		render(dst, len, addr, style, &k);
 		return;
 	}
 	/* the file's extent in the process, for an address no symbol covers */
@@ -433,7 +490,11 @@ static void sym_user(char *dst, size_t len, const struct map *maps, int nmaps, u
 		if (maps[i].end > top)
 			top = maps[i].end;
 	}
+	k.module = m->path;
+	k.moff = addr - base;
+	k.msize = top - base;
 	foff = addr - m->start + m->off;
+	/* the file's names stay the cache's: rendered before it is unlocked */
 	pthread_mutex_lock(&files_lock);
 	f = file_get(m->path);
 	for (i = 0; f && i < f->nsegs; i++)
@@ -443,13 +504,19 @@ static void sym_user(char *dst, size_t len, const struct map *maps, int nmaps, u
 		const struct sym *s = sym_find(f->syms, f->nsyms, vaddr, &size);
 
 		if (s && (!s->size || vaddr < s->addr + s->size)) {
-			render(dst, len, addr, style, s->name, vaddr - s->addr, size, m->path, 0, 0);
-			pthread_mutex_unlock(&files_lock);
-			return;
+			k.name = s->name;
+			k.off = vaddr - s->addr;
+			k.size = size;
 		}
+		if (wants_line(style) && !f->lines_tried) {
+			f->lines = grt_lines_open(f->path);
+			f->lines_tried = true;
+		}
+		if (wants_line(style) && f->lines)
+			grt_lines_find(f->lines, vaddr, &k.file, &k.line);
 	}
+	render(dst, len, addr, style, &k);
 	pthread_mutex_unlock(&files_lock);
-	render(dst, len, addr, style, NULL, 0, 0, m->path, addr - base, top - base);
 }
 
 void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style)
@@ -461,18 +528,19 @@ void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style)
 	free(maps);
 }
 
-int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
+int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int style, int64_t pid,
 		    const uint64_t *ips, int n)
 {
 	struct map *maps = NULL;
 	int nmaps = user && resolve ? read_maps(pid, &maps) : 0, i, err = 0;
-	char line[1024];
+	/* a frame's line: its symbol, module and source file are paths at most */
+	char line[3 * PATH_MAX];
 
 	for (i = 0; i < n && !err; i++) {
 		if (user)
-			sym_user(line, sizeof(line), maps, nmaps, ips[i], GRT_SYM_FULL);
+			sym_user(line, sizeof(line), maps, nmaps, ips[i], style);
 		else
-			grt_sym_kernel(line, sizeof(line), ips[i], GRT_SYM_FULL);
+			grt_sym_kernel(line, sizeof(line), ips[i], style);
 		err = grt_buf_puts(out, line);
 		if (!err)
 			err = grt_buf_putc(out, '\n');

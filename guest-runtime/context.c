@@ -75,10 +75,10 @@ void grt_cmdline(struct grt_uctx *u, char *dst)
 	dst[n] = 0;
 }
 
-void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)
+void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int style)
 {
-	/* stap's forms: "name", "name+0x10/0x80 [kernel]" (backtrace.c) */
-	grt_sym_kernel(dst, maxstr(u), addr, with_offset ? GRT_SYM_DATA : GRT_SYM_NAME);
+	/* stap's forms: "name", "name+0x10/0x80 [kernel]", "0x..." for a line (backtrace.c) */
+	grt_sym_kernel(dst, maxstr(u), addr, style);
 }
 
 void grt_modname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site)

@@ -14,6 +14,7 @@
  *   tokenize.c  tokenize(): stap's strsep() walk over a kept copy
  *   fp.c      stap's floating point helpers (fp_to_string ...)
  *   backtrace.c  symbols: kallsyms, a process's ELF files; stack printing
+ *             (lines.c below it: source lines, private)
  *   stackfn.c    print_stack(), sprint_stack(), usym*(): in user-context probes
  *   system.c  what system() and printk() do, for the programs that run them
  *   regex.c   running compiled regular expressions (=~, !~, matched())
@@ -291,19 +292,40 @@ int grt_fp_parse(const char *s, double *ret);
  *   GRT_SYM_DATA    "name+0x12/0x40 [module]"               (symdata)
  *   GRT_SYM_SIMPLE  "name+0x12 [module]" (module basename)  (sprint_*backtrace)
  *   GRT_SYM_FULL    " 0x... : name+0x12/0x40 [module]"     (print_*backtrace)
- * An address without a symbol is "0x..." (" 0x..." in FULL).  The kernel's
- * module is "kernel" for vmlinux; a process's is the path of the mapped
- * file, from /proc/PID/maps, read as the address is resolved.
+ *   GRT_SYM_FULLER  " 0x... : name+0x12/0x40 at file.c:12 [module]"
+ *                                                 (print_*backtrace_fileline)
+ *   GRT_SYM_FILELINE  "/src/file.c:12"                      (symfileline)
+ *   GRT_SYM_FILE    "/src/file.c"                           (symfile)
+ *   GRT_SYM_LINE    "12"                                    (symline)
+ * An address without a symbol is "0x..." (" 0x..." in FULL), without a
+ * source line "0x..." in the last three (FULLER is FULL then).  The
+ * kernel's module is "kernel" for vmlinux, and its lines are unknown (its
+ * DWARF is not read); a process's module is the path of the mapped file,
+ * from /proc/PID/maps, read as the address is resolved, its lines those
+ * of the file's DWARF (or of its debug file, by build id: lines.c).
+ * NAME and DATA are 0 and 1: generated code passes the style.
  */
-enum grt_sym_style { GRT_SYM_NAME, GRT_SYM_DATA, GRT_SYM_SIMPLE, GRT_SYM_FULL };
+enum grt_sym_style {
+	GRT_SYM_NAME,
+	GRT_SYM_DATA,
+	GRT_SYM_SIMPLE,
+	GRT_SYM_FULL,
+	GRT_SYM_FULLER,
+	GRT_SYM_FILELINE, /* from here on: a source line's */
+	GRT_SYM_FILE,
+	GRT_SYM_LINE,
+};
 void grt_sym_kernel(char *dst, size_t len, uint64_t addr, int style);
 void grt_sym_user(char *dst, size_t len, int64_t pid, uint64_t addr, int style);
 /* The kernel module of addr ("kernel" for vmlinux's), or -ENOENT: no symbol holds it. */
 int grt_module_kernel(char *dst, size_t len, uint64_t addr);
 /* The path of the file mapped at addr in process pid, or -ENOENT. */
 int grt_module_user(char *dst, size_t len, int64_t pid, uint64_t addr);
-/* A TH_FMT_STACK record's frames, one FULL line each (user ones hex unless resolve). */
-int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int64_t pid,
+/*
+ * A TH_FMT_STACK record's frames, one line each in style FULL or FULLER
+ * (user ones hex unless resolve).
+ */
+int grt_stack_print(struct grt_buf *out, bool user, bool resolve, int style, int64_t pid,
 		    const uint64_t *ips, int n);
 /*
  * print_stack() of backtrace()'s string: each hex address as " ADDR :
@@ -405,6 +427,14 @@ struct grt_meta_fmt {
 	int id;
 	int ntypes;
 	uint8_t types[64];
+	/*
+	 * Per value: -1, or it is a process's address the reader resolves
+	 * in this style (enum grt_sym_style; usymfileline() printed from a
+	 * kernel probe): its type is GRT_STRING, its record slot two longs,
+	 * the process id and the address.
+	 */
+	int8_t usym[64];
+	bool resolves; /* some value is such an address */
 	char *text;
 	size_t len;
 	struct grt_fmt *fmt; /* compiled on load */

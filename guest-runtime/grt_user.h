@@ -129,7 +129,7 @@ void grt_print_hist_g(struct grt_uctx *u, int gid, const int64_t *st);
 void grt_stat_clear_g(struct grt_uctx *u, int gid);
 size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 
-/* ctime()/tz_ctime(), cmdline_str(), symname()/symdata() in user context */
+/* ctime()/tz_ctime(), cmdline_str(), symname()/symdata()/symfileline()... in user context */
 /*
  * ctime(secs) (tz_ctime with local): stap's 32-bit range, else the error
  * at site past (too early) or future (too late)
@@ -137,7 +137,8 @@ size_t grt_stat_slots_g(struct grt_uctx *u, int gid);
 void grt_ctime(struct grt_uctx *u, char *dst, int64_t secs, int local, int64_t past,
 	       int64_t future);
 void grt_cmdline(struct grt_uctx *u, char *dst);
-void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+/* a kernel address in style (enum grt_sym_style) */
+void grt_symbol(struct grt_uctx *u, char *dst, uint64_t addr, int style);
 /* modname(addr), umodname(addr) (tap's own process): an error at site when unknown */
 void grt_modname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site);
 void grt_umodname(struct grt_uctx *u, char *dst, uint64_t addr, int64_t site);
@@ -172,7 +173,8 @@ int64_t grt_fp_op(int op, int64_t a, int64_t b, int64_t c);
 /* stackfn.c: stacks from backtrace()'s (user: this process's) string; user symbols */
 void grt_print_stack(struct grt_uctx *u, const char *stk, int user);
 void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user);
-void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset);
+/* usymname(), usymdata(), usymfileline() ... of tap's own process: style is enum grt_sym_style */
+void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int style);
 /*
  * =~ when the script reads subexpressions (guest-runtime/regex.c): the
  * match is kept in u->rematch for matched(n), matched_str() (matched(0))

@@ -206,8 +206,17 @@ static int type_of(char c)
 	return c == 'l' ? GRT_LONG : c == 's' ? GRT_STRING : c == 'S' ? GRT_STATS : 0;
 }
 
-/* "ls" / "-" type strings */
-static int types(struct mp *m, uint8_t *out, int max, bool stats_ok)
+/*
+ * A format's user address the reader resolves (guest-meta.md): its letter
+ * to its style, -1 for any other letter.
+ */
+static int usym_of(char c)
+{
+	return c == 'F' ? GRT_SYM_FILELINE : c == 'P' ? GRT_SYM_FILE : c == 'N' ? GRT_SYM_LINE : -1;
+}
+
+/* "ls" / "-" type strings; usym (formats only, else NULL): each value's usym_of */
+static int types(struct mp *m, uint8_t *out, int max, bool stats_ok, int8_t *usym)
 {
 	char *w = word(m);
 	int n = 0;
@@ -216,7 +225,9 @@ static int types(struct mp *m, uint8_t *out, int max, bool stats_ok)
 		return -1;
 	if (strcmp(w, "-")) {
 		for (n = 0; w[n]; n++) {
-			int t = type_of(w[n]);
+			int s = usym ? usym_of(w[n]) : -1;
+			/* a resolved address is a string to the format */
+			int t = s >= 0 ? GRT_STRING : type_of(w[n]);
 
 			if (n >= max || !t || (t == GRT_STATS && !stats_ok)) {
 				free(w);
@@ -224,6 +235,8 @@ static int types(struct mp *m, uint8_t *out, int max, bool stats_ok)
 				return -1;
 			}
 			out[n] = (uint8_t)t;
+			if (usym)
+				usym[n] = (int8_t)s;
 		}
 	}
 	free(w);
@@ -293,7 +306,7 @@ static bool parse_global(struct mp *m, struct grt_meta *g)
 		return bad(m, "bad value type"), false;
 	if (!inum(m, 0, GRT_MAXKEYS, &x->nkeys))
 		return false;
-	if (types(m, x->keytype, GRT_MAXKEYS, false) != x->nkeys)
+	if (types(m, x->keytype, GRT_MAXKEYS, false, NULL) != x->nkeys)
 		return bad(m, "key types do not match the key count"), false;
 	if (x->array != (x->nkeys > 0))
 		return bad(m, "an array needs keys, a scalar none"), false;
@@ -349,9 +362,11 @@ static bool parse_fmt(struct mp *m, struct grt_meta *g)
 		return bad(m, "format id %d out of order", id), false;
 	g->nfmts++;
 	f->id = id;
-	f->ntypes = types(m, f->types, 64, false);
+	f->ntypes = types(m, f->types, 64, false, f->usym);
 	if (f->ntypes < 0)
 		return false;
+	for (i = 0; i < f->ntypes; i++)
+		f->resolves |= f->usym[i] >= 0;
 	f->text = quoted(m, &f->len);
 	if (!f->text)
 		return false;

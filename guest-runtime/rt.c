@@ -26,6 +26,7 @@
  * comes after the output that preceded it) and on grt_rt_flush().
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -331,6 +332,70 @@ static void print_stat_record(struct grt_rt *rt, const unsigned char *a, size_t 
 	free(st);
 }
 
+/*
+ * A record of a format with process addresses to resolve (usymfileline()
+ * printed from a kernel probe): its values decoded, each address made
+ * text with the process's files as the record is read (in the hub, which
+ * parses no file a user can make, the address in hex, stap's form for an
+ * unknown line), then formatted as any values.
+ */
+static int render_resolved(struct grt_rt *rt, const struct grt_meta_fmt *f,
+			   const unsigned char *p, size_t n)
+{
+	size_t max = (size_t)grt_rt_maxstr(rt), off = 0;
+	struct grt_arg a[64];
+	char *text[64] = { 0 };
+	int i, err = 0;
+
+	for (i = 0; i < f->ntypes && !err; i++) {
+		a[i].type = f->types[i];
+		if (f->usym[i] >= 0) {
+			int64_t pid, addr;
+
+			if (off + 16 > n || !(text[i] = malloc(max))) {
+				err = off + 16 > n ? -EBADMSG : -ENOMEM;
+				break;
+			}
+			pid = get_long(p + off);
+			addr = get_long(p + off + 8);
+			off += 16;
+			if (rt->o.user_symbols)
+				grt_sym_user(text[i], max, pid, (uint64_t)addr, f->usym[i]);
+			else
+				snprintf(text[i], max, "0x%" PRIx64, (uint64_t)addr);
+			a[i].s = text[i];
+			a[i].slen = strlen(text[i]);
+		} else if (f->types[i] == GRT_STRING) {
+			uint16_t sl;
+
+			if (off + 2 > n) {
+				err = -EBADMSG;
+				break;
+			}
+			memcpy(&sl, p + off, 2);
+			if (off + 2 + sl > n) {
+				err = -EBADMSG;
+				break;
+			}
+			a[i].s = (const char *)p + off + 2;
+			a[i].slen = sl;
+			off += 2 + (size_t)sl;
+		} else {
+			if (off + 8 > n) {
+				err = -EBADMSG;
+				break;
+			}
+			a[i].l = get_long(p + off);
+			off += 8;
+		}
+	}
+	if (!err)
+		err = grt_fmt_render(&rt->out, f->fmt, a, f->ntypes);
+	for (i = 0; i < f->ntypes; i++)
+		free(text[i]);
+	return err;
+}
+
 static int record(struct grt_rt *rt, const void *rec, size_t len)
 {
 	const struct th_rec *r = rec;
@@ -375,7 +440,7 @@ static int record(struct grt_rt *rt, const void *rec, size_t len)
 		break;
 	case TH_FMT_STACK: {
 		uint64_t ips[TH_MAXBACKTRACE];
-		int64_t n;
+		int64_t n, flags;
 
 		if (alen < 24)
 			return -EBADMSG;
@@ -383,8 +448,10 @@ static int record(struct grt_rt *rt, const void *rec, size_t len)
 		if (n < 0 || n > TH_MAXBACKTRACE || alen < 24 + 8 * (size_t)n)
 			return -EBADMSG;
 		memcpy(ips, args + 24, 8 * (size_t)n);
-		grt_stack_print(&rt->out, get_long(args) != 0, rt->o.user_symbols, get_long(args + 8),
-				ips, (int)n);
+		flags = get_long(args);
+		grt_stack_print(&rt->out, flags & TH_STACK_USER, rt->o.user_symbols,
+				flags & TH_STACK_LINES ? GRT_SYM_FULLER : GRT_SYM_FULL,
+				get_long(args + 8), ips, (int)n);
 		maybe_flush(rt);
 		break;
 	}
@@ -409,7 +476,8 @@ static int record(struct grt_rt *rt, const void *rec, size_t len)
 
 		if (!f)
 			return -EBADMSG;
-		err = grt_fmt_render_packed(&rt->out, f->fmt, args, alen);
+		err = f->resolves ? render_resolved(rt, f, args, alen)
+				  : grt_fmt_render_packed(&rt->out, f->fmt, args, alen);
 		maybe_flush(rt);
 	}
 	}

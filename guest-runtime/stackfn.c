@@ -2,9 +2,9 @@
 /*
  * stackfn.c - the script functions on stacks and user symbols that run in
  * user-context probes: print_stack(), sprint_stack() (and their u- forms),
- * usymname()/usymdata() of this process.  They print through the probe's
- * output (grt_printf) and cut at MAXSTRINGLEN, so they sit above rt.c;
- * the symbols themselves come from backtrace.c, below both.
+ * usymname(), usymdata(), usymfileline() ... of this process.  They print
+ * through the probe's output (grt_printf) and cut at MAXSTRINGLEN, so they
+ * sit above rt.c; the symbols themselves come from backtrace.c, below both.
  */
 #include <unistd.h>
 
@@ -36,8 +36,7 @@ void grt_sprint_stack(struct grt_uctx *u, char *dst, const char *stk, int user)
 	grt_buf_free(&b);
 }
 
-void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int with_offset)
+void grt_usym(struct grt_uctx *u, char *dst, uint64_t addr, int style)
 {
-	grt_sym_user(dst, (size_t)grt_rt_maxstr(u->rt), getpid(), addr,
-		     with_offset ? GRT_SYM_DATA : GRT_SYM_NAME);
+	grt_sym_user(dst, (size_t)grt_rt_maxstr(u->rt), getpid(), addr, style);
 }

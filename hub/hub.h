@@ -323,15 +323,17 @@ int hub_sink_text(struct hub_sink *s, const char *data, size_t len);
 /* A record as it came from a ring (binary traces only). */
 int hub_sink_record(struct hub_sink *s, const void *rec, size_t len);
 /*
- * What a binary trace does with a record of kind fmt (its writers, the
- * embedded tap and the hub's, ask this one place).
+ * What a binary trace does with a record of kind fmt of the guest of meta
+ * m (its writers, the embedded tap and the hub's, ask this one place).
+ * m NULL: the formats that resolve a process's addresses stay raw (the
+ * hub, which resolves none, shows them in hex whenever they are read).
  */
 enum hub_sink_take {
 	HUB_SINK_RAW,      /* as it is, and nothing more */
 	HUB_SINK_RAW_SHOW, /* as it is, and the consumer still sees it (exit, errors act now) */
 	HUB_SINK_TEXT,     /* the text the consumer makes of it (hub_sink_text) */
 };
-enum hub_sink_take hub_sink_take(uint16_t fmt);
+enum hub_sink_take hub_sink_take(const struct grt_meta *m, uint16_t fmt);
 int hub_sink_lost(struct hub_sink *s, int cls, uint64_t count, uint64_t ts);
 void hub_sink_switch(struct hub_sink *s);
 /* Out to the file what the last batch left buffered. */

@@ -152,7 +152,7 @@ static int put_record(void *arg, int cls, const void *rec, size_t len, uint64_t 
 	const struct th_rec *r = rec;
 
 	if (L->binary) {
-		enum hub_sink_take take = hub_sink_take(r->fmt);
+		enum hub_sink_take take = hub_sink_take(hub_guest_meta(L->g), r->fmt);
 
 		if (take != HUB_SINK_TEXT)
 			hub_sink_record(L->o->sink, rec, len);

@@ -291,13 +291,16 @@ int hub_sink_record(struct hub_sink *s, const void *rec, size_t len)
 	return hub_outfile_write(s->f, rec, len);
 }
 
-enum hub_sink_take hub_sink_take(uint16_t fmt)
+enum hub_sink_take hub_sink_take(const struct grt_meta *m, uint16_t fmt)
 {
+	const struct grt_meta_fmt *f = m ? grt_meta_find_fmt(m, fmt) : NULL;
+
 	/*
-	 * A histogram print needs the session's maps, a stack the process's
-	 * files while it runs: neither can be shown later from the trace.
+	 * A histogram print needs the session's maps, a stack (or a format
+	 * printing usymfileline()) the process's files while it runs: none
+	 * can be shown later from the trace.
 	 */
-	if (fmt == TH_FMT_PRINTSTAT || fmt == TH_FMT_STACK)
+	if (fmt == TH_FMT_PRINTSTAT || fmt == TH_FMT_STACK || (f && f->resolves))
 		return HUB_SINK_TEXT;
 	/* a guest's formats and runner text show nothing but what the trace holds */
 	if (fmt >= TH_FMT_FIRST || fmt == TH_FMT_TEXT)

@@ -1004,12 +1004,13 @@ static __always_inline char *th_sprint_stack(char *dst, const char *stk, bool us
 }
 
 /*
- * print_backtrace(), print_ubacktrace(), print_stack(stk), print_ustack(stk):
- * a TH_FMT_STACK record with the addresses; the reader resolves them
- * (kallsyms, the process's ELF files) as the record is formatted.  stk:
- * NULL, or backtrace()'s (ubacktrace()'s) string.
+ * print_backtrace(), print_ubacktrace(), print_stack(stk), print_ustack(stk),
+ * print_[u]backtrace_fileline(): a TH_FMT_STACK record with the addresses;
+ * the reader resolves them (kallsyms, the process's ELF files and their
+ * DWARF) as the record is formatted.  flags: TH_STACK_*.  stk: NULL, or
+ * backtrace()'s (ubacktrace()'s) string.
  */
-static __always_inline void th_stack_rec(struct th_hctx *H, int cls, char *buf, bool user,
+static __always_inline void th_stack_rec(struct th_hctx *H, int cls, char *buf, __s64 flags,
 					 const char *stk)
 {
 	struct th_scratch *S = th_scratch_get();
@@ -1017,9 +1018,9 @@ static __always_inline void th_stack_rec(struct th_hctx *H, int cls, char *buf, 
 
 	if (!S)
 		return;
-	n = stk ? th_parse_stack(S, stk) : th_stack(H, S, user);
+	n = stk ? th_parse_stack(S, stk) : th_stack(H, S, flags & TH_STACK_USER);
 	th_rec_header((struct th_rec *)buf, 0, TH_FMT_STACK, cls);
-	th_put_long(buf, &o, TH_RECMASK, user);
+	th_put_long(buf, &o, TH_RECMASK, flags);
 	th_put_long(buf, &o, TH_RECMASK, bpf_get_current_pid_tgid() >> 32);
 	th_put_long(buf, &o, TH_RECMASK, n);
 	for (i = 0; i < TH_MAXBACKTRACE; i++) {

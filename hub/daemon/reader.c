@@ -225,7 +225,7 @@ static void format_one(struct reader *R, const uint8_t *rec, size_t len)
 	struct grt_record_ctx c = { 0 };
 
 	if (R->sink && hub_sink_binary(R->sink)) {
-		enum hub_sink_take take = hub_sink_take(r->fmt);
+		enum hub_sink_take take = hub_sink_take(NULL, r->fmt);
 
 		if (take != HUB_SINK_TEXT)
 			write_raw(R, rec, len);

@@ -54,7 +54,7 @@ enum th_fmt_special {
 	TH_FMT_INFO = 8,      /* "key=value" lines about the trace */
 	TH_FMT_CLASS = 9,     /* aux = class index, bytes = its name */
 	/* what the probes ask of the reader (docs/language.md, "Functions") */
-	TH_FMT_STACK = 10,    /* print a stack: long user, long pid, long n, n longs (addresses) */
+	TH_FMT_STACK = 10,    /* print a stack: long flags (TH_STACK_*), long pid, long n, n longs (addresses) */
 	TH_FMT_SYSTEM = 11,   /* system(cmd): string; the runner runs it, never the hub */
 	TH_FMT_PRINTK = 12,   /* printk(level, msg): long, string, for the kernel log (/dev/kmsg) */
 	TH_FMT_SWITCH = 13,   /* switch_file(): no arguments */
@@ -74,6 +74,10 @@ enum th_err_kind {
 
 /* Frames of a backtrace and of a TH_FMT_STACK record, stap's MAXBACKTRACE. */
 #define TH_MAXBACKTRACE 20
+
+/* A TH_FMT_STACK record's flags. */
+#define TH_STACK_USER 0x1  /* a process's stack (else the kernel's) */
+#define TH_STACK_LINES 0x2 /* with source lines: print_*backtrace_fileline() */
 
 #define TH_RECF_TRUNC 0x01 /* a string argument was truncated */
 /*

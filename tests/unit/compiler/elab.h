@@ -84,4 +84,16 @@ static inline void expect_error(const char *text, const char *msg)
 	done(&r);
 }
 
+/* Elaborate text, which must be right, and generate its code into *out (cc_output_free). */
+static inline void codegen(const char *text, struct cc_output *out)
+{
+	struct run r;
+
+	run(&r, text);
+	if (r.rc)
+		fail_msg("unexpected errors:\n%s", r.diag ? r.diag : "(nothing)");
+	assert_int_equal(cc_codegen(&r.cx, out), 0);
+	done(&r);
+}
+
 #endif /* TEST_ELAB_H */

@@ -23,18 +23,13 @@
 /* The kernel C of text; the caller frees it. */
 static char *bpf_c(const char *text)
 {
-	struct run r;
 	struct cc_output out = { 0 };
 	char *c;
 
-	run(&r, text);
-	if (r.rc)
-		fail_msg("unexpected errors:\n%s", r.diag ? r.diag : "(nothing)");
-	assert_int_equal(cc_codegen(&r.cx, &out), 0);
+	codegen(text, &out);
 	assert_non_null(out.bpf_c);
 	c = strdup(out.bpf_c);
 	cc_output_free(&out);
-	done(&r);
 	return c;
 }
 

@@ -4,7 +4,8 @@
  * tapsets (docs/language.md, "Functions"): functions overloaded by arity
  * (elaborate.c) and their C names, a tapset's own probes joining the
  * program that uses its globals (argv.stp), the contexts a function is
- * refused in and why, and kernel_string() of a string (types.c).
+ * refused in and why, kernel_string() of a string (types.c), and the
+ * lines of addresses a kernel probe prints (cg_kprintf's record formats).
  * Scripts use begin/end and timer.profile probes: no tracefs needed.
  */
 #include <setjmp.h>
@@ -118,6 +119,10 @@ static void contexts_and_reasons(void **state)
 		     "kernel stack to unwind");
 	expect_error("probe end { print(ubacktrace()) }",
 		     "there is no user stack to unwind");
+	expect_error("probe end { print_ubacktrace_fileline() }",
+		     "there is no user stack to unwind");
+	expect_error("probe begin { print_backtrace_fileline() }",
+		     "which has no kernel stack to unwind");
 	expect_error("probe timer.profile { print(fp_to_string(string_to_fp(\"1.5\"), 2)) }",
 		     "function 'fp_to_string' is not available in kernel probes "
 		     "(timer.profile): eBPF has no floating point");
@@ -126,6 +131,11 @@ static void contexts_and_reasons(void **state)
 		  "user_mode(), task_utime(), proc_mem_rss(), pexecname(), cpu_clock_ms(0), "
 		  "cmdline_args(0, -1, \" \"), sprint_backtrace(), usymname(uaddr())); "
 		  "system(\"true\"); printk(4, \"x\"); switch_file(); print_ubacktrace() }");
+	expect_ok("probe timer.profile { print(usymfileline(uaddr()), usymfile(1), usymline(1), "
+		  "symfileline(addr()), symfile(1), symline(1)); print_ubacktrace_fileline(); "
+		  "print_backtrace_fileline() }");
+	expect_ok("probe begin { print(usymfileline(1), usymfile(1), usymline(1), symfileline(1), "
+		  "symfile(1), symline(1)) }");
 	expect_ok("probe begin { print(tokenize(\"a b\", \" \"), user_mode(), task_stime(), "
 		  "proc_mem_size(1), pexecname(), cpu_clock_s(), cmdline_arg(0), "
 		  "sprint_stack(\"0x1\"), usymdata(0), fp_to_string(long_to_fp(3), 1)); "
@@ -153,26 +163,73 @@ static const struct cc_node *find_call(const struct cc_node *n, const char *name
 	return NULL;
 }
 
-static void kernel_string_of_a_string(void **state)
+/* The first call of name in text's first probe is to built-in id. */
+static void expect_builtin(const char *text, const char *name, int id)
 {
 	struct run r;
 	const struct cc_dprobe *d;
 	const struct cc_node *call;
 
-	(void)state;
-	/* a string given to kernel_string is the string, in any context */
-	run(&r, "probe begin { print(kernel_string(\"abc\")) }");
+	run(&r, text);
 	assert_int_equal(r.rc, 0);
 	d = r.cx.prog->probes.v[0];
-	call = find_call(d->body, "kernel_string");
+	call = find_call(d->body, name);
 	assert_non_null(call);
-	assert_int_equal(call->builtin, B_KERNEL_STRING_S);
+	assert_int_equal(call->builtin, id);
 	done(&r);
+}
+
+static void kernel_string_of_a_string(void **state)
+{
+	(void)state;
+	/* a string given to kernel_string is the string, in any context */
+	expect_builtin("probe begin { print(kernel_string(\"abc\")) }", "kernel_string",
+		       B_KERNEL_STRING_S);
 	/* a user address needs a probe in a traced process (the kernel's are read anywhere) */
 	expect_error("probe begin { print(user_string(0)) }",
 		     "function 'user_string' reads kernel or process memory");
 	expect_error("probe begin { s = tokenize(1, \" \") }",
 		     "type mismatch: argument 1 of tokenize() is long, expected string");
+	/* kernel_string_n() of a string (a char[N] member): its first n bytes */
+	expect_builtin("probe begin { print(kernel_string_n(\"abc\", 2)) }", "kernel_string_n",
+		       B_KERNEL_STRING_NS);
+	expect_error("probe begin { print(kernel_string_n(\"abc\", \"x\")) }",
+		     "argument 2 of kernel_string_n() is string, expected long");
+}
+
+/* The meta of text (compiled to C); the caller frees it. */
+static char *meta_of(const char *text)
+{
+	struct cc_output out = { 0 };
+	char *m;
+
+	codegen(text, &out);
+	m = strdup(out.meta);
+	cc_output_free(&out);
+	return m;
+}
+
+static void lines_printed_by_the_reader(void **state)
+{
+	char *m;
+
+	(void)state;
+	/*
+	 * usymfileline() and co. printed straight from a kernel probe: the
+	 * record carries the process and the address (F, P, N), the reader
+	 * makes the text; through a variable, the probe's hex (a string)
+	 */
+	m = meta_of("probe timer.profile { printf(\"%d %s\\n\", 1, usymfileline(uaddr())); "
+		    "println(usymfile(uaddr()), usymline(uaddr())); s = usymfileline(uaddr()); "
+		    "println(s) }");
+	assert_non_null(strstr(m, "fmt 16 lF \"%d %s\\n\""));
+	assert_non_null(strstr(m, "fmt 17 PN \"%s%s\\n\""));
+	assert_non_null(strstr(m, "fmt 18 s \"%s\\n\""));
+	free(m);
+	/* user context resolves in tap itself: no record */
+	m = meta_of("probe begin { println(usymfileline(1)) }");
+	assert_null(strstr(m, "fmt 16"));
+	free(m);
 }
 
 int main(void)
@@ -184,6 +241,7 @@ int main(void)
 		cmocka_unit_test(tapset_probes_join_when_used),
 		cmocka_unit_test(contexts_and_reasons),
 		cmocka_unit_test(kernel_string_of_a_string),
+		cmocka_unit_test(lines_printed_by_the_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,8 @@
  * libc's, resolved through /proc/self/maps and the files' ELF symbol
  * tables; kernel addresses through /proc/kallsyms (when it shows them:
  * root); addresses nothing maps stay hex; stack lines as
- * print_backtrace() prints them.
+ * print_backtrace() prints them; source lines from this test's own DWARF
+ * (it is built with -g).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,10 @@ __attribute__((noinline)) int test_backtrace_marker(int x)
 {
 	return x * 3 + 1;
 }
+
+/* a function on one line: each of its addresses is that line's */
+__attribute__((noinline)) int test_lines_marker(int x);
+int test_lines_marker(int x) { return x * 5 + 2; } enum { LINES_MARKER_LINE = __LINE__ };
 
 static void self_path(char *buf, size_t len)
 {
@@ -135,7 +140,7 @@ static void test_kernel(void **state)
 	/* print_backtrace()'s lines */
 	ips[0] = a + 1;
 	ips[1] = 0x10;
-	assert_int_equal(grt_stack_print(&b, false, true, 0, ips, 2), 0);
+	assert_int_equal(grt_stack_print(&b, false, true, GRT_SYM_FULL, 0, ips, 2), 0);
 	snprintf(want, sizeof(want), " 0x%" PRIx64 " : do_syscall_64+0x1/0x", a + 1);
 	assert_memory_equal(b.data, want, strlen(want));
 	assert_non_null(strstr(b.data, " [kernel]\n 0x10\n"));
@@ -151,13 +156,84 @@ static void test_user_stack_unresolved(void **state)
 
 	(void)state;
 	/* the hub's readers leave user frames hex: they parse no user's files */
-	assert_int_equal(grt_stack_print(&b, true, false, getpid(), ips, 1), 0);
+	assert_int_equal(grt_stack_print(&b, true, false, GRT_SYM_FULL, getpid(), ips, 1), 0);
 	snprintf(want, sizeof(want), " 0x%" PRIx64 "\n", ips[0]);
 	assert_string_equal(b.data, want);
 	grt_buf_reset(&b);
-	assert_int_equal(grt_stack_print(&b, true, true, getpid(), ips, 1), 0);
+	assert_int_equal(grt_stack_print(&b, true, true, GRT_SYM_FULL, getpid(), ips, 1), 0);
 	assert_non_null(strstr(b.data, " : test_backtrace_marker+0x0/0x"));
 	grt_buf_free(&b);
+}
+
+/* s ends with this file's name as the compiler was given it, after a '/' or whole */
+static void assert_this_file(const char *s, size_t n)
+{
+	size_t f = strlen(__FILE__);
+
+	assert_true(n >= f);
+	assert_memory_equal(s + n - f, __FILE__, f);
+	assert_true(n == f || s[n - f - 1] == '/');
+}
+
+static void test_lines(void **state)
+{
+	uint64_t a = (uint64_t)(uintptr_t)&test_lines_marker + 1;
+	char out[PATH_MAX + 256], want[64], hex[32];
+	const char *colon, *at;
+
+	(void)state;
+	/* this test is built with -g: its own DWARF */
+	grt_sym_user(out, sizeof(out), getpid(), a, GRT_SYM_FILELINE);
+	colon = strrchr(out, ':');
+	assert_non_null(colon);
+	assert_this_file(out, (size_t)(colon - out));
+	snprintf(want, sizeof(want), ":%d", LINES_MARKER_LINE);
+	assert_string_equal(colon, want);
+	grt_sym_user(out, sizeof(out), getpid(), a, GRT_SYM_FILE);
+	assert_this_file(out, strlen(out));
+	grt_sym_user(out, sizeof(out), getpid(), a, GRT_SYM_LINE);
+	assert_int_equal(atoi(out), LINES_MARKER_LINE);
+	/* FULLER: FULL with " at file:line" before the module */
+	grt_sym_user(out, sizeof(out), getpid(), a, GRT_SYM_FULLER);
+	snprintf(hex, sizeof(hex), " 0x%" PRIx64 " : ", a);
+	assert_memory_equal(out, hex, strlen(hex));
+	assert_memory_equal(out + strlen(hex), "test_lines_marker+0x1/0x", 24);
+	at = strstr(out, " at ");
+	assert_non_null(at);
+	colon = strrchr(out, ':');
+	assert_this_file(at + 4, (size_t)(colon - at - 4));
+	snprintf(want, sizeof(want), ":%d [", LINES_MARKER_LINE);
+	assert_memory_equal(colon, want, strlen(want));
+	assert_int_equal(test_lines_marker(1), 7);
+}
+
+static void test_no_lines(void **state)
+{
+	uint64_t a = (uint64_t)(uintptr_t)&getppid;
+	char out[1024], full[1024];
+
+	(void)state;
+	/* nothing maps page 0, and a process that is gone: the address */
+	grt_sym_user(out, sizeof(out), getpid(), 0x10, GRT_SYM_FILELINE);
+	assert_string_equal(out, "0x10");
+	grt_sym_user(out, sizeof(out), INT32_MAX, 0x401000, GRT_SYM_LINE);
+	assert_string_equal(out, "0x401000");
+	grt_sym_user(out, sizeof(out), getpid(), 0x10, GRT_SYM_FULLER);
+	assert_string_equal(out, " 0x10");
+	/* the kernel's lines are not read: its address, and FULLER is FULL */
+	grt_sym_kernel(out, sizeof(out), 0xffffffff81000010ULL, GRT_SYM_FILE);
+	assert_string_equal(out, "0xffffffff81000010");
+	grt_sym_kernel(out, sizeof(out), 0xffffffff81000010ULL, GRT_SYM_FULLER);
+	grt_sym_kernel(full, sizeof(full), 0xffffffff81000010ULL, GRT_SYM_FULL);
+	assert_string_equal(out, full);
+	/* libc without its debug file: FULLER is FULL (with one, a line follows) */
+	grt_sym_user(out, sizeof(out), getpid(), a, GRT_SYM_FULLER);
+	grt_sym_user(full, sizeof(full), getpid(), a, GRT_SYM_FULL);
+	if (!strstr(out, " at "))
+		assert_string_equal(out, full);
+	/* cut to the buffer */
+	grt_sym_user(out, 4, getpid(), (uint64_t)(uintptr_t)&test_lines_marker, GRT_SYM_FILELINE);
+	assert_int_equal(strlen(out), 3);
 }
 
 int main(void)
@@ -168,6 +244,8 @@ int main(void)
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_user_stack_unresolved),
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_no_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

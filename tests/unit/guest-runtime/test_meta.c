@@ -30,6 +30,7 @@ static const char good[] =
 	 "global 0 count k s l 0 - 0 0 0 0 2048 1 0\n"
 	 "global 1 lat k a S 2 ls 2 0 100 10 512 0 1\n"
 	 "fmt 16 ls \"%d %s\\n\"\n"
+	 "fmt 17 lFPN \"%d %s %s %s\\n\"\n"
 	 "site 0 1 \"division by 0\" \"operator '/'\" \"t.stp:3:14\"\n"
 	 "prog th_p0 tp sched sched_switch 1 \"kernel.trace(\\\"sched:sched_switch\\\")\"\n"
 	 "prog th_p1 syscall enter 257 0 \"kernel.trace(\\\"syscalls:sys_enter_openat\\\")\"\n"
@@ -57,9 +58,18 @@ static void test_good(void **state)
 	assert_true(m->globals[1].array);
 	assert_int_equal(m->globals[1].hist.kind, 2);
 	assert_int_equal(grt_meta_key_size(m, &m->globals[1]), 8 + 128);
-	assert_int_equal(m->nfmts, 1);
+	assert_int_equal(m->nfmts, 2);
 	assert_non_null(grt_meta_find_fmt(m, TH_FMT_FIRST));
-	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 1));
+	assert_null(grt_meta_find_fmt(m, TH_FMT_FIRST + 2));
+	/* addresses the reader resolves: strings to the format, in a style each */
+	assert_false(m->fmts[0].resolves);
+	assert_int_equal(m->fmts[0].usym[1], -1);
+	assert_true(m->fmts[1].resolves);
+	assert_int_equal(m->fmts[1].types[1], GRT_STRING);
+	assert_int_equal(m->fmts[1].usym[0], -1);
+	assert_int_equal(m->fmts[1].usym[1], GRT_SYM_FILELINE);
+	assert_int_equal(m->fmts[1].usym[2], GRT_SYM_FILE);
+	assert_int_equal(m->fmts[1].usym[3], GRT_SYM_LINE);
 	assert_int_equal(m->nprogs, 10);
 	assert_int_equal(m->progs[7].kind, GRT_PROG_NETFILTER);
 	assert_int_equal(m->progs[7].nf_pf, 10);
@@ -165,9 +175,13 @@ static void test_hostile(void **state)
 	expect_bad("global 1", "global 2 lat k a S 2 ls 2 0 100 10 512 0 1\n",
 		   "global id 2 out of order");
 	expect_bad("fmt 16", "fmt 16 l \"%s\"\n", "format value 1 has the wrong type");
+	/* a resolved address is a string, and only a format's */
+	expect_bad("fmt 17", "fmt 17 F \"%d\"\n", "format value 1 has the wrong type");
+	expect_bad("global 1", "global 1 lat k a S 2 lF 2 0 100 10 512 0 1\n", "bad type list");
+	expect_bad("global 0", "global 0 count k s F 0 - 0 0 0 0 2048 1 0\n", "bad value type");
 	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
 	expect_bad("end", "", "truncated: no 'end' line");
-	expect_bad("end", "\n", "line 24: missing field");
+	expect_bad("end", "\n", "line 25: missing field");
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Tests for guest-runtime/record.c: the record consumer shows every kind
- * of record, as text and as JSON, with and without the guest's runtime.
+ * of record, as text and as JSON, with and without the guest's runtime;
+ * a format's process addresses resolved (or not: the hub's) to lines.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +11,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guest-runtime/grt.h"
 #include "rec_build.h"
@@ -20,6 +24,7 @@ static const char meta_text[] =
 	"taphub-guest 1\nmaxstr 128\nmaxaction 1000\nmaxmapentries 2048\nbpf 1\nso 0\n"
 	"classes 2 default net\n"
 	"fmt 16 ls \"%d %s\\n\"\n"
+	"fmt 17 lF \"%d %s\\n\"\n"
 	"site 0 1 \"division by 0\" \"operator '/'\" \"t.stp:3:14\"\n"
 	"end\n";
 
@@ -31,10 +36,16 @@ struct fixture {
 	struct rec_build r;
 };
 
-static int setup(void **state)
+/* a function on one line: each of its addresses is that line's */
+__attribute__((noinline)) int test_record_marker(int x);
+int test_record_marker(int x) { return x * 7 + 1; } enum { RECORD_MARKER_LINE = __LINE__ };
+
+/* user_symbols: the runtime resolves a process's addresses (tap's, not the hub's) */
+static int setup_as(void **state, bool user_symbols)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct grt_rt_opts ro = { .sz = sizeof(ro), .write = grt_out_write, .maxerrors = INT64_MAX };
+	struct grt_rt_opts ro = { .sz = sizeof(ro), .write = grt_out_write, .maxerrors = INT64_MAX,
+				  .user_symbols = user_symbols };
 	char err[128] = "";
 
 	assert_non_null(f);
@@ -47,6 +58,16 @@ static int setup(void **state)
 	f->c.mono_to_real = 1000000000;
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_as(state, false);
+}
+
+static int setup_symbols(void **state)
+{
+	return setup_as(state, true);
 }
 
 static int teardown(void **state)
@@ -196,6 +217,66 @@ static void test_short(void **state)
 			 -EBADMSG);
 }
 
+/* usymfileline() printed from a kernel probe: the process id and the address */
+static void rec_usym(struct fixture *f, uint64_t addr)
+{
+	rec_start(&f->r, TH_FMT_FIRST + 1, 1, 0);
+	rec_long(&f->r, 7);
+	rec_long(&f->r, getpid());
+	rec_long(&f->r, (int64_t)addr);
+}
+
+static void test_resolved_hex(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a = (uint64_t)(uintptr_t)&test_record_marker;
+	char want[64];
+
+	/* the hub's runtime resolves no process's address: hex, as stap without lines */
+	rec_usym(f, a);
+	assert_int_equal(consume(f), 0);
+	snprintf(want, sizeof(want), "7 0x%" PRIx64 "\n", a);
+	expect(&f->o.out, want);
+	/* a record cut inside the address is malformed, and said so once */
+	rec_start(&f->r, TH_FMT_FIRST + 1, 1, 0);
+	rec_long(&f->r, 7);
+	rec_long(&f->r, getpid());
+	assert_int_equal(consume(f), -EBADMSG);
+	assert_non_null(strstr(f->o.msg.data, "malformed record"));
+	assert_int_equal(test_record_marker(1), 8);
+}
+
+static void test_resolved(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a = (uint64_t)(uintptr_t)&test_record_marker + 1;
+	char want[64];
+	const char *line, *at;
+
+	/* tap's: the line of the address, from this test's DWARF (built with -g) */
+	rec_usym(f, a);
+	assert_int_equal(consume(f), 0);
+	assert_non_null(f->o.out.data);
+	snprintf(want, sizeof(want), "%s:%d\n", __FILE__, RECORD_MARKER_LINE);
+	line = strstr(f->o.out.data, want);
+	assert_non_null(line);
+	assert_string_equal(line, want);
+	assert_memory_equal(f->o.out.data, "7 ", 2);
+	/* print_ubacktrace_fileline()'s record: a FULLER frame */
+	rec_start(&f->r, TH_FMT_STACK, 1, 0);
+	rec_long(&f->r, TH_STACK_USER | TH_STACK_LINES);
+	rec_long(&f->r, getpid());
+	rec_long(&f->r, 1);
+	rec_long(&f->r, (int64_t)a);
+	assert_int_equal(consume(f), 0);
+	assert_non_null(strstr(f->o.out.data, " : test_record_marker+0x1/0x"));
+	at = strstr(f->o.out.data, " at ");
+	assert_non_null(at);
+	snprintf(want, sizeof(want), "%s:%d [", __FILE__, RECORD_MARKER_LINE);
+	assert_non_null(strstr(at, want));
+	assert_int_equal(f->o.out.data[f->o.out.len - 1], '\n');
+}
+
 /* every test gets a fresh runtime */
 #define RECORD_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -204,7 +285,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		RECORD_TEST(test_guest_format), RECORD_TEST(test_no_table), RECORD_TEST(test_error_warn),
 		RECORD_TEST(test_lost),		RECORD_TEST(test_stack),    RECORD_TEST(test_silent_kinds),
-		RECORD_TEST(test_short),
+		RECORD_TEST(test_short),	RECORD_TEST(test_resolved_hex),
+		cmocka_unit_test_setup_teardown(test_resolved, setup_symbols, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
