@@ -47,7 +47,7 @@ part 1 >/tmp/part1
 wait $p
 cat /tmp/part0 /tmp/part1
 EOS
-"$here/../vm/run" -- env S="$build/vm/stap" TAP="$build/tap" sh "$build/vm/stap/compile.sh" \
+"$here/../vm/run" --timeout "${TAP_COMPAT_VM_TIMEOUT:-2400}" -- env S="$build/vm/stap" TAP="$build/tap" sh "$build/vm/stap/compile.sh" \
 	>"$out/kernel.txt" || exit 1
 sort -k2 "$out/kernel.txt"
 echo "on the test bed (tests/vm/run): $(grep -c '^compiles' "$out/kernel.txt") of $(wc -l <"$out/kernel.txt") scripts refused here compile"
