@@ -124,6 +124,7 @@ static const struct cc_builtin builtins[] = {
 	{ "u64_arg", 1, 1, L, { L }, BC_KERNEL, B_U64_ARG },
 	{ "register", 1, 1, L, { S }, BC_KERNEL, B_REGISTER },
 	{ "u_register", 1, 1, L, { S }, BC_KERNEL, B_U_REGISTER },
+	{ "raise", 1, 1, TY_VOID, { L }, BC_KERNEL, B_RAISE },
 	{ "ctime", 0, 1, S, { L }, BC_BOTH, B_CTIME },
 	{ "tz_ctime", 1, 1, S, { L }, BC_BOTH, B_TZ_CTIME },
 	{ "cmdline_str", 0, 0, S, { 0 }, BC_BOTH, B_CMDLINE_STR },

@@ -590,6 +590,19 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 	}
 	case B_REGISTER: case B_U_REGISTER:
 		return cg_register(G, n, n->builtin == B_REGISTER);
+	case B_RAISE:
+		/*
+		 * stap's guru-signal tapset: a signal to the current thread,
+		 * which bpf_send_signal_thread() sends when the probe returns
+		 * (the band-aids' raise(9) of a process about to be exploited)
+		 */
+		if (!cx->guru) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "raise() sends a signal to the traced thread: it needs guru "
+				    "mode (-g), as in stap");
+			return "0";
+		}
+		return cg_fmt(G, "((void)bpf_send_signal_thread((__u32)%s), 0)", cg_ex(G, n->args[0]));
 	case B_CTIME: case B_TZ_CTIME: {
 		const char *secs = n->nargs ? cg_ex(G, n->args[0]) : NULL;
 		const char *near = cg_fmt(G, "identifier '%s'", n->name);

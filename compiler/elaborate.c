@@ -809,15 +809,20 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			return;
 		}
 		if (!strcmp(n->name, "@var") && S->probe && S->probe->kind == PK_UPROBE &&
-		    !S->probe->sdt && n->num >= 1 && n->args[0]->kind == N_STR &&
-		    strchr(n->args[0]->str, '@')) {
-			/* a user program's global, from its DWARF: a target named NAME@FILE */
+		    !S->probe->sdt && n->num >= 1 && n->args[0]->kind == N_STR) {
+			/*
+			 * a user program's global, from its DWARF: a target named
+			 * NAME@FILE; NAME alone is the one of any source file (stap:
+			 * cve-2023-4911's @var("__libc_enable_secure") in ld.so)
+			 */
 			if (n->num > 1)
 				cc_error_at(&cx->diag, &n->args[1]->loc,
 					    "'@var' in a user-space probe reads the probed file's "
 					    "variables: name no other file");
 			n->kind = N_TARGET;
-			n->name = n->args[0]->str;
+			n->name = strchr(n->args[0]->str, '@')
+				      ? n->args[0]->str
+				      : cc_sprintf(cx->arena, "%s@*", n->args[0]->str);
 			resolve_target(E, S, np, false);
 			return;
 		}

@@ -183,6 +183,17 @@ int cc_ufunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 			return -1;
 		found += k;
 	}
+	/*
+	 * a function the symbol table names otherwise, or not at all: ld.so's
+	 * debug file has __GI___tunables_init where its DWARF (and stap) say
+	 * __tunables_init
+	 */
+	if (!found && !inl) {
+		k = dwarf_resolve(cx, pt, path, pat, false, ret, false, 0, quiet, out);
+		if (k < 0)
+			return -1;
+		found += k;
+	}
 	if (!found)
 		return cc_point_error(
 		    cx, pt, quiet,

@@ -5,7 +5,8 @@
 # inode, text files skipped), the multiarch directory for /lib64 and
 # /lib*/NAME paths written for other distributions, library("PATTERN")
 # over the libraries a program needs, an optional ('?') user-space point,
-# register()/u_register() and int_arg(N)/long_arg(N) on a function's entry.
+# register()/u_register() and int_arg(N)/long_arg(N) on a function's entry,
+# and what stap's security band-aids use: @var("NAME"), @mm(), raise().
 # tests/e2e/sdtprog.c calls sdtprog_add(100 i, -i, name, 7) for i = 1..N.
 #
 . "$(dirname "$0")/lib.sh"
@@ -113,5 +114,32 @@ assert_grep "... by name, at the name" "$TMP/regbad.err" "unknown register 'xmm0
 tap_run regtp -p4 -e 'probe kernel.trace("sched:sched_switch") { print(register("rax")) }'
 assert_rc "register() in a tracepoint probe is refused" regtp 1
 assert_grep "... saying where it works" "$TMP/regtp.err" "reads the registers of a process(...) probe"
+
+# ---- what stap's security band-aids use -----------------------------------------
+# @var("NAME") of the probed file (any source file's global), @mm(), raise() (-g)
+tap_run bandaid -c "$PROG $N" -e '
+global n, gv, env
+probe process(@1).function("sdtprog_add") {
+	n++; gv += @var("g_value")
+	mm = @task(task_current())->mm
+	env = @mm(mm)->env_end > @mm(mm)->env_start
+}
+probe end { printf("n=%d\ngv=%d\nenv=%d\n", n, gv, env) }' "$PROG"
+assert_ok "@var(\"g_value\") without a file, @mm(ptr)->env_start run" bandaid
+assert_eq "@var(\"g_value\"): the global as the program set it, 10 (1+...+N)" \
+	"$(value gv bandaid)" $((10 * SUM))
+assert_eq "@mm(mm)->env_end > env_start: the process has an environment" "$(value env bandaid)" 1
+tap_run raise -g -c "sh -c '$PROG $N; echo status=\$?'" -e '
+probe process(@1).function("sdtprog_add") { if ($a == 300) raise(9) }' "$PROG"
+assert_grep "raise(9) under -g kills the thread at the third call (status 137)" "$TMP/raise.out" \
+	'^status=137$'
+tap_run raiseng -p4 -e 'probe process(@1).function("sdtprog_add") { raise(9) }' "$PROG"
+assert_rc "raise() without -g is refused" raiseng 1
+assert_grep "... naming guru mode" "$TMP/raiseng.err" "raise() sends a signal.*guru mode (-g)"
+# ld.so's __tunables_init: its debug file's symbol table says __GI___tunables_init
+LDSO=/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2
+tap_run dwname -p2 -e 'probe process(@1).function("__tunables_init") { }' "$LDSO"
+assert_ok "a function only the DWARF names so (ld.so's __tunables_init) is found" dwname
+assert_grep "... at its address" "$TMP/dwname.out" 'function("__tunables_init@'
 
 finish
