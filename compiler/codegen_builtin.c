@@ -567,13 +567,14 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		 * (__set_syscall_pt_regs), so int_arg(1) in
 		 * nd_syscall.kill.return is kill's pid (lwtools/killsnoop-nd).
 		 */
-		if (G->probe && G->probe->kind == PK_UPROBE)
+		if (G->probe && (G->probe->kind == PK_UPROBE || G->probe->kind == PK_KFUNC))
 			return cg_uprobe_arg(G, n, cast);
 		if (!G->probe || G->probe->kind != PK_SYSCALL) {
 			cc_error_at(&cx->diag, &n->loc,
-				    "%s() reads a system call's or a user function's arguments: it "
-				    "works in syscall probes (kernel.trace(\"syscalls:sys_enter_*\") "
-				    "and sys_exit_*, syscall.*) and process(...) probes, not in %s",
+				    "%s() reads a system call's or a function's arguments: it works "
+				    "in syscall probes (kernel.trace(\"syscalls:sys_enter_*\") and "
+				    "sys_exit_*, syscall.*), kernel.function() and process(...) "
+				    "probes, not in %s",
 				    n->name, G->probe ? G->probe->pp : "a function");
 			return "0";
 		}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * register("rdi"), u_register("eax"), and int_arg(N)... in a uprobe: the
- * probed thread's registers, read from the probe's struct pt_regs.
+ * register("rdi"), u_register("eax"), and int_arg(N)... in a uprobe or a
+ * kernel function's probe: the probed thread's registers, read from the
+ * probe's struct pt_regs (an fentry/fexit program has the function's
+ * arguments as an array of u64 instead, as many as its prototype has).
  *
  * A uprobe's context is that pt_regs (the user's registers at the probed
  * instruction), and a perf event's starts with it (struct
@@ -88,8 +90,17 @@ const char *cg_uprobe_arg(struct gen *G, struct cc_node *n, const char *cast)
 	const char *v = "0";
 	int u = cg_uniq(G), k;
 
+	struct cc_dprobe *d = G->probe;
+	bool array = d->kind == PK_KFUNC && !d->kprobe;
+
+	if (array)
+		cc_kfunc_nargs(G->cx, d);
 	/* stap numbers arguments from 1; past the sixth they are on the stack: 0 here */
-	for (k = 5; k >= 0; k--)
-		v = cg_fmt(G, "i%d == %d ? %s : %s", u, k + 1, load(G, abi_args[k]), v);
+	for (k = 5; k >= 0; k--) {
+		if (array && k >= d->nkargs)
+			continue; /* the verifier takes ctx[i] within the prototype only */
+		v = cg_fmt(G, "i%d == %d ? %s : %s", u, k + 1,
+			   array ? cg_fmt(G, "((__u64 *)ctx)[%d]", k) : load(G, abi_args[k]), v);
+	}
 	return cg_fmt(G, "({ __s64 i%d = %s; %s(%s); })", u, idx, cast, v);
 }

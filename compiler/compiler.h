@@ -925,6 +925,9 @@ void cc_dump_probe_types(FILE *out);
 
 /* ---- probe_kfunc.c: kernel.function, module().function, kprobe.function ---- */
 
+/* The function's parameter count from BTF (read once into d); -2: no prototype. */
+int cc_kfunc_nargs(struct cc_ctx *cx, struct cc_dprobe *d);
+
 /*
  * Resolve kernel.function("PAT")[.call|.exported][.return],
  * module("M").function(...), kprobe[.module("M")].function("PAT")[.return]

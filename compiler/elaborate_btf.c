@@ -303,13 +303,32 @@ static struct cc_node *pretty_node(struct elab *E, const struct cc_node *t,
 		int mode = c->kind == CC_BTF_STRING && c->nelem ? CC_BTF_READ_STRING
 							       : CC_BTF_READ_VALUE;
 
-		/* a scalar: its value, as the same format prints it in a struct */
+		bool cstr = c->kind == CC_BTF_STRING && !c->nelem;
+
+		/*
+		 * a scalar: its value, as the same format prints it in a
+		 * struct; a char * the string it points to, quoted, as stap
+		 * prints $filename$ (kernel memory, else the user's: a
+		 * __user pointer is not marked in every kernel's BTF)
+		 */
 		pretty_text(E, &P, mode == CC_BTF_READ_STRING ? "\"%s\""
+				   : cstr ? "%s"
 				   : c->kind == CC_BTF_INT || c->kind == CC_BTF_ENUM ? "%d"
 										       : "0x%x");
 		plain.acc.cls.kind = CC_BTF_INT; /* no DEREF added */
 		call->args[call->nargs++] = field_read(E, t, &plain, &none, mode);
 		call->args[1]->kread->acc = r->acc;
+		if (cstr) {
+			struct cc_node *q = cc_alloc(cx->arena, sizeof(*q));
+
+			q->kind = N_CALL;
+			q->name = "kernel_or_user_string_quoted";
+			q->loc = t->loc;
+			q->args = cc_alloc(cx->arena, sizeof(*q->args));
+			q->args[0] = call->args[1];
+			q->nargs = 1;
+			call->args[1] = q;
+		}
 	}
 	call->args[0] = cc_alloc(cx->arena, sizeof(struct cc_node));
 	call->args[0]->kind = N_STR;

@@ -287,7 +287,7 @@ static bool kprobe_multi_works(struct cc_ctx *cx, const char *func)
 }
 
 /* The function's parameters from BTF into d (fentry needs their count for $return). */
-static int load_args(struct cc_ctx *cx, struct cc_dprobe *d)
+int cc_kfunc_nargs(struct cc_ctx *cx, struct cc_dprobe *d)
 {
 	struct cc_btf *b;
 
@@ -330,7 +330,7 @@ struct kreq {
 static const char *attach_way(struct cc_ctx *cx, const struct kreq *R, struct kfuncs *K,
 			      struct cc_dprobe *d)
 {
-	if (!R->kp && !d->module && cx->kern.has_fentry > 0 && load_args(cx, d) >= 0 &&
+	if (!R->kp && !d->module && cx->kern.has_fentry > 0 && cc_kfunc_nargs(cx, d) >= 0 &&
 	    d->nkargs <= CC_KFUNC_MAX_ARGS) {
 		d->kprobe = false;
 		return "fentry";
@@ -587,7 +587,7 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	while (nl && t->name[nl - 1] == '$') /* $var$ / $$parms$: the same values here */
 		nl--;
 	name = cc_strndup(cx->arena, t->name, nl);
-	load_args(cx, d);
+	cc_kfunc_nargs(cx, d);
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
 	    !strcmp(name, "$return")) {
 		if (!strcmp(name, "$return") && !d->kret)
@@ -679,7 +679,7 @@ int cc_kfunc_param_type(struct cc_ctx *cx, struct cc_dprobe *d, const char *name
 {
 	int i;
 
-	load_args(cx, d);
+	cc_kfunc_nargs(cx, d);
 	for (i = 0; i < d->nkargs && i < CC_KFUNC_MAX_ARGS; i++)
 		if (!strcmp(d->kargs[i].name, name)) {
 			*ret = d->kargs[i].type;
@@ -693,7 +693,7 @@ char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d)
 	char *s = cc_strdup(cx->arena, "");
 	int i;
 
-	load_args(cx, d);
+	cc_kfunc_nargs(cx, d);
 	for (i = 0; i < d->nkargs && i < CC_KFUNC_MAX_ARGS; i++)
 		if (readable(&d->kargs[i].cls))
 			s = cc_sprintf(cx->arena, "%s $%s:long", s, d->kargs[i].name);

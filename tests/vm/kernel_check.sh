@@ -128,6 +128,27 @@ probe end { printf("zero=%d\n", n) }' >"$tmp/kfm.out" 2>&1
 expect "kernel.function: \$file->f_path->dentry->d_name->name is zero, 5 times" "$tmp/kfm.out" \
 	"zero=5"
 
+# int_arg()/pointer_arg() as the nd_ tapsets read parameters: the third is
+# the count, the first the file (fentry's argument array; kprobe's registers)
+args_script='global n, f
+probe kernel.function("vfs_read") {
+	if (pid() == target() && ulong_arg(3) == 33) { n++; if (pointer_arg(1) == $file) f++ }
+}
+probe end { printf("args=%d file=%d\n", n, f) }'
+run "$TAP" -c "$GEN read 4 33" -e "$args_script" >"$tmp/ka.out" 2>&1
+expect "ulong_arg(3), pointer_arg(1) in kernel.function (fentry): 4 reads" "$tmp/ka.out" \
+	"args=4 file=4"
+TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 4 33" -e "$args_script" >"$tmp/kak.out" 2>&1
+expect "ulong_arg(3), pointer_arg(1) in kernel.function (kprobe): 4 reads" "$tmp/kak.out" \
+	"args=4 file=4"
+
+# $ptr$ of a char *: the string, quoted, as stap prints $filename$
+run "$TAP" -c "$GEN open $tmp/f 2" -e 'global n
+probe kernel.function("getname") { if (pid() == target() && $filename$ == sprintf("\"%s\"", @1)) n++ }
+probe end { printf("quoted=%d\n", n) }' "$tmp/f" >"$tmp/kq.out" 2>&1
+expect "\$filename\$ of a char * (a user pointer) is the quoted string: 2 opens" "$tmp/kq.out" \
+	"quoted=2"
+
 # kprobe.function is always a kprobe; $$parms as stap prints it
 run "$TAP" -c "$GEN read 3 7" -e 'global n, p
 probe kprobe.function("vfs_read").return { if (pid() == target() && $return == 7) n++ }
