@@ -214,4 +214,31 @@ Metric 'n' already exists
 Array 's' does not exist
 Array metric 'm' already exists in array a"
 
+# ---- task.stp's file handles and limit, dev.stp's usrdev2kerndev, assert() -------------
+# the target: a shell that set its limit to 777 and opened fds 5 and 6 (or not), then
+# exec'd gen; what the test's environment left open is in both, the difference is 2
+TF='probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target() || execname() != "gen") next /* not the shell, which calls it too */
+	t = task_current()
+	printf("open=%d\nnofile=%d\nmaxok=%d\n", task_open_file_handles(t), task_rlimit_nofile(t),
+	       task_max_file_handles(t) >= 64)
+	printf("dev=%d\n", usrdev2kerndev(0x10803) == MKDEV(0x108, 3))
+	try { assert(0, "boom") } catch (e) { printf("caught=%s\n", e) }
+	try { assert(1 == 2) } catch (e) { printf("caught1=%s\n", e) }
+	assert(1)
+	printf("after=1\n")
+}'
+tap_run taskfiles -c "sh -c 'ulimit -n 777; exec 5</dev/null 6</dev/null; exec $GEN getppid 1'" -e "$TF"
+tap_run taskfiles0 -c "sh -c 'ulimit -n 777; exec $GEN getppid 1'" -e "$TF"
+assert_ok "task_open_file_handles(), task_rlimit_nofile(), assert() run" taskfiles
+assert_eq "task_open_file_handles(): the shell's fds 5 and 6 count 2 more" \
+	"$(($(value open taskfiles) - $(value open taskfiles0)))" 2
+assert_range "... of 3 at least (0, 1 and 2)" "$(value open taskfiles0)" 3 64
+assert_eq "task_rlimit_nofile(): the shell's ulimit -n 777" "$(value nofile taskfiles)" 777
+assert_eq "task_max_file_handles(): the table holds 64 at least" "$(value maxok taskfiles)" 1
+assert_eq "usrdev2kerndev(0x10803): major 0x108, minor 3" "$(value dev taskfiles)" 1
+assert_grep "assert(0, msg) is error(msg), caught" "$TMP/taskfiles.out" '^caught=boom$'
+assert_grep "assert(0) says 'Assertion failed'" "$TMP/taskfiles.out" '^caught1=Assertion failed$'
+assert_eq "assert(1) goes on" "$(value after taskfiles)" 1
+
 finish
