@@ -167,13 +167,19 @@ static void gen_syscall_aliases(struct cc_ctx *cx)
 		for (j = 0; j < f->nfields; j++) {
 			const struct cc_tpfield *fl = &f->fields[j];
 
+			/* a string argument, as stap's tapsets give one: the string, quoted */
+			bool str = fl->kind == CC_TPF_PTR && fl->type && strstr(fl->type, "char *") &&
+				   !strstr(fl->type, "char **");
+
 			if (!strcmp(fl->name, "__syscall_nr") || fl->kind == CC_TPF_OTHER)
 				continue;
 			if (usable_var(cx, fl->name))
-				fprintf(o, "\t%s = $%s\n", fl->name, fl->name);
+				fprintf(o, str ? "\t%s = user_string_quoted($%s)\n" : "\t%s = $%s\n",
+					fl->name, fl->name);
 			fmt = cc_sprintf(cx->arena, "%s%s%s", fmt, k ? ", " : "",
-					 fl->kind == CC_TPF_PTR ? "%p" : "%d");
-			args = cc_sprintf(cx->arena, "%s, $%s", args, fl->name);
+					 str ? "%s" : fl->kind == CC_TPF_PTR ? "%p" : "%d");
+			args = cc_sprintf(cx->arena, str ? "%s, user_string_quoted($%s)" : "%s, $%s",
+					  args, fl->name);
 			k++;
 		}
 		fprintf(o, "\targstr = sprintf(\"%s\"%s)\n}\n", fmt, args);

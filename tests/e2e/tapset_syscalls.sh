@@ -464,4 +464,12 @@ assert_grep "execsnoop: header" "$TMP/execsnoop.out" '^ *PID  *PPID  *RET  *ARGS
 assert_grep "execsnoop: /bin/true with its arguments" "$TMP/execsnoop.out" \
 	'^ *[0-9][0-9]*  *[0-9][0-9]*  *0  *"/bin/true", "one", "two"$'
 
+# ---- a generic alias (from the tracepoint's format): a char * argument is the string ----
+tap_run generic -c "python3 -c 'import ctypes; ctypes.CDLL(None).swapon(b\"/nonexistent/swapfile\", 0)'" -e '
+probe syscall.swapon { if (pid() == target()) printf("file=%s\nargstr=%s\n", specialfile, argstr) }'
+assert_ok "syscall.swapon (a generic alias) runs" generic
+assert_grep "a generic alias gives a char * argument as the quoted string" "$TMP/generic.out" \
+	'^file="/nonexistent/swapfile"$'
+assert_grep "... in argstr too" "$TMP/generic.out" '^argstr="/nonexistent/swapfile", 0$'
+
 finish
