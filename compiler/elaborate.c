@@ -352,7 +352,7 @@ static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool
 	}
 	v = cc_node_new(cx, N_TARGET, &t->loc);
 	v->name = slot ? "skb" : "state";
-	if (!elab_btf_chain(E, t, v, st, quiet))
+	if (!elab_btf_chain(E, t, v, st, false, quiet))
 		return false;
 	if (!quiet)
 		resolve_kread(E, S, t);
@@ -401,7 +401,7 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			struct cc_node *v = cc_node_new(cx, N_TARGET, &t->loc);
 
 			v->name = t->name;
-			if (!elab_btf_chain(E, t, v, pt, quiet))
+			if (!elab_btf_chain(E, t, v, pt, false, quiet))
 				return false;
 			if (!quiet)
 				resolve_kread(E, S, t);
@@ -652,6 +652,21 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 			    "records)",
 			    v->name);
 		return;
+	}
+	if (S->probe && S->probe->kind == PK_KFUNC && v->nargs && !v->str) {
+		/* &$param->chain of a kernel function: the member's address (futexes2's &$q->key) */
+		struct cc_btf_type pt;
+		struct cc_node *base;
+
+		if (cc_kfunc_param_type(cx, S->probe, v->name, &pt) == 0) {
+			base = cc_node_new(cx, N_TARGET, &v->loc);
+			base->name = v->name;
+			if (elab_btf_chain(E, v, base, pt, true, false)) {
+				resolve_kread(E, S, v);
+				*np = v;
+			}
+			return;
+		}
 	}
 	if (!elab_btf_target(E, S, &v, v->name, true, false)) {
 		resolve_target(E, S, &v, false); /* reports the unknown name */

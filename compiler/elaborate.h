@@ -51,8 +51,9 @@ int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_pa
 bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const char *name,
 		     bool want_addr, bool quiet);
 const char *elab_btf_arg_names(struct elab *E, const struct cc_dprobe *d);
+/* want_addr: &$param->chain, the last member's address */
 bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
-		    struct cc_btf_type base, bool quiet);
+		    struct cc_btf_type base, bool want_addr, bool quiet);
 bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
 		   bool quiet);
 /* @enum becomes a number, @enumname a call (its value resolved first); false: an error */

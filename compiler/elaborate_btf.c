@@ -540,13 +540,13 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
  * @cast's pointer is.  The caller resolves base_val and the indexes.
  */
 bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
-		    struct cc_btf_type base, bool quiet)
+		    struct cc_btf_type base, bool want_addr, bool quiet)
 {
 	struct cc_btf_read *r = cc_alloc(E->cx->arena, sizeof(*r));
 	const char *what = chain_text(E, t, cc_sprintf(E->cx->arena, "$%s", t->name));
 
 	r->argi = -1;
-	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, false, quiet))
+	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
 		return false;
 	if (quiet)
 		return true;

@@ -142,6 +142,14 @@ TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN read 4 33" -e "$args_script" >"$tmp/kak.
 expect "ulong_arg(3), pointer_arg(1) in kernel.function (kprobe): 4 reads" "$tmp/kak.out" \
 	"args=4 file=4"
 
+# &$param->member: the member's address (futexes2.stp's @entry(&$q->key))
+run "$TAP" -c "$GEN read 3 13" -e 'global n
+probe kernel.function("vfs_read") {
+	if (pid() == target() && $count == 13 && &$file->f_path == $file + @offsetof("file", "f_path")) n++
+}
+probe end { printf("addr=%d\n", n) }' >"$tmp/kad.out" 2>&1
+expect "&\$file->f_path is \$file plus the member's offset, 3 times" "$tmp/kad.out" "addr=3"
+
 # $ptr$ of a char *: the string, quoted, as stap prints $filename$
 run "$TAP" -c "$GEN open $tmp/f 2" -e 'global n
 probe kernel.function("getname") { if (pid() == target() && $filename$ == sprintf("\"%s\"", @1)) n++ }
