@@ -10,6 +10,8 @@
  *                                                  user context
  *   timer.profile                                  perf cpu-clock per CPU
  *   perf.{sw,hw}.EVENT[.sample(N)|.hz(N)], perf.type(T).config(C)...
+ *                                                  (.process, .counter:
+ *                                                  probe_perf.c)
  *   kernel.trace("SUBSYS:EVENT")                   globs allowed in both
  *   __stdin, __stdin.line                          user context: what tap
  *                                                  reads on its stdin, one
@@ -207,7 +209,6 @@ static const struct {
 static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			struct cc_vec *out)
 {
-	struct cc_dprobe *d;
 	int next, type;
 	int64_t config;
 	size_t i;
@@ -242,24 +243,8 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 				   "is not a perf event (perf.sw.EVENT, perf.hw.EVENT, "
 				   "perf.type(T).config(C))");
 	}
-	if (cc_comp_is(pt, next, "process") || cc_comp_is(pt, next, "counter"))
-		return cc_point_error(cx, pt, quiet,
-				   "is a user-space probe (a perf counter of a process, read with "
-				   "@perf), not supported yet");
-	d = new_dprobe(cx, pt, PK_PERF, true, out);
-	d->perf_type = type;
-	d->perf_config = config;
-	d->sample = DEFAULT_PERF_SAMPLE;
-	if (next < pt->ncomps) {
-		const struct cc_comp *c = &pt->comps[next];
-
-		if ((strcmp(c->name, "sample") && strcmp(c->name, "hz")) || !c->has_arg ||
-		    c->arg_is_str || c->num <= 0 || next + 1 != pt->ncomps)
-			return cc_point_error(cx, pt, quiet, "expects .sample(N) or .hz(N) at the end");
-		d->sample = c->num;
-		d->freq = !strcmp(c->name, "hz");
-	}
-	return 1;
+	/* .sample/.hz, .process, .counter: probe_perf.c */
+	return cc_perf_resolve(cx, pt, next, type, config, DEFAULT_PERF_SAMPLE, quiet, out);
 }
 
 /* Syscall tracepoints become raw sys_enter/sys_exit probes on one number. */
@@ -645,6 +630,10 @@ void cc_dump_probe_types(FILE *out)
 		"kernel.trace(string)", "timer.profile", "timer.profile.tick",
 		"perf.type(number).config(number)", "perf.type(number).config(number).sample(number)",
 		"perf.type(number).config(number).hz(number)",
+		"perf.type(number).config(number).process",
+		"perf.type(number).config(number).process(string)",
+		"perf.type(number).config(number).counter(string)",
+		"perf.type(number).config(number).process(string).counter(string)",
 		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
 		"netfilter.hook(string).pf(string).priority(string)",
 		"netfilter.pf(string).hook(string).priority(string)",
