@@ -908,6 +908,9 @@ struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
 /* ---- probepoint.c: the probe points this backend knows ------------------- */
 
+/* A derived probe of pt: kind, context, point and pp(), pushed onto out. */
+struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
+				bool kernel, struct cc_vec *out);
 /*
  * Resolve a point that no alias matched.  Appends derived probes (body
  * and locals left empty) to *out.  Returns the number added, 0 when the

@@ -77,15 +77,10 @@ static int exe_index(struct cc_ctx *cx, const char *path)
 static struct cc_dprobe *new_perf(struct cc_ctx *cx, const struct cc_point *pt, int type,
 				  int64_t config, struct cc_vec *out)
 {
-	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
+	struct cc_dprobe *d = cc_new_dprobe(cx, pt, PK_PERF, true, out);
 
-	d->kind = PK_PERF;
-	d->kernel = true;
-	d->loc = pt->loc;
-	d->pp = cc_point_str(cx, pt);
 	d->perf_type = type;
 	d->perf_config = config;
-	cc_vec_push(cx->arena, out, d);
 	return d;
 }
 

@@ -72,8 +72,8 @@ struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_poin
 	return p;
 }
 
-static struct cc_dprobe *new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
-				    bool kernel, struct cc_vec *out)
+struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
+				bool kernel, struct cc_vec *out)
 {
 	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
 
@@ -104,7 +104,7 @@ static int resolve_simple(struct cc_ctx *cx, const struct cc_point *pt, bool qui
 		return cc_point_error(cx, pt, quiet, "has unexpected components");
 	if (pt->comps[0].has_arg && (pt->comps[0].arg_is_str || kind == PK_NEVER))
 		return cc_point_error(cx, pt, quiet, "takes no string parameter");
-	d = new_dprobe(cx, pt, kind, false, out);
+	d = cc_new_dprobe(cx, pt, kind, false, out);
 	d->seq = pt->comps[0].has_arg ? pt->comps[0].num : 0;
 	return 1;
 }
@@ -128,7 +128,7 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (cc_comp_is(pt, 1, "profile")) {
 		if (pt->ncomps > 3 || (pt->ncomps == 3 && !cc_comp_is(pt, 2, "tick")))
 			return cc_point_error(cx, pt, quiet, "has unexpected components");
-		d = new_dprobe(cx, pt, PK_PROFILE, true, out);
+		d = cc_new_dprobe(cx, pt, PK_PROFILE, true, out);
 		d->perf_type = PERF_TYPE_SOFTWARE;
 		d->perf_config = PERF_COUNT_SW_CPU_CLOCK;
 		d->sample = kernel_hz(cx);
@@ -150,7 +150,7 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 				   cc_sprintf(cx->arena, "needs a positive %s, e.g. timer.%s(%d)",
 					      unit == 0 ? "frequency" : "period", c->name,
 					      unit == 1000000000LL ? 1 : unit == 0 ? 100 : 10));
-	d = new_dprobe(cx, pt, PK_TIMER, false, out);
+	d = cc_new_dprobe(cx, pt, PK_TIMER, false, out);
 	if (unit < 0) /* jiffies: ns per tick */
 		unit = 1000000000LL / kernel_hz(cx);
 	if (unit == 0) {
@@ -344,7 +344,7 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
 					    names[i], ev, strerror(-err));
 			continue;
 		}
-		d = new_dprobe(cx, pt, PK_TRACE, true, out);
+		d = cc_new_dprobe(cx, pt, PK_TRACE, true, out);
 		d->subsys = cc_strdup(cx->arena, names[i]);
 		d->event = cc_strdup(cx->arena, ev);
 		d->pp = cc_sprintf(cx->arena, "kernel.trace(\"%s:%s\")", d->subsys, d->event);
@@ -462,7 +462,7 @@ static int resolve_stdin(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (pt->comps[0].has_arg || pt->ncomps > 2 ||
 	    (pt->ncomps == 2 && (!cc_comp_is(pt, 1, "line") || pt->comps[1].has_arg)))
 		return cc_point_error(cx, pt, quiet, "expects __stdin or __stdin.line");
-	d = new_dprobe(cx, pt, PK_INPUT, false, out);
+	d = cc_new_dprobe(cx, pt, PK_INPUT, false, out);
 	d->input_line = pt->ncomps == 2;
 	return 1;
 }

@@ -20,26 +20,11 @@ struct {
 	__type(value, struct th_upfile);
 } th_perfexe SEC(".maps");
 
-/* what is read, by CO-RE: the names before ___ are the kernel's types */
-struct super_block___pf {
-	__u32 s_dev;
-} __attribute__((preserve_access_index));
+#include "grt_bpf_exe.h"
 
-struct inode___pf {
-	unsigned long i_ino;
-	struct super_block___pf *i_sb;
-} __attribute__((preserve_access_index));
-
-struct file___pf {
-	struct inode___pf *f_inode;
-} __attribute__((preserve_access_index));
-
-struct mm_struct___pf {
-	struct file___pf *exe_file;
-} __attribute__((preserve_access_index));
-
+/* what is read, by CO-RE: the name before ___ is the kernel's type */
 struct task_struct___pf {
-	struct mm_struct___pf *mm;
+	struct mm_struct___up *mm;
 } __attribute__((preserve_access_index));
 
 /*
@@ -50,13 +35,11 @@ struct task_struct___pf {
 static __always_inline bool th_perf_exe_is(__u32 k)
 {
 	struct task_struct___pf *t = (void *)bpf_get_current_task();
-	struct file___pf *f = BPF_CORE_READ(t, mm, exe_file);
-	struct th_upfile *want = bpf_map_lookup_elem(&th_perfexe, &k);
+	struct th_upfile *want = bpf_map_lookup_elem(&th_perfexe, &k), have;
 
-	if (!f || !want)
+	if (!want || !th_exe_key(BPF_CORE_READ(t, mm, exe_file), &have))
 		return false;
-	return BPF_CORE_READ(f, f_inode, i_ino) == want->ino &&
-	       BPF_CORE_READ(f, f_inode, i_sb, s_dev) == want->dev;
+	return have.ino == want->ino && have.dev == want->dev;
 }
 #endif
 

@@ -93,11 +93,14 @@ BUSY=$!
 bg_start "$GEN" spin 60000
 BUSYGEN=$!
 
+# task_clock samples by an hrtimer of the task's CPU time; one that fires
+# late (a loaded machine: the test bed's QEMU guest beside) skips the
+# periods it missed, so the lower bounds are loose, the upper ones not.
 tap_run target -c "$PROG spin 300" -e 'global n
 probe perf.sw.task_clock.process.sample(1000000) { n[pid() == target()]++ }
 probe end { printf("target=%d\nother=%d\n", n[1], n[0]) }'
 assert_ok "perf.sw.task_clock.process samples the -c target" target
-assert_range "about one sample per ms of its 300 ms of CPU" "$(value target target)" 240 320
+assert_range "at most one sample per ms of its 300 ms of CPU" "$(value target target)" 60 320
 assert_eq "no sample of another process (a busy copy of it runs)" "$(value other target)" 0
 
 tap_run path -c "$PROG spin 300" -e 'global n
@@ -107,7 +110,7 @@ probe perf.sw.task_clock.process(@1).sample(1000000) {
 probe end { printf("target=%d\nbusy=%d\nother=%d\n", n["target"], n["busy"], n["other"]) }' \
 	"$PROG"
 assert_ok "perf.sw.task_clock.process(\"PATH\") samples processes of PATH" path
-assert_range "the target's samples: about one per ms of CPU" "$(value target path)" 240 320
+assert_range "the target's samples: at most one per ms of CPU" "$(value target path)" 60 320
 assert_range "the busy process of PATH is sampled too" "$(value busy path)" 1 100000
 assert_eq "no other process is (gen is busy meanwhile)" "$(value other path)" 0
 kill $BUSY $BUSYGEN 2>/dev/null
