@@ -103,20 +103,23 @@ static int add_counter(struct cc_ctx *cx, const struct cc_point *pt, const struc
 		char *p = cc_user_program(cx, proc->str, &why), *t;
 
 		if (!p)
-			return cc_point_error(cx, pt, quiet,
-					      cc_sprintf(cx->arena, "names '%s', which %s",
-							 proc->str, why));
+			return cc_point_error(
+			    cx, pt, quiet,
+			    cc_sprintf(cx->arena, "names '%s', which %s", proc->str, why));
 		t = cc_user_target_file(cx, 0, &why);
 		if (!t)
-			return cc_point_error(cx, pt, quiet, cc_sprintf(cx->arena, "counts in the target, which %s", why));
+			return cc_point_error(
+			    cx, pt, quiet,
+			    cc_sprintf(cx->arena, "counts in the target, which %s", why));
 		if (!same_file(p, t))
 			return cc_point_error(
 			    cx, pt, quiet,
-			    cc_sprintf(cx->arena,
-				       "counts in process(\"%s\"), which is not the target (it runs "
-				       "%s): taphub opens a process's counters when it is the -c or "
-				       "-x target",
-				       proc->str, t));
+			    cc_sprintf(
+				cx->arena,
+				"counts in process(\"%s\"), which is not the target (it runs "
+				"%s): taphub opens a process's counters when it is the -c or "
+				"-x target",
+				proc->str, t));
 		path = p;
 	}
 	for (i = 0; i < cx->perfctrs.n; i++) {
@@ -127,10 +130,10 @@ static int add_counter(struct cc_ctx *cx, const struct cc_point *pt, const struc
 		if (k->loc.file == pt->loc.file && k->loc.line == pt->loc.line &&
 		    k->loc.col == pt->loc.col)
 			break;
-		return cc_point_error(cx, pt, quiet,
-				      cc_sprintf(cx->arena,
-						 "defines perf counter '%s' again (first at %s:%d:%d)",
-						 c->str, k->loc.file->name, k->loc.line, k->loc.col));
+		return cc_point_error(
+		    cx, pt, quiet,
+		    cc_sprintf(cx->arena, "defines perf counter '%s' again (first at %s:%d:%d)",
+			       c->str, k->loc.file->name, k->loc.line, k->loc.col));
 	}
 	if (i == cx->perfctrs.n) {
 		if (cx->perfctrs.n == TH_PERF_MAX_COUNTERS)
@@ -153,8 +156,8 @@ static int add_counter(struct cc_ctx *cx, const struct cc_point *pt, const struc
 	return 1;
 }
 
-int cc_perf_resolve(struct cc_ctx *cx, const struct cc_point *pt, int i, int type,
-		    int64_t config, int64_t default_sample, bool quiet, struct cc_vec *out)
+int cc_perf_resolve(struct cc_ctx *cx, const struct cc_point *pt, int i, int type, int64_t config,
+		    int64_t default_sample, bool quiet, struct cc_vec *out)
 {
 	const struct cc_comp *sample = NULL, *proc = NULL, *ctr = NULL;
 	struct cc_dprobe *d;
@@ -173,9 +176,9 @@ int cc_perf_resolve(struct cc_ctx *cx, const struct cc_point *pt, int i, int typ
 			sample = c;
 		} else if (!strcmp(c->name, "process")) {
 			if (proc || (c->has_arg && !c->arg_is_str))
-				return cc_point_error(
-				    cx, pt, quiet,
-				    "expects one .process (the -c/-x target) or .process(\"PATH\")");
+				return cc_point_error(cx, pt, quiet,
+						      "expects one .process (the -c/-x target) or "
+						      ".process(\"PATH\")");
 			proc = c;
 		} else if (!strcmp(c->name, "counter")) {
 			if (!c->has_arg || !c->arg_is_str || !*c->str)
@@ -211,8 +214,8 @@ int cc_perf_resolve(struct cc_ctx *cx, const struct cc_point *pt, int i, int typ
 		 * and the probe never fires (its filter matches no file).
 		 */
 		if (!path && !quiet)
-			cc_warn_at(&cx->diag, &pt->loc,
-				   "process(\"%s\") %s: '%s' never fires", proc->str, why, d->pp);
+			cc_warn_at(&cx->diag, &pt->loc, "process(\"%s\") %s: '%s' never fires",
+				   proc->str, why, d->pp);
 		k = exe_index(cx, path ? path : "");
 		if (k < 0)
 			return cc_point_error(cx, pt, quiet,
@@ -231,7 +234,8 @@ int cc_perf_read(struct cc_ctx *cx, struct cc_node *n)
 	int i;
 
 	if (n->num != 1 || n->nargs != 1 || n->args[0]->kind != N_STR) {
-		cc_error_at(&cx->diag, &n->loc, "'@perf' expects a counter's name: @perf(\"NAME\")");
+		cc_error_at(&cx->diag, &n->loc,
+			    "'@perf' expects a counter's name: @perf(\"NAME\")");
 		return -1;
 	}
 	arg = n->args[0];

@@ -132,7 +132,8 @@ static int seed_exes(const struct grt_meta *m, struct bpf_object *obj, char *err
 	uint32_t k;
 
 	if (fd < 0) {
-		snprintf(err, errlen, "the guest has perf probes of programs but no th_perfexe map");
+		snprintf(err, errlen,
+			 "the guest has perf probes of programs but no th_perfexe map");
 		return -EINVAL;
 	}
 	for (k = 0; k < (uint32_t)m->nperfexes; k++) {
@@ -158,7 +159,7 @@ static int seed_exes(const struct grt_meta *m, struct bpf_object *obj, char *err
 	return 0;
 }
 
-/* A counter of PATH on -x's process: the process must run PATH (a cached guest may meet another). */
+/* A counter of PATH on -x's process: it must run PATH (a cached guest may meet another). */
 static int check_program(const struct grt_meta_perfctr *c, int64_t target, char *err,
 			 size_t errlen)
 {
