@@ -214,6 +214,8 @@ static const struct cc_builtin builtins[] = {
 	{ "fullpath_struct_file", 2, 2, S, { L, L }, BC_KERNEL, B_FULLPATH_FILE },
 	{ "task_dentry_path", 3, 3, S, { L, L, L }, BC_KERNEL, B_TASK_DENTRY_PATH },
 	{ "pstrace", 1, 1, S, { L }, BC_KERNEL, B_PSTRACE },
+	/* @perf("NAME") once resolved (probe_perf.c): no script can call it by this name */
+	{ "@perf", 1, 1, L, { L }, BC_KERNEL, B_PERF },
 };
 
 #undef L
@@ -252,5 +254,8 @@ const char *cc_builtin_why(const struct cc_builtin *b)
 	    b->id == B_PRINT_UBACKTRACE_FILELINE)
 		return "begin, end and timer probes run in tap, not in a traced process: there is "
 		       "no user stack to unwind";
+	if (b->id == B_PERF)
+		return "a perf counter of a process is read in that process's context, in a probe "
+		       "that fires in it (process(\"PATH\").function(...) ...), not in tap";
 	return NULL;
 }

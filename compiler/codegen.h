@@ -116,6 +116,13 @@ const char *cg_hcall(struct gen *G, const struct cc_dprobe *d);
 /* codegen_uproc.c: the programs of process lifecycle probes, and their meta lines */
 void cg_uproc_programs(struct gen *G, FILE *o);
 void cg_uproc_meta(struct gen *G, FILE *o);
+/*
+ * codegen_perf.c: perf events of a process: the maps and helpers (after
+ * grt_bpf.h), the filter a program starts with ("" for none), meta lines
+ */
+void cg_perf_header(struct gen *G, FILE *o);
+const char *cg_perf_filter(struct gen *G, const struct cc_dprobe *d);
+void cg_perf_meta(struct gen *G, FILE *o);
 
 /* codegen_btf.c */
 /* codegen_kread.c: the same read in user context, through the runner's reader */

@@ -515,6 +515,8 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 
 		return cg_fmt(G, "th_task_field((__u64)%s, %d)", cg_ex(G, n->args[0]), w);
 	}
+	case B_PERF: /* a counter of the target (probe_perf.c, grt_bpf_perf.h) */
+		return cg_fmt(G, "th_perf_read(%lld)", (long long)n->args[0]->num);
 	case B_TASK_EXECNAME:
 		if (!G->kernel)
 			return cg_kread_task(G, n);

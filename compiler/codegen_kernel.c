@@ -740,8 +740,9 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			cg_btf_stash_prog(G, defs, d);
 		/* a netfilter program stopping lets the packets through (NF_ACCEPT) */
 		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn %d;\n"
-			      "\treturn %s;\n}\n\n",
-			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER, cg_hcall(G, d));
+			      "%s\treturn %s;\n}\n\n",
+			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER,
+			cg_perf_filter(G, d), cg_hcall(G, d));
 	}
 	cg_uproc_programs(G, defs);
 	if (!nsys)
@@ -935,6 +936,7 @@ char *cg_gen_kernel(struct gen *G)
 	}
 	fprintf(o, "\tchar pad_;\n};\n");
 	fprintf(o, "#include \"grt_bpf.h\"\n\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n\n");
+	cg_perf_header(G, o);
 	fprintf(o, "%s", decls_b);
 	cg_btf_emit_locals(G, o);
 	if (G->catch_msg)

@@ -156,8 +156,9 @@ char *cg_gen_meta(struct gen *G)
 			}
 			/* fall through */
 		default:
-			fprintf(o, "perf %d %lld %lld %d", d->perf_type, (long long)d->perf_config,
-				(long long)d->sample, d->freq);
+			/* perftask: per-task events on the target (probe_perf.c) */
+			fprintf(o, "%s %d %lld %lld %d", d->perf_task ? "perftask" : "perf",
+				d->perf_type, (long long)d->perf_config, (long long)d->sample, d->freq);
 			break;
 		}
 		fprintf(o, " %d ", d->cls);
@@ -176,6 +177,7 @@ char *cg_gen_meta(struct gen *G)
 			fprintf(o, "kfn %s\n", ((const struct cc_dprobe *)d->kgroup.v[j])->func);
 	}
 	cg_uproc_meta(G, o);
+	cg_perf_meta(G, o);
 	if (cx->timing) {
 		int nuser = 0;
 

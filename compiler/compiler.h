@@ -418,6 +418,10 @@ struct cc_ctx {
 	long target_pid;        /* -x PID: likewise */
 	/* probe_uproc.c: the filters of process lifecycle probes, bit = position */
 	struct cc_vec uprocs; /* struct cc_uproc* */
+	/* probe_perf.c: the perf counters of the target (index = @perf's) and the
+	 * programs perf.*.process("PATH") samples are filtered on */
+	struct cc_vec perfctrs; /* struct cc_perfctr* */
+	struct cc_vec perfexes; /* char*: absolute paths */
 
 	/* parsed */
 	struct cc_file *script;
@@ -785,6 +789,10 @@ struct cc_dprobe {
 	int64_t perf_config;
 	int64_t sample; /* period, or frequency with freq */
 	bool freq;
+	/* PK_PERF of a process (probe_perf.c) */
+	bool perf_task; /* per-task events on the -c/-x target, inherited by its threads */
+	int perf_exe;   /* per-CPU events filtered on a program: cx->perfexes index + 1 */
+	bool perfctr;   /* perf...counter("NAME"): a counter, no probe (not in prog->probes) */
 	/* PK_PERF of PERF_TYPE_BREAKPOINT: kernel.data() (probe_data.c) */
 	uint64_t bp_addr;   /* the address watched, 0 with bp_sym */
 	const char *bp_sym; /* or the symbol the loader looks up */
@@ -900,6 +908,9 @@ struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
 /* ---- probepoint.c: the probe points this backend knows ------------------- */
 
+/* A derived probe of pt: kind, context, point and pp(), pushed onto out. */
+struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
+				bool kernel, struct cc_vec *out);
 /*
  * Resolve a point that no alias matched.  Appends derived probes (body
  * and locals left empty) to *out.  Returns the number added, 0 when the
@@ -1184,6 +1195,10 @@ int cc_sdt_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, b
 char *cc_sdt_vars(struct cc_ctx *cx, const struct cc_dprobe *d);
 /* The first component after process(...)[.library(...)]: the file probed, absolute; NULL after an error. */
 char *cc_user_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, int *next);
+/* A program named as process("NAME") names it ($PATH for a bare name), absolute; NULL: why. */
+char *cc_user_program(struct cc_ctx *cx, const char *arg, const char **why);
+/* The program process PID runs; pid 0: the -c command's or the -x process's.  NULL: why. */
+char *cc_user_target_file(struct cc_ctx *cx, long pid, const char **why);
 
 /* ---- probe_uglob.c: process("PATTERN")..., a path with wildcards ---------------- */
 
@@ -1219,6 +1234,32 @@ struct cc_uproc {
 bool cc_uproc_is(const struct cc_point *pt);
 /* Resolve it; as cc_resolve_builtin_point. */
 int cc_uproc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+
+/* ---- probe_perf.c: perf events of a process, perf...counter("NAME"), @perf ------ */
+
+/* A counter of the target process: perf.EVENT[.process[("PATH")]].counter("NAME"). */
+struct cc_perfctr {
+	const char *name;
+	int type;
+	int64_t config;
+	const char *path; /* the program process("PATH") named (the target's), or NULL */
+	const char *pp;   /* the point, for messages */
+	struct cc_loc loc;
+};
+
+/*
+ * The components of a perf point after its event (from i): .sample(N) or
+ * .hz(N), .process or .process("PATH"), .counter("NAME").  Makes the
+ * derived probe (a counter's is marked perfctr and never joins the
+ * program); as cc_resolve_builtin_point.
+ */
+int cc_perf_resolve(struct cc_ctx *cx, const struct cc_point *pt, int i, int type,
+		    int64_t config, int64_t default_sample, bool quiet, struct cc_vec *out);
+/*
+ * @perf("NAME") (an N_DWARF): becomes the call of the built-in that reads
+ * counter NAME.  0, or -1 after an error at n.
+ */
+int cc_perf_read(struct cc_ctx *cx, struct cc_node *n);
 
 /* ---- probe_ufunc.c: process("PATH").function("NAME")[.call][.return] ---------- */
 
@@ -1459,6 +1500,8 @@ enum cc_builtin_id {
 	/* source lines of addresses */
 	B_USYMFILELINE, B_USYMFILE, B_USYMLINE, B_SYMFILELINE, B_SYMFILE, B_SYMLINE,
 	B_PRINT_BACKTRACE_FILELINE, B_PRINT_UBACKTRACE_FILELINE,
+	/* @perf("NAME"): its one argument the counter's index (probe_perf.c) */
+	B_PERF,
 	B__COUNT
 };
 

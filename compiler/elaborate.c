@@ -841,12 +841,13 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve_target(E, S, np, false);
 			return;
 		}
-		if (!strcmp(n->name, "@perf"))
-			cc_error_at(&cx->diag, &n->loc,
-				    "'@perf' reads the perf counter of a process "
-				    "(perf.*.process(\"PATH\").counter(\"NAME\")), a user-space probe "
-				    "taphub does not support yet");
-		else if (n->name[0] == '&')
+		if (!strcmp(n->name, "@perf")) {
+			/* a counter of the target (probe_perf.c): a built-in's call */
+			if (cc_perf_read(cx, n) == 0)
+				resolve_call(E, S, n);
+			return;
+		}
+		if (n->name[0] == '&')
 			cc_error_at(&cx->diag, &n->loc,
 				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
 				    "this backend does not use");

@@ -80,6 +80,14 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	struct cc_node *cond = NULL;
 	int i;
 
+	/* a perf counter (probe_perf.c) is no event: @perf reads it */
+	if (d->perfctr) {
+		if (user_body->kind != N_BLOCK || user_body->nargs)
+			cc_warn_at(&cx->diag, &user_body->loc,
+				   "the body of '%s' never runs: a counter is read with @perf",
+				   d->pp);
+		return;
+	}
 	/*
 	 * Every derived probe gets its own copy of the body: a wildcard over
 	 * thousands of tracepoints times a long body is memory and time we

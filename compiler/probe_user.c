@@ -79,17 +79,31 @@ static char *file_of(struct cc_ctx *cx, const char *arg, const char *prog, const
 	return cc_strdup(cx->arena, real);
 }
 
+char *cc_user_program(struct cc_ctx *cx, const char *arg, const char **why)
+{
+	return file_of(cx, arg, NULL, why);
+}
+
 /* process(PID), process with -x PID or -c CMD: the program it runs */
 static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const char **why)
 {
 	const struct cc_comp *c = &pt->comps[0];
-	char link[64], real[PATH_MAX];
-	ssize_t n;
-	long pid;
 
 	if (c->has_arg && c->arg_is_str)
 		return file_of(cx, c->str, NULL, why);
-	if (!c->has_arg && cx->target_cmd) {
+	if (c->has_arg && c->num <= 0) {
+		*why = "names no program: give a path, or run with -c CMD or -x PID";
+		return NULL;
+	}
+	return cc_user_target_file(cx, c->has_arg ? (long)c->num : 0, why);
+}
+
+char *cc_user_target_file(struct cc_ctx *cx, long pid, const char **why)
+{
+	char link[64], real[PATH_MAX];
+	ssize_t n;
+
+	if (!pid && cx->target_cmd) {
 		char *path = file_of(cx, cx->target_cmd, NULL, why);
 
 		if (!path)
@@ -97,7 +111,8 @@ static char *file_of_target(struct cc_ctx *cx, const struct cc_point *pt, const 
 					  *why);
 		return path;
 	}
-	pid = c->has_arg ? (long)c->num : cx->target_pid;
+	if (!pid)
+		pid = cx->target_pid;
 	if (pid <= 0) {
 		*why = "names no program: give a path, or run with -c CMD or -x PID";
 		return NULL;

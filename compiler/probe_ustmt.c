@@ -3,6 +3,7 @@
  * Source lines of user-space programs, from the DWARF line table:
  *
  *   process("PATH")[.library("LIB")].statement("FUNC@FILE:LINE")
+ *   process("PATH")[.library("LIB")].statement("FUNC@FILE")
  *
  * FUNC is a shell pattern over function names (inlined copies are named
  * for the function they are in), FILE the end of a source file's name
@@ -11,7 +12,9 @@
  * the line table gives it (its first is_stmt row): where a debugger stops
  * for "break FILE:LINE".  A line that has no code (a comment, a
  * declaration folded away) is not in the table: no probe, and an error
- * naming the lines near it that have one.
+ * naming the lines near it that have one.  With no line, as stap's, the
+ * probe is on the function's entry: its lowest address in the table,
+ * before the prologue a function probe skips.
  *
  * Variables are those in scope at that address (dwarf.c), as for
  * function probes; probefunc() is the function around the line.
@@ -69,16 +72,25 @@ int cc_ustmt_resolve(struct cc_ctx *cx, const struct cc_point *pt, const char *p
 	const struct cc_comp *c = &pt->comps[i];
 	const char *func, *file, *why;
 	struct cc_uline *v;
-	int lo, hi, n, k;
+	int lo, hi, n, k, j;
+	bool entry;
 
 	if (!c->has_arg || !c->arg_is_str || i + 1 != pt->ncomps ||
-	    !cc_ustmt_parse(cx->arena, c->str, &func, &file, &lo, &hi, true))
+	    !cc_ustmt_parse(cx->arena, c->str, &func, &file, &lo, &hi, false))
 		return cc_point_error(cx, pt, quiet,
-				      "needs a source line: statement(\"FUNC@FILE:LINE\") (LINE: "
-				      "N, N-M or *)");
+				      "needs a function and a file, and maybe a line: "
+				      "statement(\"FUNC@FILE[:LINE]\") (LINE: N, N-M or *)");
+	/* "FUNC@FILE", no line: the function's entry, its lowest address in the table */
+	entry = !strchr(strchr(c->str, '@'), ':');
 	if (cc_dwarf_lines(cx->arena, path, func, file, lo, hi, &v, &n, &why) < 0)
 		return cc_point_error(cx, pt, quiet,
 				      cc_sprintf(cx->arena, "cannot be found in %s: %s", path, why));
+	for (k = 0; entry && k < n; k++)
+		for (j = 0; j < n; j++)
+			if (j != k && !strcmp(v[j].func, v[k].func) && v[j].addr < v[k].addr) {
+				v[k--] = v[--n]; /* not the entry of its function */
+				break;
+			}
 	if (!n) {
 		char *near = NULL;
 

@@ -10,6 +10,8 @@
  *                                                  user context
  *   timer.profile                                  perf cpu-clock per CPU
  *   perf.{sw,hw}.EVENT[.sample(N)|.hz(N)], perf.type(T).config(C)...
+ *                                                  (.process, .counter:
+ *                                                  probe_perf.c)
  *   kernel.trace("SUBSYS:EVENT")                   globs allowed in both
  *   __stdin, __stdin.line                          user context: what tap
  *                                                  reads on its stdin, one
@@ -70,8 +72,8 @@ struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_poin
 	return p;
 }
 
-static struct cc_dprobe *new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
-				    bool kernel, struct cc_vec *out)
+struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
+				bool kernel, struct cc_vec *out)
 {
 	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
 
@@ -102,7 +104,7 @@ static int resolve_simple(struct cc_ctx *cx, const struct cc_point *pt, bool qui
 		return cc_point_error(cx, pt, quiet, "has unexpected components");
 	if (pt->comps[0].has_arg && (pt->comps[0].arg_is_str || kind == PK_NEVER))
 		return cc_point_error(cx, pt, quiet, "takes no string parameter");
-	d = new_dprobe(cx, pt, kind, false, out);
+	d = cc_new_dprobe(cx, pt, kind, false, out);
 	d->seq = pt->comps[0].has_arg ? pt->comps[0].num : 0;
 	return 1;
 }
@@ -126,7 +128,7 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (cc_comp_is(pt, 1, "profile")) {
 		if (pt->ncomps > 3 || (pt->ncomps == 3 && !cc_comp_is(pt, 2, "tick")))
 			return cc_point_error(cx, pt, quiet, "has unexpected components");
-		d = new_dprobe(cx, pt, PK_PROFILE, true, out);
+		d = cc_new_dprobe(cx, pt, PK_PROFILE, true, out);
 		d->perf_type = PERF_TYPE_SOFTWARE;
 		d->perf_config = PERF_COUNT_SW_CPU_CLOCK;
 		d->sample = kernel_hz(cx);
@@ -148,7 +150,7 @@ static int resolve_timer(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 				   cc_sprintf(cx->arena, "needs a positive %s, e.g. timer.%s(%d)",
 					      unit == 0 ? "frequency" : "period", c->name,
 					      unit == 1000000000LL ? 1 : unit == 0 ? 100 : 10));
-	d = new_dprobe(cx, pt, PK_TIMER, false, out);
+	d = cc_new_dprobe(cx, pt, PK_TIMER, false, out);
 	if (unit < 0) /* jiffies: ns per tick */
 		unit = 1000000000LL / kernel_hz(cx);
 	if (unit == 0) {
@@ -207,7 +209,6 @@ static const struct {
 static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			struct cc_vec *out)
 {
-	struct cc_dprobe *d;
 	int next, type;
 	int64_t config;
 	size_t i;
@@ -242,24 +243,8 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 				   "is not a perf event (perf.sw.EVENT, perf.hw.EVENT, "
 				   "perf.type(T).config(C))");
 	}
-	if (cc_comp_is(pt, next, "process") || cc_comp_is(pt, next, "counter"))
-		return cc_point_error(cx, pt, quiet,
-				   "is a user-space probe (a perf counter of a process, read with "
-				   "@perf), not supported yet");
-	d = new_dprobe(cx, pt, PK_PERF, true, out);
-	d->perf_type = type;
-	d->perf_config = config;
-	d->sample = DEFAULT_PERF_SAMPLE;
-	if (next < pt->ncomps) {
-		const struct cc_comp *c = &pt->comps[next];
-
-		if ((strcmp(c->name, "sample") && strcmp(c->name, "hz")) || !c->has_arg ||
-		    c->arg_is_str || c->num <= 0 || next + 1 != pt->ncomps)
-			return cc_point_error(cx, pt, quiet, "expects .sample(N) or .hz(N) at the end");
-		d->sample = c->num;
-		d->freq = !strcmp(c->name, "hz");
-	}
-	return 1;
+	/* .sample/.hz, .process, .counter: probe_perf.c */
+	return cc_perf_resolve(cx, pt, next, type, config, DEFAULT_PERF_SAMPLE, quiet, out);
 }
 
 /* Syscall tracepoints become raw sys_enter/sys_exit probes on one number. */
@@ -359,7 +344,7 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
 					    names[i], ev, strerror(-err));
 			continue;
 		}
-		d = new_dprobe(cx, pt, PK_TRACE, true, out);
+		d = cc_new_dprobe(cx, pt, PK_TRACE, true, out);
 		d->subsys = cc_strdup(cx->arena, names[i]);
 		d->event = cc_strdup(cx->arena, ev);
 		d->pp = cc_sprintf(cx->arena, "kernel.trace(\"%s:%s\")", d->subsys, d->event);
@@ -477,7 +462,7 @@ static int resolve_stdin(struct cc_ctx *cx, const struct cc_point *pt, bool quie
 	if (pt->comps[0].has_arg || pt->ncomps > 2 ||
 	    (pt->ncomps == 2 && (!cc_comp_is(pt, 1, "line") || pt->comps[1].has_arg)))
 		return cc_point_error(cx, pt, quiet, "expects __stdin or __stdin.line");
-	d = new_dprobe(cx, pt, PK_INPUT, false, out);
+	d = cc_new_dprobe(cx, pt, PK_INPUT, false, out);
 	d->input_line = pt->ncomps == 2;
 	return 1;
 }
@@ -645,6 +630,10 @@ void cc_dump_probe_types(FILE *out)
 		"kernel.trace(string)", "timer.profile", "timer.profile.tick",
 		"perf.type(number).config(number)", "perf.type(number).config(number).sample(number)",
 		"perf.type(number).config(number).hz(number)",
+		"perf.type(number).config(number).process",
+		"perf.type(number).config(number).process(string)",
+		"perf.type(number).config(number).counter(string)",
+		"perf.type(number).config(number).process(string).counter(string)",
 		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
 		"netfilter.hook(string).pf(string).priority(string)",
 		"netfilter.pf(string).hook(string).priority(string)",

@@ -470,6 +470,7 @@ struct grt_meta_prog {
 	int perf_type;
 	int64_t perf_config, sample;
 	bool freq;
+	bool task;   /* PERF: per-task events on the -c/-x target (perf...process) */
 	int nf_pf, nf_hook, nf_prio; /* NETFILTER: protocol family, hook, priority */
 	uint64_t bp_addr;  /* BP: the address watched; 0: look event (a symbol) up */
 	int bp_len;        /* BP: bytes watched */
@@ -518,6 +519,17 @@ struct grt_meta {
 		int64_t pid;
 	} *uprocs;
 	int nuprocs;
+	/* perf events of a process (compiler/probe_perf.c) */
+	char **perfexes; /* the programs perf...process("PATH") samples: th_perfexe[i] */
+	int nperfexes;
+	struct grt_meta_perfctr { /* the target's counters, index = @perf's */
+		int type;
+		int64_t config;
+		char *name;
+		char *path; /* "" or the program it counts in, which is the target's */
+		char *pp;
+	} *perfctrs;
+	int nperfctrs;
 };
 
 enum grt_uproc_kind {

@@ -515,8 +515,9 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 			goto fail;
 		if (!ucheck(m, p))
 			goto fail;
-	} else if (!strcmp(kind, "perf")) {
+	} else if (!strcmp(kind, "perf") || !strcmp(kind, "perftask")) {
 		p->kind = GRT_PROG_PERF;
+		p->task = kind[4] == 't';
 		if (!num(m, 0, 5, &v))
 			goto fail;
 		p->perf_type = (int)v;
@@ -724,6 +725,56 @@ static bool parse_uproc(struct mp *m, struct grt_meta *g)
 	return !m->failed;
 }
 
+/* perfexe K "PATH" (K: the next one; PATH "" or absolute) */
+static bool parse_perfexe(struct mp *m, struct grt_meta *g)
+{
+	char **arr = grow(m, g->perfexes, g->nperfexes, sizeof(*arr));
+	int k;
+
+	if (!arr)
+		return false;
+	g->perfexes = arr;
+	if (!inum(m, 0, TH_PERF_MAX_EXES - 1, &k))
+		return false;
+	if (k != g->nperfexes)
+		return bad(m, "perfexe %d out of order", k), false;
+	arr[g->nperfexes] = quoted(m, NULL);
+	if (!arr[g->nperfexes])
+		return false;
+	/* "": a program not found when compiled, which no process runs */
+	if (arr[g->nperfexes][0] && arr[g->nperfexes][0] != '/')
+		return g->nperfexes++, bad(m, "perfexe path is not absolute"), false;
+	g->nperfexes++;
+	return true;
+}
+
+/* perfctr K TYPE CONFIG "NAME" "PATH" "PP" (K: the next one; PATH "" or absolute) */
+static bool parse_perfctr(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_perfctr *c, *arr = grow(m, g->perfctrs, g->nperfctrs, sizeof(*c));
+	int k;
+
+	if (!arr)
+		return false;
+	g->perfctrs = arr;
+	c = &arr[g->nperfctrs++];
+	memset(c, 0, sizeof(*c));
+	if (!inum(m, 0, TH_PERF_MAX_COUNTERS - 1, &k))
+		return false;
+	if (k != g->nperfctrs - 1)
+		return bad(m, "perfctr %d out of order", k), false;
+	if (!inum(m, 0, 5, &c->type) || !num(m, 0, INT64_MAX, &c->config))
+		return false;
+	c->name = quoted(m, NULL);
+	c->path = c->name ? quoted(m, NULL) : NULL;
+	c->pp = c->path ? quoted(m, NULL) : NULL;
+	if (!c->pp)
+		return false;
+	if (c->path[0] && c->path[0] != '/')
+		return bad(m, "perfctr path is not absolute"), false;
+	return true;
+}
+
 int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen)
 {
 	struct mp m = { .p = text, .end = text + len, .line = 1, .err = err, .errlen = errlen };
@@ -808,6 +859,10 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_timing(&m, g);
 		} else if (!strcmp(kw, "uproc")) {
 			ok = parse_uproc(&m, g);
+		} else if (!strcmp(kw, "perfexe")) {
+			ok = parse_perfexe(&m, g);
+		} else if (!strcmp(kw, "perfctr")) {
+			ok = parse_perfctr(&m, g);
 		} else if (!strcmp(kw, "end")) {
 			seen_end = true;
 		} else {
@@ -935,6 +990,15 @@ void grt_meta_free(struct grt_meta *g)
 	for (i = 0; i < g->nuprocs; i++)
 		free(g->uprocs[i].path);
 	free(g->uprocs);
+	for (i = 0; i < g->nperfexes; i++)
+		free(g->perfexes[i]);
+	free(g->perfexes);
+	for (i = 0; i < g->nperfctrs; i++) {
+		free(g->perfctrs[i].name);
+		free(g->perfctrs[i].path);
+		free(g->perfctrs[i].pp);
+	}
+	free(g->perfctrs);
 	for (i = 0; i < g->ntimings; i++) {
 		free(g->timings[i].pp);
 		free(g->timings[i].where);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -417,6 +418,82 @@ static int add_link(struct hub_guest *g, struct bpf_link *l)
 	return 0;
 }
 
+static int keep_perf_fd(struct hub_guest *g, int pfd)
+{
+	int *fds = realloc(g->perf_fds, sizeof(int) * (size_t)(g->nperf + 1));
+
+	if (!fds) {
+		close(pfd);
+		return -ENOMEM;
+	}
+	g->perf_fds = fds;
+	g->perf_fds[g->nperf++] = pfd;
+	return 0;
+}
+
+/*
+ * perf...process: an event on each thread of the target, inherited by
+ * the threads and processes it starts (guest_perf.c).
+ */
+static int attach_task_perf(struct hub_guest *g, struct bpf_program *prog,
+			    const struct grt_meta_prog *p, char *err, size_t errlen)
+{
+	pid_t *tids = NULL;
+	struct bpf_link *l;
+	int n, i, r = 0;
+
+	if (g->target_pid <= 0) {
+		snprintf(err, errlen, "%s samples the target process: run with -c CMD or -x PID",
+			 p->pp);
+		return -EINVAL;
+	}
+	n = hub_guest_perf_tasks(g->target_pid, g->target_held, &tids);
+	if (n < 0) {
+		snprintf(err, errlen, "cannot attach %s to process %lld: %s", p->pp,
+			 (long long)g->target_pid, strerror(-n));
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		int pfd = hub_guest_perf_open_task(p->perf_type, p->perf_config, p->sample, p->freq,
+						   tids[i], g->target_held);
+
+		if (pfd < 0 && errno == ESRCH)
+			continue; /* a thread gone since the list was read */
+		if (pfd < 0) {
+			r = -errno;
+			snprintf(err, errlen, "cannot open the perf event of %s in thread %d: %s%s",
+				 p->pp, (int)tids[i], strerror(errno),
+				 hub_guest_perf_why(errno, p->perf_type));
+			break;
+		}
+		r = keep_perf_fd(g, pfd);
+		if (r)
+			break;
+		l = bpf_program__attach_perf_event(prog, pfd);
+		if (!l) {
+			r = -errno;
+			snprintf(err, errlen, "cannot attach %s in thread %d: %s", p->pp, (int)tids[i],
+				 strerror(errno));
+			break;
+		}
+		r = add_link(g, l);
+		if (r)
+			break;
+		/*
+		 * libbpf enabled it: -c's child, held before its exec, samples
+		 * from the exec on (enable_on_exec), not in tap's code before.
+		 */
+		if (g->target_held && ioctl(pfd, PERF_EVENT_IOC_DISABLE, 0)) {
+			r = -errno;
+			snprintf(err, errlen, "cannot hold %s until the exec: %s", p->pp,
+				 strerror(errno));
+			break;
+		}
+	}
+	free(tids);
+	return r;
+}
+
 /* Syscall dispatch: each tail-call slot gets the program of its number. */
 static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
 {
@@ -562,6 +639,11 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			return r;
 		}
 	}
+	/* the counters and filters the programs read, before they run */
+	r = hub_guest_perf_seed(g->meta, g->obj, g->target_pid, g->target_held, &g->perf_fds,
+				&g->nperf, err, errlen);
+	if (r)
+		return r;
 	for (i = 0; i < g->meta->nprogs; i++) {
 		const struct grt_meta_prog *p = &g->meta->progs[i];
 		struct bpf_program *prog = bpf_object__find_program_by_name(g->obj, p->name);
@@ -613,6 +695,12 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				return r;
 			continue;
 		}
+		if (p->kind == GRT_PROG_PERF && p->task) {
+			r = attach_task_perf(g, prog, p, err, errlen);
+			if (r)
+				return r;
+			continue;
+		}
 		if (p->kind != GRT_PROG_PERF && p->kind != GRT_PROG_BP) {
 			l = bpf_program__attach(prog);
 			if (!l) {
@@ -627,7 +715,6 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 		}
 		for (cpu = 0; cpu < g->ncpus; cpu++) {
 			int pfd = perf_open(p, cpu);
-			int *fds;
 
 			/* a breakpoint the kernel refuses is refused on CPU 0 too: no skipping it */
 			if (pfd < 0 && p->kind == GRT_PROG_BP && errno == ENOENT && !p->bp_addr) {
@@ -639,17 +726,16 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 				if ((errno == ENODEV || errno == EINVAL) && (cpu || p->kind != GRT_PROG_BP))
 					continue; /* offline or impossible CPU */
 				r = -errno;
-				snprintf(err, errlen, "cannot open the perf event of %s on CPU %d: %s",
-					 p->pp, cpu, strerror(errno));
+				snprintf(err, errlen, "cannot open the perf event of %s on CPU %d: %s%s",
+					 p->pp, cpu, strerror(errno),
+					 hub_guest_perf_why(errno, p->kind == GRT_PROG_BP
+									   ? PERF_TYPE_BREAKPOINT
+									   : p->perf_type));
 				return r;
 			}
-			fds = realloc(g->perf_fds, sizeof(int) * (size_t)(g->nperf + 1));
-			if (!fds) {
-				close(pfd);
-				return -ENOMEM;
-			}
-			g->perf_fds = fds;
-			g->perf_fds[g->nperf++] = pfd;
+			r = keep_perf_fd(g, pfd);
+			if (r)
+				return r;
 			l = bpf_program__attach_perf_event(prog, pfd);
 			if (!l) {
 				r = -errno;

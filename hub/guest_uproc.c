@@ -28,7 +28,7 @@
 #include "hub/hub.h"
 
 /* the kernel's dev_t, as super_block.s_dev holds it (MKDEV) */
-static struct th_upfile file_key(const struct stat *st)
+struct th_upfile hub_guest_uproc_file_key(const struct stat *st)
 {
 	struct th_upfile k = {
 		.dev = ((uint64_t)major(st->st_dev) << 20) | minor(st->st_dev),
@@ -72,7 +72,7 @@ int hub_guest_uproc_seed(const struct grt_meta *m, int files_fd, int procs_fd, i
 					 strerror(errno));
 				return r;
 			}
-			k = file_key(&st);
+			k = hub_guest_uproc_file_key(&st);
 			if (bpf_map_lookup_elem(files_fd, &k, &v) && errno != ENOENT)
 				return -errno;
 			v |= bit;
@@ -125,7 +125,7 @@ int hub_guest_uproc_scan(const struct grt_meta *m, int files_fd, int procs_fd)
 		/* the link's target: kernel threads and processes gone have none */
 		if (stat(path, &st))
 			continue;
-		k = file_key(&st);
+		k = hub_guest_uproc_file_key(&st);
 		if (bpf_map_lookup_elem(files_fd, &k, &bits))
 			continue;
 		r = merge_proc(procs_fd, (uint32_t)pid, bits);

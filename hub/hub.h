@@ -121,6 +121,25 @@ int hub_guest_counters(const struct hub_guest *g, int cls, struct th_class_count
 int hub_guest_uproc_seed(const struct grt_meta *m, int files_fd, int procs_fd, int64_t target,
 			 bool held, char *err, size_t errlen);
 int hub_guest_uproc_scan(const struct grt_meta *m, int files_fd, int procs_fd);
+struct stat;
+/* A file's key in th_upfiles (and th_perfexe): the kernel's dev_t and the inode. */
+struct th_upfile hub_guest_uproc_file_key(const struct stat *st);
+
+/*
+ * guest_perf.c, for guest.c: perf events bound to a process.  The
+ * target's threads (malloc'd into *ret; their count, or -errno); a
+ * per-task event on thread tid (sample 0: counting; the fd, or -1 and
+ * errno); why the kernel refused an event of that type ("" or ": ...");
+ * before attaching, th_perfexe and the counters (their fds added to
+ * *fds; -errno and err).
+ */
+int hub_guest_perf_tasks(int64_t target, bool held, pid_t **ret);
+int hub_guest_perf_open_task(int type, int64_t config, int64_t sample, bool freq, pid_t tid,
+			     bool held);
+const char *hub_guest_perf_why(int err, int type);
+struct bpf_object;
+int hub_guest_perf_seed(const struct grt_meta *m, struct bpf_object *obj, int64_t target,
+			bool held, int **fds, int *nfds, char *err, size_t errlen);
 
 /* The verifier's cost of one loaded program (bpf_prog_info.verified_insns). */
 struct hub_prog_cost {

@@ -47,24 +47,9 @@ static __always_inline bool th_up_claim(__u32 tgid)
 }
 #endif
 
+#include "grt_bpf_exe.h"
+
 /* what is read, by CO-RE: the names before ___ are the kernel's types */
-struct super_block___up {
-	__u32 s_dev;
-} __attribute__((preserve_access_index));
-
-struct inode___up {
-	unsigned long i_ino;
-	struct super_block___up *i_sb;
-} __attribute__((preserve_access_index));
-
-struct file___up {
-	struct inode___up *f_inode;
-} __attribute__((preserve_access_index));
-
-struct mm_struct___up {
-	struct file___up *exe_file;
-} __attribute__((preserve_access_index));
-
 struct signal_struct___up {
 	struct {
 		int counter;
@@ -87,14 +72,11 @@ struct task_struct___up {
 /* The filter bits of t's program file: its device and inode in th_upfiles. */
 static __always_inline __u64 th_up_filebits(struct task_struct___up *t)
 {
-	struct file___up *f = BPF_CORE_READ(t, mm, exe_file);
 	struct th_upfile k;
 	__u64 *v;
 
-	if (!f)
+	if (!th_exe_key(BPF_CORE_READ(t, mm, exe_file), &k))
 		return 0;
-	k.ino = BPF_CORE_READ(f, f_inode, i_ino);
-	k.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	v = bpf_map_lookup_elem(&th_upfiles, &k);
 	return v ? *v : 0;
 }

@@ -145,4 +145,16 @@ struct th_upfile {
 	__u64 ino;
 };
 
+/*
+ * Perf events of a process (compiler/probe_perf.c): th_perfexe[i] is the
+ * program file (a struct th_upfile) perf.*.process("PATH") samples are
+ * filtered on; th_perfctrs holds the target's counters, a slot of one
+ * event per counter for each thread (index slot * counters + counter),
+ * and th_perftasks maps a tid to its slot.  Each is a file descriptor of
+ * the loader: 16 counters of 128 threads are 2048.
+ */
+#define TH_PERF_MAX_EXES 16
+#define TH_PERF_MAX_COUNTERS 16
+#define TH_PERF_MAX_TASKS 128
+
 #endif /* TAPHUB_RECORD_H */

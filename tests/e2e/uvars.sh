@@ -201,8 +201,8 @@ assert_rc "a line with no code is a pass-2 error" noline 1
 assert_grep "naming the lines near it with code" "$TMP/noline.err" \
 	"names no line with code in $PROG (lines near it with code: .*$LINE"
 tap_run badspec -p2 -e "probe process(\"$PROG\").statement(\"sdtprog_walk\") { }"
-assert_grep "a statement needs FUNC@FILE:LINE" "$TMP/badspec.err" \
-	"needs a source line: statement(\"FUNC@FILE:LINE\")"
+assert_grep "a statement needs FUNC@FILE[:LINE]" "$TMP/badspec.err" \
+	"needs a function and a file, and maybe a line: statement(\"FUNC@FILE\[:LINE\]\")"
 cp "$PROG" "$TMP/stripped" && strip "$TMP/stripped" || fail "strip" "strip failed"
 tap_run stripped -p2 -e "probe process(\"$TMP/stripped\").statement(\"sdtprog_walk@sdtprog.c:$LINE\") { }"
 assert_grep "a stripped program has no line table: said so" "$TMP/stripped.err" \

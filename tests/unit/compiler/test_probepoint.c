@@ -145,6 +145,80 @@ static void process_lifecycle(void **state)
 	expect_error("probe process(\"/nonexistent/x\").end {}", "cannot be opened");
 }
 
+/* as tap -c "/bin/sh -c true" */
+static void hz_250_target(struct cc_ctx *cx)
+{
+	hz_250(cx);
+	cx->target_cmd = "/bin/sh";
+}
+
+/* probe_perf.c: .process, .process("PATH"), .counter, @perf */
+static void perf_process(void **state)
+{
+	struct cc_perfctr *k;
+	struct cc_dprobe *d;
+	struct run r;
+
+	(void)state;
+	run_prepare = hz_250_target;
+	run(&r, "probe perf.sw.task_clock.process.sample(1000) {}");
+	d = dprobe(&r);
+	assert_true(d->perf_task);
+	assert_int_equal(d->perf_exe, 0);
+	assert_true(d->sample == 1000);
+	done(&r);
+	/* .hz before .process("PATH"); two spellings of one file: one filter */
+	run(&r, "probe perf.sw.cpu_clock.hz(99).process(\"/bin/sh\") {}\n"
+		"probe perf.sw.cpu_clock.process(\"//bin/./sh\") {}");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.cx.prog->probes.n, 2);
+	d = r.cx.prog->probes.v[0];
+	assert_false(d->perf_task);
+	assert_int_equal(d->perf_exe, 1);
+	assert_true(d->freq && d->sample == 99);
+	assert_int_equal(((struct cc_dprobe *)r.cx.prog->probes.v[1])->perf_exe, 1);
+	assert_int_equal(r.cx.perfexes.n, 1);
+	done(&r);
+	/* a counter is no probe: it is in cx->perfctrs, and @perf reads it */
+	run(&r, "probe perf.type(1).config(2).process(\"/bin/sh\").counter(\"pf\") {}\n"
+		"probe perf.sw.task_clock.counter(\"t\") {}\n"
+		"probe kernel.trace(\"sched:sched_switch\")? { println(@perf(\"t\")) }");
+	assert_int_equal(r.cx.perfctrs.n, 2);
+	k = r.cx.perfctrs.v[0];
+	assert_string_equal(k->name, "pf");
+	assert_int_equal(k->type, 1);
+	assert_true(k->config == 2);
+	assert_non_null(k->path);
+	assert_null(((struct cc_perfctr *)r.cx.perfctrs.v[1])->path);
+	for (int i = 0; i < r.cx.prog->probes.n; i++)
+		assert_int_not_equal(((struct cc_dprobe *)r.cx.prog->probes.v[i])->kind, PK_PERF);
+	done(&r);
+	expect_error("probe perf.sw.page_faults.counter(\"a\").sample(10) {}",
+		     "has components after .counter(\"NAME\")");
+	expect_error("probe perf.sw.page_faults.sample(10).counter(\"a\") {}",
+		     "is a counter: it counts and does not sample");
+	expect_error("probe perf.sw.page_faults.process.process {}", "expects one .process");
+	expect_error("probe perf.sw.page_faults.sample(1).hz(2) {}",
+		     "expects one .sample(N) or .hz(N), N > 0");
+	expect_error("probe perf.sw.page_faults.counter(\"\") {}", "expects .counter(\"NAME\")");
+	expect_error("probe perf.sw.page_faults.cgroup(\"x\") {}",
+		     "expects .sample(N) or .hz(N), .process[(\"PATH\")] and .counter(\"NAME\")");
+	expect_error("probe perf.sw.page_faults.process(\"/bin/true\").counter(\"a\") {}",
+		     "which is not the target");
+	expect_error("probe perf.sw.page_faults.counter(\"a\") {}\n"
+		     "probe perf.sw.page_faults.counter(\"b\") {}\n"
+		     "probe perf.sw.page_faults.counter(\"a\") {}",
+		     "t.stp:3:7: error: probe point 'perf.sw.page_faults.counter(\"a\")' defines perf "
+		     "counter 'a' again (first at t.stp:1:7)");
+	expect_error("probe begin { println(@perf(\"a\", 1)) }",
+		     "'@perf' expects a counter's name: @perf(\"NAME\")");
+	run_prepare = hz_250;
+	expect_error("probe perf.sw.page_faults.counter(\"a\") {}",
+		     "is a counter of the target process: run with -c CMD or -x PID");
+	expect_error("probe perf.sw.page_faults.process {}",
+		     "samples the target process: run with -c CMD or -x PID");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +226,7 @@ int main(void)
 		cmocka_unit_test(timer_periods),
 		cmocka_unit_test(perf_numbers),
 		cmocka_unit_test(process_lifecycle),
+		cmocka_unit_test(perf_process),
 	};
 
 	run_prepare = hz_250;

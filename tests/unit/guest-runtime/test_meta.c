@@ -280,6 +280,45 @@ static void test_uproc(void **state)
 	expect_bad("end", "prog th_upwhat rawtp sys_exit 0 \"x\"\nend\n", "bad program name");
 }
 
+/* Perf events of a process: per-task programs, the programs filtered on, the counters. */
+static void test_perf(void **state)
+{
+	char text[4096], err[128] = "";
+	struct grt_meta *m = NULL;
+	const char *at = strstr(good, "end\n");
+
+	snprintf(text, sizeof(text),
+		 "%.*sprog th_p7 perftask 1 1 1000000 0 0 \"perf.sw.task_clock.process\"\n"
+		 "prog th_p8 perf 1 1 100 1 0 \"perf.sw.task_clock.process(\\\"/bin/x\\\").hz(100)\"\n"
+		 "perfexe 0 \"/bin/x\"\nperfexe 1 \"\"\n"
+		 "perfctr 0 1 2 \"pf\" \"\" \"perf.sw.page_faults.counter(\\\"pf\\\")\"\n"
+		 "perfctr 1 0 1 \"i\" \"/bin/x\" \"p\"\nend\n",
+		 (int)(at - good), good);
+	assert_int_equal(grt_meta_parse(text, strlen(text), &m, err, sizeof(err)), 0);
+	assert_int_equal(m->progs[m->nprogs - 2].kind, GRT_PROG_PERF);
+	assert_true(m->progs[m->nprogs - 2].task);
+	assert_false(m->progs[m->nprogs - 1].task);
+	assert_true(m->progs[m->nprogs - 1].freq);
+	assert_int_equal(m->nperfexes, 2);
+	assert_string_equal(m->perfexes[0], "/bin/x");
+	assert_string_equal(m->perfexes[1], "");
+	assert_int_equal(m->nperfctrs, 2);
+	assert_string_equal(m->perfctrs[0].name, "pf");
+	assert_int_equal(m->perfctrs[0].type, 1);
+	assert_int_equal(m->perfctrs[0].config, 2);
+	assert_string_equal(m->perfctrs[0].path, "");
+	assert_string_equal(m->perfctrs[0].pp, "perf.sw.page_faults.counter(\"pf\")");
+	assert_string_equal(m->perfctrs[1].path, "/bin/x");
+	grt_meta_free(m);
+	expect_bad("end", "perfexe 1 \"/bin/x\"\nend\n", "perfexe 1 out of order");
+	expect_bad("end", "perfexe 0 \"x\"\nend\n", "perfexe path is not absolute");
+	expect_bad("end", "perfexe 16 \"/x\"\nend\n", "bad number");
+	expect_bad("end", "perfctr 0 6 0 \"a\" \"\" \"p\"\nend\n", "bad number");
+	expect_bad("end", "perfctr 0 1 0 \"a\" \"x\" \"p\"\nend\n", "perfctr path is not absolute");
+	expect_bad("end", "perfctr 0 1 0 \"a\" \"\"\nend\n", "expected a quoted string");
+	expect_bad("end", "perfctr 2 1 0 \"a\" \"\" \"p\"\nend\n", "perfctr 2 out of order");
+}
+
 /* A message buffer of one byte, or none, is fine. */
 static void test_small_err(void **state)
 {
@@ -302,6 +341,7 @@ int main(void)
 	    cmocka_unit_test(test_small_err),
 	    cmocka_unit_test(test_timing),
 	    cmocka_unit_test(test_uproc),
+	    cmocka_unit_test(test_perf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
