@@ -145,7 +145,7 @@ expect "ulong_arg(3), pointer_arg(1) in kernel.function (kprobe): 4 reads" "$tmp
 # &$param->member: the member's address (futexes2.stp's @entry(&$q->key))
 run "$TAP" -c "$GEN read 3 13" -e 'global n
 probe kernel.function("vfs_read") {
-	if (pid() == target() && $count == 13 && &$file->f_path == $file + @offsetof("file", "f_path")) n++
+	if (pid() == target() && $count == 13 && &$file->f_path == $file + @offsetof("file", f_path)) n++
 }
 probe end { printf("addr=%d\n", n) }' >"$tmp/kad.out" 2>&1
 expect "&\$file->f_path is \$file plus the member's offset, 3 times" "$tmp/kad.out" "addr=3"
