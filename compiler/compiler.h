@@ -1477,7 +1477,7 @@ enum cc_builtin_id {
 	B_USER_USHORT, B_USER_INT8, B_USER_UINT8,
 	/* syscall arguments (syscall probes) */
 	B_POINTER_ARG, B_INT_ARG, B_UINT_ARG, B_LONG_ARG, B_ULONG_ARG, B_S32_ARG, B_U32_ARG,
-	B_S64_ARG, B_U64_ARG, B_REGISTER, B_U_REGISTER, B_RAISE,
+	B_S64_ARG, B_U64_ARG, B_REGISTER, B_U_REGISTER, B_RAISE, B_PROBING_32BIT,
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
 	/* issue 10: utility functions (docs/language.md, "Functions") */
