@@ -906,11 +906,13 @@ int cc_load_tapsets(struct cc_ctx *cx);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
-/* ---- probepoint.c: the probe points this backend knows ------------------- */
+/* ---- dprobe.c: a derived probe of a point -------------------------------- */
 
 /* A derived probe of pt: kind, context, point and pp(), pushed onto out. */
 struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
 				bool kernel, struct cc_vec *out);
+
+/* ---- probepoint.c: the probe points this backend knows ------------------- */
 /*
  * Resolve a point that no alias matched.  Appends derived probes (body
  * and locals left empty) to *out.  Returns the number added, 0 when the
@@ -1200,13 +1202,15 @@ char *cc_user_program(struct cc_ctx *cx, const char *arg, const char **why);
 /* The program process PID runs; pid 0: the -c command's or the -x process's.  NULL: why. */
 char *cc_user_target_file(struct cc_ctx *cx, long pid, const char **why);
 
+/* A path with wildcards (* ? [). */
+bool cc_user_is_pattern(const char *path);
+/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory (a pattern still); else NULL */
+char *cc_user_multiarch(struct cc_ctx *cx, const char *path);
+
 /* ---- probe_uglob.c: process("PATTERN")..., a path with wildcards ---------------- */
 
-bool cc_uglob_is_pattern(const char *path);
 /* Each ELF file PATTERN matches, as process("FILE")...; as cc_resolve_builtin_point. */
 int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
-/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory (a pattern still); else NULL */
-char *cc_uglob_multiarch(struct cc_ctx *cx, const char *path);
 
 /* ---- probe_uproc.c: process[(PATH|PID)][.thread].begin / .end ------------------- */
 
