@@ -151,6 +151,7 @@ const char *cg_ex(struct gen *G, struct cc_node *n);
 
 /* codegen_stmt.c */
 void cg_st(struct gen *G, struct cc_node *n);
+void cg_loop_assigned(struct gen *G, struct cc_node *n, struct cc_vec *out);
 void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);
 void cg_unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t *len);
 void cg_unit(struct gen *G, struct cc_func *f, struct cc_dprobe *d, struct unit *u);

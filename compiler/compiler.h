@@ -569,6 +569,25 @@ struct cc_node {
 	struct cc_btf_read *kread; /* N_TARGET read through BTF (elaborate_btf.c) */
 };
 
+/*
+ * Call fn(arg, kid) for each child of n that is there: lhs, rhs, cond,
+ * then, els, init, inc, body, then the args, in that order.  For the
+ * walks that treat every child alike.
+ */
+static inline void cc_node_each(struct cc_node *n, void (*fn)(void *arg, struct cc_node *kid),
+				void *arg)
+{
+	struct cc_node *kids[] = { n->lhs, n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body };
+	int i;
+
+	for (i = 0; i < (int)(sizeof(kids) / sizeof(kids[0])); i++)
+		if (kids[i])
+			fn(arg, kids[i]);
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i])
+			fn(arg, n->args[i]);
+}
+
 enum cc_sym_kind {
 	SYM_GLOBAL = 1,
 	SYM_LOCAL,
