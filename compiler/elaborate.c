@@ -1266,6 +1266,7 @@ int cc_elaborate(struct cc_ctx *cx)
 	/* before contexts are marked: an elided tapset variable needs nothing */
 	if (!cx->unoptimized)
 		cc_optimize(cx);
+	elab_foreach_check(&E);
 
 	for (i = 0; i < prog->probes.n; i++) {
 		struct cc_dprobe *d = prog->probes.v[i];
