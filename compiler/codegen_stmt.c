@@ -191,6 +191,9 @@ static void foreach_stmt(struct gen *G, struct cc_node *n)
 	G->ind++;
 	cg_emit(G, "__s64 lim%d = %s;", u, n->cond ? cg_ex(G, n->cond) : "0");
 	errcheck(G);
+	/* stap's `limit N` with N <= 0 runs no iteration */
+	if (n->cond)
+		cg_emit(G, "if (lim%d <= 0) goto th_fe%d_done;", u, u);
 	cg_emit(G, "grt_table_free(&T%d);", t);
 	cg_emit(G, "grt_arr_table(U, %d, &T%d);", a->index, t);
 	if (n->inc) {
@@ -215,6 +218,8 @@ static void foreach_stmt(struct gen *G, struct cc_node *n)
 	G->ind--;
 	cg_emit(G, "}");
 	cg_emit(G, "grt_table_free(&T%d);", t);
+	if (n->cond)
+		cg_emit(G, "th_fe%d_done: ;", u);
 	G->ind--;
 	cg_emit(G, "}");
 }
