@@ -182,11 +182,17 @@ static void assign_key_var(struct gen *G, struct cc_node *var, const char *cell,
 static void foreach_stmt(struct gen *G, struct cc_node *n)
 {
 	struct cc_sym *a = n->rhs->sym;
-	int t = G->ntables++, u = cg_uniq(G), i;
+	int t, u, i;
 	int x = n->sort_x >= 0 ? n->sort_x : 0;
 
 	if (!a)
 		return;
+	if (G->kernel) {
+		cg_kforeach(G, n);
+		return;
+	}
+	t = G->ntables++;
+	u = cg_uniq(G);
 	cg_emit(G, "{");
 	G->ind++;
 	cg_emit(G, "__s64 lim%d = %s;", u, n->cond ? cg_ex(G, n->cond) : "0");

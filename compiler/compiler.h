@@ -351,12 +351,21 @@ void cc_diag_release(struct cc_diag *d);
 
 /* ---- the compilation context ------------------------------------------- */
 
+/*
+ * MAXFOREACH (taphub's): the rows of the snapshot a foreach of a kernel
+ * probe iterates (docs/language.md says what it costs); at most what keeps
+ * the snapshot's header (12 bytes a row) in a per-CPU map value (32 KB).
+ */
+#define CC_MAXFOREACH_DEFAULT 256
+#define CC_MAXFOREACH_MAX 2048
+
 /* Limits, SystemTap's names; every one can be set with -D NAME=VALUE. */
 struct cc_limits {
 	int64_t maxstringlen;  /* string buffers: MAXSTRINGLEN rounded up to a power of two */
 	int64_t strlen;        /* MAXSTRINGLEN itself: bytes a string keeps, incl. NUL */
 	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
 	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
+	int64_t maxforeach;    /* MAXFOREACH: rows of a kernel foreach's snapshot */
 	/* MAXACTION_INTERRUPTIBLE: the same for user-context probes (begin, end,
 	 * timers, input); 0: 10 * maxaction, as stap's default */
 	int64_t maxaction_interruptible;
