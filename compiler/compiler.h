@@ -351,12 +351,21 @@ void cc_diag_release(struct cc_diag *d);
 
 /* ---- the compilation context ------------------------------------------- */
 
+/*
+ * MAXFOREACH (taphub's): the rows of the snapshot a foreach of a kernel
+ * probe iterates (docs/language.md says what it costs); at most what keeps
+ * the snapshot's header (12 bytes a row) in a per-CPU map value (32 KB).
+ */
+#define CC_MAXFOREACH_DEFAULT 256
+#define CC_MAXFOREACH_MAX 2048
+
 /* Limits, SystemTap's names; every one can be set with -D NAME=VALUE. */
 struct cc_limits {
 	int64_t maxstringlen;  /* string buffers: MAXSTRINGLEN rounded up to a power of two */
 	int64_t strlen;        /* MAXSTRINGLEN itself: bytes a string keeps, incl. NUL */
 	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
 	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
+	int64_t maxforeach;    /* MAXFOREACH: rows of a kernel foreach's snapshot */
 	/* MAXACTION_INTERRUPTIBLE: the same for user-context probes (begin, end,
 	 * timers, input); 0: 10 * maxaction, as stap's default */
 	int64_t maxaction_interruptible;
@@ -572,6 +581,25 @@ struct cc_node {
 	void *aux; /* pass-private data */
 	struct cc_btf_read *kread; /* N_TARGET read through BTF (elaborate_btf.c) */
 };
+
+/*
+ * Call fn(arg, kid) for each child of n that is there: lhs, rhs, cond,
+ * then, els, init, inc, body, then the args, in that order.  For the
+ * walks that treat every child alike.
+ */
+static inline void cc_node_each(struct cc_node *n, void (*fn)(void *arg, struct cc_node *kid),
+				void *arg)
+{
+	struct cc_node *kids[] = { n->lhs, n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body };
+	int i;
+
+	for (i = 0; i < (int)(sizeof(kids) / sizeof(kids[0])); i++)
+		if (kids[i])
+			fn(arg, kids[i]);
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i])
+			fn(arg, n->args[i]);
+}
 
 enum cc_sym_kind {
 	SYM_GLOBAL = 1,

@@ -385,6 +385,30 @@ case $rel in
 *) expect "netfilter.ipv4.local_out: 5 datagrams to port 7342" "$tmp/nf.out" "local_out=5" ;;
 esac
 
+# foreach in a kernel probe: 6.12 walks the rows with an open-coded
+# iterator, 6.1 (no iterators: 6.4+) with a plain loop the verifier checks
+# once per row, up to MAXFOREACH (docs/language.md): the same snapshot,
+# sort and order on both.  10 getppid calls fill a[i] = (i * 7) % 11; the
+# last one walks it sorted by value down (limit 3), by key up, unsorted.
+run "$TAP" -c "$GEN getppid 10" -e 'global a, n
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target())
+		next
+	n++
+	a[n] = (n * 7) % 11
+	if (n < 10)
+		next
+	foreach (v = [k] in a- limit 3)
+		printf("%d=%d ", k, v)
+	foreach (k+ in a)
+		s = s * 10 + a[k] % 10
+	foreach (k in a)
+		c++
+	printf("s=%d c=%d\n", s, c)
+}' >"$tmp/kfe.out" 2>&1
+expect "foreach in a kernel probe: sorted, limited, unsorted" "$tmp/kfe.out" \
+	"3=10 6=9 9=8 s=7306295184 c=10"
+
 # ---- an object compiled on another kernel ------------------------------------
 
 # $ret comes from the registers, ppid() from task_struct through CO-RE
