@@ -40,6 +40,13 @@ struct elab {
 	bool slice_ok;   /* the N_INDEX being resolved may have '*' keys */
 	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
+	/*
+	 * The last node resolved to the address of a kernel struct (a
+	 * pointer read through BTF, &...->member, &@cast(p, "T")) and that
+	 * struct's type: an assignment of it gives the local an autocast
+	 */
+	const struct cc_node *typed;
+	struct cc_btf_type typed_struct;
 };
 
 /* elaborate_expand.c */
@@ -56,6 +63,11 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		    struct cc_btf_type base, bool want_addr, bool quiet);
 bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
 		   bool quiet);
+/* t is the address of a struct (addr: of a value of type ty; else ty is t's pointer type) */
+void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_type ty, bool addr);
+/* v->chain of a local v holding the address of a struct of type base (stap's autocast) */
+bool elab_btf_autocast(struct elab *E, struct cc_node *t, struct cc_btf_type base, bool want_addr,
+		       bool quiet);
 /* @enum becomes a number, @enumname a call (its value resolved first); false: an error */
 bool elab_btf_enum(struct elab *E, struct cc_node *n);
 

@@ -383,6 +383,7 @@ bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const
 		return quiet ? false : true;
 	if (quiet)
 		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
 	t->name = (char *)name;
 	t->kread = r;
 	d->uses_args = true;
@@ -447,6 +448,26 @@ static bool offset_addr(struct elab *E, struct cc_node *t, const struct cc_btf_r
 }
 
 /*
+ * Remember t as the address of a struct when it is one (addr: t is the
+ * address of a value of type ty; else t's value is ty, a pointer), for
+ * an assignment to give its local stap's autocast.
+ */
+void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_type ty, bool addr)
+{
+	struct cc_btf *b;
+	bool is_union;
+
+	if (cc_ctx_btf(E->cx, &b) < 0)
+		return;
+	if (!addr)
+		ty = cc_btf_elem(b, cc_btf_strip(b, ty));
+	if (!ty.id || !cc_btf_tag(b, ty, &is_union))
+		return;
+	E->typed = t;
+	E->typed_struct = cc_btf_strip(b, ty);
+}
+
+/*
  * @cast(p, "type"[, "module"])->chain and @task(p)->chain (stap's
  * @cast(p, "task_struct", "kernel")): the node becomes an N_TARGET whose
  * lhs is p.  @defined(@cast(...)->x) asks quietly.
@@ -498,8 +519,10 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		return false;
 	if (want_addr && !r->acc.nsteps) {
 		/* &@cast(p, "T"): the struct's address, p itself */
-		if (!quiet)
+		if (!quiet) {
 			*np = ptr;
+			elab_btf_note_typed(E, ptr, base, true);
+		}
 		return true;
 	}
 	if (t->str && !want_addr) {
@@ -525,9 +548,36 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		return false;
 	if (quiet)
 		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
 	if (want_addr && offset_addr(E, t, r, ptr))
 		return true;
 	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
+	t->kind = N_TARGET;
+	t->lhs = ptr;
+	t->kread = r;
+	return true;
+}
+
+/*
+ * v->chain where the local v was assigned the address of a struct of
+ * type base: @cast(v, "T")->chain, the type from the assignment (stap's
+ * autocast).  t is the "->" node, its lhs v (the caller resolves it).
+ */
+bool elab_btf_autocast(struct elab *E, struct cc_node *t, struct cc_btf_type base, bool want_addr,
+		       bool quiet)
+{
+	struct cc_btf_read *r = cc_alloc(E->cx->arena, sizeof(*r));
+	const char *what = chain_text(E, t, cc_sprintf(E->cx->arena, "%s", t->lhs->name));
+	struct cc_node *ptr = t->lhs;
+
+	r->argi = -1;
+	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
+		return false;
+	if (quiet)
+		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
+	if (want_addr && offset_addr(E, t, r, ptr))
+		return true;
 	t->kind = N_TARGET;
 	t->lhs = ptr;
 	t->kread = r;
@@ -550,6 +600,7 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		return false;
 	if (quiet)
 		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
 	t->lhs = base_val;
 	t->kread = r;
 	return true;
