@@ -125,6 +125,7 @@ static const struct cc_builtin builtins[] = {
 	{ "register", 1, 1, L, { S }, BC_KERNEL, B_REGISTER },
 	{ "u_register", 1, 1, L, { S }, BC_KERNEL, B_U_REGISTER },
 	{ "raise", 1, 1, TY_VOID, { L }, BC_KERNEL, B_RAISE },
+	{ "probing_32bit_app", 0, 0, L, { 0 }, BC_BOTH, B_PROBING_32BIT },
 	{ "ctime", 0, 1, S, { L }, BC_BOTH, B_CTIME },
 	{ "tz_ctime", 1, 1, S, { L }, BC_BOTH, B_TZ_CTIME },
 	{ "cmdline_str", 0, 0, S, { 0 }, BC_BOTH, B_CMDLINE_STR },

@@ -48,6 +48,7 @@ struct gen {
 	struct cc_vec slicefns; /* kernel: names of the slice callbacks generated */
 	FILE *slices;		/* kernel: their definitions */
 	struct cc_vec btf_locals; /* kernel: local CO-RE definitions (codegen_btf.c) */
+	struct cc_vec fesites;	  /* kernel: the foreach statements, one per site (codegen_foreach.c) */
 };
 
 /*
@@ -158,6 +159,9 @@ const char *cg_ex(struct gen *G, struct cc_node *n);
 
 /* codegen_stmt.c */
 void cg_st(struct gen *G, struct cc_node *n);
+void cg_loop_assigned(struct gen *G, struct cc_node *n, struct cc_vec *out);
+/* codegen_foreach.c: foreach in kernel code */
+void cg_kforeach(struct gen *G, struct cc_node *n);
 void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);
 void cg_unit_end(struct gen *G, FILE *saved, struct unit *u, char **buf, size_t *len);
 void cg_unit(struct gen *G, struct cc_func *f, struct cc_dprobe *d, struct unit *u);

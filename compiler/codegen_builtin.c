@@ -591,6 +591,15 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 				   u, idx, u, u, cast, u);
 		}
 	}
+	case B_PROBING_32BIT:
+		/*
+		 * stap's: a process(...) probe's thread is a 32-bit program's
+		 * (its user code segment is the compat one, __USER32_CS); 0 in
+		 * any other probe, whose registers are not a program's
+		 */
+		if (!G->kernel || !G->probe || G->probe->kind != PK_UPROBE)
+			return "((__s64)0)";
+		return "((__s64)((*(__u64 *)((char *)ctx + 136) & 0xffff) == 0x23))";
 	case B_REGISTER: case B_U_REGISTER:
 		return cg_register(G, n, n->builtin == B_REGISTER);
 	case B_RAISE:

@@ -336,7 +336,7 @@ static bool has_iter_num(struct cc_ctx *cx)
 }
 
 /*
- * Whether n runs a while or for loop, itself or in a function it calls
+ * Whether n runs a while, for or foreach loop, itself or in a function it calls
  * (kernel functions do not recurse; depth bounds the walk anyway).  Only
  * such code gets the iterators' frame slot and prologue, so an object
  * without loops is the same whatever the kernel (tests/vm/carry.stp).
@@ -347,7 +347,7 @@ static bool runs_loop(const struct cc_node *n, int depth)
 
 	if (!n || depth > 64)
 		return false;
-	if (n->kind == N_WHILE || n->kind == N_FOR)
+	if (n->kind == N_WHILE || n->kind == N_FOR || n->kind == N_FOREACH)
 		return true;
 	if (n->kind == N_CALL && n->func && runs_loop(n->func->body, depth + 1))
 		return true;
@@ -894,6 +894,9 @@ char *cg_gen_kernel(struct gen *G)
 	fprintf(o, "#define TH_MAXACTION %lld\n", (long long)G->cx->lim.maxaction);
 	if (G->iter_loops)
 		fprintf(o, "#define TH_ITER_LOOPS 1\n");
+	if (G->fesites.n)
+		fprintf(o, "#define TH_FE_NSITES %d\n#define TH_FE_CAP %lld\n", G->fesites.n,
+			(long long)G->cx->lim.maxforeach);
 	fprintf(o, "#define TH_NHANDLERS %d\n", h ? h : 1);
 	fprintf(o, "#define TH_NCLASSES %d\n", P->classes.n);
 	{

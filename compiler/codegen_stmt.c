@@ -78,39 +78,42 @@ struct loop {
 	struct cc_vec assigned; /* the long locals the loop assigns */
 };
 
-/* the long locals (and parameters) n assigns, each once */
-static void loop_assigned(struct gen *G, const struct cc_node *n, struct cc_vec *out)
+struct assigned {
+	struct gen *G;
+	struct cc_vec *out;
+};
+
+static void assigned_walk(void *arg, struct cc_node *n)
 {
+	struct assigned *A = arg;
 	int i;
 
-	if (!n)
-		return;
 	if ((n->kind == N_ASSIGN || n->kind == N_INCDEC) && n->lhs && n->lhs->kind == N_VAR &&
 	    n->lhs->sym && n->lhs->sym->kind != SYM_GLOBAL && n->lhs->sym->type == TY_LONG) {
-		for (i = 0; i < out->n && out->v[i] != n->lhs->sym; i++)
+		for (i = 0; i < A->out->n && A->out->v[i] != n->lhs->sym; i++)
 			;
-		if (i == out->n)
-			cc_vec_push(G->cx->arena, out, n->lhs->sym);
+		if (i == A->out->n)
+			cc_vec_push(A->G->cx->arena, A->out, n->lhs->sym);
 	}
-	loop_assigned(G, n->lhs, out);
-	loop_assigned(G, n->rhs, out);
-	loop_assigned(G, n->cond, out);
-	loop_assigned(G, n->then, out);
-	loop_assigned(G, n->els, out);
-	loop_assigned(G, n->init, out);
-	loop_assigned(G, n->inc, out);
-	loop_assigned(G, n->body, out);
-	for (i = 0; i < n->nargs; i++)
-		loop_assigned(G, n->args[i], out);
+	cc_node_each(n, assigned_walk, A);
 }
 
-static struct loop loop_open(struct gen *G, const struct cc_node *n)
+/* the long locals (and parameters) n assigns, each once */
+void cg_loop_assigned(struct gen *G, struct cc_node *n, struct cc_vec *out)
+{
+	struct assigned A = { G, out };
+
+	if (n)
+		assigned_walk(&A, n);
+}
+
+static struct loop loop_open(struct gen *G, struct cc_node *n)
 {
 	struct loop l = { -1, G->errjump, G->outjump, { 0 } };
 
 	if (!G->kernel || !G->iter_loops)
 		return l;
-	loop_assigned(G, n, &l.assigned);
+	cg_loop_assigned(G, n, &l.assigned);
 	l.it = cg_uniq(G);
 	cg_emit(G, "{");
 	G->ind++;
@@ -147,13 +150,18 @@ static void loop_guard(struct gen *G, struct cc_node *n, const char *kw, const s
 	if (l && l->it >= 0) {
 		int i;
 
-		cg_emit(G, "if (!bpf_iter_num_next(&it%d) || ++H->actions > TH_MAXACTION) { %s; %s; }",
-			l->it, cg_err_set(G, site), G->errjump);
+		/*
+		 * before the iterator's next(), where the verifier compares
+		 * the states of the passes: every way through the body then
+		 * arrives there with the same unknown values
+		 */
 		for (i = 0; i < l->assigned.n; i++) {
 			const char *v = cg_var_ref(G, l->assigned.v[i]);
 
 			cg_emit(G, "%s = th_unknown(H, %s);", v, v);
 		}
+		cg_emit(G, "if (!bpf_iter_num_next(&it%d) || ++H->actions > TH_MAXACTION) { %s; %s; }",
+			l->it, cg_err_set(G, site), G->errjump);
 	} else
 		cg_emit(G, "if (++%s->actions > TH_MAXACTION) { %s; %s; }", h, cg_err_set(G, site),
 			G->errjump);
@@ -174,15 +182,24 @@ static void assign_key_var(struct gen *G, struct cc_node *var, const char *cell,
 static void foreach_stmt(struct gen *G, struct cc_node *n)
 {
 	struct cc_sym *a = n->rhs->sym;
-	int t = G->ntables++, u = cg_uniq(G), i;
+	int t, u, i;
 	int x = n->sort_x >= 0 ? n->sort_x : 0;
 
 	if (!a)
 		return;
+	if (G->kernel) {
+		cg_kforeach(G, n);
+		return;
+	}
+	t = G->ntables++;
+	u = cg_uniq(G);
 	cg_emit(G, "{");
 	G->ind++;
 	cg_emit(G, "__s64 lim%d = %s;", u, n->cond ? cg_ex(G, n->cond) : "0");
 	errcheck(G);
+	/* stap's `limit N` with N <= 0 runs no iteration */
+	if (n->cond)
+		cg_emit(G, "if (lim%d <= 0) goto th_fe%d_done;", u, u);
 	cg_emit(G, "grt_table_free(&T%d);", t);
 	cg_emit(G, "grt_arr_table(U, %d, &T%d);", a->index, t);
 	if (n->inc) {
@@ -207,6 +224,8 @@ static void foreach_stmt(struct gen *G, struct cc_node *n)
 	G->ind--;
 	cg_emit(G, "}");
 	cg_emit(G, "grt_table_free(&T%d);", t);
+	if (n->cond)
+		cg_emit(G, "th_fe%d_done: ;", u);
 	G->ind--;
 	cg_emit(G, "}");
 }

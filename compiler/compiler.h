@@ -351,12 +351,21 @@ void cc_diag_release(struct cc_diag *d);
 
 /* ---- the compilation context ------------------------------------------- */
 
+/*
+ * MAXFOREACH (taphub's): the rows of the snapshot a foreach of a kernel
+ * probe iterates (docs/language.md says what it costs); at most what keeps
+ * the snapshot's header (12 bytes a row) in a per-CPU map value (32 KB).
+ */
+#define CC_MAXFOREACH_DEFAULT 256
+#define CC_MAXFOREACH_MAX 2048
+
 /* Limits, SystemTap's names; every one can be set with -D NAME=VALUE. */
 struct cc_limits {
 	int64_t maxstringlen;  /* string buffers: MAXSTRINGLEN rounded up to a power of two */
 	int64_t strlen;        /* MAXSTRINGLEN itself: bytes a string keeps, incl. NUL */
 	int64_t maxmapentries; /* MAXMAPENTRIES: default array size */
 	int64_t maxaction;     /* MAXACTION: loop iterations per handler run */
+	int64_t maxforeach;    /* MAXFOREACH: rows of a kernel foreach's snapshot */
 	/* MAXACTION_INTERRUPTIBLE: the same for user-context probes (begin, end,
 	 * timers, input); 0: 10 * maxaction, as stap's default */
 	int64_t maxaction_interruptible;
@@ -578,6 +587,25 @@ struct cc_node {
 	void *aux; /* pass-private data */
 	struct cc_btf_read *kread; /* N_TARGET read through BTF (elaborate_btf.c) */
 };
+
+/*
+ * Call fn(arg, kid) for each child of n that is there: lhs, rhs, cond,
+ * then, els, init, inc, body, then the args, in that order.  For the
+ * walks that treat every child alike.
+ */
+static inline void cc_node_each(struct cc_node *n, void (*fn)(void *arg, struct cc_node *kid),
+				void *arg)
+{
+	struct cc_node *kids[] = { n->lhs, n->rhs, n->cond, n->then, n->els, n->init, n->inc, n->body };
+	int i;
+
+	for (i = 0; i < (int)(sizeof(kids) / sizeof(kids[0])); i++)
+		if (kids[i])
+			fn(arg, kids[i]);
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i])
+			fn(arg, n->args[i]);
+}
 
 enum cc_sym_kind {
 	SYM_GLOBAL = 1,
@@ -919,11 +947,13 @@ int cc_load_tapsets(struct cc_ctx *cx);
 /* Lex, preprocess and parse one source. */
 struct cc_file *cc_parse_source(struct cc_ctx *cx, struct cc_srcfile *src);
 
-/* ---- probepoint.c: the probe points this backend knows ------------------- */
+/* ---- dprobe.c: a derived probe of a point -------------------------------- */
 
 /* A derived probe of pt: kind, context, point and pp(), pushed onto out. */
 struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
 				bool kernel, struct cc_vec *out);
+
+/* ---- probepoint.c: the probe points this backend knows ------------------- */
 /*
  * Resolve a point that no alias matched.  Appends derived probes (body
  * and locals left empty) to *out.  Returns the number added, 0 when the
@@ -1213,13 +1243,15 @@ char *cc_user_program(struct cc_ctx *cx, const char *arg, const char **why);
 /* The program process PID runs; pid 0: the -c command's or the -x process's.  NULL: why. */
 char *cc_user_target_file(struct cc_ctx *cx, long pid, const char **why);
 
+/* A path with wildcards (* ? [). */
+bool cc_user_is_pattern(const char *path);
+/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory (a pattern still); else NULL */
+char *cc_user_multiarch(struct cc_ctx *cx, const char *path);
+
 /* ---- probe_uglob.c: process("PATTERN")..., a path with wildcards ---------------- */
 
-bool cc_uglob_is_pattern(const char *path);
 /* Each ELF file PATTERN matches, as process("FILE")...; as cc_resolve_builtin_point. */
 int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
-/* /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory (a pattern still); else NULL */
-char *cc_uglob_multiarch(struct cc_ctx *cx, const char *path);
 
 /* ---- probe_uproc.c: process[(PATH|PID)][.thread].begin / .end ------------------- */
 
@@ -1490,7 +1522,7 @@ enum cc_builtin_id {
 	B_USER_USHORT, B_USER_INT8, B_USER_UINT8,
 	/* syscall arguments (syscall probes) */
 	B_POINTER_ARG, B_INT_ARG, B_UINT_ARG, B_LONG_ARG, B_ULONG_ARG, B_S32_ARG, B_U32_ARG,
-	B_S64_ARG, B_U64_ARG, B_REGISTER, B_U_REGISTER, B_RAISE,
+	B_S64_ARG, B_U64_ARG, B_REGISTER, B_U_REGISTER, B_RAISE, B_PROBING_32BIT,
 	/* time and process */
 	B_CTIME, B_TZ_CTIME, B_CMDLINE_STR, B_SYMNAME, B_SYMDATA,
 	/* issue 10: utility functions (docs/language.md, "Functions") */

@@ -42,6 +42,7 @@ void cc_ctx_init(struct cc_ctx *cx)
 	cx->lim.strlen = 128;
 	cx->lim.maxmapentries = 2048;
 	cx->lim.maxaction = 1000;
+	cx->lim.maxforeach = CC_MAXFOREACH_DEFAULT;
 	cx->lim.maxtrylock = 1000;
 	cx->lim.maxnesting = 10;
 	cx->lim.maxerrors = 0;
@@ -88,6 +89,8 @@ static const struct {
 	{ "MAXSTRINGLEN", offsetof(struct cc_limits, maxstringlen), 16, 4096 },
 	{ "MAXMAPENTRIES", offsetof(struct cc_limits, maxmapentries), 1, GRT_MAX_MAP_ENTRIES },
 	{ "MAXACTION", offsetof(struct cc_limits, maxaction), 1, 1 << 20 },
+	/* a snapshot's header (grt_bpf_foreach.h) is a per-CPU map value: 32 KB at most */
+	{ "MAXFOREACH", offsetof(struct cc_limits, maxforeach), 1, CC_MAXFOREACH_MAX },
 	{ "MAXACTION_INTERRUPTIBLE", offsetof(struct cc_limits, maxaction_interruptible), 1, 1 << 24 },
 	{ "MAXTRYLOCK", offsetof(struct cc_limits, maxtrylock), 0, 1 << 30 },
 	{ "MAXNESTING", offsetof(struct cc_limits, maxnesting), 1, 1000 },
@@ -130,6 +133,14 @@ int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value)
 			while (p < v)
 				p <<= 1;
 			cx->lim.strlen = v;
+			v = p;
+		}
+		if (!strcmp(name, "MAXFOREACH")) {
+			/* the snapshot's row numbers are masked: a power of two */
+			long long p = 1;
+
+			while (p < v)
+				p <<= 1;
 			v = p;
 		}
 		*(int64_t *)((char *)&cx->lim + lims[i].off) = v;

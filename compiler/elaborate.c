@@ -1167,10 +1167,11 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 		}
 		break;
 	case N_FOREACH:
-		if (W->kernel)
+		/* the CPUs' Welford states are combined in user space only, as for @variance */
+		if (W->kernel && n->sort_x == 5)
 			cc_error_at(&cx->diag, &n->loc,
-				    "foreach in a kernel probe (%s) is not supported yet: iterate "
-				    "in an end or timer probe",
+				    "sorting by @variance in a kernel probe (%s) is not supported: "
+				    "sort in an end or timer probe",
 				    W->where);
 		break;
 	case N_HIST:
@@ -1322,6 +1323,7 @@ int cc_elaborate(struct cc_ctx *cx)
 	/* before contexts are marked: an elided tapset variable needs nothing */
 	if (!cx->unoptimized)
 		cc_optimize(cx);
+	elab_foreach_check(&E);
 
 	for (i = 0; i < prog->probes.n; i++) {
 		struct cc_dprobe *d = prog->probes.v[i];

@@ -53,6 +53,9 @@ struct elab {
 void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
 bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
+/* elaborate_foreach.c: an array changed while a foreach walks it is an error, as in stap */
+void elab_foreach_check(struct elab *E);
+
 /* elaborate_btf.c: a read's runtime indexes (args) and @cast's pointer (lhs) are left to resolve */
 int elab_btf_tp_args(struct elab *E, const struct cc_dprobe *d, struct cc_btf_param **ret);
 bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const char *name,

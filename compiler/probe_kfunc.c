@@ -586,10 +586,12 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	struct cc_kfunc_arg *a;
 	size_t nl = strlen(t->name);
 	const char *name;
+	bool pretty;
 	int i;
 
 	while (nl && t->name[nl - 1] == '$') /* $var$ / $$parms$: the same values here */
 		nl--;
+	pretty = nl < strlen(t->name);
 	name = cc_strndup(cx->arena, t->name, nl);
 	cc_kfunc_nargs(cx, d);
 	if (!strcmp(name, "$locals") || !strcmp(name, "$vars") || !strcmp(name, "$parms") ||
@@ -675,6 +677,18 @@ int cc_kfunc_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np,
 	t->name = (char *)name;
 	t->aux = a;
 	t->type = TY_LONG;
+	if (pretty && i >= 0 && d->kargs[i].cls.kind == CC_BTF_STRING &&
+	    !d->kargs[i].cls.nelem) {
+		/* $filename$ of a char *: the string, quoted, as stap prints it */
+		struct cc_node *q = cc_node_new(cx, N_CALL, &t->loc);
+
+		q->name = "kernel_or_user_string_quoted";
+		q->args = cc_alloc(cx->arena, sizeof(*q->args));
+		q->args[0] = t;
+		q->nargs = 1;
+		*np = q;
+		return 1;
+	}
 	return 0;
 }
 

@@ -28,13 +28,6 @@
 
 #include "compiler/compiler.h"
 
-#define MULTIARCH_DIR "/usr/lib/x86_64-linux-gnu"
-
-bool cc_uglob_is_pattern(const char *path)
-{
-	return path && strpbrk(path, "*?[") != NULL;
-}
-
 /* 0: an ELF file uprobes can take here; else why not (static text) */
 static const char *unusable(const char *path)
 {
@@ -107,21 +100,6 @@ static void expand(struct cc_ctx *cx, const char *pattern, struct cc_vec *v, con
 	globfree(&g);
 }
 
-char *cc_uglob_multiarch(struct cc_ctx *cx, const char *pattern)
-{
-	const char *base = strrchr(pattern, '/');
-	size_t dir = (size_t)(base - pattern);
-
-	if (!(dir >= 4 && !strncmp(pattern, "/lib", 4)) &&
-	    !(dir >= 8 && !strncmp(pattern, "/usr/lib", 8)))
-		return NULL;
-	if (memchr(pattern + 1, '/', dir - 1) && strncmp(pattern, "/usr/lib", 8))
-		return NULL; /* /lib*\/x/NAME: a subdirectory the pattern chose */
-	if (!strncmp(pattern, "/usr/lib", 8) && memchr(pattern + 5, '/', dir - 5))
-		return NULL;
-	return cc_sprintf(cx->arena, MULTIARCH_DIR "%s", base);
-}
-
 /* one file: a name with '[' or '*' in it is a file, not a pattern, by now */
 static int resolve_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet,
 			struct cc_vec *out)
@@ -139,7 +117,7 @@ int cc_uglob_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 
 	expand(cx, pattern, &v, &skipped);
 	if (!v.n) {
-		char *alt = cc_uglob_multiarch(cx, pattern);
+		char *alt = cc_user_multiarch(cx, pattern);
 
 		if (alt) {
 			expand(cx, alt, &v, &skipped);

@@ -23,6 +23,32 @@
 
 #include "compiler/compiler.h"
 
+#define MULTIARCH_DIR "/usr/lib/x86_64-linux-gnu"
+
+bool cc_user_is_pattern(const char *path)
+{
+	return path && strpbrk(path, "*?[") != NULL;
+}
+
+/*
+ * /lib*\/NAME, /usr/lib64/NAME...: NAME in the multiarch directory, where
+ * Debian and Ubuntu keep the 64-bit libraries; else NULL
+ */
+char *cc_user_multiarch(struct cc_ctx *cx, const char *pattern)
+{
+	const char *base = strrchr(pattern, '/');
+	size_t dir = (size_t)(base - pattern);
+
+	if (!(dir >= 4 && !strncmp(pattern, "/lib", 4)) &&
+	    !(dir >= 8 && !strncmp(pattern, "/usr/lib", 8)))
+		return NULL;
+	if (memchr(pattern + 1, '/', dir - 1) && strncmp(pattern, "/usr/lib", 8))
+		return NULL; /* /lib*\/x/NAME: a subdirectory the pattern chose */
+	if (!strncmp(pattern, "/usr/lib", 8) && memchr(pattern + 5, '/', dir - 5))
+		return NULL;
+	return cc_sprintf(cx->arena, MULTIARCH_DIR "%s", base);
+}
+
 /* name in the directories of list (':'-separated): the first executable file */
 static char *search(struct cc_ctx *cx, const char *name, const char *list, int mode)
 {
@@ -135,7 +161,7 @@ char *cc_user_target_file(struct cc_ctx *cx, long pid, const char **why)
 static char *multiarch_file(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
 {
 	const char *arg = pt->comps[0].str, *why;
-	char *alt = cc_uglob_multiarch(cx, arg), *path;
+	char *alt = cc_user_multiarch(cx, arg), *path;
 
 	if (!alt || access(arg, F_OK) == 0 || !(path = file_of(cx, alt, NULL, &why)))
 		return NULL;
@@ -269,7 +295,7 @@ int cc_user_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, st
 	int i;
 
 	if (cc_comp_is(pt, 1, "library") && pt->comps[1].has_arg && pt->comps[1].arg_is_str &&
-	    cc_uglob_is_pattern(pt->comps[1].str))
+	    cc_user_is_pattern(pt->comps[1].str))
 		return resolve_libraries(cx, pt, quiet, out);
 	path = cc_user_file(cx, pt, quiet, &i);
 	if (!path)

@@ -72,19 +72,6 @@ struct cc_point *cc_point_syscall_family(struct cc_ctx *cx, const struct cc_poin
 	return p;
 }
 
-struct cc_dprobe *cc_new_dprobe(struct cc_ctx *cx, const struct cc_point *pt, int kind,
-				bool kernel, struct cc_vec *out)
-{
-	struct cc_dprobe *d = cc_alloc(cx->arena, sizeof(*d));
-
-	d->kind = kind;
-	d->kernel = kernel;
-	d->loc = pt->loc;
-	d->pp = cc_point_str(cx, pt);
-	cc_vec_push(cx->arena, out, d);
-	return d;
-}
-
 static int64_t kernel_hz(struct cc_ctx *cx)
 {
 	const char *hz = cc_kconfig(cx, "CONFIG_HZ");
@@ -570,7 +557,7 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process") && pt->comps[0].has_arg && pt->comps[0].arg_is_str &&
-	    cc_uglob_is_pattern(pt->comps[0].str))
+	    cc_user_is_pattern(pt->comps[0].str))
 		return cc_uglob_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process") && cc_uproc_is(pt))
 		return cc_uproc_resolve(cx, pt, quiet, out);

@@ -12,6 +12,8 @@
  *   TH_NCLASSES    classes (rings) the guest writes to, >= 1
  *   union th_frame the largest per-handler frame (declared before include)
  *   TH_ITER_LOOPS  defined when loops are open-coded iterators (6.4+)
+ *   TH_FE_NSITES   foreach statements of kernel code, when there are any,
+ *   TH_FE_CAP      and the rows of their snapshots, MAXFOREACH (grt_bpf_foreach.h)
  *
  * What lives here: the maps every guest has (rings, counters, frames,
  * configuration), record emission, the string helpers (probe_read_*_str
@@ -412,6 +414,10 @@ static __always_inline __s64 th_egid(void)
 #include "grt_bpf_task.h"
 
 #include "grt_bpf_agg.h"
+
+#ifdef TH_FE_NSITES
+#include "grt_bpf_foreach.h"
+#endif
 
 /* ---- utility functions of the tapsets (docs/language.md, "Functions") ------------ */
 

@@ -111,11 +111,15 @@ static __always_inline void *th_lookup_init_sz(struct th_hctx *H, void *map, con
 }
 #define th_lookup_init(H, map, key, site) th_lookup_init_sz(H, map, key, site)
 
-/* @count/@sum/@min/@max/@avg across CPUs of a per-CPU aggregate. */
-static __always_inline __s64 th_stat_x(struct th_hctx *H, void *map, const void *key, int x,
-				       __s64 site)
+/*
+ * The CPUs' copies of a per-CPU aggregate merged: extractor x (@count 0,
+ * @sum 1, @min 2, @max 3, @avg 4); *count gets the count (0: empty, where
+ * @min, @max and @avg are 0).  A foreach callback sorts by it too
+ * (grt_bpf_foreach.h), where there is no handler to take an error.
+ */
+static __always_inline __s64 th_stat_merged(void *map, const void *key, int x, __s64 *count)
 {
-	__s64 count = 0, sum = 0, min = 0, max = 0;
+	__s64 n = 0, sum = 0, min = 0, max = 0;
 	__u32 cpu;
 
 	for (cpu = 0; cpu < TH_MAX_CPUS; cpu++) {
@@ -126,27 +130,42 @@ static __always_inline __s64 th_stat_x(struct th_hctx *H, void *map, const void 
 		st = bpf_map_lookup_percpu_elem(map, key, cpu);
 		if (!st || !st[TH_STAT_COUNT])
 			continue;
-		if (!count || st[TH_STAT_MIN] < min)
+		if (!n || st[TH_STAT_MIN] < min)
 			min = st[TH_STAT_MIN];
-		if (!count || st[TH_STAT_MAX] > max)
+		if (!n || st[TH_STAT_MAX] > max)
 			max = st[TH_STAT_MAX];
-		count += st[TH_STAT_COUNT];
+		n += st[TH_STAT_COUNT];
 		sum += st[TH_STAT_SUM];
 	}
+	*count = n;
 	if (x == 0)
-		return count;
+		return n;
 	if (x == 1)
 		return sum;
-	if (!count) {
-		if (!H->err)
-			H->err = site + 1;
+	if (!n)
 		return 0;
-	}
 	if (x == 2)
 		return min;
 	if (x == 3)
 		return max;
-	return th_div(H, sum, count, site);
+	/* @avg: signed sum / n (n > 0) from unsigned division, as th_div */
+	if (sum < 0)
+		return (__s64)((__u64)0 - ((__u64)0 - (__u64)sum) / (__u64)n);
+	return (__s64)((__u64)sum / (__u64)n);
+}
+
+/* @count/@sum/@min/@max/@avg across CPUs of a per-CPU aggregate. */
+static __always_inline __s64 th_stat_x(struct th_hctx *H, void *map, const void *key, int x,
+				       __s64 site)
+{
+	__s64 count, v = th_stat_merged(map, key, x, &count);
+
+	if (x >= 2 && !count) {
+		if (!H->err)
+			H->err = site + 1;
+		return 0;
+	}
+	return v;
 }
 
 /* Tracepoint char[N] / __data_loc strings into a frame buffer. */

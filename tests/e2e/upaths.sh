@@ -95,6 +95,7 @@ probe process(@1).function("sdtprog_add") {
 	n++; a1 += long_arg(1); a2 += int_arg(2); r += register("rdi")
 	e += register("esi"); u += u_register("esi"); c += int_arg(4)
 	if (register("rip") != uaddr() || long_arg(7) != 0) bad++
+	if (probing_32bit_app() != 0 || uarch_bytes() != 8 || arch_bytes() != 8) bad++
 }
 probe end { printf("n=%d\na1=%d\na2=%d\nr=%d\ne=%d\nu=%d\nc=%d\nbad=%d\n", n, a1, a2, r, e, u, c, bad) }' \
 	"$PROG"
@@ -106,7 +107,7 @@ assert_eq "register(\"esi\"): the second's low 32 bits, sign-extended" "$(value 
 assert_eq "u_register(\"esi\"): the same, not sign-extended" "$(value u regs)" \
 	$((N * 4294967296 - SUM))
 assert_eq "int_arg(4): the fourth, 7 each time" "$(value c regs)" $((7 * N))
-assert_eq "register(\"rip\") is the probed address; long_arg(7) (the stack) reads 0" \
+assert_eq "register(\"rip\") is the probed address; long_arg(7) (the stack) reads 0; a 64-bit program (probing_32bit_app(), uarch_bytes())" \
 	"$(value bad regs)" 0
 tap_run regbad -p4 -e 'probe process(@1).function("sdtprog_add") { print(register("xmm0")) }' "$PROG"
 assert_rc "an unknown register is refused" regbad 1

@@ -145,7 +145,7 @@ expect "ulong_arg(3), pointer_arg(1) in kernel.function (kprobe): 4 reads" "$tmp
 # &$param->member: the member's address (futexes2.stp's @entry(&$q->key))
 run "$TAP" -c "$GEN read 3 13" -e 'global n
 probe kernel.function("vfs_read") {
-	if (pid() == target() && $count == 13 && &$file->f_path == $file + @offsetof("file", "f_path")) n++
+	if (pid() == target() && $count == 13 && &$file->f_path == $file + @offsetof("file", f_path)) n++
 }
 probe end { printf("addr=%d\n", n) }' >"$tmp/kad.out" 2>&1
 expect "&\$file->f_path is \$file plus the member's offset, 3 times" "$tmp/kad.out" "addr=3"
@@ -446,6 +446,30 @@ case $rel in
 	;;
 *) expect "netfilter.ipv4.local_out: 5 datagrams to port 7342" "$tmp/nf.out" "local_out=5" ;;
 esac
+
+# foreach in a kernel probe: 6.12 walks the rows with an open-coded
+# iterator, 6.1 (no iterators: 6.4+) with a plain loop the verifier checks
+# once per row, up to MAXFOREACH (docs/language.md): the same snapshot,
+# sort and order on both.  10 getppid calls fill a[i] = (i * 7) % 11; the
+# last one walks it sorted by value down (limit 3), by key up, unsorted.
+run "$TAP" -c "$GEN getppid 10" -e 'global a, n
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() != target())
+		next
+	n++
+	a[n] = (n * 7) % 11
+	if (n < 10)
+		next
+	foreach (v = [k] in a- limit 3)
+		printf("%d=%d ", k, v)
+	foreach (k+ in a)
+		s = s * 10 + a[k] % 10
+	foreach (k in a)
+		c++
+	printf("s=%d c=%d\n", s, c)
+}' >"$tmp/kfe.out" 2>&1
+expect "foreach in a kernel probe: sorted, limited, unsorted" "$tmp/kfe.out" \
+	"3=10 6=9 9=8 s=7306295184 c=10"
 
 # ---- an object compiled on another kernel ------------------------------------
 

@@ -166,6 +166,43 @@ static void input_probes(void **state)
 	expect_error("probe __stdin { x = $other }", "'$other' is not available");
 }
 
+/*
+ * An array may not change under a foreach that walks it (stap's pass-2
+ * errors): in the body, through a function at any depth, nested; once
+ * per place in the source, however many probes share it.
+ */
+static void foreach_array_must_not_change(void **state)
+{
+	struct run r;
+
+	expect_error("global a\nprobe begin { a[1] = 0; foreach (k in a) a[k] = 1 }",
+		     "t.stp:2:42: error: variable 'a' modified during 'foreach' iteration");
+	expect_error("global a\nprobe begin { a[1] = 0; foreach (k in a) a[k]++ }",
+		     "variable 'a' modified during 'foreach' iteration");
+	expect_error("global a\nprobe begin { a[1] = 0; foreach (k in a) delete a[k] }",
+		     "variable 'a' modified during 'foreach' iteration");
+	expect_error("global a\nprobe begin { a[1] = 0; foreach (k in a) delete a }",
+		     "variable 'a' modified during 'foreach' iteration");
+	expect_error("global a\nprobe begin { a[1] <<< 0; foreach (k in a) a[k] <<< 1 }",
+		     "variable 'a' modified during 'foreach' iteration");
+	expect_error("global a, b\nprobe begin { a[1] = b[2] = 0; foreach (k in a) foreach (j in b) a[j] = k }",
+		     "variable 'a' modified during 'foreach' iteration");
+	expect_error("global a\nfunction f() { a[1] = 1 }\nfunction g() { f() }\n"
+		     "probe begin { a[1] = 0; foreach (k in a) g() }",
+		     "t.stp:4:42: error: function call modifies var 'a' during 'foreach' iteration");
+	/* reading it, changing another array, or changing it after the loop: fine */
+	run(&r, "global a, b\nfunction f(k) { return a[k] }\n"
+		"probe begin { a[1] = 1; foreach (k in a) b[k] = f(k) + a[k]; delete a; a[1] = 2 }\n"
+		"probe end { foreach (k in b) if (k in a) n++ }");
+	assert_int_equal(r.rc, 0);
+	done(&r);
+	/* two timers share the body: one error, not two */
+	run(&r, "global a\nprobe timer.s(1), timer.s(2) { a[1] = 0; foreach (k in a) a[k] = 1 }");
+	assert_int_not_equal(r.rc, 0);
+	assert_int_equal(r.cx.diag.nerrors, 1);
+	done(&r);
+}
+
 static void refused_points_say_why(void **state)
 {
 	/* stap's kprobe-based tapset points, with no tracepoint here */
@@ -289,6 +326,7 @@ int main(void)
 		cmocka_unit_test(timer_profile_freq_is_cpu_clock),
 		cmocka_unit_test(syscall_families_are_syscall),
 		cmocka_unit_test(input_probes),
+		cmocka_unit_test(foreach_array_must_not_change),
 		cmocka_unit_test(refused_points_say_why),
 		cmocka_unit_test(timing_names_each_probe),
 		cmocka_unit_test(dumps),
