@@ -938,10 +938,12 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		n->lhs = NULL;
 		return;
 	}
-	case N_ASSIGN:
-		E->typed = NULL;
+	case N_ASSIGN: {
+		const struct elab_typed *typed = NULL;
+
+		E->typed.n = 0;
 		resolve(E, S, &n->rhs, false);
-		if (!E->typed && n->rhs->kind == N_TARGET && !n->rhs->kread && S->probe &&
+		if (n->rhs->kind == N_TARGET && !n->rhs->kread && S->probe &&
 		    S->probe->kind == PK_KFUNC) {
 			/* a kernel function's pointer parameter, read as a plain value */
 			struct cc_btf_type pt;
@@ -949,16 +951,20 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			if (cc_kfunc_param_type(cx, S->probe, n->rhs->name, &pt) == 0)
 				elab_btf_note_typed(E, n->rhs, pt, false);
 		}
+		for (i = 0; i < E->typed.n; i++)
+			if (((const struct elab_typed *)E->typed.v[i])->node == n->rhs)
+				typed = E->typed.v[i];
 		resolve(E, S, &n->lhs, true);
 		if (strcmp(n->op, "="))
 			resolve(E, S, &n->lhs, false);
 		/* v = the address of a kernel struct: v->member reads it (autocast) */
-		else if (E->typed && E->typed == n->rhs && n->lhs->kind == N_VAR && n->lhs->sym &&
+		else if (typed && n->lhs->kind == N_VAR && n->lhs->sym &&
 			 n->lhs->sym->kind != SYM_GLOBAL) {
-			n->lhs->sym->autocast = E->typed_struct;
+			n->lhs->sym->autocast = typed->type;
 			n->lhs->sym->has_autocast = true;
 		}
 		return;
+	}
 	case N_EXPR:
 		/* a statement `hits[k]++` is a pure write, as stap counts it: the
 		 * array stays unread and is printed at the end */

@@ -41,12 +41,17 @@ struct elab {
 	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
 	/*
-	 * The last node resolved to the address of a kernel struct (a
-	 * pointer read through BTF, &...->member, &@cast(p, "T")) and that
-	 * struct's type: an assignment of it gives the local an autocast
+	 * The nodes resolved to the address of a kernel struct (a pointer
+	 * read through BTF, &...->member, &@cast(p, "T")) since the
+	 * assignment being resolved began, each a struct elab_typed: when
+	 * its right side is one, the local gets that struct as its autocast
 	 */
-	const struct cc_node *typed;
-	struct cc_btf_type typed_struct;
+	struct cc_vec typed;
+};
+
+struct elab_typed {
+	const struct cc_node *node;
+	struct cc_btf_type type;
 };
 
 /* elaborate_expand.c */

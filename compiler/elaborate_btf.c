@@ -454,6 +454,7 @@ static bool offset_addr(struct elab *E, struct cc_node *t, const struct cc_btf_r
  */
 void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_type ty, bool addr)
 {
+	struct elab_typed *e;
 	struct cc_btf *b;
 	bool is_union;
 
@@ -463,8 +464,27 @@ void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_
 		ty = cc_btf_elem(b, cc_btf_strip(b, ty));
 	if (!ty.id || !cc_btf_tag(b, ty, &is_union))
 		return;
-	E->typed = t;
-	E->typed_struct = cc_btf_strip(b, ty);
+	e = cc_alloc(E->cx->arena, sizeof(*e));
+	e->node = t;
+	e->type = cc_btf_strip(b, ty);
+	cc_vec_push(E->cx->arena, &E->typed, e);
+}
+
+/*
+ * t, a chain r resolved on the struct at pointer ptr (@cast's, an
+ * autocast local's), becomes its read; with want_addr the last member's
+ * address, ptr plus the offsets when no pointer is followed.  The
+ * chain's runtime indexes are t's args; the caller resolves them and ptr.
+ */
+static void pointer_read(struct elab *E, struct cc_node *t, struct cc_btf_read *r,
+			 struct cc_node *ptr, bool want_addr)
+{
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
+	if (want_addr && offset_addr(E, t, r, ptr))
+		return;
+	t->kind = N_TARGET;
+	t->lhs = ptr;
+	t->kread = r;
 }
 
 /*
@@ -546,15 +566,8 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 	}
 	if (!read_mode(E, t, r, what, want_addr, quiet))
 		return false;
-	if (quiet)
-		return true;
-	elab_btf_note_typed(E, t, r->acc.type, want_addr);
-	if (want_addr && offset_addr(E, t, r, ptr))
-		return true;
-	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
-	t->kind = N_TARGET;
-	t->lhs = ptr;
-	t->kread = r;
+	if (!quiet)
+		pointer_read(E, t, r, ptr, want_addr);
 	return true;
 }
 
@@ -573,14 +586,8 @@ bool elab_btf_autocast(struct elab *E, struct cc_node *t, struct cc_btf_type bas
 	r->argi = -1;
 	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
 		return false;
-	if (quiet)
-		return true;
-	elab_btf_note_typed(E, t, r->acc.type, want_addr);
-	if (want_addr && offset_addr(E, t, r, ptr))
-		return true;
-	t->kind = N_TARGET;
-	t->lhs = ptr;
-	t->kread = r;
+	if (!quiet)
+		pointer_read(E, t, r, ptr, want_addr);
 	return true;
 }
 
