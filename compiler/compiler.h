@@ -440,6 +440,12 @@ struct cc_ctx {
 	struct cc_vec tpformats; /* struct cc_tpformat*, malloc'd: freed with the ctx */
 	void *macro_lib; /* preprocess.c: the macros of the *.stpm files, read on first need */
 	void *kfuncs;    /* probe_kfunc.c: the kernel functions this kernel can probe, read on first need */
+	/*
+	 * kernel function points refused, quietly or not, because this kernel
+	 * has neither kprobes nor trampolines: an alias built on them
+	 * (vfs.open) is then refused for that reason (elaborate_expand.c)
+	 */
+	int nkfunc_refused;
 	struct cc_btf *btf; /* btf.c: the kernel's types, opened on first need (cc_ctx_btf) */
 
 	/* elaborated program, see elaborate.c */
@@ -631,6 +637,13 @@ struct cc_sym {
 	int var_shift; /* its bit shift, @variance(s, N) */
 	int index;    /* position among globals / locals */
 	bool wrapped; /* %: wrap when full (a[N]%) */
+	/*
+	 * stap's autocast: a local assigned the address of a kernel struct
+	 * (fh = &@cast(p, "T")->fh, fh = $file) reads members as that
+	 * struct's (fh->fh_dentry): its type, from BTF
+	 */
+	struct cc_btf_type autocast;
+	bool has_autocast;
 };
 
 /* One probe point as written: comp(.comp)* with optional ? ! and condition. */

@@ -604,6 +604,27 @@ static void resolve_call(struct elab *E, struct scope *S, struct cc_node *n)
  * may read it too: whether it is called from user context is known only
  * when contexts are marked (mark_ctx refuses it there).
  */
+/*
+ * v->chain of a local v that was assigned the address of a kernel
+ * struct earlier in the probe (stap's autocast; the assignment is seen
+ * first, as it comes first in the body or an alias's prologue).  False:
+ * v has no such type, the caller says why.
+ */
+static bool autocast(struct elab *E, struct scope *S, struct cc_node **np)
+{
+	struct cc_node *n = *np;
+	struct cc_sym *s;
+
+	if (n->lhs->kind != N_VAR || !(S->probe ? S->probe->kernel : S->func != NULL))
+		return false;
+	s = lookup(E, S, n->lhs->name, &n->lhs->loc);
+	if (!s || !s->has_autocast)
+		return false;
+	if (elab_btf_autocast(E, n, s->autocast, false, false))
+		resolve_kread(E, S, n);
+	return true;
+}
+
 static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 {
 	struct cc_ctx *cx = E->cx;
@@ -851,10 +872,14 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			cc_error_at(&cx->diag, &n->loc,
 				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
 				    "this backend does not use");
+		else if (n->name[0] == '-' && autocast(E, S, np))
+			return;
 		else if (n->name[0] == '-')
 			cc_error_at(&cx->diag, &n->loc,
-				    "'%s->' reads a member through a variable (stap's autocast), which "
-				    "needs kernel debuginfo (DWARF): this backend does not use it",
+				    "'%s->' reads a member through a variable (stap's autocast): taphub "
+				    "knows a local's type only when it was assigned a kernel pointer "
+				    "($param, $p->member, @cast(p, \"T\")->member, &...) earlier in the "
+				    "probe",
 				    n->lhs->name);
 		else
 			cc_error_at(&cx->diag, &n->loc,
@@ -913,12 +938,33 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		n->lhs = NULL;
 		return;
 	}
-	case N_ASSIGN:
+	case N_ASSIGN: {
+		const struct elab_typed *typed = NULL;
+
+		E->typed.n = 0;
 		resolve(E, S, &n->rhs, false);
+		if (n->rhs->kind == N_TARGET && !n->rhs->kread && S->probe &&
+		    S->probe->kind == PK_KFUNC) {
+			/* a kernel function's pointer parameter, read as a plain value */
+			struct cc_btf_type pt;
+
+			if (cc_kfunc_param_type(cx, S->probe, n->rhs->name, &pt) == 0)
+				elab_btf_note_typed(E, n->rhs, pt, false);
+		}
+		for (i = 0; i < E->typed.n; i++)
+			if (((const struct elab_typed *)E->typed.v[i])->node == n->rhs)
+				typed = E->typed.v[i];
 		resolve(E, S, &n->lhs, true);
 		if (strcmp(n->op, "="))
 			resolve(E, S, &n->lhs, false);
+		/* v = the address of a kernel struct: v->member reads it (autocast) */
+		else if (typed && n->lhs->kind == N_VAR && n->lhs->sym &&
+			 n->lhs->sym->kind != SYM_GLOBAL) {
+			n->lhs->sym->autocast = typed->type;
+			n->lhs->sym->has_autocast = true;
+		}
 		return;
+	}
 	case N_EXPR:
 		/* a statement `hits[k]++` is a pure write, as stap counts it: the
 		 * array stays unread and is printed at the end */

@@ -40,6 +40,18 @@ struct elab {
 	bool slice_ok;   /* the N_INDEX being resolved may have '*' keys */
 	bool too_big;    /* the clone limit was reported */
 	bool btf_tried;
+	/*
+	 * The nodes resolved to the address of a kernel struct (a pointer
+	 * read through BTF, &...->member, &@cast(p, "T")) since the
+	 * assignment being resolved began, each a struct elab_typed: when
+	 * its right side is one, the local gets that struct as its autocast
+	 */
+	struct cc_vec typed;
+};
+
+struct elab_typed {
+	const struct cc_node *node;
+	struct cc_btf_type type;
 };
 
 /* elaborate_expand.c */
@@ -59,6 +71,11 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		    struct cc_btf_type base, bool want_addr, bool quiet);
 bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool want_addr,
 		   bool quiet);
+/* t is the address of a struct (addr: of a value of type ty; else ty is t's pointer type) */
+void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_type ty, bool addr);
+/* v->chain of a local v holding the address of a struct of type base (stap's autocast) */
+bool elab_btf_autocast(struct elab *E, struct cc_node *t, struct cc_btf_type base, bool want_addr,
+		       bool quiet);
 /* @enum becomes a number, @enumname a call (its value resolved first); false: an error */
 bool elab_btf_enum(struct elab *E, struct cc_node *n);
 

@@ -383,6 +383,7 @@ bool elab_btf_target(struct elab *E, struct scope *S, struct cc_node **np, const
 		return quiet ? false : true;
 	if (quiet)
 		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
 	t->name = (char *)name;
 	t->kread = r;
 	d->uses_args = true;
@@ -447,6 +448,46 @@ static bool offset_addr(struct elab *E, struct cc_node *t, const struct cc_btf_r
 }
 
 /*
+ * Remember t as the address of a struct when it is one (addr: t is the
+ * address of a value of type ty; else t's value is ty, a pointer), for
+ * an assignment to give its local stap's autocast.
+ */
+void elab_btf_note_typed(struct elab *E, const struct cc_node *t, struct cc_btf_type ty, bool addr)
+{
+	struct elab_typed *e;
+	struct cc_btf *b;
+	bool is_union;
+
+	if (cc_ctx_btf(E->cx, &b) < 0)
+		return;
+	if (!addr)
+		ty = cc_btf_elem(b, cc_btf_strip(b, ty));
+	if (!ty.id || !cc_btf_tag(b, ty, &is_union))
+		return;
+	e = cc_alloc(E->cx->arena, sizeof(*e));
+	e->node = t;
+	e->type = cc_btf_strip(b, ty);
+	cc_vec_push(E->cx->arena, &E->typed, e);
+}
+
+/*
+ * t, a chain r resolved on the struct at pointer ptr (@cast's, an
+ * autocast local's), becomes its read; with want_addr the last member's
+ * address, ptr plus the offsets when no pointer is followed.  The
+ * chain's runtime indexes are t's args; the caller resolves them and ptr.
+ */
+static void pointer_read(struct elab *E, struct cc_node *t, struct cc_btf_read *r,
+			 struct cc_node *ptr, bool want_addr)
+{
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
+	if (want_addr && offset_addr(E, t, r, ptr))
+		return;
+	t->kind = N_TARGET;
+	t->lhs = ptr;
+	t->kread = r;
+}
+
+/*
  * @cast(p, "type"[, "module"])->chain and @task(p)->chain (stap's
  * @cast(p, "task_struct", "kernel")): the node becomes an N_TARGET whose
  * lhs is p.  @defined(@cast(...)->x) asks quietly.
@@ -498,8 +539,10 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 		return false;
 	if (want_addr && !r->acc.nsteps) {
 		/* &@cast(p, "T"): the struct's address, p itself */
-		if (!quiet)
+		if (!quiet) {
 			*np = ptr;
+			elab_btf_note_typed(E, ptr, base, true);
+		}
 		return true;
 	}
 	if (t->str && !want_addr) {
@@ -523,14 +566,28 @@ bool elab_btf_cast(struct elab *E, struct scope *S, struct cc_node **np, bool wa
 	}
 	if (!read_mode(E, t, r, what, want_addr, quiet))
 		return false;
-	if (quiet)
-		return true;
-	if (want_addr && offset_addr(E, t, r, ptr))
-		return true;
-	/* the chain's runtime indexes are t's args now; the pointer is lhs (the caller resolves both) */
-	t->kind = N_TARGET;
-	t->lhs = ptr;
-	t->kread = r;
+	if (!quiet)
+		pointer_read(E, t, r, ptr, want_addr);
+	return true;
+}
+
+/*
+ * v->chain where the local v was assigned the address of a struct of
+ * type base: @cast(v, "T")->chain, the type from the assignment (stap's
+ * autocast).  t is the "->" node, its lhs v (the caller resolves it).
+ */
+bool elab_btf_autocast(struct elab *E, struct cc_node *t, struct cc_btf_type base, bool want_addr,
+		       bool quiet)
+{
+	struct cc_btf_read *r = cc_alloc(E->cx->arena, sizeof(*r));
+	const char *what = chain_text(E, t, cc_sprintf(E->cx->arena, "%s", t->lhs->name));
+	struct cc_node *ptr = t->lhs;
+
+	r->argi = -1;
+	if (!resolve_chain(E, t, base, r, quiet) || !read_mode(E, t, r, what, want_addr, quiet))
+		return false;
+	if (!quiet)
+		pointer_read(E, t, r, ptr, want_addr);
 	return true;
 }
 
@@ -550,6 +607,7 @@ bool elab_btf_chain(struct elab *E, struct cc_node *t, struct cc_node *base_val,
 		return false;
 	if (quiet)
 		return true;
+	elab_btf_note_typed(E, t, r->acc.type, want_addr);
 	t->lhs = base_val;
 	t->kread = r;
 	return true;

@@ -386,13 +386,24 @@ void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud)
 		struct chain ch = { 0 };
 		struct cc_point stripped;
 		const struct cc_point *pt = &stripped;
-		int r;
+		int r, refused;
 
 		E->cur_cls = point_class(E, p->points[i], &stripped);
 		E->point_first = E->prog->probes.n;
+		refused = cx->nkfunc_refused;
 		r = expand_point(E, pt, &ch, p->body, pt->optional && !loud, 0);
 
-		if (r == 0 && !pt->optional)
+		/*
+		 * An alias standing on kernel functions only (vfs.open), on a
+		 * kernel that can probe none: that is why it matched nothing.
+		 */
+		if (r == 0 && (!pt->optional || loud) && cx->nkfunc_refused > refused)
+			cc_error_at(&cx->diag, &pt->loc,
+				    "probe point '%s' is not supported on this kernel: taphub builds "
+				    "it on kernel functions, which need kprobes or BPF trampolines, "
+				    "and this kernel has neither (CONFIG_KPROBES is not set)",
+				    cc_point_str(cx, pt));
+		else if (r == 0 && !pt->optional)
 			cc_error_at(&cx->diag, &pt->loc,
 				    "probe point '%s' matched nothing (add '?' to make it optional)",
 				    cc_point_str(cx, pt));

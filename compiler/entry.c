@@ -44,6 +44,7 @@ struct entry_pass {
 	struct cc_file *gen; /* the generated maps, as a tapset file */
 	struct cc_vec sites; /* struct entry_site* */
 	struct cc_vec slots; /* struct cc_node **: the @entry nodes of one probe */
+	struct cc_dprobe *d; /* that probe */
 };
 
 static struct cc_node *mk_var(struct cc_ctx *cx, const char *name, const struct cc_loc *loc)
@@ -86,13 +87,58 @@ static struct cc_node *mk_assign(struct cc_ctx *cx, struct cc_node *l, struct cc
 	return mk_stmt(cx, a);
 }
 
+/*
+ * @defined(@entry($p)) or @defined($p), $p a kernel function's
+ * parameter name alone: whether the function has it (1, 0), known here
+ * from its BTF prototype; -1 for any other condition.
+ */
+static int param_defined(struct entry_pass *P, const struct cc_node *c)
+{
+	struct cc_btf_type t;
+
+	if (!c || c->kind != N_DEFINED || P->d->kind != PK_KFUNC)
+		return -1;
+	c = c->lhs;
+	if (c->kind == N_ENTRY)
+		c = c->lhs;
+	if (c->kind != N_TARGET || c->nargs || c->name[0] == '$' || !strcmp(c->name, "return"))
+		return -1;
+	return cc_kfunc_param_type(P->cx, P->d, c->name, &t) == 0;
+}
+
 static void collect(struct entry_pass *P, struct cc_node **np, bool inside)
 {
 	struct cc_node *n = *np;
-	int i;
+	int i, def;
 
 	if (!n)
 		return;
+	/*
+	 * @defined(@entry($sk)) ? @entry($sk) : @entry($sock->sk)
+	 * (tcpipstat.stp, for kernels of either prototype): the branch the
+	 * function's parameters rule out is dropped here, before its @entry
+	 * goes to the entry probe, where it could not resolve.
+	 */
+	if ((n->kind == N_TERNARY || n->kind == N_IF) && (def = param_defined(P, n->cond)) >= 0) {
+		struct cc_node *keep = def ? n->then : n->els;
+
+		if (n->kind == N_TERNARY) {
+			*np = keep;
+			collect(P, np, inside);
+			return;
+		}
+		n->cond = cc_node_new(P->cx, N_NUM, &n->cond->loc);
+		n->cond->num = def;
+		n->cond->type = TY_LONG;
+		if (def)
+			n->els = NULL;
+		else {
+			n->then = cc_node_new(P->cx, N_BLOCK, &n->loc);
+			n->then->sort_by = -2;
+		}
+		collect(P, def ? &n->then : &n->els, inside);
+		return;
+	}
 	if (n->kind == N_ENTRY) {
 		if (inside) {
 			cc_error_at(&P->cx->diag, &n->loc, "'@entry' cannot be nested in '@entry'");
@@ -277,6 +323,7 @@ void cc_entry_expand(struct cc_ctx *cx)
 		/* parameters in a return probe are their values at entry, as in stap */
 		if ((d->kind == PK_KFUNC && d->kret && d->kprobe) || (d->kind == PK_UPROBE && d->uret))
 			entry_params(cx, d, &d->body);
+		P.d = d;
 		collect(&P, &d->body, false);
 		if (!P.slots.n)
 			continue;

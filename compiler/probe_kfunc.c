@@ -453,11 +453,13 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 	/* the way in: trampolines (not for kprobe.*, not for modules here) or kprobes */
 	if (!R.kp && !R.module)
 		fentry_works(cx, glob ? "vfs_read" : R.pat);
-	if (!cx->kern.has_kprobes && (R.kp || R.module || cx->kern.has_fentry <= 0))
+	if (!cx->kern.has_kprobes && (R.kp || R.module || cx->kern.has_fentry <= 0)) {
+		cx->nkfunc_refused++;
 		return point_error(cx, pt, quiet,
 				   "is not supported on this kernel: it needs kprobes, and this "
 				   "kernel has none (CONFIG_KPROBES is not set); use a tracepoint "
 				   "instead (tap -l 'kernel.trace(\"*\")' lists them)");
+	}
 	K = kfuncs_load(cx);
 	if (K->err && (glob || R.module))
 		return point_error(cx, pt, quiet,
@@ -496,6 +498,8 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 			continue;
 		d = new_kprobe(cx, pt, &R, f->name, f->module);
 		if (!attach_way(cx, &R, K, d)) {
+			if (!cx->kern.has_kprobes)
+				cx->nkfunc_refused++;
 			if (glob)
 				continue;
 			return point_error(

@@ -352,7 +352,7 @@ static int resolve_trace(struct cc_ctx *cx, const struct cc_point *pt, const cha
  * component names joined with dots.
  */
 static const char *const kprobe_points[] = {
-	"vm.pagefault.return", "vm.write_shared", "vm.write_shared_copy",
+	"vm.write_shared", "vm.write_shared_copy",
 	"tcp.disconnect", "tcp.disconnect.return",
 	"tcp.setsockopt", "tcp.setsockopt.return", "tcp.ipv4.*", "tcp.ipv6.*",
 	"udp.disconnect", "udp.disconnect.return",

@@ -238,4 +238,23 @@ assert_grep "\$\$parms are the C arguments" "$TMP/vars.out" \
 assert_eq "\$\$vars is \$\$parms" "$(value vars vars)" "$(value parms vars)"
 assert_grep "\$\$locals is empty" "$TMP/vars.out" '^locals=\[\]$'
 
+# ---- stap's autocast: a local assigned a kernel pointer reads its members ----------------
+# (a parameter-like C argument, a pointer member, &member of an array of
+# structs; docs/language.md)
+tap_run autocast -c "$GEN ctxsw 20" -e 'global prev, par, upid, done
+probe kernel.trace("sched:sched_switch") {
+	if (done || $prev->pid != target() || execname() != "gen") next
+	p = $prev
+	q = p->real_parent
+	u = &$prev->thread_pid->numbers[0]
+	prev = p->pid == $prev_pid
+	par = q->tgid == @cast(task_current(), "task_struct")->real_parent->tgid
+	upid = u->nr == $prev_pid
+	done = 1
+}
+probe end { printf("prev=%d par=%d upid=%d\n", prev, par, upid) }'
+assert_ok_skips "autocast script runs" autocast
+assert_grep "p = \$prev; p->pid, p->real_parent->tgid, (&...numbers[0])->nr" "$TMP/autocast.out" \
+	'^prev=1 par=1 upid=1$'
+
 finish

@@ -6,6 +6,10 @@
  *   gen getppid N            N getppid() calls
  *   gen write N SIZE [FILE]  N writes of SIZE bytes (to /dev/null by default)
  *   gen read N SIZE [FILE]   N reads of SIZE bytes (from /dev/zero by default)
+ *   gen writev N A B [FILE]  N writev(2) of two buffers, A and B bytes (to
+ *                            /dev/null by default)
+ *   gen readv N A B [FILE]   N readv(2) into two buffers of A and B bytes
+ *                            (from /dev/zero by default)
  *   gen open FILE N          N openat(FILE, O_RDONLY) + close
  *   gen fork N               N children that exit at once (waited for)
  *   gen procs N M            N children one after another, each making M
@@ -352,6 +356,34 @@ static int do_tcp(long n, long port, long size, int v6)
 	return 0;
 }
 
+/* N readv or writev of two buffers of a and b bytes on path; each must move a + b */
+static int do_rwv(int rd, long n, long a, long b, const char *path)
+{
+	char *buf = calloc(1, (size_t)(a + b) + 1);
+	struct iovec iov[2];
+	int fd, ret = 0;
+	long k;
+
+	fd = rd ? open(path, O_RDONLY | O_CLOEXEC)
+		: open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || !buf) {
+		perror(path);
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	memset(buf, 'x', (size_t)(a + b));
+	iov[0] = (struct iovec){ .iov_base = buf, .iov_len = (size_t)a };
+	iov[1] = (struct iovec){ .iov_base = buf + a, .iov_len = (size_t)b };
+	for (k = 0; k < n && !ret; k++)
+		if ((rd ? readv(fd, iov, 2) : writev(fd, iov, 2)) != a + b)
+			ret = 1;
+	close(fd);
+	free(buf);
+	return ret;
+}
+
 static int do_touch(long n)
 {
 	long page = sysconf(_SC_PAGESIZE), k;
@@ -550,7 +582,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: gen [-t] getppid|write|read|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
+		fprintf(stderr, "usage: gen [-t] getppid|write|read|writev|readv|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
 		return 2;
 	}
 	cmd = argv[i++];
@@ -583,6 +615,13 @@ int main(int argc, char **argv)
 				return 1;
 		close(fd);
 		free(buf);
+	} else if (!strcmp(cmd, "writev") || !strcmp(cmd, "readv")) {
+		int rd = cmd[0] == 'r';
+
+		n = arg(argv, i, argc, "count");
+		if (do_rwv(rd, n, arg(argv, i + 1, argc, "size"), arg(argv, i + 2, argc, "size"),
+			   i + 3 < argc ? argv[i + 3] : rd ? "/dev/zero" : "/dev/null"))
+			return 1;
 	} else if (!strcmp(cmd, "open")) {
 		const char *path = i < argc ? argv[i] : "/dev/null";
 

@@ -210,7 +210,7 @@ FAMILIES=$(sed -n 's/^probe \([a-z_][a-z_0-9.]*\)[ =].*/\1/p' "$TAPSETS"/*.stp |
 # bridge): refused for that reason and no other)
 for p in $FAMILIES; do
 	if "$TAP" -p2 -e "probe $p { }" 2>&1 >/dev/null |
-		grep -Eq "^tapset/.*error: probe point '(kernel.function\(.*it needs kprobes, and this kernel has none|netfilter.*it links eBPF netfilter programs to the IPv4 and IPv6 hooks only)"; then
+		grep -Eq "^<input>:1:7: error: probe point '$p' is not supported on this kernel: taphub builds it on kernel functions|^tapset/.*error: probe point '(kernel.function\(.*it needs kprobes, and this kernel has none|netfilter.*it links eBPF netfilter programs to the IPv4 and IPv6 hooks only)"; then
 		continue
 	fi
 	"$TAP" -L "$p"

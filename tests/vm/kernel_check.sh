@@ -296,6 +296,35 @@ probe vfs.read {
 }
 probe end { printf("vfs.read=%d\n", n) }' "$(stat -c %i "$tmp/vf")" "$(stat -c %d "$tmp/vf")" >"$tmp/vfs2.out" 2>&1
 expect "vfs.read: ino, dev and devname of the file, 10 reads" "$tmp/vfs2.out" "vfs.read=10"
+# The other tapsets on kernel functions, several aliases per compile (a
+# compile takes tens of seconds here).  One run of gen each: 12 writev of
+# 10+23 bytes to a file, 9 readv of 7+5 bytes from /dev/zero, 6 opens of
+# another file (its path, inode and device checked against stat), then 50
+# fresh anonymous pages written once each: 50 minor faults, which
+# vm.pagefault (the exceptions tracepoint) and vm.pagefault.return
+# (handle_mm_fault's return) both see at the same addresses.
+echo x >"$tmp/of"
+run "$TAP" -c "sh -c '$GEN writev 12 10 23 $tmp/wv && $GEN readv 9 7 5 && $GEN open $tmp/of 6 && $GEN touch 50'" -e 'global wv, wvr, rv, rvr, op, opr, pf, pfr, lo, hi
+probe vfs.writev { if (execname() == "gen" && bytes_to_write == 33 && vlen == 2) wv++ }
+probe vfs.writev.return { if (execname() == "gen" && bytes_written == 33 && pathname == @1) wvr++ }
+probe vfs.readv { if (execname() == "gen" && bytes_to_read == 12 && devname == "N/A") rv++ }
+probe vfs.readv.return { if (execname() == "gen" && bytes_read == 12 && !error) rvr++ }
+probe vfs.open { if (execname() == "gen" && pathname == @2 && ino == $3 && dev == $4 && devname == "N/A") op++ }
+probe vfs.open.return { if (execname() == "gen" && pathname == @2 && ret == 0 && error_str == "") opr++ }
+probe vm.pagefault { if (execname() == "gen" && write_access) pf[address & ~4095]++ }
+probe vm.pagefault.return {
+	if (execname() == "gen" && write_access && vm_fault_contains(fault_type, VM_FAULT_MINOR) &&
+	    !vm_fault_contains(fault_type, VM_FAULT_MAJOR))
+		pfr[address & ~4095]++
+}
+probe vm.munmap { if (execname() == "gen" && length == 50 * 4096) { lo = address; hi = address + length } }
+probe end {
+	foreach (a in pf) if (a >= lo && a < hi) f += pf[a]
+	foreach (a in pfr) if (a >= lo && a < hi) r += pfr[a]
+	printf("writev=%d/%d readv=%d/%d open=%d/%d pagefault=%d/%d\n", wv, wvr, rv, rvr, op, opr, f, r)
+}' "$tmp/wv" "$tmp/of" "$(stat -c %i "$tmp/of")" "$(stat -c %d "$tmp/of")" >"$tmp/vfs3.out" 2>&1
+expect "vfs.writev, vfs.readv, vfs.open (path, inode, device), vm.pagefault.return: 12, 9, 6, 50" \
+	"$tmp/vfs3.out" "writev=12/12 readv=9/9 open=6/6 pagefault=50/50"
 # the guest boots with its loopback down
 ip link set lo up 2>/dev/null
 # family, addresses and ports come from the socket (BTF), on both ways
@@ -315,6 +344,39 @@ probe end { printf("sendmsg=%d return=%d recvmsg.return=%d family=%d addr=%d\n",
 	>"$tmp/tcp.out" 2>&1
 expect "tcp.sendmsg, .return: 40 sends of 55 bytes; tcp.recvmsg.return 40, with family, addresses, ports" \
 	"$tmp/tcp.out" "sendmsg=40 return=40 recvmsg.return=40 family=40 addr=40"
+
+# tcpmib.*: one connection to port 7341 (the script keys on it) opens
+# once actively and once passively, enters ESTABLISHED twice (the two
+# ends), and moves segments both ways; nothing fails or is retransmitted.
+run "$TAP" -c "$GEN tcp 5 7341 55" -e 'global up
+function tcpmib_filter_key:long(sk:long, op:long) {
+	return tcpmib_local_port(sk) == 7341 || tcpmib_remote_port(sk) == 7341
+}
+probe tcpmib.* { }
+probe tcpmib.CurrEstab { if (key && op == 1) up++ }
+probe end {
+	printf("active=%d passive=%d estab=%d/%d segs=%d/%d fails=%d retrans=%d\n", ActiveOpens[1],
+	       PassiveOpens[1], up, CurrEstab[1], InSegs[1] > 0, OutSegs[1] > 0, AttemptFails[1],
+	       RetransSegs[1])
+}' >"$tmp/tcpmib.out" 2>&1
+expect "tcpmib.*: one connection, opened actively and passively, established on both ends" \
+	"$tmp/tcpmib.out" "active=1 passive=1 estab=2/0 segs=1/1 fails=0 retrans=0"
+
+# nfsd.*: on functions of the nfsd module, typed from its split BTF once
+# it is loaded; no NFS client here, so the probes load, attach and see
+# nothing.
+if modprobe nfsd >/dev/null 2>&1; then
+	run "$TAP" -e 'global n
+probe nfsd.dispatch, nfsd.proc.entries, nfsd.proc.return, nfsd.entries, nfsd.return {
+	if (name != "" && client_ip != "") n++
+}
+probe timer.ms(100) { exit() }
+probe end { printf("nfsd=%d\n", n) }' >"$tmp/nfsd.out" 2>&1
+	expect "nfsd.dispatch, nfsd.proc.*, nfsd.* load on the nfsd module's functions" \
+		"$tmp/nfsd.out" "nfsd=0"
+else
+	fail "nfsd.*: modprobe nfsd"
+fi
 
 # A module's tracepoint: its C arguments come from the module's split BTF
 # (9pnet's, which carries the guest's root file system: every file read

@@ -206,17 +206,31 @@ static void foreach_array_must_not_change(void **state)
 static void refused_points_say_why(void **state)
 {
 	/* stap's kprobe-based tapset points, with no tracepoint here */
+	expect_error("probe vm.write_shared { }",
+		     "t.stp:1:7: error: probe point 'vm.write_shared' is not supported");
+	expect_error("probe vm.write_shared { }", "kprobe of a kernel function");
+	expect_error("probe vm.write_shared { }", "(tap -l 'vm.*' lists what taphub has)");
+	/*
+	 * taphub's aliases on kernel functions, on a kernel that can probe
+	 * none (this host's): the point and the reason
+	 */
 	expect_error("probe vm.pagefault.return { }",
-		     "t.stp:1:7: error: probe point 'vm.pagefault.return' is not supported");
-	expect_error("probe vm.pagefault.return { }", "kprobe of a kernel function");
-	expect_error("probe vm.pagefault.return { }", "(tap -l 'vm.*' lists what taphub has)");
+		     "t.stp:1:7: error: probe point 'vm.pagefault.return' is not supported on this "
+		     "kernel: taphub builds it on kernel functions, which need kprobes or BPF "
+		     "trampolines, and this kernel has neither");
+	expect_error("probe vfs.open.return { }", "probe point 'vfs.open.return' is not supported "
+						  "on this kernel: taphub builds it on kernel functions");
+	expect_error("probe nfsd.proc.entries { }",
+		     "'nfsd.proc.entries' is not supported on this kernel: taphub builds it");
+	expect_error("probe tcpmib.* { }", "'tcpmib.*' is not supported on this kernel");
+	/* optional alone, nothing else to run: still said */
+	expect_error("probe vfs.writev ? { }", "'vfs.writev' is not supported on this kernel");
 	expect_error("probe tcp.disconnect { }", "probe point 'tcp.disconnect' is not supported");
 	expect_error("probe tcp.setsockopt { }",
 		     "probe point 'tcp.setsockopt' is not supported");
 	expect_error("probe tty.open { }", "no tracepoint stands in for it\n");
-	expect_error("probe vfs.open.return { }",
+	expect_error("probe vfs.lookup { }",
 		     "no tracepoint stands in for it (tap -l 'vfs.*' lists what taphub has)");
-	expect_error("probe nfsd.proc.entries { }", "'nfsd.proc.entries' is not supported");
 	/* SystemTap's module features */
 	expect_error("probe procfs(\"x\").read { }",
 		     "'procfs(\"x\").read' is not supported: procfs probes are files");
