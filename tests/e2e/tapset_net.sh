@@ -136,4 +136,22 @@ if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
 	done
 fi
 
+# ---- ip.stp's functions on a socket: addresses, ports, family, state ---------------------
+port=$((base + 7))
+tap_run ipfn -c "$GEN tcp 1 $port 10" -e '
+global seen
+probe kernel.trace("sock:inet_sock_set_state") {
+	/* the client socket as it becomes established (its port is bound then), once */
+	if ($newstate != 1 || __tcp_sock_dport($sk) != $1 || seen++) next
+	printf("s=%s:%d\nd=%s:%d\nstate=%s\nfam=%d\n",
+	       format_ipaddr(__ip_sock_saddr($sk), __ip_sock_family($sk)), __tcp_sock_sport($sk) > 0,
+	       format_ipaddr(__ip_sock_daddr($sk), __ip_sock_family($sk)), __tcp_sock_dport($sk),
+	       tcp_sockstate_str(tcp_ts_get_info_state($sk)), __ip_sock_family($sk))
+}' "$port"
+assert_ok "__ip_sock_saddr/daddr/family, __tcp_sock_sport/dport, format_ipaddr run" ipfn
+assert_grep "the client's local address, a port" "$TMP/ipfn.out" '^s=127\.0\.0\.1:1$'
+assert_grep "its peer: 127.0.0.1 and the server's port" "$TMP/ipfn.out" "^d=127\\.0\\.0\\.1:$port\$"
+assert_eq "AF_INET" "$(value fam ipfn)" 2
+assert_grep "tcp_ts_get_info_state(): a state stap names" "$TMP/ipfn.out" '^state=TCP_[A-Z_]*$'
+
 finish
