@@ -347,8 +347,6 @@ static __always_inline __s64 th_shr(__s64 a, __s64 b)
 
 #include "grt_bpf_str.h"
 
-#include "grt_bpf_regex.h"
-
 /* ---- context ------------------------------------------------------------------- */
 
 /* The few kernel structures we read; CO-RE relocates the offsets. */
@@ -472,6 +470,8 @@ static __always_inline struct th_scratch *th_scratch_get(void)
 
 	return bpf_map_lookup_elem(&th_scratch, &z);
 }
+
+#include "grt_bpf_regex.h"
 
 /* Copy byte c at *o of dst (a TH_MAXSTR buffer), keeping room for the NUL. */
 static __always_inline bool th_putc(char *dst, __u32 *o, char c)

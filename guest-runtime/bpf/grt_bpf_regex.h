@@ -73,8 +73,19 @@ static long th_re_step(__u64 i, void *arg)
 
 static __always_inline __s64 th_re_match(const char *s, __u32 base, __u32 cls)
 {
+	struct th_scratch *S = th_scratch_get();
 	struct th_re_walk w = { .s = s, .base = base, .cls = cls };
 
+	/*
+	 * The walk starts from a 0 the verifier cannot see through (the
+	 * scratch's zero).  From a constant 0, a kernel that checks a
+	 * bpf_loop() callback with its first state only (Debian's 6.1) reads
+	 * the start state's flags as the constants they are there, finds
+	 * the accepting branch never taken, and removes it as dead code: a
+	 * script whose regexes all start alike matched nothing on 6.1.
+	 */
+	if (S)
+		w.st = S->zero;
 	bpf_loop(TH_MAXSTR, th_re_step, &w, 0);
 	return w.res;
 }

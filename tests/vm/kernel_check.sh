@@ -92,6 +92,16 @@ probe syscall.openat { if (pid() == target() && filename_unquoted == @1) n++ }
 probe end { printf("openat=%d\n", n) }' "$tmp/f" >"$tmp/sys.out" 2>&1
 expect "syscall tapset: 7 openat of the file" "$tmp/sys.out" "openat=7"
 
+# one regex in a kernel probe: 6.1's verifier checked the DFA walk's callback
+# with the start state only and dropped the accepting branch (=~ was always 0)
+run "$TAP" -c "$GEN getppid 3" -e 'global n, m, x
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (pid() == target()) { n++; if (execname() =~ "^ge") m++; if (pp() =~ "^ge") x++ }
+}
+probe end { printf("regex n=%d m=%d x=%d\n", n, m, x) }' >"$tmp/re.out" 2>&1
+expect "=~ in a kernel probe (one regex): execname() gen matches ^ge 3 times, pp() never" \
+	"$tmp/re.out" "regex n=3 m=3 x=0"
+
 # ---- kernel functions: fentry/fexit, kprobes, wildcards ---------------------
 
 # The target reads /dev/zero 40 times, 123 bytes each: vfs_read sees
