@@ -193,6 +193,16 @@ static void exported_load(struct cc_ctx *cx, struct kfuncs *K)
  * TAPHUB_KFUNC=kprobe says no without asking (the kprobe way on a kernel
  * that has both: tests and benchmarks).
  */
+/* The refusal of every kernel-function form on a kernel without kprobes. */
+static int refuse_no_kprobes(struct cc_ctx *cx, const struct cc_point *pt, bool quiet)
+{
+	cx->nkfunc_refused++;
+	return point_error(cx, pt, quiet,
+			   "is not supported on this kernel: it needs kprobes, and this "
+			   "kernel has none (CONFIG_KPROBES is not set); use a tracepoint "
+			   "instead (tap -l 'kernel.trace(\"*\")' lists them)");
+}
+
 static bool fentry_works(struct cc_ctx *cx, const char *func)
 {
 	const struct bpf_insn insns[] = {
@@ -406,6 +416,13 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 		R.module = m->str;
 		i = R.kp ? 2 : 1;
 	}
+	/*
+	 * Statements and labels are kprobes at an address: on a kernel
+	 * without kprobes that, not the missing DWARF, is what stops them
+	 * (and what an admin can change).
+	 */
+	if ((comp_is(pt, i, "statement") || comp_is(pt, i, "label")) && !cx->kern.has_kprobes)
+		return refuse_no_kprobes(cx, pt, quiet);
 	if (comp_is(pt, i, "statement") || comp_is(pt, i, "label") || comp_is(pt, 0, "process"))
 		return point_error(cx, pt, quiet,
 				   "needs the kernel's DWARF line tables (debuginfo), which taphub "
@@ -445,6 +462,9 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 	}
 	if (R.ret)
 		R.suffix = cc_sprintf(cx->arena, "%s.return", R.suffix);
+	if (strpbrk(R.pat, "@:") && !cx->kern.has_kprobes &&
+	    (R.kp || R.module || !fentry_works(cx, "vfs_read")))
+		return refuse_no_kprobes(cx, pt, quiet);
 	if (strpbrk(R.pat, "@:"))
 		return point_error(cx, pt, quiet,
 				   "names a source file or line, which needs the kernel's DWARF "
@@ -453,13 +473,8 @@ int cc_kfunc_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, s
 	/* the way in: trampolines (not for kprobe.*, not for modules here) or kprobes */
 	if (!R.kp && !R.module)
 		fentry_works(cx, glob ? "vfs_read" : R.pat);
-	if (!cx->kern.has_kprobes && (R.kp || R.module || cx->kern.has_fentry <= 0)) {
-		cx->nkfunc_refused++;
-		return point_error(cx, pt, quiet,
-				   "is not supported on this kernel: it needs kprobes, and this "
-				   "kernel has none (CONFIG_KPROBES is not set); use a tracepoint "
-				   "instead (tap -l 'kernel.trace(\"*\")' lists them)");
-	}
+	if (!cx->kern.has_kprobes && (R.kp || R.module || cx->kern.has_fentry <= 0))
+		return refuse_no_kprobes(cx, pt, quiet);
 	K = kfuncs_load(cx);
 	if (K->err && (glob || R.module))
 		return point_error(cx, pt, quiet,

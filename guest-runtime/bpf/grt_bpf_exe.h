@@ -9,26 +9,13 @@
 #ifndef GRT_BPF_EXE_H
 #define GRT_BPF_EXE_H
 
-/* what is read, by CO-RE: the names before ___ are the kernel's types */
-struct super_block___up {
-	__u32 s_dev;
-} __attribute__((preserve_access_index));
-
-struct inode___up {
-	unsigned long i_ino;
-	struct super_block___up *i_sb;
-} __attribute__((preserve_access_index));
-
-struct file___up {
-	struct inode___up *f_inode;
-} __attribute__((preserve_access_index));
-
-struct mm_struct___up {
-	struct file___up *exe_file;
-} __attribute__((preserve_access_index));
+/*
+ * The types read are grt_bpf_path.h's CO-RE views (file___th, inode___th,
+ * super_block___th), which grt_bpf.h includes: one set for every header.
+ */
 
 /* The key of f, a task's mm->exe_file; false: no file (a kernel thread has no mm). */
-static __always_inline bool th_exe_key(struct file___up *f, struct th_upfile *k)
+static __always_inline bool th_exe_key(struct file___th *f, struct th_upfile *k)
 {
 	if (!f)
 		return false;

@@ -26,8 +26,11 @@ struct qstr___th {
 	const unsigned char *name;
 } __attribute__((preserve_access_index));
 
+struct super_block___th;
+
 struct inode___th {
 	unsigned long i_ino;
+	struct super_block___th *i_sb;
 } __attribute__((preserve_access_index));
 
 struct dentry___th {
@@ -38,6 +41,7 @@ struct dentry___th {
 
 struct super_block___th {
 	unsigned long s_magic;
+	__u32 s_dev;
 } __attribute__((preserve_access_index));
 
 struct vfsmount___th {
@@ -63,6 +67,7 @@ struct fs_struct___th {
 
 struct file___th {
 	struct path___th f_path;
+	struct inode___th *f_inode;
 } __attribute__((preserve_access_index));
 
 struct fdtable___th {

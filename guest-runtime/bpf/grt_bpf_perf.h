@@ -22,11 +22,6 @@ struct {
 
 #include "grt_bpf_exe.h"
 
-/* what is read, by CO-RE: the name before ___ is the kernel's type */
-struct task_struct___pf {
-	struct mm_struct___up *mm;
-} __attribute__((preserve_access_index));
-
 /*
  * Does the current task run program k?  Its mm->exe_file against the
  * device and inode the loader found at PATH; a kernel thread (no mm) and
@@ -34,7 +29,7 @@ struct task_struct___pf {
  */
 static __always_inline bool th_perf_exe_is(__u32 k)
 {
-	struct task_struct___pf *t = (void *)bpf_get_current_task();
+	struct task_struct___th *t = th_current();
 	struct th_upfile *want = bpf_map_lookup_elem(&th_perfexe, &k), have;
 
 	if (!want || !th_exe_key(BPF_CORE_READ(t, mm, exe_file), &have))

@@ -60,7 +60,7 @@ struct task_struct___up {
 	unsigned int flags;
 	int pid;
 	int tgid;
-	struct mm_struct___up *mm;
+	struct mm_struct___th *mm;
 	struct signal_struct___up *signal;
 } __attribute__((preserve_access_index));
 

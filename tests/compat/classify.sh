@@ -25,6 +25,10 @@
 #                builds first)
 #   module       refused at pass 2: a feature of SystemTap's kernel module
 #                (procfs files, stap-exporter), which taphub never loads
+#   debuginfo    refused: needs the kernel's DWARF (a source file or line
+#                in a probe point, a kernel @var, inlined instances), and
+#                no debuginfo package for the running kernel is installed
+#                (stap needs it for the same scripts)
 #   guru         refused: embedded C, or a write to kernel memory (guru
 #                mode): taphub runs only verified eBPF
 #   harness      failed, and the .exp changes the script or computes its
@@ -44,7 +48,7 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-/tmp/tap-compat}
-classes="compiles refuses kernel user module guru harness library gap crash"
+classes="compiles refuses kernel user module debuginfo guru harness library gap crash"
 
 if [ "${1:-}" = --markdown ]; then
 	[ -f "$out/classify.txt" ] || {
@@ -126,6 +130,17 @@ classify_one() { # classify_one SUITE FILE
 		# ./NAME.stp runs it (security-bandaid-template.stp is a skeleton
 		# for guru-mode scripts, not a script stap parses)
 		opts=$(sed -n '1s|^#! *[^ ]*/stap \(.*[^ ]\) *$|\1|p' "$f")
+		# a word there that is neither an option nor an option's
+		# argument (cve-2016-0728-templatized.stp's "-g v -m NAME")
+		# would be taken as the script by stap too: classify the file
+		opts=$(printf '%s\n' $opts | awk '
+			/^-/ { print; arg = /^-[mocDIxGTsSdrB]$/; next }
+			arg { print; arg = 0 }' | tr '\n' ' ')
+		if grep -q '{\.\.\.}' "$f"; then
+			printf 'library\t%s\t%s\t%s\t%s\n' "$suite" "$rel" \
+				"a template: its probe bodies are '{...}' placeholders" -
+			return
+		fi
 		[ -n "$opts" ] && cmd="-p4 $opts '$name'"
 	fi
 	if [ "$suite" = base ]; then
@@ -219,6 +234,8 @@ compile() {
 		cls=user
 	elif grep -q 'taphub loads no kernel module' "$log"; then
 		cls=module
+	elif grep -qE "needs (the kernel's|kernel) (DWARF|debuginfo)" "$log"; then
+		cls=debuginfo
 	elif grep -qE 'guru mode \(-g\) is not supported|embedded C|cannot be written \(guru mode only in stap\)' "$log"; then
 		cls=guru
 	elif grep -q 'no probes found' "$log"; then

@@ -15,6 +15,7 @@ function describe(c) {
 	if (c == "kernel") return "refused: a probe type this kernel lacks"
 	if (c == "user") return "refused: a user-space probe"
 	if (c == "module") return "refused: a feature of SystemTap's kernel module"
+	if (c == "debuginfo") return "refused: needs the kernel's DWARF (debuginfo), not installed here"
 	if (c == "guru") return "refused: embedded C or a write to kernel memory (guru mode)"
 	if (c == "harness") return "needs what its .exp builds or computes when it runs"
 	if (c == "library") return "not a script: a tapset other scripts include"
