@@ -53,8 +53,9 @@ struct hub_guest {
 	int nlinks;
 	int *perf_fds;
 	int nperf;
-	int *nf_fds; /* netfilter links: libbpf 1.1 has no bpf_link for them */
+	int *nf_fds; /* netfilter and uprobe_multi links: libbpf 1.1 has no bpf_link for them */
 	int nnf;
+	bool umulti; /* uprobes through uprobe_multi links (hub/guest_umulti.c) */
 	int64_t target_pid;
 	bool target_held;
 	int verbose;
@@ -238,6 +239,12 @@ static int load_bpf(struct hub_guest *g, const struct hub_guest_opts *o, char *e
 	r = set_nf_types(g, err, errlen);
 	if (r)
 		return r;
+	r = hub_umulti_prepare(g->meta, g->obj);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot set the attach type of the uprobes: %s", strerror(-r));
+		return r;
+	}
+	g->umulti = r > 0;
 	r = bpf_object__load(g->obj);
 	if (r) {
 		log_tail(tail, sizeof(tail));
@@ -593,6 +600,17 @@ struct nf_link_attr {
 	uint32_t nf_flags;
 };
 
+/* Room for one more link fd in g->nf_fds. */
+static int reserve_fd(struct hub_guest *g)
+{
+	int *fds = realloc(g->nf_fds, sizeof(int) * (size_t)(g->nnf + 1));
+
+	if (!fds)
+		return -ENOMEM;
+	g->nf_fds = fds;
+	return 0;
+}
+
 static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct grt_meta_prog *p,
 		   char *err, size_t errlen)
 {
@@ -603,18 +621,36 @@ static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct g
 		.hooknum = (uint32_t)p->nf_hook,
 		.priority = p->nf_prio,
 	};
-	int *fds, fd, r;
+	int fd, r;
 
-	fds = realloc(g->nf_fds, sizeof(int) * (size_t)(g->nnf + 1));
-	if (!fds)
-		return -ENOMEM;
-	g->nf_fds = fds;
+	r = reserve_fd(g);
+	if (r)
+		return r;
 	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot link %s to its netfilter hook: %s", p->pp,
 			 strerror(errno));
 		return r;
+	}
+	g->nf_fds[g->nnf++] = fd;
+	return 0;
+}
+
+/* A uprobe through a uprobe_multi link of its own. */
+static int umulti_link(struct hub_guest *g, struct bpf_program *prog,
+		       const struct grt_meta_prog *p, char *err, size_t errlen)
+{
+	int fd, r;
+
+	r = reserve_fd(g);
+	if (r)
+		return r;
+	fd = hub_umulti_link(bpf_program__fd(prog), p);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
+			 (long long)p->uoff, p->event, strerror(-fd));
+		return fd;
 	}
 	g->nf_fds[g->nnf++] = fd;
 	return 0;
@@ -664,6 +700,12 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			r = check_uprobe(p, err, errlen);
 			if (r)
 				return r;
+			if (g->umulti) {
+				r = umulti_link(g, prog, p, err, errlen);
+				if (r)
+					return r;
+				continue;
+			}
 			l = bpf_program__attach_uprobe_opts(prog, -1, p->event, (size_t)p->uoff, &uo);
 			if (!l) {
 				r = -errno;
@@ -770,8 +812,7 @@ void hub_guest_detach(struct hub_guest *g)
 	for (i = 0; i < g->nperf; i++)
 		close(g->perf_fds[i]);
 	g->nperf = 0;
-	for (i = 0; i < g->nnf; i++)
-		close(g->nf_fds[i]);
+	hub_close_all(g->nf_fds, g->nnf);
 	g->nnf = 0;
 }
 

@@ -138,6 +138,18 @@ int hub_guest_perf_open_task(int type, int64_t config, int64_t sample, bool freq
 			     bool held);
 const char *hub_guest_perf_why(int err, int type);
 struct bpf_object;
+/*
+ * Uprobes through uprobe_multi links where the kernel has them (6.6+;
+ * hub/guest_umulti.c): prepare sets the attach type of o's uprobe
+ * programs before the load (1: done, 0: not supported, or -errno); link
+ * makes p's link (its fd, or -errno).
+ */
+struct grt_meta_prog;
+bool hub_umulti_supported(void);
+/* Close fds[0..n), in parallel when there are many (hub/fd_reap.c). */
+void hub_close_all(const int *fds, int n);
+int hub_umulti_prepare(const struct grt_meta *m, struct bpf_object *obj);
+int hub_umulti_link(int prog_fd, const struct grt_meta_prog *p);
 int hub_guest_perf_seed(const struct grt_meta *m, struct bpf_object *obj, int64_t target,
 			bool held, int **fds, int *nfds, char *err, size_t errlen);
 

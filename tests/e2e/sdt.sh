@@ -52,6 +52,21 @@ assert_grep "the program saw its semaphore raised at every call" "$TMP/all.out" 
 assert_grep "\$\$parms as stap prints a marker's" "$TMP/all.out" \
 	'^parms=$arg1=0x1 $arg2=0xffffffffffffffff$'
 
+# ---- both ways in: uprobe_multi links (Linux 6.6+, the default where the kernel has
+# them: hub/guest_umulti.c) and perf-event uprobes (older kernels; forced here) ----------
+for way in multi perf; do
+	env_way=; [ $way = perf ] && env_way=perf
+	TAPHUB_UPROBE=$env_way tap_run "way_$way" -c "$PROG $N" -e 'global n, g
+probe process(@1).mark("tick") { n++ }
+probe process(@1).library("libsdtprog.so").mark("guarded") { g += $arg1 }
+probe end { printf("n=%d\ng=%d\n", n, g) }' "$PROG"
+	assert_ok "uprobes attached as $way run" "way_$way"
+	assert_eq "$way: tick seen $N times" "$(value n "way_$way")" "$N"
+	assert_eq "$way: the semaphore-guarded marker of the library, every call" \
+		"$(value g "way_$way")" "$SUM"
+	assert_grep "$way: the program saw its semaphore raised" "$TMP/way_$way.out" "^guarded=$N\$"
+done
+
 # ---- a semaphore stays down when its marker is not probed --------------------------
 tap_run nosem -c "$PROG 5" -e 'global n; probe process(@1).mark("tick") { n++ }
 probe end { printf("n=%d\n", n) }' "$PROG"
