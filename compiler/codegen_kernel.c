@@ -614,8 +614,44 @@ static void kmulti_gather(struct gen *G)
 }
 
 /*
+ * Uprobes with the same body and direction (a wildcard's functions, a
+ * library's PLT stubs: ltrace.stp's 1,097) become one program, the first
+ * one's, attached at every point with the point's place in the group as
+ * its cookie.  The verifier then checks one program, not one per point:
+ * that, not attaching, is what a session with a thousand uprobes waited
+ * for.  A no-trap marker's program (it enables the marker's own writer)
+ * stays alone.  Groups are of the same record class.
+ */
+static void ugroup_gather(struct gen *G)
+{
+	struct cc_prog *P = G->prog;
+	int i, j;
+
+	for (i = 0; i < P->probes.n; i++) {
+		struct cc_dprobe *d = P->probes.v[i];
+
+		if (!d->kernel || d->kind != PK_UPROBE || d->kfollower || d->kgroup.n ||
+		    cg_mark_fmt(G, d) > 0)
+			continue;
+		for (j = i + 1; j < P->probes.n; j++) {
+			struct cc_dprobe *e = P->probes.v[j];
+
+			if (e->kernel && e->kind == PK_UPROBE && e->uret == d->uret &&
+			    e->body_id == d->body_id && e->cls == d->cls && !e->kfollower &&
+			    !e->kgroup.n && cg_mark_fmt(G, e) <= 0) {
+				if (!d->kgroup.n)
+					cc_vec_push(G->cx->arena, &d->kgroup, d);
+				cc_vec_push(G->cx->arena, &d->kgroup, e);
+				e->kfollower = true;
+			}
+		}
+	}
+}
+
+/*
  * One program for the functions of a group, attached through one
- * kprobe_multi link; the hub gives each function its place in the group
+ * kprobe_multi link (or for the points of a uprobe group, through a
+ * link per file or per point); the hub gives each its place in the group
  * as the link's cookie (codegen_meta.c lists them in that order), which
  * picks the function's probe point and row of literals (probefunc())
  * from tables.  A cookie beyond them cannot come; the checks are for the
@@ -652,10 +688,11 @@ static void gen_kmulti_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
 			fprintf(defs, " %d,", ((const struct cc_dprobe *)d->kgroup.v[i])->index);
 		fprintf(defs, " };\n");
 	}
-	fprintf(defs, "SEC(\"%s.multi\")\nint th_p%d(void *ctx)\n{\n"
+	fprintf(defs, "SEC(\"%s%s\")\nint th_p%d(void *ctx)\n{\n"
 		      "\t__u64 k = bpf_get_attach_cookie(ctx);\n\t__u32 r;\n\n"
 		      "\t(void)r;\n\tif (th_ctl.stop || k >= %d)\n\t\treturn 0;\n",
-		cg_kfunc_way(d), d->index, n);
+		d->kind == PK_UPROBE ? "uprobe" : cg_kfunc_way(d), d->kind == PK_UPROBE ? "" : ".multi",
+		d->index, n);
 	if (d->lit_row >= 0) {
 		fprintf(defs, "\tr = th_krow%d[k];\n"
 			      "\tif (r >= sizeof(th_lits%d) / sizeof(th_lits%d[0]))\n\t\treturn 0;\n",
@@ -718,6 +755,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 			nsys++;
 	}
 	kmulti_gather(G);
+	ugroup_gather(G);
 	if (nsys)
 		sys = cc_alloc(G->cx->arena, sizeof(*sys) * (size_t)nsys);
 	nsys = 0;

@@ -172,9 +172,21 @@ char *cg_gen_meta(struct gen *G)
 			cc_fquote(o, d->sdt->name, strlen(d->sdt->name));
 			fputc('\n', o);
 		}
-		/* a kprobe_multi program's functions, in the order of their cookies */
-		for (j = 0; j < d->kgroup.n; j++)
-			fprintf(o, "kfn %s\n", ((const struct cc_dprobe *)d->kgroup.v[j])->func);
+		/* a kprobe_multi program's functions, a uprobe group's points: in cookie order */
+		for (j = 0; j < d->kgroup.n; j++) {
+			const struct cc_dprobe *e = d->kgroup.v[j];
+
+			if (d->kind != PK_UPROBE) {
+				fprintf(o, "kfn %s\n", e->func);
+				continue;
+			}
+			fprintf(o, "upt ");
+			cc_fquote(o, e->upath, strlen(e->upath));
+			fprintf(o, " %llu %llu %s ", (unsigned long long)e->uoff,
+				(unsigned long long)e->uref, e->ucheck);
+			cc_fquote(o, e->pp, strlen(e->pp));
+			fputc('\n', o);
+		}
 	}
 	cg_uproc_meta(G, o);
 	cg_perf_meta(G, o);

@@ -799,6 +799,8 @@ struct cc_dprobe {
 	 * group's number (0: none).  Codegen makes one program of those of a
 	 * group with the same body: kgroup on its first (their programs, in
 	 * cookie order), kfollower on the others (no program of their own).
+	 * PK_UPROBE uses kgroup and kfollower the same way: uprobes with one
+	 * body share a program (codegen_kernel.c's ugroup_gather).
 	 */
 	int kmulti;
 	struct cc_vec kgroup;

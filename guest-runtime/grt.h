@@ -483,6 +483,17 @@ struct grt_meta_prog {
 	/* KFUNC kprobe.multi / kretprobe.multi: its functions, the cookie of each is its index */
 	char **funcs;
 	int nfuncs;
+	/*
+	 * UPROBE of a group: one program at many points (a wildcard's), the
+	 * cookie of each its index; none: the program's own point above.
+	 */
+	struct grt_meta_upoint {
+		char *path, *pp;
+		int64_t uoff, uref;
+		unsigned char ucheck[8];
+		int nucheck;
+	} *upts;
+	int nupts;
 };
 
 struct grt_meta {

@@ -410,7 +410,7 @@ static bool parse_site(struct mp *m, struct grt_meta *g)
 }
 
 /* HEX: 1 to 8 bytes, what a uprobe's offset held when the script was compiled */
-static bool ucheck(struct mp *m, struct grt_meta_prog *p)
+static bool ucheck(struct mp *m, unsigned char *check, int *ncheck)
 {
 	char *w = word(m);
 	size_t n = w ? strlen(w) : 0, i;
@@ -420,9 +420,9 @@ static bool ucheck(struct mp *m, struct grt_meta_prog *p)
 		unsigned v;
 
 		sscanf(w + 2 * i, "%2x", &v);
-		p->ucheck[i] = (unsigned char)v;
+		check[i] = (unsigned char)v;
 	}
-	p->nucheck = ok ? (int)(n / 2) : 0;
+	*ncheck = ok ? (int)(n / 2) : 0;
 	free(w);
 	if (!ok && w)
 		bad(m, "bad uprobe check bytes");
@@ -513,7 +513,7 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 		}
 		if (!num(m, 0, INT64_MAX, &p->uoff) || !num(m, 0, INT64_MAX, &p->uref))
 			goto fail;
-		if (!ucheck(m, p))
+		if (!ucheck(m, p->ucheck, &p->nucheck))
 			goto fail;
 	} else if (!strcmp(kind, "perf") || !strcmp(kind, "perftask")) {
 		p->kind = GRT_PROG_PERF;
@@ -602,6 +602,32 @@ static bool parse_kfn(struct mp *m, struct grt_meta *g)
 	if (!kfunc_name_ok(p->funcs[p->nfuncs++]))
 		return bad(m, "bad kernel function name"), false;
 	return true;
+}
+
+/* upt "PATH" OFF REF CHECK "PP": one more point of the uprobe program just before */
+static bool parse_upt(struct mp *m, struct grt_meta *g)
+{
+	struct grt_meta_prog *p = g->nprogs ? &g->progs[g->nprogs - 1] : NULL;
+	struct grt_meta_upoint *arr, *u;
+
+	if (!p || p->kind != GRT_PROG_UPROBE)
+		return bad(m, "upt without a uprobe program before it"), false;
+	arr = grow(m, p->upts, p->nupts, sizeof(*arr));
+	if (!arr)
+		return false;
+	p->upts = arr;
+	u = &p->upts[p->nupts++];
+	memset(u, 0, sizeof(*u));
+	u->path = quoted(m, NULL);
+	if (!u->path)
+		return false;
+	if (u->path[0] != '/')
+		return bad(m, "uprobe path is not absolute"), false;
+	if (!num(m, 0, INT64_MAX, &u->uoff) || !num(m, 0, INT64_MAX, &u->uref) ||
+	    !ucheck(m, u->ucheck, &u->nucheck))
+		return false;
+	u->pp = quoted(m, NULL);
+	return u->pp != NULL;
 }
 
 /*
@@ -851,6 +877,8 @@ int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *er
 			ok = parse_prog(&m, g);
 		} else if (!strcmp(kw, "kfn")) {
 			ok = parse_kfn(&m, g);
+		} else if (!strcmp(kw, "upt")) {
+			ok = parse_upt(&m, g);
 		} else if (!strcmp(kw, "mark")) {
 			ok = parse_mark(&m, g);
 		} else if (!strcmp(kw, "tail")) {
@@ -982,6 +1010,11 @@ void grt_meta_free(struct grt_meta *g)
 		for (j = 0; j < g->progs[i].nfuncs; j++)
 			free(g->progs[i].funcs[j]);
 		free(g->progs[i].funcs);
+		for (j = 0; j < g->progs[i].nupts; j++) {
+			free(g->progs[i].upts[j].path);
+			free(g->progs[i].upts[j].pp);
+		}
+		free(g->progs[i].upts);
 	}
 	free(g->progs);
 	for (i = 0; i < g->ntails; i++)

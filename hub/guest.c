@@ -532,22 +532,22 @@ static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
  * there, and a breakpoint in the middle of an instruction would corrupt
  * every program that runs it: refuse.
  */
-static int check_uprobe(const struct grt_meta_prog *p, char *err, size_t errlen)
+static int check_uprobe(const struct grt_meta_upoint *u, char *err, size_t errlen)
 {
 	unsigned char b[8] = {0};
-	int fd = open(p->event, O_RDONLY | O_CLOEXEC), r = 0;
+	int fd = open(u->path, O_RDONLY | O_CLOEXEC), r = 0;
 
 	if (fd < 0) {
 		r = -errno;
-		snprintf(err, errlen, "cannot attach %s: %s: %s", p->pp, p->event, strerror(errno));
+		snprintf(err, errlen, "cannot attach %s: %s: %s", u->pp, u->path, strerror(errno));
 		return r;
 	}
-	if (pread(fd, b, (size_t)p->nucheck, (off_t)p->uoff) != p->nucheck ||
-	    memcmp(b, p->ucheck, (size_t)p->nucheck)) {
+	if (pread(fd, b, (size_t)u->nucheck, (off_t)u->uoff) != u->nucheck ||
+	    memcmp(b, u->ucheck, (size_t)u->nucheck)) {
 		snprintf(err, errlen,
 			 "cannot attach %s: %s changed since the script was compiled (offset %lld "
 			 "holds other bytes): compile it again",
-			 p->pp, p->event, (long long)p->uoff);
+			 u->pp, u->path, (long long)u->uoff);
 		r = -ESTALE;
 	}
 	close(fd);
@@ -637,22 +637,63 @@ static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct g
 	return 0;
 }
 
-/* A uprobe through a uprobe_multi link of its own. */
-static int umulti_link(struct hub_guest *g, struct bpf_program *prog,
-		       const struct grt_meta_prog *p, char *err, size_t errlen)
+/*
+ * A uprobe program at its points: its group's (codegen_kernel.c's
+ * ugroup_gather; the cookie of each is its place in the group), or its
+ * own.  Through one uprobe_multi link per run of points in one file where
+ * the kernel has them, else a perf event per point.  Every process that
+ * maps the file (pid -1), as stap's process() probes; the kernel raises
+ * the semaphore while a point is attached.
+ */
+static int attach_uprobes(struct hub_guest *g, struct bpf_program *prog,
+			  const struct grt_meta_prog *p, char *err, size_t errlen)
 {
-	int fd, r;
+	struct grt_meta_upoint own = { .path = p->event, .pp = p->pp, .uoff = p->uoff,
+				       .uref = p->uref, .nucheck = p->nucheck };
+	const struct grt_meta_upoint *pts = p->nupts ? p->upts : &own;
+	int n = p->nupts ? p->nupts : 1, i, j, fd, r;
+	struct bpf_link *l;
 
-	r = reserve_fd(g);
-	if (r)
-		return r;
-	fd = hub_umulti_link(bpf_program__fd(prog), p);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
-			 (long long)p->uoff, p->event, strerror(-fd));
-		return fd;
+	memcpy(own.ucheck, p->ucheck, sizeof(own.ucheck));
+	for (i = 0; i < n; i++) {
+		r = check_uprobe(&pts[i], err, errlen);
+		if (r)
+			return r;
 	}
-	g->nf_fds[g->nnf++] = fd;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; g->umulti && j < n && !strcmp(pts[j].path, pts[i].path); j++)
+			;
+		if (g->umulti) {
+			r = reserve_fd(g);
+			if (r)
+				return r;
+			fd = hub_umulti_link(bpf_program__fd(prog), pts + i, j - i, i, p->exit);
+			if (fd < 0) {
+				snprintf(err, errlen, "cannot attach %s%s at offset %lld of %s: %s",
+					 pts[i].pp, j - i > 1 ? " and the points after it" : "",
+					 (long long)pts[i].uoff, pts[i].path, strerror(-fd));
+				return fd;
+			}
+			g->nf_fds[g->nnf++] = fd;
+			continue;
+		}
+		{
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)pts[i].uref,
+				    .retprobe = p->exit, .bpf_cookie = (__u64)i);
+
+			l = bpf_program__attach_uprobe_opts(prog, -1, pts[i].path,
+							    (size_t)pts[i].uoff, &uo);
+		}
+		if (!l) {
+			r = -errno;
+			snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", pts[i].pp,
+				 (long long)pts[i].uoff, pts[i].path, strerror(errno));
+			return r;
+		}
+		r = add_link(g, l);
+		if (r)
+			return r;
+	}
 	return 0;
 }
 
@@ -690,30 +731,7 @@ int hub_guest_attach(struct hub_guest *g, char *err, size_t errlen)
 			return -ENOENT;
 		}
 		if (p->kind == GRT_PROG_UPROBE) {
-			/*
-			 * Every process that maps the file (pid -1), as stap's process()
-			 * probes; the kernel raises the semaphore while it is attached.
-			 */
-			LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = (size_t)p->uref,
-				    .retprobe = p->exit);
-
-			r = check_uprobe(p, err, errlen);
-			if (r)
-				return r;
-			if (g->umulti) {
-				r = umulti_link(g, prog, p, err, errlen);
-				if (r)
-					return r;
-				continue;
-			}
-			l = bpf_program__attach_uprobe_opts(prog, -1, p->event, (size_t)p->uoff, &uo);
-			if (!l) {
-				r = -errno;
-				snprintf(err, errlen, "cannot attach %s at offset %lld of %s: %s", p->pp,
-					 (long long)p->uoff, p->event, strerror(errno));
-				return r;
-			}
-			r = add_link(g, l);
+			r = attach_uprobes(g, prog, p, err, errlen);
 			if (r)
 				return r;
 			continue;

@@ -43,15 +43,18 @@ struct umulti_attr {
 	uint32_t pid;
 };
 
-static int umulti_create(int prog_fd, const char *path, uint64_t off, uint64_t ref, bool ret)
+/* A link at n points of one file, cookies first .. first + n - 1. */
+static int umulti_create(int prog_fd, const char *path, const uint64_t *offs, const uint64_t *refs,
+			 const uint64_t *cookies, uint32_t n, bool ret)
 {
 	struct umulti_attr a = {
 		.prog_fd = (uint32_t)prog_fd,
 		.attach_type = UMULTI_ATTACH_TYPE,
 		.path = (uint64_t)(uintptr_t)path,
-		.offsets = (uint64_t)(uintptr_t)&off,
-		.ref_ctr_offsets = ref ? (uint64_t)(uintptr_t)&ref : 0,
-		.cnt = 1,
+		.offsets = (uint64_t)(uintptr_t)offs,
+		.ref_ctr_offsets = (uint64_t)(uintptr_t)refs,
+		.cookies = (uint64_t)(uintptr_t)cookies,
+		.cnt = n,
 		.umulti_flags = ret ? UMULTI_RETURN : 0,
 	};
 	int fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
@@ -72,12 +75,13 @@ static bool umulti_probe(void)
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, o,
 		    .expected_attach_type = (enum bpf_attach_type)UMULTI_ATTACH_TYPE);
+	uint64_t off = 0;
 	int pfd, r;
 
 	pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "th_umulti", "GPL", insns, 2, &o);
 	if (pfd < 0)
 		return false;
-	r = umulti_create(pfd, "/nonexistent/taphub-uprobe-multi-probe", 0, 0, false);
+	r = umulti_create(pfd, "/nonexistent/taphub-uprobe-multi-probe", &off, NULL, NULL, 1, false);
 	if (r >= 0)
 		close(r);
 	close(pfd);
@@ -119,7 +123,21 @@ int hub_umulti_prepare(const struct grt_meta *m, struct bpf_object *obj)
 	return 1;
 }
 
-int hub_umulti_link(int prog_fd, const struct grt_meta_prog *p)
+int hub_umulti_link(int prog_fd, const struct grt_meta_upoint *pts, int n, int first, bool ret)
 {
-	return umulti_create(prog_fd, p->event, (uint64_t)p->uoff, (uint64_t)p->uref, p->exit);
+	uint64_t *offs = calloc((size_t)n, 3 * sizeof(uint64_t)), *refs, *cookies;
+	int i, r;
+
+	if (!offs)
+		return -ENOMEM;
+	refs = offs + n;
+	cookies = refs + n;
+	for (i = 0; i < n; i++) {
+		offs[i] = (uint64_t)pts[i].uoff;
+		refs[i] = (uint64_t)pts[i].uref;
+		cookies[i] = (uint64_t)(first + i);
+	}
+	r = umulti_create(prog_fd, pts[0].path, offs, refs, cookies, (uint32_t)n, ret);
+	free(offs);
+	return r;
 }

@@ -142,14 +142,15 @@ struct bpf_object;
  * Uprobes through uprobe_multi links where the kernel has them (6.6+;
  * hub/guest_umulti.c): prepare sets the attach type of o's uprobe
  * programs before the load (1: done, 0: not supported, or -errno); link
- * makes p's link (its fd, or -errno).
+ * makes one link at the n points pts of one file, with cookies first,
+ * first + 1, ... (its fd, or -errno).
  */
-struct grt_meta_prog;
+struct grt_meta_upoint;
 bool hub_umulti_supported(void);
 /* Close fds[0..n), in parallel when there are many (hub/fd_reap.c). */
 void hub_close_all(const int *fds, int n);
 int hub_umulti_prepare(const struct grt_meta *m, struct bpf_object *obj);
-int hub_umulti_link(int prog_fd, const struct grt_meta_prog *p);
+int hub_umulti_link(int prog_fd, const struct grt_meta_upoint *pts, int n, int first, bool ret);
 int hub_guest_perf_seed(const struct grt_meta *m, struct bpf_object *obj, int64_t target,
 			bool held, int **fds, int *nfds, char *err, size_t errlen);
 

@@ -65,6 +65,21 @@ probe end { printf("n=%d\ng=%d\n", n, g) }' "$PROG"
 	assert_eq "$way: the semaphore-guarded marker of the library, every call" \
 		"$(value g "way_$way")" "$SUM"
 	assert_grep "$way: the program saw its semaphore raised" "$TMP/way_$way.out" "^guarded=$N\$"
+	# a wildcard's points share one program per body (the cookie picks the point)
+	TAPHUB_UPROBE=$env_way tap_run "wild_$way" -v -c "$PROG $N" -e 'global f, m
+probe process(@1).function("sdtprog_*") { f[probefunc()]++ }
+probe process(@1).mark("*") { m[$$name]++ }
+probe end { foreach (k in f) printf("f_%s=%d\n", k, f[k])
+	foreach (k in m) printf("m_%s=%d\n", k, m[k]) }' "$PROG"
+	assert_rc "$way: wildcards of functions and markers run" "wild_$way" 0
+	assert_eq "$way: 3 functions and 3 markers, 2 programs" \
+		"$(grep -c 'verified .* insns' "$TMP/wild_$way.err")" 2
+	assert_eq "$way: sdtprog_add, by its own probe point" "$(value f_sdtprog_add "wild_$way")" "$N"
+	assert_eq "$way: sdtprog_walk" "$(value f_sdtprog_walk "wild_$way")" "$N"
+	assert_eq "$way: sdtprog_seen, 3 per walk" "$(value f_sdtprog_seen "wild_$way")" $((3 * N))
+	assert_eq "$way: markers tick, sizes, field: each its own" \
+		"$(value m_tick "wild_$way") $(value m_sizes "wild_$way") $(value m_field "wild_$way")" \
+		"$N $N $N"
 done
 
 # ---- a semaphore stays down when its marker is not probed --------------------------
