@@ -40,6 +40,8 @@ static const char good[] =
 	 "prog th_p5 kfunc kprobe.multi vfs_read 0 \"kernel.function(\\\"vfs_read\\\")\"\n"
 	 "kfn vfs_read\nkfn vfs_readv\n"
 	 "prog th_p6 uprobe \"/usr/bin/a b\" 4678 12328 90f30f1e 0 \"process(\\\"/usr/bin/a b\\\").mark(\\\"x\\\")\"\n"
+	 "upt \"/usr/bin/a b\" 4678 12328 90f30f1e \"p1\"\n"
+	 "upt \"/lib/c.so\" 64 0 55 \"p2\"\n"
 	 "prog th_p7 netfilter 10 3 -50 0 \"nf\"\n"
 	 "prog th_p8 bp rw 4 ffffffff82b4b0c8 \"\" 0 \"kernel.data(0xffffffff82b4b0c8).rw\"\n"
 	 "prog th_p9 bp w 1 0 \"vm_dirty_ratio\" 0 \"kernel.data(\\\"vm_dirty_ratio\\\").write\"\n"
@@ -95,6 +97,13 @@ static void test_good(void **state)
 	assert_int_equal(m->progs[6].ucheck[0], 0x90);
 	assert_int_equal(m->progs[6].ucheck[3], 0x1e);
 	assert_false(m->progs[6].exit);
+	/* its group's points, in cookie order */
+	assert_int_equal(m->progs[6].nupts, 2);
+	assert_string_equal(m->progs[6].upts[1].path, "/lib/c.so");
+	assert_int_equal(m->progs[6].upts[1].uoff, 64);
+	assert_int_equal(m->progs[6].upts[1].nucheck, 1);
+	assert_int_equal(m->progs[6].upts[1].ucheck[0], 0x55);
+	assert_string_equal(m->progs[6].upts[1].pp, "p2");
 	assert_int_equal(m->progs[4].kind, GRT_PROG_KFUNC);
 	assert_string_equal(m->progs[4].subsys, "fexit");
 	assert_string_equal(m->progs[4].event, "vfs_read");
@@ -158,6 +167,11 @@ static void test_hostile(void **state)
 	expect_bad("kfn vfs_read", "end\n", "program th_p5 has no functions");
 	expect_bad("prog th_p6", "prog th_p6 uprobe \"/bin/x\" 1 0 9 0 \"x\"\n",
 		   "bad uprobe check bytes");
+	/* upt lines: only after a uprobe program, each point as the program's own */
+	expect_bad("upt \"/lib", "upt \"lib/c.so\" 64 0 55 \"p2\"\n", "uprobe path is not absolute");
+	expect_bad("upt \"/lib", "upt \"/lib/c.so\" 64 0 5 \"p2\"\n", "bad uprobe check bytes");
+	expect_bad("prog th_p6", "prog th_p6 kfunc kprobe vfs_read 0 \"x\"\n",
+		   "upt without a uprobe program before it");
 	expect_bad("prog th_p6", "prog th_p6 uprobe \"/bin/x\" 1 0 0011223344556677889 0 \"x\"\n",
 		   "bad uprobe check bytes");
 	expect_bad("prog th_p6", "prog th_p6 uprobe \"bin/x\" 1 0 90 0 \"x\"\n",
@@ -181,7 +195,7 @@ static void test_hostile(void **state)
 	expect_bad("global 0", "global 0 count k s F 0 - 0 0 0 0 2048 1 0\n", "bad value type");
 	expect_bad("site 0", "site 0 1 \"unterminated\n", "unterminated string");
 	expect_bad("end", "", "truncated: no 'end' line");
-	expect_bad("end", "\n", "line 25: missing field");
+	expect_bad("end", "\n", "line 27: missing field");
 }
 
 /* Every prefix of a good file is refused, up to its "end" (the last newline is optional). */
