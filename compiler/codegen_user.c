@@ -209,7 +209,9 @@ char *cg_gen_user(struct gen *G)
 	fprintf(o, "#define TH_MAXACTION %lld\n",
 		(long long)(G->cx->lim.maxaction_interruptible ? G->cx->lim.maxaction_interruptible
 							    : 10 * G->cx->lim.maxaction));
-	fprintf(o, "#define TH_MAXNESTING %lld\n", (long long)G->cx->lim.maxnesting);
+	fprintf(o, "#define TH_MAXNESTING %lld\n",
+		(long long)(G->cx->lim.maxnesting ? G->cx->lim.maxnesting
+						  : cc_default_maxnesting(G->prog)));
 	fprintf(o, "#include \"grt_user.h\"\n\n");
 	cc_regex_emit_user(G->cx, o);
 	/* the kernel-shared scalars, laid out exactly as in the eBPF object */

@@ -370,7 +370,7 @@ struct cc_limits {
 	 * timers, input); 0: 10 * maxaction, as stap's default */
 	int64_t maxaction_interruptible;
 	int64_t maxtrylock;    /* MAXTRYLOCK: accepted for compatibility */
-	int64_t maxnesting;    /* MAXNESTING: function call depth */
+	int64_t maxnesting;    /* MAXNESTING: function call depth; 0: stap's default (nesting.c) */
 	int64_t maxerrors;     /* MAXERRORS: runtime errors tolerated with --suppress-handler-errors */
 	int64_t bufsize_mb;    /* -s: ring size in MB */
 };
@@ -1448,6 +1448,8 @@ void cc_ctx_release(struct cc_ctx *cx);
 /* A -D limit (MAXSTRINGLEN ...): 1 applied, 0 not a limit, -EINVAL bad value. */
 int cc_set_limit(struct cc_ctx *cx, const char *name, const char *value);
 /* Whether NAME is one of those limits. */
+/* MAXNESTING when -D does not set it: stap's, from the call graph (nesting.c). */
+int64_t cc_default_maxnesting(const struct cc_prog *P);
 bool cc_limit_known(const char *name);
 /* Whether NAME is a -D tunable of SystemTap's kernel module (MAXSKIPPED ...), not ours. */
 bool cc_stap_tunable(const char *name);

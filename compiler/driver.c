@@ -44,7 +44,7 @@ void cc_ctx_init(struct cc_ctx *cx)
 	cx->lim.maxaction = 1000;
 	cx->lim.maxforeach = CC_MAXFOREACH_DEFAULT;
 	cx->lim.maxtrylock = 1000;
-	cx->lim.maxnesting = 10;
+	cx->lim.maxnesting = 0; /* stap's default, from the call graph */
 	cx->lim.maxerrors = 0;
 	cx->lim.bufsize_mb = 4;
 	if (uname(&u) == 0) {

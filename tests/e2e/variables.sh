@@ -23,6 +23,13 @@ probe begin { println(f(3)); println(f(10)); exit() }'
 assert_eq "recursion within MAXNESTING" "$(out deep | head -n 1)" 0
 assert_grep "recursion beyond MAXNESTING is an error" "$TMP/deep.err" 'ERROR: MAXNESTING exceeded'
 
+# Without -D, MAXNESTING is stap's: the deepest chain of calls (2 for f
+# calling f), plus 1, plus 10 for recursion: f(12) nests 13 deep, f(13) 14.
+tap_run nestdef -e 'function f(n) { return n ? f(n - 1) : 0 }
+probe begin { println(f(12)); println(f(13)); exit() }'
+assert_eq "recursion within stap's default MAXNESTING (13 here)" "$(out nestdef | head -n 1)" 0
+assert_grep "one level more is an error" "$TMP/nestdef.err" 'ERROR: MAXNESTING exceeded'
+
 # Type errors are reported with both places.
 tap_run typeerr -e 'global x; probe begin { x = 1; x = "s"; exit() }'
 assert_rc "a variable used as long and string fails" typeerr 1
