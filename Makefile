@@ -71,6 +71,8 @@ EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/r
 	$(O)/gen/tapset/errno.stp
 
 TOOLS := tap taphubd tapctl tap-read
+# a program's files beside tools/NAME.c (tools/NAME_*.c)
+TOOL_OBJS_tapctl := tapctl_service
 # dtrace (installed as tap-dtrace) links the compiler's provider-file
 # parser only: its own rule, below
 PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
@@ -147,15 +149,15 @@ EXPORT := -Wl,--export-dynamic-symbol=grt_*
 # tap's runners dlopen guest.so, which calls into guest-runtime: all of it
 # goes in (whole archive), for every program alike.
 define prog_rules
-$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
+$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach x,$(TOOL_OBJS_$(1)),$(O)/obj/tools/$(x).o) $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
-	$$(Q)$$(CC) -o $$@ $$< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
+	$$(Q)$$(CC) -o $$@ $$< $(foreach x,$(TOOL_OBJS_$(1)),$(O)/obj/tools/$(x).o) $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
 		-Wl,--no-whole-archive $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $$(EXPORT) $$(LIBS)
-$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
+$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach x,$(TOOL_OBJS_$(1)),$(O)/asan/obj/tools/$(x).o) $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD-SAN  $$@")
-	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
+	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(foreach x,$(TOOL_OBJS_$(1)),$(O)/asan/obj/tools/$(x).o) $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
 		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive \
 		$(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $$(EXPORT) $$(LIBS)
 endef

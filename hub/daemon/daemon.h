@@ -43,7 +43,8 @@
 struct hub_daemon_opts {
 	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
 	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
-	const char *group;     /* NULL: "taphub" */
+	const char *group;     /* taphubdev's other name; NULL: "taphub" */
+	const char *artifact_dir; /* taphubusr's installed artifacts */
 	bool foreground;       /* log to stderr, else syslog */
 	int ready_fd;          /* written once listening, then closed (-1: none) */
 	int max_clients;       /* connections at once (0: HUB_MAX_CLIENTS) */
