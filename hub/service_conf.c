@@ -637,6 +637,53 @@ static int scan(struct hub_service_set *set, const char *script_dir, const char 
 	return r;
 }
 
+/*
+ * A NAME.conf without its script: in the set with that error, so that
+ * start and status say so rather than pass over it.
+ */
+static int orphans(struct hub_service_set *set, const char *conf_dir, const char *script_dir,
+		   char *err, size_t errlen)
+{
+	DIR *d = opendir(conf_dir);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char name[HUB_NAME_MAX + 1];
+		struct hub_service *n, *s;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".conf") || e->d_name[0] == '.' ||
+		    len - 5 > HUB_NAME_MAX)
+			continue;
+		memcpy(name, e->d_name, len - 5);
+		name[len - 5] = 0;
+		if (find(set, name))
+			continue;
+		if (set->n == HUB_SERVICE_MAX) {
+			say(err, errlen, "%s: more than %d scripts", conf_dir, HUB_SERVICE_MAX);
+			r = -E2BIG;
+			break;
+		}
+		n = realloc(set->v, sizeof(*n) * (size_t)(set->n + 1));
+		if (!n) {
+			r = -ENOMEM;
+			break;
+		}
+		set->v = n;
+		s = &set->v[set->n++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		snprintf(s->conf, sizeof(s->conf), "%s/%s", conf_dir, e->d_name);
+		say(s->error, sizeof(s->error), "%s: no script %s.stp in %s", s->conf, name,
+		    script_dir);
+	}
+	closedir(d);
+	return r;
+}
+
 int hub_service_load(struct hub_service_set *set, char *err, size_t errlen)
 {
 	const char *root = hub_service_confdir(), *stap = hub_service_stapdir();
@@ -662,6 +709,10 @@ int hub_service_load(struct hub_service_set *set, char *err, size_t errlen)
 		r = scan(set, set->script_dir, set->conf_dir, false, err, errlen);
 	if (!r)
 		r = scan(set, set->stap_script_dir, set->stap_conf_dir, true, err, errlen);
+	if (!r)
+		r = orphans(set, set->conf_dir, set->script_dir, err, errlen);
+	if (!r)
+		r = orphans(set, set->stap_conf_dir, set->stap_script_dir, err, errlen);
 	if (r) {
 		hub_service_set_free(set);
 		return r;

@@ -150,6 +150,12 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 			printf(",\"owner\":");
 			json_str(user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)));
 			printf(",\"guests\":%u}", u32_of(q, TH_A_GUEST));
+		} else if (!strcmp(kind, "service")) {
+			printf(",\"name\":");
+			json_str(s_or(q, TH_A_NAME));
+			printf(",\"confdir\":");
+			json_str(s_or(q, TH_A_CONFDIR));
+			printf("}");
 		} else if (!strcmp(kind, "class")) {
 			printf(",\"host\":");
 			json_str(s_or(q, TH_A_HOST));
@@ -187,6 +193,9 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 		       user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)), u32_of(q, TH_A_GUEST));
 		printf("  %-12s %8s %-9s %10s %12s %12s %10s\n", "CLASS", "SIZE", "POLICY", "FILL",
 		       "RECORDS", "OVERWRITTEN", "LOST");
+	} else if (!strcmp(kind, "service")) {
+		/* the scripts the service runs (tapctl service status tells more) */
+		printf("service script %s, from %s\n", s_or(q, TH_A_NAME), s_or(q, TH_A_CONFDIR));
 	} else if (!strcmp(kind, "class")) {
 		printf("  %-12s %8s %-9s %10s %12llu %12llu %10llu\n", s_or(q, TH_A_CLASS),
 		       size_str(u64_of(q, TH_A_SIZE), a, sizeof(a)), s_or(q, TH_A_POLICY),
