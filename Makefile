@@ -352,8 +352,13 @@ install: all
 	install -m 644 sessions/examples/*.stp $(DESTDIR)$(PREFIX)/share/taphub/examples/
 	install -m 644 sessions/flight-recorder/*.stp $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@BINDIR@|$(PREFIX)/bin|' sessions/systemd/taphubd.service > \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/taphubd.service
+	for u in taphubd.service taphub-scripts.service; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|' sessions/systemd/$$u > \
+			$(DESTDIR)$(PREFIX)/lib/systemd/system/$$u || exit 1; \
+	done
+	# the service's layout (docs/service.md); artifacts: root's only
+	install -d -m 755 $(DESTDIR)/etc/taphub/script.d $(DESTDIR)/etc/taphub/conf.d \
+		$(DESTDIR)/etc/taphub/artifacts
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -506,13 +506,23 @@ static int start_one(struct svc *S, struct hub_service *s)
 		return 0;
 	}
 	if (!s->relay_host[0] && !host_exists(S, s->name)) {
-		if (host_create(S, s, err, sizeof(err))) {
+		int r = host_create(S, s, err, sizeof(err));
+
+		/* -EEXIST: made since we looked (the hub's resume and systemd's start race) */
+		if (r && r != -EEXIST) {
 			failed(S, s->name, err);
 			return -1;
 		}
-		made_host = true;
+		made_host = !r;
 	}
 	if (service_launch(S, s, 1, err, sizeof(err))) {
+		char why[256];
+
+		/* started since we looked: as good as started by us */
+		if (!made_host && !view_load(S, why, sizeof(why)) && running(S, s->name)) {
+			printf("%s: already recording\n", s->name);
+			return 0;
+		}
 		failed(S, s->name, err);
 		/* a host that never had a guest: nothing recorded to keep */
 		if (made_host)

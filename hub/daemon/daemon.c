@@ -322,8 +322,17 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		return false;
 	case TH_MSG_SWITCH: {
 		struct hub_writer *w;
+		const char *name = hub_req_str(q, TH_A_NAME);
+		struct hub_host *h;
 
 		s = session_of(hub, q);
+		/* no session of that name: a host with files of its own (tapctl host create -o) */
+		h = !s && name ? hub_host_find(hub, name) : NULL;
+		if (h && h->writer && hub_peer_owns(&c->peer, h->owner)) {
+			hub_writer_switch(h->writer);
+			send_free(c->fd, reply_new(TH_MSG_OK, seq));
+			return false;
+		}
 		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
 			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
 					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
