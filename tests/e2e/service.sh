@@ -36,6 +36,14 @@ classes="default=8M:overwrite"
 EOF
 # a script in SystemTap's layout of the same name: taphub's wins, status says so
 cp "$CONF/script.d/beta.stp" "$STAP/script.d/beta.stp"
+# and one of SystemTap's own, with its conf as stap's initscript has it
+cat >"$STAP/script.d/sgamma.stp" <<EOF
+probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "$SG") printf("sgamma %d\n", pid()) }
+EOF
+cat >"$STAP/conf.d/sgamma.conf" <<EOF
+sgamma_OPT="-o $TMP/log/sgamma.log"
+sgamma_REQ="alpha"
+EOF
 
 hub_start
 on_exit '"$TAPCTL" service stop >/dev/null 2>&1'
@@ -46,7 +54,8 @@ lines_in() {
 }
 
 out=$("$TAPCTL" service start 2>&1)
-check "service start starts both" test "$(echo "$out" | grep -c ': recording (session svc_')" -eq 2
+check "service start starts the three" \
+	test "$(echo "$out" | grep -c ': recording (session svc_')" -eq 3
 "$SGEN" getppid 7
 "$SGEN" seqwrite 5 0
 wait_until 10 '[ "$(lines_in "$TMP/log/alpha.log.*" "^alpha ")" -ge 7 ] &&
@@ -55,6 +64,11 @@ check "alpha records into its -o file (7 events)" \
 	test "$(lines_in "$TMP/log/alpha.log.*" "^alpha ")" -eq 7
 check "beta records into its output file (5 events)" \
 	test "$(lines_in "$TMP/log/beta.log.*" "^beta v1 ")" -eq 5
+wait_until 10 '[ "$(lines_in "$TMP/log/sgamma.log.*" "^sgamma ")" -ge 7 ]'
+check "SystemTap's script runs with its NAME_OPT (7 events)" \
+	test "$(lines_in "$TMP/log/sgamma.log.*" "^sgamma ")" -eq 7
+out=$("$TAPCTL" service stop sgamma 2>&1)
+check "SystemTap's script stops" sh -c 'echo "$1" | grep -q "^sgamma: stopped"' - "$out"
 st=$("$TAPCTL" service status)
 check "status shows alpha recording, its 7 records and its file" \
 	sh -c 'echo "$1" | grep -q "^alpha: recording .* records 7 .*svc_alpha_1" &&
@@ -81,6 +95,14 @@ check "beta's earlier file is intact (5 events)" \
 	test "$(lines_in "$TMP/log/beta.log.0" "^beta v1 ")" -eq 5
 check "the earlier records stay in the last hub's hosts (alpha_recovered: 7)" \
 	test "$(records_in alpha_recovered)" = 7
+check "the stopped sgamma did not come back" \
+	sh -c '"$1" service status sgamma | grep -q "^sgamma: stopped"' - "$TAPCTL"
+# tapctl switch HOST: the next file of the set, now
+check "tapctl switch alpha" "$TAPCTL" switch alpha
+"$SGEN" getppid 2
+wait_until 10 '[ "$(lines_in "$TMP/log/alpha.log.2" "^alpha ")" -ge 2 ]'
+check "after the switch alpha writes its 2 new events into alpha.log.2" \
+	test "$(lines_in "$TMP/log/alpha.log.2" "^alpha ")" -eq 2
 
 # reload after editing beta: v2 joins beta's host before v1 leaves it.  A
 # numbered stream (writes of 1, 2, ... N bytes) runs across the swap: the
