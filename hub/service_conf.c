@@ -558,6 +558,26 @@ static struct hub_service *find(struct hub_service_set *set, const char *name)
 	return NULL;
 }
 
+/* A new, empty script NAME in the set (found in dir: for the error). */
+static int add(struct hub_service_set *set, const char *name, const char *dir,
+	       struct hub_service **ret, char *err, size_t errlen)
+{
+	struct hub_service *n;
+
+	if (set->n == HUB_SERVICE_MAX) {
+		say(err, errlen, "%s: more than %d scripts", dir, HUB_SERVICE_MAX);
+		return -E2BIG;
+	}
+	n = realloc(set->v, sizeof(*n) * (size_t)(set->n + 1));
+	if (!n)
+		return -ENOMEM;
+	set->v = n;
+	*ret = &set->v[set->n++];
+	memset(*ret, 0, sizeof(**ret));
+	snprintf((*ret)->name, sizeof((*ret)->name), "%s", name);
+	return 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct hub_service *)a)->name, ((const struct hub_service *)b)->name);
@@ -576,7 +596,7 @@ static int scan(struct hub_service_set *set, const char *script_dir, const char 
 					      -errno);
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
-		struct hub_service *s, *n;
+		struct hub_service *s;
 		char *text;
 		size_t tlen;
 
@@ -600,21 +620,9 @@ static int scan(struct hub_service_set *set, const char *script_dir, const char 
 					 e->d_name);
 				continue;
 			}
-			if (set->n == HUB_SERVICE_MAX) {
-				say(err, errlen, "%s: more than %d scripts", script_dir,
-				    HUB_SERVICE_MAX);
-				r = -E2BIG;
+			r = add(set, name, script_dir, &s, err, errlen);
+			if (r)
 				break;
-			}
-			n = realloc(set->v, sizeof(*n) * (size_t)(set->n + 1));
-			if (!n) {
-				r = -ENOMEM;
-				break;
-			}
-			set->v = n;
-			s = &set->v[set->n++];
-			memset(s, 0, sizeof(*s));
-			snprintf(s->name, sizeof(s->name), "%s", name);
 		}
 		s->from_stap = stap;
 		s->boot = set->boot_default;
@@ -653,7 +661,7 @@ static int orphans(struct hub_service_set *set, const char *conf_dir, const char
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		char name[HUB_NAME_MAX + 1];
-		struct hub_service *n, *s;
+		struct hub_service *s;
 
 		if (len < 6 || strcmp(e->d_name + len - 5, ".conf") || e->d_name[0] == '.' ||
 		    len - 5 > HUB_NAME_MAX)
@@ -662,20 +670,9 @@ static int orphans(struct hub_service_set *set, const char *conf_dir, const char
 		name[len - 5] = 0;
 		if (find(set, name))
 			continue;
-		if (set->n == HUB_SERVICE_MAX) {
-			say(err, errlen, "%s: more than %d scripts", conf_dir, HUB_SERVICE_MAX);
-			r = -E2BIG;
+		r = add(set, name, conf_dir, &s, err, errlen);
+		if (r)
 			break;
-		}
-		n = realloc(set->v, sizeof(*n) * (size_t)(set->n + 1));
-		if (!n) {
-			r = -ENOMEM;
-			break;
-		}
-		set->v = n;
-		s = &set->v[set->n++];
-		memset(s, 0, sizeof(*s));
-		snprintf(s->name, sizeof(s->name), "%s", name);
 		snprintf(s->conf, sizeof(s->conf), "%s/%s", conf_dir, e->d_name);
 		say(s->error, sizeof(s->error), "%s: no script %s.stp in %s", s->conf, name,
 		    script_dir);
