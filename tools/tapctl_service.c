@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "hub/hub.h"
@@ -222,6 +223,30 @@ static bool host_exists(struct svc *S, const char *host)
 }
 
 /*
+ * The compile cache of a script's owner: a service user often has no home
+ * (nobody: /nonexistent), so the service gives it one of its own,
+ * $TAPHUB_SERVICE_CACHE (default /var/cache/taphub)/owner-NAME, the
+ * owner's.  In the child, before it becomes the owner: 0 or -1 (errno).
+ */
+static int owner_cache(const struct passwd *pw)
+{
+	const char *base = getenv("TAPHUB_SERVICE_CACHE");
+	char dir[PATH_MAX];
+
+	if (!base || !*base)
+		base = "/var/cache/taphub";
+	if (mkdir(base, 0755) && errno != EEXIST)
+		return -1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/owner-%s", base, pw->pw_name) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((mkdir(dir, 0700) && errno != EEXIST) || chown(dir, pw->pw_uid, pw->pw_gid))
+		return -1;
+	return setenv("TAPHUB_CACHE", dir, 1);
+}
+
+/*
  * Run tap with args as the script's owner (root: as root); 0 when it
  * succeeded, else -1 with what it said in err.  tap's stdout goes to out
  * (NULL: discarded).
@@ -261,6 +286,11 @@ static int run_tap(const struct hub_service *s, char *const *args, char *err, si
 
 			if (!pw) {
 				fprintf(stderr, "owner '%s' (%s): no such user\n", s->owner, s->conf);
+				_exit(1);
+			}
+			if (pw->pw_uid != geteuid() && owner_cache(pw)) {
+				fprintf(stderr, "owner '%s': cannot make its compile cache: %s\n",
+					s->owner, strerror(errno));
 				_exit(1);
 			}
 			if (pw->pw_uid != geteuid() &&

@@ -173,8 +173,14 @@ case "$err" in
 	pass "taphubusr may not start the service's scripts" ;;
 *) fail "taphubusr may not start the service's scripts" "$err" ;;
 esac
-out=$(TAPHUB_CONFDIR=$TMP/conf TAPHUB_STAP_CONFDIR=$TMP/none "$TAPCTL" service start g_svc 2>&1)
+# run as a user of the conf's (owner=): its session is that user's
+mkdir -p "$TMP/conf/conf.d"
+echo "owner=$U_DEV" >"$TMP/conf/conf.d/g_svc.conf"
+out=$(TAPHUB_CONFDIR=$TMP/conf TAPHUB_STAP_CONFDIR=$TMP/none TAPHUB_SERVICE_CACHE=$TMP/svccache \
+	"$TAPCTL" service start g_svc 2>&1)
 check "root starts the service's scripts" sh -c 'echo "$1" | grep -q "g_svc: recording"' - "$out"
+check "the service runs a script as its conf's owner" \
+	sh -c '"$1" list | grep -q "^svc_g_svc_1 .* $2 "' - "$TAPCTL" "$U_DEV"
 "$TAPCTL" service stop g_svc >/dev/null 2>&1
 
 # ---- sessions: one's own, another's
