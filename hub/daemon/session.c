@@ -497,6 +497,10 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = hub_peer_may_run(peer, artifact, hub->artifact_dir, err, errlen);
 	if (r)
 		return r;
+	if (relay_host && !peer->root && !peer->dev) {
+		snprintf(err, errlen, "relay hosts are made by root and group taphubdev");
+		return -EPERM;
+	}
 	/* taphubusr: the installed files themselves, not what the client sent */
 	fd = from_dir ? artifact_open(artifact, "guest.meta") : hub_req_take_fd(q, TH_A_FD_META);
 	if (fd < 0) {

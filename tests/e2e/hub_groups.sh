@@ -165,6 +165,12 @@ case "$err" in
 	pass "taphubusr may not create a relay host" ;;
 *) fail "taphubusr may not create a relay host" "$err" ;;
 esac
+err=$(said as "$U_USR" "$TAP" -F -m g_usr_host --relay-host g_usr_host "$ART/art1")
+case "$err" in
+*"relay hosts are made by root and group taphubdev"*)
+	pass "taphubusr may not make its session a relay host" ;;
+*) fail "taphubusr may not make its session a relay host" "$err" ;;
+esac
 mkdir -p "$TMP/conf/script.d"
 printf '%s\n' "$SCRIPT" >"$TMP/conf/script.d/g_svc.stp"
 err=$(TAPHUB_CONFDIR=$TMP/conf TAPHUB_STAP_CONFDIR=$TMP/none said as "$U_USR" "$TAPCTL" service start g_svc)
