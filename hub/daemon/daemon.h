@@ -8,7 +8,8 @@
  *
  * Sections, one per file:
  *   daemon.c  the control loop
- *   access.c  who may connect (the peer's credentials, the taphub group)
+ *   service.c what the boot-time service runs, kept across hubs (internal.h)
+ *   access.c  who may connect and run what (credentials; taphubdev, taphubusr)
  */
 #ifndef HUB_DAEMON_H
 #define HUB_DAEMON_H
