@@ -653,6 +653,11 @@ static void status_one(struct svc *S, const char *name)
 	uint64_t records = 0, lost = 0, over = 0;
 	int i;
 
+	if (!s && !v && !record_of(S, name)) {
+		lookup(S, name); /* says there is no such script */
+		return;
+	}
+
 	for (i = 0; i < S->v.nc; i++)
 		if (!strcmp(S->v.c[i].host, host)) {
 			records += S->v.c[i].records;

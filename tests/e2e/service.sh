@@ -175,6 +175,16 @@ wait_until 30 '"$TAPCTL" service status | grep -q "^beta: recording"'
 check "after a restart the stopped alpha stays stopped, beta is back" \
 	sh -c '"$1" service status | grep -q "^alpha: stopped" &&
 		"$1" service status | grep -q "^beta: recording"' - "$TAPCTL"
+# a crash (kill -9): the next hub resumes the service's scripts all the same
+hub_stop KILL
+hub_start
+wait_until 30 '"$TAPCTL" service status | grep -q "^beta: recording"'
+check "after a crash of the hub beta records again" \
+	sh -c '"$1" service status beta | grep -q "^beta: recording"' - "$TAPCTL"
+err=$("$TAPCTL" service status nosuch 2>&1)
+check "status of a script that does not exist says so, one line" \
+	sh -c '[ "$(echo "$1" | wc -l)" -eq 1 ] && echo "$1" | grep -q "nosuch: no script nosuch.stp"' \
+	- "$err"
 "$TAPCTL" service stop >/dev/null 2>&1
 check "the hub is still running" hub_alive
 finish
