@@ -285,7 +285,7 @@ e2e: all
 # The hub's e2e files (and tap's own output path, and its parsing of a
 # process's files: fileline) once more with the sanitized programs: a UBSan
 # or ASan report (halt_on_error) fails the file.
-E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
+E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto service loss \
 	hub_functions output btf_user marker hub_marker fileline
 e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen $(O)/asan/tests/e2e/markprog
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \

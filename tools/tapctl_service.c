@@ -673,14 +673,14 @@ static void status_one(struct svc *S, const char *name)
 		printf("%s: refused  %s\n", name, s->error);
 	else
 		printf("%s: stopped%s\n", name, s && !s->boot ? "  (start_at_boot no)" : "");
-	if (s) {
+	if (s && s->script[0]) {
 		printf("  script %s (%s)", s->script, s->from_stap ? "SystemTap's layout" : "taphub's");
 		if (s->shadowed[0])
 			printf(", shadows %s", s->shadowed);
 		putchar('\n');
 		if (s->output[0])
 			print_outputs(s->output);
-	} else {
+	} else if (!s) {
 		printf("  no longer in the layout (tapctl service reload stops it)\n");
 	}
 	if (v && v->error[0])
