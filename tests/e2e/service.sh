@@ -126,6 +126,18 @@ check "beta's stream across the reload has no gap ($N of $N numbers)" test "$got
 check "both versions wrote into the host during the swap" \
 	sh -c 'grep -q "^beta v1 " "$1" && grep -q "^beta v2 " "$1"' - "$TMP/log/beta.log.1"
 
+# a change that does not compile: reload says so, the running version records on
+cp "$CONF/script.d/beta.stp" "$TMP/beta.good"
+echo 'probe nosuch.point { }' >>"$CONF/script.d/beta.stp"
+err=$("$TAPCTL" service reload 2>&1)
+rc=$?
+check "a reload whose script does not compile fails and keeps the running version" \
+	sh -c '[ "$1" -eq 1 ] && echo "$2" | grep -q "beta.stp:2:" &&
+		echo "$2" | grep -q "^tapctl: beta: the running version records on" &&
+		"$3" service status beta | grep -q "^beta: recording .*svc_beta_2"' \
+	- "$rc" "$err" "$TAPCTL"
+cp "$TMP/beta.good" "$CONF/script.d/beta.stp"
+
 # bad input: one line each, exit 1, the others record on
 printf 'gamma_OPT="-o /tmp/x\n' >"$CONF/conf.d/gamma.conf"
 echo 'probe begin { }' >"$CONF/script.d/gamma.stp"
@@ -175,6 +187,10 @@ wait_until 30 '"$TAPCTL" service status | grep -q "^beta: recording"'
 check "after a restart the stopped alpha stays stopped, beta is back" \
 	sh -c '"$1" service status | grep -q "^alpha: stopped" &&
 		"$1" service status | grep -q "^beta: recording"' - "$TAPCTL"
+out=$("$TAPCTL" service restart beta 2>&1)
+check "restart beta stops and starts it" \
+	sh -c 'echo "$1" | grep -q "^beta: stopped" && echo "$1" | grep -q "^beta: recording"' \
+	- "$out"
 # a crash (kill -9): the next hub resumes the service's scripts all the same
 hub_stop KILL
 hub_start
