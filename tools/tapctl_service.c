@@ -586,7 +586,7 @@ static int stop_sessions(struct svc *S, const char *name, int below_gen)
 	return n;
 }
 
-static int stop_one(struct svc *S, const char *name)
+static void stop_one(struct svc *S, const char *name)
 {
 	struct hub_service *s = hub_service_find(&S->set, name);
 	const char *host = host_of(s, name);
@@ -601,7 +601,6 @@ static int stop_one(struct svc *S, const char *name)
 	}
 	note(S, NULL, name, true, err, sizeof(err));
 	printf("%s: %s\n", name, n ? "stopped" : "not running");
-	return 0;
 }
 
 /* The next generation beside the running one, then the old one goes: no gap. */
@@ -713,6 +712,26 @@ static int each_name(struct svc *S, int argc, char **argv, bool only_boot,
 			fn(S, s);
 	}
 	return 0;
+}
+
+/*
+ * Names given, else every script the layout has and every one the hub
+ * records that it no longer has (only_active: of the layout's, those
+ * running or recorded).
+ */
+static void each_known(struct svc *S, int argc, char **argv, bool only_active,
+		       void (*fn)(struct svc *, const char *))
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		fn(S, argv[i]);
+	for (i = 0; !argc && i < S->set.n; i++)
+		if (!only_active || running(S, S->set.v[i].name) || record_of(S, S->set.v[i].name))
+			fn(S, S->set.v[i].name);
+	for (i = 0; !argc && i < S->v.nr; i++)
+		if (!hub_service_find(&S->set, S->v.r[i].name))
+			fn(S, S->v.r[i].name);
 }
 
 static int compile_one(struct svc *S, struct hub_service *s)
@@ -879,30 +898,11 @@ int tapctl_service(const char *socket, int argc, char **argv)
 	} else if (!strcmp(cmd, "start")) {
 		each_name(&S, argc, argv, true, start_one);
 	} else if (!strcmp(cmd, "stop") || !strcmp(cmd, "restart")) {
-		if (argc) {
-			for (i = 0; i < argc; i++)
-				stop_one(&S, argv[i]);
-		} else {
-			/* every script the service runs, and any of its sessions left */
-			for (i = 0; i < S.v.nr; i++)
-				stop_one(&S, S.v.r[i].name);
-			for (i = 0; i < S.set.n; i++)
-				if (running(&S, S.set.v[i].name) && !record_of(&S, S.set.v[i].name))
-					stop_one(&S, S.set.v[i].name);
-		}
+		each_known(&S, argc, argv, true, stop_one);
 		if (!strcmp(cmd, "restart") && !view_load(&S, err, sizeof(err)))
 			each_name(&S, argc, argv, true, start_one);
 	} else if (!strcmp(cmd, "status")) {
-		if (argc) {
-			for (i = 0; i < argc; i++)
-				status_one(&S, argv[i]);
-		} else {
-			for (i = 0; i < S.set.n; i++)
-				status_one(&S, S.set.v[i].name);
-			for (i = 0; i < S.v.nr; i++)
-				if (!hub_service_find(&S.set, S.v.r[i].name))
-					status_one(&S, S.v.r[i].name);
-		}
+		each_known(&S, argc, argv, false, status_one);
 	} else {
 		reload(&S);
 	}

@@ -50,12 +50,6 @@ on_exit '
 	for u in "$U_DEV" "$U_ALIAS" "$U_USR" "$U_OUT"; do userdel "$u" 2>/dev/null; done
 	for g in $made_groups; do groupdel $g 2>/dev/null; done
 	rm -rf "$ART"'
-as() { # as USER COMMAND...
-	u=$1
-	shift
-	setpriv --reuid "$u" --regid nogroup --init-groups env HOME="$TMP" \
-		TAPHUB_CACHE="$TMP/cache-$u" TAPHUB_SOCKET="$TAPHUB_SOCKET" "$@"
-}
 for u in "$U_DEV" "$U_ALIAS" "$U_USR" "$U_OUT"; do
 	mkdir -p "$TMP/cache-$u" "$TMP/home-$u" && chown "$u" "$TMP/cache-$u" "$TMP/home-$u"
 done
@@ -195,7 +189,7 @@ case "$err" in
 *"no session 'g_dev'"*) pass "taphubusr may not stop another's session" ;;
 *) fail "taphubusr may not stop another's session" "$err" ;;
 esac
-err=$(said as "$U_USR" timeout -s INT 10 "$TAP" -A g_root)
+err=$(said as_for 10 "$U_USR" "$TAP" -A g_root)
 case "$err" in
 *"no session or host 'g_root'"*) pass "taphubusr may not attach to another's session" ;;
 *) fail "taphubusr may not attach to another's session" "$err" ;;

@@ -90,24 +90,20 @@ static void put(const char *rel, const char *text)
 
 static int setup(void **state)
 {
+	static const char *const dirs[] = { "taphub", "taphub/script.d", "taphub/conf.d",
+					     "stap", "stap/script.d", "stap/conf.d" };
 	char p[256];
+	size_t i;
 
 	(void)state;
 	snprintf(root, sizeof(root), "/tmp/test_service_conf.XXXXXX");
 	if (!mkdtemp(root))
 		return -1;
-	snprintf(p, sizeof(p), "%s/taphub", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/taphub/script.d", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/taphub/conf.d", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/stap", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/stap/script.d", root);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/stap/conf.d", root);
-	mkdir(p, 0755);
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, dirs[i]);
+		if (mkdir(p, 0755))
+			return -1;
+	}
 	snprintf(p, sizeof(p), "%s/taphub", root);
 	setenv("TAPHUB_CONFDIR", p, 1);
 	snprintf(p, sizeof(p), "%s/stap", root);
