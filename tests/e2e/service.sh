@@ -187,6 +187,27 @@ wait_until 30 '"$TAPCTL" service status | grep -q "^beta: recording"'
 check "after a restart the stopped alpha stays stopped, beta is back" \
 	sh -c '"$1" service status | grep -q "^alpha: stopped" &&
 		"$1" service status | grep -q "^beta: recording"' - "$TAPCTL"
+# relay_host: a script joins an existing host (an admin's shared recorder)
+# and leaves it as it found it; start_at_boot no: started by name only
+"$TAPCTL" host create shared --class main=4M:overwrite >/dev/null
+cat >"$CONF/script.d/delta.stp" <<EOF
+probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "$SG") printf("delta %d\n", pid()) }
+EOF
+printf 'relay_host=shared\nstart_at_boot=no\n' >"$CONF/conf.d/delta.conf"
+out=$("$TAPCTL" service start 2>&1)
+check "start without names leaves a start_at_boot no script alone" \
+	sh -c '! echo "$1" | grep -q "^delta:"' - "$out"
+out=$("$TAPCTL" service start delta 2>&1)
+check "a relay_host script joins that host" \
+	sh -c 'echo "$1" | grep -q "^delta: recording (session svc_delta_1, host shared)"' - "$out"
+"$SGEN" getppid 4
+wait_until 10 '[ "$(records_in shared main)" -ge 4 ]'
+check "its 4 events are in the shared host" test "$(records_in shared main)" -eq 4
+"$TAPCTL" service stop delta >/dev/null 2>&1
+check "stopping it leaves the shared host" sh -c '"$1" list | grep -q "^host shared "' - "$TAPCTL"
+"$TAPCTL" host destroy shared >/dev/null 2>&1
+rm "$CONF/script.d/delta.stp" "$CONF/conf.d/delta.conf"
+
 out=$("$TAPCTL" service restart beta 2>&1)
 check "restart beta stops and starts it" \
 	sh -c 'echo "$1" | grep -q "^beta: stopped" && echo "$1" | grep -q "^beta: recording"' \
