@@ -241,6 +241,20 @@ void hub_services_resume(struct hub_ctx *hub)
 			dup2(null, 0);
 			dup2(null, 1);
 		}
+		/*
+		 * What it says (a script that failed to come back) goes where the
+		 * hub's log goes in the foreground (the journal under systemd);
+		 * a detached hub logs to syslog, so into a file beside the records.
+		 */
+		if (!hub->foreground) {
+			char log[HUB_PATH_MAX];
+			int fd;
+
+			snprintf(log, sizeof(log), "%.900s/service-resume.log", hub->state_dir);
+			fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
 		execl(tapctl, "tapctl", "--socket", hub->sock_path, "service", "resume",
 		      "--state-dir", hub->state_dir, (char *)NULL);
 		_exit(127);
