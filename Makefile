@@ -71,6 +71,8 @@ EMBED_FILES := $(sort $(wildcard guest-runtime/bpf/grt_bpf*.h)) include/taphub/r
 	$(O)/gen/tapset/errno.stp
 
 TOOLS := tap taphubd tapctl tap-read
+# a program's files beside tools/NAME.c (tools/NAME_*.c)
+TOOL_OBJS_tapctl := tapctl_service
 # dtrace (installed as tap-dtrace) links the compiler's provider-file
 # parser only: its own rule, below
 PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
@@ -147,15 +149,15 @@ EXPORT := -Wl,--export-dynamic-symbol=grt_*
 # tap's runners dlopen guest.so, which calls into guest-runtime: all of it
 # goes in (whole archive), for every program alike.
 define prog_rules
-$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
+$(O)/$(1): $(O)/obj/tools/$(1).o $(foreach x,$(TOOL_OBJS_$(1)),$(O)/obj/tools/$(x).o) $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $(O)/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD      $$@")
-	$$(Q)$$(CC) -o $$@ $$< $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
+	$$(Q)$$(CC) -o $$@ $$< $(foreach x,$(TOOL_OBJS_$(1)),$(O)/obj/tools/$(x).o) $(O)/obj/gen/embed.o -Wl,--whole-archive $(O)/libguest-runtime.a \
 		-Wl,--no-whole-archive $(foreach l,$(LIBS_$(1)),$(call lib,$(O),$(l))) $$(EXPORT) $$(LIBS)
-$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
+$(O)/asan/$(1): $(O)/asan/obj/tools/$(1).o $(foreach x,$(TOOL_OBJS_$(1)),$(O)/asan/obj/tools/$(x).o) $(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $(O)/asan/obj/gen/embed.o
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD-SAN  $$@")
-	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
+	$$(Q)$$(CC) $$(SAN_FLAGS) -o $$@ $$< $(foreach x,$(TOOL_OBJS_$(1)),$(O)/asan/obj/tools/$(x).o) $(O)/asan/obj/gen/embed.o -Wl,--whole-archive \
 		$(O)/asan/libguest-runtime.a -Wl,--no-whole-archive \
 		$(foreach l,$(LIBS_$(1)),$(call lib,$(O)/asan,$(l))) $$(EXPORT) $$(LIBS)
 endef
@@ -283,7 +285,7 @@ e2e: all
 # The hub's e2e files (and tap's own output path, and its parsing of a
 # process's files: fileline) once more with the sanitized programs: a UBSan
 # or ASan report (halt_on_error) fails the file.
-E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto loss \
+E2E_SAN_FILES ?= hub_session hub_stop hub_recover hub_output hub_relay hub_runner hub_proto service loss \
 	hub_functions output btf_user marker hub_marker fileline
 e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen $(O)/asan/tests/e2e/markprog
 	$(Q)E2E_ONLY="$(E2E_SAN_FILES)" E2E_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -350,8 +352,13 @@ install: all
 	install -m 644 sessions/examples/*.stp $(DESTDIR)$(PREFIX)/share/taphub/examples/
 	install -m 644 sessions/flight-recorder/*.stp $(DESTDIR)$(PREFIX)/share/taphub/flight-recorder/
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@BINDIR@|$(PREFIX)/bin|' sessions/systemd/taphubd.service > \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/taphubd.service
+	for u in taphubd.service taphub-scripts.service; do \
+		sed 's|@BINDIR@|$(PREFIX)/bin|' sessions/systemd/$$u > \
+			$(DESTDIR)$(PREFIX)/lib/systemd/system/$$u || exit 1; \
+	done
+	# the service's layout (docs/service.md); artifacts: root's only
+	install -d -m 755 $(DESTDIR)/etc/taphub/script.d $(DESTDIR)/etc/taphub/conf.d \
+		$(DESTDIR)/etc/taphub/artifacts
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -19,6 +19,7 @@
 #ifndef HUB_H
 #define HUB_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -254,6 +255,65 @@ int hub_state_lock(const char *state_dir, int *ret_fd, pid_t *ret_holder);
 /* The pid holding a state dir's lock, -1 held by an unknown pid, 0 free. */
 pid_t hub_state_lock_holder(const char *state_dir);
 
+/* ---- service_conf.c: the service's scripts and conf files (docs/service.md) ---- */
+
+#define HUB_SERVICE_MAX 256              /* scripts in one layout */
+#define HUB_SERVICE_WORDS 64             /* tap options of one script */
+#define HUB_SERVICE_FILE_MAX (1u << 20)  /* a config or conf file */
+#define HUB_SERVICE_VALUE_MAX 8192       /* one value, unquoted */
+/* sessions are svc_NAME_GEN: room for the prefix and a generation */
+#define HUB_SERVICE_NAME_MAX (HUB_NAME_MAX - 16)
+
+struct hub_service {
+	char name[HUB_NAME_MAX + 1];
+	char script[PATH_MAX];
+	char conf[PATH_MAX];      /* its NAME.conf ("" none) */
+	bool from_stap;           /* found in SystemTap's layout */
+	char shadowed[PATH_MAX];  /* SystemTap's script of the same name, not used ("" none) */
+	char *words[HUB_SERVICE_WORDS]; /* options for tap (-D, -G, -g, --class ...) */
+	int nwords;
+	char classes[TH_MAX_CLASSES][HUB_NAME_MAX + 32]; /* NAME=SIZE[:policy] of its host */
+	int nclasses;
+	char relay_host[HUB_NAME_MAX + 1]; /* join this host ("": a host of its own, NAME) */
+	char output[PATH_MAX];             /* -o / output ("" none) */
+	uint64_t rot_size;                 /* -S SIZE (bytes), 0 none */
+	int rot_count;                     /* -S ,COUNT */
+	uint64_t bufsize;                  /* -s (bytes), 0: the default */
+	bool boot, boot_set;               /* start_at_boot */
+	char owner[64];                    /* run as this user ("": whoever starts it) */
+	uint64_t hash;                     /* of script and conf: reload's "changed" */
+	char error[1024];                  /* why it cannot run: "FILE:LINE: problem" */
+};
+
+struct hub_service_set {
+	struct hub_service *v; /* by name */
+	int n;
+	char confdir[PATH_MAX];
+	char script_dir[PATH_MAX], conf_dir[PATH_MAX];
+	char stap_script_dir[PATH_MAX], stap_conf_dir[PATH_MAX];
+	char artifact_dir[PATH_MAX];
+	bool boot_default; /* DEFAULT_START */
+};
+
+/* $TAPHUB_CONFDIR, else /etc/taphub; $TAPHUB_STAP_CONFDIR, else /etc/systemtap. */
+const char *hub_service_confdir(void);
+const char *hub_service_stapdir(void);
+/*
+ * Every script of both layouts; a script whose conf is bad is in the set
+ * with its error.  -errno with err when the layout itself is unusable (a
+ * bad config file).
+ */
+int hub_service_load(struct hub_service_set *set, char *err, size_t errlen);
+struct hub_service *hub_service_find(struct hub_service_set *set, const char *name);
+void hub_service_set_free(struct hub_service_set *set);
+/*
+ * One KEY=VALUE of a shell-style file, VALUE unquoted as sh would (nothing
+ * expanded): 1, 0 at the end, -EINVAL with err "FILE:LINE: problem".
+ */
+int hub_service_assign_next(const char *file, const char *text, size_t *pos, int *line,
+			    char *key, size_t keylen, char *val, size_t vallen, char *err,
+			    size_t errlen);
+
 /* ---- client.c ------------------------------------------------------------------ */
 
 /*
@@ -305,6 +365,7 @@ struct hub_outfile_opts {
 	const char *pattern;  /* -o FILE, a strftime(3) pattern */
 	uint64_t size_limit;  /* -S SIZE in bytes; 0: no rotation */
 	int count;            /* -S ,COUNT: keep the newest COUNT files; 0: all */
+	bool keep_existing;   /* numbered from the start: a restart adds NAME.N+1 (service) */
 	/* told once per failure (disk full ...) and when writing works again */
 	void (*error)(void *arg, const char *msg);
 	/* a new file was opened: write what it must start with (write_start) */
@@ -340,6 +401,7 @@ struct hub_sink_opts {
 	uint64_t size_limit;   /* -S SIZE (bytes) */
 	int count;             /* -S ,COUNT */
 	bool binary;           /* --format=binary */
+	bool keep_existing;    /* hub_outfile_opts' */
 	const char *info;      /* binary: "key=value" lines for the INFO record */
 	void (*error)(void *arg, const char *msg);
 	void *arg;

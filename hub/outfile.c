@@ -266,7 +266,8 @@ int hub_outfile_open(const struct hub_outfile_opts *o, struct hub_outfile **ret,
 		}
 	}
 	f->timed = strchr(o->pattern, '%') != NULL;
-	f->numbered = o->size_limit > 0;
+	/* a service's files outlive its hub: a restart adds to the set, never replaces */
+	f->numbered = o->size_limit > 0 || o->keep_existing;
 	/* the first file opens now, so a bad directory is an error at start */
 	r = open_next(f);
 	if (r) {

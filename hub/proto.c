@@ -66,6 +66,10 @@ static const uint8_t attr_kind[TH_A__MAX] = {
 	[TH_A_SIZE] = AK_U64,
 	[TH_A_DISCARD] = AK_U32,
 	[TH_A_ERROR] = AK_STR,
+	[TH_A_CONFDIR] = AK_STR,
+	[TH_A_HASH] = AK_U64,
+	[TH_A_UPTIME] = AK_U64,
+	[TH_A_ARTIFACT] = AK_STR,
 };
 
 static size_t pad4(size_t n)

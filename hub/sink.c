@@ -121,6 +121,7 @@ int hub_sink_open(const struct hub_sink_opts *o, struct hub_sink **ret, char *er
 {
 	struct hub_outfile_opts fo = {
 		.pattern = o->pattern, .size_limit = o->size_limit, .count = o->count,
+		.keep_existing = o->keep_existing,
 		.error = o->error, .opened = opened,
 	};
 	struct hub_sink *s = calloc(1, sizeof(*s));

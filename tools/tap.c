@@ -907,6 +907,9 @@ static void wait_recording(int fd, struct hub_msg *m, struct hub_req *q, uint64_
 			"its probes are attached when it does\n");
 }
 
+/* tap -F DIR: the installed artifact DIR (realpath), sent to the hub by name */
+static const char *installed;
+
 /* -F: hand the compiled guest to taphubd. */
 static int run_flight(const struct opts *o, const struct cc_artifact *art, const char *script,
 		      int64_t maxerrors)
@@ -947,6 +950,8 @@ static int run_flight(const struct opts *o, const struct cc_artifact *art, const
 	pr |= hub_msg_put_fd(m, TH_A_FD_META, mfd);
 	if (bfd >= 0)
 		pr |= hub_msg_put_fd(m, TH_A_FD_BPF, bfd);
+	if (installed)
+		pr |= hub_msg_put_str(m, TH_A_ARTIFACT, installed);
 	if (o->relay_host)
 		pr |= hub_msg_put_str(m, TH_A_RELAY_HOST, o->relay_host);
 	if (o->relay_guest)
@@ -1165,6 +1170,36 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (o.flight && !o.text && o.script) {
+		struct stat st;
+		char real[PATH_MAX], path[PATH_MAX + 16];
+
+		/*
+		 * tap -F DIR: an installed artifact, a compiled guest's directory
+		 * (what group taphubusr may run): nothing is compiled, and the hub
+		 * reads the files itself.
+		 */
+		if (stat(o.script, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (!realpath(o.script, real)) {
+				fprintf(stderr, "tap: %s: %s\n", o.script, strerror(errno));
+				goto out;
+			}
+			snprintf(path, sizeof(path), "%s/guest.meta", real);
+			if (access(path, R_OK)) {
+				fprintf(stderr, "tap: %s is not a compiled guest (no guest.meta)\n",
+					o.script);
+				goto out;
+			}
+			art.dir = strdup(real);
+			snprintf(path, sizeof(path), "%s/guest.bpf.o", real);
+			art.has_bpf = access(path, R_OK) == 0;
+			snprintf(path, sizeof(path), "%s/guest.so", real);
+			art.has_so = access(path, R_OK) == 0;
+			installed = art.dir;
+			status = art.dir ? run_flight(&o, &art, o.script, cx.lim.maxerrors) : 1;
+			goto out;
+		}
+	}
 	src = o.text ? cc_source_text(&cx, "<input>", o.text) : cc_source_file(&cx, o.script);
 	if (!src)
 		goto out;

@@ -10,6 +10,7 @@
  *   tapctl host create NAME --class NAME=SIZE[:overwrite|:discard] ...
  *   tapctl host destroy NAME [--force] [--discard]
  *   tapctl recover [--state-dir DIR] --delete NAME
+ *   tapctl service compile|start|stop|restart|status|reload [NAME...] (tapctl_service.c)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 
 #include "guest-runtime/grt.h"
 #include "hub/hub.h"
+#include "tools/tapctl.h"
 
 struct opts {
 	const char *socket;
@@ -66,7 +68,10 @@ static void usage(FILE *f)
 	      "                                hub needed); without NAME, list the hosts;\n"
 	      "                                -o FILE [--format=binary], --json\n"
 	      "  recover [--state-dir DIR] --delete NAME\n"
-	      "                                delete a host directory no hub uses\n",
+	      "                                delete a host directory no hub uses\n"
+	      "  service compile|start|stop|restart|status [NAME...], service reload\n"
+	      "                                the boot-time service: script.d, conf.d\n"
+	      "                                (tapctl service --help)\n",
 	      f);
 }
 
@@ -145,6 +150,12 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 			printf(",\"owner\":");
 			json_str(user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)));
 			printf(",\"guests\":%u}", u32_of(q, TH_A_GUEST));
+		} else if (!strcmp(kind, "service")) {
+			printf(",\"name\":");
+			json_str(s_or(q, TH_A_NAME));
+			printf(",\"confdir\":");
+			json_str(s_or(q, TH_A_CONFDIR));
+			printf("}");
 		} else if (!strcmp(kind, "class")) {
 			printf(",\"host\":");
 			json_str(s_or(q, TH_A_HOST));
@@ -182,6 +193,9 @@ static void print_entry(const struct opts *o, const struct hub_req *q, bool *fir
 		       user_name(u32_of(q, TH_A_OWNER), a, sizeof(a)), u32_of(q, TH_A_GUEST));
 		printf("  %-12s %8s %-9s %10s %12s %12s %10s\n", "CLASS", "SIZE", "POLICY", "FILL",
 		       "RECORDS", "OVERWRITTEN", "LOST");
+	} else if (!strcmp(kind, "service")) {
+		/* the scripts the service runs (tapctl service status tells more) */
+		printf("service script %s, from %s\n", s_or(q, TH_A_NAME), s_or(q, TH_A_CONFDIR));
 	} else if (!strcmp(kind, "class")) {
 		printf("  %-12s %8s %-9s %10s %12llu %12llu %10llu\n", s_or(q, TH_A_CLASS),
 		       size_str(u64_of(q, TH_A_SIZE), a, sizeof(a)), s_or(q, TH_A_POLICY),
@@ -474,6 +488,20 @@ int main(int argc, char **argv)
 
 	/* options may follow the command: tapctl host create X --class ... */
 	hub_set_print(print_msg);
+	/* tapctl [--socket PATH] service ...: its own words and options */
+	{
+		int i = 1;
+
+		if (i + 1 < argc && !strcmp(argv[i], "--socket"))
+			i += 2;
+		if (i < argc && !strcmp(argv[i], "service")) {
+			if (i == 3)
+				refuse(hub_check_len("--socket", argv[2], HUB_SOCKET_PATH_MAX, err,
+						     sizeof(err)),
+				       err);
+			return tapctl_service(i == 3 ? argv[2] : NULL, argc - i - 1, argv + i + 1);
+		}
+	}
 	while ((c = getopt_long(argc, argv, "ho:", longs, NULL)) != -1) {
 		switch (c) {
 		case 's':

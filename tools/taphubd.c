@@ -45,8 +45,12 @@ static void usage(FILE *f)
 		"  --socket PATH     control socket (default " HUB_DEFAULT_SOCKET ")\n"
 		"  --state-dir DIR   class stores and guest metadata (default $TAPHUB_STATE_DIR,\n"
 		"                    else " HUB_DEFAULT_STATE_DIR "); one hub per directory\n"
-		"  --group NAME      group admitted besides root (default taphub;\n"
-		"                    its members can load kernel probes: root-equivalent)\n"
+		"  --group NAME      another name of group taphubdev (default taphub): its\n"
+		"                    members compile and load kernel probes: root-equivalent\n"
+		"  --artifact-dir DIR\n"
+		"                    group taphubusr runs the artifacts installed here\n"
+		"                    (default: artifact_dir of $TAPHUB_CONFDIR/config, else\n"
+		"                    $TAPHUB_CONFDIR/artifacts; TAPHUB_CONFDIR: /etc/taphub)\n"
 		"  -f, --foreground  stay in the foreground and log to stderr\n"
 		"  --max-clients N   connections at once, attached readers and runners\n"
 		"                    included (default %d); root may open %d more\n"
@@ -146,6 +150,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "artifact-dir", required_argument, NULL, 'a' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "ready-fd", required_argument, NULL, 'r' },
 		{ "max-clients", required_argument, NULL, 'm' },
@@ -179,6 +184,15 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			o.group = optarg;
+			break;
+		case 'a':
+			refuse(hub_check_len("--artifact-dir", optarg, PATH_MAX - 1, err, sizeof(err)),
+			       err);
+			if (optarg[0] != '/') {
+				fprintf(stderr, "taphubd: --artifact-dir needs an absolute path\n");
+				return 1;
+			}
+			o.artifact_dir = optarg;
 			break;
 		case 'f':
 			o.foreground = true;
@@ -253,6 +267,18 @@ int main(int argc, char **argv)
 		close(fd);
 		fprintf(stderr, "taphubd: another taphubd is listening on %s\n", o.socket);
 		return 1;
+	}
+	/* taphubusr's installed artifacts: --artifact-dir, else the service's config */
+	if (!o.artifact_dir) {
+		static struct hub_service_set set;
+		char cerr[1024];
+
+		if (hub_service_load(&set, cerr, sizeof(cerr))) {
+			fprintf(stderr, "taphubd: %s\n", cerr);
+			return 1;
+		}
+		o.artifact_dir = set.artifact_dir; /* the set's, kept for the daemon's life */
+		hub_service_set_free(&set);
 	}
 	if (!o.foreground)
 		daemonize(&o);

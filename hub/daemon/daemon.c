@@ -167,8 +167,10 @@ static void do_list(struct hub_ctx *hub, struct hub_client *c, uint32_t seq)
 							  : "runner not started");
 		if (s->last_error[0])
 			hub_msg_put_str(m, TH_A_ERROR, s->last_error);
+		hub_msg_put_u64(m, TH_A_UPTIME, (uint64_t)(hub_now_s() - s->started));
 		send_free(c->fd, m);
 	}
+	hub_services_list(hub, &c->peer, c->fd, seq);
 	send_free(c->fd, reply_new(TH_MSG_END, seq));
 }
 
@@ -292,6 +294,13 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 				s->guest_id);
 		}
 		return false;
+	case TH_MSG_SERVICE:
+		r = hub_service_note(hub, &c->peer, q, err, sizeof(err));
+		if (r)
+			hub_reply_error(c->fd, seq, -r, "%s", err);
+		else
+			reply_ok(c->fd, seq);
+		return false;
 	case TH_MSG_SESSION_STOP:
 		s = session_of(hub, q);
 		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
@@ -313,8 +322,17 @@ static bool dispatch(struct hub_ctx *hub, struct hub_client *c, struct hub_req *
 		return false;
 	case TH_MSG_SWITCH: {
 		struct hub_writer *w;
+		const char *name = hub_req_str(q, TH_A_NAME);
+		struct hub_host *h;
 
 		s = session_of(hub, q);
+		/* no session of that name: a host with files of its own (tapctl host create -o) */
+		h = !s && name ? hub_host_find(hub, name) : NULL;
+		if (h && h->writer && hub_peer_owns(&c->peer, h->owner)) {
+			hub_writer_switch(h->writer);
+			send_free(c->fd, reply_new(TH_MSG_OK, seq));
+			return false;
+		}
 		if (!s || !hub_peer_owns(&c->peer, s->owner)) {
 			hub_reply_error(c->fd, seq, ENOENT, "no session '%s'",
 					hub_req_str(q, TH_A_NAME) ? hub_req_str(q, TH_A_NAME) : "?");
@@ -556,7 +574,7 @@ static void on_accept(struct hub_ctx *hub)
 			hub_listen_pause(hub, errno);
 		return;
 	}
-	if (hub_peer_get(fd, hub->group, &peer)) {
+	if (hub_peer_get(fd, &hub->groups, &peer)) {
 		close(fd);
 		return;
 	}
@@ -575,10 +593,11 @@ static void on_accept(struct hub_ctx *hub)
 	}
 	hub->clients[fd]->runner_only = a == HUB_CONN_RUNNER_ONLY;
 	if (!hub_peer_admitted(&peer)) {
-		hub_log(hub, "refused uid %u pid %d: not root and not in group taphub", peer.uid,
-			peer.pid);
+		hub_log(hub, "refused uid %u pid %d: not root, not in taphubdev, taphub or taphubusr",
+			peer.uid, peer.pid);
 		hub_reply_error(fd, 0, EACCES,
-				"permission denied: taphubd admits root and members of group taphub");
+				"permission denied: taphubd admits root and members of group taphub, "
+				"taphubdev or taphubusr");
 		/*
 		 * Closing now would reset the connection if the client's first
 		 * request is already queued here, and the client would never read
@@ -618,12 +637,29 @@ static int listen_on(struct hub_ctx *hub)
 		close(fd);
 		return e;
 	}
-	/* root and the taphub group may connect; the hub checks again per peer */
-	if (hub->group != (gid_t)-1) {
-		if (chown(hub->sock_path, 0, hub->group) == 0)
+	/*
+	 * Root and the groups may connect; the hub checks again per peer.
+	 * A socket has one group: with one of them on the machine the file
+	 * system keeps the others out, with several the hub does, at accept
+	 * (on_accept: refused before any request is read).
+	 */
+	{
+		const struct hub_groups *g = &hub->groups;
+		gid_t one = (gid_t)-1;
+		int n = 0;
+
+		if (g->dev != (gid_t)-1)
+			one = g->dev, n++;
+		if (g->dev_alias != (gid_t)-1 && g->dev_alias != one)
+			one = g->dev_alias, n++;
+		if (g->usr != (gid_t)-1 && g->usr != one)
+			one = g->usr, n++;
+		if (n == 1 && chown(hub->sock_path, 0, one) == 0)
 			chmod(hub->sock_path, 0660);
-	} else {
-		chmod(hub->sock_path, 0600);
+		else if (n > 1)
+			chmod(hub->sock_path, 0666);
+		else
+			chmod(hub->sock_path, 0600);
 	}
 	hub->lfd = fd;
 	return 0;
@@ -668,7 +704,8 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 	snprintf(hub->state_dir, sizeof(hub->state_dir), "%s",
 		 o->state_dir ? o->state_dir : hub_state_dir_default());
 	hub->foreground = o->foreground;
-	hub->group = hub_group_gid(o->group);
+	hub_groups_find(&hub->groups, o->group);
+	snprintf(hub->artifact_dir, sizeof(hub->artifact_dir), "%s", o->artifact_dir);
 	hub->max_clients = o->max_clients > 0 ? o->max_clients : HUB_MAX_CLIENTS;
 	hub->max_clients_per_uid =
 		o->max_clients_per_uid > 0 ? o->max_clients_per_uid : HUB_MAX_CLIENTS_PER_UID;
@@ -736,11 +773,16 @@ int hub_daemon_run(const struct hub_daemon_opts *o)
 	ev.data.u64 = EV_TICK;
 	epoll_ctl(hub->epfd, EPOLL_CTL_ADD, hub->tick_fd, &ev);
 	hub_log(hub, "listening on %s, state in %s%s", hub->sock_path, hub->state_dir,
-		hub->group == (gid_t)-1 ? " (no taphub group: root only)" : "");
+		hub->groups.dev == (gid_t)-1 && hub->groups.dev_alias == (gid_t)-1 &&
+				hub->groups.usr == (gid_t)-1
+			? " (no taphubdev, taphub or taphubusr group: root only)"
+			: "");
 	if (o->ready_fd >= 0) {
 		(void)!write(o->ready_fd, "r", 1);
 		close(o->ready_fd);
 	}
+	/* the service's scripts come back once the hub answers (service.c) */
+	hub_services_resume(hub);
 	while (!hub->stopping) {
 		struct epoll_event evs[32];
 		int n = epoll_wait(hub->epfd, evs, 32, -1);

@@ -8,7 +8,8 @@
  *
  * Sections, one per file:
  *   daemon.c  the control loop
- *   access.c  who may connect (the peer's credentials, the taphub group)
+ *   service.c what the boot-time service runs, kept across hubs (internal.h)
+ *   access.c  who may connect and run what (credentials; taphubdev, taphubusr)
  */
 #ifndef HUB_DAEMON_H
 #define HUB_DAEMON_H
@@ -43,7 +44,8 @@
 struct hub_daemon_opts {
 	const char *socket;    /* NULL: HUB_DEFAULT_SOCKET */
 	const char *state_dir; /* NULL: HUB_DEFAULT_STATE_DIR */
-	const char *group;     /* NULL: "taphub" */
+	const char *group;     /* taphubdev's other name; NULL: "taphub" */
+	const char *artifact_dir; /* taphubusr's installed artifacts */
 	bool foreground;       /* log to stderr, else syslog */
 	int ready_fd;          /* written once listening, then closed (-1: none) */
 	int max_clients;       /* connections at once (0: HUB_MAX_CLIENTS) */

@@ -22,15 +22,35 @@
 
 /* ---- access.c ------------------------------------------------------------------ */
 
+/*
+ * The groups of the access model (docs/service.md "Who may run what"):
+ * taphubdev (and its old name, taphub or --group) may do anything root
+ * may with the hub; taphubusr may run installed artifacts and handle its
+ * own sessions.  (gid_t)-1: no such group on this machine.
+ */
+struct hub_groups {
+	gid_t dev, dev_alias, usr;
+};
+
 struct hub_peer {
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
 	bool root;
-	bool member; /* of the taphub group */
+	bool dev; /* in taphubdev or taphub: compiles and runs anything */
+	bool usr; /* in taphubusr: installed artifacts only */
 };
 
-int hub_peer_get(int sock, gid_t group, struct hub_peer *ret);
+int hub_peer_get(int sock, const struct hub_groups *g, struct hub_peer *ret);
+/* The groups by name (NULL: the default names); false when none exists. */
+bool hub_groups_find(struct hub_groups *g, const char *dev_alias);
+/*
+ * May peer run the guest of request q?  root and taphubdev: anything;
+ * taphubusr: an artifact installed under artifact_dir (root's all the
+ * way down) or signed with a configured key.  0, or -EPERM with err.
+ */
+int hub_peer_may_run(const struct hub_peer *p, const char *artifact, const char *artifact_dir,
+		     char *err, size_t errlen);
 bool hub_peer_admitted(const struct hub_peer *p);
 bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 
@@ -116,7 +136,8 @@ struct hub_ctx {
 	char state_dir[HUB_PATH_MAX];
 	char pin_root[HUB_PATH_MAX]; /* bpffs: the hosts' ring pins ("" none) */
 	int lfd, epfd, sigfd, flag_efd, tick_fd;
-	gid_t group;
+	struct hub_groups groups;
+	char artifact_dir[HUB_PATH_MAX]; /* taphubusr's installed artifacts */
 	bool foreground;
 	/*
 	 * A hub stop (SIGTERM, SIGINT): the sessions are stopped as by
@@ -177,8 +198,19 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 			 char *err, size_t errlen);
 void hub_sessions_poll(struct hub_ctx *hub);
+int64_t hub_now_s(void); /* CLOCK_MONOTONIC seconds */
 /* At start: every host directory a previous hub left becomes a session. */
 void hub_sessions_recover(struct hub_ctx *hub);
+
+/* ---- service.c: what the boot-time service runs, kept across hubs ---------------- */
+
+/* TH_MSG_SERVICE: record (or forget, DISCARD) that the service runs NAME. */
+int hub_service_note(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
+		     char *err, size_t errlen);
+/* The records as "service" entries of a listing (root and taphubdev only). */
+void hub_services_list(struct hub_ctx *hub, const struct hub_peer *peer, int fd, uint32_t seq);
+/* At start: tapctl service resume, when the service ran scripts under the last hub. */
+void hub_services_resume(struct hub_ctx *hub);
 
 /* ---- reader.c ------------------------------------------------------------------ */
 

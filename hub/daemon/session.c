@@ -22,6 +22,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@
 #define RUNNER_WAIT_S 15 /* a session whose runner never comes attaches anyway */
 #define STOP_WAIT_S 15   /* end probes that take longer are abandoned */
 
-static int64_t now_s(void)
+int64_t hub_now_s(void)
 {
 	struct timespec ts;
 
@@ -360,6 +361,87 @@ static int mark_open(struct hub_ctx *hub, struct hub_host *h, struct hub_session
 	return 0;
 }
 
+/* A file of an installed artifact (a compiled guest's directory). */
+static int artifact_open(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
+/* -o, -S and --format of a request: 0, or -EINVAL with err. */
+static int output_check(struct hub_req *q, char *err, size_t errlen)
+{
+	const char *output = hub_req_str(q, TH_A_OUTPUT);
+	const char *format = hub_req_str(q, TH_A_FORMAT);
+	uint64_t rot_size = 0;
+	uint32_t rot_count = 0;
+
+	hub_req_u64(q, TH_A_ROTATE_SIZE, &rot_size);
+	hub_req_u32(q, TH_A_ROTATE_COUNT, &rot_count);
+	if ((rot_size || rot_count) && !output) {
+		snprintf(err, errlen, "-S needs -o: rotation is of output files");
+		return -EINVAL;
+	}
+	if (format && strcmp(format, "text") && strcmp(format, "binary")) {
+		snprintf(err, errlen, "unknown output format '%s' (text or binary)", format);
+		return -EINVAL;
+	}
+	if (output && output[0] != '/') {
+		snprintf(err, errlen, "the output file must be an absolute path: %s", output);
+		return -EINVAL;
+	}
+	if (rot_count > 100000) {
+		snprintf(err, errlen, "-S count %u is too large", rot_count);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The -o writer of a request (output_check'ed) on host h: its guest's
+ * records (guest 0: all of the host's), files made as peer.
+ */
+static int output_start(struct hub_ctx *hub, struct hub_host *h, uint32_t guest,
+			const struct hub_peer *peer, struct hub_req *q, const char *session,
+			const char *script, bool keep_existing, struct hub_writer **ret, char *err,
+			size_t errlen)
+{
+	const char *format = hub_req_str(q, TH_A_FORMAT);
+	uint64_t rot_size = 0;
+	uint32_t rot_count = 0;
+	struct hub_writer_opts wo = {
+		.host = h->rh,
+		.guest = guest,
+		.uid = peer->uid,
+		.gid = peer->gid,
+		.hub = hub,
+		.sink = {
+			.pattern = hub_req_str(q, TH_A_OUTPUT),
+			.binary = format && !strcmp(format, "binary"),
+			.keep_existing = keep_existing,
+		},
+	};
+	char info[512];
+	int r;
+
+	hub_req_u64(q, TH_A_ROTATE_SIZE, &rot_size);
+	hub_req_u32(q, TH_A_ROTATE_COUNT, &rot_count);
+	wo.sink.size_limit = rot_size;
+	wo.sink.count = (int)rot_count;
+	snprintf(info, sizeof(info), "session=%s\nhost=%s\nscript=%s\n", session,
+		 rh_host_name(h->rh), script ? script : "");
+	wo.sink.info = info;
+	snprintf(wo.session, sizeof(wo.session), "%s", session);
+	rh_host_get(h->rh);
+	r = hub_writer_start(&wo, ret, err, errlen);
+	if (r)
+		rh_host_put(h->rh);
+	return r;
+}
+
 int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
 		       struct hub_session **ret, char *err, size_t errlen)
 {
@@ -369,10 +451,9 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	const char *cls = hub_req_str(q, TH_A_CLASS);
 	const char *script = hub_req_str(q, TH_A_SCRIPT);
 	const char *output = hub_req_str(q, TH_A_OUTPUT);
-	const char *format = hub_req_str(q, TH_A_FORMAT);
+	const char *artifact = hub_req_str(q, TH_A_ARTIFACT);
+	bool from_dir = artifact && !peer->root && !peer->dev;
 	struct hub_guest_add ga = { 0 };
-	uint64_t rot_size = 0;
-	uint32_t rot_count = 0;
 	struct hub_session *s = NULL;
 	struct hub_host *h = NULL;
 	struct grt_meta *meta = NULL;
@@ -410,25 +491,18 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	}
 	hub_req_u64(q, TH_A_TARGET_PID, &target);
 	hub_req_u32(q, TH_A_SUPPRESS, &suppress);
-	hub_req_u64(q, TH_A_ROTATE_SIZE, &rot_size);
-	hub_req_u32(q, TH_A_ROTATE_COUNT, &rot_count);
-	if ((rot_size || rot_count) && !output) {
-		snprintf(err, errlen, "-S needs -o: rotation is of output files");
-		return -EINVAL;
+	r = output_check(q, err, errlen);
+	if (r)
+		return r;
+	r = hub_peer_may_run(peer, artifact, hub->artifact_dir, err, errlen);
+	if (r)
+		return r;
+	if (relay_host && !peer->root && !peer->dev) {
+		snprintf(err, errlen, "relay hosts are made by root and group taphubdev");
+		return -EPERM;
 	}
-	if (format && strcmp(format, "text") && strcmp(format, "binary")) {
-		snprintf(err, errlen, "unknown output format '%s' (text or binary)", format);
-		return -EINVAL;
-	}
-	if (output && output[0] != '/') {
-		snprintf(err, errlen, "the output file must be an absolute path: %s", output);
-		return -EINVAL;
-	}
-	if (rot_count > 100000) {
-		snprintf(err, errlen, "-S count %u is too large", rot_count);
-		return -EINVAL;
-	}
-	fd = hub_req_take_fd(q, TH_A_FD_META);
+	/* taphubusr: the installed files themselves, not what the client sent */
+	fd = from_dir ? artifact_open(artifact, "guest.meta") : hub_req_take_fd(q, TH_A_FD_META);
 	if (fd < 0) {
 		snprintf(err, errlen, "the guest's meta file was not sent");
 		return -EINVAL;
@@ -443,7 +517,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = grt_meta_parse(meta_text, meta_len, &meta, err, errlen);
 	if (r)
 		goto out;
-	fd = hub_req_take_fd(q, TH_A_FD_BPF);
+	fd = from_dir ? artifact_open(artifact, "guest.bpf.o") : hub_req_take_fd(q, TH_A_FD_BPF);
 	if (fd < 0 && meta->has_bpf) {
 		snprintf(err, errlen, "the guest's eBPF object was not sent");
 		r = -EINVAL;
@@ -538,7 +612,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	s->stop_fd = -1;
 	s->suppress_errors = suppress != 0;
 	s->has_so = meta->has_so;
-	s->started = now_s();
+	s->started = hub_now_s();
 	ga.meta_text = meta_text;
 	ga.meta_len = meta_len;
 	ga.obj = obj;
@@ -556,32 +630,11 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		goto out_guest;
 	s->id = ++hub->next_session_id;
 	if (output) {
-		struct hub_writer_opts wo = {
-			.host = h->rh,
-			/* a relay host writes all its guests; a guest of another's host, its own */
-			.guest = own_host ? 0 : s->guest_id,
-			.uid = peer->uid,
-			.gid = peer->gid,
-			.hub = hub,
-			.sink = {
-				.pattern = output,
-				.size_limit = rot_size,
-				.count = (int)rot_count,
-				.binary = format && !strcmp(format, "binary"),
-			},
-		};
-		char info[512];
-
-		snprintf(info, sizeof(info), "session=%s\nhost=%s\nscript=%s\n", name,
-			 rh_host_name(h->rh), script ? script : "");
-		wo.sink.info = info;
-		snprintf(wo.session, sizeof(wo.session), "%s", name);
-		rh_host_get(h->rh);
-		r = hub_writer_start(&wo, own_host ? &h->writer : &s->writer, err, errlen);
-		if (r) {
-			rh_host_put(h->rh);
+		/* a relay host writes all its guests; a guest of another's host, its own */
+		r = output_start(hub, h, own_host ? 0 : s->guest_id, peer, q, name, script, false,
+				 own_host ? &h->writer : &s->writer, err, errlen);
+		if (r)
 			goto out_guest;
-		}
 	}
 	if (s->has_so) {
 		s->state = HUB_SS_WAIT_RUNNER;
@@ -708,7 +761,7 @@ int hub_session_stop(struct hub_ctx *hub, struct hub_session *s, int waiter_fd, 
 	s->stop_fd = waiter_fd;
 	s->stop_seq = seq;
 	s->state = HUB_SS_STOPPING;
-	s->stop_deadline = now_s() + STOP_WAIT_S;
+	s->stop_deadline = hub_now_s() + STOP_WAIT_S;
 	if (s->runner_fd >= 0) {
 		struct hub_msg *m = malloc(sizeof(*m));
 
@@ -892,8 +945,13 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 {
 	const char *name = hub_req_str(q, TH_A_NAME);
 	struct hub_class_spec specs[TH_MAX_CLASSES];
+	struct hub_host *h;
 	int i, n = 0, r;
 
+	if (!peer->root && !peer->dev) {
+		snprintf(err, errlen, "relay hosts are made by root and group taphubdev");
+		return -EPERM;
+	}
 	if (!name || !hub_name_valid(name)) {
 		snprintf(err, errlen, "a host needs a name of letters, digits and '_'");
 		return -EINVAL;
@@ -919,7 +977,22 @@ int hub_host_create_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct
 		specs[0].policy = RH_OVERWRITE;
 		n = 1;
 	}
-	return host_new(hub, name, peer->uid, true, specs, n, NULL, err, errlen);
+	r = output_check(q, err, errlen);
+	if (r)
+		return r;
+	r = host_new(hub, name, peer->uid, true, specs, n, &h, err, errlen);
+	if (r || !hub_req_str(q, TH_A_OUTPUT))
+		return r;
+	/*
+	 * The host's own -o takes every guest's records.  A service's host
+	 * (tapctl service) outlives its guests and its hub: its files are a
+	 * set a restart adds to.
+	 */
+	r = output_start(hub, h, 0, peer, q, name, "", hub_req_has(q, TH_A_CONFDIR), &h->writer,
+			 err, errlen);
+	if (r)
+		host_drop(hub, h, HOST_REMOVE); /* it never recorded anything */
+	return r;
 }
 
 int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struct hub_req *q,
@@ -968,7 +1041,7 @@ int hub_host_destroy_cmd(struct hub_ctx *hub, const struct hub_peer *peer, struc
 void hub_sessions_poll(struct hub_ctx *hub)
 {
 	struct hub_session *s, *next;
-	int64_t now = now_s();
+	int64_t now = hub_now_s();
 
 	for (s = hub->sessions; s; s = next) {
 		const struct rh_guest *g;
@@ -1069,7 +1142,7 @@ void hub_sessions_recover(struct hub_ctx *hub)
 		s->recovered = true;
 		s->runner_fd = -1;
 		s->stop_fd = -1;
-		s->started = now_s();
+		s->started = hub_now_s();
 		s->id = ++hub->next_session_id;
 		s->next = hub->sessions;
 		hub->sessions = s;
@@ -1090,7 +1163,7 @@ void hub_sessions_shutdown(struct hub_ctx *hub)
 	if (hub->shutting_down)
 		return;
 	hub->shutting_down = true;
-	hub->shutdown_deadline = now_s() + STOP_WAIT_S;
+	hub->shutdown_deadline = hub_now_s() + STOP_WAIT_S;
 	for (s = hub->sessions; s; s = next) {
 		next = s->next; /* a session without a runner finishes at once */
 		if (s->state != HUB_SS_RECOVERED && s->state != HUB_SS_STOPPING)

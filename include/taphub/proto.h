@@ -58,6 +58,7 @@ enum th_msg_type {
 	TH_MSG_OUTPUT,         /* TEXT from a runner into its session's output */
 	TH_MSG_SWITCH,         /* NAME: switch the session's output file now */
 	TH_MSG_RUNNER_READY,   /* runner: begin probes have run; attach the kernel probes */
+	TH_MSG_SERVICE,        /* NAME, CONFDIR, HASH: the service runs NAME (DISCARD: no more) */
 	TH_MSG__MAX,
 };
 
@@ -103,6 +104,10 @@ enum th_attr_type {
 	TH_A_SIZE,          /* u64: class size */
 	TH_A_DISCARD,       /* u32: 0/1: delete what the session or host recorded */
 	TH_A_ERROR,         /* str: a session's last error (its runner's) */
+	TH_A_CONFDIR,       /* str: the service layout a service script came from */
+	TH_A_HASH,          /* u64: a service script's script and conf (reload compares) */
+	TH_A_UPTIME,        /* u64: seconds a listed session has been running */
+	TH_A_ARTIFACT,      /* str: run the installed artifact at this path (taphubusr) */
 	TH_A__MAX,
 };
 

@@ -42,6 +42,9 @@
  *   gen sys DIR PORT         one call of each syscall the syscall tapset tests
  *                            check, with known arguments (see do_sys)
  *   gen flood MS             getpid() as fast as possible for MS milliseconds
+ *   gen seqwrite N US        N writes to /dev/null of 1, 2, ... N bytes, US
+ *                            microseconds apart: a numbered stream, for
+ *                            checking that a stream has no gap
  *   gen spin MS              burn CPU for MS milliseconds
  *   gen sleep MS             sleep MS milliseconds
  *
@@ -582,7 +585,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: gen [-t] getppid|write|read|writev|readv|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|flood|spin|sleep ...\n");
+		fprintf(stderr, "usage: gen [-t] getppid|write|read|writev|readv|open|fork|kill|ctxsw|pair|migrate|sigh|udp|udpx|udpfull|tcp|dio|sys|seqwrite|flood|spin|sleep ...\n");
 		return 2;
 	}
 	cmd = argv[i++];
@@ -746,6 +749,19 @@ int main(int argc, char **argv)
 		n = 1;
 		if (do_sys(argv[i], (int)arg(argv, i + 1, argc, "port")))
 			return 1;
+	} else if (!strcmp(cmd, "seqwrite")) {
+		long count = arg(argv, i, argc, "count"), us = arg(argv, i + 1, argc, "microseconds");
+		static char buf[1 << 16];
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || count > (long)sizeof(buf))
+			return 1;
+		for (k = 1; k <= count; k++, n++) {
+			if (write(fd, buf, (size_t)k) < 0)
+				return 1;
+			usleep((useconds_t)us);
+		}
+		close(fd);
 	} else if (!strcmp(cmd, "flood")) {
 		long ms = arg(argv, i, argc, "milliseconds");
 

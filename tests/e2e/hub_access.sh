@@ -33,21 +33,6 @@ on_exit '
 	userdel "$U_OUT" 2>/dev/null
 	userdel "$U_MEM" 2>/dev/null
 	[ -n "$made_group" ] && groupdel taphub 2>/dev/null'
-as() { # as USER COMMAND...
-	u=$1
-	shift
-	setpriv --reuid "$u" --regid nogroup --init-groups env HOME="$TMP" \
-		TAPHUB_CACHE="$TMP/cache-$u" TAPHUB_SOCKET="$TAPHUB_SOCKET" "$@"
-}
-# timeout runs as root around setpriv: a timeout of another user's making
-# could signal this shell's process group
-as_for() { # as_for SECONDS USER COMMAND...
-	secs=$1
-	u=$2
-	shift 2
-	timeout -s INT "$secs" setpriv --reuid "$u" --regid nogroup --init-groups env HOME="$TMP" \
-		TAPHUB_CACHE="$TMP/cache-$u" TAPHUB_SOCKET="$TAPHUB_SOCKET" "$@"
-}
 hub_start
 "$TAP" -F -m rootsess -e 'probe kernel.trace("syscalls:sys_enter_getppid") { printf("x\n") }' >/dev/null
 

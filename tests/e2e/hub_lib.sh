@@ -8,6 +8,8 @@
 #   hub_stop [SIGNAL]        signal it (TERM) and wait for it to exit
 #   attach_until SECS FILE 'CONDITION' NAME [tap -A options]
 #                            tap -A NAME into FILE until CONDITION holds
+#   as USER COMMAND...       COMMAND as USER (setpriv), on this hub
+#   as_for SECS USER CMD...  the same, ended (SIGINT) after SECS
 #   records_in NAME [CLASS]  the records class CLASS (default) of host or
 #                            session NAME holds, from tapctl list
 #   arrived_in NAME [CLASS]  every record that came to it: kept,
@@ -58,6 +60,25 @@ hub_stop() {
 	wait_until 30 "gone $HUBPID" || kill -9 "$HUBPID"
 	wait "$HUBPID" 2>/dev/null
 	HUBPID=
+}
+
+# as USER COMMAND...: run COMMAND as USER (group nogroup and USER's own
+# groups), with a compile cache of its own in $TMP, on this hub's socket
+as() {
+	_as_u=$1
+	shift
+	setpriv --reuid "$_as_u" --regid nogroup --init-groups env HOME="$TMP" \
+		TAPHUB_CACHE="$TMP/cache-$_as_u" TAPHUB_SOCKET="$TAPHUB_SOCKET" "$@"
+}
+
+# as_for SECONDS USER COMMAND...: as, ended by SIGINT after SECONDS.
+# timeout runs as root around setpriv: a timeout of another user's making
+# could signal this shell's process group
+as_for() {
+	_as_s=$1 _as_u=$2
+	shift 2
+	timeout -s INT "$_as_s" setpriv --reuid "$_as_u" --regid nogroup --init-groups \
+		env HOME="$TMP" TAPHUB_CACHE="$TMP/cache-$_as_u" TAPHUB_SOCKET="$TAPHUB_SOCKET" "$@"
 }
 
 hub_alive() {
