@@ -868,7 +868,12 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 				resolve_call(E, S, n);
 			return;
 		}
-		if (n->name[0] == '&')
+		if (!strcmp(n->name, "@probewrite"))
+			/* those of probes became numbers (elaborate_probewrite.c) */
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@probewrite' asks whether a probe's body writes a variable: "
+				    "use it in a probe or an alias, not in a function");
+		else if (n->name[0] == '&')
 			cc_error_at(&cx->diag, &n->loc,
 				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
 				    "this backend does not use");
