@@ -837,6 +837,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			btf_value(E, S, np);
 			return;
 		}
+		if (!strcmp(n->name, "@const")) {
+			elab_const(E, n);
+			return;
+		}
 		if (!strcmp(n->name, "@enum") || !strcmp(n->name, "@enumname")) {
 			if (n->name[5])
 				resolve(E, S, &n->args[0], false);

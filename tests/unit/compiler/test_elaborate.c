@@ -323,6 +323,12 @@ static void probewrite_asks_about_the_user_body(void **state)
 	expect_error("probe begin { print(@probewrite(1 + 2)) }", "takes one variable");
 }
 
+static void const_needs_guru_mode(void **state)
+{
+	expect_error("probe begin { print(@const(\"STP_SKIP_BADVARS\")) }",
+		     "'@const' is not permitted without guru mode (-g)");
+}
+
 static void dumps(void **state)
 {
 	struct cc_ctx cx;
@@ -368,6 +374,7 @@ int main(void)
 		cmocka_unit_test(refused_points_say_why),
 		cmocka_unit_test(timing_names_each_probe),
 		cmocka_unit_test(probewrite_asks_about_the_user_body),
+		cmocka_unit_test(const_needs_guru_mode),
 		cmocka_unit_test(dumps),
 	};
 
