@@ -662,6 +662,12 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		}
 		return;
 	}
+	if (v->kind == N_DWARF && !strcmp(v->name, "@var")) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'&@var(...)', a program variable's address, is not supported: @var "
+			    "reads its value (in a probe of the program's functions)");
+		return;
+	}
 	if (v->kind != N_TARGET) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'&' takes the address of a kernel member ($x->f, @cast(...)->f)");
@@ -864,6 +870,16 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 				      ? n->args[0]->str
 				      : cc_sprintf(cx->arena, "%s@*", n->args[0]->str);
 			resolve_target(E, S, np, false);
+			return;
+		}
+		if (!strcmp(n->name, "@var") && S->probe &&
+		    (!S->probe->kernel || S->probe->kind == PK_UPROC)) {
+			/* the variable's run-time address comes from the probed instruction's (regs->ip) */
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@var' reads a program's variable (DWARF) only in a probe of "
+				    "the program's code (process(\"PATH\").function or .statement), "
+				    "not in '%s'",
+				    S->probe->pp);
 			return;
 		}
 		if (!strcmp(n->name, "@perf")) {
