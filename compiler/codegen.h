@@ -130,6 +130,8 @@ void cg_perf_meta(struct gen *G, FILE *o);
 const char *cg_kread_chain(struct gen *G, const char *base, const struct cc_btf_read *r,
 			   struct cc_node *n);
 const char *cg_kread_task(struct gen *G, struct cc_node *n);
+/* task_cwd_path(), *_exe_file(), fullpath_struct_*(), task_dentry_path(); site: a bad task */
+const char *cg_kread_path(struct gen *G, struct cc_node *n, const char *a0, int site);
 const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_read *r,
 			struct cc_node *n);
 void cg_btf_emit_locals(struct gen *G, FILE *o);

@@ -140,16 +140,24 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	case B_TASK_CWD_PATH:
 		site = cg_add_site(G, TH_ERR_USER, "invalid task_struct pointer",
 				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
+		if (!G->kernel) /* through the runner's kernel reader (guest-runtime/kpath.c) */
+			return cg_kread_path(G, n, a0, site);
 		return cg_fmt(G, "th_task_cwd_path(H, %s, %d)", a0, site);
 	case B_TASK_FD_LOOKUP:
 		site = cg_add_site(G, TH_ERR_USER, "cannot find file in task",
 				cg_fmt(G, "identifier '%s'", n->name), &n->loc);
 		return cg_fmt(G, "th_task_fd_lookup(H, %s, %s, %d)", a0, cg_ex(G, n->args[1]), site);
 	case B_TASK_EXE_FILE:
+		if (!G->kernel)
+			return cg_kread_path(G, n, a0, -1);
 		return cg_fmt(G, "th_task_exe_file(%s)", a0);
 	case B_FULLPATH_PATH:
+		if (!G->kernel)
+			return cg_kread_path(G, n, a0, -1);
 		return cg_fmt(G, "th_fullpath_path(%s, %s)", cg_temp(G), a0);
 	case B_FULLPATH_FILE:
+		if (!G->kernel)
+			return cg_kread_path(G, n, a0, -1);
 		return cg_fmt(G, "th_fullpath_file(%s, %s, %s)", cg_temp(G), a0, cg_ex(G, n->args[1]));
 	case B_PN:
 		/* a literal of each probe (in a function: its caller's, which a literal cannot be) */
@@ -163,6 +171,8 @@ static const char *builtin_util(struct gen *G, struct cc_node *n)
 	case B_PSTRACE:
 		return cg_fmt(G, "th_pstrace(%s, %s)", cg_temp(G), a0);
 	case B_TASK_DENTRY_PATH:
+		if (!G->kernel)
+			return cg_kread_path(G, n, a0, -1);
 		return cg_fmt(G, "th_task_dentry_path(%s, %s, %s, %s)", cg_temp(G), a0, cg_ex(G, n->args[1]),
 			   cg_ex(G, n->args[2]));
 	case B_USER_MODE:

@@ -163,3 +163,94 @@ const char *cg_kread_task(struct gen *G, struct cc_node *n)
 	v = task_chain(G, t, n, p, np, CC_BTF_READ_VALUE);
 	return v ? v : "0";
 }
+
+/* The offset of member chain path (no pointer followed) in struct type; false: not in BTF */
+static bool layout_off(struct cc_btf *b, const char *type, const char *m1, const char *m2,
+		       uint64_t *ret)
+{
+	struct cc_btf_path_elem p[2] = { { .member = m1 }, { .member = m2 } };
+	struct cc_btf_access acc;
+	struct cc_btf_type t;
+	int i;
+
+	if (cc_btf_find_type(b, type, NULL, &t) || cc_btf_resolve(b, t, p, m2 ? 2 : 1, &acc))
+		return false;
+	*ret = 0;
+	for (i = 0; i < acc.nsteps; i++) {
+		if (acc.steps[i].op != CC_BTF_MEMBER)
+			return false;
+		*ret += (uint64_t)acc.steps[i].offset;
+	}
+	return true;
+}
+
+/*
+ * The path functions in user context (guest-runtime/kpath.c) walk kernel
+ * structs at the offsets of this kernel: a struct grt_kpath_layout literal
+ * of them, NULL (and an error at n) when BTF lacks one.
+ */
+static const char *kpath_layout(struct gen *G, struct cc_node *n)
+{
+	static const struct {
+		const char *type, *m1, *m2;
+	} members[] = {
+		/* in struct grt_kpath_layout's order */
+		{ "task_struct", "fs", NULL },
+		{ "task_struct", "mm", NULL },
+		{ "fs_struct", "root", NULL },
+		{ "fs_struct", "pwd", NULL },
+		{ "mm_struct", "exe_file", NULL },
+		{ "file", "f_path", NULL },
+		{ "path", "mnt", NULL },
+		{ "path", "dentry", NULL },
+		{ "dentry", "d_parent", NULL },
+		{ "dentry", "d_name", "name" },
+		{ "dentry", "d_inode", NULL },
+		{ "inode", "i_ino", NULL },
+		{ "vfsmount", "mnt_root", NULL },
+		{ "vfsmount", "mnt_sb", NULL },
+		{ "super_block", "s_magic", NULL },
+		{ "mount", "mnt_parent", NULL },
+		{ "mount", "mnt_mountpoint", NULL },
+		{ "mount", "mnt", NULL },
+	};
+	struct cc_btf *b = NULL;
+	const char *lit = "(&(const struct grt_kpath_layout){ ";
+	uint64_t off;
+	size_t i;
+
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		if (cc_ctx_btf(G->cx, &b) ||
+		    !layout_off(b, members[i].type, members[i].m1, members[i].m2, &off)) {
+			cc_error_at(&G->cx->diag, &n->loc,
+				    "'%s' in user context needs struct %s's member %s in this "
+				    "kernel's BTF",
+				    n->name, members[i].type, members[i].m1);
+			return NULL;
+		}
+		lit = cg_fmt(G, "%s%lluull, ", lit, (unsigned long long)off);
+	}
+	return cg_fmt(G, "%s})", lit);
+}
+
+const char *cg_kread_path(struct gen *G, struct cc_node *n, const char *a0, int site)
+{
+	const char *L = kpath_layout(G, n);
+
+	if (!L)
+		return "0";
+	switch (n->builtin) {
+	case B_TASK_CWD_PATH:
+		return cg_fmt(G, "grt_task_cwd_path(U, %s, %s, %d)", L, a0, site);
+	case B_TASK_EXE_FILE:
+		return cg_fmt(G, "grt_task_exe_file(U, %s, %s)", L, a0);
+	case B_FULLPATH_PATH:
+		return cg_fmt(G, "grt_fullpath_path(U, %s, %s, %s)", L, cg_temp(G), a0);
+	case B_FULLPATH_FILE:
+		return cg_fmt(G, "grt_fullpath_file(U, %s, %s, %s, %s)", L, cg_temp(G), a0,
+			      cg_ex(G, n->args[1]));
+	default: /* B_TASK_DENTRY_PATH */
+		return cg_fmt(G, "grt_task_dentry_path(U, %s, %s, %s, %s, %s)", L, cg_temp(G), a0,
+			      cg_ex(G, n->args[1]), cg_ex(G, n->args[2]));
+	}
+}

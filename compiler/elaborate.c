@@ -662,6 +662,12 @@ static void btf_value(struct elab *E, struct scope *S, struct cc_node **np)
 		}
 		return;
 	}
+	if (v->kind == N_DWARF && !strcmp(v->name, "@var")) {
+		cc_error_at(&cx->diag, &n->loc,
+			    "'&@var(...)', a program variable's address, is not supported: @var "
+			    "reads its value (in a probe of the program's functions)");
+		return;
+	}
 	if (v->kind != N_TARGET) {
 		cc_error_at(&cx->diag, &n->loc,
 			    "'&' takes the address of a kernel member ($x->f, @cast(...)->f)");
@@ -837,6 +843,10 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			btf_value(E, S, np);
 			return;
 		}
+		if (!strcmp(n->name, "@const")) {
+			elab_const(E, n);
+			return;
+		}
 		if (!strcmp(n->name, "@enum") || !strcmp(n->name, "@enumname")) {
 			if (n->name[5])
 				resolve(E, S, &n->args[0], false);
@@ -862,13 +872,28 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			resolve_target(E, S, np, false);
 			return;
 		}
+		if (!strcmp(n->name, "@var") && S->probe &&
+		    (!S->probe->kernel || S->probe->kind == PK_UPROC)) {
+			/* the variable's run-time address comes from the probed instruction's (regs->ip) */
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@var' reads a program's variable (DWARF) only in a probe of "
+				    "the program's code (process(\"PATH\").function or .statement), "
+				    "not in '%s'",
+				    S->probe->pp);
+			return;
+		}
 		if (!strcmp(n->name, "@perf")) {
 			/* a counter of the target (probe_perf.c): a built-in's call */
 			if (cc_perf_read(cx, n) == 0)
 				resolve_call(E, S, n);
 			return;
 		}
-		if (n->name[0] == '&')
+		if (!strcmp(n->name, "@probewrite"))
+			/* those of probes became numbers (elaborate_probewrite.c) */
+			cc_error_at(&cx->diag, &n->loc,
+				    "'@probewrite' asks whether a probe's body writes a variable: "
+				    "use it in a probe or an alias, not in a function");
+		else if (n->name[0] == '&')
 			cc_error_at(&cx->diag, &n->loc,
 				    "taking an address ('&') needs kernel debuginfo (DWARF), which "
 				    "this backend does not use");

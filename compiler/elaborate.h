@@ -58,6 +58,12 @@ struct elab_typed {
 void elab_expand_probe(struct elab *E, struct cc_probe *p, bool loud);
 bool elab_has_raw_tracepoint(struct elab *E, const char *event);
 
+/* elaborate_probewrite.c: each @probewrite(var) in body becomes 0 or 1: does user_body write var? */
+void elab_probewrite_resolve(struct cc_ctx *cx, struct cc_node *body, struct cc_node *user_body);
+
+/* elaborate_const.c: @const("NAME") becomes a number; false: an error (said) */
+bool elab_const(struct elab *E, struct cc_node *n);
+
 /* elaborate_foreach.c: an array changed while a foreach walks it is an error, as in stap */
 void elab_foreach_check(struct elab *E);
 

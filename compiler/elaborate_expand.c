@@ -77,7 +77,7 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 {
 	struct cc_ctx *cx = E->cx;
 	struct cc_vec stmts = { 0 };
-	struct cc_node *cond = NULL;
+	struct cc_node *cond = NULL, *mine;
 	int i;
 
 	/* a perf counter (probe_perf.c) is no event: @perf reads it */
@@ -140,10 +140,14 @@ static void finish_dprobe(struct elab *E, struct cc_dprobe *d, const struct chai
 	for (i = ch->n - 1; i >= 0; i--)
 		if (!ch->epilogue[i])
 			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
-	cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, user_body));
+	mine = cc_node_clone(cx, user_body);
+	cc_vec_push(cx->arena, &stmts, mine);
 	for (i = 0; i < ch->n; i++)
 		if (ch->epilogue[i])
 			cc_vec_push(cx->arena, &stmts, cc_node_clone(cx, ch->body[i]));
+	/* @probewrite asks about the user's body, wherever it is asked */
+	for (i = 0; i < stmts.n; i++)
+		elab_probewrite_resolve(cx, stmts.v[i], mine);
 	/*
 	 * Two aliases of one wildcard on the same event (syscall.pread and
 	 * syscall.pread64 under syscall.*) would run the handler twice per

@@ -845,6 +845,13 @@ static struct cc_node *assignment(struct parser *ps)
 		if (ps_is(ps, assign_ops[i])) {
 			struct cc_node *a = ps_new_node(ps, N_ASSIGN, ps->t);
 
+			if (n->kind == N_DWARF && !strcmp(n->name, "@var"))
+				/* stap -g writes the probed process's memory there */
+				ps_fail_msg(ps, &ps->t->loc,
+					 cc_sprintf(ps->cx->arena,
+						    "'%s' to @var(...) is not supported: taphub does not "
+						    "write a program's variables (stap does in guru mode)",
+						    assign_ops[i]));
 			if (!is_lvalue(n))
 				ps_fail_msg(ps, &ps->t->loc,
 					 cc_sprintf(ps->cx->arena,

@@ -97,6 +97,26 @@ int64_t grt_randint(struct grt_uctx *u, int64_t n, int64_t site);
 int64_t grt_task_current(struct grt_uctx *u);
 int64_t grt_kread_int(struct grt_uctx *u, uint64_t addr, int size, int is_signed, int64_t site);
 char *grt_kread_str(struct grt_uctx *u, char *dst, uint64_t addr, int64_t maxlen);
+/*
+ * Paths of kernel objects in user context (kpath.c): the offsets of the
+ * members walked, from this kernel's BTF (the compiler fills them in)
+ */
+struct grt_kpath_layout {
+	uint64_t task_fs, task_mm, fs_root, fs_pwd, mm_exe_file, file_f_path;
+	uint64_t path_mnt, path_dentry, dentry_parent, dentry_name, dentry_inode, inode_ino;
+	uint64_t vfsmount_root, vfsmount_sb, sb_magic, mount_parent, mount_mountpoint, mount_mnt;
+};
+/* task_cwd_path(task): the address of its fs->pwd; a bad task is the error at site */
+int64_t grt_task_cwd_path(struct grt_uctx *u, const struct grt_kpath_layout *L, int64_t task,
+			  int64_t site);
+/* task_exe_file(task) (0: the runner's, as current_exe_file()); 0 when it has none */
+int64_t grt_task_exe_file(struct grt_uctx *u, const struct grt_kpath_layout *L, int64_t task);
+char *grt_task_dentry_path(struct grt_uctx *u, const struct grt_kpath_layout *L, char *dst,
+			   int64_t task, int64_t dentry, int64_t vfsmnt);
+char *grt_fullpath_path(struct grt_uctx *u, const struct grt_kpath_layout *L, char *dst,
+			int64_t path);
+char *grt_fullpath_file(struct grt_uctx *u, const struct grt_kpath_layout *L, char *dst,
+			int64_t task, int64_t file);
 
 /* arrays: gid is the global's id; key has the array's nkeys cells */
 int64_t grt_arr_get_long(struct grt_uctx *u, int gid, const struct grt_cell *key);

@@ -16,7 +16,8 @@
 #
 #   compiles     tap -p4 succeeded
 #   refuses      stap refuses it too: the .exp expects a parse or semantic
-#                error, and tap -p4 failed
+#                error (or tests/compat/refused.tsv gives stap's testsuite's
+#                evidence for a script no .exp runs here), and tap -p4 failed
 #   kernel       refused at pass 2: a probe type this kernel lacks
 #                (kprobes, fentry, modules), with the point and the reason
 #   user         refused at pass 2: a user-space probe taphub does not
@@ -152,6 +153,10 @@ classify_one() { # classify_one SUITE FILE
 			# -p4 whatever pass the .exp stopped at
 			cmd="-p4 $(printf '%s' "$rec" | cut -f5- |
 				sed -E 's/(^| )-p ?[0-5]( |$)/ /g; s/^ +//')"
+		elif awk -F'\t' -v f="${rel#systemtap.base/}" '$1 == f { found = 1 } END { exit !found }' \
+			"$here/refused.tsv"; then
+			# no .exp runs it here, and stap's testsuite shows stap refuses it
+			expect=refuse
 		fi
 		dir=$base
 	fi

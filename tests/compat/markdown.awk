@@ -11,7 +11,7 @@
 
 function describe(c) {
 	if (c == "compiles") return "compiles with `tap -p4`"
-	if (c == "refuses") return "refused, as stap refuses it (the .exp expects a parse or semantic error)"
+	if (c == "refuses") return "refused, as stap refuses it (the .exp expects a parse or semantic error; tests/compat/refused.tsv: stap's testsuite shows it for a script no .exp runs here)"
 	if (c == "kernel") return "refused: a probe type this kernel lacks"
 	if (c == "user") return "refused: a user-space probe"
 	if (c == "module") return "refused: a feature of SystemTap's kernel module"

@@ -114,6 +114,36 @@ assert_grep "task_cwd_path(0): an error" "$TMP/paths.out" '^err=invalid task_str
 (cd /sys/fs/bpf && tap_run pathsmnt -c "$GEN getppid 1" -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
 	if (pid() == target()) printf("cwd=%s\n", fullpath_struct_path(task_cwd_path(task_current()))) }')
 assert_eq "task_cwd_path across a mount point" "$(out pathsmnt)" "cwd=/sys/fs/bpf"
+# in user context (begin, timer, end): the runner's task through the kernel reader,
+# and stap's errors for task 0 and -1 (task_paths.stp)
+(cd "$TMP/cwd dir/sub" && tap_run upaths -e 'global n
+function show(where) {
+	t = task_current()
+	printf("%s cwd=%s\n", where, fullpath_struct_path(task_cwd_path(t)))
+	printf("%s exe=%s\n", where, fullpath_struct_file(t, current_exe_file()))
+}
+probe begin {
+	show("begin")
+	printf("begin exe2=%s\n", fullpath_struct_file(task_current(), task_exe_file(task_current())))
+	printf("begin none=%s\n", task_dentry_path(task_current(), 0, 0))
+	try { task_cwd_path(0) } catch (e) { printf("err0=%s\n", e) }
+	try { println(fullpath_struct_path(task_cwd_path(-1))) } catch (e) { printf("err1=%s\n", e) }
+}
+probe timer.ms(10) { if (!n++) { show("timer"); exit() } }
+probe end { show("end") }')
+tap_exe=$(readlink -f "$TAP")
+dir=$(cd "$TMP/cwd dir/sub" && pwd -P)
+assert_ok "the path functions in user context" upaths
+assert_eq "task_cwd_path and current_exe_file in begin, timer, end: tap's own" \
+	"$(grep -E '(cwd|exe)=' "$TMP/upaths.out" | grep -v exe2= | tr '\n' '|')" \
+	"begin cwd=$dir|begin exe=$tap_exe|timer cwd=$dir|timer exe=$tap_exe|end cwd=$dir|end exe=$tap_exe|"
+assert_grep "task_exe_file in begin" "$TMP/upaths.out" "^begin exe2=$tap_exe\$"
+assert_grep "task_dentry_path of nothing in begin: <unknown>" "$TMP/upaths.out" '^begin none=<unknown>$'
+assert_grep "task_cwd_path(0) in begin: an error" "$TMP/upaths.out" '^err0=invalid task_struct pointer$'
+assert_grep "task_cwd_path(-1) in begin: an error" "$TMP/upaths.out" '^err1=invalid task_struct pointer$'
+(cd /sys/fs/bpf && tap_run upathsmnt -e 'probe begin {
+	printf("cwd=%s\n", fullpath_struct_path(task_cwd_path(task_current()))); exit() }')
+assert_eq "task_cwd_path across a mount point in begin" "$(out upathsmnt)" "cwd=/sys/fs/bpf"
 
 # ---- pstrace: the target, tap, timeout, this shell and its ancestors up to init ------------
 # (MAXSTRINGLEN 1024: a test run's ancestry may not fit the default 128)

@@ -74,6 +74,8 @@ TCP='global n_syn, n_synack, fin_c, fin_s, data_c, data_s, bad
 probe netfilter.ip.local_out {
 	if (protocol != 6 || (dport != $1 && sport != $1)) next
 	if (saddr != @2 || daddr != @2 || family != $3) bad++
+	/* ip.stp/netfilter.stp helpers: the transport protocol past the IPv6 header */
+	if (family == 10 && __ip6_skb_proto($skb) != 6) bad++
 	payload = length - (family == 2 ? 20 : 40) - @cast(tcphdr, "tcphdr")->doff * 4
 	if (syn && !ack && dport == $1) n_syn++
 	if (syn && ack && sport == $1) n_synack++

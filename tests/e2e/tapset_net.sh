@@ -147,11 +147,26 @@ probe kernel.trace("sock:inet_sock_set_state") {
 	       format_ipaddr(__ip_sock_saddr($sk), __ip_sock_family($sk)), __tcp_sock_sport($sk) > 0,
 	       format_ipaddr(__ip_sock_daddr($sk), __ip_sock_family($sk)), __tcp_sock_dport($sk),
 	       tcp_sockstate_str(tcp_ts_get_info_state($sk)), __ip_sock_family($sk))
+	printf("ssthresh=%d\nmss=%d\n", tcp_ts_get_info_snd_ssthresh($sk),
+	       tcp_ts_get_info_rcv_mss($sk) > 0)
 }' "$port"
 assert_ok "__ip_sock_saddr/daddr/family, __tcp_sock_sport/dport, format_ipaddr run" ipfn
 assert_grep "the client's local address, a port" "$TMP/ipfn.out" '^s=127\.0\.0\.1:1$'
 assert_grep "its peer: 127.0.0.1 and the server's port" "$TMP/ipfn.out" "^d=127\\.0\\.0\\.1:$port\$"
 assert_eq "AF_INET" "$(value fam ipfn)" 2
 assert_grep "tcp_ts_get_info_state(): a state stap names" "$TMP/ipfn.out" '^state=TCP_[A-Z_]*$'
+# a new connection's slow start threshold is the kernel's "infinite" (TCP_INFINITE_SSTHRESH)
+assert_eq "tcp_ts_get_info_snd_ssthresh(): not yet set" "$(value ssthresh ipfn)" 2147483647
+assert_eq "tcp_ts_get_info_rcv_mss(): a segment size" "$(value mss ipfn)" 1
+
+# ---- the same helpers on nonsense addresses (net-sanity.stp): stap's one error -----------
+for v in 0 0xffffffff 0xffffffffffffffff; do
+	tap_run "sanity_$v" -e 'probe begin {
+		print(__ip6_skb_proto($1) + __get_skb_tcphdr($1) + __get_skb_iphdr($1) +
+		      tcp_ts_get_info_snd_ssthresh($1) + tcp_ts_get_info_rcv_mss($1)) }' "$v"
+	assert_rc "helpers on address $v: an error" "sanity_$v" 1
+	assert_eq "helpers on address $v: one kernel read fault" \
+		"$(grep -c '^ERROR: kernel read fault' "$TMP/sanity_$v.err")" 1
+done
 
 finish

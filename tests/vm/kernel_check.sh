@@ -406,6 +406,13 @@ run "$TAP" -e 'probe begin { t = task_current()
 		@task(t)->comm, task_pid(task_parent(t)) == ppid()); exit() }' >"$tmp/kread.out" 2>&1
 expect "@cast and task_*() in a begin probe read the runner's task" "$tmp/kread.out" \
 	"tgid=1 comm=tap parent=1"
+# the path functions walk this kernel's dentries and mounts at its BTF's
+# offsets (guest-runtime/kpath.c): tap's own cwd and executable
+(cd /sys/fs/bpf && run "$TAP" -e 'probe begin { t = task_current()
+	printf("cwd=%s exe=%s\n", fullpath_struct_path(task_cwd_path(t)),
+		fullpath_struct_file(t, current_exe_file())); exit() }') >"$tmp/kpath.out" 2>&1
+expect "task_cwd_path and current_exe_file in a begin probe" "$tmp/kpath.out" \
+	"cwd=/sys/fs/bpf exe=$(readlink -f "$TAP")"
 
 # ---- user space: SDT markers and functions through uprobes -------------------
 

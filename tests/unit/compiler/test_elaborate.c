@@ -285,6 +285,50 @@ static void timing_names_each_probe(void **state)
 	done(&r);
 }
 
+/* g is read, so the assignments of @probewrite to it stay */
+#define PW_END "global g\nprobe end { print(g) }"
+
+/* The number @probewrite(v) became in part i of probe 0's body: its first statement, g = ... */
+static int64_t probewrite_in(struct run *r, int i)
+{
+	struct cc_node *st = probe(r, 0)->body->args[i]->args[0];
+
+	assert_int_equal(st->kind, N_EXPR);
+	assert_int_equal(st->lhs->kind, N_ASSIGN);
+	assert_int_equal(st->lhs->rhs->kind, N_NUM);
+	return st->lhs->rhs->num;
+}
+
+static void probewrite_asks_about_the_user_body(void **state)
+{
+	struct run r;
+
+	/* the alias's prologue writes v: only the user's body counts */
+	run(&r, "probe a = begin { v = 1 }, { g = @probewrite(v) }\n"
+		"probe a { w = 2 }\n" PW_END);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(probewrite_in(&r, 2), 0);
+	done(&r);
+	run(&r, "probe a = begin { }, { g = @probewrite(v) }\nprobe a { v++ }\n" PW_END);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(probewrite_in(&r, 2), 1);
+	done(&r);
+	/* no alias: the probe's body is the user's */
+	run(&r, "probe begin { g = @probewrite(v); v = 1 }\n" PW_END);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(probewrite_in(&r, 0), 1);
+	done(&r);
+	expect_error("function f() { return @probewrite(x) } probe begin { f() }",
+		     "not in a function");
+	expect_error("probe begin { print(@probewrite(1 + 2)) }", "takes one variable");
+}
+
+static void const_needs_guru_mode(void **state)
+{
+	expect_error("probe begin { print(@const(\"STP_SKIP_BADVARS\")) }",
+		     "'@const' is not permitted without guru mode (-g)");
+}
+
 static void dumps(void **state)
 {
 	struct cc_ctx cx;
@@ -329,6 +373,8 @@ int main(void)
 		cmocka_unit_test(foreach_array_must_not_change),
 		cmocka_unit_test(refused_points_say_why),
 		cmocka_unit_test(timing_names_each_probe),
+		cmocka_unit_test(probewrite_asks_about_the_user_body),
+		cmocka_unit_test(const_needs_guru_mode),
 		cmocka_unit_test(dumps),
 	};
 
