@@ -38,7 +38,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -ldw -lelf -lpthread -ldl -lm
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -ldw -lelf -lcrypto -lpthread -ldl -lm
 
 # A module is a folder; its archive is named after it (hub/daemon:
 # libhub-daemon.a).
