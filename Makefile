@@ -79,7 +79,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
 	compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog \
-	$(O)/tests/e2e/watchprog $(O)/tests/e2e/markprog
+	$(O)/tests/e2e/watchprog $(O)/tests/e2e/markprog $(O)/tests/e2e/tapaedit
 
 # ---- libraries ------------------------------------------------------------
 
@@ -193,6 +193,12 @@ $(O)/tests/e2e/markprog: tests/e2e/markprog.c include/taphub/marker.h include/ta
 $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# Forged artifacts (tests/e2e/artifact.sh): the hub library's own packer.
+$(O)/tests/e2e/tapaedit: tests/e2e/tapaedit.c $(call lib,$(O),hub) $(call lib,$(O),guest-runtime)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(call lib,$(O),hub) $(call lib,$(O),relayhost-module) \
+		$(call lib,$(O),guest-runtime) $(LIBS)
 
 # The programs again under ASan+UBSan, for the e2e files run by e2e-san.
 SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
