@@ -263,7 +263,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURC
 	-Iinclude -I. -DTAPHUB_VERSION='"$(VERSION)"' -DCC_REGEX_MAX_WORK=2000000
 
 # Fuzz targets link the sources they exercise (the hub only its codec).
-FUZZ_SRCS := $(SRCS_compiler) $(SRCS_guest-runtime) hub/proto.c
+FUZZ_SRCS := $(SRCS_compiler) $(SRCS_guest-runtime) hub/proto.c hub/artifact.c hub/artifact_sign.c
 
 $(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(O)/gen/embed.S
 	@mkdir -p $(@D)

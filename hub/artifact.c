@@ -199,7 +199,8 @@ static int parse_table(struct hub_artifact *a, char *err, size_t errlen)
 		return fail(err, errlen, -EPROTONOSUPPORT,
 			    "artifact format version %u, this tap reads version %d", version,
 			    HUB_ARTIFACT_VERSION);
-	if (hsize != HUB_ARTIFACT_HEADER_SIZE || !nmem || nmem > NMEMBER_NAMES)
+	/* flags: none defined yet; a reader refuses what it does not know */
+	if (hsize != HUB_ARTIFACT_HEADER_SIZE || !nmem || nmem > NMEMBER_NAMES || get32(d + 20))
 		return fail(err, errlen, -EINVAL, "corrupt artifact header");
 	if (file_size != a->len)
 		return fail(err, errlen, -EINVAL,
@@ -226,11 +227,27 @@ static int parse_table(struct hub_artifact *a, char *err, size_t errlen)
 		size = get64(e + 40);
 		idx = member_index(name);
 		/* known names, each once, in the writer's order: no ambiguity */
-		if (idx <= last)
+		if (idx <= last) {
+			char *c;
+
+			/* the name is the file's bytes: the message stays one printable line */
+			for (c = name; *c; c++)
+				if (*c < 0x20 || *c > 0x7e)
+					*c = '?';
 			return fail(err, errlen, -EINVAL, "artifact member %d: unknown, repeated or "
-				    "out of order ('%.32s')", i, name);
-		if ((off & 7) || off < prev_end || off > a->len || size > a->len - off)
+				    "out of order ('%s')", i, name);
+		}
+		/*
+		 * One layout only: each member at the next 8-aligned offset,
+		 * zero padding before it, nothing after the last.  No byte of
+		 * the file is outside a hash or a check.
+		 */
+		if (off != ((prev_end + 7) & ~(uint64_t)7) || off > a->len || size > a->len - off)
 			return fail(err, errlen, -EINVAL, "artifact member %s: outside the file", name);
+		for (; prev_end < off; prev_end++)
+			if (d[prev_end])
+				return fail(err, errlen, -EINVAL, "artifact corrupt: padding before "
+					    "member %s is not zero", name);
 		hub_artifact_sha256(d + off, (size_t)size, h);
 		if (memcmp(h, e + 48, 32))
 			return fail(err, errlen, -EBADMSG,
@@ -244,6 +261,8 @@ static int parse_table(struct hub_artifact *a, char *err, size_t errlen)
 		prev_end = off + size;
 		last = idx;
 	}
+	if (prev_end != a->len)
+		return fail(err, errlen, -EINVAL, "artifact corrupt: bytes after its last member");
 	if (a->members[0].name != member_names[0] || !hub_artifact_member(a, "guest.meta", NULL))
 		return fail(err, errlen, -EINVAL, "artifact without a manifest or a guest.meta");
 	return 0;
