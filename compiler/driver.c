@@ -8,7 +8,9 @@
  * kernel (release, build string, BTF size) and the generated sources,
  * which already carry the elaborated script, the tapsets it used, the -D
  * values and the limits — and looks the hash up in the cache.  A hit skips
- * clang and cc entirely.  On a miss, clang (eBPF object) and cc (user
+ * clang and cc entirely; where they are not installed, the entry is found
+ * through the cache's index of the same hash without the compilers
+ * (cache_key()), so a script compiled here earlier still runs.  On a miss, clang (eBPF object) and cc (user
  * shared object) run in parallel in a staging directory that is then
  * published with one rename.
  */

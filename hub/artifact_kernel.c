@@ -503,12 +503,13 @@ static bool rawtp_exists(struct kcheck *k, const char *ev)
 {
 	const struct btf *b = kc_btf(k);
 	struct dirent *de;
-	char name[300];
+	char name[PATH_MAX];
 	bool found = false;
 	DIR *d;
 
 	if (b) {
-		snprintf(name, sizeof(name), "btf_trace_%s", ev);
+		if ((size_t)snprintf(name, sizeof(name), "btf_trace_%s", ev) >= sizeof(name))
+			return false;
 		return btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF) > 0;
 	}
 	d = opendir("/sys/kernel/tracing/events");

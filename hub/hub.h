@@ -11,6 +11,7 @@
  *   local.c   the embedded (no daemon) session: tap runs a guest itself
  *             and prints its output (ARCHITECTURE.md "Embedded default")
  *   proto.c   the control protocol's codec: build, send, receive, validate
+ *   artifact*.c  a compiled guest in one file, checked against the kernel
  *
  * Library code never prints; errors come back as -errno plus a one-line
  * reason in a caller's buffer, or, where there is no caller to return to,
