@@ -5,9 +5,9 @@
 # cache, refused when tampered with, built for another architecture,
 # unsigned where a signature is required, or needing what this kernel
 # lacks -- each with one line and status 1.  And the compile cache's rule:
-# an entry compiled earlier runs where clang and cc are gone.
-. "$(dirname "$0")/lib.sh"
-require_kernel
+# an entry compiled earlier runs where clang and cc are gone.  Last, a
+# flight-recorder session (-F) of a private taphubd runs from an artifact.
+. "$(dirname "$0")/hub_lib.sh"
 require_cmd openssl
 EDIT=$TAP_E2E_BUILD/tests/e2e/tapaedit
 [ -x "$EDIT" ] || skip "no $EDIT: build it first"
@@ -175,5 +175,25 @@ PATH=$nocc TAPHUB_CACHE=$TMP/cc-cache tap_run hit -v "$TMP/count.stp" -c "$GEN g
 assert_eq "a cached script runs without clang or cc: 25 counted" "$(out hit)" "begin
 n=25"
 assert_grep "... from the cache" "$TMP/hit.err" "cache hit"
+
+# ---- -F: a hub session from an artifact, its argument compiled in ------------------
+
+F='global n
+probe begin { printf("begin\n") }
+probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen" && ppid() == $1) n++ }
+probe end { printf("n=%d\n", n) }'
+tap_run fbuild -p4 --artifact "$TMP/flight.tapa" -e "$F" $$
+hub_start
+fresh_cache
+no_cc tap_run flight --run -F -m artf -o "$TMP/artf.txt" "$TMP/flight.tapa" $$
+assert_rc "tap --run -F with no compiler starts a hub session" flight 0
+"$GEN" getppid 60
+"$TAPCTL" stop artf >"$TMP/stop.txt" 2>&1
+if wait_until 10 'grep -qx "n=60" "$TMP/artf.txt"'; then
+	pass "the session's runner ran from the extracted artifact: begin, 60 counted, end"
+else
+	fail "the session's runner ran from the extracted artifact" "$(cat "$TMP/artf.txt" "$TMP/stop.txt" 2>&1)" \
+		"$(run_details flight)"
+fi
 
 finish
