@@ -328,25 +328,24 @@ out_free:
 	return r;
 }
 
-int hub_artifact_open(const char *path, struct hub_artifact **ret, char *err, size_t errlen)
+int hub_artifact_read(const char *path, uint8_t **ret, size_t *ret_len)
 {
 	struct stat st;
 	size_t got = 0;
 	uint8_t *buf;
 	ssize_t n;
-	int fd, r;
+	int fd, r = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "cannot open %s: %s", path, strerror(errno));
+		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errlen, -EINVAL, "%s: not a regular file", path);
+		return -EINVAL;
 	}
 	if (st.st_size > HUB_ARTIFACT_MAX_BYTES) {
 		close(fd);
-		return fail(err, errlen, -EFBIG, "%s: larger than %u MB", path,
-			    HUB_ARTIFACT_MAX_BYTES >> 20);
+		return -EFBIG;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
@@ -357,12 +356,37 @@ int hub_artifact_open(const char *path, struct hub_artifact **ret, char *err, si
 		n = read(fd, buf + got, (size_t)st.st_size - got);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0)
+			r = -errno;
 		if (n <= 0)
 			break;
 		got += (size_t)n;
 	}
 	close(fd);
-	r = hub_artifact_parse(buf, got, ret, err, errlen);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	*ret = buf;
+	*ret_len = got;
+	return 0;
+}
+
+int hub_artifact_open(const char *path, struct hub_artifact **ret, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	r = hub_artifact_read(path, &buf, &len);
+	if (r == -EINVAL)
+		return fail(err, errlen, r, "%s: not a regular file", path);
+	if (r == -EFBIG)
+		return fail(err, errlen, r, "%s: larger than %u MB", path,
+			    HUB_ARTIFACT_MAX_BYTES >> 20);
+	if (r)
+		return fail(err, errlen, r, "cannot read %s: %s", path, strerror(-r));
+	r = hub_artifact_parse(buf, len, ret, err, errlen);
 	free(buf);
 	if (r && r != -ENOMEM) {
 		/* the file's name in front: the one line a user sees */

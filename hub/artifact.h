@@ -54,6 +54,8 @@ struct hub_artifact_blob {
 /* artifact.c */
 void hub_artifact_sha256(const void *data, size_t len, uint8_t out[32]);
 void hub_artifact_hex(const uint8_t d[32], char out[65]);
+/* A whole regular file of at most HUB_ARTIFACT_MAX_BYTES (-EFBIG), malloc'd. */
+int hub_artifact_read(const char *path, uint8_t **ret, size_t *ret_len);
 /* The file's bytes; members[0] must be the manifest, the rest in member order. */
 int hub_artifact_pack(const struct hub_artifact_blob *members, int n, uint8_t **ret,
 		      size_t *ret_len);

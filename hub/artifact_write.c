@@ -27,38 +27,10 @@ static const char *const guest_files[] = { "guest.meta", "guest.bpf.o", "guest.s
 static int read_file(const char *dir, const char *name, uint8_t **ret, size_t *ret_len)
 {
 	char path[PATH_MAX];
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size > HUB_ARTIFACT_MAX_BYTES) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*ret = buf;
-	*ret_len = got;
-	return 0;
+	return hub_artifact_read(path, ret, ret_len);
 }
 
 /* A value on one manifest line: newlines would start another line. */
