@@ -455,7 +455,13 @@ struct kcheck {
 	char *kallsyms;
 	bool kallsyms_tried;
 	int fentry; /* 0 not asked, 1 works, -1 does not */
+	struct btf **mods; /* the modules' BTF, split on vm's, loaded on a first miss */
+	int nmods;
+	bool mods_tried;
 };
+
+/* Modules' BTF files under /sys/kernel/btf: at most this many are read. */
+#define MAX_MODULE_BTF 1024
 
 static const struct btf *kc_btf(struct kcheck *k)
 {
@@ -596,6 +602,14 @@ static bool fentry_works(struct kcheck *k, const char *fn)
 	return k->fentry > 0;
 }
 
+/* A module's BTF is split on vmlinux's: look only at its own types. */
+static int first_own_type(const struct btf *b)
+{
+	const struct btf *base = btf__base_btf(b);
+
+	return base ? (int)btf__type_cnt(base) : 1;
+}
+
 /* A member named name in the struct or union t, looking through anonymous members too. */
 static const struct btf_type *find_member(const struct btf *b, const struct btf_type *t,
 					  const char *name, int depth)
@@ -627,7 +641,7 @@ static bool field_exists(const struct btf *b, const char *path)
 	int n = (int)btf__type_cnt(b), i;
 	bool ok = false;
 
-	for (i = 1; i < n && !ok; i++) {
+	for (i = first_own_type(b); i < n && !ok; i++) {
 		t = btf__type_by_id(b, (__u32)i);
 		snprintf(buf, sizeof(buf), "%s", path);
 		seg = strtok_r(buf, ".", &save);
@@ -648,7 +662,7 @@ static bool type_exists(const struct btf *b, const char *name)
 {
 	int n = (int)btf__type_cnt(b), i;
 
-	for (i = 1; i < n; i++) {
+	for (i = first_own_type(b); i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(b, (__u32)i);
 		const char *tn = btf__name_by_offset(b, t->name_off);
 
@@ -667,7 +681,7 @@ static bool enumval_exists(const struct btf *b, const char *what)
 	if (!dot || (size_t)(dot - what) >= sizeof(en))
 		return false;
 	snprintf(en, sizeof(en), "%.*s", (int)(dot - what), what);
-	for (i = 1; i < n; i++) {
+	for (i = first_own_type(b); i < n; i++) {
 		const struct btf_type *t = btf__type_by_id(b, (__u32)i);
 
 		if (!btf_is_enum(t) || strcmp(btf__name_by_offset(b, t->name_off), en))
@@ -707,6 +721,48 @@ static bool prog_type_works(int type)
 		/* < 0: cannot ask (no privilege): the load will tell */
 		return libbpf_probe_bpf_prog_type(type, NULL) != 0;
 	}
+}
+
+/*
+ * pred in vmlinux's BTF, else in a loaded module's: CO-RE relocates
+ * against both (a type a module defines, as libbpf looks it up).
+ */
+static bool btf_has(struct kcheck *k, bool (*pred)(const struct btf *, const char *),
+		    const char *what)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct btf *m, **nv;
+	DIR *d;
+	int i;
+
+	if (pred(k->vm, what))
+		return true;
+	if (!k->mods_tried) {
+		k->mods_tried = true;
+		d = opendir("/sys/kernel/btf");
+		while (d && (de = readdir(d)) && k->nmods < MAX_MODULE_BTF) {
+			if (de->d_name[0] == '.' || !strcmp(de->d_name, "vmlinux"))
+				continue;
+			snprintf(path, sizeof(path), "/sys/kernel/btf/%s", de->d_name);
+			m = btf__parse_split(path, k->vm);
+			if (libbpf_get_error(m))
+				continue;
+			nv = realloc(k->mods, sizeof(*nv) * (size_t)(k->nmods + 1));
+			if (!nv) {
+				btf__free(m);
+				break;
+			}
+			k->mods = nv;
+			k->mods[k->nmods++] = m;
+		}
+		if (d)
+			closedir(d);
+	}
+	for (i = 0; i < k->nmods; i++)
+		if (pred(k->mods[i], what))
+			return true;
+	return false;
 }
 
 #define LACKS(...) (snprintf(err, errlen, __VA_ARGS__), -ENOTSUP)
@@ -785,14 +841,18 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 		    libbpf_probe_bpf_helper(a2, a1, NULL) == 0)
 			return LACKS("artifact needs eBPF helper %s, which this kernel lacks", hn);
 	} else if (!strncmp(kind, "btf-", 4)) {
-		b = kc_btf(k);
-		if (!b)
+		bool (*has)(const struct btf *, const char *) =
+			!strcmp(kind, "btf-field") ? field_exists
+			: !strcmp(kind, "btf-type") ? type_exists
+			: !strcmp(kind, "btf-enumval") ? enumval_exists : NULL;
+
+		if (!has)
+			return LACKS("artifact needs '%s', which this tap (%s) cannot check", v,
+				     TAPHUB_VERSION);
+		if (!kc_btf(k))
 			return LACKS("artifact needs kernel BTF (/sys/kernel/btf/vmlinux), which this "
 				     "kernel lacks");
-		if (!strcmp(kind, "btf-field") ? !field_exists(b, what)
-		    : !strcmp(kind, "btf-type") ? !type_exists(b, what)
-		    : !strcmp(kind, "btf-enumval") ? !enumval_exists(b, what)
-		    : true)
+		if (!btf_has(k, has, what))
 			return LACKS("artifact needs BTF %s %s, which this kernel lacks",
 				     kind + 4, what);
 	} else {
@@ -832,6 +892,9 @@ int hub_artifact_check_kernel(const struct hub_artifact *a, char *err, size_t er
 	for (i = 0; !r && hub_artifact_line(a, i, &key, &val) == 0; i++)
 		if (!strcmp(key, "needs"))
 			r = check_need(&k, val, err, errlen);
+	for (i = 0; i < k.nmods; i++)
+		btf__free(k.mods[i]);
+	free(k.mods);
 	btf__free(k.vm);
 	free(k.kallsyms);
 	return r;
