@@ -308,12 +308,19 @@ int hub_artifact_parse(const void *data, size_t len, struct hub_artifact **ret, 
 			goto out_free;
 		}
 	}
+	/* and each member line names a guest file the artifact holds, with its hash */
 	for (i = 0; i < a->nlines; i++)
 		if (!strcmp(a->lines[i].key, "member")) {
-			char name[64];
+			const struct hub_artifact_member *m = NULL;
+			char name[64], hex[80];
+			int j;
 
-			if (sscanf(a->lines[i].value, "%63s", name) != 1 ||
-			    !hub_artifact_member(a, name, NULL)) {
+			if (sscanf(a->lines[i].value, "%63s %79s", name, hex) == 2)
+				for (j = 1; j < a->nmembers; j++)
+					if (!strcmp(a->members[j].name, name) &&
+					    strcmp(name, HUB_ARTIFACT_SIG))
+						m = &a->members[j];
+			if (!m || strcmp(m->sha256, hex)) {
 				r = fail(err, errlen, -EBADMSG,
 					 "artifact tampered with: the manifest names a member it "
 					 "does not hold");

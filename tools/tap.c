@@ -83,6 +83,7 @@ struct opts {
 	const char *sign_key;   /* --sign-key FILE */
 	bool run;               /* --run: the script is an artifact */
 	bool require_signature; /* --require-signature */
+	char *artifact_name;    /* --run: the artifact's name, -m's default */
 };
 
 /* the help text quotes the limits hub.h defines */
@@ -1296,7 +1297,7 @@ static int check_artifact_args(const struct opts *o, const struct hub_artifact *
  * by the artifact's digest, where it runs from as a compiled entry would
  * (a -F session's runner outlives this tap and reads them there).
  */
-static int load_artifact(const struct opts *o, struct cc_artifact *art, int64_t *maxerrors)
+static int load_artifact(struct opts *o, struct cc_artifact *art, int64_t *maxerrors)
 {
 	struct hub_artifact *a = NULL;
 	struct cc_cache *cache = NULL;
@@ -1320,6 +1321,16 @@ static int load_artifact(const struct opts *o, struct cc_artifact *art, int64_t 
 	r = check_artifact_args(o, a);
 	if (r)
 		goto out_free;
+	/* -m NAME, else the name it was compiled with (-F's session name) */
+	v = hub_artifact_get(a, "name");
+	if (!o->name && v && hub_check_name("-m", v, err, sizeof(err)) == 0) {
+		o->name = o->artifact_name = strdup(v);
+		if (!o->name) {
+			r = -ENOMEM;
+			fputs("tap: out of memory\n", stderr);
+			goto out_free;
+		}
+	}
 	v = hub_artifact_get(a, "maxerrors");
 	*maxerrors = v ? strtoll(v, NULL, 10) : 0;
 	art->has_bpf = hub_artifact_member(a, "guest.bpf.o", NULL) != NULL;
@@ -1533,6 +1544,7 @@ int main(int argc, char **argv)
 out:
 	cc_artifact_release(&art);
 	cc_ctx_release(&cx);
+	free(o.artifact_name);
 	free(o.defines);
 	free(o.incdirs);
 	free(o.words);

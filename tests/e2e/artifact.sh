@@ -182,11 +182,12 @@ F='global n
 probe begin { printf("begin\n") }
 probe kernel.trace("syscalls:sys_enter_getppid") { if (execname() == "gen" && ppid() == $1) n++ }
 probe end { printf("n=%d\n", n) }'
-tap_run fbuild -p4 --artifact "$TMP/flight.tapa" -e "$F" $$
+tap_run fbuild -p4 -m artf --artifact "$TMP/flight.tapa" -e "$F" $$
 hub_start
 fresh_cache
-no_cc tap_run flight --run -F -m artf -o "$TMP/artf.txt" "$TMP/flight.tapa" $$
+no_cc tap_run flight --run -F -o "$TMP/artf.txt" "$TMP/flight.tapa" $$
 assert_rc "tap --run -F with no compiler starts a hub session" flight 0
+assert_grep "... named as it was compiled (-m artf)" "$TMP/flight.out" "^Session artf "
 "$GEN" getppid 60
 "$TAPCTL" stop artf >"$TMP/stop.txt" 2>&1
 if wait_until 10 'grep -qx "n=60" "$TMP/artf.txt"'; then
