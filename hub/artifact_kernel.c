@@ -14,6 +14,7 @@
  *   needs netfilter - for PP
  *   needs prog-type NAME ID, needs map-type NAME ID
  *   needs helper NAME ID PROG-TYPE-ID
+ *   needs ksym NAME              a kfunc or kernel variable (strong __ksym)
  *   needs btf-field STRUCT.FIELD[.FIELD...], needs btf-type NAME,
  *   needs btf-enumval ENUM.VALUE
  *
@@ -361,6 +362,48 @@ out:
 	return out;
 }
 
+/*
+ * The object's strong externs: kfuncs and kernel variables (__ksym) it
+ * cannot load without.  Weak ones (__weak __ksym) are optional: the code
+ * asks bpf_ksym_exists() first.  The other externs libbpf fills in are
+ * kconfig values (CONFIG_*, LINUX_*), which it defaults.
+ */
+static void write_ksyms(FILE *f, struct lines *seen, const char *obj_path)
+{
+	Elf_Scn *scn = NULL;
+	Elf_Data *data;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf *e;
+	size_t i, n;
+	int fd;
+
+	elf_version(EV_CURRENT);
+	fd = open(obj_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && (scn = elf_nextscn(e, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; data && i < n; i++) {
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx != SHN_UNDEF ||
+			    GELF_ST_BIND(sym.st_info) != STB_GLOBAL)
+				continue;
+			name = elf_strptr(e, sh.sh_link, sym.st_name);
+			if (name && *name && strncmp(name, "CONFIG_", 7) && strncmp(name, "LINUX_", 6))
+				need(f, seen, "ksym %s", name);
+		}
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+}
+
 static void write_relos(FILE *f, struct lines *seen, const char *obj_path)
 {
 	struct btf *b = btf__parse_elf(obj_path, NULL);
@@ -439,6 +482,7 @@ int hub_artifact_write_needs(FILE *f, const char *dir, char *err, size_t errlen)
 		}
 		write_object(f, &seen, obj);
 		bpf_object__close(obj);
+		write_ksyms(f, &seen, path);
 		write_relos(f, &seen, path);
 	}
 out:
@@ -528,7 +572,8 @@ static bool rawtp_exists(struct kcheck *k, const char *ev)
 	return found;
 }
 
-static bool ksym_exists(struct kcheck *k, const char *fn)
+/* fn in /proc/kallsyms: a function (T, t), or with any, any symbol (kfuncs, ksym variables). */
+static bool ksym_exists(struct kcheck *k, const char *fn, bool any)
 {
 	size_t n = strlen(fn), len = 0, cap = 0;
 	const char *p;
@@ -562,7 +607,7 @@ static bool ksym_exists(struct kcheck *k, const char *fn)
 		return true; /* cannot tell: the attach says */
 	/* "ADDR T NAME\n" or "ADDR t NAME\t[module]\n" */
 	for (p = strstr(k->kallsyms, fn); p; p = strstr(p + 1, fn))
-		if (p > k->kallsyms + 2 && p[-1] == ' ' && (p[-2] == 'T' || p[-2] == 't') &&
+		if (p > k->kallsyms + 2 && p[-1] == ' ' && (any || p[-2] == 'T' || p[-2] == 't') &&
 		    (p[n] == '\n' || p[n] == '\t' || p[n] == 0))
 			return true;
 	return false;
@@ -795,9 +840,13 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 	} else if (!strncmp(kind, "kprobe", 6) || !strncmp(kind, "kretprobe", 9)) {
 		if (access("/sys/bus/event_source/devices/kprobe", F_OK))
 			return LACKS("artifact needs kprobes%s, which this kernel lacks", for_pp);
-		if (!ksym_exists(k, what))
+		if (!ksym_exists(k, what, false))
 			return LACKS("artifact needs kernel function %s%s, which this kernel lacks",
 				     what, for_pp);
+	} else if (!strcmp(kind, "ksym")) {
+		if (!ksym_exists(k, what, true))
+			return LACKS("artifact needs kernel symbol %s (a kfunc or ksym it calls or "
+				     "reads), which this kernel lacks", what);
 	} else if (!strcmp(kind, "fentry") || !strcmp(kind, "fexit")) {
 		b = kc_btf(k);
 		if (!b || btf__find_by_name_kind(b, what, BTF_KIND_FUNC) <= 0)

@@ -103,6 +103,10 @@ one_line "an artifact needing a tracepoint this kernel lacks is refused, naming 
 tap_run nofield --run "$TMP/nofield.tapa"
 one_line "an artifact needing a BTF field this kernel lacks is refused, naming it" nofield \
 	'artifact needs BTF field task_struct.no_such_field, which this kernel lacks'
+"$EDIT" "$TMP/count.tapa" "$TMP/noksym.tapa" "" 'needs ksym no_such_kfunc_of_taphub'
+tap_run noksym --run "$TMP/noksym.tapa"
+one_line "an artifact needing a kfunc this kernel lacks is refused, naming it" noksym \
+	'artifact needs kernel symbol no_such_kfunc_of_taphub'
 if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
 	"$EDIT" "$TMP/count.tapa" "$TMP/kp.tapa" "" 'needs kprobe vfs_read for kernel.function("vfs_read")'
 	tap_run kp --run "$TMP/kp.tapa"
