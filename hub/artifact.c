@@ -32,16 +32,16 @@
 #include "hub/hub.h"
 #include "hub/artifact.h"
 
-static const char magic[8] = { 'T', 'A', 'P', 'A', '\r', '\n', 0x1a, '\n' };
+static const char magic[8] = {'T', 'A', 'P', 'A', '\r', '\n', 0x1a, '\n'};
 
 /* The members an artifact may hold, in the order they are written. */
 static const char *const member_names[] = {
-	HUB_ARTIFACT_MANIFEST, "guest.meta", "guest.bpf.o", "guest.so", HUB_ARTIFACT_SIG,
+    HUB_ARTIFACT_MANIFEST, "guest.meta", "guest.bpf.o", "guest.so", HUB_ARTIFACT_SIG,
 };
 #define NMEMBER_NAMES (sizeof(member_names) / sizeof(member_names[0]))
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
@@ -234,8 +234,10 @@ static int parse_table(struct hub_artifact *a, char *err, size_t errlen)
 			for (c = name; *c; c++)
 				if (*c < 0x20 || *c > 0x7e)
 					*c = '?';
-			return fail(err, errlen, -EINVAL, "artifact member %d: unknown, repeated or "
-				    "out of order ('%s')", i, name);
+			return fail(err, errlen, -EINVAL,
+				    "artifact member %d: unknown, repeated or "
+				    "out of order ('%s')",
+				    i, name);
 		}
 		/*
 		 * One layout only: each member at the next 8-aligned offset,
@@ -243,16 +245,20 @@ static int parse_table(struct hub_artifact *a, char *err, size_t errlen)
 		 * the file is outside a hash or a check.
 		 */
 		if (off != ((prev_end + 7) & ~(uint64_t)7) || off > a->len || size > a->len - off)
-			return fail(err, errlen, -EINVAL, "artifact member %s: outside the file", name);
+			return fail(err, errlen, -EINVAL, "artifact member %s: outside the file",
+				    name);
 		for (; prev_end < off; prev_end++)
 			if (d[prev_end])
-				return fail(err, errlen, -EINVAL, "artifact corrupt: padding before "
-					    "member %s is not zero", name);
+				return fail(err, errlen, -EINVAL,
+					    "artifact corrupt: padding before "
+					    "member %s is not zero",
+					    name);
 		hub_artifact_sha256(d + off, (size_t)size, h);
 		if (memcmp(h, e + 48, 32))
 			return fail(err, errlen, -EBADMSG,
 				    "artifact tampered with or corrupt: member %s does not match "
-				    "its SHA-256", name);
+				    "its SHA-256",
+				    name);
 		m = &a->members[a->nmembers++];
 		m->name = member_names[idx];
 		m->data = d + off;

@@ -87,7 +87,7 @@ static void lines_free(struct lines *l)
 }
 
 static void need(FILE *f, struct lines *seen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void need(FILE *f, struct lines *seen, const char *fmt, ...)
 {
@@ -140,8 +140,8 @@ static void write_probes(FILE *f, struct lines *seen, const struct grt_meta *m)
 			need(f, seen, "tracepoint %s:%s for %s", p->subsys, p->event, pp);
 			break;
 		case GRT_PROG_PERF:
-			need(f, seen, "perf %d:%lld for %s", p->perf_type, (long long)p->perf_config,
-			     pp);
+			need(f, seen, "perf %d:%lld for %s", p->perf_type,
+			     (long long)p->perf_config, pp);
 			break;
 		case GRT_PROG_KFUNC:
 			if (p->nfuncs)
@@ -195,7 +195,8 @@ static void write_object(FILE *f, struct lines *seen, struct bpf_object *obj)
 	struct bpf_map *map;
 	char name[64];
 
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		enum bpf_prog_type pt = bpf_program__type(prog);
 		const struct bpf_insn *in = bpf_program__insns(prog);
 		size_t i, n = bpf_program__insn_cnt(prog);
@@ -208,7 +209,8 @@ static void write_object(FILE *f, struct lines *seen, struct bpf_object *obj)
 				need(f, seen, "helper %s %d %d", name, in[i].imm, (int)pt);
 			}
 	}
-	bpf_object__for_each_map(map, obj) {
+	bpf_object__for_each_map(map, obj)
+	{
 		enum bpf_map_type mt = bpf_map__type(map);
 		const char *ms = libbpf_bpf_map_type_str(mt);
 
@@ -395,7 +397,8 @@ static void write_ksyms(FILE *f, struct lines *seen, const char *obj_path)
 			    GELF_ST_BIND(sym.st_info) != STB_GLOBAL)
 				continue;
 			name = elf_strptr(e, sh.sh_link, sym.st_name);
-			if (name && *name && strncmp(name, "CONFIG_", 7) && strncmp(name, "LINUX_", 6))
+			if (name && *name && strncmp(name, "CONFIG_", 7) &&
+			    strncmp(name, "LINUX_", 6))
 				need(f, seen, "ksym %s", name);
 		}
 	}
@@ -418,8 +421,8 @@ static void write_relos(FILE *f, struct lines *seen, const char *obj_path)
 	memset(&h, 0, sizeof(h));
 	memcpy(&h, raw, size < sizeof(h) ? size : sizeof(h));
 	if (h.magic != 0xeB9F || h.hdr_len < sizeof(h) || h.hdr_len > size ||
-	    h.core_relo_off > size - h.hdr_len || h.core_relo_len > size - h.hdr_len - h.core_relo_off ||
-	    h.core_relo_len < 4)
+	    h.core_relo_off > size - h.hdr_len ||
+	    h.core_relo_len > size - h.hdr_len - h.core_relo_off || h.core_relo_len < 4)
 		goto out;
 	p = raw + h.hdr_len + h.core_relo_off;
 	end = p + h.core_relo_len;
@@ -450,7 +453,7 @@ out:
 
 int hub_artifact_write_needs(FILE *f, const char *dir, char *err, size_t errlen)
 {
-	struct lines seen = { 0 };
+	struct lines seen = {0};
 	struct grt_meta *m = NULL;
 	struct bpf_object *obj;
 	struct utsname u;
@@ -498,7 +501,7 @@ struct kcheck {
 	bool vm_tried;
 	char *kallsyms;
 	bool kallsyms_tried;
-	int fentry; /* 0 not asked, 1 works, -1 does not */
+	int fentry;	   /* 0 not asked, 1 works, -1 does not */
 	struct btf **mods; /* the modules' BTF, split on vm's, loaded on a first miss */
 	int nmods;
 	bool mods_tried;
@@ -521,8 +524,8 @@ static const struct btf *kc_btf(struct kcheck *k)
 /* tracefs's events/SUB/EV, wherever tracefs is mounted; ev NULL: the subsystem */
 static bool event_exists(const char *sub, const char *ev)
 {
-	static const char *const roots[] = { "/sys/kernel/tracing/events",
-					     "/sys/kernel/debug/tracing/events" };
+	static const char *const roots[] = {"/sys/kernel/tracing/events",
+					    "/sys/kernel/debug/tracing/events"};
 	char path[PATH_MAX];
 	size_t i;
 
@@ -617,8 +620,8 @@ static bool ksym_exists(struct kcheck *k, const char *fn, bool any)
 static bool fentry_works(struct kcheck *k, const char *fn)
 {
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	int id, pfd, lfd;
 
@@ -825,14 +828,15 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 	if (!sp || (size_t)(sp - v) >= sizeof(kind))
 		return LACKS("artifact's manifest has a bad needs line: %s", v);
 	snprintf(kind, sizeof(kind), "%.*s", (int)(sp - v), v);
-	snprintf(what, sizeof(what), "%.*s", (int)(pp ? pp - sp - 1 : (long)strlen(sp + 1)), sp + 1);
+	snprintf(what, sizeof(what), "%.*s", (int)(pp ? pp - sp - 1 : (long)strlen(sp + 1)),
+		 sp + 1);
 	if (pp)
 		snprintf(for_pp, sizeof(for_pp), " (%s)", pp + 5);
 
 	if (!strcmp(kind, "tracepoint")) {
 		if (!tracepoint_exists(what))
-			return LACKS("artifact needs tracepoint %s%s, which this kernel lacks", what,
-				     for_pp);
+			return LACKS("artifact needs tracepoint %s%s, which this kernel lacks",
+				     what, for_pp);
 	} else if (!strcmp(kind, "rawtp")) {
 		if (!rawtp_exists(k, what))
 			return LACKS("artifact needs raw tracepoint %s%s, which this kernel lacks",
@@ -846,15 +850,19 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 	} else if (!strcmp(kind, "ksym")) {
 		if (!ksym_exists(k, what, true))
 			return LACKS("artifact needs kernel symbol %s (a kfunc or ksym it calls or "
-				     "reads), which this kernel lacks", what);
+				     "reads), which this kernel lacks",
+				     what);
 	} else if (!strcmp(kind, "fentry") || !strcmp(kind, "fexit")) {
 		b = kc_btf(k);
 		if (!b || btf__find_by_name_kind(b, what, BTF_KIND_FUNC) <= 0)
-			return LACKS("artifact needs kernel function %s in BTF%s, which this kernel "
-				     "lacks", what, for_pp);
+			return LACKS(
+			    "artifact needs kernel function %s in BTF%s, which this kernel "
+			    "lacks",
+			    what, for_pp);
 		if (!fentry_works(k, what))
 			return LACKS("artifact needs BPF trampolines (fentry)%s, which this kernel "
-				     "lacks", for_pp);
+				     "lacks",
+				     for_pp);
 	} else if (!strcmp(kind, "uprobe")) {
 		if (access("/sys/bus/event_source/devices/uprobe", F_OK))
 			return LACKS("artifact needs uprobes%s, which this kernel lacks", for_pp);
@@ -863,24 +871,30 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 				     for_pp);
 	} else if (!strcmp(kind, "perf")) {
 		if (access("/proc/sys/kernel/perf_event_paranoid", F_OK))
-			return LACKS("artifact needs perf events%s, which this kernel lacks", for_pp);
+			return LACKS("artifact needs perf events%s, which this kernel lacks",
+				     for_pp);
 		if (!strncmp(what, "0:", 2) && access("/sys/bus/event_source/devices/cpu", F_OK))
 			return LACKS("artifact needs hardware perf counters%s, which this machine "
-				     "lacks", for_pp);
+				     "lacks",
+				     for_pp);
 	} else if (!strcmp(kind, "breakpoint")) {
 		if (access("/sys/bus/event_source/devices/breakpoint", F_OK))
-			return LACKS("artifact needs hardware breakpoints%s, which this kernel lacks",
-				     for_pp);
+			return LACKS(
+			    "artifact needs hardware breakpoints%s, which this kernel lacks",
+			    for_pp);
 	} else if (!strcmp(kind, "netfilter")) {
 		b = kc_btf(k);
 		if (!b || btf__find_by_name_kind(b, "bpf_nf_ctx", BTF_KIND_STRUCT) <= 0)
 			return LACKS("artifact needs eBPF netfilter programs%s, which this kernel "
-				     "lacks", for_pp);
+				     "lacks",
+				     for_pp);
 	} else if (!strcmp(kind, "prog-type")) {
 		if (sscanf(what, "%63s %d", tn, &a1) == 2 && !prog_type_works(a1))
-			return LACKS("artifact needs eBPF %s programs, which this kernel lacks", tn);
+			return LACKS("artifact needs eBPF %s programs, which this kernel lacks",
+				     tn);
 	} else if (!strcmp(kind, "map-type")) {
-		if (sscanf(what, "%63s %d", tn, &a1) == 2 && libbpf_probe_bpf_map_type(a1, NULL) == 0)
+		if (sscanf(what, "%63s %d", tn, &a1) == 2 &&
+		    libbpf_probe_bpf_map_type(a1, NULL) == 0)
 			return LACKS("artifact needs eBPF %s maps, which this kernel lacks", tn);
 	} else if (!strcmp(kind, "helper")) {
 		char hn[64];
@@ -891,19 +905,21 @@ static int check_need(struct kcheck *k, const char *v, char *err, size_t errlen)
 			return LACKS("artifact needs eBPF helper %s, which this kernel lacks", hn);
 	} else if (!strncmp(kind, "btf-", 4)) {
 		bool (*has)(const struct btf *, const char *) =
-			!strcmp(kind, "btf-field") ? field_exists
-			: !strcmp(kind, "btf-type") ? type_exists
-			: !strcmp(kind, "btf-enumval") ? enumval_exists : NULL;
+		    !strcmp(kind, "btf-field")	   ? field_exists
+		    : !strcmp(kind, "btf-type")	   ? type_exists
+		    : !strcmp(kind, "btf-enumval") ? enumval_exists
+						   : NULL;
 
 		if (!has)
 			return LACKS("artifact needs '%s', which this tap (%s) cannot check", v,
 				     TAPHUB_VERSION);
 		if (!kc_btf(k))
-			return LACKS("artifact needs kernel BTF (/sys/kernel/btf/vmlinux), which this "
-				     "kernel lacks");
+			return LACKS(
+			    "artifact needs kernel BTF (/sys/kernel/btf/vmlinux), which this "
+			    "kernel lacks");
 		if (!btf_has(k, has, what))
-			return LACKS("artifact needs BTF %s %s, which this kernel lacks",
-				     kind + 4, what);
+			return LACKS("artifact needs BTF %s %s, which this kernel lacks", kind + 4,
+				     what);
 	} else {
 		return LACKS("artifact needs '%s', which this tap (%s) cannot check", v,
 			     TAPHUB_VERSION);
@@ -924,8 +940,9 @@ static int check_arch(const struct hub_artifact *a, char *err, size_t errlen)
 	}
 	here = elf_machine("/proc/self/exe");
 	if (here >= 0 && here != em) {
-		snprintf(err, errlen, "artifact is for %s (ELF machine %d), this machine is %s (%d)",
-			 name, em, uname(&u) == 0 ? u.machine : "?", here);
+		snprintf(err, errlen,
+			 "artifact is for %s (ELF machine %d), this machine is %s (%d)", name, em,
+			 uname(&u) == 0 ? u.machine : "?", here);
 		return -EXDEV;
 	}
 	return 0;
@@ -933,7 +950,7 @@ static int check_arch(const struct hub_artifact *a, char *err, size_t errlen)
 
 int hub_artifact_check_kernel(const struct hub_artifact *a, char *err, size_t errlen)
 {
-	struct kcheck k = { 0 };
+	struct kcheck k = {0};
 	const char *key, *val;
 	int i, r;
 

@@ -114,8 +114,10 @@ static int verify_with(const char *path, const void *data, size_t len, const uin
 	if (fstat(fileno(f), &st) < 0 || (st.st_uid != 0 && st.st_uid != geteuid()) ||
 	    (st.st_mode & 022)) {
 		fclose(f);
-		snprintf(err, errlen, "trusted key %s is writable by others or not owned by root: "
-			 "refused", path);
+		snprintf(err, errlen,
+			 "trusted key %s is writable by others or not owned by root: "
+			 "refused",
+			 path);
 		return -EPERM;
 	}
 	k = PEM_read_PUBKEY(f, NULL, NULL, NULL);
@@ -148,7 +150,8 @@ int hub_artifact_check_signature(const struct hub_artifact *a, const char *keydi
 		n = strlen(de->d_name);
 		if (n < 5 || strcmp(de->d_name + n - 4, ".pub") || de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", keydir, de->d_name) >= sizeof(path))
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", keydir, de->d_name) >=
+		    sizeof(path))
 			continue;
 		nkeys++;
 		if (!sig)
@@ -171,8 +174,10 @@ int hub_artifact_check_signature(const struct hub_artifact *a, const char *keydi
 		return -ENOKEY;
 	}
 	if (!nkeys) {
-		snprintf(err, errlen, "artifact is signed, but no trusted key is in %s to check it "
-			 "against", keydir);
+		snprintf(err, errlen,
+			 "artifact is signed, but no trusted key is in %s to check it "
+			 "against",
+			 keydir);
 		return require ? -ENOKEY : 0;
 	}
 	snprintf(err, errlen, "artifact's signature is not from a trusted key (%s)", keydir);

@@ -21,7 +21,7 @@
 #include "hub/artifact.h"
 
 /* The guest's files, in member order; guest.meta is the one always there. */
-static const char *const guest_files[] = { "guest.meta", "guest.bpf.o", "guest.so" };
+static const char *const guest_files[] = {"guest.meta", "guest.bpf.o", "guest.so"};
 #define NGUEST_FILES (sizeof(guest_files) / sizeof(guest_files[0]))
 
 static int read_file(const char *dir, const char *name, uint8_t **ret, size_t *ret_len)
@@ -42,8 +42,9 @@ static void put_value(FILE *f, const char *key, const char *v)
 	fputc('\n', f);
 }
 
-static int build_manifest(const struct hub_artifact_write_opts *o, const struct hub_artifact_blob *b,
-			  int nb, char **ret, size_t *ret_len, char *err, size_t errlen)
+static int build_manifest(const struct hub_artifact_write_opts *o,
+			  const struct hub_artifact_blob *b, int nb, char **ret, size_t *ret_len,
+			  char *err, size_t errlen)
 {
 	struct utsname u;
 	size_t len = 0;
@@ -87,8 +88,7 @@ static int build_manifest(const struct hub_artifact_write_opts *o, const struct 
 	return 0;
 }
 
-static int write_atomic(const char *path, const uint8_t *data, size_t len, char *err,
-			size_t errlen)
+static int write_atomic(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
 	int fd, r = 0;
@@ -132,7 +132,7 @@ int hub_artifact_write(const struct hub_artifact_write_opts *o, const char *path
 		       size_t errlen)
 {
 	struct hub_artifact_blob b[NGUEST_FILES + 2];
-	uint8_t *files[NGUEST_FILES] = { 0 }, *sig = NULL, *out = NULL;
+	uint8_t *files[NGUEST_FILES] = {0}, *sig = NULL, *out = NULL;
 	size_t flen[NGUEST_FILES], siglen = 0, outlen = 0, mlen = 0;
 	char *manifest = NULL;
 	int nb = 1, r = 0;

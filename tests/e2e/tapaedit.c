@@ -19,7 +19,7 @@
 #include "hub/hub.h"
 #include "hub/artifact.h"
 
-static const char *const guest_files[] = { "guest.meta", "guest.bpf.o", "guest.so" };
+static const char *const guest_files[] = {"guest.meta", "guest.bpf.o", "guest.so"};
 
 int main(int argc, char **argv)
 {

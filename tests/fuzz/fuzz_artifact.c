@@ -47,8 +47,8 @@ static void rehash(uint8_t *d, size_t size)
 
 static void one(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "manifest", "guest.meta", "guest.bpf.o", "guest.so",
-					     "manifest.sig", "other" };
+	static const char *const names[] = {"manifest", "guest.meta",	"guest.bpf.o",
+					    "guest.so", "manifest.sig", "other"};
 	struct hub_artifact *a = NULL;
 	const char *k, *v;
 	char err[200];

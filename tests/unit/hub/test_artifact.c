@@ -50,9 +50,9 @@ static char *manifest_for(const char *extra)
 static int pack(const char *manifest, uint8_t **ret, size_t *len)
 {
 	struct hub_artifact_blob b[] = {
-		{ "manifest", manifest, strlen(manifest) },
-		{ "guest.meta", meta, sizeof(meta) - 1 },
-		{ "guest.bpf.o", obj, sizeof(obj) - 1 },
+	    {"manifest", manifest, strlen(manifest)},
+	    {"guest.meta", meta, sizeof(meta) - 1},
+	    {"guest.bpf.o", obj, sizeof(obj) - 1},
 	};
 
 	return hub_artifact_pack(b, 3, ret, len);
@@ -303,10 +303,10 @@ static void make_key(const char *type, const char *priv, const char *pub)
 static int signed_artifact(const char *m, const char *key, struct hub_artifact **a)
 {
 	struct hub_artifact_blob b[] = {
-		{ "manifest", m, strlen(m) },
-		{ "guest.meta", meta, sizeof(meta) - 1 },
-		{ "guest.bpf.o", obj, sizeof(obj) - 1 },
-		{ "manifest.sig", NULL, 0 },
+	    {"manifest", m, strlen(m)},
+	    {"guest.meta", meta, sizeof(meta) - 1},
+	    {"guest.bpf.o", obj, sizeof(obj) - 1},
+	    {"manifest.sig", NULL, 0},
 	};
 	uint8_t *sig = NULL, *d;
 	size_t siglen, len;
@@ -359,12 +359,14 @@ static void test_signatures(void **state)
 	/* unsigned: fine with no keys and no requirement, refused otherwise */
 	assert_int_equal(pack(m, &d, &len), 0);
 	assert_int_equal(hub_artifact_parse(d, len, &u, err, sizeof(err)), 0);
-	assert_int_equal(hub_artifact_check_signature(u, "/nonexistent", false, err, sizeof(err)), 0);
+	assert_int_equal(hub_artifact_check_signature(u, "/nonexistent", false, err, sizeof(err)),
+			 0);
 	assert_int_equal(hub_artifact_check_signature(u, "/nonexistent", true, err, sizeof(err)),
 			 -ENOKEY);
 	assert_int_equal(hub_artifact_check_signature(u, keys, false, err, sizeof(err)), -ENOKEY);
 	/* signed, no key to check it: accepted unless required */
-	assert_int_equal(hub_artifact_check_signature(a, "/nonexistent", false, err, sizeof(err)), 0);
+	assert_int_equal(hub_artifact_check_signature(a, "/nonexistent", false, err, sizeof(err)),
+			 0);
 	assert_int_equal(hub_artifact_check_signature(a, "/nonexistent", true, err, sizeof(err)),
 			 -ENOKEY);
 	/* a trusted key others may write is no trust at all */
@@ -393,13 +395,10 @@ static void test_signatures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_every_flip_refused),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_bad_table),
-		cmocka_unit_test(test_bad_manifest),
-		cmocka_unit_test(test_extract),
-		cmocka_unit_test(test_signatures),
+	    cmocka_unit_test(test_roundtrip),	 cmocka_unit_test(test_every_flip_refused),
+	    cmocka_unit_test(test_truncated),	 cmocka_unit_test(test_bad_table),
+	    cmocka_unit_test(test_bad_manifest), cmocka_unit_test(test_extract),
+	    cmocka_unit_test(test_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
