@@ -38,7 +38,7 @@ SAN_FLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
-LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -ldw -lelf -lpthread -ldl -lm
+LIBS := $(LIBBPF_LIBS) -lurcu -lurcu-cds -lurcu-common -lz -ldw -lelf -lcrypto -lpthread -ldl -lm
 
 # A module is a folder; its archive is named after it (hub/daemon:
 # libhub-daemon.a).
@@ -81,7 +81,7 @@ PROGS := $(addprefix $(O)/,$(TOOLS)) $(O)/dtrace
 	compat install clean format
 
 all: $(PROGS) $(O)/tests/e2e/gen $(O)/tests/e2e/hubconn $(O)/tests/e2e/sdtprog \
-	$(O)/tests/e2e/watchprog $(O)/tests/e2e/markprog
+	$(O)/tests/e2e/watchprog $(O)/tests/e2e/markprog $(O)/tests/e2e/tapaedit
 
 # ---- libraries ------------------------------------------------------------
 
@@ -196,6 +196,12 @@ $(O)/tests/e2e/hubconn: tests/e2e/hubconn.c include/taphub/proto.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
 
+# Forged artifacts (tests/e2e/artifact.sh): the hub library's own packer.
+$(O)/tests/e2e/tapaedit: tests/e2e/tapaedit.c $(call lib,$(O),hub) $(call lib,$(O),guest-runtime)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(call lib,$(O),hub) $(call lib,$(O),relayhost-module) \
+		$(call lib,$(O),guest-runtime) $(LIBS)
+
 # The programs again under ASan+UBSan, for the e2e files run by e2e-san.
 SAN_PROGS := $(addprefix $(O)/asan/,$(TOOLS))
 .SECONDARY: $(patsubst %,$(O)/asan/obj/tools/%.o,$(TOOLS))
@@ -259,7 +265,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURC
 	-Iinclude -I. -DTAPHUB_VERSION='"$(VERSION)"' -DCC_REGEX_MAX_WORK=2000000
 
 # Fuzz targets link the sources they exercise (the hub only its codec).
-FUZZ_SRCS := $(SRCS_compiler) $(SRCS_guest-runtime) hub/proto.c
+FUZZ_SRCS := $(SRCS_compiler) $(SRCS_guest-runtime) hub/proto.c hub/artifact.c hub/artifact_sign.c
 
 $(O)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(O)/gen/embed.S
 	@mkdir -p $(@D)

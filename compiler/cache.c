@@ -9,6 +9,7 @@
  *   DIR/tmp/stage.XXXXXX staging dirs being built into (cc_cache_stage)
  *   DIR/tmp/trash.XXXXXX entries on their way out (trim)
  *   DIR/<k0k1>/<key>/   published entries, sharded by the key's first byte
+ *   DIR/idx/<ikey>      a second name for an entry: its key (cc_cache_index_put)
  *
  * Publishing is one rename(2) of a finished staging dir onto DIR/<k0k1>/<key>,
  * so a reader sees either no entry or a complete one.  The files are
@@ -469,6 +470,90 @@ void cc_cache_discard(struct cc_cache *c, const char *tmpdir)
 		rm_rf_at(c->dfd, src);
 }
 
+/* ---- the index -------------------------------------------------------------------------- */
+
+#define IDX_REL_LEN (4 + 64 + 1)
+
+int cc_cache_index_put(struct cc_cache *c, const char *ikey, const char *key)
+{
+	char rel[IDX_REL_LEN], tmp[IDX_REL_LEN + 8], line[66];
+	int fd, ret = 0;
+
+	if (!key_valid(ikey) || !key_valid(key))
+		return -EINVAL;
+	if (mkdirat(c->dfd, "idx", 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(rel, sizeof(rel), "idx/%s", ikey);
+	snprintf(tmp, sizeof(tmp), "%s.%d", rel, (int)getpid());
+	snprintf(line, sizeof(line), "%s\n", key);
+	/* written aside and renamed: a reader sees the old key or the new one */
+	fd = openat(c->dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, 65) != 65)
+		ret = errno ? -errno : -EIO;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && renameat(c->dfd, tmp, c->dfd, rel) < 0)
+		ret = -errno;
+	if (ret)
+		unlinkat(c->dfd, tmp, 0);
+	return ret;
+}
+
+int cc_cache_index_get(struct cc_cache *c, const char *ikey, char key[65])
+{
+	char rel[IDX_REL_LEN], line[66];
+	ssize_t n;
+	int fd;
+
+	if (!key_valid(ikey))
+		return -EINVAL;
+	snprintf(rel, sizeof(rel), "idx/%s", ikey);
+	fd = openat(c->dfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	n = read(fd, line, sizeof(line));
+	close(fd);
+	if (n != 65 || line[64] != '\n')
+		return -ENOENT;
+	line[64] = 0;
+	if (!key_valid(line))
+		return -ENOENT;
+	memcpy(key, line, 65);
+	return 0;
+}
+
+/* Index names whose entry is gone (trimmed): removed with it, so idx/ stays small. */
+static void trim_index(struct cc_cache *c)
+{
+	char rel[REL_LEN], key[65];
+	struct dirent *de;
+	struct stat st;
+	int fd;
+	DIR *d;
+
+	fd = openat(c->dfd, "idx", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!key_valid(de->d_name))
+			continue;
+		if (cc_cache_index_get(c, de->d_name, key) == 0) {
+			entry_rel(key, rel);
+			if (fstatat(c->dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0)
+				continue;
+		}
+		unlinkat(fd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* ---- trim ---------------------------------------------------------------------------- */
 
 struct victim {
@@ -691,6 +776,8 @@ int64_t cc_cache_trim(struct cc_cache *c)
 			removed += v[i].size;
 	}
 	ret = 0;
+	if (removed)
+		trim_index(c);
 
 out_free:
 	free(v);

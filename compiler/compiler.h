@@ -58,6 +58,14 @@ int cc_cache_commit(struct cc_cache *c, const char *key, const char *tmpdir, cha
 void cc_cache_discard(struct cc_cache *c, const char *tmpdir);
 /* Trim to the limit; returns bytes removed or -errno. */
 int64_t cc_cache_trim(struct cc_cache *c);
+/*
+ * A second name for an entry: DIR/idx/<ikey> holds the key of the entry
+ * last committed from those inputs (the driver's inputs key leaves the
+ * compilers out, so an entry is found where they are gone).  get: -ENOENT
+ * when there is none; the entry itself may since have been trimmed.
+ */
+int cc_cache_index_put(struct cc_cache *c, const char *ikey, const char *key);
+int cc_cache_index_get(struct cc_cache *c, const char *ikey, char key[65]);
 
 /* ---- tpformat.c: tracefs event formats ----------------------------------- */
 

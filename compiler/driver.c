@@ -8,7 +8,9 @@
  * kernel (release, build string, BTF size) and the generated sources,
  * which already carry the elaborated script, the tapsets it used, the -D
  * values and the limits — and looks the hash up in the cache.  A hit skips
- * clang and cc entirely.  On a miss, clang (eBPF object) and cc (user
+ * clang and cc entirely; where they are not installed, the entry is found
+ * through the cache's index of the same hash without the compilers
+ * (cache_key()), so a script compiled here earlier still runs.  On a miss, clang (eBPF object) and cc (user
  * shared object) run in parallel in a staging directory that is then
  * published with one rename.
  */
@@ -308,7 +310,8 @@ struct cc_srcfile *cc_source_file(struct cc_ctx *cx, const char *path)
 
 /* ---- compiling ---------------------------------------------------------------------- */
 
-static void hash_file_id(struct cc_sha256 *h, const char *prog)
+/* Whether prog was found (false: not installed, or not on $PATH). */
+static bool hash_file_id(struct cc_sha256 *h, const char *prog)
 {
 	char path[4096];
 	const char *dirs = getenv("PATH");
@@ -340,6 +343,7 @@ static void hash_file_id(struct cc_sha256 *h, const char *prog)
 		cc_sha256_update(h, id, strlen(id));
 	}
 	cc_sha256_update(h, prog, strlen(prog) + 1);
+	return path[0] != 0;
 }
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)
@@ -517,19 +521,27 @@ out_err:
 	return err;
 }
 
-static void cache_key(struct cc_ctx *cx, const struct cc_output *g, char key[65])
+/*
+ * Two keys.  The inputs key hashes what the objects are made from: tap's
+ * version and runtime headers, the kernel, the generated sources.  The
+ * entry's key adds the compilers' identities to it, so a new clang
+ * compiles anew.  The cache indexes the entry under the inputs key too:
+ * on a machine whose compilers are gone (a production box the script was
+ * compiled on earlier, then clang removed), the entry is still found.
+ * Returns whether the compilers the guest needs were found.
+ */
+static bool cache_key(struct cc_ctx *cx, const struct cc_output *g, char ikey[65], char key[65])
 {
 	struct cc_sha256 h;
 	const struct cc_embedded *e;
 	uint8_t d[32];
+	bool found = true;
 
 	cc_sha256_init(&h);
 	cc_sha256_update(&h, "taphub " TAPHUB_VERSION, strlen("taphub " TAPHUB_VERSION) + 1);
 	for (e = th_embedded; e->name; e++)
 		if (strncmp(e->name, "tapset/", 7))
 			cc_sha256_update(&h, e->data, e->size);
-	hash_file_id(&h, tool("TAPHUB_CLANG", "clang"));
-	hash_file_id(&h, tool("TAPHUB_CC", "cc"));
 	cc_sha256_update(&h, cx->kern.release, strlen(cx->kern.release) + 1);
 	cc_sha256_update(&h, cx->kern.btf_id, strlen(cx->kern.btf_id) + 1);
 	if (g->bpf_c)
@@ -540,7 +552,17 @@ static void cache_key(struct cc_ctx *cx, const struct cc_output *g, char key[65]
 	cc_sha256_update(&h, "\0m", 2);
 	cc_sha256_update(&h, g->meta, g->meta_len);
 	cc_sha256_final(&h, d);
+	cc_sha256_hex(d, ikey);
+
+	cc_sha256_init(&h);
+	cc_sha256_update(&h, ikey, 64);
+	if (!hash_file_id(&h, tool("TAPHUB_CLANG", "clang")) && g->bpf_c)
+		found = false;
+	if (!hash_file_id(&h, tool("TAPHUB_CC", "cc")) && g->user_c)
+		found = false;
+	cc_sha256_final(&h, d);
 	cc_sha256_hex(d, key);
+	return found;
 }
 
 void cc_artifact_release(struct cc_artifact *a)
@@ -637,7 +659,8 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 {
 	struct cc_output g = { 0 };
 	struct cc_cache *cache = NULL;
-	char *stage = NULL;
+	char *stage = NULL, ikey[65];
+	bool have_compilers;
 	int err;
 
 	memset(art, 0, sizeof(*art));
@@ -670,7 +693,7 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 		goto out;
 	}
 	/* pass 4: objects, through the cache */
-	cache_key(cx, &g, art->key);
+	have_compilers = cache_key(cx, &g, ikey, art->key);
 	art->has_bpf = g.bpf_c != NULL;
 	art->has_so = g.user_c != NULL;
 	if (bo->keep_tmp) {
@@ -694,12 +717,17 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 			 bo->cache_dir ? bo->cache_dir : "~/.cache/taphub", strerror(-err));
 		goto out;
 	}
-	if (cc_cache_lookup(cache, art->key, &art->dir) == 0) {
+	/* no compiler here: the entry compiled last from the same inputs, by any compilers */
+	if (!have_compilers && cc_cache_index_get(cache, ikey, art->key) < 0)
+		memset(art->key, 0, sizeof(art->key));
+	if (art->key[0] && cc_cache_lookup(cache, art->key, &art->dir) == 0) {
 		art->cache_hit = true;
 		if (cx->verbose && cx->diag.out)
 			fprintf(cx->diag.out, "Pass 4: using cached %s\n", art->dir);
 		goto out;
 	}
+	if (!have_compilers)
+		cache_key(cx, &g, ikey, art->key); /* compile_objects says what is missing */
 	err = cc_cache_stage(cache, &stage);
 	if (err) {
 		cc_error(&cx->diag, "cannot stage in the compile cache: %s", strerror(-err));
@@ -716,6 +744,8 @@ int cc_build(struct cc_ctx *cx, struct cc_srcfile *src, const struct cc_build_op
 		cc_cache_discard(cache, stage);
 		goto out;
 	}
+	/* a failed index costs a compile on a machine without compilers, nothing more */
+	cc_cache_index_put(cache, ikey, art->key);
 	cc_cache_trim(cache);
 out:
 	free(stage);

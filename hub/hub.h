@@ -11,6 +11,7 @@
  *   local.c   the embedded (no daemon) session: tap runs a guest itself
  *             and prints its output (ARCHITECTURE.md "Embedded default")
  *   proto.c   the control protocol's codec: build, send, receive, validate
+ *   artifact*.c  a compiled guest in one file, checked against the kernel
  *
  * Library code never prints; errors come back as -errno plus a one-line
  * reason in a caller's buffer, or, where there is no caller to return to,
@@ -313,6 +314,73 @@ void hub_service_set_free(struct hub_service_set *set);
 int hub_service_assign_next(const char *file, const char *text, size_t *pos, int *line,
 			    char *key, size_t keylen, char *val, size_t vallen, char *err,
 			    size_t errlen);
+
+/* ---- artifact*.c: a compiled guest in one file (docs/artifact.md) ---------------- */
+
+/*
+ * tap -p4 --artifact FILE writes one; tap --run FILE (and the service)
+ * opens, verifies and extracts it, then runs the extracted guest like a
+ * cache entry.  No compiler, cc or tapset is needed on that side.
+ */
+#define HUB_ARTIFACT_MAX_BYTES (256u << 20)
+/* where trusted public keys are: $TAPHUB_CONFDIR/keys, else this */
+#define HUB_ARTIFACT_KEYDIR "/etc/taphub/keys"
+
+struct hub_artifact;
+
+struct hub_artifact_write_opts {
+	const char *dir;           /* the compiled guest: guest.meta, guest.bpf.o, guest.so */
+	const char *name;          /* -m NAME, or NULL */
+	const char *script;        /* the script's name as given ("<input>" for -e) */
+	const char *script_sha256; /* hex SHA-256 of the script's text */
+	const char *const *options; /* what shaped the compile: "-DMAXSTRINGLEN=256", "-g" */
+	int noptions;
+	const char *const *args;   /* the script's arguments ($1 ...), compiled in */
+	int nargs;
+	int64_t maxerrors;         /* -DMAXERRORS: the runtime applies it */
+	const char *sign_key;      /* PEM private key (Ed25519 or RSA), or NULL */
+};
+
+/* Write path (replaced atomically, 0644). */
+int hub_artifact_write(const struct hub_artifact_write_opts *o, const char *path, char *err,
+		       size_t errlen);
+/*
+ * Read and parse path, checking every hash: a tampered or corrupt file is
+ * -EBADMSG/-EINVAL with one line in err.  parse: the same on bytes in memory.
+ */
+int hub_artifact_open(const char *path, struct hub_artifact **ret, char *err, size_t errlen);
+int hub_artifact_parse(const void *data, size_t len, struct hub_artifact **ret, char *err,
+		       size_t errlen);
+void hub_artifact_free(struct hub_artifact *a);
+/* The manifest's first value for key, or NULL; line i's key and value (-ENOENT past the end). */
+const char *hub_artifact_get(const struct hub_artifact *a, const char *key);
+int hub_artifact_line(const struct hub_artifact *a, int i, const char **ret_key,
+		      const char **ret_value);
+/* A member's bytes ("guest.meta", "guest.bpf.o", "guest.so", "manifest"), or NULL. */
+const void *hub_artifact_member(const struct hub_artifact *a, const char *name, size_t *ret_size);
+/* 64 hex digits naming the artifact's content (a cache key for its extraction). */
+const char *hub_artifact_digest(const struct hub_artifact *a);
+
+/* $TAPHUB_CONFDIR/keys, else HUB_ARTIFACT_KEYDIR. */
+const char *hub_artifact_keydir(char *buf, size_t len);
+/*
+ * The signature against the public keys (*.pub, PEM) in keydir: 0 when one
+ * of them verifies it; -ENOKEY when the artifact is unsigned and either
+ * require is set or keydir holds keys; -EKEYREJECTED when no key verifies
+ * it.  An unsigned artifact with no keys configured and !require is 0.
+ */
+int hub_artifact_check_signature(const struct hub_artifact *a, const char *keydir, bool require,
+				 char *err, size_t errlen);
+/*
+ * The running machine against the manifest: architecture, probe types,
+ * tracepoints, kernel functions, BTF types and fields, map types and
+ * helpers.  -ENOTSUP (-EXDEV for the architecture) and one line naming
+ * what is missing: "artifact needs kprobes (kernel.function(...)), which
+ * this kernel lacks".
+ */
+int hub_artifact_check_kernel(const struct hub_artifact *a, char *err, size_t errlen);
+/* Write the guest's files (guest.meta, guest.bpf.o, guest.so) into dir, which exists. */
+int hub_artifact_extract(const struct hub_artifact *a, const char *dir, char *err, size_t errlen);
 
 /* ---- client.c ------------------------------------------------------------------ */
 

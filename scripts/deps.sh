@@ -4,7 +4,7 @@
 # With the argument "bench", also the peers the benchmarks alone need.
 set -e
 PKGS="gcc make clang llvm libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
-liburcu-dev libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
+liburcu-dev libssl-dev openssl libcmocka-dev libclang-rt-14-dev systemtap-sdt-dev pkg-config
 bpftrace linux-perf valgrind gdb tcl qemu-system-x86 busybox-static kmod libc6-dbg"
 # `deps.sh bench`: also what only the benchmarks compare with (bench/marker.sh)
 if [ "${1:-}" = bench ]; then

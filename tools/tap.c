@@ -78,6 +78,12 @@ struct opts {
 	char *host_classes[TH_MAX_CLASSES];
 	int nhost_classes;
 	const char *socket;
+	/* artifacts (docs/artifact.md) */
+	const char *artifact;   /* --artifact FILE: write the compiled guest into FILE */
+	const char *sign_key;   /* --sign-key FILE */
+	bool run;               /* --run: the script is an artifact */
+	bool require_signature; /* --require-signature */
+	char *artifact_name;    /* --run: the artifact's name, -m's default */
 };
 
 /* the help text quotes the limits hub.h defines */
@@ -174,6 +180,15 @@ static void usage(FILE *f)
 	      "  --suppress-time-limits\n"
 	      "                 with -g: MAXACTION and MAXACTION_INTERRUPTIBLE at their\n"
 	      "                 largest (1048576, 16777216), as stap lifts them\n"
+	      "  --artifact FILE  compile (pass 4) into FILE, one file that runs where\n"
+	      "                 there is no compiler (docs/artifact.md)\n"
+	      "  --sign-key FILE  sign the artifact with this PEM private key (Ed25519\n"
+	      "                 or RSA)\n"
+	      "  --run FILE.tapa  run an artifact (so does 'tap FILE.tapa'): checked\n"
+	      "                 against this machine's kernel, no compiler needed\n"
+	      "  --require-signature\n"
+	      "                 with --run: refuse an artifact no trusted key signed\n"
+	      "                 ($TAPHUB_CONFDIR/keys/*.pub, else /etc/taphub/keys)\n"
 	      "  -V, --version  print the version\n"
 	      "  -h, --help     this help\n"
 	      "\n"
@@ -262,6 +277,10 @@ enum {
 	OPT_SYSROOT,
 	OPT_SYSENV,
 	OPT_NO_TIME_LIMITS,
+	OPT_ARTIFACT,
+	OPT_SIGN_KEY,
+	OPT_RUN,
+	OPT_REQUIRE_SIGNATURE,
 };
 
 /* -T SECONDS, as stap: a decimal number of seconds, at least a millisecond. */
@@ -408,6 +427,79 @@ static void sysroot_arg(const char *dir)
 	exit(1);
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+/*
+ * --artifact stops after pass 4 and writes the file; --run (or a script
+ * named *.tapa) runs one, and what was compiled into it cannot change.
+ */
+static void check_artifact_opts(struct opts *o)
+{
+	const char *fixed = NULL;
+
+	if (!o->text && o->script && has_suffix(o->script, ".tapa"))
+		o->run = true;
+	if (o->run) {
+		if (!o->script || o->text)
+			fixed = "-e";
+		else if (o->ndefines)
+			fixed = "-D";
+		else if (o->ngopts)
+			fixed = "-G";
+		else if (o->nextra)
+			fixed = "-E";
+		else if (o->nincdirs)
+			fixed = "-I";
+		else if (o->guru)
+			fixed = "-g";
+		else if (o->unoptimized)
+			fixed = "-u";
+		else if (o->compatible)
+			fixed = "--compatible";
+		else if (o->last_pass != 5 || o->keep)
+			fixed = o->keep ? "-k" : "-p";
+		else if (o->artifact || o->sign_key)
+			fixed = o->artifact ? "--artifact" : "--sign-key";
+		if (fixed && !strcmp(fixed, "-e")) {
+			fputs("tap: --run takes an artifact file (FILE.tapa), not -e TEXT\n", stderr);
+			exit(1);
+		}
+		if (fixed) {
+			fprintf(stderr, "tap: %s goes with compiling: the artifact %s was compiled "
+					"with its options, which --run cannot change\n",
+				fixed, o->script);
+			exit(1);
+		}
+		return;
+	}
+	if (o->require_signature) {
+		fputs("tap: --require-signature goes with --run FILE.tapa\n", stderr);
+		exit(1);
+	}
+	if (o->sign_key && !o->artifact) {
+		fputs("tap: --sign-key goes with --artifact FILE\n", stderr);
+		exit(1);
+	}
+	if (o->artifact) {
+		if (o->last_pass < 4) {
+			fprintf(stderr, "tap: --artifact writes pass 4's objects: -p%d stops before\n",
+				o->last_pass);
+			exit(1);
+		}
+		if (o->flight || o->attach || o->list) {
+			fprintf(stderr, "tap: --artifact compiles only; run the artifact with tap "
+					"--run %s\n", o->artifact);
+			exit(1);
+		}
+		o->last_pass = 4;
+	}
+}
+
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longs[] = {
@@ -433,6 +525,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "sysenv", required_argument, NULL, OPT_SYSENV },
 		{ "suppress-time-limits", no_argument, NULL, OPT_NO_TIME_LIMITS },
+		{ "artifact", required_argument, NULL, OPT_ARTIFACT },
+		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+		{ "run", no_argument, NULL, OPT_RUN },
+		{ "require-signature", no_argument, NULL, OPT_REQUIRE_SIGNATURE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hub_class_spec spec;
@@ -558,6 +654,18 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_NO_TIME_LIMITS:
 			o->no_time_limits = true;
 			break;
+		case OPT_ARTIFACT:
+			o->artifact = optarg;
+			break;
+		case OPT_SIGN_KEY:
+			o->sign_key = optarg;
+			break;
+		case OPT_RUN:
+			o->run = true;
+			break;
+		case OPT_REQUIRE_SIGNATURE:
+			o->require_signature = true;
+			break;
 		case OPT_VP:
 			/* stap's per-pass verbosity, a digit a pass: the highest is -v's level */
 			refuse(!*optarg || strlen(optarg) > 5 ||
@@ -658,6 +766,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		o->args = o->words + 1;
 		o->nargs = o->nwords - 1;
 	}
+	check_artifact_opts(o);
 	if ((o->relay_host || o->relay_guest || o->nhost_classes) && !o->flight) {
 		fputs("tap: --relay-host, --relay-guest and --host-class (-DRELAY_HOST, "
 		      "-DRELAY_GUEST) go with -F\n",
@@ -1099,6 +1208,236 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* One option the artifact was compiled with: "-D" "MAXSTRINGLEN=256". */
+static int push_option(char ***v, int *n, const char *opt, const char *arg)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s", opt, arg) < 0)
+		return -ENOMEM;
+	push(v, n, s);
+	return 0;
+}
+
+/* --artifact FILE: the compiled guest, what it was compiled from and with, signed if asked. */
+static int write_artifact(const struct opts *o, const struct cc_srcfile *src,
+			  const struct cc_artifact *art, int64_t maxerrors)
+{
+	struct hub_artifact_write_opts wo = {
+		.dir = art->dir, .name = o->name, .script = src->name,
+		.args = (const char *const *)o->args, .nargs = o->nargs,
+		.maxerrors = maxerrors, .sign_key = o->sign_key,
+	};
+	char **opt = NULL, hex[65], err[1024];
+	struct cc_sha256 h;
+	uint8_t d[32];
+	int nopt = 0, i, r = 0;
+
+	/* the script as compiled: its text and every -E after it */
+	cc_sha256_init(&h);
+	cc_sha256_update(&h, src->text, src->len);
+	for (i = 0; i < o->nextra; i++) {
+		cc_sha256_update(&h, "\0", 1);
+		cc_sha256_update(&h, o->extra[i], strlen(o->extra[i]));
+	}
+	cc_sha256_final(&h, d);
+	cc_sha256_hex(d, hex);
+	wo.script_sha256 = hex;
+	for (i = 0; i < o->ndefines && !r; i++)
+		r = push_option(&opt, &nopt, "-D", o->defines[i]);
+	for (i = 0; i < o->ngopts && !r; i++)
+		r = push_option(&opt, &nopt, "-G", o->gopts[i]);
+	for (i = 0; i < o->nextra && !r; i++)
+		r = push_option(&opt, &nopt, "-E", o->extra[i]);
+	if (o->guru && !r)
+		r = push_option(&opt, &nopt, "-g", "");
+	if (o->unoptimized && !r)
+		r = push_option(&opt, &nopt, "-u", "");
+	if (o->compatible && !r)
+		r = push_option(&opt, &nopt, "--compatible=", o->compatible);
+	if (r) {
+		fputs("tap: out of memory\n", stderr);
+		goto out_free;
+	}
+	wo.options = (const char *const *)opt;
+	wo.noptions = nopt;
+	r = hub_artifact_write(&wo, o->artifact, err, sizeof(err));
+	if (r)
+		fprintf(stderr, "tap: %s\n", err);
+	else
+		printf("%s\n", o->artifact);
+out_free:
+	for (i = 0; i < nopt; i++)
+		free(opt[i]);
+	free(opt);
+	return r ? 1 : 0;
+}
+
+/* --run: the arguments were compiled in; the same ones may be given again, no others. */
+static int check_artifact_args(const struct opts *o, const struct hub_artifact *a)
+{
+	const char *k, *v;
+	int i, n = 0;
+
+	if (!o->nargs)
+		return 0;
+	for (i = 0; hub_artifact_line(a, i, &k, &v) == 0; i++) {
+		if (strcmp(k, "arg"))
+			continue;
+		if (n >= o->nargs || strcmp(o->args[n], v))
+			break;
+		n++;
+	}
+	if (n == o->nargs && hub_artifact_line(a, i, &k, &v) != 0)
+		return 0;
+	fprintf(stderr, "tap: %s: the script's arguments were compiled into the artifact; "
+			"compile it again with these (tap --artifact)\n",
+		o->script);
+	return -EINVAL;
+}
+
+/*
+ * --run FILE.tapa: hashes, signature, architecture and kernel features
+ * checked, then the guest's files extracted into the compile cache, named
+ * by the artifact's digest, where it runs from as a compiled entry would
+ * (a -F session's runner outlives this tap and reads them there).
+ */
+static int load_artifact(struct opts *o, struct cc_artifact *art, int64_t *maxerrors)
+{
+	struct hub_artifact *a = NULL;
+	struct cc_cache *cache = NULL;
+	char err[2048], keys[PATH_MAX];
+	const char *v;
+	char *stage = NULL;
+	int r;
+
+	r = hub_artifact_open(o->script, &a, err, sizeof(err));
+	if (!r)
+		r = hub_artifact_check_signature(a, hub_artifact_keydir(keys, sizeof(keys)),
+						 o->require_signature, err, sizeof(err));
+	if (!r)
+		r = hub_artifact_check_kernel(a, err, sizeof(err));
+	if (r) {
+		if (r == -ENOMEM)
+			snprintf(err, sizeof(err), "out of memory");
+		fprintf(stderr, "tap: %s%s%s\n", a ? o->script : "", a ? ": " : "", err);
+		goto out_free;
+	}
+	r = check_artifact_args(o, a);
+	if (r)
+		goto out_free;
+	/* -m NAME, else the name it was compiled with (-F's session name) */
+	v = hub_artifact_get(a, "name");
+	if (!o->name && v && hub_check_name("-m", v, err, sizeof(err)) == 0) {
+		o->name = o->artifact_name = strdup(v);
+		if (!o->name) {
+			r = -ENOMEM;
+			fputs("tap: out of memory\n", stderr);
+			goto out_free;
+		}
+	}
+	v = hub_artifact_get(a, "maxerrors");
+	*maxerrors = v ? strtoll(v, NULL, 10) : 0;
+	art->has_bpf = hub_artifact_member(a, "guest.bpf.o", NULL) != NULL;
+	art->has_so = hub_artifact_member(a, "guest.so", NULL) != NULL;
+	snprintf(art->key, sizeof(art->key), "%s", hub_artifact_digest(a));
+	r = cc_cache_open(NULL, 0, &cache);
+	if (r) {
+		fprintf(stderr, "tap: cannot use the compile cache: %s\n", strerror(-r));
+		goto out_free;
+	}
+	if (cc_cache_lookup(cache, art->key, &art->dir) == 0) {
+		art->cache_hit = true;
+		goto out_free;
+	}
+	r = cc_cache_stage(cache, &stage);
+	if (!r) {
+		r = hub_artifact_extract(a, stage, err, sizeof(err));
+		if (r)
+			fprintf(stderr, "tap: %s\n", err);
+	} else {
+		fprintf(stderr, "tap: cannot stage in the compile cache: %s\n", strerror(-r));
+	}
+	if (!r) {
+		r = cc_cache_commit(cache, art->key, stage, &art->dir);
+		if (r)
+			fprintf(stderr, "tap: cannot publish into the compile cache: %s\n",
+				strerror(-r));
+	}
+	if (r && stage)
+		cc_cache_discard(cache, stage);
+out_free:
+	free(stage);
+	cc_cache_close(cache);
+	hub_artifact_free(a);
+	return r;
+}
+
+/* Pass 5 without a hub: tap loads the guest itself and prints its output. */
+static int run_local(const struct opts *o, const struct cc_artifact *art, const char *script,
+		     int64_t maxerrors)
+{
+	wordexp_t we = { 0 };
+	bool have_we = false;
+	int status = 1;
+	struct hub_local_opts lo = {
+		.sz = sizeof(lo),
+		.dir = art->dir,
+		.ring_bytes = (uint64_t)o->bufsize_mb << 20,
+		.target_pid = o->target,
+		.out_fd = 1, .msg_fd = 2,
+		.suppress_errors = o->suppress_errors,
+		.maxerrors = maxerrors,
+		.verbose = o->verbose,
+		.on_loaded = o->verbose ? print_costs : NULL,
+		.timeout_ms = o->timeout_ms,
+		.timing = o->timing,
+		.no_warnings = o->no_warnings,
+	};
+
+	if (o->cmd) {
+		/* stap's: the words of CMD; with a shell's metacharacter (| ; & < > ...) sh -c CMD */
+		static char *sh_c[] = { "sh", "-c", NULL, NULL };
+		int wr = wordexp(o->cmd, &we, WRDE_NOCMD);
+
+		if (wr == WRDE_BADCHAR) {
+			sh_c[2] = (char *)o->cmd; /* exec's argv is not const */
+			lo.cmd = sh_c;
+		} else if (wr || !we.we_wordc) {
+			if (!wr)
+				wordfree(&we);
+			fprintf(stderr, "tap: cannot parse -c '%s'%s\n", o->cmd,
+				wr == WRDE_SYNTAX ? ": unmatched quotes?" : "");
+			goto out_free;
+		} else {
+			have_we = true;
+			lo.cmd = we.we_wordv;
+		}
+	}
+	if (o->outfile) {
+		struct hub_sink_opts so = {
+			.pattern = o->outfile, .size_limit = o->rot_size, .count = o->rot_count,
+			.binary = o->binary, .error = output_error,
+		};
+		char info[PATH_MAX + 64], err[1024];
+
+		snprintf(info, sizeof(info), "session=local\nscript=%s\n", script);
+		so.info = info;
+		if (hub_sink_open(&so, &lo.sink, err, sizeof(err))) {
+			fprintf(stderr, "tap: %s\n", err);
+			goto out_free;
+		}
+	}
+	if (o->verbose)
+		fprintf(stderr, "Pass 5: starting run.\n");
+	status = hub_run_local(&lo);
+	hub_sink_close(lo.sink);
+out_free:
+	if (have_we)
+		wordfree(&we);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -1106,8 +1445,6 @@ int main(int argc, char **argv)
 	struct cc_srcfile *src;
 	struct cc_build_opts bo = { 0 };
 	struct cc_artifact art = { 0 };
-	wordexp_t we = { 0 };
-	bool have_we = false;
 	double t0 = now_ms();
 	int status = 1, r;
 
@@ -1119,6 +1456,17 @@ int main(int argc, char **argv)
 	if (o.attach)
 		return run_attach(&o);
 	cc_ctx_init(&cx);
+	if (o.run) {
+		int64_t maxerrors = 0;
+
+		if (load_artifact(&o, &art, &maxerrors))
+			goto out;
+		if (o.flight)
+			status = run_flight(&o, &art, o.script, maxerrors);
+		else
+			status = run_local(&o, &art, o.script, maxerrors);
+		goto out;
+	}
 	cx.diag.out = stderr;
 	cx.verbose = o.verbose;
 	cx.argv = o.args;
@@ -1203,7 +1551,8 @@ int main(int argc, char **argv)
 	src = o.text ? cc_source_text(&cx, "<input>", o.text) : cc_source_file(&cx, o.script);
 	if (!src)
 		goto out;
-	bo.last_pass = o.last_pass;
+	/* --artifact: the entry is written into the artifact, not printed */
+	bo.last_pass = o.artifact ? 5 : o.last_pass;
 	bo.out = stdout;
 	bo.keep_tmp = o.keep;
 	r = cc_build(&cx, src, &bo, &art);
@@ -1214,6 +1563,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Pass %d: failed.\n", cx.prog ? 2 : 1);
 		goto out;
 	}
+	if (o.artifact) {
+		status = write_artifact(&o, src, &art, cx.lim.maxerrors);
+		goto out;
+	}
 	if (o.last_pass < 5) {
 		status = 0;
 		goto out;
@@ -1222,66 +1575,11 @@ int main(int argc, char **argv)
 		status = run_flight(&o, &art, o.text ? "<input>" : o.script, cx.lim.maxerrors);
 		goto out;
 	}
-	{
-		struct hub_local_opts lo = {
-			.sz = sizeof(lo),
-			.dir = art.dir,
-			.ring_bytes = (uint64_t)o.bufsize_mb << 20,
-			.target_pid = o.target,
-			.out_fd = 1, .msg_fd = 2,
-			.suppress_errors = o.suppress_errors,
-			.maxerrors = cx.lim.maxerrors,
-			.verbose = o.verbose,
-			.on_loaded = o.verbose ? print_costs : NULL,
-			.timeout_ms = o.timeout_ms,
-			.timing = o.timing,
-			.no_warnings = o.no_warnings,
-		};
-
-		if (o.cmd) {
-			/* stap's: the words of CMD; with a shell's metacharacter (| ; & < > ...) sh -c CMD */
-			static char *sh_c[] = { "sh", "-c", NULL, NULL };
-			int wr = wordexp(o.cmd, &we, WRDE_NOCMD);
-
-			if (wr == WRDE_BADCHAR) {
-				sh_c[2] = (char *)o.cmd; /* exec's argv is not const */
-				lo.cmd = sh_c;
-			} else if (wr || !we.we_wordc) {
-				if (!wr)
-					wordfree(&we);
-				fprintf(stderr, "tap: cannot parse -c '%s'%s\n", o.cmd,
-					wr == WRDE_SYNTAX ? ": unmatched quotes?" : "");
-				goto out;
-			} else {
-				have_we = true;
-				lo.cmd = we.we_wordv;
-			}
-		}
-		if (o.outfile) {
-			struct hub_sink_opts so = {
-				.pattern = o.outfile, .size_limit = o.rot_size, .count = o.rot_count,
-				.binary = o.binary, .error = output_error,
-			};
-			char info[PATH_MAX + 64], err[1024];
-
-			snprintf(info, sizeof(info), "session=local\nscript=%s\n",
-				 o.text ? "<input>" : o.script);
-			so.info = info;
-			if (hub_sink_open(&so, &lo.sink, err, sizeof(err))) {
-				fprintf(stderr, "tap: %s\n", err);
-				goto out;
-			}
-		}
-		if (o.verbose)
-			fprintf(stderr, "Pass 5: starting run.\n");
-		status = hub_run_local(&lo);
-		hub_sink_close(lo.sink);
-	}
+	status = run_local(&o, &art, o.text ? "<input>" : o.script, cx.lim.maxerrors);
 out:
-	if (have_we)
-		wordfree(&we);
 	cc_artifact_release(&art);
 	cc_ctx_release(&cx);
+	free(o.artifact_name);
 	free(o.defines);
 	free(o.incdirs);
 	free(o.words);

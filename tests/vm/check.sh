@@ -6,7 +6,8 @@
 #
 #   check.sh BUILD        kernel_check.sh (`make check`: the bed's features,
 #                         a tracepoint and a syscall tapset script, and an
-#                         object compiled here carried over), a few minutes
+#                         object and an artifact compiled here carried
+#                         over), a few minutes
 #   check.sh --e2e BUILD  the whole e2e suite (`make check-kernels`), hours
 #                         under TCG
 #
@@ -34,7 +35,15 @@ if [ "$e2e" = 0 ]; then
 		echo "FAIL vm: tap -p4 $here/carry.stp on the host"
 		exit 1
 	}
-	set -- sh "$here/kernel_check.sh" "$build" "$(dirname "$obj")"
+	# The same script as an artifact (docs/artifact.md), run there with
+	# no compiler on $PATH.
+	rm -f "$build/vm/carry.tapa"
+	TAPHUB_CACHE=$build/vm/carry-cache "$build/tap" -p4 -m carry \
+		--artifact "$build/vm/carry.tapa" "$here/carry.stp" >/dev/null || {
+		echo "FAIL vm: tap -p4 --artifact $here/carry.stp on the host"
+		exit 1
+	}
+	set -- sh "$here/kernel_check.sh" "$build" "$(dirname "$obj")" "$build/vm/carry.tapa"
 else
 	# Under TCG a cold compile takes 10 to 40 s, past e2e's default bound
 	set -- sh "$here/e2e.sh" "$build"

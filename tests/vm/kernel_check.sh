@@ -1,19 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# kernel_check.sh BUILD CARRY - what `make check` runs on each kernel of
+# kernel_check.sh BUILD CARRY [ARTIFACT] - what `make check` runs on each kernel of
 # the test bed (inside the guest, through tests/vm/check.sh): that the
 # bed has what the host lacks (kprobes, fentry, loadable modules, BTF),
 # that tap compiles and runs there (a tracepoint script and a syscall
 # tapset script, with counts the workload makes known), and that an
 # object compiled on another kernel (CARRY: its cache entry, made by
-# `tap -p4` on the host) loads and counts right here without a compile.
+# `tap -p4` on the host) loads and counts right here without a compile,
+# and so does ARTIFACT (the same script, `tap -p4 --artifact` on the host)
+# with no compiler on $PATH.
 #
 # Prints PASS/FAIL lines and "kernel RELEASE: N passed, M failed"; exits 1
 # when something failed.
 set -u
 build=$(cd "${1:?usage: kernel_check.sh BUILD CARRY}" && pwd)
-carry=${2:?usage: kernel_check.sh BUILD CARRY}
+carry=${2:?usage: kernel_check.sh BUILD CARRY [ARTIFACT]}
+artifact=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 TAP=$build/tap
 GEN=$build/tests/e2e/gen
@@ -499,6 +502,28 @@ if [ -f "$carry/guest.bpf.o" ]; then
 	expect "an object compiled on the host loads and counts here" "$tmp/carry.out" "n=50 same=50 btf=50 tpbtf=1"
 else
 	fail "an object compiled on the host: no $carry/guest.bpf.o"
+fi
+
+# The artifact: its manifest checked against this kernel (tracepoints,
+# raw tracepoints, helpers, map types, the BTF fields its CO-RE
+# relocations need), extracted, loaded, with nothing on $PATH but
+# timeout(1) -- no clang, no cc -- and an empty cache.
+if [ -n "$artifact" ]; then
+	mkdir "$tmp/nocc-bin"
+	ln -s "$(command -v timeout)" "$tmp/nocc-bin/timeout"
+	mkdir -m 700 "$tmp/art-cache"
+	PATH=$tmp/nocc-bin TAPHUB_CACHE=$tmp/art-cache \
+		run "$TAP" --run "$artifact" -c "$GEN getppid 50" >"$tmp/art.out" 2>&1
+	expect "an artifact built on the host runs here with no compiler" "$tmp/art.out" \
+		"n=50 same=50 btf=50 tpbtf=1"
+	# This kernel has kprobes (checked above): an artifact needing them
+	# passes the check, where the host refuses it.
+	"$build/tests/e2e/tapaedit" "$artifact" "$tmp/kp.tapa" "" \
+		'needs kprobe vfs_read for kernel.function("vfs_read")' >"$tmp/kp.out" 2>&1 &&
+		PATH=$tmp/nocc-bin TAPHUB_CACHE=$tmp/art-cache \
+			run "$TAP" --run "$tmp/kp.tapa" -c "$GEN getppid 7" >>"$tmp/kp.out" 2>&1
+	expect "an artifact needing kprobes passes the feature check here" "$tmp/kp.out" \
+		"n=7 same=7 btf=7 tpbtf=1"
 fi
 
 echo "kernel $rel: $npass passed, $nfail failed"

@@ -652,6 +652,48 @@ static void test_bad_key(void **state)
 	cc_cache_close(c);
 }
 
+/*
+ * The index: a second name for an entry, read back; replaced by a later
+ * put; a bad key refused; and dropped by a trim that removed its entry.
+ */
+static void test_index(void **state)
+{
+	struct fixture *f = *state;
+	char ikey[65], key[65], got[65], path[512], *dirs[NENTRIES];
+	struct cc_cache *c;
+	int i;
+
+	assert_int_equal(cc_cache_open(f->dir, ENTRY_BYTES, &c), 0);
+	make_key(100, ikey);
+	assert_int_equal(cc_cache_index_get(c, ikey, got), -ENOENT);
+	for (i = 0; i < 2; i++) {
+		dirs[i] = add_entry(c, i);
+		make_key(i, key);
+		assert_int_equal(cc_cache_index_put(c, ikey, key), 0);
+		assert_int_equal(cc_cache_index_get(c, ikey, got), 0);
+		assert_string_equal(got, key);
+	}
+	assert_int_equal(cc_cache_index_put(c, "nothex", key), -EINVAL);
+	assert_int_equal(cc_cache_index_put(c, ikey, "nothex"), -EINVAL);
+	assert_int_equal(cc_cache_index_get(c, "nothex", got), -EINVAL);
+	/* a torn or foreign index file is a miss */
+	snprintf(path, sizeof(path), "%s/idx/%s", f->dir, ikey);
+	truncate(path, 10);
+	assert_int_equal(cc_cache_index_get(c, ikey, got), -ENOENT);
+	assert_int_equal(cc_cache_index_put(c, ikey, key), 0); /* key of entry 1 */
+
+	/* entry 1 (the newest) is trimmed away by a smaller limit: its index goes too */
+	set_age(dirs[0], 1000);
+	set_age(dirs[1], 2000);
+	assert_true(cc_cache_trim(c) > 0);
+	assert_false(exists(dirs[1]));
+	assert_false(exists(path));
+	assert_int_equal(cc_cache_index_get(c, ikey, got), -ENOENT);
+	for (i = 0; i < 2; i++)
+		free(dirs[i]);
+	cc_cache_close(c);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -668,6 +710,7 @@ int main(void)
 		T(test_env),
 		T(test_unsafe_dir),
 		T(test_bad_key),
+		T(test_index),
 	};
 	/* clang-format on */
 
