@@ -65,13 +65,36 @@ static struct cg_local *local_of(struct gen *G, struct cc_btf *b, struct cc_btf_
 	 * the types of nested members are matched by their shape, so an
 	 * anonymous one can take any name
 	 */
-	if (tag && *tag)
+	if (tag && *tag) {
 		l->name = cg_fmt(G, "%s %s___tap", is_union ? "union" : "struct", tag);
-	else
+		/*
+		 * Another type of the same name: a module's split BTF may carry
+		 * its own copy of a vmlinux struct (Debian 6.1's nfs has struct
+		 * inode, file, folio ... where deduplication against vmlinux
+		 * failed).  A second flavor keeps the C definitions apart;
+		 * libbpf still matches it by the name before the "___".
+		 */
+		for (i = 0; i < G->btf_locals.n; i++)
+			if (!strcmp(((struct cg_local *)G->btf_locals.v[i])->name, l->name)) {
+				l->name = cg_fmt(G, "%s %s___tap_m%d_%u", is_union ? "union" : "struct",
+						 tag, t.mod, t.id);
+				break;
+			}
+	} else
 		l->name = cg_fmt(G, "%s th_anon%d_%u___tap", is_union ? "union" : "struct", t.mod,
 				 t.id);
 	cc_vec_push(G->cx->arena, &G->btf_locals, l);
 	return l;
+}
+
+/* where l is among the locals: a name no other local's member takes */
+static int local_index(struct gen *G, const struct cg_local *l)
+{
+	int i;
+
+	for (i = 0; i < G->btf_locals.n && G->btf_locals.v[i] != l; i++)
+		;
+	return i;
 }
 
 static const char *int_ctype(int size, bool is_signed)
@@ -103,10 +126,22 @@ static const char *decl_of(struct gen *G, struct cc_btf *b, struct cg_local *own
 			return cg_fmt(G, "%s %s : %u", int_ctype(c.size, c.is_signed), declarator, bits);
 		return cg_fmt(G, "%s %s", c.size == 1 && !c.is_signed ? "char" : int_ctype(c.size, c.is_signed),
 			      declarator);
-	case CC_BTF_ENUM:
-		/* an anonymous local enum matches any enum */
-		return cg_fmt(G, "enum { th_enum%d } %s%s", cg_uniq(G), declarator,
+	case CC_BTF_ENUM: {
+		/*
+		 * An anonymous local enum matches any enum.  Its enumerator is
+		 * named for the struct and the member, not by a counter: the
+		 * same member read by two probes is the same declaration (one
+		 * field), and enumerators share one C scope across structs.
+		 */
+		char *en = cg_fmt(G, "th_enum%d_%s", local_index(G, owner), declarator);
+		char *ch;
+
+		for (ch = en; *ch; ch++)
+			if (*ch == '[' || *ch == ']')
+				*ch = '_';
+		return cg_fmt(G, "enum { %s } %s%s", en, declarator,
 			      bits ? cg_fmt(G, " : %u", bits) : "");
+	}
 	case CC_BTF_PTR:
 		return cg_fmt(G, "void *%s", declarator);
 	case CC_BTF_STRING:

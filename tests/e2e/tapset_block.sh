@@ -27,7 +27,7 @@ fi
 
 N=4
 SIZE=8192
-tap_run dio -c "$GEN dio $N $SIZE $LOOP" -e 'global req, rsect, rbad, bbad, ebad2, endc, ebad, rq, ins, iss, cmp, lat, plug, unplug
+tap_run dio -c "$GEN dio $N $SIZE $LOOP" -e 'global req, rsect, rbad, bbad, ebad2, endc, ebad, rq, ins, iss, cmp, lat, plug, unplug, nxt, fin
 probe ioblock_trace.request {
 	if (devname != "loop" . @1 || size == 0) next
 	req[bio_rw_str(rw), size]++
@@ -57,11 +57,19 @@ probe ioscheduler_trace.elv_completed_request {
 }
 probe ioscheduler_trace.plug { if (pid() == target() && name == "plug") plug++ }
 probe ioscheduler_trace.unplug_io { if (pid() == target() && nr_rq >= 1) unplug++ }
+probe ioscheduler.elv_next_request {
+	if (disk_major == 7 && disk_minor == $1 && size == $2 && name == "elv_next_request") nxt++
+}
+probe ioscheduler.elv_completed_request {
+	if (disk_major == 7 && disk_minor == $1 && size == $2 && err == 0 &&
+	    name == "elv_completed_request") fin++
+}
 probe end {
 	printf("w=%d\nr=%d\nrsect=%d\nrbad=%d\n", req["W", $2], req["R", $2], rsect, rbad)
 	printf("ew=%d\ner=%d\nebad=%d\nrq=%d\n", endc[1, $2], endc[0, $2], ebad, rq)
 	printf("bbad=%d\nebad2=%d\n", bbad, ebad2)
 	printf("ins=%d\niss=%d\ncmp=%d\nplug=%d\nunplug=%d\n", ins, iss, cmp, plug > 0, unplug > 0)
+	printf("nxt=%d\nfin=%d\n", nxt, fin)
 }' "$MINOR" $SIZE
 assert_ok_skips "block I/O script runs" dio
 assert_eq "ioblock_trace.request: $N writes of $SIZE bytes (rw W)" "$(value w dio)" $N
@@ -86,6 +94,9 @@ assert_eq "ioscheduler_trace.elv_completed_request: each, at an issued sector" "
 	$((2 * N))
 assert_eq "ioscheduler_trace.plug: the target plugs" "$(value plug dio)" 1
 assert_eq "ioscheduler_trace.unplug_io: and unplugs, nr_rq >= 1" "$(value unplug dio)" 1
+# on the tracepoints here (no kprobes); on blk-mq functions in tests/vm/kernel_check.sh
+assert_eq "ioscheduler.elv_next_request: $((2 * N)) requests to the driver" "$(value nxt dio)" $((2 * N))
+assert_eq "ioscheduler.elv_completed_request: $((2 * N)) completed" "$(value fin dio)" $((2 * N))
 
 # ---- the examples: block I/O size and latency histograms ---------------------------
 EXAMPLES=$E2E_DIR/../../sessions/examples

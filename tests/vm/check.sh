@@ -5,9 +5,11 @@
 # kernels (VM_KERNELS, default "debian-6.1 debian-6.12"), one guest each:
 #
 #   check.sh BUILD        kernel_check.sh (`make check`: the bed's features,
-#                         a tracepoint and a syscall tapset script, and an
-#                         object and an artifact compiled here carried
-#                         over), a few minutes
+#                         a tracepoint and a syscall tapset script, kernel
+#                         functions and their tapsets, a loopback NFS mount,
+#                         and an object and an artifact compiled here
+#                         carried over), 5 to 20 minutes a kernel
+#                         (VM_TIMEOUT, default 1500 s)
 #   check.sh --e2e BUILD  the whole e2e suite (`make check-kernels`), hours
 #                         under TCG
 #
@@ -44,6 +46,11 @@ if [ "$e2e" = 0 ]; then
 		exit 1
 	}
 	set -- sh "$here/kernel_check.sh" "$build" "$(dirname "$obj")" "$build/vm/carry.tapa"
+	# The loopback NFS server's user space, unpacked (never installed)
+	# here; the guest reaches it through the shared root.  Without it the
+	# NFS checks fail and say why.
+	TAPHUB_VM_NFS_UTILS=$(sh "$here/nfs-utils.sh") || TAPHUB_VM_NFS_UTILS=
+	export TAPHUB_VM_NFS_UTILS
 else
 	# Under TCG a cold compile takes 10 to 40 s, past e2e's default bound
 	set -- sh "$here/e2e.sh" "$build"
@@ -51,7 +58,7 @@ fi
 
 for k in ${VM_KERNELS:-debian-6.1 debian-6.12}; do
 	echo "# kernel $k"
-	(cd "$top" && "$here/run" --kernel "$k" --timeout "${VM_TIMEOUT:-600}" -- "$@")
+	(cd "$top" && "$here/run" --kernel "$k" --timeout "${VM_TIMEOUT:-1500}" -- "$@")
 	st=$?
 	# 1 is the checks' own verdict (they printed it); anything else means
 	# the guest did not run them to the end

@@ -391,6 +391,74 @@ else
 	fail "nfsd.*: modprobe nfsd"
 fi
 
+# nfs.* and nfsd.* end to end: an NFSv3 server and its client on the
+# loopback (nfs_loop.sh), every family of both tapsets attached at once
+# (nfsv4 loaded: its aliases attach too, and see nothing), and a known
+# workload: 5 O_DIRECT writes of 4096 bytes to f, an fdatasync, 5
+# O_DIRECT reads (each one READ or WRITE RPC, one call of nfsd_read or
+# nfsd_write), f read through the page cache (one readahead of its 5
+# pages, one READ of 20480 bytes), f renamed to g (mv tries renameat2
+# with RENAME_NOREPLACE first, which the client refuses: two nfs_rename,
+# one RENAME), 3 buffered writes of 4096 bytes to h (3 pages written back
+# at the close: one WRITE of 12288), g removed.  Lookups are counted by
+# name: 6.1 looks f and h up before creating them, 6.12 does not.
+. "$here/nfs_loop.sh"
+if nfs_loop_start "$tmp/nfs"; then
+	modprobe nfsv4 >/dev/null 2>&1
+	m=$tmp/nfs/mnt
+	# some 130 functions in one script: its compile and load take minutes under TCG
+	timeout -k 5 900 "$TAP" -c "sh -c '$GEN dio 5 4096 $m/f && cat $m/f >/dev/null && mv $m/f $m/g && $GEN write 3 4096 $m/h && rm $m/g'" \
+		"$here/nfs.stp" >"$tmp/nfs.out" 2>&1
+	nfs_loop_stop
+	expect "nfs.fop.*: 7 reads, 8 writes, 3 opens, flushes and releases, 1 fsync" "$tmp/nfs.out" \
+		"fop read=7 write=8 open=3 flush=3 fsync=1 release=3"
+	expect "nfs.aop.*: 1 readahead, 3 pages written back, 3 write_begin/end, pages dirtied" "$tmp/nfs.out" \
+		"aop readahead=1 writepage=3 write_begin=3 write_end=3 dirty=1"
+	expect "nfs.proc.*: 6 READ and 6 WRITE set up and done, 2 creates, 1 remove, 1 RENAME, 3 opens" \
+		"$tmp/nfs.out" "proc read=6/6 write=6/6 create=2 remove=1 rename=2/1/1 open=3"
+	expect "nfsd.*: the same 6 READs (nfsd.read), 6 WRITEs, 2 creates, 1 remove, 1 rename" \
+		"$tmp/nfs.out" "nfsd read=6/6 write=6/6 create=2 remove=1/1 rename=1/1"
+	expect "nfs.*, nfsd.*: bytes read and written, server_ip, prot, version, client_ip" "$tmp/nfs.out" \
+		"bytes read=40960/40960 written=32768/32768/32768 bad=0"
+	for l in "nfs.proc.rename f>g=2" "nfs.proc3.create f=1" "nfs.proc3.create h=1" \
+		"nfs.proc3.lookup g=1" "nfs.proc3.remove g=1" "nfsd.proc3.create h=1" \
+		"nfsd.proc3.lookup g=1" "nfsd.proc3.remove g=1" "nfsd.proc3.rename f>g=1"; do
+		expect "nfs.proc.*, nfsd.proc.*: file names ($l)" "$tmp/nfs.out" "$l"
+	done
+else
+	nfs_loop_stop
+	fail "nfs.*, nfsd.*: a loopback NFSv3 mount (tests/vm/nfs_loop.sh)" "$tmp/nfs/nfs.log"
+fi
+
+# ioscheduler.elv_next_request and elv_completed_request stand on blk-mq
+# functions here (the host takes their tracepoints): a loop device with
+# mq-deadline, N direct writes and N direct reads of SIZE bytes, each one
+# request taken by the driver and completed; elevator_name (set only by
+# the kernel-function variants) says which way they went.
+: >"$tmp/losetup.err"
+if modprobe loop >/dev/null 2>&1 && truncate -s 16M "$tmp/disk.img" &&
+	loopdev=$(losetup -f --show "$tmp/disk.img" 2>"$tmp/losetup.err"); then
+	lminor=${loopdev#/dev/loop}
+	echo mq-deadline >"/sys/block/loop$lminor/queue/scheduler" 2>/dev/null
+	run "$TAP" -c "$GEN dio 4 8192 $loopdev" -e 'global nx, fin, ins, bad
+probe ioscheduler.elv_next_request {
+	if (disk_major != 7 || disk_minor != $1 || size != 8192) next
+	nx++
+	if (elevator_name != "mq-deadline" || devname != "loop" . @1 || !rq || q != @cast(rq, "request")->q) bad++
+}
+probe ioscheduler.elv_completed_request {
+	if (disk_major == 7 && disk_minor == $1 && size == 8192 && err == 0 && elevator_name == "mq-deadline") fin++
+}
+probe ioscheduler.elv_add_request { if (disk_major == 7 && disk_minor == $1 && size == 8192) ins++ }
+probe ioscheduler.elv_add_request.kp, ioscheduler.elv_next_request.return { if (!rq) bad++ }
+probe end { printf("next=%d completed=%d added=%d bad=%d\n", nx, fin, ins, bad) }' "$lminor" >"$tmp/iosched.out" 2>&1
+	losetup -d "$loopdev" 2>/dev/null
+	expect "ioscheduler.elv_next_request, elv_completed_request on blk-mq functions (mq-deadline): 8, 8" \
+		"$tmp/iosched.out" "next=8 completed=8 added=8 bad=0"
+else
+	fail "ioscheduler.*: a loop device (modprobe loop, losetup)" "$tmp/losetup.err"
+fi
+
 # A module's tracepoint: its C arguments come from the module's split BTF
 # (9pnet's, which carries the guest's root file system: every file read
 # makes 9p requests on a client whose msize is at least 4 KiB).
