@@ -740,6 +740,25 @@ int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
 	return 0;
 }
 
+int cc_btf_func_names(struct cc_btf *b, const char *prefix, struct cc_vec *out)
+{
+	const struct btf *btf = b->mods[0].btf;
+	size_t plen = strlen(prefix);
+	uint32_t id, n = btf__type_cnt(btf);
+	int found = 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name = t && btf_is_func(t) ? name_of(btf, t) : NULL;
+
+		if (name && !strncmp(name, prefix, plen) && name[plen]) {
+			cc_vec_push(b->arena, out, (void *)(name + plen));
+			found++;
+		}
+	}
+	return found;
+}
+
 /* ---- @cast ------------------------------------------------------------------------ */
 
 /* name in one module, trying the kinds its prefix allows. */

@@ -294,7 +294,7 @@ static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool
 		if (!quiet) {
 			t->aux = (void *)&slots[2];
 			t->type = TY_LONG;
-			S->probe->nf_verdict = true;
+			S->probe->verdict = true;
 		}
 		return true;
 	}
@@ -394,7 +394,11 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	}
 	if (d->kind == PK_KFUNC) {
 		struct cc_btf_type pt;
-		int r;
+		int r = d->lsm ? cc_lsm_target(cx, d, np, quiet) : -ENOENT;
+
+		/* an LSM probe's $ctx and $return; its parameters are its stub's */
+		if (r != -ENOENT)
+			return r >= 0;
 
 		/* $param->chain: the parameter, read by probe_kfunc.c, then BTF's chain */
 		if (t->nargs && !t->str && cc_kfunc_param_type(cx, d, t->name, &pt) == 0) {
@@ -408,7 +412,6 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			return true;
 		}
 		r = cc_kfunc_target(cx, d, np, quiet);
-
 		if (r == 1)
 			resolve(E, S, np, false);
 		return r >= 0;
@@ -901,6 +904,15 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 				cc_error_at(&cx->diag, &n->loc,
 					    "'$verdict' can only be set in guru mode: run tap -g (as "
 					    "stap -g) to let the probe drop packets");
+				return;
+			}
+		} else if (write && S->probe && S->probe->lsm && !strcmp(n->name, "return") &&
+			   !n->nargs) {
+			/* an LSM probe's verdict is its program's return, not kernel memory */
+			if (!cx->guru) {
+				cc_error_at(&cx->diag, &n->loc,
+					    "'$return' can only be set in guru mode: run tap -g (as "
+					    "stap -g) to let the probe deny the operation");
 				return;
 			}
 		} else if (write) {
