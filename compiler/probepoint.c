@@ -630,7 +630,7 @@ void cc_dump_probe_types(FILE *out)
 		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
 		"netfilter.hook(string).pf(string).priority(string)",
 		"netfilter.pf(string).hook(string).priority(string)",
-		"kernel.lsm(string)", "lsm.*",
+		"kernel.lsm(string)",
 		"kernel.data(number).write", "kernel.data(number).rw",
 		"kernel.data(number).length(number).write", "kernel.data(number).length(number).rw",
 		"kernel.data(string).write", "kernel.data(string).rw",
