@@ -228,6 +228,20 @@ int cc_btf_func_args(struct cc_btf *b, const char *module, const char *func,
  * (the BPF LSM's "bpf_lsm_" stubs: its hooks), pushed to out in BTF's
  * order; returns how many.  The strings live as long as b.
  */
+/*
+ * Whether t is a C header's type (@cast(p, "T", "kernel<uapi/linux/x.h>"),
+ * compiled by btf_header.c), read at its header's offsets, not relocated.
+ */
+bool cc_btf_is_header(const struct cc_btf *b, struct cc_btf_type t);
+/*
+ * btf_header.c: the BTF of type in C header (a path under /usr/include, or
+ * a kernel tree's uapi/... path), compiled by clang; -errno with a
+ * one-line reason in *ret_why.
+ */
+struct btf;
+struct cc_arena;
+int cc_btf_header_compile(struct cc_arena *a, const char *header, const char *type,
+			  struct btf **ret, const char **ret_why);
 struct cc_vec;
 int cc_btf_func_names(struct cc_btf *b, const char *prefix, struct cc_vec *out);
 /* What a kernel function returns (CC_BTF_OTHER: void); -ENOENT: no such function. */
