@@ -47,8 +47,13 @@ static int run_clang(const char *src, const char *obj, const char *log)
 {
 	const char *clang = getenv("TAPHUB_CLANG");
 	char *argv[] = {
+		/*
+		 * eBPF for its BTF; as x86_64 for the system's headers (glibc
+		 * picks its 64-bit stubs), whose LP64 layouts eBPF shares
+		 */
 		(char *)(clang && *clang ? clang : "clang"), "-g", "-O0", "-target", "bpf",
-		"-I/usr/include/x86_64-linux-gnu", "-c", (char *)src, "-o", (char *)obj, NULL,
+		"-D__x86_64__", "-I/usr/include/x86_64-linux-gnu", "-c", (char *)src, "-o",
+		(char *)obj, NULL,
 	};
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -113,7 +118,8 @@ int cc_btf_header_compile(struct cc_arena *a, const char *header, const char *ty
 			why = cc_sprintf(a, "cannot write %s: %s", src, strerror(errno));
 			break;
 		}
-		fprintf(f, "#include <%s>\n%s%s *th_header_type;\n", installed_name(header),
+		/* a variable, not a pointer: "struct x *" compiles for any x, complete or not */
+		fprintf(f, "#include <%s>\n%s%s th_header_var;\n", installed_name(header),
 			spellings[i], type);
 		fclose(f);
 		r = run_clang(src, obj, log);

@@ -896,26 +896,23 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			    "'@entry' can only be used in the body of a return probe, not in a "
 			    "function");
 		return;
-	case N_TARGET:
-		/* a netfilter probe's verdict is its program's return, not kernel memory */
-		if (write && S->probe && S->probe->kind == PK_NETFILTER && !strcmp(n->name, "verdict") &&
-		    !n->nargs) {
-			if (!cx->guru) {
-				cc_error_at(&cx->diag, &n->loc,
-					    "'$verdict' can only be set in guru mode: run tap -g (as "
-					    "stap -g) to let the probe drop packets");
-				return;
-			}
-		} else if (write && S->probe && S->probe->lsm && !strcmp(n->name, "return") &&
-			   !n->nargs) {
-			/* an LSM probe's verdict is its program's return, not kernel memory */
-			if (!cx->guru) {
-				cc_error_at(&cx->diag, &n->loc,
-					    "'$return' can only be set in guru mode: run tap -g (as "
-					    "stap -g) to let the probe deny the operation");
-				return;
-			}
-		} else if (write) {
+	case N_TARGET: {
+		/* a netfilter or LSM probe's verdict is its program's return, not kernel memory */
+		const struct cc_dprobe *d = S->probe;
+		const char *verdict = !write || !d || n->nargs ? NULL
+				      : d->kind == PK_NETFILTER && !strcmp(n->name, "verdict")
+					      ? "drop packets"
+				      : d->lsm && !strcmp(n->name, "return") ? "deny the operation"
+									     : NULL;
+
+		if (verdict && !cx->guru) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "'$%s' can only be set in guru mode: run tap -g (as stap -g) to "
+				    "let the probe %s",
+				    n->name, verdict);
+			return;
+		}
+		if (write && !verdict) {
 			cc_error_at(&cx->diag, &n->loc,
 				    "target variable '$%s' cannot be written (guru mode only in stap): "
 				    "taphub runs only verified eBPF, which does not write kernel "
@@ -926,6 +923,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (!n->kread) /* $$parms' arguments are resolved already */
 			resolve_target(E, S, np, false);
 		return;
+	}
 	case N_CALL:
 		if (returnval_call(E, S, np))
 			return;

@@ -494,8 +494,8 @@ static int do_bind(long n, int alg)
 			ok++;
 		else if (errno == EPERM)
 			eperm++;
-		else
-			other++;
+		else if (other++ == 0)
+			perror("gen: bind"); /* the first unexpected failure: why */
 		close(fd);
 	}
 	printf("bind ok=%ld eperm=%ld other=%ld\n", ok, eperm, other);
