@@ -118,8 +118,9 @@ probe begin { println("Blocking AF_ALG AEAD socket binds") }'
 	fi
 	wait_until 120 "grep -q Blocking '$TMP/alg.out'"
 	"$GEN" bind $D alg >"$TMP/alg1.out" 2>&1
-	stop_pids $TAP_PID
+	kill -INT "$TAP_PID" # Ctrl-C: the session ends, its program is detached
 	tap_wait alg
+	assert_rc "AF_ALG: the session ends on SIGINT" alg 0
 	assert_grep "AF_ALG: $D aead binds fail with EPERM while the session runs" "$TMP/alg1.out" \
 		"^bind ok=0 eperm=$D other=0\$"
 	assert_eq "AF_ALG: the probe said so $D times" \
