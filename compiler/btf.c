@@ -40,6 +40,7 @@
 struct btf_mod {
 	const char *name; /* "kernel" for vmlinux */
 	struct btf *btf;
+	bool header;      /* a C header's types, compiled (btf_header.c): not the kernel's */
 };
 
 struct cc_btf {
@@ -160,6 +161,36 @@ static int module_get(struct cc_btf *b, const char *name, size_t len)
 	b->mods[b->nmods].name = cc_strndup(b->arena, name, len);
 	b->mods[b->nmods].btf = btf;
 	return b->nmods++;
+}
+
+/*
+ * The BTF of type in header ("uapi/linux/if_alg.h"), compiled on first
+ * use and kept as a module of its own; -errno with the reason in b->msg.
+ */
+static int header_get(struct cc_btf *b, const char *header, size_t len, const char *type)
+{
+	const char *name = cc_sprintf(b->arena, "%s<%.*s>", type, (int)len, header);
+	const char *hdr = cc_strndup(b->arena, header, len), *why = NULL;
+	struct btf *btf;
+	int i, r;
+
+	for (i = 0; i < b->nmods; i++)
+		if (b->mods[i].header && !strcmp(b->mods[i].name, name))
+			return i;
+	if (b->nmods == BTF_MAX_MODS)
+		return fail(b, -E2BIG, "too many modules and headers");
+	r = cc_btf_header_compile(b->arena, hdr, type, &btf, &why);
+	if (r)
+		return fail(b, r, "type '%s' of header <%s> cannot be read: %s", type, hdr, why);
+	b->mods[b->nmods].name = name;
+	b->mods[b->nmods].btf = btf;
+	b->mods[b->nmods].header = true;
+	return b->nmods++;
+}
+
+bool cc_btf_is_header(const struct cc_btf *b, struct cc_btf_type t)
+{
+	return t.mod > 0 && t.mod < b->nmods && b->mods[t.mod].header;
 }
 
 static const struct btf *mod_btf(const struct cc_btf *b, int mod)
@@ -740,6 +771,25 @@ int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
 	return 0;
 }
 
+int cc_btf_func_names(struct cc_btf *b, const char *prefix, struct cc_vec *out)
+{
+	const struct btf *btf = b->mods[0].btf;
+	size_t plen = strlen(prefix);
+	uint32_t id, n = btf__type_cnt(btf);
+	int found = 0;
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const char *name = t && btf_is_func(t) ? name_of(btf, t) : NULL;
+
+		if (name && !strncmp(name, prefix, plen) && name[plen]) {
+			cc_vec_push(b->arena, out, (void *)(name + plen));
+			found++;
+		}
+	}
+	return found;
+}
+
 /* ---- @cast ------------------------------------------------------------------------ */
 
 /* name in one module, trying the kinds its prefix allows. */
@@ -813,6 +863,10 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		module = "kernel";
 	/* stap: "kernel", "kernel<include/linux/sched.h>", "mod1:mod2", tried in order */
 	for (m = module; *m;) {
+		const char *lt = m + strcspn(m, "<:");
+
+		if (*lt == '<' && !header) /* "kernel<linux/x.h>": the header is the fallback */
+			header = lt;
 		if (*m == '<') {
 			/* stap compiles a user-space header for its DWARF: no BTF here */
 			header = m;
@@ -824,12 +878,18 @@ int cc_btf_find_type(struct cc_btf *b, const char *name, const char *module,
 		if ((mod = module_next(b, &m)) >= 0 && !find_in(b, mod, bare, kinds, nkinds, ret))
 			return 0;
 	}
-	if (header)
-		return fail(b, -EOPNOTSUPP,
-			    "type '%s' of '%s' is not supported: stap compiles a C header for "
-			    "the types' DWARF; taphub reads types from the BTF of the kernel and "
-			    "its modules only ('kernel', 'kernel<linux/sched.h>', a module's name)",
-			    name, module);
+	/* not the kernel's: the header's own, compiled as stap compiles it (btf_header.c) */
+	if (header) {
+		size_t hlen = strcspn(header + 1, ">:");
+
+		mod = header_get(b, header + 1, hlen, bare);
+		if (mod < 0)
+			return mod;
+		if (!find_in(b, mod, bare, kinds, nkinds, ret))
+			return 0;
+		return fail(b, -ENOENT, "type '%s' not found in the header <%.*s>", name, (int)hlen,
+			    header + 1);
+	}
 	return fail(b, -ENOENT, "type '%s' not found in the BTF of '%s'", name, module);
 }
 

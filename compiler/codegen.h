@@ -98,7 +98,7 @@ const char *cg_target(struct gen *G, struct cc_node *n);
 /* codegen_kfunc.c: a kernel function's $parameter or $return, and its program's section */
 const char *cg_kfunc_target(struct gen *G, struct cc_node *n);
 const char *cg_kfunc_section(struct gen *G, const struct cc_dprobe *d);
-const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe */
+const char *cg_kfunc_way(const struct cc_dprobe *d); /* fentry fexit kprobe kretprobe lsm */
 /* codegen_mark.c: the format a no-trap marker writes for probe d itself; 0: it traps */
 int cg_mark_fmt(struct gen *G, const struct cc_dprobe *d);
 const char *cg_sdt_target(struct gen *G, struct cc_node *n); /* $argN of a marker */

@@ -372,7 +372,8 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 	}
 	if (bc.kind == CC_BTF_STRUCT || bc.kind == CC_BTF_UNION) {
 		/* @cast(p, "task_struct"): p is the struct's address */
-		root = cur = local_of(G, b, r->base);
+		if (!cc_btf_is_header(b, r->base))
+			root = cur = local_of(G, b, r->base);
 		loaded = true;
 	}
 	for (i = 0; i < acc->nsteps; i++) {
@@ -397,12 +398,28 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 			loaded = true;
 			root = cur = NULL;
 			path = "";
-			if (cc_btf_tag(b, s->type, &(bool){ false }))
+			if (cc_btf_tag(b, s->type, &(bool){ false }) && !cc_btf_is_header(b, s->type))
 				root = cur = local_of(G, b, s->type);
 			else
 				direct = false; /* a pointer to a number: the verifier loads a number */
 			break;
 		case CC_BTF_MEMBER:
+			/*
+			 * A header's type (btf_header.c) is not the kernel's: no
+			 * relocation finds it there, and its layout is the
+			 * header's ABI, so its member is at the header's offset
+			 * (an anonymous parent's too)
+			 */
+			if (cc_btf_is_header(b, s->owner)) {
+				if (s->bitfield_size)
+					cc_error_at(&G->cx->diag, &n->loc,
+						    "'%s' is a bitfield of a header's type, which "
+						    "taphub does not read",
+						    s->member ? s->member : "(anonymous)");
+				code = cg_fmt(G, "%sa%d += %lld; ", code, u, (long long)s->offset);
+				ptype = s->type;
+				break;
+			}
 			if (s->anon)
 				break; /* libbpf finds a member through its anonymous parents */
 			add_field(G, cur, decl_of(G, b, cur, s->type, s->member, s->bitfield_size));
@@ -438,7 +455,7 @@ const char *cg_btf_read(struct gen *G, const char *base, const struct cc_btf_rea
 			}
 			path = "";
 			root = cur = NULL;
-			if (cc_btf_tag(b, et, &(bool){ false }))
+			if (cc_btf_tag(b, et, &(bool){ false }) && !cc_btf_is_header(b, et))
 				root = cur = local_of(G, b, et);
 			break;
 		}

@@ -562,6 +562,22 @@ const char *cg_builtin(struct gen *G, struct cc_node *n)
 		if (!G->kernel) /* kernel_long() in user context: the runner's reader */
 			return cg_fmt(G, "(%sgrt_kread_int(U, (__u64)%s, %d, 0, %d))", cast,
 				      cg_ex(G, n->args[0]), size, site);
+		/*
+		 * An LSM probe's context is the kernel's array of the hook's
+		 * arguments, and stap's eBPF runtime reads user_long($ctx + 8)
+		 * with a read that takes kernel addresses too (its example,
+		 * cve-2026-31431bpf.stp): an address inside that array is read
+		 * from the kernel, any other from user space.
+		 */
+		if (user && G->probe && G->probe->lsm && !G->func) {
+			int u = cg_uniq(G);
+
+			return cg_fmt(G,
+				      "({ __u64 a%d = (__u64)%s; (%sth_read_mem(H, a%d, %d, a%d - "
+				      "th_ctx_addr(ctx) >= %d, %d)); })",
+				      u, cg_ex(G, n->args[0]), cast, u, size, u,
+				      8 * (G->probe->nkargs + 1), site);
+		}
 		return cg_fmt(G, "(%sth_read_mem(H, (__u64)%s, %d, %s, %d))", cast, cg_ex(G, n->args[0]),
 			   size, user ? "true" : "false", site);
 	}

@@ -181,6 +181,22 @@ static const char *section(struct gen *G, struct cc_dprobe *d)
 }
 
 /*
+ * An LSM program whose body sets $return: 6.12's verifier takes only
+ * -MAX_ERRNO..0 in R0, as a 64-bit value, so the handler's int is widened
+ * and bounded here, one comparison at a time on the same register (the
+ * asm keeps clang from merging them into an add and one unsigned compare,
+ * whose bounds the verifier does not carry back).  Stopping allows.
+ */
+static void gen_lsm_program(struct gen *G, FILE *defs, struct cc_dprobe *d)
+{
+	fprintf(defs,
+		"SEC(\"%s\")\nlong th_p%d(void *ctx)\n{\n\tlong r;\n\n\tif (th_ctl.stop)\n\t\treturn 0;\n"
+		"\tr = %s;\n\tif (r > 0)\n\t\tr = -1;\n\tasm volatile(\"\" : \"+r\"(r));\n"
+		"\tif (r < -%d)\n\t\tr = -1;\n\treturn r;\n}\n\n",
+		section(G, d), d->index, cg_hcall(G, d), CC_LSM_MAX_ERRNO);
+}
+
+/*
  * How deep a function's calls go: 1 for a leaf, else 1 + its tallest
  * callee's.  Kernel functions cannot recurse (elaboration refuses it), so
  * the walk ends; depth caps it anyway.
@@ -391,6 +407,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	int i, sites = G->prog->sites.n;
 	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
 	bool frame, iter;
+	const char *ret = "0";
 
 	G->func = NULL;
 	G->probe = d;
@@ -437,7 +454,10 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		}
 	}
 	fprintf(bo, "\tH->pp = pp;\n\tH->ctx = ctx;\n");
-	if (d->nf_verdict)
+	if (d->verdict && d->lsm)
+		fprintf(bo, "\t__s64 th_verdict = (__s32)th_rawarg_num(ctx, %d); /* the previous verdict */\n",
+			d->nkargs);
+	else if (d->verdict)
 		fprintf(bo, "\t__s64 th_verdict = 1; /* NF_ACCEPT */\n");
 	if (d->kind == PK_PERF || d->kind == PK_PROFILE)
 		fprintf(bo, "\tH->perf = true;\n");
@@ -450,8 +470,20 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	 * (1), or NF_DROP (0) when a guru script set $verdict to 0; the
 	 * verifier takes no other value from such a program.
 	 */
+	/*
+	 * An LSM program's return is the verdict: 0 allows, -errno denies,
+	 * and the kernel takes nothing outside -MAX_ERRNO..0: any other
+	 * value a guru script set denies with -EPERM (-1), as any non-zero
+	 * verdict means to deny (gen_lsm_program bounds it again for the
+	 * verifier).
+	 */
+	if (d->lsm && d->verdict)
+		ret = cg_fmt(G, "th_verdict < -%d || th_verdict > 0 ? -1 : th_verdict",
+			     CC_LSM_MAX_ERRNO);
+	else if (d->kind == PK_NETFILTER)
+		ret = d->verdict ? "th_verdict != 0" : "1";
 	fprintf(bo, "th_out: __attribute__((unused));\n\t(void)ctx;\n\t(void)hidx;\n\treturn %s;\n}\n\n",
-		d->kind != PK_NETFILTER ? "0" : d->nf_verdict ? "th_verdict != 0" : "1");
+		ret);
 	fclose(bo);
 
 	/*
@@ -776,6 +808,10 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		}
 		if (d->stash)
 			cg_btf_stash_prog(G, defs, d);
+		if (d->lsm && d->verdict) {
+			gen_lsm_program(G, defs, d);
+			continue;
+		}
 		/* a netfilter program stopping lets the packets through (NF_ACCEPT) */
 		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn %d;\n"
 			      "%s\treturn %s;\n}\n\n",

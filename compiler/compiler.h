@@ -231,6 +231,27 @@ int cc_btf_tp_args(struct cc_btf *b, const char *event, struct cc_btf_param **re
  */
 int cc_btf_func_args(struct cc_btf *b, const char *module, const char *func,
 		     struct cc_btf_param **ret);
+/*
+ * The names of vmlinux's functions that start with prefix, prefix cut off
+ * (the BPF LSM's "bpf_lsm_" stubs: its hooks), pushed to out in BTF's
+ * order; returns how many.  The strings live as long as b.
+ */
+/*
+ * Whether t is a C header's type (@cast(p, "T", "kernel<uapi/linux/x.h>"),
+ * compiled by btf_header.c), read at its header's offsets, not relocated.
+ */
+bool cc_btf_is_header(const struct cc_btf *b, struct cc_btf_type t);
+/*
+ * btf_header.c: the BTF of type in C header (a path under /usr/include, or
+ * a kernel tree's uapi/... path), compiled by clang; -errno with a
+ * one-line reason in *ret_why.
+ */
+struct btf;
+struct cc_arena;
+int cc_btf_header_compile(struct cc_arena *a, const char *header, const char *type,
+			  struct btf **ret, const char **ret_why);
+struct cc_vec;
+int cc_btf_func_names(struct cc_btf *b, const char *prefix, struct cc_vec *out);
 /* What a kernel function returns (CC_BTF_OTHER: void); -ENOENT: no such function. */
 int cc_btf_func_ret(struct cc_btf *b, const char *module, const char *func,
 		    struct cc_btf_class *ret);
@@ -393,6 +414,8 @@ struct cc_kernel {
 	bool has_btf;
 	int has_fentry;    /* BPF trampolines attach here: 0 not asked yet, 1 yes, -1 no */
 	int has_kprobe_multi; /* kprobe_multi links attach here: 0 not asked yet, 1 yes, -1 no */
+	int has_lsm;       /* BPF LSM programs attach here: 0 not asked yet, 1 yes, -1 no */
+	const char *lsm_why; /* has_lsm -1: why not, for the refusal */
 	char btf_id[72];   /* a hash of /sys/kernel/btf/vmlinux, for the cache key */
 };
 
@@ -425,7 +448,7 @@ struct cc_ctx {
 	int nsymbol_files;
 	bool symbol_ldd;
 	int verbose;
-	bool guru;   /* -g: a netfilter probe may set $verdict; embedded C stays refused */
+	bool guru;   /* -g: a netfilter probe may set $verdict, an LSM probe $return; embedded C stays refused */
 	const char *relay_class; /* -DRELAY_CLASS / --class */
 	bool want_syscall_aliases; /* generate syscall.* aliases even without a script (tap -l) */
 	bool timing; /* tap -t: time every probe run (codegen), for the report at the end */
@@ -803,6 +826,12 @@ struct cc_dprobe {
 	bool kret;          /* .return: fexit or kretprobe */
 	bool kprobe;        /* through a kprobe, else through a BPF trampoline (fentry) */
 	/*
+	 * An LSM hook (probe_lsm.c): a BPF LSM program on the hook, whose
+	 * func is its bpf_lsm_HOOK stub (the parameters' BTF); $return is
+	 * the verdict the program returns.
+	 */
+	bool lsm;
+	/*
 	 * A wildcard's kprobes that may share one kprobe_multi link: the
 	 * group's number (0: none).  Codegen makes one program of those of a
 	 * group with the same body: kgroup on its first (their programs, in
@@ -851,7 +880,11 @@ struct cc_dprobe {
 	bool bp_rw;         /* reads too, else writes only */
 	/* PK_NETFILTER: the protocol family, hook and priority of the hook */
 	int nf_pf, nf_hook, nf_prio;
-	bool nf_verdict; /* the body sets $verdict (guru mode): it is the program's return */
+	/*
+	 * The body sets the program's return (guru mode): a netfilter probe's
+	 * $verdict, an LSM probe's $return
+	 */
+	bool verdict;
 	int64_t seq; /* begin(N), end(N), error(N) order */
 	int index;
 	int hidx;    /* codegen: its frame slot (kernel probes) */
@@ -1013,7 +1046,7 @@ int cc_kfunc_param_type(struct cc_ctx *cx, struct cc_dprobe *d, const char *name
 			struct cc_btf_type *ret);
 /* What a resolved $name of a PK_KFUNC probe reads (the node's aux). */
 struct cc_kfunc_arg {
-	int idx;        /* parameter index; -1: $return */
+	int idx;        /* parameter index; -1: $return; CC_LSM_CTX, CC_LSM_RETURN (probe_lsm.c) */
 	int size;       /* bytes of its value (8 for pointers) */
 	bool is_signed;
 };
@@ -1039,6 +1072,32 @@ extern const char cc_nf_var_names[];
 
 /* Resolve a watchpoint (pt->comps: kernel, data, ...); contract of cc_resolve_builtin_point. */
 int cc_data_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+
+/* ---- probe_apps.c: glib.*, stap.* ---------------------------------------------- */
+
+/*
+ * Refuse a point of SystemTap's application tapsets (glib.*, stap.*: on the
+ * application's own markers) with the reason this machine gives; -1.
+ */
+int cc_apps_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet);
+
+/* ---- probe_lsm.c: lsm.HOOK, kernel.lsm("HOOK") ------------------------------------ */
+
+/* Resolve an LSM point (lsm.HOOK or kernel.lsm("HOOK")); contract of cc_resolve_builtin_point. */
+int cc_lsm_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, struct cc_vec *out);
+/*
+ * $ctx and $return of an LSM probe (the hook's parameters are a kernel
+ * function's: cc_kfunc_target); contract of cc_kfunc_target, -ENOENT
+ * (nothing reported) for any other name.
+ */
+int cc_lsm_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
+/* Whether the hook of LSM probe d returns void (it has no $return). */
+bool cc_lsm_returns_void(struct cc_ctx *cx, const struct cc_dprobe *d);
+/* cc_kfunc_arg.idx of an LSM probe's $ctx (the context's address) and $return (its verdict) */
+#define CC_LSM_CTX (-2)
+#define CC_LSM_RETURN (-3)
+/* The kernel's MAX_ERRNO: an LSM program's verdict is -4095..0 (0 allows) */
+#define CC_LSM_MAX_ERRNO 4095
 
 /* ---- sdt.c: SDT markers (<sys/sdt.h>) of an ELF file -------------------------- */
 

@@ -294,7 +294,7 @@ static bool nf_target(struct elab *E, struct scope *S, struct cc_node **np, bool
 		if (!quiet) {
 			t->aux = (void *)&slots[2];
 			t->type = TY_LONG;
-			S->probe->nf_verdict = true;
+			S->probe->verdict = true;
 		}
 		return true;
 	}
@@ -394,7 +394,11 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 	}
 	if (d->kind == PK_KFUNC) {
 		struct cc_btf_type pt;
-		int r;
+		int r = d->lsm ? cc_lsm_target(cx, d, np, quiet) : -ENOENT;
+
+		/* an LSM probe's $ctx and $return; its parameters are its stub's */
+		if (r != -ENOENT)
+			return r >= 0;
 
 		/* $param->chain: the parameter, read by probe_kfunc.c, then BTF's chain */
 		if (t->nargs && !t->str && cc_kfunc_param_type(cx, d, t->name, &pt) == 0) {
@@ -408,7 +412,6 @@ static bool resolve_target(struct elab *E, struct scope *S, struct cc_node **np,
 			return true;
 		}
 		r = cc_kfunc_target(cx, d, np, quiet);
-
 		if (r == 1)
 			resolve(E, S, np, false);
 		return r >= 0;
@@ -918,17 +921,23 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			    "'@entry' can only be used in the body of a return probe, not in a "
 			    "function");
 		return;
-	case N_TARGET:
-		/* a netfilter probe's verdict is its program's return, not kernel memory */
-		if (write && S->probe && S->probe->kind == PK_NETFILTER && !strcmp(n->name, "verdict") &&
-		    !n->nargs) {
-			if (!cx->guru) {
-				cc_error_at(&cx->diag, &n->loc,
-					    "'$verdict' can only be set in guru mode: run tap -g (as "
-					    "stap -g) to let the probe drop packets");
-				return;
-			}
-		} else if (write) {
+	case N_TARGET: {
+		/* a netfilter or LSM probe's verdict is its program's return, not kernel memory */
+		const struct cc_dprobe *d = S->probe;
+		const char *verdict = !write || !d || n->nargs ? NULL
+				      : d->kind == PK_NETFILTER && !strcmp(n->name, "verdict")
+					      ? "drop packets"
+				      : d->lsm && !strcmp(n->name, "return") ? "deny the operation"
+									     : NULL;
+
+		if (verdict && !cx->guru) {
+			cc_error_at(&cx->diag, &n->loc,
+				    "'$%s' can only be set in guru mode: run tap -g (as stap -g) to "
+				    "let the probe %s",
+				    n->name, verdict);
+			return;
+		}
+		if (write && !verdict) {
 			cc_error_at(&cx->diag, &n->loc,
 				    "target variable '$%s' cannot be written (guru mode only in stap): "
 				    "taphub runs only verified eBPF, which does not write kernel "
@@ -939,6 +948,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 		if (!n->kread) /* $$parms' arguments are resolved already */
 			resolve_target(E, S, np, false);
 		return;
+	}
 	case N_CALL:
 		if (returnval_call(E, S, np))
 			return;

@@ -164,7 +164,7 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 			 comp_is(pt, 0, "kprobe") || comp_is(pt, 0, "begin") ||
 			 comp_is(pt, 0, "end") || comp_is(pt, 0, "timer") || comp_is(pt, 0, "perf") ||
 			 comp_is(pt, 0, "error") || comp_is(pt, 0, "never") ||
-			 comp_is(pt, 0, "process"))) {
+			 comp_is(pt, 0, "process") || comp_is(pt, 0, "lsm"))) {
 		struct cc_vec ds = { 0 };
 		int ne = cx->diag.nerrors;
 

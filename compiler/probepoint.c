@@ -21,6 +21,8 @@
  *
  *   kernel.function, module().function, kprobe.*  probe_kfunc.c
  *   netfilter.hook("H").pf("P")[.priority("N")]    probe_netfilter.c
+ *   lsm.HOOK, kernel.lsm("HOOK")                    probe_lsm.c
+ *   glib.*, stap.* (refused: applications' tapsets)  probe_apps.c
  *   kernel.data(ADDR|"SYM")[.length(N)].write|.rw  probe_data.c
  *   process(...).mark(...), .function(...)          probe_user.c
  *   process[(...)][.thread].begin/.end              probe_uproc.c
@@ -554,6 +556,8 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 	if ((!strcmp(first, "kernel") && cc_comp_is(pt, 1, "tracepoint")) ||
 	    (!strcmp(first, "module") && cc_comp_is(pt, 1, "tracepoint")))
 		return resolve_tracepoint(cx, pt, quiet, out);
+	if (!strcmp(first, "lsm") || (!strcmp(first, "kernel") && cc_comp_is(pt, 1, "lsm")))
+		return cc_lsm_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "kernel") || !strcmp(first, "module") || !strcmp(first, "kprobe"))
 		return cc_kfunc_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "process") && pt->comps[0].has_arg && pt->comps[0].arg_is_str &&
@@ -565,13 +569,15 @@ int cc_resolve_builtin_point(struct cc_ctx *cx, const struct cc_point *pt, bool 
 		return cc_user_resolve(cx, pt, quiet, out);
 	if (!strcmp(first, "netfilter"))
 		return cc_nf_resolve(cx, pt, quiet, out);
+	if (!strcmp(first, "glib") || !strcmp(first, "stap"))
+		return cc_apps_resolve(cx, pt, quiet);
 	if (!strcmp(first, "java") || !strcmp(first, "python2") ||
 	    !strcmp(first, "python3") || !strcmp(first, "hrtimer"))
 		return cc_point_error(cx, pt, quiet, "is a SystemTap probe type taphub does not support");
 	return cc_point_error(cx, pt, quiet,
 			   "does not match any probe alias or built-in probe point (built-in: "
 			   "begin, end, error, never, timer.*, perf.*, kernel.trace(\"SUBSYS:EVENT\"), "
-			   "netfilter.hook(\"HOOK\").pf(\"PF\"))");
+			   "netfilter.hook(\"HOOK\").pf(\"PF\"), lsm.HOOK)");
 }
 
 int cc_tp_array_elem(const struct cc_tpfield *f)
@@ -624,6 +630,7 @@ void cc_dump_probe_types(FILE *out)
 		"netfilter.hook(string).pf(string)", "netfilter.pf(string).hook(string)",
 		"netfilter.hook(string).pf(string).priority(string)",
 		"netfilter.pf(string).hook(string).priority(string)",
+		"kernel.lsm(string)",
 		"kernel.data(number).write", "kernel.data(number).rw",
 		"kernel.data(number).length(number).write", "kernel.data(number).length(number).rw",
 		"kernel.data(string).write", "kernel.data(string).rw",

@@ -451,7 +451,7 @@ enum grt_prog_kind {
 	GRT_PROG_RAWTP,
 	GRT_PROG_TP,
 	GRT_PROG_PERF,
-	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe */
+	GRT_PROG_KFUNC, /* a kernel function: fentry, fexit, kprobe, kretprobe; an LSM hook (lsm) */
 	GRT_PROG_UPROBE, /* a uprobe on a file: an SDT marker */
 	GRT_PROG_NETFILTER, /* an eBPF netfilter program on a hook */
 	GRT_PROG_BP,        /* a perf breakpoint event per CPU: kernel.data() */

@@ -496,7 +496,8 @@ static bool parse_prog(struct mp *m, struct grt_meta *g)
 			goto fail;
 		if ((strcmp(p->subsys, "fentry") && strcmp(p->subsys, "fexit") &&
 		     strcmp(p->subsys, "kprobe") && strcmp(p->subsys, "kretprobe") &&
-		     strcmp(p->subsys, "kprobe.multi") && strcmp(p->subsys, "kretprobe.multi")) ||
+		     strcmp(p->subsys, "kprobe.multi") && strcmp(p->subsys, "kretprobe.multi") &&
+		     strcmp(p->subsys, "lsm")) ||
 		    !kfunc_name_ok(p->event)) {
 			bad(m, "bad kernel function program");
 			goto fail;

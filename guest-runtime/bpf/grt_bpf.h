@@ -181,6 +181,20 @@ static __always_inline __s64 th_unknown(struct th_hctx *H, __s64 v)
 #define th_rawarg_num(ctx, i) ({ __u64 v_ = 0; \
 	bpf_probe_read_kernel(&v_, sizeof(v_), (const char *)(ctx) + (i) * 8); v_; })
 
+/*
+ * The address of a program's context as a number (an LSM probe's $ctx):
+ * read back through bpf_probe_read_kernel(), since the verifier keeps
+ * the PTR_TO_CTX itself out of the arithmetic a script does with it.
+ */
+static __always_inline __u64 th_ctx_addr(const void *ctx)
+{
+	const void *p = ctx;
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
 static __always_inline void *th_frame(__u32 handler)
 {
 	__u32 key = bpf_get_smp_processor_id() * TH_NHANDLERS + handler;

@@ -505,7 +505,7 @@ probe end { printf("tick=%d sum=%d guarded=%d add=%d return=%d ok=%d\n", t, sum,
 expect "uprobes: 25 markers with their arguments, a semaphore's marker, a function and its return" \
 	"$tmp/sdt.out" "tick=25 sum=-325 guarded=25 add=32500 return=25 ok=25"
 
-# ---- process lifecycle and netfilter hooks ------------------------------------
+# ---- process lifecycle, netfilter and LSM hooks --------------------------------
 
 # gen procs 4 2: the target forks 4 children one after another, each with
 # 2 threads besides its first, exiting 10+k.  Kernels before 6.16 do not
@@ -534,6 +534,22 @@ case $rel in
 	;;
 *) expect "netfilter.ipv4.local_out: 5 datagrams to port 7342" "$tmp/nf.out" "local_out=5" ;;
 esac
+
+# LSM hooks: both guests boot with the BPF LSM active (Debian's CONFIG_LSM
+# lists bpf), which the host cannot run.  lsm.socket_bind counts gen's 5
+# AF_INET binds; with -g, `$return = -1` after the first 2 makes the last
+# 3 fail with EPERM in gen, and once the session is gone all 5 bind again.
+run "$TAP" -g -c "$GEN bind 5" -e 'global n
+probe lsm.socket_bind {
+	if (pid() != target() || $address->sa_family != 2) next
+	if (++n > 2 && user_long($ctx + 8) == $address) $return = -1
+}
+probe end { printf("binds=%d\n", n) }' >"$tmp/lsm.out" 2>&1
+"$GEN" bind 5 >>"$tmp/lsm.out" 2>&1
+expect "lsm.socket_bind: 5 binds seen" "$tmp/lsm.out" "binds=5"
+expect "lsm.socket_bind with -g: 3 of 5 binds fail with EPERM" "$tmp/lsm.out" \
+	"bind ok=2 eperm=3 other=0"
+expect "lsm.socket_bind: after the session all 5 bind" "$tmp/lsm.out" "bind ok=5 eperm=0 other=0"
 
 # foreach in a kernel probe: 6.12 walks the rows with an open-coded
 # iterator, 6.1 (no iterators: 6.4+) with a plain loop the verifier checks
