@@ -90,6 +90,7 @@ void cg_slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int
 const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
 			unsigned mask);
 int cg_stat_slots(const struct cc_sym *s);
+int cg_stat_var_slot(const struct cc_sym *s);
 const char *cg_stat_add(struct gen *G, struct cc_node *n);
 const char *cg_stat_op(struct gen *G, struct cc_node *n);
 const char *cg_hist_index(struct gen *G, struct cc_node *n);

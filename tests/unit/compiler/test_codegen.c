@@ -6,6 +6,8 @@
  * functions become eBPF subprograms (compiled once) within the limits of
  * eBPF calls (5 arguments, 8 frames).  Both are what keeps clang's time
  * for syscall.* scripts in seconds.  timer.profile probes: no tracefs.
+ * @variance read in a kernel probe: the CPUs' Welford states merged there,
+ * from the slots the adds keep.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,6 +172,46 @@ static void big_functions_become_subprograms(void **state)
 	free(c);
 }
 
+/* The call in c that starts with prefix, up to its first ')', into buf. */
+static const char *call_of(const char *c, const char *prefix, char *buf, size_t len)
+{
+	const char *p = strstr(c, prefix), *e;
+
+	assert_non_null(p);
+	e = strchr(p, ')');
+	assert_non_null(e);
+	assert_true((size_t)(e - p) < len);
+	memcpy(buf, p, (size_t)(e - p));
+	buf[e - p] = 0;
+	return buf;
+}
+
+static void variance_in_kernel_probes(void **state)
+{
+	char call[256], *c;
+
+	(void)state;
+	/* s: no histogram, its @variance slots first (4); h: after 128 log buckets (132) */
+	c = bpf_c("global s, h, x\n"
+		  "probe timer.profile { s <<< cpu(); h[1] <<< cpu(); print(@hist_log(h[1]))\n"
+		  "\tx = @variance(s, 3) + @variance(h[1])\n"
+		  "\tforeach (k in h @variance-) x++ }\n");
+	assert_int_equal(count(c, "th_stat_var_add("), 2);
+	assert_int_equal(count(c, ", 4, 3);"), 1);
+	assert_int_equal(count(c, ", 132, 0);"), 1);
+	/* read where it is, with the same slots and shifts */
+	assert_int_equal(count(c, "th_stat_variance(H, &"), 2);
+	assert_non_null(strstr(call_of(c, "th_stat_variance(H, &th_m0,", call, sizeof(call)),
+			       ", 4, 3, "));
+	assert_non_null(strstr(call_of(c, "th_stat_variance(H, &th_m1,", call, sizeof(call)),
+			       ", 132, 0, "));
+	/* the sort word of a foreach by @variance */
+	assert_int_equal(count(c, "th_stat_var_merged(&"), 1);
+	assert_non_null(strstr(call_of(c, "th_stat_var_merged(&th_m1,", call, sizeof(call)),
+			       ", 132, 0, "));
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +219,7 @@ int main(void)
 		cmocka_unit_test(same_literals_stay_inline),
 		cmocka_unit_test(literal_tables_are_bounded),
 		cmocka_unit_test(big_functions_become_subprograms),
+		cmocka_unit_test(variance_in_kernel_probes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
