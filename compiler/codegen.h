@@ -49,6 +49,9 @@ struct gen {
 	FILE *slices;		/* kernel: their definitions */
 	struct cc_vec btf_locals; /* kernel: local CO-RE definitions (codegen_btf.c) */
 	struct cc_vec fesites;	  /* kernel: the foreach statements, one per site (codegen_foreach.c) */
+	bool in_kloop;		  /* kernel: in a loop made a bpf_loop() callback (codegen_kloop.c) */
+	FILE *kloops;		  /* kernel function: its loops' callbacks */
+	struct cc_vec kloop_fields; /* kernel function: their frame fields (char *) */
 };
 
 /*
@@ -83,6 +86,10 @@ const char *cg_var_ref(struct gen *G, struct cc_sym *s);
 const char *cg_ctype_val(const struct cc_sym *s);
 const char *cg_keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, char **pre);
 const char *cg_kmap(struct gen *G, const struct cc_sym *s);
+
+/* codegen_kloop.c */
+bool cg_kloop_wanted(const struct gen *G);
+void cg_kloop(struct gen *G, struct cc_node *n);
 
 /* codegen_data.c */
 unsigned cg_slice_mask(struct cc_node **args, int n);
@@ -161,6 +168,7 @@ const char *cg_ex(struct gen *G, struct cc_node *n);
 /* codegen_stmt.c */
 void cg_st(struct gen *G, struct cc_node *n);
 void cg_loop_assigned(struct gen *G, struct cc_node *n, struct cc_vec *out);
+void cg_loop_guard(struct gen *G, struct cc_node *n, const char *kw);
 /* codegen_foreach.c: foreach in kernel code */
 void cg_kforeach(struct gen *G, struct cc_node *n);
 void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);

@@ -246,13 +246,25 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 	const char *attr;
 	int i;
 
+	char *kl;
+	size_t kl_len;
+
+	/* its loops' bpf_loop() callbacks (codegen_kloop.c) go before it */
+	G->kloops = open_memstream(&kl, &kl_len);
+	G->kloop_fields.n = 0;
 	cg_unit(G, f, NULL, &u);
+	fclose(G->kloops);
+	G->kloops = NULL;
+	fputs(kl, defs);
+	free(kl);
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
 	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";
 
 	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
 	cg_frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
+	for (i = 0; i < G->kloop_fields.n; i++)
+		fputs(G->kloop_fields.v[i], frames);
 	if (u.recmax)
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
 	fprintf(frames, "\tchar pad_;\n};\n");
