@@ -21,6 +21,7 @@ struct gen {
 	struct kbody {		    /* a kernel probe body, maybe shared */
 		int id;		    /* the first probe's index: th_hID, th_frame_pID */
 		char *frame, *text; /* text: string literals as LIT_MARK k LIT_MARK */
+		char *kloops;	    /* its loops' callbacks (codegen_kloop.c), as text */
 		int users;
 		const char *pp;
 		struct cc_vec probes; /* struct cc_dprobe*, the users */
@@ -49,7 +50,7 @@ struct gen {
 	FILE *slices;		/* kernel: their definitions */
 	struct cc_vec btf_locals; /* kernel: local CO-RE definitions (codegen_btf.c) */
 	struct cc_vec fesites;	  /* kernel: the foreach statements, one per site (codegen_foreach.c) */
-	bool in_kloop;		  /* kernel: in a loop made a bpf_loop() callback (codegen_kloop.c) */
+	int in_kloop;		  /* kernel: in how many loops made bpf_loop() callbacks (codegen_kloop.c) */
 	FILE *kloops;		  /* kernel function: its loops' callbacks */
 	struct cc_vec kloop_fields; /* kernel function: their frame fields (char *) */
 };
@@ -86,6 +87,9 @@ const char *cg_var_ref(struct gen *G, struct cc_sym *s);
 const char *cg_ctype_val(const struct cc_sym *s);
 const char *cg_keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, char **pre);
 const char *cg_kmap(struct gen *G, const struct cc_sym *s);
+
+/* codegen_kernel.c */
+const char *cg_kctx_type(const struct cc_dprobe *d);
 
 /* codegen_kloop.c */
 bool cg_kloop_wanted(const struct gen *G);

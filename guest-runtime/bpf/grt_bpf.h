@@ -137,14 +137,19 @@ struct th_hctx {
 
 /*
  * What a loop made a bpf_loop() callback (compiler/codegen_kloop.c) needs
- * of its function: the pointers, which the verifier keeps typed on the
- * caller's stack (the numbers go through the function's frame).
+ * of its function or probe: the pointers, which the verifier keeps typed
+ * on the caller's stack (the numbers go through the unit's frame).
  */
 struct th_ffall;
 struct th_kloop_ctx {
 	struct th_hctx *H;
-	struct th_ffall *FF;
+	struct th_ffall *FF; /* a function's */
 	char *ret;
+	void *F; /* a probe's: its frame, context, probe point, literals */
+	void *ctx;
+	const char *pp;
+	const void *lits;
+	__u32 hidx;
 };
 
 #ifdef TH_ITER_LOOPS

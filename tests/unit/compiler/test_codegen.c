@@ -7,8 +7,8 @@
  * eBPF calls (5 arguments, 8 frames).  Both are what keeps clang's time
  * for syscall.* scripts in seconds.  timer.profile probes: no tracefs.
  * @variance read in a kernel probe: the CPUs' Welford states merged there,
- * from the slots the adds keep.  A kernel function's loop on a kernel
- * without iterators: a bpf_loop() callback, its state in the frame.
+ * from the slots the adds keep.  A kernel loop on a kernel without
+ * iterators: a bpf_loop() callback, its state in the frame.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,23 +219,27 @@ static void no_iterators(struct cc_ctx *cx)
 	cx->kern.has_btf = false;
 }
 
-static void function_loops_become_callbacks(void **state)
+static void loops_become_callbacks(void **state)
 {
 	char *c, *def, *cb;
 
 	(void)state;
 	run_prepare = no_iterators;
 	c = bpf_c("global g, n\n"
-		  "function f(a) { for (i = 0; i < a; i++) { while (g) g--; if (i == 3) continue;"
-		  " if (i > 5) break; n += i }; return n }\n"
+		  "function f(a) { for (i = 0; i < a; i++) { while (g) { g--; while (n) n-- }\n"
+		  "\tif (i == 3) continue; if (i > 5) break; n += i }; return n }\n"
 		  "function h(a) { while (a > 0) a--; return a }\n"
 		  "probe timer.profile { for (k = 0; k < 2; k++) n += f(k) + h(k) }\n");
 	run_prepare = NULL;
-	/* the function's loop, not the one nested in it nor the probe's */
-	assert_int_equal(count(c, "static long th_kloop_f_"), 1);
-	assert_int_equal(count(c, "bpf_loop(TH_MAXACTION + 1, th_kloop_f_"), 1);
-	/* each function's callbacks named for it: their C names start again at each */
+	/* f's loop and the one in it, not the third level */
+	assert_int_equal(count(c, "static long th_kloop_f_"), 2);
+	assert_int_equal(count(c, "bpf_loop(TH_MAXACTION + 1, th_kloop_f_"), 2);
+	/* each unit's callbacks named for it: their C names start again at each */
 	assert_int_equal(count(c, "static long th_kloop_h_"), 1);
+	/* the probe's, its frame type filled in as its body's */
+	assert_int_equal(count(c, "static long th_kloop_p"), 1);
+	assert_null(strstr(c, "pFRAME"));
+	assert_null(strstr(c, "pLITS"));
 	/* defined before the function, its state in the function's frame */
 	cb = strstr(c, "static long th_kloop_f_");
 	def = strstr(c, "__s64 th_kf_f(struct th_hctx *H, struct th_ffall *FF, char *ret, __s64 l_a)\n{");
@@ -257,7 +261,7 @@ int main(void)
 		cmocka_unit_test(literal_tables_are_bounded),
 		cmocka_unit_test(big_functions_become_subprograms),
 		cmocka_unit_test(variance_in_kernel_probes),
-		cmocka_unit_test(function_loops_become_callbacks),
+		cmocka_unit_test(loops_become_callbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
