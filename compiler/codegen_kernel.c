@@ -334,8 +334,9 @@ static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
 
 /*
  * Whether this kernel has the numbers iterator (6.4+) for loops
- * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a loop is
- * a plain C loop, verified once per iteration.  The compile cache keys
+ * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a while
+ * or for loop is a bpf_loop() callback (codegen_kloop.c), a foreach a
+ * plain C loop, verified once per iteration.  The compile cache keys
  * on the kernel's BTF, so the choice is made for the kernel it loads on.
  */
 static bool has_iter_num(struct cc_ctx *cx)
