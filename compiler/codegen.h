@@ -21,6 +21,7 @@ struct gen {
 	struct kbody {		    /* a kernel probe body, maybe shared */
 		int id;		    /* the first probe's index: th_hID, th_frame_pID */
 		char *frame, *text; /* text: string literals as LIT_MARK k LIT_MARK */
+		char *kloops;	    /* its loops' callbacks (codegen_kloop.c), as text */
 		int users;
 		const char *pp;
 		struct cc_vec probes; /* struct cc_dprobe*, the users */
@@ -49,6 +50,9 @@ struct gen {
 	FILE *slices;		/* kernel: their definitions */
 	struct cc_vec btf_locals; /* kernel: local CO-RE definitions (codegen_btf.c) */
 	struct cc_vec fesites;	  /* kernel: the foreach statements, one per site (codegen_foreach.c) */
+	int in_kloop;		  /* kernel: in how many loops made bpf_loop() callbacks (codegen_kloop.c) */
+	FILE *kloops;		  /* kernel function: its loops' callbacks */
+	struct cc_vec kloop_fields; /* kernel function: their frame fields (char *) */
 };
 
 /*
@@ -84,12 +88,20 @@ const char *cg_ctype_val(const struct cc_sym *s);
 const char *cg_keys(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, char **pre);
 const char *cg_kmap(struct gen *G, const struct cc_sym *s);
 
+/* codegen_kernel.c */
+const char *cg_kctx_type(const struct cc_dprobe *d);
+
+/* codegen_kloop.c */
+bool cg_kloop_wanted(const struct gen *G);
+void cg_kloop(struct gen *G, struct cc_node *n);
+
 /* codegen_data.c */
 unsigned cg_slice_mask(struct cc_node **args, int n);
 void cg_slice_delete(struct gen *G, struct cc_sym *s, struct cc_node **args, int n, unsigned mask);
 const char *cg_slice_in(struct gen *G, struct cc_sym *s, struct cc_node **args, int n,
 			unsigned mask);
 int cg_stat_slots(const struct cc_sym *s);
+int cg_stat_var_slot(const struct cc_sym *s);
 const char *cg_stat_add(struct gen *G, struct cc_node *n);
 const char *cg_stat_op(struct gen *G, struct cc_node *n);
 const char *cg_hist_index(struct gen *G, struct cc_node *n);
@@ -162,6 +174,7 @@ const char *cg_ex(struct gen *G, struct cc_node *n);
 /* codegen_stmt.c */
 void cg_st(struct gen *G, struct cc_node *n);
 void cg_loop_assigned(struct gen *G, struct cc_node *n, struct cc_vec *out);
+void cg_loop_guard(struct gen *G, struct cc_node *n, const char *kw);
 /* codegen_foreach.c: foreach in kernel code */
 void cg_kforeach(struct gen *G, struct cc_node *n);
 void cg_unit_begin(struct gen *G, FILE **saved, char **buf, size_t *len);

@@ -123,13 +123,19 @@ int cg_stat_slots(const struct cc_sym *s)
 	return TH_STAT_HDR + hist_buckets(s) + (s->variance ? TH_STAT_VAR_SLOTS : 0);
 }
 
+/* The first of @variance's slots in a copy of s: after the buckets. */
+int cg_stat_var_slot(const struct cc_sym *s)
+{
+	return TH_STAT_HDR + hist_buckets(s);
+}
+
 /* After th_stat_add(st, v ...): @variance's update of the copy, when the script reads it. */
 static const char *kvar_add(struct gen *G, const struct cc_sym *s, int u)
 {
 	if (!s->variance)
 		return "";
 	return cg_fmt(G, " if (st%d) th_stat_var_add(st%d, v%d, %d, %d);", u, u, u,
-		   TH_STAT_HDR + hist_buckets(s), s->var_shift);
+		   cg_stat_var_slot(s), s->var_shift);
 }
 
 const char *cg_stat_add(struct gen *G, struct cc_node *n)
@@ -192,13 +198,8 @@ const char *cg_stat_op(struct gen *G, struct cc_node *n)
 	const char *key = NULL;
 	int site;
 
-	if (xi < 0 && (G->kernel || strcmp(n->name, "variance"))) {
-		/* combining the CPUs' Welford states is done once, in user space */
-		cc_error_at(&G->cx->diag, &n->loc,
-			    G->kernel ? "@%s in a kernel probe is not supported: read it in an end or "
-					"timer probe"
-				      : "@%s is not supported",
-			    n->name);
+	if (xi < 0 && strcmp(n->name, "variance")) {
+		cc_error_at(&G->cx->diag, &n->loc, "@%s is not supported", n->name);
 		return "0";
 	}
 	site = cg_add_site(G, TH_ERR_NOSTAT, "empty aggregate", cg_fmt(G, "identifier '%s'", s->name),
@@ -215,9 +216,14 @@ const char *cg_stat_op(struct gen *G, struct cc_node *n)
 			   "({%s int64_t st%d[%d]; grt_stat_get_g(U, %d, %s, st%d); grt_stat_x(U, "
 			   "st%d, %d, %d); })",
 			   pre, u, cg_stat_slots(s), s->index, key ? key : "NULL", u, u, xi, site);
-	if (!key)
-		return cg_fmt(G, "({ __u32 z%d = 0; th_stat_x(H, &%s, &z%d, %d, %d); })", u, cg_kmap(G, s),
-			   u, xi, site);
+	if (!key) {
+		key = cg_fmt(G, "&z%d", u);
+		pre = cg_fmt(G, " __u32 z%d = 0;", u);
+	}
+	if (xi < 0)
+		/* the CPUs' Welford states merged as the user side merges them */
+		return cg_fmt(G, "({%s th_stat_variance(H, &%s, %s, %d, %d, %d); })", pre,
+			      cg_kmap(G, s), key, cg_stat_var_slot(s), s->var_shift, site);
 	return cg_fmt(G, "({%s th_stat_x(H, &%s, %s, %d, %d); })", pre, cg_kmap(G, s), key, xi, site);
 }
 

@@ -69,6 +69,9 @@ static const char *fe_sort_word(struct gen *G, const struct cc_node *n)
 		w = a->keytype[n->sort_by] == TY_STRING
 			? cg_fmt(G, "th_fe_strword(k->k%d)", n->sort_by)
 			: cg_fmt(G, "k->k%d", n->sort_by);
+	else if (a->type == TY_STATS && n->sort_x == 5) /* @variance */
+		w = cg_fmt(G, "({ __s64 cnt; th_stat_var_merged(&%s, k, %d, %d, &cnt); })",
+			   cg_kmap(G, a), cg_stat_var_slot(a), a->var_shift);
 	else if (a->type == TY_STATS)
 		/* an empty aggregate sorts as 0, as the user side sorts it */
 		w = cg_fmt(G, "({ __s64 cnt; th_stat_merged(&%s, k, %d, &cnt); })", cg_kmap(G, a),

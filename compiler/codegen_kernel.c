@@ -262,13 +262,25 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 	const char *attr;
 	int i;
 
+	char *kl;
+	size_t kl_len;
+
+	/* its loops' bpf_loop() callbacks (codegen_kloop.c) go before it */
+	G->kloops = open_memstream(&kl, &kl_len);
+	G->kloop_fields.n = 0;
 	cg_unit(G, f, NULL, &u);
+	fclose(G->kloops);
+	G->kloops = NULL;
+	fputs(kl, defs);
+	free(kl);
 	/* a function's callees use the caller's FF: no frames of its own */
 	u.uses_ff = false;
 	attr = kfunc_subprog(f, u.len) ? "__noinline" : "__always_inline";
 
 	fprintf(frames, "struct th_ff_%s {\n", cc_func_cname(f));
 	cg_frame_fields(G, frames, &u, &f->locals, f->params, f->nparams);
+	for (i = 0; i < G->kloop_fields.n; i++)
+		fputs(G->kloop_fields.v[i], frames);
 	if (u.recmax)
 		fprintf(frames, "\tchar rec[TH_RECBUF];\n");
 	fprintf(frames, "\tchar pad_;\n};\n");
@@ -300,7 +312,7 @@ static void gen_kernel_func(struct gen *G, FILE *decls, FILE *defs, FILE *frames
 		f->rettype == TY_STRING ? "ret" : "rv");
 }
 
-static const char *kctx_type(const struct cc_dprobe *d)
+const char *cg_kctx_type(const struct cc_dprobe *d)
 {
 	return d->kind == PK_SYSCALL || d->kind == PK_RAWTRACE || d->kind == PK_UPROC
 		       ? "struct bpf_raw_tracepoint_args *"
@@ -338,8 +350,9 @@ static bool lits_fit(const struct kbody *b, const struct cc_vec *lits)
 
 /*
  * Whether this kernel has the numbers iterator (6.4+) for loops
- * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a loop is
- * a plain C loop, verified once per iteration.  The compile cache keys
+ * (codegen_stmt.c, loop_open); without it (the 6.1 test bed) a while
+ * or for loop is a bpf_loop() callback (codegen_kloop.c), a foreach a
+ * plain C loop, verified once per iteration.  The compile cache keys
  * on the kernel's BTF, so the choice is made for the kernel it loads on.
  */
 static bool has_iter_num(struct cc_ctx *cx)
@@ -402,8 +415,8 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 {
 	struct unit u;
 	FILE *saved, *fo, *bo;
-	char *buf, *ftext, *btext;
-	size_t len, flen, blen;
+	char *buf, *ftext, *btext, *ktext;
+	size_t len, flen, blen, klen;
 	int i, sites = G->prog->sites.n;
 	struct cc_vec *lits = cc_alloc(G->cx->arena, sizeof(*lits));
 	bool frame, iter;
@@ -416,11 +429,16 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	G->outjump = NULL;
 	G->lits = lits;
 	d->tpbtf = cg_btf_tp_direct(G, d);
+	/* its loops' bpf_loop() callbacks (codegen_kloop.c), shared with the body */
+	G->kloops = open_memstream(&ktext, &klen);
+	G->kloop_fields.n = 0;
 	cg_unit_begin(G, &saved, &buf, &len);
 	if (d->stash)
 		cg_btf_stash_take(G, d);
 	cg_st(G, d->body);
 	cg_unit_end(G, saved, &u, &buf, &len);
+	fclose(G->kloops);
+	G->kloops = NULL;
 	G->lits = NULL;
 	/* errors need the frame for their record; functions may raise them */
 	frame = strstr(u.body, "F->") || G->prog->sites.n != sites || u.uses_ff;
@@ -436,9 +454,11 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	if (iter)
 		fprintf(fo, "\t__s64 unk;\n");
 	cg_frame_fields(G, fo, &u, &d->locals, NULL, 0);
+	for (i = 0; i < G->kloop_fields.n; i++)
+		fputs(G->kloop_fields.v[i], fo);
 	fclose(fo);
 	bo = open_memstream(&btext, &blen);
-	fprintf(bo, "(%sctx, const char *pp, __u32 hidx)\n{\n", kctx_type(d));
+	fprintf(bo, "(%sctx, const char *pp, __u32 hidx)\n{\n", cg_kctx_type(d));
 	fprintf(bo, "\tstruct th_hctx H_ = { 0 }, *H = &H_;\n");
 	cg_long_locals(bo, &d->locals);
 	if (frame) {
@@ -497,7 +517,8 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	for (i = 0; i < G->nbodies; i++) {
 		struct kbody *b = &G->bodies[i];
 
-		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext) && lits_fit(b, lits)) {
+		if (!strcmp(b->frame, ftext) && !strcmp(b->text, btext) &&
+		    !strcmp(b->kloops, ktext) && lits_fit(b, lits)) {
 			d->body_id = b->id;
 			b->users++;
 			cc_vec_push(G->cx->arena, &b->probes, d);
@@ -506,6 +527,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 				b->lit_w = lits_width(lits);
 			free(ftext);
 			free(btext);
+			free(ktext);
 			return;
 		}
 	}
@@ -517,6 +539,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 		.id = d->index,
 		.frame = cc_strdup(G->cx->arena, ftext),
 		.text = cc_strdup(G->cx->arena, btext),
+		.kloops = cc_strdup(G->cx->arena, ktext),
 		.users = 1,
 		.pp = d->pp,
 		.lit_w = lits_width(lits),
@@ -528,6 +551,7 @@ static void gen_kernel_probe(struct gen *G, FILE *defs, FILE *frames, struct cc_
 	fprintf(frames, "struct th_frame_p%d {\n%s};\n", d->index, ftext);
 	free(ftext);
 	free(btext);
+	free(ktext);
 }
 
 static bool same_lits(const struct cc_vec *a, const struct cc_vec *b)
@@ -566,6 +590,51 @@ static void gen_body_lits(FILE *defs, struct kbody *b)
 	fprintf(defs, "};\n");
 }
 
+/*
+ * Text t of body b (its function, or its loops' callbacks) as the first
+ * user's: its frame type, its literals or its row's.  *params: the
+ * function's parameter list is still to be given the row (NULL: none).
+ */
+static void body_text(FILE *defs, const struct kbody *b, const char *t, const char *num,
+		      bool *params)
+{
+	const struct cc_vec *lits0 = b->lits.v[0];
+	const char *p;
+
+	while ((p = strpbrk(t, "p_\001"))) {
+		fwrite(t, 1, (size_t)(p - t), defs);
+		if (*p == LIT_MARK) {
+			char *e;
+			long k = strtol(p + 1, &e, 10);
+
+			if (b->lit_table)
+				fprintf(defs, "lits[%ld]", k);
+			else
+				fputs(lits0->v[k], defs);
+			t = e + 1;
+		} else if (!strncmp(p, "pFRAME", 6)) {
+			fprintf(defs, "p%s", num);
+			t = p + 6;
+		} else if (!strncmp(p, "pLITSDECL", 9)) {
+			/* a loop's callback (codegen_kloop.c) reads the row its caller got */
+			if (b->lit_table)
+				fprintf(defs, "const char (*lits)[%zu] = c->lits;", b->lit_w);
+			t = p + 9;
+		} else if (!strncmp(p, "pLITSARG", 8)) {
+			fputs(b->lit_table ? "lits" : "0", defs);
+			t = p + 8;
+		} else if (params && b->lit_table && !*params && !strncmp(p, "__u32 hidx)", 11)) {
+			fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", b->lit_w);
+			*params = true;
+			t = p + 11;
+		} else {
+			fputc(*p, defs);
+			t = p + 1;
+		}
+	}
+	fputs(t, defs);
+}
+
 /* The bodies, once all probes are known: shared ones become subprograms. */
 static void gen_kernel_bodies(struct gen *G, FILE *defs)
 {
@@ -574,7 +643,7 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 	for (i = 0; i < G->nbodies; i++) {
 		struct kbody *b = &G->bodies[i];
 		const struct cc_vec *lits0 = b->lits.v[0];
-		char num[16], *t = b->text, *p;
+		char num[16];
 		bool params = false; /* the parameter list is done */
 
 		for (j = 1; j < b->lits.n && !b->lit_table; j++)
@@ -582,34 +651,11 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 		if (b->lit_table)
 			gen_body_lits(defs, b);
 		snprintf(num, sizeof(num), "%d", b->id);
+		body_text(defs, b, b->kloops, num, NULL);
 		fprintf(defs, "/* %s%s */\nstatic %s int th_h%d", b->pp,
 			b->users > 1 ? cg_fmt(G, " and %d more", b->users - 1) : "",
 			b->users > 1 ? "__noinline" : "__always_inline", b->id);
-		/* the frame type is the first user's; the literals are its or its row's */
-		while ((p = strpbrk(t, "p_\001"))) {
-			fwrite(t, 1, (size_t)(p - t), defs);
-			if (*p == LIT_MARK) {
-				char *e;
-				long k = strtol(p + 1, &e, 10);
-
-				if (b->lit_table)
-					fprintf(defs, "lits[%ld]", k);
-				else
-					fputs(lits0->v[k], defs);
-				t = e + 1;
-			} else if (!strncmp(p, "pFRAME", 6)) {
-				fprintf(defs, "p%s", num);
-				t = p + 6;
-			} else if (b->lit_table && !params && !strncmp(p, "__u32 hidx)", 11)) {
-				fprintf(defs, "__u32 hidx, const char (*lits)[%zu])", b->lit_w);
-				params = true;
-				t = p + 11;
-			} else {
-				fputc(*p, defs);
-				t = p + 1;
-			}
-		}
-		fputs(t, defs);
+		body_text(defs, b, b->text, num, &params);
 	}
 	free(G->bodies);
 	G->bodies = NULL;
@@ -815,7 +861,7 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		/* a netfilter program stopping lets the packets through (NF_ACCEPT) */
 		fprintf(defs, "SEC(\"%s\")\nint th_p%d(%sctx)\n{\n\tif (th_ctl.stop)\n\t\treturn %d;\n"
 			      "%s\treturn %s;\n}\n\n",
-			section(G, d), d->index, kctx_type(d), d->kind == PK_NETFILTER,
+			section(G, d), d->index, cg_kctx_type(d), d->kind == PK_NETFILTER,
 			cg_perf_filter(G, d), cg_hcall(G, d));
 	}
 	cg_uproc_programs(G, defs);

@@ -93,6 +93,20 @@ const char *cg_uprobe_arg(struct gen *G, struct cc_node *n, const char *cast)
 	struct cc_dprobe *d = G->probe;
 	bool array = d->kind == PK_KFUNC && !d->kprobe;
 
+	/*
+	 * A kretprobe's or uretprobe's registers are the return's: the
+	 * argument registers hold whatever the function left there.  With a
+	 * number N, entry.c made this an @entry(int_arg(N)); any other N
+	 * cannot be read at the entry, where its value is not known.
+	 */
+	if ((d->kind == PK_KFUNC && d->kret && d->kprobe) || (d->kind == PK_UPROBE && d->uret)) {
+		cc_error_at(&G->cx->diag, &n->loc,
+			    "%s() in the return probe '%s' would read the registers of the return, "
+			    "which no longer hold the arguments: write @entry(%s(N)), or %s(N) with "
+			    "N a number (then read at the entry)",
+			    n->name, d->pp, n->name, n->name);
+		return "0";
+	}
 	if (array)
 		cc_kfunc_nargs(G->cx, d);
 	/* stap numbers arguments from 1; past the sixth they are on the stack: 0 here */

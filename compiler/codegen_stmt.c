@@ -167,6 +167,12 @@ static void loop_guard(struct gen *G, struct cc_node *n, const char *kw, const s
 			G->errjump);
 }
 
+/* a plain C loop's guard, for a loop of another shape (codegen_kloop.c) */
+void cg_loop_guard(struct gen *G, struct cc_node *n, const char *kw)
+{
+	loop_guard(G, n, kw, NULL);
+}
+
 static void assign_key_var(struct gen *G, struct cc_node *var, const char *cell, int type)
 {
 	struct cc_sym *s = var->sym;
@@ -276,7 +282,14 @@ void cg_st(struct gen *G, struct cc_node *n)
 		return;
 	}
 	case N_WHILE: {
-		struct loop l = loop_open(G, n);
+		struct loop l;
+
+		if (cg_kloop_wanted(G)) {
+			cg_kloop(G, n);
+			errcheck(G);
+			return;
+		}
+		l = loop_open(G, n);
 
 		cg_emit(G, "for (;;) {");
 		G->ind++;
@@ -293,6 +306,11 @@ void cg_st(struct gen *G, struct cc_node *n)
 	case N_FOR: {
 		struct loop l;
 
+		if (cg_kloop_wanted(G)) {
+			cg_kloop(G, n);
+			errcheck(G);
+			return;
+		}
 		if (n->init) {
 			cg_emit(G, "(void)%s;", cg_ex(G, n->init));
 			errcheck(G);

@@ -1207,18 +1207,10 @@ static void mark_ctx(struct ctxwalk *W, struct cc_node *n)
 					    b->name, W->where);
 		}
 		break;
-	case N_FOREACH:
-		/* the CPUs' Welford states are combined in user space only, as for @variance */
-		if (W->kernel && n->sort_x == 5)
-			cc_error_at(&cx->diag, &n->loc,
-				    "sorting by @variance in a kernel probe (%s) is not supported: "
-				    "sort in an end or timer probe",
-				    W->where);
-		break;
 	case N_HIST:
 		break;
 	case N_HISTIDX:
-		/* the CPUs' copies are merged in user space, as for @variance */
+		/* the CPUs' copies are merged in user space */
 		if (W->kernel)
 			cc_error_at(&cx->diag, &n->loc,
 				    "a histogram's buckets (@%s(x)[i], foreach over @%s(x)) in a "

@@ -270,6 +270,22 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
 	cc_vec_push(cx->arena, &prog->probes, e);
 }
 
+/* int_arg(N) and its kin: a function's argument N, read from its register */
+static bool is_arg_call(const struct cc_node *n)
+{
+	static const char *const args[] = { "pointer_arg", "int_arg", "uint_arg",
+					    "long_arg",	   "ulong_arg", "s32_arg",
+					    "u32_arg",	   "s64_arg",	"u64_arg" };
+	size_t i;
+
+	if (n->kind != N_CALL || n->nargs != 1)
+		return false;
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		if (!strcmp(n->name, args[i]))
+			return true;
+	return false;
+}
+
 /*
  * A kretprobe (or a uretprobe) sees the registers of the return: a parameter there is
  * what the function left in its register.  stap reads a .return probe's
@@ -278,7 +294,10 @@ static void pair(struct entry_pass *P, struct cc_dprobe *d, const char *tp)
  * function's own parameters: a name it lacks stays where it is, for
  * @defined to drop (a wildcard's body written for some of its
  * functions) or for resolution to refuse, instead of failing in the
- * entry probe that no @defined guards.
+ * entry probe that no @defined guards.  int_arg(N) there would read the
+ * same dead registers (stap reads them anyway): with N a number it
+ * becomes @entry(int_arg(N)) too; any other N is refused at code
+ * generation (cg_uprobe_arg), as its value at the entry is not known.
  */
 static void entry_params(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np)
 {
@@ -288,9 +307,10 @@ static void entry_params(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node 
 
 	if (!n || n->kind == N_ENTRY || n->kind == N_DEFINED)
 		return;
-	if (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return") &&
-	    (n->name[0] == '$' || d->kind == PK_UPROBE ||
-	     cc_kfunc_param_type(cx, d, n->name, &t) == 0)) {
+	if ((is_arg_call(n) && n->args[0]->kind == N_NUM) ||
+	    (n->kind == N_TARGET && strcmp(n->name, "return") && strcmp(n->name, "$return") &&
+	     (n->name[0] == '$' || d->kind == PK_UPROBE ||
+	      cc_kfunc_param_type(cx, d, n->name, &t) == 0))) {
 		struct cc_node *e = cc_node_new(cx, N_ENTRY, &n->loc);
 
 		e->lhs = n;

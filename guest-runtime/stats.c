@@ -131,7 +131,8 @@ void grt_stat_variance_merge(int64_t *dst, const int64_t *copies, size_t stride,
 	}
 	var = div64(wrap_add(s1, s2), dst[TH_STAT_COUNT] - 1);
 	dst[k] = avg;
-	dst[k + 1] = var >> (2 * h->vshift);
+	/* a shift past 62 bits is x86's, masked (C leaves >= 64 undefined); eBPF does the same */
+	dst[k + 1] = var >> ((2 * h->vshift) & 63);
 }
 
 int grt_stat_variance(const int64_t *st, const struct grt_histspec *h, int64_t *ret)

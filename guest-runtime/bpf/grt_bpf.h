@@ -135,6 +135,23 @@ struct th_hctx {
 #endif
 };
 
+/*
+ * What a loop made a bpf_loop() callback (compiler/codegen_kloop.c) needs
+ * of its function or probe: the pointers, which the verifier keeps typed
+ * on the caller's stack (the numbers go through the unit's frame).
+ */
+struct th_ffall;
+struct th_kloop_ctx {
+	struct th_hctx *H;
+	struct th_ffall *FF; /* a function's */
+	char *ret;
+	void *F; /* a probe's: its frame, context, probe point, literals */
+	void *ctx;
+	const char *pp;
+	const void *lits;
+	__u32 hidx;
+};
+
 #ifdef TH_ITER_LOOPS
 /*
  * The kernel's numbers iterator (kernel/bpf/bpf_iter.c, 6.4+): a loop

@@ -237,6 +237,22 @@ static __always_inline bool th_keystr_eq(const char *a, const char *b)
 /* ---- @variance ------------------------------------------------------------------- */
 
 /*
+ * a / b truncated toward zero, 0 for b == 0 (stap's _stp_div64 without
+ * its error), from unsigned division: the v3 ISA has no sdiv.
+ */
+static __always_inline __s64 th_sdiv0(__s64 a, __s64 b)
+{
+	__u64 ua = a < 0 ? (__u64)0 - (__u64)a : (__u64)a;
+	__u64 ub = b < 0 ? (__u64)0 - (__u64)b : (__u64)b;
+	__u64 q;
+
+	if (!b)
+		return 0;
+	q = ua / ub;
+	return (a < 0) != (b < 0) ? (__s64)((__u64)0 - q) : (__s64)q;
+}
+
+/*
  * One step of Welford's algorithm on this CPU's copy, after th_stat_add()
  * counted v, with SystemTap's integer arithmetic (__stp_stat_add): values
  * scaled by 2^shift, the difference kept in an int, divisions truncating
@@ -245,7 +261,6 @@ static __always_inline bool th_keystr_eq(const char *a, const char *b)
 static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int shift)
 {
 	__s64 n = st[TH_STAT_COUNT], vs = (__s64)((__u64)v << shift), delta;
-	__u64 q;
 
 	if (n <= 1) {
 		st[slot] = vs;
@@ -253,8 +268,56 @@ static __always_inline void th_stat_var_add(__s64 *st, __s64 v, int slot, int sh
 		return;
 	}
 	delta = (int)(vs - st[slot]);
-	/* signed delta / n from unsigned division (n > 1): the v3 ISA has no sdiv */
-	q = (delta < 0 ? (__u64)0 - (__u64)delta : (__u64)delta) / (__u64)n;
-	st[slot] += delta < 0 ? (__s64)((__u64)0 - q) : (__s64)q;
+	st[slot] += th_sdiv0(delta, n);
 	st[slot + 1] = (__s64)((__u64)st[slot + 1] + (__u64)delta * (__u64)(vs - st[slot]));
+}
+
+/*
+ * @variance(s[, shift]) of a per-CPU aggregate, the CPUs' copies merged
+ * as the user side merges them (grt_stat_variance_merge in stats.c, stap's
+ * formula): the mean of the whole from the total sum, then
+ * (sum of count_i * (mean_i - mean)^2 + sum of (count_i - 1) * var_i)
+ * / (count - 1), scaled back by 2^(2 * shift).  Products wrap as there.
+ * *count gets the count; an empty aggregate's variance is 0 (a foreach
+ * sorts by it, where there is no handler to take the error).
+ */
+static __always_inline __s64 th_stat_var_merged(void *map, const void *key, int slot, int shift,
+						__s64 *count)
+{
+	__s64 n, avg;
+	__u64 s1 = 0, s2 = 0;
+	__u32 cpu;
+
+	avg = th_stat_merged(map, key, 1, &n);
+	*count = n;
+	if (!n)
+		return 0;
+	avg = th_sdiv0((__s64)((__u64)avg << shift), n);
+	for (cpu = 0; cpu < TH_MAX_CPUS; cpu++) {
+		__s64 *st, c, d;
+
+		if (cpu >= th_cfg.ncpus)
+			break;
+		st = bpf_map_lookup_percpu_elem(map, key, cpu);
+		if (!st || !st[TH_STAT_COUNT])
+			continue;
+		c = st[TH_STAT_COUNT];
+		d = st[slot] - avg;
+		s1 += (__u64)c * (__u64)d * (__u64)d;
+		if (c >= 2)
+			s2 += (__u64)(c - 1) * (__u64)th_sdiv0(st[slot + 1], c - 1);
+	}
+	/* stats.c shifts by (2 * shift) & 63 too: x86's shift, defined for every shift */
+	return th_sdiv0((__s64)(s1 + s2), n - 1) >> ((2 * shift) & 63);
+}
+
+/* @variance in a kernel probe: stap's error on an empty aggregate. */
+static __always_inline __s64 th_stat_variance(struct th_hctx *H, void *map, const void *key,
+					      int slot, int shift, __s64 site)
+{
+	__s64 count, v = th_stat_var_merged(map, key, slot, shift, &count);
+
+	if (!count && !H->err)
+		H->err = site + 1;
+	return v;
 }

@@ -43,10 +43,36 @@ probe syscall.getppid { if (pid() == target()) s <<< ++n }
 probe end { printf("%d %d\n", @variance(s, 3), @count(s)) }'
 	assert_eq "@variance of a kernel aggregate" "$(out kvar)" "9 10"
 fi
-tap_run kvarread -p4 -e 'global s
-probe syscall.getppid { s <<< 1; println(@variance(s)) }'
-assert_grep "@variance is read in user context" "$TMP/kvarread.err" \
-	"@variance in a kernel probe is not supported: read it in an end or timer probe"
+
+# Read in the kernel probe itself, the CPUs' copies merged there as user
+# space merges them.  1..5 on CPU 0 and 6..10 on CPU 1: each copy's mean
+# is 1 and 6 (stap's truncating Welford), its M2 30; the mean of the whole
+# 5, so (5 * 16 + 5 * 1 + 2 * 4 * (30 / 4)) / 9 = 15.  t[0], the even
+# ones with a shift of 3 (values times 8), 2, 4 and 6, 8, 10: means 24
+# and 64, M2s 128 and 512, mean 48, (1920 + 640) / 4 >> 6 = 10.
+# The end probe reads the same through user space.
+if taskset -c 1 true 2>/dev/null; then
+	tap_run kvarread -c "sh -c 'taskset -c 0 $GEN getppid 5; taskset -c 1 $GEN getppid 5'" \
+		-e 'global s, t, n, kv, kt
+probe syscall.getppid {
+	if (ppid() == target()) { s <<< ++n; t[n % 2] <<< n; if (n > 1) { kv = @variance(s); kt = @variance(t[0], 3) } }
+}
+probe end { printf("%d %d %d %d %d\n", kv, @variance(s), kt, @variance(t[0], 3), @count(s)) }'
+	assert_eq "@variance read in a kernel probe merges two CPUs as stap" "$(out kvarread)" "15 15 10 10 10"
+fi
+# sorted by @variance in the kernel (1..10 squared, even and odd: 1550, 1101)
+tap_run kvarsort -c "$GEN getppid 10" -e 'global a, n
+probe syscall.getppid {
+	if (pid() == target() && ++n <= 10) {
+		a[n % 2] <<< n * n
+		if (n == 10) { foreach (k in a @variance+) printf("%d:%d ", k, @variance(a[k])); println("") }
+	}
+}'
+assert_eq "foreach sorted by @variance in a kernel probe" "$(out kvarsort)" "1:1101 0:1550 "
+tap_run kvarempty -c "$GEN getppid 1" -e 'global s
+probe syscall.getppid { if (pid() == target()) println(@variance(s)) }'
+assert_grep "@variance of an empty aggregate in a kernel probe is an error" "$TMP/kvarempty.err" \
+	'^ERROR: empty aggregate'
 
 # ---- @hist_linear with few buckets in a kernel probe ------------------------------------
 # (0, 200, 50) has 7 buckets: clang proved the bucket in range and dropped

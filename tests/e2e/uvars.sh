@@ -108,6 +108,22 @@ assert_eq "@cast(p, \"struct item\", PATH)[1]->id + ...[2]->vals[\$n - 1]: 10 (1
 	"$(value cast func)" $((11 * SUM + 7 * N))
 assert_grep "\$\$parms at the entry" "$TMP/func.out" '^parms=items=0x[0-9a-f]* n=0x3$'
 
+# int_arg(N) in a .return: the argument registers are the return's there
+# (garbage), so with N a number it is read at the entry, as @entry(...);
+# n is 3 at every call, items the pointer the entry saw
+tap_run rarg -c "$PROG $N" -e '
+global n, p
+probe process(@1).function("sdtprog_walk").return {
+	n += int_arg(2); p += pointer_arg(1) == @entry(pointer_arg(1)) && ulong_arg(1) == $items }
+probe end { printf("n=%d\np=%d\n", n, p) }' "$PROG"
+assert_eq "int_arg(2) in a .return is the entry's (3 at each of N calls)" "$(value n rarg)" $((3 * N))
+assert_eq "pointer_arg(1), ulong_arg(1) in a .return are the entry's" "$(value p rarg)" "$N"
+tap_run rargvar -p4 -e '
+probe process(@1).function("sdtprog_walk").return { i = 2; println(int_arg(i)) }' "$PROG"
+assert_rc "int_arg(i) in a .return (not a number: unknown at the entry) is refused" rargvar 1
+assert_grep "... saying to write @entry(int_arg(N))" "$TMP/rargvar.err" \
+	"^<input>:2:68: error: int_arg() in the return probe .* write @entry(int_arg(N)), or int_arg(N) with N a number"
+
 # ---- functions by source file, inlined copies, PLT stubs ---------------------------------
 # main's atoi(argv[1]) is glibc's inline wrapper of strtol (stdlib.h), inlined at -O2
 tap_run where -c "$PROG $N" -e '

@@ -575,6 +575,69 @@ probe kernel.trace("syscalls:sys_enter_getppid") {
 expect "foreach in a kernel probe: sorted, limited, unsorted" "$tmp/kfe.out" \
 	"3=10 6=9 9=8 s=7306295184 c=10"
 
+# ---- loops, @variance and arguments in kernel.function probes ----------------
+
+# A loop in a function over a filter table, with map lookups and
+# conditions in its body (tcpipstat.stp's filter_key): 6.1 verified it
+# once per iteration up to MAXACTION and gave up ("The sequence of 8193
+# jumps is too complex"); as a bpf_loop() callback it is checked once.
+# One loopback connection to port 7342: filters 1-3 (local ports 1, 2, 3)
+# reject it, filter 4 (local port 7342, any remote) takes the server's
+# end, which sends 20 messages of 55 bytes.
+run "$TAP" -c "$GEN tcp 20 7342 55" -e 'global filter, nf, sent, msgs, which
+probe begin {
+	nf = 4
+	for (i = 1; i <= nf; i++) {
+		j = i * 6
+		filter[j] = 0; filter[j + 1] = 0; filter[j + 2] = i < 4 ? i : 7342
+		filter[j + 3] = 0; filter[j + 4] = 0; filter[j + 5] = 0xffff
+	}
+}
+function key(laddr, raddr, lport, rport) { return (laddr ^ raddr) * 65536 * 65536 + lport * 65536 + rport }
+function filter_key:long (laddr:long, raddr:long, lport:long, rport:long)
+{
+	for (i = 1; i <= nf; i++) {
+		j = i * 6
+		l = r = 0
+		if ((laddr & filter[j + 1]) == filter[j] && (filter[j + 2] == 0xffff || lport == filter[j + 2]))
+			l = 1
+		if ((raddr & filter[j + 4]) == filter[j + 3] && (filter[j + 5] == 0xffff || rport == filter[j + 5]))
+			r = 1
+		if (l && r) {
+			which = i
+			return key(laddr, raddr, lport, rport)
+		}
+	}
+	return 0
+}
+probe tcp.sendmsg {
+	if (pid() == target()) {
+		k = filter_key(tcpmib_local_addr($sk), tcpmib_remote_addr($sk),
+			       tcpmib_local_port($sk), tcpmib_remote_port($sk))
+		if (k) { sent[k] += size; msgs[k]++ }
+	}
+}
+probe end { foreach (k in sent) printf("lport=%d sent=%d msgs=%d filter=%d\n", (k >> 16) & 0xffff, sent[k], msgs[k], which) }' \
+	>"$tmp/kloop.out" 2>&1
+expect "a loop over filters in a function (tcpipstat.stp's shape) loads; one socket's 20 sends of 55 bytes" \
+	"$tmp/kloop.out" "lport=7342 sent=1100 msgs=20 filter=4"
+
+# @variance read in a kernel.function probe (fntimes.stp): 1..10 on one
+# CPU is 48 (stap's truncating mean), 9 with a shift of 3
+run "$TAP" -c "taskset -c 0 $GEN write 10 1" -e 'global s, t, n, v, v3
+probe kernel.function("vfs_write") { if (pid() == target()) { s <<< ++n; t <<< n } }
+probe kernel.function("vfs_write").return { if (pid() == target() && n > 1) { v = @variance(s); v3 = @variance(t, 3) } }
+probe end { printf("variance=%d shifted=%d\n", v, v3) }' >"$tmp/kvar.out" 2>&1
+expect "@variance in kernel.function probes: 48, and 9 with a shift of 3" "$tmp/kvar.out" "variance=48 shifted=9"
+
+# ulong_arg(3) in a .return through a kretprobe (TAPHUB_KFUNC=kprobe):
+# the registers there are the return's, so it is read at the entry
+TAPHUB_KFUNC=kprobe run "$TAP" -c "$GEN write 5 100" -e 'global s, c
+probe kernel.function("vfs_write").return { if (pid() == target()) { s += ulong_arg(3); c++ } }
+probe end { printf("calls=%d count=%d\n", c, s) }' >"$tmp/kretarg.out" 2>&1
+expect "ulong_arg(3) in a kretprobe .return is the entry's: 5 writes of 100 bytes" \
+	"$tmp/kretarg.out" "calls=5 count=500"
+
 # ---- an object compiled on another kernel ------------------------------------
 
 # $ret comes from the registers, ppid() from task_struct through CO-RE

@@ -6,6 +6,9 @@
  * functions become eBPF subprograms (compiled once) within the limits of
  * eBPF calls (5 arguments, 8 frames).  Both are what keeps clang's time
  * for syscall.* scripts in seconds.  timer.profile probes: no tracefs.
+ * @variance read in a kernel probe: the CPUs' Welford states merged there,
+ * from the slots the adds keep.  A kernel loop on a kernel without
+ * iterators: a bpf_loop() callback, its state in the frame.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,6 +173,86 @@ static void big_functions_become_subprograms(void **state)
 	free(c);
 }
 
+/* The call in c that starts with prefix, up to its first ')', into buf. */
+static const char *call_of(const char *c, const char *prefix, char *buf, size_t len)
+{
+	const char *p = strstr(c, prefix), *e;
+
+	assert_non_null(p);
+	e = strchr(p, ')');
+	assert_non_null(e);
+	assert_true((size_t)(e - p) < len);
+	memcpy(buf, p, (size_t)(e - p));
+	buf[e - p] = 0;
+	return buf;
+}
+
+static void variance_in_kernel_probes(void **state)
+{
+	char call[256], *c;
+
+	(void)state;
+	/* s: no histogram, its @variance slots first (4); h: after 128 log buckets (132) */
+	c = bpf_c("global s, h, x\n"
+		  "probe timer.profile { s <<< cpu(); h[1] <<< cpu(); print(@hist_log(h[1]))\n"
+		  "\tx = @variance(s, 3) + @variance(h[1])\n"
+		  "\tforeach (k in h @variance-) x++ }\n");
+	assert_int_equal(count(c, "th_stat_var_add("), 2);
+	assert_int_equal(count(c, ", 4, 3);"), 1);
+	assert_int_equal(count(c, ", 132, 0);"), 1);
+	/* read where it is, with the same slots and shifts */
+	assert_int_equal(count(c, "th_stat_variance(H, &"), 2);
+	assert_non_null(strstr(call_of(c, "th_stat_variance(H, &th_m0,", call, sizeof(call)),
+			       ", 4, 3, "));
+	assert_non_null(strstr(call_of(c, "th_stat_variance(H, &th_m1,", call, sizeof(call)),
+			       ", 132, 0, "));
+	/* the sort word of a foreach by @variance */
+	assert_int_equal(count(c, "th_stat_var_merged(&"), 1);
+	assert_non_null(strstr(call_of(c, "th_stat_var_merged(&th_m1,", call, sizeof(call)),
+			       ", 132, 0, "));
+	free(c);
+}
+
+static void no_iterators(struct cc_ctx *cx)
+{
+	/* as Debian's 6.1 to the code generator: no bpf_iter_num (has_iter_num) */
+	cx->kern.has_btf = false;
+}
+
+static void loops_become_callbacks(void **state)
+{
+	char *c, *def, *cb;
+
+	(void)state;
+	run_prepare = no_iterators;
+	c = bpf_c("global g, n\n"
+		  "function f(a) { for (i = 0; i < a; i++) { while (g) { g--; while (n) n-- }\n"
+		  "\tif (i == 3) continue; if (i > 5) break; n += i }; return n }\n"
+		  "function h(a) { while (a > 0) a--; return a }\n"
+		  "probe timer.profile { for (k = 0; k < 2; k++) n += f(k) + h(k) }\n");
+	run_prepare = NULL;
+	/* f's loop and the one in it, not the third level */
+	assert_int_equal(count(c, "static long th_kloop_f_"), 2);
+	assert_int_equal(count(c, "bpf_loop(TH_MAXACTION + 1, th_kloop_f_"), 2);
+	/* each unit's callbacks named for it: their C names start again at each */
+	assert_int_equal(count(c, "static long th_kloop_h_"), 1);
+	/* the probe's, its frame type filled in as its body's */
+	assert_int_equal(count(c, "static long th_kloop_p"), 1);
+	assert_null(strstr(c, "pFRAME"));
+	assert_null(strstr(c, "pLITS"));
+	/* defined before the function, its state in the function's frame */
+	cb = strstr(c, "static long th_kloop_f_");
+	def = strstr(c, "__s64 th_kf_f(struct th_hctx *H, struct th_ffall *FF, char *ret, __s64 l_a)\n{");
+	assert_non_null(def);
+	assert_true(cb < def);
+	/* rv, a, i: after H->actions and how */
+	assert_non_null(strstr(c, "\t__s64 kl"));
+	assert_non_null(strstr(cb, "__s64 l_a = F->kl"));
+	assert_non_null(strstr(cb, "__s64 l_i = F->kl"));
+	assert_non_null(strstr(cb, "__s64 rv = F->kl"));
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +260,8 @@ int main(void)
 		cmocka_unit_test(same_literals_stay_inline),
 		cmocka_unit_test(literal_tables_are_bounded),
 		cmocka_unit_test(big_functions_become_subprograms),
+		cmocka_unit_test(variance_in_kernel_probes),
+		cmocka_unit_test(loops_become_callbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
