@@ -74,13 +74,13 @@ static void carried(struct gen *G, struct cc_vec *out)
 /*
  * A probe's body qualifies unless it keeps C variables of its own a
  * callback would not see: a BTF tracepoint's stash (th_rec), a netfilter
- * verdict (th_verdict).
+ * verdict or an LSM probe's (th_verdict).
  */
 bool cg_kloop_wanted(const struct gen *G)
 {
 	if (!G->kernel || G->iter_loops || G->in_kloop >= KL_DEPTH || !G->kloops)
 		return false;
-	return G->func || (G->probe && !G->probe->stash && !G->probe->nf_verdict);
+	return G->func || (G->probe && !G->probe->stash && !G->probe->verdict);
 }
 
 /*
