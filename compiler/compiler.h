@@ -1093,6 +1093,8 @@ int cc_lsm_resolve(struct cc_ctx *cx, const struct cc_point *pt, bool quiet, str
 int cc_lsm_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet);
 /* Whether the hook of LSM probe d returns void (it has no $return). */
 bool cc_lsm_returns_void(struct cc_ctx *cx, const struct cc_dprobe *d);
+/* -L's variables of an LSM hook: its parameters (cc_kfunc_vars), $ctx, $return */
+char *cc_lsm_vars(struct cc_ctx *cx, struct cc_dprobe *d);
 /* cc_kfunc_arg.idx of an LSM probe's $ctx (the context's address) and $return (its verdict) */
 #define CC_LSM_CTX (-2)
 #define CC_LSM_RETURN (-3)

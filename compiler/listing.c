@@ -175,7 +175,8 @@ int cc_list_points(struct cc_ctx *cx, const char *pattern, bool with_vars, FILE 
 			char *s = d->pp;
 
 			if (with_vars && d->kind == PK_KFUNC)
-				s = cc_sprintf(cx->arena, "%s%s", s, cc_kfunc_vars(cx, d));
+				s = cc_sprintf(cx->arena, "%s%s", s,
+					       d->lsm ? cc_lsm_vars(cx, d) : cc_kfunc_vars(cx, d));
 			if (with_vars && d->kind == PK_UPROBE)
 				s = cc_sprintf(cx->arena, "%s%s", s,
 					       d->sdt ? cc_sdt_vars(cx, d) : cc_ufunc_vars(cx, d));

@@ -732,8 +732,5 @@ char *cc_kfunc_vars(struct cc_ctx *cx, struct cc_dprobe *d)
 			s = cc_sprintf(cx->arena, "%s $%s:long", s, d->kargs[i].name);
 	if (d->kret)
 		s = cc_sprintf(cx->arena, "%s $return:long", s);
-	if (d->lsm)
-		s = cc_sprintf(cx->arena, "%s $ctx:long%s", s,
-			       cc_lsm_returns_void(cx, d) ? "" : " $return:long");
-	return s;
+	return s; /* an LSM hook's $ctx and $return: cc_lsm_vars adds them */
 }

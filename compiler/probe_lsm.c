@@ -258,6 +258,12 @@ bool cc_lsm_returns_void(struct cc_ctx *cx, const struct cc_dprobe *d)
 	       rc.kind == CC_BTF_OTHER && rc.size == 0;
 }
 
+char *cc_lsm_vars(struct cc_ctx *cx, struct cc_dprobe *d)
+{
+	return cc_sprintf(cx->arena, "%s $ctx:long%s", cc_kfunc_vars(cx, d),
+			  cc_lsm_returns_void(cx, d) ? "" : " $return:long");
+}
+
 int cc_lsm_target(struct cc_ctx *cx, struct cc_dprobe *d, struct cc_node **np, bool quiet)
 {
 	struct cc_node *t = *np;
