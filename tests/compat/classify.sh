@@ -23,7 +23,8 @@
 #   user         refused at pass 2: a user-space probe taphub does not
 #                have yet (process().syscall, a glob in a path ...),
 #                or on a program not installed here (or that its .exp
-#                builds first)
+#                builds first), or an application's own tapset (glib.*,
+#                stap.*) whose program has no markers here
 #   module       refused at pass 2: a feature of SystemTap's kernel module
 #                (procfs files, stap-exporter), which taphub never loads
 #   debuginfo    refused: needs the kernel's DWARF (a source file or line
@@ -233,7 +234,7 @@ compile() {
 		esac
 	elif grep -q 'is not supported on this kernel' "$log"; then
 		cls=kernel
-	elif grep -qE "is a user-space probe|error: probe point 'process" "$log"; then
+	elif grep -qE "is a user-space probe|error: probe point 'process|tapset on the (SDT )?markers of|@cast's file '[^']*': No such file" "$log"; then
 		# a form not built yet, or a program not installed here (or one
 		# its .exp builds first)
 		cls=user
