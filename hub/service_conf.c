@@ -714,7 +714,8 @@ int hub_service_load(struct hub_service_set *set, char *err, size_t errlen)
 		hub_service_set_free(set);
 		return r;
 	}
-	qsort(set->v, (size_t)set->n, sizeof(set->v[0]), by_name);
+	if (set->n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(set->v, (size_t)set->n, sizeof(set->v[0]), by_name);
 	return 0;
 }
 
