@@ -299,14 +299,15 @@ e2e-san: $(SAN_PROGS) $(O)/asan/tests/e2e/gen $(O)/asan/tests/e2e/markprog
 
 # The test bed's other kernels (VM_KERNELS, default "debian-6.1 debian-6.12":
 # Debian 12's stock kernel and its 6.12 LTS under QEMU, tests/vm/run): check-vm
-# a bounded set (one to two minutes a kernel), check-kernels the whole e2e
-# suite (hours under TCG).
+# a bounded set (a few minutes a kernel), check-kernels that set with the
+# loopback NFS mount's checks and then the whole e2e suite (hours under TCG).
 # A guest that cannot start fails them (docs/testing.md).
 check-vm: all
 	$(Q)sh tests/vm/check.sh $(O)
 
 check-kernels: deps
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)VM_NFS=1 sh tests/vm/check.sh $(O)
 	$(Q)sh tests/vm/check.sh --e2e $(O)
 
 # The modules' and files' dependencies as docs/architecture.md says (a few s).

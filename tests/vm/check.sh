@@ -6,10 +6,11 @@
 #
 #   check.sh BUILD        kernel_check.sh (`make check`: the bed's features,
 #                         a tracepoint and a syscall tapset script, kernel
-#                         functions and their tapsets, a loopback NFS mount,
-#                         and an object and an artifact compiled here
-#                         carried over), 5 to 20 minutes a kernel
-#                         (VM_TIMEOUT, default 1500 s)
+#                         functions and their tapsets, and an object and an
+#                         artifact compiled here carried over; with VM_NFS=1,
+#                         as make check-kernels runs it, a loopback NFS mount
+#                         too, 3 to 5 minutes more a kernel), VM_TIMEOUT
+#                         (default 1500 s) a kernel
 #   check.sh --e2e BUILD  the whole e2e suite (`make check-kernels`), hours
 #                         under TCG
 #
@@ -49,8 +50,12 @@ if [ "$e2e" = 0 ]; then
 	# The loopback NFS server's user space, unpacked (never installed)
 	# here; the guest reaches it through the shared root.  Without it the
 	# NFS checks fail and say why.
-	TAPHUB_VM_NFS_UTILS=$(sh "$here/nfs-utils.sh") || TAPHUB_VM_NFS_UTILS=
-	export TAPHUB_VM_NFS_UTILS
+	# VM_NFS=1 (make check-kernels): also the NFS mount's checks, minutes more
+	if [ "${VM_NFS:-0}" = 1 ]; then
+		TAPHUB_VM_NFS_UTILS=$(sh "$here/nfs-utils.sh") || TAPHUB_VM_NFS_UTILS=
+		TAPHUB_VM_NFS=1
+		export TAPHUB_VM_NFS_UTILS TAPHUB_VM_NFS
+	fi
 else
 	# Under TCG a cold compile takes 10 to 40 s, past e2e's default bound
 	set -- sh "$here/e2e.sh" "$build"
