@@ -214,6 +214,11 @@ static int resolve_perf(struct cc_ctx *cx, const struct cc_point *pt, bool quiet
 					   PERF_TYPE_MAX - 1));
 		if (pt->comps[2].num < 0)
 			return cc_point_error(cx, pt, quiet, "has a negative perf config");
+		/* a breakpoint needs an address and a length, which perf.type() cannot give */
+		if (pt->comps[1].num == PERF_TYPE_BREAKPOINT)
+			return cc_point_error(cx, pt, quiet,
+					      "is a hardware breakpoint (perf type 5): watch an "
+					      "address with kernel.data(ADDR).write or .rw");
 		type = (int)pt->comps[1].num;
 		config = pt->comps[2].num;
 		next = 3;
