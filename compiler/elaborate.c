@@ -851,7 +851,7 @@ static void resolve(struct elab *E, struct scope *S, struct cc_node **np, bool w
 			return;
 		}
 		if (!strcmp(n->name, "@enum") || !strcmp(n->name, "@enumname")) {
-			if (n->name[5])
+			if (n->name[5] && n->nargs >= 1)
 				resolve(E, S, &n->args[0], false);
 			if (elab_btf_enum(E, n) && n->kind == N_CALL)
 				resolve_call(E, S, n);
