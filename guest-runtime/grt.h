@@ -552,6 +552,11 @@ enum grt_uproc_kind {
 /* Parse; on error -EINVAL and "line N: reason" in err. */
 int grt_meta_parse(const char *text, size_t len, struct grt_meta **ret, char *err, size_t errlen);
 int grt_meta_load(const char *path, struct grt_meta **ret, char *err, size_t errlen);
+/*
+ * A whole regular file of at most max bytes, malloc'd and NUL-terminated
+ * (read_file.c): -EINVAL not a regular file, -EFBIG larger, else -errno.
+ */
+int grt_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 void grt_meta_free(struct grt_meta *m);
 const struct grt_meta_fmt *grt_meta_find_fmt(const struct grt_meta *m, int id);
 /* Bytes of one array key / value in a kernel map, as the eBPF code lays them out. */

@@ -945,35 +945,20 @@ fail:
 
 int grt_meta_load(const char *path, struct grt_meta **ret, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
 	char *buf;
-	size_t got = 0;
-	int r;
+	size_t len;
+	int r = grt_read_file(path, META_MAX_BYTES, &buf, &len);
 
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return -errno;
+	if (r == -EINVAL || r == -EFBIG) {
+		snprintf(err, errlen, "%s: %s", path,
+			 r == -EFBIG ? "too large" : "not a regular file");
+		return r;
 	}
-	if (fstat(fd, &st) < 0 || st.st_size > META_MAX_BYTES) {
-		snprintf(err, errlen, "%s: too large or unreadable", path);
-		close(fd);
-		return -EFBIG;
+	if (r) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(-r));
+		return r;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	r = grt_meta_parse(buf, got, ret, err, errlen);
+	r = grt_meta_parse(buf, len, ret, err, errlen);
 	free(buf);
 	return r;
 }

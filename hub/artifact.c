@@ -29,6 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest-runtime/grt.h"
+
 #include "hub/hub.h"
 #include "hub/artifact.h"
 
@@ -343,46 +345,7 @@ out_free:
 
 int hub_artifact_read(const char *path, uint8_t **ret, size_t *ret_len)
 {
-	struct stat st;
-	size_t got = 0;
-	uint8_t *buf;
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_size > HUB_ARTIFACT_MAX_BYTES) {
-		close(fd);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			r = -errno;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (r) {
-		free(buf);
-		return r;
-	}
-	*ret = buf;
-	*ret_len = got;
-	return 0;
+	return grt_read_file(path, HUB_ARTIFACT_MAX_BYTES, (char **)ret, ret_len);
 }
 
 int hub_artifact_open(const char *path, struct hub_artifact **ret, char *err, size_t errlen)
