@@ -72,15 +72,19 @@ struct svc {
 	int failed; /* scripts that could not be done: exit 1 */
 };
 
-static void *grow(void *p, int n, size_t size)
+/* One more zeroed element at the end of *arr (*n of size bytes): its address. */
+static void *push(void *arr, int *n, size_t size)
 {
-	void *q = realloc(p, size * (size_t)(n + 1));
+	void **p = arr;
+	char *q = realloc(*p, size * (size_t)(*n + 1));
 
 	if (!q) {
 		fputs("tapctl: out of memory\n", stderr);
 		exit(1);
 	}
-	return q;
+	*p = q;
+	memset(q + size * (size_t)*n, 0, size);
+	return q + size * (size_t)(*n)++;
 }
 
 static void view_free(struct view *v)
@@ -131,9 +135,7 @@ static int view_load(struct svc *S, char *err, size_t errlen)
 
 			if (!name || strncmp(name, SESSION_PREFIX, strlen(SESSION_PREFIX)))
 				continue;
-			v->s = grow(v->s, v->ns, sizeof(*v->s));
-			s = &v->s[v->ns++];
-			memset(s, 0, sizeof(*s));
+			s = push(&v->s, &v->ns, sizeof(*v->s));
 			copy(s->name, sizeof(s->name), q, TH_A_NAME);
 			copy(s->host, sizeof(s->host), q, TH_A_HOST);
 			copy(s->state, sizeof(s->state), q, TH_A_STATE);
@@ -144,22 +146,18 @@ static int view_load(struct svc *S, char *err, size_t errlen)
 		} else if (!strcmp(kind, "class")) {
 			struct view_class *c;
 
-			v->c = grow(v->c, v->nc, sizeof(*v->c));
-			c = &v->c[v->nc++];
-			memset(c, 0, sizeof(*c));
+			c = push(&v->c, &v->nc, sizeof(*v->c));
 			copy(c->host, sizeof(c->host), q, TH_A_HOST);
 			hub_req_u64(q, TH_A_RECORDS, &c->records);
 			hub_req_u64(q, TH_A_LOST, &c->lost);
 			hub_req_u64(q, TH_A_OVERWRITTEN, &c->overwritten);
 		} else if (!strcmp(kind, "host")) {
-			v->hosts = grow(v->hosts, v->nh, sizeof(*v->hosts));
-			copy(v->hosts[v->nh++], sizeof(v->hosts[0]), q, TH_A_NAME);
+			copy(push(&v->hosts, &v->nh, sizeof(*v->hosts)), sizeof(v->hosts[0]), q,
+			     TH_A_NAME);
 		} else if (!strcmp(kind, "service")) {
 			struct view_record *rec;
 
-			v->r = grow(v->r, v->nr, sizeof(*v->r));
-			rec = &v->r[v->nr++];
-			memset(rec, 0, sizeof(*rec));
+			rec = push(&v->r, &v->nr, sizeof(*v->r));
 			copy(rec->name, sizeof(rec->name), q, TH_A_NAME);
 			copy(rec->confdir, sizeof(rec->confdir), q, TH_A_CONFDIR);
 			hub_req_u64(q, TH_A_HASH, &rec->hash);
