@@ -830,7 +830,8 @@ void hub_guest_detach(struct hub_guest *g)
 	for (i = 0; i < g->nperf; i++)
 		close(g->perf_fds[i]);
 	g->nperf = 0;
-	hub_close_all(g->nf_fds, g->nnf);
+	for (i = 0; i < g->nnf; i++)
+		close(g->nf_fds[i]);
 	g->nnf = 0;
 }
 

@@ -7,7 +7,8 @@
  * (about 0.12 s on this machine's 6.18): the 1,097 uprobes of SystemTap's
  * ltrace.stp on ls took two minutes to detach, one after another, however
  * many threads closed them.  A BPF_TRACE_UPROBE_MULTI link holds no such
- * mutex and waits once per link.  libbpf 1.1 knows neither the attach
+ * mutex, and one link serves every point of a file that a program
+ * probes (hub/guest.c's attach_uprobes), so it waits once per file.  libbpf 1.1 knows neither the attach
  * type nor its part of union bpf_attr, so both are the kernel's numbers
  * (include/uapi/linux/bpf.h) and the link is made by bpf(2) itself.
  * The program must be loaded with that expected attach type, so the

@@ -149,8 +149,6 @@ struct bpf_object;
  */
 struct grt_meta_upoint;
 bool hub_umulti_supported(void);
-/* Close fds[0..n), in parallel when there are many (hub/fd_reap.c). */
-void hub_close_all(const int *fds, int n);
 int hub_umulti_prepare(const struct grt_meta *m, struct bpf_object *obj);
 int hub_umulti_link(int prog_fd, const struct grt_meta_upoint *pts, int n, int first, bool ret);
 int hub_guest_perf_seed(const struct grt_meta *m, struct bpf_object *obj, int64_t target,
