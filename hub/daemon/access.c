@@ -96,17 +96,6 @@ bool hub_peer_owns(const struct hub_peer *p, uid_t owner)
 	return p->root || p->uid == owner;
 }
 
-/*
- * Signed artifacts are h/artifact's (tap -p4 --artifact, a signature when
- * a key is configured).  Until it lands every artifact is unsigned, and a
- * taphubusr member runs installed ones only.
- */
-static int artifact_signed(const char *path)
-{
-	(void)path;
-	return -ENOKEY;
-}
-
 /* Every directory from / to path, and path itself: root's, writable by root only. */
 static int root_all_the_way(const char *path, char *bad, size_t len)
 {
@@ -129,9 +118,9 @@ static int root_all_the_way(const char *path, char *bad, size_t len)
 }
 
 int hub_peer_may_run(const struct hub_peer *p, const char *artifact, const char *artifact_dir,
-		     char *err, size_t errlen)
+		     char *real, char *err, size_t errlen)
 {
-	char real[PATH_MAX], dir[PATH_MAX], bad[PATH_MAX];
+	char dir[PATH_MAX], bad[PATH_MAX];
 	size_t n;
 
 	if (p->root || p->dev)
@@ -146,21 +135,19 @@ int hub_peer_may_run(const struct hub_peer *p, const char *artifact, const char 
 		snprintf(err, errlen, "artifact %s: %s", artifact, strerror(errno));
 		return -EPERM;
 	}
-	if (artifact_signed(real) == 0)
-		return 0;
 	if (!realpath(artifact_dir, dir)) {
-		snprintf(err, errlen, "artifact %s is unsigned, and there is no artifact dir %s",
+		snprintf(err, errlen, "artifact %s: there is no artifact dir %s",
 			 artifact, artifact_dir);
 		return -EPERM;
 	}
 	n = strlen(dir);
 	if (strncmp(real, dir, n) || real[n] != '/') {
-		snprintf(err, errlen, "artifact %s is unsigned and not installed in %s: group "
+		snprintf(err, errlen, "artifact %s is not installed in %s: group "
 			 "taphubusr runs only those", artifact, artifact_dir);
 		return -EPERM;
 	}
 	if (root_all_the_way(real, bad, sizeof(bad))) {
-		snprintf(err, errlen, "artifact %s is unsigned and %s is not root's alone", artifact,
+		snprintf(err, errlen, "artifact %s: %s is not root's alone", artifact,
 			 bad);
 		return -EPERM;
 	}

@@ -46,11 +46,12 @@ int hub_peer_get(int sock, const struct hub_groups *g, struct hub_peer *ret);
 bool hub_groups_find(struct hub_groups *g, const char *dev_alias);
 /*
  * May peer run the guest of request q?  root and taphubdev: anything;
- * taphubusr: an artifact installed under artifact_dir (root's all the
- * way down) or signed with a configured key.  0, or -EPERM with err.
+ * taphubusr: an artifact installed under artifact_dir, root's all the way
+ * down, whose path without links (real, PATH_MAX bytes) is what the hub
+ * then opens: nothing a user can change lies on it.  0, or -EPERM with err.
  */
 int hub_peer_may_run(const struct hub_peer *p, const char *artifact, const char *artifact_dir,
-		     char *err, size_t errlen);
+		     char *real, char *err, size_t errlen);
 bool hub_peer_admitted(const struct hub_peer *p);
 bool hub_peer_owns(const struct hub_peer *p, uid_t owner);
 

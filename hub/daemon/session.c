@@ -361,14 +361,27 @@ static int mark_open(struct hub_ctx *hub, struct hub_host *h, struct hub_session
 	return 0;
 }
 
-/* A file of an installed artifact (a compiled guest's directory). */
+/*
+ * A file of an installed artifact (a compiled guest's directory), dir
+ * being the path hub_peer_may_run checked: the file too must be root's
+ * and writable by root only, or whoever may write it chooses the guest.
+ */
 static int artifact_open(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+			(st.st_mode & (S_IWGRP | S_IWOTH)))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 /* -o, -S and --format of a request: 0, or -EINVAL with err. */
@@ -453,6 +466,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	const char *output = hub_req_str(q, TH_A_OUTPUT);
 	const char *artifact = hub_req_str(q, TH_A_ARTIFACT);
 	bool from_dir = artifact && !peer->root && !peer->dev;
+	char real[PATH_MAX] = "";
 	struct hub_guest_add ga = { 0 };
 	struct hub_session *s = NULL;
 	struct hub_host *h = NULL;
@@ -494,7 +508,7 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = output_check(q, err, errlen);
 	if (r)
 		return r;
-	r = hub_peer_may_run(peer, artifact, hub->artifact_dir, err, errlen);
+	r = hub_peer_may_run(peer, artifact, hub->artifact_dir, real, err, errlen);
 	if (r)
 		return r;
 	if (relay_host && !peer->root && !peer->dev) {
@@ -502,9 +516,13 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 		return -EPERM;
 	}
 	/* taphubusr: the installed files themselves, not what the client sent */
-	fd = from_dir ? artifact_open(artifact, "guest.meta") : hub_req_take_fd(q, TH_A_FD_META);
+	fd = from_dir ? artifact_open(real, "guest.meta") : hub_req_take_fd(q, TH_A_FD_META);
 	if (fd < 0) {
-		snprintf(err, errlen, "the guest's meta file was not sent");
+		if (from_dir)
+			snprintf(err, errlen, "artifact %s: no guest.meta that root alone may write",
+				 artifact);
+		else
+			snprintf(err, errlen, "the guest's meta file was not sent");
 		return -EINVAL;
 	}
 	meta_text = read_fd(fd, MAX_META_BYTES, &meta_len);
@@ -517,9 +535,13 @@ int hub_session_create(struct hub_ctx *hub, const struct hub_peer *peer, struct 
 	r = grt_meta_parse(meta_text, meta_len, &meta, err, errlen);
 	if (r)
 		goto out;
-	fd = from_dir ? artifact_open(artifact, "guest.bpf.o") : hub_req_take_fd(q, TH_A_FD_BPF);
+	fd = from_dir ? artifact_open(real, "guest.bpf.o") : hub_req_take_fd(q, TH_A_FD_BPF);
 	if (fd < 0 && meta->has_bpf) {
-		snprintf(err, errlen, "the guest's eBPF object was not sent");
+		if (from_dir)
+			snprintf(err, errlen, "artifact %s: no guest.bpf.o that root alone may write",
+				 artifact);
+		else
+			snprintf(err, errlen, "the guest's eBPF object was not sent");
 		r = -EINVAL;
 		goto out;
 	}

@@ -120,7 +120,7 @@ check "taphubdev runs an artifact from anywhere" \
 	sh -c 'echo "$1" | grep -q "Session g_dev_art"' - "$out"
 err=$(said as "$U_USR" "$TAP" -F -m g_usr_mine "$TMP/home-$U_USR/mine")
 case "$err" in
-*"is unsigned and not installed in $ART"*)
+*"is not installed in $ART"*)
 	pass "taphubusr may not run an unsigned artifact of its own" ;;
 *) fail "taphubusr may not run an unsigned artifact of its own" "$err" ;;
 esac
@@ -130,6 +130,15 @@ err=$(said as "$U_USR" "$TAP" -F -m g_usr_open "$ART/open")
 case "$err" in
 *"is not root's alone"*) pass "taphubusr may not run an artifact others may change" ;;
 *) fail "taphubusr may not run an artifact others may change" "$err" ;;
+esac
+# a file of it others may write, in a directory root alone may write
+mkdir -p "$ART/gw" && cp "$ART/art1/"* "$ART/gw/" && chmod 775 "$ART/gw" && chmod g+w "$ART/gw/guest.meta"
+chmod 755 "$ART/gw"
+err=$(said as "$U_USR" "$TAP" -F -m g_usr_gw "$ART/gw")
+case $err in
+*"no guest.meta that root alone may write"*)
+	pass "taphubusr may not run an artifact whose file others may change" ;;
+*) fail "taphubusr may not run an artifact whose file others may change" "$err" ;;
 esac
 err=$(said as "$U_OUT" "$TAP" -F -m g_out_art "$ART/art1")
 case "$err" in
