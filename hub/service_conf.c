@@ -602,9 +602,9 @@ static int scan(struct hub_service_set *set, const char *script_dir, const char 
 
 		if (len < 5 || strcmp(e->d_name + len - 4, ".stp") || e->d_name[0] == '.')
 			continue;
-		if (len - 4 > HUB_NAME_MAX - 6) {
+		if (len - 4 > HUB_SERVICE_NAME_MAX) {
 			say(err, errlen, "%s/%s: a service name has at most %d characters",
-			    script_dir, e->d_name, HUB_NAME_MAX - 6);
+			    script_dir, e->d_name, HUB_SERVICE_NAME_MAX);
 			r = -ENAMETOOLONG;
 			break;
 		}
@@ -664,7 +664,7 @@ static int orphans(struct hub_service_set *set, const char *conf_dir, const char
 		struct hub_service *s;
 
 		if (len < 6 || strcmp(e->d_name + len - 5, ".conf") || e->d_name[0] == '.' ||
-		    len - 5 > HUB_NAME_MAX)
+		    len - 5 > HUB_SERVICE_NAME_MAX)
 			continue;
 		memcpy(name, e->d_name, len - 5);
 		name[len - 5] = 0;

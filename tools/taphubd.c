@@ -273,12 +273,21 @@ int main(int argc, char **argv)
 		static struct hub_service_set set;
 		char cerr[1024];
 
+		static char dflt[PATH_MAX];
+
+		/*
+		 * A bad script or conf of the service must not keep the hub from
+		 * starting at boot: say it, and take the default dir
+		 */
 		if (hub_service_load(&set, cerr, sizeof(cerr))) {
-			fprintf(stderr, "taphubd: %s\n", cerr);
-			return 1;
+			snprintf(dflt, sizeof(dflt), "%s/artifacts", hub_service_confdir());
+			fprintf(stderr, "taphubd: warning: %s; taphubusr's artifacts are read from %s\n",
+				cerr, dflt);
+			o.artifact_dir = dflt;
+		} else {
+			o.artifact_dir = set.artifact_dir; /* the set's, kept for the daemon's life */
+			hub_service_set_free(&set);
 		}
-		o.artifact_dir = set.artifact_dir; /* the set's, kept for the daemon's life */
-		hub_service_set_free(&set);
 	}
 	if (!o.foreground)
 		daemonize(&o);

@@ -68,8 +68,8 @@ int hub_peer_get(int sock, const struct hub_groups *g, struct hub_peer *ret)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	gid_t groups[NGROUPS_MAX > 65536 ? 65536 : NGROUPS_MAX];
-	socklen_t glen = sizeof(groups);
+	gid_t small[64], *groups = small;
+	socklen_t glen = sizeof(small);
 	int n = 0;
 
 	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
@@ -79,10 +79,20 @@ int hub_peer_get(int sock, const struct hub_groups *g, struct hub_peer *ret)
 	ret->gid = cred.gid;
 	ret->pid = cred.pid;
 	ret->root = cred.uid == 0;
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+	/* most users have a few groups; the kernel says how many bytes more need */
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
 		n = (int)(glen / sizeof(gid_t));
+	} else if (errno == ERANGE) {
+		groups = malloc(glen);
+		if (!groups)
+			return -ENOMEM;
+		if (getsockopt(sock, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+			n = (int)(glen / sizeof(gid_t));
+	}
 	ret->dev = in(cred.gid, groups, n, g->dev) || in(cred.gid, groups, n, g->dev_alias);
 	ret->usr = in(cred.gid, groups, n, g->usr);
+	if (groups != small)
+		free(groups);
 	return 0;
 }
 

@@ -593,8 +593,10 @@ static void on_accept(struct hub_ctx *hub)
 	}
 	hub->clients[fd]->runner_only = a == HUB_CONN_RUNNER_ONLY;
 	if (!hub_peer_admitted(&peer)) {
-		hub_log(hub, "refused uid %u pid %d: not root, not in taphubdev, taphub or taphubusr",
-			peer.uid, peer.pid);
+		/* limited: with the socket 0666, anyone may knock in a loop */
+		hub_log_limited(hub, &hub->refused_log,
+				"refused uid %u pid %d: not root, not in taphubdev, taphub or taphubusr",
+				peer.uid, peer.pid);
 		hub_reply_error(fd, 0, EACCES,
 				"permission denied: taphubd admits root and members of group taphub, "
 				"taphubdev or taphubusr");
@@ -641,7 +643,8 @@ static int listen_on(struct hub_ctx *hub)
 	 * Root and the groups may connect; the hub checks again per peer.
 	 * A socket has one group: with one of them on the machine the file
 	 * system keeps the others out, with several the hub does, at accept
-	 * (on_accept: refused before any request is read).
+	 * (on_accept: refused before any request is read).  Then the socket
+	 * is 0666 and that check is the only barrier.
 	 */
 	{
 		const struct hub_groups *g = &hub->groups;

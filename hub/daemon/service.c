@@ -91,7 +91,14 @@ int hub_service_note(struct hub_ctx *hub, const struct hub_peer *peer, struct hu
 	}
 	fprintf(f, "confdir=%s\nhash=%016llx\nuid=%u\n", confdir, (unsigned long long)hash,
 		peer->uid);
-	if (fflush(f) || fsync(fd) || fclose(f) || rename(tmp, path)) {
+	/* fclose on every path: it owns fd */
+	if (fflush(f) || fsync(fd)) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	if (fclose(f) || rename(tmp, path)) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);
 		return -EIO;
