@@ -587,11 +587,19 @@ static int stop_sessions(struct svc *S, const char *name, int below_gen)
 static void stop_one(struct svc *S, const char *name)
 {
 	struct hub_service *s = hub_service_find(&S->set, name);
-	const char *host = host_of(s, name);
+	struct view_session *v = running(S, name);
+	char host[sizeof(v->host)];
 	char err[1024];
-	int n = stop_sessions(S, name, 0);
+	int n;
 
-	if ((!s || !s->relay_host[0]) && host_exists(S, host)) {
+	/*
+	 * Its own host goes with it, a shared one (relay_host) stays.  A script
+	 * gone from the layout says neither: its running session's host does,
+	 * and with none running, no host is destroyed (its records stay).
+	 */
+	snprintf(host, sizeof(host), "%s", s ? host_of(s, name) : v ? v->host : "");
+	n = stop_sessions(S, name, 0);
+	if ((s ? !s->relay_host[0] : !strcmp(host, name)) && host_exists(S, host)) {
 		if (host_destroy(S, host, false, err, sizeof(err)))
 			failed(S, name, err);
 		else
