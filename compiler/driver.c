@@ -316,6 +316,7 @@ static bool hash_file_id(struct cc_sha256 *h, const char *prog)
 	char path[4096];
 	const char *dirs = getenv("PATH");
 	struct stat st;
+	bool found;
 
 	/* the compiler's identity without running it: where it is, its size and age */
 	if (strchr(prog, '/')) {
@@ -335,7 +336,8 @@ static bool hash_file_id(struct cc_sha256 *h, const char *prog)
 			p += n + (e ? 1 : 0);
 		}
 	}
-	if (path[0] && stat(path, &st) == 0) {
+	found = path[0] && stat(path, &st) == 0;
+	if (found) {
 		char id[4200];
 
 		snprintf(id, sizeof(id), "%s:%lld:%lld", path, (long long)st.st_size,
@@ -343,7 +345,8 @@ static bool hash_file_id(struct cc_sha256 *h, const char *prog)
 		cc_sha256_update(h, id, strlen(id));
 	}
 	cc_sha256_update(h, prog, strlen(prog) + 1);
-	return path[0] != 0;
+	/* an absolute TAPHUB_CLANG that is not there is as missing as no clang */
+	return found;
 }
 
 static int write_file(const char *dir, const char *name, const void *data, size_t len)

@@ -146,14 +146,24 @@ int hub_artifact_check_signature(const struct hub_artifact *a, const char *keydi
 
 	sig = hub_artifact_member(a, HUB_ARTIFACT_SIG, &siglen);
 	d = opendir(keydir);
-	while (d && (de = readdir(d)) && nkeys < MAX_KEYS && r <= 0) {
+	/* no key dir is no keys; one that cannot be read is not "no keys" */
+	if (!d && errno != ENOENT) {
+		snprintf(err, errlen, "cannot read the trusted keys in %s: %s", keydir,
+			 strerror(errno));
+		return -errno;
+	}
+	while (d && (de = readdir(d)) && r <= 0) {
 		n = strlen(de->d_name);
 		if (n < 5 || strcmp(de->d_name + n - 4, ".pub") || de->d_name[0] == '.')
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", keydir, de->d_name) >=
 		    sizeof(path))
 			continue;
-		nkeys++;
+		if (++nkeys > MAX_KEYS) {
+			snprintf(err, errlen, "more than %d trusted keys in %s", MAX_KEYS, keydir);
+			r = -E2BIG;
+			break;
+		}
 		if (!sig)
 			continue;
 		r = verify_with(path, a->manifest, a->manifest_len, sig, siglen, err, errlen);

@@ -160,6 +160,10 @@ one_line "an artifact signed by an untrusted key is refused" other \
 "$EDIT" "$TMP/signed.tapa" "$TMP/forged.tapa" "" "option -g"
 TAPHUB_CONFDIR=$conf tap_run forged --run "$TMP/forged.tapa"
 one_line "a re-hashed manifest without a valid signature is refused" forged "not signed"
+"$EDIT" "$TMP/signed.tapa" "$TMP/keptsig.tapa" "" "option -g" keep
+TAPHUB_CONFDIR=$conf tap_run keptsig --run "$TMP/keptsig.tapa"
+one_line "a changed manifest under its old, trusted signature is refused" keptsig \
+	"signature is not from a trusted key"
 "$EDIT" "$TMP/signed.tapa" "$TMP/resigned.tapa" "" "option -g" "$TMP/other.pem"
 TAPHUB_CONFDIR=$conf tap_run resigned --run "$TMP/resigned.tapa"
 one_line "a manifest re-signed by an untrusted key is refused" resigned "not from a trusted key"
@@ -167,6 +171,11 @@ chmod 666 "$conf/keys/ed.pub"
 TAPHUB_CONFDIR=$conf tap_run wkey --run "$TMP/signed.tapa"
 one_line "a trusted key writable by others is refused" wkey "writable by others"
 chmod 644 "$conf/keys/ed.pub"
+# a key dir that cannot be read is not "no keys configured"
+mkdir -p "$TMP/badconf" && : >"$TMP/badconf/keys"
+TAPHUB_CONFDIR=$TMP/badconf tap_run badkeys --run "$TMP/count.tapa"
+one_line "an unreadable trusted-key dir is refused, not taken for none" badkeys \
+	"cannot read the trusted keys"
 
 # ---- the compile cache without a compiler ------------------------------------------
 

@@ -9,7 +9,8 @@
  *
  * Replaces the manifest line OLD-LINE by NEW-LINE (OLD-LINE "": NEW-LINE
  * is appended), drops the signature, and signs again with SIGN-KEY (a PEM
- * private key) when it is given.  Exits 1 with a line when IN does not
+ * private key) when it is given; SIGN-KEY "keep" keeps the old signature
+ * (of the old manifest: what only the signature check can refuse).  Exits 1 with a line when IN does not
  * open (it is checked as tap checks it) or has no such line.
  */
 #include <stdio.h>
@@ -75,7 +76,18 @@ int main(int argc, char **argv)
 		b[nb].size = mlen;
 		nb++;
 	}
-	if (argc == 6) {
+	if (argc == 6 && !strcmp(argv[5], "keep")) {
+		const uint8_t *old = hub_artifact_member(a, "manifest.sig", &siglen);
+
+		if (!old) {
+			fputs("tapaedit: IN has no signature to keep\n", stderr);
+			return 1;
+		}
+		b[nb].name = "manifest.sig";
+		b[nb].data = old;
+		b[nb].size = siglen;
+		nb++;
+	} else if (argc == 6) {
 		if (hub_artifact_sign(text, len, argv[5], &sig, &siglen, err, sizeof(err))) {
 			fprintf(stderr, "tapaedit: %s\n", err);
 			return 1;

@@ -20,6 +20,8 @@
 #include "hub/hub.h"
 #include "hub/artifact.h"
 
+static volatile uint8_t fuzz_sink;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every member's hash that lies inside the input, then the table's: what a forger would do. */
@@ -70,9 +72,9 @@ static void one(const uint8_t *data, size_t size)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const uint8_t *m = hub_artifact_member(a, names[i], &n);
 
-		/* inside what was given: touch the first and the last byte */
-		if (m && n && (m[0] == 0x5a) + (m[n - 1] == 0x5a) > 2)
-			abort();
+		/* inside what was given: read the first and the last byte (ASan checks) */
+		if (m && n)
+			fuzz_sink ^= m[0] ^ m[n - 1];
 	}
 	if (strlen(hub_artifact_digest(a)) != 64 || !hub_artifact_member(a, "guest.meta", NULL))
 		abort();
