@@ -662,45 +662,36 @@ static void gen_kernel_bodies(struct gen *G, FILE *defs)
 }
 
 /*
+ * Probes that share one program: the first of each group leads (kgroup,
+ * in cookie order), the others follow (kfollower, no program of their
+ * own).  same(G, d, e): may e follow d; same(G, d, d): may d lead.
+ *
  * kprobe_multi (probe_kfunc.c's kmulti_group): the probes of a group with
- * the same body, and the same direction, become the program of the first,
- * which the others follow.  A group of one stays a kprobe.
+ * the same body and direction; a group of one stays a kprobe.
+ *
+ * Uprobes with the same body and direction (a wildcard's functions, a
+ * library's PLT stubs: ltrace.stp's 1,097) are attached at every point
+ * with the point's place in the group as its cookie.  The verifier then
+ * checks one program, not one per point: that, not attaching, is what a
+ * session with a thousand uprobes waited for.  A no-trap marker's program
+ * (it enables the marker's own writer) stays alone.  Groups are of the
+ * same record class.
  */
-static void kmulti_gather(struct gen *G)
+static bool kmulti_same(struct gen *G, const struct cc_dprobe *d, const struct cc_dprobe *e)
 {
-	struct cc_prog *P = G->prog;
-	int i, j;
-
-	for (i = 0; i < P->probes.n; i++) {
-		struct cc_dprobe *d = P->probes.v[i];
-
-		if (!d->kernel || d->kind != PK_KFUNC || !d->kmulti || d->kfollower || d->kgroup.n)
-			continue;
-		for (j = i + 1; j < P->probes.n; j++) {
-			struct cc_dprobe *e = P->probes.v[j];
-
-			if (e->kernel && e->kind == PK_KFUNC && e->kmulti == d->kmulti &&
-			    e->kret == d->kret && e->body_id == d->body_id && !e->kfollower &&
-			    !e->kgroup.n && !e->stash) {
-				if (!d->kgroup.n)
-					cc_vec_push(G->cx->arena, &d->kgroup, d);
-				cc_vec_push(G->cx->arena, &d->kgroup, e);
-				e->kfollower = true;
-			}
-		}
-	}
+	(void)G;
+	return e->kernel && e->kind == PK_KFUNC && e->kmulti && e->kmulti == d->kmulti &&
+	       e->kret == d->kret && e->body_id == d->body_id && !e->stash;
 }
 
-/*
- * Uprobes with the same body and direction (a wildcard's functions, a
- * library's PLT stubs: ltrace.stp's 1,097) become one program, the first
- * one's, attached at every point with the point's place in the group as
- * its cookie.  The verifier then checks one program, not one per point:
- * that, not attaching, is what a session with a thousand uprobes waited
- * for.  A no-trap marker's program (it enables the marker's own writer)
- * stays alone.  Groups are of the same record class.
- */
-static void ugroup_gather(struct gen *G)
+static bool ugroup_same(struct gen *G, const struct cc_dprobe *d, const struct cc_dprobe *e)
+{
+	return e->kernel && e->kind == PK_UPROBE && e->uret == d->uret &&
+	       e->body_id == d->body_id && e->cls == d->cls && cg_mark_fmt(G, e) <= 0;
+}
+
+static void gather(struct gen *G,
+		   bool (*same)(struct gen *, const struct cc_dprobe *, const struct cc_dprobe *))
 {
 	struct cc_prog *P = G->prog;
 	int i, j;
@@ -708,15 +699,12 @@ static void ugroup_gather(struct gen *G)
 	for (i = 0; i < P->probes.n; i++) {
 		struct cc_dprobe *d = P->probes.v[i];
 
-		if (!d->kernel || d->kind != PK_UPROBE || d->kfollower || d->kgroup.n ||
-		    cg_mark_fmt(G, d) > 0)
+		if (d->kfollower || d->kgroup.n || !same(G, d, d))
 			continue;
 		for (j = i + 1; j < P->probes.n; j++) {
 			struct cc_dprobe *e = P->probes.v[j];
 
-			if (e->kernel && e->kind == PK_UPROBE && e->uret == d->uret &&
-			    e->body_id == d->body_id && e->cls == d->cls && !e->kfollower &&
-			    !e->kgroup.n && cg_mark_fmt(G, e) <= 0) {
+			if (!e->kfollower && !e->kgroup.n && same(G, d, e)) {
 				if (!d->kgroup.n)
 					cc_vec_push(G->cx->arena, &d->kgroup, d);
 				cc_vec_push(G->cx->arena, &d->kgroup, e);
@@ -832,8 +820,8 @@ static void gen_kernel_programs(struct gen *G, FILE *defs)
 		if (d->kernel && d->kind == PK_SYSCALL)
 			nsys++;
 	}
-	kmulti_gather(G);
-	ugroup_gather(G);
+	gather(G, kmulti_same);
+	gather(G, ugroup_same);
 	if (nsys)
 		sys = cc_alloc(G->cx->arena, sizeof(*sys) * (size_t)nsys);
 	nsys = 0;

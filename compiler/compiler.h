@@ -837,7 +837,7 @@ struct cc_dprobe {
 	 * group with the same body: kgroup on its first (their programs, in
 	 * cookie order), kfollower on the others (no program of their own).
 	 * PK_UPROBE uses kgroup and kfollower the same way: uprobes with one
-	 * body share a program (codegen_kernel.c's ugroup_gather).
+	 * body share a program (codegen_kernel.c's gather).
 	 */
 	int kmulti;
 	struct cc_vec kgroup;

@@ -532,25 +532,42 @@ static int fill_tails(struct hub_guest *g, char *err, size_t errlen)
  * there, and a breakpoint in the middle of an instruction would corrupt
  * every program that runs it: refuse.
  */
-static int check_uprobe(const struct grt_meta_upoint *u, char *err, size_t errlen)
+static int check_uprobe(const struct grt_meta_upoint *u, int fd, char *err, size_t errlen)
 {
 	unsigned char b[8] = {0};
-	int fd = open(u->path, O_RDONLY | O_CLOEXEC), r = 0;
 
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot attach %s: %s: %s", u->pp, u->path, strerror(errno));
-		return r;
-	}
 	if (pread(fd, b, (size_t)u->nucheck, (off_t)u->uoff) != u->nucheck ||
 	    memcmp(b, u->ucheck, (size_t)u->nucheck)) {
 		snprintf(err, errlen,
 			 "cannot attach %s: %s changed since the script was compiled (offset %lld "
 			 "holds other bytes): compile it again",
 			 u->pp, u->path, (long long)u->uoff);
-		r = -ESTALE;
+		return -ESTALE;
 	}
-	close(fd);
+	return 0;
+}
+
+/* Every point of pts[0..n) against its file, each file opened once. */
+static int check_uprobes(const struct grt_meta_upoint *pts, int n, char *err, size_t errlen)
+{
+	int i, fd = -1, r = 0;
+
+	for (i = 0; i < n && !r; i++) {
+		if (!i || strcmp(pts[i].path, pts[i - 1].path)) {
+			if (fd >= 0)
+				close(fd);
+			fd = open(pts[i].path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				r = -errno;
+				snprintf(err, errlen, "cannot attach %s: %s: %s", pts[i].pp,
+					 pts[i].path, strerror(errno));
+				break;
+			}
+		}
+		r = check_uprobe(&pts[i], fd, err, errlen);
+	}
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -639,7 +656,7 @@ static int nf_link(struct hub_guest *g, struct bpf_program *prog, const struct g
 
 /*
  * A uprobe program at its points: its group's (codegen_kernel.c's
- * ugroup_gather; the cookie of each is its place in the group), or its
+ * gather; the cookie of each is its place in the group), or its
  * own.  Through one uprobe_multi link per run of points in one file where
  * the kernel has them, else a perf event per point.  Every process that
  * maps the file (pid -1), as stap's process() probes; the kernel raises
@@ -655,11 +672,9 @@ static int attach_uprobes(struct hub_guest *g, struct bpf_program *prog,
 	struct bpf_link *l;
 
 	memcpy(own.ucheck, p->ucheck, sizeof(own.ucheck));
-	for (i = 0; i < n; i++) {
-		r = check_uprobe(&pts[i], err, errlen);
-		if (r)
-			return r;
-	}
+	r = check_uprobes(pts, n, err, errlen);
+	if (r)
+		return r;
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; g->umulti && j < n && !strcmp(pts[j].path, pts[i].path); j++)
 			;
