@@ -210,4 +210,16 @@ else
 		"$(run_details flight)"
 fi
 
+
+# ---- a probed program changed since the artifact was built --------------------------
+# the loader compares the bytes at each uprobe's offset with what they were
+cp "$TAP_E2E_BUILD/tests/e2e/sdtprog" "$TMP/up"
+tap_run upbuild -p4 --artifact "$TMP/up.tapa" -e "probe process(\"$TMP/up\").function(\"sdtprog_*\") { }"
+assert_rc "an artifact of uprobes on a program builds" upbuild 0
+"$TAP_E2E_BUILD/tests/e2e/sdtprog" 1 >/dev/null # the same program still runs...
+cp "$GEN" "$TMP/up"                            # ...until another takes its path
+tap_run upstale --run "$TMP/up.tapa"
+one_line "an artifact whose probed program changed is refused, not attached mid-instruction" \
+	upstale "changed since the script was compiled"
+
 finish
