@@ -722,6 +722,8 @@ struct cc_func {
 	bool is_private;
 	bool has_embedded; /* %{ %} body: refused */
 	bool visiting;  /* recursion check */
+	unsigned char nest_st; /* nesting.c: 0 not seen, 1 on the chain, 2 nest_h known */
+	int nest_h;
 	int index;
 	/* C name of an overloaded function (name__NPARAMS), else NULL: see cc_func_cname */
 	char *cname;

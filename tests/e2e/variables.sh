@@ -30,6 +30,21 @@ probe begin { println(f(12)); println(f(13)); exit() }'
 assert_eq "recursion within stap's default MAXNESTING (13 here)" "$(out nestdef | head -n 1)" 0
 assert_grep "one level more is an error" "$TMP/nestdef.err" 'ERROR: MAXNESTING exceeded'
 
+# The default is worked out once per function, not once per path: 30
+# functions each calling the next twice (2^30 paths) give 31 at once.
+{
+	i=1
+	while [ $i -le 30 ]; do
+		echo "function f$i() { return f$((i + 1))() + f$((i + 1))() }"
+		i=$((i + 1))
+	done
+	echo 'function f31() { return 1 }'
+	echo 'probe begin { println(f1()) exit() }'
+} >"$TMP/deep.stp"
+tap_run deepdef -p3 "$TMP/deep.stp"
+assert_grep "MAXNESTING of a 31-deep chain with 2^30 paths" "$TMP/deepdef.out" \
+	'^#define TH_MAXNESTING 31$'
+
 # Type errors are reported with both places.
 tap_run typeerr -e 'global x; probe begin { x = 1; x = "s"; exit() }'
 assert_rc "a variable used as long and string fails" typeerr 1
